@@ -1,0 +1,106 @@
+"""Tables of the accounts domain: the seed's users, roles and user_roles, plus sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlmodel import Field, SQLModel
+
+from backend.core.tables import created_at_column, updated_at_column, uuid_primary_key
+
+USER_STATUSES = ("pending", "active", "inactive", "locked")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        # The seed's indexes, made unique so they also carry the UNIQUE rule; e-mail is
+        # unique case-insensitively ("Ann@x.com" and "ann@x.com" are one mailbox).
+        Index("users_username_idx", "username", unique=True),
+        Index("users_email_idx", text("lower(email)"), unique=True),
+        CheckConstraint(
+            "status IN ('pending', 'active', 'inactive', 'locked')", name="status_valid"
+        ),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    username: str = Field(sa_column=Column(String(50), nullable=False))
+    email: str = Field(sa_column=Column(String(255), nullable=False))
+    password_hash: str = Field(sa_column=Column(String(255), nullable=False))
+    first_name: str | None = Field(default=None, sa_column=Column(String(100)))
+    last_name: str | None = Field(default=None, sa_column=Column(String(100)))
+    status: str = Field(
+        default="pending",
+        sa_column=Column(String(20), nullable=False, server_default=text("'pending'")),
+    )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+    last_login_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
+    email_verified: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=text("false")),
+    )
+
+
+class Role(SQLModel, table=True):
+    __tablename__ = "roles"
+    __table_args__ = (Index("roles_name_idx", "name", unique=True),)
+
+    id: uuid.UUID = uuid_primary_key()
+    name: str = Field(sa_column=Column(String(50), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = created_at_column()
+
+
+class UserRole(SQLModel, table=True):
+    __tablename__ = "user_roles"
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    role_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("roles.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    assigned_at: datetime = created_at_column()
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("user_sessions_user_id_idx", "user_id"),)
+
+    id: uuid.UUID = uuid_primary_key()
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = created_at_column()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    user_agent: str | None = Field(default=None, sa_column=Column(String(255)))

@@ -1,0 +1,87 @@
+"""Tables of the catalog domain: the seed's categories and products."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlmodel import Field, SQLModel
+
+from backend.core.tables import created_at_column, updated_at_column, uuid_primary_key
+
+
+class Category(SQLModel, table=True):
+    __tablename__ = "categories"
+    __table_args__ = (
+        Index("categories_parent_id_idx", "parent_id"),
+        CheckConstraint("parent_id IS DISTINCT FROM id", name="not_own_parent"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    name: str = Field(sa_column=Column(String(100), nullable=False))
+    slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    parent_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("categories.id", ondelete="RESTRICT")),
+    )
+    position: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint("stock_quantity >= 0", name="stock_quantity_not_negative"),
+        Index("products_category_id_idx", "category_id"),
+        Index("products_brand_idx", "brand"),
+        Index("products_created_at_idx", "created_at"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    sku: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+    price: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
+    currency: str = Field(
+        default="USD",
+        sa_column=Column(String(3), nullable=False, server_default=text("'USD'")),
+    )
+    category_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False
+        )
+    )
+    brand: str | None = Field(default=None, sa_column=Column(String(100)))
+    stock_quantity: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    image_urls: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text)))
+    attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, server_default=text("'{}'::jsonb")),
+    )
+    is_active: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()

@@ -1,0 +1,143 @@
+"""Typed settings, read once from environment variables and an optional `.env` file.
+
+Every process (web app, worker, migrations, scripts, tests) builds its configuration
+here, so there is exactly one list of knobs. The README documents each variable.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The local-development secret. Anything signed with it is forgeable by anyone who has
+# read this file, so production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production"
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    shop_name: str = Field(default="Kestrel Goods", min_length=1, max_length=60)
+
+    database_url: str = "postgresql+psycopg://shop@127.0.0.1:54329/shop"
+    redis_url: str = "redis://127.0.0.1:56379/0"
+
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+
+    public_base_url: str = "http://localhost:3000"
+    # Extra origins allowed to open the websocket / call the API (comma separated).
+    # The public base URL's own origin is always allowed.
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    stripe_secret_key: SecretStr | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    # Lets tests point the official SDK at a fake Stripe server (localstripe).
+    stripe_api_base: str | None = None
+
+    # smtp://user:password@host:port (STARTTLS when offered) or smtps://... (implicit TLS).
+    # Unset: outgoing mail is stored in the database and readable by staff, never dropped.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Kestrel Goods <shop@localhost>"
+
+    media_dir: Path = PROJECT_ROOT / "var" / "media"
+    search_index_dir: Path = PROJECT_ROOT / "var" / "search-index"
+
+    session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_postgres(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in {"postgresql", "postgresql+psycopg", "postgres"}:
+            msg = "must be a PostgreSQL URL such as postgresql+psycopg://user:pass@host:5432/db"
+            raise ValueError(msg)
+        # One driver everywhere: psycopg 3.
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_redis(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"redis", "rediss"}:
+            msg = "must be a Redis URL such as redis://host:6379/0"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            msg = "must be an absolute http(s) URL such as https://shop.example.com"
+            raise ValueError(msg)
+        return value.rstrip("/")
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_is_smtp(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            parts = urlsplit(value.get_secret_value())
+            if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+                msg = "must look like smtp://user:password@host:587 or smtps://host:465"
+                raise ValueError(msg)
+            return value
+        return None
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret == DEVELOPMENT_SECRET_KEY:
+                msg = "SECRET_KEY is the development default; set a random value in production"
+                raise ValueError(msg)
+            if len(secret) < MIN_SECRET_KEY_LENGTH:
+                msg = f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+                raise ValueError(msg)
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def public_origin(self) -> str:
+        parts = urlsplit(self.public_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [self.public_origin, *(o for o in self.cors_allowed_origins if o != self.public_origin)]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
