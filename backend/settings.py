@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # The local-development secret. Anything signed with it is forgeable by anyone who has
 # read this file, so production refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production"
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production"  # noqa: S105
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -64,6 +64,10 @@ class Settings(BaseSettings):
 
     media_dir: Path = PROJECT_ROOT / "var" / "media"
     search_index_dir: Path = PROJECT_ROOT / "var" / "search-index"
+
+    # Demo accounts seeded by the run command in development (never in production).
+    demo_admin_password: SecretStr = SecretStr("kestrel-demo-admin")
+    demo_shopper_password: SecretStr = SecretStr("kestrel-demo-shopper")
 
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
@@ -135,7 +139,10 @@ class Settings(BaseSettings):
 
     @property
     def allowed_origins(self) -> list[str]:
-        return [self.public_origin, *(o for o in self.cors_allowed_origins if o != self.public_origin)]
+        return [
+            self.public_origin,
+            *(o for o in self.cors_allowed_origins if o != self.public_origin),
+        ]
 
 
 @lru_cache(maxsize=1)

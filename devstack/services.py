@@ -111,8 +111,18 @@ class PostgresCluster:
         self._prepare_root()
         if not (self.data_dir / "PG_VERSION").exists():
             self._run(
-                [str(bindir / "initdb"), "-D", str(self.data_dir), "-A", "trust",
-                 "-U", POSTGRES_USER, "-E", "UTF8", "--locale=C.UTF-8"],
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-A",
+                    "trust",
+                    "-U",
+                    POSTGRES_USER,
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ],
                 what="initdb",
             )
         options = (
@@ -120,8 +130,19 @@ class PostgresCluster:
             "-c fsync=on -c max_connections=200"
         )
         self._run(
-            [str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
-             "-l", str(self.log_file), "-w", "-t", "60", "start"],
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-o",
+                options,
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
             what="pg_ctl start",
         )
         _wait_for_port(self.port, seconds=30, what="PostgreSQL", log=self.log_file)
@@ -183,10 +204,28 @@ class RedisServer:
             )
         self.root.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
-             "--daemonize", "yes", "--pidfile", str(self.pid_file),
-             "--logfile", str(self.log_file), "--appendonly", "yes", "--save", ""],
-            capture_output=True, text=True, check=False,
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.root),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pid_file),
+                "--logfile",
+                str(self.log_file),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise SetupError(f"redis-server failed to start: {result.stderr.strip()}")

@@ -8,9 +8,8 @@ Create Date: 2026-11-27 00:28:48.858019+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -21,16 +20,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "categories",
-        sa.Column(
-            "id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False
-        ),
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("slug", sa.String(length=120), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("parent_id", sa.UUID(), nullable=True),
-        sa.Column(
-            "position", sa.Integer(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("position", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -56,14 +51,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("categories_pkey")),
         sa.UniqueConstraint("slug", name=op.f("categories_slug_key")),
     )
-    op.create_index(
-        "categories_parent_id_idx", "categories", ["parent_id"], unique=False
-    )
+    op.create_index("categories_parent_id_idx", "categories", ["parent_id"], unique=False)
     op.create_table(
         "roles",
-        sa.Column(
-            "id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False
-        ),
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("name", sa.String(length=50), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column(
@@ -77,9 +68,7 @@ def upgrade() -> None:
     op.create_index("roles_name_idx", "roles", ["name"], unique=True)
     op.create_table(
         "users",
-        sa.Column(
-            "id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False
-        ),
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("username", sa.String(length=50), nullable=False),
         sa.Column("email", sa.String(length=255), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
@@ -116,15 +105,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("users_pkey")),
     )
-    op.create_index(
-        "users_email_idx", "users", [sa.literal_column("lower(email)")], unique=True
-    )
+    op.create_index("users_email_idx", "users", [sa.literal_column("lower(email)")], unique=True)
     op.create_index("users_username_idx", "users", ["username"], unique=True)
     op.create_table(
         "products",
-        sa.Column(
-            "id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False
-        ),
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("sku", sa.String(length=50), nullable=False),
@@ -137,9 +122,7 @@ def upgrade() -> None:
         ),
         sa.Column("category_id", sa.UUID(), nullable=False),
         sa.Column("brand", sa.String(length=100), nullable=True),
-        sa.Column(
-            "stock_quantity", sa.Integer(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("stock_quantity", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("image_urls", postgresql.ARRAY(sa.Text()), nullable=True),
         sa.Column(
             "attributes",
@@ -147,9 +130,7 @@ def upgrade() -> None:
             server_default=sa.text("'{}'::jsonb"),
             nullable=True,
         ),
-        sa.Column(
-            "is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False
-        ),
+        sa.Column("is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -162,9 +143,7 @@ def upgrade() -> None:
             server_default=sa.text("CURRENT_TIMESTAMP"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "price >= 0", name=op.f("products_price_not_negative_check")
-        ),
+        sa.CheckConstraint("price >= 0", name=op.f("products_price_not_negative_check")),
         sa.CheckConstraint(
             "stock_quantity >= 0",
             name=op.f("products_stock_quantity_not_negative_check"),
@@ -179,9 +158,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("sku", name=op.f("products_sku_key")),
     )
     op.create_index("products_brand_idx", "products", ["brand"], unique=False)
-    op.create_index(
-        "products_category_id_idx", "products", ["category_id"], unique=False
-    )
+    op.create_index("products_category_id_idx", "products", ["category_id"], unique=False)
     op.create_index("products_created_at_idx", "products", ["created_at"], unique=False)
     op.create_table(
         "user_roles",

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 00:30:00+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0002"
@@ -20,9 +19,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "user_sessions",
-        sa.Column(
-            "id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False
-        ),
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("user_id", sa.UUID(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column(
@@ -43,9 +40,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("user_sessions_pkey")),
         sa.UniqueConstraint("token_hash", name=op.f("user_sessions_token_hash_key")),
     )
-    op.create_index(
-        "user_sessions_user_id_idx", "user_sessions", ["user_id"], unique=False
-    )
+    op.create_index("user_sessions_user_id_idx", "user_sessions", ["user_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -48,9 +48,7 @@ class User(SQLModel, table=True):
     )
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
-    last_login_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True))
-    )
+    last_login_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     email_verified: bool = Field(
         default=False,
         sa_column=Column(Boolean, nullable=False, server_default=text("false")),

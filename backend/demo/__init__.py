@@ -1,0 +1,1 @@
+"""Demo data for local runs: a small catalog and demo accounts, seeded idempotently."""
