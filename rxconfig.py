@@ -3,6 +3,7 @@
 import reflex as rx
 
 from backend.settings import get_settings
+from storefront.theme import RADIX_THEME
 
 settings = get_settings()
 
@@ -11,10 +12,10 @@ config = rx.Config(
     app_module_import="storefront.app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    db_url=settings.database_url,
     redis_url=settings.redis_url,
     deploy_url=settings.public_base_url,
     api_url=settings.public_base_url,
     cors_allowed_origins=settings.allowed_origins,
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=RADIX_THEME)],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -133,6 +133,15 @@ class Settings(BaseSettings):
         return self.environment is Environment.PRODUCTION
 
     @property
+    def uses_https(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
+        return "__Host-shop_session" if self.uses_https else "shop_session"
+
+    @property
     def public_origin(self) -> str:
         parts = urlsplit(self.public_base_url)
         return f"{parts.scheme}://{parts.netloc}"

@@ -137,3 +137,30 @@ async def get_catalog_counts() -> CatalogCounts:
 async def find_category_id(slug: str) -> uuid.UUID | None:
     async with session_scope() as session:
         return (await session.exec(select(Category.id).where(Category.slug == slug))).first()
+
+
+async def list_category_products(
+    slug: str, *, page: int = 1, limit: int = 24
+) -> tuple[CategorySummary, Page[ProductSummary]]:
+    """A category and one page of its active products, by name."""
+    page, limit = clamp_page(page, limit)
+    async with session_scope() as session:
+        category = (await session.exec(select(Category).where(Category.slug == slug))).first()
+        if category is None:
+            raise NotFoundError("There is no such category.")
+        in_category = (col(Product.category_id) == category.id) & col(Product.is_active)
+        rows = (
+            await session.exec(
+                _summaries()
+                .where(in_category)
+                .order_by(col(Product.name), col(Product.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (await session.exec(select(func.count()).where(in_category))).one()
+    summary = CategorySummary(
+        id=category.id, name=category.name, slug=category.slug, product_count=total
+    )
+    items = [ProductSummary(**row._mapping) for row in rows]
+    return summary, Page(items=items, total=total, page=page, limit=limit)

@@ -1,0 +1,137 @@
+"""The admin shell: sidebar navigation, top bar, and the sign-in gate for everyone else."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from backend.settings import get_settings
+from storefront.access import SessionState
+from storefront.components.layout import sign_out_button
+from storefront.pages.sign_in import SignInState, sign_in_form
+
+NAV_ITEMS = (
+    ("Overview", "/admin", "layout-dashboard"),
+    ("Products", "/admin/products", "package"),
+)
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = rx.State.router.url.path == href
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label), spacing="3", align="center"),
+        href=href,
+        padding="8px 12px",
+        border_radius="var(--radius-3)",
+        background=rx.cond(active, rx.color("accent", 4), "transparent"),
+        color=rx.color("gray", 12),
+        weight=rx.cond(active, "bold", "regular"),
+        width="100%",
+        underline="none",
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.el.nav(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("bird", size=22, color=rx.color("accent", 10)),
+                rx.text(get_settings().shop_name, weight="bold"),
+                rx.badge("Admin", variant="soft"),
+                spacing="2",
+                align="center",
+                padding_bottom="12px",
+            ),
+            *(_nav_link(*item) for item in NAV_ITEMS),
+            rx.spacer(),
+            rx.link("View storefront", href="/", size="2"),
+            spacing="1",
+            height="100%",
+            align="start",
+        ),
+        aria_label="Admin navigation",
+        width=["100%", "100%", "220px"],
+        padding="16px",
+        border_right=["none", "none", f"1px solid {rx.color('gray', 5)}"],
+        border_bottom=[
+            f"1px solid {rx.color('gray', 5)}",
+            f"1px solid {rx.color('gray', 5)}",
+            "none",
+        ],
+        background=rx.color("gray", 2),
+        flex_shrink="0",
+    )
+
+
+def _gate() -> rx.Component:
+    """What anyone without a staff role sees at /admin: a sign-in form, or a refusal."""
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("lock", size=20),
+                    rx.heading("Staff sign-in", size="6", as_="h1"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.cond(
+                    SessionState.signed_in,
+                    rx.vstack(
+                        rx.callout(
+                            "You are signed in as "
+                            + SessionState.display_name
+                            + ", which has no access to the admin dashboard.",
+                            icon="shield-alert",
+                            color_scheme="amber",
+                            role="alert",
+                        ),
+                        rx.text("Sign out to use a staff account.", size="2"),
+                        sign_out_button(),
+                        spacing="3",
+                    ),
+                    sign_in_form(
+                        form_page="/admin", next_path="/admin", error=SignInState.error_message
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            width="100%",
+            max_width="420px",
+            padding="24px",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=rx.color("gray", 2),
+    )
+
+
+def admin_page(title: str, *children: rx.Component) -> rx.Component:
+    return rx.cond(
+        SessionState.is_staff,
+        rx.flex(
+            sidebar(),
+            rx.box(
+                rx.hstack(
+                    rx.heading(title, size="6", as_="h1"),
+                    rx.hstack(
+                        rx.text(SessionState.display_name, size="2", color_scheme="gray"),
+                        sign_out_button(size="1"),
+                        align="center",
+                        spacing="3",
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                    padding_bottom="16px",
+                    wrap="wrap",
+                ),
+                *children,
+                flex="1",
+                padding=["16px", "16px", "24px 32px"],
+                min_width="0",
+            ),
+            direction=rx.breakpoints(initial="column", md="row"),
+            min_height="100vh",
+        ),
+        _gate(),
+    )

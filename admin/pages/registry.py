@@ -1,0 +1,28 @@
+"""Every admin page and its route, registered on the app in one place."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from admin.pages.overview import OverviewState, overview_page
+from admin.pages.products import ProductsTableState, products_page
+from storefront.pages.sign_in import SignInState
+
+ADMIN_TITLE = "Admin"
+
+
+def register_admin_pages(app: rx.App) -> None:
+    # SignInState.load shows a failed sign-in's message on the gate; the page's own load
+    # is refused by the access guard for anyone who is not staff.
+    app.add_page(
+        overview_page,
+        route="/admin",
+        title=f"Overview · {ADMIN_TITLE}",
+        on_load=[SignInState.load, OverviewState.load],
+    )
+    app.add_page(
+        products_page,
+        route="/admin/products",
+        title=f"Products · {ADMIN_TITLE}",
+        on_load=[SignInState.load, ProductsTableState.load],
+    )

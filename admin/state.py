@@ -1,0 +1,16 @@
+"""The marker base of every admin dashboard state.
+
+The access guard refuses any event of these states unless the server-side session belongs
+to staff (admin or moderator). Load admin data only inside their handlers, into plain
+vars: never into computed vars or defaults, which every browser receives.
+"""
+
+from storefront.access import AdminOnlyState, StaffState
+
+
+class AdminState(StaffState):
+    pass
+
+
+class AdminOnlyAreaState(AdminOnlyState):
+    pass

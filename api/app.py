@@ -1,0 +1,25 @@
+"""The HTTP app Reflex mounts in front of its own routes (`rx.App(api_transformer=...)`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.session_routes import router as session_router
+from backend.core.health import check_database
+
+
+def build_http_app() -> FastAPI:
+    app = FastAPI(
+        title="Kestrel Goods",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.include_router(session_router)
+
+    @app.get("/api/v1/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        await check_database()
+        return {"status": "ok"}
+
+    return app

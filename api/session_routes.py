@@ -1,0 +1,93 @@
+"""Browser sign-in and sign-out: plain HTTP form posts that set or clear the HttpOnly cookie.
+
+They are HTTP routes, not Reflex event handlers, because only an HTTP response can set an
+HttpOnly cookie. After either, the browser follows a redirect with a full page load, so the
+new websocket carries the new cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from backend.accounts import services as accounts
+from backend.core.errors import DomainError
+from backend.settings import get_settings
+
+router = APIRouter(prefix="/auth", tags=["browser session"])
+
+SIGN_IN_PAGES = ("/sign-in", "/admin")
+
+
+def _safe_next(next_path: str | None, default: str = "/") -> str:
+    """Only same-site paths: an open redirect would let a link send people anywhere."""
+    if not next_path:
+        return default
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
+        return default
+    return next_path
+
+
+def _same_origin(request: Request) -> bool:
+    """Form posts must come from the shop's own pages (a cross-site form cannot sign you in/out)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return False
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return origin.rstrip("/") in get_settings().allowed_origins
+
+
+def _back_to_form(form_page: str, next_path: str, error: str) -> RedirectResponse:
+    page = form_page if form_page in SIGN_IN_PAGES else "/sign-in"
+    query = urlencode({"error": error, "next": next_path})
+    return RedirectResponse(f"{page}?{query}", status_code=303)
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    email: Annotated[str, Form(max_length=255)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+    form_page: Annotated[str, Form(max_length=50)] = "/sign-in",
+) -> Response:
+    next_path = _safe_next(next)
+    if not _same_origin(request):
+        return _back_to_form(form_page, next_path, "origin")
+    if not email.strip() or not password:
+        return _back_to_form(form_page, next_path, "missing")
+    try:
+        signed_in = await accounts.sign_in(
+            email=email, password=password, user_agent=request.headers.get("user-agent")
+        )
+    except DomainError as error:
+        return _back_to_form(form_page, next_path, error.code)
+    response = RedirectResponse(next_path, status_code=303)
+    settings = get_settings()
+    response.set_cookie(
+        settings.session_cookie_name,
+        signed_in.session_token,
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        secure=settings.uses_https,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    cookie_name = get_settings().session_cookie_name
+    if _same_origin(request):
+        await accounts.sign_out(request.cookies.get(cookie_name))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(cookie_name, path="/", secure=get_settings().uses_https, httponly=True)
+    return response

@@ -1,0 +1,161 @@
+"""Who may run which event handler: one deny-by-default guard for the whole Reflex app.
+
+Any browser can call any event handler by name over the websocket, from any page, so page
+guards are only a convenience. Every State class of this app declares an access level by
+inheriting one of the bases below; the `AccessGuard` middleware resolves the server-side
+session before each event and refuses the event unless the viewer meets that level. A
+State that declares nothing is refused for everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from enum import Enum
+from http.cookies import CookieError, SimpleCookie
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import reflex as rx
+from reflex.middleware import Middleware
+
+from backend.accounts import services as accounts
+from backend.accounts.roles import STAFF_ROLES, RoleName
+from backend.settings import get_settings
+
+if TYPE_CHECKING:
+    from reflex.state import BaseState, StateUpdate
+    from reflex_base.event import Event
+
+# A revoked or expired session stops working within this many seconds on an open page.
+SESSION_RECHECK_SECONDS = 15.0
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+def _cookie_value(cookie_header: str, name: str) -> str | None:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header or "")
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+
+class SessionState(rx.State):
+    """The viewer of this browser tab, resolved on the server from the HttpOnly cookie.
+
+    Identity and roles live in underscore vars, which never reach the browser; the public
+    vars below only drive what the header shows.
+    """
+
+    access: ClassVar[Access] = Access.PUBLIC
+
+    signed_in: bool = False
+    display_name: str = ""
+    is_staff: bool = False
+
+    _user_id: str = ""
+    _roles: frozenset[str] = frozenset()
+    _cookie_fingerprint: str = ""
+    _checked_at: float = 0.0
+
+    @property
+    def viewer_roles(self) -> frozenset[RoleName]:
+        return frozenset(RoleName(role) for role in self._roles)
+
+    @property
+    def viewer_id(self) -> str:
+        return self._user_id
+
+    async def refresh_viewer(self) -> None:
+        """Re-read the session behind the cookie when it changed or the last check is old."""
+        token = _cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
+        fingerprint = hashlib.sha256((token or "").encode()).hexdigest()
+        fresh = time.monotonic() - self._checked_at < SESSION_RECHECK_SECONDS
+        if fingerprint == self._cookie_fingerprint and fresh:
+            return
+        viewer = await accounts.resolve_session(token)
+        self._cookie_fingerprint = fingerprint
+        self._checked_at = time.monotonic()
+        self._user_id = str(viewer.user_id) if viewer else ""
+        self._roles = frozenset(role.value for role in viewer.roles) if viewer else frozenset()
+        self.signed_in = viewer is not None
+        self.display_name = viewer.display_name if viewer else ""
+        self.is_staff = bool(viewer and viewer.is_staff)
+
+    def allows(self, access: Access) -> bool:
+        roles = self.viewer_roles
+        if access is Access.PUBLIC:
+            return True
+        if not self._user_id:
+            return False
+        if access is Access.SIGNED_IN:
+            return True
+        if access is Access.STAFF:
+            return bool(roles & STAFF_ROLES)
+        return RoleName.ADMIN in roles
+
+
+class PublicState(SessionState):
+    """Base for states any visitor may drive (browsing, search, sign-in pages)."""
+
+    access: ClassVar[Access] = Access.PUBLIC
+
+
+class SignedInState(SessionState):
+    """Base for a shopper's private pages (account, orders)."""
+
+    access: ClassVar[Access] = Access.SIGNED_IN
+
+
+class StaffState(SessionState):
+    """Base for every admin dashboard state: admins and moderators."""
+
+    access: ClassVar[Access] = Access.STAFF
+
+
+class AdminOnlyState(SessionState):
+    """Base for admin-only areas (staff roles, settings)."""
+
+    access: ClassVar[Access] = Access.ADMIN
+
+
+def required_access(state_cls: type[Any]) -> Access | None:
+    """The declared access level, or None if the class declares none (then it is refused)."""
+    if state_cls.__module__.startswith("reflex"):
+        # Reflex's own states (root state, hydration, on_load plumbing) carry no app data.
+        return Access.PUBLIC
+    if isinstance(state_cls, type) and issubclass(state_cls, SessionState):
+        return state_cls.access
+    return None
+
+
+class AccessGuard(Middleware):
+    """Refuses an event unless the server-side session meets its State's access level."""
+
+    async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        from reflex.state import StateUpdate
+
+        session = await state.get_state(SessionState)
+        await session.refresh_viewer()
+
+        state_path, _, _handler = event.name.rpartition(".")
+        try:
+            target = type(state).get_class_substate(state_path)
+        except ValueError:
+            target = None
+        access = required_access(target) if target is not None else None
+        if access is not None and session.allows(access):
+            return None
+        # Refused: nothing of the handler runs. Only the viewer's own (public) session vars
+        # go back, so a page whose session just ended can show its sign-in gate. Pages
+        # choose what to show from those vars; a redirect here could loop on on_load.
+        delta = await state._get_resolved_delta()
+        state._clean()
+        return StateUpdate(delta=delta, events=[])

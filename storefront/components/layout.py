@@ -1,0 +1,187 @@
+"""The storefront shell: header (logo, search, cart, account), main column and footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from backend.settings import get_settings
+from storefront.access import SessionState
+from storefront.components.native_form import native_form
+from storefront.state import HeaderState
+from storefront.theme import CONTENT_MAX_WIDTH
+
+
+def logo() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("bird", size=26, color=rx.color("accent", 10)),
+            rx.text(get_settings().shop_name, weight="bold", size="5", color=rx.color("gray", 12)),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        aria_label=f"{get_settings().shop_name} home",
+        flex_shrink="0",
+    )
+
+
+def search_box() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                name="q",
+                type="search",
+                placeholder="Search products",
+                aria_label="Search products",
+                max_length=200,
+                size="3",
+                width="100%",
+            ),
+            rx.button("Search", type="submit", size="3", variant="soft"),
+            width="100%",
+            spacing="2",
+        ),
+        on_submit=HeaderState.submit_search,
+        reset_on_submit=False,
+        role="search",
+        width="100%",
+    )
+
+
+def cart_link() -> rx.Component:
+    return rx.link(
+        rx.box(
+            rx.icon("shopping-cart", size=22, color=rx.color("gray", 12)),
+            rx.badge(
+                HeaderState.cart_item_count,
+                radius="full",
+                variant="solid",
+                size="1",
+                position="absolute",
+                top="-8px",
+                right="-10px",
+            ),
+            position="relative",
+            padding="6px",
+        ),
+        href="/cart",
+        aria_label="Cart, " + HeaderState.cart_item_count.to_string() + " items",
+    )
+
+
+def sign_out_button(**props: object) -> rx.Component:
+    """A real form post: only an HTTP response can clear the HttpOnly session cookie."""
+    return native_form(
+        rx.button("Sign out", type="submit", variant="soft", color_scheme="gray", **props),
+        action="/auth/sign-out",
+        method="post",
+    )
+
+
+def account_menu() -> rx.Component:
+    return rx.cond(
+        SessionState.signed_in,
+        rx.popover.root(
+            rx.popover.trigger(
+                rx.button(
+                    rx.icon("circle-user", size=18),
+                    rx.text(SessionState.display_name, display=["none", "none", "inline"]),
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Account menu",
+                ),
+            ),
+            rx.popover.content(
+                rx.vstack(
+                    rx.text("Signed in as", size="1", color_scheme="gray"),
+                    rx.text(SessionState.display_name, weight="bold"),
+                    rx.cond(
+                        SessionState.is_staff,
+                        rx.link("Admin dashboard", href="/admin"),
+                    ),
+                    sign_out_button(width="100%"),
+                    spacing="2",
+                    min_width="180px",
+                ),
+                align="end",
+            ),
+        ),
+        rx.link(
+            rx.hstack(
+                rx.icon("circle-user", size=18), rx.text("Sign in"), spacing="1", align="center"
+            ),
+            href="/sign-in",
+            color=rx.color("gray", 12),
+        ),
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.flex(
+            logo(),
+            rx.box(search_box(), flex="1 1 320px", order=["3", "3", "0"], min_width="0"),
+            rx.hstack(cart_link(), account_menu(), spacing="5", align="center", margin_left="auto"),
+            wrap="wrap",
+            align="center",
+            column_gap="24px",
+            row_gap="12px",
+            max_width=CONTENT_MAX_WIDTH,
+            margin="0 auto",
+            padding=["12px 16px", "12px 16px", "14px 24px"],
+        ),
+        background=rx.color("gray", 1),
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def footer() -> rx.Component:
+    name = get_settings().shop_name
+    return rx.el.footer(
+        rx.flex(
+            rx.vstack(
+                rx.text(name, weight="bold"),
+                rx.text("Everyday goods, chosen with care.", size="2", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.hstack(
+                rx.link("Home", href="/", size="2"),
+                rx.link("Search", href="/search", size="2"),
+                rx.link("Cart", href="/cart", size="2"),
+                rx.link("Staff", href="/admin", size="2"),
+                spacing="4",
+                wrap="wrap",
+            ),
+            justify="between",
+            wrap="wrap",
+            gap="4",
+            max_width=CONTENT_MAX_WIDTH,
+            margin="0 auto",
+            padding="24px",
+        ),
+        border_top=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        margin_top="48px",
+    )
+
+
+def shop_page(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        header(),
+        rx.el.main(
+            *children,
+            max_width=CONTENT_MAX_WIDTH,
+            margin="0 auto",
+            padding=["16px", "16px", "24px"],
+            width="100%",
+            flex="1",
+        ),
+        footer(),
+        min_height="100vh",
+        display="flex",
+        flex_direction="column",
+    )

@@ -1,0 +1,61 @@
+"""A product tile: picture (or its colour swatch), name, brand, price, availability."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from storefront.viewmodels import ProductCard
+
+
+def product_tile_art(
+    initials: rx.Var[str], swatch: rx.Var[str], size: str = "100%"
+) -> rx.Component:
+    # No product photos yet: a calm swatch with the product's initials stands in, honestly.
+    return rx.center(
+        rx.text(initials, size="8", weight="bold", color="rgba(0,0,0,0.45)"),
+        background=swatch,
+        width=size,
+        aspect_ratio="4 / 3",
+        border_radius="var(--radius-4)",
+        aria_hidden="true",
+    )
+
+
+def product_card(product: rx.Var[ProductCard]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                product_tile_art(product.initials, product.swatch),
+                rx.text(product.brand, size="1", color_scheme="gray"),
+                rx.text(product.name, weight="medium", size="3", color=rx.color("gray", 12)),
+                rx.hstack(
+                    rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
+                    rx.badge(
+                        product.stock,
+                        color_scheme=rx.cond(product.in_stock, "grass", "tomato"),
+                        variant="soft",
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                    wrap="wrap",
+                    spacing="1",
+                ),
+                spacing="2",
+                align="start",
+            ),
+            height="100%",
+        ),
+        href=product.url,
+        aria_label=product.name,
+        underline="none",
+    )
+
+
+def product_grid(products: rx.Var[list[ProductCard]]) -> rx.Component:
+    return rx.grid(
+        rx.foreach(products, product_card),
+        columns=rx.breakpoints(initial="2", sm="3", md="4"),
+        spacing=rx.breakpoints(initial="3", md="4"),
+        width="100%",
+    )

@@ -1,0 +1,66 @@
+"""Home: the categories to browse and the newest products."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from backend.catalog import queries as catalog
+from backend.settings import get_settings
+from storefront.access import PublicState
+from storefront.components.layout import shop_page
+from storefront.components.product_card import product_grid
+from storefront.viewmodels import CategoryLink, ProductCard, category_link, product_card
+
+
+class HomeState(PublicState):
+    categories: list[CategoryLink] = []
+    new_arrivals: list[ProductCard] = []
+
+    @rx.event
+    async def load(self) -> None:
+        self.categories = [category_link(c) for c in await catalog.list_categories()]
+        self.new_arrivals = [product_card(p) for p in await catalog.list_new_arrivals(limit=8)]
+
+
+def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.text(category.name, weight="bold", size="4", color=rx.color("gray", 12)),
+                rx.text(
+                    category.product_count.to_string() + " products", size="2", color_scheme="gray"
+                ),
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        href=category.url,
+        underline="none",
+    )
+
+
+def home_page() -> rx.Component:
+    return shop_page(
+        rx.vstack(
+            rx.box(
+                rx.heading(get_settings().shop_name, size="8"),
+                rx.text(
+                    "Everyday goods, chosen with care. Browse by category or search above.",
+                    size="4",
+                    color_scheme="gray",
+                ),
+                padding_y="24px",
+            ),
+            rx.heading("Shop by category", size="5", as_="h2"),
+            rx.grid(
+                rx.foreach(HomeState.categories, _category_tile),
+                columns=rx.breakpoints(initial="2", sm="3", md="6"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.heading("New arrivals", size="5", as_="h2", margin_top="24px"),
+            product_grid(HomeState.new_arrivals),
+            spacing="4",
+            width="100%",
+        )
+    )
