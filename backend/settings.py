@@ -46,7 +46,10 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
 
-    public_base_url: str = "http://localhost:3000"
+    # The web app's port on this machine (storefront, admin, API and websocket share it).
+    port: int = Field(default=3000, ge=1, le=65535)
+    # The address shoppers use. Defaults to http://localhost:<PORT>.
+    public_base_url: str = ""
     # Extra origins allowed to open the websocket / call the API (comma separated).
     # The public base URL's own origin is always allowed.
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -92,6 +95,8 @@ class Settings(BaseSettings):
     @field_validator("public_base_url")
     @classmethod
     def _public_base_url_is_http(cls, value: str) -> str:
+        if not value:
+            return value  # filled in from PORT below
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             msg = "must be an absolute http(s) URL such as https://shop.example.com"
@@ -115,6 +120,12 @@ class Settings(BaseSettings):
                 raise ValueError(msg)
             return value
         return None
+
+    @model_validator(mode="after")
+    def _default_public_base_url(self) -> Settings:
+        if not self.public_base_url:
+            object.__setattr__(self, "public_base_url", f"http://localhost:{self.port}")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:

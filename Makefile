@@ -1,0 +1,29 @@
+# Thin aliases for ./shop, for those who type `make`. ./shop works without make installed.
+.PHONY: help run test test-unit test-integration test-e2e lint services stop
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: ## run the shop with everything it needs
+	./shop run
+
+test: ## the whole test suite, as CI runs it
+	./shop test
+
+test-unit: ## unit tests only
+	./shop test -m unit
+
+test-integration: ## integration tests only (real PostgreSQL, Redis, worker)
+	./shop test -m integration
+
+test-e2e: ## browser tests only
+	./shop test -m e2e
+
+lint: ## ruff check + format check
+	./shop lint
+
+services: ## start the private PostgreSQL and Redis
+	./shop services
+
+stop: ## stop the private PostgreSQL and Redis
+	./shop stop

