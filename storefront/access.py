@@ -90,16 +90,19 @@ class SessionState(rx.State):
         self.is_staff = bool(viewer and viewer.is_staff)
 
     def allows(self, access: Access) -> bool:
-        roles = self.viewer_roles
-        if access is Access.PUBLIC:
-            return True
-        if not self._user_id:
-            return False
-        if access is Access.SIGNED_IN:
-            return True
-        if access is Access.STAFF:
-            return bool(roles & STAFF_ROLES)
-        return RoleName.ADMIN in roles
+        return is_allowed(access, signed_in=bool(self._user_id), roles=self.viewer_roles)
+
+
+def is_allowed(access: Access, *, signed_in: bool, roles: frozenset[RoleName]) -> bool:
+    if access is Access.PUBLIC:
+        return True
+    if not signed_in:
+        return False
+    if access is Access.SIGNED_IN:
+        return True
+    if access is Access.STAFF:
+        return bool(roles & STAFF_ROLES)
+    return RoleName.ADMIN in roles
 
 
 class PublicState(SessionState):

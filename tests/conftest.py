@@ -1,0 +1,108 @@
+"""Test session setup: real PostgreSQL and Redis, a fresh migrated test database.
+
+The environment is set here, before any test module imports backend settings. Without
+TEST_DATABASE_URL / TEST_REDIS_URL, the project's private services are started (and
+stopped again at the end if this run started them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+
+from devstack.cli import create_database_if_missing, migrate
+from devstack.services import local_postgres, local_redis
+
+TEST_DATABASE = "shop_test"
+TEST_REDIS_DB = 15
+
+_started_here: list[object] = []
+
+
+def _prepare_services() -> tuple[str, str]:
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not database_url:
+        postgres = local_postgres()
+        if postgres.start():
+            _started_here.append(postgres)
+        database_url = postgres.url(TEST_DATABASE)
+    if not redis_url:
+        redis = local_redis()
+        if redis.start():
+            _started_here.append(redis)
+        redis_url = redis.url(TEST_REDIS_DB)
+    return database_url, redis_url
+
+
+def _recreate_database(database_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = database_url.rpartition("/")
+    admin_url = "postgresql://" + (base + "/postgres").split("://", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+    create_database_if_missing(base + "/postgres", name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    database_url, redis_url = _prepare_services()
+    os.environ.update(
+        {
+            "ENVIRONMENT": "test",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "PORT": os.environ.get("TEST_WEB_PORT", "3100"),
+            "SHOP_NAME": "Kestrel Goods",
+        }
+    )
+    os.environ.pop("PUBLIC_BASE_URL", None)
+    os.environ.pop("SMTP_URL", None)
+    _recreate_database(database_url)
+    migrate(database_url)
+
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for service in reversed(_started_here):
+        service.stop()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_pools() -> AsyncIterator[None]:
+    yield
+    from backend.core.db import dispose_engine
+    from backend.core.redis import close_redis
+
+    await dispose_engine()
+    await close_redis()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique token for names, SKUs and e-mails, so tests can share one database."""
+    import uuid
+
+    return uuid.uuid4().hex[:10]
+
+
+pytest_plugins = ["tests.fixtures.catalog", "tests.fixtures.accounts"]
+
+_TIER_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test is marked with its tier by the folder it lives in."""
+    for item in items:
+        for part in item.path.parts:
+            if part in _TIER_BY_FOLDER:
+                item.add_marker(getattr(pytest.mark, _TIER_BY_FOLDER[part]))
+                break
