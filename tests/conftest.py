@@ -96,13 +96,19 @@ def unique() -> str:
 
 pytest_plugins = ["tests.fixtures.catalog", "tests.fixtures.accounts"]
 
-_TIER_BY_FOLDER = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
+TIERS = ("unit", "integration", "e2e")  # folder names under tests/, fastest first
+
+
+def _tier(item: pytest.Item) -> str:
+    return next((part for part in item.path.parts if part in TIERS), "unit")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test is marked with its tier by the folder it lives in."""
+    """Each test is marked with its tier by its folder, and tiers run fastest first.
+
+    Browser tests go last for a second reason: Playwright's sync API keeps an event loop
+    running in the main thread once it starts, and async tests cannot run after that.
+    """
     for item in items:
-        for part in item.path.parts:
-            if part in _TIER_BY_FOLDER:
-                item.add_marker(getattr(pytest.mark, _TIER_BY_FOLDER[part]))
-                break
+        item.add_marker(getattr(pytest.mark, _tier(item)))
+    items.sort(key=lambda item: TIERS.index(_tier(item)))

@@ -34,6 +34,8 @@ def _stat(label: str, value: rx.Var[int], hint: str) -> rx.Component:
             rx.text(hint, size="1", color_scheme="gray"),
             spacing="1",
         ),
+        role="group",
+        aria_label=label,
     )
 
 

@@ -1,0 +1,33 @@
+"""Page objects for the admin dashboard."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.pages.storefront import SignInForm
+
+
+class AdminDashboard:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.gate_heading = page.get_by_role("heading", name="Staff sign-in")
+        self.sign_in_form = SignInForm(page)
+        self.navigation = page.get_by_role("navigation", name="Admin navigation")
+
+    def open(self, path: str = "/admin") -> AdminDashboard:
+        self.page.goto(path)
+        return self
+
+    def expect_gate(self) -> None:
+        expect(self.gate_heading).to_be_visible()
+        expect(self.navigation).to_have_count(0)
+
+    def stat(self, label: str) -> Locator:
+        """The number shown on an overview card."""
+        card = self.page.get_by_role("group", name=label, exact=True)
+        return card.get_by_text(re.compile(r"^\d[\d,]*$"))
+
+    def nav_link(self, name: str) -> Locator:
+        return self.navigation.get_by_role("link", name=name)

@@ -1,0 +1,56 @@
+"""Page objects for the storefront: what a shopper sees and does, by role and label."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+
+class Storefront:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = page.locator("header")
+        self.footer = page.locator("footer")
+        self.logo = self.header.get_by_role("link", name="Kestrel Goods home")
+        self.search_box = page.get_by_role("searchbox", name="Search products")
+        self.cart = self.header.get_by_role("link", name="Cart")
+        self.sign_in_link = self.header.get_by_role("link", name="Sign in")
+        self.account_menu = self.header.get_by_role("button", name="Account menu")
+
+    def open(self, path: str = "/") -> Storefront:
+        self.page.goto(path)
+        expect(self.logo).to_be_visible()
+        return self
+
+    def search(self, text: str) -> None:
+        self.search_box.fill(text)
+        self.search_box.press("Enter")
+        expect(self.page).to_have_url(re.compile(r"/search\?q="))
+
+    def product_link(self, name: str) -> Locator:
+        return self.page.get_by_role("link", name=name, exact=True)
+
+    def heading(self, name: str) -> Locator:
+        return self.page.get_by_role("heading", name=name)
+
+    def sign_out(self) -> None:
+        self.account_menu.click()
+        self.page.get_by_role("button", name="Sign out").click()
+        expect(self.sign_in_link).to_be_visible()
+
+
+class SignInForm:
+    """The sign-in form, on /sign-in and on the admin gate."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.email = page.get_by_label("E-mail")
+        self.password = page.get_by_label("Password")
+        self.submit = page.get_by_role("button", name="Sign in")
+        self.alert = page.get_by_role("alert")
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.email.fill(email)
+        self.password.fill(password)
+        self.submit.click()
