@@ -8,6 +8,7 @@ tools are run as the `postgres` system user because `initdb` refuses root.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pwd
 import shutil
@@ -252,7 +253,22 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _postgres_user_can_enter(folder: Path) -> bool:
+    result = subprocess.run(
+        ["runuser", "-u", "postgres", "--", "test", "-x", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
 def local_postgres() -> PostgresCluster:
+    """The project's cluster: under var/, or, when running as root in a folder the
+    `postgres` user cannot enter (e.g. under /root), under /var/lib, keyed by project path."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0 and not _postgres_user_can_enter(VAR_DIR):
+        key = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
+        return PostgresCluster(Path("/var/lib/kestrel-shop") / key / "postgres")
     return PostgresCluster(VAR_DIR / "postgres")
 
 
