@@ -252,7 +252,7 @@ def command_run() -> int:
         env = child_env(overrides)
         say(f"Starting the worker (log: {LOG_DIR / 'worker.log'})")
         stack.processes.append(start_worker(env, LOG_DIR / "worker.log"))
-        say("Starting the web app (the first start builds the frontend: a few minutes)")
+        say("Starting the web app (the very first start also builds the frontend)")
         web = start_web(env, settings.port)
         stack.processes.append(web)
         wait_until_serving(f"http://127.0.0.1:{settings.port}/ping", web, seconds=900)

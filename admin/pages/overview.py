@@ -7,6 +7,8 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.state import AdminState
 from backend.catalog import queries as catalog
+from backend.core.clock import utcnow
+from backend.core.heartbeat import last_worker_heartbeat
 
 
 class OverviewState(AdminState):
@@ -14,10 +16,19 @@ class OverviewState(AdminState):
     active_products: int = 0
     out_of_stock: int = 0
     categories: int = 0
+    worker_running: bool = False
+    worker_status: str = ""
     loaded: bool = False
 
     @rx.event
     async def load(self) -> None:
+        heartbeat = await last_worker_heartbeat()
+        self.worker_running = heartbeat is not None
+        self.worker_status = (
+            f"Running: last heartbeat {max(0, int((utcnow() - heartbeat).total_seconds()))} s ago"
+            if heartbeat
+            else "Not running: background jobs are waiting. Start it with ./shop run."
+        )
         counts = await catalog.get_catalog_counts()
         self.products = counts.products
         self.active_products = counts.active_products
@@ -39,6 +50,16 @@ def _stat(label: str, value: rx.Var[int], hint: str) -> rx.Component:
     )
 
 
+def _worker_callout(icon: str, color: str) -> rx.Component:
+    return rx.callout(
+        "Background worker — " + OverviewState.worker_status,
+        icon=icon,
+        color_scheme=color,  # type: ignore[arg-type]
+        margin_top="16px",
+        role="status",
+    )
+
+
 def overview_page() -> rx.Component:
     return admin_page(
         "Overview",
@@ -56,5 +77,13 @@ def overview_page() -> rx.Component:
                 width="100%",
             ),
             rx.spinner(),
+        ),
+        rx.cond(
+            OverviewState.loaded,
+            rx.cond(
+                OverviewState.worker_running,
+                _worker_callout("circle-check", "grass"),
+                _worker_callout("circle-alert", "amber"),
+            ),
         ),
     )

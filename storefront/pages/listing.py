@@ -33,6 +33,7 @@ class ListingState(PublicState):
     previous_url: str = ""
     next_url: str = ""
     not_found: bool = False
+    empty_message: str = ""
 
     def _show(
         self,
@@ -51,6 +52,7 @@ class ListingState(PublicState):
             base + "?" + urlencode({**params, "page": page + 1}) if page < page_count else ""
         )
         self.summary = f"{total} product" + ("" if total == 1 else "s")
+        self.empty_message = ""
 
     @rx.event
     async def load_category(self) -> None:
@@ -89,7 +91,8 @@ class ListingState(PublicState):
                 "Type what you are looking for in the search box.",
                 [],
             )
-            self.previous_url = self.next_url = ""
+            self.previous_url = self.next_url = self.empty_message = ""
+            self.page = self.page_count = 1
             return
         result = await catalog.find_active_products(text=query, page=page, limit=PAGE_SIZE)
         self.title = f"Results for “{query}”"
@@ -101,6 +104,10 @@ class ListingState(PublicState):
             base="/search",
             params={"q": query},
         )
+        if result.total == 0:
+            self.empty_message = (
+                f"No products match “{query}”. Check the spelling or try a more general word."
+            )
 
 
 def _pager() -> rx.Component:
@@ -136,6 +143,7 @@ def listing_page() -> rx.Component:
                     rx.link("Back to the home page", href="/"),
                 ),
                 rx.fragment(
+                    rx.cond(ListingState.empty_message != "", rx.text(ListingState.empty_message)),
                     product_grid(ListingState.products),
                     rx.cond(ListingState.page_count > 1, _pager()),
                 ),

@@ -36,6 +36,7 @@ def test_staff_sign_in_opens_the_dashboard_with_true_numbers(page: Page, unique:
     expect(admin.stat("Categories")).to_have_text(str(counts.categories))
     expect(admin.stat("Out of stock")).to_have_text(str(counts.out_of_stock))
     assert counts.products >= 1
+    expect(page.get_by_role("status")).to_contain_text("Background worker — Running")
     assert counts.out_of_stock >= 1
 
     admin.nav_link("Products").click()

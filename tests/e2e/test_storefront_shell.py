@@ -69,3 +69,9 @@ def test_unknown_pages_and_products_say_so(page: Page) -> None:
     expect(shop.heading("Page not found")).to_be_visible()
     shop.open("/products/00000000-0000-0000-0000-000000000000")
     expect(shop.heading("Product not found")).to_be_visible()
+
+
+def test_a_search_without_results_says_so(page: Page) -> None:
+    shop = Storefront(page).open("/")
+    shop.search("zzzqqq")
+    expect(page.get_by_text("No products match “zzzqqq”")).to_be_visible()
