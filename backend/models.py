@@ -1,6 +1,19 @@
 """Every table of the shop, imported in one place for Alembic and the drift test."""
 
-from backend.accounts.models import Role, User, UserRole, UserSession
+from backend.accounts.models import AccountToken, Role, User, UserRole, UserSession
 from backend.catalog.models import Category, Product
+from backend.events.models import EventDelivery, OutboxEvent
+from backend.notifications.models import Notification
 
-__all__ = ["Category", "Product", "Role", "User", "UserRole", "UserSession"]
+__all__ = [
+    "AccountToken",
+    "Category",
+    "EventDelivery",
+    "Notification",
+    "OutboxEvent",
+    "Product",
+    "Role",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     smtp_url: SecretStr | None = None
     mail_from: str = "Kestrel Goods <shop@localhost>"
 
+    # Events: a handler that keeps failing is retried with exponential backoff
+    # (base, 2×base, 4×base, …) and dead-lettered after this many attempts.
+    event_max_attempts: int = Field(default=5, ge=1, le=50)
+    event_retry_base_seconds: float = Field(default=5.0, ge=0.0, le=3600.0)
+    # A job running longer than this is cancelled; a job whose worker died runs again
+    # after this plus 10 s.
+    worker_job_timeout_seconds: int = Field(default=60, ge=1, le=3600)
+
     media_dir: Path = PROJECT_ROOT / "var" / "media"
     search_index_dir: Path = PROJECT_ROOT / "var" / "search-index"
 

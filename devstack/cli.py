@@ -167,7 +167,7 @@ def child_env(overrides: dict[str, str]) -> dict[str, str]:
 def start_worker(env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [str(VENV_BIN / "arq"), "jobs.worker.WorkerSettings"],
+        [str(VENV_BIN / "python"), "-m", "jobs"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log_file.open("ab"),

@@ -1,14 +1,22 @@
-"""The arq worker: `arq jobs.worker.WorkerSettings`.
+"""The worker process: `python -m jobs`.
 
-Jobs are thin adapters over backend services; they never hold business rules.
+It runs two things side by side: the outbox relay (PostgreSQL → Redis queue) and the arq
+worker (Redis queue → jobs). Either rides out a database or Redis outage and carries on
+when the service returns. Jobs are thin adapters over backend services.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import create_worker
+from redis.exceptions import RedisError
 
 from backend.catalog import queries as catalog
 from backend.core.db import dispose_engine
@@ -16,6 +24,12 @@ from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
 from backend.settings import get_settings
+from jobs.events import handle_event_job
+from jobs.relay import run_relay
+
+logger = logging.getLogger("jobs.worker")
+
+RESTART_BACKOFF_MAX_SECONDS = 10.0
 
 
 async def health_check_job(ctx: dict[str, Any]) -> dict[str, object]:
@@ -33,18 +47,64 @@ async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
 
 
-async def _shutdown(ctx: dict[str, Any]) -> None:
-    await dispose_engine()
-    await close_redis()
+_settings = get_settings()
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [health_check_job, record_heartbeat_job]
+    functions: ClassVar[list[Any]] = [handle_event_job, health_check_job, record_heartbeat_job]
     cron_jobs: ClassVar[list[Any]] = [
         cron(record_heartbeat_job, second={0, 30}, unique=True, run_at_startup=False)
     ]
     on_startup = _startup
-    on_shutdown = _shutdown
-    redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
-    max_tries = 5
-    job_timeout = 60
+    redis_settings = RedisSettings.from_dsn(_settings.redis_url)
+    job_timeout = _settings.worker_job_timeout_seconds
+    # Event jobs count their own attempts and dead-letter themselves; this only stops a job
+    # that keeps killing its worker from running forever.
+    max_tries = _settings.event_max_attempts + 2
+    max_jobs = 20
+    # How often an idle worker checks the queue: part of the event-to-e-mail latency.
+    poll_delay = 0.2
+
+
+async def _run_arq_until(stop: asyncio.Event) -> None:
+    """Run the arq worker; when Redis goes away, wait and start it again."""
+    backoff = 1.0
+    while not stop.is_set():
+        worker = create_worker(WorkerSettings, handle_signals=False)
+        running = asyncio.create_task(worker.async_run())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        failure = None if not running.done() or running.cancelled() else running.exception()
+        with contextlib.suppress(Exception):
+            await worker.close()  # cancels what still runs; those jobs are retried later
+        if stop.is_set():
+            return
+        if failure is not None and not isinstance(failure, RedisError | OSError):
+            raise failure
+        logger.warning("worker lost Redis (%s); restarting in %.0f s", failure, backoff)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=backoff)
+        backoff = min(backoff * 2, RESTART_BACKOFF_MAX_SECONDS)
+
+
+async def serve() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    relay = asyncio.create_task(run_relay(stop))
+    try:
+        await _run_arq_until(stop)
+    finally:
+        stop.set()
+        await asyncio.gather(relay, return_exceptions=True)
+        await dispose_engine()
+        await close_redis()
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(serve())

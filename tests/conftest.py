@@ -94,7 +94,7 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
-pytest_plugins = ["tests.fixtures.catalog", "tests.fixtures.accounts"]
+pytest_plugins = ["tests.fixtures.catalog", "tests.fixtures.accounts", "tests.fixtures.mail"]
 
 TIERS = ("unit", "integration", "e2e")  # folder names under tests/, fastest first
 

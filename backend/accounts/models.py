@@ -102,3 +102,31 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     user_agent: str | None = Field(default=None, sa_column=Column(String(255)))
+
+
+TOKEN_PURPOSES = ("verify_email", "reset_password")
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use, expiring secret sent by e-mail (verification, password reset).
+
+    Only the SHA-256 of the token is stored: the database never holds a usable link.
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('verify_email', 'reset_password')", name="purpose_valid"),
+        Index("account_tokens_user_id_idx", "user_id"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    purpose: str = Field(sa_column=Column(String(20), nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = created_at_column()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -20,11 +20,13 @@ from backend.accounts.errors import (
     DuplicateAccountError,
     InvalidCredentialsError,
 )
-from backend.accounts.models import Role, User, UserRole, UserSession
+from backend.accounts.events import EmailVerificationRequested, UserRegistered
+from backend.accounts.models import AccountToken, Role, User, UserRole, UserSession
 from backend.accounts.roles import ROLE_DESCRIPTIONS, RoleName
 from backend.accounts.schemas import SignedIn, Viewer
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.events.outbox import record_event
 from backend.settings import get_settings
 
 SIGN_IN_FAILED_MESSAGE = "That e-mail and password do not match an account."
@@ -71,6 +73,19 @@ async def create_user(
             session.add(user)
             await session.flush()
             await _grant_roles(session, user.id, roles)
+            await record_event(
+                session,
+                UserRegistered(aggregate_id=str(user.id), email=user.email, username=username),
+            )
+            if not email_verified:
+                await record_event(
+                    session,
+                    EmailVerificationRequested(
+                        aggregate_id=str(user.id),
+                        email=user.email,
+                        display_name=_display_name(user),
+                    ),
+                )
             return user.id
     except IntegrityError as exc:
         if "users_email_idx" in str(exc.orig) or "users_username_idx" in str(exc.orig):
@@ -164,11 +179,73 @@ async def _viewer_for(session: AsyncSession, user: User) -> Viewer:
         .join(UserRole, col(UserRole.role_id) == col(Role.id))
         .where(UserRole.user_id == user.id)
     )
-    full_name = " ".join(part for part in (user.first_name, user.last_name) if part)
     return Viewer(
         user_id=user.id,
         username=user.username,
         email=user.email,
-        display_name=full_name or user.username,
+        display_name=_display_name(user),
         roles=frozenset(RoleName(name) for name in role_names),
     )
+
+
+def _display_name(user: User) -> str:
+    full_name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return full_name or user.username
+
+
+EMAIL_VERIFICATION_TTL = timedelta(hours=48)
+PASSWORD_RESET_TTL = timedelta(minutes=60)
+
+
+async def issue_account_token(user_id: uuid.UUID, *, purpose: str, ttl: timedelta) -> str:
+    """A new single-use token for an e-mailed link; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    async with session_scope() as session:
+        session.add(
+            AccountToken(
+                user_id=user_id,
+                purpose=purpose,
+                token_hash=_hash_token(token),
+                expires_at=utcnow() + ttl,
+            )
+        )
+    return token
+
+
+async def verify_email(token: str) -> bool:
+    """Use a verification token: the address is confirmed and a pending account becomes
+    active. False when the token is unknown, used or expired."""
+    async with session_scope() as session:
+        record = (
+            await session.exec(
+                select(AccountToken)
+                .where(
+                    AccountToken.token_hash == _hash_token(token),
+                    AccountToken.purpose == "verify_email",
+                    col(AccountToken.used_at).is_(None),
+                    col(AccountToken.expires_at) > utcnow(),
+                )
+                .with_for_update()
+            )
+        ).first()
+        if record is None:
+            return False
+        record.used_at = utcnow()
+        user = await session.get_one(User, record.user_id, with_for_update=True)
+        user.email_verified = True
+        if user.status == "pending":
+            user.status = "active"
+        return True
+
+
+async def list_admin_emails() -> list[str]:
+    """Where staff alerts (low stock) go: every active admin."""
+    async with session_scope() as session:
+        rows = await session.exec(
+            select(User.email)
+            .join(UserRole, col(UserRole.user_id) == col(User.id))
+            .join(Role, col(Role.id) == col(UserRole.role_id))
+            .where(Role.name == RoleName.ADMIN.value, User.status == "active")
+            .order_by(col(User.email))
+        )
+        return list(rows)

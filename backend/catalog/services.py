@@ -7,9 +7,11 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 
 from backend.catalog.errors import DuplicateCategorySlugError, DuplicateSkuError
+from backend.catalog.events import ProductChanged
 from backend.catalog.inputs import CategoryCreate, ProductCreate
 from backend.catalog.models import Category, Product
 from backend.core.db import session_scope
+from backend.events.outbox import record_event
 
 
 async def create_category(data: CategoryCreate) -> uuid.UUID:
@@ -33,6 +35,10 @@ async def create_product(data: ProductCreate) -> uuid.UUID:
             product = Product(**data.model_dump())
             session.add(product)
             await session.flush()
+            await record_event(
+                session,
+                ProductChanged(aggregate_id=str(product.id), change="created", sku=product.sku),
+            )
             return product.id
     except IntegrityError as exc:
         if "products_sku_key" in str(exc.orig):

@@ -1,0 +1,15 @@
+"""Imports every domain's events, so stored rows of any type can be turned back into events."""
+
+from backend.accounts import events as accounts_events
+from backend.catalog import events as catalog_events
+from backend.inventory import events as inventory_events
+from backend.orders import events as orders_events
+from backend.payments import events as payments_events
+
+__all__ = [
+    "accounts_events",
+    "catalog_events",
+    "inventory_events",
+    "orders_events",
+    "payments_events",
+]

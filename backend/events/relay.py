@@ -1,0 +1,75 @@
+"""The relay's side of the outbox: claim committed events and hand them to the queue."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.events.models import OutboxEvent
+
+
+@dataclass(frozen=True)
+class HandlerJob:
+    """One handler to run for one event. `job_id` lets the queue refuse a duplicate."""
+
+    event_id: uuid.UUID
+    event_type: str
+    handler: str
+    job_id: str
+
+
+async def dispatch_pending_events(
+    *,
+    handlers_for: Callable[[str], Sequence[str]],
+    enqueue: Callable[[list[HandlerJob]], Awaitable[None]],
+    batch_size: int = 500,
+) -> int:
+    """Hand one batch of undispatched events to `enqueue`; returns how many were claimed.
+
+    Rows are locked with SKIP LOCKED, so several relays can run side by side. If
+    `enqueue` fails (say, Redis is down) the transaction rolls back and the events stay
+    undispatched for the next attempt: nothing is lost.
+    """
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.dispatch_count)
+                .where(col(OutboxEvent.dispatched_at).is_(None))
+                .order_by(col(OutboxEvent.occurred_at))
+                .limit(batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not rows:
+            return 0
+        jobs = [
+            HandlerJob(
+                event_id=event_id,
+                event_type=event_type,
+                handler=handler,
+                job_id=f"{event_id}:{handler}:{dispatch_count + 1}",
+            )
+            for event_id, event_type, dispatch_count in rows
+            for handler in handlers_for(event_type)
+        ]
+        if jobs:
+            await enqueue(jobs)
+        await session.exec(
+            update(OutboxEvent)
+            .where(col(OutboxEvent.id).in_([row[0] for row in rows]))
+            .values(dispatched_at=utcnow(), dispatch_count=OutboxEvent.dispatch_count + 1)
+        )
+    return len(rows)
+
+
+async def count_undispatched_events() -> int:
+    async with session_scope() as session:
+        return (
+            await session.exec(select(func.count()).where(col(OutboxEvent.dispatched_at).is_(None)))
+        ).one()

@@ -1,0 +1,1 @@
+"""The inventory domain. Its services arrive with the checkout work; its events exist already."""

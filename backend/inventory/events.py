@@ -1,0 +1,25 @@
+"""Events of the inventory domain."""
+
+from __future__ import annotations
+
+from backend.events.base import DomainEvent
+
+
+class InventoryUpdated(DomainEvent):
+    event_type = "InventoryUpdated"
+
+    sku: str
+    quantity: int
+    change: int
+    reason: str
+
+
+class LowStock(DomainEvent):
+    """Stock fell to or below the product's threshold: staff are told."""
+
+    event_type = "LowStock"
+
+    sku: str
+    product_name: str
+    quantity: int
+    threshold: int

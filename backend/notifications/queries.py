@@ -1,0 +1,86 @@
+"""Reading the record of sent and stored messages (admin Messages page, `python -m jobs.cli`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from backend.core.db import session_scope
+from backend.core.errors import NotFoundError
+from backend.core.pagination import Page, clamp_page
+from backend.notifications.models import Notification
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    id: uuid.UUID
+    channel: str
+    recipient: str
+    template: str
+    subject: str
+    status: str
+    attempts: int
+    provider_message_id: str | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MessageDetail(MessageSummary):
+    body_text: str
+    body_html: str | None
+
+
+_SUMMARY = (
+    Notification.id,
+    Notification.channel,
+    Notification.recipient,
+    Notification.template,
+    Notification.subject,
+    Notification.status,
+    Notification.attempts,
+    Notification.provider_message_id,
+    Notification.last_error,
+    Notification.created_at,
+    Notification.sent_at,
+)
+
+
+async def list_messages(
+    *, page: int = 1, limit: int = 25, recipient: str | None = None
+) -> Page[MessageSummary]:
+    page, limit = clamp_page(page, limit)
+    where = [] if not recipient else [func.lower(Notification.recipient) == recipient.lower()]
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(*_SUMMARY)
+                .where(*where)
+                .order_by(col(Notification.created_at).desc(), col(Notification.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (
+            await session.exec(select(func.count()).select_from(Notification).where(*where))
+        ).one()
+    return Page(items=[MessageSummary(*row) for row in rows], total=total, page=page, limit=limit)
+
+
+async def get_message(message_id: uuid.UUID) -> MessageDetail:
+    async with session_scope() as session:
+        row = (
+            await session.exec(
+                select(*_SUMMARY, Notification.body_text, Notification.body_html).where(
+                    Notification.id == message_id
+                )
+            )
+        ).first()
+    if row is None:
+        raise NotFoundError("There is no such message.")
+    return MessageDetail(*row)

@@ -1,0 +1,163 @@
+"""Sending messages exactly once per idempotency key, and recording every send.
+
+The message row is created on the first attempt (rendered then, so every retry sends the
+same text) and locked while it is sent, so two runs of one job cannot both send it; a
+row already `sent` or `stored` is never sent again. The one gap no database can close:
+if the process dies after the SMTP server accepted the message but before the row is
+marked sent, a retry sends it again, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.notifications.errors import DeliveryError
+from backend.notifications.models import Notification
+from backend.notifications.rendering import RenderedEmail, render_email, render_sms
+from backend.notifications.transports import configured_email_transport, configured_sms_provider
+
+Context = dict[str, Any]
+ContextSource = Context | Callable[[], Awaitable[Context]]
+Status = Literal["sent", "stored"]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    notification_id: uuid.UUID
+    status: Status
+    # False when an earlier attempt had already sent (or stored) this message.
+    sent_now: bool
+
+
+def email_key(event_id: uuid.UUID, recipient: str) -> str:
+    return f"{event_id}:email:{recipient.lower()}"
+
+
+def sms_key(event_id: uuid.UUID, recipient: str) -> str:
+    return f"{event_id}:sms:{recipient}"
+
+
+async def _context(source: ContextSource) -> Context:
+    return source if isinstance(source, dict) else await source()
+
+
+async def send_email(
+    *,
+    template: str,
+    to: str,
+    context: ContextSource,
+    idempotency_key: str,
+    event_id: uuid.UUID | None = None,
+) -> SendResult:
+    """Send (or store) one e-mail. `context` may be a coroutine factory: it then runs only on
+    the first attempt, e.g. to issue a one-time link."""
+    return await _deliver(
+        channel="email",
+        template=template,
+        to=to,
+        context=context,
+        idempotency_key=idempotency_key,
+        event_id=event_id,
+    )
+
+
+async def send_sms(
+    *,
+    template: str,
+    to: str,
+    context: ContextSource,
+    idempotency_key: str,
+    event_id: uuid.UUID | None = None,
+) -> SendResult:
+    return await _deliver(
+        channel="sms",
+        template=template,
+        to=to,
+        context=context,
+        idempotency_key=idempotency_key,
+        event_id=event_id,
+    )
+
+
+async def _deliver(
+    *,
+    channel: Literal["email", "sms"],
+    template: str,
+    to: str,
+    context: ContextSource,
+    idempotency_key: str,
+    event_id: uuid.UUID | None,
+) -> SendResult:
+    failure: DeliveryError | None = None
+    async with session_scope() as session:
+        await session.exec(
+            insert(Notification)
+            .values(
+                idempotency_key=idempotency_key,
+                event_id=event_id,
+                channel=channel,
+                recipient=to,
+                template=template,
+            )
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        row = (
+            await session.exec(
+                select(Notification)
+                .where(Notification.idempotency_key == idempotency_key)
+                .with_for_update()
+            )
+        ).one()
+        if row.status in ("sent", "stored"):
+            return SendResult(notification_id=row.id, status=row.status, sent_now=False)  # type: ignore[arg-type]
+        row.attempts += 1
+        if not row.body_text:
+            values = await _context(context)
+            if channel == "email":
+                rendered = render_email(template, values)
+                row.subject, row.body_text, row.body_html = (
+                    rendered.subject,
+                    rendered.text,
+                    rendered.html,
+                )
+            else:
+                row.body_text = render_sms(template, values)
+        try:
+            provider_id = await _send(row)
+        except DeliveryError as error:
+            row.status, row.last_error = "failed", error.message
+            failure = error
+        else:
+            row.status = "sent" if provider_id else "stored"
+            row.provider_message_id = provider_id
+            row.sent_at = utcnow()
+            row.last_error = None
+            result = SendResult(notification_id=row.id, status=row.status, sent_now=True)  # type: ignore[arg-type]
+    if failure is not None:
+        # Raised after the commit, so the failed attempt and its error stay on record.
+        raise failure
+    return result
+
+
+async def _send(row: Notification) -> str | None:
+    """Hand the message to its provider. None means no provider: the row is the message."""
+    if row.channel == "email":
+        transport = configured_email_transport()
+        if transport is None:
+            return None
+        email = RenderedEmail(subject=row.subject, text=row.body_text, html=row.body_html or "")
+        return await transport.send(to=row.recipient, email=email, message_key=row.idempotency_key)
+    provider = configured_sms_provider()
+    if provider is None:
+        return None
+    return await provider.send(
+        to=row.recipient, text=row.body_text, message_key=row.idempotency_key
+    )

@@ -1,0 +1,60 @@
+"""Events of the orders domain. Each carries what its customer e-mail needs."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from backend.events.base import DomainEvent
+
+
+class OrderLineSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    sku: str
+    quantity: int
+    line_total: str  # preformatted money, e.g. "$12.50"
+
+
+class OrderPlaced(DomainEvent):
+    event_type = "OrderPlaced"
+
+    order_number: str
+    email: str
+    customer_name: str
+    lines: tuple[OrderLineSummary, ...]
+    subtotal: str
+    shipping: str
+    tax: str
+    discount: str
+    total: str
+
+
+class OrderPaid(DomainEvent):
+    event_type = "OrderPaid"
+
+    order_number: str
+    email: str
+    customer_name: str
+    amount: str
+
+
+class OrderCancelled(DomainEvent):
+    event_type = "OrderCancelled"
+
+    order_number: str
+    email: str
+    reason: str
+
+
+class OrderFulfilled(DomainEvent):
+    """The order was shipped."""
+
+    event_type = "OrderFulfilled"
+
+    order_number: str
+    email: str
+    customer_name: str
+    carrier: str
+    tracking_number: str
+    phone: str | None = None

@@ -1,0 +1,1 @@
+"""The payments domain. Its services arrive with the checkout work; its events exist already."""

@@ -1,0 +1,182 @@
+"""What happens after each event: the one place where handlers are registered.
+
+A handler is a thin adapter: it reads the event and calls one backend service. Every
+handler must be idempotent (delivery is at least once): the notification handlers are,
+because each message has a unique key per (event, channel, recipient).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from backend.accounts import services as accounts
+from backend.accounts.events import (
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    UserRegistered,
+)
+from backend.catalog.events import ProductChanged
+from backend.events.base import DomainEvent
+from backend.inventory.events import InventoryUpdated, LowStock
+from backend.notifications import services as notifications
+from backend.orders.events import (
+    OrderCancelled,
+    OrderFulfilled,
+    OrderPaid,
+    OrderPlaced,
+)
+from backend.payments.events import PaymentRefunded
+from backend.settings import get_settings
+
+Handler = Callable[[Any], Awaitable[None]]
+
+
+def _url(path: str) -> str:
+    return get_settings().public_base_url + path
+
+
+def _order_url(order_number: str) -> str:
+    return _url(f"/orders/{order_number}")
+
+
+async def send_email_verification(event: EmailVerificationRequested) -> None:
+    async def context() -> dict[str, object]:
+        # Issued only on the first attempt: a retry re-sends the same rendered link.
+        token = await accounts.issue_account_token(
+            uuid.UUID(event.aggregate_id),
+            purpose="verify_email",
+            ttl=accounts.EMAIL_VERIFICATION_TTL,
+        )
+        return {
+            "display_name": event.display_name,
+            "email": event.email,
+            "verify_url": _url(f"/verify-email?token={token}"),
+            "expires_hours": int(accounts.EMAIL_VERIFICATION_TTL.total_seconds() // 3600),
+        }
+
+    await notifications.send_email(
+        template="email_verification",
+        to=event.email,
+        context=context,
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_password_reset(event: PasswordResetRequested) -> None:
+    async def context() -> dict[str, object]:
+        token = await accounts.issue_account_token(
+            uuid.UUID(event.aggregate_id),
+            purpose="reset_password",
+            ttl=accounts.PASSWORD_RESET_TTL,
+        )
+        return {
+            "display_name": event.display_name,
+            "reset_url": _url(f"/reset-password?token={token}"),
+            "expires_minutes": int(accounts.PASSWORD_RESET_TTL.total_seconds() // 60),
+        }
+
+    await notifications.send_email(
+        template="password_reset",
+        to=event.email,
+        context=context,
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_order_confirmation(event: OrderPlaced) -> None:
+    await notifications.send_email(
+        template="order_confirmation",
+        to=event.email,
+        context={
+            **event.model_dump(mode="json"),
+            "discount_applies": event.discount not in ("", "$0.00"),
+            "order_url": _order_url(event.order_number),
+        },
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_payment_received(event: OrderPaid) -> None:
+    await notifications.send_email(
+        template="payment_received",
+        to=event.email,
+        context={**event.model_dump(mode="json"), "order_url": _order_url(event.order_number)},
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_order_shipped(event: OrderFulfilled) -> None:
+    context = {**event.model_dump(mode="json"), "order_url": _order_url(event.order_number)}
+    await notifications.send_email(
+        template="order_shipped",
+        to=event.email,
+        context=context,
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+    if event.phone:
+        await notifications.send_sms(
+            template="order_shipped",
+            to=event.phone,
+            context=context,
+            idempotency_key=notifications.sms_key(event.event_id, event.phone),
+            event_id=event.event_id,
+        )
+
+
+async def send_refund_issued(event: PaymentRefunded) -> None:
+    await notifications.send_email(
+        template="refund_issued",
+        to=event.email,
+        context={**event.model_dump(mode="json"), "order_url": _order_url(event.order_number)},
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_low_stock_alert(event: LowStock) -> None:
+    context = {**event.model_dump(mode="json"), "admin_url": _url("/admin/products")}
+    for recipient in await accounts.list_admin_emails():
+        await notifications.send_email(
+            template="low_stock",
+            to=recipient,
+            context=context,
+            idempotency_key=notifications.email_key(event.event_id, recipient),
+            event_id=event.event_id,
+        )
+
+
+# Event type → its handlers, in the order they run. An event with no handlers is simply
+# marked dispatched. Search indexing and cache invalidation join ProductChanged with the
+# catalog work; stock alerts join InventoryUpdated with the checkout work.
+EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
+    UserRegistered: [],
+    EmailVerificationRequested: [send_email_verification],
+    PasswordResetRequested: [send_password_reset],
+    ProductChanged: [],
+    InventoryUpdated: [],
+    LowStock: [send_low_stock_alert],
+    OrderPlaced: [send_order_confirmation],
+    OrderPaid: [send_payment_received],
+    OrderCancelled: [],
+    OrderFulfilled: [send_order_shipped],
+    PaymentRefunded: [send_refund_issued],
+}
+
+HANDLERS_BY_NAME: dict[str, Handler] = {
+    handler.__name__: handler for handlers in EVENT_HANDLERS.values() for handler in handlers
+}
+_NAMES_BY_EVENT_TYPE: dict[str, list[str]] = {
+    event.event_type: [handler.__name__ for handler in handlers]
+    for event, handlers in EVENT_HANDLERS.items()
+}
+
+
+def handler_names_for(event_type: str) -> list[str]:
+    return _NAMES_BY_EVENT_TYPE.get(event_type, [])

@@ -1,0 +1,61 @@
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from backend.catalog.events import ProductChanged
+from backend.events import known  # noqa: F401  (registers every event type)
+from backend.events.base import EVENT_TYPES, event_from_row
+from jobs.events import retry_delay_seconds
+from jobs.handlers import EVENT_HANDLERS, handler_names_for
+
+SPEC_EVENTS = {
+    "OrderPlaced",
+    "OrderPaid",
+    "OrderCancelled",
+    "OrderFulfilled",
+    "PaymentRefunded",
+    "InventoryUpdated",
+    "LowStock",
+    "ProductChanged",
+    "UserRegistered",
+    "EmailVerificationRequested",
+    "PasswordResetRequested",
+}
+
+
+def test_every_event_of_the_design_exists_and_has_a_routing_entry() -> None:
+    assert set(EVENT_TYPES) == SPEC_EVENTS
+    assert {event.event_type for event in EVENT_HANDLERS} == SPEC_EVENTS
+
+
+def test_an_event_survives_the_round_trip_through_a_stored_row() -> None:
+    event = ProductChanged(aggregate_id=str(uuid.uuid4()), change="updated", sku="MUG-1")
+    restored = event_from_row(
+        event_type=event.event_type,
+        event_id=event.event_id,
+        occurred_at=event.occurred_at,
+        aggregate_id=event.aggregate_id,
+        payload=event.payload(),
+    )
+    assert restored == event
+
+
+def test_events_are_immutable_and_strict() -> None:
+    event = ProductChanged(aggregate_id="x", change="created", sku="A")
+    with pytest.raises(ValidationError):
+        event.sku = "B"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        ProductChanged(aggregate_id="x", change="renamed", sku="A")  # type: ignore[arg-type]
+
+
+def test_handlers_are_found_by_event_type_name() -> None:
+    assert handler_names_for("EmailVerificationRequested") == ["send_email_verification"]
+    assert handler_names_for("ProductChanged") == []
+    assert handler_names_for("NoSuchEvent") == []
+
+
+def test_retries_back_off_exponentially_with_a_cap() -> None:
+    delays = [retry_delay_seconds(attempt) for attempt in (1, 2, 3, 4)]
+    assert delays == [5.0, 10.0, 20.0, 40.0]
+    assert retry_delay_seconds(30) == 600.0

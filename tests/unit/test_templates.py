@@ -1,0 +1,84 @@
+"""Every message template renders with its event's data, escapes HTML, and reads well."""
+
+import pytest
+
+from backend.notifications.rendering import EMAIL_TEMPLATES, render_email, render_sms
+
+ORDER = {
+    "order_number": "KG-1042",
+    "customer_name": "Ann <Lee>",
+    "email": "ann@example.com",
+    "order_url": "http://localhost:3000/orders/KG-1042",
+}
+CONTEXTS: dict[str, dict[str, object]] = {
+    "email_verification": {
+        "display_name": "Ann",
+        "email": "ann@example.com",
+        "verify_url": "http://localhost:3000/verify-email?token=abc",
+        "expires_hours": 48,
+    },
+    "password_reset": {
+        "display_name": "Ann",
+        "reset_url": "http://localhost:3000/reset-password?token=abc",
+        "expires_minutes": 60,
+    },
+    "order_confirmation": {
+        **ORDER,
+        "lines": [{"name": "Mug", "sku": "MUG-1", "quantity": 2, "line_total": "$25.00"}],
+        "subtotal": "$25.00",
+        "discount": "$5.00",
+        "discount_applies": True,
+        "shipping": "$4.95",
+        "tax": "$2.00",
+        "total": "$26.95",
+    },
+    "payment_received": {**ORDER, "amount": "$26.95"},
+    "order_shipped": {**ORDER, "carrier": "DHL", "tracking_number": "JD014600003828"},
+    "refund_issued": {**ORDER, "amount": "$10.00", "full_refund": False},
+    "low_stock": {
+        "product_name": "Mug",
+        "sku": "MUG-1",
+        "quantity": 2,
+        "threshold": 5,
+        "admin_url": "http://localhost:3000/admin/products",
+    },
+}
+EXPECTED_IN_TEXT = {
+    "email_verification": "verify-email?token=abc",
+    "password_reset": "reset-password?token=abc",
+    "order_confirmation": "Total     $26.95",
+    "payment_received": "$26.95",
+    "order_shipped": "JD014600003828",
+    "refund_issued": "$10.00",
+    "low_stock": "down to 2 in stock",
+}
+
+
+def test_every_template_has_a_sample() -> None:
+    assert set(CONTEXTS) == set(EMAIL_TEMPLATES)
+
+
+@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+def test_email_renders_subject_text_and_html(template: str) -> None:
+    email = render_email(template, CONTEXTS[template])
+    assert email.subject
+    assert "\n" not in email.subject
+    assert EXPECTED_IN_TEXT[template] in email.text
+    assert email.html.startswith("<!doctype html>")
+    assert "Kestrel Goods" in email.html
+
+
+def test_html_is_escaped_but_text_is_not() -> None:
+    email = render_email("order_shipped", CONTEXTS["order_shipped"])
+    assert "Ann &lt;Lee&gt;" in email.html
+    assert "Hello Ann <Lee>," in email.text
+
+
+def test_a_missing_value_is_an_error_not_a_blank() -> None:
+    with pytest.raises(Exception, match="tracking_number"):
+        render_email("order_shipped", {**ORDER, "carrier": "DHL"})
+
+
+def test_sms_is_one_short_line() -> None:
+    text = render_sms("order_shipped", CONTEXTS["order_shipped"])
+    assert text == "Kestrel Goods: order KG-1042 has shipped with DHL, tracking JD014600003828."
