@@ -59,6 +59,7 @@ class SessionState(rx.State):
     signed_in: bool = False
     display_name: str = ""
     is_staff: bool = False
+    is_admin: bool = False
 
     _user_id: str = ""
     _roles: frozenset[str] = frozenset()
@@ -88,6 +89,7 @@ class SessionState(rx.State):
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.is_staff = bool(viewer and viewer.is_staff)
+        self.is_admin = bool(viewer and RoleName.ADMIN in viewer.roles)
 
     def allows(self, access: Access) -> bool:
         return is_allowed(access, signed_in=bool(self._user_id), roles=self.viewer_roles)

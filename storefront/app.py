@@ -17,6 +17,7 @@ from storefront.pages.listing import ListingState, listing_page
 from storefront.pages.not_found import not_found_page
 from storefront.pages.product import ProductState, product_page
 from storefront.pages.sign_in import SignInState, sign_in_page
+from storefront.pages.verify_email import VerifyEmailState, verify_email_page
 from storefront.theme import GLOBAL_STYLE
 
 settings = get_settings()
@@ -53,6 +54,12 @@ app.add_page(
     on_load=ProductState.load,
 )
 app.add_page(sign_in_page, route="/sign-in", title=f"Sign in · {shop}", on_load=SignInState.load)
+app.add_page(
+    verify_email_page,
+    route="/verify-email",
+    title=f"Confirm your e-mail · {shop}",
+    on_load=VerifyEmailState.load,
+)
 app.add_page(cart_page, route="/cart", title=f"Cart · {shop}")
 app.add_page(not_found_page, route="404", title=f"Page not found · {shop}")
 

@@ -9,15 +9,17 @@ from storefront.access import SessionState
 from storefront.components.layout import sign_out_button
 from storefront.pages.sign_in import SignInState, sign_in_form
 
+# (label, route, icon, admins only)
 NAV_ITEMS = (
-    ("Overview", "/admin", "layout-dashboard"),
-    ("Products", "/admin/products", "package"),
+    ("Overview", "/admin", "layout-dashboard", False),
+    ("Products", "/admin/products", "package", False),
+    ("Messages", "/admin/messages", "mail", True),
 )
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: str, href: str, icon: str, admins_only: bool) -> rx.Component:
     active = rx.State.router.url.path == href
-    return rx.link(
+    link = rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(label), spacing="3", align="center"),
         href=href,
         padding="8px 12px",
@@ -28,6 +30,7 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
         width="100%",
         underline="none",
     )
+    return rx.cond(SessionState.is_admin, link) if admins_only else link
 
 
 def sidebar() -> rx.Component:
@@ -105,7 +108,20 @@ def _gate() -> rx.Component:
     )
 
 
-def admin_page(title: str, *children: rx.Component) -> rx.Component:
+def _admins_only_notice() -> rx.Component:
+    return rx.callout(
+        "Only administrators can open this page.", icon="lock", color_scheme="amber", role="alert"
+    )
+
+
+def admin_page(title: str, *children: rx.Component, admins_only: bool = False) -> rx.Component:
+    """The dashboard frame. The gate and notices are only what the viewer sees; the data
+    itself is loaded by handlers the access guard refuses to anyone without the role."""
+    content: tuple[rx.Component, ...] = (
+        (rx.cond(SessionState.is_admin, rx.fragment(*children), _admins_only_notice()),)
+        if admins_only
+        else children
+    )
     return rx.cond(
         SessionState.is_staff,
         rx.flex(
@@ -125,7 +141,7 @@ def admin_page(title: str, *children: rx.Component) -> rx.Component:
                     padding_bottom="16px",
                     wrap="wrap",
                 ),
-                *children,
+                *content,
                 flex="1",
                 padding=["16px", "16px", "24px 32px"],
                 min_width="0",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from admin.pages.messages import MessagesState, messages_page
 from admin.pages.overview import OverviewState, overview_page
 from admin.pages.products import ProductsTableState, products_page
 from storefront.pages.sign_in import SignInState
@@ -25,4 +26,10 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/products",
         title=f"Products · {ADMIN_TITLE}",
         on_load=[SignInState.load, ProductsTableState.load],
+    )
+    app.add_page(
+        messages_page,
+        route="/admin/messages",
+        title=f"Messages · {ADMIN_TITLE}",
+        on_load=[SignInState.load, MessagesState.load],
     )

@@ -1,0 +1,47 @@
+"""Staff read what the shop sent or stored; only admins may."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from backend.accounts import services as accounts
+from backend.accounts.roles import RoleName
+from tests.e2e.data import PASSWORD, create_account, run
+from tests.e2e.pages.admin import AdminDashboard
+
+
+def test_an_admin_reads_a_stored_verification_email(page: Page, unique: str) -> None:
+    shopper_email = f"newcomer-{unique}@example.com"
+    run(
+        lambda: accounts.create_user(
+            username=f"newcomer_{unique}", email=shopper_email, password=PASSWORD, status="pending"
+        )
+    )
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(create_account(unique, roles=frozenset({RoleName.ADMIN})), PASSWORD)
+    admin.nav_link("Messages").click()
+
+    row = page.get_by_role("row").filter(has_text=shopper_email)
+    # The worker renders and stores the message moments after the account was created.
+    for _ in range(20):
+        if row.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(row).to_contain_text("stored")
+    row.get_by_role("link", name="Confirm your e-mail address for Kestrel Goods").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("To " + shopper_email)
+    expect(dialog).to_contain_text(re.compile(r"/verify-email\?token=\S+"))
+
+
+def test_a_moderator_is_told_messages_are_for_admins(page: Page, unique: str) -> None:
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account(unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+    )
+    expect(admin.navigation).to_be_visible()
+    expect(admin.nav_link("Messages")).to_have_count(0)
+    admin.open("/admin/messages")
+    expect(page.get_by_role("alert")).to_have_text("Only administrators can open this page.")
+    expect(page.get_by_role("table")).to_have_count(0)
