@@ -37,10 +37,6 @@ def _url(path: str) -> str:
     return get_settings().public_base_url + path
 
 
-def _order_url(order_number: str) -> str:
-    return _url(f"/orders/{order_number}")
-
-
 async def send_email_verification(event: EmailVerificationRequested) -> None:
     async def context() -> dict[str, object]:
         # Issued only on the first attempt: a retry re-sends the same rendered link.
@@ -87,57 +83,49 @@ async def send_password_reset(event: PasswordResetRequested) -> None:
     )
 
 
-async def send_order_confirmation(event: OrderPlaced) -> None:
+async def _email_about_order(
+    event: OrderPlaced | OrderPaid | OrderFulfilled | PaymentRefunded,
+    template: str,
+    **extra: object,
+) -> None:
+    """An e-mail to the order's customer, with the event's data and a link to the order."""
     await notifications.send_email(
-        template="order_confirmation",
+        template=template,
         to=event.email,
         context={
             **event.model_dump(mode="json"),
-            "discount_applies": event.discount not in ("", "$0.00"),
-            "order_url": _order_url(event.order_number),
+            "order_url": _url(f"/orders/{event.order_number}"),
+            **extra,
         },
         idempotency_key=notifications.email_key(event.event_id, event.email),
         event_id=event.event_id,
     )
 
 
-async def send_payment_received(event: OrderPaid) -> None:
-    await notifications.send_email(
-        template="payment_received",
-        to=event.email,
-        context={**event.model_dump(mode="json"), "order_url": _order_url(event.order_number)},
-        idempotency_key=notifications.email_key(event.event_id, event.email),
-        event_id=event.event_id,
+async def send_order_confirmation(event: OrderPlaced) -> None:
+    await _email_about_order(
+        event, "order_confirmation", discount_applies=event.discount not in ("", "$0.00")
     )
+
+
+async def send_payment_received(event: OrderPaid) -> None:
+    await _email_about_order(event, "payment_received")
 
 
 async def send_order_shipped(event: OrderFulfilled) -> None:
-    context = {**event.model_dump(mode="json"), "order_url": _order_url(event.order_number)}
-    await notifications.send_email(
-        template="order_shipped",
-        to=event.email,
-        context=context,
-        idempotency_key=notifications.email_key(event.event_id, event.email),
-        event_id=event.event_id,
-    )
+    await _email_about_order(event, "order_shipped")
     if event.phone:
         await notifications.send_sms(
             template="order_shipped",
             to=event.phone,
-            context=context,
+            context=event.model_dump(mode="json"),
             idempotency_key=notifications.sms_key(event.event_id, event.phone),
             event_id=event.event_id,
         )
 
 
 async def send_refund_issued(event: PaymentRefunded) -> None:
-    await notifications.send_email(
-        template="refund_issued",
-        to=event.email,
-        context={**event.model_dump(mode="json"), "order_url": _order_url(event.order_number)},
-        idempotency_key=notifications.email_key(event.event_id, event.email),
-        event_id=event.event_id,
-    )
+    await _email_about_order(event, "refund_issued")
 
 
 async def send_low_stock_alert(event: LowStock) -> None:

@@ -11,6 +11,7 @@ import uuid
 import reflex as rx
 
 from admin.components.layout import admin_page
+from admin.components.tables import data_table, pager
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError
 from backend.events import deliveries
@@ -178,9 +179,11 @@ def _message_dialog() -> rx.Component:
     )
 
 
+MESSAGE_COLUMNS = ("Time", "Channel", "To", "Subject", "Status", ("Attempts", "right"))
+DEAD_LETTER_COLUMNS = ("Failed", "Event", "Handler", ("Attempts", "right"), "Last error", "")
+
+
 def messages_page() -> rx.Component:
-    header = ("Time", "Channel", "To", "Subject", "Status", "Attempts")
-    dead_header = ("Failed", "Event", "Handler", "Attempts", "Last error", "")
     return admin_page(
         "Messages",
         rx.vstack(
@@ -193,18 +196,7 @@ def messages_page() -> rx.Component:
                         size="2",
                         color_scheme="gray",
                     ),
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(*(rx.table.column_header_cell(h) for h in dead_header))
-                            ),
-                            rx.table.body(rx.foreach(MessagesState.dead_letters, _dead_letter_row)),
-                            variant="surface",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
-                        width="100%",
-                    ),
+                    data_table(DEAD_LETTER_COLUMNS, MessagesState.dead_letters, _dead_letter_row),
                     width="100%",
                     padding_bottom="16px",
                 ),
@@ -217,34 +209,12 @@ def messages_page() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(*(rx.table.column_header_cell(h) for h in header))
-                    ),
-                    rx.table.body(rx.foreach(MessagesState.rows, _message_row)),
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.button(
-                    "Previous",
-                    on_click=MessagesState.previous_page,
-                    disabled=MessagesState.page <= 1,
-                    variant="soft",
-                ),
-                rx.text("Page ", MessagesState.page, " of ", MessagesState.page_count, size="2"),
-                rx.button(
-                    "Next",
-                    on_click=MessagesState.next_page,
-                    disabled=MessagesState.page >= MessagesState.page_count,
-                    variant="soft",
-                ),
-                align="center",
-                spacing="3",
+            data_table(MESSAGE_COLUMNS, MessagesState.rows, _message_row),
+            pager(
+                page=MessagesState.page,
+                page_count=MessagesState.page_count,
+                on_previous=MessagesState.previous_page,
+                on_next=MessagesState.next_page,
             ),
             _message_dialog(),
             spacing="3",

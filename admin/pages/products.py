@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from admin.components.layout import admin_page
+from admin.components.tables import data_table, pager
 from admin.state import AdminState
 from backend.catalog import queries as catalog
 
@@ -73,53 +74,20 @@ def _row(row: rx.Var[ProductRow]) -> rx.Component:
     )
 
 
+COLUMNS = ("Name", "SKU", "Category", "Brand", ("Price", "right"), ("Stock", "right"), "Status")
+
+
 def products_page() -> rx.Component:
     return admin_page(
         "Products",
         rx.vstack(
             rx.text(ProductsTableState.total, " products", color_scheme="gray", size="2"),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Name"),
-                            rx.table.column_header_cell("SKU"),
-                            rx.table.column_header_cell("Category"),
-                            rx.table.column_header_cell("Brand"),
-                            rx.table.column_header_cell("Price", text_align="right"),
-                            rx.table.column_header_cell("Stock", text_align="right"),
-                            rx.table.column_header_cell("Status"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(ProductsTableState.rows, _row)),
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.button(
-                    "Previous",
-                    on_click=ProductsTableState.previous_page,
-                    disabled=ProductsTableState.page <= 1,
-                    variant="soft",
-                ),
-                rx.text(
-                    "Page ",
-                    ProductsTableState.page,
-                    " of ",
-                    ProductsTableState.page_count,
-                    size="2",
-                ),
-                rx.button(
-                    "Next",
-                    on_click=ProductsTableState.next_page,
-                    disabled=ProductsTableState.page >= ProductsTableState.page_count,
-                    variant="soft",
-                ),
-                align="center",
-                spacing="3",
+            data_table(COLUMNS, ProductsTableState.rows, _row),
+            pager(
+                page=ProductsTableState.page,
+                page_count=ProductsTableState.page_count,
+                on_previous=ProductsTableState.previous_page,
+                on_next=ProductsTableState.next_page,
             ),
             spacing="3",
             width="100%",

@@ -9,10 +9,17 @@ from sqlmodel import func, select
 
 from backend.accounts import services as accounts
 from backend.accounts.errors import DuplicateAccountError
+from backend.accounts.roles import RoleName
 from backend.core.db import session_scope
 from backend.events import deliveries
 from backend.events.models import OutboxEvent
+from backend.events.outbox import record_event
+from backend.inventory.events import LowStock
+from backend.notifications import queries
+from backend.orders.events import OrderFulfilled, OrderLineSummary, OrderPlaced
+from backend.payments.events import PaymentRefunded
 from backend.settings import get_settings
+from tests.fixtures.accounts import MakeUser
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.waiting import eventually
 from tests.fixtures.workers import FAST_RETRIES, running_worker
@@ -94,3 +101,73 @@ async def test_a_handler_that_always_fails_is_dead_lettered_while_others_flow(
     assert dead[0].handler == "send_email_verification"
     assert dead[0].attempts == int(FAST_RETRIES["EVENT_MAX_ATTEMPTS"])
     assert "550" in dead[0].last_error
+
+
+async def test_order_and_stock_events_reach_customers_and_staff(
+    worker: None, smtp_server: SmtpServer, make_user: MakeUser, unique: str
+) -> None:
+    customer = f"buyer-{unique}@example.com"
+    admin = await make_user(roles=frozenset({RoleName.ADMIN}))
+    line = OrderLineSummary(name="Enamel Mug", sku="MUG-1", quantity=2, line_total="$25.00")
+    events = [
+        OrderPlaced(
+            aggregate_id=unique,
+            order_number=f"KG-{unique}",
+            email=customer,
+            customer_name="Bea Buyer",
+            lines=(line,),
+            subtotal="$25.00",
+            shipping="$4.95",
+            tax="$2.00",
+            discount="$0.00",
+            total="$31.95",
+        ),
+        OrderFulfilled(
+            aggregate_id=unique,
+            order_number=f"KG-{unique}",
+            email=customer,
+            customer_name="Bea Buyer",
+            carrier="DHL",
+            tracking_number=f"TRK{unique}",
+            phone="+15550100",
+        ),
+        PaymentRefunded(
+            aggregate_id=unique,
+            order_number=f"KG-{unique}",
+            email=customer,
+            customer_name="Bea Buyer",
+            amount="$10.00",
+            full_refund=False,
+        ),
+        LowStock(
+            aggregate_id=unique, sku="MUG-1", product_name="Enamel Mug", quantity=2, threshold=5
+        ),
+    ]
+    async with session_scope() as session:
+        for event in events:
+            await record_event(session, event)
+
+    received = await eventually(
+        lambda: len(smtp_server.handler.to(customer)) == 3 and smtp_server.handler.to(customer)
+    )
+    subjects = sorted(m["Subject"] for m in received)
+    assert subjects == sorted(
+        [
+            f"Order KG-{unique} received",
+            f"Order KG-{unique} has shipped",
+            f"Refund of $10.00 for order KG-{unique}",
+        ]
+    )
+    shipped = next(m for m in received if "shipped" in m["Subject"])
+    assert f"TRK{unique}" in shipped.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    alert = await eventually(lambda: smtp_server.handler.to(admin.email))
+    assert alert[0]["Subject"] == "Low stock: Enamel Mug (2 left)"
+
+    sms = await eventually(lambda: sms_to("+15550100"))
+    assert sms[0].status == "stored"  # no SMS provider configured: kept, not dropped
+
+
+async def sms_to(recipient: str) -> list[queries.MessageSummary]:
+    page = await queries.list_messages(recipient=recipient, limit=100)
+    return [m for m in page.items if m.channel == "sms"]
