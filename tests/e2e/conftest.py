@@ -16,7 +16,6 @@ from backend.settings import get_settings
 from devstack.cli import Stack, child_env, start_web, start_worker, wait_until_serving
 from devstack.services import VAR_DIR
 
-E2E_DIR = VAR_DIR / "e2e"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,18 +36,20 @@ def _system_chromium() -> str | None:
 @pytest.fixture(scope="session")
 def live_shop() -> Iterator[str]:
     settings = get_settings()
+    # Per port, so two test runs on different TEST_WEB_PORTs never share a build.
+    e2e_dir = VAR_DIR / f"e2e-{settings.port}"
     env = child_env(
         {
             # A build folder of its own: the frontend bakes in the backend's address.
-            "REFLEX_WEB_WORKDIR": str(E2E_DIR / "web"),
-            "REFLEX_STATES_WORKDIR": str(E2E_DIR / "states"),
+            "REFLEX_WEB_WORKDIR": str(e2e_dir / "web"),
+            "REFLEX_STATES_WORKDIR": str(e2e_dir / "states"),
             "GRANIAN_WORKERS": "1",
         }
     )
     stack = Stack()
-    E2E_DIR.mkdir(parents=True, exist_ok=True)
-    stack.processes.append(start_worker(env, E2E_DIR / "worker.log"))
-    web = start_web(env, settings.port, log_file=E2E_DIR / "web.log")
+    e2e_dir.mkdir(parents=True, exist_ok=True)
+    stack.processes.append(start_worker(env, e2e_dir / "worker.log"))
+    web = start_web(env, settings.port, log_file=e2e_dir / "web.log")
     stack.processes.append(web)
     try:
         wait_until_serving(f"http://127.0.0.1:{settings.port}/ping", web, seconds=600)
