@@ -65,7 +65,10 @@ async def sign_in(
         return _back_to_form(form_page, next_path, "missing")
     try:
         signed_in = await accounts.sign_in(
-            email=email, password=password, user_agent=request.headers.get("user-agent")
+            email=email,
+            password=password,
+            user_agent=request.headers.get("user-agent"),
+            ip=request.client.host if request.client else None,
         )
     except DomainError as error:
         return _back_to_form(form_page, next_path, error.code)

@@ -1,17 +1,27 @@
 """Every table of the shop, imported in one place for Alembic and the drift test."""
 
-from backend.accounts.models import AccountToken, Role, User, UserRole, UserSession
+from backend.accounts.models import (
+    AccountToken,
+    Address,
+    RefreshToken,
+    Role,
+    User,
+    UserRole,
+    UserSession,
+)
 from backend.catalog.models import Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.notifications.models import Notification
 
 __all__ = [
     "AccountToken",
+    "Address",
     "Category",
     "EventDelivery",
     "Notification",
     "OutboxEvent",
     "Product",
+    "RefreshToken",
     "Role",
     "User",
     "UserRole",

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     demo_admin_password: SecretStr = SecretStr("kestrel-demo-admin")
     demo_shopper_password: SecretStr = SecretStr("kestrel-demo-shopper")
 
+    # Sign-in protection: this many failed sign-ins for one e-mail within the lock period
+    # lock the account for that period; one network may try this often in total.
+    sign_in_max_failures: int = Field(default=5, ge=1, le=100)
+    account_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    sign_in_ip_limit: str = "30/10 minutes"
+
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
     @field_validator("database_url")

@@ -20,13 +20,15 @@ from reflex.middleware import Middleware
 
 from backend.accounts import services as accounts
 from backend.accounts.roles import STAFF_ROLES, RoleName
+from backend.accounts.schemas import Viewer
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
     from reflex.state import BaseState, StateUpdate
     from reflex_base.event import Event
 
-# A revoked or expired session stops working within this many seconds on an open page.
+# Public events re-check the session at most this often (the header's signed-in state);
+# every event that touches private data re-checks it, so a revoked session stops at once.
 SESSION_RECHECK_SECONDS = 15.0
 
 
@@ -61,38 +63,46 @@ class SessionState(rx.State):
     is_staff: bool = False
     is_admin: bool = False
 
-    _user_id: str = ""
-    _roles: frozenset[str] = frozenset()
+    _viewer: Viewer | None = None
     _cookie_fingerprint: str = ""
-    _checked_at: float = 0.0
+    _checked_at: float = 0.0  # wall clock: the state may move between web processes
+
+    @property
+    def viewer(self) -> Viewer | None:
+        """Who is signed in on this tab, as the server last verified it."""
+        return self._viewer
 
     @property
     def viewer_roles(self) -> frozenset[RoleName]:
-        return frozenset(RoleName(role) for role in self._roles)
+        return self._viewer.roles if self._viewer else frozenset()
 
     @property
     def viewer_id(self) -> str:
-        return self._user_id
+        return str(self._viewer.user_id) if self._viewer else ""
 
-    async def refresh_viewer(self) -> None:
-        """Re-read the session behind the cookie when it changed or the last check is old."""
-        token = _cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
+    def current_session_token(self) -> str | None:
+        """The session cookie this tab's websocket carries (server-side only)."""
+        return _cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
+
+    async def refresh_viewer(self, *, force: bool = False) -> None:
+        """Re-read the session behind the cookie when it changed, the last check is old, or
+        `force` (every event that touches private data)."""
+        token = self.current_session_token()
         fingerprint = hashlib.sha256((token or "").encode()).hexdigest()
-        fresh = time.monotonic() - self._checked_at < SESSION_RECHECK_SECONDS
-        if fingerprint == self._cookie_fingerprint and fresh:
+        fresh = 0 <= time.time() - self._checked_at < SESSION_RECHECK_SECONDS
+        if fingerprint == self._cookie_fingerprint and fresh and not force:
             return
         viewer = await accounts.resolve_session(token)
         self._cookie_fingerprint = fingerprint
-        self._checked_at = time.monotonic()
-        self._user_id = str(viewer.user_id) if viewer else ""
-        self._roles = frozenset(role.value for role in viewer.roles) if viewer else frozenset()
+        self._checked_at = time.time()
+        self._viewer = viewer
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.is_staff = bool(viewer and viewer.is_staff)
         self.is_admin = bool(viewer and RoleName.ADMIN in viewer.roles)
 
     def allows(self, access: Access) -> bool:
-        return is_allowed(access, signed_in=bool(self._user_id), roles=self.viewer_roles)
+        return is_allowed(access, signed_in=self._viewer is not None, roles=self.viewer_roles)
 
 
 def is_allowed(access: Access, *, signed_in: bool, roles: frozenset[RoleName]) -> bool:
@@ -147,15 +157,15 @@ class AccessGuard(Middleware):
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
         from reflex.state import StateUpdate
 
-        session = await state.get_state(SessionState)
-        await session.refresh_viewer()
-
         state_path, _, _handler = event.name.rpartition(".")
         try:
             target = type(state).get_class_substate(state_path)
         except ValueError:
             target = None
         access = required_access(target) if target is not None else None
+
+        session = await state.get_state(SessionState)
+        await session.refresh_viewer(force=access is not Access.PUBLIC)
         if access is not None and session.allows(access):
             return None
         # Refused: nothing of the handler runs. Only the viewer's own (public) session vars

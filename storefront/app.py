@@ -9,14 +9,23 @@ import reflex as rx
 
 from admin.pages.registry import register_admin_pages
 from api.app import build_http_app
+from api.security_headers import add_security_headers
 from backend.settings import get_settings
 from storefront.access import AccessGuard
+from storefront.pages.account import AccountState, account_page
 from storefront.pages.cart import cart_page
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.listing import ListingState, listing_page
 from storefront.pages.not_found import not_found_page
+from storefront.pages.password_reset import (
+    ForgotPasswordState,
+    ResetPasswordState,
+    forgot_password_page,
+    reset_password_page,
+)
 from storefront.pages.product import ProductState, product_page
 from storefront.pages.sign_in import SignInState, sign_in_page
+from storefront.pages.sign_up import SignUpState, sign_up_page
 from storefront.pages.verify_email import VerifyEmailState, verify_email_page
 from storefront.theme import GLOBAL_STYLE
 
@@ -25,42 +34,40 @@ shop = settings.shop_name
 
 app = rx.App(
     style=GLOBAL_STYLE,
-    api_transformer=build_http_app(),
+    # HTTP routes in front of Reflex's own, then security headers around everything.
+    api_transformer=[build_http_app(), add_security_headers],
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
 # Runs before every event: resolves the session cookie and refuses what the viewer may not do.
 app.add_middleware(AccessGuard(), index=0)
 
-app.add_page(
-    home_page,
-    route="/",
-    title=shop,
-    description=f"{shop}: everyday goods, chosen with care.",
-    on_load=HomeState.load,
+# (page, route, title, on_load): every storefront page in one table.
+STOREFRONT_PAGES = (
+    (home_page, "/", shop, HomeState.load),
+    (listing_page, "/categories/[slug]", f"Category · {shop}", ListingState.load_category),
+    (listing_page, "/search", f"Search · {shop}", ListingState.load_search),
+    (product_page, "/products/[product_id]", f"Product · {shop}", ProductState.load),
+    (sign_in_page, "/sign-in", f"Sign in · {shop}", SignInState.load),
+    (sign_up_page, "/sign-up", f"Create an account · {shop}", SignUpState.reset_form),
+    (
+        forgot_password_page,
+        "/forgot-password",
+        f"Forgot password · {shop}",
+        ForgotPasswordState.reset_form,
+    ),
+    (reset_password_page, "/reset-password", f"New password · {shop}", ResetPasswordState.load),
+    (verify_email_page, "/verify-email", f"Confirm your e-mail · {shop}", VerifyEmailState.load),
+    (account_page, "/account", f"Your account · {shop}", AccountState.load),
+    (cart_page, "/cart", f"Cart · {shop}", None),
+    (not_found_page, "404", f"Page not found · {shop}", None),
 )
-app.add_page(
-    listing_page,
-    route="/categories/[slug]",
-    title=f"Category · {shop}",
-    on_load=ListingState.load_category,
-)
-app.add_page(
-    listing_page, route="/search", title=f"Search · {shop}", on_load=ListingState.load_search
-)
-app.add_page(
-    product_page,
-    route="/products/[product_id]",
-    title=f"Product · {shop}",
-    on_load=ProductState.load,
-)
-app.add_page(sign_in_page, route="/sign-in", title=f"Sign in · {shop}", on_load=SignInState.load)
-app.add_page(
-    verify_email_page,
-    route="/verify-email",
-    title=f"Confirm your e-mail · {shop}",
-    on_load=VerifyEmailState.load,
-)
-app.add_page(cart_page, route="/cart", title=f"Cart · {shop}")
-app.add_page(not_found_page, route="404", title=f"Page not found · {shop}")
+for page, route, title, on_load in STOREFRONT_PAGES:
+    app.add_page(
+        page,
+        route=route,
+        title=title,
+        description=f"{shop}: everyday goods, chosen with care.",
+        on_load=on_load,
+    )
 
 register_admin_pages(app)

@@ -13,6 +13,7 @@ from storefront.pages.sign_in import SignInState, sign_in_form
 NAV_ITEMS = (
     ("Overview", "/admin", "layout-dashboard", False),
     ("Products", "/admin/products", "package", False),
+    ("Accounts", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),
 )
 

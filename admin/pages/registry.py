@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.overview import OverviewState, overview_page
 from admin.pages.products import ProductsTableState, products_page
@@ -32,4 +33,10 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/messages",
         title=f"Messages · {ADMIN_TITLE}",
         on_load=[SignInState.load, MessagesState.load],
+    )
+    app.add_page(
+        accounts_page,
+        route="/admin/accounts",
+        title=f"Accounts · {ADMIN_TITLE}",
+        on_load=[SignInState.load, AccountsState.load],
     )

@@ -14,3 +14,33 @@ class AccountNotActiveError(DomainError):
 
 class DuplicateAccountError(DomainError):
     code = "duplicate_account"
+
+
+class AccountLockedError(DomainError):
+    """Locked for a while after repeated failed sign-ins."""
+
+    code = "account_locked"
+
+
+class AccountSuspendedError(DomainError):
+    """Locked by staff until they unlock it."""
+
+    code = "account_suspended"
+
+
+class TooManyAttemptsError(DomainError):
+    """Rate limited. `retry_after` (seconds) is in `data`."""
+
+    code = "too_many_attempts"
+
+
+class InvalidTokenError(DomainError):
+    """An e-mailed link (or API token) that is unknown, used, expired or revoked."""
+
+    code = "invalid_token"
+
+
+class WrongPasswordError(DomainError):
+    """The current password given to change it was wrong."""
+
+    code = "wrong_password"

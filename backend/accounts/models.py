@@ -53,6 +53,9 @@ class User(SQLModel, table=True):
         default=False,
         sa_column=Column(Boolean, nullable=False, server_default=text("false")),
     )
+    # Set when repeated failed sign-ins lock the account; NULL with status 'locked' means
+    # locked by an admin until an admin unlocks it.
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class Role(SQLModel, table=True):
@@ -130,3 +133,62 @@ class AccountToken(SQLModel, table=True):
     created_at: datetime = created_at_column()
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class RefreshToken(SQLModel, table=True):
+    """An API refresh token. Rotated on every use; reusing a rotated one revokes its family."""
+
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (
+        Index("refresh_tokens_user_id_idx", "user_id"),
+        Index("refresh_tokens_family_id_idx", "family_id"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    family_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = created_at_column()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Address(SQLModel, table=True):
+    """An entry in a shopper's address book; at most one is the default shipping address."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (
+        Index("addresses_user_id_idx", "user_id"),
+        Index(
+            "addresses_one_default_per_user_idx",
+            "user_id",
+            unique=True,
+            postgresql_where=text("is_default"),
+        ),
+        CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_is_iso_code"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    full_name: str = Field(sa_column=Column(String(100), nullable=False))
+    line1: str = Field(sa_column=Column(String(200), nullable=False))
+    line2: str | None = Field(default=None, sa_column=Column(String(200)))
+    city: str = Field(sa_column=Column(String(100), nullable=False))
+    region: str | None = Field(default=None, sa_column=Column(String(100)))
+    postal_code: str = Field(sa_column=Column(String(20), nullable=False))
+    country: str = Field(sa_column=Column(String(2), nullable=False))
+    phone: str | None = Field(default=None, sa_column=Column(String(30)))
+    is_default: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()

@@ -1,4 +1,5 @@
-"""Use cases of the accounts domain: the only code that writes users, roles and sessions."""
+"""Use cases of the accounts domain: registration, sign-in and sessions, e-mailed links,
+passwords and profiles. The only code that writes users, roles and sessions."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import asyncio
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
@@ -16,24 +19,77 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts import passwords
 from backend.accounts.errors import (
+    AccountLockedError,
     AccountNotActiveError,
+    AccountSuspendedError,
     DuplicateAccountError,
     InvalidCredentialsError,
+    InvalidTokenError,
+    TooManyAttemptsError,
+    WrongPasswordError,
 )
-from backend.accounts.events import EmailVerificationRequested, UserRegistered
-from backend.accounts.models import AccountToken, Role, User, UserRole, UserSession
+from backend.accounts.events import (
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    UserRegistered,
+)
+from backend.accounts.inputs import ProfileUpdate, Registration
+from backend.accounts.models import AccountToken, RefreshToken, Role, User, UserRole, UserSession
+from backend.accounts.password_policy import password_problem
 from backend.accounts.roles import ROLE_DESCRIPTIONS, RoleName
 from backend.accounts.schemas import SignedIn, Viewer
+from backend.core import rate_limits
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.rate_limits import RateLimit
+from backend.core.validation import parse_input
 from backend.events.outbox import record_event
 from backend.settings import get_settings
 
 SIGN_IN_FAILED_MESSAGE = "That e-mail and password do not match an account."
+LOCKED_MESSAGE = (
+    "Too many failed sign-ins: this account is locked for {minutes} minutes. "
+    "Reset your password to unlock it now."
+)
+LOCKED_BY_STAFF_MESSAGE = "This account is locked. Please contact us."
+PENDING_MESSAGE = "Please confirm your e-mail address first: open the link we sent you."
+INVALID_LINK_MESSAGE = "This link does not work: it may have been used already or expired."
+
+EMAIL_VERIFICATION_TTL = timedelta(hours=48)
+PASSWORD_RESET_TTL = timedelta(minutes=60)
+
+# Password-reset requests are answered the same whatever happens; these limits only keep
+# the shop from being used to flood someone's inbox.
+RESET_REQUESTS_PER_EMAIL = RateLimit("reset-email", "3/hour")
+RESET_REQUESTS_PER_IP = RateLimit("reset-ip", "20/hour")
 
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def _failures_limit() -> RateLimit:
+    settings = get_settings()
+    return RateLimit(
+        "sign-in-failures",
+        f"{settings.sign_in_max_failures}/{settings.account_lock_minutes} minutes",
+    )
+
+
+def _ip_limit() -> RateLimit:
+    return RateLimit("sign-in-ip", get_settings().sign_in_ip_limit)
+
+
+def _locked_error() -> AccountLockedError:
+    return AccountLockedError(LOCKED_MESSAGE.format(minutes=get_settings().account_lock_minutes))
+
+
+# --- roles -------------------------------------------------------------------------------
 
 
 async def ensure_roles() -> None:
@@ -47,6 +103,33 @@ async def ensure_roles() -> None:
             )
 
 
+async def _grant_roles(
+    session: AsyncSession, user_id: uuid.UUID, roles: frozenset[RoleName]
+) -> None:
+    role_rows = await session.exec(select(Role).where(col(Role.name).in_([r.value for r in roles])))
+    for role in role_rows:
+        await session.exec(
+            insert(UserRole)
+            .values(user_id=user_id, role_id=role.id)
+            .on_conflict_do_nothing(index_elements=["user_id", "role_id"])
+        )
+
+
+# --- registration and e-mail verification ------------------------------------------------
+
+
+async def register(data: dict[str, Any]) -> uuid.UUID:
+    """Sign-up from a form or API body: validated, stored as `pending`, verification mailed."""
+    registration = parse_input(Registration, data)
+    return await create_user(
+        username=registration.username,
+        email=registration.email,
+        password=registration.password,
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+    )
+
+
 async def create_user(
     *,
     username: str,
@@ -58,6 +141,7 @@ async def create_user(
     email_verified: bool = False,
     roles: frozenset[RoleName] = frozenset({RoleName.USER}),
 ) -> uuid.UUID:
+    """Create an account (no input rules: `register` applies them; seeds and tests use this)."""
     password_hash = await asyncio.to_thread(passwords.hash_password, password)
     try:
         async with session_scope() as session:
@@ -83,47 +167,142 @@ async def create_user(
                     EmailVerificationRequested(
                         aggregate_id=str(user.id),
                         email=user.email,
-                        display_name=_display_name(user),
+                        display_name=display_name(user),
                     ),
                 )
             return user.id
     except IntegrityError as exc:
-        if "users_email_idx" in str(exc.orig) or "users_username_idx" in str(exc.orig):
+        if "users_email_idx" in str(exc.orig):
             raise DuplicateAccountError(
-                "An account with this e-mail or username already exists."
+                "An account with this e-mail address already exists. Sign in, or reset "
+                "your password if you forgot it.",
+                field="email",
+            ) from exc
+        if "users_username_idx" in str(exc.orig):
+            raise DuplicateAccountError(
+                "This username is taken; choose another.", field="username"
             ) from exc
         raise
 
 
-async def _grant_roles(
-    session: AsyncSession, user_id: uuid.UUID, roles: frozenset[RoleName]
-) -> None:
-    role_rows = await session.exec(select(Role).where(col(Role.name).in_([r.value for r in roles])))
-    for role in role_rows:
+async def issue_account_token(user_id: uuid.UUID, *, purpose: str, ttl: timedelta) -> str:
+    """A new single-use token for an e-mailed link; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    async with session_scope() as session:
+        session.add(
+            AccountToken(
+                user_id=user_id,
+                purpose=purpose,
+                token_hash=_hash_token(token),
+                expires_at=utcnow() + ttl,
+            )
+        )
+    return token
+
+
+async def _use_account_token(session: AsyncSession, token: str, purpose: str) -> User | None:
+    """Spend a single-use token; the user it belongs to, locked for update, or None."""
+    record = (
         await session.exec(
-            insert(UserRole)
-            .values(user_id=user_id, role_id=role.id)
-            .on_conflict_do_nothing(index_elements=["user_id", "role_id"])
+            select(AccountToken)
+            .where(
+                AccountToken.token_hash == _hash_token(token),
+                AccountToken.purpose == purpose,
+                col(AccountToken.used_at).is_(None),
+                col(AccountToken.expires_at) > utcnow(),
+            )
+            .with_for_update()
+        )
+    ).first()
+    if record is None:
+        return None
+    record.used_at = utcnow()
+    return await session.get_one(User, record.user_id, with_for_update=True)
+
+
+async def verify_email(token: str) -> bool:
+    """Use a verification token: the address is confirmed and a pending account becomes
+    active. False when the token is unknown, used or expired."""
+    async with session_scope() as session:
+        user = await _use_account_token(session, token, "verify_email")
+        if user is None:
+            return False
+        user.email_verified = True
+        if user.status == "pending":
+            user.status = "active"
+        return True
+
+
+# --- sign-in, sessions, sign-out ---------------------------------------------------------
+
+
+async def _authenticate(
+    session: AsyncSession, *, email: str, password: str, ip: str | None
+) -> User:
+    """The password check behind browser sign-in and API tokens, with its protections:
+    per-network rate limit, per-account failure lock, one answer for unknown and known
+    e-mails, argon2 rehash when parameters change."""
+    if ip and not await rate_limits.hit(_ip_limit(), ip):
+        retry_after = await rate_limits.seconds_until_allowed(_ip_limit(), ip)
+        raise TooManyAttemptsError(
+            "Too many sign-in attempts from your network. "
+            f"Try again in {retry_after // 60 + 1} minutes.",
+            retry_after=retry_after,
+        )
+    email_key = _email_key(email)
+    failures = _failures_limit()
+    # Counted per e-mail, known or not, so a locked answer reveals nothing about accounts.
+    if not await rate_limits.allows(failures, email_key):
+        raise _locked_error()
+
+    user = (await session.exec(select(User).where(func.lower(User.email) == email_key))).first()
+    stored_hash = user.password_hash if user else None
+    if not await asyncio.to_thread(passwords.verify_password, stored_hash, password):
+        await rate_limits.hit(failures, email_key)
+        if not await rate_limits.allows(failures, email_key):
+            if user is not None and user.status == "active":
+                await _lock_after_failures(user.id)
+            raise _locked_error()
+        raise InvalidCredentialsError(SIGN_IN_FAILED_MESSAGE)
+    assert user is not None
+
+    if user.status == "locked":
+        if user.locked_until is None:
+            raise AccountSuspendedError(LOCKED_BY_STAFF_MESSAGE)
+        if user.locked_until > utcnow():
+            raise _locked_error()
+        user.status, user.locked_until = "active", None
+    if user.status == "pending":
+        raise AccountNotActiveError(PENDING_MESSAGE, status=user.status)
+    if user.status != "active":
+        raise AccountNotActiveError("This account has been closed.", status=user.status)
+
+    await rate_limits.reset(failures, email_key)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
+    user.last_login_at = utcnow()
+    return user
+
+
+async def _lock_after_failures(user_id: uuid.UUID) -> None:
+    # Its own transaction: the sign-in's transaction rolls back with the refusal.
+    async with session_scope() as session:
+        await session.exec(
+            update(User)
+            .where(col(User.id) == user_id, col(User.status) == "active")
+            .values(
+                status="locked",
+                locked_until=utcnow() + timedelta(minutes=get_settings().account_lock_minutes),
+            )
         )
 
 
-async def sign_in(*, email: str, password: str, user_agent: str | None = None) -> SignedIn:
+async def sign_in(
+    *, email: str, password: str, user_agent: str | None = None, ip: str | None = None
+) -> SignedIn:
     """Check the password and open a server-side session for this browser."""
     async with session_scope() as session:
-        user = (
-            await session.exec(select(User).where(func.lower(User.email) == email.strip().lower()))
-        ).first()
-        stored_hash = user.password_hash if user else None
-        if not await asyncio.to_thread(passwords.verify_password, stored_hash, password):
-            raise InvalidCredentialsError(SIGN_IN_FAILED_MESSAGE)
-        assert user is not None
-        if user.status != "active":
-            raise AccountNotActiveError(
-                "This account is not active yet or has been disabled.", status=user.status
-            )
-        if passwords.needs_rehash(user.password_hash):
-            user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
-        user.last_login_at = utcnow()
+        user = await _authenticate(session, email=email, password=password, ip=ip)
         token = secrets.token_urlsafe(32)
         session.add(
             UserSession(
@@ -133,8 +312,14 @@ async def sign_in(*, email: str, password: str, user_agent: str | None = None) -
                 user_agent=(user_agent or "")[:255] or None,
             )
         )
-        viewer = await _viewer_for(session, user)
+        viewer = await viewer_for(session, user)
     return SignedIn(session_token=token, viewer=viewer)
+
+
+async def authenticate_for_tokens(*, email: str, password: str, ip: str | None = None) -> uuid.UUID:
+    """The same checks as browser sign-in, for the API's password grant."""
+    async with session_scope() as session:
+        return (await _authenticate(session, email=email, password=password, ip=ip)).id
 
 
 async def resolve_session(session_token: str | None) -> Viewer | None:
@@ -156,7 +341,7 @@ async def resolve_session(session_token: str | None) -> Viewer | None:
         ).first()
         if row is None:
             return None
-        return await _viewer_for(session, row)
+        return await viewer_for(session, row)
 
 
 async def sign_out(session_token: str | None) -> None:
@@ -173,7 +358,29 @@ async def sign_out(session_token: str | None) -> None:
         )
 
 
-async def _viewer_for(session: AsyncSession, user: User) -> Viewer:
+async def clear_sign_in_failures(email: str) -> None:
+    """Forget failed sign-ins for this e-mail (an admin unlocked it, or a reset proved it)."""
+    await rate_limits.reset(_failures_limit(), _email_key(email))
+
+
+async def revoke_all_sign_ins(
+    session: AsyncSession, user_id: uuid.UUID, *, keep_session_token: str | None = None
+) -> None:
+    """End every browser session (but the one kept) and every API refresh token."""
+    sessions = update(UserSession).where(
+        col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep_session_token:
+        sessions = sessions.where(col(UserSession.token_hash) != _hash_token(keep_session_token))
+    await session.exec(sessions.values(revoked_at=utcnow()))
+    await session.exec(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def viewer_for(session: AsyncSession, user: User) -> Viewer:
     role_names = await session.exec(
         select(Role.name)
         .join(UserRole, col(UserRole.role_id) == col(Role.id))
@@ -183,59 +390,118 @@ async def _viewer_for(session: AsyncSession, user: User) -> Viewer:
         user_id=user.id,
         username=user.username,
         email=user.email,
-        display_name=_display_name(user),
+        display_name=display_name(user),
         roles=frozenset(RoleName(name) for name in role_names),
     )
 
 
-def _display_name(user: User) -> str:
+def display_name(user: User) -> str:
     full_name = " ".join(part for part in (user.first_name, user.last_name) if part)
     return full_name or user.username
 
 
-EMAIL_VERIFICATION_TTL = timedelta(hours=48)
-PASSWORD_RESET_TTL = timedelta(minutes=60)
+# --- passwords ---------------------------------------------------------------------------
 
 
-async def issue_account_token(user_id: uuid.UUID, *, purpose: str, ttl: timedelta) -> str:
-    """A new single-use token for an e-mailed link; only its hash is kept."""
-    token = secrets.token_urlsafe(32)
+async def request_password_reset(email: str, *, ip: str | None = None) -> None:
+    """E-mail a reset link if the address has an account. The caller's answer is always the
+    same, whether or not it does (no account enumeration)."""
+    email_key = _email_key(email)
+    if not email_key or not await rate_limits.hit(RESET_REQUESTS_PER_EMAIL, email_key):
+        return
+    if ip and not await rate_limits.hit(RESET_REQUESTS_PER_IP, ip):
+        return
     async with session_scope() as session:
-        session.add(
-            AccountToken(
-                user_id=user_id,
-                purpose=purpose,
-                token_hash=_hash_token(token),
-                expires_at=utcnow() + ttl,
-            )
+        user = (await session.exec(select(User).where(func.lower(User.email) == email_key))).first()
+        if user is None or user.status == "inactive":
+            return
+        await record_event(
+            session,
+            PasswordResetRequested(
+                aggregate_id=str(user.id), email=user.email, display_name=display_name(user)
+            ),
         )
-    return token
 
 
-async def verify_email(token: str) -> bool:
-    """Use a verification token: the address is confirmed and a pending account becomes
-    active. False when the token is unknown, used or expired."""
+async def reset_password(token: str, new_password: str) -> None:
+    """Set a new password through an e-mailed link. Proves the address, so it also confirms
+    it, lifts a failed-sign-in lock, and ends every existing sign-in."""
+    new_hash: str | None = None
     async with session_scope() as session:
-        record = (
-            await session.exec(
-                select(AccountToken)
-                .where(
-                    AccountToken.token_hash == _hash_token(token),
-                    AccountToken.purpose == "verify_email",
-                    col(AccountToken.used_at).is_(None),
-                    col(AccountToken.expires_at) > utcnow(),
-                )
-                .with_for_update()
-            )
-        ).first()
-        if record is None:
-            return False
-        record.used_at = utcnow()
-        user = await session.get_one(User, record.user_id, with_for_update=True)
+        user = await _use_account_token(session, token, "reset_password")
+        if user is None:
+            raise InvalidTokenError(INVALID_LINK_MESSAGE)
+        problem = password_problem(new_password, username=user.username, email=user.email)
+        if problem:
+            raise InvalidInputError(problem, {"password": problem})
+        new_hash = await asyncio.to_thread(passwords.hash_password, new_password)
+        user.password_hash = new_hash
         user.email_verified = True
-        if user.status == "pending":
-            user.status = "active"
-        return True
+        if user.status == "pending" or (user.status == "locked" and user.locked_until is not None):
+            user.status, user.locked_until = "active", None
+        await revoke_all_sign_ins(session, user.id)
+        email = user.email
+    await clear_sign_in_failures(email)
+
+
+async def change_password(
+    user_id: uuid.UUID, *, current_password: str, new_password: str, keep_session_token: str | None
+) -> None:
+    """Change a signed-in user's password; every other sign-in of theirs ends."""
+    async with session_scope() as session:
+        user = await session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFoundError("There is no such account.")
+        if not await asyncio.to_thread(
+            passwords.verify_password, user.password_hash, current_password
+        ):
+            raise WrongPasswordError(
+                "Your current password is not right.",
+                field="current_password",
+            )
+        problem = password_problem(new_password, username=user.username, email=user.email)
+        if problem:
+            raise InvalidInputError(problem, {"new_password": problem})
+        user.password_hash = await asyncio.to_thread(passwords.hash_password, new_password)
+        await revoke_all_sign_ins(session, user.id, keep_session_token=keep_session_token)
+
+
+# --- profile -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: uuid.UUID
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    email_verified: bool
+
+
+async def get_profile(user_id: uuid.UUID) -> Profile:
+    async with session_scope() as session:
+        user = await session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("There is no such account.")
+    return Profile(
+        user_id=user.id,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name or "",
+        last_name=user.last_name or "",
+        email_verified=user.email_verified,
+    )
+
+
+async def update_profile(user_id: uuid.UUID, data: dict[str, Any]) -> Profile:
+    update_input = parse_input(ProfileUpdate, data)
+    async with session_scope() as session:
+        user = await session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFoundError("There is no such account.")
+        user.first_name, user.last_name = update_input.first_name, update_input.last_name
+    return await get_profile(user_id)
 
 
 async def list_admin_emails() -> list[str]:

@@ -41,3 +41,10 @@ async def session_scope() -> AsyncIterator[AsyncSession]:
 async def dispose_engine() -> None:
     """Close pooled connections (end of a worker, or between test event loops)."""
     await get_engine().dispose()
+
+
+def forget_engine() -> None:
+    """Drop (without closing) the cached engine: for code that starts a new event loop,
+    whose connections must not be shared with the old one."""
+    _engine_for.cache_clear()
+    _sessionmaker_for.cache_clear()

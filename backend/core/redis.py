@@ -21,3 +21,8 @@ def get_redis() -> Redis:
 async def close_redis() -> None:
     await get_redis().aclose()
     _client_for.cache_clear()
+
+
+def forget_redis() -> None:
+    """Drop (without closing) the cached client: for code that starts a new event loop."""
+    _client_for.cache_clear()

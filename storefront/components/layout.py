@@ -96,6 +96,7 @@ def account_menu() -> rx.Component:
                 rx.vstack(
                     rx.text("Signed in as", size="1", color_scheme="gray"),
                     rx.text(SessionState.display_name, weight="bold"),
+                    rx.link("Your account", href="/account"),
                     rx.cond(
                         SessionState.is_staff,
                         rx.link("Admin dashboard", href="/admin"),

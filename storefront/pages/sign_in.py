@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from backend.accounts import services as accounts
+from backend.settings import get_settings
 from storefront.access import PublicState
 from storefront.components.layout import shop_page
 from storefront.components.native_form import native_form
 
 SIGN_IN_ERRORS = {
-    "invalid_credentials": "That e-mail and password do not match an account.",
-    "account_not_active": "This account is not active. Check your e-mail for the activation link.",
+    "invalid_credentials": accounts.SIGN_IN_FAILED_MESSAGE,
+    "account_locked": accounts.LOCKED_MESSAGE.format(minutes=get_settings().account_lock_minutes),
+    "account_suspended": accounts.LOCKED_BY_STAFF_MESSAGE,
+    "account_not_active": accounts.PENDING_MESSAGE,
+    "too_many_attempts": "Too many sign-in attempts from your network. Wait a few minutes.",
     "missing": "Enter your e-mail address and your password.",
     "origin": "Your sign-in could not be verified. Reload the page and try again.",
 }
@@ -63,6 +68,7 @@ def sign_in_form(
             rx.el.input(type="hidden", name="next", value=next_path),
             rx.el.input(type="hidden", name="form_page", value=form_page),
             rx.button("Sign in", type="submit", size="3", width="100%"),
+            rx.link("Forgot your password?", href="/forgot-password", size="2"),
             spacing="4",
             width="100%",
         ),
@@ -78,6 +84,7 @@ def sign_in_page() -> rx.Component:
             rx.card(
                 rx.vstack(
                     rx.heading("Sign in", size="6", as_="h1"),
+                    rx.text("New here? ", rx.link("Create an account", href="/sign-up"), size="2"),
                     sign_in_form(
                         form_page="/sign-in",
                         next_path=SignInState.next_path,

@@ -15,6 +15,7 @@ import pytest
 from backend.settings import get_settings
 from devstack.cli import Stack, child_env, start_web, start_worker, wait_until_serving
 from devstack.services import VAR_DIR
+from tests.fixtures.mail import SmtpServer, running_smtp_server
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,7 +35,14 @@ def _system_chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def live_shop() -> Iterator[str]:
+def mailbox() -> Iterator[SmtpServer]:
+    """A real SMTP server receiving everything the shop under test sends."""
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_shop(mailbox: SmtpServer) -> Iterator[str]:
     settings = get_settings()
     # Per port, so two test runs on different TEST_WEB_PORTs never share a build.
     e2e_dir = VAR_DIR / f"e2e-{settings.port}"
@@ -44,6 +52,7 @@ def live_shop() -> Iterator[str]:
             "REFLEX_WEB_WORKDIR": str(e2e_dir / "web"),
             "REFLEX_STATES_WORKDIR": str(e2e_dir / "states"),
             "GRANIAN_WORKERS": "1",
+            "SMTP_URL": mailbox.url,
         }
     )
     stack = Stack()

@@ -18,8 +18,8 @@ from backend.accounts import services as accounts
 from backend.accounts.roles import RoleName
 from backend.catalog import services as catalog
 from backend.catalog.inputs import CategoryCreate, ProductCreate
-from backend.core.db import dispose_engine
-from backend.core.redis import close_redis
+from backend.core.db import dispose_engine, forget_engine
+from backend.core.redis import close_redis, forget_redis
 
 T = TypeVar("T")
 
@@ -28,6 +28,9 @@ PASSWORD = "correct horse battery staple"
 
 def run(call: Callable[[], Awaitable[T]]) -> T:
     async def once() -> T:
+        # Connections made in other event loops cannot be used (or closed) from this one.
+        forget_engine()
+        forget_redis()
         try:
             return await call()
         finally:

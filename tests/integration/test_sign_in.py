@@ -3,7 +3,11 @@
 import pytest
 
 from backend.accounts import services as accounts
-from backend.accounts.errors import AccountNotActiveError, InvalidCredentialsError
+from backend.accounts.errors import (
+    AccountNotActiveError,
+    AccountSuspendedError,
+    InvalidCredentialsError,
+)
 from backend.accounts.roles import RoleName
 from tests.fixtures.accounts import Credentials, MakeUser
 
@@ -34,9 +38,16 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer(shopper: Cre
     assert wrong_password.value.message == unknown_email.value.message
 
 
-async def test_an_inactive_account_cannot_sign_in(make_user: MakeUser) -> None:
+async def test_a_closed_or_unconfirmed_account_cannot_sign_in(make_user: MakeUser) -> None:
+    for status in ("inactive", "pending"):
+        account = await make_user(status=status)
+        with pytest.raises(AccountNotActiveError):
+            await accounts.sign_in(email=account.email, password=account.password)
+
+
+async def test_an_account_locked_by_staff_cannot_sign_in(make_user: MakeUser) -> None:
     locked = await make_user(status="locked")
-    with pytest.raises(AccountNotActiveError):
+    with pytest.raises(AccountSuspendedError):
         await accounts.sign_in(email=locked.email, password=locked.password)
 
 

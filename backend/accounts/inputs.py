@@ -1,0 +1,140 @@
+"""Validated input for account forms and API bodies, with messages people can act on."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from backend.accounts.password_policy import MAX_PASSWORD_LENGTH, password_problem
+
+USERNAME_PATTERN = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{1,48}[a-zA-Z0-9])?$")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+def normalize_email(value: str) -> str:
+    """Checks the address's form (not deliverability: no DNS from a form) and normalises
+    its domain; uniqueness is case-insensitive in the database."""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        msg = "Enter a valid e-mail address, like name@example.com."
+        raise ValueError(msg) from error
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    username: str
+    email: str
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH * 4)
+    first_name: Name | None = None
+    last_name: Name | None = None
+
+    @field_validator("username")
+    @classmethod
+    def _username_rules(cls, value: str) -> str:
+        value = value.strip()
+        if not 3 <= len(value) <= 50:
+            msg = "Use 3 to 50 characters."
+            raise ValueError(msg)
+        if not USERNAME_PATTERN.match(value):
+            msg = (
+                "Use letters, digits, dots, dashes or underscores, "
+                "starting and ending with a letter or digit."
+            )
+            raise ValueError(msg)
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_form(cls, value: str) -> str:
+        return normalize_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password_rules(cls, value: str, info: ValidationInfo) -> str:
+        problem = password_problem(
+            value, username=info.data.get("username", ""), email=info.data.get("email", "")
+        )
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("first_name", "last_name")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+
+    @field_validator("first_name", "last_name")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$")
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,28}[0-9]$")
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class AddressInput(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    full_name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    line1: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    line2: Line | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    region: Annotated[str, StringConstraints(max_length=100)] | None = None
+    postal_code: str
+    country: str
+    phone: str | None = None
+    is_default: bool = False
+
+    @field_validator("line2", "region", "phone", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_code(cls, value: str) -> str:
+        if not POSTAL_CODE.match(value):
+            msg = "Enter the postal code as written on letters (3 to 20 letters, digits, spaces)."
+            raise ValueError(msg)
+        return value.upper()
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: object) -> object:
+        code = str(value or "").strip().upper()
+        if not COUNTRY_CODE.match(code):
+            msg = "Enter the two-letter country code, e.g. US, GB or DE."
+            raise ValueError(msg)
+        return code
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE.match(value):
+            msg = "Enter a phone number with digits only, optionally starting with +."
+            raise ValueError(msg)
+        return value

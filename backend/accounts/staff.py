@@ -1,0 +1,127 @@
+"""Account administration by staff: finding accounts, roles, locking. Admins only.
+
+The checks here repeat the UI's and the API's on purpose: a service never trusts that
+its caller checked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg, insert
+from sqlmodel import col, select
+
+from backend.accounts.models import Role, User, UserRole
+from backend.accounts.roles import RoleName
+from backend.accounts.schemas import Viewer
+from backend.accounts.services import clear_sign_in_failures, display_name, revoke_all_sign_ins
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.core.pagination import Page, clamp_page
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    user_id: uuid.UUID
+    username: str
+    email: str
+    name: str
+    status: str
+    roles: tuple[str, ...]
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+def _require_admin(actor: Viewer) -> None:
+    if RoleName.ADMIN not in actor.roles:
+        raise PermissionDeniedError("Only administrators can manage accounts.")
+
+
+async def list_accounts(
+    actor: Viewer, *, search: str = "", page: int = 1, limit: int = 25
+) -> Page[AccountSummary]:
+    _require_admin(actor)
+    page, limit = clamp_page(page, limit)
+    pattern = (
+        "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    )
+    matches = or_(
+        col(User.email).ilike(pattern),
+        col(User.username).ilike(pattern),
+        col(User.last_name).ilike(pattern),
+    )
+    roles = (
+        select(array_agg(aggregate_order_by(Role.name, Role.name)))
+        .join(UserRole, col(UserRole.role_id) == col(Role.id))
+        .where(col(UserRole.user_id) == col(User.id))
+        .scalar_subquery()
+    )
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(User, roles)
+                .where(matches)
+                .order_by(col(User.created_at).desc(), col(User.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (await session.exec(select(func.count()).select_from(User).where(matches))).one()
+    items = [
+        AccountSummary(
+            user_id=user.id,
+            username=user.username,
+            email=user.email,
+            name=display_name(user),
+            status=user.status,
+            roles=tuple(role_names or ()),
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+        )
+        for user, role_names in rows
+    ]
+    return Page(items=items, total=total, page=page, limit=limit)
+
+
+async def set_role(actor: Viewer, user_id: uuid.UUID, role: RoleName, *, granted: bool) -> None:
+    _require_admin(actor)
+    if not granted and role is RoleName.ADMIN and user_id == actor.user_id:
+        raise InvalidInputError("You cannot remove your own admin role; ask another admin.")
+    async with session_scope() as session:
+        if await session.get(User, user_id) is None:
+            raise NotFoundError("There is no such account.")
+        role_id = (await session.exec(select(Role.id).where(Role.name == role.value))).one()
+        if granted:
+            await session.exec(
+                insert(UserRole)
+                .values(user_id=user_id, role_id=role_id)
+                .on_conflict_do_nothing(index_elements=["user_id", "role_id"])
+            )
+        else:
+            await session.exec(
+                delete(UserRole).where(
+                    col(UserRole.user_id) == user_id, col(UserRole.role_id) == role_id
+                )
+            )
+
+
+async def set_locked(actor: Viewer, user_id: uuid.UUID, *, locked: bool) -> None:
+    """Lock (until unlocked, ending every sign-in) or unlock an account."""
+    _require_admin(actor)
+    if locked and user_id == actor.user_id:
+        raise InvalidInputError("You cannot lock your own account.")
+    async with session_scope() as session:
+        user = await session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFoundError("There is no such account.")
+        if locked:
+            user.status, user.locked_until = "locked", None
+            await revoke_all_sign_ins(session, user.id)
+        elif user.status == "locked":
+            user.status, user.locked_until = "active", None
+        email = user.email
+    if not locked:
+        await clear_sign_in_failures(email)

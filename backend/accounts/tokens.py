@@ -1,0 +1,157 @@
+"""API tokens: short-lived access JWTs (JOSE, via joserfc, Authlib's JOSE implementation)
+and rotating refresh tokens stored hashed.
+
+Every refresh returns a new refresh token and spends the old one; presenting a spent one
+again means it leaked, so the whole family (every token descended from one sign-in) is
+revoked. Sign-out, password change and reset revoke refresh tokens too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from backend.accounts.errors import InvalidTokenError
+from backend.accounts.models import RefreshToken, User
+from backend.accounts.roles import RoleName
+from backend.accounts.schemas import Viewer
+from backend.accounts.services import viewer_for
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.settings import get_settings
+
+ACCESS_TOKEN_TTL = timedelta(minutes=15)
+REFRESH_TOKEN_TTL = timedelta(days=30)
+ALGORITHM = "HS256"
+INVALID_TOKEN_MESSAGE = "The token is invalid or has expired."  # noqa: S105  (a message)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds until the access token expires
+    token_type: str = "Bearer"  # noqa: S105  (the OAuth token type)
+
+
+def _signing_key() -> OctKey:
+    # Derived, so the raw SECRET_KEY is never used directly as a JWT key.
+    secret = get_settings().secret_key.get_secret_value().encode()
+    return OctKey.import_key(hashlib.sha256(b"access-jwt:" + secret).digest())
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _access_token(viewer: Viewer) -> str:
+    now = utcnow()
+    claims = {
+        "iss": get_settings().public_base_url,
+        "sub": str(viewer.user_id),
+        "roles": sorted(role.value for role in viewer.roles),
+        "iat": int(now.timestamp()),
+        "exp": int((now + ACCESS_TOKEN_TTL).timestamp()),
+        "jti": uuid.uuid4().hex,
+        "typ": "access",
+    }
+    return jwt.encode({"alg": ALGORITHM}, claims, _signing_key())
+
+
+async def issue_tokens(user_id: uuid.UUID, *, family_id: uuid.UUID | None = None) -> TokenPair:
+    refresh = secrets.token_urlsafe(32)
+    async with session_scope() as session:
+        user = await session.get(User, user_id)
+        if user is None or user.status != "active":
+            raise InvalidTokenError(INVALID_TOKEN_MESSAGE)
+        viewer = await viewer_for(session, user)
+        session.add(
+            RefreshToken(
+                user_id=user_id,
+                family_id=family_id or uuid.uuid4(),
+                token_hash=_hash(refresh),
+                expires_at=utcnow() + REFRESH_TOKEN_TTL,
+            )
+        )
+    return TokenPair(
+        access_token=_access_token(viewer),
+        refresh_token=refresh,
+        expires_in=int(ACCESS_TOKEN_TTL.total_seconds()),
+    )
+
+
+async def refresh_tokens(refresh_token: str) -> TokenPair:
+    """Spend a refresh token for a new pair. A reused token revokes its whole family."""
+    async with session_scope() as session:
+        record = (
+            await session.exec(
+                select(RefreshToken)
+                .where(RefreshToken.token_hash == _hash(refresh_token))
+                .with_for_update()
+            )
+        ).first()
+        if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+            raise InvalidTokenError(INVALID_TOKEN_MESSAGE)
+        if record.used_at is not None:
+            await session.exec(
+                update(RefreshToken)
+                .where(col(RefreshToken.family_id) == record.family_id)
+                .values(revoked_at=utcnow())
+            )
+            reused = True
+        else:
+            record.used_at = utcnow()
+            reused = False
+        user_id, family_id = record.user_id, record.family_id
+    if reused:
+        raise InvalidTokenError(INVALID_TOKEN_MESSAGE)
+    return await issue_tokens(user_id, family_id=family_id)
+
+
+async def revoke_refresh_token(refresh_token: str) -> None:
+    """Sign-out for API clients: this token's whole family stops working."""
+    async with session_scope() as session:
+        record = (
+            await session.exec(
+                select(RefreshToken).where(RefreshToken.token_hash == _hash(refresh_token))
+            )
+        ).first()
+        if record is not None:
+            await session.exec(
+                update(RefreshToken)
+                .where(col(RefreshToken.family_id) == record.family_id)
+                .values(revoked_at=utcnow())
+            )
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    roles: frozenset[RoleName]
+
+
+def verify_access_token(token: str) -> AccessClaims:
+    """Check signature, expiry, issuer and type; the claims it carries."""
+    try:
+        decoded = jwt.decode(token, _signing_key(), algorithms=[ALGORITHM])
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": get_settings().public_base_url},
+            sub={"essential": True},
+            exp={"essential": True},
+            typ={"essential": True, "value": "access"},
+        ).validate(decoded.claims)
+        return AccessClaims(
+            user_id=uuid.UUID(decoded.claims["sub"]),
+            roles=frozenset(RoleName(role) for role in decoded.claims.get("roles", [])),
+        )
+    except (JoseError, ValueError, KeyError) as error:
+        raise InvalidTokenError(INVALID_TOKEN_MESSAGE) from error

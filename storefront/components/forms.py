@@ -1,0 +1,72 @@
+"""Form fields with their label and their own error message, for every form of the shop."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def labelled_input(
+    label: str,
+    name: str,
+    error: rx.Var[str] | str = "",
+    *,
+    hint: str = "",
+    **input_props: object,
+) -> rx.Component:
+    """A labelled input whose error (or hint) is its accessible description, so screen
+    readers announce it and tests can read it with the field."""
+    error_var = rx.Var.create(error) if isinstance(error, str) else error
+    message_id = f"{name}-message"
+    return rx.box(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"),
+            rx.input(
+                name=name,
+                id=name,
+                size="3",
+                width="100%",
+                color_scheme=rx.cond(error_var != "", "tomato", "gray"),  # type: ignore[arg-type]
+                aria_invalid=rx.cond(error_var != "", "true", "false"),
+                aria_describedby=message_id,
+                **input_props,
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+        ),
+        rx.cond(
+            error_var != "",
+            rx.text(error_var, id=message_id, size="2", color_scheme="tomato", role="alert"),
+            rx.text(hint, id=message_id, size="1", color_scheme="gray"),
+        ),
+        width="100%",
+    )
+
+
+def form_alert(message: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message, icon="triangle-alert", color_scheme="tomato", role="alert", width="100%"
+        ),
+    )
+
+
+def success_note(message: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="circle-check", color_scheme="grass", role="status", width="100%"),
+    )
+
+
+def form_card(title: str, *children: rx.Component, max_width: str = "440px") -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(rx.heading(title, size="6", as_="h1"), *children, spacing="4", width="100%"),
+            width="100%",
+            max_width=max_width,
+            padding="24px",
+        ),
+        width="100%",
+        padding_y="32px",
+    )
