@@ -1,0 +1,54 @@
+"""Admins give roles and lock accounts; the change takes effect for that person at once."""
+
+from playwright.sync_api import Page, expect
+
+from backend.accounts.roles import RoleName
+from tests.e2e.data import PASSWORD, create_account
+from tests.e2e.pages.admin import AdminDashboard
+from tests.e2e.pages.storefront import SignInForm
+
+
+def _open_accounts(page: Page, unique: str) -> AdminDashboard:
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.nav_link("Accounts").click()
+    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+    return admin
+
+
+def _find(page: Page, email: str) -> None:
+    page.get_by_role("textbox", name="Search accounts").fill(email)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("row", name=email)).to_be_visible()
+
+
+def test_an_admin_makes_a_shopper_a_moderator(page: Page, browser: object, unique: str) -> None:
+    shopper = create_account("s" + unique, roles=frozenset({RoleName.USER}))
+    _open_accounts(page, unique)
+    _find(page, shopper)
+    row = page.get_by_role("row", name=shopper)
+    row.get_by_role("switch", name="Moderator role").click()
+    expect(row.get_by_role("switch", name="Moderator role")).to_be_checked()
+
+    other = browser.new_page(base_url=page.url.split("/admin")[0])  # type: ignore[attr-defined]
+    AdminDashboard(other).open().sign_in_form.sign_in(shopper, PASSWORD)
+    expect(AdminDashboard(other).navigation).to_be_visible()
+    other.close()
+
+
+def test_a_locked_shopper_cannot_sign_in(page: Page, browser: object, unique: str) -> None:
+    shopper = create_account("l" + unique, roles=frozenset({RoleName.USER}))
+    _open_accounts(page, unique)
+    _find(page, shopper)
+    row = page.get_by_role("row", name=shopper)
+    row.get_by_role("button", name="Lock").click()
+    expect(row).to_contain_text("locked")
+
+    other = browser.new_page(base_url=page.url.split("/admin")[0])  # type: ignore[attr-defined]
+    other.goto("/sign-in")
+    form = SignInForm(other)
+    form.sign_in(shopper, PASSWORD)
+    expect(form.alert).to_have_text("This account is locked. Please contact us.")
+    other.close()
