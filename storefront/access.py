@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 SESSION_RECHECK_SECONDS = 15.0
 
 
+# Reflex's own states (root state, hydration, on_load plumbing) carry no app data.
+REFLEX_PACKAGES = frozenset({"reflex", "reflex_base"})
+
+
 class Access(Enum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
@@ -80,14 +84,14 @@ class SessionState(rx.State):
     def viewer_id(self) -> str:
         return str(self._viewer.user_id) if self._viewer else ""
 
-    def current_session_token(self) -> str | None:
+    def _current_session_token(self) -> str | None:
         """The session cookie this tab's websocket carries (server-side only)."""
         return _cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
 
-    async def refresh_viewer(self, *, force: bool = False) -> None:
+    async def _refresh_viewer(self, *, force: bool = False) -> None:
         """Re-read the session behind the cookie when it changed, the last check is old, or
         `force` (every event that touches private data)."""
-        token = self.current_session_token()
+        token = self._current_session_token()
         fingerprint = hashlib.sha256((token or "").encode()).hexdigest()
         fresh = 0 <= time.time() - self._checked_at < SESSION_RECHECK_SECONDS
         if fingerprint == self._cookie_fingerprint and fresh and not force:
@@ -95,14 +99,42 @@ class SessionState(rx.State):
         viewer = await accounts.resolve_session(token)
         self._cookie_fingerprint = fingerprint
         self._checked_at = time.time()
-        self._viewer = viewer
+        previous, self._viewer = self._viewer, viewer
+        if previous is not None and _identity(previous) != _identity(viewer):
+            # A tab's state outlives sign-out (it is keyed by the tab, not the session):
+            # whatever the new viewer may not see is wiped before anything is sent. (A tab
+            # that had no viewer could not have loaded private data.)
+            await self._forget_private_data()
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.is_staff = bool(viewer and viewer.is_staff)
         self.is_admin = bool(viewer and RoleName.ADMIN in viewer.roles)
 
-    def allows(self, access: Access) -> bool:
+    def _allows(self, access: Access) -> bool:
         return is_allowed(access, signed_in=self._viewer is not None, roles=self.viewer_roles)
+
+    async def _forget_private_data(self) -> None:
+        """Reset every state this viewer may not use (all of them when signed out)."""
+        for state_cls in _private_state_classes(self.get_root_state()):
+            access = required_access(state_cls)
+            if access is None or not self._allows(access):
+                (await self.get_state(state_cls)).reset()
+
+
+def _identity(viewer: Viewer | None) -> tuple[str, frozenset[RoleName]] | None:
+    return (str(viewer.user_id), viewer.roles) if viewer else None
+
+
+def _private_state_classes(root: type[Any]) -> list[type[Any]]:
+    """Every state class below `root` that is not public (undeclared ones included)."""
+    found: list[type[Any]] = []
+    pending = list(root.get_substates())
+    while pending:
+        state_cls = pending.pop()
+        pending.extend(state_cls.get_substates())
+        if required_access(state_cls) is not Access.PUBLIC:
+            found.append(state_cls)
+    return found
 
 
 def is_allowed(access: Access, *, signed_in: bool, roles: frozenset[RoleName]) -> bool:
@@ -143,8 +175,7 @@ class AdminOnlyState(SessionState):
 
 def required_access(state_cls: type[Any]) -> Access | None:
     """The declared access level, or None if the class declares none (then it is refused)."""
-    if state_cls.__module__.startswith("reflex"):
-        # Reflex's own states (root state, hydration, on_load plumbing) carry no app data.
+    if state_cls.__module__.split(".")[0] in REFLEX_PACKAGES:
         return Access.PUBLIC
     if isinstance(state_cls, type) and issubclass(state_cls, SessionState):
         return state_cls.access
@@ -165,8 +196,8 @@ class AccessGuard(Middleware):
         access = required_access(target) if target is not None else None
 
         session = await state.get_state(SessionState)
-        await session.refresh_viewer(force=access is not Access.PUBLIC)
-        if access is not None and session.allows(access):
+        await session._refresh_viewer(force=access is not Access.PUBLIC)
+        if access is not None and session._allows(access):
             return None
         # Refused: nothing of the handler runs. Only the viewer's own (public) session vars
         # go back, so a page whose session just ended can show its sign-in gate. Pages

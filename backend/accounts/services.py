@@ -106,6 +106,13 @@ async def ensure_roles() -> None:
 async def _grant_roles(
     session: AsyncSession, user_id: uuid.UUID, roles: frozenset[RoleName]
 ) -> None:
+    # The built-in roles may not exist yet in a fresh database: never grant nothing.
+    for role in roles:
+        await session.exec(
+            insert(Role)
+            .values(name=role.value, description=ROLE_DESCRIPTIONS[role])
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
     role_rows = await session.exec(select(Role).where(col(Role.name).in_([r.value for r in roles])))
     for role in role_rows:
         await session.exec(

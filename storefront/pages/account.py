@@ -101,7 +101,7 @@ class AccountState(SignedInState):
         self.first_name, self.last_name = profile.first_name, profile.last_name
         self.profile_errors, self.profile_saved = {}, "Your profile is saved."
         session = await self.get_state(SessionState)
-        await session.refresh_viewer(force=True)  # the header shows the new name
+        await session._refresh_viewer(force=True)  # the header shows the new name
 
     @rx.event
     async def change_password(self, form_data: dict[str, object]) -> None:
@@ -115,7 +115,7 @@ class AccountState(SignedInState):
                 self._viewer_uuid(),
                 current_password=str(form_data.get("current_password") or ""),
                 new_password=new_password,
-                keep_session_token=self.current_session_token(),
+                keep_session_token=self._current_session_token(),
             )
         except DomainError as error:
             self.password_message, self.password_errors = form_feedback(error)

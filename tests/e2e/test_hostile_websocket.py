@@ -1,0 +1,544 @@
+"""The access guard against a hostile browser: admin handlers called by name, over the real socket.
+
+Pages are only a convenience: any browser can open Reflex's websocket and send any event
+of any State with any payload. These tests do that (tests/fixtures/hostile_client.py) as an
+anonymous visitor, a shopper, a moderator and an admin, with secrets planted through the
+backend services: a hidden product (its SKU and name appear only in the staff's products
+table) and a new customer's verification e-mail (the address appears only under Admin ->
+Messages and Accounts, the one-time link only in Messages). The admin's and the moderator's
+positive cases prove that the client really reaches those handlers, so the refusals are
+meaningful; after the refusals the accounts are checked to be untouched (no role was
+granted, nobody was locked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import pytest
+import socketio
+
+from admin.pages.accounts import AccountsState
+from admin.pages.messages import MessagesState
+from admin.pages.overview import OverviewState
+from admin.pages.products import ProductsTableState
+from backend.accounts import services as accounts
+from backend.accounts import staff
+from backend.accounts.roles import RoleName
+from backend.catalog import services as catalog
+from backend.catalog.inputs import ProductCreate
+from backend.notifications import queries as notifications
+from backend.settings import get_settings
+from devstack.services import VAR_DIR
+from storefront.access import Access, SessionState, required_access
+from tests.e2e.data import PASSWORD, create_account, create_category, run
+from tests.fixtures.hostile_client import (
+    FIELD_MARKER,
+    ROOT_STATE,
+    UPDATE_VARS_INTERNAL,
+    HostileBrowser,
+    Received,
+    event_name,
+)
+from tests.fixtures.waiting import eventually
+
+T = TypeVar("T")
+
+SESSION_STATE = SessionState.get_full_name()
+
+
+# --- planted secrets and the people who try to read them ---------------------------------
+
+
+@dataclass(frozen=True)
+class Secrets:
+    sku: str
+    product_name: str
+    victim_id: str
+    victim_email: str
+    message_id: str
+    link_token: str
+
+    def all(self) -> tuple[str, ...]:
+        return (self.sku, self.product_name, self.victim_email, self.link_token)
+
+    def hidden_from(self, who: str) -> tuple[str, ...]:
+        """Staff (moderators too) may see the catalog; customers' data is for admins."""
+        if who == "moderator":
+            return (self.victim_email, self.link_token)
+        return () if who == "admin" else self.all()
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    cookie: str | None
+    user_id: str | None
+
+
+@pytest.fixture(scope="module")
+def secrets(live_shop: str) -> Secrets:
+    unique = uuid.uuid4().hex[:10]
+    sku, product_name = f"HIDDEN-{unique}", f"Unreleased gadget {unique}"
+    category_id = create_category(f"hostile-{unique}")
+    run(
+        lambda: catalog.create_product(
+            ProductCreate(
+                name=product_name,
+                sku=sku,
+                price=Decimal("12.50"),
+                category_id=category_id,
+                stock_quantity=3,
+                is_active=False,  # never shown in the storefront: only the admin table has it
+            )
+        )
+    )
+    victim_email = f"victim-{unique}@example.com"
+    victim_id = run(
+        lambda: accounts.create_user(
+            username=f"victim_{unique}", email=victim_email, password=PASSWORD, status="pending"
+        )
+    )
+
+    async def stored_message() -> tuple[str, str]:
+        async def probe() -> Any:
+            page = await notifications.list_messages(recipient=victim_email)
+            return page if page.items else None
+
+        page = await eventually(probe, within=30)
+        detail = await notifications.get_message(page.items[0].id)
+        link = re.search(r"/verify-email\?token=([\w-]+)", detail.body_text)
+        assert link, detail.body_text
+        return str(page.items[0].id), link.group(1)
+
+    message_id, link_token = run(stored_message)
+    return Secrets(sku, product_name, str(victim_id), victim_email, message_id, link_token)
+
+
+def signed_in(role: RoleName) -> Viewer:
+    """A new account with `role`, signed in: a browser holding its session cookie."""
+    email = create_account(f"{role.value[:4]}{uuid.uuid4().hex[:8]}", roles=frozenset({role}))
+    session = run(lambda: accounts.sign_in(email=email, password=PASSWORD))
+    name = {RoleName.USER: "shopper"}.get(role, role.value)
+    return Viewer(name, session.session_token, str(session.viewer.user_id))
+
+
+@pytest.fixture(scope="module")
+def viewers(live_shop: str) -> dict[str, Viewer]:
+    return {
+        "anonymous": Viewer("anonymous", None, None),
+        "shopper": signed_in(RoleName.USER),
+        "moderator": signed_in(RoleName.MODERATOR),
+        "admin": signed_in(RoleName.ADMIN),
+    }
+
+
+def assert_accounts_untouched(viewers: dict[str, Viewer], secrets: Secrets) -> None:
+    """No hostile call granted a role or locked anyone (read through the services)."""
+
+    async def facts() -> tuple[dict[str, frozenset[RoleName]], staff.AccountSummary]:
+        roles = {}
+        for who in ("shopper", "moderator", "admin"):
+            viewer = await accounts.resolve_session(viewers[who].cookie)
+            assert viewer is not None, f"the {who}'s session ended"
+            roles[who] = viewer.roles
+        admin = await accounts.resolve_session(viewers["admin"].cookie)
+        assert admin is not None
+        found = await staff.list_accounts(admin, search=secrets.victim_email)
+        return roles, found.items[0]
+
+    roles, victim = run(facts)
+    assert roles["shopper"] == {RoleName.USER}
+    assert roles["moderator"] == {RoleName.MODERATOR}
+    assert victim.status == "pending"
+    assert not {"admin", "moderator"} & set(victim.roles)
+
+
+def browse(
+    base_url: str,
+    cookie: str | None,
+    scenario: Callable[[HostileBrowser], Awaitable[T]],
+    **options: Any,
+) -> T:
+    """Run one async scenario with one hostile tab, on a thread (Playwright owns this one)."""
+
+    async def session() -> T:
+        async with HostileBrowser(base_url, cookie, **options) as browser:
+            return await scenario(browser)
+
+    return run(session)
+
+
+# --- reading what came back --------------------------------------------------------------
+
+
+def touching(messages: Iterable[Received], state_cls: type[Any]) -> list[Received]:
+    """The messages that carry any var of `state_cls` or of its substates."""
+    name = state_cls.get_full_name()
+    return [m for m in messages if any(k == name or k.startswith(name + ".") for k in m.delta)]
+
+
+def assert_refused(replies: list[Received], state_cls: type[Any], handler: str) -> None:
+    ran = touching(replies, state_cls)
+    assert not ran, f"{state_cls.__name__}.{handler} ran: {ran[0].raw[:2000]}"
+    # A handler that ran and failed (bad payload) would answer with an error toast.
+    events = [e for m in replies for e in m.events]
+    assert not events, f"{state_cls.__name__}.{handler} answered events: {events}"
+
+
+def assert_no_secrets(text: str, secrets: Secrets, who: str = "anonymous") -> None:
+    leaked = [secret for secret in secrets.hidden_from(who) if secret in text]
+    assert not leaked, f"reached the browser ({who}): {leaked}"
+
+
+def session_vars(browser: HostileBrowser) -> dict[str, Any]:
+    return browser.merged_state().get(SESSION_STATE, {})
+
+
+def assert_is(browser: HostileBrowser, viewer: Viewer) -> None:
+    """The server saw the cookie (or its absence) as intended, so the test tests something."""
+    seen = session_vars(browser)
+    assert seen.get("signed_in_rx_state_") is (viewer.cookie is not None), seen
+    assert seen.get("is_staff_rx_state_") is (viewer.name in {"moderator", "admin"}), seen
+    assert seen.get("is_admin_rx_state_") is (viewer.name == "admin"), seen
+
+
+@dataclass(frozen=True)
+class AppStates:
+    defaults: dict[str, dict[str, Any]]  # everything a brand-new anonymous tab is sent
+    classes: dict[str, type[Any]]  # every State class of the running app, by full name
+    admin_pages: list[str]  # every route under /admin
+
+    def at(self, levels: set[Access | None]) -> list[type[Any]]:
+        return [cls for cls in self.classes.values() if required_access(cls) in levels]
+
+
+@pytest.fixture(scope="module")
+def app_states(live_shop: str) -> AppStates:
+    async def fresh_tab() -> dict[str, dict[str, Any]]:
+        async with HostileBrowser(live_shop) as blank:
+            await blank.hydrate("/")
+            return blank.merged_state()
+
+    defaults = run(fresh_tab)
+    # The server sends every state on a full hydration; the classes are looked up here, in
+    # the main thread, where Reflex's registry (a context variable) lives.
+    app = importlib.import_module("storefront.app").app  # registers every page's states
+    from reflex_base.registry import RegistrationContext
+
+    known = RegistrationContext.get().base_states
+    missing = sorted(set(defaults) - set(known))
+    assert not missing, f"the server has states this test process does not know: {missing}"
+    routes = ("/" + route.strip("/") for route in app._unevaluated_pages)
+    admin_pages = sorted(r for r in routes if r == "/admin" or r.startswith("/admin/"))
+    assert "/admin/products" in admin_pages, admin_pages
+    return AppStates(defaults, {name: known[name] for name in defaults}, admin_pages)
+
+
+# What each viewer may not drive (None: a State that declares no access level).
+FORBIDDEN_LEVELS: dict[str, set[Access | None]] = {
+    "anonymous": {Access.SIGNED_IN, Access.STAFF, Access.ADMIN, None},
+    "shopper": {Access.STAFF, Access.ADMIN, None},
+    "moderator": {Access.ADMIN, None},
+}
+
+Payload = Callable[[Secrets, Viewer], dict[str, Any]]
+
+# Admin handlers with the payload an attacker would send, and the page it pretends to be on.
+ADMIN_HANDLERS: list[tuple[type[Any], str, Payload, str]] = [
+    (MessagesState, "retry", lambda s, v: {"event_id": str(uuid.uuid4()), "handler": "x"}, "/"),
+    (MessagesState, "load", lambda s, v: {}, "/admin/messages"),
+    (MessagesState, "open_message", lambda s, v: {"message_id": s.message_id}, "/admin"),
+    (ProductsTableState, "load", lambda s, v: {}, "/admin/products"),
+    (ProductsTableState, "next_page", lambda s, v: {}, "/"),
+    (OverviewState, "load", lambda s, v: {}, "/admin"),
+    (AccountsState, "load", lambda s, v: {}, "/admin/accounts"),
+    (AccountsState, "find", lambda s, v: {"form_data": {"search": s.victim_email}}, "/"),
+    # Promote oneself (the victim, for a visitor without an account), lock someone else.
+    (
+        AccountsState,
+        "set_role",
+        lambda s, v: {"user_id": v.user_id or s.victim_id, "role": "admin", "granted": True},
+        "/admin/accounts",
+    ),
+    (AccountsState, "lock", lambda s, v: {"user_id": s.victim_id}, "/admin/accounts"),
+]
+
+
+# --- the client speaks the real protocol -------------------------------------------------
+
+
+def test_event_names_match_what_the_compiled_frontend_sends(live_shop: str) -> None:
+    assets = VAR_DIR / f"e2e-{get_settings().port}" / "web" / "build" / "client"
+    bundle = "\n".join(path.read_text(errors="replace") for path in assets.rglob("*.js"))
+    assert bundle, f"no compiled frontend under {assets}"
+    for state_cls, handler in [(ProductsTableState, "next_page"), (MessagesState, "retry")]:
+        quoted = "[\"'`]" + re.escape(event_name(state_cls, handler)) + "[\"'`]"
+        assert re.search(quoted, bundle), event_name(state_cls, handler)
+
+
+def test_an_admin_connection_receives_the_admin_data(
+    live_shop: str, secrets: Secrets, viewers: dict[str, Viewer]
+) -> None:
+    admin = viewers["admin"]
+
+    async def scenario(browser: HostileBrowser) -> tuple[list[Received], ...]:
+        await browser.hydrate("/")
+        assert_is(browser, admin)
+        products = await browser.call(event_name(ProductsTableState, "load"))
+        listed = await browser.call(event_name(MessagesState, "load"), path="/admin/messages")
+        opened = await browser.call(
+            event_name(MessagesState, "open_message"), {"message_id": secrets.message_id}
+        )
+        found = await browser.call(
+            event_name(AccountsState, "find"), {"form_data": {"search": secrets.victim_email}}
+        )
+        return products, listed, opened, found
+
+    products, listed, opened, found = browse(live_shop, admin.cookie, scenario)
+    rows = [
+        row
+        for m in touching(products, ProductsTableState)
+        for row in m.delta[ProductsTableState.get_full_name()].get("rows_rx_state_", [])
+    ]
+    planted = [row for row in rows if row.get("sku") == secrets.sku]
+    assert planted, rows
+    assert planted[0]["name"] == secrets.product_name
+    assert planted[0]["status"] == "Hidden"
+    assert secrets.victim_email in "".join(m.raw for m in touching(listed, MessagesState))
+    assert secrets.link_token in "".join(m.raw for m in touching(opened, MessagesState))
+    assert secrets.victim_id in "".join(m.raw for m in touching(found, AccountsState))
+
+
+def test_a_moderator_gets_the_products_table_but_no_admin_only_handler(
+    live_shop: str, secrets: Secrets, viewers: dict[str, Viewer]
+) -> None:
+    moderator = viewers["moderator"]
+
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.hydrate("/admin/products")
+        assert_is(browser, moderator)
+        assert secrets.sku in browser.transcript  # staff may see the catalog
+        for state_cls, handler, payload, path in ADMIN_HANDLERS:
+            if state_cls in (MessagesState, AccountsState):  # admins only
+                replies = await browser.call(
+                    event_name(state_cls, handler), payload(secrets, moderator), path=path
+                )
+                assert_refused(replies, state_cls, handler)
+        assert_no_secrets(browser.transcript, secrets, "moderator")
+
+    browse(live_shop, moderator.cookie, scenario)
+    assert_accounts_untouched(viewers, secrets)
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper"])
+def test_admin_handlers_called_by_name_are_refused(
+    live_shop: str, secrets: Secrets, viewers: dict[str, Viewer], who: str
+) -> None:
+    viewer = viewers[who]
+
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.hydrate("/")  # an ordinary storefront tab...
+        assert_is(browser, viewer)
+        for state_cls, handler, payload, path in ADMIN_HANDLERS:  # ...that calls admin handlers
+            replies = await browser.call(
+                event_name(state_cls, handler), payload(secrets, viewer), path=path
+            )
+            assert_refused(replies, state_cls, handler)
+        assert_no_secrets(browser.transcript, secrets)
+
+    browse(live_shop, viewer.cookie, scenario)
+    assert_accounts_untouched(viewers, secrets)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper"])
+def test_an_admin_handler_as_the_first_event_of_an_unhydrated_socket_is_refused(
+    live_shop: str, secrets: Secrets, viewers: dict[str, Viewer], who: str
+) -> None:
+    """No hydration at all: the server hydrates by itself on a first event, after the guard."""
+
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.connect("/admin/products")
+        replies = await browser.call(event_name(ProductsTableState, "load"))
+        assert_refused(replies, ProductsTableState, "load")
+        assert_no_secrets(browser.transcript, secrets)
+
+    browse(live_shop, viewers[who].cookie, scenario)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "moderator"])
+def test_hydrating_the_admin_pages_sends_no_admin_data(
+    live_shop: str,
+    secrets: Secrets,
+    viewers: dict[str, Viewer],
+    app_states: AppStates,
+    who: str,
+) -> None:
+    viewer = viewers[who]
+
+    async def scenario(browser: HostileBrowser) -> dict[str, dict[str, Any]]:
+        for path in app_states.admin_pages:  # a new tab for the first, then navigations
+            await browser.hydrate(path)
+        assert_is(browser, viewer)
+        assert_no_secrets(browser.transcript, secrets, who)
+        return browser.merged_state()
+
+    seen = browse(live_shop, viewer.cookie, scenario)
+    for state_cls in app_states.at(FORBIDDEN_LEVELS[who]):
+        name = state_cls.get_full_name()
+        assert seen.get(name) == app_states.defaults[name], f"{name} holds more than defaults"
+
+
+@pytest.mark.parametrize("who", sorted(FORBIDDEN_LEVELS))
+def test_every_handler_of_every_state_above_the_viewer_is_refused(
+    live_shop: str,
+    secrets: Secrets,
+    viewers: dict[str, Viewer],
+    app_states: AppStates,
+    who: str,
+) -> None:
+    """Deny by default, handler by handler: whatever States the app has today."""
+    viewer = viewers[who]
+    targets = app_states.at(FORBIDDEN_LEVELS[who])
+
+    async def scenario(browser: HostileBrowser) -> int:
+        await browser.hydrate("/")
+        assert_is(browser, viewer)
+        called = 0
+        for state_cls in targets:
+            for handler in sorted(state_cls.event_handlers):
+                some_var = next(iter(state_cls.base_vars), "x")
+                payload = {"var_name": some_var, "value": "hostile"} if handler == "setvar" else {}
+                replies = await browser.call(event_name(state_cls, handler), payload, path="/admin")
+                assert_refused(replies, state_cls, handler)
+                called += 1
+        assert_no_secrets(browser.transcript, secrets, who)
+        return called
+
+    assert browse(live_shop, viewer.cookie, scenario) > 0
+    assert_accounts_untouched(viewers, secrets)
+
+
+def test_every_state_of_the_running_app_declares_an_access_level(app_states: AppStates) -> None:
+    """The guard refuses an undeclared state for everyone (tests/unit/test_access_levels.py);
+    here: none exists, so no page is silently dead."""
+    assert [state.__name__ for state in app_states.at({None})] == []
+
+
+def test_identity_forged_through_browser_storage_or_setters_counts_for_nothing(
+    live_shop: str, secrets: Secrets, viewers: dict[str, Viewer]
+) -> None:
+    """The events that let a page push values into the state cannot set who the viewer is."""
+    anonymous = viewers["anonymous"]
+    admin_id = viewers["admin"].user_id
+    forged: dict[str, Any] = {}
+    for var, value in {
+        "_viewer": {"user_id": admin_id, "roles": ["admin"], "email": "x", "username": "x"},
+        "_user_id": admin_id,
+        "_roles": ["admin", "moderator"],
+        "signed_in": True,
+        "is_staff": True,
+        "is_admin": True,
+    }.items():
+        forged[f"{SESSION_STATE}.{var}"] = value
+        forged[f"{SESSION_STATE}.{var}{FIELD_MARKER}"] = value
+
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.hydrate("/admin/products", client_storage=forged)
+        await browser.call(UPDATE_VARS_INTERNAL, {"vars": forged})
+        for var, value in forged.items():
+            name = var.rpartition(".")[2].removesuffix(FIELD_MARKER)
+            await browser.call(
+                event_name(SessionState, "setvar"), {"var_name": name, "value": value}
+            )
+        for state_cls, handler, payload, path in ADMIN_HANDLERS:
+            replies = await browser.call(
+                event_name(state_cls, handler), payload(secrets, anonymous), path=path
+            )
+            assert_refused(replies, state_cls, handler)
+        assert_is(browser, anonymous)
+        assert_no_secrets(browser.transcript, secrets)
+
+    browse(live_shop, None, scenario)
+    assert_accounts_untouched(viewers, secrets)
+
+
+def test_the_public_session_helpers_never_send_the_session_cookie_back(
+    live_shop: str, viewers: dict[str, Viewer]
+) -> None:
+    """Every public method of a State is an event handler, also SessionState's helpers."""
+    shopper = viewers["shopper"]
+    assert shopper.cookie
+
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.hydrate("/")
+        for handler in sorted(SessionState.event_handlers):
+            for payload in ({}, {"access": "admin"}, {"force": True}):
+                await browser.call(event_name(SessionState, handler), payload)
+        assert shopper.cookie not in browser.transcript
+        assert_is(browser, shopper)
+
+    browse(live_shop, shopper.cookie, scenario)
+
+
+def test_a_foreign_origin_cannot_open_the_websocket_even_with_an_admin_cookie(
+    live_shop: str, viewers: dict[str, Viewer]
+) -> None:
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.hydrate("/admin/products")
+
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        browse(live_shop, viewers["admin"].cookie, scenario, origin="https://evil.example")
+
+
+# --- a tab outlives its session ------------------------------------------------------------
+# Reflex keeps UI state per tab token, not per session: when the viewer of a tab changes,
+# the access guard wipes every state the new viewer may not use before anything is sent.
+
+
+@pytest.mark.parametrize("next_viewer", ["signed out", "shopper"])
+def test_a_tab_whose_admin_session_ended_gets_no_admin_data_on_hydration(
+    live_shop: str, secrets: Secrets, viewers: dict[str, Viewer], next_viewer: str
+) -> None:
+    tab = str(uuid.uuid4())  # the per-tab token, kept in the tab's sessionStorage
+    admin_cookie = signed_in(RoleName.ADMIN).cookie  # its own session: this test ends it
+
+    async def as_admin(browser: HostileBrowser) -> None:
+        await browser.hydrate("/admin/products")
+        await browser.call(event_name(MessagesState, "load"), path="/admin/messages")
+        await browser.call(
+            event_name(MessagesState, "open_message"), {"message_id": secrets.message_id}
+        )
+        await browser.call(event_name(AccountsState, "load"), path="/admin/accounts")
+        for secret in secrets.all():
+            assert secret in browser.transcript  # the setup works: the tab holds them all
+
+    browse(live_shop, admin_cookie, as_admin, token=tab)
+    run(lambda: accounts.sign_out(admin_cookie))
+    cookie = viewers["shopper"].cookie if next_viewer == "shopper" else None
+
+    async def same_tab_later(browser: HostileBrowser) -> str:
+        # The server frees the token shortly after the old socket closed; until then it
+        # hands out a new token (a fresh state), which would prove nothing.
+        for _ in range(50):
+            await browser.hydrate("/")
+            if not any(m.event == "new_token" for m in browser.messages):
+                return browser.transcript
+            await browser.close()
+            browser.messages.clear()
+            await asyncio.sleep(0.2)
+        raise AssertionError("the tab token stayed taken")
+
+    transcript = browse(live_shop, cookie, same_tab_later, token=tab)
+    assert ROOT_STATE in transcript
+    assert_no_secrets(transcript, secrets, "shopper" if cookie else "anonymous")
