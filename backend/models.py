@@ -9,13 +9,14 @@ from backend.accounts.models import (
     UserRole,
     UserSession,
 )
-from backend.catalog.models import Category, Product
+from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.notifications.models import Notification
 
 __all__ = [
     "AccountToken",
     "Address",
+    "Brand",
     "Category",
     "EventDelivery",
     "Notification",

@@ -7,5 +7,13 @@ class DuplicateSkuError(DomainError):
     code = "duplicate_sku"
 
 
+class DuplicateSlugError(DomainError):
+    code = "duplicate_slug"
+
+
 class DuplicateCategorySlugError(DomainError):
     code = "duplicate_category_slug"
+
+
+class CategoryInUseError(DomainError):
+    code = "category_in_use"

@@ -5,50 +5,169 @@ The database repeats the essential rules (CHECK, UNIQUE, FOREIGN KEY) as the las
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-Sku = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-    ),
-]
-CurrencyCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
-]
-Slug = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"
-    ),
-]
+SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_ATTRIBUTES = 20
+MAX_PRICE = Decimal("99999999.99")  # NUMERIC(10, 2)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+BrandName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+def _slug(value: str) -> str:
+    value = value.strip().lower()
+    if not SLUG.match(value) or len(value) > 160:
+        msg = "Use lowercase letters, digits and single dashes, e.g. enamel-mug."
+        raise ValueError(msg)
+    return value
+
+
+def _price(value: Decimal) -> Decimal:
+    if value < 0:
+        msg = "The price cannot be negative."
+        raise ValueError(msg)
+    if value > MAX_PRICE:
+        msg = f"The price can be at most {MAX_PRICE}."
+        raise ValueError(msg)
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        msg = "Use at most two decimals (cents)."
+        raise ValueError(msg)
+    return value
+
+
+def _attributes(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > MAX_ATTRIBUTES:
+        msg = f"At most {MAX_ATTRIBUTES} attributes."
+        raise ValueError(msg)
+    cleaned: dict[str, str] = {}
+    for name, text in value.items():
+        key = str(name).strip().lower().replace(" ", "_")
+        if not ATTRIBUTE_NAME.match(key):
+            msg = f"“{name}” is not a usable attribute name (letters, digits, underscores)."
+            raise ValueError(msg)
+        shown = str(text).strip()
+        if not shown or len(shown) > 100:
+            msg = f"The value of “{key}” must be 1 to 100 characters."
+            raise ValueError(msg)
+        cleaned[key] = shown
+    return cleaned
 
 
 class CategoryCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    slug: Slug
+    slug: str
     description: str | None = None
     parent_id: uuid.UUID | None = None
     position: int = Field(default=0, ge=0)
+
+    _slug_rules = field_validator("slug")(classmethod(lambda cls, v: _slug(v)))
+
+
+class BrandCreate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: BrandName
 
 
 class ProductCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-    description: str | None = None
-    sku: Sku
-    price: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
-    currency: CurrencyCode = "USD"
+    name: Name
+    description: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] | None
+    ) = None
+    sku: str
+    slug: str | None = None  # derived from the name and SKU when not given
+    price: Decimal
+    currency: str = "USD"
     category_id: uuid.UUID
-    brand: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    stock_quantity: int = Field(default=0, ge=0)
-    image_urls: list[str] = Field(default_factory=list)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    brand: BrandName | None = None
+    stock_quantity: int = Field(default=0, ge=0, le=10_000_000)
+    low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
+    image_urls: list[str] = Field(default_factory=list, max_length=12)
+    attributes: dict[str, str] = Field(default_factory=dict)
     is_active: bool = True
+
+    @field_validator("sku")
+    @classmethod
+    def _sku_rules(cls, value: str) -> str:
+        value = value.strip()
+        if not SKU.match(value):
+            msg = "Use 1 to 50 letters, digits, dots, dashes or underscores."
+            raise ValueError(msg)
+        return value
+
+    @field_validator("slug")
+    @classmethod
+    def _slug_rules(cls, value: str | None) -> str | None:
+        return _slug(value) if value else None
+
+    @field_validator("price")
+    @classmethod
+    def _price_rules(cls, value: Decimal) -> Decimal:
+        return _price(value)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_rules(cls, value: object) -> str:
+        code = str(value or "").strip().upper()
+        if not CURRENCY.match(code):
+            msg = "Use a three-letter currency code such as USD or EUR."
+            raise ValueError(msg)
+        return code
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_rules(cls, value: dict[str, str]) -> dict[str, str]:
+        return _attributes(value)
+
+
+class ProductUpdate(BaseModel):
+    """A partial change: only the fields given are changed (PATCH)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: Name | None = None
+    description: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] | None
+    ) = None
+    sku: str | None = None
+    slug: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    category_id: uuid.UUID | None = None
+    brand: BrandName | None = None
+    stock_quantity: int | None = Field(default=None, ge=0, le=10_000_000)
+    low_stock_threshold: int | None = Field(default=None, ge=0, le=100_000)
+    image_urls: list[str] | None = Field(default=None, max_length=12)
+    attributes: dict[str, str] | None = None
+    is_active: bool | None = None
+
+    _sku_rules = field_validator("sku")(ProductCreate._sku_rules.__func__)  # type: ignore[attr-defined]
+    _slug_rules = field_validator("slug")(ProductCreate._slug_rules.__func__)  # type: ignore[attr-defined]
+
+    @field_validator("price")
+    @classmethod
+    def _price_rules(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else _price(value)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_rules(cls, value: object) -> str | None:
+        return None if value is None else ProductCreate._currency_rules(value)
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_rules(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return None if value is None else _attributes(value)

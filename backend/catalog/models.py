@@ -47,20 +47,61 @@ class Category(SQLModel, table=True):
     updated_at: datetime = updated_at_column()
 
 
+class Brand(SQLModel, table=True):
+    __tablename__ = "brands"
+
+    id: uuid.UUID = uuid_primary_key()
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
+    created_at: datetime = created_at_column()
+
+
 class Product(SQLModel, table=True):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("stock_quantity >= 0", name="stock_quantity_not_negative"),
+        CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
         Index("products_category_id_idx", "category_id"),
         Index("products_brand_idx", "brand"),
         Index("products_created_at_idx", "created_at"),
+        # Storefront listings: active products of a category in each sort order; the
+        # trailing id makes the order total (stable pages).
+        Index(
+            "products_listing_price_idx",
+            "category_id",
+            "price",
+            "id",
+            postgresql_where=text("is_active"),
+        ),
+        Index(
+            "products_listing_name_idx",
+            "category_id",
+            "name",
+            "id",
+            postgresql_where=text("is_active"),
+        ),
+        Index(
+            "products_listing_newest_idx",
+            "category_id",
+            "created_at",
+            "id",
+            postgresql_where=text("is_active"),
+        ),
+        Index(
+            "products_attributes_idx",
+            "attributes",
+            postgresql_using="gin",
+            postgresql_ops={"attributes": "jsonb_path_ops"},
+        ),
     )
 
     id: uuid.UUID = uuid_primary_key()
     name: str = Field(sa_column=Column(String(255), nullable=False))
     description: str | None = Field(default=None, sa_column=Column(Text))
     sku: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+    # The product's address in the storefront: /products/<slug>.
+    slug: str = Field(sa_column=Column(String(160), nullable=False, unique=True))
     price: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
     currency: str = Field(
         default="USD",
@@ -71,7 +112,12 @@ class Product(SQLModel, table=True):
             UUID(as_uuid=True), ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False
         )
     )
-    brand: str | None = Field(default=None, sa_column=Column(String(100)))
+    brand: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(100), ForeignKey("brands.name", onupdate="CASCADE", ondelete="RESTRICT")
+        ),
+    )
     stock_quantity: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
@@ -82,6 +128,10 @@ class Product(SQLModel, table=True):
     )
     is_active: bool = Field(
         default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    # At or below this, staff are alerted and the storefront says "Only N left".
+    low_stock_threshold: int = Field(
+        default=5, sa_column=Column(Integer, nullable=False, server_default=text("5"))
     )
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()

@@ -8,7 +8,13 @@ from sqlalchemy import Select, func
 from sqlmodel import col, select
 
 from backend.catalog.models import Category, Product
-from backend.catalog.schemas import CatalogCounts, CategorySummary, ProductDetail, ProductSummary
+from backend.catalog.schemas import (
+    CatalogCounts,
+    CategorySummary,
+    ProductDetail,
+    ProductSummary,
+    SearchDocument,
+)
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
@@ -164,3 +170,66 @@ async def list_category_products(
     )
     items = [ProductSummary(**row._mapping) for row in rows]
     return summary, Page(items=items, total=total, page=page, limit=limit)
+
+
+async def _category_paths() -> dict[uuid.UUID, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each category's (names, slugs) from the top-level category down to itself."""
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(Category.id, Category.parent_id, Category.name, Category.slug)
+            )
+        ).all()
+    by_id = {row[0]: row for row in rows}
+    paths: dict[uuid.UUID, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for category_id in by_id:
+        names: list[str] = []
+        slugs: list[str] = []
+        current = by_id.get(category_id)
+        seen: set[uuid.UUID] = set()
+        while current is not None and current[0] not in seen:
+            seen.add(current[0])
+            names.append(current[2])
+            slugs.append(current[3])
+            current = by_id.get(current[1]) if current[1] else None
+        paths[category_id] = (tuple(reversed(names)), tuple(reversed(slugs)))
+    return paths
+
+
+async def list_search_documents(
+    product_ids: list[uuid.UUID] | None = None,
+    *,
+    after_id: uuid.UUID | None = None,
+    limit: int = 1000,
+) -> list[SearchDocument]:
+    """Products as the search index sees them, in id order (pass the last id as `after_id`
+    to read the whole catalog in batches), or exactly `product_ids`."""
+    statement = select(Product).order_by(col(Product.id)).limit(limit)
+    if product_ids is not None:
+        statement = statement.where(col(Product.id).in_(product_ids))
+    elif after_id is not None:
+        statement = statement.where(col(Product.id) > after_id)
+    paths = await _category_paths()
+    async with session_scope() as session:
+        products = (await session.exec(statement)).all()
+    return [
+        SearchDocument(
+            id=p.id,
+            slug=p.slug,
+            name=p.name,
+            description=p.description or "",
+            brand=p.brand,
+            sku=p.sku,
+            price=p.price,
+            currency=p.currency,
+            stock_quantity=p.stock_quantity,
+            is_active=p.is_active,
+            category_id=p.category_id,
+            category_path=paths.get(p.category_id, ((), ()))[0],
+            category_slugs=paths.get(p.category_id, ((), ()))[1],
+            attributes={str(k): str(v) for k, v in (p.attributes or {}).items()},
+            image_url=(p.image_urls or [None])[0],
+            created_at=p.created_at,
+        )
+        for p in products
+    ]

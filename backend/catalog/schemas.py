@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from backend.core.money import format_money
@@ -62,3 +63,25 @@ class CatalogCounts:
     active_products: int
     out_of_stock: int
     categories: int
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """Everything the search index needs about one product (active or not)."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    brand: str | None
+    sku: str
+    price: Decimal
+    currency: str
+    stock_quantity: int
+    is_active: bool
+    category_id: uuid.UUID
+    category_path: tuple[str, ...]  # names, top-level category first
+    category_slugs: tuple[str, ...]  # slugs, top-level category first
+    attributes: dict[str, str]
+    image_url: str | None
+    created_at: datetime

@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from backend.core.db import session_scope
 
 INSERT_PRODUCT = text(
-    "INSERT INTO products (name, sku, price, category_id, stock_quantity) "
-    "VALUES (:name, :sku, :price, :category_id, :stock)"
+    "INSERT INTO products (name, sku, slug, price, category_id, stock_quantity) "
+    "VALUES (:name, :sku, :slug, :price, :category_id, :stock)"
 )
 
 
@@ -21,6 +21,7 @@ async def _insert(category: uuid.UUID, *, sku: str, price: str = "1.00", stock: 
             params={
                 "name": "Raw",
                 "sku": sku,
+                "slug": sku.lower(),
                 "price": price,
                 "category_id": category,
                 "stock": stock,
