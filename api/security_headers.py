@@ -18,8 +18,9 @@ def content_security_policy() -> str:
     websocket = public.replace("https://", "wss://").replace("http://", "ws://")
     directives = {
         "default-src": "'self'",
-        # Reflex's pre-rendered pages carry small inline bootstrap scripts and styles.
-        "script-src": "'self' 'unsafe-inline'",
+        # Reflex's pre-rendered pages carry small inline bootstrap scripts, and its event
+        # runtime evaluates the functions the server sends (toasts, call_script).
+        "script-src": "'self' 'unsafe-inline' 'unsafe-eval'",
         "style-src": "'self' 'unsafe-inline'",
         "img-src": "'self' data: blob:",
         "font-src": "'self' data:",

@@ -17,6 +17,7 @@ from backend.accounts.events import (
     PasswordResetRequested,
     UserRegistered,
 )
+from backend.catalog import cache as catalog_cache
 from backend.catalog.events import ProductChanged
 from backend.events.base import DomainEvent
 from backend.inventory.events import InventoryUpdated, LowStock
@@ -35,6 +36,11 @@ Handler = Callable[[Any], Awaitable[None]]
 
 def _url(path: str) -> str:
     return get_settings().public_base_url + path
+
+
+async def refresh_catalog_cache(event: ProductChanged) -> None:
+    # The writer already did this after its commit; this covers a Redis outage then.
+    await catalog_cache.invalidate()
 
 
 async def send_email_verification(event: EmailVerificationRequested) -> None:
@@ -141,13 +147,12 @@ async def send_low_stock_alert(event: LowStock) -> None:
 
 
 # Event type → its handlers, in the order they run. An event with no handlers is simply
-# marked dispatched. Search indexing and cache invalidation join ProductChanged with the
-# catalog work; stock alerts join InventoryUpdated with the checkout work.
+# marked dispatched. Stock alerts join InventoryUpdated with the checkout work.
 EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     UserRegistered: [],
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
-    ProductChanged: [],
+    ProductChanged: [refresh_catalog_cache],
     InventoryUpdated: [],
     LowStock: [send_low_stock_alert],
     OrderPlaced: [send_order_confirmation],

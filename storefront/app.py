@@ -14,6 +14,7 @@ from backend.settings import get_settings
 from storefront.access import AccessGuard
 from storefront.pages.account import AccountState, account_page
 from storefront.pages.cart import cart_page
+from storefront.pages.category import CategoryState, category_page
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.listing import ListingState, listing_page
 from storefront.pages.not_found import not_found_page
@@ -44,7 +45,7 @@ app.add_middleware(AccessGuard(), index=0)
 # (page, route, title, on_load): every storefront page in one table.
 STOREFRONT_PAGES = (
     (home_page, "/", shop, HomeState.load),
-    (listing_page, "/categories/[slug]", f"Category · {shop}", ListingState.load_category),
+    (category_page, "/categories/[slug]", f"Category · {shop}", CategoryState.load),
     (listing_page, "/search", f"Search · {shop}", ListingState.load_search),
     (product_page, "/products/[product_id]", f"Product · {shop}", ProductState.load),
     (sign_in_page, "/sign-in", f"Sign in · {shop}", SignInState.load),

@@ -21,6 +21,7 @@ class ProductCard:
     price: str
     stock: str
     in_stock: bool
+    image: str  # "" when the product has no picture: the swatch and initials stand in
     initials: str
     swatch: str
 
@@ -33,6 +34,12 @@ class CategoryLink:
 
 
 @dataclasses.dataclass(frozen=True)
+class Crumb:
+    name: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ProductPageView:
     id: str
     name: str
@@ -42,11 +49,12 @@ class ProductPageView:
     stock: str
     in_stock: bool
     description: str
-    category_name: str
-    category_url: str
+    images: list[str]
     initials: str
     swatch: str
     attributes: list[tuple[str, str]]
+    breadcrumb: list[Crumb]
+    related: list[ProductCard]
 
 
 def _initials(name: str, brand: str | None = None) -> str:
@@ -60,23 +68,33 @@ def _swatch(sku: str) -> str:
     return SWATCHES[zlib.crc32(sku.encode()) % len(SWATCHES)]
 
 
-def product_url(product_id: object) -> str:
-    return f"/products/{product_id}"
+def thumbnail_url(image_url: str, size: int) -> str:
+    # Thumbnails arrive with the media work; until then the original picture is used.
+    return image_url
+
+
+def product_url(slug: str) -> str:
+    return f"/products/{slug}"
 
 
 def category_url(slug: str) -> str:
     return f"/categories/{slug}"
 
 
+def attribute_label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
 def product_card(product: ProductSummary) -> ProductCard:
     return ProductCard(
         id=str(product.id),
-        url=product_url(product.id),
+        url=product_url(product.slug),
         name=product.name,
         brand=product.brand or "",
         price=product.price_display,
         stock=product.stock_display,
         in_stock=product.stock_quantity > 0,
+        image=thumbnail_url(product.image_url, 480) if product.image_url else "",
         initials=_initials(product.name, product.brand),
         swatch=_swatch(product.sku),
     )
@@ -89,21 +107,24 @@ def category_link(category: CategorySummary) -> CategoryLink:
 
 
 def product_page_view(product: ProductDetail) -> ProductPageView:
+    summary = product.summary
     return ProductPageView(
-        id=str(product.id),
-        name=product.name,
-        brand=product.brand or "",
-        sku=product.sku,
-        price=product.price_display,
-        stock=product.stock_display,
-        in_stock=product.stock_quantity > 0,
-        description=product.description or "",
-        category_name=product.category_name,
-        category_url=category_url(product.category_slug),
-        initials=_initials(product.name, product.brand),
-        swatch=_swatch(product.sku),
+        id=str(summary.id),
+        name=summary.name,
+        brand=summary.brand or "",
+        sku=summary.sku,
+        price=summary.price_display,
+        stock=summary.stock_display,
+        in_stock=summary.stock_quantity > 0,
+        description=product.description,
+        images=[thumbnail_url(url, 960) for url in product.image_urls],
+        initials=_initials(summary.name, summary.brand),
+        swatch=_swatch(summary.sku),
         attributes=[
-            (str(key).replace("_", " ").capitalize(), str(value))
-            for key, value in sorted(product.attributes.items())
+            (attribute_label(key), value) for key, value in sorted(product.attributes.items())
         ],
+        breadcrumb=[Crumb(name="Home", url="/")]
+        + [Crumb(name=name, url=category_url(slug)) for name, slug in product.breadcrumb]
+        + [Crumb(name=summary.name, url="")],
+        related=[product_card(item) for item in product.related],
     )

@@ -32,7 +32,7 @@ class ProductsTableState(AdminState):
     total: int = 0
 
     async def _load_page(self, page: int) -> None:
-        result = await catalog.list_products(page=page, limit=PAGE_SIZE)
+        result = await catalog.list_all_products(page=page, limit=PAGE_SIZE)
         self.rows = [
             ProductRow(
                 name=p.name,

@@ -1,9 +1,9 @@
 """Catalog reads cached in Redis, invalidated on every product change.
 
-One version number covers all listings, so any change invalidates them at once (simple
-and never stale); product pages are cached per product. Writers bump both right after
-their commit, and the worker does it again on `ProductChanged` (in case Redis was
-unreachable at commit time). Cache failures never fail a page: it reads the database.
+One version number is part of every key, so any change invalidates every cached listing
+and product page at once: simple, and never stale. Writers bump it right after their
+commit, and the worker does it again on `ProductChanged` (in case Redis was unreachable
+at commit time). Cache failures never fail a page: it reads the database.
 """
 
 from __future__ import annotations
@@ -26,27 +26,19 @@ VERSION_KEY = "catalog:version"
 TTL_SECONDS = 300
 
 
-def _product_key(product_ref: str) -> str:
-    return f"catalog:product:{product_ref}"
-
-
 async def cached(
     key_parts: dict[str, Any],
     load: Callable[[], Awaitable[T]],
     *,
     encode: Callable[[T], Any],
     decode: Callable[[Any], T],
-    product_ref: str | None = None,
 ) -> T:
-    """`load()` through the cache. `product_ref` keys a product page, otherwise a listing."""
+    """`load()` through the cache, keyed by `key_parts` and the catalog version."""
     redis = get_redis()
     try:
-        if product_ref is not None:
-            key = _product_key(product_ref)
-        else:
-            version = await redis.get(VERSION_KEY) or "0"
-            digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str).encode())
-            key = f"catalog:list:{version}:{digest.hexdigest()[:32]}"
+        version = await redis.get(VERSION_KEY) or "0"
+        digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str).encode())
+        key = f"catalog:{version}:{digest.hexdigest()[:32]}"
         hit = await redis.get(key)
         if hit is not None:
             return decode(json.loads(hit))
@@ -61,13 +53,10 @@ async def cached(
     return value
 
 
-async def invalidate(*product_refs: str) -> None:
-    """Forget every listing and the given products' pages (ids and slugs)."""
+async def invalidate() -> None:
+    """Forget every cached listing and product page (old keys expire on their own)."""
     try:
-        redis = get_redis()
-        await redis.incr(VERSION_KEY)
-        if product_refs:
-            await redis.delete(*(_product_key(ref) for ref in product_refs))
+        await get_redis().incr(VERSION_KEY)
     except RedisError as error:
         logger.warning("catalog cache not invalidated (the worker will retry): %s", error)
         raise

@@ -1,96 +1,277 @@
-"""Read-only catalog queries for pages, tables and the API. Each is one or two SQL statements."""
+"""Read-only catalog queries for pages, tables, the API and the search indexer.
+
+Storefront reads go through the Redis cache (`backend/catalog/cache.py`); each page load
+costs a fixed, small number of SQL statements on a cache miss (tests hold them to it).
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import ColumnElement, Select, and_, func, or_, true
 from sqlmodel import col, select
 
+from backend.catalog import cache
+from backend.catalog.listing import ListingQuery
 from backend.catalog.models import Category, Product
 from backend.catalog.schemas import (
     CatalogCounts,
+    CategoryNode,
     CategorySummary,
+    CategoryTree,
+    FacetValue,
+    Listing,
     ProductDetail,
     ProductSummary,
     SearchDocument,
+    to_json,
 )
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 
+PRODUCT_NOT_FOUND = "This product does not exist or is no longer sold."
+CATEGORY_NOT_FOUND = "There is no such category."
+RELATED_COUNT = 4
+FACET_VALUES_SHOWN = 30
+
 _SUMMARY_COLUMNS = (
     Product.id,
+    Product.slug,
     Product.name,
     Product.sku,
     Product.brand,
     Product.price,
     Product.currency,
     Product.stock_quantity,
+    Product.low_stock_threshold,
     Product.is_active,
     col(Category.name).label("category_name"),
+    col(Product.image_urls)[1].label("image_url"),  # PostgreSQL arrays start at 1
 )
 
 
-def _summaries() -> Select:  # type: ignore[type-arg]
+def _summaries() -> Select[Any]:
     return select(*_SUMMARY_COLUMNS).join(Category, col(Category.id) == col(Product.category_id))
 
 
-async def list_categories() -> list[CategorySummary]:
-    """Categories in display order, each with its number of active products."""
-    active_count = (
-        select(func.count())
-        .where(col(Product.category_id) == col(Category.id), col(Product.is_active))
-        .scalar_subquery()
+def _summary(row: Any) -> ProductSummary:
+    return ProductSummary(**row._mapping)
+
+
+# --- categories ------------------------------------------------------------------------
+
+
+async def _load_category_tree() -> CategoryTree:
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(
+                    Category.id,
+                    Category.name,
+                    Category.slug,
+                    Category.parent_id,
+                    Category.position,
+                    Category.description,
+                )
+            )
+        ).all()
+    return CategoryTree(
+        nodes=tuple(
+            CategoryNode(
+                id=r[0], name=r[1], slug=r[2], parent_id=r[3], position=r[4], description=r[5] or ""
+            )
+            for r in rows
+        )
     )
-    statement = select(Category.id, Category.name, Category.slug, active_count).order_by(
-        col(Category.position), col(Category.name)
+
+
+async def get_category_tree() -> CategoryTree:
+    return await cache.cached(
+        {"tree": 1}, _load_category_tree, encode=to_json, decode=CategoryTree.from_json
+    )
+
+
+async def find_category_id(slug: str) -> uuid.UUID | None:
+    node = (await _load_category_tree()).by_slug(slug)
+    return node.id if node else None
+
+
+async def list_top_categories() -> list[CategorySummary]:
+    """Top-level categories in display order, each counting the active products of its
+    whole subtree (one SQL statement besides the cached tree)."""
+
+    async def load() -> list[CategorySummary]:
+        tree = await get_category_tree()
+        async with session_scope() as session:
+            counts = dict(
+                (
+                    await session.exec(
+                        select(Product.category_id, func.count())
+                        .where(col(Product.is_active))
+                        .group_by(col(Product.category_id))
+                    )
+                ).all()
+            )
+        return [
+            CategorySummary(
+                id=node.id,
+                name=node.name,
+                slug=node.slug,
+                product_count=sum(counts.get(i, 0) for i in tree.subtree_ids(node.id)),
+            )
+            for node in tree.children(None)
+        ]
+
+    return await cache.cached(
+        {"top_categories": 1},
+        load,
+        encode=lambda items: [to_json(item) for item in items],
+        decode=lambda data: [
+            CategorySummary(
+                id=uuid.UUID(d["id"]),
+                name=d["name"],
+                slug=d["slug"],
+                product_count=d["product_count"],
+            )
+            for d in data
+        ],
+    )
+
+
+# --- listings ----------------------------------------------------------------------------
+
+
+def _filters(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, *, skip: str = ""
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a listing; `skip` leaves one facet's own filter out."""
+    clauses: list[ColumnElement[bool]] = [col(Product.is_active)]
+    if category_ids is not None:
+        clauses.append(col(Product.category_id).in_(category_ids))
+    if query.brands and skip != "brand":
+        clauses.append(col(Product.brand).in_(query.brands))
+    if query.min_price is not None:
+        clauses.append(col(Product.price) >= query.min_price)
+    if query.max_price is not None:
+        clauses.append(col(Product.price) <= query.max_price)
+    if query.in_stock_only:
+        clauses.append(col(Product.stock_quantity) > 0)
+    if query.attributes and skip != "attributes":
+        wanted: dict[str, list[str]] = {}
+        for name, value in query.attributes:
+            wanted.setdefault(name, []).append(value)
+        for name, values in wanted.items():
+            # JSONB containment uses the GIN index; several values of one attribute = OR.
+            clauses.append(or_(*(col(Product.attributes).contains({name: v}) for v in values)))
+    return clauses
+
+
+def _ordering(query: ListingQuery) -> list[Any]:
+    column = {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
+        query.sort_by
+    ]
+    if query.order == "desc":
+        return [col(column).desc(), col(Product.id).desc()]
+    return [col(column).asc(), col(Product.id).asc()]
+
+
+async def _load_listing(query: ListingQuery, *, with_facets: bool) -> Listing:
+    category_ids: list[uuid.UUID] | None = None
+    if query.category:
+        tree = await get_category_tree()
+        node = tree.by_slug(query.category)
+        if node is None:
+            raise NotFoundError(CATEGORY_NOT_FOUND)
+        category_ids = tree.subtree_ids(node.id)
+    where = _filters(query, category_ids)
+    page_ids = (
+        select(Product.id)
+        .where(*where)
+        .order_by(*_ordering(query))
+        .offset((query.page - 1) * query.limit)
+        .limit(query.limit)
+        .subquery()
     )
     async with session_scope() as session:
-        rows = (await session.exec(statement)).all()
-    return [CategorySummary(id=r[0], name=r[1], slug=r[2], product_count=r[3]) for r in rows]
+        # The page's ids come from the index alone; only those rows are read in full.
+        rows = (
+            await session.exec(
+                _summaries()
+                .join(page_ids, col(page_ids.c.id) == col(Product.id))
+                .order_by(*_ordering(query))
+            )
+        ).all()
+        total, price_min, price_max = (
+            await session.exec(
+                select(func.count(), func.min(Product.price), func.max(Product.price)).where(*where)
+            )
+        ).one()
+        brands: tuple[FacetValue, ...] = ()
+        attributes: dict[str, tuple[FacetValue, ...]] = {}
+        if with_facets:
+            brand_rows = (
+                await session.exec(
+                    select(Product.brand, func.count())
+                    .where(
+                        *_filters(query, category_ids, skip="brand"),
+                        col(Product.brand).is_not(None),
+                    )
+                    .group_by(col(Product.brand))
+                    .order_by(col(Product.brand))
+                )
+            ).all()
+            brands = tuple(FacetValue(value=b, count=n) for b, n in brand_rows)
+            pairs = (
+                func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
+            )
+            attribute_rows = (
+                await session.exec(
+                    select(pairs.c.key, pairs.c.value, func.count())
+                    .select_from(Product)
+                    .join(pairs, true())
+                    .where(*_filters(query, category_ids, skip="attributes"))
+                    .group_by(pairs.c.key, pairs.c.value)
+                    .order_by(pairs.c.key, pairs.c.value)
+                )
+            ).all()
+            grouped: dict[str, list[FacetValue]] = {}
+            for key, value, count in attribute_rows:
+                grouped.setdefault(key, []).append(FacetValue(value=value, count=count))
+            attributes = {
+                k: tuple(v[:FACET_VALUES_SHOWN]) for k, v in grouped.items() if len(v) > 1
+            }
+    return Listing(
+        items=tuple(_summary(row) for row in rows),
+        total=total,
+        page=query.page,
+        limit=query.limit,
+        brands=brands,
+        attributes=attributes,
+        price_min=price_min,
+        price_max=price_max,
+    )
+
+
+async def list_products(query: ListingQuery, *, with_facets: bool = False) -> Listing:
+    """Active products matching the query, one page, in a total order (cached)."""
+    return await cache.cached(
+        {"listing": to_json(query), "facets": with_facets},
+        lambda: _load_listing(query, with_facets=with_facets),
+        encode=to_json,
+        decode=Listing.from_json,
+    )
 
 
 async def list_new_arrivals(*, limit: int = 8) -> list[ProductSummary]:
-    statement = (
-        _summaries()
-        .where(col(Product.is_active))
-        .order_by(col(Product.created_at).desc(), col(Product.id))
-        .limit(limit)
-    )
-    async with session_scope() as session:
-        rows = (await session.exec(statement)).all()
-    return [ProductSummary(**row._mapping) for row in rows]
+    listing = await list_products(ListingQuery(limit=limit, sort_by="created_at", order="desc"))
+    return list(listing.items)
 
 
-async def find_active_products(
-    *, text: str, page: int = 1, limit: int = 24
-) -> Page[ProductSummary]:
-    """Active products whose name, brand or SKU contains `text` (case-insensitive)."""
-    page, limit = clamp_page(page, limit)
-    pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    matches = col(Product.is_active) & (
-        col(Product.name).ilike(pattern)
-        | col(Product.brand).ilike(pattern)
-        | col(Product.sku).ilike(pattern)
-    )
-    statement = (
-        _summaries()
-        .where(matches)
-        .order_by(col(Product.name), col(Product.id))
-        .offset((page - 1) * limit)
-        .limit(limit)
-    )
-    async with session_scope() as session:
-        rows = (await session.exec(statement)).all()
-        total = (await session.exec(select(func.count()).where(matches))).one()
-    return Page(
-        items=[ProductSummary(**row._mapping) for row in rows], total=total, page=page, limit=limit
-    )
-
-
-async def list_products(*, page: int = 1, limit: int = 25) -> Page[ProductSummary]:
-    """All products, active or not, newest first (the admin's table)."""
+async def list_all_products(*, page: int = 1, limit: int = 25) -> Page[ProductSummary]:
+    """Every product, active or not, newest first (the staff table; not cached)."""
     page, limit = clamp_page(page, limit)
     statement = (
         _summaries()
@@ -101,29 +282,118 @@ async def list_products(*, page: int = 1, limit: int = 25) -> Page[ProductSummar
     async with session_scope() as session:
         rows = (await session.exec(statement)).all()
         total = (await session.exec(select(func.count()).select_from(Product))).one()
-    return Page(
-        items=[ProductSummary(**row._mapping) for row in rows], total=total, page=page, limit=limit
-    )
+    return Page(items=[_summary(row) for row in rows], total=total, page=page, limit=limit)
 
 
-async def get_active_product(product_id: uuid.UUID) -> ProductDetail:
-    statement = (
-        select(
-            *_SUMMARY_COLUMNS,
-            Product.description,
-            Product.attributes,
-            col(Category.slug).label("category_slug"),
-        )
-        .join(Category, col(Category.id) == col(Product.category_id))
-        .where(Product.id == product_id, col(Product.is_active))
-    )
+# --- one product ---------------------------------------------------------------------------
+
+
+async def _load_product_page(slug: str) -> ProductDetail:
+    tree = await get_category_tree()
     async with session_scope() as session:
-        row = (await session.exec(statement)).first()
+        product = (
+            await session.exec(select(Product).where(Product.slug == slug, col(Product.is_active)))
+        ).first()
+        if product is None:
+            raise NotFoundError(PRODUCT_NOT_FOUND)
+        related_rows = (
+            await session.exec(
+                _summaries()
+                .where(
+                    col(Product.category_id) == product.category_id,
+                    col(Product.is_active),
+                    col(Product.id) != product.id,
+                )
+                .order_by(col(Product.stock_quantity) > 0, col(Product.created_at).desc())
+                .limit(RELATED_COUNT)
+            )
+        ).all()
+    path = tree.ancestors(product.category_id)
+    summary = ProductSummary(
+        id=product.id,
+        slug=product.slug,
+        name=product.name,
+        sku=product.sku,
+        brand=product.brand,
+        price=product.price,
+        currency=product.currency,
+        stock_quantity=product.stock_quantity,
+        low_stock_threshold=product.low_stock_threshold,
+        is_active=product.is_active,
+        category_name=path[-1].name if path else "",
+        image_url=(product.image_urls or [None])[0],
+    )
+    return ProductDetail(
+        summary=summary,
+        description=product.description or "",
+        attributes={str(k): str(v) for k, v in (product.attributes or {}).items()},
+        image_urls=tuple(product.image_urls or ()),
+        category_id=product.category_id,
+        breadcrumb=tuple((node.name, node.slug) for node in path),
+        related=tuple(_summary(row) for row in related_rows),
+    )
+
+
+async def get_product_page(slug: str) -> ProductDetail:
+    """An active product by its storefront address, with breadcrumb and related products."""
+    return await cache.cached(
+        {"product": slug},
+        lambda: _load_product_page(slug),
+        encode=to_json,
+        decode=ProductDetail.from_json,
+    )
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """A product as staff and the API see it (active or not)."""
+
+    summary: ProductSummary
+    description: str
+    attributes: dict[str, str]
+    image_urls: tuple[str, ...]
+    category_id: uuid.UUID
+    created_at: Any
+    updated_at: Any
+
+
+async def get_product(product_id: uuid.UUID) -> ProductRecord:
+    async with session_scope() as session:
+        row = (
+            await session.exec(
+                select(Product, col(Category.name))
+                .join(Category, col(Category.id) == col(Product.category_id))
+                .where(Product.id == product_id)
+            )
+        ).first()
     if row is None:
-        raise NotFoundError("This product does not exist or is no longer sold.")
-    values = dict(row._mapping)
-    values["attributes"] = values["attributes"] or {}
-    return ProductDetail(**values)
+        raise NotFoundError("There is no such product.")
+    product, category_name = row
+    return ProductRecord(
+        summary=ProductSummary(
+            id=product.id,
+            slug=product.slug,
+            name=product.name,
+            sku=product.sku,
+            brand=product.brand,
+            price=product.price,
+            currency=product.currency,
+            stock_quantity=product.stock_quantity,
+            low_stock_threshold=product.low_stock_threshold,
+            is_active=product.is_active,
+            category_name=category_name,
+            image_url=(product.image_urls or [None])[0],
+        ),
+        description=product.description or "",
+        attributes={str(k): str(v) for k, v in (product.attributes or {}).items()},
+        image_urls=tuple(product.image_urls or ()),
+        category_id=product.category_id,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+    )
+
+
+# --- counts, simple text match, search documents ----------------------------------------------
 
 
 async def get_catalog_counts() -> CatalogCounts:
@@ -140,60 +410,32 @@ async def get_catalog_counts() -> CatalogCounts:
     )
 
 
-async def find_category_id(slug: str) -> uuid.UUID | None:
-    async with session_scope() as session:
-        return (await session.exec(select(Category.id).where(Category.slug == slug))).first()
-
-
-async def list_category_products(
-    slug: str, *, page: int = 1, limit: int = 24
-) -> tuple[CategorySummary, Page[ProductSummary]]:
-    """A category and one page of its active products, by name."""
+async def find_active_products(
+    *, text: str, page: int = 1, limit: int = 24
+) -> Page[ProductSummary]:
+    """Active products whose name, brand or SKU contains `text` (case-insensitive)."""
     page, limit = clamp_page(page, limit)
+    pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = and_(
+        col(Product.is_active),
+        or_(
+            col(Product.name).ilike(pattern),
+            col(Product.brand).ilike(pattern),
+            col(Product.sku).ilike(pattern),
+        ),
+    )
     async with session_scope() as session:
-        category = (await session.exec(select(Category).where(Category.slug == slug))).first()
-        if category is None:
-            raise NotFoundError("There is no such category.")
-        in_category = (col(Product.category_id) == category.id) & col(Product.is_active)
         rows = (
             await session.exec(
                 _summaries()
-                .where(in_category)
+                .where(matches)
                 .order_by(col(Product.name), col(Product.id))
                 .offset((page - 1) * limit)
                 .limit(limit)
             )
         ).all()
-        total = (await session.exec(select(func.count()).where(in_category))).one()
-    summary = CategorySummary(
-        id=category.id, name=category.name, slug=category.slug, product_count=total
-    )
-    items = [ProductSummary(**row._mapping) for row in rows]
-    return summary, Page(items=items, total=total, page=page, limit=limit)
-
-
-async def _category_paths() -> dict[uuid.UUID, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Each category's (names, slugs) from the top-level category down to itself."""
-    async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(Category.id, Category.parent_id, Category.name, Category.slug)
-            )
-        ).all()
-    by_id = {row[0]: row for row in rows}
-    paths: dict[uuid.UUID, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for category_id in by_id:
-        names: list[str] = []
-        slugs: list[str] = []
-        current = by_id.get(category_id)
-        seen: set[uuid.UUID] = set()
-        while current is not None and current[0] not in seen:
-            seen.add(current[0])
-            names.append(current[2])
-            slugs.append(current[3])
-            current = by_id.get(current[1]) if current[1] else None
-        paths[category_id] = (tuple(reversed(names)), tuple(reversed(slugs)))
-    return paths
+        total = (await session.exec(select(func.count()).where(matches))).one()
+    return Page(items=[_summary(row) for row in rows], total=total, page=page, limit=limit)
 
 
 async def list_search_documents(
@@ -209,27 +451,30 @@ async def list_search_documents(
         statement = statement.where(col(Product.id).in_(product_ids))
     elif after_id is not None:
         statement = statement.where(col(Product.id) > after_id)
-    paths = await _category_paths()
+    tree = await _load_category_tree()
     async with session_scope() as session:
         products = (await session.exec(statement)).all()
-    return [
-        SearchDocument(
-            id=p.id,
-            slug=p.slug,
-            name=p.name,
-            description=p.description or "",
-            brand=p.brand,
-            sku=p.sku,
-            price=p.price,
-            currency=p.currency,
-            stock_quantity=p.stock_quantity,
-            is_active=p.is_active,
-            category_id=p.category_id,
-            category_path=paths.get(p.category_id, ((), ()))[0],
-            category_slugs=paths.get(p.category_id, ((), ()))[1],
-            attributes={str(k): str(v) for k, v in (p.attributes or {}).items()},
-            image_url=(p.image_urls or [None])[0],
-            created_at=p.created_at,
+    documents = []
+    for p in products:
+        path = tree.ancestors(p.category_id)
+        documents.append(
+            SearchDocument(
+                id=p.id,
+                slug=p.slug,
+                name=p.name,
+                description=p.description or "",
+                brand=p.brand,
+                sku=p.sku,
+                price=p.price,
+                currency=p.currency,
+                stock_quantity=p.stock_quantity,
+                is_active=p.is_active,
+                category_id=p.category_id,
+                category_path=tuple(node.name for node in path),
+                category_slugs=tuple(node.slug for node in path),
+                attributes={str(k): str(v) for k, v in (p.attributes or {}).items()},
+                image_url=(p.image_urls or [None])[0],
+                created_at=p.created_at,
+            )
         )
-        for p in products
-    ]
+    return documents

@@ -1,24 +1,106 @@
-"""Shapes the catalog hands to pages, the API and jobs. Money arrives preformatted."""
+"""Shapes the catalog hands to pages, the API and jobs. Money is formatted on the way out.
+
+Each shape can travel through the cache as JSON (`to_json` / `from_json`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from backend.core.money import format_money
 
-LOW_STOCK_DISPLAY_THRESHOLD = 5
+DEFAULT_LOW_STOCK_THRESHOLD = 5
 
 
-def stock_label(stock_quantity: int) -> str:
+def stock_label(stock_quantity: int, low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD) -> str:
     """What a shopper reads about availability."""
     if stock_quantity <= 0:
         return "Out of stock"
-    if stock_quantity <= LOW_STOCK_DISPLAY_THRESHOLD:
+    if stock_quantity <= max(low_stock_threshold, 1):
         return f"Only {stock_quantity} left"
     return "In stock"
+
+
+def to_json(value: Any) -> Any:
+    """Dataclasses (nested too) → JSON-ready values."""
+    return json_ready(dataclasses.asdict(value)) if dataclasses.is_dataclass(value) else value
+
+
+def json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, uuid.UUID | Decimal | datetime):
+        return str(value) if not isinstance(value, datetime) else value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: uuid.UUID
+    name: str
+    slug: str
+    parent_id: uuid.UUID | None
+    position: int
+    description: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CategoryNode:
+        return cls(
+            id=uuid.UUID(data["id"]),
+            name=data["name"],
+            slug=data["slug"],
+            parent_id=uuid.UUID(data["parent_id"]) if data["parent_id"] else None,
+            position=data["position"],
+            description=data["description"],
+        )
+
+
+@dataclass(frozen=True)
+class CategoryTree:
+    """All categories, with the tree walks pages need (children, ancestors, subtree)."""
+
+    nodes: tuple[CategoryNode, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CategoryTree:
+        return cls(nodes=tuple(CategoryNode.from_json(node) for node in data["nodes"]))
+
+    def by_slug(self, slug: str) -> CategoryNode | None:
+        return next((node for node in self.nodes if node.slug == slug), None)
+
+    def by_id(self, category_id: uuid.UUID) -> CategoryNode | None:
+        return next((node for node in self.nodes if node.id == category_id), None)
+
+    def children(self, parent_id: uuid.UUID | None) -> list[CategoryNode]:
+        return sorted(
+            (node for node in self.nodes if node.parent_id == parent_id),
+            key=lambda node: (node.position, node.name),
+        )
+
+    def subtree_ids(self, category_id: uuid.UUID) -> list[uuid.UUID]:
+        """The category and every category below it."""
+        found, pending = [], [category_id]
+        while pending:
+            current = pending.pop()
+            found.append(current)
+            pending.extend(node.id for node in self.nodes if node.parent_id == current)
+        return found
+
+    def ancestors(self, category_id: uuid.UUID) -> list[CategoryNode]:
+        """From the top-level category down to (and including) this one."""
+        path: list[CategoryNode] = []
+        node = self.by_id(category_id)
+        while node is not None and node not in path:
+            path.append(node)
+            node = self.by_id(node.parent_id) if node.parent_id else None
+        return list(reversed(path))
 
 
 @dataclass(frozen=True)
@@ -32,14 +114,21 @@ class CategorySummary:
 @dataclass(frozen=True)
 class ProductSummary:
     id: uuid.UUID
+    slug: str
     name: str
     sku: str
     brand: str | None
     price: Decimal
     currency: str
     stock_quantity: int
+    low_stock_threshold: int
     is_active: bool
     category_name: str
+    image_url: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProductSummary:
+        return cls(**{**data, "id": uuid.UUID(data["id"]), "price": Decimal(data["price"])})
 
     @property
     def price_display(self) -> str:
@@ -47,14 +136,70 @@ class ProductSummary:
 
     @property
     def stock_display(self) -> str:
-        return stock_label(self.stock_quantity)
+        return stock_label(self.stock_quantity, self.low_stock_threshold)
 
 
 @dataclass(frozen=True)
-class ProductDetail(ProductSummary):
-    description: str | None
-    attributes: dict[str, object]
-    category_slug: str
+class ProductDetail:
+    summary: ProductSummary
+    description: str
+    attributes: dict[str, str]
+    image_urls: tuple[str, ...]
+    category_id: uuid.UUID
+    breadcrumb: tuple[tuple[str, str], ...]  # (name, slug), top-level category first
+    related: tuple[ProductSummary, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProductDetail:
+        return cls(
+            summary=ProductSummary.from_json(data["summary"]),
+            description=data["description"],
+            attributes=data["attributes"],
+            image_urls=tuple(data["image_urls"]),
+            category_id=uuid.UUID(data["category_id"]),
+            breadcrumb=tuple((name, slug) for name, slug in data["breadcrumb"]),
+            related=tuple(ProductSummary.from_json(item) for item in data["related"]),
+        )
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a product listing, with what its filters can offer."""
+
+    items: tuple[ProductSummary, ...]
+    total: int
+    page: int
+    limit: int
+    brands: tuple[FacetValue, ...] = ()
+    attributes: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Listing:
+        return cls(
+            items=tuple(ProductSummary.from_json(item) for item in data["items"]),
+            total=data["total"],
+            page=data["page"],
+            limit=data["limit"],
+            brands=tuple(FacetValue(**facet) for facet in data["brands"]),
+            attributes={
+                name: tuple(FacetValue(**facet) for facet in values)
+                for name, values in data["attributes"].items()
+            },
+            price_min=Decimal(data["price_min"]) if data["price_min"] is not None else None,
+            price_max=Decimal(data["price_max"]) if data["price_max"] is not None else None,
+        )
 
 
 @dataclass(frozen=True)

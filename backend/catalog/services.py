@@ -76,10 +76,10 @@ async def _changed(
     )
 
 
-async def _invalidate(*refs: str) -> None:
+async def _invalidate() -> None:
     # After the commit; if Redis is away, the ProductChanged handler does it later.
     with contextlib.suppress(RedisError):
-        await cache.invalidate(*refs)
+        await cache.invalidate()
 
 
 async def create_brand(data: BrandCreate) -> uuid.UUID:
@@ -145,23 +145,20 @@ async def update_product(product_id: uuid.UUID, data: ProductUpdate | dict[str, 
     """Change only the given fields (PATCH); PUT callers pass every field."""
     change = data if isinstance(data, ProductUpdate) else parse_input(ProductUpdate, data)
     values = change.model_dump(exclude_unset=True)
-    old_slug = ""
     try:
         async with session_scope() as session:
             product = await session.get(Product, product_id, with_for_update=True)
             if product is None:
                 raise NotFoundError(NOT_FOUND)
-            old_slug = product.slug
             if "brand" in values:
                 await _ensure_brand(session, values["brand"])
             for field, value in values.items():
                 setattr(product, field, value)
             await session.flush()
             await _changed(session, product, "updated")
-            new_slug = product.slug
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc
-    await _invalidate(str(product_id), old_slug, new_slug)
+    await _invalidate()
 
 
 async def set_product_active(product_id: uuid.UUID, *, active: bool) -> None:
@@ -173,7 +170,6 @@ async def delete_product(product_id: uuid.UUID) -> None:
         product = await session.get(Product, product_id, with_for_update=True)
         if product is None:
             raise NotFoundError(NOT_FOUND)
-        slug = product.slug
         await _changed(session, product, "deleted")
         await session.delete(product)
-    await _invalidate(str(product_id), slug)
+    await _invalidate()

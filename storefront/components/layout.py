@@ -175,6 +175,8 @@ def shop_page(*children: rx.Component) -> rx.Component:
         header(),
         rx.el.main(
             *children,
+            # True once the page's data has loaded: lets scripts and tests wait for it.
+            data_hydrated=rx.State.is_hydrated.to_string(),
             max_width=CONTENT_MAX_WIDTH,
             margin="0 auto",
             padding=["16px", "16px", "24px"],

@@ -15,9 +15,27 @@ def product_tile_art(
         rx.text(initials, size="8", weight="bold", color="rgba(0,0,0,0.45)"),
         background=swatch,
         width=size,
-        aspect_ratio="4 / 3",
+        aspect_ratio="1 / 1",
         border_radius="var(--radius-4)",
         aria_hidden="true",
+    )
+
+
+def product_picture(product: rx.Var[ProductCard]) -> rx.Component:
+    return rx.cond(
+        product.image != "",
+        rx.image(
+            src=product.image,
+            alt="",
+            width="100%",
+            aspect_ratio="1 / 1",
+            object_fit="cover",
+            border_radius="var(--radius-4)",
+            loading="lazy",
+            decoding="async",
+            background=product.swatch,
+        ),
+        product_tile_art(product.initials, product.swatch),
     )
 
 
@@ -25,7 +43,7 @@ def product_card(product: rx.Var[ProductCard]) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
-                product_tile_art(product.initials, product.swatch),
+                product_picture(product),
                 rx.text(product.brand, size="1", color_scheme="gray"),
                 rx.text(product.name, weight="medium", size="3", color=rx.color("gray", 12)),
                 rx.hstack(

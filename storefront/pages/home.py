@@ -18,7 +18,7 @@ class HomeState(PublicState):
 
     @rx.event
     async def load(self) -> None:
-        self.categories = [category_link(c) for c in await catalog.list_categories()]
+        self.categories = [category_link(c) for c in await catalog.list_top_categories()]
         self.new_arrivals = [product_card(p) for p in await catalog.list_new_arrivals(limit=8)]
 
 
@@ -33,6 +33,7 @@ def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
                 spacing="1",
             ),
             width="100%",
+            height="100%",
         ),
         href=category.url,
         underline="none",
@@ -43,7 +44,7 @@ def home_page() -> rx.Component:
     return shop_page(
         rx.vstack(
             rx.box(
-                rx.heading(get_settings().shop_name, size="8"),
+                rx.heading(get_settings().shop_name, size="8", as_="h1"),
                 rx.text(
                     "Everyday goods, chosen with care. Browse by category or search above.",
                     size="4",
@@ -54,7 +55,7 @@ def home_page() -> rx.Component:
             rx.heading("Shop by category", size="5", as_="h2"),
             rx.grid(
                 rx.foreach(HomeState.categories, _category_tile),
-                columns=rx.breakpoints(initial="2", sm="3", md="6"),
+                columns=rx.breakpoints(initial="2", sm="3", md="4", lg="6"),
                 spacing="3",
                 width="100%",
             ),

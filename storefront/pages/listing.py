@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from backend.catalog import queries as catalog
-from backend.core.errors import NotFoundError
 from storefront.access import PublicState
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
@@ -53,32 +52,6 @@ class ListingState(PublicState):
         )
         self.summary = f"{total} product" + ("" if total == 1 else "s")
         self.empty_message = ""
-
-    @rx.event
-    async def load_category(self) -> None:
-        slug = self.router.url.path.rstrip("/").rpartition("/")[2]
-        page = _page_number(self.router.url.query_parameters.get("page"))
-        try:
-            category, result = await catalog.list_category_products(
-                slug, page=page, limit=PAGE_SIZE
-            )
-        except NotFoundError:
-            self.not_found, self.title, self.products, self.summary = (
-                True,
-                "Category not found",
-                [],
-                "",
-            )
-            return
-        self.not_found, self.title = False, category.name
-        self._show(
-            [product_card(p) for p in result.items],
-            total=result.total,
-            page=result.page,
-            page_count=result.page_count,
-            base=f"/categories/{slug}",
-            params={},
-        )
 
     @rx.event
     async def load_search(self) -> None:

@@ -1,32 +1,44 @@
-"""Product page: name, price, availability, description and attributes."""
+"""Product page: gallery, price, availability, description, attributes, related products."""
 
 from __future__ import annotations
-
-import uuid
 
 import reflex as rx
 
 from backend.catalog import queries as catalog
 from backend.core.errors import NotFoundError
 from storefront.access import PublicState
+from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
-from storefront.components.product_card import product_tile_art
+from storefront.components.product_card import product_grid, product_tile_art
 from storefront.viewmodels import ProductPageView, product_page_view
+
+MAX_SLUG_LENGTH = 160
 
 
 class ProductState(PublicState):
     product: ProductPageView | None = None
     not_found: bool = False
+    selected_image: int = 0
 
     @rx.event
     async def load(self) -> None:
-        raw_id = self.router.url.path.rstrip("/").rpartition("/")[2]
+        slug = self.router.url.path.rstrip("/").rpartition("/")[2][:MAX_SLUG_LENGTH]
+        self.selected_image = 0
         try:
-            product = await catalog.get_active_product(uuid.UUID(raw_id))
-        except (ValueError, NotFoundError):
+            detail = await catalog.get_product_page(slug)
+        except NotFoundError:
             self.product, self.not_found = None, True
             return
-        self.product, self.not_found = product_page_view(product), False
+        self.product, self.not_found = product_page_view(detail), False
+
+    @rx.event
+    def show_image(self, index: int) -> None:
+        if (
+            self.product is not None
+            and isinstance(index, int)
+            and 0 <= index < len(self.product.images)
+        ):
+            self.selected_image = index
 
 
 def _attribute_row(attribute: rx.Var[tuple[str, str]]) -> rx.Component:
@@ -36,17 +48,54 @@ def _attribute_row(attribute: rx.Var[tuple[str, str]]) -> rx.Component:
     )
 
 
+def _gallery(product: rx.Var[ProductPageView]) -> rx.Component:
+    return rx.cond(
+        product.images.length() > 0,
+        rx.vstack(
+            rx.image(
+                src=product.images[ProductState.selected_image],
+                alt=product.name,
+                width="100%",
+                aspect_ratio="1 / 1",
+                object_fit="cover",
+                border_radius="var(--radius-4)",
+                background=product.swatch,
+            ),
+            rx.cond(
+                product.images.length() > 1,
+                rx.hstack(
+                    rx.foreach(
+                        product.images,
+                        lambda url, index: rx.button(
+                            rx.image(
+                                src=url,
+                                alt="",
+                                width="64px",
+                                height="64px",
+                                object_fit="cover",
+                                border_radius="var(--radius-2)",
+                            ),
+                            variant=rx.cond(index == ProductState.selected_image, "solid", "ghost"),
+                            padding="2px",
+                            height="auto",
+                            on_click=ProductState.show_image(index),
+                            aria_label="Show picture " + (index + 1).to_string(),
+                        ),
+                    ),
+                    spacing="2",
+                ),
+            ),
+            width="100%",
+        ),
+        product_tile_art(product.initials, product.swatch),
+    )
+
+
 def _details(product: rx.Var[ProductPageView]) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.link("Home", href="/", size="2"),
-            rx.text("/", size="2", color_scheme="gray"),
-            rx.link(product.category_name, href=product.category_url, size="2"),
-            spacing="2",
-            aria_label="Breadcrumb",
-        ),
+        breadcrumb(product.breadcrumb),
         rx.grid(
-            product_tile_art(product.initials, product.swatch),
+            _gallery(product),
             rx.vstack(
                 rx.text(product.brand, color_scheme="gray"),
                 rx.heading(product.name, size="7", as_="h1"),
@@ -55,6 +104,12 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
                     product.stock,
                     size="2",
                     color_scheme=rx.cond(product.in_stock, "grass", "tomato"),
+                ),
+                rx.callout(
+                    "Online ordering opens soon: this shop does not take orders yet.",
+                    icon="info",
+                    color_scheme="gray",
+                    size="1",
                 ),
                 rx.text(product.description),
                 rx.data_list.root(
@@ -67,6 +122,16 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="6",
             width="100%",
+        ),
+        rx.cond(
+            product.related.length() > 0,
+            rx.vstack(
+                rx.heading("You may also like", size="5", as_="h2"),
+                product_grid(product.related),
+                spacing="3",
+                width="100%",
+                padding_top="24px",
+            ),
         ),
         spacing="4",
         width="100%",

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from backend.accounts import services as accounts
 from backend.accounts.roles import RoleName
+from backend.catalog import queries as catalog_queries
 from backend.catalog import services as catalog
 from backend.catalog.inputs import CategoryCreate, ProductCreate
 from backend.core.db import dispose_engine, forget_engine
@@ -41,27 +42,46 @@ def run(call: Callable[[], Awaitable[T]]) -> T:
         return thread.submit(asyncio.run, once()).result()
 
 
-def create_category(unique: str) -> uuid.UUID:
+def create_category(
+    unique: str, *, name: str = "", parent_id: uuid.UUID | None = None
+) -> uuid.UUID:
+    slug = f"cat-{unique}" if not name else f"{name.lower().replace(' ', '-')}-{unique}"
     return run(
-        lambda: catalog.create_category(CategoryCreate(name=f"Cat {unique}", slug=f"cat-{unique}"))
+        lambda: catalog.create_category(
+            CategoryCreate(name=name or f"Cat {unique}", slug=slug, parent_id=parent_id)
+        )
     )
 
 
 def create_product(
-    unique: str, *, price: str = "19.99", stock: int = 10, name: str = ""
-) -> uuid.UUID:
-    category_id = create_category(unique)
-    return run(
-        lambda: catalog.create_product(
+    unique: str,
+    *,
+    price: str = "19.99",
+    stock: int = 10,
+    name: str = "",
+    category_id: uuid.UUID | None = None,
+    brand: str | None = None,
+    attributes: dict[str, str] | None = None,
+    sku: str = "",
+) -> str:
+    """Creates a product (in a category of its own unless one is given); returns its slug."""
+    category = category_id or create_category(unique)
+
+    async def make() -> str:
+        product_id = await catalog.create_product(
             ProductCreate(
                 name=name or f"Product {unique}",
-                sku=f"E2E-{unique}",
+                sku=sku or f"E2E-{unique}",
                 price=Decimal(price),
-                category_id=category_id,
+                category_id=category,
                 stock_quantity=stock,
+                brand=brand,
+                attributes=attributes or {},
             )
         )
-    )
+        return (await catalog_queries.get_product(product_id)).summary.slug
+
+    return run(make)
 
 
 def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:

@@ -85,14 +85,17 @@ def test_forgot_password_reset_by_emailed_link_then_sign_in(
     page: Page, mailbox: SmtpServer, unique: str
 ) -> None:
     email = create_account(unique, roles=frozenset({RoleName.USER}))
-    page.goto("/sign-in")
-    page.get_by_role("link", name="Forgot your password?").click()
+    Storefront(page).open("/sign-in")
+    expect(page.get_by_role("link", name="Forgot your password?")).to_have_attribute(
+        "href", "/forgot-password"
+    )
+    Storefront(page).open("/forgot-password")
     page.get_by_label("E-mail").fill(email)
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("status")).to_contain_text(f"If an account exists for {email}")
 
     link = link_in(wait_for_mail(mailbox, email), "/reset-password?token=")
-    page.goto(link)
+    Storefront(page).open(link)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Save the new password").click()
@@ -105,7 +108,7 @@ def test_forgot_password_reset_by_emailed_link_then_sign_in(
     form.sign_in(email, NEW_PASSWORD)
     expect(Storefront(page).account_menu).to_be_visible()
 
-    page.goto(link)  # the link works once
+    Storefront(page).open(link)  # the link works once
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD + " again")
     page.get_by_label("New password again").fill(NEW_PASSWORD + " again")
     page.get_by_role("button", name="Save the new password").click()
@@ -116,7 +119,7 @@ def test_unknown_email_gets_the_same_reset_answer(
     page: Page, mailbox: SmtpServer, unique: str
 ) -> None:
     nobody = f"nobody-{unique}@example.com"
-    page.goto("/forgot-password")
+    Storefront(page).open("/forgot-password")
     page.get_by_label("E-mail").fill(nobody)
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("status")).to_contain_text(f"If an account exists for {nobody}")

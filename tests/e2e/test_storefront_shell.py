@@ -1,18 +1,63 @@
-"""A shopper's first look: the shell, browsing, search, a product page, a missing page."""
+"""A shopper browses: the shell, a category with filters in the URL, a product, search, 404s."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from backend.demo.seed import seed_demo_data
-from tests.e2e.data import create_product, run
+from tests.e2e.data import create_category, create_product
 from tests.e2e.pages.storefront import Storefront
 
 
-@pytest.fixture(scope="module", autouse=True)
-def demo_catalog() -> None:
-    run(seed_demo_data)
+@pytest.fixture
+def lamps(unique: str) -> dict[str, str]:
+    """A category "Lighting" with a subcategory "Desk lamps" and five products."""
+    top = create_category(unique, name="Lighting")
+    desk = create_category(unique, name="Desk lamps", parent_id=top)
+    slugs = {
+        "brass": create_product(
+            f"b{unique}",
+            name=f"Brass Desk Lamp {unique}",
+            price="89.00",
+            category_id=desk,
+            brand=f"Lumo {unique}",
+            attributes={"finish": "brass"},
+        ),
+        "oak": create_product(
+            f"o{unique}",
+            name=f"Oak Desk Lamp {unique}",
+            price="59.00",
+            category_id=desk,
+            brand=f"Lumo {unique}",
+            attributes={"finish": "oak"},
+        ),
+        "clip": create_product(
+            f"c{unique}",
+            name=f"Clip Lamp {unique}",
+            price="19.00",
+            stock=0,
+            category_id=desk,
+            brand=f"Brite {unique}",
+            attributes={"finish": "steel"},
+        ),
+        "floor": create_product(
+            f"f{unique}",
+            name=f"Floor Lamp {unique}",
+            price="149.00",
+            stock=3,
+            category_id=top,
+            brand=f"Brite {unique}",
+            attributes={"finish": "brass"},
+        ),
+        "pendant": create_product(
+            f"p{unique}",
+            name=f"Pendant Light {unique}",
+            price="120.00",
+            category_id=top,
+            brand=f"Lumo {unique}",
+        ),
+    }
+    return {"category": f"lighting-{unique}", **slugs}
 
 
 def test_home_shows_header_search_cart_account_and_footer(page: Page) -> None:
@@ -39,39 +84,95 @@ def test_phone_layout_keeps_the_header_usable(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_search_finds_a_product_and_opens_its_page(page: Page) -> None:
-    shop = Storefront(page).open("/")
-    shop.search("skillet")
-    expect(shop.heading("Results for “skillet”")).to_be_visible()
-    shop.product_link("Ferro Cast Iron Skillet").click()
-    expect(shop.heading("Ferro Cast Iron Skillet")).to_be_visible()
-    expect(page.get_by_text("DEMO-02001")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"^\$\d+\.\d\d$")).first).to_be_visible()
+def test_category_includes_subcategories_and_filters_live_in_the_url(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    shop = Storefront(page).open(f"/categories/{lamps['category']}")
+    expect(shop.heading(re.compile("^Lighting"))).to_be_visible()
+    expect(page.get_by_text("5 products")).to_be_visible()
+
+    brands = page.get_by_role("group", name="Brand")
+    brands.get_by_role("link", name=re.compile(f"^Lumo {unique}")).click()
+    expect(page).to_have_url(re.compile(r"brand=Lumo"))
+    expect(page.get_by_text("3 products")).to_be_visible()
+
+    page.get_by_role("textbox", name="Minimum price").fill("60")
+    page.get_by_role("textbox", name="Maximum price").fill("130")
+    page.get_by_role("button", name="Go").click()
+    expect(page).to_have_url(re.compile(r"min_price=60.*max_price=130"))
+    expect(page.get_by_text("2 products")).to_be_visible()
+
+    page.get_by_role("combobox", name="Sort by").click()
+    page.get_by_role("option", name="Price: low to high").click()
+    expect(page).to_have_url(re.compile(r"sort_by=price&order=asc"))
+    names = page.locator("main").get_by_role("link", name=re.compile(f"{unique}$"))
+    expect(names).to_have_count(2)
+    expect(names.nth(0)).to_have_accessible_name(f"Brass Desk Lamp {unique}")  # $89
+    expect(names.nth(1)).to_have_accessible_name(f"Pendant Light {unique}")  # $120
+
+    shared = page.url  # a link reproduces the view
+    Storefront(page).open(shared)
+    expect(page.get_by_text("2 products")).to_be_visible()
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"min_price=60(?!.*sort_by)"))
 
 
-def test_category_page_lists_its_products(page: Page) -> None:
-    shop = Storefront(page).open("/")
-    page.get_by_role("link", name=re.compile("^Kitchen")).click()
-    expect(shop.heading("Kitchen")).to_be_visible()
-    expect(page.get_by_text("8 products")).to_be_visible()
-
-
-def test_product_page_shows_price_and_availability(page: Page, unique: str) -> None:
-    product_id = create_product(unique, name=f"Enamel Mug {unique}", price="12.50", stock=3)
-    shop = Storefront(page).open(f"/products/{product_id}")
-    expect(shop.heading(f"Enamel Mug {unique}")).to_be_visible()
-    expect(page.get_by_text("$12.50")).to_be_visible()
+def test_product_page_shows_price_stock_attributes_breadcrumb_and_related(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    shop = Storefront(page).open(f"/products/{lamps['floor']}")
+    expect(shop.heading(f"Floor Lamp {unique}")).to_be_visible()
+    expect(page.get_by_text("$149.00")).to_be_visible()
     expect(page.get_by_text("Only 3 left")).to_be_visible()
+    expect(page.get_by_text("brass", exact=True)).to_be_visible()
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
+    expect(breadcrumb.get_by_role("link", name="Lighting")).to_be_visible()
+    expect(page.get_by_role("heading", name="You may also like")).to_be_visible()
+    expect(page.get_by_text("does not take orders yet")).to_be_visible()  # no pretend cart
+
+    Storefront(page).open(f"/products/{lamps['clip']}")
+    expect(page.get_by_text("Out of stock")).to_be_visible()
 
 
-def test_unknown_pages_and_products_say_so(page: Page) -> None:
-    shop = Storefront(page).open("/no-such-page")
-    expect(shop.heading("Page not found")).to_be_visible()
-    shop.open("/products/00000000-0000-0000-0000-000000000000")
-    expect(shop.heading("Product not found")).to_be_visible()
+def test_search_finds_a_product_and_opens_its_page(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    shop = Storefront(page).open("/")
+    shop.search(f"oak desk lamp {unique}")
+    shop.product_link(f"Oak Desk Lamp {unique}").click()
+    expect(shop.heading(f"Oak Desk Lamp {unique}")).to_be_visible()
 
 
 def test_a_search_without_results_says_so(page: Page) -> None:
     shop = Storefront(page).open("/")
     shop.search("zzzqqq")
     expect(page.get_by_text("No products match “zzzqqq”")).to_be_visible()
+
+
+def test_unknown_pages_products_and_categories_say_so(page: Page) -> None:
+    shop = Storefront(page).open("/no-such-page")
+    expect(shop.heading("Page not found")).to_be_visible()
+    shop.open("/products/no-such-product")
+    expect(shop.heading("Product not found")).to_be_visible()
+    shop.open("/categories/no-such-category")
+    expect(shop.heading("Category not found")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=-3",
+        "limit=1000",
+        "min_price=50&max_price=10",
+        "sort_by=colour",
+        "page=abc&min_price=x",
+        "order=sideways",
+        "in_stock=maybe",
+    ],
+)
+def test_bad_query_strings_never_break_the_category_page(
+    page: Page, lamps: dict[str, str], query: str
+) -> None:
+    Storefront(page).open(f"/categories/{lamps['category']}?{query}")
+    expect(page.get_by_text(re.compile(r"^\d+ products?$"))).to_be_visible()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.pages.storefront import wait_until_loaded
+
 
 class SignUpPage:
     def __init__(self, page: Page) -> None:
@@ -11,6 +13,7 @@ class SignUpPage:
 
     def open(self) -> SignUpPage:
         self.page.goto("/sign-up")
+        wait_until_loaded(self.page)
         expect(self.page.get_by_role("heading", name="Create your account")).to_be_visible()
         return self
 
@@ -36,6 +39,7 @@ class AccountPage:
 
     def open(self) -> AccountPage:
         self.page.goto("/account")
+        wait_until_loaded(self.page)
         expect(self.heading).to_be_visible()
         return self
 

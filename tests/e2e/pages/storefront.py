@@ -7,6 +7,11 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 
+def wait_until_loaded(page: Page) -> None:
+    """Until the page's data has arrived (its on_load handlers ran)."""
+    expect(page.locator("main")).to_have_attribute("data-hydrated", "true")
+
+
 class Storefront:
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -20,7 +25,7 @@ class Storefront:
 
     def open(self, path: str = "/") -> Storefront:
         self.page.goto(path)
-        expect(self.logo).to_be_visible()
+        wait_until_loaded(self.page)
         return self
 
     def search(self, text: str) -> None:
