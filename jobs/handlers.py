@@ -29,6 +29,7 @@ from backend.orders.events import (
     OrderPlaced,
 )
 from backend.payments.events import PaymentRefunded
+from backend.search import services as search
 from backend.settings import get_settings
 
 Handler = Callable[[Any], Awaitable[None]]
@@ -36,6 +37,11 @@ Handler = Callable[[Any], Awaitable[None]]
 
 def _url(path: str) -> str:
     return get_settings().public_base_url + path
+
+
+async def update_search_index(event: ProductChanged) -> None:
+    # The worker is the only writer of the search index; web processes only read it.
+    await search.sync_products([uuid.UUID(event.aggregate_id)])
 
 
 async def refresh_catalog_cache(event: ProductChanged) -> None:
@@ -152,7 +158,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     UserRegistered: [],
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
-    ProductChanged: [refresh_catalog_cache],
+    ProductChanged: [update_search_index, refresh_catalog_cache],
     InventoryUpdated: [],
     LowStock: [send_low_stock_alert],
     OrderPlaced: [send_order_confirmation],

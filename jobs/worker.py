@@ -23,6 +23,7 @@ from backend.core.db import dispose_engine
 from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
+from backend.search.services import ensure_index
 from backend.settings import get_settings
 from jobs.events import handle_event_job
 from jobs.relay import run_relay
@@ -45,6 +46,15 @@ async def record_heartbeat_job(ctx: dict[str, Any]) -> str:
 
 async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
+
+
+async def _build_search_index_if_missing() -> None:
+    """A fresh install has no index yet: build it once, in the background."""
+    try:
+        if await ensure_index():
+            logger.info("built the search index")
+    except Exception:
+        logger.exception("could not build the search index (run python -m backend.search.reindex)")
 
 
 _settings = get_settings()
@@ -94,11 +104,13 @@ async def serve() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     relay = asyncio.create_task(run_relay(stop))
+    indexing = asyncio.create_task(_build_search_index_if_missing())
     try:
         await _run_arq_until(stop)
     finally:
         stop.set()
-        await asyncio.gather(relay, return_exceptions=True)
+        indexing.cancel()
+        await asyncio.gather(relay, indexing, return_exceptions=True)
         await dispose_engine()
         await close_redis()
 

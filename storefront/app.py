@@ -16,7 +16,6 @@ from storefront.pages.account import AccountState, account_page
 from storefront.pages.cart import cart_page
 from storefront.pages.category import CategoryState, category_page
 from storefront.pages.home import HomeState, home_page
-from storefront.pages.listing import ListingState, listing_page
 from storefront.pages.not_found import not_found_page
 from storefront.pages.password_reset import (
     ForgotPasswordState,
@@ -25,6 +24,7 @@ from storefront.pages.password_reset import (
     reset_password_page,
 )
 from storefront.pages.product import ProductState, product_page
+from storefront.pages.search import SearchState, search_page
 from storefront.pages.sign_in import SignInState, sign_in_page
 from storefront.pages.sign_up import SignUpState, sign_up_page
 from storefront.pages.verify_email import VerifyEmailState, verify_email_page
@@ -46,7 +46,7 @@ app.add_middleware(AccessGuard(), index=0)
 STOREFRONT_PAGES = (
     (home_page, "/", shop, HomeState.load),
     (category_page, "/categories/[slug]", f"Category · {shop}", CategoryState.load),
-    (listing_page, "/search", f"Search · {shop}", ListingState.load_search),
+    (search_page, "/search", f"Search · {shop}", SearchState.load),
     (product_page, "/products/[product_id]", f"Product · {shop}", ProductState.load),
     (sign_in_page, "/sign-in", f"Sign in · {shop}", SignInState.load),
     (sign_up_page, "/sign-up", f"Create an account · {shop}", SignUpState.reset_form),

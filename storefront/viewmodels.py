@@ -57,14 +57,14 @@ class ProductPageView:
     related: list[ProductCard]
 
 
-def _initials(name: str, brand: str | None = None) -> str:
+def initials_for(name: str, brand: str | None = None) -> str:
     if brand and name.startswith(brand + " "):
         name = name[len(brand) + 1 :]
     words = [w for w in name.split() if w[:1].isalpha()]
     return "".join(w[0] for w in words[:2]).upper()
 
 
-def _swatch(sku: str) -> str:
+def swatch_for(sku: str) -> str:
     return SWATCHES[zlib.crc32(sku.encode()) % len(SWATCHES)]
 
 
@@ -95,8 +95,8 @@ def product_card(product: ProductSummary) -> ProductCard:
         stock=product.stock_display,
         in_stock=product.stock_quantity > 0,
         image=thumbnail_url(product.image_url, 480) if product.image_url else "",
-        initials=_initials(product.name, product.brand),
-        swatch=_swatch(product.sku),
+        initials=initials_for(product.name, product.brand),
+        swatch=swatch_for(product.slug),
     )
 
 
@@ -118,8 +118,8 @@ def product_page_view(product: ProductDetail) -> ProductPageView:
         in_stock=summary.stock_quantity > 0,
         description=product.description,
         images=[thumbnail_url(url, 960) for url in product.image_urls],
-        initials=_initials(summary.name, summary.brand),
-        swatch=_swatch(summary.sku),
+        initials=initials_for(summary.name, summary.brand),
+        swatch=swatch_for(summary.slug),
         attributes=[
             (attribute_label(key), value) for key, value in sorted(product.attributes.items())
         ],

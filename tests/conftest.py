@@ -8,12 +8,13 @@ stopped again at the end if this run started them).
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator
 
 import pytest
 
 from devstack.cli import create_database_if_missing, migrate
-from devstack.services import local_postgres, local_redis
+from devstack.services import VAR_DIR, local_postgres, local_redis
 
 TEST_DATABASE = "shop_test"
 TEST_REDIS_DB = 15
@@ -64,6 +65,13 @@ def pytest_configure(config: pytest.Config) -> None:
             "SIGN_IN_IP_LIMIT": "10000/10 minutes",
         }
     )
+    # The test session's own search index and media folder, emptied at the start.
+    port = os.environ["PORT"]
+    for name, folder in (("SEARCH_INDEX_DIR", "search-index"), ("MEDIA_DIR", "media")):
+        path = VAR_DIR / f"test-{port}" / folder
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        os.environ[name] = str(path)
     os.environ.pop("PUBLIC_BASE_URL", None)
     os.environ.pop("SMTP_URL", None)
     _recreate_database(database_url)

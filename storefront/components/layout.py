@@ -25,17 +25,61 @@ def logo() -> rx.Component:
     )
 
 
+def _suggestions() -> rx.Component:
+    return rx.cond(
+        HeaderState.suggestions.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.foreach(
+                    HeaderState.suggestions,
+                    lambda item: rx.link(
+                        item.name,
+                        href=item.url,
+                        on_click=HeaderState.close_suggestions,
+                        size="2",
+                        color=rx.color("gray", 12),
+                        padding="6px 8px",
+                        width="100%",
+                        border_radius="var(--radius-2)",
+                        _hover={"background": rx.color("accent", 3)},
+                    ),
+                ),
+                spacing="0",
+                width="100%",
+            ),
+            position="absolute",
+            top="calc(100% + 4px)",
+            left="0",
+            right="0",
+            z_index="20",
+            padding="4px",
+            role="listbox",
+            aria_label="Suggestions",
+        ),
+    )
+
+
 def search_box() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                name="q",
-                type="search",
-                placeholder="Search products",
-                aria_label="Search products",
-                max_length=200,
-                size="3",
+            rx.box(
+                rx.debounce_input(
+                    rx.input(
+                        rx.input.slot(rx.icon("search", size=16)),
+                        name="q",
+                        type="search",
+                        placeholder="Search products",
+                        aria_label="Search products",
+                        auto_complete="off",
+                        max_length=200,
+                        size="3",
+                        width="100%",
+                        on_change=HeaderState.suggest,
+                    ),
+                    debounce_timeout=200,
+                ),
+                _suggestions(),
+                position="relative",
                 width="100%",
             ),
             rx.button("Search", type="submit", size="3", variant="soft"),

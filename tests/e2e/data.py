@@ -103,3 +103,18 @@ def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:
 
     run(make)
     return email
+
+
+def wait_until_searchable(text: str, *, within: float = 20) -> None:
+    """The worker indexes new products moments after they are saved: wait for it."""
+    import time
+
+    from backend.search import queries as search
+    from backend.search.schemas import SearchQuery
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if run(lambda: search.search_products(SearchQuery(text=text))).total:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"“{text}” was not searchable within {within:.0f} s")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.data import create_category, create_product
+from tests.e2e.data import create_category, create_product, wait_until_searchable
 from tests.e2e.pages.storefront import Storefront
 
 
@@ -135,13 +135,25 @@ def test_product_page_shows_price_stock_attributes_breadcrumb_and_related(
     expect(page.get_by_text("Out of stock")).to_be_visible()
 
 
-def test_search_finds_a_product_and_opens_its_page(
+def test_search_with_a_typo_finds_the_product_and_opens_its_page(
     page: Page, lamps: dict[str, str], unique: str
 ) -> None:
+    wait_until_searchable(f"oak {unique}")
     shop = Storefront(page).open("/")
-    shop.search(f"oak desk lamp {unique}")
+    shop.search(f"oak dsek lamp {unique}")  # "dsek": a typo
     shop.product_link(f"Oak Desk Lamp {unique}").click()
     expect(shop.heading(f"Oak Desk Lamp {unique}")).to_be_visible()
+
+
+def test_a_suggestion_opens_the_product(page: Page, lamps: dict[str, str], unique: str) -> None:
+    wait_until_searchable(f"pendant {unique}")
+    shop = Storefront(page).open("/")
+    shop.search_box.press_sequentially("pendant lig", delay=40)
+    suggestion = page.get_by_role("listbox", name="Suggestions").get_by_role(
+        "link", name=f"Pendant Light {unique}"
+    )
+    suggestion.click()
+    expect(shop.heading(f"Pendant Light {unique}")).to_be_visible()
 
 
 def test_a_search_without_results_says_so(page: Page) -> None:

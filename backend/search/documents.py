@@ -1,0 +1,159 @@
+"""What one product looks like in the index: the schema, price bands, category keys.
+
+Only active products are indexed. Each indexed product carries the stored fields a
+result card needs (name, brand, price, stock, image, category), so rendering a page of
+results needs no database query.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from backend.catalog.schemas import SearchDocument
+from backend.core.money import quantize
+from backend.search.analysis import (
+    NAME_PREFIXES,
+    PLAIN,
+    STEMMED,
+    WORD_PREFIXES,
+    normalized_phrase,
+)
+
+NAME_BOOST = 3.0
+
+
+class PriceBand(NamedTuple):
+    label: str
+    lower: Decimal  # inclusive
+    upper: Decimal | None  # exclusive; None: no upper bound
+
+
+PRICE_BANDS: tuple[PriceBand, ...] = (
+    PriceBand("Under $25", Decimal(0), Decimal(25)),
+    PriceBand("$25–$50", Decimal(25), Decimal(50)),
+    PriceBand("$50–$100", Decimal(50), Decimal(100)),
+    PriceBand("$100–$250", Decimal(100), Decimal(250)),
+    PriceBand("$250 and over", Decimal(250), None),
+)
+PRICE_BAND_LABELS = tuple(band.label for band in PRICE_BANDS)
+
+
+def price_band(price: Decimal) -> str:
+    for band in PRICE_BANDS:
+        if price >= band.lower and (band.upper is None or price < band.upper):
+            return band.label
+    return PRICE_BANDS[0].label  # negative prices do not exist (CHECK constraint)
+
+
+# The searchable prose fields; a shopper's word may be found in any of them.
+TEXT_FIELDS = ("name", "description", "brand", "category", "attributes")
+
+SCHEMA = Schema(
+    id=ID(unique=True, stored=True),
+    slug=ID(stored=True),
+    # Searchable text.
+    name=TEXT(analyzer=STEMMED, field_boost=NAME_BOOST, stored=True),
+    description=TEXT(analyzer=STEMMED),
+    brand=TEXT(analyzer=STEMMED),
+    category=TEXT(analyzer=STEMMED),  # the names of the category and its ancestors
+    attributes=TEXT(analyzer=STEMMED),  # "colour black material oak"
+    sku=ID(),  # lowercased, matched whole
+    name_exact=ID(),  # the normalised name, matched whole: exact names rank first
+    spell=TEXT(analyzer=PLAIN, phrase=False),  # vocabulary for typo correction
+    autocomplete=TEXT(analyzer=WORD_PREFIXES, phrase=False),  # word prefixes
+    name_start=TEXT(analyzer=NAME_PREFIXES, phrase=False),  # prefixes of the whole name
+    # Filters, facets and sorting.
+    category_slugs=KEYWORD(scorable=False),  # the category and its ancestors
+    category_path=ID(sortable=True),  # see `category_key`: the facet of leaf categories
+    brand_facet=ID(stored=True, sortable=True),  # the brand exactly as written
+    price=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),  # in cents
+    price_band=ID(sortable=True),
+    in_stock=BOOLEAN(),
+    created_at=DATETIME(sortable=True),  # naive UTC (Whoosh cannot store time zones)
+    # Only stored: the rest of a result card.
+    price_text=STORED(),  # the Decimal as a string: "19.99"
+    currency=STORED(),
+    stock_quantity=STORED(),
+    image_url=STORED(),
+    category_name=STORED(),
+)
+
+# Category facet keys: "slug\x1fName\x1eslug\x1fName", top-level category first.
+_PART_SEPARATOR = "\x1e"
+_NAME_SEPARATOR = "\x1f"
+_SEPARATORS = re.compile("[\x1e\x1f]")
+
+
+class CategoryStep(NamedTuple):
+    slug: str
+    name: str
+
+
+def category_key(slugs: tuple[str, ...], names: tuple[str, ...]) -> str:
+    """One string naming a category path, so one sortable column counts every level."""
+    return _PART_SEPARATOR.join(
+        f"{_SEPARATORS.sub(' ', slug)}{_NAME_SEPARATOR}{_SEPARATORS.sub(' ', name)}"
+        for slug, name in zip(slugs, names, strict=False)
+    )
+
+
+def category_steps(key: str) -> list[CategoryStep]:
+    steps = []
+    for part in key.split(_PART_SEPARATOR) if key else ():
+        slug, _, name = part.partition(_NAME_SEPARATOR)
+        steps.append(CategoryStep(slug, name))
+    return steps
+
+
+def price_in_cents(price: Decimal) -> int:
+    return int(quantize(price) * 100)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def index_fields(doc: SearchDocument) -> dict[str, object]:
+    """The fields of one active product, ready for `writer.update_document(**fields)`."""
+    brand = doc.brand or ""
+    category_names = " ".join(doc.category_path)
+    attributes = " ".join(
+        f"{name.replace('_', ' ')} {value}" for name, value in doc.attributes.items()
+    )
+    vocabulary = " ".join((doc.name, brand, category_names, attributes))
+    fields: dict[str, object] = {
+        "id": str(doc.id),
+        "slug": doc.slug,
+        "name": doc.name,
+        "description": doc.description,
+        "brand": brand,
+        "category": category_names,
+        "attributes": attributes,
+        "sku": doc.sku.lower(),
+        "name_exact": normalized_phrase(doc.name),
+        "spell": vocabulary,
+        "autocomplete": " ".join((doc.name, brand, category_names)),
+        "name_start": normalized_phrase(doc.name),
+        "category_slugs": " ".join(doc.category_slugs),
+        "category_path": category_key(doc.category_slugs, doc.category_path),
+        "price": price_in_cents(doc.price),
+        "price_band": price_band(doc.price),
+        "in_stock": doc.stock_quantity > 0,
+        "created_at": naive_utc(doc.created_at),
+        "price_text": str(quantize(doc.price)),
+        "currency": doc.currency,
+        "stock_quantity": doc.stock_quantity,
+        "image_url": doc.image_url,
+        "category_name": doc.category_path[-1] if doc.category_path else "",
+    }
+    if brand:
+        fields["brand_facet"] = brand
+    # An empty value would index an empty term; leave the field out instead.
+    return {name: value for name, value in fields.items() if value != ""}
