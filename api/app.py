@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.media_routes import router as media_router
 from api.session_routes import router as session_router
 from backend.core.health import check_database
 
@@ -16,6 +17,7 @@ def build_http_app() -> FastAPI:
         openapi_url=None,
     )
     app.include_router(session_router)
+    app.include_router(media_router)
 
     @app.get("/api/v1/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # after this plus 10 s.
     worker_job_timeout_seconds: int = Field(default=60, ge=1, le=3600)
 
+    # A worker that finds no search index builds one when it starts.
+    build_search_index_on_start: bool = True
+
     media_dir: Path = PROJECT_ROOT / "var" / "media"
     search_index_dir: Path = PROJECT_ROOT / "var" / "search-index"
 

@@ -27,6 +27,7 @@ from devstack.errors import SetupError
 from devstack.services import PROJECT_ROOT, VAR_DIR, local_postgres, local_redis, port_is_open
 
 if TYPE_CHECKING:
+    from backend.demo.seed import SeedReport
     from backend.settings import Settings
 
 VENV_BIN = Path(sys.executable).parent
@@ -221,6 +222,24 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+async def _seed_demo_catalog() -> SeedReport:
+    """Seed once (idempotent); new products are made searchable before the shop opens."""
+    from backend.core.db import dispose_engine
+    from backend.core.redis import close_redis
+    from backend.demo.seed import seed_demo_data
+    from backend.search.services import rebuild_index
+
+    try:
+        report = await seed_demo_data()
+        if report.products_created:
+            say("Building the search index for the new products")
+            await rebuild_index()
+        return report
+    finally:
+        await dispose_engine()
+        await close_redis()
+
+
 def command_run() -> int:
     # Ctrl-C (SIGINT) and `kill` (SIGTERM) both stop everything this run started, even when
     # the shell that launched it ignores SIGINT for background jobs.
@@ -242,9 +261,10 @@ def command_run() -> int:
         say("Applying database migrations")
         migrate(settings.database_url)
         if not settings.is_production:
-            from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER, seed_demo_data
+            from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER
 
-            report = asyncio.run(seed_demo_data())
+            say("Seeding the demo catalog (the first time draws its pictures: about a minute)")
+            report = asyncio.run(_seed_demo_catalog())
             say(
                 f"Demo data: {report.categories_created} categories, "
                 f"{report.products_created} products, {report.accounts_created} accounts added"

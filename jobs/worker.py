@@ -104,7 +104,11 @@ async def serve() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     relay = asyncio.create_task(run_relay(stop))
-    indexing = asyncio.create_task(_build_search_index_if_missing())
+    indexing = asyncio.create_task(
+        _build_search_index_if_missing()
+        if get_settings().build_search_index_on_start
+        else asyncio.sleep(0)
+    )
     try:
         await _run_arq_until(stop)
     finally:

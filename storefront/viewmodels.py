@@ -9,6 +9,7 @@ import dataclasses
 import zlib
 
 from backend.catalog.schemas import CategorySummary, ProductDetail, ProductSummary
+from backend.media.thumbnails import thumbnail_url
 from storefront.theme import SWATCHES
 
 
@@ -66,11 +67,6 @@ def initials_for(name: str, brand: str | None = None) -> str:
 
 def swatch_for(sku: str) -> str:
     return SWATCHES[zlib.crc32(sku.encode()) % len(SWATCHES)]
-
-
-def thumbnail_url(image_url: str, size: int) -> str:
-    # Thumbnails arrive with the media work; until then the original picture is used.
-    return image_url
 
 
 def product_url(slug: str) -> str:

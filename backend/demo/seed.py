@@ -1,23 +1,61 @@
 """Seed the demo catalog and demo accounts. Safe to run on every start: nothing is added twice.
 
-python -m backend.demo.seed
+    python -m backend.demo.seed                           # 1,000 products with pictures
+    python -m backend.demo.seed --size 100000 --no-images # a benchmark catalog
+
+Brands, categories and products are inserted in bulk (a few thousand rows per statement,
+one transaction per chunk) and matched on brand name, category slug and SKU, so a second
+run, or a larger run over a smaller one, only adds what is missing. Bulk seeding writes no
+`ProductChanged` events: rebuild the search index after seeding.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any, TypeVar
+
+from redis.exceptions import RedisError
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col, select
 
 from backend.accounts import services as accounts
 from backend.accounts.errors import DuplicateAccountError
 from backend.accounts.roles import RoleName
-from backend.catalog import queries as catalog_queries
-from backend.catalog import services as catalog
-from backend.catalog.errors import DuplicateSkuError
-from backend.catalog.inputs import CategoryCreate, ProductCreate
-from backend.core.db import dispose_engine
-from backend.demo.catalog import DEMO_CATEGORIES, demo_products
+from backend.catalog import cache as catalog_cache
+from backend.catalog.models import Brand, Category, Product
+from backend.catalog.services import brand_slug
+from backend.core.db import dispose_engine, get_engine
+from backend.demo.catalog import (
+    DEFAULT_SEED,
+    DEFAULT_SIZE,
+    DEMO_BRANDS,
+    DEMO_CATEGORIES,
+    MAX_SIZE,
+    DemoProduct,
+    demo_products,
+)
+from backend.demo.images import Illustration, store_product_images
 from backend.settings import get_settings
+
+DEFAULT_CHUNK_SIZE = 2_000
+MAX_CHUNK_SIZE = 4_000  # 15 columns a row: stays under PostgreSQL's 65,535 parameters
+# Below this many new products, drawing in this process beats starting a process pool.
+POOL_THRESHOLD = 40
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]  # (products done, products in total)
 
 
 @dataclass(frozen=True)
@@ -42,51 +80,173 @@ class SeedReport:
     categories_created: int
     products_created: int
     accounts_created: int
+    brands_created: int = 0
+    images_created: int = 0
+    seconds: float = 0.0
 
 
-async def seed_demo_data() -> SeedReport:
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+async def _seed_brands(connection: AsyncConnection) -> int:
+    rows = [{"name": brand.name, "slug": brand_slug(brand.name)} for brand in DEMO_BRANDS]
+    statement = insert(Brand).values(rows).on_conflict_do_nothing().returning(col(Brand.name))
+    return len((await connection.execute(statement)).all())
+
+
+async def _seed_categories(connection: AsyncConnection) -> tuple[int, dict[str, uuid.UUID]]:
+    """Parents first, then their children; positions follow the order of `DEMO_CATEGORIES`."""
+    created = 0
+    ids: dict[str, uuid.UUID] = {}
+    for level in ("top", "sub"):
+        members = [c for c in DEMO_CATEGORIES if (c.parent is None) == (level == "top")]
+        rows = [
+            {
+                "name": category.name,
+                "slug": category.slug,
+                "description": category.description,
+                "parent_id": ids[category.parent] if category.parent else None,
+                "position": [c for c in DEMO_CATEGORIES if c.parent == category.parent].index(
+                    category
+                ),
+            }
+            for category in members
+        ]
+        statement = (
+            insert(Category)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["slug"])
+            .returning(col(Category.slug))
+        )
+        created += len((await connection.execute(statement)).all())
+        slugs = [category.slug for category in members]
+        found = await connection.execute(
+            select(Category.slug, Category.id).where(col(Category.slug).in_(slugs))
+        )
+        ids.update({slug: category_id for slug, category_id in found.all()})
+    return created, ids
+
+
+def _illustration(product: DemoProduct) -> Illustration:
+    attributes = product.attributes
+    return Illustration(
+        shape=product.shape,
+        sku=product.sku,
+        colour=attributes.get("colour") or attributes.get("finish"),
+        material=attributes.get("material") or attributes.get("handle"),
+        hue=product.hue,
+        views=product.image_count,
+    )
+
+
+class _Painter:
+    """Draws product pictures: in a pool of processes (one per core) for many products,
+    in a thread of this process for a few."""
+
+    def __init__(self, media_dir: str, workers: int | None) -> None:
+        self.media_dir = media_dir
+        self.workers = workers or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _draw_all(self, products: list[DemoProduct]) -> list[list[str]]:
+        illustrations = [_illustration(product) for product in products]
+        if len(products) < POOL_THRESHOLD or self.workers == 1:
+            return [store_product_images(item, self.media_dir) for item in illustrations]
+        if self.pool is None:
+            # spawn: a clean interpreter, never a fork of this process's event loop and
+            # database connections.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        folders = [self.media_dir] * len(illustrations)
+        chunksize = max(len(illustrations) // (self.workers * 8), 1)
+        return list(
+            self.pool.map(store_product_images, illustrations, folders, chunksize=chunksize)
+        )
+
+    async def draw(self, products: list[DemoProduct]) -> list[list[str]]:
+        return await asyncio.to_thread(self._draw_all, products)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+async def _existing_skus(skus: list[str]) -> set[str]:
+    async with get_engine().connect() as connection:
+        rows = await connection.execute(select(Product.sku).where(col(Product.sku).in_(skus)))
+        return {sku for (sku,) in rows.all()}
+
+
+def _row(
+    product: DemoProduct, category_id: uuid.UUID, image_urls: list[str], now: datetime
+) -> dict[str, Any]:
+    added = now - timedelta(minutes=product.age_minutes)
+    return {
+        "name": product.name,
+        "description": product.description,
+        "sku": product.sku,
+        "slug": product.slug,
+        "price": product.price,
+        "currency": "USD",
+        "category_id": category_id,
+        "brand": product.brand,
+        "stock_quantity": product.stock_quantity,
+        "low_stock_threshold": 5,
+        "image_urls": image_urls,
+        "attributes": product.attributes,
+        "is_active": True,
+        "created_at": added,
+        "updated_at": added,
+    }
+
+
+async def _seed_products(
+    category_ids: dict[str, uuid.UUID],
+    *,
+    seed: int,
+    size: int,
+    images: bool,
+    chunk_size: int,
+    workers: int | None,
+    progress: Progress | None,
+) -> tuple[int, int]:
+    now = datetime.now(UTC)
+    created = pictures = done = 0
+    painter = _Painter(str(get_settings().media_dir), workers) if images else None
+    statement = (
+        insert(Product)
+        .on_conflict_do_nothing()
+        .returning(col(Product.id))
+        .execution_options(insertmanyvalues_page_size=chunk_size)
+    )
+    try:
+        for chunk in _chunks(demo_products(seed=seed, size=size), chunk_size):
+            existing = await _existing_skus([product.sku for product in chunk])
+            new = [product for product in chunk if product.sku not in existing]
+            if new:
+                urls = await painter.draw(new) if painter else [[] for _ in new]
+                pictures += sum(len(product_urls) for product_urls in urls)
+                rows = [
+                    _row(product, category_ids[product.category_slug], product_urls, now)
+                    for product, product_urls in zip(new, urls, strict=True)
+                ]
+                async with get_engine().begin() as connection:  # one transaction per chunk
+                    created += len((await connection.execute(statement, rows)).all())
+            done += len(chunk)
+            if progress:
+                progress(done, size)
+    finally:
+        if painter:
+            painter.close()
+    return created, pictures
+
+
+async def _seed_accounts() -> int:
     settings = get_settings()
-    if settings.is_production:
-        msg = "refusing to seed demo accounts and products into a production database"
-        raise RuntimeError(msg)
-    await accounts.ensure_roles()
-
-    categories_created = 0
-    category_ids = {}
-    for position, category in enumerate(DEMO_CATEGORIES):
-        existing = await catalog_queries.find_category_id(category.slug)
-        if existing is None:
-            existing = await catalog.create_category(
-                CategoryCreate(
-                    name=category.name,
-                    slug=category.slug,
-                    description=category.description,
-                    position=position,
-                )
-            )
-            categories_created += 1
-        category_ids[category.slug] = existing
-
-    products_created = 0
-    for product in demo_products():
-        try:
-            await catalog.create_product(
-                ProductCreate(
-                    name=product.name,
-                    description=product.description,
-                    sku=product.sku,
-                    price=product.price,
-                    category_id=category_ids[product.category_slug],
-                    brand=product.brand,
-                    stock_quantity=product.stock_quantity,
-                    attributes=product.attributes,
-                )
-            )
-            products_created += 1
-        except DuplicateSkuError:
-            continue
-
-    accounts_created = 0
+    created = 0
     for account, password in (
         (DEMO_ADMIN, settings.demo_admin_password.get_secret_value()),
         (DEMO_SHOPPER, settings.demo_shopper_password.get_secret_value()),
@@ -102,20 +262,99 @@ async def seed_demo_data() -> SeedReport:
                 email_verified=True,
                 roles=account.roles,
             )
-            accounts_created += 1
+            created += 1
         except DuplicateAccountError:
             continue
-    return SeedReport(categories_created, products_created, accounts_created)
+    return created
 
 
-async def _main() -> None:
-    report = await seed_demo_data()
-    await dispose_engine()
+async def seed_demo_data(
+    *,
+    size: int = DEFAULT_SIZE,
+    seed: int = DEFAULT_SEED,
+    images: bool = True,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> SeedReport:
+    """Add whatever of the demo catalog (`size` products from `seed`) and the two demo
+    accounts is missing. `images` draws 1–3 pictures per new product into MEDIA_DIR
+    (`workers` processes, default one per core). Refuses to run in production."""
+    started = time.perf_counter()
+    if get_settings().is_production:
+        msg = "refusing to seed demo accounts and products into a production database"
+        raise RuntimeError(msg)
+    if not 0 <= size <= MAX_SIZE:
+        msg = f"size must be between 0 and {MAX_SIZE}"
+        raise ValueError(msg)
+    chunk_size = min(max(chunk_size, 1), MAX_CHUNK_SIZE)
+    await accounts.ensure_roles()
+
+    async with get_engine().begin() as connection:
+        brands_created = await _seed_brands(connection)
+        categories_created, category_ids = await _seed_categories(connection)
+    products_created, images_created = await _seed_products(
+        category_ids,
+        seed=seed,
+        size=size,
+        images=images,
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
+    )
+    if products_created or categories_created:
+        with contextlib.suppress(RedisError):  # cached pages expire on their own anyway
+            await catalog_cache.invalidate()
+
+    accounts_created = await _seed_accounts()
+    return SeedReport(
+        categories_created=categories_created,
+        products_created=products_created,
+        accounts_created=accounts_created,
+        brands_created=brands_created,
+        images_created=images_created,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.demo.seed", description="Seed the demo catalog and accounts."
+    )
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="number of products")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument("--no-images", action="store_true", help="skip drawing pictures")
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+    parser.add_argument("--workers", type=int, default=None, help="drawing processes")
+    arguments = parser.parse_args()
+    if not 0 <= arguments.size <= MAX_SIZE:
+        parser.error(f"--size must be between 0 and {MAX_SIZE}")
+    return arguments
+
+
+def _print_progress(done: int, total: int) -> None:
+    print(f"  {done:,} / {total:,} products", flush=True)  # noqa: T201
+
+
+async def _main(arguments: argparse.Namespace) -> None:
+    try:
+        report = await seed_demo_data(
+            size=arguments.size,
+            seed=arguments.seed,
+            images=not arguments.no_images,
+            chunk_size=arguments.chunk_size,
+            workers=arguments.workers,
+            progress=_print_progress if arguments.size >= 10_000 else None,
+        )
+    finally:
+        await dispose_engine()
     print(  # noqa: T201
-        f"Demo data: {report.categories_created} categories, {report.products_created} products, "
-        f"{report.accounts_created} accounts added."
+        f"Demo data: {report.categories_created} categories, {report.brands_created} brands, "
+        f"{report.products_created} products ({report.images_created} pictures), "
+        f"{report.accounts_created} accounts added in {report.seconds:.1f} s. "
+        f"Rebuild the search index if products were added."
     )
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    asyncio.run(_main(_arguments()))

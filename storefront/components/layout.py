@@ -53,6 +53,8 @@ def _suggestions() -> rx.Component:
             right="0",
             z_index="20",
             padding="4px",
+            background=rx.color("gray", 1),
+            box_shadow="0 8px 24px rgba(0, 0, 0, 0.12)",
             role="listbox",
             aria_label="Suggestions",
         ),

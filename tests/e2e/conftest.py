@@ -15,7 +15,9 @@ import pytest
 from backend.settings import get_settings
 from devstack.cli import Stack, child_env, start_web, start_worker, wait_until_serving
 from devstack.services import VAR_DIR
+from tests.e2e.data import run
 from tests.fixtures.mail import SmtpServer, running_smtp_server
+from tests.fixtures.workers import settle_outbox
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,6 +59,9 @@ def live_shop(mailbox: SmtpServer) -> Iterator[str]:
     )
     stack = Stack()
     e2e_dir.mkdir(parents=True, exist_ok=True)
+    # The shop under test builds its search index from the database as it starts; events
+    # earlier tests left behind are not part of any browser test.
+    run(settle_outbox)
     stack.processes.append(start_worker(env, e2e_dir / "worker.log"))
     web = start_web(env, settings.port, log_file=e2e_dir / "web.log")
     stack.processes.append(web)

@@ -5,10 +5,10 @@ from backend.demo.seed import seed_demo_data
 
 
 async def test_seeding_twice_adds_nothing_the_second_time() -> None:
-    await seed_demo_data()
+    await seed_demo_data(images=False)
     before = await catalog.get_catalog_counts()
 
-    report = await seed_demo_data()
+    report = await seed_demo_data(images=False)
 
     assert (report.categories_created, report.products_created, report.accounts_created) == (
         0,

@@ -18,7 +18,7 @@ from backend.events.models import OutboxEvent
 from devstack.services import RedisServer
 from tests.fixtures.mail import SmtpServer, free_port
 from tests.fixtures.waiting import eventually
-from tests.fixtures.workers import FAST_RETRIES, start_worker, stop_worker
+from tests.fixtures.workers import FAST_RETRIES, settle_outbox, start_worker, stop_worker
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +34,7 @@ async def test_worker_killed_mid_send_then_restarted_delivers_exactly_one_email(
 ) -> None:
     email = f"crash-{unique}@example.com"
     handler = smtp_server.handler
+    await settle_outbox()
     handler.rcpt_held.clear()
     handler.hold_next_rcpt = 8.0  # the SMTP conversation stalls after RCPT TO
 
@@ -69,6 +70,7 @@ async def test_redis_down_while_a_change_commits_keeps_the_event_and_mails_it_la
     smtp_server: SmtpServer, private_redis: RedisServer, tmp_path: Path, unique: str
 ) -> None:
     email = f"outage-{unique}@example.com"
+    await settle_outbox()
     worker = start_worker(
         tmp_path / "worker.log",
         SMTP_URL=smtp_server.url,

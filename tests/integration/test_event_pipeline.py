@@ -2,7 +2,7 @@
 
 import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import func, select
@@ -22,13 +22,16 @@ from backend.settings import get_settings
 from tests.fixtures.accounts import MakeUser
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.waiting import eventually
-from tests.fixtures.workers import FAST_RETRIES, running_worker
+from tests.fixtures.workers import FAST_RETRIES, running_worker, settle_outbox
 
 PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def worker(smtp_server: SmtpServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+async def worker(
+    smtp_server: SmtpServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[None]:
+    await settle_outbox()
     log = tmp_path_factory.mktemp("pipeline") / "worker.log"
     with running_worker(log, SMTP_URL=smtp_server.url, **FAST_RETRIES):
         yield
