@@ -18,9 +18,12 @@ from backend.accounts.events import (
     UserRegistered,
 )
 from backend.catalog import cache as catalog_cache
+from backend.catalog import queries as catalog
 from backend.catalog.events import ProductChanged
+from backend.core.errors import NotFoundError
 from backend.events.base import DomainEvent
 from backend.inventory.events import InventoryUpdated, LowStock
+from backend.media import services as media
 from backend.notifications import services as notifications
 from backend.orders.events import (
     OrderCancelled,
@@ -42,6 +45,17 @@ def _url(path: str) -> str:
 async def update_search_index(event: ProductChanged) -> None:
     # The worker is the only writer of the search index; web processes only read it.
     await search.sync_products([uuid.UUID(event.aggregate_id)])
+
+
+async def make_product_thumbnails(event: ProductChanged) -> None:
+    # Uploads are stored at once; their thumbnails are made here, off the web process.
+    if event.change == "deleted":
+        return
+    try:
+        product = await catalog.get_product(uuid.UUID(event.aggregate_id))
+    except NotFoundError:
+        return  # deleted since: nothing to show
+    await media.create_thumbnails_for(product.image_urls)
 
 
 async def refresh_catalog_cache(event: ProductChanged) -> None:
@@ -158,7 +172,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     UserRegistered: [],
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
-    ProductChanged: [update_search_index, refresh_catalog_cache],
+    ProductChanged: [update_search_index, refresh_catalog_cache, make_product_thumbnails],
     InventoryUpdated: [],
     LowStock: [send_low_stock_alert],
     OrderPlaced: [send_order_confirmation],

@@ -55,6 +55,11 @@ class ListingQuery:
     def with_page(self, page: int) -> ListingQuery:
         return replace(self, page=page)
 
+    def filters_only(self) -> ListingQuery:
+        """The same filters with page, size and sort at their defaults: what totals and
+        facets depend on, so every page and sort order of one filter set shares them."""
+        return replace(self, page=1, limit=DEFAULT_LIMIT, sort_by="created_at", order="desc")
+
     def to_params(self) -> dict[str, str]:
         """Back to URL query parameters (defaults left out), for links and pagers."""
         params: dict[str, str] = {}

@@ -88,6 +88,12 @@ class Product(SQLModel, table=True):
             "id",
             postgresql_where=text("is_active"),
         ),
+        # The same orders over the whole catalog (no category filter).
+        Index("products_catalog_price_idx", "price", "id", postgresql_where=text("is_active")),
+        Index("products_catalog_name_idx", "name", "id", postgresql_where=text("is_active")),
+        Index(
+            "products_catalog_newest_idx", "created_at", "id", postgresql_where=text("is_active")
+        ),
         Index(
             "products_attributes_idx",
             "attributes",

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, true, union_all
 from sqlmodel import col, select
 
 from backend.catalog import cache
@@ -23,6 +23,7 @@ from backend.catalog.schemas import (
     CategoryTree,
     FacetValue,
     Listing,
+    ListingTotals,
     ProductDetail,
     ProductSummary,
     SearchDocument,
@@ -169,34 +170,72 @@ def _filters(
     return clauses
 
 
-def _ordering(query: ListingQuery) -> list[Any]:
-    column = {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
+def _sort_column(query: ListingQuery) -> Any:
+    return {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
         query.sort_by
     ]
+
+
+def _ordering(query: ListingQuery, column: Any = None, id_column: Any = None) -> list[Any]:
+    column = _sort_column(query) if column is None else column
+    id_column = Product.id if id_column is None else id_column
     if query.order == "desc":
-        return [col(column).desc(), col(Product.id).desc()]
-    return [col(column).asc(), col(Product.id).asc()]
+        return [col(column).desc(), col(id_column).desc()]
+    return [col(column).asc(), col(id_column).asc()]
 
 
-async def _load_listing(query: ListingQuery, *, with_facets: bool) -> Listing:
-    category_ids: list[uuid.UUID] | None = None
-    if query.category:
-        tree = await get_category_tree()
-        node = tree.by_slug(query.category)
-        if node is None:
-            raise NotFoundError(CATEGORY_NOT_FOUND)
-        category_ids = tree.subtree_ids(node.id)
-    where = _filters(query, category_ids)
-    page_ids = (
-        select(Product.id)
-        .where(*where)
-        .order_by(*_ordering(query))
-        .offset((query.page - 1) * query.limit)
+def _page_ids(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
+    """The ids of one page, in order.
+
+    For a category with subcategories, each category's rows come in order from its own
+    index (`products_listing_*_idx`), only as many as the page needs, and are merged:
+    one ordered scan over the whole catalog, filtering by category, would wade through
+    every other category's products when a category's prices or names cluster.
+    """
+    offset = (query.page - 1) * query.limit
+    if category_ids is None or len(category_ids) == 1:
+        return (
+            select(Product.id)
+            .where(*_filters(query, category_ids))
+            .order_by(*_ordering(query))
+            .offset(offset)
+            .limit(query.limit)
+        )
+    branches = union_all(
+        *(
+            select(Product.id, _sort_column(query).label("sort_key"))
+            .where(*_filters(query, [category_id]))
+            .order_by(*_ordering(query))
+            .limit(offset + query.limit)
+            for category_id in category_ids
+        )
+    ).subquery()
+    return (
+        select(branches.c.id)
+        .order_by(*_ordering(query, branches.c.sort_key, branches.c.id))
+        .offset(offset)
         .limit(query.limit)
-        .subquery()
     )
+
+
+async def _category_ids(query: ListingQuery) -> list[uuid.UUID] | None:
+    """The listing's category and all its subcategories (None: the whole catalog)."""
+    if not query.category:
+        return None
+    tree = await get_category_tree()
+    node = tree.by_slug(query.category)
+    if node is None:
+        raise NotFoundError(CATEGORY_NOT_FOUND)
+    return tree.subtree_ids(node.id)
+
+
+async def _load_listing_page(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None
+) -> tuple[ProductSummary, ...]:
+    page_ids = _page_ids(query, category_ids).subquery()
     async with session_scope() as session:
-        # The page's ids come from the index alone; only those rows are read in full.
+        # The page's ids come from an index-only scan (deep offsets skip index entries,
+        # not rows); only the page's own rows are then read in full.
         rows = (
             await session.exec(
                 _summaries()
@@ -204,64 +243,84 @@ async def _load_listing(query: ListingQuery, *, with_facets: bool) -> Listing:
                 .order_by(*_ordering(query))
             )
         ).all()
+    return tuple(_summary(row) for row in rows)
+
+
+async def _load_listing_totals(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, *, with_facets: bool
+) -> ListingTotals:
+    async with session_scope() as session:
         total, price_min, price_max = (
             await session.exec(
-                select(func.count(), func.min(Product.price), func.max(Product.price)).where(*where)
+                select(func.count(), func.min(Product.price), func.max(Product.price)).where(
+                    *_filters(query, category_ids)
+                )
             )
         ).one()
-        brands: tuple[FacetValue, ...] = ()
-        attributes: dict[str, tuple[FacetValue, ...]] = {}
-        if with_facets:
-            brand_rows = (
-                await session.exec(
-                    select(Product.brand, func.count())
-                    .where(
-                        *_filters(query, category_ids, skip="brand"),
-                        col(Product.brand).is_not(None),
-                    )
-                    .group_by(col(Product.brand))
-                    .order_by(col(Product.brand))
+        if not with_facets:
+            return ListingTotals(total=total, price_min=price_min, price_max=price_max)
+        brand_rows = (
+            await session.exec(
+                select(Product.brand, func.count())
+                .where(
+                    *_filters(query, category_ids, skip="brand"),
+                    col(Product.brand).is_not(None),
                 )
-            ).all()
-            brands = tuple(FacetValue(value=b, count=n) for b, n in brand_rows)
-            pairs = (
-                func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
+                .group_by(col(Product.brand))
+                .order_by(col(Product.brand))
             )
-            attribute_rows = (
-                await session.exec(
-                    select(pairs.c.key, pairs.c.value, func.count())
-                    .select_from(Product)
-                    .join(pairs, true())
-                    .where(*_filters(query, category_ids, skip="attributes"))
-                    .group_by(pairs.c.key, pairs.c.value)
-                    .order_by(pairs.c.key, pairs.c.value)
-                )
-            ).all()
-            grouped: dict[str, list[FacetValue]] = {}
-            for key, value, count in attribute_rows:
-                grouped.setdefault(key, []).append(FacetValue(value=value, count=count))
-            attributes = {
-                k: tuple(v[:FACET_VALUES_SHOWN]) for k, v in grouped.items() if len(v) > 1
-            }
-    return Listing(
-        items=tuple(_summary(row) for row in rows),
+        ).all()
+        pairs = func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
+        attribute_rows = (
+            await session.exec(
+                select(pairs.c.key, pairs.c.value, func.count())
+                .select_from(Product)
+                .join(pairs, true())
+                .where(*_filters(query, category_ids, skip="attributes"))
+                .group_by(pairs.c.key, pairs.c.value)
+                .order_by(pairs.c.key, pairs.c.value)
+            )
+        ).all()
+    grouped: dict[str, list[FacetValue]] = {}
+    for key, value, count in attribute_rows:
+        grouped.setdefault(key, []).append(FacetValue(value=value, count=count))
+    return ListingTotals(
         total=total,
-        page=query.page,
-        limit=query.limit,
-        brands=brands,
-        attributes=attributes,
         price_min=price_min,
         price_max=price_max,
+        brands=tuple(FacetValue(value=b, count=n) for b, n in brand_rows),
+        attributes={k: tuple(v[:FACET_VALUES_SHOWN]) for k, v in grouped.items() if len(v) > 1},
     )
 
 
 async def list_products(query: ListingQuery, *, with_facets: bool = False) -> Listing:
-    """Active products matching the query, one page, in a total order (cached)."""
-    return await cache.cached(
-        {"listing": to_json(query), "facets": with_facets},
-        lambda: _load_listing(query, with_facets=with_facets),
+    """Active products matching the query, one page, in a total order (cached).
+
+    Totals and facets are cached per filter set, apart from the page: paging through a
+    listing or re-sorting it costs one index-only page query, however deep the page.
+    """
+    category_ids = await _category_ids(query)
+    totals = await cache.cached(
+        {"listing_totals": to_json(query.filters_only()), "facets": with_facets},
+        lambda: _load_listing_totals(query, category_ids, with_facets=with_facets),
         encode=to_json,
-        decode=Listing.from_json,
+        decode=ListingTotals.from_json,
+    )
+    items = await cache.cached(
+        {"listing_page": to_json(query)},
+        lambda: _load_listing_page(query, category_ids),
+        encode=lambda page: [to_json(item) for item in page],
+        decode=lambda data: tuple(ProductSummary.from_json(item) for item in data),
+    )
+    return Listing(
+        items=items,
+        total=totals.total,
+        page=query.page,
+        limit=query.limit,
+        brands=totals.brands,
+        attributes=totals.attributes,
+        price_min=totals.price_min,
+        price_max=totals.price_max,
     )
 
 

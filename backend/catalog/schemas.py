@@ -169,6 +169,30 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class ListingTotals:
+    """What one filter set matches as a whole (shared by all its pages and sort orders)."""
+
+    total: int
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    brands: tuple[FacetValue, ...] = ()
+    attributes: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ListingTotals:
+        return cls(
+            total=data["total"],
+            price_min=Decimal(data["price_min"]) if data["price_min"] is not None else None,
+            price_max=Decimal(data["price_max"]) if data["price_max"] is not None else None,
+            brands=tuple(FacetValue(**facet) for facet in data["brands"]),
+            attributes={
+                name: tuple(FacetValue(**facet) for facet in values)
+                for name, values in data["attributes"].items()
+            },
+        )
+
+
+@dataclass(frozen=True)
 class Listing:
     """One page of a product listing, with what its filters can offer."""
 
@@ -184,22 +208,6 @@ class Listing:
     @property
     def page_count(self) -> int:
         return max(1, -(-self.total // self.limit))
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Listing:
-        return cls(
-            items=tuple(ProductSummary.from_json(item) for item in data["items"]),
-            total=data["total"],
-            page=data["page"],
-            limit=data["limit"],
-            brands=tuple(FacetValue(**facet) for facet in data["brands"]),
-            attributes={
-                name: tuple(FacetValue(**facet) for facet in values)
-                for name, values in data["attributes"].items()
-            },
-            price_min=Decimal(data["price_min"]) if data["price_min"] is not None else None,
-            price_max=Decimal(data["price_max"]) if data["price_max"] is not None else None,
-        )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ that are already off the loop.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend.media.images import inspect_image
-from backend.media.storage import MediaStorage, content_key, get_storage
+from backend.media.storage import MediaStorage, content_key, get_storage, key_from_url
 from backend.media.thumbnails import generate_thumbnails
 
 
@@ -49,3 +50,14 @@ async def upload_image(data: bytes) -> StoredImage:
 async def create_thumbnails(key: str) -> list[str]:
     """`generate_thumbnails` off the event loop: what the worker's job awaits."""
     return await asyncio.to_thread(generate_thumbnails, key)
+
+
+async def create_thumbnails_for(image_urls: Iterable[str]) -> list[str]:
+    """The missing thumbnails of every stored image among `image_urls` (addresses that
+    are not our media, such as an external picture, are skipped); the keys created."""
+    created: list[str] = []
+    for url in image_urls:
+        key = key_from_url(url)
+        if key is not None and get_storage().exists(key):
+            created += await create_thumbnails(key)
+    return created

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from backend.catalog.schemas import SearchDocument
 from backend.core.money import quantize
@@ -23,8 +23,6 @@ from backend.search.analysis import (
     WORD_PREFIXES,
     normalized_phrase,
 )
-
-NAME_BOOST = 3.0
 
 
 class PriceBand(NamedTuple):
@@ -50,18 +48,23 @@ def price_band(price: Decimal) -> str:
     return PRICE_BANDS[0].label  # negative prices do not exist (CHECK constraint)
 
 
-# The searchable prose fields; a shopper's word may be found in any of them.
-TEXT_FIELDS = ("name", "description", "brand", "category", "attributes")
+# A shopper's words are looked up in one field holding all of a product's prose: one
+# posting list per word instead of one per field, which is what keeps a word matching
+# thousands of products fast in pure Python. The name is written NAME_WEIGHT times, so a
+# word in the name outweighs the same word in a description (BM25 term frequency).
+NAME_WEIGHT = 3
+CONTENT_FIELD = "content"
+IN_STOCK, OUT_OF_STOCK = "in_stock", "out_of_stock"
 
 SCHEMA = Schema(
     id=ID(unique=True, stored=True),
     slug=ID(stored=True),
-    # Searchable text.
-    name=TEXT(analyzer=STEMMED, field_boost=NAME_BOOST, stored=True),
-    description=TEXT(analyzer=STEMMED),
-    brand=TEXT(analyzer=STEMMED),
-    category=TEXT(analyzer=STEMMED),  # the names of the category and its ancestors
-    attributes=TEXT(analyzer=STEMMED),  # "colour black material oak"
+    # Searchable text: name (weighted), brand, categories, attributes, description.
+    content=TEXT(analyzer=STEMMED, phrase=False),
+    # Stemmed words of the name, brand and categories, for suggestions ("chairs").
+    name=TEXT(analyzer=STEMMED, phrase=False, stored=True),
+    brand=TEXT(analyzer=STEMMED, phrase=False),
+    category=TEXT(analyzer=STEMMED, phrase=False),  # the names of the category and its ancestors
     sku=ID(),  # lowercased, matched whole
     name_exact=ID(),  # the normalised name, matched whole: exact names rank first
     spell=TEXT(analyzer=PLAIN, phrase=False),  # vocabulary for typo correction
@@ -73,7 +76,7 @@ SCHEMA = Schema(
     brand_facet=ID(stored=True, sortable=True),  # the brand exactly as written
     price=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),  # in cents
     price_band=ID(sortable=True),
-    in_stock=BOOLEAN(),
+    availability=ID(sortable=True),  # "in_stock" or "out_of_stock"
     created_at=DATETIME(sortable=True),  # naive UTC (Whoosh cannot store time zones)
     # Only stored: the rest of a result card.
     price_text=STORED(),  # the Decimal as a string: "19.99"
@@ -84,7 +87,7 @@ SCHEMA = Schema(
 )
 
 # Category facet keys: "slug\x1fName\x1eslug\x1fName", top-level category first.
-_PART_SEPARATOR = "\x1e"
+PART_SEPARATOR = "\x1e"
 _NAME_SEPARATOR = "\x1f"
 _SEPARATORS = re.compile("[\x1e\x1f]")
 
@@ -96,15 +99,20 @@ class CategoryStep(NamedTuple):
 
 def category_key(slugs: tuple[str, ...], names: tuple[str, ...]) -> str:
     """One string naming a category path, so one sortable column counts every level."""
-    return _PART_SEPARATOR.join(
+    return PART_SEPARATOR.join(
         f"{_SEPARATORS.sub(' ', slug)}{_NAME_SEPARATOR}{_SEPARATORS.sub(' ', name)}"
         for slug, name in zip(slugs, names, strict=False)
     )
 
 
+def category_step_marker(slug: str) -> str:
+    """`marker in PART_SEPARATOR + key` exactly when `slug` is a step of the category key."""
+    return f"{PART_SEPARATOR}{_SEPARATORS.sub(' ', slug)}{_NAME_SEPARATOR}"
+
+
 def category_steps(key: str) -> list[CategoryStep]:
     steps = []
-    for part in key.split(_PART_SEPARATOR) if key else ():
+    for part in key.split(PART_SEPARATOR) if key else ():
         slug, _, name = part.partition(_NAME_SEPARATOR)
         steps.append(CategoryStep(slug, name))
     return steps
@@ -131,11 +139,12 @@ def index_fields(doc: SearchDocument) -> dict[str, object]:
     fields: dict[str, object] = {
         "id": str(doc.id),
         "slug": doc.slug,
+        "content": "\n".join(
+            (*([doc.name] * NAME_WEIGHT), brand, category_names, attributes, doc.description)
+        ),
         "name": doc.name,
-        "description": doc.description,
         "brand": brand,
         "category": category_names,
-        "attributes": attributes,
         "sku": doc.sku.lower(),
         "name_exact": normalized_phrase(doc.name),
         "spell": vocabulary,
@@ -145,7 +154,7 @@ def index_fields(doc: SearchDocument) -> dict[str, object]:
         "category_path": category_key(doc.category_slugs, doc.category_path),
         "price": price_in_cents(doc.price),
         "price_band": price_band(doc.price),
-        "in_stock": doc.stock_quantity > 0,
+        "availability": IN_STOCK if doc.stock_quantity > 0 else OUT_OF_STOCK,
         "created_at": naive_utc(doc.created_at),
         "price_text": str(quantize(doc.price)),
         "currency": doc.currency,

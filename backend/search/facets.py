@@ -1,24 +1,45 @@
-"""Facet counts for a set of matching documents, from column values cached per segment.
+"""Filters and facet counts for a set of matching documents, from column values cached
+per segment.
 
 Whoosh's own grouping looks each matching document up in a column, one Python call per
 document and facet; a query matching thousands of products then spends most of its time
 there. Here each segment's facet columns are read once (segments never change; a refresh
-adds new ones), and counting is a lookup in a list per matching document.
+adds new ones), and filtering or counting is a lookup in a list per matching document.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from whoosh.searching import Searcher
 
-from backend.search.documents import PRICE_BANDS, category_steps
+from backend.search.documents import (
+    PART_SEPARATOR,
+    PRICE_BANDS,
+    category_step_marker,
+    category_steps,
+)
 from backend.search.schemas import BrandFacet, CategoryFacet, PriceBandFacet, SearchFacets
 
-FACET_FIELDS = ("category_path", "brand_facet", "price_band")
+# Per-document values read from columns: the three facets, and availability (a filter).
+COLUMN_FIELDS = ("category_path", "brand_facet", "price_band", "availability")
 
 _Columns = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Exact values a result must have (empty: any)."""
+
+    category_slug: str = ""  # the category or any of its ancestors
+    brand: str = ""
+    price_band: str = ""
+    availability: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.category_slug, self.brand, self.price_band, self.availability))
 
 
 class FacetColumns:
@@ -33,7 +54,7 @@ class FacetColumns:
         """Each facet field's value for every document number of `searcher`."""
         if searcher is not self._searcher:
             segments: dict[str, _Columns] = {}
-            columns: _Columns = {field: [] for field in FACET_FIELDS}
+            columns: _Columns = {field: [] for field in COLUMN_FIELDS}
             for leaf, _offset in searcher.leaf_searchers():  # in document-number order
                 reader = leaf.reader()
                 if reader.segment() is None:
@@ -41,19 +62,39 @@ class FacetColumns:
                 segment_id = reader.segment().segment_id()
                 values = self._segments.get(segment_id) or {
                     field: [str(value or "") for value in reader.column_reader(field)]
-                    for field in FACET_FIELDS
+                    for field in COLUMN_FIELDS
                 }
                 segments[segment_id] = values
-                for field in FACET_FIELDS:
+                for field in COLUMN_FIELDS:
                     columns[field].extend(values[field])
             self._segments = segments  # segments merged away are forgotten
             self._searcher = searcher
             self._columns = columns
         return self._columns
 
+    def keep(self, searcher: Searcher, docnums: Iterable[int], filters: Filters) -> list[int]:
+        """The documents among `docnums` that pass every filter."""
+        columns = self.columns(searcher)
+        kept = list(docnums)
+        if filters.category_slug:
+            paths = columns["category_path"]
+            step = category_step_marker(filters.category_slug)
+            kept = [d for d in kept if step in PART_SEPARATOR + paths[d]]
+        for field, wanted in (
+            ("brand_facet", filters.brand),
+            ("price_band", filters.price_band),
+            ("availability", filters.availability),
+        ):
+            if wanted:
+                values = columns[field]
+                kept = [d for d in kept if values[d] == wanted]
+        return kept
+
     def count(self, searcher: Searcher, docnums: Iterable[int]) -> SearchFacets:
         columns = self.columns(searcher)
-        paths, brands, bands = (columns[field] for field in FACET_FIELDS)
+        paths, brands, bands = (
+            columns[field] for field in ("category_path", "brand_facet", "price_band")
+        )
         docnums = list(docnums)
         return facet_counts(
             Counter(paths[d] for d in docnums),

@@ -3,8 +3,8 @@
 No query syntax reaches Whoosh, so quotes, "AND OR NOT", brackets and the like are only
 words or punctuation. For each word (stop words and single letters are skipped):
 
-- its stem, in any searchable field ("mugs" finds "mug");
-- the last word also as the beginning of a word ("headph" while typing);
+- its stem, in the product's prose ("mugs" finds "mug");
+- the last word, if no product has it, as the beginning of a word ("headph");
 - a word found nowhere is replaced by the closest words of the catalog's vocabulary
   ("heaphones" → "headphones"), and the corrected text becomes `did_you_mean`.
 
@@ -28,7 +28,7 @@ from backend.search.analysis import (
     query_words,
     stem,
 )
-from backend.search.documents import TEXT_FIELDS
+from backend.search.documents import CONTENT_FIELD
 
 EXACT_BOOST = 100.0
 PREFIX_BOOST = 0.5
@@ -66,14 +66,11 @@ def text_query(reader: IndexReader, text: str) -> TextQuery:
         stemmed = stem(word)
         if stemmed is None:
             continue  # a stop word or a single letter
-        exact = _anywhere(reader, stemmed)
-        options = [exact] if exact is not None else []
-        if position == len(words) - 1:
-            prefix = _prefix(reader, word)
-            if prefix is not None:
-                options.append(prefix)
-        if options:
-            clauses.append(Or(options) if len(options) > 1 else options[0])
+        found = _anywhere(reader, stemmed)
+        if found is None and position == len(words) - 1:
+            found = _prefix(reader, word)
+        if found is not None:
+            clauses.append(found)
             continue
         corrections = [
             (correction, clause)
@@ -91,10 +88,10 @@ def text_query(reader: IndexReader, text: str) -> TextQuery:
     if clauses:
         alternatives.append(And(clauses) if len(clauses) > 1 else clauses[0])
     phrase = normalized_phrase(text)
-    if phrase:
+    if phrase and ("name_exact", phrase) in reader:
         alternatives.append(Term("name_exact", phrase, boost=EXACT_BOOST))
     sku = text.strip().lower()
-    if SKU.match(sku):
+    if SKU.match(sku) and ("sku", sku) in reader:
         alternatives.append(Term("sku", sku, boost=EXACT_BOOST))
     if not alternatives:
         return TextQuery(NullQuery, (), corrected=False)
@@ -166,11 +163,8 @@ def commoner_spelling(reader: IndexReader, words: tuple[str, ...]) -> str | None
 
 
 def _anywhere(reader: IndexReader, term: str) -> Query | None:
-    """The term in every searchable field that has it; None if none has it."""
-    terms = [Term(field, term) for field in TEXT_FIELDS if (field, term) in reader]
-    if not terms:
-        return None
-    return Or(terms) if len(terms) > 1 else terms[0]
+    """The term in the products' prose; None if no product has it."""
+    return Term(CONTENT_FIELD, term) if (CONTENT_FIELD, term) in reader else None
 
 
 def _prefix(reader: IndexReader, word: str) -> Query | None:

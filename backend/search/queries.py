@@ -15,7 +15,8 @@ from whoosh.query import And, Every, NullQuery, Query, Term
 from whoosh.searching import Hit
 
 from backend.core.pagination import clamp_page
-from backend.search.facets import FacetColumns
+from backend.search.documents import IN_STOCK
+from backend.search.facets import FacetColumns, Filters
 from backend.search.matching import (
     TextQuery,
     clean_text,
@@ -68,14 +69,29 @@ def _search_products(query: SearchQuery) -> SearchResults:
                 sort = SearchSort.NEWEST
         if matcher is NullQuery:
             return SearchResults(items=[], total=0, page=page, limit=limit)
-        # Every match is collected (the facets count them all), so no second pass is
-        # needed to find them: no limit, and Whoosh keeps the set of matches.
-        results = searcher.search(
-            And([matcher, *_filters(query)]), limit=None, sortedby=_SORTS[sort]
-        )
-        matched = results.docs()
-        total = len(matched)
+        # The matches are listed first, unscored (far cheaper than scoring them), and
+        # filtered by their column values; the total and the facets need all of them.
+        # Then only the requested page is ranked: Whoosh skips blocks of postings that
+        # cannot reach it. (Intersecting with a filter's posting list instead walks the
+        # whole list when the filter is broad, such as "in stock".)
+        filters = _filters(query)
         scored = sort is SearchSort.RELEVANCE
+        if isinstance(matcher, Every):  # browsing: the filters are the query
+            matcher = And([matcher, *_filter_terms(filters)]) if filters else matcher
+            matched = list(searcher.docs_for_query(matcher))
+            allowed: set[int] | None = None
+        else:
+            matched = _facet_columns.keep(searcher, searcher.docs_for_query(matcher), filters)
+            allowed = set(matched) if filters else None
+        total = len(matched)
+        results = searcher.search(
+            matcher,
+            limit=page * limit,
+            sortedby=_SORTS[sort],
+            scored=scored,
+            terms=False,
+            filter=allowed,
+        )
         items = [_hit(hit, scored=scored) for hit in results[(page - 1) * limit : page * limit]]
         did_you_mean = None
         if parsed is not None and parsed.corrected:
@@ -116,19 +132,26 @@ _SORTS: dict[SearchSort, sorting.FacetType | None] = {
 _facet_columns = FacetColumns()
 
 
-def _filters(query: SearchQuery) -> list[Query]:
-    """Filters as required terms that add nothing to the score: Whoosh intersects them
-    with the matches instead of collecting every filtered document first."""
-    conditions: list[Query] = []
-    if category := clean_text(query.category_slug, limit=MAX_FILTER_LENGTH):
-        conditions.append(Term("category_slugs", category, boost=0.0))
-    if brand := clean_text(query.brand, limit=MAX_FILTER_LENGTH):
-        conditions.append(Term("brand_facet", brand, boost=0.0))
-    if band := clean_text(query.price_band, limit=MAX_FILTER_LENGTH):
-        conditions.append(Term("price_band", band, boost=0.0))
-    if query.in_stock_only is True:
-        conditions.append(Term("in_stock", True, boost=0.0))
-    return conditions
+def _filters(query: SearchQuery) -> Filters:
+    return Filters(
+        category_slug=clean_text(query.category_slug, limit=MAX_FILTER_LENGTH),
+        brand=clean_text(query.brand, limit=MAX_FILTER_LENGTH),
+        price_band=clean_text(query.price_band, limit=MAX_FILTER_LENGTH),
+        availability=IN_STOCK if query.in_stock_only is True else "",
+    )
+
+
+def _filter_terms(filters: Filters) -> list[Query]:
+    terms: list[Query] = []
+    if filters.category_slug:
+        terms.append(Term("category_slugs", filters.category_slug))
+    if filters.brand:
+        terms.append(Term("brand_facet", filters.brand))
+    if filters.price_band:
+        terms.append(Term("price_band", filters.price_band))
+    if filters.availability:
+        terms.append(Term("availability", filters.availability))
+    return terms
 
 
 def _hit(hit: Hit, *, scored: bool) -> SearchHit:

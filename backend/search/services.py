@@ -71,13 +71,19 @@ async def rebuild_index(progress: Progress | None = None) -> RebuildResult:
 
 
 async def ensure_index() -> bool:
-    """Build the index if there is none (a fresh install): for the worker's start-up, as
-    it can take longer than a job may (about 30 s per 20,000 products). True if built."""
+    """Build the index if there is none (a fresh install) or it was built with other
+    fields (an upgrade): for the worker's start-up, as it can take longer than a job may
+    (about 30 s per 20,000 products). True if built."""
     root = storage.index_root()
-    if storage.current_generation(root) is not None:
+
+    def usable() -> bool:
+        generation = storage.current_generation(root)
+        return generation is not None and storage.matches_schema(generation)
+
+    if usable():
         return False
     async with _writer_lock(root, wait_seconds=REBUILD_LOCK_TIMEOUT):
-        if storage.current_generation(root) is not None:
+        if usable():
             return False  # another process built it while we waited
         await _rebuild(root, None)
     return True

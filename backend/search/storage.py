@@ -49,6 +49,16 @@ def current_generation(root: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
+def matches_schema(generation: Path) -> bool:
+    """Whether the index in `generation` has this code's fields (an upgrade that changes
+    them needs a rebuild before searches find anything)."""
+    try:
+        stored = whoosh_index.open_dir(str(generation)).schema
+    except (OSError, whoosh_index.IndexError):
+        return False
+    return sorted(stored.names()) == sorted(SCHEMA.names())
+
+
 def open_current(root: Path) -> FileIndex | None:
     generation = current_generation(root)
     if generation is None:

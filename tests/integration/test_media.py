@@ -14,6 +14,7 @@ from PIL import Image
 
 from api.media_routes import IMMUTABLE
 from api.media_routes import router as media_router
+from backend.catalog.events import ProductChanged
 from backend.media.errors import (
     ImageTooLargeError,
     ImageTooManyPixelsError,
@@ -32,6 +33,8 @@ from backend.media.thumbnails import (
     thumbnail_url,
 )
 from backend.settings import get_settings
+from jobs.handlers import make_product_thumbnails
+from tests.fixtures.catalog import MakeProduct
 
 
 @pytest.fixture
@@ -324,3 +327,22 @@ async def test_nothing_outside_the_media_folder_is_served(
     assert response.status_code == 404
     assert secret not in response.content
     assert b"not an image" not in response.content
+
+
+# ── Thumbnails made by the worker after a product change ─────────────────────
+
+
+async def test_a_product_change_makes_the_thumbnails_of_its_images(
+    media_dir: Path, make_product: MakeProduct
+) -> None:
+    stored = save_image(picture("JPEG", (1200, 900)))
+    product_id = await make_product(image_urls=[stored.url, "https://cdn.example.com/x.jpg"])
+    event = ProductChanged(aggregate_id=str(product_id), change="created", sku="unused")
+
+    await make_product_thumbnails(event)
+    await make_product_thumbnails(event)  # a redelivery finds nothing left to do
+
+    storage = get_storage()
+    assert all(storage.exists(thumbnail_key(stored.key, size)) for size in THUMBNAIL_SIZES)
+    with storage.open(thumbnail_key(stored.key, 160)) as file, Image.open(file) as small:
+        assert max(small.size) == 160

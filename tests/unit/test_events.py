@@ -51,7 +51,11 @@ def test_events_are_immutable_and_strict() -> None:
 
 def test_handlers_are_found_by_event_type_name() -> None:
     assert handler_names_for("EmailVerificationRequested") == ["send_email_verification"]
-    assert handler_names_for("ProductChanged") == ["update_search_index", "refresh_catalog_cache"]
+    assert handler_names_for("ProductChanged") == [
+        "update_search_index",
+        "refresh_catalog_cache",
+        "make_product_thumbnails",
+    ]
     assert handler_names_for("UserRegistered") == []
     assert handler_names_for("NoSuchEvent") == []
 

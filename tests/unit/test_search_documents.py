@@ -9,6 +9,7 @@ import pytest
 from backend.catalog.schemas import SearchDocument
 from backend.search.analysis import normalized_phrase, query_words, stem
 from backend.search.documents import (
+    NAME_WEIGHT,
     PRICE_BAND_LABELS,
     category_key,
     category_steps,
@@ -82,13 +83,22 @@ def test_a_document_carries_everything_a_result_card_shows() -> None:
     assert fields["price_text"] == "12.50"
     assert fields["price"] == 1250
     assert fields["price_band"] == "Under $25"
-    assert fields["in_stock"] is True
+    assert fields["availability"] == "in_stock"
     assert fields["brand_facet"] == "Ferro"
     assert fields["category_name"] == "Mugs"
     assert fields["category_slugs"] == "kitchen kitchen-mugs"
-    assert fields["attributes"] == "colour black lid material oak"
     assert fields["sku"] == "m-1"
     assert fields["name_exact"] == "enamel mug"
+
+
+def test_all_prose_is_searchable_in_one_field_with_the_name_weighted() -> None:
+    content = str(index_fields(document())["content"]).split("\n")
+
+    assert content.count("Enamel Mug") == NAME_WEIGHT
+    assert "Ferro" in content
+    assert "Kitchen Mugs" in content
+    assert "colour black lid material oak" in content
+    assert "Keeps drinks warm." in content
 
 
 def test_a_product_without_brand_image_or_stock_leaves_those_fields_out() -> None:
@@ -97,7 +107,7 @@ def test_a_product_without_brand_image_or_stock_leaves_those_fields_out() -> Non
     assert "brand_facet" not in fields
     assert "brand" not in fields
     assert fields["image_url"] is None
-    assert fields["in_stock"] is False
+    assert fields["availability"] == "out_of_stock"
 
 
 def test_times_are_stored_as_naive_utc() -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
 
 from backend.catalog.schemas import SearchDocument
 from backend.search import storage
@@ -368,3 +370,16 @@ def test_a_new_generation_replaces_the_old_one_for_readers(fresh_index: Path) ->
     assert second is not None
     assert first.name not in generations  # older than the previous one: removed
     assert second.name in generations  # the previous one: kept for readers still on it
+
+
+def test_an_index_built_with_other_fields_is_recognised(fresh_index: Path) -> None:
+    current = storage.current_generation(fresh_index)
+    assert current is not None
+    assert storage.matches_schema(current)
+
+    old = fresh_index / "gen-older-layout"
+    old.mkdir()
+    whoosh_index.create_in(str(old), Schema(id=ID(unique=True), name=TEXT()))
+
+    assert not storage.matches_schema(old)
+    assert not storage.matches_schema(fresh_index / "gen-missing")
