@@ -13,8 +13,8 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
   mkdir -p "$tools"
   npm install --prefix "$tools" --silent --no-audit --no-fund lighthouse@12 >/dev/null
 fi
-category=$(curl -s "$base/" | grep -o 'href="/categories/[^"]*"' | head -1 | cut -d'"' -f2)
-product=$(curl -s "$base/" | grep -o 'href="/products/[^"]*"' | head -1 | cut -d'"' -f2)
+category=$(curl -s "$base/" | { grep -o 'href="/categories/[^"]*"' || true; } | head -1 | cut -d'"' -f2)
+product=$(curl -s "$base/" | { grep -o 'href="/products/[^"]*"' || true; } | head -1 | cut -d'"' -f2)
 # The pages render their lists on the client: ask the running app for real paths.
 if [ -z "$category" ]; then category="/categories/audio"; fi
 if [ -z "$product" ]; then
@@ -37,6 +37,9 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 audits = report["audits"]
 score = report["categories"]["performance"]["score"]
+if score is None:
+    print(f"{sys.argv[2]:<60} no score: {report.get('runtimeError', {}).get('message', '?')}")
+    sys.exit(0)
 print(f"{sys.argv[2]:<60} performance {score:.2f}   FCP {audits['first-contentful-paint']['displayValue']:>7}"
       f"   LCP {audits['largest-contentful-paint']['displayValue']:>7}   TBT {audits['total-blocking-time']['displayValue']:>7}"
       f"   CLS {audits['cumulative-layout-shift']['displayValue']}")
