@@ -11,20 +11,31 @@ from backend.accounts.models import (
 )
 from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
+from backend.inventory.models import StockMovement
 from backend.notifications.models import Notification
+from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.payments.models import PaymentTransaction, WebhookEvent
+from backend.pricing.models import DiscountCode
 
 __all__ = [
     "AccountToken",
     "Address",
     "Brand",
     "Category",
+    "DiscountCode",
     "EventDelivery",
     "Notification",
+    "Order",
+    "OrderLine",
+    "OrderStatusChange",
     "OutboxEvent",
+    "PaymentTransaction",
     "Product",
     "RefreshToken",
     "Role",
+    "StockMovement",
     "User",
     "UserRole",
     "UserSession",
+    "WebhookEvent",
 ]

@@ -6,6 +6,7 @@ here, so there is exactly one list of knobs. The README documents each variable.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +92,33 @@ class Settings(BaseSettings):
 
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
+    # Carts (Redis): forgotten after this many days without a change; per-line and
+    # per-cart limits.
+    cart_ttl_days: int = Field(default=30, ge=1, le=365)
+    cart_max_line_quantity: int = Field(default=10, ge=1, le=1000)
+    cart_max_lines: int = Field(default=50, ge=1, le=500)
+
+    # Checkout. Prices are in this currency; shipping prices and the free-shipping
+    # threshold too. Tax rates in percent by ISO country code (the countries shipped to).
+    shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    shipping_standard_price: Decimal = Field(default=Decimal("4.95"), ge=0, max_digits=10)
+    shipping_express_price: Decimal = Field(default=Decimal("14.95"), ge=0, max_digits=10)
+    free_shipping_threshold: Decimal = Field(default=Decimal("75.00"), ge=0, max_digits=12)
+    tax_rates: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=lambda: {
+            "US": Decimal("0"),
+            "CA": Decimal("5"),
+            "GB": Decimal("20"),
+            "DE": Decimal("19"),
+            "FR": Decimal("20"),
+            "NL": Decimal("21"),
+        }
+    )
+    # An unpaid order is cancelled, and its stock returned, after this many minutes.
+    order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # The built-in test gateway: how long its "asynchronous" card takes to succeed.
+    test_gateway_async_delay_seconds: float = Field(default=3.0, ge=0.0, le=3600.0)
+
     @field_validator("database_url")
     @classmethod
     def _database_url_is_postgres(cls, value: str) -> str:
@@ -125,6 +153,36 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("tax_rates", mode="before")
+    @classmethod
+    def _parse_tax_rates(cls, value: object) -> object:
+        """`US:0,GB:20,DE:19` → {"US": 0, "GB": 20, "DE": 19}."""
+        if not isinstance(value, str):
+            return value
+        rates: dict[str, str] = {}
+        for item in value.split(","):
+            if not item.strip():
+                continue
+            country, separator, rate = item.partition(":")
+            country = country.strip().upper()
+            if not separator or len(country) != 2 or not country.isalpha():
+                msg = f"expected COUNTRY:PERCENT pairs such as US:0,GB:20, got {item.strip()!r}"
+                raise ValueError(msg)
+            rates[country] = rate.strip()
+        if not rates:
+            msg = "name at least one country, such as US:0"
+            raise ValueError(msg)
+        return rates
+
+    @field_validator("tax_rates")
+    @classmethod
+    def _tax_rates_in_range(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for country, rate in value.items():
+            if not Decimal(0) <= rate <= Decimal(100):
+                msg = f"the tax rate of {country} must be between 0 and 100 percent"
+                raise ValueError(msg)
         return value
 
     @field_validator("smtp_url")
@@ -168,6 +226,10 @@ class Settings(BaseSettings):
     def session_cookie_name(self) -> str:
         # The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
         return "__Host-shop_session" if self.uses_https else "shop_session"
+
+    @property
+    def cart_cookie_name(self) -> str:
+        return "__Host-shop_cart" if self.uses_https else "shop_cart"
 
     @property
     def public_origin(self) -> str:

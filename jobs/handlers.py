@@ -25,6 +25,7 @@ from backend.events.base import DomainEvent
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.media import services as media
 from backend.notifications import services as notifications
+from backend.orders import services as orders
 from backend.orders.events import (
     OrderCancelled,
     OrderFulfilled,
@@ -154,6 +155,21 @@ async def send_refund_issued(event: PaymentRefunded) -> None:
     await _email_about_order(event, "refund_issued")
 
 
+async def update_stock_in_search(event: InventoryUpdated) -> None:
+    # Search results show stock ("in stock" filter, "Only 3 left"): the worker re-reads
+    # the product, like for any other product change.
+    await search.sync_products([uuid.UUID(event.aggregate_id)])
+
+
+async def refresh_cached_stock(event: InventoryUpdated) -> None:
+    await catalog_cache.invalidate()
+
+
+async def empty_bought_lines_from_cart(event: OrderPaid) -> None:
+    # The cart stays as it was until the payment succeeds (a declined card keeps it).
+    await orders.forget_paid_cart_lines(uuid.UUID(event.aggregate_id))
+
+
 async def send_low_stock_alert(event: LowStock) -> None:
     context = {**event.model_dump(mode="json"), "admin_url": _url("/admin/products")}
     for recipient in await accounts.list_admin_emails():
@@ -167,16 +183,16 @@ async def send_low_stock_alert(event: LowStock) -> None:
 
 
 # Event type → its handlers, in the order they run. An event with no handlers is simply
-# marked dispatched. Stock alerts join InventoryUpdated with the checkout work.
+# marked dispatched.
 EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     UserRegistered: [],
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
     ProductChanged: [update_search_index, refresh_catalog_cache, make_product_thumbnails],
-    InventoryUpdated: [],
+    InventoryUpdated: [update_stock_in_search, refresh_cached_stock],
     LowStock: [send_low_stock_alert],
     OrderPlaced: [send_order_confirmation],
-    OrderPaid: [send_payment_received],
+    OrderPaid: [send_payment_received, empty_bought_lines_from_cart],
     OrderCancelled: [],
     OrderFulfilled: [send_order_shipped],
     PaymentRefunded: [send_refund_issued],

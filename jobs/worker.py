@@ -19,10 +19,15 @@ from arq.worker import create_worker
 from redis.exceptions import RedisError
 
 from backend.catalog import queries as catalog
+from backend.core.clock import utcnow
 from backend.core.db import dispose_engine
 from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
+from backend.orders import services as orders
+from backend.payments import services as payments
+from backend.payments import test_gateway
+from backend.payments.gateway import GatewayEvent
 from backend.search.services import ensure_index
 from backend.settings import get_settings
 from jobs.events import handle_event_job
@@ -44,6 +49,28 @@ async def record_heartbeat_job(ctx: dict[str, Any]) -> str:
     return (await record_worker_heartbeat()).isoformat()
 
 
+async def expire_unpaid_orders_job(ctx: dict[str, Any]) -> int:
+    """Cancel orders left unpaid too long and return their stock."""
+    return await orders.expire_unpaid_orders()
+
+
+async def settle_test_payments_job(ctx: dict[str, Any]) -> int:
+    """The built-in test gateway's "later" payments: announce the ones now due, through
+    the same path as a provider's webhook."""
+    settled = 0
+    for reference in await test_gateway.due_settlements():
+        event = GatewayEvent(
+            id=f"test_evt_{reference}",
+            type="payment_intent.succeeded",
+            reference=reference,
+            status="succeeded",
+            occurred_at=utcnow(),
+        )
+        if await payments.apply_gateway_event(event, gateway=test_gateway.TestGateway.name):
+            settled += 1
+    return settled
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
 
@@ -63,7 +90,9 @@ _settings = get_settings()
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [handle_event_job, health_check_job, record_heartbeat_job]
     cron_jobs: ClassVar[list[Any]] = [
-        cron(record_heartbeat_job, second={0, 30}, unique=True, run_at_startup=False)
+        cron(record_heartbeat_job, second={0, 30}, unique=True, run_at_startup=False),
+        cron(expire_unpaid_orders_job, second={15}, unique=True, run_at_startup=True),
+        cron(settle_test_payments_job, second=set(range(60)), unique=True),
     ]
     on_startup = _startup
     redis_settings = RedisSettings.from_dsn(_settings.redis_url)

@@ -105,7 +105,12 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
-pytest_plugins = ["tests.fixtures.catalog", "tests.fixtures.accounts", "tests.fixtures.mail"]
+pytest_plugins = [
+    "tests.fixtures.catalog",
+    "tests.fixtures.accounts",
+    "tests.fixtures.mail",
+    "tests.fixtures.checkout",
+]
 
 TIERS = ("unit", "integration", "e2e")  # folder names under tests/, fastest first
 

@@ -403,6 +403,16 @@ async def get_product_page(slug: str) -> ProductDetail:
     )
 
 
+async def get_product_summaries(product_ids: list[uuid.UUID]) -> dict[uuid.UUID, ProductSummary]:
+    """Products by id, active or not, as they are now (never cached: carts and checkout
+    price from these). One SQL statement; unknown ids are simply missing."""
+    if not product_ids:
+        return {}
+    async with session_scope() as session:
+        rows = (await session.exec(_summaries().where(col(Product.id).in_(product_ids)))).all()
+    return {row.id: _summary(row) for row in rows}
+
+
 @dataclass(frozen=True)
 class ProductRecord:
     """A product as staff and the API see it (active or not)."""

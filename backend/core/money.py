@@ -48,3 +48,18 @@ class Money:
 
 def format_money(amount: Decimal, currency: str) -> str:
     return format_currency(quantize(amount), currency, locale=DISPLAY_LOCALE)
+
+
+# Currencies without cents (ISO 4217 exponent 0) that a shop might use.
+_ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF"})
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """What payment gateways are sent: 12.34 USD → 1234; 500 JPY → 500."""
+    exponent = 0 if currency.upper() in _ZERO_DECIMAL else 2
+    return int(quantize(amount).scaleb(exponent).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_minor_units(minor: int, currency: str) -> Decimal:
+    exponent = 0 if currency.upper() in _ZERO_DECIMAL else 2
+    return quantize(Decimal(minor).scaleb(-exponent))

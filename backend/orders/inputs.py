@@ -1,0 +1,39 @@
+"""What a shopper submits at checkout, validated with messages per field."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+
+from backend.accounts.inputs import AddressInput, normalize_email
+
+
+class CheckoutDetails(AddressInput):
+    """Contact, shipping address (the address book's rules), method and discount code."""
+
+    email: str
+    shipping_method: Literal["standard", "express"] = "standard"
+    discount_code: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email_form(cls, value: str) -> str:
+        return normalize_email(value)
+
+    @field_validator("discount_code", mode="before")
+    @classmethod
+    def _blank_code_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def address_snapshot(self) -> dict[str, str | None]:
+        return {
+            "full_name": self.full_name,
+            "line1": self.line1,
+            "line2": self.line2,
+            "city": self.city,
+            "region": self.region,
+            "postal_code": self.postal_code,
+            "country": self.country,
+            "phone": self.phone,
+        }

@@ -1,0 +1,164 @@
+"""Tables of the orders domain: orders, their line snapshots and their status history.
+
+An order keeps two status axes (what happens to the goods, what happens to the money),
+each changed only through its transition table in `backend/orders/status.py`, and every
+change is written to `order_status_history`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlmodel import Field, SQLModel
+
+from backend.core.tables import created_at_column, updated_at_column, uuid_primary_key
+
+ORDER_STATUSES = ("pending_payment", "paid", "fulfilled", "delivered", "cancelled")
+PAYMENT_STATUSES = (
+    "unpaid",
+    "requires_action",
+    "processing",
+    "paid",
+    "partially_refunded",
+    "refunded",
+    "failed",
+)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _money(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(Numeric(12, 2), nullable=False, **kwargs))
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        CheckConstraint(_one_of("payment_status", PAYMENT_STATUSES), name="payment_status_known"),
+        CheckConstraint(
+            "subtotal >= 0 AND discount >= 0 AND shipping >= 0 AND tax >= 0 AND total >= 0",
+            name="amounts_not_negative",
+        ),
+        CheckConstraint("discount <= subtotal", name="discount_within_subtotal"),
+        CheckConstraint("total = subtotal - discount + shipping + tax", name="total_adds_up"),
+        CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total", name="refund_bounded"),
+        Index("orders_user_id_idx", "user_id", "created_at"),
+        Index("orders_email_idx", text("lower(email)")),
+        Index(
+            "orders_expiry_idx",
+            "expires_at",
+            postgresql_where=text("status = 'pending_payment'"),
+        ),
+        Index("orders_created_at_idx", "created_at"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    # What shoppers and staff quote: "KG-7Q4M-2XH9".
+    number: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    # One order per checkout attempt: the same key again finds the same order.
+    checkout_key: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    user_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")),
+    )
+    email: str = Field(sa_column=Column(String(255), nullable=False))
+    customer_name: str = Field(sa_column=Column(String(200), nullable=False))
+    phone: str | None = Field(default=None, sa_column=Column(String(40)))
+    shipping_address: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    shipping_method: str = Field(sa_column=Column(String(40), nullable=False))
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    subtotal: Decimal = _money()
+    discount: Decimal = _money(server_default=text("0"))
+    shipping: Decimal = _money(server_default=text("0"))
+    tax: Decimal = _money(server_default=text("0"))
+    total: Decimal = _money()
+    refunded_amount: Decimal = _money(server_default=text("0"))
+    discount_code: str | None = Field(default=None, sa_column=Column(String(40)))
+    status: str = Field(
+        default="pending_payment",
+        sa_column=Column(String(20), nullable=False, server_default=text("'pending_payment'")),
+    )
+    payment_status: str = Field(
+        default="unpaid",
+        sa_column=Column(String(20), nullable=False, server_default=text("'unpaid'")),
+    )
+    # The cart the order came from, emptied of the bought lines once the order is paid.
+    cart_key: str | None = Field(default=None, sa_column=Column(String(100)))
+    carrier: str | None = Field(default=None, sa_column=Column(String(60)))
+    tracking_number: str | None = Field(default=None, sa_column=Column(String(100)))
+    # An unpaid order is cancelled (and its stock returned) after this moment.
+    expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+
+
+class OrderLine(SQLModel, table=True):
+    """What was bought, as it was at the time: later catalog edits never change it."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("line_total = unit_price * quantity", name="line_total_adds_up"),
+        Index("order_lines_order_id_idx", "order_id"),
+        Index("order_lines_product_id_idx", "product_id"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    order_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    product_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("products.id", ondelete="SET NULL")),
+    )
+    sku: str = Field(sa_column=Column(String(50), nullable=False))
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    unit_price: Decimal = _money()
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    line_total: Decimal = _money()
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class OrderStatusChange(SQLModel, table=True):
+    """One step on either axis, for the order's timeline."""
+
+    __tablename__ = "order_status_history"
+    __table_args__ = (
+        CheckConstraint("axis IN ('order', 'payment')", name="axis_known"),
+        Index("order_status_history_order_id_idx", "order_id", "created_at"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    order_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    axis: str = Field(sa_column=Column(String(10), nullable=False))
+    from_status: str | None = Field(default=None, sa_column=Column(String(20)))
+    to_status: str = Field(sa_column=Column(String(20), nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))  # "shopper", "system", …
+    created_at: datetime = created_at_column()

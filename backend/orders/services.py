@@ -1,0 +1,305 @@
+"""Order use cases: place an order from a cart, cancel it while unpaid, expire unpaid ones.
+
+Placing an order is one transaction: the checkout key is locked (the same checkout
+submitted twice, from a double click, a retry or two tabs, finds the first order), every
+line is re-priced and its stock reserved (`backend/inventory`), the discount redeemed,
+the totals computed (`backend/pricing`), and the order, its line snapshots, its first
+history entries and `OrderPlaced` written together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from redis.exceptions import RedisError
+from sqlalchemy import func, text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.catalog import cache as catalog_cache
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.money import format_money
+from backend.events.outbox import record_event
+from backend.inventory import services as inventory
+from backend.orders import status
+from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
+from backend.orders.inputs import CheckoutDetails
+from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.pricing import discounts, shipping
+from backend.pricing.totals import PricedLine, Totals, compute_totals, subtotal_of
+from backend.settings import get_settings
+
+# Order numbers: readable, unambiguous (no 0/O, 1/I/L), 8 random characters.
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MAX_CHECKOUT_KEY_LENGTH = 100
+
+
+class EmptyCartError(DomainError):
+    code = "empty_cart"
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    id: uuid.UUID
+    number: str
+    total: Decimal
+    currency: str
+    created: bool  # False: this checkout had placed it already
+
+
+def new_order_number() -> str:
+    body = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+    return f"KG-{body[:4]}-{body[4:]}"
+
+
+def _check_key(checkout_key: str) -> str:
+    key = checkout_key.strip()
+    if not key or len(key) > MAX_CHECKOUT_KEY_LENGTH:
+        raise InvalidInputError("This checkout has expired; please review your order again.")
+    return key
+
+
+async def _existing(session: AsyncSession, checkout_key: str) -> Order | None:
+    return (await session.exec(select(Order).where(Order.checkout_key == checkout_key))).first()
+
+
+async def place_order(
+    *,
+    cart_owner: CartOwner,
+    details: CheckoutDetails,
+    checkout_key: str,
+    user_id: uuid.UUID | None = None,
+) -> PlacedOrder:
+    """The order for this checkout, placed now or found (same `checkout_key`).
+
+    Raises EmptyCartError, inventory.OutOfStockError (nothing reserved, the cart is
+    kept), discounts.DiscountRefusedError, InvalidInputError (address, method)."""
+    key = _check_key(checkout_key)
+    settings = get_settings()
+    cart = await carts.get_cart(cart_owner)
+    wanted = {line.product_id: line.quantity for line in cart.lines}
+    shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
+
+    async with session_scope() as session:
+        # Two submissions of one checkout queue here; the second finds the first's order.
+        await session.exec(  # type: ignore[call-overload]
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            params={"key": key},
+        )
+        if (found := await _existing(session, key)) is not None:
+            return PlacedOrder(found.id, found.number, found.total, found.currency, created=False)
+        if not wanted:
+            raise EmptyCartError("Your cart is empty.")
+        order_id = uuid.uuid4()
+        reserved = await inventory.reserve(session, wanted)
+        if any(line.currency != settings.shop_currency for line in reserved):
+            raise InvalidInputError("A product in your cart cannot be sold in this currency.")
+        priced = [PricedLine(line.unit_price, line.quantity) for line in reserved]
+        discount = None
+        if details.discount_code:
+            discount = await discounts.redeem_discount(
+                session, details.discount_code, subtotal_of(priced)
+            )
+        merchandise = subtotal_of(priced) - (
+            discount.amount_off(subtotal_of(priced)) if discount else Decimal(0)
+        )
+        method = shipping.shipping_option(details.shipping_method, merchandise)
+        totals = compute_totals(
+            priced,
+            shipping=method.price,
+            tax_rate_percent=shipping.tax_rate(details.country),
+            discount=discount,
+        )
+        order = Order(
+            id=order_id,
+            number=new_order_number(),
+            checkout_key=key,
+            user_id=user_id,
+            email=details.email,
+            customer_name=details.full_name,
+            phone=details.phone,
+            shipping_address=details.address_snapshot(),
+            shipping_method=method.code,
+            currency=settings.shop_currency,
+            subtotal=totals.subtotal,
+            discount=totals.discount,
+            shipping=totals.shipping,
+            tax=totals.tax,
+            total=totals.total,
+            discount_code=discount.code if discount else None,
+            cart_key=cart_owner.key,
+            expires_at=utcnow() + timedelta(minutes=settings.order_payment_timeout_minutes),
+        )
+        session.add(order)
+        await session.flush()
+        await inventory.record_reservation(session, reserved, order_id=order_id)
+        for position, line in enumerate(reserved):
+            session.add(
+                OrderLine(
+                    order_id=order_id,
+                    product_id=line.product_id,
+                    sku=line.sku,
+                    name=line.name,
+                    unit_price=line.unit_price,
+                    quantity=line.quantity,
+                    line_total=line.unit_price * line.quantity,
+                    position=position,
+                )
+            )
+        for axis, first in (("order", "pending_payment"), ("payment", "unpaid")):
+            session.add(
+                OrderStatusChange(
+                    order_id=order_id, axis=axis, to_status=first, actor="shopper", note="Placed"
+                )
+            )
+        await record_event(session, _placed_event(order, reserved, totals))
+    await _stock_changed()
+    return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
+
+
+def _placed_event(
+    order: Order, reserved: list[inventory.ReservedLine], totals: Totals
+) -> OrderPlaced:
+    def money(amount: Decimal) -> str:
+        return format_money(amount, order.currency)
+
+    return OrderPlaced(
+        aggregate_id=str(order.id),
+        order_number=order.number,
+        email=order.email,
+        customer_name=order.customer_name,
+        lines=tuple(
+            OrderLineSummary(
+                name=line.name,
+                sku=line.sku,
+                quantity=line.quantity,
+                line_total=money(line.unit_price * line.quantity),
+            )
+            for line in reserved
+        ),
+        subtotal=money(totals.subtotal),
+        shipping=money(totals.shipping),
+        tax=money(totals.tax),
+        discount=money(totals.discount),
+        total=money(totals.total),
+    )
+
+
+async def _stock_changed() -> None:
+    # Product pages show stock ("Only 3 left"): forget cached pages now; the worker does
+    # it again on InventoryUpdated if Redis was unreachable here.
+    with contextlib.suppress(RedisError):
+        await catalog_cache.invalidate()
+
+
+async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
+    order = (
+        await session.exec(select(Order).where(Order.id == order_id).with_for_update())
+    ).first()
+    if order is None:
+        raise NotFoundError("There is no such order.")
+    return order
+
+
+async def _cancel(
+    session: AsyncSession, order: Order, *, actor: str, reason: str, stock_reason: str
+) -> None:
+    status.move(session, order, "order", "cancelled", actor=actor, note=reason)
+    order.expires_at = None
+    lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
+    returned: dict[uuid.UUID, int] = {}
+    for line in lines:
+        if line.product_id is not None:
+            returned[line.product_id] = returned.get(line.product_id, 0) + line.quantity
+    await inventory.release(session, returned, order_id=order.id, reason=stock_reason)
+    await record_event(
+        session,
+        OrderCancelled(
+            aggregate_id=str(order.id), order_number=order.number, email=order.email, reason=reason
+        ),
+    )
+
+
+# Payments that may still succeed: an order waiting on one is not cancelled under it.
+_PAYMENT_IN_FLIGHT = ("processing",)
+
+
+async def cancel_unpaid_order(order_id: uuid.UUID, *, actor: str = "shopper") -> None:
+    """The shopper (or staff) cancels an order that is not paid: its stock returns."""
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        if order.payment_status in _PAYMENT_IN_FLIGHT:
+            raise status.InvalidTransitionError(
+                "The payment for this order is still being processed; try again in a minute."
+            )
+        if order.status != "pending_payment":
+            raise status.InvalidTransitionError(
+                f"Order {order.number} is {status.label(order.status)}; only an order "
+                "awaiting payment can be cancelled here."
+            )
+        await _cancel(
+            session,
+            order,
+            actor=actor,
+            reason="Cancelled by the shopper",
+            stock_reason="order_cancelled",
+        )
+    await _stock_changed()
+
+
+async def expire_unpaid_orders(*, limit: int = 100) -> int:
+    """Cancel orders left unpaid past their time and return their stock (a worker cron
+    job; safe to run anywhere, any number of times: each order is locked, skipped by
+    other runs, and re-checked). Returns how many were cancelled."""
+    cancelled = 0
+    async with session_scope() as session:
+        due = (
+            await session.exec(
+                select(Order)
+                .where(
+                    Order.status == "pending_payment",
+                    col(Order.payment_status).not_in(_PAYMENT_IN_FLIGHT),
+                    col(Order.expires_at) <= func.now(),
+                )
+                .order_by(col(Order.expires_at))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for order in due:
+            await _cancel(
+                session,
+                order,
+                actor="system",
+                reason="Not paid in time",
+                stock_reason="order_expired",
+            )
+            cancelled += 1
+    if cancelled:
+        await _stock_changed()
+    return cancelled
+
+
+async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
+    """Take a paid order's products out of the cart it came from (idempotent)."""
+    async with session_scope() as session:
+        order = await session.get(Order, order_id)
+        if order is None or order.cart_key is None or order.payment_status != "paid":
+            return
+        product_ids = (
+            await session.exec(
+                select(OrderLine.product_id).where(
+                    OrderLine.order_id == order_id, col(OrderLine.product_id).is_not(None)
+                )
+            )
+        ).all()
+    await carts.forget_lines(CartOwner(order.cart_key), [p for p in product_ids if p is not None])

@@ -1,0 +1,347 @@
+"""Paying for an order, finishing a payment, provider notifications, refunds.
+
+Every operation that can move money is written down before the provider is called: a
+`payment_transactions` row with its idempotency key, committed. The call carries that
+key, so a retry (a double click, a crash, a timeout) repeats the same operation at the
+provider, never a new one. The outcome is applied in a second transaction.
+
+Outcomes only move forward: a payment that succeeded stays succeeded whatever arrives
+later, so notifications may come twice or out of order and the end state is the same.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.core.db import session_scope
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.money import format_money, to_minor_units
+from backend.events.outbox import record_event
+from backend.orders import status
+from backend.orders.events import OrderPaid
+from backend.orders.models import Order
+from backend.orders.services import lock_order
+from backend.payments.events import PaymentRefunded
+from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
+from backend.payments.models import PaymentTransaction, WebhookEvent
+
+MAX_ATTEMPT_KEY_LENGTH = 64
+# How far each transaction status is along: a status never goes back.
+_PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "succeeded": 3, "failed": 3}
+_PAYABLE = ("unpaid", "failed", "requires_action")
+
+
+class PaymentRefusedError(DomainError):
+    code = "payment_refused"
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    order_number: str
+    status: str  # the transaction's: succeeded, requires_action, processing, failed
+    message: str  # for the shopper
+    transaction_id: uuid.UUID | None = None
+
+
+def _attempt(order: Order, attempt_key: str) -> str:
+    key = attempt_key.strip()
+    if not key or len(key) > MAX_ATTEMPT_KEY_LENGTH:
+        raise InvalidInputError("This payment form has expired; reload the page.")
+    return f"pay:{order.id}:{key}"
+
+
+def _message(result_status: str, failure_message: str | None) -> str:
+    return {
+        "succeeded": "Payment received. Thank you!",
+        "requires_action": "Your bank asks you to confirm this payment.",
+        "processing": "Your payment is being processed; we will e-mail you when it is done.",
+    }.get(result_status, failure_message or "The payment failed. Try again or use another card.")
+
+
+async def pay_order(
+    order_id: uuid.UUID, *, payment_method: str, attempt_key: str
+) -> PaymentOutcome:
+    """Charge the order's total. The caller checked that the viewer may pay this order.
+    `attempt_key` identifies one submission of the payment form: the same key again
+    returns the first attempt's outcome without charging twice."""
+    gateway = get_gateway()
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        key = _attempt(order, attempt_key)
+        existing = (
+            await session.exec(
+                select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key)
+            )
+        ).first()
+        if existing is not None and existing.status != "pending":
+            return PaymentOutcome(
+                order.number,
+                existing.status,
+                _message(existing.status, existing.failure_message),
+                existing.id,
+            )
+        if existing is None:
+            if order.payment_status == "paid" or order.status != "pending_payment":
+                raise PaymentRefusedError(
+                    f"Order {order.number} is {status.label(order.status)}; "
+                    "there is nothing to pay."
+                )
+            if order.payment_status not in _PAYABLE:
+                raise PaymentRefusedError(
+                    f"The payment of order {order.number} is {status.label(order.payment_status)}."
+                )
+            existing = PaymentTransaction(
+                order_id=order.id,
+                gateway=gateway.name,
+                kind="payment",
+                status="pending",
+                amount=order.total,
+                currency=order.currency,
+                idempotency_key=key,
+            )
+            session.add(existing)
+            await session.flush()
+        transaction_id, amount, currency = existing.id, existing.amount, existing.currency
+        number = order.number
+    result = await gateway.create_payment(
+        amount_minor=to_minor_units(amount, currency),
+        currency=currency,
+        payment_method=payment_method,
+        idempotency_key=key,
+        description=f"Order {number}",
+    )
+    await _apply(transaction_id, result, actor="shopper")
+    return PaymentOutcome(
+        number, result.status, _message(result.status, result.failure_message), transaction_id
+    )
+
+
+async def confirm_payment(order_id: uuid.UUID, *, approve: bool) -> PaymentOutcome:
+    """The shopper's answer to the extra step (3-D Secure) of the order's payment."""
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        waiting = (
+            await session.exec(
+                select(PaymentTransaction)
+                .where(
+                    PaymentTransaction.order_id == order.id,
+                    PaymentTransaction.kind == "payment",
+                    PaymentTransaction.status == "requires_action",
+                )
+                .order_by(col(PaymentTransaction.created_at).desc())
+            )
+        ).first()
+        if waiting is None or waiting.reference is None:
+            raise PaymentRefusedError("This order has no payment waiting for confirmation.")
+        transaction_id, reference, key = waiting.id, waiting.reference, waiting.idempotency_key
+        number = order.number
+    result = await get_gateway().confirm_payment(
+        reference, idempotency_key=f"{key}:confirm:{'yes' if approve else 'no'}", approve=approve
+    )
+    await _apply(transaction_id, result, actor="shopper")
+    return PaymentOutcome(
+        number, result.status, _message(result.status, result.failure_message), transaction_id
+    )
+
+
+async def _apply(transaction_id: uuid.UUID, result: GatewayResult, *, actor: str) -> None:
+    async with session_scope() as session:
+        transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
+        if transaction is None:
+            raise NotFoundError("There is no such payment.")
+        order = await lock_order(session, transaction.order_id)
+        await _apply_locked(session, order, transaction, result, actor=actor)
+
+
+async def _apply_locked(
+    session: AsyncSession,
+    order: Order,
+    transaction: PaymentTransaction,
+    result: GatewayResult,
+    *,
+    actor: str,
+) -> None:
+    """Record a payment outcome unless the transaction is already further along."""
+    if _PROGRESS[result.status] <= _PROGRESS[transaction.status]:
+        return  # old or repeated news
+    transaction.status = result.status
+    transaction.reference = result.reference or transaction.reference
+    transaction.failure_code = result.failure_code
+    transaction.failure_message = result.failure_message
+    transaction.client_secret = result.client_secret
+    session.add(transaction)
+    target = {
+        "succeeded": "paid",
+        "requires_action": "requires_action",
+        "processing": "processing",
+        "failed": "failed",
+    }[result.status]
+    if not status.can_move("payment", order.payment_status, target):
+        return  # e.g. a late failure of an attempt after another attempt paid
+    status.move(session, order, "payment", target, actor=actor, note=result.failure_message or "")
+    if target == "paid":
+        if order.status == "pending_payment":
+            status.move(session, order, "order", "paid", actor=actor)
+            order.expires_at = None
+        await record_event(
+            session,
+            OrderPaid(
+                aggregate_id=str(order.id),
+                order_number=order.number,
+                email=order.email,
+                customer_name=order.customer_name,
+                amount=format_money(transaction.amount, order.currency),
+            ),
+        )
+
+
+async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
+    """A verified provider notification, processed once per event id; False for a
+    repeat. An unknown payment reference is recorded and otherwise ignored."""
+    async with session_scope() as session:
+        inserted = (
+            await session.exec(
+                insert(WebhookEvent)
+                .values(
+                    id=event.id,
+                    gateway=gateway,
+                    event_type=event.type,
+                    occurred_at=event.occurred_at,
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(WebhookEvent.id)
+            )
+        ).first()
+        if inserted is None:
+            return False
+        transaction = (
+            await session.exec(
+                select(PaymentTransaction)
+                .where(
+                    PaymentTransaction.gateway == gateway,
+                    PaymentTransaction.reference == event.reference,
+                    PaymentTransaction.kind == "payment",
+                )
+                .with_for_update()
+            )
+        ).first()
+        if transaction is None:
+            return True
+        order = await lock_order(session, transaction.order_id)
+        await _apply_locked(
+            session,
+            order,
+            transaction,
+            GatewayResult(event.status, event.reference, failure_message=event.failure_message),
+            actor=gateway,
+        )
+    return True
+
+
+async def refund_order(
+    order_id: uuid.UUID, *, amount: Decimal | None, request_key: str, actor: str
+) -> Decimal:
+    """Refund `amount` (None: all that is left) of a paid order through the gateway.
+    The same `request_key` again does not refund twice. Returns the amount refunded."""
+    gateway = get_gateway()
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        paid = (
+            await session.exec(
+                select(PaymentTransaction).where(
+                    PaymentTransaction.order_id == order.id,
+                    PaymentTransaction.kind == "payment",
+                    PaymentTransaction.status == "succeeded",
+                )
+            )
+        ).first()
+        key = f"refund:{order.id}:{request_key.strip()[:MAX_ATTEMPT_KEY_LENGTH]}"
+        existing = (
+            await session.exec(
+                select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key)
+            )
+        ).first()
+        if existing is None:
+            if paid is None or paid.reference is None:
+                raise PaymentRefusedError(f"Order {order.number} has no payment to refund.")
+            left = order.total - order.refunded_amount
+            amount = left if amount is None else amount
+            if amount <= 0 or amount > left:
+                raise InvalidInputError(
+                    "Refund between 0.01 and what is left to refund.",
+                    {"amount": f"At most {format_money(left, order.currency)}."},
+                )
+            existing = PaymentTransaction(
+                order_id=order.id,
+                gateway=paid.gateway,
+                kind="refund",
+                status="pending",
+                amount=amount,
+                currency=order.currency,
+                idempotency_key=key,
+                parent_id=paid.id,
+            )
+            session.add(existing)
+            await session.flush()
+        elif existing.status == "succeeded":
+            return existing.amount
+        transaction_id, reference = existing.id, paid.reference if paid else None
+        amount, currency = existing.amount, existing.currency
+    result = await gateway.refund(
+        str(reference),
+        amount_minor=to_minor_units(amount, currency),
+        currency=currency,
+        idempotency_key=key,
+    )
+    async with session_scope() as session:
+        transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
+        order = await lock_order(session, order_id)
+        if transaction is None or transaction.status == "succeeded":
+            return amount
+        transaction.status = (
+            result.status if result.status in ("succeeded", "failed") else "pending"
+        )
+        transaction.reference = result.reference
+        transaction.failure_code = result.failure_code
+        transaction.failure_message = result.failure_message
+        session.add(transaction)
+        if result.status != "succeeded":
+            failure = result.failure_message or "The refund failed."
+        else:
+            failure = None
+            await _record_refund(session, order, amount, currency, actor=actor)
+    if failure is not None:
+        raise PaymentRefusedError(failure)  # after the commit: the failure stays recorded
+    return amount
+
+
+async def _record_refund(
+    session: AsyncSession, order: Order, amount: Decimal, currency: str, *, actor: str
+) -> None:
+    order.refunded_amount += amount
+    full = order.refunded_amount >= order.total
+    status.move(
+        session,
+        order,
+        "payment",
+        "refunded" if full else "partially_refunded",
+        actor=actor,
+        note=f"Refunded {format_money(amount, currency)}",
+    )
+    await record_event(
+        session,
+        PaymentRefunded(
+            aggregate_id=str(order.id),
+            order_number=order.number,
+            email=order.email,
+            customer_name=order.customer_name,
+            amount=format_money(amount, currency),
+            full_refund=full,
+        ),
+    )

@@ -1,0 +1,264 @@
+"""Placing orders: one transaction that re-prices, reserves stock without ever overselling,
+and yields one order per checkout however often it is submitted."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text, update
+from sqlmodel import select
+
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.catalog import services as catalog
+from backend.catalog.models import Product
+from backend.core.db import session_scope
+from backend.inventory.models import StockMovement
+from backend.inventory.services import OutOfStockError
+from backend.orders import services as orders
+from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.status import InvalidTransitionError
+from backend.pricing import discounts
+from backend.pricing.discounts import DiscountRefusedError
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.checkout import PlaceOrder, checkout_details
+
+
+async def stock_of(product_id: uuid.UUID) -> int:
+    async with session_scope() as session:
+        return (
+            await session.exec(select(Product.stock_quantity).where(Product.id == product_id))
+        ).one()
+
+
+async def test_an_order_snapshots_its_lines_and_totals_and_reserves_stock(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    mug = await make_product(price=Decimal("12.50"), stock_quantity=10)
+    kettle = await make_product(price=Decimal("49.00"), stock_quantity=2)
+
+    placed = await place_order({mug: 2, kettle: 1}, country="GB", shipping_method="express")
+
+    async with session_scope() as session:
+        order = (await session.exec(select(Order).where(Order.id == placed.id))).one()
+        lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == placed.id))).all()
+        history = (
+            await session.exec(
+                select(OrderStatusChange).where(OrderStatusChange.order_id == placed.id)
+            )
+        ).all()
+        ledger = (
+            await session.exec(select(StockMovement).where(StockMovement.order_id == placed.id))
+        ).all()
+    assert (order.subtotal, order.shipping) == (Decimal("74.00"), Decimal("14.95"))
+    assert order.tax == Decimal("17.79")  # 20 % of 88.95, rounded once
+    assert order.total == Decimal("106.74")
+    assert (order.status, order.payment_status) == ("pending_payment", "unpaid")
+    assert sorted((line.quantity, line.unit_price, line.line_total) for line in lines) == [
+        (1, Decimal("49.00"), Decimal("49.00")),
+        (2, Decimal("12.50"), Decimal("25.00")),
+    ]
+    assert sum(line.line_total for line in lines) == order.subtotal
+    assert {(h.axis, h.to_status) for h in history} == {
+        ("order", "pending_payment"),
+        ("payment", "unpaid"),
+    }
+    assert (await stock_of(mug), await stock_of(kettle)) == (8, 1)
+    assert sorted(m.change for m in ledger) == [-2, -1]
+    assert order.number.startswith("KG-")
+
+
+async def test_free_standard_shipping_from_the_threshold(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    chair = await make_product(price=Decimal("80.00"))
+    placed = await place_order({chair: 1})
+    async with session_scope() as session:
+        order = await session.get(Order, placed.id)
+    assert order is not None
+    assert order.shipping == Decimal("0.00")
+    assert order.total == Decimal("80.00")  # US: no tax configured
+
+
+async def test_the_same_checkout_submitted_twice_at_once_is_one_order(
+    make_product: MakeProduct, guest_cart: CartOwner
+) -> None:
+    lamp = await make_product(stock_quantity=5)
+    await carts.add_item(guest_cart, lamp, 2)
+    key = uuid.uuid4().hex
+
+    first, second = await asyncio.gather(
+        *(
+            orders.place_order(cart_owner=guest_cart, details=checkout_details(), checkout_key=key)
+            for _ in range(2)
+        )
+    )
+
+    assert first.id == second.id
+    assert sorted([first.created, second.created]) == [False, True]
+    assert await stock_of(lamp) == 3
+
+
+@pytest.mark.slow
+async def test_200_buyers_for_10_in_stock_make_exactly_10_orders(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    hot = await make_product(stock_quantity=10)
+    # Carts are filled first (adding caps at stock), then everybody checks out at once.
+    owners = []
+    for _ in range(200):
+        owner = carts.guest_owner(carts.new_guest_token())
+        assert owner is not None
+        await carts.add_item(owner, hot, 1)
+        owners.append(owner)
+
+    async def checkout(owner: CartOwner) -> str:
+        try:
+            await orders.place_order(
+                cart_owner=owner, details=checkout_details(), checkout_key=uuid.uuid4().hex
+            )
+        except OutOfStockError as error:
+            return error.message
+        return "ordered"
+
+    outcomes = await asyncio.gather(*(checkout(owner) for owner in owners))
+
+    assert outcomes.count("ordered") == 10
+    assert all("sold out" in outcome for outcome in outcomes if outcome != "ordered")
+    assert await stock_of(hot) == 0
+    async with session_scope() as session:
+        sold = (
+            await session.exec(select(OrderLine.quantity).where(OrderLine.product_id == hot))
+        ).all()
+    assert sum(sold) == 10
+
+
+async def test_an_out_of_stock_line_leaves_nothing_reserved_or_written(
+    make_product: MakeProduct, guest_cart: CartOwner
+) -> None:
+    plenty = await make_product(stock_quantity=10)
+    scarce = await make_product(stock_quantity=2, name=f"Scarce {uuid.uuid4().hex[:6]}")
+    await carts.add_item(guest_cart, plenty, 3)
+    await carts.add_item(guest_cart, scarce, 2)
+    async with session_scope() as session:  # someone else bought one meanwhile
+        await session.exec(update(Product).where(Product.id == scarce).values(stock_quantity=1))
+
+    with pytest.raises(OutOfStockError, match="only 1 of Scarce"):
+        await orders.place_order(
+            cart_owner=guest_cart, details=checkout_details(), checkout_key=uuid.uuid4().hex
+        )
+
+    assert (await stock_of(plenty), await stock_of(scarce)) == (10, 1)
+    assert (await carts.get_cart(guest_cart)).item_count == 5  # the cart is kept
+
+
+async def test_orders_charge_todays_price_not_the_carts(
+    make_product: MakeProduct, guest_cart: CartOwner
+) -> None:
+    vase = await make_product(price=Decimal("30.00"))
+    await carts.add_item(guest_cart, vase, 1)
+    await catalog.update_product(vase, {"price": Decimal("35.00")})
+
+    placed = await orders.place_order(
+        cart_owner=guest_cart, details=checkout_details(), checkout_key=uuid.uuid4().hex
+    )
+
+    assert placed.total == Decimal("39.95")  # 35.00 + 4.95 shipping
+
+
+async def test_a_discount_code_with_one_use_left_is_redeemed_once(
+    make_product: MakeProduct, place_order: PlaceOrder, unique: str
+) -> None:
+    item = await make_product(price=Decimal("50.00"), stock_quantity=10)
+    code = f"ONCE{unique}"[:40]
+    await discounts.create_discount_code(code, kind="percent", value=Decimal(10), usage_limit=1)
+
+    results = await asyncio.gather(
+        place_order({item: 1}, discount_code=code.lower()),
+        place_order({item: 1}, discount_code=code),
+        return_exceptions=True,
+    )
+
+    placed = [r for r in results if isinstance(r, orders.PlacedOrder)]
+    refused = [r for r in results if isinstance(r, DiscountRefusedError)]
+    assert len(placed) == 1
+    assert len(refused) == 1
+    assert "used up" in refused[0].message
+    assert placed[0].total == Decimal("49.95")  # 50 − 5 + 4.95
+    assert await stock_of(item) == 9  # the refused order reserved nothing
+
+
+async def test_discount_rules_are_explained(
+    make_product: MakeProduct, place_order: PlaceOrder, unique: str
+) -> None:
+    item = await make_product(price=Decimal("20.00"))
+    await discounts.create_discount_code(
+        f"MIN{unique}", kind="fixed", value=Decimal(5), min_subtotal=Decimal(50)
+    )
+    await discounts.create_discount_code(
+        f"OLD{unique}",
+        kind="fixed",
+        value=Decimal(5),
+        expires_at=discounts.utcnow() - timedelta(days=1),
+    )
+
+    with pytest.raises(DiscountRefusedError, match=r"Spend \$30.00 more"):
+        await place_order({item: 1}, discount_code=f"MIN{unique}")
+    with pytest.raises(DiscountRefusedError, match="expired"):
+        await place_order({item: 1}, discount_code=f"OLD{unique}")
+    with pytest.raises(DiscountRefusedError, match="not valid"):
+        await place_order({item: 1}, discount_code="NO-SUCH-CODE")
+
+
+async def test_unpaid_orders_expire_and_their_stock_returns(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    item = await make_product(stock_quantity=4)
+    placed = await place_order({item: 3})
+    async with session_scope() as session:
+        await session.exec(
+            update(Order)
+            .where(Order.id == placed.id)
+            .values(expires_at=text("now() - interval '1 minute'"))
+        )
+
+    assert await orders.expire_unpaid_orders() >= 1
+    assert await orders.expire_unpaid_orders() == 0  # nothing twice
+
+    async with session_scope() as session:
+        order = await session.get(Order, placed.id)
+    assert order is not None
+    assert order.status == "cancelled"
+    assert await stock_of(item) == 4
+
+
+async def test_a_cancelled_order_cannot_be_cancelled_again(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    item = await make_product(stock_quantity=2)
+    placed = await place_order({item: 2})
+
+    await orders.cancel_unpaid_order(placed.id)
+
+    assert await stock_of(item) == 2
+    with pytest.raises(InvalidTransitionError, match="cancelled"):
+        await orders.cancel_unpaid_order(placed.id)
+    assert await stock_of(item) == 2
+
+
+async def test_an_empty_cart_and_an_unshipped_country_are_refused(
+    make_product: MakeProduct, guest_cart: CartOwner
+) -> None:
+    with pytest.raises(orders.EmptyCartError):
+        await orders.place_order(
+            cart_owner=guest_cart, details=checkout_details(), checkout_key=uuid.uuid4().hex
+        )
+    await carts.add_item(guest_cart, await make_product(), 1)
+    with pytest.raises(Exception, match="do not ship"):
+        await orders.place_order(
+            cart_owner=guest_cart, details=checkout_details(country="JP"), checkout_key="k1"
+        )

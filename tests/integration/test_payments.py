@@ -1,0 +1,221 @@
+"""Payments through the built-in test gateway: every card outcome, no double charge, refunds,
+and provider notifications that may repeat or arrive out of order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.events.models import OutboxEvent
+from backend.orders.models import Order
+from backend.payments import services as payments
+from backend.payments import test_gateway as cards
+from backend.payments.gateway import GatewayEvent
+from backend.payments.models import PaymentTransaction
+from jobs.worker import settle_test_payments_job
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.checkout import PlaceOrder
+
+
+async def order_state(order_id: uuid.UUID) -> tuple[str, str, Decimal]:
+    async with session_scope() as session:
+        order = await session.get(Order, order_id)
+    assert order is not None
+    return order.status, order.payment_status, order.refunded_amount
+
+
+async def transactions(order_id: uuid.UUID) -> list[PaymentTransaction]:
+    async with session_scope() as session:
+        return list(
+            (
+                await session.exec(
+                    select(PaymentTransaction).where(PaymentTransaction.order_id == order_id)
+                )
+            ).all()
+        )
+
+
+async def events_of(order_id: uuid.UUID, event_type: str) -> int:
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(OutboxEvent).where(
+                    OutboxEvent.aggregate_id == str(order_id), OutboxEvent.event_type == event_type
+                )
+            )
+        ).all()
+    return len(rows)
+
+
+@pytest.fixture
+async def order(make_product: MakeProduct, place_order: PlaceOrder) -> uuid.UUID:
+    product = await make_product(price=Decimal("40.00"), stock_quantity=5)
+    return (await place_order({product: 2})).id  # 80.00, free shipping
+
+
+async def test_the_success_card_pays_the_order(order: uuid.UUID) -> None:
+    outcome = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="a1")
+
+    assert outcome.status == "succeeded"
+    assert await order_state(order) == ("paid", "paid", Decimal(0))
+    [transaction] = await transactions(order)
+    assert (transaction.kind, transaction.status, transaction.amount) == (
+        "payment",
+        "succeeded",
+        Decimal("80.00"),
+    )
+    assert await events_of(order, "OrderPaid") == 1
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        (cards.DECLINED, "declined"),
+        (cards.INSUFFICIENT_FUNDS, "insufficient funds"),
+        ("4111 1111 1111 1111", "test payments only"),
+    ],
+)
+async def test_failing_cards_leave_the_order_payable(
+    order: uuid.UUID, card: str, message: str
+) -> None:
+    outcome = await payments.pay_order(order, payment_method=card, attempt_key="first")
+
+    assert outcome.status == "failed"
+    assert message in outcome.message
+    assert await order_state(order) == ("pending_payment", "failed", Decimal(0))
+    retry = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="second")
+    assert retry.status == "succeeded"
+    assert (await order_state(order))[:2] == ("paid", "paid")
+
+
+async def test_a_card_needing_confirmation_waits_for_the_shopper(order: uuid.UUID) -> None:
+    outcome = await payments.pay_order(
+        order, payment_method=cards.NEEDS_AUTHENTICATION, attempt_key="3ds"
+    )
+    assert outcome.status == "requires_action"
+    assert (await order_state(order))[1] == "requires_action"
+
+    confirmed = await payments.confirm_payment(order, approve=True)
+
+    assert confirmed.status == "succeeded"
+    assert (await order_state(order))[:2] == ("paid", "paid")
+
+
+async def test_a_refused_confirmation_fails_the_payment(order: uuid.UUID) -> None:
+    await payments.pay_order(order, payment_method=cards.NEEDS_AUTHENTICATION, attempt_key="x")
+
+    refused = await payments.confirm_payment(order, approve=False)
+
+    assert refused.status == "failed"
+    assert await order_state(order) == ("pending_payment", "failed", Decimal(0))
+
+
+async def test_the_later_card_is_paid_by_a_notification(order: uuid.UUID) -> None:
+    outcome = await payments.pay_order(order, payment_method=cards.SUCCEEDS_LATER, attempt_key="l")
+    assert outcome.status == "processing"
+    assert (await order_state(order))[1] == "processing"
+
+    # The worker's job announces due payments; nothing is due before the delay.
+    [transaction] = await transactions(order)
+    assert transaction.reference is not None
+    assert transaction.reference not in await cards.due_settlements(now=0)
+    settled = 0
+    for _ in range(100):
+        settled += await settle_test_payments_job({})
+        if (await order_state(order))[1] == "paid":
+            break
+        await asyncio.sleep(0.1)
+
+    assert settled >= 1
+    assert await order_state(order) == ("paid", "paid", Decimal(0))
+    assert await events_of(order, "OrderPaid") == 1
+
+
+async def test_one_payment_form_submitted_twice_at_once_charges_once(order: uuid.UUID) -> None:
+    outcomes = await asyncio.gather(
+        payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="same"),
+        payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="same"),
+    )
+
+    assert {o.transaction_id for o in outcomes} == {outcomes[0].transaction_id}
+    assert len(await transactions(order)) == 1
+    assert await events_of(order, "OrderPaid") == 1
+
+
+async def test_a_paid_order_cannot_be_paid_again(order: uuid.UUID) -> None:
+    await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="1")
+    with pytest.raises(payments.PaymentRefusedError, match="nothing to pay"):
+        await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="2")
+
+
+async def test_partial_then_full_refund(order: uuid.UUID) -> None:
+    await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="p")
+
+    first = await payments.refund_order(
+        order, amount=Decimal("30.00"), request_key="r1", actor="admin"
+    )
+    again = await payments.refund_order(
+        order, amount=Decimal("30.00"), request_key="r1", actor="admin"
+    )  # a retry of the same request
+    assert (first, again) == (Decimal("30.00"), Decimal("30.00"))
+    assert await order_state(order) == ("paid", "partially_refunded", Decimal("30.00"))
+    with pytest.raises(InvalidInputError) as too_much:
+        await payments.refund_order(order, amount=Decimal("60.00"), request_key="r2", actor="a")
+    assert too_much.value.field_errors == {"amount": "At most $50.00."}
+
+    rest = await payments.refund_order(order, amount=None, request_key="r3", actor="admin")
+
+    assert rest == Decimal("50.00")
+    assert await order_state(order) == ("paid", "refunded", Decimal("80.00"))
+    refunds = [t for t in await transactions(order) if t.kind == "refund"]
+    assert sorted(t.amount for t in refunds if t.status == "succeeded") == [
+        Decimal("30.00"),
+        Decimal("50.00"),
+    ]
+    assert await events_of(order, "PaymentRefunded") == 2
+
+
+async def test_notifications_repeated_and_shuffled_end_in_the_same_state(
+    order: uuid.UUID, make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    await payments.pay_order(order, payment_method=cards.SUCCEEDS_LATER, attempt_key="n")
+    [transaction] = await transactions(order)
+    reference = str(transaction.reference)
+    start = utcnow()
+    sequence = [
+        GatewayEvent(
+            f"evt_{uuid.uuid4().hex}", "payment_intent.processing", reference, "processing", start
+        ),
+        GatewayEvent(
+            f"evt_{uuid.uuid4().hex}",
+            "payment_intent.succeeded",
+            reference,
+            "succeeded",
+            start + timedelta(seconds=2),
+        ),
+        GatewayEvent(
+            f"evt_{uuid.uuid4().hex}",
+            "charge.failed.late",
+            reference,
+            "failed",
+            start + timedelta(seconds=1),
+        ),
+    ]
+    shuffled = sequence * 2
+    random.Random(7).shuffle(shuffled)
+
+    applied = [await payments.apply_gateway_event(event, gateway="test") for event in shuffled]
+
+    assert applied.count(True) == 3  # each event id once
+    state = await order_state(order)
+    assert state[:2] == ("paid", "paid")
+    assert await events_of(order, "OrderPaid") == 1
