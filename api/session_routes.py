@@ -7,13 +7,16 @@ new websocket carries the new cookie.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from redis.exceptions import RedisError
 
 from backend.accounts import services as accounts
+from backend.cart import services as carts
 from backend.core.errors import DomainError
 from backend.settings import get_settings
 
@@ -72,8 +75,13 @@ async def sign_in(
         )
     except DomainError as error:
         return _back_to_form(form_page, next_path, error.code)
-    response = RedirectResponse(next_path, status_code=303)
     settings = get_settings()
+    guest_cart = carts.guest_owner(request.cookies.get(settings.cart_cookie_name))
+    if guest_cart is not None:
+        # What the shopper put in the cart before signing in joins their own cart.
+        with contextlib.suppress(RedisError):
+            await carts.merge_guest_cart(guest_cart, carts.user_owner(signed_in.viewer.user_id))
+    response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         settings.session_cookie_name,
         signed_in.session_token,

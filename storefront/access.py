@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from enum import Enum
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +22,8 @@ from reflex.middleware import Middleware
 from backend.accounts import services as accounts
 from backend.accounts.roles import STAFF_ROLES, RoleName
 from backend.accounts.schemas import Viewer
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
@@ -70,6 +73,8 @@ class SessionState(rx.State):
     _viewer: Viewer | None = None
     _cookie_fingerprint: str = ""
     _checked_at: float = 0.0  # wall clock: the state may move between web processes
+    # Orders this tab may show without a sign-in: placed here, or looked up by e-mail.
+    _unlocked_orders: set[str] = set()
 
     @property
     def viewer(self) -> Viewer | None:
@@ -83,6 +88,16 @@ class SessionState(rx.State):
     @property
     def viewer_id(self) -> str:
         return str(self._viewer.user_id) if self._viewer else ""
+
+    def _cart_owner(self) -> CartOwner | None:
+        """Whose cart this tab shows: the signed-in shopper's, else the guest cookie's."""
+        if self._viewer is not None:
+            return carts.user_owner(self._viewer.user_id)
+        token = _cookie_value(self.router.headers.cookie, get_settings().cart_cookie_name)
+        return carts.guest_owner(token)
+
+    def _unlock_order(self, order_id: uuid.UUID) -> None:
+        self._unlocked_orders = {*self._unlocked_orders, str(order_id)}
 
     def _current_session_token(self) -> str | None:
         """The session cookie this tab's websocket carries (server-side only)."""
@@ -105,6 +120,7 @@ class SessionState(rx.State):
             # whatever the new viewer may not see is wiped before anything is sent. (A tab
             # that had no viewer could not have loaded private data.)
             await self._forget_private_data()
+            self._unlocked_orders = set()
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.is_staff = bool(viewer and viewer.is_staff)

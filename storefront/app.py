@@ -9,14 +9,25 @@ import reflex as rx
 
 from admin.pages.registry import register_admin_pages
 from api.app import build_http_app
+from api.cart_cookie import add_cart_cookie
 from api.security_headers import add_security_headers
 from backend.settings import get_settings
 from storefront.access import AccessGuard
 from storefront.pages.account import AccountState, account_page
-from storefront.pages.cart import cart_page
+from storefront.pages.cart import CartState, cart_page
 from storefront.pages.category import CategoryState, category_page
+from storefront.pages.checkout import CheckoutState, checkout_page
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.not_found import not_found_page
+from storefront.pages.orders import (
+    ConfirmPaymentState,
+    OrderHistoryState,
+    OrderState,
+    confirm_payment_page,
+    order_history_page,
+    order_lookup_page,
+    order_page,
+)
 from storefront.pages.password_reset import (
     ForgotPasswordState,
     ResetPasswordState,
@@ -28,6 +39,7 @@ from storefront.pages.search import SearchState, search_page
 from storefront.pages.sign_in import SignInState, sign_in_page
 from storefront.pages.sign_up import SignUpState, sign_up_page
 from storefront.pages.verify_email import VerifyEmailState, verify_email_page
+from storefront.state import HeaderState
 from storefront.theme import GLOBAL_STYLE
 
 settings = get_settings()
@@ -36,7 +48,7 @@ shop = settings.shop_name
 app = rx.App(
     style=GLOBAL_STYLE,
     # HTTP routes in front of Reflex's own, then security headers around everything.
-    api_transformer=[build_http_app(), add_security_headers],
+    api_transformer=[build_http_app(), add_cart_cookie, add_security_headers],
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
 # Runs before every event: resolves the session cookie and refuses what the viewer may not do.
@@ -59,7 +71,17 @@ STOREFRONT_PAGES = (
     (reset_password_page, "/reset-password", f"New password · {shop}", ResetPasswordState.load),
     (verify_email_page, "/verify-email", f"Confirm your e-mail · {shop}", VerifyEmailState.load),
     (account_page, "/account", f"Your account · {shop}", AccountState.load),
-    (cart_page, "/cart", f"Cart · {shop}", None),
+    (cart_page, "/cart", f"Cart · {shop}", CartState.load),
+    (checkout_page, "/checkout", f"Checkout · {shop}", CheckoutState.load),
+    (
+        confirm_payment_page,
+        "/checkout/confirm",
+        f"Confirm payment · {shop}",
+        ConfirmPaymentState.load,
+    ),
+    (order_lookup_page, "/orders/lookup", f"Find your order · {shop}", None),
+    (order_page, "/orders/[number]", f"Order · {shop}", OrderState.load),
+    (order_history_page, "/account/orders", f"Your orders · {shop}", OrderHistoryState.load),
     (not_found_page, "404", f"Page not found · {shop}", None),
 )
 for page, route, title, on_load in STOREFRONT_PAGES:
@@ -68,7 +90,7 @@ for page, route, title, on_load in STOREFRONT_PAGES:
         route=route,
         title=title,
         description=f"{shop}: everyday goods, chosen with care.",
-        on_load=on_load,
+        on_load=[HeaderState.load_cart_count, *([on_load] if on_load else [])],
     )
 
 register_admin_pages(app)

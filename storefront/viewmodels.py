@@ -12,6 +12,9 @@ from backend.catalog.schemas import CategorySummary, ProductDetail, ProductSumma
 from backend.media.thumbnails import thumbnail_url
 from storefront.theme import SWATCHES
 
+# The add-to-cart selector offers up to this many (the cart caps at its own limit too).
+MAX_QUANTITY_CHOICE = 10
+
 
 @dataclasses.dataclass(frozen=True)
 class ProductCard:
@@ -49,6 +52,7 @@ class ProductPageView:
     price: str
     stock: str
     in_stock: bool
+    quantity_choices: list[str]  # what the add-to-cart selector offers
     description: str
     images: list[str]
     initials: str
@@ -112,6 +116,9 @@ def product_page_view(product: ProductDetail) -> ProductPageView:
         price=summary.price_display,
         stock=summary.stock_display,
         in_stock=summary.stock_quantity > 0,
+        quantity_choices=[
+            str(n) for n in range(1, min(summary.stock_quantity, MAX_QUANTITY_CHOICE) + 1)
+        ],
         description=product.description,
         images=[thumbnail_url(url, 960) for url in product.image_urls],
         initials=initials_for(summary.name, summary.brand),

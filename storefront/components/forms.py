@@ -70,3 +70,21 @@ def form_card(title: str, *children: rx.Component, max_width: str = "440px") -> 
         width="100%",
         padding_y="32px",
     )
+
+
+def quantity_select(
+    choices: rx.Var[list[str]],
+    value: rx.Var[str],
+    on_change: object,
+    *,
+    label: rx.Var[str] | str,
+    size: str = "2",
+) -> rx.Component:
+    """A quantity picker whose trigger carries the accessible name."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label),
+        rx.select.content(rx.foreach(choices, lambda n: rx.select.item(n, value=n))),
+        value=value,
+        on_change=on_change,
+        size=size,
+    )

@@ -143,6 +143,7 @@ def account_menu() -> rx.Component:
                     rx.text("Signed in as", size="1", color_scheme="gray"),
                     rx.text(SessionState.display_name, weight="bold"),
                     rx.link("Your account", href="/account"),
+                    rx.link("Your orders", href="/account/orders"),
                     rx.cond(
                         SessionState.is_staff,
                         rx.link("Admin dashboard", href="/admin"),
@@ -199,6 +200,7 @@ def footer() -> rx.Component:
                 rx.link("Home", href="/", size="2"),
                 rx.link("Search", href="/search", size="2"),
                 rx.link("Cart", href="/cart", size="2"),
+                rx.link("Find an order", href="/orders/lookup", size="2"),
                 rx.link("Staff", href="/admin", size="2"),
                 spacing="4",
                 wrap="wrap",

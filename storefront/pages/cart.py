@@ -1,11 +1,188 @@
-"""Cart page. Adding to the cart arrives with checkout; until then the cart is empty."""
+"""Cart page, and the add-to-cart handler product pages use.
+
+The cart lives in Redis under the viewer (signed-in) or the guest cookie; prices shown
+here are read from the catalog on every load and change.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+from decimal import Decimal
+
 import reflex as rx
 
+from backend.cart import services as carts
+from backend.cart.schemas import Cart, CartChange
+from backend.core.errors import DomainError
+from backend.core.money import format_money
+from backend.media.thumbnails import thumbnail_url
+from backend.pricing import shipping
+from storefront.access import PublicState
+from storefront.components.forms import quantity_select
 from storefront.components.layout import shop_page
 from storefront.state import HeaderState
+from storefront.viewmodels import product_url
+
+MAX_QUANTITY_CHOICES = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class CartLineView:
+    product_id: str
+    name: str
+    url: str
+    image: str
+    unit_price: str
+    line_total: str
+    quantity: str
+    choices: list[str]  # the quantities the selector offers
+    problem: str
+
+
+def _line_view(cart: Cart) -> list[CartLineView]:
+    views = []
+    for line in cart.lines:
+        most = max(line.quantity, min(line.stock_quantity, MAX_QUANTITY_CHOICES))
+        views.append(
+            CartLineView(
+                product_id=str(line.product_id),
+                name=line.name,
+                url=product_url(line.slug),
+                image=thumbnail_url(line.image_url, 160) if line.image_url else "",
+                unit_price=format_money(line.unit_price, line.currency),
+                line_total=format_money(line.line_total, line.currency),
+                quantity=str(line.quantity),
+                choices=[str(n) for n in range(1, max(most, 1) + 1)],
+                problem=line.problem or "",
+            )
+        )
+    return views
+
+
+def _product_id(raw: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        return None
+
+
+class CartState(PublicState):
+    lines: list[CartLineView] = []
+    item_count: int = 0
+    subtotal: str = ""
+    shipping_note: str = ""
+    ready: bool = False
+    loaded: bool = False
+
+    async def _show(self, cart: Cart) -> None:
+        self.lines = _line_view(cart)
+        self.item_count = cart.item_count
+        self.subtotal = cart.subtotal_display
+        self.ready = cart.ready_for_checkout
+        missing = shipping.amount_to_free_shipping(cart.subtotal)
+        options = shipping.shipping_options(cart.subtotal)
+        if missing > Decimal(0):
+            self.shipping_note = (
+                f"Standard shipping {format_money(options[0].price, cart.currency)}; "
+                f"free from {format_money(cart.subtotal + missing, cart.currency)} "
+                f"({format_money(missing, cart.currency)} to go)."
+            )
+        else:
+            self.shipping_note = "Free standard shipping."
+        self.loaded = True
+        (await self.get_state(HeaderState)).cart_item_count = cart.item_count
+
+    @rx.event
+    async def load(self) -> None:
+        await self._show(await carts.get_cart(self._cart_owner()))
+
+    async def _apply(self, change: CartChange) -> rx.event.EventSpec:
+        await self._show(change.cart)
+        return rx.toast(change.message, duration=2500)
+
+    @rx.event
+    async def add(self, product_id: str, quantity: str = "1") -> rx.event.EventSpec | None:
+        owner, found = self._cart_owner(), _product_id(product_id)
+        if owner is None or found is None:
+            return rx.toast.error("Reload the page to use the cart.")
+        try:
+            amount = int(quantity)
+            return await self._apply(await carts.add_item(owner, found, amount))
+        except ValueError:
+            return rx.toast.error("Choose a quantity.")
+        except DomainError as error:
+            return rx.toast.error(error.message)
+
+    @rx.event
+    async def change_quantity(self, product_id: str, quantity: str) -> rx.event.EventSpec | None:
+        owner, found = self._cart_owner(), _product_id(product_id)
+        if owner is None or found is None:
+            return None
+        try:
+            return await self._apply(await carts.set_quantity(owner, found, int(quantity)))
+        except (ValueError, DomainError):
+            return rx.toast.error("That quantity cannot be chosen.")
+
+    @rx.event
+    async def remove(self, product_id: str) -> rx.event.EventSpec | None:
+        owner, found = self._cart_owner(), _product_id(product_id)
+        if owner is None or found is None:
+            return None
+        return await self._apply(await carts.remove_item(owner, found))
+
+
+def _line(line: rx.Var[CartLineView]) -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.cond(
+                line.image != "",
+                rx.image(
+                    src=line.image,
+                    alt="",
+                    width="72px",
+                    height="72px",
+                    object_fit="cover",
+                    border_radius="var(--radius-2)",
+                ),
+                rx.box(
+                    width="72px",
+                    height="72px",
+                    background=rx.color("gray", 4),
+                    border_radius="var(--radius-2)",
+                ),
+            ),
+            href=line.url,
+        ),
+        rx.vstack(
+            rx.link(line.name, href=line.url, weight="medium"),
+            rx.text(line.unit_price, " each", size="2", color_scheme="gray"),
+            rx.cond(line.problem != "", rx.badge(line.problem, color_scheme="tomato")),
+            spacing="1",
+            flex="1",
+            min_width="0",
+        ),
+        quantity_select(
+            line.choices,
+            line.quantity,
+            lambda value: CartState.change_quantity(line.product_id, value),
+            label="Quantity of " + line.name,
+        ),
+        rx.text(line.line_total, weight="bold", min_width="80px", text_align="right"),
+        rx.icon_button(
+            rx.icon("trash-2", size=16),
+            on_click=CartState.remove(line.product_id),
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Remove " + line.name,
+        ),
+        spacing="3",
+        align="center",
+        width="100%",
+        padding_y="12px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        wrap="wrap",
+    )
 
 
 def cart_page() -> rx.Component:
@@ -13,12 +190,51 @@ def cart_page() -> rx.Component:
         rx.vstack(
             rx.heading("Your cart", size="7", as_="h1"),
             rx.cond(
-                HeaderState.cart_item_count == 0,
+                CartState.loaded & (CartState.lines.length() == 0),
                 rx.vstack(
                     rx.text("Your cart is empty."),
                     rx.link("Continue shopping", href="/"),
                 ),
             ),
+            rx.cond(
+                CartState.lines.length() > 0,
+                rx.grid(
+                    rx.vstack(rx.foreach(CartState.lines, _line), spacing="0", width="100%"),
+                    rx.card(
+                        rx.vstack(
+                            rx.hstack(
+                                rx.text("Subtotal"),
+                                rx.spacer(),
+                                rx.text(CartState.subtotal, weight="bold", data_testid="subtotal"),
+                                width="100%",
+                            ),
+                            rx.text(CartState.shipping_note, size="2", color_scheme="gray"),
+                            rx.text(
+                                "Taxes are calculated at checkout.", size="2", color_scheme="gray"
+                            ),
+                            rx.cond(
+                                CartState.ready,
+                                rx.link(
+                                    rx.button("Check out", size="3", width="100%"),
+                                    href="/checkout",
+                                    width="100%",
+                                ),
+                                rx.text(
+                                    "Change or remove the marked items to check out.",
+                                    size="2",
+                                    color_scheme="tomato",
+                                ),
+                            ),
+                            spacing="3",
+                        ),
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2fr 1fr"),
+                    spacing="6",
+                    width="100%",
+                    align_items="start",
+                ),
+            ),
             spacing="4",
+            width="100%",
         )
     )

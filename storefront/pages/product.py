@@ -8,8 +8,10 @@ from backend.catalog import queries as catalog
 from backend.core.errors import NotFoundError
 from storefront.access import PublicState
 from storefront.components.breadcrumb import breadcrumb
+from storefront.components.forms import quantity_select
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
+from storefront.pages.cart import CartState
 from storefront.viewmodels import ProductPageView, product_page_view
 
 MAX_SLUG_LENGTH = 160
@@ -19,17 +21,24 @@ class ProductState(PublicState):
     product: ProductPageView | None = None
     not_found: bool = False
     selected_image: int = 0
+    quantity: str = "1"
 
     @rx.event
     async def load(self) -> None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2][:MAX_SLUG_LENGTH]
         self.selected_image = 0
+        self.quantity = "1"
         try:
             detail = await catalog.get_product_page(slug)
         except NotFoundError:
             self.product, self.not_found = None, True
             return
         self.product, self.not_found = product_page_view(detail), False
+
+    @rx.event
+    def set_quantity(self, value: str) -> None:
+        if self.product is not None and value in self.product.quantity_choices:
+            self.quantity = value
 
     @rx.event
     def show_image(self, index: int) -> None:
@@ -107,11 +116,25 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
                     size="2",
                     color_scheme=rx.cond(product.in_stock, "grass", "tomato"),
                 ),
-                rx.callout(
-                    "Online ordering opens soon: this shop does not take orders yet.",
-                    icon="info",
-                    color_scheme="gray",
-                    size="1",
+                rx.cond(
+                    product.in_stock,
+                    rx.hstack(
+                        quantity_select(
+                            product.quantity_choices,
+                            ProductState.quantity,
+                            ProductState.set_quantity,
+                            label="Quantity",
+                            size="3",
+                        ),
+                        rx.button(
+                            rx.icon("shopping-cart", size=18),
+                            "Add to cart",
+                            size="3",
+                            on_click=CartState.add(product.id, ProductState.quantity),
+                        ),
+                        spacing="3",
+                    ),
+                    rx.button("Sold out", size="3", disabled=True),
                 ),
                 rx.text(product.description),
                 rx.data_list.root(

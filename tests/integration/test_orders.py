@@ -19,6 +19,7 @@ from backend.catalog.models import Product
 from backend.core.db import session_scope
 from backend.inventory.models import StockMovement
 from backend.inventory.services import OutOfStockError
+from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.status import InvalidTransitionError
@@ -262,3 +263,34 @@ async def test_an_empty_cart_and_an_unshipped_country_are_refused(
         await orders.place_order(
             cart_owner=guest_cart, details=checkout_details(country="JP"), checkout_key="k1"
         )
+
+
+async def test_a_shoppers_history_lists_their_orders_newest_first(
+    make_product: MakeProduct, guest_cart: CartOwner
+) -> None:
+    shopper = uuid.uuid4()
+    async with session_scope() as session:
+        await session.exec(
+            text(
+                "INSERT INTO users (id, username, email, password_hash, status) "
+                "VALUES (:id, :name, :email, 'x', 'active')"
+            ),
+            params={"id": shopper, "name": f"h{shopper.hex[:12]}", "email": f"{shopper.hex}@e.com"},
+        )
+    numbers = []
+    for quantity in (1, 2):
+        await carts.add_item(guest_cart, await make_product(), quantity)
+        placed = await orders.place_order(
+            cart_owner=guest_cart,
+            details=checkout_details(),
+            checkout_key=uuid.uuid4().hex,
+            user_id=shopper,
+        )
+        await carts.clear_cart(guest_cart)
+        numbers.append(placed.number)
+
+    history = await order_queries.list_orders(shopper)
+
+    assert [o.number for o in history.items] == numbers[::-1]
+    assert [o.item_count for o in history.items] == [2, 1]
+    assert history.total == 2

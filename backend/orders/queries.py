@@ -1,0 +1,261 @@
+"""Reading orders: one order with its lines and timeline, a shopper's history, the guest
+lookup, and the checkout preview (totals before anything is reserved)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from backend.cart import services as carts
+from backend.cart.schemas import Cart, CartOwner
+from backend.core.db import session_scope
+from backend.core.errors import NotFoundError
+from backend.core.pagination import Page, clamp_page
+from backend.orders import status
+from backend.orders.inputs import CheckoutDetails
+from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.payments.models import PaymentTransaction
+from backend.pricing import discounts, shipping
+from backend.pricing.totals import DiscountRule, PricedLine, Totals, compute_totals, subtotal_of
+
+ORDER_NOT_FOUND = "There is no such order."
+
+
+@dataclass(frozen=True)
+class OrderLineRecord:
+    name: str
+    sku: str
+    product_id: uuid.UUID | None
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    axis: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TransactionRecord:
+    at: datetime
+    kind: str
+    status: str
+    amount: Decimal
+    failure_message: str | None
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    id: uuid.UUID
+    number: str
+    user_id: uuid.UUID | None
+    email: str
+    customer_name: str
+    status: str
+    payment_status: str
+    currency: str
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    refunded_amount: Decimal
+    discount_code: str | None
+    shipping_method: str
+    shipping_address: dict[str, Any]
+    carrier: str | None
+    tracking_number: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    lines: tuple[OrderLineRecord, ...]
+    timeline: tuple[TimelineEntry, ...]
+    transactions: tuple[TransactionRecord, ...]
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status == "pending_payment" and self.payment_status != "processing"
+
+    @property
+    def can_pay(self) -> bool:
+        return self.status == "pending_payment" and self.payment_status in ("unpaid", "failed")
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.status == "pending_payment" and self.payment_status == "requires_action"
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    number: str
+    created_at: datetime
+    status: str
+    payment_status: str
+    total: Decimal
+    currency: str
+    item_count: int
+
+
+async def get_order(number: str) -> OrderDetail:
+    """One order by its number, with lines, timeline and payments. The caller decides
+    whether the viewer may see it (`may_view`)."""
+    async with session_scope() as session:
+        order = (await session.exec(select(Order).where(Order.number == number[:20]))).first()
+        if order is None:
+            raise NotFoundError(ORDER_NOT_FOUND)
+        lines = (
+            await session.exec(
+                select(OrderLine)
+                .where(OrderLine.order_id == order.id)
+                .order_by(col(OrderLine.position))
+            )
+        ).all()
+        history = (
+            await session.exec(
+                select(OrderStatusChange)
+                .where(OrderStatusChange.order_id == order.id)
+                .order_by(col(OrderStatusChange.created_at), col(OrderStatusChange.axis))
+            )
+        ).all()
+        payments = (
+            await session.exec(
+                select(PaymentTransaction)
+                .where(PaymentTransaction.order_id == order.id)
+                .order_by(col(PaymentTransaction.created_at))
+            )
+        ).all()
+    return OrderDetail(
+        id=order.id,
+        number=order.number,
+        user_id=order.user_id,
+        email=order.email,
+        customer_name=order.customer_name,
+        status=order.status,
+        payment_status=order.payment_status,
+        currency=order.currency,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        shipping=order.shipping,
+        tax=order.tax,
+        total=order.total,
+        refunded_amount=order.refunded_amount,
+        discount_code=order.discount_code,
+        shipping_method=order.shipping_method,
+        shipping_address=dict(order.shipping_address),
+        carrier=order.carrier,
+        tracking_number=order.tracking_number,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        lines=tuple(
+            OrderLineRecord(
+                line.name,
+                line.sku,
+                line.product_id,
+                line.unit_price,
+                line.quantity,
+                line.line_total,
+            )
+            for line in lines
+        ),
+        timeline=tuple(
+            TimelineEntry(h.created_at, h.axis, status.label(h.to_status), h.note) for h in history
+        ),
+        transactions=tuple(
+            TransactionRecord(p.created_at, p.kind, p.status, p.amount, p.failure_message)
+            for p in payments
+        ),
+    )
+
+
+def may_view(order: OrderDetail, *, viewer_id: uuid.UUID | None, unlocked: set[str]) -> bool:
+    """A shopper sees their own orders; a guest sees the orders this browser tab placed
+    or looked up with the order's e-mail address."""
+    if viewer_id is not None and order.user_id == viewer_id:
+        return True
+    return str(order.id) in unlocked
+
+
+async def find_guest_order(email: str, number: str) -> uuid.UUID | None:
+    """The order with this number and e-mail address (the guest lookup), else None. The
+    answer is the same whether the number or the address is wrong."""
+    async with session_scope() as session:
+        return (
+            await session.exec(
+                select(Order.id).where(
+                    Order.number == number.strip().upper()[:20],
+                    func.lower(Order.email) == email.strip().lower()[:255],
+                )
+            )
+        ).first()
+
+
+async def list_orders(user_id: uuid.UUID, *, page: int = 1, limit: int = 20) -> Page[OrderSummary]:
+    page, limit = clamp_page(page, limit)
+    counts = (
+        select(OrderLine.order_id, func.sum(OrderLine.quantity).label("item_count"))
+        .group_by(col(OrderLine.order_id))
+        .subquery()
+    )
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(
+                    Order.number,
+                    Order.created_at,
+                    Order.status,
+                    Order.payment_status,
+                    Order.total,
+                    Order.currency,
+                    counts.c.item_count,
+                )
+                .join(counts, counts.c.order_id == Order.id)
+                .where(Order.user_id == user_id)
+                .order_by(col(Order.created_at).desc())
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (await session.exec(select(func.count()).where(Order.user_id == user_id))).one()
+    return Page(
+        items=[OrderSummary(*row[:6], item_count=int(row[6])) for row in rows],
+        total=total,
+        page=page,
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class CheckoutPreview:
+    cart: Cart
+    totals: Totals
+    discount: DiscountRule | None
+    shipping_options: list[shipping.ShippingOption]
+
+
+async def preview_checkout(owner: CartOwner | None, details: CheckoutDetails) -> CheckoutPreview:
+    """What the order would cost now (nothing reserved or redeemed): the review step.
+    Raises DiscountRefusedError / InvalidInputError like placing it would."""
+    cart = await carts.get_cart(owner)
+    priced = [PricedLine(line.unit_price, line.quantity) for line in cart.lines if line.purchasable]
+    subtotal = subtotal_of(priced)
+    discount = None
+    if details.discount_code:
+        discount = await discounts.check_discount(details.discount_code, subtotal)
+    merchandise = subtotal - (discount.amount_off(subtotal) if discount else Decimal(0))
+    method = shipping.shipping_option(details.shipping_method, merchandise)
+    totals = compute_totals(
+        priced,
+        shipping=method.price,
+        tax_rate_percent=shipping.tax_rate(details.country),
+        discount=discount,
+    )
+    return CheckoutPreview(cart, totals, discount, shipping.shipping_options(merchandise))

@@ -1,0 +1,414 @@
+"""Checkout: details (contact, address, shipping, discount) → review and pay → the order.
+
+The handlers only parse what the browser sent and call the services: the preview prices
+the cart now, placing the order re-prices and reserves stock in one transaction, and the
+payment goes through the configured gateway. The checkout key (one per review) makes a
+double click or a retry find the same order; the attempt key (one per payment try) makes
+a repeated submission charge once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from backend.accounts import addresses
+from backend.cart import services as carts
+from backend.core.errors import DomainError
+from backend.core.money import format_money
+from backend.core.validation import parse_input
+from backend.orders import queries as order_queries
+from backend.orders import services as orders
+from backend.orders.inputs import CheckoutDetails
+from backend.payments import services as payments
+from backend.payments.test_gateway import TEST_CARDS
+from backend.pricing import shipping
+from storefront.access import PublicState
+from storefront.components.forms import form_alert, labelled_input
+from storefront.components.layout import shop_page
+from storefront.errors import form_feedback
+from storefront.state import HeaderState
+
+FIELDS = (
+    "email",
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+    "shipping_method",
+    "discount_code",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewLine:
+    name: str
+    quantity: str
+    line_total: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AddressChoice:
+    id: str
+    label: str
+
+
+def order_url(number: str) -> str:
+    return f"/orders/{number}"
+
+
+class CheckoutState(PublicState):
+    step: str = "details"  # details | review
+    form: dict[str, str] = {}
+    form_version: int = 0  # a new value remounts the form with `form` as its defaults
+    saved_addresses: list[AddressChoice] = []
+    errors: dict[str, str] = {}
+    message: str = ""
+    lines: list[ReviewLine] = []
+    totals: list[tuple[str, str]] = []
+    total: str = ""
+    address_lines: list[str] = []
+    countries: list[str] = []
+    shipping_choices: list[tuple[str, str]] = []  # (code, "Standard · 3–5 days · $4.95")
+    test_cards: list[tuple[str, str]] = []
+    paying: bool = False
+    empty: bool = False
+
+    _details: dict[str, str] = {}
+    _checkout_key: str = ""
+    _order_id: str = ""
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        self.errors, self.message, self.step, self.paying = {}, "", "details", False
+        self.countries = shipping.shipping_countries()
+        self.test_cards = [
+            (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
+            for n, what in TEST_CARDS.items()
+        ]
+        preview_cart = await carts.get_cart(self._cart_owner())
+        self.empty = not preview_cart.lines
+        if not preview_cart.ready_for_checkout:
+            return rx.redirect("/cart")
+        options = shipping.shipping_options(preview_cart.subtotal)
+        self.shipping_choices = [
+            (o.code, f"{o.label} · {o.delivery} · {format_money(o.price, preview_cart.currency)}")
+            for o in options
+        ]
+        form = {name: "" for name in FIELDS} | {"shipping_method": "standard", "country": "US"}
+        form |= {k: v for k, v in self._details.items() if k in FIELDS}
+        viewer = self.viewer
+        self.saved_addresses = []
+        if viewer is not None:
+            form["email"] = form["email"] or viewer.email
+            saved = await addresses.list_addresses(viewer.user_id)
+            self.saved_addresses = [AddressChoice(str(a.id), a.one_line) for a in saved]
+            if saved and not form["line1"]:
+                form |= _address_fields(saved[0])
+        self.form = form
+        self.form_version += 1
+        return None
+
+    @rx.event
+    async def use_address(self, address_id: str) -> None:
+        viewer = self.viewer
+        if viewer is None:
+            return
+        for saved in await addresses.list_addresses(viewer.user_id):
+            if str(saved.id) == address_id:
+                self.form = self.form | _address_fields(saved)
+                self.form_version += 1
+
+    @rx.event
+    async def review(self, form_data: dict[str, str]) -> None:
+        data = {name: str(form_data.get(name) or "").strip()[:300] for name in FIELDS}
+        self.form = data
+        try:
+            details = parse_input(CheckoutDetails, data)
+            preview = await order_queries.preview_checkout(self._cart_owner(), details)
+        except DomainError as error:
+            self.message, self.errors = form_feedback(error)
+            if "discount" in error.code:
+                self.message, self.errors = "", {"discount_code": error.message}
+            return
+        if not preview.cart.ready_for_checkout:
+            self.message, self.errors = "Your cart changed: please check it again.", {}
+            return
+        self.errors, self.message = {}, ""
+        self._details = data
+        await self._cancel_abandoned_order()
+        self._checkout_key = uuid.uuid4().hex  # one per review: a resubmission finds its order
+        currency = preview.cart.currency
+        self.lines = [
+            ReviewLine(line.name, str(line.quantity), format_money(line.line_total, currency))
+            for line in preview.cart.lines
+        ]
+        t = preview.totals
+        rows = [("Subtotal", t.subtotal)]
+        if t.discount:
+            rows.append(
+                (
+                    f"Discount ({preview.discount.code})" if preview.discount else "Discount",
+                    -t.discount,
+                )
+            )
+        rows += [("Shipping", t.shipping), ("Tax", t.tax)]
+        self.totals = [(label, format_money(amount, currency)) for label, amount in rows]
+        self.total = format_money(t.total, currency)
+        self.address_lines = [
+            details.full_name,
+            details.line1,
+            *([details.line2] if details.line2 else []),
+            f"{details.postal_code} {details.city}",
+            *([details.region] if details.region else []),
+            details.country,
+            details.email,
+        ]
+        self.step = "review"
+
+    async def _cancel_abandoned_order(self) -> None:
+        """Editing the details after an unpaid attempt starts a new order: the old one
+        gives its stock back at once instead of when it expires."""
+        if self._order_id:
+            with contextlib.suppress(DomainError):  # paid, processing or cancelled already
+                await orders.cancel_unpaid_order(uuid.UUID(self._order_id))
+            self._order_id = ""
+
+    @rx.event
+    def edit(self) -> None:
+        self.step, self.message = "details", ""
+        self.form_version += 1
+
+    @rx.event
+    async def pay(self, form_data: dict[str, str]) -> AsyncIterator[rx.event.EventSpec | None]:
+        if self.paying or self.step != "review" or not self._checkout_key:
+            return
+        self.paying = True
+        yield
+        try:
+            details = parse_input(CheckoutDetails, self._details)
+            placed = await orders.place_order(
+                cart_owner=self._cart_owner(),  # type: ignore[arg-type]
+                details=details,
+                checkout_key=self._checkout_key,
+                user_id=self.viewer.user_id if self.viewer else None,
+            )
+            self._order_id = str(placed.id)
+            self._unlock_order(placed.id)
+            outcome = await payments.pay_order(
+                placed.id,
+                payment_method=str(form_data.get("card_number") or "")[:40],
+                attempt_key=uuid.uuid4().hex,
+            )
+        except DomainError as error:
+            self.message, self.paying = error.message, False
+            return
+        self.paying = False
+        if outcome.status == "failed":
+            self.message = outcome.message  # the order waits; the cart is kept
+            return
+        self._details, self._checkout_key, self._order_id = {}, "", ""
+        if outcome.status == "succeeded":
+            # The worker does this too (on OrderPaid); here the shopper sees it at once.
+            await orders.forget_paid_cart_lines(placed.id)
+            (await self.get_state(HeaderState)).cart_item_count = 0
+        if outcome.status == "requires_action":
+            yield rx.redirect(f"/checkout/confirm?order={placed.number}")
+            return
+        yield rx.redirect(order_url(placed.number) + "?placed=1")
+
+
+def _address_fields(saved: addresses.SavedAddress) -> dict[str, str]:
+    return {
+        "full_name": saved.full_name,
+        "line1": saved.line1,
+        "line2": saved.line2,
+        "city": saved.city,
+        "region": saved.region,
+        "postal_code": saved.postal_code,
+        "country": saved.country,
+        "phone": saved.phone,
+    }
+
+
+def _field(label: str, name: str, **props: object) -> rx.Component:
+    return labelled_input(
+        label,
+        name,
+        CheckoutState.errors.get(name, ""),
+        default_value=CheckoutState.form[name],
+        **props,
+    )
+
+
+def _details_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_alert(CheckoutState.message),
+            rx.heading("Contact", size="4", as_="h2"),
+            _field("E-mail", "email", type="email", auto_complete="email"),
+            rx.heading("Shipping address", size="4", as_="h2"),
+            rx.cond(
+                CheckoutState.saved_addresses.length() > 0,
+                rx.select.root(
+                    rx.select.trigger(placeholder="Use a saved address", width="100%"),
+                    rx.select.content(
+                        rx.foreach(
+                            CheckoutState.saved_addresses,
+                            lambda a: rx.select.item(a.label, value=a.id),
+                        )
+                    ),
+                    on_change=CheckoutState.use_address,
+                ),
+            ),
+            _field("Full name", "full_name", auto_complete="name"),
+            _field("Address", "line1", auto_complete="address-line1"),
+            _field("Apartment, suite (optional)", "line2", auto_complete="address-line2"),
+            rx.grid(
+                _field("Postal code", "postal_code", auto_complete="postal-code"),
+                _field("City", "city", auto_complete="address-level2"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            _field("State / region (optional)", "region", auto_complete="address-level1"),
+            rx.box(
+                rx.text("Country", size="2", weight="medium"),
+                rx.select(
+                    CheckoutState.countries,
+                    name="country",
+                    default_value=CheckoutState.form["country"],
+                    aria_label="Country",
+                    size="3",
+                ),
+                rx.cond(
+                    CheckoutState.errors.get("country", "") != "",
+                    rx.text(
+                        CheckoutState.errors.get("country", ""), color_scheme="tomato", size="2"
+                    ),
+                ),
+                width="100%",
+            ),
+            _field("Phone (optional)", "phone", auto_complete="tel", type="tel"),
+            rx.heading("Shipping method", size="4", as_="h2"),
+            rx.radio_group.root(
+                rx.vstack(
+                    rx.foreach(
+                        CheckoutState.shipping_choices,
+                        lambda choice: rx.el.label(
+                            rx.hstack(
+                                rx.radio_group.item(value=choice[0]),
+                                rx.text(choice[1]),
+                                spacing="2",
+                            ),
+                        ),
+                    ),
+                ),
+                name="shipping_method",
+                default_value=CheckoutState.form["shipping_method"],
+            ),
+            _field("Discount code (optional)", "discount_code", auto_complete="off"),
+            rx.button("Continue to review", type="submit", size="3", width="100%"),
+            spacing="3",
+            width="100%",
+        ),
+        key=CheckoutState.form_version.to_string(),
+        on_submit=CheckoutState.review,
+        reset_on_submit=False,
+        width="100%",
+        max_width="560px",
+    )
+
+
+def _review() -> rx.Component:
+    return rx.vstack(
+        form_alert(CheckoutState.message),
+        rx.heading("Review your order", size="5", as_="h2"),
+        rx.vstack(
+            rx.foreach(
+                CheckoutState.lines,
+                lambda line: rx.hstack(
+                    rx.text(line.quantity, " × ", line.name),
+                    rx.spacer(),
+                    rx.text(line.line_total),
+                    width="100%",
+                ),
+            ),
+            rx.separator(),
+            rx.foreach(
+                CheckoutState.totals,
+                lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"),
+            ),
+            rx.hstack(
+                rx.text("Total", weight="bold"),
+                rx.spacer(),
+                rx.text(CheckoutState.total, weight="bold", data_testid="order-total"),
+                width="100%",
+            ),
+            width="100%",
+            spacing="2",
+        ),
+        rx.heading("Ship to", size="4", as_="h3"),
+        rx.vstack(rx.foreach(CheckoutState.address_lines, rx.text), spacing="0"),
+        rx.button(
+            "Change details", variant="soft", color_scheme="gray", on_click=CheckoutState.edit
+        ),
+        rx.heading("Payment", size="4", as_="h3"),
+        rx.form(
+            rx.vstack(
+                labelled_input(
+                    "Card number",
+                    "card_number",
+                    hint="Test payments: nothing is charged.",
+                    auto_complete="cc-number",
+                    input_mode="numeric",
+                    placeholder="4242 4242 4242 4242",
+                ),
+                rx.button(
+                    rx.cond(
+                        CheckoutState.paying,
+                        "Paying…",
+                        "Place order and pay " + CheckoutState.total,
+                    ),
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    disabled=CheckoutState.paying,
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=CheckoutState.pay,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        rx.box(
+            rx.text("Test cards:", size="1", weight="medium"),
+            rx.foreach(
+                CheckoutState.test_cards,
+                lambda card: rx.text(card[0], " ", card[1], size="1", color_scheme="gray"),
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        max_width="560px",
+    )
+
+
+def checkout_page() -> rx.Component:
+    return shop_page(
+        rx.vstack(
+            rx.heading("Checkout", size="7", as_="h1"),
+            rx.cond(CheckoutState.step == "review", _review(), _details_form()),
+            spacing="4",
+            width="100%",
+        )
+    )

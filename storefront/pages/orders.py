@@ -1,0 +1,514 @@
+"""Order pages: one order with its timeline (confirmation too), a shopper's order history,
+the guest lookup by e-mail and order number, and the payment confirmation step.
+
+Who may see an order is decided on the server (`order_queries.may_view`): its signed-in
+owner, or the browser tab that placed it or looked it up with the order's e-mail address.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from backend.core.errors import DomainError, NotFoundError
+from backend.core.money import format_money
+from backend.orders import queries as order_queries
+from backend.orders import services as orders
+from backend.orders import status
+from backend.payments import services as payments
+from storefront.access import PublicState, SignedInState
+from storefront.components.forms import form_alert, labelled_input
+from storefront.components.layout import shop_page
+
+MAX_NUMBER_LENGTH = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderLineView:
+    name: str
+    quantity: str
+    unit_price: str
+    line_total: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TimelineView:
+    at: str
+    what: str
+    note: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderView:
+    number: str
+    placed_at: str
+    status: str
+    payment_status: str
+    lines: list[OrderLineView]
+    totals: list[tuple[str, str]]
+    total: str
+    address: list[str]
+    timeline: list[TimelineView]
+    can_cancel: bool
+    can_pay: bool
+    awaiting_confirmation: bool
+
+
+def _when(moment: object) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC") if hasattr(moment, "strftime") else ""
+
+
+def order_view(order: order_queries.OrderDetail) -> OrderView:
+    def money(amount: object) -> str:
+        return format_money(amount, order.currency)  # type: ignore[arg-type]
+
+    rows = [("Subtotal", money(order.subtotal))]
+    if order.discount:
+        rows.append((f"Discount ({order.discount_code})", "−" + money(order.discount)))
+    rows += [("Shipping", money(order.shipping)), ("Tax", money(order.tax))]
+    if order.refunded_amount:
+        rows.append(("Refunded", "−" + money(order.refunded_amount)))
+    address = order.shipping_address
+    return OrderView(
+        number=order.number,
+        placed_at=_when(order.created_at),
+        status=status.label(order.status),
+        payment_status=status.label(order.payment_status),
+        lines=[
+            OrderLineView(
+                line.name, str(line.quantity), money(line.unit_price), money(line.line_total)
+            )
+            for line in order.lines
+        ],
+        totals=rows,
+        total=money(order.total),
+        address=[
+            str(part)
+            for part in (
+                address.get("full_name"),
+                address.get("line1"),
+                address.get("line2"),
+                f"{address.get('postal_code', '')} {address.get('city', '')}",
+                address.get("region"),
+                address.get("country"),
+            )
+            if part
+        ],
+        timeline=[
+            TimelineView(
+                _when(entry.at),
+                ("Order " if entry.axis == "order" else "Payment ") + entry.status,
+                entry.note,
+            )
+            for entry in order.timeline
+        ],
+        can_cancel=order.can_cancel,
+        can_pay=order.can_pay,
+        awaiting_confirmation=order.awaiting_confirmation,
+    )
+
+
+def _number_from_path(path: str) -> str:
+    return path.rstrip("/").rpartition("/")[2][:MAX_NUMBER_LENGTH].upper()
+
+
+class OrderState(PublicState):
+    order: OrderView | None = None
+    missing: bool = False
+    just_placed: bool = False
+    message: str = ""
+    paying: bool = False
+
+    async def _load(self, number: str) -> order_queries.OrderDetail | None:
+        try:
+            detail = await order_queries.get_order(number)
+        except NotFoundError:
+            return None
+        viewer = self.viewer
+        allowed = order_queries.may_view(
+            detail, viewer_id=viewer.user_id if viewer else None, unlocked=self._unlocked_orders
+        )
+        return detail if allowed else None
+
+    async def _show(self, number: str) -> order_queries.OrderDetail | None:
+        detail = await self._load(number)
+        self.order = order_view(detail) if detail else None
+        self.missing = detail is None
+        return detail
+
+    @rx.event
+    async def load(self) -> None:
+        self.message, self.paying = "", False
+        self.just_placed = self.router.url.query_parameters.get("placed") == "1"
+        await self._show(_number_from_path(self.router.url.path))
+
+    @rx.event
+    async def cancel(self) -> None:
+        if self.order is None:
+            return
+        detail = await self._load(self.order.number)
+        if detail is None:
+            return
+        try:
+            await orders.cancel_unpaid_order(detail.id)
+            self.message = "Your order is cancelled."
+        except DomainError as error:
+            self.message = error.message
+        await self._show(detail.number)
+
+    @rx.event
+    async def pay(self, form_data: dict[str, str]) -> AsyncIterator[rx.event.EventSpec | None]:
+        if self.order is None or self.paying:
+            return
+        detail = await self._load(self.order.number)
+        if detail is None:
+            return
+        self.paying = True
+        yield
+        try:
+            outcome = await payments.pay_order(
+                detail.id,
+                payment_method=str(form_data.get("card_number") or "")[:40],
+                attempt_key=uuid.uuid4().hex,
+            )
+            self.message = outcome.message
+        except DomainError as error:
+            outcome, self.message = None, error.message
+        self.paying = False
+        await self._show(detail.number)
+        if outcome is not None and outcome.status == "requires_action":
+            yield rx.redirect(f"/checkout/confirm?order={detail.number}")
+
+
+def _order_details(order: rx.Var[OrderView]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.badge("Order: " + order.status, size="2", data_testid="order-status"),
+            rx.badge("Payment: " + order.payment_status, size="2", color_scheme="gray"),
+            wrap="wrap",
+        ),
+        rx.text("Placed ", order.placed_at, color_scheme="gray", size="2"),
+        rx.vstack(
+            rx.foreach(
+                order.lines,
+                lambda line: rx.hstack(
+                    rx.text(line.quantity, " × ", line.name),
+                    rx.spacer(),
+                    rx.text(line.line_total),
+                    width="100%",
+                ),
+            ),
+            rx.separator(),
+            rx.foreach(
+                order.totals,
+                lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"),
+            ),
+            rx.hstack(
+                rx.text("Total", weight="bold"),
+                rx.spacer(),
+                rx.text(order.total, weight="bold"),
+                width="100%",
+            ),
+            width="100%",
+            spacing="2",
+        ),
+        rx.heading("Shipping to", size="4", as_="h2"),
+        rx.vstack(rx.foreach(order.address, rx.text), spacing="0"),
+        rx.heading("Timeline", size="4", as_="h2"),
+        rx.vstack(
+            rx.foreach(
+                order.timeline,
+                lambda entry: rx.hstack(
+                    rx.text(entry.at, size="2", color_scheme="gray", min_width="170px"),
+                    rx.text(entry.what, size="2", weight="medium"),
+                    rx.text(entry.note, size="2", color_scheme="gray"),
+                    wrap="wrap",
+                ),
+            ),
+            spacing="1",
+            aria_label="Order timeline",
+        ),
+        rx.cond(
+            order.awaiting_confirmation,
+            rx.link("Confirm your payment", href="/checkout/confirm?order=" + order.number),
+        ),
+        rx.cond(
+            order.can_pay,
+            rx.form(
+                rx.vstack(
+                    labelled_input(
+                        "Card number",
+                        "card_number",
+                        hint="Test payments: try 4242 4242 4242 4242.",
+                        auto_complete="cc-number",
+                        input_mode="numeric",
+                    ),
+                    rx.button(
+                        rx.cond(OrderState.paying, "Paying…", "Pay " + order.total),
+                        type="submit",
+                        disabled=OrderState.paying,
+                    ),
+                    spacing="2",
+                ),
+                on_submit=OrderState.pay,
+                reset_on_submit=False,
+                max_width="420px",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            order.can_cancel,
+            rx.alert_dialog.root(
+                rx.alert_dialog.trigger(
+                    rx.button("Cancel order", variant="soft", color_scheme="tomato")
+                ),
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("Cancel this order?"),
+                    rx.alert_dialog.description("Its items go back on sale."),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
+                        rx.alert_dialog.action(
+                            rx.button(
+                                "Cancel order", color_scheme="tomato", on_click=OrderState.cancel
+                            )
+                        ),
+                        spacing="3",
+                        justify="end",
+                    ),
+                ),
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        max_width="640px",
+    )
+
+
+def order_page() -> rx.Component:
+    return shop_page(
+        rx.cond(
+            OrderState.order,
+            rx.vstack(
+                rx.cond(
+                    OrderState.just_placed,
+                    rx.callout(
+                        "Thank you! Your order is placed; a confirmation is on its way by e-mail.",
+                        icon="circle-check",
+                        color_scheme="grass",
+                        role="status",
+                    ),
+                ),
+                rx.heading("Order ", OrderState.order.to(OrderView).number, size="7", as_="h1"),
+                rx.cond(OrderState.message != "", rx.callout(OrderState.message, role="status")),
+                _order_details(OrderState.order.to(OrderView)),
+                spacing="4",
+                width="100%",
+            ),
+            rx.cond(
+                OrderState.missing,
+                rx.vstack(
+                    rx.heading("Order not found", size="7", as_="h1"),
+                    rx.text(
+                        "Sign in to see your orders, or look an order up with its number and "
+                        "your e-mail address."
+                    ),
+                    rx.link("Look up an order", href="/orders/lookup"),
+                ),
+            ),
+        )
+    )
+
+
+class OrderLookupState(PublicState):
+    message: str = ""
+
+    @rx.event
+    async def look_up(self, form_data: dict[str, str]) -> rx.event.EventSpec | None:
+        number = str(form_data.get("number") or "").strip().upper()[:MAX_NUMBER_LENGTH]
+        email = str(form_data.get("email") or "").strip()[:255]
+        found = await order_queries.find_guest_order(email, number) if number and email else None
+        if found is None:
+            self.message = "We found no order with that number and e-mail address."
+            return None
+        self.message = ""
+        self._unlock_order(found)
+        return rx.redirect(f"/orders/{number}")
+
+
+def order_lookup_page() -> rx.Component:
+    return shop_page(
+        rx.form(
+            rx.vstack(
+                rx.heading("Find your order", size="7", as_="h1"),
+                form_alert(OrderLookupState.message),
+                labelled_input("Order number", "number", placeholder="KG-XXXX-XXXX"),
+                labelled_input("E-mail address", "email", type="email", auto_complete="email"),
+                rx.button("Find order", type="submit", size="3"),
+                spacing="3",
+                max_width="420px",
+                width="100%",
+            ),
+            on_submit=OrderLookupState.look_up,
+            reset_on_submit=False,
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderRow:
+    number: str
+    url: str
+    placed_at: str
+    status: str
+    item_count: str
+    total: str
+
+
+class OrderHistoryState(SignedInState):
+    rows: list[OrderRow] = []
+    loaded: bool = False
+
+    @rx.event
+    async def load(self) -> None:
+        viewer = self.viewer
+        if viewer is None:
+            return
+        page = await order_queries.list_orders(viewer.user_id, limit=50)
+        self.rows = [
+            OrderRow(
+                o.number,
+                f"/orders/{o.number}",
+                _when(o.created_at),
+                status.label(o.status),
+                str(o.item_count),
+                format_money(o.total, o.currency),
+            )
+            for o in page.items
+        ]
+        self.loaded = True
+
+
+def order_history_page() -> rx.Component:
+    return shop_page(
+        rx.vstack(
+            rx.heading("Your orders", size="7", as_="h1"),
+            rx.cond(
+                SignedInState.signed_in,
+                rx.cond(
+                    OrderHistoryState.loaded & (OrderHistoryState.rows.length() == 0),
+                    rx.text("No orders yet."),
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Order"),
+                                rx.table.column_header_cell("Placed"),
+                                rx.table.column_header_cell("Status"),
+                                rx.table.column_header_cell("Items"),
+                                rx.table.column_header_cell("Total"),
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                OrderHistoryState.rows,
+                                lambda row: rx.table.row(
+                                    rx.table.cell(rx.link(row.number, href=row.url)),
+                                    rx.table.cell(row.placed_at),
+                                    rx.table.cell(row.status),
+                                    rx.table.cell(row.item_count),
+                                    rx.table.cell(row.total),
+                                ),
+                            )
+                        ),
+                        width="100%",
+                    ),
+                ),
+                rx.link("Sign in to see your orders", href="/sign-in?next=/account/orders"),
+            ),
+            spacing="4",
+            width="100%",
+        )
+    )
+
+
+class ConfirmPaymentState(PublicState):
+    """The built-in test gateway's stand-in for a bank's 3-D Secure page."""
+
+    number: str = ""
+    amount: str = ""
+    ready: bool = False
+    message: str = ""
+
+    async def _order(self) -> order_queries.OrderDetail | None:
+        try:
+            detail = await order_queries.get_order(self.number)
+        except NotFoundError:
+            return None
+        viewer = self.viewer
+        allowed = order_queries.may_view(
+            detail, viewer_id=viewer.user_id if viewer else None, unlocked=self._unlocked_orders
+        )
+        return detail if allowed and detail.awaiting_confirmation else None
+
+    @rx.event
+    async def load(self) -> None:
+        order = self.router.url.query_parameters.get("order") or ""
+        self.number = str(order)[:MAX_NUMBER_LENGTH].upper()
+        detail = await self._order()
+        self.ready = detail is not None
+        self.amount = format_money(detail.total, detail.currency) if detail else ""
+        self.message = "" if detail else "There is no payment waiting for confirmation."
+
+    @rx.event
+    async def answer(self, approve: bool) -> rx.event.EventSpec | None:
+        detail = await self._order()
+        if detail is None:
+            self.ready, self.message = False, "There is no payment waiting for confirmation."
+            return None
+        try:
+            await payments.confirm_payment(detail.id, approve=bool(approve))
+        except DomainError as error:
+            self.message = error.message
+            return None
+        return rx.redirect(f"/orders/{detail.number}" + ("?placed=1" if approve else ""))
+
+
+def confirm_payment_page() -> rx.Component:
+    return shop_page(
+        rx.vstack(
+            rx.heading("Confirm your payment", size="7", as_="h1"),
+            form_alert(ConfirmPaymentState.message),
+            rx.cond(
+                ConfirmPaymentState.ready,
+                rx.vstack(
+                    rx.text(
+                        "Your bank asks you to confirm the payment of ",
+                        ConfirmPaymentState.amount,
+                        " for order ",
+                        ConfirmPaymentState.number,
+                        ".",
+                    ),
+                    rx.text(
+                        "(Test gateway: this page stands in for your bank's.)",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    rx.hstack(
+                        rx.button("Confirm payment", on_click=ConfirmPaymentState.answer(True)),
+                        rx.button(
+                            "Decline",
+                            variant="soft",
+                            color_scheme="tomato",
+                            on_click=ConfirmPaymentState.answer(False),
+                        ),
+                        spacing="3",
+                    ),
+                    spacing="3",
+                ),
+            ),
+            spacing="4",
+            max_width="560px",
+        )
+    )
