@@ -110,6 +110,7 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
+    "tests.fixtures.stripe",
 ]
 
 TIERS = ("unit", "integration", "e2e")  # folder names under tests/, fastest first

@@ -32,8 +32,9 @@ from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
 from backend.payments.models import PaymentTransaction, WebhookEvent
 
 MAX_ATTEMPT_KEY_LENGTH = 64
-# How far each transaction status is along: a status never goes back.
-_PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "succeeded": 3, "failed": 3}
+# How far each transaction status is along: a status never goes back. A failed attempt
+# can still succeed (the shopper retries within the same PaymentIntent); a success is final.
+_PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "failed": 3, "succeeded": 4}
 _PAYABLE = ("unpaid", "failed", "requires_action")
 
 

@@ -129,10 +129,12 @@ def test_product_page_shows_price_stock_attributes_breadcrumb_and_related(
     breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
     expect(breadcrumb.get_by_role("link", name="Lighting")).to_be_visible()
     expect(page.get_by_role("heading", name="You may also like")).to_be_visible()
-    expect(page.get_by_text("does not take orders yet")).to_be_visible()  # no pretend cart
+    expect(page.get_by_role("button", name="Add to cart")).to_be_enabled()
 
     Storefront(page).open(f"/products/{lamps['clip']}")
     expect(page.get_by_text("Out of stock")).to_be_visible()
+    expect(page.get_by_role("button", name="Sold out")).to_be_disabled()
+    expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
 
 
 def test_search_with_a_typo_finds_the_product_and_opens_its_page(
