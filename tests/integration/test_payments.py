@@ -10,12 +10,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
+from backend.cart import services as carts
+from backend.catalog.models import Product
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.models import OutboxEvent
+from backend.orders import services as orders
 from backend.orders.models import Order
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
@@ -23,7 +27,7 @@ from backend.payments.gateway import GatewayEvent
 from backend.payments.models import PaymentTransaction
 from jobs.worker import settle_test_payments_job
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.checkout import PlaceOrder, checkout_details
 
 
 async def order_state(order_id: uuid.UUID) -> tuple[str, str, Decimal]:
@@ -219,3 +223,32 @@ async def test_notifications_repeated_and_shuffled_end_in_the_same_state(
     state = await order_state(order)
     assert state[:2] == ("paid", "paid")
     assert await events_of(order, "OrderPaid") == 1
+
+
+async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
+    make_product: MakeProduct,
+) -> None:
+    lamp = await make_product(price=Decimal("25.00"), stock_quantity=3)
+    owner = carts.guest_owner(carts.new_guest_token())
+    assert owner is not None
+    await carts.add_item(owner, lamp, 2)
+    placed = await orders.place_order(
+        cart_owner=owner, details=checkout_details(), checkout_key=uuid.uuid4().hex
+    )
+
+    failed = await payments.pay_order(placed.id, payment_method=cards.DECLINED, attempt_key="f")
+    await orders.forget_paid_cart_lines(placed.id)  # what the OrderPaid handler would do
+
+    assert failed.status == "failed"
+    assert (await carts.get_cart(owner)).item_count == 2  # the cart is intact
+    async with session_scope() as session:
+        await session.exec(
+            update(Order)
+            .where(col(Order.id) == placed.id)
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    await orders.expire_unpaid_orders()
+    async with session_scope() as session:
+        stock = (await session.exec(select(Product.stock_quantity).where(Product.id == lamp))).one()
+    assert stock == 3
+    assert (await order_state(placed.id))[:2] == ("cancelled", "failed")
