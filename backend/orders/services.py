@@ -162,7 +162,7 @@ async def place_order(
                 )
             )
         await record_event(session, _placed_event(order, reserved, totals))
-    await _stock_changed()
+    await stock_changed()
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
 
 
@@ -194,7 +194,7 @@ def _placed_event(
     )
 
 
-async def _stock_changed() -> None:
+async def stock_changed() -> None:
     # Product pages show stock ("Only 3 left"): forget cached pages now; the worker does
     # it again on InventoryUpdated if Redis was unreachable here.
     with contextlib.suppress(RedisError):
@@ -210,9 +210,10 @@ async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
     return order
 
 
-async def _cancel(
+async def cancel_order_locked(
     session: AsyncSession, order: Order, *, actor: str, reason: str, stock_reason: str
 ) -> None:
+    """Cancel an order the caller has locked: its goods go back into stock."""
     status.move(session, order, "order", "cancelled", actor=actor, note=reason)
     order.expires_at = None
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
@@ -246,14 +247,14 @@ async def cancel_unpaid_order(order_id: uuid.UUID, *, actor: str = "shopper") ->
                 f"Order {order.number} is {status.label(order.status)}; only an order "
                 "awaiting payment can be cancelled here."
             )
-        await _cancel(
+        await cancel_order_locked(
             session,
             order,
             actor=actor,
             reason="Cancelled by the shopper",
             stock_reason="order_cancelled",
         )
-    await _stock_changed()
+    await stock_changed()
 
 
 async def expire_unpaid_orders(*, limit: int = 100) -> int:
@@ -276,7 +277,7 @@ async def expire_unpaid_orders(*, limit: int = 100) -> int:
             )
         ).all()
         for order in due:
-            await _cancel(
+            await cancel_order_locked(
                 session,
                 order,
                 actor="system",
@@ -285,7 +286,7 @@ async def expire_unpaid_orders(*, limit: int = 100) -> int:
             )
             cancelled += 1
     if cancelled:
-        await _stock_changed()
+        await stock_changed()
     return cancelled
 
 

@@ -1,0 +1,87 @@
+"""What staff do with a paid order: ship it, mark it delivered, or cancel it (refunding
+what was paid and putting the goods back on sale). Each step goes through the order's
+transition table, so an action that does not fit the order's state is refused."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.events.outbox import record_event
+from backend.orders import status
+from backend.orders.events import OrderFulfilled
+from backend.orders.services import cancel_order_locked, lock_order, stock_changed
+from backend.payments import services as payments
+
+MAX_CARRIER_LENGTH = 60
+MAX_TRACKING_LENGTH = 100
+
+
+async def fulfil_order(
+    order_id: uuid.UUID, *, carrier: str, tracking_number: str, actor: str
+) -> None:
+    """Mark a paid order shipped; the shopper is e-mailed (and texted, with a phone)."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    problems = {}
+    if not carrier or len(carrier) > MAX_CARRIER_LENGTH:
+        problems["carrier"] = "Name the carrier (up to 60 characters)."
+    if not tracking_number or len(tracking_number) > MAX_TRACKING_LENGTH:
+        problems["tracking_number"] = "Enter the tracking number (up to 100 characters)."
+    if problems:
+        raise InvalidInputError("Please correct the shipping details.", problems)
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        status.move(
+            session, order, "order", "fulfilled", actor=actor, note=f"{carrier} {tracking_number}"
+        )
+        order.carrier, order.tracking_number = carrier, tracking_number
+        await record_event(
+            session,
+            OrderFulfilled(
+                aggregate_id=str(order.id),
+                order_number=order.number,
+                email=order.email,
+                customer_name=order.customer_name,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                phone=order.phone,
+            ),
+        )
+
+
+async def mark_delivered(order_id: uuid.UUID, *, actor: str) -> None:
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        status.move(session, order, "order", "delivered", actor=actor)
+
+
+async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: str) -> Decimal:
+    """Cancel a paid, unshipped order: refund what is left through the gateway first
+    (nothing is cancelled if the refund fails), then cancel and restock. Returns the
+    amount refunded now."""
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        if not status.can_move("order", order.status, "cancelled") or order.status != "paid":
+            raise status.InvalidTransitionError(
+                f"Order {order.number} is {status.label(order.status)}; only a paid order "
+                "that has not shipped can be cancelled here."
+            )
+        left = order.total - order.refunded_amount
+    refunded = Decimal(0)
+    if left > 0:
+        refunded = await payments.refund_order(
+            order_id, amount=left, request_key=request_key, actor=actor
+        )
+    async with session_scope() as session:
+        order = await lock_order(session, order_id)
+        await cancel_order_locked(
+            session,
+            order,
+            actor=actor,
+            reason="Cancelled by the shop",
+            stock_reason="order_cancelled",
+        )
+    await stock_changed()
+    return refunded

@@ -1,0 +1,89 @@
+"""Staff actions on orders: ship, deliver, cancel a paid order with its refund."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from backend.catalog.models import Product
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.events.models import OutboxEvent
+from backend.orders import fulfilment
+from backend.orders.models import Order
+from backend.orders.status import InvalidTransitionError
+from backend.payments import services as payments
+from backend.payments import test_gateway as cards
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.checkout import PlaceOrder
+
+
+async def order_row(order_id: uuid.UUID) -> Order:
+    async with session_scope() as session:
+        order = await session.get(Order, order_id)
+    assert order is not None
+    return order
+
+
+@pytest.fixture
+async def paid_order(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> tuple[uuid.UUID, uuid.UUID]:
+    product = await make_product(price=Decimal("30.00"), stock_quantity=4)
+    placed = await place_order({product: 3}, phone="+15551234567")
+    await payments.pay_order(placed.id, payment_method=cards.SUCCEEDS, attempt_key="p")
+    return placed.id, product
+
+
+async def test_shipping_then_delivering_follows_the_status_machine(
+    paid_order: tuple[uuid.UUID, uuid.UUID],
+) -> None:
+    order_id, _ = paid_order
+    with pytest.raises(InvalidTransitionError):
+        await fulfilment.mark_delivered(order_id, actor="admin")  # not shipped yet
+    with pytest.raises(InvalidInputError) as missing:
+        await fulfilment.fulfil_order(order_id, carrier=" ", tracking_number="", actor="admin")
+    assert set(missing.value.field_errors) == {"carrier", "tracking_number"}
+
+    await fulfilment.fulfil_order(order_id, carrier="UPS", tracking_number="1Z999", actor="admin")
+    await fulfilment.mark_delivered(order_id, actor="admin")
+
+    order = await order_row(order_id)
+    assert (order.status, order.carrier, order.tracking_number) == ("delivered", "UPS", "1Z999")
+    async with session_scope() as session:
+        shipped = (
+            await session.exec(
+                select(OutboxEvent).where(
+                    OutboxEvent.aggregate_id == str(order_id),
+                    OutboxEvent.event_type == "OrderFulfilled",
+                )
+            )
+        ).all()
+    assert len(shipped) == 1
+    assert shipped[0].payload["phone"] == "+15551234567"
+    with pytest.raises(InvalidTransitionError):
+        await fulfilment.cancel_paid_order(order_id, request_key="c", actor="admin")
+
+
+async def test_cancelling_a_paid_order_refunds_it_and_restocks(
+    paid_order: tuple[uuid.UUID, uuid.UUID],
+) -> None:
+    order_id, product = paid_order
+
+    refunded = await fulfilment.cancel_paid_order(order_id, request_key="c1", actor="admin")
+
+    order = await order_row(order_id)
+    assert refunded == Decimal("90.00")  # free shipping from $75
+    assert (order.status, order.payment_status, order.refunded_amount) == (
+        "cancelled",
+        "refunded",
+        Decimal("90.00"),
+    )
+    async with session_scope() as session:
+        stock = (
+            await session.exec(select(Product.stock_quantity).where(Product.id == product))
+        ).one()
+    assert stock == 4
