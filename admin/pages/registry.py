@@ -6,6 +6,7 @@ import reflex as rx
 
 from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.messages import MessagesState, messages_page
+from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
 from admin.pages.overview import OverviewState, overview_page
 from admin.pages.products import ProductsTableState, products_page
 from storefront.pages.sign_in import SignInState
@@ -27,6 +28,18 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/products",
         title=f"Products · {ADMIN_TITLE}",
         on_load=[SignInState.load, ProductsTableState.load],
+    )
+    app.add_page(
+        orders_page,
+        route="/admin/orders",
+        title=f"Orders · {ADMIN_TITLE}",
+        on_load=[SignInState.load, OrdersTableState.load],
+    )
+    app.add_page(
+        order_admin_page,
+        route="/admin/orders/[number]",
+        title=f"Order · {ADMIN_TITLE}",
+        on_load=[SignInState.load, OrderAdminState.load],
     )
     app.add_page(
         messages_page,

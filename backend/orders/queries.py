@@ -259,3 +259,56 @@ async def preview_checkout(owner: CartOwner | None, details: CheckoutDetails) ->
         discount=discount,
     )
     return CheckoutPreview(cart, totals, discount, shipping.shipping_options(merchandise))
+
+
+@dataclass(frozen=True)
+class StaffOrderRow:
+    number: str
+    created_at: datetime
+    customer_name: str
+    email: str
+    status: str
+    payment_status: str
+    total: Decimal
+    currency: str
+
+
+async def list_all_orders(
+    *, status_filter: str | None = None, search: str = "", page: int = 1, limit: int = 25
+) -> Page[StaffOrderRow]:
+    """Every order, newest first (staff): by status, and by number, e-mail or name."""
+    page, limit = clamp_page(page, limit)
+    conditions = []
+    if status_filter in status.ORDER_TRANSITIONS:
+        conditions.append(Order.status == status_filter)
+    text = search.strip()[:100]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            col(Order.number).ilike(pattern)
+            | col(Order.email).ilike(pattern)
+            | col(Order.customer_name).ilike(pattern)
+        )
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(
+                    Order.number,
+                    Order.created_at,
+                    Order.customer_name,
+                    Order.email,
+                    Order.status,
+                    Order.payment_status,
+                    Order.total,
+                    Order.currency,
+                )
+                .where(*conditions)
+                .order_by(col(Order.created_at).desc(), col(Order.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (
+            await session.exec(select(func.count()).select_from(Order).where(*conditions))
+        ).one()
+    return Page(items=[StaffOrderRow(*row) for row in rows], total=total, page=page, limit=limit)
