@@ -20,6 +20,7 @@ from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.payments import services as payments
 from storefront.components.forms import labelled_input
+from storefront.components.order_summary import order_summary, order_timeline
 from storefront.pages.orders import OrderView, order_view
 
 PAGE_SIZE = 25
@@ -347,46 +348,17 @@ def order_admin_page() -> rx.Component:
                                 color_scheme="gray",
                             ),
                         ),
-                        rx.foreach(
+                        order_summary(
                             state.order.to(OrderView).lines,
-                            lambda line: rx.hstack(
-                                rx.text(line.quantity, " × ", line.name),
-                                rx.spacer(),
-                                rx.text(line.line_total),
-                                width="100%",
-                            ),
-                        ),
-                        rx.separator(),
-                        rx.foreach(
                             state.order.to(OrderView).totals,
-                            lambda row: rx.hstack(
-                                rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"
-                            ),
-                        ),
-                        rx.hstack(
-                            rx.text("Total", weight="bold"),
-                            rx.spacer(),
-                            rx.text(state.order.to(OrderView).total, weight="bold"),
-                            width="100%",
+                            state.order.to(OrderView).total,
                         ),
                         rx.heading("Ship to", size="3", as_="h3"),
                         rx.vstack(
                             rx.foreach(state.order.to(OrderView).address, rx.text), spacing="0"
                         ),
                         rx.heading("Timeline", size="3", as_="h3"),
-                        rx.vstack(
-                            rx.foreach(
-                                state.order.to(OrderView).timeline,
-                                lambda entry: rx.hstack(
-                                    rx.text(entry.at, size="2", color_scheme="gray"),
-                                    rx.text(entry.what, size="2", weight="medium"),
-                                    rx.text(entry.note, size="2", color_scheme="gray"),
-                                    wrap="wrap",
-                                ),
-                            ),
-                            spacing="1",
-                            aria_label="Order timeline",
-                        ),
+                        order_timeline(state.order.to(OrderView).timeline),
                         spacing="2",
                         width="100%",
                     ),

@@ -30,6 +30,7 @@ from backend.pricing import shipping
 from storefront.access import PublicState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
+from storefront.components.order_summary import order_summary
 from storefront.errors import form_feedback
 from storefront.state import HeaderState
 
@@ -332,30 +333,7 @@ def _review() -> rx.Component:
     return rx.vstack(
         form_alert(CheckoutState.message),
         rx.heading("Review your order", size="5", as_="h2"),
-        rx.vstack(
-            rx.foreach(
-                CheckoutState.lines,
-                lambda line: rx.hstack(
-                    rx.text(line.quantity, " × ", line.name),
-                    rx.spacer(),
-                    rx.text(line.line_total),
-                    width="100%",
-                ),
-            ),
-            rx.separator(),
-            rx.foreach(
-                CheckoutState.totals,
-                lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"),
-            ),
-            rx.hstack(
-                rx.text("Total", weight="bold"),
-                rx.spacer(),
-                rx.text(CheckoutState.total, weight="bold", data_testid="order-total"),
-                width="100%",
-            ),
-            width="100%",
-            spacing="2",
-        ),
+        order_summary(CheckoutState.lines, CheckoutState.totals, CheckoutState.total),
         rx.heading("Ship to", size="4", as_="h3"),
         rx.vstack(rx.foreach(CheckoutState.address_lines, rx.text), spacing="0"),
         rx.button(

@@ -22,6 +22,7 @@ from backend.payments import services as payments
 from storefront.access import PublicState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
+from storefront.components.order_summary import order_summary, order_timeline
 
 MAX_NUMBER_LENGTH = 20
 
@@ -191,46 +192,11 @@ def _order_details(order: rx.Var[OrderView]) -> rx.Component:
             wrap="wrap",
         ),
         rx.text("Placed ", order.placed_at, color_scheme="gray", size="2"),
-        rx.vstack(
-            rx.foreach(
-                order.lines,
-                lambda line: rx.hstack(
-                    rx.text(line.quantity, " × ", line.name),
-                    rx.spacer(),
-                    rx.text(line.line_total),
-                    width="100%",
-                ),
-            ),
-            rx.separator(),
-            rx.foreach(
-                order.totals,
-                lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"),
-            ),
-            rx.hstack(
-                rx.text("Total", weight="bold"),
-                rx.spacer(),
-                rx.text(order.total, weight="bold"),
-                width="100%",
-            ),
-            width="100%",
-            spacing="2",
-        ),
+        order_summary(order.lines, order.totals, order.total),
         rx.heading("Shipping to", size="4", as_="h2"),
         rx.vstack(rx.foreach(order.address, rx.text), spacing="0"),
         rx.heading("Timeline", size="4", as_="h2"),
-        rx.vstack(
-            rx.foreach(
-                order.timeline,
-                lambda entry: rx.hstack(
-                    rx.text(entry.at, size="2", color_scheme="gray", min_width="170px"),
-                    rx.text(entry.what, size="2", weight="medium"),
-                    rx.text(entry.note, size="2", color_scheme="gray"),
-                    wrap="wrap",
-                ),
-            ),
-            spacing="1",
-            aria_label="Order timeline",
-        ),
+        order_timeline(order.timeline),
         rx.cond(
             order.awaiting_confirmation,
             rx.link("Confirm your payment", href="/checkout/confirm?order=" + order.number),
