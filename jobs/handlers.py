@@ -32,7 +32,8 @@ from backend.orders.events import (
     OrderPaid,
     OrderPlaced,
 )
-from backend.payments.events import PaymentRefunded
+from backend.payments import services as payments
+from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.search import services as search
 from backend.settings import get_settings
 
@@ -170,6 +171,12 @@ async def empty_bought_lines_from_cart(event: OrderPaid) -> None:
     await orders.forget_paid_cart_lines(uuid.UUID(event.aggregate_id))
 
 
+async def refund_payment_after_cancellation(event: PaidAfterCancellation) -> None:
+    await payments.refund_payment_after_cancellation(
+        uuid.UUID(event.aggregate_id), event.transaction_id
+    )
+
+
 async def send_low_stock_alert(event: LowStock) -> None:
     context = {**event.model_dump(mode="json"), "admin_url": _url("/admin/products")}
     for recipient in await accounts.list_admin_emails():
@@ -196,6 +203,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     OrderCancelled: [],
     OrderFulfilled: [send_order_shipped],
     PaymentRefunded: [send_refund_issued],
+    PaidAfterCancellation: [refund_payment_after_cancellation],
 }
 
 HANDLERS_BY_NAME: dict[str, Handler] = {

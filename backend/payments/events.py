@@ -13,3 +13,13 @@ class PaymentRefunded(DomainEvent):
     customer_name: str
     amount: str
     full_refund: bool
+
+
+class PaidAfterCancellation(DomainEvent):
+    """A payment succeeded for an order that was cancelled meanwhile (it expired while the
+    shopper was still confirming with their bank): the money goes back automatically."""
+
+    event_type = "PaidAfterCancellation"
+
+    order_number: str
+    transaction_id: str

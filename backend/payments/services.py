@@ -27,7 +27,7 @@ from backend.orders import status
 from backend.orders.events import OrderPaid
 from backend.orders.models import Order
 from backend.orders.services import lock_order
-from backend.payments.events import PaymentRefunded
+from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
 from backend.payments.models import PaymentTransaction, WebhookEvent
 
@@ -186,6 +186,16 @@ async def _apply_locked(
     if not status.can_move("payment", order.payment_status, target):
         return  # e.g. a late failure of an attempt after another attempt paid
     status.move(session, order, "payment", target, actor=actor, note=result.failure_message or "")
+    if target == "paid" and order.status == "cancelled":
+        await record_event(
+            session,
+            PaidAfterCancellation(
+                aggregate_id=str(order.id),
+                order_number=order.number,
+                transaction_id=str(transaction.id),
+            ),
+        )
+        return
     if target == "paid":
         if order.status == "pending_payment":
             status.move(session, order, "order", "paid", actor=actor)
@@ -345,4 +355,12 @@ async def _record_refund(
             amount=format_money(amount, currency),
             full_refund=full,
         ),
+    )
+
+
+async def refund_payment_after_cancellation(order_id: uuid.UUID, transaction_id: str) -> None:
+    """Give back a payment that arrived for a cancelled order (idempotent: one refund
+    request per payment)."""
+    await refund_order(
+        order_id, amount=None, request_key=f"after-cancel:{transaction_id}", actor="system"
     )

@@ -23,8 +23,10 @@ from backend.orders import services as orders
 from backend.orders.models import Order
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
+from backend.payments.events import PaidAfterCancellation
 from backend.payments.gateway import GatewayEvent
 from backend.payments.models import PaymentTransaction
+from jobs.handlers import refund_payment_after_cancellation
 from jobs.worker import settle_test_payments_job
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details
@@ -252,3 +254,44 @@ async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
         stock = (await session.exec(select(Product.stock_quantity).where(Product.id == lamp))).one()
     assert stock == 3
     assert (await order_state(placed.id))[:2] == ("cancelled", "failed")
+
+
+async def test_a_payment_confirmed_after_the_order_expired_is_refunded(order: uuid.UUID) -> None:
+    await payments.pay_order(order, payment_method=cards.NEEDS_AUTHENTICATION, attempt_key="slow")
+    async with session_scope() as session:  # the shopper took too long at the bank
+        await session.exec(
+            update(Order)
+            .where(col(Order.id) == order)
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    await orders.expire_unpaid_orders()
+    [transaction] = await transactions(order)
+    # The shopper confirms at the bank anyway; the gateway tells us afterwards.
+    await cards.TestGateway().confirm_payment(
+        str(transaction.reference), idempotency_key="bank", approve=True
+    )
+
+    late = GatewayEvent(
+        f"evt_{uuid.uuid4().hex}",
+        "payment_intent.succeeded",
+        str(transaction.reference),
+        "succeeded",
+        utcnow(),
+    )
+    await payments.apply_gateway_event(late, gateway="test")
+    assert await events_of(order, "PaidAfterCancellation") == 1
+    assert await events_of(order, "OrderPaid") == 0  # no "thank you" for a cancelled order
+    await refund_payment_after_cancellation(
+        PaidAfterCancellation(
+            aggregate_id=str(order), order_number="-", transaction_id=str(transaction.id)
+        )
+    )
+    await refund_payment_after_cancellation(  # a redelivery refunds nothing more
+        PaidAfterCancellation(
+            aggregate_id=str(order), order_number="-", transaction_id=str(transaction.id)
+        )
+    )
+
+    assert await order_state(order) == ("cancelled", "refunded", Decimal("80.00"))
+    refunds = [t for t in await transactions(order) if t.kind == "refund"]
+    assert [(t.status, t.amount) for t in refunds] == [("succeeded", Decimal("80.00"))]

@@ -15,6 +15,7 @@ SPEC_EVENTS = {
     "OrderCancelled",
     "OrderFulfilled",
     "PaymentRefunded",
+    "PaidAfterCancellation",
     "InventoryUpdated",
     "LowStock",
     "ProductChanged",
