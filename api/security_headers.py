@@ -7,24 +7,40 @@ pass through untouched.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.settings import get_settings
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def content_security_policy() -> str:
-    public = get_settings().public_origin
+    settings = get_settings()
+    public = settings.public_origin
     websocket = public.replace("https://", "wss://").replace("http://", "ws://")
+    scripts, frames, connects = "", "'none'", ""
+    if settings.stripe_enabled:
+        # Stripe.js, its card frames and its API calls (stripe.com, or the test double).
+        stripe_js = _origin(settings.stripe_js_url)
+        stripe_api = _origin(settings.stripe_api_base or "https://api.stripe.com")
+        scripts = f" {stripe_js}"
+        frames = f"{stripe_js} https://hooks.stripe.com"
+        connects = f" {stripe_js} {stripe_api}"
     directives = {
         "default-src": "'self'",
         # Reflex's pre-rendered pages carry small inline bootstrap scripts, and its event
         # runtime evaluates the functions the server sends (toasts, call_script).
-        "script-src": "'self' 'unsafe-inline' 'unsafe-eval'",
+        "script-src": f"'self' 'unsafe-inline' 'unsafe-eval'{scripts}",
         "style-src": "'self' 'unsafe-inline'",
         "img-src": "'self' data: blob:",
         "font-src": "'self' data:",
-        "connect-src": f"'self' {websocket}",
+        "connect-src": f"'self' {websocket}{connects}",
+        "frame-src": frames,
         "frame-ancestors": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",

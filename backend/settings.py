@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     # Lets tests point the official SDK at a fake Stripe server (localstripe).
     stripe_api_base: str | None = None
+    # Where the browser loads Stripe.js from (tests: a fake Stripe.js for localstripe).
+    stripe_js_url: str = "https://js.stripe.com/v3/"
 
     # smtp://user:password@host:port (STARTTLS when offered) or smtps://... (implicit TLS).
     # Unset: outgoing mail is stored in the database and readable by staff, never dropped.
@@ -226,6 +228,11 @@ class Settings(BaseSettings):
     def session_cookie_name(self) -> str:
         # The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
         return "__Host-shop_session" if self.uses_https else "shop_session"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        """Payments go through Stripe, with Stripe.js collecting cards in the browser."""
+        return self.stripe_secret_key is not None and bool(self.stripe_publishable_key)
 
     @property
     def cart_cookie_name(self) -> str:

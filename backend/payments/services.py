@@ -48,6 +48,8 @@ class PaymentOutcome:
     status: str  # the transaction's: succeeded, requires_action, processing, failed
     message: str  # for the shopper
     transaction_id: uuid.UUID | None = None
+    # For the browser's 3-D Secure step with Stripe.js (Stripe made it for the browser).
+    client_secret: str | None = None
 
 
 def _attempt(order: Order, attempt_key: str) -> str:
@@ -119,7 +121,11 @@ async def pay_order(
     )
     await _apply(transaction_id, result, actor="shopper")
     return PaymentOutcome(
-        number, result.status, _message(result.status, result.failure_message), transaction_id
+        number,
+        result.status,
+        _message(result.status, result.failure_message),
+        transaction_id,
+        client_secret=result.client_secret,
     )
 
 

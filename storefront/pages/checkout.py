@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -27,6 +29,7 @@ from backend.orders.inputs import CheckoutDetails
 from backend.payments import services as payments
 from backend.payments.test_gateway import TEST_CARDS
 from backend.pricing import shipping
+from backend.settings import get_settings
 from storefront.access import PublicState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
@@ -34,6 +37,7 @@ from storefront.components.order_summary import order_summary
 from storefront.errors import form_feedback
 from storefront.state import HeaderState
 
+STRIPE_PAYMENT_METHOD = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
 FIELDS = (
     "email",
     "full_name",
@@ -82,6 +86,7 @@ class CheckoutState(PublicState):
     test_cards: list[tuple[str, str]] = []
     paying: bool = False
     empty: bool = False
+    stripe_enabled: bool = False
 
     _details: dict[str, str] = {}
     _checkout_key: str = ""
@@ -91,6 +96,7 @@ class CheckoutState(PublicState):
     async def load(self) -> rx.event.EventSpec | None:
         self.errors, self.message, self.step, self.paying = {}, "", "details", False
         self.countries = shipping.shipping_countries()
+        self.stripe_enabled = get_settings().stripe_enabled
         self.test_cards = [
             (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
             for n, what in TEST_CARDS.items()
@@ -129,7 +135,7 @@ class CheckoutState(PublicState):
                 self.form_version += 1
 
     @rx.event
-    async def review(self, form_data: dict[str, str]) -> None:
+    async def review(self, form_data: dict[str, str]) -> rx.event.EventSpec | None:
         data = {name: str(form_data.get(name) or "").strip()[:300] for name in FIELDS}
         self.form = data
         try:
@@ -139,10 +145,10 @@ class CheckoutState(PublicState):
             self.message, self.errors = form_feedback(error)
             if "discount" in error.code:
                 self.message, self.errors = "", {"discount_code": error.message}
-            return
+            return None
         if not preview.cart.ready_for_checkout:
             self.message, self.errors = "Your cart changed: please check it again.", {}
-            return
+            return None
         self.errors, self.message = {}, ""
         self._details = data
         await self._cancel_abandoned_order()
@@ -174,6 +180,11 @@ class CheckoutState(PublicState):
             details.email,
         ]
         self.step = "review"
+        if self.stripe_enabled:
+            return rx.call_script(
+                _mount_stripe_card_script(), callback=CheckoutState.card_form_ready
+            )
+        return None
 
     async def _cancel_abandoned_order(self) -> None:
         """Editing the details after an unpaid attempt starts a new order: the old one
@@ -190,10 +201,33 @@ class CheckoutState(PublicState):
 
     @rx.event
     async def pay(self, form_data: dict[str, str]) -> AsyncIterator[rx.event.EventSpec | None]:
+        """The test gateway's form: a (test) card number."""
         if self.paying or self.step != "review" or not self._checkout_key:
             return
         self.paying = True
         yield
+        yield await self._place_and_pay(str(form_data.get("card_number") or "")[:40])
+
+    @rx.event
+    def pay_with_stripe(self) -> rx.event.EventSpec | None:
+        """Stripe: Stripe.js turns the card into a PaymentMethod first (in the browser)."""
+        if self.paying or self.step != "review" or not self._checkout_key:
+            return None
+        self.paying = True
+        return rx.call_script(
+            "window.kestrelStripe.paymentMethod()", callback=CheckoutState.pay_with_method
+        )
+
+    @rx.event
+    async def pay_with_method(self, result: dict[str, str]) -> rx.event.EventSpec | None:
+        method = str((result or {}).get("id") or "")
+        if not STRIPE_PAYMENT_METHOD.match(method):
+            self.paying = False
+            self.message = str((result or {}).get("error") or "Check your card details.")[:300]
+            return None
+        return await self._place_and_pay(method)
+
+    async def _place_and_pay(self, payment_method: str) -> rx.event.EventSpec | None:
         try:
             details = parse_input(CheckoutDetails, self._details)
             placed = await orders.place_order(
@@ -205,26 +239,75 @@ class CheckoutState(PublicState):
             self._order_id = str(placed.id)
             self._unlock_order(placed.id)
             outcome = await payments.pay_order(
-                placed.id,
-                payment_method=str(form_data.get("card_number") or "")[:40],
-                attempt_key=uuid.uuid4().hex,
+                placed.id, payment_method=payment_method, attempt_key=uuid.uuid4().hex
             )
         except DomainError as error:
             self.message, self.paying = error.message, False
-            return
-        self.paying = False
+            return None
         if outcome.status == "failed":
-            self.message = outcome.message  # the order waits; the cart is kept
-            return
+            self.message, self.paying = outcome.message, False  # the order waits; cart kept
+            return None
+        if outcome.status == "requires_action" and self.stripe_enabled:
+            # Stripe.js shows the bank's page; then the server reads the outcome.
+            return rx.call_script(
+                f"window.kestrelStripe.confirm({json.dumps(outcome.client_secret or '')})",
+                callback=CheckoutState.bank_answered,
+            )
+        return await self._done(placed.id, placed.number, outcome.status)
+
+    @rx.event
+    async def bank_answered(self, problem: str) -> rx.event.EventSpec | None:
+        if not self._order_id:
+            return None
+        order_id = uuid.UUID(self._order_id)
+        try:
+            outcome = await payments.confirm_payment(order_id, approve=not problem)
+        except DomainError as error:
+            self.message, self.paying = error.message, False
+            return None
+        if outcome.status == "failed":
+            self.message = str(problem or outcome.message)[:300]
+            self.paying = False
+            return None
+        return await self._done(order_id, outcome.order_number, outcome.status)
+
+    async def _done(self, order_id: uuid.UUID, number: str, outcome: str) -> rx.event.EventSpec:
+        self.paying = False
         self._details, self._checkout_key, self._order_id = {}, "", ""
-        if outcome.status == "succeeded":
+        if outcome == "succeeded":
             # The worker does this too (on OrderPaid); here the shopper sees it at once.
-            await orders.forget_paid_cart_lines(placed.id)
+            await orders.forget_paid_cart_lines(order_id)
             (await self.get_state(HeaderState)).cart_item_count = 0
-        if outcome.status == "requires_action":
-            yield rx.redirect(f"/checkout/confirm?order={placed.number}")
-            return
-        yield rx.redirect(order_url(placed.number) + "?placed=1")
+        if outcome == "requires_action":
+            return rx.redirect(f"/checkout/confirm?order={number}")
+        return rx.redirect(order_url(number) + "?placed=1")
+
+    @rx.event
+    def card_form_ready(self, problem: str) -> None:
+        if problem:
+            self.message = str(problem)[:300]
+
+
+def _mount_stripe_card_script() -> str:
+    """Load Stripe.js and our card-form script (once per page), then mount the card field.
+    Loaded on demand: scripts React renders into a page are not run."""
+    settings = get_settings()
+    return f"""(async () => {{
+      const load = (src) => new Promise((resolve, reject) => {{
+        if (document.querySelector(`script[src="${{src}}"]`)) return resolve();
+        const script = document.createElement("script");
+        script.src = src; script.onload = resolve; script.onerror = reject;
+        document.head.appendChild(script);
+      }});
+      try {{
+        await load({json.dumps(settings.stripe_js_url)});
+        await load("/stripe_payment.js");
+      }} catch (error) {{
+        return "The card form could not be loaded; reload the page to try again.";
+      }}
+      return window.kestrelStripe.mount({json.dumps(settings.stripe_publishable_key or "")},
+                                        "#card-element");
+    }})()"""
 
 
 def _address_fields(saved: addresses.SavedAddress) -> dict[str, str]:
@@ -340,6 +423,26 @@ def _review() -> rx.Component:
             "Change details", variant="soft", color_scheme="gray", on_click=CheckoutState.edit
         ),
         rx.heading("Payment", size="4", as_="h3"),
+        _stripe_payment() if get_settings().stripe_enabled else _test_payment(),
+        spacing="3",
+        width="100%",
+        max_width="560px",
+    )
+
+
+def _pay_button(**props: object) -> rx.Component:
+    return rx.button(
+        rx.cond(CheckoutState.paying, "Paying…", "Place order and pay " + CheckoutState.total),
+        size="3",
+        width="100%",
+        disabled=CheckoutState.paying,
+        **props,
+    )
+
+
+def _test_payment() -> rx.Component:
+    """The built-in test gateway: a card number field (test numbers only)."""
+    return rx.vstack(
         rx.form(
             rx.vstack(
                 labelled_input(
@@ -350,17 +453,7 @@ def _review() -> rx.Component:
                     input_mode="numeric",
                     placeholder="4242 4242 4242 4242",
                 ),
-                rx.button(
-                    rx.cond(
-                        CheckoutState.paying,
-                        "Paying…",
-                        "Place order and pay " + CheckoutState.total,
-                    ),
-                    type="submit",
-                    size="3",
-                    width="100%",
-                    disabled=CheckoutState.paying,
-                ),
+                _pay_button(type="submit"),
                 spacing="3",
                 width="100%",
             ),
@@ -377,7 +470,23 @@ def _review() -> rx.Component:
         ),
         spacing="3",
         width="100%",
-        max_width="560px",
+    )
+
+
+def _stripe_payment() -> rx.Component:
+    """Stripe: Stripe.js draws the card field; card details never reach this server."""
+    return rx.vstack(
+        rx.box(
+            id="card-element",
+            padding="12px",
+            border=f"1px solid {rx.color('gray', 7)}",
+            border_radius="var(--radius-3)",
+            width="100%",
+            aria_label="Card details",
+        ),
+        _pay_button(on_click=CheckoutState.pay_with_stripe),
+        spacing="3",
+        width="100%",
     )
 
 
