@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.data import create_product
 from tests.e2e.pages.checkout import Buyer
+from tests.e2e.pages.storefront import wait_until_loaded
 from tests.e2e.stripe_shop import running_stripe_shop
 
 pytestmark = pytest.mark.slow  # a second app build
@@ -25,9 +26,11 @@ def checkout_with_stripe(page: Page, shop: str, unique: str, card: str) -> None:
     slug = create_product(f"s{unique}", name=f"Stripe Kettle {unique}", price="45.00")
     buyer = Buyer(page)
     page.goto(f"{shop}/products/{slug}")
+    wait_until_loaded(page)
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_text("to your cart")).to_be_visible()
     page.goto(f"{shop}/checkout")
+    wait_until_loaded(page)
     buyer.fill_details(email=f"stripe-{unique}@example.com")
     form = page.get_by_label("Card details")
     form.get_by_placeholder("number").fill(card)
