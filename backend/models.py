@@ -9,6 +9,7 @@ from backend.accounts.models import (
     UserRole,
     UserSession,
 )
+from backend.audit.models import AuditEntry
 from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.inventory.models import StockMovement
@@ -20,6 +21,7 @@ from backend.pricing.models import DiscountCode
 __all__ = [
     "AccountToken",
     "Address",
+    "AuditEntry",
     "Brand",
     "Category",
     "DiscountCode",

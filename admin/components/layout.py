@@ -16,6 +16,7 @@ NAV_ITEMS = (
     ("Orders", "/admin/orders", "receipt", True),
     ("Accounts", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),
+    ("Audit log", "/admin/audit", "history", True),
 )
 
 

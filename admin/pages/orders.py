@@ -13,6 +13,7 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.components.tables import data_table, pager
 from admin.state import AdminOnlyAreaState
+from backend.audit.services import actor_label
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import fulfilment, status
@@ -195,10 +196,6 @@ class OrderAdminState(AdminOnlyAreaState):
             self.errors = dict(getattr(error, "field_errors", {}) or {})
         await self._show()
 
-    def _actor(self) -> str:
-        viewer = self.viewer
-        return f"admin:{viewer.username}" if viewer else "admin"
-
     @rx.event
     async def fulfil(self, form_data: dict[str, str]) -> None:
         await self._act(
@@ -206,7 +203,7 @@ class OrderAdminState(AdminOnlyAreaState):
                 uuid.UUID(self._order_id),
                 carrier=str(form_data.get("carrier") or "")[:200],
                 tracking_number=str(form_data.get("tracking_number") or "")[:200],
-                actor=self._actor(),
+                actor=self.viewer,  # type: ignore[arg-type]
             ),
             "Marked shipped; the customer is told.",
         )
@@ -214,7 +211,7 @@ class OrderAdminState(AdminOnlyAreaState):
     @rx.event
     async def deliver(self) -> None:
         await self._act(
-            fulfilment.mark_delivered(uuid.UUID(self._order_id), actor=self._actor()),
+            fulfilment.mark_delivered(uuid.UUID(self._order_id), actor=self.viewer),  # type: ignore[arg-type]
             "Marked delivered.",
         )
 
@@ -231,7 +228,8 @@ class OrderAdminState(AdminOnlyAreaState):
                 uuid.UUID(self._order_id),
                 amount=amount,
                 request_key=str(form_data.get("request_key") or uuid.uuid4().hex)[:64],
-                actor=self._actor(),
+                actor=actor_label(self.viewer),
+                by=self.viewer,
             ),
             "Refunded; the customer is told.",
         )
@@ -242,10 +240,10 @@ class OrderAdminState(AdminOnlyAreaState):
             action = fulfilment.cancel_paid_order(
                 uuid.UUID(self._order_id),
                 request_key=f"cancel-{self._order_id}",
-                actor=self._actor(),
+                actor=self.viewer,  # type: ignore[arg-type]
             )
         else:
-            action = orders.cancel_unpaid_order(uuid.UUID(self._order_id), actor=self._actor())
+            action = orders.cancel_unpaid_order(uuid.UUID(self._order_id), by=self.viewer)
         await self._act(action, "Cancelled; the items are back in stock.")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.pages.accounts import AccountsState, accounts_page
+from admin.pages.audit import AuditState, audit_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
 from admin.pages.overview import OverviewState, overview_page
@@ -46,6 +47,12 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/messages",
         title=f"Messages · {ADMIN_TITLE}",
         on_load=[SignInState.load, MessagesState.load],
+    )
+    app.add_page(
+        audit_page,
+        route="/admin/audit",
+        title=f"Audit log · {ADMIN_TITLE}",
+        on_load=[SignInState.load, AuditState.load],
     )
     app.add_page(
         accounts_page,

@@ -18,6 +18,7 @@ from backend.accounts.models import Role, User, UserRole
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.accounts.services import clear_sign_in_failures, display_name, revoke_all_sign_ins
+from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.core.pagination import Page, clamp_page
@@ -35,15 +36,18 @@ class AccountSummary:
     last_login_at: datetime | None
 
 
-def _require_admin(actor: Viewer) -> None:
-    if RoleName.ADMIN not in actor.roles:
-        raise PermissionDeniedError("Only administrators can manage accounts.")
+def require_admin(actor: Viewer | None, what: str = "manage accounts") -> Viewer:
+    """The actor, if an administrator; services call this themselves (deny by default),
+    whatever the page already checked."""
+    if actor is None or RoleName.ADMIN not in actor.roles:
+        raise PermissionDeniedError(f"Only administrators can {what}.")
+    return actor
 
 
 async def list_accounts(
     actor: Viewer, *, search: str = "", page: int = 1, limit: int = 25
 ) -> Page[AccountSummary]:
-    _require_admin(actor)
+    require_admin(actor)
     page, limit = clamp_page(page, limit)
     pattern = (
         "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -87,13 +91,21 @@ async def list_accounts(
 
 
 async def set_role(actor: Viewer, user_id: uuid.UUID, role: RoleName, *, granted: bool) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     if not granted and role is RoleName.ADMIN and user_id == actor.user_id:
         raise InvalidInputError("You cannot remove your own admin role; ask another admin.")
     async with session_scope() as session:
         if await session.get(User, user_id) is None:
             raise NotFoundError("There is no such account.")
         role_id = (await session.exec(select(Role.id).where(Role.name == role.value))).one()
+        audit.record(
+            session,
+            actor=actor,
+            action="account.role_granted" if granted else "account.role_revoked",
+            entity_type="account",
+            entity_id=user_id,
+            after={"role": role.value},
+        )
         if granted:
             await session.exec(
                 insert(UserRole)
@@ -110,13 +122,22 @@ async def set_role(actor: Viewer, user_id: uuid.UUID, role: RoleName, *, granted
 
 async def set_locked(actor: Viewer, user_id: uuid.UUID, *, locked: bool) -> None:
     """Lock (until unlocked, ending every sign-in) or unlock an account."""
-    _require_admin(actor)
+    require_admin(actor)
     if locked and user_id == actor.user_id:
         raise InvalidInputError("You cannot lock your own account.")
     async with session_scope() as session:
         user = await session.get(User, user_id, with_for_update=True)
         if user is None:
             raise NotFoundError("There is no such account.")
+        audit.record(
+            session,
+            actor=actor,
+            action="account.locked" if locked else "account.unlocked",
+            entity_type="account",
+            entity_id=user_id,
+            before={"status": user.status},
+            after={"status": "locked" if locked else "active"},
+        )
         if locked:
             user.status, user.locked_until = "locked", None
             await revoke_all_sign_ins(session, user.id)

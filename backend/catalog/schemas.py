@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.core.money import format_money
+from backend.core.serialization import json_ready
 
 DEFAULT_LOW_STOCK_THRESHOLD = 5
 
@@ -29,16 +30,6 @@ def stock_label(stock_quantity: int, low_stock_threshold: int = DEFAULT_LOW_STOC
 def to_json(value: Any) -> Any:
     """Dataclasses (nested too) → JSON-ready values."""
     return json_ready(dataclasses.asdict(value)) if dataclasses.is_dataclass(value) else value
-
-
-def json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, uuid.UUID | Decimal | datetime):
-        return str(value) if not isinstance(value, datetime) else value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
+from backend.audit.services import actor_label
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
@@ -20,9 +24,10 @@ MAX_TRACKING_LENGTH = 100
 
 
 async def fulfil_order(
-    order_id: uuid.UUID, *, carrier: str, tracking_number: str, actor: str
+    order_id: uuid.UUID, *, carrier: str, tracking_number: str, actor: Viewer
 ) -> None:
     """Mark a paid order shipped; the shopper is e-mailed (and texted, with a phone)."""
+    require_admin(actor, "ship orders")
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     problems = {}
     if not carrier or len(carrier) > MAX_CARRIER_LENGTH:
@@ -33,10 +38,25 @@ async def fulfil_order(
         raise InvalidInputError("Please correct the shipping details.", problems)
     async with session_scope() as session:
         order = await lock_order(session, order_id)
+        before = order.status
         status.move(
-            session, order, "order", "fulfilled", actor=actor, note=f"{carrier} {tracking_number}"
+            session,
+            order,
+            "order",
+            "fulfilled",
+            actor=actor_label(actor),
+            note=f"{carrier} {tracking_number}",
         )
         order.carrier, order.tracking_number = carrier, tracking_number
+        audit.record(
+            session,
+            actor=actor,
+            action="order.fulfilled",
+            entity_type="order",
+            entity_id=order.number,
+            before={"status": before},
+            after={"status": order.status, "carrier": carrier, "tracking_number": tracking_number},
+        )
         await record_event(
             session,
             OrderFulfilled(
@@ -51,16 +71,28 @@ async def fulfil_order(
         )
 
 
-async def mark_delivered(order_id: uuid.UUID, *, actor: str) -> None:
+async def mark_delivered(order_id: uuid.UUID, *, actor: Viewer) -> None:
+    require_admin(actor, "update orders")
     async with session_scope() as session:
         order = await lock_order(session, order_id)
-        status.move(session, order, "order", "delivered", actor=actor)
+        before = order.status
+        status.move(session, order, "order", "delivered", actor=actor_label(actor))
+        audit.record(
+            session,
+            actor=actor,
+            action="order.delivered",
+            entity_type="order",
+            entity_id=order.number,
+            before={"status": before},
+            after={"status": order.status},
+        )
 
 
-async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: str) -> Decimal:
+async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Viewer) -> Decimal:
     """Cancel a paid, unshipped order: refund what is left through the gateway first
     (nothing is cancelled if the refund fails), then cancel and restock. Returns the
     amount refunded now."""
+    require_admin(actor, "cancel orders")
     async with session_scope() as session:
         order = await lock_order(session, order_id)
         if not status.can_move("order", order.status, "cancelled") or order.status != "paid":
@@ -72,16 +104,26 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: str
     refunded = Decimal(0)
     if left > 0:
         refunded = await payments.refund_order(
-            order_id, amount=left, request_key=request_key, actor=actor
+            order_id, amount=left, request_key=request_key, actor=actor_label(actor), by=actor
         )
     async with session_scope() as session:
         order = await lock_order(session, order_id)
+        before = order.status
         await cancel_order_locked(
             session,
             order,
-            actor=actor,
+            actor=actor_label(actor),
             reason="Cancelled by the shop",
             stock_reason="order_cancelled",
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="order.cancelled",
+            entity_type="order",
+            entity_id=order.number,
+            before={"status": before},
+            after={"status": order.status},
         )
     await stock_changed()
     return refunded

@@ -21,6 +21,10 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
+from backend.audit.services import actor_label
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog import cache as catalog_cache
@@ -234,8 +238,12 @@ async def cancel_order_locked(
 _PAYMENT_IN_FLIGHT = ("processing",)
 
 
-async def cancel_unpaid_order(order_id: uuid.UUID, *, actor: str = "shopper") -> None:
-    """The shopper (or staff) cancels an order that is not paid: its stock returns."""
+async def cancel_unpaid_order(order_id: uuid.UUID, *, by: Viewer | None = None) -> None:
+    """The shopper (`by` None: the caller checked the order is theirs) or an admin (`by`)
+    cancels an order that is not paid: its stock returns."""
+    if by is not None:
+        require_admin(by, "cancel orders")
+    actor = actor_label(by) if by is not None else "shopper"
     async with session_scope() as session:
         order = await lock_order(session, order_id)
         if order.payment_status in _PAYMENT_IN_FLIGHT:
@@ -251,9 +259,19 @@ async def cancel_unpaid_order(order_id: uuid.UUID, *, actor: str = "shopper") ->
             session,
             order,
             actor=actor,
-            reason="Cancelled by the shopper",
+            reason="Cancelled by the shopper" if by is None else "Cancelled by the shop",
             stock_reason="order_cancelled",
         )
+        if by is not None:
+            audit.record(
+                session,
+                actor=by,
+                action="order.cancelled",
+                entity_type="order",
+                entity_id=order.number,
+                before={"status": "pending_payment"},
+                after={"status": order.status},
+            )
     await stock_changed()
 
 

@@ -19,6 +19,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.money import format_money, to_minor_units
@@ -262,10 +265,19 @@ async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
 
 
 async def refund_order(
-    order_id: uuid.UUID, *, amount: Decimal | None, request_key: str, actor: str
+    order_id: uuid.UUID,
+    *,
+    amount: Decimal | None,
+    request_key: str,
+    actor: str,
+    by: Viewer | None = None,
 ) -> Decimal:
     """Refund `amount` (None: all that is left) of a paid order through the gateway.
-    The same `request_key` again does not refund twice. Returns the amount refunded."""
+    The same `request_key` again does not refund twice. Returns the amount refunded.
+    `by`: the staff member asking (checked, and written to the audit log); None for the
+    system's own refunds."""
+    if by is not None:
+        require_admin(by, "refund orders")
     gateway = get_gateway()
     async with session_scope() as session:
         order = await lock_order(session, order_id)
@@ -332,7 +344,22 @@ async def refund_order(
             failure = result.failure_message or "The refund failed."
         else:
             failure = None
+            before = {"payment_status": order.payment_status, "refunded": order.refunded_amount}
             await _record_refund(session, order, amount, currency, actor=actor)
+            if by is not None:
+                audit.record(
+                    session,
+                    actor=by,
+                    action="order.refunded",
+                    entity_type="order",
+                    entity_id=order.number,
+                    before=before,
+                    after={
+                        "payment_status": order.payment_status,
+                        "refunded": order.refunded_amount,
+                        "amount": amount,
+                    },
+                )
     if failure is not None:
         raise PaymentRefusedError(failure)  # after the commit: the failure stays recorded
     return amount

@@ -53,6 +53,12 @@ def test_a_shipped_order_shows_as_shipped_to_the_shopper_who_is_emailed(
         staff.get_by_role("button", name="Mark shipped").click()
         expect(staff.get_by_test_id("order-status")).to_have_text("Order: shipped")
         staff.screenshot(path="var/test-results/admin-order.png")
+        AdminDashboard(staff).nav_link("Audit log").click()
+        staff.get_by_role("textbox", name="Filter by what changed").fill(number)
+        staff.get_by_role("button", name="Filter").click()
+        entry = staff.get_by_role("row").filter(has_text="order.fulfilled")
+        expect(entry).to_contain_text(f"1Z{unique}")
+        staff.screenshot(path="var/test-results/admin-audit.png")
     finally:
         staff.close()
 

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from backend.accounts.schemas import Viewer
+from backend.audit import services as audit
 from backend.catalog.models import Product
 from backend.core.db import session_scope
-from backend.core.errors import InvalidInputError
+from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.models import OutboxEvent
 from backend.orders import fulfilment
 from backend.orders.models import Order
@@ -39,17 +41,19 @@ async def paid_order(
 
 
 async def test_shipping_then_delivering_follows_the_status_machine(
-    paid_order: tuple[uuid.UUID, uuid.UUID],
+    paid_order: tuple[uuid.UUID, uuid.UUID], admin_viewer: Viewer
 ) -> None:
     order_id, _ = paid_order
     with pytest.raises(InvalidTransitionError):
-        await fulfilment.mark_delivered(order_id, actor="admin")  # not shipped yet
+        await fulfilment.mark_delivered(order_id, actor=admin_viewer)  # not shipped yet
     with pytest.raises(InvalidInputError) as missing:
-        await fulfilment.fulfil_order(order_id, carrier=" ", tracking_number="", actor="admin")
+        await fulfilment.fulfil_order(order_id, carrier=" ", tracking_number="", actor=admin_viewer)
     assert set(missing.value.field_errors) == {"carrier", "tracking_number"}
 
-    await fulfilment.fulfil_order(order_id, carrier="UPS", tracking_number="1Z999", actor="admin")
-    await fulfilment.mark_delivered(order_id, actor="admin")
+    await fulfilment.fulfil_order(
+        order_id, carrier="UPS", tracking_number="1Z999", actor=admin_viewer
+    )
+    await fulfilment.mark_delivered(order_id, actor=admin_viewer)
 
     order = await order_row(order_id)
     assert (order.status, order.carrier, order.tracking_number) == ("delivered", "UPS", "1Z999")
@@ -65,15 +69,15 @@ async def test_shipping_then_delivering_follows_the_status_machine(
     assert len(shipped) == 1
     assert shipped[0].payload["phone"] == "+15551234567"
     with pytest.raises(InvalidTransitionError):
-        await fulfilment.cancel_paid_order(order_id, request_key="c", actor="admin")
+        await fulfilment.cancel_paid_order(order_id, request_key="c", actor=admin_viewer)
 
 
 async def test_cancelling_a_paid_order_refunds_it_and_restocks(
-    paid_order: tuple[uuid.UUID, uuid.UUID],
+    paid_order: tuple[uuid.UUID, uuid.UUID], admin_viewer: Viewer
 ) -> None:
     order_id, product = paid_order
 
-    refunded = await fulfilment.cancel_paid_order(order_id, request_key="c1", actor="admin")
+    refunded = await fulfilment.cancel_paid_order(order_id, request_key="c1", actor=admin_viewer)
 
     order = await order_row(order_id)
     assert refunded == Decimal("90.00")  # free shipping from $75
@@ -87,3 +91,29 @@ async def test_cancelling_a_paid_order_refunds_it_and_restocks(
             await session.exec(select(Product.stock_quantity).where(Product.id == product))
         ).one()
     assert stock == 4
+
+    entries = await audit.list_entries(entity_type="order", entity_id=order.number)
+    assert [e.action for e in entries.items] == ["order.cancelled", "order.refunded"]
+    refund = entries.items[1]
+    assert refund.actor.startswith(admin_viewer.username)
+    assert refund.after is not None
+    assert refund.after["amount"] == "90.00"
+
+
+async def test_a_shopper_cannot_ship_refund_or_cancel_and_nothing_changes(
+    paid_order: tuple[uuid.UUID, uuid.UUID], shopper_viewer: Viewer
+) -> None:
+    order_id, _ = paid_order
+    attempts = [
+        fulfilment.fulfil_order(order_id, carrier="X", tracking_number="1", actor=shopper_viewer),
+        fulfilment.mark_delivered(order_id, actor=shopper_viewer),
+        fulfilment.cancel_paid_order(order_id, request_key="c", actor=shopper_viewer),
+        payments.refund_order(order_id, amount=None, request_key="r", actor="x", by=shopper_viewer),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDeniedError):
+            await attempt
+
+    order = await order_row(order_id)
+    assert (order.status, order.payment_status, order.refunded_amount) == ("paid", "paid", 0)
+    assert (await audit.list_entries(entity_id=order.number)).total == 0
