@@ -13,6 +13,7 @@ from storefront.pages.sign_in import SignInState, sign_in_form
 NAV_ITEMS = (
     ("Overview", "/admin", "layout-dashboard", False),
     ("Products", "/admin/products", "package", False),
+    ("Inventory", "/admin/inventory", "boxes", False),
     ("Orders", "/admin/orders", "receipt", True),
     ("Accounts", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.audit import AuditState, audit_page
+from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
 from admin.pages.overview import OverviewState, overview_page
@@ -29,6 +30,12 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/products",
         title=f"Products · {ADMIN_TITLE}",
         on_load=[SignInState.load, ProductsTableState.load],
+    )
+    app.add_page(
+        inventory_page,
+        route="/admin/inventory",
+        title=f"Inventory · {ADMIN_TITLE}",
+        on_load=[SignInState.load, InventoryState.load],
     )
     app.add_page(
         orders_page,

@@ -36,6 +36,13 @@ class AccountSummary:
     last_login_at: datetime | None
 
 
+def require_staff(actor: Viewer | None, what: str) -> Viewer:
+    """The actor, if staff (admin or moderator)."""
+    if actor is None or not actor.is_staff:
+        raise PermissionDeniedError(f"Only staff can {what}.")
+    return actor
+
+
 def require_admin(actor: Viewer | None, what: str = "manage accounts") -> Viewer:
     """The actor, if an administrator; services call this themselves (deny by default),
     whatever the page already checked."""

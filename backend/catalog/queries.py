@@ -462,6 +462,16 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
     )
 
 
+async def find_product_id_by_sku(sku: str) -> uuid.UUID | None:
+    """Staff look products up by SKU (case-insensitive), active or not."""
+    async with session_scope() as session:
+        return (
+            await session.exec(
+                select(Product.id).where(func.lower(Product.sku) == sku.strip().lower()[:50])
+            )
+        ).first()
+
+
 # --- counts, simple text match, search documents ----------------------------------------------
 
 

@@ -8,16 +8,25 @@ and stock can never go below zero (the CHECK constraint agrees).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
+from redis.exceptions import RedisError
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.models import User
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_staff
+from backend.audit import services as audit
+from backend.catalog import cache as catalog_cache
 from backend.catalog.models import Product
-from backend.core.errors import DomainError
+from backend.core.db import session_scope
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.events.outbox import record_event
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.inventory.models import StockMovement
@@ -184,3 +193,120 @@ async def _record(
             reason=reason,
         ),
     )
+
+
+ADJUSTMENT_REASONS = {
+    "restock": "Restock",
+    "correction": "Stock count correction",
+    "damaged": "Damaged or lost",
+    "returned": "Returned by a customer",
+}
+MAX_ADJUSTMENT = 100_000
+
+
+async def adjust_stock(
+    product_id: uuid.UUID, *, change: int, reason: str, note: str = "", actor: Viewer
+) -> int:
+    """Staff change a product's stock by `change` (never below zero), with a reason; the
+    ledger, the audit log and `InventoryUpdated` record it. Returns the new quantity."""
+    require_staff(actor, "adjust stock")
+    problems: dict[str, str] = {}
+    if isinstance(change, bool) or not isinstance(change, int) or change == 0:
+        problems["change"] = "Enter how many to add (e.g. 12) or remove (e.g. -3)."
+    elif abs(change) > MAX_ADJUSTMENT:
+        problems["change"] = f"At most {MAX_ADJUSTMENT:,} at a time."
+    if reason not in ADJUSTMENT_REASONS:
+        problems["reason"] = "Choose a reason."
+    if problems:
+        raise InvalidInputError("Please correct the adjustment.", problems)
+    note = note.strip()[:500]
+    async with session_scope() as session:
+        row = (
+            await session.exec(
+                update(Product)
+                .where(col(Product.id) == product_id, col(Product.stock_quantity) + change >= 0)
+                .values(stock_quantity=Product.stock_quantity + change)
+                .returning(
+                    Product.sku, Product.name, Product.stock_quantity, Product.low_stock_threshold
+                )
+            )
+        ).first()
+        if row is None:
+            found = await session.get(Product, product_id)
+            if found is None:
+                raise NotFoundError("There is no such product.")
+            raise InvalidInputError(
+                "Stock cannot go below zero.",
+                {"change": f"Only {found.stock_quantity} in stock: remove at most that many."},
+            )
+        sku, name, stock_after, threshold = row
+        await _record(
+            session,
+            product_id,
+            sku,
+            change=change,
+            stock_after=stock_after,
+            reason=reason,
+            actor_id=actor.user_id,
+            note=note or None,
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="stock.adjusted",
+            entity_type="stock",
+            entity_id=sku,
+            before={"stock": stock_after - change},
+            after={"stock": stock_after, "reason": reason, "note": note},
+        )
+        if stock_after <= threshold < stock_after - change:
+            await record_event(
+                session,
+                LowStock(
+                    aggregate_id=str(product_id),
+                    sku=sku,
+                    product_name=name,
+                    quantity=stock_after,
+                    threshold=threshold,
+                ),
+            )
+    with contextlib.suppress(RedisError):
+        await catalog_cache.invalidate()  # the worker does it again on InventoryUpdated
+    return int(stock_after)
+
+
+@dataclass(frozen=True)
+class MovementRecord:
+    at: datetime
+    change: int
+    quantity_after: int
+    reason: str
+    note: str
+    who: str
+    order_id: uuid.UUID | None
+
+
+async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[MovementRecord]:
+    """A product's stock history, newest first, with who made staff changes."""
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(StockMovement, User.username)
+                .join(User, col(User.id) == col(StockMovement.actor_id), isouter=True)
+                .where(StockMovement.product_id == product_id)
+                .order_by(col(StockMovement.created_at).desc(), col(StockMovement.id))
+                .limit(min(max(limit, 1), 500))
+            )
+        ).all()
+    return [
+        MovementRecord(
+            at=movement.created_at,
+            change=movement.change,
+            quantity_after=movement.quantity_after,
+            reason=ADJUSTMENT_REASONS.get(movement.reason, movement.reason.replace("_", " ")),
+            note=movement.note or "",
+            who=username or ("shopper" if movement.reason == "order_placed" else "system"),
+            order_id=movement.order_id,
+        )
+        for movement, username in rows
+    ]

@@ -1,0 +1,201 @@
+"""Admin inventory: find a product by SKU, adjust its stock with a reason, see its history.
+Staff (admins and moderators); the service checks the role again."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import reflex as rx
+
+from admin.components.layout import admin_page
+from admin.components.tables import data_table
+from admin.state import AdminState
+from backend.catalog import queries as catalog
+from backend.core.errors import DomainError
+from backend.inventory import services as inventory
+from storefront.components.forms import form_alert, labelled_input, success_note
+
+
+@dataclasses.dataclass(frozen=True)
+class MovementRow:
+    at: str
+    change: str
+    quantity_after: int
+    reason: str
+    note: str
+    who: str
+
+
+class InventoryState(AdminState):
+    sku: str = ""
+    name: str = ""
+    stock: int = 0
+    threshold: int = 0
+    found: bool = False
+    history: list[MovementRow] = []
+    message: str = ""
+    done: str = ""
+    errors: dict[str, str] = {}
+    form_version: int = 0
+
+    _product_id: str = ""
+
+    async def _show(self, product_id: uuid.UUID) -> None:
+        record = await catalog.get_product(product_id)
+        self._product_id = str(product_id)
+        self.sku, self.name = record.summary.sku, record.summary.name
+        self.stock, self.threshold = (
+            record.summary.stock_quantity,
+            record.summary.low_stock_threshold,
+        )
+        self.found = True
+        self.history = [
+            MovementRow(
+                at=m.at.strftime("%d %b %Y %H:%M"),
+                change=f"{m.change:+d}",
+                quantity_after=m.quantity_after,
+                reason=m.reason,
+                note=m.note,
+                who=m.who,
+            )
+            for m in await inventory.list_movements(product_id)
+        ]
+
+    @rx.event
+    def load(self) -> None:
+        self.found, self.message, self.done, self.errors = False, "", "", {}
+
+    @rx.event
+    async def find(self, form_data: dict[str, str]) -> None:
+        self.message, self.done, self.errors = "", "", {}
+        product_id = await catalog.find_product_id_by_sku(str(form_data.get("sku") or ""))
+        if product_id is None:
+            self.found, self.message = False, "No product has that SKU."
+            return
+        await self._show(product_id)
+
+    @rx.event
+    async def adjust(self, form_data: dict[str, str]) -> None:
+        if not self._product_id:
+            return
+        self.message, self.done = "", ""
+        try:
+            change = int(str(form_data.get("change") or "").strip() or "0")
+        except ValueError:
+            self.errors = {"change": "Enter a whole number, such as 12 or -3."}
+            return
+        try:
+            after = await inventory.adjust_stock(
+                uuid.UUID(self._product_id),
+                change=change,
+                reason=str(form_data.get("reason") or ""),
+                note=str(form_data.get("note") or "")[:500],
+                actor=self.viewer,  # type: ignore[arg-type]
+            )
+        except DomainError as error:
+            self.errors = dict(getattr(error, "field_errors", {}) or {})
+            self.message = "" if self.errors else error.message
+            return
+        self.errors, self.done = {}, f"Stock is now {after}."
+        self.form_version += 1
+        await self._show(uuid.UUID(self._product_id))
+
+
+def _history_row(row: rx.Var[MovementRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.at, white_space="nowrap"),
+        rx.table.cell(row.change, text_align="right"),
+        rx.table.cell(row.quantity_after, text_align="right"),
+        rx.table.cell(row.reason),
+        rx.table.cell(row.note),
+        rx.table.cell(row.who),
+    )
+
+
+def _adjust_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Adjust stock", size="3", as_="h3"),
+            rx.hstack(
+                labelled_input(
+                    "Change", "change", InventoryState.errors.get("change", ""), hint="+12 or -3"
+                ),
+                rx.box(
+                    rx.text("Reason", size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(placeholder="Choose…", aria_label="Reason"),
+                        rx.select.content(
+                            *(
+                                rx.select.item(label, value=code)
+                                for code, label in inventory.ADJUSTMENT_REASONS.items()
+                            )
+                        ),
+                        name="reason",
+                    ),
+                    rx.cond(
+                        InventoryState.errors.get("reason", "") != "",
+                        rx.text(
+                            InventoryState.errors.get("reason", ""), color_scheme="tomato", size="2"
+                        ),
+                    ),
+                ),
+                spacing="3",
+                align="start",
+                width="100%",
+            ),
+            labelled_input("Note (optional)", "note"),
+            rx.button("Save adjustment", type="submit"),
+            spacing="2",
+            width="100%",
+            max_width="520px",
+        ),
+        key=InventoryState.form_version.to_string(),
+        on_submit=InventoryState.adjust,
+        reset_on_submit=False,
+    )
+
+
+def inventory_page() -> rx.Component:
+    return admin_page(
+        "Inventory",
+        rx.vstack(
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="sku", placeholder="SKU", aria_label="Product SKU", width="220px"
+                    ),
+                    rx.button("Find", type="submit", variant="soft"),
+                ),
+                on_submit=InventoryState.find,
+                reset_on_submit=False,
+            ),
+            form_alert(InventoryState.message),
+            success_note(InventoryState.done),
+            rx.cond(
+                InventoryState.found,
+                rx.vstack(
+                    rx.heading(InventoryState.name, size="5", as_="h2"),
+                    rx.text(
+                        "SKU ",
+                        InventoryState.sku,
+                        " · in stock: ",
+                        rx.text.strong(InventoryState.stock, data_testid="stock"),
+                        " · low-stock alert at ",
+                        InventoryState.threshold,
+                    ),
+                    _adjust_form(),
+                    rx.heading("History", size="3", as_="h3"),
+                    data_table(
+                        ("When", ("Change", "right"), ("After", "right"), "Reason", "Note", "Who"),
+                        InventoryState.history,
+                        _history_row,
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+    )
