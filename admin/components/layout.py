@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("Products", "/admin/products", "package", False),
     ("Inventory", "/admin/inventory", "boxes", False),
     ("Orders", "/admin/orders", "receipt", True),
+    ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Accounts", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),
     ("Audit log", "/admin/audit", "history", True),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.audit import AuditState, audit_page
+from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
@@ -48,6 +49,12 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/orders/[number]",
         title=f"Order · {ADMIN_TITLE}",
         on_load=[SignInState.load, OrderAdminState.load],
+    )
+    app.add_page(
+        discounts_page,
+        route="/admin/discounts",
+        title=f"Discount codes · {ADMIN_TITLE}",
+        on_load=[SignInState.load, DiscountsState.load],
     )
     app.add_page(
         messages_page,

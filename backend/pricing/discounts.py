@@ -3,6 +3,7 @@ usage limit) and redeemed atomically inside the order's transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,9 +11,12 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.money import format_money
 from backend.pricing.models import DiscountCode
 from backend.pricing.totals import DiscountKind, DiscountRule
@@ -116,12 +120,14 @@ async def create_discount_code(
     *,
     kind: DiscountKind,
     value: Decimal,
+    actor: Viewer,
     min_subtotal: Decimal = Decimal(0),
     starts_at: datetime | None = None,
     expires_at: datetime | None = None,
     usage_limit: int | None = None,
 ) -> DiscountRule:
-    """A new code (staff). Raises InvalidInputError with a message per field."""
+    """A new code (admins). Raises InvalidInputError with a message per field."""
+    require_admin(actor, "manage discount codes")
     normalized = normalize_code(code)
     problems: dict[str, str] = {}
     if not normalized or not normalized.replace("-", "").replace("_", "").isalnum():
@@ -141,15 +147,98 @@ async def create_discount_code(
             raise InvalidInputError(
                 "Please correct the discount code.", {"code": "This code exists."}
             )
-        session.add(
-            DiscountCode(
-                code=normalized,
-                kind=kind,
-                value=value,
-                min_subtotal=min_subtotal,
-                starts_at=starts_at,
-                expires_at=expires_at,
-                usage_limit=usage_limit,
-            )
+        created = DiscountCode(
+            code=normalized,
+            kind=kind,
+            value=value,
+            min_subtotal=min_subtotal,
+            starts_at=starts_at,
+            expires_at=expires_at,
+            usage_limit=usage_limit,
+        )
+        session.add(created)
+        audit.record(
+            session,
+            actor=actor,
+            action="discount.created",
+            entity_type="discount",
+            entity_id=normalized,
+            after=_snapshot(created),
         )
     return DiscountRule(code=normalized, kind=kind, value=value)
+
+
+def _snapshot(code: DiscountCode) -> dict[str, object]:
+    return {
+        "kind": code.kind,
+        "value": code.value,
+        "min_subtotal": code.min_subtotal,
+        "starts_at": code.starts_at,
+        "expires_at": code.expires_at,
+        "usage_limit": code.usage_limit,
+        "active": code.is_active,
+    }
+
+
+async def set_discount_active(code: str, *, active: bool, actor: Viewer) -> None:
+    """Switch a code off (or on again); it stays on record with its uses."""
+    require_admin(actor, "manage discount codes")
+    async with session_scope() as session:
+        found = await _find(session, code)
+        if found is None:
+            raise NotFoundError("There is no such discount code.")
+        before = found.is_active
+        found.is_active = active
+        session.add(found)
+        audit.record(
+            session,
+            actor=actor,
+            action="discount.activated" if active else "discount.deactivated",
+            entity_type="discount",
+            entity_id=found.code,
+            before={"active": before},
+            after={"active": active},
+        )
+
+
+@dataclass(frozen=True)
+class DiscountSummary:
+    code: str
+    kind: str
+    value: Decimal
+    min_subtotal: Decimal
+    starts_at: datetime | None
+    expires_at: datetime | None
+    usage_limit: int | None
+    times_used: int
+    is_active: bool
+
+    def describe(self, currency: str) -> str:
+        amount = (
+            f"{self.value.normalize():f} %"
+            if self.kind == "percent"
+            else format_money(self.value, currency)
+        )
+        return f"{amount} off"
+
+
+async def list_discount_codes(actor: Viewer) -> list[DiscountSummary]:
+    require_admin(actor, "manage discount codes")
+    async with session_scope() as session:
+        rows = (
+            await session.exec(select(DiscountCode).order_by(col(DiscountCode.created_at).desc()))
+        ).all()
+    return [
+        DiscountSummary(
+            r.code,
+            r.kind,
+            r.value,
+            r.min_subtotal,
+            r.starts_at,
+            r.expires_at,
+            r.usage_limit,
+            r.times_used,
+            r.is_active,
+        )
+        for r in rows
+    ]

@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import text, update
 from sqlmodel import select
 
+from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog import services as catalog
 from backend.catalog.models import Product
 from backend.core.db import session_scope
+from backend.core.errors import PermissionDeniedError
 from backend.inventory.models import StockMovement
 from backend.inventory.services import OutOfStockError
 from backend.orders import queries as order_queries
@@ -172,11 +174,13 @@ async def test_orders_charge_todays_price_not_the_carts(
 
 
 async def test_a_discount_code_with_one_use_left_is_redeemed_once(
-    make_product: MakeProduct, place_order: PlaceOrder, unique: str
+    make_product: MakeProduct, place_order: PlaceOrder, unique: str, admin_viewer: Viewer
 ) -> None:
     item = await make_product(price=Decimal("50.00"), stock_quantity=10)
     code = f"ONCE{unique}"[:40]
-    await discounts.create_discount_code(code, kind="percent", value=Decimal(10), usage_limit=1)
+    await discounts.create_discount_code(
+        code, kind="percent", value=Decimal(10), usage_limit=1, actor=admin_viewer
+    )
 
     results = await asyncio.gather(
         place_order({item: 1}, discount_code=code.lower()),
@@ -194,18 +198,27 @@ async def test_a_discount_code_with_one_use_left_is_redeemed_once(
 
 
 async def test_discount_rules_are_explained(
-    make_product: MakeProduct, place_order: PlaceOrder, unique: str
+    make_product: MakeProduct, place_order: PlaceOrder, unique: str, admin_viewer: Viewer
 ) -> None:
     item = await make_product(price=Decimal("20.00"))
     await discounts.create_discount_code(
-        f"MIN{unique}", kind="fixed", value=Decimal(5), min_subtotal=Decimal(50)
+        f"MIN{unique}",
+        kind="fixed",
+        value=Decimal(5),
+        min_subtotal=Decimal(50),
+        actor=admin_viewer,
     )
     await discounts.create_discount_code(
         f"OLD{unique}",
         kind="fixed",
         value=Decimal(5),
         expires_at=discounts.utcnow() - timedelta(days=1),
+        actor=admin_viewer,
     )
+    await discounts.create_discount_code(
+        f"OFF{unique}", kind="percent", value=Decimal(50), actor=admin_viewer
+    )
+    await discounts.set_discount_active(f"off{unique}", active=False, actor=admin_viewer)
 
     with pytest.raises(DiscountRefusedError, match=r"Spend \$30.00 more"):
         await place_order({item: 1}, discount_code=f"MIN{unique}")
@@ -213,6 +226,21 @@ async def test_discount_rules_are_explained(
         await place_order({item: 1}, discount_code=f"OLD{unique}")
     with pytest.raises(DiscountRefusedError, match="not valid"):
         await place_order({item: 1}, discount_code="NO-SUCH-CODE")
+    with pytest.raises(DiscountRefusedError, match="not valid"):
+        await place_order({item: 1}, discount_code=f"OFF{unique}")  # switched off
+    codes = {c.code: c for c in await discounts.list_discount_codes(admin_viewer)}
+    assert codes[f"OFF{unique}".upper()].is_active is False
+    assert codes[f"MIN{unique}".upper()].describe("USD") == "$5.00 off"
+    assert codes[f"OFF{unique}".upper()].describe("USD") == "50 % off"
+
+
+async def test_only_admins_manage_discount_codes(shopper_viewer: Viewer, unique: str) -> None:
+    with pytest.raises(PermissionDeniedError):
+        await discounts.create_discount_code(
+            f"FREE{unique}", kind="percent", value=Decimal(100), actor=shopper_viewer
+        )
+    with pytest.raises(PermissionDeniedError):
+        await discounts.list_discount_codes(shopper_viewer)
 
 
 async def test_unpaid_orders_expire_and_their_stock_returns(
