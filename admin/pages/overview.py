@@ -1,14 +1,25 @@
-"""Admin overview: the catalog's numbers, read live from the database."""
+"""Admin overview: the catalog's numbers for all staff; for admins also sales (today, this
+month, average order value), revenue per day, orders by status, low stock and the latest
+orders, refreshed live while the page is open."""
 
 from __future__ import annotations
+
+import asyncio
+import dataclasses
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminState
+from admin.components.tables import data_table
+from admin.state import AdminOnlyAreaState, AdminState
+from backend.analytics import sales
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.heartbeat import last_worker_heartbeat
+from backend.core.money import format_money
+from backend.orders import queries as order_queries
+from backend.orders import status as order_status
+from storefront.access import SessionState
 
 
 class OverviewState(AdminState):
@@ -37,6 +48,108 @@ class OverviewState(AdminState):
         self.loaded = True
 
 
+# While an admin has the overview open, new orders appear within this many seconds.
+LIVE_REFRESH_SECONDS = 2.0
+LIVE_MAX_ROUNDS = 1800  # an hour; a reload starts again
+
+
+@dataclasses.dataclass(frozen=True)
+class LatestOrder:
+    number: str
+    url: str
+    placed_at: str
+    customer: str
+    status: str
+    total: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LowStockRow:
+    name: str
+    sku: str
+    stock: int
+    threshold: int
+
+
+class SalesState(AdminOnlyAreaState):
+    revenue_today: str = ""
+    orders_today: int = 0
+    revenue_month: str = ""
+    orders_month: int = 0
+    average_order: str = ""
+    revenue_chart: list[dict[str, str | int]] = []
+    status_counts: list[tuple[str, int]] = []
+    latest: list[LatestOrder] = []
+    low_stock: list[LowStockRow] = []
+    loaded: bool = False
+
+    _watch_round: int = 0
+
+    async def _figures(self) -> dict[str, object]:
+        summary = await sales.sales_summary()
+        money = lambda amount: format_money(amount, summary.currency)  # noqa: E731
+        latest = await order_queries.list_all_orders(limit=8)
+        return {
+            "revenue_today": money(summary.revenue_today),
+            "orders_today": summary.orders_today,
+            "revenue_month": money(summary.revenue_month),
+            "orders_month": summary.orders_month,
+            "average_order": money(summary.average_order_value_month),
+            # Bar heights only (whole currency units); amounts are shown as text elsewhere.
+            "revenue_chart": [
+                {"day": d.day.strftime("%d %b"), "revenue": int(d.revenue), "orders": d.orders}
+                for d in await sales.revenue_per_day(30)
+            ],
+            "status_counts": [
+                (order_status.label(name), count)
+                for name, count in sorted((await sales.orders_by_status()).items())
+            ],
+            "latest": [
+                LatestOrder(
+                    o.number,
+                    f"/admin/orders/{o.number}",
+                    o.created_at.strftime("%d %b %H:%M"),
+                    o.customer_name,
+                    order_status.label(o.status),
+                    format_money(o.total, o.currency),
+                )
+                for o in latest.items
+            ],
+            "low_stock": [
+                LowStockRow(i.name, i.sku, i.stock, i.threshold) for i in await sales.low_stock()
+            ],
+            "loaded": True,
+        }
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec:
+        for name, value in (await self._figures()).items():
+            setattr(self, name, value)
+        self._watch_round += 1
+        return SalesState.watch(self._watch_round)
+
+    @rx.event(background=True)
+    async def watch(self, round_id: int) -> None:
+        """Refresh the figures when orders change, while this admin keeps the page open."""
+        last = await sales.orders_fingerprint()
+        for _ in range(LIVE_MAX_ROUNDS):
+            await asyncio.sleep(LIVE_REFRESH_SECONDS)
+            async with self:
+                session = await self.get_state(SessionState)
+                await session._refresh_viewer(force=True)
+                still_here = self.router.page.path == "/admin" and self._watch_round == round_id
+                if not still_here or not session.is_admin:
+                    return  # left the page, reloaded it, or is no longer an admin
+            current = await sales.orders_fingerprint()
+            if current == last:
+                continue
+            last = current
+            figures = await self._figures()
+            async with self:
+                for name, value in figures.items():
+                    setattr(self, name, value)
+
+
 def _stat(label: str, value: rx.Var[int], hint: str) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -60,9 +173,119 @@ def _worker_callout(icon: str, color: str) -> rx.Component:
     )
 
 
+def _money_stat(label: str, value: rx.Var[str], hint: rx.Var[str] | str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.text(value, size="6", weight="bold"),
+            rx.text(hint, size="1", color_scheme="gray"),
+            spacing="1",
+        ),
+        role="group",
+        aria_label=label,
+    )
+
+
+def _orders_count(count: rx.Var[int]) -> rx.Var[str]:
+    return count.to_string() + rx.cond(count == 1, " order", " orders")
+
+
+def _sales() -> rx.Component:
+    state = SalesState
+    return rx.cond(
+        state.loaded,
+        rx.vstack(
+            rx.grid(
+                _money_stat(
+                    "Revenue today", state.revenue_today, _orders_count(state.orders_today)
+                ),
+                _money_stat(
+                    "Revenue this month",
+                    state.revenue_month,
+                    _orders_count(state.orders_month),
+                ),
+                _money_stat("Average order value", state.average_order, "this month"),
+                columns=rx.breakpoints(initial="1", sm="3"),
+                spacing="4",
+                width="100%",
+            ),
+            rx.card(
+                rx.text("Revenue per day, last 30 days", size="2", weight="medium"),
+                rx.recharts.bar_chart(
+                    rx.recharts.bar(data_key="revenue", fill=rx.color("accent", 9)),
+                    rx.recharts.x_axis(data_key="day", font_size=11),
+                    rx.recharts.y_axis(font_size=11, width=48),
+                    rx.recharts.graphing_tooltip(),
+                    data=state.revenue_chart,
+                    height=220,
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            rx.grid(
+                rx.card(
+                    rx.text("Latest orders", size="2", weight="medium"),
+                    data_table(
+                        ("Order", "Placed", "Customer", "Status", ("Total", "right")),
+                        state.latest,
+                        lambda o: rx.table.row(
+                            rx.table.cell(rx.link(o.number, href=o.url)),
+                            rx.table.cell(o.placed_at),
+                            rx.table.cell(o.customer),
+                            rx.table.cell(o.status),
+                            rx.table.cell(o.total, text_align="right"),
+                        ),
+                    ),
+                    aria_label="Latest orders",
+                    role="region",
+                ),
+                rx.vstack(
+                    rx.card(
+                        rx.text("Orders by status", size="2", weight="medium"),
+                        rx.foreach(
+                            state.status_counts,
+                            lambda row: rx.hstack(
+                                rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"
+                            ),
+                        ),
+                        width="100%",
+                    ),
+                    rx.card(
+                        rx.text("Low stock", size="2", weight="medium"),
+                        rx.cond(
+                            state.low_stock.length() == 0,
+                            rx.text("Nothing is running low.", size="2", color_scheme="gray"),
+                        ),
+                        rx.foreach(
+                            state.low_stock,
+                            lambda item: rx.hstack(
+                                rx.text(item.name, size="2"),
+                                rx.spacer(),
+                                rx.badge(item.stock, color_scheme="tomato"),
+                                width="100%",
+                            ),
+                        ),
+                        width="100%",
+                        aria_label="Low stock",
+                        role="region",
+                    ),
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", lg="2fr 1fr"),
+                spacing="4",
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+            margin_y="16px",
+        ),
+    )
+
+
 def overview_page() -> rx.Component:
     return admin_page(
         "Overview",
+        rx.cond(SessionState.is_admin, _sales()),
         rx.cond(
             OverviewState.loaded,
             rx.grid(

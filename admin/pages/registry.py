@@ -10,7 +10,7 @@ from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
-from admin.pages.overview import OverviewState, overview_page
+from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.products import ProductsTableState, products_page
 from storefront.pages.sign_in import SignInState
 
@@ -24,7 +24,9 @@ def register_admin_pages(app: rx.App) -> None:
         overview_page,
         route="/admin",
         title=f"Overview · {ADMIN_TITLE}",
-        on_load=[SignInState.load, OverviewState.load],
+        # The sales figures are for admins: their load is refused for moderators (and the
+        # section is not shown to them).
+        on_load=[SignInState.load, OverviewState.load, SalesState.load],
     )
     app.add_page(
         products_page,

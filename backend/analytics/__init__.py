@@ -1,0 +1,1 @@
+"""Figures for the admin: sales, orders by status, low stock."""

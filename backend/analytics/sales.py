@@ -1,0 +1,143 @@
+"""Sales figures from the orders table.
+
+Revenue is what the shop keeps: the total of every paid order (paid, partly or fully
+refunded) minus what was refunded, counted on the day the order was placed (UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Date, cast, func
+from sqlmodel import col, select
+
+from backend.catalog.models import Product
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.orders.models import Order
+from backend.settings import get_settings
+
+PAID = ("paid", "partially_refunded", "refunded")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class SalesSummary:
+    currency: str
+    revenue_today: Decimal
+    orders_today: int
+    revenue_month: Decimal
+    orders_month: int
+
+    @property
+    def average_order_value_month(self) -> Decimal:
+        if not self.orders_month:
+            return ZERO
+        return (self.revenue_month / self.orders_month).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class DailyRevenue:
+    day: date
+    revenue: Decimal
+    orders: int
+
+
+@dataclass(frozen=True)
+class LowStockItem:
+    name: str
+    sku: str
+    stock: int
+    threshold: int
+
+
+def _kept() -> object:
+    return func.coalesce(func.sum(Order.total - Order.refunded_amount), 0)
+
+
+async def sales_summary(now: datetime | None = None) -> SalesSummary:
+    now = now or utcnow()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    paid = col(Order.payment_status).in_(PAID)
+    async with session_scope() as session:
+        revenue_today, orders_today, revenue_month, orders_month = (
+            await session.exec(
+                select(
+                    func.coalesce(
+                        func.sum(Order.total - Order.refunded_amount).filter(
+                            col(Order.created_at) >= today
+                        ),
+                        0,
+                    ),
+                    func.count().filter(col(Order.created_at) >= today),
+                    _kept(),
+                    func.count(),
+                ).where(paid, col(Order.created_at) >= month)
+            )
+        ).one()
+    return SalesSummary(
+        currency=get_settings().shop_currency,
+        revenue_today=Decimal(revenue_today).quantize(Decimal("0.01")),
+        orders_today=orders_today,
+        revenue_month=Decimal(revenue_month).quantize(Decimal("0.01")),
+        orders_month=orders_month,
+    )
+
+
+async def revenue_per_day(days: int = 30, now: datetime | None = None) -> list[DailyRevenue]:
+    """One entry per day of the last `days` days (days without sales included, as 0)."""
+    now = now or utcnow()
+    first = (now - timedelta(days=days - 1)).date()
+    day = cast(Order.created_at, Date)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(day, _kept(), func.count())
+                .where(col(Order.payment_status).in_(PAID), col(Order.created_at) >= first)
+                .group_by(day)
+            )
+        ).all()
+    found = {row[0]: (Decimal(row[1]), row[2]) for row in rows}
+    return [
+        DailyRevenue(first + timedelta(days=n), *found.get(first + timedelta(days=n), (ZERO, 0)))
+        for n in range(days)
+    ]
+
+
+async def orders_by_status() -> dict[str, int]:
+    async with session_scope() as session:
+        rows = (
+            await session.exec(select(Order.status, func.count()).group_by(col(Order.status)))
+        ).all()
+    return dict(rows)
+
+
+async def low_stock(limit: int = 10) -> list[LowStockItem]:
+    """Active products at or below their low-stock threshold, emptiest first."""
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(
+                    Product.name, Product.sku, Product.stock_quantity, Product.low_stock_threshold
+                )
+                .where(
+                    col(Product.is_active),
+                    col(Product.stock_quantity) <= col(Product.low_stock_threshold),
+                )
+                .order_by(col(Product.stock_quantity), col(Product.name))
+                .limit(limit)
+            )
+        ).all()
+    return [LowStockItem(*row) for row in rows]
+
+
+async def orders_fingerprint() -> tuple[int, str]:
+    """Changes whenever an order is placed or changes state: a cheap check for live pages."""
+    async with session_scope() as session:
+        count, latest = (
+            await session.exec(select(func.count(), func.max(Order.updated_at)).select_from(Order))
+        ).one()
+    return count, str(latest)
