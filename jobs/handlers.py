@@ -17,6 +17,8 @@ from backend.accounts.events import (
     PasswordResetRequested,
     UserRegistered,
 )
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.catalog import cache as catalog_cache
 from backend.catalog import queries as catalog
 from backend.catalog.events import ProductChanged
@@ -177,6 +179,11 @@ async def refund_payment_after_cancellation(event: PaidAfterCancellation) -> Non
     )
 
 
+async def count_payment_in_funnel(event: OrderPaid) -> None:
+    # Idempotent: a visitor is counted once per day and step however often this runs.
+    await funnel.record(FunnelStep.PAID, await orders.cart_key_of(uuid.UUID(event.aggregate_id)))
+
+
 async def send_low_stock_alert(event: LowStock) -> None:
     context = {**event.model_dump(mode="json"), "admin_url": _url("/admin/products")}
     for recipient in await accounts.list_admin_emails():
@@ -199,7 +206,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     InventoryUpdated: [update_stock_in_search, refresh_cached_stock],
     LowStock: [send_low_stock_alert],
     OrderPlaced: [send_order_confirmation],
-    OrderPaid: [send_payment_received, empty_bought_lines_from_cart],
+    OrderPaid: [send_payment_received, empty_bought_lines_from_cart, count_payment_in_funnel],
     OrderCancelled: [],
     OrderFulfilled: [send_order_shipped],
     PaymentRefunded: [send_refund_issued],

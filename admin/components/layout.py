@@ -16,6 +16,7 @@ NAV_ITEMS = (
     ("Inventory", "/admin/inventory", "boxes", False),
     ("Orders", "/admin/orders", "receipt", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
+    ("Analytics", "/admin/analytics", "chart-column", True),
     ("Accounts", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),
     ("Audit log", "/admin/audit", "history", True),

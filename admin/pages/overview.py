@@ -12,7 +12,7 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState, AdminState
-from backend.analytics import sales
+from backend.analytics import funnel, sales
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.heartbeat import last_worker_heartbeat
@@ -77,6 +77,8 @@ class SalesState(AdminOnlyAreaState):
     revenue_month: str = ""
     orders_month: int = 0
     average_order: str = ""
+    conversion_today: str = ""
+    visitors_today: int = 0
     revenue_chart: list[dict[str, str | int]] = []
     status_counts: list[tuple[str, int]] = []
     latest: list[LatestOrder] = []
@@ -89,7 +91,12 @@ class SalesState(AdminOnlyAreaState):
         summary = await sales.sales_summary()
         money = lambda amount: format_money(amount, summary.currency)  # noqa: E731
         latest = await order_queries.list_all_orders(limit=8)
+        today = utcnow().date()
+        stages = await funnel.funnel(today, today)
+        viewers, payers = stages[0].visitors, stages[-1].visitors
         return {
+            "conversion_today": f"{payers / viewers * 100:.1f} %" if viewers else "—",
+            "visitors_today": viewers,
             "revenue_today": money(summary.revenue_today),
             "orders_today": summary.orders_today,
             "revenue_month": money(summary.revenue_month),
@@ -205,7 +212,12 @@ def _sales() -> rx.Component:
                     _orders_count(state.orders_month),
                 ),
                 _money_stat("Average order value", state.average_order, "this month"),
-                columns=rx.breakpoints(initial="1", sm="3"),
+                _money_stat(
+                    "Conversion today",
+                    state.conversion_today,
+                    "of " + state.visitors_today.to_string() + " product viewers paid",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2", lg="4"),
                 spacing="4",
                 width="100%",
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.pages.accounts import AccountsState, accounts_page
+from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
@@ -63,6 +64,12 @@ def register_admin_pages(app: rx.App) -> None:
         route="/admin/messages",
         title=f"Messages · {ADMIN_TITLE}",
         on_load=[SignInState.load, MessagesState.load],
+    )
+    app.add_page(
+        analytics_page,
+        route="/admin/analytics",
+        title=f"Analytics · {ADMIN_TITLE}",
+        on_load=[SignInState.load, AnalyticsState.load],
     )
     app.add_page(
         audit_page,

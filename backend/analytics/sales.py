@@ -7,7 +7,7 @@ refunded) minus what was refunded, counted on the day the order was placed (UTC)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Date, cast, func
@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from backend.catalog.models import Product
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.orders.models import Order
+from backend.orders.models import Order, OrderLine
 from backend.settings import get_settings
 
 PAID = ("paid", "partially_refunded", "refunded")
@@ -141,3 +141,60 @@ async def orders_fingerprint() -> tuple[int, str]:
             await session.exec(select(func.count(), func.max(Order.updated_at)).select_from(Order))
         ).one()
     return count, str(latest)
+
+
+@dataclass(frozen=True)
+class RangeSales:
+    revenue: Decimal
+    orders: int
+
+    @property
+    def average_order_value(self) -> Decimal:
+        return (self.revenue / self.orders).quantize(Decimal("0.01")) if self.orders else ZERO
+
+
+@dataclass(frozen=True)
+class TopProduct:
+    name: str
+    sku: str
+    quantity: int
+    revenue: Decimal
+
+
+def _in_range(first: date, last: date) -> list[object]:
+    start = datetime.combine(min(first, last), datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(max(first, last) + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return [
+        col(Order.payment_status).in_(PAID),
+        col(Order.created_at) >= start,
+        col(Order.created_at) < end,
+    ]
+
+
+async def sales_between(first: date, last: date) -> RangeSales:
+    async with session_scope() as session:
+        revenue, orders = (
+            await session.exec(select(_kept(), func.count()).where(*_in_range(first, last)))
+        ).one()
+    return RangeSales(Decimal(revenue).quantize(Decimal("0.01")), orders)
+
+
+async def top_products(first: date, last: date, limit: int = 10) -> list[TopProduct]:
+    """Best sellers by revenue (line totals of paid orders; refunds are not split per line)."""
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(
+                    OrderLine.name,
+                    OrderLine.sku,
+                    func.sum(OrderLine.quantity),
+                    func.sum(OrderLine.line_total),
+                )
+                .join(Order, col(Order.id) == col(OrderLine.order_id))
+                .where(*_in_range(first, last))
+                .group_by(col(OrderLine.sku), col(OrderLine.name))
+                .order_by(func.sum(OrderLine.line_total).desc(), col(OrderLine.sku))
+                .limit(limit)
+            )
+        ).all()
+    return [TopProduct(name, sku, int(qty), Decimal(total)) for name, sku, qty, total in rows]

@@ -322,3 +322,10 @@ async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
             )
         ).all()
     await carts.forget_lines(CartOwner(order.cart_key), [p for p in product_ids if p is not None])
+
+
+async def cart_key_of(order_id: uuid.UUID) -> str | None:
+    """The cart (visitor) an order came from: guest token or user key."""
+    async with session_scope() as session:
+        order = await session.get(Order, order_id)
+    return order.cart_key if order else None

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import reflex as rx
 
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartChange
 from backend.core.errors import DomainError
@@ -108,7 +110,9 @@ class CartState(PublicState):
             return rx.toast.error("Reload the page to use the cart.")
         try:
             amount = int(quantity)
-            return await self._apply(await carts.add_item(owner, found, amount))
+            change = await carts.add_item(owner, found, amount)
+            await funnel.record(FunnelStep.ADD_TO_CART, owner.key, found)
+            return await self._apply(change)
         except ValueError:
             return rx.toast.error("Choose a quantity.")
         except DomainError as error:

@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from backend.accounts import addresses
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.cart import services as carts
 from backend.core.errors import DomainError
 from backend.core.money import format_money
@@ -105,6 +107,8 @@ class CheckoutState(PublicState):
         self.empty = not preview_cart.lines
         if not preview_cart.ready_for_checkout:
             return rx.redirect("/cart")
+        owner = self._cart_owner()
+        await funnel.record(FunnelStep.CHECKOUT_STARTED, owner.key if owner else None)
         options = shipping.shipping_options(preview_cart.subtotal)
         self.shipping_choices = [
             (o.code, f"{o.label} · {o.delivery} · {format_money(o.price, preview_cart.currency)}")

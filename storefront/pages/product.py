@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.catalog import queries as catalog
 from backend.core.errors import NotFoundError
 from storefront.access import PublicState
@@ -34,6 +36,10 @@ class ProductState(PublicState):
             self.product, self.not_found = None, True
             return
         self.product, self.not_found = product_page_view(detail), False
+        owner = self._cart_owner()
+        await funnel.record(
+            FunnelStep.PRODUCT_VIEW, owner.key if owner else None, detail.summary.id
+        )
 
     @rx.event
     def set_quantity(self, value: str) -> None:

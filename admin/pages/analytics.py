@@ -1,0 +1,196 @@
+"""Admin analytics for a date range: revenue, orders, average order value, best sellers,
+most viewed products and the shopping funnel. Admins only."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import reflex as rx
+
+from admin.components.layout import admin_page
+from admin.components.tables import data_table
+from admin.state import AdminOnlyAreaState
+from backend.analytics import funnel, sales
+from backend.catalog import queries as catalog
+from backend.core.clock import utcnow
+from backend.core.money import format_money
+from backend.settings import get_settings
+
+DEFAULT_DAYS = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class StageRow:
+    label: str
+    visitors: int
+    conversion: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductRow:
+    name: str
+    detail: str
+    figure: str
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f} %"
+
+
+def _parse_day(raw: object, default: date) -> date:
+    try:
+        return date.fromisoformat(str(raw or "")[:10])
+    except ValueError:
+        return default
+
+
+class AnalyticsState(AdminOnlyAreaState):
+    first: str = ""
+    last: str = ""
+    revenue: str = ""
+    orders: int = 0
+    average_order: str = ""
+    stages: list[StageRow] = []
+    best_sellers: list[ProductRow] = []
+    most_viewed: list[ProductRow] = []
+    loaded: bool = False
+
+    async def _show(self, first: date, last: date) -> None:
+        first, last = min(first, last), max(first, last)
+        first = max(first, last - timedelta(days=funnel.MAX_RANGE_DAYS - 1))
+        currency = get_settings().shop_currency
+        totals = await sales.sales_between(first, last)
+        self.first, self.last = first.isoformat(), last.isoformat()
+        self.revenue = format_money(totals.revenue, currency)
+        self.orders = totals.orders
+        self.average_order = format_money(totals.average_order_value, currency)
+        self.stages = [
+            StageRow(stage.label, stage.visitors, _percent(stage.of_previous))
+            for stage in await funnel.funnel(first, last)
+        ]
+        self.best_sellers = [
+            ProductRow(p.name, f"{p.sku} · {p.quantity} sold", format_money(p.revenue, currency))
+            for p in await sales.top_products(first, last)
+        ]
+        viewed = await funnel.most_viewed(first, last)
+        names = await catalog.get_product_summaries([product_id for product_id, _ in viewed])
+        self.most_viewed = [
+            ProductRow(
+                names[product_id].name if product_id in names else "(deleted product)",
+                names[product_id].sku if product_id in names else "",
+                f"{views} view" if views == 1 else f"{views} views",
+            )
+            for product_id, views in viewed
+        ]
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> None:
+        today = utcnow().date()
+        await self._show(today - timedelta(days=DEFAULT_DAYS - 1), today)
+
+    @rx.event
+    async def choose_range(self, form_data: dict[str, str]) -> None:
+        today = utcnow().date()
+        await self._show(
+            _parse_day(form_data.get("first"), today - timedelta(days=DEFAULT_DAYS - 1)),
+            _parse_day(form_data.get("last"), today),
+        )
+
+
+def _figure(label: str, value: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.text(value, size="6", weight="bold"),
+            spacing="1",
+        ),
+        role="group",
+        aria_label=label,
+    )
+
+
+def _product_table(title: str, rows: rx.Var[list[ProductRow]], figure: str) -> rx.Component:
+    return rx.card(
+        rx.text(title, size="2", weight="medium"),
+        data_table(
+            ("Product", "", (figure, "right")),
+            rows,
+            lambda row: rx.table.row(
+                rx.table.cell(row.name),
+                rx.table.cell(row.detail, color=rx.color("gray", 11)),
+                rx.table.cell(row.figure, text_align="right"),
+            ),
+        ),
+        role="region",
+        aria_label=title,
+        width="100%",
+    )
+
+
+def analytics_page() -> rx.Component:
+    state = AnalyticsState
+    return admin_page(
+        "Analytics",
+        rx.vstack(
+            rx.form(
+                rx.hstack(
+                    rx.el.label(
+                        rx.text("From", size="2"),
+                        rx.input(name="first", type="date", default_value=state.first),
+                    ),
+                    rx.el.label(
+                        rx.text("To", size="2"),
+                        rx.input(name="last", type="date", default_value=state.last),
+                    ),
+                    rx.button("Show", type="submit", variant="soft"),
+                    align="end",
+                    spacing="3",
+                ),
+                key=state.first + state.last,
+                on_submit=state.choose_range,
+                reset_on_submit=False,
+            ),
+            rx.cond(
+                state.loaded,
+                rx.vstack(
+                    rx.grid(
+                        _figure("Revenue", state.revenue),
+                        _figure("Orders", state.orders),
+                        _figure("Average order value", state.average_order),
+                        columns=rx.breakpoints(initial="1", sm="3"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.card(
+                        rx.text("Funnel (unique visitors)", size="2", weight="medium"),
+                        data_table(
+                            ("Step", ("Visitors", "right"), ("Of the step before", "right")),
+                            state.stages,
+                            lambda stage: rx.table.row(
+                                rx.table.cell(stage.label),
+                                rx.table.cell(stage.visitors, text_align="right"),
+                                rx.table.cell(stage.conversion, text_align="right"),
+                            ),
+                        ),
+                        role="region",
+                        aria_label="Funnel",
+                        width="100%",
+                    ),
+                    rx.grid(
+                        _product_table("Best sellers", state.best_sellers, "Revenue"),
+                        _product_table("Most viewed", state.most_viewed, "Views"),
+                        columns=rx.breakpoints(initial="1", lg="2"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        admins_only=True,
+    )
