@@ -50,7 +50,7 @@ class OverviewState(AdminState):
 
 # While an admin has the overview open, new orders appear within this many seconds.
 LIVE_REFRESH_SECONDS = 2.0
-LIVE_MAX_ROUNDS = 1800  # an hour; a reload starts again
+LIVE_MAX_ROUNDS = 900  # half an hour at most; a reload starts again
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +69,15 @@ class LowStockRow:
     sku: str
     stock: int
     threshold: int
+
+
+def _connected(client_token: str) -> bool:
+    """Whether the browser tab is still connected to this web process."""
+    # Imported here: the app module imports this page.
+    from storefront.app import app
+
+    namespace = app.event_namespace
+    return namespace is None or client_token in namespace.token_to_sid
 
 
 class SalesState(AdminOnlyAreaState):
@@ -144,9 +153,13 @@ class SalesState(AdminOnlyAreaState):
             async with self:
                 session = await self.get_state(SessionState)
                 await session._refresh_viewer(force=True)
-                still_here = self.router.page.path == "/admin" and self._watch_round == round_id
+                still_here = (
+                    self.router.page.path == "/admin"
+                    and self._watch_round == round_id
+                    and _connected(self.router.session.client_token)
+                )
                 if not still_here or not session.is_admin:
-                    return  # left the page, reloaded it, or is no longer an admin
+                    return  # closed or left the page, reloaded it, or is no longer an admin
             current = await sales.orders_fingerprint()
             if current == last:
                 continue
