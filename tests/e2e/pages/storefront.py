@@ -6,10 +6,16 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+# A first page after signing in waits for a new websocket and the session check; with the
+# browser, the shop and the tests sharing two cores, that can take a few seconds.
+HYDRATION_TIMEOUT_MS = 15_000
+
 
 def wait_until_loaded(page: Page) -> None:
     """Until the page's data has arrived (its on_load handlers ran)."""
-    expect(page.locator("main")).to_have_attribute("data-hydrated", "true")
+    expect(page.locator("main")).to_have_attribute(
+        "data-hydrated", "true", timeout=HYDRATION_TIMEOUT_MS
+    )
 
 
 class Storefront:
