@@ -9,6 +9,7 @@ about as many queries per second as several would.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
 from backend.search import storage
@@ -44,8 +46,10 @@ class SearcherCache:
         for attempt in (1, 2):
             try:
                 return self._refreshed()
-            except (OSError, whoosh_index.IndexError) as error:
-                # A rebuild or merge removed files between our look and our open.
+            except (OSError, whoosh_index.IndexError, ReaderClosed) as error:
+                # A rebuild or merge removed files between our look and our open, or a
+                # refresh met segment readers an earlier refresh had already closed: start
+                # from a fresh searcher.
                 self._close()
                 if attempt == 2:
                     logger.warning("search index unreadable: %s", error)
@@ -65,7 +69,8 @@ class SearcherCache:
 
     def _close(self) -> None:
         if self._searcher is not None:
-            self._searcher.close()
+            with contextlib.suppress(ReaderClosed):  # some of its readers already were
+                self._searcher.close()
         self._searcher = None
         self._generation = None
 

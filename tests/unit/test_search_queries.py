@@ -383,3 +383,13 @@ def test_an_index_built_with_other_fields_is_recognised(fresh_index: Path) -> No
 
     assert not storage.matches_schema(old)
     assert not storage.matches_schema(fresh_index / "gen-missing")
+
+
+def test_a_searcher_whose_readers_were_closed_is_replaced(fresh_index: Path) -> None:
+    assert search(text="mug").total == 3
+    with searchers.use() as searcher:
+        assert searcher is not None
+        searcher.reader().close()  # what a refresh after a merge can leave behind
+    build_index(fresh_index, CATALOG)  # a change the next search must pick up
+
+    assert search(text="mug").total == 3
