@@ -17,69 +17,28 @@ from storefront.pages.sign_in import SignInState
 
 ADMIN_TITLE = "Admin"
 
+# (page, route, title, its loads). SignInState.load shows a failed sign-in's message on the
+# gate; each page's own loads are refused by the access guard for anyone without the role
+# (so a moderator's overview gets the catalog figures but not the sales).
+ADMIN_PAGES = (
+    (overview_page, "/admin", "Overview", (OverviewState.load, SalesState.load)),
+    (products_page, "/admin/products", "Products", (ProductsTableState.load,)),
+    (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
+    (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
+    (order_admin_page, "/admin/orders/[number]", "Order", (OrderAdminState.load,)),
+    (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
+    (analytics_page, "/admin/analytics", "Analytics", (AnalyticsState.load,)),
+    (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),
+    (audit_page, "/admin/audit", "Audit log", (AuditState.load,)),
+    (accounts_page, "/admin/accounts", "Accounts", (AccountsState.load,)),
+)
+
 
 def register_admin_pages(app: rx.App) -> None:
-    # SignInState.load shows a failed sign-in's message on the gate; the page's own load
-    # is refused by the access guard for anyone who is not staff.
-    app.add_page(
-        overview_page,
-        route="/admin",
-        title=f"Overview · {ADMIN_TITLE}",
-        # The sales figures are for admins: their load is refused for moderators (and the
-        # section is not shown to them).
-        on_load=[SignInState.load, OverviewState.load, SalesState.load],
-    )
-    app.add_page(
-        products_page,
-        route="/admin/products",
-        title=f"Products · {ADMIN_TITLE}",
-        on_load=[SignInState.load, ProductsTableState.load],
-    )
-    app.add_page(
-        inventory_page,
-        route="/admin/inventory",
-        title=f"Inventory · {ADMIN_TITLE}",
-        on_load=[SignInState.load, InventoryState.load],
-    )
-    app.add_page(
-        orders_page,
-        route="/admin/orders",
-        title=f"Orders · {ADMIN_TITLE}",
-        on_load=[SignInState.load, OrdersTableState.load],
-    )
-    app.add_page(
-        order_admin_page,
-        route="/admin/orders/[number]",
-        title=f"Order · {ADMIN_TITLE}",
-        on_load=[SignInState.load, OrderAdminState.load],
-    )
-    app.add_page(
-        discounts_page,
-        route="/admin/discounts",
-        title=f"Discount codes · {ADMIN_TITLE}",
-        on_load=[SignInState.load, DiscountsState.load],
-    )
-    app.add_page(
-        messages_page,
-        route="/admin/messages",
-        title=f"Messages · {ADMIN_TITLE}",
-        on_load=[SignInState.load, MessagesState.load],
-    )
-    app.add_page(
-        analytics_page,
-        route="/admin/analytics",
-        title=f"Analytics · {ADMIN_TITLE}",
-        on_load=[SignInState.load, AnalyticsState.load],
-    )
-    app.add_page(
-        audit_page,
-        route="/admin/audit",
-        title=f"Audit log · {ADMIN_TITLE}",
-        on_load=[SignInState.load, AuditState.load],
-    )
-    app.add_page(
-        accounts_page,
-        route="/admin/accounts",
-        title=f"Accounts · {ADMIN_TITLE}",
-        on_load=[SignInState.load, AccountsState.load],
-    )
+    for page, route, title, loads in ADMIN_PAGES:
+        app.add_page(
+            page,
+            route=route,
+            title=f"{title} · {ADMIN_TITLE}",
+            on_load=[SignInState.load, *loads],
+        )
