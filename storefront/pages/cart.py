@@ -164,7 +164,7 @@ def _line(line: rx.Var[CartLineView]) -> rx.Component:
             rx.cond(line.problem != "", rx.badge(line.problem, color_scheme="tomato")),
             spacing="1",
             flex="1",
-            min_width="0",
+            min_width="180px",  # narrow screens: the controls wrap below the name
         ),
         quantity_select(
             line.choices,
