@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from decimal import Decimal
 
 import reflex as rx
 
@@ -98,7 +99,10 @@ class SalesState(AdminOnlyAreaState):
 
     async def _figures(self) -> dict[str, object]:
         summary = await sales.sales_summary()
-        money = lambda amount: format_money(amount, summary.currency)  # noqa: E731
+
+        def money(amount: Decimal) -> str:
+            return format_money(amount, summary.currency)
+
         latest = await order_queries.list_all_orders(limit=8)
         today = utcnow().date()
         stages = await funnel.funnel(today, today)
