@@ -8,6 +8,7 @@ at commit time). Cache failures never fail a page: it reads the database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -60,3 +61,10 @@ async def invalidate() -> None:
     except RedisError as error:
         logger.warning("catalog cache not invalidated (the worker will retry): %s", error)
         raise
+
+
+async def invalidate_after_commit() -> None:
+    """`invalidate` for writers right after their commit: if Redis is away, the worker's
+    handler of the change's event (ProductChanged, InventoryUpdated) does it later."""
+    with contextlib.suppress(RedisError):
+        await invalidate()

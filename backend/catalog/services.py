@@ -6,11 +6,9 @@ integrations follow it) and invalidates the catalog cache right after the commit
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Any, Literal
 
-from redis.exceptions import RedisError
 from slugify import slugify
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -76,12 +74,6 @@ async def _changed(
     )
 
 
-async def _invalidate() -> None:
-    # After the commit; if Redis is away, the ProductChanged handler does it later.
-    with contextlib.suppress(RedisError):
-        await cache.invalidate()
-
-
 async def create_brand(data: BrandCreate) -> uuid.UUID:
     async with session_scope() as session:
         await _ensure_brand(session, data.name)
@@ -103,7 +95,7 @@ async def create_category(data: CategoryCreate) -> uuid.UUID:
                 slug=data.slug,
             ) from exc
         raise
-    await _invalidate()
+    await cache.invalidate_after_commit()
     return category_id
 
 
@@ -120,7 +112,7 @@ async def delete_category(category_id: uuid.UUID) -> None:
         raise CategoryInUseError(
             "This category still has products or subcategories: move them first."
         ) from exc
-    await _invalidate()
+    await cache.invalidate_after_commit()
 
 
 async def create_product(data: ProductCreate | dict[str, Any]) -> uuid.UUID:
@@ -137,7 +129,7 @@ async def create_product(data: ProductCreate | dict[str, Any]) -> uuid.UUID:
             product_id = product.id
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc
-    await _invalidate()
+    await cache.invalidate_after_commit()
     return product_id
 
 
@@ -158,7 +150,7 @@ async def update_product(product_id: uuid.UUID, data: ProductUpdate | dict[str, 
             await _changed(session, product, "updated")
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc
-    await _invalidate()
+    await cache.invalidate_after_commit()
 
 
 async def set_product_active(product_id: uuid.UUID, *, active: bool) -> None:
@@ -172,4 +164,4 @@ async def delete_product(product_id: uuid.UUID) -> None:
             raise NotFoundError(NOT_FOUND)
         await _changed(session, product, "deleted")
         await session.delete(product)
-    await _invalidate()
+    await cache.invalidate_after_commit()

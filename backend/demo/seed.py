@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import multiprocessing
 import os
 import time
@@ -25,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, TypeVar
 
-from redis.exceptions import RedisError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -303,8 +301,7 @@ async def seed_demo_data(
         progress=progress,
     )
     if products_created or categories_created:
-        with contextlib.suppress(RedisError):  # cached pages expire on their own anyway
-            await catalog_cache.invalidate()
+        await catalog_cache.invalidate_after_commit()  # cached pages also expire anyway
 
     accounts_created = await _seed_accounts()
     return SeedReport(

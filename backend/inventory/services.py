@@ -8,13 +8,11 @@ and stock can never go below zero (the CHECK constraint agrees).
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from redis.exceptions import RedisError
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -270,8 +268,7 @@ async def adjust_stock(
                     threshold=threshold,
                 ),
             )
-    with contextlib.suppress(RedisError):
-        await catalog_cache.invalidate()  # the worker does it again on InventoryUpdated
+    await catalog_cache.invalidate_after_commit()
     return int(stock_after)
 
 

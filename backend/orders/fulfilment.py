@@ -11,12 +11,13 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.audit.services import actor_label
+from backend.catalog import cache as catalog_cache
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.orders import status
 from backend.orders.events import OrderFulfilled
-from backend.orders.services import cancel_order_locked, lock_order, stock_changed
+from backend.orders.services import cancel_order_locked, lock_order
 from backend.payments import services as payments
 
 MAX_CARRIER_LENGTH = 60
@@ -125,5 +126,5 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
             before={"status": before},
             after={"status": order.status},
         )
-    await stock_changed()
+    await catalog_cache.invalidate_after_commit()
     return refunded

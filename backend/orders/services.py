@@ -9,14 +9,12 @@ history entries and `OrderPlaced` written together.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from redis.exceptions import RedisError
 from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -166,7 +164,7 @@ async def place_order(
                 )
             )
         await record_event(session, _placed_event(order, reserved, totals))
-    await stock_changed()
+    await catalog_cache.invalidate_after_commit()  # pages show stock
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
 
 
@@ -196,13 +194,6 @@ def _placed_event(
         discount=money(totals.discount),
         total=money(totals.total),
     )
-
-
-async def stock_changed() -> None:
-    # Product pages show stock ("Only 3 left"): forget cached pages now; the worker does
-    # it again on InventoryUpdated if Redis was unreachable here.
-    with contextlib.suppress(RedisError):
-        await catalog_cache.invalidate()
 
 
 async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
@@ -272,7 +263,7 @@ async def cancel_unpaid_order(order_id: uuid.UUID, *, by: Viewer | None = None) 
                 before={"status": "pending_payment"},
                 after={"status": order.status},
             )
-    await stock_changed()
+    await catalog_cache.invalidate_after_commit()  # pages show stock
 
 
 async def expire_unpaid_orders(*, limit: int = 100) -> int:
@@ -304,7 +295,7 @@ async def expire_unpaid_orders(*, limit: int = 100) -> int:
             )
             cancelled += 1
     if cancelled:
-        await stock_changed()
+        await catalog_cache.invalidate_after_commit()  # pages show stock
     return cancelled
 
 
