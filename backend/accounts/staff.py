@@ -21,6 +21,7 @@ from backend.accounts.services import clear_sign_in_failures, display_name, revo
 from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
 
 
@@ -56,9 +57,7 @@ async def list_accounts(
 ) -> Page[AccountSummary]:
     require_admin(actor)
     page, limit = clamp_page(page, limit)
-    pattern = (
-        "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    )
+    pattern = contains_pattern(search)
     matches = or_(
         col(User.email).ilike(pattern),
         col(User.username).ilike(pattern),

@@ -31,6 +31,7 @@ from backend.catalog.schemas import (
 )
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
+from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
 
 PRODUCT_NOT_FOUND = "This product does not exist or is no longer sold."
@@ -494,7 +495,7 @@ async def find_active_products(
 ) -> Page[ProductSummary]:
     """Active products whose name, brand or SKU contains `text` (case-insensitive)."""
     page, limit = clamp_page(page, limit)
-    pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(text)
     matches = and_(
         col(Product.is_active),
         or_(

@@ -16,6 +16,7 @@ from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartOwner
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
+from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
 from backend.orders import status
 from backend.orders.inputs import CheckoutDetails
@@ -283,7 +284,7 @@ async def list_all_orders(
         conditions.append(Order.status == status_filter)
     text = search.strip()[:100]
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(text)
         conditions.append(
             col(Order.number).ilike(pattern)
             | col(Order.email).ilike(pattern)
