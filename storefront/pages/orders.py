@@ -19,7 +19,7 @@ from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders import status
 from backend.payments import services as payments
-from storefront.access import PublicState, SignedInState
+from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
 from storefront.components.order_summary import order_summary, order_timeline
@@ -112,6 +112,19 @@ def order_view(order: order_queries.OrderDetail) -> OrderView:
     )
 
 
+async def viewable_order(state: SessionState, number: str) -> order_queries.OrderDetail | None:
+    """The order if this tab's viewer may see it (`order_queries.may_view`), else None."""
+    try:
+        detail = await order_queries.get_order(number)
+    except NotFoundError:
+        return None
+    viewer = state.viewer
+    allowed = order_queries.may_view(
+        detail, viewer_id=viewer.user_id if viewer else None, unlocked=state._unlocked_orders
+    )
+    return detail if allowed else None
+
+
 def _number_from_path(path: str) -> str:
     return path.rstrip("/").rpartition("/")[2][:MAX_NUMBER_LENGTH].upper()
 
@@ -124,15 +137,7 @@ class OrderState(PublicState):
     paying: bool = False
 
     async def _load(self, number: str) -> order_queries.OrderDetail | None:
-        try:
-            detail = await order_queries.get_order(number)
-        except NotFoundError:
-            return None
-        viewer = self.viewer
-        allowed = order_queries.may_view(
-            detail, viewer_id=viewer.user_id if viewer else None, unlocked=self._unlocked_orders
-        )
-        return detail if allowed else None
+        return await viewable_order(self, number)
 
     async def _show(self, number: str) -> order_queries.OrderDetail | None:
         detail = await self._load(number)
@@ -408,15 +413,8 @@ class ConfirmPaymentState(PublicState):
     message: str = ""
 
     async def _order(self) -> order_queries.OrderDetail | None:
-        try:
-            detail = await order_queries.get_order(self.number)
-        except NotFoundError:
-            return None
-        viewer = self.viewer
-        allowed = order_queries.may_view(
-            detail, viewer_id=viewer.user_id if viewer else None, unlocked=self._unlocked_orders
-        )
-        return detail if allowed and detail.awaiting_confirmation else None
+        detail = await viewable_order(self, self.number)
+        return detail if detail is not None and detail.awaiting_confirmation else None
 
     @rx.event
     async def load(self) -> None:
