@@ -55,6 +55,7 @@ from backend.demo.seed import seed_demo_data
 from backend.search import queries as search
 from backend.search.schemas import SearchQuery, SearchSort
 from backend.search.services import rebuild_index
+from tests.fixtures.accounts import catalog_manager
 
 SEARCHES = (
     SearchQuery(text="headphones"),
@@ -207,7 +208,7 @@ async def measure_edit_to_search(seconds_limit: float = 30) -> float:
     try:
         await asyncio.sleep(3)  # worker start-up
         started = time.perf_counter()
-        await services.update_product(target.id, {"name": marker})
+        await services.update_product(target.id, {"name": marker}, actor=await catalog_manager())
         while time.perf_counter() - started < seconds_limit:
             if (await search.search_products(SearchQuery(text=marker))).total:
                 return time.perf_counter() - started

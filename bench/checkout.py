@@ -40,12 +40,14 @@ from redis import Redis
 
 from backend.cart import services as carts
 from backend.catalog import services as catalog
+from backend.catalog import taxonomy
 from backend.catalog.inputs import CategoryCreate, ProductCreate
 from backend.core.db import dispose_engine
 from backend.orders import services as orders
 from backend.orders.inputs import CheckoutDetails
 from backend.payments import services as payments
 from backend.payments.test_gateway import SUCCEEDS
+from tests.fixtures.accounts import catalog_manager
 
 DETAILS = CheckoutDetails(
     email="bench@example.com",
@@ -72,7 +74,10 @@ def fresh_database() -> None:
 
 
 async def make_products(count: int) -> list[uuid.UUID]:
-    category = await catalog.create_category(CategoryCreate(name="Bench", slug="bench"))
+    admin = await catalog_manager()
+    category = await taxonomy.create_category(
+        CategoryCreate(name="Bench", slug="bench"), actor=admin
+    )
     return [
         await catalog.create_product(
             ProductCreate(
@@ -81,7 +86,8 @@ async def make_products(count: int) -> list[uuid.UUID]:
                 price=Decimal("19.99") + n,
                 category_id=category,
                 stock_quantity=1_000_000,
-            )
+            ),
+            actor=admin,
         )
         for n in range(count)
     ]

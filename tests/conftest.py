@@ -106,8 +106,8 @@ def unique() -> str:
 
 
 pytest_plugins = [
+    "tests.fixtures.accounts",  # before catalog, which imports it
     "tests.fixtures.catalog",
-    "tests.fixtures.accounts",
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
     "tests.fixtures.stripe",

@@ -17,3 +17,17 @@ class DuplicateCategorySlugError(DomainError):
 
 class CategoryInUseError(DomainError):
     code = "category_in_use"
+
+
+class BrandInUseError(DomainError):
+    code = "brand_in_use"
+
+
+class DuplicateBrandError(DomainError):
+    code = "duplicate_brand"
+
+
+class ImportExpiredError(DomainError):
+    """A confirmed CSV import is gone: applied already, or its preview expired."""
+
+    code = "import_expired"

@@ -62,16 +62,39 @@ def _attributes(value: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
+CategoryName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+CategoryDescription = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+
+
 class CategoryCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    slug: str
-    description: str | None = None
+    name: CategoryName
+    slug: str | None = None  # derived from the name when not given
+    description: CategoryDescription | None = None
     parent_id: uuid.UUID | None = None
-    position: int = Field(default=0, ge=0)
+    position: int = Field(default=0, ge=0, le=100_000)
 
-    _slug_rules = field_validator("slug")(classmethod(lambda cls, v: _slug(v)))
+    @field_validator("slug")
+    @classmethod
+    def _slug_rules(cls, value: str | None) -> str | None:
+        return _slug(value) if value else None
+
+
+class CategoryUpdate(BaseModel):
+    """A partial change of a category: only the fields given change. `parent_id` None
+    with the field given makes it a top-level category."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: CategoryName | None = None
+    slug: str | None = None
+    description: CategoryDescription | None = None
+    parent_id: uuid.UUID | None = None
+
+    _slug_rules = field_validator("slug")(CategoryCreate._slug_rules.__func__)  # type: ignore[attr-defined]
 
 
 class BrandCreate(BaseModel):

@@ -1,36 +1,53 @@
-"""Use cases of the catalog domain: the only code that writes brands, categories and products.
+"""Use cases of the catalog domain: the only code that writes products (categories and
+brands: `taxonomy.py`).
 
-Every product change records `ProductChanged` in its transaction (search, caches and
-integrations follow it) and invalidates the catalog cache right after the commit.
+Only administrators change the catalog; each service checks that itself and writes the
+audit log in the same transaction. Every product change records `ProductChanged` there
+too (search, caches and integrations follow it) and invalidates the catalog cache right
+after the commit.
 """
 
 from __future__ import annotations
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from slugify import slugify
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
 from backend.catalog import cache
-from backend.catalog.errors import (
-    CategoryInUseError,
-    DuplicateCategorySlugError,
-    DuplicateSkuError,
-    DuplicateSlugError,
-)
+from backend.catalog.errors import DuplicateSkuError, DuplicateSlugError
 from backend.catalog.events import ProductChanged
-from backend.catalog.inputs import BrandCreate, CategoryCreate, ProductCreate, ProductUpdate
-from backend.catalog.models import Brand, Category, Product
+from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
+from backend.catalog.models import Brand, Product
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.validation import parse_input
 from backend.events.outbox import record_event
 
 NOT_FOUND = "There is no such product."
+CHANGE_CATALOG = "change the catalog"
+MAX_BULK_PRODUCTS = 500
+MIN_PRICE_CHANGE = Decimal(-90)
+MAX_PRICE_CHANGE = Decimal(1000)
+CENT = Decimal("0.01")
+# What the audit log keeps of a product's fields (the description can be long).
+_AUDITED_TEXT_LIMIT = 200
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        field: value[:_AUDITED_TEXT_LIMIT] if isinstance(value, str) else value
+        for field, value in values.items()
+    }
 
 
 def product_slug(name: str, sku: str) -> str:
@@ -74,48 +91,8 @@ async def _changed(
     )
 
 
-async def create_brand(data: BrandCreate) -> uuid.UUID:
-    async with session_scope() as session:
-        await _ensure_brand(session, data.name)
-        return (await session.exec(select(Brand.id).where(Brand.name == data.name))).one()
-
-
-async def create_category(data: CategoryCreate) -> uuid.UUID:
-    try:
-        async with session_scope() as session:
-            category = Category(**data.model_dump())
-            session.add(category)
-            await session.flush()
-            category_id = category.id
-    except IntegrityError as exc:
-        if "categories_slug_key" in str(exc.orig):
-            raise DuplicateCategorySlugError(
-                f"A category with the address “{data.slug}” already exists.",
-                field="slug",
-                slug=data.slug,
-            ) from exc
-        raise
-    await cache.invalidate_after_commit()
-    return category_id
-
-
-async def delete_category(category_id: uuid.UUID) -> None:
-    """Refused while products or subcategories use it."""
-    try:
-        async with session_scope() as session:
-            category = await session.get(Category, category_id)
-            if category is None:
-                raise NotFoundError("There is no such category.")
-            await session.delete(category)
-            await session.flush()
-    except IntegrityError as exc:
-        raise CategoryInUseError(
-            "This category still has products or subcategories: move them first."
-        ) from exc
-    await cache.invalidate_after_commit()
-
-
-async def create_product(data: ProductCreate | dict[str, Any]) -> uuid.UUID:
+async def create_product(data: ProductCreate | dict[str, Any], *, actor: Viewer) -> uuid.UUID:
+    require_admin(actor, CHANGE_CATALOG)
     product_input = data if isinstance(data, ProductCreate) else parse_input(ProductCreate, data)
     values = product_input.model_dump()
     values["slug"] = values["slug"] or product_slug(product_input.name, product_input.sku)
@@ -126,6 +103,14 @@ async def create_product(data: ProductCreate | dict[str, Any]) -> uuid.UUID:
             session.add(product)
             await session.flush()
             await _changed(session, product, "created")
+            audit.record(
+                session,
+                actor=actor,
+                action="product.created",
+                entity_type="product",
+                entity_id=product.id,
+                after=_audited(values),
+            )
             product_id = product.id
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc
@@ -133,8 +118,11 @@ async def create_product(data: ProductCreate | dict[str, Any]) -> uuid.UUID:
     return product_id
 
 
-async def update_product(product_id: uuid.UUID, data: ProductUpdate | dict[str, Any]) -> None:
+async def update_product(
+    product_id: uuid.UUID, data: ProductUpdate | dict[str, Any], *, actor: Viewer
+) -> None:
     """Change only the given fields (PATCH); PUT callers pass every field."""
+    require_admin(actor, CHANGE_CATALOG)
     change = data if isinstance(data, ProductUpdate) else parse_input(ProductUpdate, data)
     values = change.model_dump(exclude_unset=True)
     try:
@@ -144,24 +132,144 @@ async def update_product(product_id: uuid.UUID, data: ProductUpdate | dict[str, 
                 raise NotFoundError(NOT_FOUND)
             if "brand" in values:
                 await _ensure_brand(session, values["brand"])
-            for field, value in values.items():
+            before = {field: getattr(product, field) for field in values}
+            changed = {field: value for field, value in values.items() if before[field] != value}
+            if not changed:
+                return
+            for field, value in changed.items():
                 setattr(product, field, value)
             await session.flush()
             await _changed(session, product, "updated")
+            audit.record(
+                session,
+                actor=actor,
+                action="product.updated",
+                entity_type="product",
+                entity_id=product.id,
+                before=_audited({field: before[field] for field in changed}),
+                after=_audited(changed),
+            )
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc
     await cache.invalidate_after_commit()
 
 
-async def set_product_active(product_id: uuid.UUID, *, active: bool) -> None:
-    await update_product(product_id, ProductUpdate(is_active=active))
+async def set_product_active(product_id: uuid.UUID, *, active: bool, actor: Viewer) -> None:
+    await update_product(product_id, ProductUpdate(is_active=active), actor=actor)
 
 
-async def delete_product(product_id: uuid.UUID) -> None:
+async def delete_product(product_id: uuid.UUID, *, actor: Viewer) -> None:
+    """Gone from the catalog; past orders keep their line snapshots (name, SKU, price)."""
+    require_admin(actor, CHANGE_CATALOG)
     async with session_scope() as session:
         product = await session.get(Product, product_id, with_for_update=True)
         if product is None:
             raise NotFoundError(NOT_FOUND)
         await _changed(session, product, "deleted")
+        audit.record(
+            session,
+            actor=actor,
+            action="product.deleted",
+            entity_type="product",
+            entity_id=product.id,
+            before={"sku": product.sku, "name": product.name, "price": product.price},
+        )
         await session.delete(product)
     await cache.invalidate_after_commit()
+
+
+# --- bulk changes from the staff table ------------------------------------------------------
+
+
+def _bulk_ids(product_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    unique_ids = sorted(set(product_ids))  # id order: row locks taken in one order
+    if not unique_ids:
+        raise InvalidInputError("Select at least one product.")
+    if len(unique_ids) > MAX_BULK_PRODUCTS:
+        raise InvalidInputError(f"Select at most {MAX_BULK_PRODUCTS} products at a time.")
+    return unique_ids
+
+
+async def set_products_active(product_ids: list[uuid.UUID], *, active: bool, actor: Viewer) -> int:
+    """Show or hide many products at once; how many changed."""
+    require_admin(actor, CHANGE_CATALOG)
+    ids = _bulk_ids(product_ids)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                update(Product)
+                .where(col(Product.id).in_(ids), col(Product.is_active) != active)
+                .values(is_active=active)
+                .returning(Product.id, Product.sku)
+            )
+        ).all()
+        for product_id, sku in rows:
+            await record_event(
+                session, ProductChanged(aggregate_id=str(product_id), change="updated", sku=sku)
+            )
+            audit.record(
+                session,
+                actor=actor,
+                action="product.bulk_updated",
+                entity_type="product",
+                entity_id=product_id,
+                before={"is_active": not active},
+                after={"is_active": active},
+            )
+    await cache.invalidate_after_commit()
+    return len(rows)
+
+
+def changed_price(price: Decimal, percent: Decimal) -> Decimal:
+    """`price` changed by `percent` (+10 raises by 10 %), rounded half-up to the cent once."""
+    return (price * (Decimal(100) + percent) / Decimal(100)).quantize(CENT, ROUND_HALF_UP)
+
+
+async def change_prices_by_percent(
+    product_ids: list[uuid.UUID], percent: Decimal, *, actor: Viewer
+) -> int:
+    """Raise or lower the price of many products by a percentage (−90 % to +1000 %); all
+    or nothing. How many changed."""
+    require_admin(actor, CHANGE_CATALOG)
+    ids = _bulk_ids(product_ids)
+    if (
+        not percent.is_finite()
+        or not MIN_PRICE_CHANGE <= percent <= MAX_PRICE_CHANGE
+        or percent == 0
+    ):
+        raise InvalidInputError(
+            f"Enter a change between {MIN_PRICE_CHANGE} % and +{MAX_PRICE_CHANGE} %, not 0.",
+            {"percent": "Enter a percentage such as 10 or -15."},
+        )
+    async with session_scope() as session:
+        products = (
+            await session.exec(
+                select(Product)
+                .where(col(Product.id).in_(ids))
+                .order_by(col(Product.id))
+                .with_for_update()
+            )
+        ).all()
+        changes: list[tuple[Product, Decimal]] = []
+        for product in products:
+            new_price = changed_price(product.price, percent)
+            if new_price > MAX_PRICE:
+                raise InvalidInputError(
+                    f"{product.sku} would cost more than {MAX_PRICE}; nothing was changed."
+                )
+            if new_price != product.price:
+                changes.append((product, new_price))
+        for product, new_price in changes:
+            audit.record(
+                session,
+                actor=actor,
+                action="product.bulk_updated",
+                entity_type="product",
+                entity_id=product.id,
+                before={"price": product.price},
+                after={"price": new_price, "percent": percent},
+            )
+            product.price = new_price
+            await _changed(session, product, "updated")
+    await cache.invalidate_after_commit()
+    return len(changes)

@@ -18,9 +18,11 @@ from backend.accounts import services as accounts
 from backend.accounts.roles import RoleName
 from backend.catalog import queries as catalog_queries
 from backend.catalog import services as catalog
+from backend.catalog import taxonomy
 from backend.catalog.inputs import CategoryCreate, ProductCreate
 from backend.core.db import dispose_engine, forget_engine
 from backend.core.redis import close_redis, forget_redis
+from tests.fixtures.accounts import catalog_manager
 
 T = TypeVar("T")
 
@@ -46,11 +48,14 @@ def create_category(
     unique: str, *, name: str = "", parent_id: uuid.UUID | None = None
 ) -> uuid.UUID:
     slug = f"cat-{unique}" if not name else f"{name.lower().replace(' ', '-')}-{unique}"
-    return run(
-        lambda: catalog.create_category(
-            CategoryCreate(name=name or f"Cat {unique}", slug=slug, parent_id=parent_id)
+
+    async def make() -> uuid.UUID:
+        return await taxonomy.create_category(
+            CategoryCreate(name=name or f"Cat {unique}", slug=slug, parent_id=parent_id),
+            actor=await catalog_manager(),
         )
-    )
+
+    return run(make)
 
 
 def create_product(
@@ -77,7 +82,8 @@ def create_product(
                 stock_quantity=stock,
                 brand=brand,
                 attributes=attributes or {},
-            )
+            ),
+            actor=await catalog_manager(),
         )
         return (await catalog_queries.get_product(product_id)).summary.slug
 

@@ -39,6 +39,7 @@ from backend.settings import get_settings
 from devstack.services import VAR_DIR
 from storefront.access import Access, SessionState, required_access
 from tests.e2e.data import PASSWORD, create_account, create_category, run
+from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.hostile_client import (
     FIELD_MARKER,
     ROOT_STATE,
@@ -88,8 +89,9 @@ def secrets(live_shop: str) -> Secrets:
     unique = uuid.uuid4().hex[:10]
     sku, product_name = f"HIDDEN-{unique}", f"Unreleased gadget {unique}"
     category_id = create_category(f"hostile-{unique}")
-    run(
-        lambda: catalog.create_product(
+
+    async def make_hidden_product() -> None:
+        await catalog.create_product(
             ProductCreate(
                 name=product_name,
                 sku=sku,
@@ -97,9 +99,11 @@ def secrets(live_shop: str) -> Secrets:
                 category_id=category_id,
                 stock_quantity=3,
                 is_active=False,  # never shown in the storefront: only the admin table has it
-            )
+            ),
+            actor=await catalog_manager(),
         )
-    )
+
+    run(make_hidden_product)
     victim_email = f"victim-{unique}@example.com"
     victim_id = run(
         lambda: accounts.create_user(

@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, text
 
-from backend.catalog import queries, services
+from backend.catalog import queries, services, taxonomy
 from backend.catalog.inputs import CategoryCreate
 from backend.catalog.listing import ListingQuery, parse_listing_query
 from backend.core.db import get_engine, session_scope
 from backend.core.errors import InvalidInputError
 from backend.core.redis import get_redis
+from tests.fixtures.accounts import catalog_manager
 
 BRANDS = ("Alder", "Birch", "Cedar")
 COLOURS = ("red", "green", "blue", "black")
@@ -23,11 +24,12 @@ COLOURS = ("red", "green", "blue", "black")
 @pytest.fixture
 async def shelf(unique: str) -> dict[str, object]:
     """A category with a subcategory and 30 varied products (one inactive)."""
-    top = await services.create_category(
-        CategoryCreate(name=f"Shelf {unique}", slug=f"shelf-{unique}")
+    admin = await catalog_manager()
+    top = await taxonomy.create_category(
+        CategoryCreate(name=f"Shelf {unique}", slug=f"shelf-{unique}"), actor=admin
     )
-    sub = await services.create_category(
-        CategoryCreate(name=f"Sub {unique}", slug=f"sub-{unique}", parent_id=top)
+    sub = await taxonomy.create_category(
+        CategoryCreate(name=f"Sub {unique}", slug=f"sub-{unique}", parent_id=top), actor=admin
     )
     for number in range(30):
         await services.create_product(
@@ -40,7 +42,8 @@ async def shelf(unique: str) -> dict[str, object]:
                 "stock_quantity": 0 if number % 5 == 0 else number,
                 "attributes": {"colour": COLOURS[number % 4]},
                 "is_active": number != 29,
-            }
+            },
+            actor=admin,
         )
     return {"slug": f"shelf-{unique}", "top": top, "sub": sub}
 
@@ -168,7 +171,7 @@ async def test_an_edited_price_is_never_served_stale(shelf: dict[str, object]) -
     item = listing.items[0]
     await queries.get_product_page(item.slug)  # now cached
 
-    await services.update_product(item.id, {"price": "123.45"})
+    await services.update_product(item.id, {"price": "123.45"}, actor=await catalog_manager())
 
     page = await queries.get_product_page(item.slug)
     assert page.summary.price == Decimal("123.45")
@@ -179,7 +182,7 @@ async def test_an_edited_price_is_never_served_stale(shelf: dict[str, object]) -
 async def test_a_deactivated_product_leaves_listings_and_its_page(shelf: dict[str, object]) -> None:
     listing = await queries.list_products(ListingQuery(category=str(shelf["slug"])))
     item = listing.items[0]
-    await services.set_product_active(item.id, active=False)
+    await services.set_product_active(item.id, active=False, actor=await catalog_manager())
     assert item.id not in {
         i.id for i in (await queries.list_products(ListingQuery(category=str(shelf["slug"])))).items
     }

@@ -27,6 +27,7 @@ from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.status import InvalidTransitionError
 from backend.pricing import discounts
 from backend.pricing.discounts import DiscountRefusedError
+from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details
 
@@ -164,7 +165,7 @@ async def test_orders_charge_todays_price_not_the_carts(
 ) -> None:
     vase = await make_product(price=Decimal("30.00"))
     await carts.add_item(guest_cart, vase, 1)
-    await catalog.update_product(vase, {"price": Decimal("35.00")})
+    await catalog.update_product(vase, {"price": Decimal("35.00")}, actor=await catalog_manager())
 
     placed = await orders.place_order(
         cart_owner=guest_cart, details=checkout_details(), checkout_key=uuid.uuid4().hex

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from backend.catalog import services as catalog
+from backend.catalog import taxonomy
 from backend.catalog.inputs import CategoryCreate
 from backend.core.db import session_scope
 from backend.search import services, storage
@@ -23,6 +24,7 @@ from backend.search.schemas import SearchQuery, SearchResults, SearchSort
 from backend.search.searcher import searchers
 from backend.search.services import ensure_index, rebuild_index, sync_products
 from backend.settings import PROJECT_ROOT, get_settings
+from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 
 
@@ -122,7 +124,7 @@ async def test_inactive_products_never_appear(make_product: MakeProduct, unique:
     await sync_products([hidden, shown])
     assert names(await find(f"vase {unique}")) == [f"Shown Vase {unique}"]
 
-    await catalog.set_product_active(shown, active=False)
+    await catalog.set_product_active(shown, active=False, actor=await catalog_manager())
     result = await sync_products([shown])
 
     assert result.removed == 1
@@ -134,7 +136,7 @@ async def test_inactive_products_never_appear(make_product: MakeProduct, unique:
 async def test_a_deleted_product_leaves_the_index(make_product: MakeProduct, unique: str) -> None:
     product_id = await make_product(name=f"Doomed Stool {unique}")
     await sync_products([product_id])
-    await catalog.delete_product(product_id)
+    await catalog.delete_product(product_id, actor=await catalog_manager())
 
     await sync_products([product_id])
 
@@ -146,7 +148,9 @@ async def test_an_edited_product_is_found_by_its_new_name_after_sync(
 ) -> None:
     product_id = await make_product(name=f"Walnut Tray {unique}")
     await sync_products([product_id])
-    await catalog.update_product(product_id, {"name": f"Teak Platter {unique}", "price": "61"})
+    await catalog.update_product(
+        product_id, {"name": f"Teak Platter {unique}", "price": "61"}, actor=await catalog_manager()
+    )
     assert (await find(f"teak {unique}")).total == 0  # until the worker syncs
 
     await sync_products([product_id])
@@ -159,14 +163,16 @@ async def test_an_edited_product_is_found_by_its_new_name_after_sync(
 @pytest.fixture
 async def tree(make_product: MakeProduct, unique: str) -> dict[str, uuid.UUID]:
     """A parent category with two subcategories and varied products, one inactive."""
-    parent = await catalog.create_category(
-        CategoryCreate(name=f"Home {unique}", slug=f"home-{unique}")
+    admin = await catalog_manager()
+    parent = await taxonomy.create_category(
+        CategoryCreate(name=f"Home {unique}", slug=f"home-{unique}"), actor=admin
     )
     chairs, tables = [
-        await catalog.create_category(
+        await taxonomy.create_category(
             CategoryCreate(
                 name=f"{name} {unique}", slug=f"{name.lower()}-{unique}", parent_id=parent
-            )
+            ),
+            actor=admin,
         )
         for name in ("Chairs", "Tables")
     ]
@@ -365,7 +371,9 @@ async def test_writes_by_another_process_reach_this_process(
     await in_worker_process(f"sync_products([uuid.UUID('{product_id}')])")
     assert names(await find(f"harbour {unique}")) == [f"Harbour Bell {unique}"]
 
-    await catalog.update_product(product_id, {"name": f"Harbour Gong {unique}"})
+    await catalog.update_product(
+        product_id, {"name": f"Harbour Gong {unique}"}, actor=await catalog_manager()
+    )
     await in_worker_process("rebuild_index()")
     assert names(await find(f"harbour {unique}")) == [f"Harbour Gong {unique}"]
 
