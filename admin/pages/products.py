@@ -1,28 +1,59 @@
-"""Admin products table (read-only for now), newest first, paged."""
+"""Admin products table: find products by text, category, brand, status and stock, sort
+them, page through them; administrators also select rows for bulk changes (show, hide,
+change prices by a percentage). Staff may look; the catalog services let only admins
+change anything."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
+from admin.components.catalog_pickers import ANY, Choice, category_choices, choice_select
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
+from admin.components.tables import pager
 from admin.state import AdminState
 from backend.catalog import queries as catalog
+from backend.catalog import services as catalog_services
+from backend.catalog.staff_table import (
+    StaffProductQuery,
+    StaffSort,
+    StatusFilter,
+    StockFilter,
+    list_products_for_staff,
+)
+from backend.core.errors import DomainError
+from storefront.access import SessionState
+from storefront.components.forms import form_alert, success_note
 
 PAGE_SIZE = 25
+
+SORT_CHOICES = [
+    Choice(StaffSort.NEWEST, "Newest first"),
+    Choice(StaffSort.UPDATED, "Recently edited"),
+    Choice(StaffSort.NAME, "Name A–Z"),
+    Choice(StaffSort.PRICE_LOW, "Price, low to high"),
+    Choice(StaffSort.PRICE_HIGH, "Price, high to low"),
+    Choice(StaffSort.STOCK_LOW, "Stock, lowest first"),
+]
+STATUS_CHOICES = [Choice(StatusFilter.ACTIVE, "Active"), Choice(StatusFilter.HIDDEN, "Hidden")]
+STOCK_CHOICES = [Choice(StockFilter.LOW, "Low stock"), Choice(StockFilter.OUT, "Sold out")]
 
 
 @dataclasses.dataclass(frozen=True)
 class ProductRow:
+    id: str
+    url: str
     name: str
     sku: str
     category: str
     brand: str
     price: str
     stock: int
-    status: str
+    low: bool
+    active: bool
 
 
 class ProductsTableState(AdminState):
@@ -30,18 +61,48 @@ class ProductsTableState(AdminState):
     page: int = 1
     page_count: int = 1
     total: int = 0
+    # The filters, as the controls show them.
+    text: str = ""
+    category: str = ANY
+    brand: str = ANY
+    status: str = ANY
+    stock: str = ANY
+    sort: str = StaffSort.NEWEST
+    category_options: list[Choice] = []
+    brand_options: list[Choice] = []
+    # Bulk changes (administrators).
+    selected: list[str] = []
+    percent_error: str = ""
+    message: str = ""
+    done: str = ""
+
+    def _query(self) -> StaffProductQuery:
+        def chosen(value: str) -> str:
+            return "" if value == ANY else value
+
+        return StaffProductQuery.from_strings(
+            text=self.text,
+            category_id=chosen(self.category),
+            brand=chosen(self.brand),
+            status=chosen(self.status),
+            stock=chosen(self.stock),
+            sort=self.sort,
+        )
 
     async def _load_page(self, page: int) -> None:
-        result = await catalog.list_all_products(page=page, limit=PAGE_SIZE)
+        result = await list_products_for_staff(self._query(), page=page, limit=PAGE_SIZE)
         self.rows = [
             ProductRow(
+                id=str(p.id),
+                url=f"/admin/products/{p.id}",
                 name=p.name,
                 sku=p.sku,
                 category=p.category_name,
                 brand=p.brand or "—",
                 price=p.price_display,
                 stock=p.stock_quantity,
-                status="Active" if p.is_active else "Hidden",
+                low=p.stock_quantity <= p.low_stock_threshold,
+                active=p.is_active,
             )
             for p in result.items
         ]
@@ -49,6 +110,46 @@ class ProductsTableState(AdminState):
 
     @rx.event
     async def load(self) -> None:
+        self.message, self.done, self.percent_error, self.selected = "", "", "", []
+        self.category_options = category_choices(await catalog.get_category_tree())
+        self.brand_options = [Choice(name, name) for name in await catalog.list_brand_names()]
+        await self._load_page(1)
+
+    @rx.event
+    async def search(self, form_data: dict[str, str]) -> None:
+        self.text = str(form_data.get("text") or "").strip()[:100]
+        await self._load_page(1)
+
+    async def _filter(self, field: str, value: str, allowed: set[str]) -> None:
+        setattr(self, field, value if value in allowed else ANY)
+        self.selected = []
+        await self._load_page(1)
+
+    @rx.event
+    async def filter_category(self, value: str) -> None:
+        await self._filter("category", str(value), {c.value for c in self.category_options})
+
+    @rx.event
+    async def filter_brand(self, value: str) -> None:
+        await self._filter("brand", str(value), {c.value for c in self.brand_options})
+
+    @rx.event
+    async def filter_status(self, value: str) -> None:
+        await self._filter("status", str(value), set(StatusFilter))
+
+    @rx.event
+    async def filter_stock(self, value: str) -> None:
+        await self._filter("stock", str(value), set(StockFilter))
+
+    @rx.event
+    async def sort_by(self, value: str) -> None:
+        self.sort = value if value in set(StaffSort) else StaffSort.NEWEST
+        await self._load_page(1)
+
+    @rx.event
+    async def clear_filters(self) -> None:
+        self.text, self.category, self.brand, self.status, self.stock = "", ANY, ANY, ANY, ANY
+        self.selected = []
         await self._load_page(1)
 
     @rx.event
@@ -59,35 +160,294 @@ class ProductsTableState(AdminState):
     async def previous_page(self) -> None:
         await self._load_page(max(self.page - 1, 1))
 
+    # --- selection and bulk changes ---------------------------------------------------------
+
+    @rx.event
+    def toggle(self, product_id: str, checked: bool) -> None:
+        product_id = str(product_id)[:36]
+        others = [chosen for chosen in self.selected if chosen != product_id]
+        self.selected = [*others, product_id] if checked else others
+
+    @rx.event
+    def toggle_page(self, checked: bool) -> None:
+        self.selected = [row.id for row in self.rows] if checked else []
+
+    def _selected_ids(self) -> list[uuid.UUID]:
+        ids = []
+        for value in self.selected:
+            try:
+                ids.append(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+        return ids
+
+    async def _bulk(self, change: object, done: str) -> None:
+        self.message, self.done = "", ""
+        try:
+            count = await change  # type: ignore[misc]
+        except DomainError as error:
+            self.message = error.message
+            return
+        self.done = done.format(count=count)
+        self.selected = []
+        await self._load_page(self.page)
+
+    @rx.event
+    async def activate_selected(self) -> None:
+        await self._bulk(
+            catalog_services.set_products_active(
+                self._selected_ids(),
+                active=True,
+                actor=self.viewer,  # type: ignore[arg-type]
+            ),
+            "{count} products shown in the storefront.",
+        )
+
+    @rx.event
+    async def deactivate_selected(self) -> None:
+        await self._bulk(
+            catalog_services.set_products_active(
+                self._selected_ids(),
+                active=False,
+                actor=self.viewer,  # type: ignore[arg-type]
+            ),
+            "{count} products hidden from the storefront.",
+        )
+
+    @rx.event
+    async def change_prices(self, form_data: dict[str, str]) -> None:
+        self.percent_error = ""
+        text = str(form_data.get("percent") or "").strip().rstrip("%").strip()[:12]
+        try:
+            percent = Decimal(text)
+        except InvalidOperation:
+            self.percent_error = "Enter a percentage such as 10 or -15."
+            return
+        await self._bulk(
+            catalog_services.change_prices_by_percent(
+                self._selected_ids(),
+                percent,
+                actor=self.viewer,  # type: ignore[arg-type]
+            ),
+            "{count} prices changed by " + f"{percent:+} %.",
+        )
+
+
+def _status_badge(active: rx.Var[bool]) -> rx.Component:
+    return rx.badge(
+        rx.cond(active, "Active", "Hidden"), color_scheme=rx.cond(active, "grass", "gray")
+    )
+
 
 def _row(row: rx.Var[ProductRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(row.name),
-        rx.table.cell(row.sku),
+        rx.cond(
+            SessionState.is_admin,
+            rx.table.cell(
+                rx.checkbox(
+                    checked=ProductsTableState.selected.contains(row.id),
+                    on_change=lambda checked: ProductsTableState.toggle(row.id, checked),
+                    aria_label="Select " + row.name,
+                )
+            ),
+        ),
+        rx.table.row_header_cell(rx.link(row.name, href=row.url)),
+        rx.table.cell(rx.code(row.sku, variant="ghost")),
         rx.table.cell(row.category),
         rx.table.cell(row.brand),
         rx.table.cell(row.price, text_align="right"),
-        rx.table.cell(row.stock, text_align="right"),
         rx.table.cell(
-            rx.badge(row.status, color_scheme=rx.cond(row.status == "Active", "grass", "gray"))
+            rx.text(row.stock, color_scheme=rx.cond(row.low, "tomato", "gray"), weight="medium"),
+            text_align="right",
+        ),
+        rx.table.cell(_status_badge(row.active)),
+    )
+
+
+def _heading(label: str, align: str = "left") -> rx.Component:
+    return rx.table.column_header_cell(label, text_align=align)
+
+
+def _table() -> rx.Component:
+    all_on_page = (ProductsTableState.selected.length() == ProductsTableState.rows.length()) & (
+        ProductsTableState.rows.length() > 0
+    )
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.cond(
+                        SessionState.is_admin,
+                        rx.table.column_header_cell(
+                            rx.checkbox(
+                                checked=all_on_page,
+                                on_change=ProductsTableState.toggle_page,
+                                aria_label="Select every product on this page",
+                            ),
+                            width="36px",
+                        ),
+                    ),
+                    _heading("Name"),
+                    _heading("SKU"),
+                    _heading("Category"),
+                    _heading("Brand"),
+                    _heading("Price", "right"),
+                    _heading("Stock", "right"),
+                    _heading("Status"),
+                )
+            ),
+            rx.table.body(rx.foreach(ProductsTableState.rows, _row)),
+            variant="surface",
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def _filters() -> rx.Component:
+    state = ProductsTableState
+    return rx.flex(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="text",
+                    placeholder="Name or SKU",
+                    default_value=state.text,
+                    aria_label="Search products by name or SKU",
+                    width="220px",
+                ),
+                rx.button("Search", type="submit", variant="soft"),
+                spacing="2",
+            ),
+            on_submit=state.search,
+            reset_on_submit=False,
+        ),
+        choice_select(
+            state.category_options,
+            label="Category",
+            value=state.category,
+            on_change=state.filter_category,
+            any_label="All categories",
+            width="190px",
+        ),
+        choice_select(
+            state.brand_options,
+            label="Brand",
+            value=state.brand,
+            on_change=state.filter_brand,
+            any_label="All brands",
+            width="150px",
+        ),
+        choice_select(
+            STATUS_CHOICES,  # type: ignore[arg-type]
+            label="Status",
+            value=state.status,
+            on_change=state.filter_status,
+            any_label="Any status",
+            width="130px",
+        ),
+        choice_select(
+            STOCK_CHOICES,  # type: ignore[arg-type]
+            label="Stock",
+            value=state.stock,
+            on_change=state.filter_stock,
+            any_label="Any stock",
+            width="130px",
+        ),
+        choice_select(
+            SORT_CHOICES,  # type: ignore[arg-type]
+            label="Sort",
+            value=state.sort,
+            on_change=state.sort_by,
+            width="170px",
+        ),
+        rx.button("Clear", on_click=state.clear_filters, variant="ghost"),
+        wrap="wrap",
+        gap="8px",
+        align="center",
+        width="100%",
+    )
+
+
+def _bulk_bar() -> rx.Component:
+    state = ProductsTableState
+    return rx.cond(
+        SessionState.is_admin & (state.selected.length() > 0),
+        rx.card(
+            rx.flex(
+                rx.text(state.selected.length(), " selected", weight="medium"),
+                rx.button("Activate", on_click=state.activate_selected, variant="soft"),
+                rx.button(
+                    "Deactivate",
+                    on_click=state.deactivate_selected,
+                    variant="soft",
+                    color_scheme="gray",
+                ),
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="percent",
+                            placeholder="+10 or -15",
+                            aria_label="Change prices by percent",
+                            width="110px",
+                        ),
+                        rx.text("%", size="2"),
+                        rx.button("Change prices", type="submit", variant="soft"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    on_submit=state.change_prices,
+                ),
+                rx.cond(
+                    state.percent_error != "",
+                    rx.text(state.percent_error, color_scheme="tomato", size="2", role="alert"),
+                ),
+                wrap="wrap",
+                gap="12px",
+                align="center",
+            ),
+            width="100%",
         ),
     )
 
 
-COLUMNS = ("Name", "SKU", "Category", "Brand", ("Price", "right"), ("Stock", "right"), "Status")
+def _actions() -> rx.Component:
+    return rx.cond(
+        SessionState.is_admin,
+        rx.hstack(
+            rx.link(rx.button(rx.icon("plus", size=16), "New product"), href="/admin/products/new"),
+            rx.link(
+                rx.button(rx.icon("folder-tree", size=16), "Categories & brands", variant="soft"),
+                href="/admin/catalog",
+            ),
+            rx.link(
+                rx.button(rx.icon("file-spreadsheet", size=16), "Import / export", variant="soft"),
+                href="/admin/products/import",
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+    )
 
 
 def products_page() -> rx.Component:
+    state = ProductsTableState
     return admin_page(
         "Products",
         rx.vstack(
-            rx.text(ProductsTableState.total, " products", color_scheme="gray", size="2"),
-            data_table(COLUMNS, ProductsTableState.rows, _row),
+            _actions(),
+            _filters(),
+            form_alert(state.message),
+            success_note(state.done),
+            _bulk_bar(),
+            rx.text(state.total, " products", color_scheme="gray", size="2"),
+            _table(),
             pager(
-                page=ProductsTableState.page,
-                page_count=ProductsTableState.page_count,
-                on_previous=ProductsTableState.previous_page,
-                on_next=ProductsTableState.next_page,
+                page=state.page,
+                page_count=state.page_count,
+                on_previous=state.previous_page,
+                on_next=state.next_page,
             ),
             spacing="3",
             width="100%",

@@ -31,6 +31,20 @@ def _slug(value: str) -> str:
     return value
 
 
+def _price_text(value: object) -> object:
+    """Prices arrive as text from forms and files: a clear message for what is not one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        msg = "Enter a price, such as 12.50."
+        raise ValueError(msg)
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except ArithmeticError:
+            msg = "Enter a price as a number, such as 12.50."
+            raise ValueError(msg) from None
+    return value
+
+
 def _price(value: Decimal) -> Decimal:
     if value < 0:
         msg = "The price cannot be negative."
@@ -136,9 +150,17 @@ class ProductCreate(BaseModel):
     def _slug_rules(cls, value: str | None) -> str | None:
         return _slug(value) if value else None
 
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price_is_a_number(cls, value: object) -> object:
+        return _price_text(value)
+
     @field_validator("price")
     @classmethod
     def _price_rules(cls, value: Decimal) -> Decimal:
+        if not value.is_finite():
+            msg = "Enter a price as a number, such as 12.50."
+            raise ValueError(msg)
         return _price(value)
 
     @field_validator("currency", mode="before")
@@ -180,10 +202,15 @@ class ProductUpdate(BaseModel):
     _sku_rules = field_validator("sku")(ProductCreate._sku_rules.__func__)  # type: ignore[attr-defined]
     _slug_rules = field_validator("slug")(ProductCreate._slug_rules.__func__)  # type: ignore[attr-defined]
 
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price_is_a_number(cls, value: object) -> object:
+        return None if value is None else _price_text(value)
+
     @field_validator("price")
     @classmethod
     def _price_rules(cls, value: Decimal | None) -> Decimal | None:
-        return None if value is None else _price(value)
+        return None if value is None else ProductCreate._price_rules(value)
 
     @field_validator("currency", mode="before")
     @classmethod

@@ -94,6 +94,20 @@ class Product(SQLModel, table=True):
         Index(
             "products_catalog_newest_idx", "created_at", "id", postgresql_where=text("is_active")
         ),
+        # The staff table's "name or SKU contains" (migration 0009 creates pg_trgm).
+        Index(
+            "products_name_trgm_idx",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+        Index(
+            "products_sku_trgm_idx",
+            "sku",
+            postgresql_using="gin",
+            postgresql_ops={"sku": "gin_trgm_ops"},
+        ),
+        Index("products_updated_at_idx", "updated_at"),
         Index(
             "products_attributes_idx",
             "attributes",

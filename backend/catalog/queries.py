@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from backend.catalog import cache
 from backend.catalog.listing import ListingQuery
-from backend.catalog.models import Category, Product
+from backend.catalog.models import Brand, Category, Product
 from backend.catalog.schemas import (
     CatalogCounts,
     CategoryNode,
@@ -55,11 +55,11 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summaries() -> Select[Any]:
+def summary_select() -> Select[Any]:
     return select(*_SUMMARY_COLUMNS).join(Category, col(Category.id) == col(Product.category_id))
 
 
-def _summary(row: Any) -> ProductSummary:
+def to_summary(row: Any) -> ProductSummary:
     return ProductSummary(**row._mapping)
 
 
@@ -239,12 +239,12 @@ async def _load_listing_page(
         # not rows); only the page's own rows are then read in full.
         rows = (
             await session.exec(
-                _summaries()
+                summary_select()
                 .join(page_ids, col(page_ids.c.id) == col(Product.id))
                 .order_by(*_ordering(query))
             )
         ).all()
-    return tuple(_summary(row) for row in rows)
+    return tuple(to_summary(row) for row in rows)
 
 
 async def _load_listing_totals(
@@ -330,21 +330,6 @@ async def list_new_arrivals(*, limit: int = 8) -> list[ProductSummary]:
     return list(listing.items)
 
 
-async def list_all_products(*, page: int = 1, limit: int = 25) -> Page[ProductSummary]:
-    """Every product, active or not, newest first (the staff table; not cached)."""
-    page, limit = clamp_page(page, limit)
-    statement = (
-        _summaries()
-        .order_by(col(Product.created_at).desc(), col(Product.id))
-        .offset((page - 1) * limit)
-        .limit(limit)
-    )
-    async with session_scope() as session:
-        rows = (await session.exec(statement)).all()
-        total = (await session.exec(select(func.count()).select_from(Product))).one()
-    return Page(items=[_summary(row) for row in rows], total=total, page=page, limit=limit)
-
-
 # --- one product ---------------------------------------------------------------------------
 
 
@@ -358,7 +343,7 @@ async def _load_product_page(slug: str) -> ProductDetail:
             raise NotFoundError(PRODUCT_NOT_FOUND)
         related_rows = (
             await session.exec(
-                _summaries()
+                summary_select()
                 .where(
                     col(Product.category_id) == product.category_id,
                     col(Product.is_active),
@@ -390,7 +375,7 @@ async def _load_product_page(slug: str) -> ProductDetail:
         image_urls=tuple(product.image_urls or ()),
         category_id=product.category_id,
         breadcrumb=tuple((node.name, node.slug) for node in path),
-        related=tuple(_summary(row) for row in related_rows),
+        related=tuple(to_summary(row) for row in related_rows),
     )
 
 
@@ -410,8 +395,8 @@ async def get_product_summaries(product_ids: list[uuid.UUID]) -> dict[uuid.UUID,
     if not product_ids:
         return {}
     async with session_scope() as session:
-        rows = (await session.exec(_summaries().where(col(Product.id).in_(product_ids)))).all()
-    return {row.id: _summary(row) for row in rows}
+        rows = (await session.exec(summary_select().where(col(Product.id).in_(product_ids)))).all()
+    return {row.id: to_summary(row) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -507,7 +492,7 @@ async def find_active_products(
     async with session_scope() as session:
         rows = (
             await session.exec(
-                _summaries()
+                summary_select()
                 .where(matches)
                 .order_by(col(Product.name), col(Product.id))
                 .offset((page - 1) * limit)
@@ -515,7 +500,7 @@ async def find_active_products(
             )
         ).all()
         total = (await session.exec(select(func.count()).where(matches))).one()
-    return Page(items=[_summary(row) for row in rows], total=total, page=page, limit=limit)
+    return Page(items=[to_summary(row) for row in rows], total=total, page=page, limit=limit)
 
 
 async def list_search_documents(
@@ -558,3 +543,9 @@ async def list_search_documents(
             )
         )
     return documents
+
+
+async def list_brand_names() -> list[str]:
+    """Every brand name, alphabetically (pickers and filters; brand names are public)."""
+    async with session_scope() as session:
+        return list((await session.exec(select(Brand.name).order_by(func.lower(Brand.name)))).all())

@@ -1,0 +1,467 @@
+"""Admin categories and brands: create, edit, nest, reorder, delete (refused, with the
+reason, while products use one). Administrators only; `catalog.taxonomy` checks again."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Awaitable
+from typing import Any
+
+import reflex as rx
+
+from admin.components.catalog_pickers import ANY, Choice, choice_select
+from admin.components.layout import admin_page
+from admin.components.tables import data_table
+from admin.state import AdminOnlyAreaState
+from backend.catalog import taxonomy
+from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
+from backend.core.errors import DomainError, InvalidInputError
+from backend.core.validation import parse_input
+from storefront.components.forms import form_alert, labelled_input, success_note
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoryItem:
+    id: str
+    name: str
+    indent: str  # the name's left padding, by depth
+    slug: str
+    description: str
+    parent: str
+    products: int
+    subcategories: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BrandItem:
+    id: str
+    name: str
+    products: int
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class CatalogStructureState(AdminOnlyAreaState):
+    categories: list[CategoryItem] = []
+    parent_options: list[Choice] = []
+    brands: list[BrandItem] = []
+    # The category form: new (editing_id "") or an existing one.
+    editing_id: str = ""
+    edit_name: str = ""
+    edit_slug: str = ""
+    edit_description: str = ""
+    edit_parent: str = ANY
+    category_version: int = 0
+    category_errors: dict[str, str] = {}
+    confirm_delete: str = ""  # the id waiting for a second click
+    # The brand form: new (editing_brand "") or a rename.
+    editing_brand: str = ""
+    edit_brand_name: str = ""
+    brand_version: int = 0
+    brand_errors: dict[str, str] = {}
+    message: str = ""
+    done: str = ""
+
+    async def _reload(self) -> None:
+        actor = self.viewer
+        if actor is None:
+            return
+        rows = await taxonomy.list_categories(actor)
+        names = {row.id: row.name for row in rows}
+        self.categories = [
+            CategoryItem(
+                id=str(row.id),
+                name=row.name,
+                indent=f"{row.depth * 24}px",
+                slug=row.slug,
+                description=row.description,
+                parent=str(row.parent_id) if row.parent_id else ANY,
+                products=row.product_count,
+                subcategories=row.child_count,
+            )
+            for row in rows
+        ]
+        self.parent_options = [
+            Choice(str(row.id), "\u2003" * row.depth + names[row.id]) for row in rows
+        ]
+        self.brands = [
+            BrandItem(id=str(b.id), name=b.name, products=b.product_count)
+            for b in await taxonomy.list_brands(actor)
+        ]
+
+    @rx.event
+    async def load(self) -> None:
+        self.message, self.done, self.confirm_delete = "", "", ""
+        self._reset_category_form()
+        self._reset_brand_form()
+        await self._reload()
+
+    async def _run(self, change: Awaitable[Any], done: str) -> bool:
+        self.message, self.done = "", ""
+        try:
+            await change
+        except DomainError as error:
+            self.message = error.message
+            return False
+        self.done = done
+        await self._reload()
+        return True
+
+    # --- categories ---------------------------------------------------------------------------
+
+    def _reset_category_form(self) -> None:
+        self.editing_id, self.edit_name, self.edit_slug = "", "", ""
+        self.edit_description, self.edit_parent, self.category_errors = "", ANY, {}
+        self.category_version += 1
+
+    @rx.event
+    def edit_category(self, category_id: str) -> None:
+        item = next((c for c in self.categories if c.id == str(category_id)), None)
+        if item is None:
+            return
+        self.editing_id, self.edit_name, self.edit_slug = item.id, item.name, item.slug
+        self.edit_description, self.edit_parent = item.description, item.parent
+        self.category_errors, self.confirm_delete = {}, ""
+        self.category_version += 1
+
+    @rx.event
+    def cancel_category_edit(self) -> None:
+        self._reset_category_form()
+
+    @rx.event
+    async def save_category(self, form_data: dict[str, Any]) -> None:
+        self.category_errors, self.message, self.done = {}, "", ""
+        parent = str(form_data.get("parent_id") or ANY)
+        fields: dict[str, Any] = {
+            "name": str(form_data.get("name") or "")[:200],
+            "slug": str(form_data.get("slug") or "").strip()[:200] or None,
+            "description": str(form_data.get("description") or "").strip()[:4000] or None,
+            "parent_id": None if parent == ANY else parent,
+        }
+        try:
+            category_id = _uuid(self.editing_id)
+            if category_id is None:
+                change = taxonomy.create_category(
+                    parse_input(CategoryCreate, fields),
+                    actor=self.viewer,  # type: ignore[arg-type]
+                )
+                done = f"Category “{fields['name'].strip()}” created."
+            else:
+                change = taxonomy.update_category(
+                    category_id,
+                    parse_input(
+                        CategoryUpdate, {k: v for k, v in fields.items() if k != "slug" or v}
+                    ),
+                    actor=self.viewer,  # type: ignore[arg-type]
+                )
+                done = "Category saved."
+        except InvalidInputError as error:
+            self.category_errors = error.field_errors
+            return
+        try:
+            await change
+        except InvalidInputError as error:
+            self.category_errors, self.message = error.field_errors, error.message
+            return
+        except DomainError as error:
+            field = str(error.data.get("field") or "")
+            self.category_errors = {field: error.message} if field else {}
+            self.message = "" if field else error.message
+            return
+        self.done = done
+        self._reset_category_form()
+        await self._reload()
+
+    @rx.event
+    async def move_category(self, category_id: str, offset: int) -> None:
+        target = _uuid(category_id)
+        if target is None or offset not in (-1, 1):
+            return
+        await self._run(
+            taxonomy.move_category(target, offset=offset, actor=self.viewer),  # type: ignore[arg-type]
+            "Order saved.",
+        )
+
+    @rx.event
+    async def delete_category(self, category_id: str) -> None:
+        target = _uuid(category_id)
+        if target is None:
+            return
+        if self.confirm_delete != str(target):
+            self.confirm_delete, self.message, self.done = str(target), "", ""
+            return
+        self.confirm_delete = ""
+        await self._run(
+            taxonomy.delete_category(target, actor=self.viewer),  # type: ignore[arg-type]
+            "Category deleted.",
+        )
+
+    # --- brands -------------------------------------------------------------------------------
+
+    def _reset_brand_form(self) -> None:
+        self.editing_brand, self.edit_brand_name, self.brand_errors = "", "", {}
+        self.brand_version += 1
+
+    @rx.event
+    def edit_brand(self, brand_id: str) -> None:
+        item = next((b for b in self.brands if b.id == str(brand_id)), None)
+        if item is not None:
+            self.editing_brand, self.edit_brand_name, self.brand_errors = item.id, item.name, {}
+            self.brand_version += 1
+
+    @rx.event
+    def cancel_brand_edit(self) -> None:
+        self._reset_brand_form()
+
+    @rx.event
+    async def save_brand(self, form_data: dict[str, Any]) -> None:
+        self.brand_errors, self.message, self.done = {}, "", ""
+        try:
+            data = parse_input(BrandCreate, {"name": str(form_data.get("brand_name") or "")[:200]})
+        except InvalidInputError as error:
+            self.brand_errors = {"brand_name": error.field_errors.get("name", error.message)}
+            return
+        brand_id = _uuid(self.editing_brand)
+        change = (
+            taxonomy.create_brand(data, actor=self.viewer)  # type: ignore[arg-type]
+            if brand_id is None
+            else taxonomy.rename_brand(brand_id, data, actor=self.viewer)  # type: ignore[arg-type]
+        )
+        try:
+            await change
+        except DomainError as error:
+            self.brand_errors = {"brand_name": error.message}
+            return
+        self.done = f"Brand “{data.name}” saved."
+        self._reset_brand_form()
+        await self._reload()
+
+    @rx.event
+    async def delete_brand(self, brand_id: str) -> None:
+        target = _uuid(brand_id)
+        if target is None:
+            return
+        if self.confirm_delete != str(target):
+            self.confirm_delete, self.message, self.done = str(target), "", ""
+            return
+        self.confirm_delete = ""
+        await self._run(
+            taxonomy.delete_brand(target, actor=self.viewer),  # type: ignore[arg-type]
+            "Brand deleted.",
+        )
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def _delete_button(item_id: rx.Var[str], name: rx.Var[str], on_click: Any) -> rx.Component:
+    waiting = CatalogStructureState.confirm_delete == item_id
+    return rx.button(
+        rx.cond(waiting, "Confirm delete", "Delete"),
+        size="1",
+        variant=rx.cond(waiting, "solid", "soft"),
+        color_scheme="tomato",
+        on_click=on_click,
+        aria_label=rx.cond(waiting, "Confirm delete ", "Delete ") + name,
+    )
+
+
+def _category_row(item: rx.Var[CategoryItem]) -> rx.Component:
+    state = CatalogStructureState
+    return rx.table.row(
+        rx.table.row_header_cell(rx.text(item.name, padding_left=item.indent, weight="medium")),
+        rx.table.cell(rx.code(item.slug, variant="ghost")),
+        rx.table.cell(item.products, text_align="right"),
+        rx.table.cell(item.subcategories, text_align="right"),
+        rx.table.cell(
+            rx.hstack(
+                rx.icon_button(
+                    rx.icon("arrow-up", size=14),
+                    size="1",
+                    variant="soft",
+                    on_click=state.move_category(item.id, -1),
+                    aria_label="Move up " + item.name,
+                ),
+                rx.icon_button(
+                    rx.icon("arrow-down", size=14),
+                    size="1",
+                    variant="soft",
+                    on_click=state.move_category(item.id, 1),
+                    aria_label="Move down " + item.name,
+                ),
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    on_click=state.edit_category(item.id),
+                    aria_label="Edit " + item.name,
+                ),
+                _delete_button(item.id, item.name, state.delete_category(item.id)),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _category_form() -> rx.Component:
+    state = CatalogStructureState
+    errors = state.category_errors
+    return rx.form(
+        rx.vstack(
+            rx.heading(
+                rx.cond(state.editing_id == "", "New category", "Edit category"), size="3", as_="h2"
+            ),
+            rx.grid(
+                labelled_input(
+                    "Name", "name", errors.get("name", ""), default_value=state.edit_name
+                ),
+                labelled_input(
+                    "Address (slug)",
+                    "slug",
+                    errors.get("slug", ""),
+                    default_value=state.edit_slug,
+                    hint="Empty: made from the name",
+                ),
+                rx.box(
+                    rx.text("Parent", size="2", weight="medium"),
+                    choice_select(
+                        state.parent_options,
+                        label="Parent category",
+                        name="parent_id",
+                        default_value=state.edit_parent,
+                        any_label="Top level",
+                    ),
+                    rx.cond(
+                        errors.get("parent_id", "") != "",
+                        rx.text(
+                            errors.get("parent_id", ""),
+                            color_scheme="tomato",
+                            size="2",
+                            role="alert",
+                        ),
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", md="3"),
+                spacing="3",
+                width="100%",
+            ),
+            labelled_input(
+                "Description",
+                "description",
+                errors.get("description", ""),
+                default_value=state.edit_description,
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.cond(state.editing_id == "", "Create category", "Save category"),
+                    type="submit",
+                ),
+                rx.cond(
+                    state.editing_id != "",
+                    rx.button(
+                        "Cancel",
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=state.cancel_category_edit,
+                    ),
+                ),
+                spacing="2",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        key=state.category_version.to_string(),
+        on_submit=state.save_category,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _brand_row(item: rx.Var[BrandItem]) -> rx.Component:
+    state = CatalogStructureState
+    return rx.table.row(
+        rx.table.row_header_cell(item.name),
+        rx.table.cell(item.products, text_align="right"),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Rename",
+                    size="1",
+                    variant="soft",
+                    on_click=state.edit_brand(item.id),
+                    aria_label="Rename " + item.name,
+                ),
+                _delete_button(item.id, item.name, state.delete_brand(item.id)),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _brand_form() -> rx.Component:
+    state = CatalogStructureState
+    return rx.form(
+        rx.hstack(
+            rx.box(
+                labelled_input(
+                    rx.cond(state.editing_brand == "", "New brand", "Rename brand"),  # type: ignore[arg-type]
+                    "brand_name",
+                    state.brand_errors.get("brand_name", ""),
+                    default_value=state.edit_brand_name,
+                ),
+                width="280px",
+            ),
+            rx.button(rx.cond(state.editing_brand == "", "Add brand", "Save brand"), type="submit"),
+            rx.cond(
+                state.editing_brand != "",
+                rx.button(
+                    "Cancel",
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=state.cancel_brand_edit,
+                ),
+            ),
+            align="end",
+            spacing="2",
+        ),
+        key=state.brand_version.to_string(),
+        on_submit=state.save_brand,
+        reset_on_submit=False,
+    )
+
+
+def catalog_structure_page() -> rx.Component:
+    state = CatalogStructureState
+    return admin_page(
+        "Categories & brands",
+        rx.vstack(
+            form_alert(state.message),
+            success_note(state.done),
+            rx.card(_category_form(), width="100%"),
+            data_table(
+                (
+                    "Category",
+                    "Address",
+                    ("Products", "right"),
+                    ("Subcategories", "right"),
+                    "Actions",
+                ),
+                state.categories,
+                _category_row,
+            ),
+            rx.heading("Brands", size="4", as_="h2", margin_top="16px"),
+            _brand_form(),
+            data_table(("Brand", ("Products", "right"), "Actions"), state.brands, _brand_row),
+            spacing="4",
+            width="100%",
+        ),
+        admins_only=True,
+    )
