@@ -1,9 +1,11 @@
-"""Accounts: find customers and staff, give and take roles, lock and unlock. Admins only."""
+"""Accounts: find customers and staff with their orders and lifetime value, give and take
+roles, lock and unlock; each account opens its customer page. Admins only."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import datetime
 
 import reflex as rx
 
@@ -12,7 +14,10 @@ from admin.components.tables import data_table, pager
 from admin.state import AdminOnlyAreaState
 from backend.accounts import staff
 from backend.accounts.roles import RoleName
+from backend.accounts.schemas import Viewer
 from backend.core.errors import DomainError
+from backend.core.money import format_money
+from backend.orders import customers
 
 PAGE_SIZE = 25
 MANAGED_ROLES = (RoleName.ADMIN, RoleName.MODERATOR)
@@ -21,6 +26,7 @@ MANAGED_ROLES = (RoleName.ADMIN, RoleName.MODERATOR)
 @dataclasses.dataclass(frozen=True)
 class AccountRow:
     user_id: str
+    url: str
     email: str
     username: str
     name: str
@@ -28,6 +34,39 @@ class AccountRow:
     is_admin: bool
     is_moderator: bool
     last_login: str
+    orders: int
+    lifetime_value: str
+
+
+def account_url(user_id: object) -> str:
+    return f"/admin/accounts/{user_id}"
+
+
+def format_moment(moment: datetime | None, empty: str = "never") -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else empty
+
+
+async def change_account(
+    actor: Viewer | None, action: str, user_id: str, value: str
+) -> rx.event.EventSpec | None:
+    """Lock/unlock or grant/revoke a staff role; an error toast, or None when done. The
+    arguments come from the browser: each is checked here and again by the service."""
+    if actor is None:
+        return rx.toast.error("Please sign in again.")
+    try:
+        target = uuid.UUID(str(user_id))
+        if action == "lock":
+            await staff.set_locked(actor, target, locked=value == "lock")
+        else:
+            role = RoleName(str(value))
+            if role not in MANAGED_ROLES:
+                return rx.toast.error("That role cannot be changed here.")
+            await staff.set_role(actor, target, role, granted=action == "grant")
+    except ValueError:
+        return rx.toast.error("That request was not understood.")
+    except DomainError as error:
+        return rx.toast.error(error.message)
+    return None
 
 
 class AccountsState(AdminOnlyAreaState):
@@ -41,21 +80,24 @@ class AccountsState(AdminOnlyAreaState):
         actor = self.viewer
         if actor is None:
             return
-        result = await staff.list_accounts(actor, search=self.search, page=page, limit=PAGE_SIZE)
+        result = await customers.list_customers(
+            actor, search=self.search, page=page, limit=PAGE_SIZE
+        )
         self.rows = [
             AccountRow(
-                user_id=str(a.user_id),
-                email=a.email,
-                username=a.username,
-                name=a.name,
-                status=a.status,
-                is_admin="admin" in a.roles,
-                is_moderator="moderator" in a.roles,
-                last_login=a.last_login_at.strftime("%Y-%m-%d %H:%M")
-                if a.last_login_at
-                else "never",
+                user_id=str(row.account.user_id),
+                url=account_url(row.account.user_id),
+                email=row.account.email,
+                username=row.account.username,
+                name=row.account.name,
+                status=row.account.status,
+                is_admin="admin" in row.account.roles,
+                is_moderator="moderator" in row.account.roles,
+                last_login=format_moment(row.account.last_login_at),
+                orders=row.order_count,
+                lifetime_value=format_money(row.lifetime_value, row.currency),
             )
-            for a in result.items
+            for row in result.items
         ]
         self.page, self.page_count = result.page, result.page_count
         self.total_label = f"{result.total} account" + ("" if result.total == 1 else "s")
@@ -79,22 +121,9 @@ class AccountsState(AdminOnlyAreaState):
         await self._load(max(self.page - 1, 1))
 
     async def _act(self, action: str, user_id: str, value: str) -> rx.event.EventSpec | None:
-        actor = self.viewer
-        if actor is None:
-            return None
-        try:
-            target = uuid.UUID(str(user_id))
-            if action == "lock":
-                await staff.set_locked(actor, target, locked=value == "lock")
-            else:
-                role = RoleName(str(value))
-                if role not in MANAGED_ROLES:
-                    return rx.toast.error("That role cannot be changed here.")
-                await staff.set_role(actor, target, role, granted=action == "grant")
-        except ValueError:
-            return rx.toast.error("That request was not understood.")
-        except DomainError as error:
-            return rx.toast.error(error.message)
+        refused = await change_account(self.viewer, action, user_id, value)
+        if refused is not None:
+            return refused
         await self._load(self.page)
         return rx.toast.success("Saved.")
 
@@ -112,12 +141,13 @@ class AccountsState(AdminOnlyAreaState):
         return await self._act("lock", user_id, "unlock")
 
 
-def _role_switch(row: rx.Var[AccountRow], role: RoleName, has: rx.Var[bool]) -> rx.Component:
+def role_switch(role: RoleName, has: rx.Var[bool], on_change: rx.EventHandler) -> rx.Component:
+    """A labelled switch for one staff role; `on_change` receives the new position."""
     return rx.el.label(
         rx.hstack(
             rx.switch(
                 checked=has,
-                on_change=lambda on: AccountsState.set_role(row.user_id, role.value, on),
+                on_change=on_change,
                 aria_label=f"{role.value.capitalize()} role",
             ),
             rx.text(role.value.capitalize(), size="2"),
@@ -127,14 +157,19 @@ def _role_switch(row: rx.Var[AccountRow], role: RoleName, has: rx.Var[bool]) -> 
     )
 
 
+def _role_switch(row: rx.Var[AccountRow], role: RoleName, has: rx.Var[bool]) -> rx.Component:
+    return role_switch(role, has, lambda on: AccountsState.set_role(row.user_id, role.value, on))
+
+
 def _row(row: rx.Var[AccountRow]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.vstack(
-                rx.text(row.email), rx.text(row.name, size="1", color_scheme="gray"), spacing="0"
+                rx.link(row.email, href=row.url),
+                rx.text(row.name, " · ", row.username, size="1", color_scheme="gray"),
+                spacing="0",
             )
         ),
-        rx.table.cell(row.username),
         rx.table.cell(
             rx.badge(
                 row.status,
@@ -144,6 +179,8 @@ def _row(row: rx.Var[AccountRow]) -> rx.Component:
             )
         ),
         rx.table.cell(row.last_login, white_space="nowrap"),
+        rx.table.cell(row.orders, text_align="right"),
+        rx.table.cell(row.lifetime_value, text_align="right", white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
                 _role_switch(row, RoleName.ADMIN, row.is_admin),
@@ -170,7 +207,15 @@ def _row(row: rx.Var[AccountRow]) -> rx.Component:
     )
 
 
-COLUMNS = ("Account", "Username", "Status", "Last sign-in", "Staff roles", "")
+COLUMNS = (
+    "Account",
+    "Status",
+    "Last sign-in",
+    ("Orders", "right"),
+    ("Lifetime value", "right"),
+    "Staff roles",
+    "",
+)
 
 
 def accounts_page() -> rx.Component:

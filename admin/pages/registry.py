@@ -7,6 +7,7 @@ import reflex as rx
 from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
+from admin.pages.customer import CustomerState, customer_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
@@ -31,6 +32,7 @@ ADMIN_PAGES = (
     (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),
     (audit_page, "/admin/audit", "Audit log", (AuditState.load,)),
     (accounts_page, "/admin/accounts", "Accounts", (AccountsState.load,)),
+    (customer_page, "/admin/accounts/[user_id]", "Customer", (CustomerState.load,)),
 )
 
 

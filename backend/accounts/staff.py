@@ -7,14 +7,15 @@ its caller checked.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import ColumnElement, ScalarSelect, delete, func, or_
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg, insert
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from backend.accounts.models import Role, User, UserRole
+from backend.accounts.models import Address, Role, User, UserRole
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.accounts.services import clear_sign_in_failures, display_name, revoke_all_sign_ins
@@ -52,48 +53,97 @@ def require_admin(actor: Viewer | None, what: str = "manage accounts") -> Viewer
     return actor
 
 
-async def list_accounts(
-    actor: Viewer, *, search: str = "", page: int = 1, limit: int = 25
-) -> Page[AccountSummary]:
-    require_admin(actor)
-    page, limit = clamp_page(page, limit)
+@dataclass(frozen=True)
+class AccountDetail(AccountSummary):
+    """One account's facts for the admin's customer page."""
+
+    address_count: int
+
+
+# Newest accounts first; the id breaks ties so pages never overlap.
+ACCOUNT_LIST_ORDER = (col(User.created_at).desc(), col(User.id))
+
+
+def account_matches(search: str) -> ColumnElement[bool]:
+    """Accounts whose e-mail, username or last name contains `search` (all for "")."""
     pattern = contains_pattern(search)
-    matches = or_(
+    return or_(
         col(User.email).ilike(pattern),
         col(User.username).ilike(pattern),
         col(User.last_name).ilike(pattern),
     )
-    roles = (
+
+
+def account_roles() -> ScalarSelect[list[str]]:
+    """The account's role names, sorted, as one column of a query over `User`."""
+    return (
         select(array_agg(aggregate_order_by(Role.name, Role.name)))
         .join(UserRole, col(UserRole.role_id) == col(Role.id))
         .where(col(UserRole.user_id) == col(User.id))
         .scalar_subquery()
     )
+
+
+def account_summary(user: User, role_names: list[str] | None) -> AccountSummary:
+    return AccountSummary(
+        user_id=user.id,
+        username=user.username,
+        email=user.email,
+        name=display_name(user),
+        status=user.status,
+        roles=tuple(role_names or ()),
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+def account_page_query(search: str, page: int, limit: int) -> Select[User, list[str]]:
+    """One page of matching accounts with their roles (other domains add columns)."""
+    return (
+        select(User, account_roles())
+        .where(account_matches(search))
+        .order_by(*ACCOUNT_LIST_ORDER)
+        .offset((page - 1) * limit)
+        .limit(limit)
+    )
+
+
+def account_count_query(search: str) -> SelectOfScalar[int]:
+    return select(func.count()).select_from(User).where(account_matches(search))
+
+
+async def list_accounts(
+    actor: Viewer, *, search: str = "", page: int = 1, limit: int = 25
+) -> Page[AccountSummary]:
+    require_admin(actor)
+    page, limit = clamp_page(page, limit)
     async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(User, roles)
-                .where(matches)
-                .order_by(col(User.created_at).desc(), col(User.id))
-                .offset((page - 1) * limit)
-                .limit(limit)
-            )
-        ).all()
-        total = (await session.exec(select(func.count()).select_from(User).where(matches))).one()
-    items = [
-        AccountSummary(
-            user_id=user.id,
-            username=user.username,
-            email=user.email,
-            name=display_name(user),
-            status=user.status,
-            roles=tuple(role_names or ()),
-            created_at=user.created_at,
-            last_login_at=user.last_login_at,
-        )
-        for user, role_names in rows
-    ]
+        rows = (await session.exec(account_page_query(search, page, limit))).all()
+        total = (await session.exec(account_count_query(search))).one()
+    items = [account_summary(user, role_names) for user, role_names in rows]
     return Page(items=items, total=total, page=page, limit=limit)
+
+
+async def get_account(actor: Viewer, user_id: uuid.UUID) -> AccountDetail:
+    """One account with its roles and address-book size; NotFoundError if unknown."""
+    require_admin(actor)
+    addresses = (
+        select(func.count())
+        .select_from(Address)
+        .where(col(Address.user_id) == col(User.id))
+        .scalar_subquery()
+    )
+    async with session_scope() as session:
+        row = (
+            await session.exec(
+                select(User, account_roles(), addresses).where(col(User.id) == user_id)
+            )
+        ).first()
+    if row is None:
+        raise NotFoundError("There is no such account.")
+    user, role_names, address_count = row
+    summary = account_summary(user, role_names)
+    return AccountDetail(**asdict(summary), address_count=int(address_count))
 
 
 async def set_role(actor: Viewer, user_id: uuid.UUID, role: RoleName, *, granted: bool) -> None:

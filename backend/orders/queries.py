@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
 from backend.cart import services as carts
@@ -19,6 +19,7 @@ from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
 from backend.orders import status
+from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.payments.models import PaymentTransaction
@@ -274,22 +275,38 @@ class StaffOrderRow:
     currency: str
 
 
-async def list_all_orders(
-    *, status_filter: str | None = None, search: str = "", page: int = 1, limit: int = 25
-) -> Page[StaffOrderRow]:
-    """Every order, newest first (staff): by status, and by number, e-mail or name."""
-    page, limit = clamp_page(page, limit)
-    conditions = []
-    if status_filter in status.ORDER_TRANSITIONS:
-        conditions.append(Order.status == status_filter)
-    text = search.strip()[:100]
-    if text:
-        pattern = contains_pattern(text)
+def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status is not None:
+        conditions.append(col(Order.status) == filters.status)
+    if filters.search:
+        pattern = contains_pattern(filters.search)
         conditions.append(
             col(Order.number).ilike(pattern)
             | col(Order.email).ilike(pattern)
             | col(Order.customer_name).ilike(pattern)
         )
+    if filters.placed_since is not None:
+        conditions.append(col(Order.created_at) >= filters.placed_since)
+    if filters.placed_before is not None:
+        conditions.append(col(Order.created_at) < filters.placed_before)
+    if filters.min_total is not None:
+        conditions.append(col(Order.total) >= filters.min_total)
+    if filters.max_total is not None:
+        conditions.append(col(Order.total) <= filters.max_total)
+    if filters.customer_id is not None:
+        conditions.append(col(Order.user_id) == filters.customer_id)
+    return conditions
+
+
+async def list_all_orders(
+    *, filters: OrderFilters = ALL_ORDERS, page: int = 1, limit: int = 25
+) -> Page[StaffOrderRow]:
+    """Every order matching `filters`, newest first (staff): by status, number/e-mail/name
+    search, placed date range (whole UTC days, both ends included), total range
+    (inclusive) and account."""
+    page, limit = clamp_page(page, limit)
+    conditions = _conditions(filters)
     async with session_scope() as session:
         rows = (
             await session.exec(

@@ -1,0 +1,285 @@
+"""One customer (any account): facts, lifetime value, orders, and the same lock/unlock and
+staff-role switches as the accounts list. Admins only (the access guard and the service)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+
+import reflex as rx
+
+from admin.components.layout import admin_page
+from admin.components.tables import data_table, pager
+from admin.pages.accounts import change_account, format_moment, role_switch
+from admin.state import AdminOnlyAreaState
+from backend.accounts.roles import RoleName
+from backend.core.errors import NotFoundError
+from backend.core.money import format_money
+from backend.orders import customers, status
+from backend.orders.customers import CustomerDetail
+
+ORDERS_PAGE_SIZE = 50
+NO_SUCH_ACCOUNT = "There is no such account."
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerOrderRow:
+    number: str
+    url: str
+    placed_at: str
+    status: str
+    payment: str
+    total: str
+    refunded: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y") if moment else "—"
+
+
+def _user_id_from_path(path: str) -> uuid.UUID | None:
+    """The account id at the end of /admin/accounts/<id>, or None if it is not a UUID."""
+    try:
+        return uuid.UUID(path.rstrip("/").rpartition("/")[2][:36])
+    except ValueError:
+        return None
+
+
+class CustomerState(AdminOnlyAreaState):
+    # No var may be called `user_id`: that is the route's argument on the root state.
+    loaded: bool = False
+    message: str = ""
+    email: str = ""
+    name: str = ""
+    account_status: str = ""
+    is_admin_role: bool = False
+    is_moderator_role: bool = False
+    facts: list[Fact] = []
+    figures: list[Fact] = []
+    orders: list[CustomerOrderRow] = []
+    orders_url: str = ""
+    page: int = 1
+    page_count: int = 1
+
+    _account_id: str = ""
+
+    def _show(self, detail: CustomerDetail) -> None:
+        account = detail.account
+        self.loaded = True
+        self.email, self.name, self.account_status = account.email, account.name, account.status
+        self.is_admin_role = RoleName.ADMIN.value in account.roles
+        self.is_moderator_role = RoleName.MODERATOR.value in account.roles
+        self.facts = [
+            Fact("Username", account.username),
+            Fact("Roles", ", ".join(account.roles) or "none"),
+            Fact("Created", format_moment(account.created_at)),
+            Fact("Last sign-in", format_moment(account.last_login_at)),
+            Fact("Saved addresses", str(account.address_count)),
+        ]
+        self.figures = [
+            Fact("Lifetime value", format_money(detail.lifetime_value, detail.currency)),
+            Fact("Orders", str(detail.order_count)),
+            Fact("Paid orders", str(detail.paid_order_count)),
+            Fact("First order", _day(detail.first_order_at)),
+            Fact("Last order", _day(detail.last_order_at)),
+        ]
+        self.orders = [
+            CustomerOrderRow(
+                number=o.number,
+                url=f"/admin/orders/{o.number}",
+                placed_at=o.created_at.strftime("%d %b %Y %H:%M"),
+                status=status.label(o.status),
+                payment=status.label(o.payment_status),
+                total=format_money(o.total, o.currency),
+                refunded=format_money(o.refunded_amount, o.currency) if o.refunded_amount else "",
+            )
+            for o in detail.orders.items
+        ]
+        self.orders_url = f"/admin/orders?customer={account.user_id}"
+        self.page, self.page_count = detail.orders.page, detail.orders.page_count
+
+    async def _load(self, page: int) -> None:
+        actor = self.viewer
+        if actor is None or not self._account_id:
+            return
+        try:
+            detail = await customers.get_customer(
+                actor, uuid.UUID(self._account_id), page=page, limit=ORDERS_PAGE_SIZE
+            )
+        except NotFoundError:
+            self.reset()
+            self.message = NO_SUCH_ACCOUNT
+            return
+        self._show(detail)
+
+    @rx.event
+    async def load(self) -> None:
+        self.reset()
+        target = _user_id_from_path(self.router.url.path)
+        if target is None:
+            self.message = NO_SUCH_ACCOUNT
+            return
+        self._account_id = str(target)
+        await self._load(1)
+
+    @rx.event
+    async def next_page(self) -> None:
+        await self._load(min(self.page + 1, self.page_count))
+
+    @rx.event
+    async def previous_page(self) -> None:
+        await self._load(max(self.page - 1, 1))
+
+    async def _act(self, action: str, value: str) -> rx.event.EventSpec | None:
+        # The account is the one this page loaded, never an id sent by the browser.
+        refused = await change_account(self.viewer, action, self._account_id, value)
+        if refused is not None:
+            return refused
+        await self._load(self.page)
+        return rx.toast.success("Saved.")
+
+    @rx.event
+    async def set_role(self, role: str, granted: bool) -> rx.event.EventSpec | None:
+        # `granted` comes from the browser as whatever it sent: only a real True grants.
+        return await self._act("grant" if granted is True else "revoke", role)
+
+    @rx.event
+    async def lock(self) -> rx.event.EventSpec | None:
+        return await self._act("lock", "lock")
+
+    @rx.event
+    async def unlock(self) -> rx.event.EventSpec | None:
+        return await self._act("lock", "unlock")
+
+
+def _facts(items: rx.Var[list[Fact]], label: str) -> rx.Component:
+    return rx.data_list.root(
+        rx.foreach(
+            items,
+            lambda fact: rx.data_list.item(
+                rx.data_list.label(fact.label), rx.data_list.value(fact.value)
+            ),
+        ),
+        aria_label=label,
+    )
+
+
+def _order_row(row: rx.Var[CustomerOrderRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.link(row.number, href=row.url)),
+        rx.table.cell(row.placed_at, white_space="nowrap"),
+        rx.table.cell(row.status),
+        rx.table.cell(row.payment),
+        rx.table.cell(row.total, text_align="right", white_space="nowrap"),
+        rx.table.cell(row.refunded, text_align="right", white_space="nowrap"),
+    )
+
+
+ORDER_COLUMNS = ("Order", "Placed", "Status", "Payment", ("Total", "right"), ("Refunded", "right"))
+
+
+def _controls() -> rx.Component:
+    state = CustomerState
+    return rx.hstack(
+        role_switch(
+            RoleName.ADMIN,
+            state.is_admin_role,
+            lambda on: CustomerState.set_role(RoleName.ADMIN.value, on),
+        ),
+        role_switch(
+            RoleName.MODERATOR,
+            state.is_moderator_role,
+            lambda on: CustomerState.set_role(RoleName.MODERATOR.value, on),
+        ),
+        rx.cond(
+            state.account_status == "locked",
+            rx.button("Unlock", variant="soft", on_click=state.unlock),
+            rx.button("Lock", variant="soft", color_scheme="tomato", on_click=state.lock),
+        ),
+        spacing="4",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def customer_page() -> rx.Component:
+    state = CustomerState
+    return admin_page(
+        "Customer",
+        rx.vstack(
+            rx.link("← All accounts", href="/admin/accounts", size="2"),
+            rx.cond(
+                state.message != "",
+                rx.callout(state.message, icon="info", role="status"),
+            ),
+            rx.cond(
+                state.loaded,
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading(state.email, size="5", as_="h2"),
+                        rx.badge(
+                            state.account_status,
+                            color_scheme=rx.match(
+                                state.account_status,
+                                ("active", "grass"),
+                                ("locked", "tomato"),
+                                "gray",
+                            ),
+                        ),
+                        align="center",
+                        spacing="3",
+                        wrap="wrap",
+                    ),
+                    rx.text(state.name, color_scheme="gray"),
+                    _controls(),
+                    rx.grid(
+                        rx.card(_facts(state.facts, "Account")),
+                        rx.card(_facts(state.figures, "Orders and lifetime value")),
+                        columns=rx.breakpoints(initial="1", md="2"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.text(
+                        "Lifetime value: what the shop kept of this account's paid orders "
+                        "(refunds deducted; cancelled orders and guest orders placed with "
+                        "the same e-mail are not counted).",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    rx.hstack(
+                        rx.heading("Orders", size="4", as_="h3"),
+                        rx.link("Filter them in the orders list", href=state.orders_url, size="2"),
+                        align="baseline",
+                        spacing="4",
+                    ),
+                    rx.cond(
+                        state.orders.length() > 0,  # type: ignore[attr-defined]
+                        rx.vstack(
+                            data_table(ORDER_COLUMNS, state.orders, _order_row),
+                            pager(
+                                page=state.page,
+                                page_count=state.page_count,
+                                on_previous=state.previous_page,
+                                on_next=state.next_page,
+                            ),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        rx.text("No orders yet.", color_scheme="gray"),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        admins_only=True,
+    )
