@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.admin_routes import router as admin_router
 from api.media_routes import router as media_router
 from api.payment_routes import router as payment_router
 from api.session_routes import router as session_router
@@ -20,6 +21,7 @@ def build_http_app() -> FastAPI:
     app.include_router(session_router)
     app.include_router(media_router)
     app.include_router(payment_router)
+    app.include_router(admin_router)
 
     @app.get("/api/v1/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -13,6 +13,7 @@ from storefront.pages.sign_in import SignInState, sign_in_form
 NAV_ITEMS = (
     ("Overview", "/admin", "layout-dashboard", False),
     ("Products", "/admin/products", "package", False),
+    ("Categories", "/admin/catalog", "folder-tree", True),
     ("Inventory", "/admin/inventory", "boxes", False),
     ("Orders", "/admin/orders", "receipt", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),

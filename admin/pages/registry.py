@@ -7,12 +7,15 @@ import reflex as rx
 from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
+from admin.pages.catalog_structure import CatalogStructureState, catalog_structure_page
 from admin.pages.customer import CustomerState, customer_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
 from admin.pages.overview import OverviewState, SalesState, overview_page
+from admin.pages.product_editor import ProductEditorState, product_editor_page
+from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
 from storefront.pages.sign_in import SignInState
 
@@ -24,6 +27,15 @@ ADMIN_TITLE = "Admin"
 ADMIN_PAGES = (
     (overview_page, "/admin", "Overview", (OverviewState.load, SalesState.load)),
     (products_page, "/admin/products", "Products", (ProductsTableState.load,)),
+    (product_editor_page, "/admin/products/new", "New product", (ProductEditorState.load,)),
+    (product_import_page, "/admin/products/import", "Import products", (ProductImportState.load,)),
+    (product_editor_page, "/admin/products/[id]", "Product", (ProductEditorState.load,)),
+    (
+        catalog_structure_page,
+        "/admin/catalog",
+        "Categories & brands",
+        (CatalogStructureState.load,),
+    ),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
     (order_admin_page, "/admin/orders/[number]", "Order", (OrderAdminState.load,)),

@@ -90,6 +90,17 @@ def create_product(
     return run(make)
 
 
+async def product_skus_starting_with(prefix: str) -> set[str]:
+    from sqlmodel import col, select
+
+    from backend.catalog.models import Product
+    from backend.core.db import session_scope
+
+    async with session_scope() as session:
+        rows = await session.exec(select(Product.sku).where(col(Product.sku).startswith(prefix)))
+        return set(rows.all())
+
+
 def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:
     """Returns the e-mail; the password is PASSWORD."""
     email = f"e2e-{unique}@example.com"

@@ -8,6 +8,7 @@ import io
 import re
 from pathlib import Path
 
+import httpx
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -17,6 +18,8 @@ from tests.e2e.data import (
     create_account,
     create_category,
     create_product,
+    product_skus_starting_with,
+    run,
     wait_until_searchable,
 )
 from tests.e2e.pages.admin import AdminDashboard
@@ -147,3 +150,52 @@ def test_categories_nest_and_a_used_one_cannot_be_deleted(page: Page, unique: st
     page.get_by_role("button", name=f"Confirm delete Pots {unique}").click()
     expect(page.get_by_text("Category deleted.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=f"Pots {unique}")).to_have_count(0)
+
+
+def _import_file(path: Path, unique: str, category_slug: str) -> Path:
+    """1,000 products; rows 101, 502 and 903 (as a spreadsheet numbers them) are bad."""
+    lines = ["sku,name,price,category,stock_quantity"]
+    for row in range(2, 1002):
+        sku, price, category = f"IMP-{unique}-{row}", f"{row % 90 + 5}.50", category_slug
+        if row == 101:
+            price = "-4.00"
+        elif row == 502:
+            category = f"no-such-category-{unique}"
+        elif row == 903:
+            sku = "bad sku!"
+        lines.append(f"{sku},Imported Jar {row} {unique},{price},{category},{row % 7}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_csv_import_reports_exactly_the_bad_rows_and_imports_the_rest(
+    page: Page, unique: str, tmp_path: Path, base_url: str
+) -> None:
+    create_category(unique)  # its address is cat-<unique>
+    csv_file = _import_file(tmp_path / "products.csv", unique, f"cat-{unique}")
+    _sign_in_as_admin(page, unique, "Products")
+    page.get_by_role("link", name="Import / export").click()
+    page.locator("input[type=file]").set_input_files(csv_file)
+    page.get_by_role("button", name="Preview import").click()
+
+    expect(page.get_by_role("group", name="To create")).to_contain_text("997")
+    expect(page.get_by_role("group", name="Rejected")).to_contain_text("3")
+    rejected = page.get_by_role("row").filter(has_text=re.compile(r"Row \d+: "))
+    expect(rejected).to_have_count(3)
+    expect(rejected.nth(0)).to_contain_text("Row 101: price — The price cannot be negative.")
+    expect(rejected.nth(1)).to_contain_text("Row 502: category")
+    expect(rejected.nth(2)).to_contain_text("Row 903: sku")
+    page.screenshot(path="var/test-results/admin-import-preview.png", full_page=True)
+
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.get_by_text("997 created, 0 updated, 0 unchanged, 3 rejected.")).to_be_visible(
+        timeout=60_000
+    )
+    imported = run(lambda: product_skus_starting_with(f"IMP-{unique}-"))
+    assert len(imported) == 997
+    assert {f"IMP-{unique}-{row}" for row in (101, 502, 903)}.isdisjoint(imported)
+
+    download = page.request.get("/admin/download/products.csv")
+    assert download.status == 200
+    assert f"IMP-{unique}-2," in download.text()
+    assert httpx.get(f"{base_url}/admin/download/products.csv").status_code == 401
