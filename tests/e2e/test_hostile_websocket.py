@@ -26,8 +26,10 @@ import pytest
 import socketio
 
 from admin.pages.accounts import AccountsState
+from admin.pages.catalog_structure import CatalogStructureState
 from admin.pages.messages import MessagesState
 from admin.pages.overview import OverviewState
+from admin.pages.product_editor import ProductEditorState
 from admin.pages.products import ProductsTableState
 from backend.accounts import services as accounts
 from backend.accounts import staff
@@ -315,7 +317,7 @@ def test_an_admin_connection_receives_the_admin_data(
     planted = [row for row in rows if row.get("sku") == secrets.sku]
     assert planted, rows
     assert planted[0]["name"] == secrets.product_name
-    assert planted[0]["status"] == "Hidden"
+    assert planted[0]["active"] is False
     assert secrets.victim_email in "".join(m.raw for m in touching(listed, MessagesState))
     assert secrets.link_token in "".join(m.raw for m in touching(opened, MessagesState))
     assert secrets.victim_id in "".join(m.raw for m in touching(found, AccountsState))
@@ -340,6 +342,125 @@ def test_a_moderator_gets_the_products_table_but_no_admin_only_handler(
 
     browse(live_shop, moderator.cookie, scenario)
     assert_accounts_untouched(viewers, secrets)
+
+
+# --- the catalog matrix: who may change it, read back from the database -------------------
+
+
+@dataclass(frozen=True)
+class CatalogTarget:
+    product_id: str
+    category_id: str
+    empty_category_id: str
+
+
+def plant_catalog_target() -> CatalogTarget:
+    unique = uuid.uuid4().hex[:10]
+    category_id = create_category(f"matrix-{unique}")
+    empty_category_id = create_category(f"matrix-empty-{unique}")
+
+    async def make() -> str:
+        product_id = await catalog.create_product(
+            ProductCreate(
+                name=f"Matrix lamp {unique}",
+                sku=f"MATRIX-{unique}",
+                price=Decimal("12.50"),
+                category_id=category_id,
+                is_active=False,
+            ),
+            actor=await catalog_manager(),
+        )
+        return str(product_id)
+
+    return CatalogTarget(run(make), str(category_id), str(empty_category_id))
+
+
+def catalog_changes(target: CatalogTarget) -> list[tuple[type[Any], str, dict[str, Any], str]]:
+    """Every kind of catalog change the dashboard offers, as an attacker would send it."""
+    editor_path = f"/admin/products/{target.product_id}"
+    select = {"product_id": target.product_id, "checked": True}
+    return [
+        (ProductsTableState, "toggle", select, "/admin/products"),
+        (ProductsTableState, "activate_selected", {}, "/admin/products"),
+        (ProductsTableState, "toggle", select, "/admin/products"),
+        (ProductsTableState, "change_prices", {"form_data": {"percent": "50"}}, "/admin/products"),
+        (ProductEditorState, "load", {}, editor_path),
+        (
+            ProductEditorState,
+            "save",
+            {
+                "form_data": {
+                    "name": "Renamed by the matrix",
+                    "sku": "MATRIX-RENAMED-" + target.product_id[:8],
+                    "price": "99.00",
+                    "currency": "USD",
+                    "category_id": target.category_id,
+                    "low_stock_threshold": "5",
+                }
+            },
+            editor_path,
+        ),
+        (CatalogStructureState, "load", {}, "/admin/catalog"),
+        (CatalogStructureState, "delete_category", {"category_id": target.empty_category_id}, "/"),
+        (CatalogStructureState, "delete_category", {"category_id": target.empty_category_id}, "/"),
+        (ProductEditorState, "delete", {}, editor_path),
+    ]
+
+
+async def catalog_facts(target: CatalogTarget) -> dict[str, Any]:
+    from backend.audit import services as audit
+    from backend.catalog import queries as catalog_queries
+    from backend.core.errors import NotFoundError
+
+    tree = await catalog_queries.get_category_tree()
+    try:
+        product = (await catalog_queries.get_product(uuid.UUID(target.product_id))).summary
+        found = (product.is_active, product.price, product.name)
+    except NotFoundError:
+        found = None
+    actions = [e.action for e in (await audit.list_entries(entity_id=target.product_id)).items]
+    return {
+        "product": found,
+        "empty_category": tree.by_id(uuid.UUID(target.empty_category_id)) is not None,
+        "audited": sorted(set(actions)),
+    }
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "moderator", "admin"])
+def test_only_an_admin_changes_the_catalog_whatever_handler_is_called(
+    live_shop: str, viewers: dict[str, Viewer], who: str
+) -> None:
+    target = plant_catalog_target()
+    viewer = viewers[who]
+
+    async def scenario(browser: HostileBrowser) -> None:
+        await browser.hydrate("/admin/products")
+        assert_is(browser, viewer)
+        for state_cls, handler, payload, path in catalog_changes(target):
+            await browser.call(event_name(state_cls, handler), payload, path=path)
+
+    browse(live_shop, viewer.cookie, scenario)
+    facts = run(lambda: catalog_facts(target))
+    if who == "admin":
+        # Shown, repriced +50 %, renamed at 99.00 (audited), then deleted; the empty
+        # category deleted after the second (confirming) click.
+        assert facts == {
+            "product": None,
+            "empty_category": False,
+            "audited": [
+                "product.bulk_updated",
+                "product.created",
+                "product.deleted",
+                "product.updated",
+            ],
+        }
+    else:
+        assert facts == {
+            "product": (False, Decimal("12.50"), facts["product"][2]),
+            "empty_category": True,
+            "audited": ["product.created"],
+        }
+        assert facts["product"][2].startswith("Matrix lamp")
 
 
 # --- refusals ----------------------------------------------------------------------------
