@@ -18,7 +18,7 @@ NAV_ITEMS = (
     ("Orders", "/admin/orders", "receipt", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Analytics", "/admin/analytics", "chart-column", True),
-    ("Accounts", "/admin/accounts", "users", True),
+    ("Customers", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),
     ("Audit log", "/admin/audit", "history", True),
 )

@@ -220,7 +220,7 @@ COLUMNS = (
 
 def accounts_page() -> rx.Component:
     return admin_page(
-        "Accounts",
+        "Customers",
         rx.vstack(
             rx.form(
                 rx.hstack(

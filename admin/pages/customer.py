@@ -214,7 +214,7 @@ def customer_page() -> rx.Component:
     return admin_page(
         "Customer",
         rx.vstack(
-            rx.link("← All accounts", href="/admin/accounts", size="2"),
+            rx.link("← All customers", href="/admin/accounts", size="2"),
             rx.cond(
                 state.message != "",
                 rx.callout(state.message, icon="info", role="status"),

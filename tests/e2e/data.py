@@ -101,6 +101,50 @@ async def product_skus_starting_with(prefix: str) -> set[str]:
         return set(rows.all())
 
 
+def place_order_for(
+    email: str, product_slug: str, *, paid: bool, quantity: int = 1
+) -> tuple[str, Decimal]:
+    """An order by this account (through the real cart, checkout and test gateway):
+    its number and total."""
+    from sqlmodel import select
+
+    from backend.accounts.models import User
+    from backend.cart import services as carts
+    from backend.core.db import session_scope
+    from backend.orders import services as orders
+    from backend.orders.inputs import CheckoutDetails
+    from backend.payments import services as payments
+    from backend.payments.test_gateway import SUCCEEDS
+
+    async def place() -> tuple[str, Decimal]:
+        async with session_scope() as session:
+            user_id = (await session.exec(select(User.id).where(User.email == email))).one()
+        owner = carts.user_owner(user_id)
+        product = await catalog_queries.get_product_page(product_slug)
+        await carts.add_item(owner, product.summary.id, quantity)
+        placed = await orders.place_order(
+            cart_owner=owner,
+            details=CheckoutDetails(
+                email=email,
+                full_name="Erin Tester",
+                line1="1 Market Street",
+                city="Springfield",
+                postal_code="12345",
+                country="US",
+                shipping_method="standard",
+            ),
+            checkout_key=uuid.uuid4().hex,
+            user_id=user_id,
+        )
+        if paid:
+            await payments.pay_order(
+                placed.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex
+            )
+        return placed.number, placed.total
+
+    return run(place)
+
+
 def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:
     """Returns the e-mail; the password is PASSWORD."""
     email = f"e2e-{unique}@example.com"

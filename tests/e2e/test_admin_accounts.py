@@ -13,8 +13,8 @@ def _open_accounts(page: Page, unique: str) -> AdminDashboard:
     admin.sign_in_form.sign_in(
         create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Accounts").click()
-    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+    admin.nav_link("Customers").click()
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
     return admin
 
 

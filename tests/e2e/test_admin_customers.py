@@ -1,0 +1,56 @@
+"""Admins look a customer up: their orders and lifetime value; and filter the orders list
+by date, total and customer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import Page, expect
+
+from backend.accounts.roles import RoleName
+from backend.core.money import format_money
+from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
+from tests.e2e.pages.admin import AdminDashboard
+
+
+def test_a_customer_page_shows_their_orders_and_what_they_paid(page: Page, unique: str) -> None:
+    shopper = create_account("c" + unique, roles=frozenset({RoleName.USER}))
+    lamp = create_product(f"c{unique}", name=f"Customer Lamp {unique}", price="30.00")
+    paid_number, paid_total = place_order_for(shopper, lamp, paid=True)
+    unpaid_number, unpaid_total = place_order_for(shopper, lamp, paid=False, quantity=2)
+
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.nav_link("Customers").click()
+    page.get_by_role("textbox", name="Search accounts").fill(shopper)
+    page.get_by_role("button", name="Search").click()
+    row = page.get_by_role("row", name=shopper)
+    expect(row).to_contain_text(format_money(paid_total, "USD"))  # only the paid order counts
+    row.get_by_role("link", name=shopper).click()
+
+    expect(page.get_by_role("heading", name=shopper)).to_be_visible()
+    expect(page.get_by_label("Orders and lifetime value")).to_contain_text(
+        format_money(paid_total, "USD")
+    )
+    expect(page.get_by_role("link", name=paid_number)).to_be_visible()
+    expect(page.get_by_role("link", name=unpaid_number)).to_be_visible()
+    page.screenshot(path="var/test-results/admin-customer.png", full_page=True)
+
+    # The orders list, narrowed to what this customer spent more than the paid order on.
+    admin.nav_link("Orders").click()
+    today = datetime.now(UTC).date()
+    page.get_by_label("Search orders").fill(shopper)
+    page.get_by_label("Placed from").fill(today.isoformat())
+    page.get_by_label("Placed to").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("The end date must be on or after the start date.")).to_be_visible()
+
+    page.get_by_label("Placed to").fill(today.isoformat())
+    page.get_by_label("Total from").fill(str(paid_total + 1))
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name=unpaid_number)).to_be_visible()
+    expect(page.get_by_role("link", name=paid_number)).to_have_count(0)
+    assert unpaid_total > paid_total
+    page.screenshot(path="var/test-results/admin-orders-filtered.png", full_page=True)
