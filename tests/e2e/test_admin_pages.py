@@ -1,0 +1,82 @@
+"""Every admin page opens for an administrator at 1280 px: its heading, its content, no
+error, and nothing wider than the window (tables stay readable). A screenshot of each is
+kept under var/test-results/admin-pages/ to look at."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from backend.accounts.roles import RoleName
+from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
+from tests.e2e.pages.admin import AdminDashboard
+
+# (path, the page's heading, something its loaded content shows)
+STATIC_PAGES = [
+    ("/admin", "Overview", "Revenue today"),
+    ("/admin/products", "Products", "products"),
+    ("/admin/products/new", "Product", "Create product"),
+    ("/admin/products/import", "Import and export products", "Download CSV"),
+    ("/admin/catalog", "Categories & brands", "Create category"),
+    ("/admin/inventory", "Inventory", "Find"),
+    ("/admin/orders", "Orders", "Placed from"),
+    ("/admin/discounts", "Discount codes", "Create code"),
+    ("/admin/analytics", "Analytics", "Revenue"),
+    ("/admin/accounts", "Customers", "Lifetime value"),
+    ("/admin/messages", "Messages", "Sent and stored messages"),
+    ("/admin/audit", "Audit log", "Action"),
+]
+
+
+@pytest.fixture(scope="module")
+def shop_data() -> dict[str, str]:
+    """A product, a customer with a paid order: the subjects of the detail pages."""
+    from backend.catalog import queries as catalog_queries
+
+    unique = uuid.uuid4().hex[:10]
+    shopper = create_account(f"pages{unique}", roles=frozenset({RoleName.USER}))
+    slug = create_product(f"pg{unique}", name=f"Screenshot Teapot {unique}", price="42.00")
+    number, _ = place_order_for(shopper, slug, paid=True)
+    product_id = run(lambda: catalog_queries.get_product_page(slug)).summary.id
+    return {"product_id": str(product_id), "order": number, "shopper": shopper}
+
+
+def _sign_in(page: Page, unique: str) -> None:
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("p" + unique, roles=frozenset({RoleName.ADMIN, RoleName.USER})), PASSWORD
+    )
+    expect(admin.navigation).to_be_visible()
+
+
+def _check(page: Page, path: str, heading: str, content: str) -> None:
+    page.goto(path)
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+    expect(page.get_by_text(content).first).to_be_visible()
+    expect(page.get_by_text("Only administrators can open this page.")).to_have_count(0)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0)  # Reflex's error toasts
+    overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} is {overflow} px wider than the window"
+    name = re.sub(r"[^a-z0-9]+", "-", path.strip("/").lower()) or "admin"
+    page.screenshot(path=f"var/test-results/admin-pages/{name}.png", full_page=True)
+
+
+def test_every_admin_page_opens_readable_at_1280_px(
+    page: Page, unique: str, shop_data: dict[str, str]
+) -> None:
+    assert page.viewport_size == {"width": 1280, "height": 720}
+    _sign_in(page, unique)
+    for path, heading, content in STATIC_PAGES:
+        _check(page, path, heading, content)
+    _check(page, f"/admin/products/{shop_data['product_id']}", "Product", "Save changes")
+    _check(page, f"/admin/orders/{shop_data['order']}", "Order", shop_data["order"])
+    page.goto("/admin/accounts")
+    page.get_by_role("textbox", name="Search accounts").fill(shop_data["shopper"])
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=shop_data["shopper"]).click()
+    expect(page.get_by_role("heading", name="Customer", level=1)).to_be_visible()
+    _check(page, urlsplit(page.url).path, "Customer", "Lifetime value")
