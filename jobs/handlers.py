@@ -21,7 +21,7 @@ from backend.analytics import funnel
 from backend.analytics.funnel import FunnelStep
 from backend.catalog import cache as catalog_cache
 from backend.catalog import queries as catalog
-from backend.catalog.events import ProductChanged
+from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.core.errors import NotFoundError
 from backend.events.base import DomainEvent
 from backend.inventory.events import InventoryUpdated, LowStock
@@ -62,7 +62,21 @@ async def make_product_thumbnails(event: ProductChanged) -> None:
     await media.create_thumbnails_for(product.image_urls)
 
 
-async def refresh_catalog_cache(event: ProductChanged) -> None:
+async def update_search_index_for_many(event: ProductsChanged) -> None:
+    # One search commit for the whole batch (an import or a bulk edit).
+    await search.sync_products([uuid.UUID(product_id) for product_id in event.product_ids])
+
+
+async def make_thumbnails_for_many(event: ProductsChanged) -> None:
+    for product_id in event.product_ids:
+        try:
+            product = await catalog.get_product(uuid.UUID(product_id))
+        except NotFoundError:
+            continue
+        await media.create_thumbnails_for(product.image_urls)
+
+
+async def refresh_catalog_cache(event: ProductChanged | ProductsChanged) -> None:
     # The writer already did this after its commit; this covers a Redis outage then.
     await catalog_cache.invalidate()
 
@@ -203,6 +217,11 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
     ProductChanged: [update_search_index, refresh_catalog_cache, make_product_thumbnails],
+    ProductsChanged: [
+        update_search_index_for_many,
+        refresh_catalog_cache,
+        make_thumbnails_for_many,
+    ],
     InventoryUpdated: [update_stock_in_search, refresh_cached_stock],
     LowStock: [send_low_stock_alert],
     OrderPlaced: [send_order_confirmation],

@@ -14,3 +14,14 @@ class ProductChanged(DomainEvent):
 
     change: Literal["created", "updated", "deleted"]
     sku: str
+
+
+class ProductsChanged(DomainEvent):
+    """Many products changed at once (an import, a bulk edit, a renamed category or
+    brand): one event per batch, so the worker re-indexes them in one go instead of
+    one search commit per product. `aggregate_id` is "catalog"."""
+
+    event_type = "ProductsChanged"
+
+    product_ids: list[str]
+    reason: str  # "import", "bulk_update", "category_renamed", …

@@ -62,10 +62,9 @@ from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import ImportExpiredError
-from backend.catalog.events import ProductChanged
 from backend.catalog.inputs import ProductCreate
 from backend.catalog.models import Brand, Category, Product
-from backend.catalog.services import brand_slug, product_slug
+from backend.catalog.services import brand_slug, product_slug, record_products_changed
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.core.redis import get_redis
@@ -705,6 +704,9 @@ async def _apply_chunk(
                 for write, product_id, inserted in written
                 if (movement := await _record_change(session, actor, write, product_id, inserted))
             ]
+        await record_products_changed(
+            session, [product_id for _, product_id, _ in written], reason="import"
+        )
         if movements:
             # Core, in one statement: fast, and needs no ORM mapping of the ledger's
             # foreign keys (orders) in processes that never load that domain.
@@ -839,16 +841,11 @@ def _refusal(write: _Write, error: IntegrityError) -> RejectedRow:
 async def _record_change(
     session: AsyncSession, actor: Viewer, write: _Write, product_id: uuid.UUID, inserted: bool
 ) -> dict[str, Any] | None:
-    """ProductChanged for every written product; for a changed stock also InventoryUpdated
-    and LowStock, as `inventory.services.adjust_stock` writes them, and the stock ledger
-    row to insert (returned). New products get no ledger row: creating one never does."""
+    """For a changed stock, InventoryUpdated and LowStock, as
+    `inventory.services.adjust_stock` writes them, and the stock ledger row to insert
+    (returned). New products get no ledger row: creating one never does. (The chunk's
+    products are announced together by one ProductsChanged.)"""
     sku = write.values["sku"]
-    await record_event(
-        session,
-        ProductChanged(
-            aggregate_id=str(product_id), change="created" if inserted else "updated", sku=sku
-        ),
-    )
     # `before` is None for a SKU another admin created after our lock: its old stock is
     # unknown, so no ledger row is invented for it.
     if inserted or write.before is None:

@@ -25,7 +25,7 @@ from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import DuplicateSkuError, DuplicateSlugError
-from backend.catalog.events import ProductChanged
+from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.models import Brand, Product
 from backend.core.db import session_scope
@@ -81,6 +81,25 @@ def _integrity_error(error: IntegrityError, data: dict[str, Any]) -> Exception:
             "Choose an existing category.", {"category_id": "Choose an existing category."}
         )
     return error
+
+
+BULK_EVENT_SIZE = 500  # products per ProductsChanged event
+
+
+async def record_products_changed(
+    session: AsyncSession, product_ids: list[uuid.UUID], *, reason: str
+) -> None:
+    """`ProductsChanged` for many products, in batches, in the caller's transaction."""
+    ids = [str(product_id) for product_id in product_ids]
+    for start in range(0, len(ids), BULK_EVENT_SIZE):
+        await record_event(
+            session,
+            ProductsChanged(
+                aggregate_id="catalog",
+                product_ids=ids[start : start + BULK_EVENT_SIZE],
+                reason=reason,
+            ),
+        )
 
 
 async def _changed(
@@ -203,10 +222,10 @@ async def set_products_active(product_ids: list[uuid.UUID], *, active: bool, act
                 .returning(Product.id, Product.sku)
             )
         ).all()
-        for product_id, sku in rows:
-            await record_event(
-                session, ProductChanged(aggregate_id=str(product_id), change="updated", sku=sku)
-            )
+        await record_products_changed(
+            session, [product_id for product_id, _ in rows], reason="bulk_update"
+        )
+        for product_id, _sku in rows:
             audit.record(
                 session,
                 actor=actor,
@@ -270,6 +289,8 @@ async def change_prices_by_percent(
                 after={"price": new_price, "percent": percent},
             )
             product.price = new_price
-            await _changed(session, product, "updated")
+        await record_products_changed(
+            session, [product.id for product, _ in changes], reason="bulk_update"
+        )
     await cache.invalidate_after_commit()
     return len(changes)

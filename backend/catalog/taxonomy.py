@@ -26,13 +26,11 @@ from backend.catalog.errors import (
     DuplicateBrandError,
     DuplicateCategorySlugError,
 )
-from backend.catalog.events import ProductChanged
 from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
 from backend.catalog.models import Brand, Category, Product
-from backend.catalog.services import CHANGE_CATALOG, brand_slug
+from backend.catalog.services import CHANGE_CATALOG, brand_slug, record_products_changed
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
-from backend.events.outbox import record_event
 
 CATEGORY_NOT_FOUND = "There is no such category."
 BRAND_NOT_FOUND = "There is no such brand."
@@ -66,14 +64,13 @@ def category_slug(name: str) -> str:
     return slugify(name, max_length=CATEGORY_SLUG_LENGTH) or "category"
 
 
-async def _products_changed(session: AsyncSession, where: ColumnElement[bool]) -> int:
-    """`ProductChanged` for every product matching `where` (its search document changed)."""
-    rows = (await session.exec(select(Product.id, Product.sku).where(where))).all()
-    for product_id, sku in rows:
-        await record_event(
-            session, ProductChanged(aggregate_id=str(product_id), change="updated", sku=sku)
-        )
-    return len(rows)
+async def _products_changed(
+    session: AsyncSession, where: ColumnElement[bool], *, reason: str
+) -> int:
+    """`ProductsChanged` for every product matching `where` (its search document changed)."""
+    ids = list((await session.exec(select(Product.id).where(where))).all())
+    await record_products_changed(session, ids, reason=reason)
+    return len(ids)
 
 
 async def _subtree_ids(session: AsyncSession, category_id: uuid.UUID) -> list[uuid.UUID]:
@@ -204,7 +201,9 @@ async def update_category(category_id: uuid.UUID, data: CategoryUpdate, *, actor
                 setattr(category, field, value)
             await session.flush()
             if {"name", "slug", "parent_id"} & changed.keys():
-                await _products_changed(session, col(Product.category_id).in_(subtree))
+                await _products_changed(
+                    session, col(Product.category_id).in_(subtree), reason="category_changed"
+                )
             audit.record(
                 session,
                 actor=actor,
@@ -376,7 +375,9 @@ async def rename_brand(brand_id: uuid.UUID, data: BrandCreate, *, actor: Viewer)
                 .where(col(Brand.id) == brand_id)
                 .values(name=data.name, slug=brand_slug(data.name))
             )
-            await _products_changed(session, col(Product.brand) == data.name)
+            await _products_changed(
+                session, col(Product.brand) == data.name, reason="brand_renamed"
+            )
             audit.record(
                 session,
                 actor=actor,

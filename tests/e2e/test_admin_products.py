@@ -194,6 +194,7 @@ def test_csv_import_reports_exactly_the_bad_rows_and_imports_the_rest(
     imported = run(lambda: product_skus_starting_with(f"IMP-{unique}-"))
     assert len(imported) == 997
     assert {f"IMP-{unique}-{row}" for row in (101, 502, 903)}.isdisjoint(imported)
+    wait_until_searchable(f"Imported Jar 1001 {unique}")  # the worker indexed the batches
 
     download = page.request.get("/admin/download/products.csv")
     assert download.status == 200

@@ -25,9 +25,8 @@ from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
 from backend.catalog.models import Category, Product
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
-from backend.events.models import OutboxEvent
 from tests.fixtures.accounts import MakeUser
-from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.catalog import MakeProduct, count_product_announcements
 
 
 @pytest.fixture
@@ -55,17 +54,7 @@ async def _audit(entity_id: object, action: str) -> list[AuditEntry]:
 
 
 async def _events_for(product_id: uuid.UUID) -> int:
-    async with session_scope() as session:
-        return (
-            await session.exec(
-                select(func.count())
-                .select_from(OutboxEvent)
-                .where(
-                    OutboxEvent.event_type == "ProductChanged",
-                    OutboxEvent.aggregate_id == str(product_id),
-                )
-            )
-        ).one()
+    return await count_product_announcements([product_id])
 
 
 async def test_only_admins_change_products_and_nothing_is_written_otherwise(

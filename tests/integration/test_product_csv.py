@@ -34,6 +34,7 @@ from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.models import OutboxEvent
 from backend.inventory import services as inventory
 from tests.fixtures.accounts import MakeUser
+from tests.fixtures.catalog import count_product_announcements
 
 MINIMAL_COLUMNS = ("sku", "name", "price", "category")
 
@@ -243,7 +244,7 @@ async def test_a_thousand_rows_with_three_bad_ones_import_the_other_997(
 
     assert (result.created, result.updated, result.failed, result.rejected) == (997, 0, (), 3)
     assert await count_products(prefix) == 997
-    assert await count_events("ProductChanged", await ids_of(prefix)) == 997
+    assert await count_product_announcements(await ids_of(prefix)) == 997
     logged = await audit.list_entries(entity_type="product_import", action="product.imported")
     ours = [e for e in logged.items if e.after and e.after["skus"][0].startswith(prefix)]
     assert sum(e.after["created"] for e in ours if e.after) == 997
@@ -364,8 +365,8 @@ async def test_an_update_changes_price_and_stock_through_the_ledger(
     ]
     assert await count_events("InventoryUpdated", [product_id]) == 1
     assert await count_events("LowStock", [product_id]) == 1  # 10 → 4 crossed 5
-    assert await count_events("ProductChanged", [product_id]) == 1
-    assert await count_events("ProductChanged", [same_id]) == 0  # nothing to change
+    assert await count_product_announcements([product_id]) == 1
+    assert await count_product_announcements([same_id]) == 0  # nothing to change
 
 
 async def test_sales_between_preview_and_apply_are_never_undone(
@@ -438,7 +439,7 @@ async def test_an_import_applies_once_and_only_for_its_admin(
     assert first.created == 3
     assert again.value.message.startswith("This import was already applied or has expired")
     assert await count_products(prefix) == 3
-    assert await count_events("ProductChanged", await ids_of(prefix)) == 3
+    assert await count_product_announcements(await ids_of(prefix)) == 3
 
 
 @pytest.mark.parametrize("who", ["shopper", "moderator"])

@@ -19,6 +19,7 @@ SPEC_EVENTS = {
     "InventoryUpdated",
     "LowStock",
     "ProductChanged",
+    "ProductsChanged",
     "UserRegistered",
     "EmailVerificationRequested",
     "PasswordResetRequested",
