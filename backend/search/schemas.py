@@ -127,6 +127,7 @@ class SyncResult:
     indexed: int  # active products written
     removed: int  # inactive or deleted products taken out
     no_index: bool = False  # nothing done: no index was built yet
+    queued: bool = False  # another writer held the index: it writes these products too
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ always writes the later state of a product. Whoosh blocks, so it runs in threads
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -14,13 +15,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from backend.catalog import queries as catalog
+from backend.core.redis import get_redis
 from backend.search import storage
+from backend.search.errors import SearchIndexBusyError
 from backend.search.schemas import RebuildResult, SyncResult
 from backend.search.writing import GenerationBuilder, apply_changes
 
 BATCH_SIZE = 1000
-# A sync waits this long for a rebuild to finish before giving up (the event is retried).
-SYNC_LOCK_TIMEOUT = 30.0
+# How long a sync tries for the writer lock before leaving its products to the holder.
+PENDING_LOCK_WAIT = 0.5
 REBUILD_LOCK_TIMEOUT = 120.0
 
 Progress = Callable[[int, int], None]  # (products read, products in the catalog)
@@ -35,29 +38,56 @@ async def _writer_lock(root: Path, *, wait_seconds: float) -> AsyncIterator[None
         lock.release()
 
 
+def _pending_key(root: Path) -> str:
+    """The Redis set of product ids waiting to be written into the index at `root`."""
+    return "search:pending:" + hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
 async def sync_products(product_ids: Iterable[uuid.UUID]) -> SyncResult:
-    """Bring these products up to date in the index (the ProductChanged handler).
+    """Bring these products up to date in the index (the ProductChanged handlers).
 
     Active products are (re)indexed; inactive and deleted ones are removed. Safe to run
-    twice. Without an index (none built yet) it does nothing: whoever builds one reads
-    the catalog as it is then (`ensure_index`, `rebuild_index`). Raises
-    SearchIndexBusyError when a rebuild holds the index for longer than 30 s."""
-    ids = list(dict.fromkeys(product_ids))
+    twice. The ids join a pending set in Redis; whoever holds the writer lock writes the
+    whole set, in batches. If another writer holds it, this returns at once (`queued`):
+    that writer checks the set again after releasing the lock, so nothing waits behind a
+    lock in a worker slot and nothing is left behind. Without an index (none built yet)
+    nothing is written: whoever builds one reads the catalog as it is then."""
+    ids = list(dict.fromkeys(str(product_id) for product_id in product_ids))
     if not ids:
         return SyncResult(indexed=0, removed=0)
     root = storage.index_root()
-    async with _writer_lock(root, wait_seconds=SYNC_LOCK_TIMEOUT):
-        index = await asyncio.to_thread(storage.open_current, root)
-        if index is None:
-            return SyncResult(indexed=0, removed=0, no_index=True)
-        indexed = removed = 0
-        for start in range(0, len(ids), BATCH_SIZE):
-            chunk = ids[start : start + BATCH_SIZE]
-            documents = await catalog.list_search_documents(chunk, limit=len(chunk))
-            result = await asyncio.to_thread(apply_changes, index, chunk, documents)
-            indexed += result.indexed
-            removed += result.removed
-    return SyncResult(indexed=indexed, removed=removed)
+    await get_redis().sadd(_pending_key(root), *ids)
+    return await _write_pending(root)
+
+
+async def _write_pending(root: Path) -> SyncResult:
+    redis, key = get_redis(), _pending_key(root)
+    indexed = removed = 0
+    no_index = False
+    while await redis.scard(key):
+        try:
+            lock = await asyncio.to_thread(
+                storage.acquire_writer_lock, root, timeout=PENDING_LOCK_WAIT
+            )
+        except SearchIndexBusyError:
+            # The holder re-checks the set after it releases the lock (the loop above).
+            return SyncResult(indexed=indexed, removed=removed, queued=True)
+        try:
+            index = await asyncio.to_thread(storage.open_current, root)
+            while batch := await redis.srandmember(key, BATCH_SIZE):
+                if index is None:
+                    no_index = True
+                else:
+                    chunk = [uuid.UUID(value) for value in batch]
+                    documents = await catalog.list_search_documents(chunk, limit=len(chunk))
+                    result = await asyncio.to_thread(apply_changes, index, chunk, documents)
+                    indexed += result.indexed
+                    removed += result.removed
+                # Taken off only once written: a crash leaves them for the next writer.
+                await redis.srem(key, *batch)
+        finally:
+            lock.release()
+    return SyncResult(indexed=indexed, removed=removed, no_index=no_index)
 
 
 async def rebuild_index(progress: Progress | None = None) -> RebuildResult:
@@ -67,7 +97,9 @@ async def rebuild_index(progress: Progress | None = None) -> RebuildResult:
     is called after each batch."""
     root = storage.index_root()
     async with _writer_lock(root, wait_seconds=REBUILD_LOCK_TIMEOUT):
-        return await _rebuild(root, progress)
+        result = await _rebuild(root, progress)
+    await _write_pending(root)  # changes queued while the rebuild held the lock
+    return result
 
 
 async def ensure_index() -> bool:
@@ -86,6 +118,7 @@ async def ensure_index() -> bool:
         if usable():
             return False  # another process built it while we waited
         await _rebuild(root, None)
+    await _write_pending(root)
     return True
 
 

@@ -17,8 +17,7 @@ from backend.catalog import services as catalog
 from backend.catalog import taxonomy
 from backend.catalog.inputs import CategoryCreate
 from backend.core.db import session_scope
-from backend.search import services, storage
-from backend.search.errors import SearchIndexBusyError
+from backend.search import storage
 from backend.search.queries import _search_products, search_products, suggest
 from backend.search.schemas import SearchQuery, SearchResults, SearchSort
 from backend.search.searcher import searchers
@@ -397,19 +396,27 @@ async def test_without_an_index_a_sync_waits_for_the_first_build(
         get_settings.cache_clear()
 
 
-async def test_a_writer_gives_up_when_another_holds_the_index_too_long(
-    make_product: MakeProduct, monkeypatch: pytest.MonkeyPatch
+async def test_a_sync_while_another_writer_holds_the_index_is_written_by_the_next(
+    make_product: MakeProduct, unique: str
 ) -> None:
-    product_id = await make_product()
-    monkeypatch.setattr(services, "SYNC_LOCK_TIMEOUT", 0.2)
+    """No worker slot waits behind the lock, and no change is left behind."""
+    waiting = await make_product(name=f"Queued Kettle {unique}")
+    later = await make_product(name=f"Later Kettle {unique}")
     lock = storage.acquire_writer_lock(storage.index_root(), timeout=1)
     try:
-        with pytest.raises(SearchIndexBusyError):
-            await sync_products([product_id])
+        result = await sync_products([waiting])
     finally:
         lock.release()
+    assert result.queued
+    assert (await find(f"kettle {unique}")).total == 0
 
-    assert (await sync_products([product_id])).indexed == 1
+    result = await sync_products([later])
+
+    assert (result.indexed, result.queued) == (2, False)
+    assert sorted(names(await find(f"kettle {unique}"))) == [
+        f"Later Kettle {unique}",
+        f"Queued Kettle {unique}",
+    ]
 
 
 async def test_the_reindex_command_reports_its_speed() -> None:
