@@ -8,7 +8,7 @@ from api.admin_routes import router as admin_router
 from api.media_routes import router as media_router
 from api.payment_routes import router as payment_router
 from api.session_routes import router as session_router
-from backend.core.health import check_database
+from api.v1.app import build_api_v1
 
 
 def build_http_app() -> FastAPI:
@@ -22,10 +22,5 @@ def build_http_app() -> FastAPI:
     app.include_router(media_router)
     app.include_router(payment_router)
     app.include_router(admin_router)
-
-    @app.get("/api/v1/health", tags=["health"])
-    async def health() -> dict[str, str]:
-        await check_database()
-        return {"status": "ok"}
-
+    app.mount("/api/v1", build_api_v1())
     return app

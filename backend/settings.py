@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Extra origins allowed to open the websocket / call the API (comma separated).
     # The public base URL's own origin is always allowed.
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Browser origins allowed to call the REST API (/api/v1) cross-origin; "*" for any.
+    # Empty: only same-origin pages and non-browser clients.
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     stripe_secret_key: SecretStr | None = None
     stripe_publishable_key: str | None = None
@@ -150,7 +153,7 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value.rstrip("/")
 
-    @field_validator("cors_allowed_origins", mode="before")
+    @field_validator("cors_allowed_origins", "api_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

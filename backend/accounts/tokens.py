@@ -155,3 +155,15 @@ def verify_access_token(token: str) -> AccessClaims:
         )
     except (JoseError, ValueError, KeyError) as error:
         raise InvalidTokenError(INVALID_TOKEN_MESSAGE) from error
+
+
+async def resolve_access_token(access_token: str) -> Viewer:
+    """The viewer behind an API access token: signature, expiry and type checked, then the
+    account read now, so a locked or removed account stops at once and roles are as they
+    are now, not as the token says. Raises InvalidTokenError."""
+    claims = verify_access_token(access_token)
+    async with session_scope() as session:
+        user = await session.get(User, claims.user_id)
+        if user is None or user.status != "active":
+            raise InvalidTokenError(INVALID_TOKEN_MESSAGE)
+        return await viewer_for(session, user)

@@ -1,0 +1,158 @@
+"""One error shape for every API error: RFC 9457 `application/problem+json`.
+
+Domain errors are translated here, and only here, to a status code; validation errors are
+400 (as the seed says) with a message per field.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.accounts.errors import (
+    AccountLockedError,
+    AccountNotActiveError,
+    AccountSuspendedError,
+    InvalidCredentialsError,
+    InvalidTokenError,
+    TooManyAttemptsError,
+)
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://kestrel.example/problems/"
+
+# Status by error class (checked in order: subclasses first); the rest of the domain's
+# refusals are conflicts with the current state of things.
+_STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInputError, 400),
+    (InvalidTokenError, 401),
+    (InvalidCredentialsError, 401),
+    (AccountNotActiveError, 403),
+    (AccountLockedError, 403),
+    (AccountSuspendedError, 403),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (TooManyAttemptsError, 429),
+)
+_TITLES = {
+    400: "Invalid input",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    415: "Unsupported media type",
+    422: "Unprocessable request",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+class Problem(BaseModel):
+    """What every error response carries."""
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time, for a person.")
+    errors: dict[str, str] | None = Field(
+        default=None, description="Field name → message, for invalid input."
+    )
+
+
+# For `responses=` in route declarations: every documented error uses the Problem shape.
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {
+            "model": Problem,
+            "description": _TITLES.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+        }
+        for status in statuses
+    }
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=TYPE_BASE
+        + (code or _TITLES.get(status, "error").lower()).replace("_", "-").replace(" ", "-"),
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        errors=errors or None,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def status_of(error: DomainError) -> int:
+    for error_class, status in _STATUS_BY_ERROR:
+        if isinstance(error, error_class):
+            return status
+    return 409
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    # ("body", "price") → "price"; ("query", "limit") → "limit"
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    status = status_of(error)
+    errors = dict(getattr(error, "field_errors", {}) or {})
+    field = error.data.get("field") if isinstance(error.data, dict) else None
+    if field and not errors:
+        errors = {str(field): error.message}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem_response(status, error.message, code=error.code, errors=errors, headers=headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        errors.setdefault(_field_name(tuple(item.get("loc", ()))), message)
+    return problem_response(400, "Please correct the fields listed in errors.", errors=errors)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    headers = dict(error.headers or {})
+    return problem_response(error.status_code, str(error.detail), headers=headers or None)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled API error on %s %s", request.method, request.url.path)
+    return problem_response(500, "Something went wrong on our side; please try again.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,279 @@
+"""Products and categories: the seed's Product Service endpoints.
+
+Reads are public (active products; staff also see hidden ones by id); writes need the
+admin role, which the catalog services check themselves. Money travels as decimal
+strings ("19.99"), never as binary floats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.v1.auth import CurrentViewer, OptionalViewer
+from api.v1.pagination import Paged, PageMeta
+from api.v1.problems import problem_responses
+from backend.catalog import queries
+from backend.catalog import services as catalog
+from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
+from backend.catalog.listing import MAX_PAGE, MAX_PAGE_SIZE, parse_listing_query
+from backend.catalog.queries import ProductRecord
+from backend.catalog.schemas import ProductSummary
+from backend.core.errors import NotFoundError
+
+router = APIRouter(tags=["products"])
+
+Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["19.99"])]
+
+
+class ProductListItem(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    sku: str
+    brand: str | None
+    price: Money
+    currency: str
+    stock_quantity: int
+    category: str
+    image_url: str | None
+
+    @classmethod
+    def of(cls, summary: ProductSummary) -> ProductListItem:
+        return cls(
+            id=summary.id,
+            slug=summary.slug,
+            name=summary.name,
+            sku=summary.sku,
+            brand=summary.brand,
+            price=f"{summary.price:.2f}",
+            currency=summary.currency,
+            stock_quantity=summary.stock_quantity,
+            category=summary.category_name,
+            image_url=summary.image_url,
+        )
+
+
+class ProductOut(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    sku: str
+    price: Money
+    currency: str
+    category_id: uuid.UUID
+    category: str
+    brand: str | None
+    stock_quantity: int
+    low_stock_threshold: int
+    is_active: bool
+    image_urls: list[str]
+    attributes: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, record: ProductRecord) -> ProductOut:
+        summary = record.summary
+        return cls(
+            id=summary.id,
+            slug=summary.slug,
+            name=summary.name,
+            description=record.description,
+            sku=summary.sku,
+            price=f"{summary.price:.2f}",
+            currency=summary.currency,
+            category_id=record.category_id,
+            category=summary.category_name,
+            brand=summary.brand,
+            stock_quantity=summary.stock_quantity,
+            low_stock_threshold=summary.low_stock_threshold,
+            is_active=summary.is_active,
+            image_urls=list(record.image_urls),
+            attributes=record.attributes,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
+
+
+class CategoryOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    parent_id: uuid.UUID | None
+    position: int
+    description: str
+
+
+class ProductListParams(BaseModel):
+    """The seed's list parameters."""
+
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    category: str | None = Field(default=None, max_length=120, description="category slug")
+    brand: str | None = Field(default=None, max_length=500, description="comma-separated")
+    min_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    max_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    sort_by: Literal["price", "name", "created_at"] = "created_at"
+    order: Literal["asc", "desc"] | None = Field(
+        default=None, description="default: desc for created_at, else asc"
+    )
+    in_stock: bool = False
+
+
+@router.get(
+    "/products",
+    response_model=Paged[ProductListItem],
+    summary="List active products",
+    responses=problem_responses(400),
+)
+async def list_products(query: Annotated[ProductListParams, Query()]) -> Paged[ProductListItem]:
+    params = {
+        "page": str(query.page),
+        "limit": str(query.limit),
+        "category": query.category or "",
+        "brand": query.brand or "",
+        "min_price": "" if query.min_price is None else str(query.min_price),
+        "max_price": "" if query.max_price is None else str(query.max_price),
+        "sort_by": query.sort_by,
+        "order": query.order or "",
+        "in_stock": "1" if query.in_stock else "",
+    }
+    listing = await queries.list_products(parse_listing_query(params, strict=True))
+    return Paged[ProductListItem](
+        items=[ProductListItem.of(item) for item in listing.items],
+        pagination=PageMeta.of(page=listing.page, limit=listing.limit, total=listing.total),
+    )
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+async def _visible_product(product_id: uuid.UUID, viewer: OptionalViewer) -> ProductRecord:
+    record = await queries.get_product(product_id)
+    if not record.summary.is_active and not (viewer and viewer.is_staff):
+        raise NotFoundError("There is no such product.")
+    return record
+
+
+@router.get(
+    "/products/{product_id}",
+    response_model=ProductOut,
+    summary="One product",
+    responses={304: {"description": "Not modified (If-None-Match)"}, **problem_responses(401, 404)},
+)
+async def get_product(product_id: uuid.UUID, request: Request, viewer: OptionalViewer) -> Response:
+    """Hidden products exist only for staff. Send the last `ETag` as `If-None-Match` to get
+    an empty 304 when nothing changed."""
+    record = await _visible_product(product_id, viewer)
+    body = ProductOut.of(record).model_dump_json().encode()
+    etag = _etag(body)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JSONResponse:
+    record = await queries.get_product(product_id)
+    body = ProductOut.of(record)
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status_code,
+        headers={"ETag": _etag(body.model_dump_json().encode())},
+    )
+
+
+@router.post(
+    "/products",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProductOut,
+    summary="Create a product (admins)",
+    responses=problem_responses(400, 401, 403, 409),
+)
+async def create_product(data: ProductCreate, viewer: CurrentViewer) -> JSONResponse:
+    product_id = await catalog.create_product(data, actor=viewer)
+    response = await _product_response(product_id, status.HTTP_201_CREATED)
+    response.headers["Location"] = f"/api/v1/products/{product_id}"
+    return response
+
+
+@router.put(
+    "/products/{product_id}",
+    response_model=ProductOut,
+    summary="Replace a product (admins)",
+    responses=problem_responses(400, 401, 403, 404, 409),
+)
+async def replace_product(
+    product_id: uuid.UUID, data: ProductCreate, viewer: CurrentViewer
+) -> JSONResponse:
+    """Every field is set: those left out take their defaults."""
+    fields = data.model_dump()
+    if fields.get("slug") is None:
+        fields.pop("slug")  # keep the product's address unless a new one is given
+    await catalog.update_product(product_id, ProductUpdate(**fields), actor=viewer)
+    return await _product_response(product_id)
+
+
+@router.patch(
+    "/products/{product_id}",
+    response_model=ProductOut,
+    summary="Change some fields of a product (admins)",
+    responses=problem_responses(400, 401, 403, 404, 409),
+)
+async def patch_product(
+    product_id: uuid.UUID, data: ProductUpdate, viewer: CurrentViewer
+) -> JSONResponse:
+    await catalog.update_product(product_id, data, actor=viewer)
+    return await _product_response(product_id)
+
+
+@router.delete(
+    "/products/{product_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a product (admins)",
+    responses=problem_responses(401, 403, 404),
+)
+async def delete_product(product_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+    await catalog.delete_product(product_id, actor=viewer)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/categories", response_model=list[CategoryOut], tags=["categories"])
+async def list_categories() -> list[CategoryOut]:
+    """Every category, parents before children, in display order."""
+    tree = await queries.get_category_tree()
+    ordered: list[CategoryOut] = []
+
+    def walk(parent_id: uuid.UUID | None) -> None:
+        for node in tree.children(parent_id):
+            ordered.append(
+                CategoryOut(
+                    id=node.id,
+                    name=node.name,
+                    slug=node.slug,
+                    parent_id=node.parent_id,
+                    position=node.position,
+                    description=node.description,
+                )
+            )
+            walk(node.id)
+
+    walk(None)
+    return ordered
