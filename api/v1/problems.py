@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.v1.request_ids import current_request_id
 from backend.accounts.errors import (
     AccountLockedError,
     AccountNotActiveError,
@@ -147,7 +148,12 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    logger.exception("unhandled API error on %s %s", request.method, request.url.path)
+    logger.exception(
+        "unhandled API error on %s %s request_id=%s",
+        request.method,
+        request.url.path,
+        current_request_id.get(),
+    )
     return problem_response(500, "Something went wrong on our side; please try again.")
 
 
