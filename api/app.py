@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from api.admin_routes import router as admin_router
 from api.media_routes import router as media_router
@@ -22,5 +25,9 @@ def build_http_app() -> FastAPI:
     app.include_router(media_router)
     app.include_router(payment_router)
     app.include_router(admin_router)
-    app.mount("/api/v1", build_api_v1())
+    api_v1 = Mount("/api/v1", app=build_api_v1())
+    # Starlette's mount pattern (`^/api/v1/(?P<path>.*)$`) stops at a line break: a path
+    # with an encoded newline (%0A) would miss the API and get another app's 404 shape.
+    api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
+    app.router.routes.append(api_v1)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -97,6 +98,16 @@ class Settings(BaseSettings):
 
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)
 
+    # REST API (/api/v1) rate limits per caller (a valid access token's account, else the
+    # network address), by route group, in `limits` syntax; "auth" (POST /auth/...) is
+    # always per address.
+    api_rate_limit_read: str = "600/minute"
+    api_rate_limit_write: str = "120/minute"
+    api_rate_limit_auth: str = "20/minute"
+    # Reverse proxies (addresses or networks, comma separated) whose X-Forwarded-For is
+    # believed when finding a caller's address. Empty: the connecting address is the caller.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     # Carts (Redis): forgotten after this many days without a change; per-line and
     # per-cart limits.
     cart_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -158,6 +169,24 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("api_rate_limit_read", "api_rate_limit_write", "api_rate_limit_auth")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        from limits import parse  # a bad limit fails at start, not on the first request
+
+        parse(value)
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list):
+            for item in value:
+                ip_network(str(item), strict=False)  # ValueError names the bad entry
         return value
 
     @field_validator("tax_rates", mode="before")

@@ -38,6 +38,7 @@ from backend.payments import services as payments
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.search import services as search
 from backend.settings import get_settings
+from backend.webhooks import services as webhooks
 
 Handler = Callable[[Any], Awaitable[None]]
 
@@ -210,25 +211,42 @@ async def send_low_stock_alert(event: LowStock) -> None:
         )
 
 
+async def deliver_to_webhooks(event: DomainEvent) -> None:
+    # Only records one delivery per subscribed endpoint (idempotent); the worker's
+    # `send_webhook_deliveries_job` sends them, retrying each endpoint on its own.
+    await webhooks.create_deliveries_for(event)
+
+
 # Event type → its handlers, in the order they run. An event with no handlers is simply
 # marked dispatched.
 EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     UserRegistered: [],
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
-    ProductChanged: [update_search_index, refresh_catalog_cache, make_product_thumbnails],
+    ProductChanged: [
+        update_search_index,
+        refresh_catalog_cache,
+        make_product_thumbnails,
+        deliver_to_webhooks,
+    ],
     ProductsChanged: [
         update_search_index_for_many,
         refresh_catalog_cache,
         make_thumbnails_for_many,
+        deliver_to_webhooks,
     ],
-    InventoryUpdated: [update_stock_in_search, refresh_cached_stock],
-    LowStock: [send_low_stock_alert],
-    OrderPlaced: [send_order_confirmation],
-    OrderPaid: [send_payment_received, empty_bought_lines_from_cart, count_payment_in_funnel],
-    OrderCancelled: [],
-    OrderFulfilled: [send_order_shipped],
-    PaymentRefunded: [send_refund_issued],
+    InventoryUpdated: [update_stock_in_search, refresh_cached_stock, deliver_to_webhooks],
+    LowStock: [send_low_stock_alert, deliver_to_webhooks],
+    OrderPlaced: [send_order_confirmation, deliver_to_webhooks],
+    OrderPaid: [
+        send_payment_received,
+        empty_bought_lines_from_cart,
+        count_payment_in_funnel,
+        deliver_to_webhooks,
+    ],
+    OrderCancelled: [deliver_to_webhooks],
+    OrderFulfilled: [send_order_shipped, deliver_to_webhooks],
+    PaymentRefunded: [send_refund_issued, deliver_to_webhooks],
     PaidAfterCancellation: [refund_payment_after_cancellation],
 }
 

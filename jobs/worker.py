@@ -30,6 +30,7 @@ from backend.payments import test_gateway
 from backend.payments.gateway import GatewayEvent
 from backend.search.services import ensure_index
 from backend.settings import get_settings
+from backend.webhooks import delivery as webhook_delivery
 from jobs.events import handle_event_job
 from jobs.relay import run_relay
 
@@ -71,6 +72,11 @@ async def settle_test_payments_job(ctx: dict[str, Any]) -> int:
     return settled
 
 
+async def send_webhook_deliveries_job(ctx: dict[str, Any]) -> int:
+    """Send the webhook deliveries now due (new ones, and retries after their backoff)."""
+    return await webhook_delivery.send_due_deliveries()
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
 
@@ -93,6 +99,7 @@ class WorkerSettings:
         cron(record_heartbeat_job, second={0, 30}, unique=True, run_at_startup=False),
         cron(expire_unpaid_orders_job, second={15}, unique=True, run_at_startup=True),
         cron(settle_test_payments_job, second=set(range(60)), unique=True),
+        cron(send_webhook_deliveries_job, second=set(range(60)), unique=True),
     ]
     on_startup = _startup
     redis_settings = RedisSettings.from_dsn(_settings.redis_url)

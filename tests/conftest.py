@@ -63,6 +63,10 @@ def pytest_configure(config: pytest.Config) -> None:
             # Every browser test signs in from 127.0.0.1; the per-network limit has its
             # own test with a small limit.
             "SIGN_IN_IP_LIMIT": "10000/10 minutes",
+            # Likewise for the API's per-address limits; their own tests set small ones.
+            "API_RATE_LIMIT_READ": "100000/minute",
+            "API_RATE_LIMIT_WRITE": "100000/minute",
+            "API_RATE_LIMIT_AUTH": "100000/minute",
         }
     )
     # The test session's own search index and media folder, emptied at the start.

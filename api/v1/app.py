@@ -9,8 +9,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from api.v1 import accounts as accounts_api
+from api.v1 import cart as cart_api
+from api.v1 import orders as orders_api
 from api.v1 import products
+from api.v1 import search as search_api
+from api.v1 import webhooks as webhooks_api
+from api.v1.idempotency import IdempotencyMiddleware
 from api.v1.problems import install_problem_handlers
+from api.v1.rate_limiting import RateLimitMiddleware
 from api.v1.request_ids import RequestIdMiddleware
 from backend.core.health import check_database
 from backend.settings import get_settings
@@ -34,15 +41,33 @@ def build_api_v1() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    # Innermost first: idempotency sees the request as the route does; rate limits count
+    # every request (replays too) and sit inside CORS, so a browser can read a 429.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RateLimitMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.api_cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        expose_headers=[
+            "ETag",
+            "Location",
+            "Retry-After",
+            "X-Request-ID",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+            "Idempotent-Replayed",
+        ],
     )
     app.add_middleware(RequestIdMiddleware)
     app.include_router(products.router)
+    app.include_router(cart_api.router)
+    app.include_router(orders_api.router)
+    app.include_router(webhooks_api.router)
+    app.include_router(accounts_api.router)
+    app.include_router(search_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

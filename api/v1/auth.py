@@ -6,31 +6,35 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import OAuth2PasswordBearer
 
 from backend.accounts import tokens
 from backend.accounts.errors import InvalidTokenError
 from backend.accounts.schemas import Viewer
 
-_bearer = HTTPBearer(
+# Declared as the OAuth2 password flow so the docs' Authorize button can sign in; the
+# token still travels as `Authorization: Bearer <token>`. The path is absolute because
+# this app is mounted at /api/v1.
+_bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
     auto_error=False,
     description="An access token from POST /api/v1/auth/token (15 minutes).",
 )
 
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+AccessToken = Annotated[str | None, Depends(_bearer)]
 
 
-async def optional_viewer(credentials: Credentials) -> Viewer | None:
+async def optional_viewer(access_token: AccessToken) -> Viewer | None:
     """The caller, or None without a token. A token that is present but bad is a 401."""
-    if credentials is None:
+    if access_token is None:
         return None
-    return await tokens.resolve_access_token(credentials.credentials)
+    return await tokens.resolve_access_token(access_token)
 
 
-async def required_viewer(credentials: Credentials) -> Viewer:
-    if credentials is None:
+async def required_viewer(access_token: AccessToken) -> Viewer:
+    if access_token is None:
         raise InvalidTokenError("Send an access token: Authorization: Bearer <token>.")
-    return await tokens.resolve_access_token(credentials.credentials)
+    return await tokens.resolve_access_token(access_token)
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]

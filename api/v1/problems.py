@@ -6,6 +6,7 @@ Domain errors are translated here, and only here, to a status code; validation e
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -162,3 +163,43 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    _document_validation_errors_as_400(app)
+
+
+# FastAPI's own description of the validation error it documents on every operation with
+# input; `_validation_error` answers those with a 400 problem instead.
+_FASTAPI_VALIDATION_ERROR = "Validation Error"
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _document_validation_errors_as_400(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the API does: invalid input is a 400 problem,
+    not FastAPI's default 422 `HTTPValidationError`."""
+    build_document = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = build_document()
+        for path_item in document.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.get("responses", {})
+                if responses.get("422", {}).get("description") != _FASTAPI_VALIDATION_ERROR:
+                    continue
+                del responses["422"]
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": _TITLES[400],
+                        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+                    },
+                )
+        schemas = document.get("components", {}).get("schemas", {})
+        text = json.dumps(document)
+        for name in _FASTAPI_VALIDATION_SCHEMAS:
+            if f"#/components/schemas/{name}" not in text:
+                schemas.pop(name, None)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.v1.auth import CurrentViewer, OptionalViewer
 from api.v1.pagination import Paged, PageMeta
@@ -128,12 +128,20 @@ class ProductListParams(BaseModel):
     )
     in_stock: bool = False
 
+    @field_validator("category", "brand")
+    @classmethod
+    def _no_nul_characters(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the query.
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
 
 @router.get(
     "/products",
     response_model=Paged[ProductListItem],
     summary="List active products",
-    responses=problem_responses(400),
+    responses=problem_responses(400, 404),  # 404: no such category
 )
 async def list_products(query: Annotated[ProductListParams, Query()]) -> Paged[ProductListItem]:
     params = {

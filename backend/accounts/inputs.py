@@ -7,6 +7,7 @@ from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,7 +20,20 @@ from backend.accounts.password_policy import MAX_PASSWORD_LENGTH, password_probl
 
 USERNAME_PATTERN = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{1,48}[a-zA-Z0-9])?$")
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+def _no_control_characters(value: str) -> str:
+    # Tabs, line breaks and NUL have no place in a name (PostgreSQL text cannot hold NUL).
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        msg = "Use letters, spaces and punctuation only."
+        raise ValueError(msg)
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=100),
+    AfterValidator(_no_control_characters),
+]
 
 
 def normalize_email(value: str) -> str:

@@ -84,15 +84,19 @@ def _search_products(query: SearchQuery) -> SearchResults:
             matched = _facet_columns.keep(searcher, searcher.docs_for_query(matcher), filters)
             allowed = set(matched) if filters else None
         total = len(matched)
-        results = searcher.search(
-            matcher,
-            limit=page * limit,
-            sortedby=_SORTS[sort],
-            scored=scored,
-            terms=False,
-            filter=allowed,
-        )
-        items = [_hit(hit, scored=scored) for hit in results[(page - 1) * limit : page * limit]]
+        items: list[SearchHit] = []
+        # Only when something passed the filters: Whoosh reads an empty `filter` set as no
+        # filter at all, and would list every match of the text.
+        if total:
+            results = searcher.search(
+                matcher,
+                limit=page * limit,
+                sortedby=_SORTS[sort],
+                scored=scored,
+                terms=False,
+                filter=allowed,
+            )
+            items = [_hit(hit, scored=scored) for hit in results[(page - 1) * limit : page * limit]]
         did_you_mean = None
         if parsed is not None and parsed.corrected:
             did_you_mean = " ".join(parsed.words)

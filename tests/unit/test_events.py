@@ -57,6 +57,7 @@ def test_handlers_are_found_by_event_type_name() -> None:
         "update_search_index",
         "refresh_catalog_cache",
         "make_product_thumbnails",
+        "deliver_to_webhooks",
     ]
     assert handler_names_for("UserRegistered") == []
     assert handler_names_for("NoSuchEvent") == []

@@ -1,0 +1,189 @@
+"""The caller's cart: the same Redis cart the shop's pages show once they sign in
+(`backend.cart.services.user_owner`), priced from the catalog on every read.
+
+The cart services cap a quantity at what can be bought and say so in a message (right for
+a page). The API refuses instead: a change that cannot be made as asked is answered with
+a problem (404 not sold, 409 sold out or not enough stock, 400 over the per-order limit)
+and leaves the line as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, Field
+
+from api.v1.auth import CurrentViewer
+from api.v1.problems import problem_responses
+from api.v1.products import Money
+from backend.cart import services as carts
+from backend.cart.schemas import Cart, CartChange, CartLine, CartOwner
+from backend.cart.services import SoldOutError
+from backend.core.errors import InvalidInputError, NotFoundError
+from backend.inventory.services import OutOfStockError
+from backend.settings import get_settings
+
+router = APIRouter(prefix="/cart", tags=["cart"])
+
+# Strict: `true`, `1.5` or `"2"` are not quantities.
+Quantity = Annotated[int, Field(strict=True, ge=0, description="How many; 0 removes the line.")]
+PositiveQuantity = Annotated[int, Field(strict=True, ge=1, description="How many more to add.")]
+
+
+class CartLineOut(BaseModel):
+    product_id: uuid.UUID
+    slug: str
+    name: str
+    sku: str
+    image_url: str | None
+    quantity: int
+    unit_price: Money
+    line_total: Money
+    currency: str
+    stock_quantity: int
+    purchasable: bool = Field(description="False when the line cannot be bought as it is.")
+    problem: str | None = Field(description='Why not: "Sold out", "Only 2 left", …')
+
+    @classmethod
+    def of(cls, line: CartLine) -> CartLineOut:
+        return cls(
+            product_id=line.product_id,
+            slug=line.slug,
+            name=line.name,
+            sku=line.sku,
+            image_url=line.image_url,
+            quantity=line.quantity,
+            unit_price=f"{line.unit_price:.2f}",
+            line_total=f"{line.line_total:.2f}",
+            currency=line.currency,
+            stock_quantity=line.stock_quantity,
+            purchasable=line.purchasable,
+            problem=line.problem,
+        )
+
+
+class CartOut(BaseModel):
+    lines: list[CartLineOut]
+    item_count: int
+    subtotal: Money = Field(description="The purchasable lines, at today's prices.")
+    currency: str
+    ready_for_checkout: bool
+
+    @classmethod
+    def of(cls, cart: Cart) -> CartOut:
+        return cls(
+            lines=[CartLineOut.of(line) for line in cart.lines],
+            item_count=cart.item_count,
+            subtotal=f"{cart.subtotal:.2f}",
+            currency=cart.currency,
+            ready_for_checkout=cart.ready_for_checkout,
+        )
+
+
+class QuantityIn(BaseModel):
+    quantity: Quantity
+
+
+class CartItemIn(BaseModel):
+    product_id: uuid.UUID
+    quantity: PositiveQuantity = 1
+
+
+def _owner(viewer: CurrentViewer) -> CartOwner:
+    return carts.user_owner(viewer.user_id)
+
+
+def _quantity_in(cart: Cart, product_id: uuid.UUID) -> int:
+    return next((line.quantity for line in cart.lines if line.product_id == product_id), 0)
+
+
+async def _refuse_if_capped(
+    owner: CartOwner, product_id: uuid.UUID, *, wanted: int, previous: int, change: CartChange
+) -> None:
+    """Raise if the service stored less than `wanted`, after putting the line back."""
+    stored = _quantity_in(change.cart, product_id)
+    if stored >= wanted:
+        return
+    if previous > 0:
+        await carts.set_quantity(owner, product_id, previous)
+    else:
+        await carts.remove_item(owner, product_id)
+    if change.message == carts.NOT_SOLD:
+        raise NotFoundError(carts.NOT_SOLD)
+    line = next((line for line in change.cart.lines if line.product_id == product_id), None)
+    if line is None:
+        raise SoldOutError(change.message)  # "<name> is sold out."
+    if stored >= get_settings().cart_max_line_quantity:
+        raise InvalidInputError(change.message, {"quantity": f"At most {stored} per order."})
+    raise OutOfStockError(
+        f"Only {line.stock_quantity} of {line.name} left (you asked for {wanted}).",
+        product_id=product_id,
+        left=line.stock_quantity,
+    )
+
+
+@router.get("", response_model=CartOut, summary="Your cart", responses=problem_responses(401))
+async def get_cart(viewer: CurrentViewer) -> CartOut:
+    return CartOut.of(await carts.get_cart(_owner(viewer)))
+
+
+@router.put(
+    "/items/{product_id}",
+    response_model=CartOut,
+    summary="Set a line's quantity (0 removes it)",
+    responses=problem_responses(400, 401, 404, 409),
+)
+async def set_item_quantity(
+    product_id: uuid.UUID, body: QuantityIn, viewer: CurrentViewer
+) -> CartOut:
+    owner = _owner(viewer)
+    previous = _quantity_in(await carts.get_cart(owner), product_id)
+    change = await carts.set_quantity(owner, product_id, body.quantity)
+    await _refuse_if_capped(
+        owner, product_id, wanted=body.quantity, previous=previous, change=change
+    )
+    return CartOut.of(change.cart)
+
+
+@router.post(
+    "/items",
+    response_model=CartOut,
+    summary="Add a product (to the quantity already in the cart)",
+    responses=problem_responses(400, 401, 404, 409),
+)
+async def add_item(body: CartItemIn, viewer: CurrentViewer) -> CartOut:
+    owner = _owner(viewer)
+    previous = _quantity_in(await carts.get_cart(owner), body.product_id)
+    change = await carts.add_item(owner, body.product_id, body.quantity)
+    await _refuse_if_capped(
+        owner,
+        body.product_id,
+        wanted=previous + body.quantity,
+        previous=previous,
+        change=change,
+    )
+    return CartOut.of(change.cart)
+
+
+@router.delete(
+    "/items/{product_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a line (also when it is not there)",
+    responses=problem_responses(400, 401),
+)
+async def remove_item(product_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+    await carts.remove_item(_owner(viewer), product_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Empty the cart",
+    responses=problem_responses(401),
+)
+async def clear_cart(viewer: CurrentViewer) -> Response:
+    await carts.clear_cart(_owner(viewer))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,526 @@
+"""Orders: place one from the caller's cart, pay for it, read them; staff move them on.
+
+`POST /orders` needs an `Idempotency-Key`: it becomes the checkout key of
+`orders.place_order` (scoped to the caller), which places at most one order per key even
+under concurrent retries, so a retry answers with the same order. Payments use the key
+the same way as the attempt key: one charge per key.
+
+Orders are found by number. Somebody else's order is a 404, never a 403, so a number is
+not confirmed to strangers. Staff actions need the admin role (checked here first, and
+again by the services).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.payment_routes import stripe_webhook
+from api.v1.auth import CurrentViewer
+from api.v1.idempotency import valid_key
+from api.v1.pagination import Paged, PageMeta
+from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
+from api.v1.products import Money
+from backend.accounts.roles import RoleName
+from backend.accounts.schemas import Viewer
+from backend.audit.services import actor_label
+from backend.cart import services as carts
+from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.core.validation import parse_input
+from backend.orders import fulfilment, queries
+from backend.orders import services as orders
+from backend.orders.filters import parse_order_filters
+from backend.orders.inputs import CheckoutDetails
+from backend.orders.queries import OrderDetail
+from backend.payments import services as payments
+from backend.settings import get_settings
+
+router = APIRouter(tags=["orders"])
+
+IDEMPOTENCY_HINT = "Send a unique key per operation (a UUID, say): 1 to 255 printable ASCII."
+OrderNumber = Annotated[str, Path(max_length=20, examples=["KG-ABCD-EFGH"])]
+RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=["12.50"])]
+
+
+def idempotency_key(
+    key: Annotated[
+        str,
+        Header(
+            alias="Idempotency-Key",
+            description="A unique key per operation; a retry with the same key repeats "
+            "nothing and answers with the first outcome (the same key with a different request: "
+            "422).",
+        ),
+    ],
+) -> str:
+    # The same rule as the replay layer's (which answers first when it is installed).
+    if not valid_key(key):
+        raise InvalidInputError(IDEMPOTENCY_HINT, {"Idempotency-Key": IDEMPOTENCY_HINT})
+    return key
+
+
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]
+
+
+def _scoped_key(purpose: str, viewer: Viewer, key: str) -> str:
+    """A client's key, made private to the caller. 32 hex characters (128 bits): with the
+    services' prefixes ("pay:<order id>:") it fits their 100-character key columns."""
+    digest = hashlib.sha256(f"api:{purpose}:{viewer.user_id}:{key}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _is_admin(viewer: Viewer) -> bool:
+    return RoleName.ADMIN in viewer.roles
+
+
+# --- shapes ---------------------------------------------------------------------------
+
+
+class OrderLineOut(BaseModel):
+    product_id: uuid.UUID | None = Field(description="None once the product is deleted.")
+    name: str
+    sku: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class TimelineEntryOut(BaseModel):
+    at: datetime
+    axis: str = Field(description="order (the goods) or payment (the money)")
+    status: str
+    note: str
+
+
+class OrderOut(BaseModel):
+    number: str
+    status: str = Field(description="pending_payment, paid, fulfilled, delivered, cancelled")
+    payment_status: str = Field(
+        description="unpaid, requires_action, processing, paid, failed, partially_refunded, "
+        "refunded"
+    )
+    email: str
+    customer_name: str
+    shipping_address: dict[str, str | None]
+    shipping_method: str
+    lines: list[OrderLineOut]
+    subtotal: Money
+    discount: Money
+    shipping: Money
+    tax: Money
+    total: Money
+    refunded: Money
+    currency: str
+    discount_code: str | None
+    carrier: str | None
+    tracking_number: str | None
+    can_pay: bool
+    can_cancel: bool
+    created_at: datetime
+    pay_by: datetime | None = Field(description="An unpaid order is cancelled after this.")
+    timeline: list[TimelineEntryOut]
+
+    @classmethod
+    def of(cls, order: OrderDetail) -> OrderOut:
+        return cls(
+            number=order.number,
+            status=order.status,
+            payment_status=order.payment_status,
+            email=order.email,
+            customer_name=order.customer_name,
+            shipping_address={
+                k: None if v is None else str(v) for k, v in order.shipping_address.items()
+            },
+            shipping_method=order.shipping_method,
+            lines=[
+                OrderLineOut(
+                    product_id=line.product_id,
+                    name=line.name,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=f"{line.unit_price:.2f}",
+                    line_total=f"{line.line_total:.2f}",
+                )
+                for line in order.lines
+            ],
+            subtotal=f"{order.subtotal:.2f}",
+            discount=f"{order.discount:.2f}",
+            shipping=f"{order.shipping:.2f}",
+            tax=f"{order.tax:.2f}",
+            total=f"{order.total:.2f}",
+            refunded=f"{order.refunded_amount:.2f}",
+            currency=order.currency,
+            discount_code=order.discount_code,
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            can_pay=order.can_pay,
+            can_cancel=order.can_cancel,
+            created_at=order.created_at,
+            pay_by=order.expires_at,
+            timeline=[
+                TimelineEntryOut(at=entry.at, axis=entry.axis, status=entry.status, note=entry.note)
+                for entry in order.timeline
+            ],
+        )
+
+
+class OrderListItem(BaseModel):
+    number: str
+    created_at: datetime
+    status: str
+    payment_status: str
+    total: Money
+    currency: str
+    item_count: int | None = Field(default=None, description="In your own list.")
+    customer_name: str | None = Field(default=None, description="With scope=all.")
+    email: str | None = Field(default=None, description="With scope=all.")
+
+
+class OrderListParams(BaseModel):
+    """Paging, and for admins (`scope=all`) the staff list's filters, read by the orders
+    domain's own parser (a message per wrong field)."""
+
+    page: int = Field(default=1, ge=1, le=10_000)
+    limit: int = Field(default=20, ge=1, le=100)
+    scope: Literal["own", "all"] = "own"
+    status: str | None = Field(default=None, max_length=40, description="An order status.")
+    placed_from: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD, UTC.")
+    placed_to: str | None = Field(default=None, max_length=10, description="Included.")
+    min_total: str | None = Field(default=None, max_length=20, examples=["25.00"])
+    max_total: str | None = Field(default=None, max_length=20, examples=["100.00"])
+    search: str | None = Field(default=None, max_length=100, description="Number, e-mail, name.")
+
+
+_FILTERS = ("status", "placed_from", "placed_to", "min_total", "max_total", "search")
+
+
+class OrderCreate(BaseModel):
+    """Checkout details; the shop's address rules apply (400 with a message per field)."""
+
+    email: str | None = Field(default=None, description="Defaults to your account's.")
+    full_name: str
+    line1: str
+    line2: str | None = None
+    city: str
+    region: str | None = None
+    postal_code: str
+    country: str = Field(description="Two letters: a country the shop ships to.")
+    phone: str | None = None
+    shipping_method: Literal["standard", "express"] = "standard"
+    discount_code: str | None = None
+
+
+class PaymentIn(BaseModel):
+    payment_method: str = Field(
+        min_length=1,
+        max_length=255,
+        description="Stripe: a PaymentMethod id (pm_…). Test gateway: a test card number "
+        "(4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined).",
+    )
+
+
+class PaymentOut(BaseModel):
+    status: Literal["succeeded", "requires_action", "processing"]
+    message: str
+    redirect_url: str | None = Field(
+        description="requires_action: where the shopper confirms the payment with their bank."
+    )
+    client_secret: str | None = Field(description="Stripe: for Stripe.js's confirmation step.")
+    order: OrderOut
+
+
+class FulfilmentIn(BaseModel):
+    carrier: str = Field(max_length=200)
+    tracking_number: str = Field(max_length=200)
+
+
+class RefundIn(BaseModel):
+    amount: RefundAmount | None = Field(
+        default=None, description="Leave out to refund all that is left."
+    )
+
+
+class RefundOut(BaseModel):
+    refunded: Money
+    order: OrderOut
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+async def _visible_order(number: str, viewer: Viewer) -> OrderDetail:
+    """The order, if the caller placed it or is an admin; else 404 as if it did not exist."""
+    order = await queries.get_order(number.strip().upper())
+    if _is_admin(viewer) or queries.may_view(order, viewer_id=viewer.user_id, unlocked=set()):
+        return order
+    raise NotFoundError(queries.ORDER_NOT_FOUND)
+
+
+async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderDetail:
+    # Refused before the lookup, so a shopper learns nothing about other numbers.
+    if not _is_admin(viewer):
+        raise PermissionDeniedError(f"Only administrators can {what}.")
+    return await queries.get_order(number.strip().upper())
+
+
+async def _order_out(number: str) -> OrderOut:
+    return OrderOut.of(await queries.get_order(number))
+
+
+def _declined(detail: str) -> JSONResponse:
+    problem = Problem(
+        type=TYPE_BASE + "payment-declined",
+        title="Payment declined",
+        status=status.HTTP_402_PAYMENT_REQUIRED,
+        detail=detail,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status.HTTP_402_PAYMENT_REQUIRED,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+# --- the caller's orders ----------------------------------------------------------------
+
+
+@router.post(
+    "/orders",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderOut,
+    summary="Place an order from your cart",
+    responses={
+        201: {"headers": {"Location": {"schema": {"type": "string"}}}},
+        **problem_responses(400, 401, 409, 422),
+    },
+)
+async def place_order(
+    body: OrderCreate, viewer: CurrentViewer, key: IdempotencyKey
+) -> JSONResponse:
+    """Reserves the stock and prices the cart now; the order then waits for payment
+    (`POST /orders/{number}/payments`). The same `Idempotency-Key` again answers with the
+    same order (`Idempotent-Replayed: true`) and places nothing. 409: the cart is empty,
+    or a product sold out (named in `detail`); nothing is reserved and the cart is kept.
+    The cart keeps the order's lines until the order is paid (a declined card can be
+    retried); they leave it when the payment succeeds."""
+    fields: dict[str, Any] = body.model_dump()
+    fields["email"] = body.email or viewer.email
+    details = parse_input(CheckoutDetails, fields)
+    placed = await orders.place_order(
+        cart_owner=carts.user_owner(viewer.user_id),
+        details=details,
+        checkout_key=_scoped_key("order", viewer, key),
+        user_id=viewer.user_id,
+    )
+    order = await _order_out(placed.number)
+    headers = {"Location": f"/api/v1/orders/{placed.number}"}
+    if not placed.created:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(
+        order.model_dump(mode="json"), status_code=status.HTTP_201_CREATED, headers=headers
+    )
+
+
+@router.get(
+    "/orders",
+    response_model=Paged[OrderListItem],
+    summary="Your orders (admins: scope=all, with filters)",
+    responses=problem_responses(400, 401, 403),
+)
+async def list_orders(
+    viewer: CurrentViewer, query: Annotated[OrderListParams, Query()]
+) -> Paged[OrderListItem]:
+    """Newest first. `scope=all` lists every order (admins only)."""
+    form = query.model_dump(include=set(_FILTERS))
+    page, limit = query.page, query.limit
+    if query.scope == "own":
+        if any(value for value in form.values()):
+            raise InvalidInputError(
+                "Filters apply to scope=all (admins).",
+                {name: "Only with scope=all." for name, value in form.items() if value},
+            )
+        mine = await queries.list_orders(viewer.user_id, page=page, limit=limit)
+        return Paged[OrderListItem](
+            items=[
+                OrderListItem(
+                    number=row.number,
+                    created_at=row.created_at,
+                    status=row.status,
+                    payment_status=row.payment_status,
+                    total=f"{row.total:.2f}",
+                    currency=row.currency,
+                    item_count=row.item_count,
+                )
+                for row in mine.items
+            ],
+            pagination=PageMeta.of(page=mine.page, limit=mine.limit, total=mine.total),
+        )
+    if not _is_admin(viewer):
+        raise PermissionDeniedError("Only administrators can list every order.")
+    every = await queries.list_all_orders(filters=parse_order_filters(form), page=page, limit=limit)
+    return Paged[OrderListItem](
+        items=[
+            OrderListItem(
+                number=row.number,
+                created_at=row.created_at,
+                status=row.status,
+                payment_status=row.payment_status,
+                total=f"{row.total:.2f}",
+                currency=row.currency,
+                customer_name=row.customer_name,
+                email=row.email,
+            )
+            for row in every.items
+        ],
+        pagination=PageMeta.of(page=every.page, limit=every.limit, total=every.total),
+    )
+
+
+@router.get(
+    "/orders/{number}",
+    response_model=OrderOut,
+    summary="One order (yours; admins: any)",
+    responses=problem_responses(401, 404),
+)
+async def get_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
+    return OrderOut.of(await _visible_order(number, viewer))
+
+
+@router.post(
+    "/orders/{number}/payments",
+    response_model=PaymentOut,
+    summary="Pay for your order",
+    responses={
+        402: {
+            "model": Problem,
+            "description": "The payment was declined (the reason is in `detail`)",
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+        },
+        **problem_responses(400, 401, 403, 404, 409, 422),
+    },
+)
+async def pay_order(
+    number: OrderNumber, body: PaymentIn, viewer: CurrentViewer, key: IdempotencyKey
+) -> PaymentOut | JSONResponse:
+    """One charge per `Idempotency-Key`: a retry answers with the first attempt's outcome.
+    `requires_action`: send the shopper to `redirect_url` (or use `client_secret` with
+    Stripe.js), then read the order. 402: declined; the order waits for another try.
+    409: nothing to pay (paid, cancelled, or a payment in progress)."""
+    order = await _visible_order(number, viewer)
+    if order.user_id != viewer.user_id:
+        raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
+    outcome = await payments.pay_order(
+        order.id,
+        payment_method=body.payment_method,
+        attempt_key=_scoped_key("payment", viewer, key),
+    )
+    if outcome.status == "failed":
+        return _declined(outcome.message)
+    if outcome.status == "succeeded":
+        # The worker does this too (on OrderPaid); here the next GET /cart shows it at once.
+        await orders.forget_paid_cart_lines(order.id)
+    redirect_url = None
+    if outcome.status == "requires_action":
+        redirect_url = f"{get_settings().public_base_url}/checkout/confirm?order={order.number}"
+    return PaymentOut(
+        status=outcome.status,  # type: ignore[arg-type]
+        message=outcome.message,
+        redirect_url=redirect_url,
+        client_secret=outcome.client_secret,
+        order=await _order_out(order.number),
+    )
+
+
+@router.post(
+    "/orders/{number}/cancel",
+    response_model=OrderOut,
+    summary="Cancel an order (yours while unpaid; admins: also paid, refunding it)",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
+    """The goods go back into stock. An admin cancelling a paid, unshipped order refunds
+    what was paid first. 409: the order is past cancelling (or its payment is in progress)."""
+    order = await _visible_order(number, viewer)
+    if not _is_admin(viewer):
+        await orders.cancel_unpaid_order(order.id)
+    elif order.status == "paid":
+        # The admin pages' key: one refund per order, whichever way it is cancelled.
+        await fulfilment.cancel_paid_order(order.id, request_key=f"cancel-{order.id}", actor=viewer)
+    else:
+        await orders.cancel_unpaid_order(order.id, by=viewer)
+    return await _order_out(order.number)
+
+
+# --- staff actions ----------------------------------------------------------------------
+
+
+@router.post(
+    "/orders/{number}/fulfil",
+    response_model=OrderOut,
+    summary="Mark a paid order shipped (admins)",
+    responses=problem_responses(400, 401, 403, 404, 409),
+)
+async def fulfil_order(number: OrderNumber, body: FulfilmentIn, viewer: CurrentViewer) -> OrderOut:
+    order = await _staff_order(number, viewer, "ship orders")
+    await fulfilment.fulfil_order(
+        order.id, carrier=body.carrier, tracking_number=body.tracking_number, actor=viewer
+    )
+    return await _order_out(order.number)
+
+
+@router.post(
+    "/orders/{number}/deliver",
+    response_model=OrderOut,
+    summary="Mark a shipped order delivered (admins)",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def deliver_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
+    order = await _staff_order(number, viewer, "update orders")
+    await fulfilment.mark_delivered(order.id, actor=viewer)
+    return await _order_out(order.number)
+
+
+@router.post(
+    "/orders/{number}/refunds",
+    response_model=RefundOut,
+    summary="Refund part or all of a paid order (admins)",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def refund_order(
+    number: OrderNumber, body: RefundIn, viewer: CurrentViewer, key: IdempotencyKey
+) -> RefundOut:
+    """One refund per `Idempotency-Key`. 400: more than is left to refund. 409: nothing
+    was paid, or the provider refused the refund."""
+    order = await _staff_order(number, viewer, "refund orders")
+    refunded = await payments.refund_order(
+        order.id,
+        amount=None if body.amount is None else Decimal(body.amount),
+        request_key=_scoped_key("refund", viewer, key),
+        actor=actor_label(viewer),
+        by=viewer,
+    )
+    return RefundOut(refunded=f"{refunded:.2f}", order=await _order_out(order.number))
+
+
+# --- provider notifications ---------------------------------------------------------------
+
+# The very handler of POST /payments/webhooks/stripe (api/payment_routes.py), also here.
+router.add_api_route(
+    "/payments/webhooks/stripe",
+    stripe_webhook,
+    methods=["POST"],
+    tags=["payments"],
+    summary="Stripe's notifications (signed with STRIPE_WEBHOOK_SECRET)",
+    responses={
+        200: {"description": "Received (`processed`: false for a repeated event)"},
+        400: {"description": "The Stripe-Signature header does not verify"},
+        413: {"description": "The body is too large"},
+    },
+)

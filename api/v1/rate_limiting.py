@@ -1,0 +1,194 @@
+"""Rate limits for every /api/v1 request, in Redis, per caller and route group.
+
+ASGI middleware rather than a per-route dependency, so a route nobody remembered to
+limit is limited anyway. The caller is the account of a valid Bearer access token (its
+signature and expiry checked here; an unverified token's claims are never a key), else
+the network address. Each request costs one entry in a moving window (the `limits`
+library, through `backend.core.rate_limits`); every response carries the IETF
+`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers, and a refused
+one is a 429 problem with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+
+from redis.exceptions import RedisError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.v1.problems import problem_response
+from backend.accounts import tokens
+from backend.accounts.errors import InvalidTokenError
+from backend.core import rate_limits
+from backend.core.rate_limits import RateLimit
+from backend.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_CALLER_STATE_KEY = "api_caller"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as far as limits and idempotency keys are concerned."""
+
+    address: str
+    user_id: str | None  # the subject of a verified access token
+
+    @property
+    def key(self) -> str:
+        return f"user:{self.user_id}" if self.user_id else f"ip:{self.address}"
+
+
+def route_path(scope: Scope) -> str:
+    """The path inside the API app ("/products/1"), without the mount's "/api/v1"."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :] or "/"
+    return path
+
+
+def route_group(method: str, path: str) -> str:
+    """Which limit a request counts against. Every request falls in one group."""
+    if method == "POST" and path.startswith("/auth/"):
+        return "auth"  # password and refresh grants: strict, per address
+    return "read" if method in READ_METHODS else "write"
+
+
+def _limit_for(group: str) -> RateLimit:
+    settings = get_settings()
+    rules = {
+        "read": settings.api_rate_limit_read,
+        "write": settings.api_rate_limit_write,
+        "auth": settings.api_rate_limit_auth,
+    }
+    return RateLimit(f"api-{group}", rules[group])
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(entry, strict=False) for entry in entries)
+
+
+def _is_trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
+
+
+def client_address(scope: Scope) -> str:
+    """The connecting address; behind a trusted proxy, the nearest address in
+    X-Forwarded-For that is not itself a trusted proxy (the rest could be forged)."""
+    client = scope.get("client")
+    peer = client[0] if client else "unknown"
+    networks = _networks(tuple(get_settings().trusted_proxies))
+    if not networks or not _is_trusted(peer, networks):
+        return peer
+    forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for"))
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
+
+
+def _verified_subject(scope: Scope) -> str | None:
+    authorization = Headers(scope=scope).get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return str(tokens.verify_access_token(token.strip()).user_id)
+    except InvalidTokenError:
+        return None  # a bad token counts against its address (the route answers 401)
+
+
+def caller_of(scope: Scope) -> Caller:
+    """The caller of this request, worked out once and kept in the request state."""
+    state = scope.setdefault("state", {})
+    caller = state.get(_CALLER_STATE_KEY)
+    if not isinstance(caller, Caller):
+        caller = Caller(address=client_address(scope), user_id=_verified_subject(scope))
+        state[_CALLER_STATE_KEY] = caller
+    return caller
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
+
+
+async def check(group: str, caller: Caller) -> Verdict:
+    """Count one request of `caller` in `group` (a refused one is not counted)."""
+    limit = _limit_for(group)
+    key = caller.address if group == "auth" else caller.key
+    allowed = await rate_limits.hit(limit, key)
+    # The shared limiter's own stats: how many are left, and when the oldest entry in the
+    # moving window expires (one more request is allowed then).
+    stats = await rate_limits._limiter().get_window_stats(limit.item, limit.name, key)
+    return Verdict(
+        allowed=allowed,
+        limit=limit.item.amount,
+        remaining=max(0, stats.remaining),
+        reset_seconds=max(1, math.ceil(stats.reset_time - time.time())),
+    )
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        group = route_group(scope["method"], route_path(scope))
+        try:
+            verdict = await check(group, caller_of(scope))
+        except (RedisError, OSError) as error:
+            # Fail open: without Redis nobody can be counted, and refusing every request
+            # would turn a Redis outage into an API outage. The sign-in lockouts still hold.
+            logger.warning("API rate limits skipped, Redis unavailable: %s", error)
+            await self.app(scope, receive, send)
+            return
+
+        if not verdict.allowed:
+            response = problem_response(
+                429,
+                f"Too many requests; try again in {verdict.reset_seconds} seconds.",
+                code="rate_limited",
+                headers={**verdict.headers(), "Retry-After": str(verdict.reset_seconds)},
+            )
+            await response(scope, receive, send)
+            return
+
+        extra = [
+            (name.lower().encode(), value.encode()) for name, value in verdict.headers().items()
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,175 @@
+"""Product search with facets, and suggestions while typing.
+
+Public, like the catalog. Any text is accepted (nonsense finds nothing); out-of-range
+numbers and unknown sort orders are 400, as in the product list. Until the worker has
+built the search index, searches find nothing rather than fail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.v1.pagination import PageMeta
+from api.v1.problems import problem_responses
+from api.v1.products import Money
+from backend.search import queries
+from backend.search.documents import PRICE_BAND_LABELS
+from backend.search.queries import MAX_FILTER_LENGTH, MAX_PAGE, MAX_SUGGESTIONS
+from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
+
+router = APIRouter(tags=["search"])
+
+DEFAULT_LIMIT = 20  # as GET /products
+
+
+class SearchParams(BaseModel):
+    q: str = Field(default="", description="Words to find; empty: browse by the filters.")
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=100)
+    sort: SearchSort = Field(
+        default=SearchSort.RELEVANCE, description="relevance means newest first without q."
+    )
+    category: str | None = Field(
+        default=None,
+        max_length=MAX_FILTER_LENGTH,
+        description="A category slug (with subcategories).",
+    )
+    brand: str | None = Field(
+        default=None, max_length=MAX_FILTER_LENGTH, description="A brand, as its facet names it."
+    )
+    price_band: str | None = Field(
+        default=None,
+        max_length=MAX_FILTER_LENGTH,
+        description="A price band, as its facet names it.",
+        examples=list(PRICE_BAND_LABELS),
+    )
+    in_stock: bool = False
+
+
+class SearchItem(BaseModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    brand: str | None
+    price: Money
+    currency: str
+    stock_quantity: int
+    image_url: str | None
+    category: str
+
+    @classmethod
+    def of(cls, hit: SearchHit) -> SearchItem:
+        return cls(
+            id=hit.id,
+            slug=hit.slug,
+            name=hit.name,
+            brand=hit.brand,
+            price=f"{hit.price:.2f}",
+            currency=hit.currency,
+            stock_quantity=hit.stock_quantity,
+            image_url=hit.image_url,
+            category=hit.category_name,
+        )
+
+
+class CategoryCount(BaseModel):
+    slug: str
+    name: str
+    count: int
+
+
+class BrandCount(BaseModel):
+    name: str
+    count: int
+
+
+class PriceBandCount(BaseModel):
+    label: str
+    count: int
+
+
+class SearchFacetsOut(BaseModel):
+    """Counts over everything the query and filters match; a product counts for its
+    category and each of that category's ancestors."""
+
+    categories: list[CategoryCount] = Field(description="Most products first.")
+    brands: list[BrandCount] = Field(description="Most products first.")
+    price_bands: list[PriceBandCount] = Field(description="Cheapest first.")
+
+
+class SearchPage(BaseModel):
+    items: list[SearchItem]
+    facets: SearchFacetsOut
+    pagination: PageMeta
+    did_you_mean: str | None = Field(
+        default=None, description="The query with misspelt words corrected, when there is one."
+    )
+
+    @classmethod
+    def of(cls, results: SearchResults) -> SearchPage:
+        facets = results.facets
+        return cls(
+            items=[SearchItem.of(hit) for hit in results.items],
+            facets=SearchFacetsOut(
+                categories=[
+                    CategoryCount(slug=f.slug, name=f.name, count=f.product_count)
+                    for f in facets["category"]
+                ],
+                brands=[BrandCount(name=f.name, count=f.product_count) for f in facets["brand"]],
+                price_bands=[
+                    PriceBandCount(label=f.label, count=f.product_count)
+                    for f in facets["price_band"]
+                ],
+            ),
+            pagination=PageMeta.of(page=results.page, limit=results.limit, total=results.total),
+            did_you_mean=results.did_you_mean,
+        )
+
+
+class SuggestionOut(BaseModel):
+    name: str
+    slug: str
+
+
+@router.get(
+    "/search",
+    response_model=SearchPage,
+    summary="Search products, with facet counts",
+    responses=problem_responses(400),
+)
+async def search_products(params: Annotated[SearchParams, Query()]) -> SearchPage:
+    results = await queries.search_products(
+        SearchQuery(
+            text=params.q,
+            page=params.page,
+            limit=params.limit,
+            sort=params.sort,
+            category_slug=params.category,
+            brand=params.brand,
+            price_band=params.price_band,
+            in_stock_only=params.in_stock,
+        )
+    )
+    return SearchPage.of(results)
+
+
+@router.get(
+    "/search/suggest",
+    response_model=list[SuggestionOut],
+    summary="Product names for search-as-you-type",
+    responses=problem_responses(400),
+)
+async def suggest(
+    q: Annotated[str, Query(description="What has been typed so far.")] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 8,
+) -> list[SuggestionOut]:
+    """Every typed word starts a word of the product's name, brand or category; words
+    under two letters are not looked up."""
+    return [
+        SuggestionOut(name=suggestion.name, slug=suggestion.slug)
+        for suggestion in await queries.suggest(q, limit)
+    ]

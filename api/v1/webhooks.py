@@ -1,0 +1,252 @@
+"""Outbound webhooks for integrators (admins only): endpoints, their deliveries, retries.
+
+Each delivery is a POST of `{"id", "type", "occurred_at", "object_id", "data"}` with the
+headers `Kestrel-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`,
+`Kestrel-Event-Id` and `Kestrel-Event-Type`. Any 2xx answer within 10 s counts as
+received; otherwise it is tried again after 30 s, 2 min, 10 min, 1 h and 6 h, then marked
+failed (retry it by hand). Delivery is at least once: deduplicate by `Kestrel-Event-Id`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal, get_args
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from api.v1.auth import CurrentViewer
+from api.v1.pagination import Paged, PageMeta
+from api.v1.problems import problem_responses
+from backend.core.pagination import MAX_PAGE_SIZE
+from backend.webhooks import services as webhooks
+from backend.webhooks.event_types import DESCRIPTIONS, WEBHOOK_EVENT_TYPES
+from backend.webhooks.schemas import (
+    AttemptRecord,
+    DeliveryDetail,
+    DeliverySummary,
+    EndpointSummary,
+)
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+EventType = Literal[
+    "order.placed",
+    "order.paid",
+    "order.cancelled",
+    "order.fulfilled",
+    "payment.refunded",
+    "product.changed",
+    "products.changed",
+    "stock.low",
+    "inventory.updated",
+]
+assert set(get_args(EventType)) == set(WEBHOOK_EVENT_TYPES)  # one list, two spellings
+
+EVENT_TYPES_HELP = "; ".join(f"`{name}`: {text}" for name, text in DESCRIPTIONS.items())
+
+
+class EndpointCreate(BaseModel):
+    url: str = Field(
+        max_length=webhooks.MAX_URL_LENGTH,
+        examples=["https://example.com/hooks/kestrel"],
+        description="https:// (http://localhost only outside production).",
+    )
+    event_types: list[EventType] = Field(min_length=1, description=EVENT_TYPES_HELP)
+    description: str = Field(default="", max_length=webhooks.MAX_DESCRIPTION_LENGTH)
+
+
+class EndpointUpdate(BaseModel):
+    url: str | None = Field(default=None, max_length=webhooks.MAX_URL_LENGTH)
+    event_types: list[EventType] | None = Field(default=None, min_length=1)
+    description: str | None = Field(default=None, max_length=webhooks.MAX_DESCRIPTION_LENGTH)
+    is_active: bool | None = Field(
+        default=None, description="false disables the endpoint; its deliveries wait."
+    )
+
+
+class EndpointOut(BaseModel):
+    id: uuid.UUID
+    url: str
+    description: str
+    event_types: list[str]
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, endpoint: EndpointSummary) -> EndpointOut:
+        return cls(
+            id=endpoint.id,
+            url=endpoint.url,
+            description=endpoint.description,
+            event_types=list(endpoint.event_types),
+            is_active=endpoint.is_active,
+            created_at=endpoint.created_at,
+            updated_at=endpoint.updated_at,
+        )
+
+
+class EndpointCreated(EndpointOut):
+    secret: str = Field(description="Signs every delivery. Shown only now: store it.")
+
+
+class DeliveryOut(BaseModel):
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_id: uuid.UUID
+    event_type: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    response_status: int | None
+    duration_ms: int | None
+    last_error: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, delivery: DeliverySummary) -> DeliveryOut:
+        return cls.model_validate(delivery, from_attributes=True)
+
+
+class AttemptOut(BaseModel):
+    started_at: datetime
+    response_status: int | None
+    response_body: str | None = Field(description="The start of the answer (2,000 characters).")
+    duration_ms: int
+    error: str | None
+
+    @classmethod
+    def of(cls, attempt: AttemptRecord) -> AttemptOut:
+        return cls.model_validate(attempt, from_attributes=True)
+
+
+class DeliveryDetailOut(DeliveryOut):
+    attempt_log: list[AttemptOut]
+
+    @classmethod
+    def of_detail(cls, detail: DeliveryDetail) -> DeliveryDetailOut:
+        return cls(
+            **DeliveryOut.of(detail.delivery).model_dump(),
+            attempt_log=[AttemptOut.of(attempt) for attempt in detail.attempts],
+        )
+
+
+class DeliveryListParams(BaseModel):
+    page: int = Field(default=1, ge=1)
+    limit: int = Field(default=25, ge=1, le=MAX_PAGE_SIZE)
+    status: Literal["pending", "succeeded", "failed"] | None = None
+
+
+@router.post(
+    "/endpoints",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EndpointCreated,
+    summary="Register a webhook endpoint (admins)",
+    responses=problem_responses(400, 401, 403),
+)
+async def create_endpoint(
+    data: EndpointCreate, viewer: CurrentViewer, response: Response
+) -> EndpointCreated:
+    """The answer holds the endpoint's signing `secret`, which is never shown again."""
+    created = await webhooks.create_endpoint(
+        viewer, url=data.url, event_types=data.event_types, description=data.description
+    )
+    response.headers["Location"] = f"/api/v1/webhooks/endpoints/{created.endpoint.id}"
+    return EndpointCreated(**EndpointOut.of(created.endpoint).model_dump(), secret=created.secret)
+
+
+@router.get(
+    "/endpoints",
+    response_model=list[EndpointOut],
+    summary="Every webhook endpoint (admins)",
+    responses=problem_responses(401, 403),
+)
+async def list_endpoints(viewer: CurrentViewer) -> list[EndpointOut]:
+    return [EndpointOut.of(endpoint) for endpoint in await webhooks.list_endpoints(viewer)]
+
+
+@router.get(
+    "/endpoints/{endpoint_id}",
+    response_model=EndpointOut,
+    summary="One webhook endpoint (admins)",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_endpoint(endpoint_id: uuid.UUID, viewer: CurrentViewer) -> EndpointOut:
+    return EndpointOut.of(await webhooks.get_endpoint(viewer, endpoint_id))
+
+
+@router.patch(
+    "/endpoints/{endpoint_id}",
+    response_model=EndpointOut,
+    summary="Change or disable a webhook endpoint (admins)",
+    responses=problem_responses(400, 401, 403, 404),
+)
+async def update_endpoint(
+    endpoint_id: uuid.UUID, data: EndpointUpdate, viewer: CurrentViewer
+) -> EndpointOut:
+    endpoint = await webhooks.update_endpoint(
+        viewer,
+        endpoint_id,
+        url=data.url,
+        event_types=data.event_types,
+        description=data.description,
+        is_active=data.is_active,
+    )
+    return EndpointOut.of(endpoint)
+
+
+@router.delete(
+    "/endpoints/{endpoint_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a webhook endpoint and its delivery log (admins)",
+    responses=problem_responses(401, 403, 404),
+)
+async def delete_endpoint(endpoint_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+    await webhooks.delete_endpoint(viewer, endpoint_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/endpoints/{endpoint_id}/deliveries",
+    response_model=Paged[DeliveryOut],
+    summary="An endpoint's deliveries, newest first (admins)",
+    responses=problem_responses(400, 401, 403, 404),
+)
+async def list_deliveries(
+    endpoint_id: uuid.UUID,
+    query: Annotated[DeliveryListParams, Query()],
+    viewer: CurrentViewer,
+) -> Paged[DeliveryOut]:
+    page = await webhooks.list_deliveries(
+        viewer, endpoint_id, status=query.status, page=query.page, limit=query.limit
+    )
+    return Paged[DeliveryOut](
+        items=[DeliveryOut.of(item) for item in page.items],
+        pagination=PageMeta.of(page=page.page, limit=page.limit, total=page.total),
+    )
+
+
+@router.get(
+    "/deliveries/{delivery_id}",
+    response_model=DeliveryDetailOut,
+    summary="One delivery with its attempt log (admins)",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_delivery(delivery_id: uuid.UUID, viewer: CurrentViewer) -> DeliveryDetailOut:
+    return DeliveryDetailOut.of_detail(await webhooks.get_delivery(viewer, delivery_id))
+
+
+@router.post(
+    "/deliveries/{delivery_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryOut,
+    summary="Send a delivery again (admins)",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def retry_delivery(delivery_id: uuid.UUID, viewer: CurrentViewer) -> DeliveryOut:
+    """Starts a fresh round of attempts for a failed (or succeeded) delivery; the worker
+    sends it within seconds. 409 while the delivery is still being tried."""
+    return DeliveryOut.of(await webhooks.retry_delivery(viewer, delivery_id))

@@ -1,0 +1,62 @@
+"""Reading one account's own facts: for the account holder themself, or for an admin.
+
+Customer data is admin-only (as in the dashboard), so moderators see only themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from backend.accounts.models import User
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import account_roles, require_admin
+from backend.core.db import session_scope
+from backend.core.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    user_id: uuid.UUID
+    username: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: str
+    roles: tuple[str, ...]
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+async def get_user(user_id: uuid.UUID) -> UserRecord:
+    """No access rule: for callers that already know who may see it (a fresh sign-up's
+    own answer). NotFoundError if unknown."""
+    async with session_scope() as session:
+        row = (
+            await session.exec(select(User, account_roles()).where(col(User.id) == user_id))
+        ).first()
+    if row is None:
+        raise NotFoundError("There is no such account.")
+    user, role_names = row
+    return UserRecord(
+        user_id=user.id,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        status=user.status,
+        roles=tuple(role_names or ()),
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+async def get_user_for(actor: Viewer, user_id: uuid.UUID) -> UserRecord:
+    """The account, if `actor` is its holder or an admin. Anyone else is refused before
+    the account is looked up, so the refusal says nothing about whether it exists."""
+    if actor.user_id != user_id:
+        require_admin(actor, "see other people's accounts")
+    return await get_user(user_id)

@@ -1,0 +1,340 @@
+"""Managing webhook endpoints (admins only), reading the delivery log, manual retries, and
+the fan-out of an event to its subscribed endpoints (called by the worker's handler).
+
+Every staff-facing function checks `require_admin` itself, whatever the page or route
+already checked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, literal, true
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.pagination import Page, clamp_page
+from backend.events.base import DomainEvent
+from backend.settings import get_settings
+from backend.webhooks.errors import DeliveryAlreadyScheduledError
+from backend.webhooks.event_types import WEBHOOK_EVENT_TYPES, public_name_of
+from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from backend.webhooks.schemas import (
+    AttemptRecord,
+    CreatedEndpoint,
+    DeliveryDetail,
+    DeliverySummary,
+    EndpointSummary,
+)
+
+WHAT = "manage webhooks"
+MAX_URL_LENGTH = 2000
+MAX_DESCRIPTION_LENGTH = 200
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a label, not a secret)
+DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+# Plain http only to this machine, and only outside production (a local test receiver).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def validate_url(url: str) -> str:
+    """An absolute https:// URL (http:// to localhost outside production), without
+    credentials or fragment. Raises InvalidInputError naming the `url` field."""
+
+    def refuse(message: str) -> InvalidInputError:
+        return InvalidInputError(message, {"url": message})
+
+    url = url.strip()
+    if not url or len(url) > MAX_URL_LENGTH:
+        raise refuse(f"Enter a URL of at most {MAX_URL_LENGTH} characters.")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # a malformed port raises here
+    except ValueError as error:
+        raise refuse("This is not a valid URL.") from error
+    if not hostname:
+        raise refuse("The URL needs a host name.")
+    if parts.username or parts.password:
+        raise refuse("Leave credentials out of the URL; deliveries are signed instead.")
+    if parts.fragment:
+        raise refuse("A webhook URL cannot have a #fragment.")
+    if parts.scheme == "https":
+        return url
+    if parts.scheme == "http" and hostname in LOCAL_HOSTS and not get_settings().is_production:
+        return url
+    raise refuse("Use an https:// URL (plain http:// only to localhost, outside production).")
+
+
+def validate_event_types(event_types: Iterable[str]) -> list[str]:
+    chosen = sorted(set(event_types))
+    if not chosen:
+        raise InvalidInputError(
+            "Choose at least one event type.", {"event_types": "Choose at least one event type."}
+        )
+    unknown = [name for name in chosen if name not in WEBHOOK_EVENT_TYPES]
+    if unknown:
+        message = f"Unknown event type(s): {', '.join(unknown)}."
+        raise InvalidInputError(message, {"event_types": message})
+    return chosen
+
+
+def _validate_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        message = f"Keep the description to {MAX_DESCRIPTION_LENGTH} characters."
+        raise InvalidInputError(message, {"description": message})
+    return description
+
+
+def _audit_view(row: WebhookEndpoint) -> dict[str, object]:
+    # Never the secret.
+    return {
+        "url": row.url,
+        "description": row.description,
+        "event_types": list(row.event_types),
+        "is_active": row.is_active,
+    }
+
+
+async def _get_endpoint_row(
+    session: AsyncSession, endpoint_id: uuid.UUID, *, for_update: bool = False
+) -> WebhookEndpoint:
+    row = await session.get(WebhookEndpoint, endpoint_id, with_for_update=for_update)
+    if row is None:
+        raise NotFoundError("There is no such webhook endpoint.")
+    return row
+
+
+async def create_endpoint(
+    actor: Viewer | None,
+    *,
+    url: str,
+    event_types: Iterable[str],
+    description: str = "",
+) -> CreatedEndpoint:
+    """Register an endpoint; the returned secret is not shown again."""
+    admin = require_admin(actor, WHAT)
+    row = WebhookEndpoint(
+        url=validate_url(url),
+        event_types=validate_event_types(event_types),
+        description=_validate_description(description),
+        secret=new_secret(),
+        created_by=admin.user_id,
+    )
+    async with session_scope() as session:
+        session.add(row)
+        await session.flush()
+        await session.refresh(row)
+        audit.record(
+            session,
+            actor=admin,
+            action="webhook_endpoint.created",
+            entity_type="webhook_endpoint",
+            entity_id=row.id,
+            after=_audit_view(row),
+        )
+        return CreatedEndpoint(endpoint=EndpointSummary.of(row), secret=row.secret)
+
+
+async def update_endpoint(
+    actor: Viewer | None,
+    endpoint_id: uuid.UUID,
+    *,
+    url: str | None = None,
+    event_types: Iterable[str] | None = None,
+    description: str | None = None,
+    is_active: bool | None = None,
+) -> EndpointSummary:
+    """Change what is given; `is_active=False` disables the endpoint (its pending
+    deliveries wait, and are sent if it is enabled again)."""
+    admin = require_admin(actor, WHAT)
+    new_url = None if url is None else validate_url(url)
+    new_types = None if event_types is None else validate_event_types(event_types)
+    new_description = None if description is None else _validate_description(description)
+    async with session_scope() as session:
+        row = await _get_endpoint_row(session, endpoint_id, for_update=True)
+        before = _audit_view(row)
+        if new_url is not None:
+            row.url = new_url
+        if new_types is not None:
+            row.event_types = new_types
+        if new_description is not None:
+            row.description = new_description
+        if is_active is not None:
+            row.is_active = is_active
+        row.updated_at = utcnow()
+        audit.record(
+            session,
+            actor=admin,
+            action="webhook_endpoint.updated",
+            entity_type="webhook_endpoint",
+            entity_id=row.id,
+            before=before,
+            after=_audit_view(row),
+        )
+        return EndpointSummary.of(row)
+
+
+async def disable_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> EndpointSummary:
+    return await update_endpoint(actor, endpoint_id, is_active=False)
+
+
+async def delete_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> None:
+    """Remove the endpoint with its delivery log; nothing more is sent to it."""
+    admin = require_admin(actor, WHAT)
+    async with session_scope() as session:
+        row = await _get_endpoint_row(session, endpoint_id, for_update=True)
+        audit.record(
+            session,
+            actor=admin,
+            action="webhook_endpoint.deleted",
+            entity_type="webhook_endpoint",
+            entity_id=row.id,
+            before=_audit_view(row),
+        )
+        await session.exec(
+            delete(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id)  # type: ignore[call-overload]
+        )
+
+
+async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
+    require_admin(actor, WHAT)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(WebhookEndpoint).order_by(
+                    col(WebhookEndpoint.created_at).desc(), col(WebhookEndpoint.id)
+                )
+            )
+        ).all()
+    return [EndpointSummary.of(row) for row in rows]
+
+
+async def get_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> EndpointSummary:
+    require_admin(actor, WHAT)
+    async with session_scope() as session:
+        return EndpointSummary.of(await _get_endpoint_row(session, endpoint_id))
+
+
+async def list_deliveries(
+    actor: Viewer | None,
+    endpoint_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    page: int = 1,
+    limit: int = 25,
+) -> Page[DeliverySummary]:
+    """One endpoint's deliveries, newest first."""
+    require_admin(actor, WHAT)
+    if status is not None and status not in DELIVERY_STATUSES:
+        message = f"Status is one of {', '.join(DELIVERY_STATUSES)}."
+        raise InvalidInputError(message, {"status": message})
+    page, limit = clamp_page(page, limit)
+    condition = col(WebhookDelivery.endpoint_id) == endpoint_id
+    if status is not None:
+        condition = condition & (col(WebhookDelivery.status) == status)
+    async with session_scope() as session:
+        await _get_endpoint_row(session, endpoint_id)
+        rows = (
+            await session.exec(
+                select(WebhookDelivery)
+                .where(condition)
+                .order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (
+            await session.exec(select(func.count()).select_from(WebhookDelivery).where(condition))
+        ).one()
+    return Page(
+        items=[DeliverySummary.of(row) for row in rows], total=total, page=page, limit=limit
+    )
+
+
+async def get_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliveryDetail:
+    """A delivery with every attempt of it (status, start of the body, duration, error)."""
+    require_admin(actor, WHAT)
+    async with session_scope() as session:
+        row = await session.get(WebhookDelivery, delivery_id)
+        if row is None:
+            raise NotFoundError("There is no such webhook delivery.")
+        attempts = (
+            await session.exec(
+                select(WebhookAttempt)
+                .where(col(WebhookAttempt.delivery_id) == delivery_id)
+                .order_by(col(WebhookAttempt.started_at), col(WebhookAttempt.id))
+            )
+        ).all()
+    return DeliveryDetail(
+        delivery=DeliverySummary.of(row),
+        attempts=tuple(AttemptRecord.of(attempt) for attempt in attempts),
+    )
+
+
+async def retry_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliverySummary:
+    """Send a failed (or already succeeded) delivery again, with a fresh round of attempts:
+    the worker picks it up within seconds."""
+    admin = require_admin(actor, WHAT)
+    async with session_scope() as session:
+        row = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError("There is no such webhook delivery.")
+        if row.status == "pending":
+            raise DeliveryAlreadyScheduledError(
+                "This delivery is still being tried; it is sent again automatically."
+            )
+        audit.record(
+            session,
+            actor=admin,
+            action="webhook_delivery.retried",
+            entity_type="webhook_delivery",
+            entity_id=row.id,
+            before={"status": row.status, "attempts": row.attempts},
+        )
+        row.status = "pending"
+        row.attempts = 0
+        row.next_attempt_at = utcnow()
+        row.updated_at = utcnow()
+        return DeliverySummary.of(row)
+
+
+async def create_deliveries_for(event: DomainEvent) -> int:
+    """One pending delivery per active endpoint subscribed to this event, due now.
+
+    Idempotent (UNIQUE (event_id, endpoint_id)): the handler calling this may run again.
+    Returns the number of deliveries created this time."""
+    public_name = public_name_of(event.event_type)
+    if public_name is None:
+        return 0
+    subscribed = select(  # type: ignore[call-overload]
+        literal(event.event_id),
+        WebhookEndpoint.id,
+        literal(public_name),
+        func.now(),
+    ).where(
+        col(WebhookEndpoint.is_active) == true(),
+        col(WebhookEndpoint.event_types).contains([public_name]),
+    )
+    statement = (
+        insert(WebhookDelivery)
+        .from_select(["event_id", "endpoint_id", "event_type", "next_attempt_at"], subscribed)
+        .on_conflict_do_nothing(index_elements=["event_id", "endpoint_id"])
+    )
+    async with session_scope() as session:
+        result = await session.exec(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

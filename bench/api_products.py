@@ -1,0 +1,386 @@
+"""`GET /api/v1/products?limit=20` on a large catalog under load, against a bare endpoint.
+
+    .venv/bin/python bench/api_products.py [--size 100000] [--seconds 5] [--rounds 3]
+                                           [--clients 32] [--keep]
+
+Uses its own database (shop_bench_api, Redis db 11), seeded with the demo generator (no
+pictures). Serves, side by side and each under granian with one worker:
+
+- the shop's HTTP app (the API mounted at /api/v1) as real traffic sees it: the listing
+  service answers from its Redis cache (the steady state);
+- the same app with the catalog cache switched off (every request runs the SQL);
+- a bare Starlette + psycopg endpoint running the very statements the listing service
+  runs for that page (its page query and its count), compiled from the service's own
+  query builders, and answering the same JSON shape.
+
+Each is driven in turn by `--clients` concurrent keep-alive connections (aiohttp) for
+`--seconds`, `--rounds` times, after a warm-up. Prints p50/p99 latency as the clients see
+it, requests/s, and the API's throughput as a share of the bare endpoint's. The targets
+(issue #8): the API ≥ 70 % of bare, p50 ≤ 10 ms, p99 ≤ 50 ms. `--keep` reuses the seeded database.
+
+On a small machine the load generator, the server and PostgreSQL share the cores; the
+figures are for comparing, measured in the same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE = "shop_bench_api"
+REDIS_DB = 11
+LISTING_PATH = "/api/v1/products?limit=20"
+PAGE_SIZE = 20
+
+
+# --- the servers (granian imports this module and calls one of these factories) --------
+
+
+def api_app() -> Any:
+    from api.app import build_http_app
+
+    return build_http_app()
+
+
+def api_app_without_cache() -> Any:
+    from backend.catalog import cache
+
+    async def load_every_time(key_parts: Any, load: Any, *, encode: Any, decode: Any) -> Any:
+        return await load()
+
+    cache.cached = load_every_time  # type: ignore[assignment]
+    return api_app()
+
+
+def bare_app() -> Any:
+    """Starlette + a psycopg pool, nothing else: the page query and the count, as JSON."""
+    from psycopg_pool import AsyncConnectionPool
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    page_sql, count_sql = os.environ["BENCH_PAGE_SQL"], os.environ["BENCH_COUNT_SQL"]
+    # The size of the API's SQLAlchemy pool (backend/core/db.py: pool_size=10).
+    pool = AsyncConnectionPool(os.environ["BENCH_DSN"], min_size=10, max_size=10, open=False)
+
+    async def products(request: Request) -> Response:
+        async with pool.connection() as connection:
+            cursor = await connection.execute(page_sql)
+            names = [column.name for column in cursor.description or ()]
+            rows = [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+            total = (await (await connection.execute(count_sql)).fetchone() or (0,))[0]
+        items = [
+            {
+                "id": str(row["id"]),
+                "slug": row["slug"],
+                "name": row["name"],
+                "sku": row["sku"],
+                "brand": row["brand"],
+                "price": f"{row['price']:.2f}",
+                "currency": row["currency"],
+                "stock_quantity": row["stock_quantity"],
+                "category": row["category_name"],
+                "image_url": row["image_url"],
+            }
+            for row in rows
+        ]
+        pages = max(1, -(-total // PAGE_SIZE))
+        body = {
+            "items": items,
+            "pagination": {
+                "page": 1,
+                "limit": PAGE_SIZE,
+                "total": total,
+                "pages": pages,
+                "has_next": pages > 1,
+                "has_previous": False,
+            },
+        }
+        return Response(json.dumps(body).encode(), media_type="application/json")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await pool.open()
+        yield
+        await pool.close()
+
+    return Starlette(routes=[Route("/api/v1/products", products)], lifespan=lifespan)
+
+
+# --- the bench ------------------------------------------------------------------------
+
+
+def listing_statements() -> tuple[str, str]:
+    """The SQL `queries.list_products` runs for `?limit=20` (page 1, newest first): the
+    page (`_load_listing_page`) and the count (`_load_listing_totals`, no facets)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.dialects import postgresql
+    from sqlmodel import col
+
+    from backend.catalog import queries
+    from backend.catalog.listing import parse_listing_query
+    from backend.catalog.models import Product
+
+    query = parse_listing_query({"limit": str(PAGE_SIZE)}, strict=True)
+    page_ids = queries._page_ids(query, None).subquery()
+    page = (
+        queries.summary_select()
+        .join(page_ids, col(page_ids.c.id) == col(Product.id))
+        .order_by(*queries._ordering(query))
+    )
+    count = select(func.count(), func.min(Product.price), func.max(Product.price)).where(
+        *queries._filters(query, None)
+    )
+    dialect = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
+    return tuple(  # type: ignore[return-value]
+        str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        for statement in (page, count)
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(factory: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory"),
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
+            *("--no-ws", "--log-level", "warning", f"bench.api_products:{factory}"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,
+    )
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+async def wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + 60
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise SystemExit(f"the server for {url} exited")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit(f"no answer from {url}")
+
+
+@dataclass(frozen=True)
+class Load:
+    latencies_ms: list[float]
+    failures: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def drive(url: str, *, clients: int, seconds: float) -> Load:
+    """`clients` workers, each on its own keep-alive connection, back to back."""
+    import aiohttp
+
+    latencies: list[float] = []
+    failures = 0
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        stop_at = time.perf_counter() + seconds
+
+        async def client() -> None:
+            nonlocal failures
+            while time.perf_counter() < stop_at:
+                started = time.perf_counter()
+                async with session.get(url) as response:
+                    await response.read()
+                    if response.status != 200:
+                        failures += 1
+                        continue
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        return Load(latencies, failures, time.perf_counter() - started)
+
+
+async def first_ids(url: str) -> list[str]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return [item["id"] for item in (await response.json())["items"]]
+
+
+def prepare_database(database_url: str, redis_url: str, size: int, keep: bool) -> None:
+    import psycopg
+    from redis import Redis
+
+    from devstack.cli import create_database_if_missing, migrate
+    from devstack.services import local_postgres
+
+    postgres = local_postgres()
+    admin_url = "postgresql://" + postgres.url("postgres").split("://", 1)[1]
+    plain_url = database_url.replace("+psycopg", "")
+    if keep:
+        with psycopg.connect(admin_url) as connection:
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+            ).fetchone()
+        if exists:
+            with psycopg.connect(plain_url) as connection:
+                row = connection.execute("SELECT count(*) FROM products").fetchone()
+            print(f"reusing {DATABASE}: {row[0] if row else 0} products")
+            Redis.from_url(redis_url).flushdb()
+            return
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    create_database_if_missing(postgres.url("postgres"), DATABASE)
+    migrate(database_url)
+    Redis.from_url(redis_url).flushdb()
+
+    from backend.core.db import dispose_engine
+    from backend.demo.seed import seed_demo_data
+
+    async def seed() -> None:
+        started = time.perf_counter()
+        seeded = await seed_demo_data(size=size, images=False)
+        print(f"seeded {seeded.products_created} products in {time.perf_counter() - started:.0f} s")
+        await dispose_engine()
+
+    asyncio.run(seed())
+    with psycopg.connect(plain_url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE products")
+
+
+async def measure_all(env: dict[str, str], clients: int, seconds: float, rounds: int) -> None:
+    """All three servers run side by side (an idle one costs nothing) and are measured in
+    turns, `rounds` times, so a change in the machine's background load hits each alike."""
+    servers = {
+        "API, cached (steady state)": "api_app",
+        "API, catalog cache off": "api_app_without_cache",
+        "bare Starlette + psycopg": "bare_app",
+    }
+    urls: dict[str, str] = {}
+    processes: list[subprocess.Popen[bytes]] = []
+    samples: dict[str, list[Load]] = {label: [] for label in servers}
+    print(
+        f"GET {LISTING_PATH}: {clients} concurrent clients, {rounds} × {seconds:.0f} s each,"
+        " granian with one worker"
+    )
+    try:
+        for label, factory in servers.items():
+            port = free_port()
+            urls[label] = f"http://127.0.0.1:{port}{LISTING_PATH}"
+            processes.append(start_server(factory, port, env))
+            await wait_until_serving(urls[label], processes[-1])
+        pages = {tuple(await first_ids(url)) for url in urls.values()}
+        if len(pages) != 1:
+            print("  WARNING: the servers answered different pages")
+        for url in urls.values():
+            await drive(url, clients=clients, seconds=2)  # warm-up: pools, caches
+        for _ in range(rounds):
+            for label, url in urls.items():
+                samples[label].append(await drive(url, clients=clients, seconds=seconds))
+    finally:
+        for process in processes:
+            stop_server(process)
+    results = {
+        label: Load(
+            [latency for load in loads for latency in load.latencies_ms],
+            sum(load.failures for load in loads),
+            sum(load.seconds for load in loads),
+        )
+        for label, loads in samples.items()
+    }
+    for label, load in results.items():
+        print(
+            f"  {label:<30} {load.per_second:7.0f} req/s   p50 {load.percentile(0.5):7.2f} ms"
+            f"   p99 {load.percentile(0.99):7.2f} ms   non-200: {load.failures}"
+        )
+    bare = results["bare Starlette + psycopg"].per_second
+    for label in ("API, cached (steady state)", "API, catalog cache off"):
+        load = results[label]
+        verdict = (
+            "meets"
+            if load.per_second >= 0.7 * bare
+            and load.percentile(0.5) <= 10
+            and load.percentile(0.99) <= 50
+            else "misses"
+        )
+        print(
+            f"  {label}: {load.per_second / bare:.0%} of bare throughput"
+            f" ({verdict} the target: ≥ 70 %, p50 ≤ 10 ms, p99 ≤ 50 ms)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5, help="per server and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--keep", action="store_true")
+    arguments = parser.parse_args()
+
+    from devstack.services import local_postgres, local_redis
+
+    postgres, redis_server = local_postgres(), local_redis()
+    postgres.start()
+    redis_server.start()
+    database_url, redis_url = postgres.url(DATABASE), redis_server.url(REDIS_DB)
+    # Before any backend import: settings are read once.
+    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENVIRONMENT": "test"})
+    prepare_database(database_url, redis_url, arguments.size, arguments.keep)
+    page_sql, count_sql = listing_statements()
+    generous = "1000000/minute"  # one address making every request: no rate limit here
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ENVIRONMENT": "test",
+        "API_RATE_LIMIT_READ": generous,
+        "API_RATE_LIMIT_WRITE": generous,
+        "API_RATE_LIMIT_AUTH": generous,
+        "BENCH_DSN": database_url.replace("+psycopg", ""),
+        "BENCH_PAGE_SQL": page_sql,
+        "BENCH_COUNT_SQL": count_sql,
+    }
+    asyncio.run(measure_all(env, arguments.clients, arguments.seconds, arguments.rounds))
+
+
+if __name__ == "__main__":
+    main()
