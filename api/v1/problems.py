@@ -54,10 +54,12 @@ _TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Request too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -172,6 +174,13 @@ _FASTAPI_VALIDATION_ERROR = "Validation Error"
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
+def _documented(status: int) -> dict[str, Any]:
+    return {
+        "description": _TITLES.get(status, "Error"),
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+    }
+
+
 def _document_validation_errors_as_400(app: FastAPI) -> None:
     """Make the OpenAPI document say what the API does: invalid input is a 400 problem,
     not FastAPI's default 422 `HTTPValidationError`."""
@@ -182,18 +191,17 @@ def _document_validation_errors_as_400(app: FastAPI) -> None:
             return app.openapi_schema
         document = build_document()
         for path_item in document.get("paths", {}).values():
-            for operation in path_item.values():
+            for method, operation in path_item.items():
                 responses = operation.get("responses", {})
-                if responses.get("422", {}).get("description") != _FASTAPI_VALIDATION_ERROR:
-                    continue
-                del responses["422"]
-                responses.setdefault(
-                    "400",
-                    {
-                        "description": _TITLES[400],
-                        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
-                    },
-                )
+                if responses.get("422", {}).get("description") == _FASTAPI_VALIDATION_ERROR:
+                    del responses["422"]
+                    responses.setdefault("400", _documented(400))
+                # What the middleware may answer on any operation (rate limits) and on
+                # any write sent with an Idempotency-Key.
+                responses.setdefault("429", _documented(429))
+                if method in ("post", "put", "patch", "delete"):
+                    for status in (409, 413, 422):
+                        responses.setdefault(str(status), _documented(status))
         schemas = document.get("components", {}).get("schemas", {})
         text = json.dumps(document)
         for name in _FASTAPI_VALIDATION_SCHEMAS:
