@@ -20,6 +20,7 @@ NAV_ITEMS = (
     ("Analytics", "/admin/analytics", "chart-column", True),
     ("Customers", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),
+    ("Webhooks", "/admin/webhooks", "webhook", True),
     ("Audit log", "/admin/audit", "history", True),
 )
 

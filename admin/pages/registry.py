@@ -17,6 +17,7 @@ from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState, product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
+from admin.pages.webhooks import WebhooksState, webhooks_page
 from storefront.pages.sign_in import SignInState
 
 ADMIN_TITLE = "Admin"
@@ -42,6 +43,7 @@ ADMIN_PAGES = (
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
     (analytics_page, "/admin/analytics", "Analytics", (AnalyticsState.load,)),
     (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),
+    (webhooks_page, "/admin/webhooks", "Webhooks", (WebhooksState.load,)),
     (audit_page, "/admin/audit", "Audit log", (AuditState.load,)),
     (accounts_page, "/admin/accounts", "Accounts", (AccountsState.load,)),
     (customer_page, "/admin/accounts/[user_id]", "Customer", (CustomerState.load,)),

@@ -29,6 +29,7 @@ STATIC_PAGES = [
     ("/admin/accounts", "Customers", "Lifetime value"),
     ("/admin/messages", "Messages", "Sent and stored messages"),
     ("/admin/audit", "Audit log", "Action"),
+    ("/admin/webhooks", "Webhooks", "New endpoint"),
 ]
 
 

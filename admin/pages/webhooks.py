@@ -1,0 +1,571 @@
+"""Outbound webhooks: register an endpoint (its signing secret is shown once), switch it on
+or off, read its recent deliveries and retry a failed one, delete it.
+
+Admins only; the webhooks services check the role again and write the audit log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+
+import reflex as rx
+
+from admin.components.layout import admin_page
+from admin.components.tables import data_table
+from admin.state import AdminOnlyAreaState
+from backend.core.errors import DomainError
+from backend.webhooks import services as webhooks
+from backend.webhooks.event_types import DESCRIPTIONS, WEBHOOK_EVENT_TYPES
+from backend.webhooks.schemas import DeliverySummary, EndpointSummary
+from storefront.components.forms import form_alert, labelled_input, success_note
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+DELIVERY_LIMIT = 50  # the most recent deliveries of the open endpoint (state stays small)
+
+# Readable labels, in the order of the event types' module.
+EVENT_LABELS: dict[str, str] = {
+    "order.placed": "Order placed",
+    "order.paid": "Order paid",
+    "order.cancelled": "Order cancelled",
+    "order.fulfilled": "Order fulfilled",
+    "payment.refunded": "Payment refunded",
+    "product.changed": "Product changed",
+    "products.changed": "Products changed (batch)",
+    "stock.low": "Stock low",
+    "inventory.updated": "Inventory updated",
+}
+
+
+def event_label(name: str) -> str:
+    return EVENT_LABELS.get(name) or name.replace(".", " ").replace("_", " ").capitalize()
+
+
+def _field_name(event_type: str) -> str:
+    """The form field of an event type's checkbox (no dots in form field names)."""
+    return "event__" + event_type.replace(".", "__")
+
+
+@dataclasses.dataclass(frozen=True)
+class EventChoice:
+    name: str
+    field: str
+    label: str
+    description: str
+
+
+EVENT_CHOICES = tuple(
+    EventChoice(
+        name=name,
+        field=_field_name(name),
+        label=event_label(name),
+        description=DESCRIPTIONS.get(name, ""),
+    )
+    for name in WEBHOOK_EVENT_TYPES
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointRow:
+    id: str
+    url: str
+    description: str
+    event_types: str
+    active: bool
+    last_status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryRow:
+    id: str
+    event_type: str
+    event_id: str
+    status: str
+    attempts: int
+    response_status: str
+    next_attempt: str
+    error: str
+    created: str
+
+
+def _time(moment: datetime | None) -> str:
+    return moment.strftime(TIME_FORMAT) if moment else "—"
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)[:36])
+    except ValueError:
+        return None
+
+
+def _endpoint_row(endpoint: EndpointSummary, last: DeliverySummary | None) -> EndpointRow:
+    return EndpointRow(
+        id=str(endpoint.id),
+        url=endpoint.url,
+        description=endpoint.description,
+        event_types=", ".join(endpoint.event_types),
+        active=endpoint.is_active,
+        last_status=last.status if last else "",
+    )
+
+
+def _delivery_row(delivery: DeliverySummary) -> DeliveryRow:
+    return DeliveryRow(
+        id=str(delivery.id),
+        event_type=delivery.event_type,
+        event_id=str(delivery.event_id),
+        status=delivery.status,
+        attempts=delivery.attempts,
+        response_status=str(delivery.response_status) if delivery.response_status else "—",
+        next_attempt=_time(delivery.next_attempt_at) if delivery.status == "pending" else "—",
+        error=(delivery.last_error or "")[:300],
+        created=_time(delivery.created_at),
+    )
+
+
+class WebhooksState(AdminOnlyAreaState):
+    endpoints: list[EndpointRow] = []
+    errors: dict[str, str] = {}
+    message: str = ""
+    done: str = ""
+    form_version: int = 0
+    confirm_delete: str = ""  # the endpoint id waiting for a second click
+    # Shown once, right after creation; a plain var set only by `create`, cleared on load.
+    new_secret: str = ""
+    new_secret_url: str = ""
+    # The endpoint whose deliveries are shown below the table ("" = none).
+    open_endpoint: str = ""
+    open_endpoint_url: str = ""
+    deliveries: list[DeliveryRow] = []
+    deliveries_total: int = 0
+
+    async def _reload(self) -> None:
+        actor = self.viewer
+        if actor is None:
+            return
+        rows = []
+        for endpoint in await webhooks.list_endpoints(actor):
+            recent = await webhooks.list_deliveries(actor, endpoint.id, limit=1)
+            rows.append(_endpoint_row(endpoint, recent.items[0] if recent.items else None))
+        self.endpoints = rows
+        if self.open_endpoint and not any(row.id == self.open_endpoint for row in rows):
+            self._close_deliveries()
+        elif self.open_endpoint:
+            await self._load_deliveries(uuid.UUID(self.open_endpoint))
+
+    async def _load_deliveries(self, endpoint_id: uuid.UUID) -> None:
+        result = await webhooks.list_deliveries(
+            self.viewer,
+            endpoint_id,
+            limit=DELIVERY_LIMIT,
+        )
+        self.deliveries = [_delivery_row(d) for d in result.items[:DELIVERY_LIMIT]]
+        self.deliveries_total = result.total
+
+    def _close_deliveries(self) -> None:
+        self.open_endpoint, self.open_endpoint_url = "", ""
+        self.deliveries, self.deliveries_total = [], 0
+
+    def _clear_feedback(self) -> None:
+        self.errors, self.message, self.done = {}, "", ""
+
+    @rx.event
+    async def load(self) -> None:
+        self._clear_feedback()
+        self.new_secret, self.new_secret_url, self.confirm_delete = "", "", ""
+        self._close_deliveries()
+        try:
+            await self._reload()
+        except DomainError as error:
+            self.message = error.message
+
+    @rx.event
+    async def create(self, form_data: dict[str, object]) -> None:
+        self._clear_feedback()
+        self.new_secret, self.new_secret_url, self.confirm_delete = "", "", ""
+        if not isinstance(form_data, dict):
+            return
+        url = str(form_data.get("url") or "").strip()[: webhooks.MAX_URL_LENGTH + 1]
+        description = str(form_data.get("description") or "").strip()
+        description = description[: webhooks.MAX_DESCRIPTION_LENGTH + 1]
+        chosen = [choice.name for choice in EVENT_CHOICES if form_data.get(choice.field)]
+        try:
+            created = await webhooks.create_endpoint(
+                self.viewer,
+                url=url,
+                event_types=chosen,
+                description=description,
+            )
+        except DomainError as error:
+            self.errors = dict(getattr(error, "field_errors", {}) or {})
+            self.message = "" if self.errors else error.message
+            return
+        self.new_secret = created.secret
+        self.new_secret_url = created.endpoint.url
+        self.form_version += 1
+        await self._run_reload()
+
+    @rx.event
+    def dismiss_secret(self) -> None:
+        self.new_secret, self.new_secret_url = "", ""
+
+    async def _run_reload(self) -> None:
+        try:
+            await self._reload()
+        except DomainError as error:
+            self.message = error.message
+
+    @rx.event
+    async def set_active(self, endpoint_id: str, active: bool) -> None:
+        self._clear_feedback()
+        target = _uuid(endpoint_id)
+        if target is None or not isinstance(active, bool):
+            return
+        try:
+            await webhooks.update_endpoint(self.viewer, target, is_active=active)
+        except DomainError as error:
+            self.message = error.message
+        await self._run_reload()
+
+    @rx.event
+    async def delete(self, endpoint_id: str) -> None:
+        target = _uuid(endpoint_id)
+        if target is None:
+            return
+        if self.confirm_delete != str(target):
+            self.confirm_delete = str(target)
+            self._clear_feedback()
+            return
+        self.confirm_delete = ""
+        self._clear_feedback()
+        try:
+            await webhooks.delete_endpoint(self.viewer, target)
+        except DomainError as error:
+            self.message = error.message
+        else:
+            self.done = "Endpoint deleted."
+        await self._run_reload()
+
+    @rx.event
+    async def show_deliveries(self, endpoint_id: str) -> None:
+        self._clear_feedback()
+        target = _uuid(endpoint_id)
+        row = next((r for r in self.endpoints if target and r.id == str(target)), None)
+        if target is None or row is None:
+            return
+        if self.open_endpoint == row.id:  # a second click closes the list
+            self._close_deliveries()
+            return
+        try:
+            await self._load_deliveries(target)
+        except DomainError as error:
+            self.message = error.message
+            self._close_deliveries()
+            return
+        self.open_endpoint, self.open_endpoint_url = row.id, row.url
+
+    @rx.event
+    def hide_deliveries(self) -> None:
+        self._close_deliveries()
+
+    @rx.event
+    async def retry(self, delivery_id: str) -> None:
+        self._clear_feedback()
+        target = _uuid(delivery_id)
+        if target is None:
+            return
+        try:
+            await webhooks.retry_delivery(self.viewer, target)
+        except DomainError as error:
+            self.message = error.message
+        else:
+            self.done = "Delivery scheduled again: the worker sends it within seconds."
+        await self._run_reload()
+
+
+# --- the page -------------------------------------------------------------------------------
+
+_STATUS_COLOURS = {"succeeded": "grass", "pending": "gray", "failed": "tomato"}
+
+
+def _status_badge(status: rx.Var[str]) -> rx.Component:
+    return rx.badge(status, color_scheme=rx.match(status, *_STATUS_COLOURS.items(), "gray"))
+
+
+def _delete_button(row: rx.Var[EndpointRow]) -> rx.Component:
+    waiting = WebhooksState.confirm_delete == row.id
+    return rx.button(
+        rx.cond(waiting, "Confirm delete", "Delete"),
+        size="1",
+        variant=rx.cond(waiting, "solid", "soft"),
+        color_scheme="tomato",
+        on_click=WebhooksState.delete(row.id),
+        aria_label=rx.cond(waiting, "Confirm delete ", "Delete ") + row.url,
+    )
+
+
+def _endpoint_table_row(row: rx.Var[EndpointRow]) -> rx.Component:
+    is_open = WebhooksState.open_endpoint == row.id
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.vstack(
+                rx.code(row.url, variant="ghost", word_break="break-all"),
+                rx.cond(
+                    row.description != "",
+                    rx.text(row.description, size="1", color_scheme="gray"),
+                ),
+                spacing="1",
+            ),
+            max_width="360px",
+        ),
+        rx.table.cell(rx.text(row.event_types, size="2"), max_width="280px"),
+        rx.table.cell(
+            rx.switch(
+                checked=row.active,
+                on_change=lambda checked: WebhooksState.set_active(row.id, checked),
+                aria_label="Active: " + row.url,
+            )
+        ),
+        rx.table.cell(rx.cond(row.last_status != "", _status_badge(row.last_status), "—")),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Deliveries",
+                    size="1",
+                    variant=rx.cond(is_open, "solid", "soft"),
+                    on_click=WebhooksState.show_deliveries(row.id),
+                    aria_label="Deliveries to " + row.url,
+                    aria_pressed=rx.cond(is_open, "true", "false"),
+                ),
+                _delete_button(row),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _delivery_table_row(row: rx.Var[DeliveryRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.created, white_space="nowrap"),
+        rx.table.row_header_cell(row.event_type),
+        rx.table.cell(rx.code(row.event_id, variant="ghost", size="1")),
+        rx.table.cell(_status_badge(row.status)),
+        rx.table.cell(row.attempts, text_align="right"),
+        rx.table.cell(row.response_status, text_align="right"),
+        rx.table.cell(row.next_attempt, white_space="nowrap"),
+        rx.table.cell(rx.text(row.error, size="1", color_scheme="tomato"), max_width="280px"),
+        rx.table.cell(
+            rx.cond(
+                row.status == "failed",
+                rx.button(
+                    "Retry",
+                    size="1",
+                    variant="soft",
+                    on_click=WebhooksState.retry(row.id),
+                ),
+            )
+        ),
+    )
+
+
+def _event_checkbox(choice: EventChoice) -> rx.Component:
+    return rx.vstack(
+        rx.checkbox(choice.label, name=choice.field, aria_label=choice.label),
+        rx.text(
+            rx.code(choice.name, size="1", variant="ghost"),
+            " ",
+            choice.description,
+            size="1",
+            color_scheme="gray",
+            padding_left="24px",
+        ),
+        spacing="1",
+    )
+
+
+def _form() -> rx.Component:
+    errors = WebhooksState.errors
+    event_error = errors.get("event_types", "")
+    return rx.form(
+        rx.vstack(
+            rx.heading("New endpoint", size="3", as_="h2"),
+            rx.grid(
+                labelled_input(
+                    "URL",
+                    "url",
+                    errors.get("url", ""),
+                    placeholder="https://example.com/webhooks/kestrel",
+                    hint="https:// (plain http:// only to localhost, outside production)",
+                ),
+                labelled_input(
+                    "Description (optional)",
+                    "description",
+                    errors.get("description", ""),
+                    max_length=webhooks.MAX_DESCRIPTION_LENGTH,
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.el.fieldset(
+                rx.el.legend(rx.text("Events", size="2", weight="medium")),
+                rx.grid(
+                    *(_event_checkbox(choice) for choice in EVENT_CHOICES),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    spacing="3",
+                    width="100%",
+                    padding_top="4px",
+                ),
+                rx.cond(
+                    event_error != "",
+                    rx.text(event_error, size="2", color_scheme="tomato", role="alert"),
+                ),
+                aria_invalid=rx.cond(event_error != "", "true", "false"),
+                border="none",
+                padding="0",
+                margin="0",
+                width="100%",
+            ),
+            rx.button("Create endpoint", type="submit"),
+            spacing="3",
+            width="100%",
+        ),
+        key=WebhooksState.form_version.to_string(),
+        on_submit=WebhooksState.create,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def _secret_callout() -> rx.Component:
+    return rx.cond(
+        WebhooksState.new_secret != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("key-round")),
+            rx.vstack(
+                rx.text(
+                    "Endpoint created for ",
+                    rx.code(WebhooksState.new_secret_url, variant="ghost"),
+                    ". Its signing secret:",
+                    size="2",
+                ),
+                rx.box(
+                    rx.code(
+                        WebhooksState.new_secret,
+                        size="3",
+                        variant="outline",
+                        user_select="all",
+                        word_break="break-all",
+                        data_testid="webhook-secret",
+                    ),
+                    padding_y="4px",
+                ),
+                rx.text(
+                    "Store it now: it will not be shown again. Receivers use it to check "
+                    "the signature of every delivery.",
+                    size="2",
+                    weight="medium",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        "Copy secret",
+                        size="1",
+                        variant="soft",
+                        type="button",
+                        on_click=[
+                            rx.set_clipboard(WebhooksState.new_secret),
+                            rx.toast.success("Secret copied."),
+                        ],
+                    ),
+                    rx.button(
+                        "I have stored it",
+                        size="1",
+                        variant="outline",
+                        type="button",
+                        on_click=WebhooksState.dismiss_secret,
+                    ),
+                    spacing="2",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            color_scheme="amber",
+            role="status",
+            width="100%",
+        ),
+    )
+
+
+def _deliveries_section() -> rx.Component:
+    return rx.cond(
+        WebhooksState.open_endpoint != "",
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Deliveries", size="4", as_="h2"),
+                rx.button(
+                    "Close", size="1", variant="soft", on_click=WebhooksState.hide_deliveries
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
+            rx.text(
+                "To ",
+                rx.code(WebhooksState.open_endpoint_url, variant="ghost"),
+                ": the ",
+                WebhooksState.deliveries.length(),
+                " most recent of ",
+                WebhooksState.deliveries_total,
+                ", newest first.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                WebhooksState.deliveries.length() > 0,
+                data_table(DELIVERY_COLUMNS, WebhooksState.deliveries, _delivery_table_row),
+                rx.text("No deliveries yet.", size="2"),
+            ),
+            spacing="2",
+            width="100%",
+            padding_top="8px",
+        ),
+    )
+
+
+ENDPOINT_COLUMNS = ("URL", "Events", "Active", "Last delivery", "")
+DELIVERY_COLUMNS = (
+    "Created",
+    "Event",
+    "Event id",
+    "Status",
+    ("Attempts", "right"),
+    ("Response", "right"),
+    "Next attempt",
+    "Last error",
+    "",
+)
+
+
+def webhooks_page() -> rx.Component:
+    return admin_page(
+        "Webhooks",
+        rx.vstack(
+            form_alert(WebhooksState.message),
+            success_note(WebhooksState.done),
+            _secret_callout(),
+            _form(),
+            rx.heading("Endpoints", size="4", as_="h2", padding_top="8px"),
+            rx.cond(
+                WebhooksState.endpoints.length() > 0,
+                data_table(ENDPOINT_COLUMNS, WebhooksState.endpoints, _endpoint_table_row),
+                rx.text("No endpoints yet.", size="2", color_scheme="gray"),
+            ),
+            _deliveries_section(),
+            spacing="4",
+            width="100%",
+        ),
+        admins_only=True,
+    )
