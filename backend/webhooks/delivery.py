@@ -30,6 +30,7 @@ from sqlmodel import col, select
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
+from backend.webhooks.destinations import destination_problem
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.webhooks.signing import SIGNATURE_HEADER, sign
 
@@ -148,6 +149,15 @@ async def post_delivery(claimed: ClaimedDelivery, client: httpx.AsyncClient) -> 
     status: int | None = None
     body: str | None = None
     error: str | None = None
+    refused = await destination_problem(claimed.url)
+    if refused:
+        return Outcome(
+            started_at=started_at,
+            duration_ms=0,
+            response_status=None,
+            response_body=None,
+            error=f"Not sent: {refused}"[:MAX_ERROR_CHARS],
+        )
     try:
         # httpx's timeout is per read; this bounds a receiver that answers drop by drop.
         async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS + 2):

@@ -26,6 +26,7 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.events.base import DomainEvent
 from backend.settings import get_settings
+from backend.webhooks.destinations import LOCAL_HOSTS, literal_address_problem
 from backend.webhooks.errors import DeliveryAlreadyScheduledError
 from backend.webhooks.event_types import WEBHOOK_EVENT_TYPES, public_name_of
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -42,8 +43,6 @@ MAX_URL_LENGTH = 2000
 MAX_DESCRIPTION_LENGTH = 200
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a label, not a secret)
 DELIVERY_STATUSES = ("pending", "succeeded", "failed")
-# Plain http only to this machine, and only outside production (a local test receiver).
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def new_secret() -> str:
@@ -72,6 +71,9 @@ def validate_url(url: str) -> str:
         raise refuse("Leave credentials out of the URL; deliveries are signed instead.")
     if parts.fragment:
         raise refuse("A webhook URL cannot have a #fragment.")
+    problem = literal_address_problem(url)
+    if problem:
+        raise refuse(problem)
     if parts.scheme == "https":
         return url
     if parts.scheme == "http" and hostname in LOCAL_HOSTS and not get_settings().is_production:
