@@ -26,6 +26,8 @@ from backend.accounts.errors import (
     TooManyAttemptsError,
 )
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.payments.gateway import GatewayUnavailableError
+from backend.search.errors import SearchIndexBusyError
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (TooManyAttemptsError, 429),
+    (GatewayUnavailableError, 503),
+    (SearchIndexBusyError, 503),
 )
 _TITLES = {
     400: "Invalid input",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from hashlib import sha256
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
@@ -35,6 +36,7 @@ from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
 from backend.payments.models import PaymentTransaction, WebhookEvent
 
 MAX_ATTEMPT_KEY_LENGTH = 64
+STORED_KEY_PART_LENGTH = 40
 # How far each transaction status is along: a status never goes back. A failed attempt
 # can still succeed (the shopper retries within the same PaymentIntent); a success is final.
 _PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "failed": 3, "succeeded": 4}
@@ -55,11 +57,17 @@ class PaymentOutcome:
     client_secret: str | None = None
 
 
+def _key_part(key: str) -> str:
+    """A caller's key as stored: long ones by their digest, so "refund:<order id>:<key>"
+    always fits the 100-character column (and equal keys stay equal)."""
+    return key if len(key) <= STORED_KEY_PART_LENGTH else sha256(key.encode()).hexdigest()[:40]
+
+
 def _attempt(order: Order, attempt_key: str) -> str:
     key = attempt_key.strip()
     if not key or len(key) > MAX_ATTEMPT_KEY_LENGTH:
         raise InvalidInputError("This payment form has expired; reload the page.")
-    return f"pay:{order.id}:{key}"
+    return f"pay:{order.id}:{_key_part(key)}"
 
 
 def _message(result_status: str, failure_message: str | None) -> str:
@@ -290,7 +298,7 @@ async def refund_order(
                 )
             )
         ).first()
-        key = f"refund:{order.id}:{request_key.strip()[:MAX_ATTEMPT_KEY_LENGTH]}"
+        key = f"refund:{order.id}:{_key_part(request_key.strip()[:MAX_ATTEMPT_KEY_LENGTH])}"
         existing = (
             await session.exec(
                 select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key)

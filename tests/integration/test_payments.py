@@ -295,3 +295,22 @@ async def test_a_payment_confirmed_after_the_order_expired_is_refunded(order: uu
     assert await order_state(order) == ("cancelled", "refunded", Decimal("80.00"))
     refunds = [t for t in await transactions(order) if t.kind == "refund"]
     assert [(t.status, t.amount) for t in refunds] == [("succeeded", Decimal("80.00"))]
+
+
+async def test_the_longest_keys_fit_and_still_count_once(order: uuid.UUID) -> None:
+    """Keys up to the 64-character maximum are stored by digest when long, so the stored
+    key never outgrows its column and the same key still means the same operation."""
+    long_key = "k" * 64
+    first = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key=long_key)
+    again = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key=long_key)
+    assert first.status == again.status == "succeeded"
+    assert first.transaction_id == again.transaction_id
+    refund_key = "r" * 64
+    refunded = await payments.refund_order(
+        order, amount=Decimal("5.00"), request_key=refund_key, actor="admin"
+    )
+    repeated = await payments.refund_order(
+        order, amount=Decimal("5.00"), request_key=refund_key, actor="admin"
+    )
+    assert refunded == repeated == Decimal("5.00")
+    assert await order_state(order) == ("paid", "partially_refunded", Decimal("5.00"))
