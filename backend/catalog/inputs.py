@@ -178,10 +178,34 @@ class ProductCreate(BaseModel):
         return _attributes(value)
 
 
+# What a product cannot be without: a change may leave these out, never set them empty.
+REQUIRED_PRODUCT_FIELDS = (
+    "name",
+    "sku",
+    "price",
+    "currency",
+    "category_id",
+    "stock_quantity",
+    "low_stock_threshold",
+    "attributes",
+    "is_active",
+)
+
+
 class ProductUpdate(BaseModel):
-    """A partial change: only the fields given are changed (PATCH)."""
+    """A partial change: only the fields given are changed (PATCH). `description`,
+    `brand`, `slug` and `image_urls` may be cleared with null; the others may not."""
 
     model_config = ConfigDict(frozen=True)
+
+    @field_validator(*REQUIRED_PRODUCT_FIELDS)
+    @classmethod
+    def _required_fields_stay_filled(cls, value: object) -> object:
+        # Runs only for fields the change gives (not for the None defaults).
+        if value is None:
+            msg = "This field cannot be empty."
+            raise ValueError(msg)
+        return value
 
     name: Name | None = None
     description: (
@@ -205,7 +229,7 @@ class ProductUpdate(BaseModel):
     @field_validator("price", mode="before")
     @classmethod
     def _price_is_a_number(cls, value: object) -> object:
-        return None if value is None else _price_text(value)
+        return _price_text(value)  # only for a given price: null is refused too
 
     @field_validator("price")
     @classmethod

@@ -187,6 +187,16 @@ async def test_an_admin_creates_replaces_patches_and_deletes(
     assert replaced.json()["name"] == f"Api Lamp II {unique}"
     assert replaced.json()["slug"] == product["slug"]  # the address is kept
 
+    emptied = assert_problem(
+        await api.patch(
+            f"/products/{product['id']}", json={"price": None, "name": None}, headers=headers
+        ),
+        400,
+    )
+    assert {"price", "name"} <= emptied["errors"].keys()  # type: ignore[attr-defined]
+    cleared = await api.patch(f"/products/{product['id']}", json={"brand": None}, headers=headers)
+    assert (cleared.status_code, cleared.json()["brand"]) == (200, None)
+
     patched = await api.patch(
         f"/products/{product['id']}", json={"price": "17.00"}, headers=headers
     )
