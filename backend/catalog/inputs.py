@@ -110,6 +110,14 @@ class CategoryUpdate(BaseModel):
 
     _slug_rules = field_validator("slug")(CategoryCreate._slug_rules.__func__)  # type: ignore[attr-defined]
 
+    @field_validator("name")
+    @classmethod
+    def _name_stays_filled(cls, value: str | None) -> str:
+        if value is None:  # only when given: a category always has a name
+            msg = "This field cannot be empty."
+            raise ValueError(msg)
+        return value
+
 
 class BrandCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
