@@ -16,8 +16,8 @@ import reflex as rx
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
+from backend.orders import reorder, status
 from backend.orders import services as orders
-from backend.orders import status
 from backend.payments import services as payments
 from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
@@ -166,6 +166,26 @@ class OrderState(PublicState):
         await self._show(detail.number)
 
     @rx.event
+    async def buy_again(self) -> rx.event.EventSpec | None:
+        """This order's products back in this tab's cart, at today's prices."""
+        if self.order is None:
+            return None
+        detail = await self._load(self.order.number)
+        owner = self._cart_owner()
+        if detail is None or owner is None:
+            return None
+        result = await reorder.buy_again(detail, owner)
+        if result.added and not result.unavailable:
+            return rx.redirect("/cart")
+        missing = ", ".join(result.unavailable)
+        self.message = (
+            f"Added to your cart; no longer available: {missing}."
+            if result.added
+            else f"None of these products can be bought now ({missing})."
+        )
+        return None
+
+    @rx.event
     async def pay(self, form_data: dict[str, str]) -> AsyncIterator[rx.event.EventSpec | None]:
         if self.order is None or self.paying:
             return
@@ -275,6 +295,17 @@ def order_page() -> rx.Component:
                 rx.heading("Order ", OrderState.order.to(OrderView).number, size="7", as_="h1"),
                 rx.cond(OrderState.message != "", rx.callout(OrderState.message, role="status")),
                 _order_details(OrderState.order.to(OrderView)),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("rotate-ccw", size=16),
+                        "Buy again",
+                        variant="soft",
+                        on_click=OrderState.buy_again,
+                    ),
+                    rx.link("Go to your cart", href="/cart", size="2"),
+                    align="center",
+                    spacing="4",
+                ),
                 spacing="4",
                 width="100%",
             ),
