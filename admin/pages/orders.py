@@ -71,7 +71,10 @@ class OrdersTableState(AdminOnlyAreaState):
 
     async def _load_page(self, page: int) -> None:
         result = await order_queries.list_all_orders(
-            filters=self._filters(), page=page, limit=PAGE_SIZE
+            self.viewer,  # type: ignore[arg-type]
+            filters=self._filters(),
+            page=page,
+            limit=PAGE_SIZE,
         )
         self.rows = [
             OrderRow(

@@ -13,6 +13,7 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState, AdminState
+from backend.accounts.schemas import Viewer
 from backend.analytics import funnel, sales
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
@@ -97,13 +98,13 @@ class SalesState(AdminOnlyAreaState):
 
     _watch_round: int = 0
 
-    async def _figures(self) -> dict[str, object]:
+    async def _figures(self, actor: Viewer) -> dict[str, object]:
         summary = await sales.sales_summary()
 
         def money(amount: Decimal) -> str:
             return format_money(amount, summary.currency)
 
-        latest = await order_queries.list_all_orders(limit=8)
+        latest = await order_queries.list_all_orders(actor, limit=8)
         today = utcnow().date()
         stages = await funnel.funnel(today, today)
         viewers, payers = stages[0].visitors, stages[-1].visitors
@@ -143,7 +144,7 @@ class SalesState(AdminOnlyAreaState):
 
     @rx.event
     async def load(self) -> rx.event.EventSpec:
-        for name, value in (await self._figures()).items():
+        for name, value in (await self._figures(self.viewer)).items():  # type: ignore[arg-type]
             setattr(self, name, value)
         self._watch_round += 1
         return SalesState.watch(self._watch_round)
@@ -162,13 +163,14 @@ class SalesState(AdminOnlyAreaState):
                     and self._watch_round == round_id
                     and _connected(self.router.session.client_token)
                 )
-                if not still_here or not session.is_admin:
+                if not still_here or not session.is_admin or session.viewer is None:
                     return  # closed or left the page, reloaded it, or is no longer an admin
+                actor = session.viewer
             current = await sales.orders_fingerprint()
             if current == last:
                 continue
             last = current
-            figures = await self._figures()
+            figures = await self._figures(actor)
             async with self:
                 for name, value in figures.items():
                     setattr(self, name, value)

@@ -364,7 +364,9 @@ async def list_orders(
         )
     if not _is_admin(viewer):
         raise PermissionDeniedError("Only administrators can list every order.")
-    every = await queries.list_all_orders(filters=parse_order_filters(form), page=page, limit=limit)
+    every = await queries.list_all_orders(
+        viewer, filters=parse_order_filters(form), page=page, limit=limit
+    )
     return Paged[OrderListItem](
         items=[
             OrderListItem(

@@ -28,7 +28,7 @@ from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.payments.gateway import GatewayEvent
 from backend.payments.models import PaymentTransaction
-from tests.fixtures.accounts import PASSWORD, MakeUser
+from tests.fixtures.accounts import PASSWORD, MakeUser, catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details
 
@@ -273,7 +273,7 @@ async def test_only_admins_see_customers(
 
 
 async def numbers_of(filters: OrderFilters) -> list[str]:
-    page = await order_queries.list_all_orders(filters=filters, limit=100)
+    page = await order_queries.list_all_orders(await catalog_manager(), filters=filters, limit=100)
     assert page.total == len(page.items)
     return [row.number for row in page.items]
 
@@ -364,3 +364,13 @@ async def test_filters_combine_and_the_customer_filter_leaves_out_guest_orders(
     pending = OrderFilters(status="pending_payment", customer_id=customer.user_id)
     assert await numbers_of(pending) == [unpaid_dear.number]
     assert await numbers_of(OrderFilters(search=paid_cheap.number)) == [paid_cheap.number]
+
+
+async def test_only_admins_list_every_order(shopper_viewer: Viewer, make_user: MakeUser) -> None:
+    moderator = await make_user(roles=frozenset({RoleName.MODERATOR, RoleName.USER}))
+    moderator_viewer = (
+        await accounts.sign_in(email=moderator.email, password=moderator.password)
+    ).viewer
+    for outsider in (shopper_viewer, moderator_viewer):
+        with pytest.raises(PermissionDeniedError):
+            await order_queries.list_all_orders(outsider)
