@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_response
+from api.v1.problems import problem_response
 from api.v1.rate_limiting import caller_of
 from backend.core.redis import get_redis
 
@@ -90,19 +90,6 @@ class _BodyTooLargeError(Exception):
 def valid_key(key: str) -> bool:
     """1 to 255 printable ASCII characters (space to tilde)."""
     return 1 <= len(key) <= MAX_KEY_LENGTH and all(" " <= char <= "~" for char in key)
-
-
-def _problem(
-    status: int, title: str, detail: str, code: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    # For statuses problems.py has no title for (413, 503); same shape as every error.
-    body = Problem(type=TYPE_BASE + code, title=title, status=status, detail=detail)
-    return JSONResponse(
-        body.model_dump(exclude_none=True),
-        status_code=status,
-        media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
-    )
 
 
 def _storable(status: int) -> bool:
@@ -250,11 +237,10 @@ class IdempotencyMiddleware:
         try:
             body = await _read_body(scope, receive)
         except _BodyTooLargeError:
-            response = _problem(
+            response = problem_response(
                 413,
-                "Content too large",
                 f"A request with an Idempotency-Key may carry at most {MAX_BODY_BYTES} bytes.",
-                "content-too-large",
+                code="content-too-large",
             )
             await response(scope, receive, send)
             return
@@ -270,11 +256,10 @@ class IdempotencyMiddleware:
             # Unlike rate limits this cannot fail open: running the request without its
             # record could do twice what the client meant to do once. 503: retry later.
             logger.warning("Idempotency-Key refused, Redis unavailable: %s", error)
-            answer = _problem(
+            answer = problem_response(
                 503,
-                "Service unavailable",
                 "Requests with an Idempotency-Key cannot be processed now; retry soon.",
-                "idempotency-unavailable",
+                code="idempotency-unavailable",
                 headers={"Retry-After": "5"},
             )
         if answer is not None:

@@ -58,7 +58,7 @@ _TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
-    413: "Request too large",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
     429: "Too many requests",

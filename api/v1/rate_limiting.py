@@ -145,7 +145,7 @@ async def check(group: str, caller: Caller) -> Verdict:
     allowed = await rate_limits.hit(limit, key)
     # The shared limiter's own stats: how many are left, and when the oldest entry in the
     # moving window expires (one more request is allowed then).
-    stats = await rate_limits._limiter().get_window_stats(limit.item, limit.name, key)
+    stats = await rate_limits.window_stats(limit, key)
     return Verdict(
         allowed=allowed,
         limit=limit.item.amount,

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, WindowStats, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
@@ -53,8 +53,13 @@ async def allows(limit: RateLimit, key: str) -> bool:
     return await _limiter().test(limit.item, limit.name, key)
 
 
+async def window_stats(limit: RateLimit, key: str) -> WindowStats:
+    """What is left in the moving window, and when its oldest entry expires."""
+    return await _limiter().get_window_stats(limit.item, limit.name, key)
+
+
 async def seconds_until_allowed(limit: RateLimit, key: str) -> int:
-    stats = await _limiter().get_window_stats(limit.item, limit.name, key)
+    stats = await window_stats(limit, key)
     return max(1, int(stats.reset_time - time.time()))
 
 
