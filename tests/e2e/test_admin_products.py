@@ -75,6 +75,9 @@ def test_a_new_product_with_images_is_sold_and_found(
     page.get_by_role("button", name="Upload chosen images").click()
     expect(page.get_by_role("img", name=re.compile(r"^Product image \d$"))).to_have_count(2)
     page.get_by_role("button", name="Move image 2 earlier").click()
+    expect(page.get_by_role("img", name="Product image 1")).to_have_attribute(
+        "src", re.compile(_digest(blue))
+    )  # moved before the next click picks "image 2"
     page.get_by_role("button", name="Remove image 2").click()  # red, now second
     expect(page.get_by_role("img", name=re.compile(r"^Product image \d$"))).to_have_count(1)
 
