@@ -10,6 +10,7 @@ from backend.accounts.models import (
     UserSession,
 )
 from backend.audit.models import AuditEntry
+from backend.cart_recovery.models import CartReminder, CartReminderOptOut
 from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.inventory.models import StockMovement
@@ -24,6 +25,8 @@ __all__ = [
     "Address",
     "AuditEntry",
     "Brand",
+    "CartReminder",
+    "CartReminderOptOut",
     "Category",
     "DiscountCode",
     "EventDelivery",

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     cart_ttl_days: int = Field(default=30, ge=1, le=365)
     cart_max_line_quantity: int = Field(default=10, ge=1, le=1000)
     cart_max_lines: int = Field(default=50, ge=1, le=500)
+    # Abandoned-cart recovery: a cart with items, unchanged this long and not ordered,
+    # gets one reminder e-mail (signed-in shoppers, and guests who typed an e-mail at
+    # checkout).
+    cart_reminder_after_minutes: int = Field(default=240, ge=1, le=30 * 24 * 60)
 
     # Checkout. Prices are in this currency; shipping prices and the free-shipping
     # threshold too. Tax rates in percent by ISO country code (the countries shipped to).

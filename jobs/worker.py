@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from arq import cron
@@ -18,6 +19,7 @@ from arq.connections import RedisSettings
 from arq.worker import create_worker
 from redis.exceptions import RedisError
 
+from backend.cart_recovery import reminders as cart_reminders
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.db import dispose_engine
@@ -77,6 +79,15 @@ async def send_webhook_deliveries_job(ctx: dict[str, Any]) -> int:
     return await webhook_delivery.send_due_deliveries()
 
 
+async def send_cart_reminders_job(ctx: dict[str, Any], *, now: str | None = None) -> int:
+    """Send each abandoned cart its one reminder. `now` (ISO 8601) stands in for the clock:
+    operators and tests can run the job "later" without waiting."""
+    moment = datetime.fromisoformat(now) if now else None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (await cart_reminders.send_due_reminders(moment)).sent
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
 
@@ -94,12 +105,18 @@ _settings = get_settings()
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [handle_event_job, health_check_job, record_heartbeat_job]
+    functions: ClassVar[list[Any]] = [
+        handle_event_job,
+        health_check_job,
+        record_heartbeat_job,
+        send_cart_reminders_job,
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(record_heartbeat_job, second={0, 30}, unique=True, run_at_startup=False),
         cron(expire_unpaid_orders_job, second={15}, unique=True, run_at_startup=True),
         cron(settle_test_payments_job, second=set(range(60)), unique=True),
         cron(send_webhook_deliveries_job, second=set(range(60)), unique=True),
+        cron(send_cart_reminders_job, second={40}, unique=True),
     ]
     on_startup = _startup
     redis_settings = RedisSettings.from_dsn(_settings.redis_url)

@@ -15,6 +15,12 @@ from backend.settings import get_settings
 from storefront.access import AccessGuard
 from storefront.pages.account import AccountState, account_page
 from storefront.pages.cart import CartState, cart_page
+from storefront.pages.cart_recovery import (
+    RestoreCartState,
+    UnsubscribeState,
+    restore_cart_page,
+    unsubscribe_page,
+)
 from storefront.pages.category import CategoryState, category_page
 from storefront.pages.checkout import CheckoutState, checkout_page
 from storefront.pages.home import HomeState, home_page
@@ -72,6 +78,13 @@ STOREFRONT_PAGES = (
     (verify_email_page, "/verify-email", f"Confirm your e-mail · {shop}", VerifyEmailState.load),
     (account_page, "/account", f"Your account · {shop}", AccountState.load),
     (cart_page, "/cart", f"Cart · {shop}", CartState.load),
+    (restore_cart_page, "/cart/restore", f"Your cart · {shop}", RestoreCartState.load),
+    (
+        unsubscribe_page,
+        "/cart-reminders/unsubscribe",
+        f"Cart reminders · {shop}",
+        UnsubscribeState.load,
+    ),
     (checkout_page, "/checkout", f"Checkout · {shop}", CheckoutState.load),
     (
         confirm_payment_page,

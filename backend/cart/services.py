@@ -3,6 +3,9 @@
 Redis layout: one hash per cart, `cart:<owner>` → {product id: quantity}, expiring after
 CART_TTL_DAYS without a change. Adding reads the product once (one SQL statement by
 primary key), so the quantity is capped at the stock and the per-line limit right away.
+Every change also stamps the owner in one sorted set, `cart-activity` (owner → when its
+cart last changed), so abandoned carts are found without scanning (`backend/cart_recovery`);
+a guest's checkout e-mail waits in `cart-contact:<owner>` with the cart's lifetime.
 """
 
 from __future__ import annotations
@@ -10,15 +13,28 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from datetime import UTC, datetime
 
 from backend.cart.schemas import Cart, CartChange, CartLine, CartOwner
 from backend.catalog import queries as catalog
 from backend.catalog.schemas import ProductSummary
+from backend.core.clock import utcnow
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.redis import get_redis
 from backend.settings import get_settings
 
 _GUEST_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+_USER_KEY = re.compile(r"^user:[0-9a-f-]{36}$")
+ACTIVITY_KEY = "cart-activity"  # sorted set: owner key → last change (Unix seconds)
+# Removes an owner from the activity set only if its cart has not changed since it was read
+# (scores pass through datetimes, exact to the microsecond: hence the small tolerance).
+_FORGET_IF_UNCHANGED = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and math.abs(tonumber(score) - tonumber(ARGV[2])) < 0.00001 then
+  return redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 0
+"""
 NOT_SOLD = "This product is no longer sold."
 
 
@@ -41,8 +57,19 @@ def user_owner(user_id: uuid.UUID) -> CartOwner:
     return CartOwner(f"user:{user_id}")
 
 
+def owner_from_key(key: str) -> CartOwner | None:
+    """The owner behind a stored key (`user:<uuid>` or `guest:<token>`), if well formed."""
+    if key.startswith("guest:"):
+        return guest_owner(key.removeprefix("guest:"))
+    return CartOwner(key) if _USER_KEY.match(key) else None
+
+
 def _key(owner: CartOwner) -> str:
     return f"cart:{owner.key}"
+
+
+def _contact_key(owner: CartOwner) -> str:
+    return f"cart-contact:{owner.key}"
 
 
 def _ttl_seconds() -> int:
@@ -72,6 +99,7 @@ async def _store(owner: CartOwner, product_id: uuid.UUID, quantity: int) -> None
         else:
             pipe.hdel(_key(owner), str(product_id))
         pipe.expire(_key(owner), _ttl_seconds())
+        pipe.zadd(ACTIVITY_KEY, {owner.key: utcnow().timestamp()})
         await pipe.execute()
 
 
@@ -207,7 +235,61 @@ async def merge_guest_cart(guest: CartOwner, user: CartOwner) -> Cart:
 
 
 async def clear_cart(owner: CartOwner) -> None:
-    await get_redis().delete(_key(owner))
+    redis = get_redis()
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(_key(owner), _contact_key(owner))
+        pipe.zrem(ACTIVITY_KEY, owner.key)
+        await pipe.execute()
+
+
+async def held_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
+    """{product id: quantity} as stored, without reading the catalog."""
+    return await _quantities(owner)
+
+
+async def set_contact_email(owner: CartOwner, email: str) -> None:
+    """A guest's e-mail from the checkout form (validated by the caller), kept as long as
+    the cart."""
+    await get_redis().set(_contact_key(owner), email, ex=_ttl_seconds())
+
+
+async def contact_email(owner: CartOwner) -> str | None:
+    value = await get_redis().get(_contact_key(owner))
+    return str(value) if value else None
+
+
+def _moment(score: float) -> datetime:
+    return datetime.fromtimestamp(score, UTC)
+
+
+async def carts_unchanged_since(
+    cutoff: datetime, *, limit: int
+) -> list[tuple[CartOwner, datetime]]:
+    """Owners whose cart last changed at or before `cutoff`, oldest first."""
+    found = await get_redis().zrangebyscore(
+        ACTIVITY_KEY, "-inf", cutoff.timestamp(), start=0, num=limit, withscores=True
+    )
+    owners = []
+    for key, score in found:
+        owner = owner_from_key(str(key))
+        if owner is None:
+            await get_redis().zrem(ACTIVITY_KEY, key)  # never written by us
+            continue
+        owners.append((owner, _moment(float(score))))
+    return owners
+
+
+async def changed_at(owner: CartOwner) -> datetime | None:
+    score = await get_redis().zscore(ACTIVITY_KEY, owner.key)
+    return None if score is None else _moment(float(score))
+
+
+async def forget_activity(owner: CartOwner, changed: datetime) -> None:
+    """Stop tracking a cart as handled, unless it changed after `changed` (then it will be
+    looked at again when that change is old enough)."""
+    await get_redis().eval(  # type: ignore[misc]
+        _FORGET_IF_UNCHANGED, 1, ACTIVITY_KEY, owner.key, repr(changed.timestamp())
+    )
 
 
 async def forget_lines(owner: CartOwner, product_ids: list[uuid.UUID]) -> None:

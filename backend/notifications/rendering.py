@@ -21,6 +21,7 @@ EMAIL_TEMPLATES = (
     "order_shipped",
     "refund_issued",
     "low_stock",
+    "cart_reminder",
 )
 SMS_TEMPLATES = ("order_shipped",)
 

@@ -69,6 +69,8 @@ class Order(SQLModel, table=True):
             postgresql_where=text("status = 'pending_payment'"),
         ),
         Index("orders_created_at_idx", "created_at"),
+        # Cart reminders ask "was an order placed from this cart since it last changed?".
+        Index("orders_cart_key_idx", "cart_key", "created_at"),
     )
 
     id: uuid.UUID = uuid_primary_key()

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
@@ -333,3 +334,14 @@ async def list_all_orders(
             await session.exec(select(func.count()).select_from(Order).where(*conditions))
         ).one()
     return Page(items=[StaffOrderRow(*row) for row in rows], total=total, page=page, limit=limit)
+
+
+async def placed_from_cart_since(session: AsyncSession, cart_key: str, since: datetime) -> bool:
+    """Whether an order was placed from this cart at or after `since`, read in the caller's
+    transaction (cart reminders check it while holding the cart's reminder lock)."""
+    found = await session.exec(
+        select(Order.id)
+        .where(col(Order.cart_key) == cart_key, col(Order.created_at) >= since)
+        .limit(1)
+    )
+    return found.first() is not None

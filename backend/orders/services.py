@@ -25,6 +25,7 @@ from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
+from backend.cart_recovery import reminders as cart_reminders
 from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -163,6 +164,10 @@ async def place_order(
                     order_id=order_id, axis=axis, to_status=first, actor="shopper", note="Placed"
                 )
             )
+        # The cart's reminder closes with the order (none is sent after this commits).
+        await cart_reminders.close_reminders_for_order(
+            session, cart_key=cart_owner.key, order_id=order_id, user_id=user_id
+        )
         await record_event(session, _placed_event(order, reserved, totals))
     await catalog_cache.invalidate_after_commit()  # pages show stock
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)

@@ -14,6 +14,7 @@ import reflex as rx
 from backend.accounts import addresses
 from backend.accounts import services as accounts
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
+from backend.cart_recovery import opt_outs as cart_reminder_opt_outs
 from backend.core.errors import DomainError
 from storefront.access import SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input, success_note
@@ -71,6 +72,7 @@ class AccountState(SignedInState):
     editing_address_id: str = ""  # "" = adding a new address
     address_form_open: bool = False
     address_draft: dict[str, str] = {}
+    cart_reminders: bool = True
 
     def _viewer_uuid(self) -> uuid.UUID:
         return uuid.UUID(self.viewer_id)
@@ -87,7 +89,17 @@ class AccountState(SignedInState):
         self.password_errors, self.password_message, self.password_saved = {}, "", ""
         self.address_form_open = False
         await self._reload_addresses()
+        self.cart_reminders = await cart_reminder_opt_outs.reminders_wanted(self._viewer_uuid())
         self.loaded = True
+
+    @rx.event
+    async def set_cart_reminders(self, wanted: bool) -> rx.event.EventSpec:
+        choice = wanted is True  # the browser sends anything: only a real true turns it on
+        await cart_reminder_opt_outs.set_reminders_wanted(self._viewer_uuid(), wanted=choice)
+        self.cart_reminders = choice
+        return rx.toast(
+            "Cart reminders are on." if choice else "No more cart reminders.", duration=2500
+        )
 
     @rx.event
     async def save_profile(self, form_data: dict[str, object]) -> None:
@@ -232,6 +244,24 @@ def _profile_section() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
+    )
+
+
+def _emails_section() -> rx.Component:
+    return _section(
+        "E-mails",
+        rx.el.label(
+            rx.hstack(
+                rx.switch(
+                    checked=AccountState.cart_reminders,
+                    on_change=AccountState.set_cart_reminders,
+                ),
+                rx.text("Remind me about items left in my cart (one e-mail per cart)"),
+                spacing="2",
+                align="center",
+            ),
+        ),
+        rx.text("Order and account e-mails always arrive.", size="2", color_scheme="gray"),
     )
 
 
@@ -437,7 +467,11 @@ def account_page() -> rx.Component:
                     AccountState.loaded,
                     rx.grid(
                         rx.vstack(
-                            _profile_section(), _password_section(), spacing="4", width="100%"
+                            _profile_section(),
+                            _password_section(),
+                            _emails_section(),
+                            spacing="4",
+                            width="100%",
                         ),
                         _addresses_section(),
                         columns=rx.breakpoints(initial="1", md="2"),

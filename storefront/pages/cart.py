@@ -193,52 +193,57 @@ def cart_page() -> rx.Component:
     return shop_page(
         rx.vstack(
             rx.heading("Your cart", size="7", as_="h1"),
-            rx.cond(
-                CartState.loaded & (CartState.lines.length() == 0),
-                rx.vstack(
-                    rx.text("Your cart is empty."),
-                    rx.link("Continue shopping", href="/"),
-                ),
-            ),
-            rx.cond(
-                CartState.lines.length() > 0,
-                rx.grid(
-                    rx.vstack(rx.foreach(CartState.lines, _line), spacing="0", width="100%"),
-                    rx.card(
-                        rx.vstack(
-                            rx.hstack(
-                                rx.text("Subtotal"),
-                                rx.spacer(),
-                                rx.text(CartState.subtotal, weight="bold", data_testid="subtotal"),
-                                width="100%",
-                            ),
-                            rx.text(CartState.shipping_note, size="2", color_scheme="gray"),
-                            rx.text(
-                                "Taxes are calculated at checkout.", size="2", color_scheme="gray"
-                            ),
-                            rx.cond(
-                                CartState.ready,
-                                rx.link(
-                                    rx.button("Check out", size="3", width="100%"),
-                                    href="/checkout",
-                                    width="100%",
-                                ),
-                                rx.text(
-                                    "Change or remove the marked items to check out.",
-                                    size="2",
-                                    color_scheme="tomato",
-                                ),
-                            ),
-                            spacing="3",
-                        ),
-                    ),
-                    columns=rx.breakpoints(initial="1", md="2fr 1fr"),
-                    spacing="6",
-                    width="100%",
-                    align_items="start",
-                ),
-            ),
+            cart_contents(),
             spacing="4",
             width="100%",
         )
+    )
+
+
+def cart_contents() -> rx.Component:
+    """The cart's lines and summary (also shown under a restored cart's message)."""
+    return rx.fragment(
+        rx.cond(
+            CartState.loaded & (CartState.lines.length() == 0),
+            rx.vstack(
+                rx.text("Your cart is empty."),
+                rx.link("Continue shopping", href="/"),
+            ),
+        ),
+        rx.cond(
+            CartState.lines.length() > 0,
+            rx.grid(
+                rx.vstack(rx.foreach(CartState.lines, _line), spacing="0", width="100%"),
+                rx.card(
+                    rx.vstack(
+                        rx.hstack(
+                            rx.text("Subtotal"),
+                            rx.spacer(),
+                            rx.text(CartState.subtotal, weight="bold", data_testid="subtotal"),
+                            width="100%",
+                        ),
+                        rx.text(CartState.shipping_note, size="2", color_scheme="gray"),
+                        rx.text("Taxes are calculated at checkout.", size="2", color_scheme="gray"),
+                        rx.cond(
+                            CartState.ready,
+                            rx.link(
+                                rx.button("Check out", size="3", width="100%"),
+                                href="/checkout",
+                                width="100%",
+                            ),
+                            rx.text(
+                                "Change or remove the marked items to check out.",
+                                size="2",
+                                color_scheme="tomato",
+                            ),
+                        ),
+                        spacing="3",
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", md="2fr 1fr"),
+                spacing="6",
+                width="100%",
+                align_items="start",
+            ),
+        ),
     )

@@ -22,6 +22,7 @@ from backend.accounts import addresses
 from backend.analytics import funnel
 from backend.analytics.funnel import FunnelStep
 from backend.cart import services as carts
+from backend.cart_recovery import contacts as cart_contacts
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.core.validation import parse_input
@@ -129,6 +130,13 @@ class CheckoutState(PublicState):
         return None
 
     @rx.event
+    async def remember_email(self, value: str) -> None:
+        """A guest's e-mail, kept with the cart as soon as it is typed, so a cart left
+        behind gets its one reminder (signed-in carts use the account's address)."""
+        if self.viewer is None:
+            await cart_contacts.remember_checkout_email(self._cart_owner(), str(value or "")[:300])
+
+    @rx.event
     async def use_address(self, address_id: str) -> None:
         viewer = self.viewer
         if viewer is None:
@@ -155,6 +163,8 @@ class CheckoutState(PublicState):
             return None
         self.errors, self.message = {}, ""
         self._details = data
+        if self.viewer is None:  # also when the browser filled the field in (no blur)
+            await cart_contacts.remember_checkout_email(self._cart_owner(), details.email)
         await self._cancel_abandoned_order()
         self._checkout_key = uuid.uuid4().hex  # one per review: a resubmission finds its order
         currency = preview.cart.currency
@@ -342,7 +352,14 @@ def _details_form() -> rx.Component:
         rx.vstack(
             form_alert(CheckoutState.message),
             rx.heading("Contact", size="4", as_="h2"),
-            _field("E-mail", "email", type="email", auto_complete="email"),
+            _field(
+                "E-mail",
+                "email",
+                type="email",
+                auto_complete="email",
+                on_blur=CheckoutState.remember_email,
+                hint="If you leave before paying, we may send one reminder about your cart.",
+            ),
             rx.heading("Shipping address", size="4", as_="h2"),
             rx.cond(
                 CheckoutState.saved_addresses.length() > 0,

@@ -42,6 +42,16 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "threshold": 5,
         "admin_url": "http://localhost:3000/admin/products",
     },
+    "cart_reminder": {
+        "greeting_name": "Ann",
+        "lines": [
+            {"name": "Mug", "quantity": 2, "unit_price": "$12.50", "line_total": "$25.00"}
+        ],
+        "subtotal": "$25.00",
+        "restore_url": "http://localhost:3000/cart/restore?token=abc",
+        "restore_days": 14,
+        "unsubscribe_url": "http://localhost:3000/cart-reminders/unsubscribe?token=def",
+    },
 }
 EXPECTED_IN_TEXT = {
     "email_verification": "verify-email?token=abc",
@@ -51,6 +61,7 @@ EXPECTED_IN_TEXT = {
     "order_shipped": "JD014600003828",
     "refund_issued": "$10.00",
     "low_stock": "down to 2 in stock",
+    "cart_reminder": "cart/restore?token=abc",
 }
 
 

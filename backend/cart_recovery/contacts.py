@@ -1,0 +1,53 @@
+"""Who a cart's reminder goes to: the signed-in shopper's address, or the address a guest
+typed at checkout (kept with the guest's cart)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from backend.accounts import queries as accounts
+from backend.accounts.inputs import normalize_email
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.core.errors import NotFoundError
+
+MAX_EMAIL_LENGTH = 254
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    user_id: uuid.UUID | None
+    greeting_name: str
+
+
+async def remember_checkout_email(owner: CartOwner | None, raw_email: str) -> bool:
+    """Keep a guest's checkout e-mail with their cart, so an abandoned cart can be reminded.
+    Signed-in carts use the account's address; a malformed address is not kept (the form
+    shows its own error when submitted). True when kept."""
+    if owner is None or not owner.is_guest:
+        return False
+    text = str(raw_email or "").strip()
+    if not text or len(text) > MAX_EMAIL_LENGTH:
+        return False
+    try:
+        email = normalize_email(text)
+    except ValueError:
+        return False
+    await carts.set_contact_email(owner, email)
+    return True
+
+
+async def recipient_for(owner: CartOwner) -> Recipient | None:
+    """The address to remind, or None (a guest who typed none, an account not active)."""
+    if owner.is_guest:
+        email = await carts.contact_email(owner)
+        return Recipient(email=email, user_id=None, greeting_name="") if email else None
+    try:
+        user = await accounts.get_user(uuid.UUID(owner.key.removeprefix("user:")))
+    except (NotFoundError, ValueError):
+        return None
+    if user.status != "active":
+        return None
+    return Recipient(email=user.email, user_id=user.user_id, greeting_name=user.first_name or "")

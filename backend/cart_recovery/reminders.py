@@ -1,0 +1,236 @@
+"""Finding abandoned carts and sending each one reminder; closing reminders on purchase.
+
+A cart is abandoned when it holds items, has not changed for CART_REMINDER_AFTER_MINUTES
+and no order was placed from it since its last change. The periodic job walks the carts
+whose last change is old enough (a Redis sorted set kept by `backend/cart`), and for each:
+
+1. takes the cart's reminder lock, a transaction-level advisory lock that placing an order
+   from the same cart takes too (`close_reminders_for_order`). The job only *tries* it: a
+   cart being checked out right now, or handled by another worker, is skipped this round;
+2. re-reads, under that lock and in that transaction, everything the decision rests on:
+   the cart's last change and lines, its open reminder, orders placed from it since, the
+   recipient's opt-out;
+3. records the reminder and sends the e-mail (a message with a unique key), then commits.
+
+So a reminder is never sent after the order is placed: an order committed first is seen
+in step 2, and an order placed meanwhile waits for the lock and then closes the reminder.
+At most one reminder per cart: the open reminder is unique per cart (a partial unique
+index), and a cart with an open reminder is skipped however it changes afterwards; only
+an order from the cart, or the cart found empty, closes it. The reminder's id and message
+key derive from (cart, last change), so a send retried after a crash finds the message
+already sent instead of sending a second.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import text, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.cart_recovery import opt_outs
+from backend.cart_recovery.contacts import Recipient, recipient_for
+from backend.cart_recovery.models import CartReminder
+from backend.cart_recovery.tokens import RESTORE_LINK_TTL, restore_token, unsubscribe_token
+from backend.catalog import queries as catalog
+from backend.catalog.schemas import ProductSummary
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.money import format_money
+from backend.notifications import services as notifications
+from backend.orders import queries as order_queries
+from backend.settings import get_settings
+
+BATCH_SIZE = 200
+TEMPLATE = "cart_reminder"
+# Reminder ids are derived, never random: see the module docstring.
+_REMINDER_NAMESPACE = uuid.UUID("6f1c2d0e-8b7a-4c55-9d0e-2a6b1f3c9e41")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))")
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    NOT_DUE = "not_due"  # changed since it was listed, or gone
+    BUSY = "busy"  # checked out or handled elsewhere right now: next round
+    ALREADY_REMINDED = "already_reminded"
+    EMPTY = "empty"  # nothing (still sold) in it
+    ORDERED = "ordered"
+    NO_RECIPIENT = "no_recipient"
+    OPTED_OUT = "opted_out"
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    looked_at: int
+    sent: int
+
+
+def _lock_key(cart_key: str) -> str:
+    return f"cart-reminder:{cart_key}"
+
+
+def reminder_id_for(cart_key: str, changed_at: datetime) -> uuid.UUID:
+    return uuid.uuid5(_REMINDER_NAMESPACE, f"{cart_key}|{changed_at.isoformat()}")
+
+
+def _url(path: str) -> str:
+    return get_settings().public_base_url + path
+
+
+async def send_due_reminders(now: datetime | None = None) -> ReminderRun:
+    """The periodic job: remind every cart abandoned long enough (oldest first, one batch).
+    Safe to run twice at once, or again after a crash."""
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
+    due = await carts.carts_unchanged_since(cutoff, limit=BATCH_SIZE)
+    sent = 0
+    for owner, _changed in due:
+        if await remind_cart(owner, now=now) is Outcome.SENT:
+            sent += 1
+    return ReminderRun(looked_at=len(due), sent=sent)
+
+
+async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outcome:
+    """Send this cart its one reminder if it is abandoned now (see the module docstring)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
+    async with session_scope() as session:
+        locked = (await session.exec(_TRY_LOCK, params={"key": _lock_key(owner.key)})).one()  # type: ignore[call-overload]
+        if not locked[0]:
+            return Outcome.BUSY
+        changed = await carts.changed_at(owner)
+        if changed is None or changed > cutoff:
+            return Outcome.NOT_DUE
+        outcome = await _decide_and_send(session, owner, changed, now)
+    # After the commit: a cart that changed since is looked at again when that change is due.
+    await carts.forget_activity(owner, changed)
+    return outcome
+
+
+async def _decide_and_send(
+    session: AsyncSession, owner: CartOwner, changed: datetime, now: datetime
+) -> Outcome:
+    open_reminder = (
+        await session.exec(
+            select(CartReminder)
+            .where(col(CartReminder.cart_key) == owner.key, col(CartReminder.closed_at).is_(None))
+            .with_for_update()
+        )
+    ).first()
+    held = await carts.held_quantities(owner)
+    if not held:
+        if open_reminder is not None:
+            open_reminder.closed_at, open_reminder.close_reason = now, "emptied"
+        return Outcome.EMPTY
+    if open_reminder is not None:
+        return Outcome.ALREADY_REMINDED
+    if await order_queries.placed_from_cart_since(session, owner.key, changed):
+        return Outcome.ORDERED
+    recipient = await recipient_for(owner)
+    if recipient is None:
+        return Outcome.NO_RECIPIENT
+    if await opt_outs.is_opted_out(session, recipient.email):
+        return Outcome.OPTED_OUT
+    return await _send(session, owner, recipient, held, changed=changed, now=now)
+
+
+async def _send(
+    session: AsyncSession,
+    owner: CartOwner,
+    recipient: Recipient,
+    held: dict[uuid.UUID, int],
+    *,
+    changed: datetime,
+    now: datetime,
+) -> Outcome:
+    products = await catalog.get_product_summaries(list(held))
+    sellable = sorted(
+        (
+            (products[product_id], quantity)
+            for product_id, quantity in held.items()
+            if product_id in products
+            and products[product_id].is_active
+            and products[product_id].stock_quantity > 0
+        ),
+        key=lambda pair: pair[0].name.lower(),
+    )
+    if not sellable:  # everything in it is sold out or no longer sold
+        return Outcome.EMPTY
+    reminder = CartReminder(
+        id=reminder_id_for(owner.key, changed),
+        cart_key=owner.key,
+        user_id=recipient.user_id,
+        email=recipient.email,
+        lines=[
+            {"product_id": str(product.id), "quantity": quantity, "name": product.name}
+            for product, quantity in sellable
+        ],
+        cart_changed_at=changed,
+        sent_at=now,
+    )
+    session.add(reminder)
+    await session.flush()
+    await notifications.send_email(
+        template=TEMPLATE,
+        to=recipient.email,
+        context=_message_context(reminder, recipient, sellable, now),
+        idempotency_key=f"cart-reminder:{reminder.id}",
+    )
+    return Outcome.SENT
+
+
+def _message_context(
+    reminder: CartReminder,
+    recipient: Recipient,
+    sellable: list[tuple[ProductSummary, int]],
+    now: datetime,
+) -> dict[str, object]:
+    currency = get_settings().shop_currency
+    subtotal = sum((product.price * quantity for product, quantity in sellable), Decimal("0.00"))
+    return {
+        "greeting_name": recipient.greeting_name,
+        "lines": [
+            {
+                "name": product.name,
+                "quantity": quantity,
+                "unit_price": format_money(product.price, currency),
+                "line_total": format_money(product.price * quantity, currency),
+            }
+            for product, quantity in sellable
+        ],
+        "subtotal": format_money(subtotal, currency),
+        "restore_url": _url(f"/cart/restore?token={restore_token(reminder.id, now=now)}"),
+        "restore_days": RESTORE_LINK_TTL.days,
+        "unsubscribe_url": _url(
+            f"/cart-reminders/unsubscribe?token={unsubscribe_token(recipient.email, now=now)}"
+        ),
+    }
+
+
+async def close_reminders_for_order(
+    session: AsyncSession, *, cart_key: str, order_id: uuid.UUID, user_id: uuid.UUID | None
+) -> None:
+    """In the transaction placing an order from `cart_key`: wait for a reminder being sent
+    for this cart right now, then close the cart's open reminder (no reminder is sent for
+    it after this commits) and attribute the order to a reminder whose link filled this
+    cart (`attribution.py`)."""
+    from backend.cart_recovery.attribution import attribute_order
+
+    now = utcnow()
+    await session.exec(_LOCK, params={"key": _lock_key(cart_key)})  # type: ignore[call-overload]
+    await session.exec(
+        update(CartReminder)
+        .where(col(CartReminder.cart_key) == cart_key, col(CartReminder.closed_at).is_(None))
+        .values(closed_at=now, close_reason="ordered")
+    )
+    await attribute_order(
+        session, order_id=order_id, cart_key=cart_key, user_id=user_id, placed_at=now
+    )

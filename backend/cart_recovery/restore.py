@@ -1,0 +1,102 @@
+"""The link in a cart reminder: its lines back in the cart of whoever opens it.
+
+Any browser may open it (the link is the credential: signed, expiring, for this purpose
+only); the lines go into that browser's cart at today's prices, since carts hold only
+product ids and quantities. A line the cart already holds as many of is left alone, so
+opening the link twice does not double anything; products no longer sold, or sold out,
+are named. The first opening is recorded for attribution (`attribution.py`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.cart_recovery.models import CartReminder
+from backend.cart_recovery.tokens import RESTORE_LINK_TTL, read_restore_token
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import DomainError
+
+
+class InvalidRestoreLinkError(DomainError):
+    code = "invalid_restore_link"
+
+
+INVALID_LINK_MESSAGE = (
+    "This link does not work: it may be older than "
+    f"{RESTORE_LINK_TTL.days} days or incomplete. Your cart may still hold your items."
+)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: tuple[str, ...]  # product names now in the cart
+    unavailable: tuple[str, ...]  # no longer sold or sold out
+
+    @property
+    def message(self) -> str:
+        if not self.unavailable:
+            return "Welcome back! Your cart is as you left it, at today's prices."
+        missing = ", ".join(self.unavailable)
+        if not self.restored:
+            return f"Sorry, none of these products can be bought now ({missing})."
+        return (
+            "Welcome back! Your cart is restored at today's prices; "
+            f"no longer available: {missing}."
+        )
+
+
+async def restore_cart(
+    token: str, owner: CartOwner, *, now: datetime | None = None
+) -> RestoreResult:
+    """Put the reminder's lines in `owner`'s cart. Raises InvalidRestoreLinkError."""
+    now = now or utcnow()
+    reminder_id = read_restore_token(token, now=now)
+    if reminder_id is None:
+        raise InvalidRestoreLinkError(INVALID_LINK_MESSAGE)
+    async with session_scope() as session:
+        reminder = await session.get(CartReminder, reminder_id)
+        if reminder is None:
+            raise InvalidRestoreLinkError(INVALID_LINK_MESSAGE)
+        lines = list(reminder.lines)
+    result = await _fill(owner, lines)
+    if result.restored:
+        await _record_first_restore(reminder_id, owner, now)
+    return result
+
+
+async def _fill(owner: CartOwner, lines: list[dict[str, object]]) -> RestoreResult:
+    held = await carts.held_quantities(owner)
+    restored: list[str] = []
+    unavailable: list[str] = []
+    for line in lines:
+        name = str(line["name"])
+        product_id = uuid.UUID(str(line["product_id"]))
+        missing = int(str(line["quantity"])) - held.get(product_id, 0)
+        if missing <= 0:
+            restored.append(name)
+            continue
+        try:
+            await carts.add_item(owner, product_id, missing)  # capped at stock, like any add
+        except DomainError:
+            unavailable.append(name)
+            continue
+        restored.append(name)
+    return RestoreResult(restored=tuple(restored), unavailable=tuple(unavailable))
+
+
+async def _record_first_restore(reminder_id: uuid.UUID, owner: CartOwner, now: datetime) -> None:
+    async with session_scope() as session:
+        reminder = (
+            await session.exec(
+                select(CartReminder).where(col(CartReminder.id) == reminder_id).with_for_update()
+            )
+        ).first()
+        if reminder is not None and reminder.restored_at is None:
+            reminder.restored_at, reminder.restored_cart_key = now, owner.key
