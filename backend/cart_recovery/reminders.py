@@ -49,6 +49,7 @@ from backend.orders import queries as order_queries
 from backend.settings import get_settings
 
 BATCH_SIZE = 200
+MAX_BATCHES_PER_RUN = 25  # then the next run (a minute later) goes on
 TEMPLATE = "cart_reminder"
 # Reminder ids are derived, never random: see the module docstring.
 _REMINDER_NAMESPACE = uuid.UUID("6f1c2d0e-8b7a-4c55-9d0e-2a6b1f3c9e41")
@@ -65,6 +66,9 @@ class Outcome(StrEnum):
     ORDERED = "ordered"
     NO_RECIPIENT = "no_recipient"
     OPTED_OUT = "opted_out"
+
+
+_LEFT_FOR_LATER = frozenset({Outcome.BUSY, Outcome.NOT_DUE})
 
 
 @dataclass(frozen=True)
@@ -86,16 +90,21 @@ def _url(path: str) -> str:
 
 
 async def send_due_reminders(now: datetime | None = None) -> ReminderRun:
-    """The periodic job: remind every cart abandoned long enough (oldest first, one batch).
+    """The periodic job: remind every cart abandoned long enough, oldest first, in batches.
     Safe to run twice at once, or again after a crash."""
     now = now or utcnow()
     cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
-    due = await carts.carts_unchanged_since(cutoff, limit=BATCH_SIZE)
-    sent = 0
-    for owner, _changed in due:
-        if await remind_cart(owner, now=now) is Outcome.SENT:
-            sent += 1
-    return ReminderRun(looked_at=len(due), sent=sent)
+    looked_at = sent = 0
+    for _batch in range(MAX_BATCHES_PER_RUN):
+        due = await carts.carts_unchanged_since(cutoff, limit=BATCH_SIZE)
+        outcomes = [await remind_cart(owner, now=now) for owner, _changed in due]
+        looked_at += len(due)
+        sent += outcomes.count(Outcome.SENT)
+        # A cart left for later (busy, changed meanwhile) stays listed: stop rather than
+        # read the same batch again; the next run takes it.
+        if len(due) < BATCH_SIZE or any(o in _LEFT_FOR_LATER for o in outcomes):
+            break
+    return ReminderRun(looked_at=looked_at, sent=sent)
 
 
 async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outcome:

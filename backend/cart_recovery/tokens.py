@@ -41,7 +41,8 @@ def _issue(purpose: Purpose, subject: str, ttl: timedelta, now: datetime | None)
         "iss": get_settings().public_base_url,
         "sub": subject,
         "typ": purpose,
-        "iat": int(issued.timestamp()),
+        # No "iat": joserfc refuses a token issued "in the future", and the reminder job
+        # may run on a clock set ahead (operators catching up, tests); expiry is what counts.
         "exp": int((issued + ttl).timestamp()),
     }
     return jwt.encode({"alg": ALGORITHM}, claims, _signing_key(purpose))
