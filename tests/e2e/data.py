@@ -179,3 +179,28 @@ def wait_until_searchable(text: str, *, within: float = 20) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"“{text}” was not searchable within {within:.0f} s")
+
+
+def run_cart_reminders_later(*, minutes_ahead: float) -> int:
+    """Run the worker's cart-reminder job now, in the shop's own worker (which sends
+    through the test SMTP server), on a clock `minutes_ahead` of the real one: carts left
+    alone "that long" are due. Returns how many reminders it sent."""
+    from datetime import timedelta
+
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from backend.core.clock import utcnow
+    from backend.settings import get_settings
+
+    async def enqueue() -> int:
+        pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+        try:
+            moment = utcnow() + timedelta(minutes=minutes_ahead)
+            job = await pool.enqueue_job("send_cart_reminders_job", now=moment.isoformat())
+            assert job is not None
+            return int(await job.result(timeout=60))
+        finally:
+            await pool.aclose()
+
+    return run(enqueue)

@@ -44,9 +44,7 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
     "cart_reminder": {
         "greeting_name": "Ann",
-        "lines": [
-            {"name": "Mug", "quantity": 2, "unit_price": "$12.50", "line_total": "$25.00"}
-        ],
+        "lines": [{"name": "Mug", "quantity": 2, "unit_price": "$12.50", "line_total": "$25.00"}],
         "subtotal": "$25.00",
         "restore_url": "http://localhost:3000/cart/restore?token=abc",
         "restore_days": 14,

@@ -1,0 +1,98 @@
+"""A signed-in shopper leaves a cart; the reminder e-mail's link restores it in any browser,
+and the admin's analytics count the reminder and the revenue it recovered."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from backend.accounts.roles import RoleName
+from backend.settings import get_settings
+from tests.e2e.data import PASSWORD, create_account, create_product, run_cart_reminders_later
+from tests.e2e.mail import link_in, wait_for_mail
+from tests.e2e.pages.admin import AdminDashboard
+from tests.e2e.pages.checkout import Buyer
+from tests.e2e.pages.storefront import SignInForm, Storefront, wait_until_loaded
+from tests.fixtures.mail import SmtpServer
+
+
+def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
+    page: Page, browser: Browser, base_url: str, unique: str, mailbox: SmtpServer
+) -> None:
+    email = create_account(f"rc{unique}", roles=frozenset({RoleName.USER}))
+    name = f"Reminder Teapot {unique}"
+    slug = create_product(f"rc{unique}", name=name, price="12.50")
+
+    # A signed-in shopper fills a cart and leaves.
+    shop = Storefront(page).open("/sign-in")
+    SignInForm(page).sign_in(email, PASSWORD)
+    expect(shop.account_menu).to_be_visible()
+    buyer = Buyer(page)
+    buyer.add_to_cart(slug, quantity=2)
+    buyer.expect_cart_count(2)
+
+    # Not yet due: no reminder. Then the job runs "hours later" in the shop's worker.
+    delay = get_settings().cart_reminder_after_minutes
+    run_cart_reminders_later(minutes_ahead=delay - 5)
+    assert mailbox.handler.to(email) == []
+    assert run_cart_reminders_later(minutes_ahead=delay + 1) >= 1
+    reminder = wait_for_mail(mailbox, email)
+    assert reminder["Subject"] == "You left something in your cart at Kestrel Goods"
+    text = reminder.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"2 × {name}  $12.50 each  $25.00" in text
+    restore_link = link_in(reminder, "/cart/restore?token=")
+    assert "/cart-reminders/unsubscribe?token=" in text
+    html = reminder.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    email_view = browser.new_page()
+    email_view.set_content(html)
+    email_view.screenshot(path="var/test-results/cart-reminder-email.png", full_page=True)
+    email_view.close()
+    # Running the job again sends nothing more for this cart.
+    run_cart_reminders_later(minutes_ahead=delay + 2)
+    assert len(mailbox.handler.to(email)) == 1
+
+    # Another browser, signed out: the link fills that browser's cart.
+    fresh = browser.new_context(base_url=base_url)
+    try:
+        other = fresh.new_page()
+        other.goto(restore_link)
+        wait_until_loaded(other)
+        expect(other.get_by_text("Welcome back! Your cart is as you left it")).to_be_visible()
+        expect(other.get_by_role("link", name=name)).to_be_visible()
+        expect(other.get_by_text("$12.50 each")).to_be_visible()
+        expect(other.get_by_test_id("subtotal")).to_have_text("$25.00")
+        other.screenshot(path="var/test-results/cart-restored.png", full_page=True)
+
+        # A tampered link restores nothing and says so.
+        other.goto(restore_link[:-3] + ("xyz" if not restore_link.endswith("xyz") else "abc"))
+        wait_until_loaded(other)
+        expect(other.get_by_role("alert")).to_contain_text("This link does not work")
+
+        # The restored cart is bought there: recovered revenue.
+        guest = Buyer(other)
+        guest.open_checkout()
+        guest.fill_details(email=f"recovered-{unique}@example.com")
+        guest.pay("4242 4242 4242 4242")
+        expect(other.get_by_test_id("order-status")).to_have_text("Order: paid")
+    finally:
+        fresh.close()
+
+    page.context.clear_cookies()
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("ra" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.nav_link("Analytics").click()
+    recovery = page.get_by_role("region", name="Abandoned-cart recovery")
+    # This test's order is the only one any reminder recovers in the test session:
+    # $25.00 of teapots + $4.95 standard shipping, no US tax.
+    expect(recovery.get_by_role("group", name="Recovered revenue")).to_contain_text("$29.95")
+    expect(recovery.get_by_role("group", name="Recovered orders")).to_have_text(
+        re.compile(r"^Recovered orders\s*1$")
+    )
+    expect(recovery.get_by_role("group", name="Reminders sent")).to_have_text(
+        re.compile(r"^Reminders sent\s*[1-9]\d*$")
+    )
+    recovery.screenshot(path="var/test-results/admin-cart-recovery.png")
+    page.screenshot(path="var/test-results/admin-analytics-recovery.png", full_page=True)
