@@ -96,3 +96,50 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
     )
     recovery.screenshot(path="var/test-results/admin-cart-recovery.png")
     page.screenshot(path="var/test-results/admin-analytics-recovery.png", full_page=True)
+
+
+def test_a_guest_who_typed_an_email_is_reminded_and_can_unsubscribe(
+    page: Page, unique: str, mailbox: SmtpServer
+) -> None:
+    email = f"guest-cart-{unique}@example.com"
+    slug = create_product(f"rg{unique}", name=f"Guest Vase {unique}", price="30.00")
+    buyer = Buyer(page)
+    buyer.add_to_cart(slug)
+    buyer.open_checkout()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Full name").click()  # leaving the field keeps the address
+    expect(page.get_by_text("we may send one reminder about your cart")).to_be_visible()
+    page.screenshot(path="var/test-results/checkout-email-hint.png", full_page=True)
+    page.wait_for_timeout(500)  # the blur event reaches the server
+
+    assert run_cart_reminders_later(minutes_ahead=get_settings().cart_reminder_after_minutes + 1)
+    reminder = wait_for_mail(mailbox, email)
+    unsubscribe = link_in(reminder, "/cart-reminders/unsubscribe?token=")
+
+    page.goto(unsubscribe)
+    wait_until_loaded(page)
+    expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
+    expect(page.get_by_text(email)).to_be_visible()
+    page.screenshot(path="var/test-results/cart-reminders-unsubscribed.png", full_page=True)
+
+
+def test_a_shopper_who_turned_reminders_off_gets_none(
+    page: Page, unique: str, mailbox: SmtpServer
+) -> None:
+    email = create_account(f"ro{unique}", roles=frozenset({RoleName.USER}))
+    slug = create_product(f"ro{unique}", name=f"Quiet Lamp {unique}", price="20.00")
+    shop = Storefront(page).open("/sign-in")
+    SignInForm(page).sign_in(email, PASSWORD)
+    expect(shop.account_menu).to_be_visible()
+    shop.open("/account")
+    switch = page.get_by_role("switch", name="Remind me about items left in my cart")
+    expect(switch).to_be_checked()
+    switch.click()
+    expect(page.get_by_text("No more cart reminders.")).to_be_visible()
+    shop.open("/account")
+    expect(switch).not_to_be_checked()
+    page.screenshot(path="var/test-results/account-cart-reminders-off.png", full_page=True)
+
+    Buyer(page).add_to_cart(slug)
+    run_cart_reminders_later(minutes_ahead=get_settings().cart_reminder_after_minutes + 1)
+    assert mailbox.handler.to(email) == []
