@@ -23,6 +23,7 @@ already sent instead of sending a second.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,9 +45,13 @@ from backend.catalog.schemas import ProductSummary
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.money import format_money
+from backend.notifications import queries as notification_queries
 from backend.notifications import services as notifications
+from backend.notifications.errors import DeliveryError
 from backend.orders import queries as order_queries
 from backend.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 MAX_BATCHES_PER_RUN = 25  # then the next run (a minute later) goes on
@@ -66,9 +71,11 @@ class Outcome(StrEnum):
     ORDERED = "ordered"
     NO_RECIPIENT = "no_recipient"
     OPTED_OUT = "opted_out"
+    SEND_FAILED = "send_failed"  # tried again next run
+    GAVE_UP = "gave_up"  # the address kept refusing
 
 
-_LEFT_FOR_LATER = frozenset({Outcome.BUSY, Outcome.NOT_DUE})
+_LEFT_FOR_LATER = frozenset({Outcome.BUSY, Outcome.NOT_DUE, Outcome.SEND_FAILED})
 
 
 @dataclass(frozen=True)
@@ -111,17 +118,42 @@ async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outco
     """Send this cart its one reminder if it is abandoned now (see the module docstring)."""
     now = now or utcnow()
     cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
-    async with session_scope() as session:
-        locked = (await session.exec(_TRY_LOCK, params={"key": _lock_key(owner.key)})).one()  # type: ignore[call-overload]
-        if not locked[0]:
-            return Outcome.BUSY
-        changed = await carts.changed_at(owner)
-        if changed is None or changed > cutoff:
-            return Outcome.NOT_DUE
-        outcome = await _decide_and_send(session, owner, changed, now)
+    changed: datetime | None = None
+    try:
+        async with session_scope() as session:
+            locked = (await session.exec(_TRY_LOCK, params={"key": _lock_key(owner.key)})).one()  # type: ignore[call-overload]
+            if not locked[0]:
+                return Outcome.BUSY
+            changed = await carts.changed_at(owner)
+            if changed is None or changed > cutoff:
+                return Outcome.NOT_DUE
+            outcome = await _decide_and_send(session, owner, changed, now)
+    except DeliveryError as error:
+        if changed is None:  # only the send raises it, after `changed` was read
+            raise
+        return await _after_failed_send(owner, changed, error)
     # After the commit: a cart that changed since is looked at again when that change is due.
     await carts.forget_activity(owner, changed)
     return outcome
+
+
+async def _after_failed_send(owner: CartOwner, changed: datetime, error: DeliveryError) -> Outcome:
+    """The reminder was rolled back with the failed send; the message row keeps the attempt.
+    The cart stays due, so the next run tries again (the same message), up to
+    EVENT_MAX_ATTEMPTS tries; then it is given up (an address that refuses mail)."""
+    attempts = await notification_queries.attempts_for(
+        _message_key(reminder_id_for(owner.key, changed))
+    )
+    if attempts < get_settings().event_max_attempts:
+        logger.warning("cart reminder for %s not sent (try %d): %s", owner.key, attempts, error)
+        return Outcome.SEND_FAILED
+    logger.error("cart reminder for %s given up after %d tries: %s", owner.key, attempts, error)
+    await carts.forget_activity(owner, changed)
+    return Outcome.GAVE_UP
+
+
+def _message_key(reminder_id: uuid.UUID) -> str:
+    return f"cart-reminder:{reminder_id}"
 
 
 async def _decide_and_send(
@@ -191,7 +223,7 @@ async def _send(
         template=TEMPLATE,
         to=recipient.email,
         context=_message_context(reminder, recipient, sellable, now),
-        idempotency_key=f"cart-reminder:{reminder.id}",
+        idempotency_key=_message_key(reminder.id),
     )
     return Outcome.SENT
 

@@ -84,3 +84,16 @@ async def get_message(message_id: uuid.UUID) -> MessageDetail:
     if row is None:
         raise NotFoundError("There is no such message.")
     return MessageDetail(*row)
+
+
+async def attempts_for(idempotency_key: str) -> int:
+    """How often the message with this key was tried (0: never)."""
+    async with session_scope() as session:
+        found = (
+            await session.exec(
+                select(Notification.attempts).where(
+                    col(Notification.idempotency_key) == idempotency_key
+                )
+            )
+        ).first()
+    return int(found or 0)

@@ -32,6 +32,7 @@ from backend.settings import get_settings
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details
+from tests.fixtures.mail import SmtpServer
 
 DELAY = timedelta(minutes=get_settings().cart_reminder_after_minutes)
 
@@ -318,3 +319,27 @@ async def test_recovered_revenue_counts_paid_orders_from_restored_carts_exactly(
     assert after.carts_restored - before.carts_restored == 2
     assert after.recovered_orders - before.recovered_orders == 1
     assert after.recovered_revenue - before.recovered_revenue == Decimal("99.99")
+
+
+async def test_a_refused_reminder_is_tried_again_and_given_up_after_the_attempt_limit(
+    smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch, make_product: MakeProduct, unique: str
+) -> None:
+    monkeypatch.setenv("SMTP_URL", smtp_server.url)
+    get_settings.cache_clear()
+    try:
+        guest = new_guest()
+        email = f"bounce-{unique}@example.com"  # the test SMTP server refuses these
+        await contacts.remember_checkout_email(guest, email)
+        await carts.add_item(guest, await make_product())
+        limit = get_settings().event_max_attempts
+
+        outcomes = [await cart_reminders.remind_cart(guest, now=later()) for _ in range(limit)]
+
+        assert outcomes == [Outcome.SEND_FAILED] * (limit - 1) + [Outcome.GAVE_UP]
+        assert await reminder_records(guest.key) == []  # rolled back with each failed send
+        [message] = await reminders_to(email)  # one message, tried `limit` times
+        assert (message.status, message.attempts) == ("failed", limit)
+        assert await carts.changed_at(guest) is None  # no longer looked at
+    finally:
+        monkeypatch.delenv("SMTP_URL")
+        get_settings.cache_clear()
