@@ -107,11 +107,18 @@ def upgrade() -> None:
         postgresql_where=sa.text("restored_at IS NOT NULL AND recovered_order_id IS NULL"),
     )
     op.create_index("cart_reminders_sent_at_idx", "cart_reminders", ["sent_at"], unique=False)
+    op.create_index(
+        "cart_reminders_email_sent_at_idx",
+        "cart_reminders",
+        [sa.text("lower(email)"), "sent_at"],
+        unique=False,
+    )
     op.create_index("orders_cart_key_idx", "orders", ["cart_key", "created_at"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("orders_cart_key_idx", table_name="orders")
+    op.drop_index("cart_reminders_email_sent_at_idx", table_name="cart_reminders")
     op.drop_index("cart_reminders_sent_at_idx", table_name="cart_reminders")
     op.drop_index(
         "cart_reminders_restored_user_id_idx",

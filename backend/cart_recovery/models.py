@@ -38,6 +38,8 @@ class CartReminder(SQLModel, table=True):
             postgresql_where=text("closed_at IS NULL"),
         ),
         Index("cart_reminders_sent_at_idx", "sent_at"),
+        # "Was this address reminded lately?" (one reminder per address per day).
+        Index("cart_reminders_email_sent_at_idx", text("lower(email)"), "sent_at"),
         Index(
             "cart_reminders_restored_cart_key_idx",
             "restored_cart_key",

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 MAX_BATCHES_PER_RUN = 25  # then the next run (a minute later) goes on
+RECIPIENT_COOL_DOWN = timedelta(days=1)
 TEMPLATE = "cart_reminder"
 # Reminder ids are derived, never random: see the module docstring.
 _REMINDER_NAMESPACE = uuid.UUID("6f1c2d0e-8b7a-4c55-9d0e-2a6b1f3c9e41")
@@ -71,6 +72,7 @@ class Outcome(StrEnum):
     ORDERED = "ordered"
     NO_RECIPIENT = "no_recipient"
     OPTED_OUT = "opted_out"
+    RECENTLY_REMINDED = "recently_reminded"  # this address, about another cart
     SEND_FAILED = "send_failed"  # tried again next run
     GAVE_UP = "gave_up"  # the address kept refusing
 
@@ -178,9 +180,32 @@ async def _decide_and_send(
     recipient = await recipient_for(owner)
     if recipient is None:
         return Outcome.NO_RECIPIENT
-    if await opt_outs.is_opted_out(session, recipient.email):
-        return Outcome.OPTED_OUT
+    if (held_back := await _held_back(session, recipient.email, now)) is not None:
+        return held_back
     return await _send(session, owner, recipient, held, changed=changed, now=now)
+
+
+async def _held_back(session: AsyncSession, email: str, now: datetime) -> Outcome | None:
+    """Why this address gets no reminder now, if it gets none: it opted out; or it was
+    reminded about another cart lately (anyone can type any address at checkout, so an
+    address gets at most one reminder per RECIPIENT_COOL_DOWN, however many guest carts
+    name it); or another worker is reminding it right now."""
+    if await opt_outs.is_opted_out(session, email):
+        return Outcome.OPTED_OUT
+    locked = (
+        await session.exec(_TRY_LOCK, params={"key": f"cart-reminder-to:{email.lower()}"})  # type: ignore[call-overload]
+    ).one()
+    if not locked[0]:
+        return Outcome.BUSY
+    recent = await session.exec(
+        select(CartReminder.id)
+        .where(
+            func.lower(CartReminder.email) == email.lower(),
+            col(CartReminder.sent_at) > now - RECIPIENT_COOL_DOWN,
+        )
+        .limit(1)
+    )
+    return Outcome.RECENTLY_REMINDED if recent.first() is not None else None
 
 
 async def _send(

@@ -180,6 +180,27 @@ async def test_a_guest_is_reminded_only_after_typing_an_email_at_checkout(
     assert len(await reminders_to(f"Guest-{unique}@example.com")) == 1
 
 
+async def test_an_address_gets_one_reminder_a_day_however_many_carts_name_it(
+    make_product: MakeProduct, unique: str
+) -> None:
+    email = f"someone-else-{unique}@example.com"  # anyone can type any address
+    guests = [new_guest() for _ in range(3)]
+    for guest in guests:
+        await contacts.remember_checkout_email(guest, email)
+        await carts.add_item(guest, await make_product())
+
+    outcomes = [await cart_reminders.remind_cart(guest, now=later()) for guest in guests]
+
+    assert outcomes == [Outcome.SENT, Outcome.RECENTLY_REMINDED, Outcome.RECENTLY_REMINDED]
+    assert len(await reminders_to(email)) == 1
+    another = new_guest()  # a day later, another cart may be reminded
+    await contacts.remember_checkout_email(another, email.upper())
+    await carts.add_item(another, await make_product())
+    assert await cart_reminders.remind_cart(another, now=later(timedelta(days=1, minutes=1))) is (
+        Outcome.SENT
+    )
+
+
 async def test_unsubscribed_addresses_get_no_reminder(
     shopper_viewer: Viewer, make_product: MakeProduct, unique: str
 ) -> None:
