@@ -204,3 +204,35 @@ def run_cart_reminders_later(*, minutes_ahead: float) -> int:
             await pool.aclose()
 
     return run(enqueue)
+
+
+def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
+    """Check out, as a guest, the cart behind a browser's cart cookie (through the real
+    checkout and test gateway, not the UI): the paid order's total."""
+    from backend.cart import services as carts
+    from backend.orders import services as orders
+    from backend.orders.inputs import CheckoutDetails
+    from backend.payments import services as payments
+    from backend.payments.test_gateway import SUCCEEDS
+
+    owner = carts.guest_owner(cart_cookie)
+    assert owner is not None, "not a cart cookie"
+
+    async def place() -> Decimal:
+        placed = await orders.place_order(
+            cart_owner=owner,
+            details=CheckoutDetails(
+                email=email,
+                full_name="Grace Guest",
+                line1="12 Harbour Road",
+                city="Springfield",
+                postal_code="90210",
+                country="US",
+                shipping_method="standard",
+            ),
+            checkout_key=uuid.uuid4().hex,
+        )
+        await payments.pay_order(placed.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex)
+        return placed.total
+
+    return run(place)
