@@ -143,13 +143,13 @@ async def _after_failed_send(owner: CartOwner, changed: datetime, error: Deliver
     """The reminder was rolled back with the failed send; the message row keeps the attempt.
     The cart stays due, so the next run tries again (the same message), up to
     EVENT_MAX_ATTEMPTS tries; then it is given up (an address that refuses mail)."""
-    attempts = await notification_queries.attempts_for(
-        _message_key(reminder_id_for(owner.key, changed))
-    )
+    # Logged by message key: a guest's cart key is its cookie, which stays out of logs.
+    key = _message_key(reminder_id_for(owner.key, changed))
+    attempts = await notification_queries.attempts_for(key)
     if attempts < get_settings().event_max_attempts:
-        logger.warning("cart reminder for %s not sent (try %d): %s", owner.key, attempts, error)
+        logger.warning("%s not sent (try %d): %s", key, attempts, error)
         return Outcome.SEND_FAILED
-    logger.error("cart reminder for %s given up after %d tries: %s", owner.key, attempts, error)
+    logger.error("%s given up after %d tries: %s", key, attempts, error)
     await carts.forget_activity(owner, changed)
     return Outcome.GAVE_UP
 
