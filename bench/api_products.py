@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATABASE = "shop_bench_api"
-REDIS_DB = 11
+REDIS_DB = 8  # apart from the test runs (15, and 11-14 for parallel runs)
 LISTING_PATH = "/api/v1/products?limit=20"
 PAGE_SIZE = 20
 
