@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     # Demo accounts seeded by the run command in development (never in production).
     demo_admin_password: SecretStr = SecretStr("kestrel-demo-admin")
     demo_shopper_password: SecretStr = SecretStr("kestrel-demo-shopper")
+    # Products in the seeded demo catalog (fewer start faster: the fault drills use 40).
+    demo_catalog_size: int = Field(default=1_000, ge=0, le=100_000)
 
     # Sign-in protection: this many failed sign-ins for one e-mail within the lock period
     # lock the account for that period; one network may try this often in total.

@@ -234,7 +234,7 @@ async def _seed_demo_catalog() -> SeedReport:
     from backend.search.services import rebuild_index
 
     try:
-        report = await seed_demo_data()
+        report = await seed_demo_data(size=load_settings().demo_catalog_size)
         if report.products_created:
             say("Building the search index for the new products")
             await rebuild_index()
@@ -322,7 +322,7 @@ def command_run() -> int:
         stack.stop()
 
 
-def _process_count(name: str, default: int) -> int:
+def _whole_number_setting(name: str, default: int) -> int:
     raw = os.environ.get(name, str(default))
     try:
         return int(raw)
@@ -340,7 +340,10 @@ def command_cluster() -> int:
     try:
         settings = load_settings()
         layout = cluster.ClusterLayout.of(
-            settings.port, _process_count("WEB_PROCESSES", 2), _process_count("WORKER_PROCESSES", 2)
+            settings.port,
+            _whole_number_setting("WEB_PROCESSES", 2),
+            _whole_number_setting("WORKER_PROCESSES", 2),
+            _whole_number_setting("WEB_BACKEND_PORT", cluster.FIRST_BACKEND_PORT),
         )
         for port in (layout.port, *layout.backend_ports):
             _refuse_busy_port(port)

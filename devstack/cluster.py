@@ -50,11 +50,21 @@ class ClusterLayout:
     root: Path = VAR_DIR / "cluster"
 
     @classmethod
-    def of(cls, port: int, web_processes: int, workers: int) -> ClusterLayout:
+    def of(
+        cls,
+        port: int,
+        web_processes: int,
+        workers: int,
+        first_backend_port: int = FIRST_BACKEND_PORT,
+    ) -> ClusterLayout:
         if not 1 <= web_processes <= 16 or not 1 <= workers <= 16:
             raise SetupError("WEB_PROCESSES and WORKER_PROCESSES must be between 1 and 16")
-        ports = tuple(range(FIRST_BACKEND_PORT, FIRST_BACKEND_PORT + web_processes))
-        return cls(port=port, backend_ports=ports, workers=workers)
+        ports = tuple(range(first_backend_port, first_backend_port + web_processes))
+        if port in ports:
+            raise SetupError(f"PORT {port} is also a web backend's port: choose another")
+        # One folder per public port, so two clusters never share a build.
+        root = VAR_DIR / f"cluster-{port}"
+        return cls(port=port, backend_ports=ports, workers=workers, root=root)
 
     @property
     def web_dir(self) -> Path:
