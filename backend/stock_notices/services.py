@@ -157,7 +157,9 @@ async def subscribe_guest(product_id: uuid.UUID, email: str) -> SubscribeResult:
             await record_event(
                 session,
                 StockNoticeConfirmationRequested(
-                    aggregate_id=str(subscription.id), email=address, product_name=product.name
+                    aggregate_id=str(subscription.id),
+                    email=subscription.email,
+                    product_name=product.name,
                 ),
             )
     except IntegrityError:
