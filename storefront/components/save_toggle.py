@@ -51,7 +51,7 @@ def heart_toggle(product_id: rx.Var[str], name: rx.Var[str]) -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             href=_sign_in_href(),
-            aria_label="Sign in to save " + name,
+            aria_label="Save " + name + " (sign in first)",
             title="Sign in to save",
             border_radius="9999px",
             **style,
@@ -84,6 +84,6 @@ def save_button(product_id: rx.Var[str], name: rx.Var[str]) -> rx.Component:
                 tab_index=-1,
             ),
             href=_sign_in_href(),
-            aria_label="Sign in to save " + name,
+            aria_label="Save " + name + " (sign in first)",
         ),
     )
