@@ -17,7 +17,9 @@ from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
+from backend.stock_notices.models import StockNoticeSubscription
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from backend.wishlists.models import Wishlist, WishlistItem
 
 __all__ = [
     "AccountToken",
@@ -37,6 +39,7 @@ __all__ = [
     "RefreshToken",
     "Role",
     "StockMovement",
+    "StockNoticeSubscription",
     "User",
     "UserRole",
     "UserSession",
@@ -44,4 +47,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "Wishlist",
+    "WishlistItem",
 ]

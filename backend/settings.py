@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     cart_max_line_quantity: int = Field(default=10, ge=1, le=1000)
     cart_max_lines: int = Field(default=50, ge=1, le=500)
 
+    # Wishlists: how many products one shopper may save.
+    wishlist_max_items: int = Field(default=200, ge=1, le=10_000)
+    # Back-in-stock notices: how long a guest's e-mailed confirmation link works.
+    stock_notice_confirm_hours: int = Field(default=48, ge=1, le=24 * 30)
+
     # Checkout. Prices are in this currency; shipping prices and the free-shipping
     # threshold too. Tax rates in percent by ISO country code (the countries shipped to).
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")

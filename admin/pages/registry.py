@@ -9,6 +9,7 @@ from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
 from admin.pages.catalog_structure import CatalogStructureState, catalog_structure_page
 from admin.pages.customer import CustomerState, customer_page
+from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
@@ -38,6 +39,7 @@ ADMIN_PAGES = (
         (CatalogStructureState.load,),
     ),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
+    (demand_page, "/admin/demand", "Demand", (DemandState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
     (order_admin_page, "/admin/orders/[number]", "Order", (OrderAdminState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),

@@ -21,6 +21,8 @@ EMAIL_TEMPLATES = (
     "order_shipped",
     "refund_issued",
     "low_stock",
+    "stock_notice_confirmation",
+    "back_in_stock",
 )
 SMS_TEMPLATES = ("order_shipped",)
 

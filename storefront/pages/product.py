@@ -13,7 +13,9 @@ from storefront.components.breadcrumb import breadcrumb
 from storefront.components.forms import quantity_select
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
+from storefront.components.save_toggle import save_button
 from storefront.pages.cart import CartState
+from storefront.pages.stock_notices import BackInStockState, notify_box
 from storefront.viewmodels import ProductPageView, product_page_view
 
 MAX_SLUG_LENGTH = 160
@@ -26,7 +28,7 @@ class ProductState(PublicState):
     quantity: str = "1"
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> rx.event.EventSpec | None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2][:MAX_SLUG_LENGTH]
         self.selected_image = 0
         self.quantity = "1"
@@ -34,12 +36,14 @@ class ProductState(PublicState):
             detail = await catalog.get_product_page(slug)
         except NotFoundError:
             self.product, self.not_found = None, True
-            return
+            return None
         self.product, self.not_found = product_page_view(detail), False
         owner = self._cart_owner()
         await funnel.record(
             FunnelStep.PRODUCT_VIEW, owner.key if owner else None, detail.summary.id
         )
+        # The back-in-stock box needs the product (is this viewer already waiting?).
+        return BackInStockState.load(str(detail.summary.id), detail.summary.stock_quantity > 0)
 
     @rx.event
     def set_quantity(self, value: str) -> None:
@@ -138,9 +142,20 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
                             size="3",
                             on_click=CartState.add(product.id, ProductState.quantity),
                         ),
+                        save_button(product.id, product.name),
                         spacing="3",
+                        wrap="wrap",
                     ),
-                    rx.button("Sold out", size="3", disabled=True),
+                    rx.vstack(
+                        rx.hstack(
+                            rx.button("Sold out", size="3", disabled=True),
+                            save_button(product.id, product.name),
+                            spacing="3",
+                        ),
+                        notify_box(),
+                        spacing="3",
+                        width="100%",
+                    ),
                 ),
                 rx.text(product.description),
                 rx.data_list.root(

@@ -23,6 +23,8 @@ SPEC_EVENTS = {
     "UserRegistered",
     "EmailVerificationRequested",
     "PasswordResetRequested",
+    "StockNoticeConfirmationRequested",
+    "BackInStockNoticeDue",
 }
 
 

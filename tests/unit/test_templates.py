@@ -42,6 +42,18 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "threshold": 5,
         "admin_url": "http://localhost:3000/admin/products",
     },
+    "stock_notice_confirmation": {
+        "email": "ann@example.com",
+        "product_name": "Mug <Blue>",
+        "confirm_url": "http://localhost:3000/stock-notices/confirm?token=abc",
+        "cancel_url": "http://localhost:3000/stock-notices/cancel?token=def",
+        "expires_hours": 48,
+    },
+    "back_in_stock": {
+        "product_name": "Mug <Blue>",
+        "price": "$12.00",
+        "product_url": "http://localhost:3000/products/mug-blue",
+    },
 }
 EXPECTED_IN_TEXT = {
     "email_verification": "verify-email?token=abc",
@@ -51,6 +63,8 @@ EXPECTED_IN_TEXT = {
     "order_shipped": "JD014600003828",
     "refund_issued": "$10.00",
     "low_stock": "down to 2 in stock",
+    "stock_notice_confirmation": "stock-notices/cancel?token=def",
+    "back_in_stock": "Mug <Blue> is back in stock",
 }
 
 
