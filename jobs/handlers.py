@@ -36,6 +36,13 @@ from backend.orders.events import (
 )
 from backend.payments import services as payments
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
+from backend.returns.events import (
+    ReturnApproved,
+    ReturnReceived,
+    ReturnRefunded,
+    ReturnRejected,
+    ReturnRequested,
+)
 from backend.search import services as search
 from backend.settings import get_settings
 from backend.webhooks import services as webhooks
@@ -129,7 +136,14 @@ async def send_password_reset(event: PasswordResetRequested) -> None:
 
 
 async def _email_about_order(
-    event: OrderPlaced | OrderPaid | OrderFulfilled | PaymentRefunded,
+    event: OrderPlaced
+    | OrderPaid
+    | OrderFulfilled
+    | PaymentRefunded
+    | ReturnRequested
+    | ReturnApproved
+    | ReturnRejected
+    | ReturnReceived,
     template: str,
     **extra: object,
 ) -> None:
@@ -171,6 +185,22 @@ async def send_order_shipped(event: OrderFulfilled) -> None:
 
 async def send_refund_issued(event: PaymentRefunded) -> None:
     await _email_about_order(event, "refund_issued")
+
+
+async def send_return_requested(event: ReturnRequested) -> None:
+    await _email_about_order(event, "return_requested")
+
+
+async def send_return_approved(event: ReturnApproved) -> None:
+    await _email_about_order(event, "return_approved")
+
+
+async def send_return_rejected(event: ReturnRejected) -> None:
+    await _email_about_order(event, "return_rejected")
+
+
+async def send_return_received(event: ReturnReceived) -> None:
+    await _email_about_order(event, "return_received")
 
 
 async def update_stock_in_search(event: InventoryUpdated) -> None:
@@ -248,6 +278,13 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     OrderFulfilled: [send_order_shipped, deliver_to_webhooks],
     PaymentRefunded: [send_refund_issued, deliver_to_webhooks],
     PaidAfterCancellation: [refund_payment_after_cancellation],
+    ReturnRequested: [send_return_requested],
+    ReturnApproved: [send_return_approved],
+    ReturnRejected: [send_return_rejected],
+    ReturnReceived: [send_return_received],
+    # The shopper's e-mail for this step is the refund notice of PaymentRefunded (it names
+    # the return): one e-mail per step, not two.
+    ReturnRefunded: [],
 }
 
 HANDLERS_BY_NAME: dict[str, Handler] = {

@@ -21,6 +21,10 @@ EMAIL_TEMPLATES = (
     "order_shipped",
     "refund_issued",
     "low_stock",
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "return_received",
 )
 SMS_TEMPLATES = ("order_shipped",)
 
