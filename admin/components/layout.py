@@ -16,6 +16,7 @@ NAV_ITEMS = (
     ("Categories", "/admin/catalog", "folder-tree", True),
     ("Inventory", "/admin/inventory", "boxes", False),
     ("Orders", "/admin/orders", "receipt", True),
+    ("Returns", "/admin/returns", "undo-2", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Analytics", "/admin/analytics", "chart-column", True),
     ("Customers", "/admin/accounts", "users", True),
