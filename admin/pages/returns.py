@@ -248,6 +248,12 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             self.message = message or error.message
             self.errors_for = str(return_id)
         await self._show()
+        # The order page around this section shows the timeline and payment too.
+        from admin.pages.orders import OrderAdminState  # that module imports this one
+
+        order_state = await self.get_state(OrderAdminState)
+        if order_state._number:
+            await order_state._show()
 
     @rx.event
     async def approve(self, form_data: dict[str, object]) -> None:
@@ -393,7 +399,7 @@ def _refund_form(item: rx.Var[StaffReturnView]) -> rx.Component:
                 default_value=item.suggested_refund,
                 input_mode="decimal",
             ),
-            rx.button("Refund", type="submit", color_scheme="orange", size="3"),
+            rx.button("Refund return", type="submit", color_scheme="orange", size="3"),
             align="start",
             spacing="2",
             width="100%",
@@ -408,13 +414,13 @@ def _staff_return_card(item: rx.Var[StaffReturnView]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text("Return ", item.number, weight="bold"),
+                rx.text("Return ", item.number, weight="bold", white_space="nowrap"),
                 rx.badge(item.status, color_scheme=item.colour, data_testid="return-status"),
-                rx.spacer(),
-                rx.text(item.requested_on, size="2", color_scheme="gray"),
                 width="100%",
                 align="center",
+                wrap="wrap",
             ),
+            rx.text("Requested ", item.requested_on, size="1", color_scheme="gray"),
             rx.foreach(item.what, lambda line: rx.text(line, size="2")),
             rx.text("Reason: ", item.reason, size="2"),
             rx.cond(

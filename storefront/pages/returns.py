@@ -263,11 +263,11 @@ def _line_picker(line: rx.Var[ReturnLineChoice]) -> rx.Component:
                 spacing="0",
             ),
             rx.spacer(),
-            rx.select(
-                line.choices,
+            rx.select.root(
+                rx.select.trigger(aria_label="How many of " + line.name),
+                rx.select.content(rx.foreach(line.choices, lambda n: rx.select.item(n, value=n))),
                 name="line-" + line.line_id,
                 default_value="0",
-                aria_label="How many of " + line.name,
                 size="2",
             ),
             width="100%",
