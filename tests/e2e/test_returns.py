@@ -17,7 +17,7 @@ from tests.e2e.pages.storefront import SignInForm, Storefront
 from tests.fixtures.mail import SmtpServer
 
 
-def deliver(number: str) -> None:
+def deliver(number: str, *, days_ago: int = 0) -> None:
     """Staff ship and deliver the order (through the services: not the flow under test)."""
     from backend.orders import fulfilment
     from backend.orders import queries as order_queries
@@ -28,6 +28,19 @@ def deliver(number: str) -> None:
         staff = await catalog_manager()
         await fulfilment.fulfil_order(order.id, carrier="UPS", tracking_number="1Z", actor=staff)
         await fulfilment.mark_delivered(order.id, actor=staff)
+        if days_ago:
+            from sqlalchemy import text
+
+            from backend.core.db import session_scope
+
+            async with session_scope() as session:
+                await session.exec(  # type: ignore[call-overload]
+                    text(
+                        "UPDATE order_status_history SET created_at = now() - "
+                        "make_interval(days => :days) WHERE order_id = :order"
+                    ),
+                    params={"days": days_ago, "order": order.id},
+                )
 
     run(ship_and_deliver)
 
@@ -48,6 +61,9 @@ def test_a_returned_item_is_approved_received_and_refunded(
     returns = OrderReturns(page)
     expect(returns.heading).to_be_visible()
     form = returns.open_form()
+    form.submit.click()  # nothing chosen yet
+    expect(page.get_by_text("Choose at least one item to return.")).to_be_visible()
+    expect(page.get_by_text("Choose a reason.")).to_be_visible()
     form.choose_quantity(name, 1)
     form.choose_reason("Does not fit")
     form.comment.fill("<b>Too big</b> for my stove.")
@@ -108,3 +124,22 @@ def test_a_returned_item_is_approved_received_and_refunded(
     assert f"We received your return {return_number}" in subjects
     assert f"Refund of $45.00 for order {number}" in subjects
     assert len(subjects) == 7
+
+
+def test_after_the_return_window_the_shopper_is_told_why_not(page: Page, unique: str) -> None:
+    email = create_account(f"w{unique}", roles=frozenset({RoleName.USER}))
+    slug = create_product(f"w{unique}", name=f"Late Lamp {unique}", price="20.00")
+    number, _ = place_order_for(email, slug, paid=True)
+    deliver(number, days_ago=31)
+
+    shop = Storefront(page).open("/sign-in")
+    SignInForm(page).sign_in(email, PASSWORD)
+    expect(shop.account_menu).to_be_visible()
+    shop.open(f"/orders/{number}")
+    returns = OrderReturns(page)
+    expect(returns.refusal).to_have_text("The 30-day return window of this order has passed.")
+    expect(returns.return_items).to_have_count(0)
+    shop.open(f"/orders/{number}/return")  # straight to the form: the same answer
+    expect(page.get_by_role("status")).to_contain_text("return window of this order has passed")
+    expect(page.get_by_role("button", name="Request return")).to_have_count(0)
+    page.screenshot(path="var/test-results/return-window-passed.png", full_page=True)
