@@ -23,6 +23,11 @@ SPEC_EVENTS = {
     "UserRegistered",
     "EmailVerificationRequested",
     "PasswordResetRequested",
+    "ReturnRequested",
+    "ReturnApproved",
+    "ReturnRejected",
+    "ReturnReceived",
+    "ReturnRefunded",
 }
 
 
