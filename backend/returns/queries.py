@@ -191,7 +191,7 @@ async def list_returns(
     async with session_scope() as session:
         rows = (
             await session.exec(
-                select(
+                select(  # type: ignore[call-overload]  # more columns than sqlmodel's overloads
                     ReturnRequest.number,
                     Order.number,
                     Order.customer_name,

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -174,7 +175,9 @@ def _describe(items: tuple[ReturnedItem, ...]) -> str:
     return ", ".join(f"{item.quantity} × {item.name}" for item in items)
 
 
-def _common(order: Order, request: ReturnRequest, items: tuple[ReturnedItem, ...]) -> dict:
+def _common(
+    order: Order, request: ReturnRequest, items: tuple[ReturnedItem, ...]
+) -> dict[str, Any]:
     return {
         "aggregate_id": str(order.id),
         "return_number": request.number,
