@@ -17,6 +17,7 @@ from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
+from backend.returns.models import ReturnLine, ReturnRequest
 from backend.stock_notices.models import StockNoticeSubscription
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.wishlists.models import Wishlist, WishlistItem
@@ -37,6 +38,8 @@ __all__ = [
     "PaymentTransaction",
     "Product",
     "RefreshToken",
+    "ReturnLine",
+    "ReturnRequest",
     "Role",
     "StockMovement",
     "StockNoticeSubscription",

@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     )
     # An unpaid order is cancelled, and its stock returned, after this many minutes.
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # Returns: a delivered order's items may be returned for this many days after delivery.
+    return_window_days: int = Field(default=30, ge=0, le=365)
     # The built-in test gateway: how long its "asynchronous" card takes to succeed.
     test_gateway_async_delay_seconds: float = Field(default=3.0, ge=0.0, le=3600.0)
 

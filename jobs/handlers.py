@@ -36,6 +36,13 @@ from backend.orders.events import (
 )
 from backend.payments import services as payments
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
+from backend.returns.events import (
+    ReturnApproved,
+    ReturnReceived,
+    ReturnRefunded,
+    ReturnRejected,
+    ReturnRequested,
+)
 from backend.search import services as search
 from backend.settings import get_settings
 from backend.stock_notices import services as stock_notices
@@ -134,7 +141,14 @@ async def send_password_reset(event: PasswordResetRequested) -> None:
 
 
 async def _email_about_order(
-    event: OrderPlaced | OrderPaid | OrderFulfilled | PaymentRefunded,
+    event: OrderPlaced
+    | OrderPaid
+    | OrderFulfilled
+    | PaymentRefunded
+    | ReturnRequested
+    | ReturnApproved
+    | ReturnRejected
+    | ReturnReceived,
     template: str,
     **extra: object,
 ) -> None:
@@ -176,6 +190,22 @@ async def send_order_shipped(event: OrderFulfilled) -> None:
 
 async def send_refund_issued(event: PaymentRefunded) -> None:
     await _email_about_order(event, "refund_issued")
+
+
+async def send_return_requested(event: ReturnRequested) -> None:
+    await _email_about_order(event, "return_requested")
+
+
+async def send_return_approved(event: ReturnApproved) -> None:
+    await _email_about_order(event, "return_approved")
+
+
+async def send_return_rejected(event: ReturnRejected) -> None:
+    await _email_about_order(event, "return_rejected")
+
+
+async def send_return_received(event: ReturnReceived) -> None:
+    await _email_about_order(event, "return_received")
 
 
 async def update_stock_in_search(event: InventoryUpdated) -> None:
@@ -307,6 +337,13 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     PaidAfterCancellation: [refund_payment_after_cancellation],
     StockNoticeConfirmationRequested: [send_stock_notice_confirmation],
     BackInStockNoticeDue: [send_back_in_stock_notice],
+    ReturnRequested: [send_return_requested],
+    ReturnApproved: [send_return_approved],
+    ReturnRejected: [send_return_rejected],
+    ReturnReceived: [send_return_received],
+    # The shopper's e-mail for this step is the refund notice of PaymentRefunded (it names
+    # the return): one e-mail per step, not two.
+    ReturnRefunded: [],
 }
 
 HANDLERS_BY_NAME: dict[str, Handler] = {

@@ -35,6 +35,7 @@ from storefront.pages.password_reset import (
     reset_password_page,
 )
 from storefront.pages.product import ProductState, product_page
+from storefront.pages.returns import OrderReturnsState, ReturnFormState, return_form_page
 from storefront.pages.search import SearchState, search_page
 from storefront.pages.sign_in import SignInState, sign_in_page
 from storefront.pages.sign_up import SignUpState, sign_up_page
@@ -91,7 +92,8 @@ STOREFRONT_PAGES = (
         ConfirmPaymentState.load,
     ),
     (order_lookup_page, "/orders/lookup", f"Find your order · {shop}", None),
-    (order_page, "/orders/[number]", f"Order · {shop}", OrderState.load),
+    (order_page, "/orders/[number]", f"Order · {shop}", [OrderState.load, OrderReturnsState.load]),
+    (return_form_page, "/orders/[number]/return", f"Return items · {shop}", ReturnFormState.load),
     (order_history_page, "/account/orders", f"Your orders · {shop}", OrderHistoryState.load),
     (wishlist_page, "/account/wishlist", f"Your wishlist · {shop}", WishlistState.load),
     (
@@ -125,7 +127,7 @@ for page, route, title, on_load in STOREFRONT_PAGES:
         description=f"{shop}: everyday goods, chosen with care.",
         on_load=[
             HeaderState.load_cart_count,
-            *([on_load] if on_load else []),
+            *(on_load if isinstance(on_load, list) else [on_load] if on_load else []),
             *([SavedProductsState.load] if route in PAGES_WITH_SAVE_TOGGLES else []),
         ],
     )

@@ -17,6 +17,7 @@ NAV_ITEMS = (
     ("Inventory", "/admin/inventory", "boxes", False),
     ("Demand", "/admin/demand", "bell-ring", False),
     ("Orders", "/admin/orders", "receipt", True),
+    ("Returns", "/admin/returns", "undo-2", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Analytics", "/admin/analytics", "chart-column", True),
     ("Customers", "/admin/accounts", "users", True),

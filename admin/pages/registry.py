@@ -18,6 +18,7 @@ from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState, product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
+from admin.pages.returns import OrderReturnsAdminState, ReturnsTableState, returns_page
 from admin.pages.webhooks import WebhooksState, webhooks_page
 from storefront.pages.sign_in import SignInState
 
@@ -41,7 +42,13 @@ ADMIN_PAGES = (
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
     (demand_page, "/admin/demand", "Demand", (DemandState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
-    (order_admin_page, "/admin/orders/[number]", "Order", (OrderAdminState.load,)),
+    (
+        order_admin_page,
+        "/admin/orders/[number]",
+        "Order",
+        (OrderAdminState.load, OrderReturnsAdminState.load),
+    ),
+    (returns_page, "/admin/returns", "Returns", (ReturnsTableState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
     (analytics_page, "/admin/analytics", "Analytics", (AnalyticsState.load,)),
     (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),

@@ -23,6 +23,10 @@ EMAIL_TEMPLATES = (
     "low_stock",
     "stock_notice_confirmation",
     "back_in_stock",
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "return_received",
 )
 SMS_TEMPLATES = ("order_shipped",)
 

@@ -24,6 +24,7 @@ STATIC_PAGES = [
     ("/admin/catalog", "Categories & brands", "Create category"),
     ("/admin/inventory", "Inventory", "Find"),
     ("/admin/orders", "Orders", "Placed from"),
+    ("/admin/returns", "Returns", "Open a return's order"),
     ("/admin/discounts", "Discount codes", "Create code"),
     ("/admin/analytics", "Analytics", "Revenue"),
     ("/admin/accounts", "Customers", "Lifetime value"),

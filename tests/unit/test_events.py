@@ -25,6 +25,11 @@ SPEC_EVENTS = {
     "PasswordResetRequested",
     "StockNoticeConfirmationRequested",
     "BackInStockNoticeDue",
+    "ReturnRequested",
+    "ReturnApproved",
+    "ReturnRejected",
+    "ReturnReceived",
+    "ReturnRefunded",
 }
 
 

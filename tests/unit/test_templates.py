@@ -10,6 +10,11 @@ ORDER = {
     "email": "ann@example.com",
     "order_url": "http://localhost:3000/orders/KG-1042",
 }
+RETURN = {
+    **ORDER,
+    "return_number": "RT-2345-6789",
+    "items": [{"name": "Mug", "quantity": 2}],
+}
 CONTEXTS: dict[str, dict[str, object]] = {
     "email_verification": {
         "display_name": "Ann",
@@ -34,7 +39,11 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
     "payment_received": {**ORDER, "amount": "$26.95"},
     "order_shipped": {**ORDER, "carrier": "DHL", "tracking_number": "JD014600003828"},
-    "refund_issued": {**ORDER, "amount": "$10.00", "full_refund": False},
+    "refund_issued": {**ORDER, "amount": "$10.00", "full_refund": False, "reason": "Return RT-1"},
+    "return_requested": {**RETURN, "reason": "Does not fit"},
+    "return_approved": {**RETURN, "note": "Use the prepaid label."},
+    "return_rejected": {**RETURN, "note": "Worn items cannot be returned."},
+    "return_received": {**RETURN, "restocked": True},
     "low_stock": {
         "product_name": "Mug",
         "sku": "MUG-1",
@@ -61,7 +70,11 @@ EXPECTED_IN_TEXT = {
     "order_confirmation": "Total     $26.95",
     "payment_received": "$26.95",
     "order_shipped": "JD014600003828",
-    "refund_issued": "$10.00",
+    "refund_issued": "$10.00 for order KG-1042: Return RT-1.",
+    "return_requested": "2 × Mug",
+    "return_approved": "Use the prepaid label.",
+    "return_rejected": "Why: Worn items cannot be returned.",
+    "return_received": "RT-2345-6789",
     "low_stock": "down to 2 in stock",
     "stock_notice_confirmation": "stock-notices/cancel?token=def",
     "back_in_stock": "Mug <Blue> is back in stock",
