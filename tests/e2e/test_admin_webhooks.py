@@ -36,7 +36,7 @@ def test_an_admin_creates_switches_off_and_deletes_an_endpoint(page: Page, uniqu
     admin.sign_in_form.sign_in(
         create_account("w" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Webhooks").click()
+    admin.go_to("Webhooks")
 
     page.get_by_label("URL", exact=True).fill(url)
     page.get_by_label("Description (optional)").fill(f"E2E {unique}")

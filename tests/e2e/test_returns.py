@@ -85,7 +85,7 @@ def test_a_returned_item_is_approved_received_and_refunded(
         admin.sign_in_form.sign_in(
             create_account("ra" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
         )
-        admin.nav_link("Returns").click()
+        admin.go_to("Returns")
         expect(staff.get_by_role("heading", name="Returns", level=1)).to_be_visible()
         row = staff.get_by_role("row").filter(has_text=return_number)
         expect(row).to_contain_text("Does not fit")

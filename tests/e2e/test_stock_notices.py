@@ -55,13 +55,13 @@ def test_subscribers_are_emailed_once_when_staff_restock(
     admin.sign_in_form.sign_in(
         create_account("m" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
     )
-    admin.nav_link("Demand").click()
+    admin.go_to("Demand")
     row = page.get_by_role("row").filter(has_text=name)
     expect(row).to_contain_text(f"E2E-n{unique}")
     expect(row.get_by_role("cell").nth(3)).to_have_text("2")
     page.screenshot(path="var/test-results/admin-demand.png", full_page=True)
 
-    admin.nav_link("Inventory").click()
+    admin.go_to("Inventory")
     page.get_by_role("textbox", name="Product SKU").fill(f"E2E-n{unique}")
     page.get_by_role("button", name="Find").click()
     page.get_by_label("Change").fill("5")
@@ -74,5 +74,5 @@ def test_subscribers_are_emailed_once_when_staff_restock(
         notice = wait_for_mail(mailbox, address, count=count)
         assert notice["Subject"] == f"{name} is back in stock"
         assert f"/products/{slug}" in link_in(notice, "/products/")
-    admin.nav_link("Demand").click()
+    admin.go_to("Demand")
     expect(page.get_by_role("row").filter(has_text=name)).to_have_count(0)
