@@ -17,6 +17,7 @@ from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
+from backend.reviews.models import Review, ReviewVote
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "PaymentTransaction",
     "Product",
     "RefreshToken",
+    "Review",
+    "ReviewVote",
     "Role",
     "StockMovement",
     "User",
