@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("Products", "/admin/products", "package", False),
     ("Categories", "/admin/catalog", "folder-tree", True),
     ("Inventory", "/admin/inventory", "boxes", False),
+    ("Reviews", "/admin/reviews", "star", False),
     ("Orders", "/admin/orders", "receipt", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Analytics", "/admin/analytics", "chart-column", True),

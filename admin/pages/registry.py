@@ -17,6 +17,7 @@ from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState, product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
+from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.webhooks import WebhooksState, webhooks_page
 from storefront.pages.sign_in import SignInState
 
@@ -38,6 +39,7 @@ ADMIN_PAGES = (
         (CatalogStructureState.load,),
     ),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
+    (reviews_page, "/admin/reviews", "Reviews", (ReviewsModerationState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
     (order_admin_page, "/admin/orders/[number]", "Order", (OrderAdminState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
