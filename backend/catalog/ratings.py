@@ -10,7 +10,7 @@ aggregating reviews per request. The database refuses totals that do not add up.
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -40,8 +40,9 @@ def shown_average(rating_sum: int, rating_count: int) -> str:
 
 
 def stars_text(rating: Decimal | int) -> str:
-    """Five stars, filled to the nearest whole star: "★★★★☆"."""
-    filled = int(Decimal(rating).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """Five stars, filled to the nearest whole star, halves down (4.5 shows four, never
+    more than earned): "★★★★☆". The number beside them says the rest."""
+    filled = int(Decimal(rating).quantize(Decimal(1), rounding=ROUND_HALF_DOWN))
     filled = min(max(filled, 0), 5)
     return "★" * filled + "☆" * (5 - filled)
 
