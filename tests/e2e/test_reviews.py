@@ -111,8 +111,23 @@ def test_a_buyers_review_is_published_after_a_moderator_approves_it(
     # Untrusted text stays text: the markup is shown, not interpreted.
     expect(published).to_contain_text("Quiet <b>kettle</b>, boils a litre in 3 minutes.")
     expect(page.get_by_role("link", name="4.5 out of 5 stars, 2 reviews")).to_be_visible()
+    # The moderator, still signed in, finds the other review helpful (and changes their mind).
+    early = reviews.get_by_role("article", name="Review by Bea E.")
+    early.get_by_role("button", name=re.compile("^Helpful")).click()
+    expect(early.get_by_text("1 person found this helpful")).to_be_visible()
+    expect(early.get_by_role("button", name=re.compile("^Helpful"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
     reviews.scroll_into_view_if_needed()
     page.screenshot(path="var/test-results/reviews-published.png", full_page=True)
+    early.get_by_role("button", name=re.compile("^Helpful")).click()
+    expect(early.get_by_text("1 person found this helpful")).to_have_count(0)
+    # On a phone the section stacks and nothing is wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(reviews.get_by_text("4.5 out of 5 · 2 reviews")).to_be_visible()
+    overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the product page is {overflow} px wider than a phone"
+    reviews.screenshot(path="var/test-results/reviews-phone.png")
 
 
 def test_a_rejected_review_shows_its_reason_to_its_author_only(page: Page, unique: str) -> None:
@@ -180,6 +195,7 @@ def test_a_category_sorts_by_rating_and_filters_by_stars(page: Page, unique: str
     expect(page).to_have_url(re.compile(r"sort_by=rating"))
     jugs = page.get_by_role("link", name=re.compile(f"Jug {unique}$"))
     expect(jugs).to_have_count(4)
+    expect(jugs.first).to_have_attribute("aria-label", f"Best Jug {unique}")  # re-sorted
     assert [name.split()[0] for name in jugs.evaluate_all(ARIA_LABELS)] == [
         "Best",
         "Top",

@@ -9,9 +9,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlmodel import col, select
 
+from api.app import build_http_app
 from backend.accounts import services as accounts
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
@@ -493,3 +495,38 @@ async def test_listings_sort_by_rating_with_ties_by_count_and_filter_by_minimum(
     for review_id in (one_star, four_star):
         await review_services.reject_review(review_id, "Duplicate", actor=moderator)
     assert await listed(sort_by="rating", min_rating="4") == ["few", "many"]
+
+
+async def test_the_products_api_sorts_and_filters_by_rating_and_shows_it(
+    make_product: MakeProduct,
+    make_viewer: MakeViewer,
+    buy: Buy,
+    moderator: Viewer,
+    unique: str,
+) -> None:
+    liked, loved = await make_product(name=f"Liked {unique}"), await make_product()
+    for product, stars_given in ((liked, (4, 3)), (loved, (5,))):
+        for stars in stars_given:
+            await review_services.approve_review(
+                await reviewed_by(make_viewer, buy, product, stars), actor=moderator
+            )
+    await make_product()  # unrated
+    transport = httpx.ASGITransport(app=build_http_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost/api/v1") as api:
+        response = await api.get(
+            "/products", params={"category": f"category-{unique}", "sort_by": "rating"}
+        )
+        filtered = await api.get(
+            "/products", params={"category": f"category-{unique}", "min_rating": 4}
+        )
+        refused = await api.get("/products", params={"min_rating": 6})
+
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [(i["rating_average"], i["rating_count"]) for i in items] == [
+        ("5.0", 1),
+        ("3.5", 2),
+        (None, 0),
+    ]
+    assert [i["id"] for i in filtered.json()["items"]] == [str(loved)]
+    assert refused.status_code == 400
