@@ -67,6 +67,8 @@ async def store_product_rating(
         update(Product)
         .where(col(Product.id) == product_id)
         .values(
+            # A rating is not a staff edit: keep the product's updated_at as it was.
+            updated_at=col(Product.updated_at),
             rating_count=rating_count,
             rating_sum=rating_sum,
             rating_average=(

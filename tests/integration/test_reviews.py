@@ -530,3 +530,17 @@ async def test_the_products_api_sorts_and_filters_by_rating_and_shows_it(
     ]
     assert [i["id"] for i in filtered.json()["items"]] == [str(loved)]
     assert refused.status_code == 400
+
+
+async def test_a_rating_change_is_not_a_product_edit(
+    make_product: MakeProduct, make_viewer: MakeViewer, buy: Buy, moderator: Viewer
+) -> None:
+    bowl = await make_product()
+    review_id = await reviewed_by(make_viewer, buy, bowl, 5)  # buying changes the stock
+    async with session_scope() as session:
+        before = (await session.get(Product, bowl)).updated_at  # type: ignore[union-attr]
+    await review_services.approve_review(review_id, actor=moderator)
+    async with session_scope() as session:
+        product = await session.get(Product, bowl)
+    assert product is not None
+    assert (product.rating_count, product.updated_at) == (1, before)
