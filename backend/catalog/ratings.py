@@ -77,4 +77,4 @@ async def store_product_rating(
                 else average.quantize(_SORT_PLACES, rounding=ROUND_HALF_UP)
             ),
         )
-    )  # type: ignore[call-overload]
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import case, func
 from sqlmodel import col, select
@@ -59,6 +59,7 @@ async def list_published_reviews(
 ) -> Page[PublishedReview]:
     """Approved reviews of a product, newest first or most helpful first (then newest)."""
     page, limit = clamp_page(page, limit)
+    ordering: list[Any]
     if sort == "helpful":
         ordering = [
             col(Review.helpful_count).desc(),

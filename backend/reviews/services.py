@@ -226,13 +226,13 @@ async def set_helpful_vote(review_id: uuid.UUID, *, voter: Viewer | None, helpfu
                 insert(ReviewVote)
                 .values(review_id=review_id, user_id=voter.user_id)
                 .on_conflict_do_nothing(index_elements=["review_id", "user_id"])
-            )  # type: ignore[call-overload]
+            )
         else:
             await session.exec(
                 delete(ReviewVote).where(
                     col(ReviewVote.review_id) == review_id, col(ReviewVote.user_id) == voter.user_id
                 )
-            )  # type: ignore[call-overload]
+            )
         count = (
             await session.exec(
                 select(func.count())
