@@ -62,6 +62,13 @@ def _helpful_label(count: int) -> str:
     return "1 person found this helpful" if count == 1 else f"{count} people found this helpful"
 
 
+def _review_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        raise NotFoundError("There is no such review.") from None
+
+
 def _slug_of_page(path: str) -> str:
     return path.rstrip("/").rpartition("/")[2][:MAX_SLUG_LENGTH]
 
@@ -233,12 +240,11 @@ class MyReviewState(SignedInState):
         if self._product_id is None:
             return
         form = {name: form_data.get(name) for name in ("rating", "title", "body")}
-        if not form["rating"]:
-            self.errors = {"rating": "Choose a rating from 1 to 5 stars."}
-            return
         try:
             if self.own_id:
-                await review_services.edit_review(uuid.UUID(self.own_id), form, author=self.viewer)
+                # own_id came from the server, but a browser can set plain vars: the
+                # service refuses any review that is not the viewer's own.
+                await review_services.edit_review(_review_id(self.own_id), form, author=self.viewer)
             else:
                 await review_services.write_review(self._product_id, form, author=self.viewer)
         except DomainError as error:
@@ -252,11 +258,8 @@ class MyReviewState(SignedInState):
     @rx.event
     async def toggle_helpful(self, review_id: str) -> rx.event.EventSpec | None:
         try:
-            target = uuid.UUID(str(review_id))
-        except ValueError:
-            return None
-        helpful = str(target) not in self.voted
-        try:
+            target = _review_id(review_id)
+            helpful = str(target) not in self.voted
             await review_services.set_helpful_vote(target, voter=self.viewer, helpful=helpful)
         except DomainError as error:
             return rx.toast.error(error.message)

@@ -178,6 +178,16 @@ def test_a_rejected_review_shows_its_reason_to_its_author_only(page: Page, uniqu
     expect(reviews).to_contain_text("Please review the jug itself, not the delivery.")
     page.screenshot(path="var/test-results/reviews-rejected-author.png", full_page=True)
 
+    # The author rewrites it: back in the queue, the old reason gone.
+    reviews.get_by_role("button", name="Edit your review").click()
+    form = page.get_by_role("form", name="Write a review")
+    form.get_by_role("radio", name="4 ★").click()
+    form.get_by_label("Your review").fill("Solid jug, pours without dripping.")
+    form.get_by_role("button", name="Save changes").click()
+    expect(reviews.get_by_text("Waiting for moderation")).to_be_visible()
+    expect(reviews).not_to_contain_text("Please review the jug itself")
+    expect(reviews).to_contain_text("Solid jug, pours without dripping.")
+
 
 def test_a_category_sorts_by_rating_and_filters_by_stars(page: Page, unique: str) -> None:
     category = create_category(f"s{unique}")
