@@ -21,6 +21,12 @@ EMAIL_TEMPLATES = (
     "order_shipped",
     "refund_issued",
     "low_stock",
+    "stock_notice_confirmation",
+    "back_in_stock",
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "return_received",
 )
 SMS_TEMPLATES = ("order_shipped",)
 

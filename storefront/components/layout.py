@@ -144,6 +144,7 @@ def account_menu() -> rx.Component:
                     rx.text(SessionState.display_name, weight="bold"),
                     rx.link("Your account", href="/account"),
                     rx.link("Your orders", href="/account/orders"),
+                    rx.link("Your wishlist", href="/account/wishlist"),
                     rx.cond(
                         SessionState.is_staff,
                         rx.link("Admin dashboard", href="/admin"),

@@ -25,6 +25,7 @@ STATIC_PAGES = [
     ("/admin/inventory", "Inventory", "Find"),
     ("/admin/reviews", "Reviews", "waiting for moderation"),
     ("/admin/orders", "Orders", "Placed from"),
+    ("/admin/returns", "Returns", "Open a return's order"),
     ("/admin/discounts", "Discount codes", "Create code"),
     ("/admin/analytics", "Analytics", "Revenue"),
     ("/admin/accounts", "Customers", "Lifetime value"),
