@@ -40,7 +40,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,11 @@ def bare_app() -> Any:
                 "category": row["category_name"],
                 "image_url": row["image_url"],
                 "rating_average": (
-                    str((Decimal(row["rating_sum"]) / row["rating_count"]).quantize(TENTH))
+                    str(
+                        (Decimal(row["rating_sum"]) / row["rating_count"]).quantize(
+                            TENTH, ROUND_HALF_UP
+                        )
+                    )
                     if row["rating_count"]
                     else None
                 ),
