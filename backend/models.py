@@ -18,6 +18,7 @@ from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
 from backend.returns.models import ReturnLine, ReturnRequest
+from backend.reviews.models import Review, ReviewVote
 from backend.stock_notices.models import StockNoticeSubscription
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.wishlists.models import Wishlist, WishlistItem
@@ -40,6 +41,8 @@ __all__ = [
     "RefreshToken",
     "ReturnLine",
     "ReturnRequest",
+    "Review",
+    "ReviewVote",
     "Role",
     "StockMovement",
     "StockNoticeSubscription",

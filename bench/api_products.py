@@ -40,6 +40,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ DATABASE = "shop_bench_api"
 REDIS_DB = 8  # apart from the test runs (15, and 11-14 for parallel runs)
 LISTING_PATH = "/api/v1/products?limit=20"
 PAGE_SIZE = 20
+TENTH = Decimal("0.1")
 
 
 # --- the servers (granian imports this module and calls one of these factories) --------
@@ -105,6 +107,16 @@ def bare_app() -> Any:
                 "stock_quantity": row["stock_quantity"],
                 "category": row["category_name"],
                 "image_url": row["image_url"],
+                "rating_average": (
+                    str(
+                        (Decimal(row["rating_sum"]) / row["rating_count"]).quantize(
+                            TENTH, ROUND_HALF_UP
+                        )
+                    )
+                    if row["rating_count"]
+                    else None
+                ),
+                "rating_count": row["rating_count"],
             }
             for row in rows
         ]

@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("Products", "/admin/products", "package", False),
     ("Categories", "/admin/catalog", "folder-tree", True),
     ("Inventory", "/admin/inventory", "boxes", False),
+    ("Reviews", "/admin/reviews", "star", False),
     ("Demand", "/admin/demand", "bell-ring", False),
     ("Orders", "/admin/orders", "receipt", True),
     ("Returns", "/admin/returns", "undo-2", True),

@@ -19,6 +19,7 @@ from admin.pages.product_editor import ProductEditorState, product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
 from admin.pages.returns import OrderReturnsAdminState, ReturnsTableState, returns_page
+from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.webhooks import WebhooksState, webhooks_page
 from storefront.pages.sign_in import SignInState
 
@@ -40,6 +41,7 @@ ADMIN_PAGES = (
         (CatalogStructureState.load,),
     ),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
+    (reviews_page, "/admin/reviews", "Reviews", (ReviewsModerationState.load,)),
     (demand_page, "/admin/demand", "Demand", (DemandState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
     (

@@ -45,6 +45,12 @@ class ProductListItem(BaseModel):
     stock_quantity: int
     category: str
     image_url: str | None
+    rating_average: str | None = Field(
+        default=None,
+        examples=["4.3"],
+        description="average of the approved reviews, one decimal; null without reviews",
+    )
+    rating_count: int = 0
 
     @classmethod
     def of(cls, summary: ProductSummary) -> ProductListItem:
@@ -59,6 +65,8 @@ class ProductListItem(BaseModel):
             stock_quantity=summary.stock_quantity,
             category=summary.category_name,
             image_url=summary.image_url,
+            rating_average=summary.rating_display or None,
+            rating_count=summary.rating_count,
         )
 
 
@@ -123,11 +131,14 @@ class ProductListParams(BaseModel):
     brand: str | None = Field(default=None, max_length=500, description="comma-separated")
     min_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
     max_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
-    sort_by: Literal["price", "name", "created_at"] = "created_at"
+    sort_by: Literal["price", "name", "created_at", "rating"] = "created_at"
     order: Literal["asc", "desc"] | None = Field(
-        default=None, description="default: desc for created_at, else asc"
+        default=None, description="default: desc for created_at and rating, else asc"
     )
     in_stock: bool = False
+    min_rating: int | None = Field(
+        default=None, ge=1, le=5, description="only products rated this many stars or more"
+    )
 
     @field_validator("category", "brand")
     @classmethod
@@ -159,6 +170,7 @@ async def list_products(query: Annotated[ProductListParams, Query()], request: R
         "sort_by": query.sort_by,
         "order": query.order or "",
         "in_stock": "1" if query.in_stock else "",
+        "min_rating": "" if query.min_rating is None else str(query.min_rating),
     }
 
     async def render() -> str:

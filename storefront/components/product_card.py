@@ -52,6 +52,22 @@ def _card_link(product: rx.Var[ProductCard]) -> rx.Component:
                 product_picture(product),
                 rx.text(product.brand, size="1", color_scheme="gray"),
                 rx.text(product.name, weight="medium", size="3", color=rx.color("gray", 12)),
+                rx.cond(
+                    product.rating_count > 0,
+                    rx.hstack(
+                        rx.text(product.rating_stars, color=rx.color("amber", 9), size="2"),
+                        rx.text(
+                            product.rating,
+                            " (",
+                            product.rating_count,
+                            ")",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="1",
+                        align="center",
+                    ),
+                ),
                 rx.hstack(
                     rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
                     rx.badge(

@@ -15,6 +15,7 @@ from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
 from storefront.components.save_toggle import save_button
 from storefront.pages.cart import CartState
+from storefront.pages.product_reviews import ProductReviewsState, rating_link, reviews_section
 from storefront.pages.stock_notices import BackInStockState, notify_box
 from storefront.viewmodels import ProductPageView, product_page_view
 
@@ -28,7 +29,7 @@ class ProductState(PublicState):
     quantity: str = "1"
 
     @rx.event
-    async def load(self) -> rx.event.EventSpec | None:
+    async def load(self) -> list[rx.event.EventSpec | rx.event.EventHandler] | None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2][:MAX_SLUG_LENGTH]
         self.selected_image = 0
         self.quantity = "1"
@@ -42,8 +43,12 @@ class ProductState(PublicState):
         await funnel.record(
             FunnelStep.PRODUCT_VIEW, owner.key if owner else None, detail.summary.id
         )
-        # The back-in-stock box needs the product (is this viewer already waiting?).
-        return BackInStockState.load(str(detail.summary.id), detail.summary.stock_quantity > 0)
+        # The reviews section and the back-in-stock box (is this viewer already waiting?)
+        # load after the product.
+        return [
+            ProductReviewsState.load,
+            BackInStockState.load(str(detail.summary.id), detail.summary.stock_quantity > 0),
+        ]
 
     @rx.event
     def set_quantity(self, value: str) -> None:
@@ -120,6 +125,7 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
             rx.vstack(
                 rx.text(product.brand, color_scheme="gray"),
                 rx.heading(product.name, size="7", as_="h1"),
+                rating_link(),
                 rx.text(product.price, size="6", weight="bold"),
                 rx.badge(
                     product.stock,
@@ -169,6 +175,7 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
             spacing="6",
             width="100%",
         ),
+        reviews_section(),
         rx.cond(
             product.related.length() > 0,
             rx.vstack(

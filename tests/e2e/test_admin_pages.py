@@ -23,6 +23,7 @@ STATIC_PAGES = [
     ("/admin/products/import", "Import and export products", "Download CSV"),
     ("/admin/catalog", "Categories & brands", "Create category"),
     ("/admin/inventory", "Inventory", "Find"),
+    ("/admin/reviews", "Reviews", "waiting for moderation"),
     ("/admin/orders", "Orders", "Placed from"),
     ("/admin/returns", "Returns", "Open a return's order"),
     ("/admin/discounts", "Discount codes", "Create code"),
