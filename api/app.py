@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.routing import Mount
 
 from api.admin_routes import router as admin_router
+from api.cart_cookie import router as page_cookie_router
 from api.media_routes import router as media_router
 from api.payment_routes import router as payment_router
 from api.session_routes import router as session_router
@@ -22,6 +23,7 @@ def build_http_app() -> FastAPI:
         openapi_url=None,
     )
     app.include_router(session_router)
+    app.include_router(page_cookie_router)
     app.include_router(media_router)
     app.include_router(payment_router)
     app.include_router(admin_router)

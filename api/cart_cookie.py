@@ -3,6 +3,9 @@
 The token names the guest's cart in Redis (`backend/cart`). It is set on HTML responses
 only, so the one page load that precedes the websocket decides it; the websocket then
 carries it, and Reflex event handlers read it on the server. Scripts never see it.
+
+Where a proxy serves the pages itself (nginx in `./shop cluster`), it asks
+`GET /auth/page-cookies` before each page (`auth_request`) and passes on the cookie.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +38,27 @@ def cart_cookie_header(token: str) -> bytes:
     return cookie.output(header="").strip().encode()
 
 
+def needs_cart_cookie(cookie_header: str) -> bool:
+    """True unless the request already carries a valid guest cart token."""
+    cookies: SimpleCookie = SimpleCookie()
+    with contextlib.suppress(CookieError):  # a garbled header counts as no cookie
+        cookies.load(cookie_header)
+    name = get_settings().cart_cookie_name
+    return name not in cookies or guest_owner(cookies[name].value) is None
+
+
+router = APIRouter(prefix="/auth", tags=["browser session"])
+
+
+@router.get("/page-cookies", status_code=204, include_in_schema=False)
+async def page_cookies(request: Request) -> Response:
+    """What a page response would set: for a proxy serving the built pages from disk."""
+    response = Response(status_code=204)
+    if needs_cart_cookie(request.headers.get("cookie", "")):
+        response.headers.append("set-cookie", cart_cookie_header(new_guest_token()).decode())
+    return response
+
+
 class CartCookie:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,11 +67,7 @@ class CartCookie:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        cookies: SimpleCookie = SimpleCookie()
-        with contextlib.suppress(CookieError):  # a garbled header counts as no cookie
-            cookies.load(Headers(scope=scope).get("cookie", ""))
-        name = get_settings().cart_cookie_name
-        if name in cookies and guest_owner(cookies[name].value) is not None:
+        if not needs_cart_cookie(Headers(scope=scope).get("cookie", "")):
             await self.app(scope, receive, send)
             return
 

@@ -18,7 +18,11 @@ from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
+from backend.returns.models import ReturnLine, ReturnRequest
+from backend.reviews.models import Review, ReviewVote
+from backend.stock_notices.models import StockNoticeSubscription
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from backend.wishlists.models import Wishlist, WishlistItem
 
 __all__ = [
     "AccountToken",
@@ -38,8 +42,13 @@ __all__ = [
     "PaymentTransaction",
     "Product",
     "RefreshToken",
+    "ReturnLine",
+    "ReturnRequest",
+    "Review",
+    "ReviewVote",
     "Role",
     "StockMovement",
+    "StockNoticeSubscription",
     "User",
     "UserRole",
     "UserSession",
@@ -47,4 +56,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "Wishlist",
+    "WishlistItem",
 ]

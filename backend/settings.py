@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     # Demo accounts seeded by the run command in development (never in production).
     demo_admin_password: SecretStr = SecretStr("kestrel-demo-admin")
     demo_shopper_password: SecretStr = SecretStr("kestrel-demo-shopper")
+    # Products in the seeded demo catalog (fewer start faster: the fault drills use 40).
+    demo_catalog_size: int = Field(default=1_000, ge=0, le=100_000)
 
     # Sign-in protection: this many failed sign-ins for one e-mail within the lock period
     # lock the account for that period; one network may try this often in total.
@@ -118,6 +120,11 @@ class Settings(BaseSettings):
     # checkout).
     cart_reminder_after_minutes: int = Field(default=240, ge=1, le=30 * 24 * 60)
 
+    # Wishlists: how many products one shopper may save.
+    wishlist_max_items: int = Field(default=200, ge=1, le=10_000)
+    # Back-in-stock notices: how long a guest's e-mailed confirmation link works.
+    stock_notice_confirm_hours: int = Field(default=48, ge=1, le=24 * 30)
+
     # Checkout. Prices are in this currency; shipping prices and the free-shipping
     # threshold too. Tax rates in percent by ISO country code (the countries shipped to).
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
@@ -136,6 +143,8 @@ class Settings(BaseSettings):
     )
     # An unpaid order is cancelled, and its stock returned, after this many minutes.
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # Returns: a delivered order's items may be returned for this many days after delivery.
+    return_window_days: int = Field(default=30, ge=0, le=365)
     # The built-in test gateway: how long its "asynchronous" card takes to succeed.
     test_gateway_async_delay_seconds: float = Field(default=3.0, ge=0.0, le=3600.0)
 

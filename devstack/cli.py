@@ -2,6 +2,8 @@
 
     run        start PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are set),
                migrate, seed the demo data once, start the worker and the web app
+    cluster    the same, laid out as production: nginx in front of WEB_PROCESSES web
+               backends (2) and WORKER_PROCESSES workers (2)
     services   start only the private PostgreSQL and Redis, then exit
     stop       stop the private PostgreSQL and Redis
 
@@ -13,12 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -230,7 +234,7 @@ async def _seed_demo_catalog() -> SeedReport:
     from backend.search.services import rebuild_index
 
     try:
-        report = await seed_demo_data()
+        report = await seed_demo_data(size=load_settings().demo_catalog_size)
         if report.products_created:
             say("Building the search index for the new products")
             await rebuild_index()
@@ -240,36 +244,62 @@ async def _seed_demo_catalog() -> SeedReport:
         await close_redis()
 
 
-def command_run() -> int:
+def _prepare_shop(stack: Stack) -> tuple[Settings, dict[str, str]]:
+    """Services, migrations and (outside production) the demo data: what every way of
+    running the shop needs first. Returns the settings and the children's environment."""
+    overrides = ensure_services(stack, database_name="shop")
+    os.environ.update(overrides)
+    settings = load_settings(reload=True)
+    check_database(settings.database_url)
+    check_redis(settings.redis_url)
+    say("Applying database migrations")
+    migrate(settings.database_url)
+    if not settings.is_production:
+        say("Seeding the demo catalog (the first time draws its pictures: about a minute)")
+        report = asyncio.run(_seed_demo_catalog())
+        say(
+            f"Demo data: {report.categories_created} categories, "
+            f"{report.products_created} products, {report.accounts_created} accounts added"
+        )
+    return settings, child_env(overrides)
+
+
+def _say_running(settings: Settings) -> None:
+    base = settings.public_base_url
+    say(f"The shop is running at {base}  (admin: {base}/admin)")
+    if not settings.is_production:
+        from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER
+
+        say(
+            f"Demo admin: {DEMO_ADMIN.email} / "
+            f"{settings.demo_admin_password.get_secret_value()}   "
+            f"Demo shopper: {DEMO_SHOPPER.email} / "
+            f"{settings.demo_shopper_password.get_secret_value()}"
+        )
+    say("Press Ctrl-C to stop everything this command started.")
+
+
+def _stop_on_signals() -> None:
     # Ctrl-C (SIGINT) and `kill` (SIGTERM) both stop everything this run started, even when
     # the shell that launched it ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _refuse_busy_port(port: int) -> None:
+    if port_is_open(port):
+        raise SetupError(
+            f"port {port} is busy: stop what uses it, or run on another port "
+            f"with PORT=<n> (e.g. PORT=3001 ./shop run)"
+        )
+
+
+def command_run() -> int:
+    _stop_on_signals()
     stack = Stack()
     try:
-        settings = load_settings()
-        if port_is_open(settings.port):
-            raise SetupError(
-                f"port {settings.port} is busy: stop what uses it, or run on another port "
-                f"with PORT=<n> (e.g. PORT=3001 ./shop run)"
-            )
-        overrides = ensure_services(stack, database_name="shop")
-        os.environ.update(overrides)
-        settings = load_settings(reload=True)
-        check_database(settings.database_url)
-        check_redis(settings.redis_url)
-        say("Applying database migrations")
-        migrate(settings.database_url)
-        if not settings.is_production:
-            from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER
-
-            say("Seeding the demo catalog (the first time draws its pictures: about a minute)")
-            report = asyncio.run(_seed_demo_catalog())
-            say(
-                f"Demo data: {report.categories_created} categories, "
-                f"{report.products_created} products, {report.accounts_created} accounts added"
-            )
-        env = child_env(overrides)
+        _refuse_busy_port(load_settings().port)
+        settings, env = _prepare_shop(stack)
         say(f"Starting the worker (log: {LOG_DIR / 'worker.log'})")
         stack.processes.append(start_worker(env, LOG_DIR / "worker.log"))
         say("Starting the web app (the very first start also builds the frontend)")
@@ -277,22 +307,86 @@ def command_run() -> int:
         stack.processes.append(web)
         wait_until_serving(f"http://127.0.0.1:{settings.port}/ping", web, seconds=900)
         wait_until_serving(f"http://127.0.0.1:{settings.port}/", web, seconds=120)
-        say(
-            f"The shop is running at {settings.public_base_url}"
-            f"  (admin: {settings.public_base_url}/admin)"
-        )
-        if not settings.is_production:
-            say(
-                f"Demo admin: {DEMO_ADMIN.email} / "
-                f"{settings.demo_admin_password.get_secret_value()}   "
-                f"Demo shopper: {DEMO_SHOPPER.email} / "
-                f"{settings.demo_shopper_password.get_secret_value()}"
-            )
-        say("Press Ctrl-C to stop everything this command started.")
+        _say_running(settings)
         while all(process.poll() is None for process in stack.processes):
             time.sleep(0.5)
         exited = next(p for p in stack.processes if p.poll() is not None)
         raise SetupError(f"{Path(str(exited.args[0])).name} exited with code {exited.returncode}")
+    except KeyboardInterrupt:
+        say("Stopping")
+        return 0
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def _whole_number_setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise SetupError(f"{name} must be a whole number (got {raw!r})") from None
+
+
+def command_cluster() -> int:
+    """nginx + WEB_PROCESSES web backends + WORKER_PROCESSES workers (devstack/cluster.py).
+    A backend or worker that dies is started again, as a process supervisor would."""
+    from devstack import cluster
+
+    _stop_on_signals()
+    stack = Stack()
+    try:
+        settings = load_settings()
+        layout = cluster.ClusterLayout.of(
+            settings.port,
+            _whole_number_setting("WEB_PROCESSES", 2),
+            _whole_number_setting("WORKER_PROCESSES", 2),
+            _whole_number_setting("WEB_BACKEND_PORT", cluster.FIRST_BACKEND_PORT),
+        )
+        for port in (layout.port, *layout.backend_ports):
+            _refuse_busy_port(port)
+        cluster.nginx_binary()
+        settings, env = _prepare_shop(stack)
+        # nginx is the one proxy in front: believe its X-Forwarded-For for rate limits.
+        env.setdefault("TRUSTED_PROXIES", "127.0.0.1")
+        say(f"Building the frontend for {settings.public_base_url} (log: {layout.log_dir})")
+        cluster.build_frontend(env, layout)
+        config = cluster.write_nginx_config(layout)
+
+        def start_worker_number(number: int) -> subprocess.Popen[bytes]:
+            return start_worker(env, layout.log_dir / f"worker-{number}.log")
+
+        supervised: dict[
+            str, tuple[subprocess.Popen[bytes], Callable[[], subprocess.Popen[bytes]]]
+        ] = {}
+        for number in range(1, layout.workers + 1):
+            start = functools.partial(start_worker_number, number)
+            supervised[f"worker {number}"] = (start(), start)
+        say(f"Started {layout.workers} workers")
+        for port in layout.backend_ports:
+            start = functools.partial(cluster.start_backend, env, layout, port)
+            supervised[f"web backend :{port}"] = (start(), start)
+        stack.processes.extend(process for process, _ in supervised.values())
+        for port in layout.backend_ports:
+            process = supervised[f"web backend :{port}"][0]
+            wait_until_serving(f"http://127.0.0.1:{port}/ping", process, seconds=300)
+        say(f"Started {len(layout.backend_ports)} web backends on ports {layout.backend_ports}")
+        nginx = cluster.start_nginx(layout, config)
+        stack.processes.append(nginx)
+        wait_until_serving(f"http://127.0.0.1:{layout.port}/", nginx, seconds=30)
+        say(f"nginx serves port {layout.port} (config: {config})")
+        _say_running(settings)
+        while nginx.poll() is None:
+            time.sleep(0.5)
+            for name, (process, start) in list(supervised.items()):
+                if process.poll() is not None:
+                    say(f"{name} exited with code {process.returncode}: starting it again")
+                    replacement = start()
+                    supervised[name] = (replacement, start)
+                    stack.processes.append(replacement)
+        raise SetupError(f"nginx exited with code {nginx.returncode}; see {layout.nginx_dir}")
     except KeyboardInterrupt:
         say("Stopping")
         return 0
@@ -327,8 +421,14 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["run", "services", "stop"])
+    commands = {
+        "run": command_run,
+        "cluster": command_cluster,
+        "services": command_services,
+        "stop": command_stop,
+    }
+    parser.add_argument("command", choices=list(commands))
     args = parser.parse_args(argv)
     # Children run in their own sessions, so Ctrl-C reaches only this process, which then
     # stops them in order (Stack.stop).
-    return {"run": command_run, "services": command_services, "stop": command_stop}[args.command]()
+    return commands[args.command]()

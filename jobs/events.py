@@ -7,6 +7,8 @@ import uuid
 from typing import Any
 
 from arq import Retry
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from backend.events import deliveries
 from backend.settings import get_settings
@@ -15,13 +17,40 @@ from jobs.handlers import HANDLERS_BY_NAME
 logger = logging.getLogger(__name__)
 
 
+# A job that cannot reach its stores is tried again this many times, a minute apart at most.
+OUTAGE_RETRIES = 30
+OUTAGE_RETRY_CAP_SECONDS = 60.0
+# The database (or a connection to it) is unavailable: nothing could be recorded.
+_OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisError, OSError)
+
+
 def retry_delay_seconds(attempt: int) -> float:
     """Exponential backoff: base, 2×base, 4×base, … capped at ten minutes."""
     return min(get_settings().event_retry_base_seconds * 2 ** (attempt - 1), 600.0)
 
 
 async def handle_event_job(ctx: dict[str, Any], event_id: str, handler: str) -> str:
-    """The arq job behind every (event, handler) pair. Safe to run any number of times."""
+    """The arq job behind every (event, handler) pair. Safe to run any number of times.
+
+    When PostgreSQL is away (a restart, a failover), the attempt cannot even be recorded:
+    the job is handed back to the queue to run again shortly, instead of being dropped.
+    """
+    try:
+        return await _handle_event(event_id, handler)
+    except _OUTAGE_ERRORS as error:
+        job_try = int(ctx.get("job_try", 1))
+        delay = min(2.0 * job_try, OUTAGE_RETRY_CAP_SECONDS)
+        logger.warning(
+            "event %s handler %s: store unavailable (%s); again in %.0f s",
+            event_id,
+            handler,
+            type(error).__name__,
+            delay,
+        )
+        raise Retry(defer=delay) from error
+
+
+async def _handle_event(event_id: str, handler: str) -> str:
     max_attempts = get_settings().event_max_attempts
     started = await deliveries.start_delivery(
         uuid.UUID(event_id), handler, max_attempts=max_attempts

@@ -36,8 +36,20 @@ from backend.orders.events import (
 )
 from backend.payments import services as payments
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
+from backend.returns.events import (
+    ReturnApproved,
+    ReturnReceived,
+    ReturnRefunded,
+    ReturnRejected,
+    ReturnRequested,
+)
 from backend.search import services as search
 from backend.settings import get_settings
+from backend.stock_notices import services as stock_notices
+from backend.stock_notices.events import (
+    BackInStockNoticeDue,
+    StockNoticeConfirmationRequested,
+)
 from backend.webhooks import services as webhooks
 
 Handler = Callable[[Any], Awaitable[None]]
@@ -129,7 +141,14 @@ async def send_password_reset(event: PasswordResetRequested) -> None:
 
 
 async def _email_about_order(
-    event: OrderPlaced | OrderPaid | OrderFulfilled | PaymentRefunded,
+    event: OrderPlaced
+    | OrderPaid
+    | OrderFulfilled
+    | PaymentRefunded
+    | ReturnRequested
+    | ReturnApproved
+    | ReturnRejected
+    | ReturnReceived,
     template: str,
     **extra: object,
 ) -> None:
@@ -173,6 +192,22 @@ async def send_refund_issued(event: PaymentRefunded) -> None:
     await _email_about_order(event, "refund_issued")
 
 
+async def send_return_requested(event: ReturnRequested) -> None:
+    await _email_about_order(event, "return_requested")
+
+
+async def send_return_approved(event: ReturnApproved) -> None:
+    await _email_about_order(event, "return_approved")
+
+
+async def send_return_rejected(event: ReturnRejected) -> None:
+    await _email_about_order(event, "return_rejected")
+
+
+async def send_return_received(event: ReturnReceived) -> None:
+    await _email_about_order(event, "return_received")
+
+
 async def update_stock_in_search(event: InventoryUpdated) -> None:
     # Search results show stock ("in stock" filter, "Only 3 left"): the worker re-reads
     # the product, like for any other product change.
@@ -211,6 +246,53 @@ async def send_low_stock_alert(event: LowStock) -> None:
         )
 
 
+async def notify_back_in_stock(event: InventoryUpdated) -> None:
+    # Only a change from none to some; the service re-reads the stock and closes each
+    # subscription together with its one e-mail's event, so a second run finds nothing.
+    if stock_notices.stock_came_back(event.quantity, event.change):
+        await stock_notices.notify_subscribers(uuid.UUID(event.aggregate_id))
+
+
+async def send_stock_notice_confirmation(event: StockNoticeConfirmationRequested) -> None:
+    async def context() -> dict[str, object]:
+        # Issued only on the first attempt: a retry re-sends the same rendered links.
+        # NotFoundError when the request was confirmed or cancelled before: nothing is sent.
+        links = await stock_notices.issue_confirmation_links(uuid.UUID(event.aggregate_id))
+        return {
+            "email": event.email,
+            "product_name": event.product_name,
+            "confirm_url": _url(f"/stock-notices/confirm?token={links.confirm_token}"),
+            "cancel_url": _url(f"/stock-notices/cancel?token={links.cancel_token}"),
+            "expires_hours": links.expires_hours,
+        }
+
+    try:
+        await notifications.send_email(
+            template="stock_notice_confirmation",
+            to=event.email,
+            context=context,
+            idempotency_key=notifications.email_key(event.event_id, event.email),
+            event_id=event.event_id,
+        )
+    except NotFoundError:
+        return  # confirmed or cancelled before the e-mail went out: nothing to confirm
+
+
+async def send_back_in_stock_notice(event: BackInStockNoticeDue) -> None:
+    # Keyed by the subscription (not the event): one e-mail per subscription, whatever runs.
+    await notifications.send_email(
+        template="back_in_stock",
+        to=event.email,
+        context={
+            "product_name": event.product_name,
+            "price": event.price,
+            "product_url": _url(f"/products/{event.product_slug}"),
+        },
+        idempotency_key=f"back_in_stock:{event.aggregate_id}",
+        event_id=event.event_id,
+    )
+
+
 async def deliver_to_webhooks(event: DomainEvent) -> None:
     # Only records one delivery per subscribed endpoint (idempotent); the worker's
     # `send_webhook_deliveries_job` sends them, retrying each endpoint on its own.
@@ -235,7 +317,12 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
         make_thumbnails_for_many,
         deliver_to_webhooks,
     ],
-    InventoryUpdated: [update_stock_in_search, refresh_cached_stock, deliver_to_webhooks],
+    InventoryUpdated: [
+        update_stock_in_search,
+        refresh_cached_stock,
+        notify_back_in_stock,
+        deliver_to_webhooks,
+    ],
     LowStock: [send_low_stock_alert, deliver_to_webhooks],
     OrderPlaced: [send_order_confirmation, deliver_to_webhooks],
     OrderPaid: [
@@ -248,6 +335,15 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     OrderFulfilled: [send_order_shipped, deliver_to_webhooks],
     PaymentRefunded: [send_refund_issued, deliver_to_webhooks],
     PaidAfterCancellation: [refund_payment_after_cancellation],
+    StockNoticeConfirmationRequested: [send_stock_notice_confirmation],
+    BackInStockNoticeDue: [send_back_in_stock_notice],
+    ReturnRequested: [send_return_requested],
+    ReturnApproved: [send_return_approved],
+    ReturnRejected: [send_return_rejected],
+    ReturnReceived: [send_return_received],
+    # The shopper's e-mail for this step is the refund notice of PaymentRefunded (it names
+    # the return): one e-mail per step, not two.
+    ReturnRefunded: [],
 }
 
 HANDLERS_BY_NAME: dict[str, Handler] = {

@@ -33,7 +33,7 @@ from backend.payments.gateway import GatewayEvent
 from backend.search.services import ensure_index
 from backend.settings import get_settings
 from backend.webhooks import delivery as webhook_delivery
-from jobs.events import handle_event_job
+from jobs.events import OUTAGE_RETRIES, handle_event_job
 from jobs.relay import run_relay
 
 logger = logging.getLogger("jobs.worker")
@@ -122,8 +122,10 @@ class WorkerSettings:
     redis_settings = RedisSettings.from_dsn(_settings.redis_url)
     job_timeout = _settings.worker_job_timeout_seconds
     # Event jobs count their own attempts and dead-letter themselves; this only stops a job
-    # that keeps killing its worker from running forever.
-    max_tries = _settings.event_max_attempts + 2
+    # that keeps killing its worker from running forever, and leaves room for the retries
+    # of a job that could not reach PostgreSQL (about half an hour of outage, see
+    # jobs/events.py).
+    max_tries = _settings.event_max_attempts + OUTAGE_RETRIES
     max_jobs = 20
     # How often an idle worker checks the queue: part of the event-to-e-mail latency.
     poll_delay = 0.2

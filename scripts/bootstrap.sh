@@ -29,7 +29,14 @@ _have_postgres_server() {
 _have_browser() { [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ]; }
 
 bootstrap() {
-  local with_browser="${1:-}"
+  # Flags: --with-browser (tests), --with-nginx (the cluster and its drills).
+  local with_browser="" with_nginx=""
+  for flag in "$@"; do
+    case "$flag" in
+      --with-browser) with_browser="$flag" ;;
+      --with-nginx) with_nginx="$flag" ;;
+    esac
+  done
   command -v python3 >/dev/null || _install_system_packages python3 python3-venv
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
     || die "Python 3.11 or newer is needed (found $(python3 --version 2>&1)); install a newer python3"
@@ -40,6 +47,9 @@ bootstrap() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   if [ "$with_browser" = "--with-browser" ] && ! _have_browser && [ "$(_os_id)" != ubuntu ]; then
     missing+=(chromium)
+  fi
+  if [ -n "$with_nginx" ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    missing+=(nginx)
   fi
   [ ${#missing[@]} -eq 0 ] || _install_system_packages "${missing[@]}"
 

@@ -41,11 +41,23 @@ from storefront.pages.password_reset import (
     reset_password_page,
 )
 from storefront.pages.product import ProductState, product_page
+from storefront.pages.returns import OrderReturnsState, ReturnFormState, return_form_page
 from storefront.pages.search import SearchState, search_page
 from storefront.pages.sign_in import SignInState, sign_in_page
 from storefront.pages.sign_up import SignUpState, sign_up_page
+from storefront.pages.stock_notices import (
+    StockNoticeLinkState,
+    cancel_notice_page,
+    confirm_notice_page,
+)
 from storefront.pages.verify_email import VerifyEmailState, verify_email_page
-from storefront.state import HeaderState
+from storefront.pages.wishlist import (
+    SharedWishlistState,
+    WishlistState,
+    shared_wishlist_page,
+    wishlist_page,
+)
+from storefront.state import HeaderState, SavedProductsState
 from storefront.theme import GLOBAL_STYLE
 
 settings = get_settings()
@@ -93,17 +105,44 @@ STOREFRONT_PAGES = (
         ConfirmPaymentState.load,
     ),
     (order_lookup_page, "/orders/lookup", f"Find your order · {shop}", None),
-    (order_page, "/orders/[number]", f"Order · {shop}", OrderState.load),
+    (order_page, "/orders/[number]", f"Order · {shop}", [OrderState.load, OrderReturnsState.load]),
+    (return_form_page, "/orders/[number]/return", f"Return items · {shop}", ReturnFormState.load),
     (order_history_page, "/account/orders", f"Your orders · {shop}", OrderHistoryState.load),
+    (wishlist_page, "/account/wishlist", f"Your wishlist · {shop}", WishlistState.load),
+    (
+        shared_wishlist_page,
+        "/wishlists/[token]",
+        f"A shared wishlist · {shop}",
+        SharedWishlistState.load,
+    ),
+    (
+        confirm_notice_page,
+        "/stock-notices/confirm",
+        f"Back-in-stock notice · {shop}",
+        StockNoticeLinkState.load_confirm,
+    ),
+    (
+        cancel_notice_page,
+        "/stock-notices/cancel",
+        f"Back-in-stock notice · {shop}",
+        StockNoticeLinkState.load_cancel,
+    ),
     (not_found_page, "404", f"Page not found · {shop}", None),
 )
+# Pages showing product cards or a product: the viewer's saved ids load once per page (for
+# guests the access guard refuses the load, which costs no query).
+PAGES_WITH_SAVE_TOGGLES = {"/", "/categories/[slug]", "/search", "/products/[product_id]"}
 for page, route, title, on_load in STOREFRONT_PAGES:
     app.add_page(
         page,
         route=route,
         title=title,
         description=f"{shop}: everyday goods, chosen with care.",
-        on_load=[HeaderState.load_cart_count, *([on_load] if on_load else [])],
+        on_load=[
+            HeaderState.load_cart_count,
+            *(on_load if isinstance(on_load, list) else [on_load] if on_load else []),
+            *([SavedProductsState.load] if route in PAGES_WITH_SAVE_TOGGLES else []),
+        ],
     )
 
 register_admin_pages(app)

@@ -1,17 +1,20 @@
 """State shared by every storefront page: the header's search box (with suggestions as
-you type) and the cart badge."""
+you type), the cart badge, and which products the signed-in viewer saved (the hearts)."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from urllib.parse import urlencode
 
 import reflex as rx
 from redis.exceptions import RedisError
 
 from backend.cart import services as carts
+from backend.core.errors import DomainError
 from backend.search import queries as search
-from storefront.access import PublicState
+from backend.wishlists import services as wishlists
+from storefront.access import PublicState, SignedInState
 from storefront.viewmodels import product_url
 
 MAX_QUERY_LENGTH = 200
@@ -56,3 +59,40 @@ class HeaderState(PublicState):
         if not query:
             return rx.redirect("/search")
         return rx.redirect("/search?" + urlencode({"q": query}))
+
+
+class SavedProductsState(SignedInState):
+    """The viewer's saved product ids, loaded once per page with product cards (one query,
+    never one per card); every heart on the page reads this list. Signed-in only, so the
+    access guard resets it when the viewer signs out."""
+
+    saved_ids: list[str] = []
+
+    @rx.event
+    async def load(self) -> None:
+        viewer = self.viewer
+        if viewer is not None:
+            self.saved_ids = sorted(
+                str(found) for found in await wishlists.saved_product_ids(viewer)
+            )
+
+    @rx.event
+    async def toggle(self, product_id: str) -> rx.event.EventSpec | None:
+        viewer = self.viewer
+        try:
+            found = uuid.UUID(str(product_id))
+        except ValueError:
+            return None
+        if viewer is None:
+            return None
+        try:
+            if str(found) in self.saved_ids:
+                await wishlists.remove_product(viewer, found)
+                message = "Removed from your wishlist."
+            else:
+                await wishlists.save_product(viewer, found)
+                message = "Saved to your wishlist."
+        except DomainError as error:
+            return rx.toast.error(error.message)
+        self.saved_ids = sorted(str(saved) for saved in await wishlists.saved_product_ids(viewer))
+        return rx.toast(message, duration=2000)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
+from decimal import Decimal
 
+from backend.catalog.ratings import stars_text
 from backend.catalog.schemas import CategorySummary, ProductDetail, ProductSummary
 from backend.media.thumbnails import thumbnail_url
 from storefront.theme import SWATCHES
@@ -28,6 +30,10 @@ class ProductCard:
     image: str  # "" when the product has no picture: the swatch and initials stand in
     initials: str
     swatch: str
+    # Approved reviews: "4.3", "★★★★☆" and how many; "" and 0 when there are none.
+    rating: str = ""
+    rating_stars: str = ""
+    rating_count: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +103,13 @@ def product_card(product: ProductSummary) -> ProductCard:
         image=thumbnail_url(product.image_url, 480) if product.image_url else "",
         initials=initials_for(product.name, product.brand),
         swatch=swatch_for(product.slug),
+        rating=product.rating_display,
+        rating_stars=(
+            stars_text(Decimal(product.rating_sum) / product.rating_count)
+            if product.rating_count
+            else ""
+        ),
+        rating_count=product.rating_count,
     )
 
 

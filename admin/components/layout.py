@@ -15,7 +15,10 @@ NAV_ITEMS = (
     ("Products", "/admin/products", "package", False),
     ("Categories", "/admin/catalog", "folder-tree", True),
     ("Inventory", "/admin/inventory", "boxes", False),
+    ("Reviews", "/admin/reviews", "star", False),
+    ("Demand", "/admin/demand", "bell-ring", False),
     ("Orders", "/admin/orders", "receipt", True),
+    ("Returns", "/admin/returns", "undo-2", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Analytics", "/admin/analytics", "chart-column", True),
     ("Customers", "/admin/accounts", "users", True),
@@ -134,7 +137,7 @@ def admin_page(title: str, *children: rx.Component, admins_only: bool = False) -
         SessionState.is_staff,
         rx.flex(
             sidebar(),
-            rx.box(
+            rx.el.main(
                 rx.hstack(
                     rx.heading(title, size="6", as_="h1"),
                     rx.hstack(
@@ -150,6 +153,9 @@ def admin_page(title: str, *children: rx.Component, admins_only: bool = False) -
                     wrap="wrap",
                 ),
                 *content,
+                # As the storefront's: which page's data has arrived (tests wait for it).
+                data_hydrated=rx.State.is_hydrated.to_string(),
+                data_loaded_path=rx.State.router.url.path,
                 flex="1",
                 padding=["16px", "16px", "24px 32px"],
                 min_width="0",

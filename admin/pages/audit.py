@@ -13,7 +13,7 @@ from admin.state import AdminOnlyAreaState
 from backend.audit import services as audit
 
 PAGE_SIZE = 50
-ENTITY_TYPES = ["all", "order", "account", "product", "discount", "stock"]
+ENTITY_TYPES = ["all", "order", "account", "product", "discount", "stock", "review"]
 
 
 def _describe(values: dict[str, Any] | None) -> str:

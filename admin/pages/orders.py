@@ -13,6 +13,7 @@ import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.components.tables import data_table, pager
+from admin.pages.returns import order_returns_section
 from admin.state import AdminOnlyAreaState
 from backend.audit.services import actor_label
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
@@ -495,7 +496,7 @@ def order_admin_page() -> rx.Component:
                         spacing="2",
                         width="100%",
                     ),
-                    _actions(),
+                    rx.vstack(_actions(), order_returns_section(), spacing="5", width="100%"),
                     columns=rx.breakpoints(initial="1", lg="2"),
                     spacing="6",
                     width="100%",

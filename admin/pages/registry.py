@@ -9,6 +9,7 @@ from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
 from admin.pages.catalog_structure import CatalogStructureState, catalog_structure_page
 from admin.pages.customer import CustomerState, customer_page
+from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
@@ -17,6 +18,8 @@ from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState, product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
+from admin.pages.returns import OrderReturnsAdminState, ReturnsTableState, returns_page
+from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.webhooks import WebhooksState, webhooks_page
 from storefront.pages.sign_in import SignInState
 
@@ -38,8 +41,16 @@ ADMIN_PAGES = (
         (CatalogStructureState.load,),
     ),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
+    (reviews_page, "/admin/reviews", "Reviews", (ReviewsModerationState.load,)),
+    (demand_page, "/admin/demand", "Demand", (DemandState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),
-    (order_admin_page, "/admin/orders/[number]", "Order", (OrderAdminState.load,)),
+    (
+        order_admin_page,
+        "/admin/orders/[number]",
+        "Order",
+        (OrderAdminState.load, OrderReturnsAdminState.load),
+    ),
+    (returns_page, "/admin/returns", "Returns", (ReturnsTableState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
     (analytics_page, "/admin/analytics", "Analytics", (AnalyticsState.load,)),
     (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),

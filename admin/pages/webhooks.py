@@ -132,9 +132,13 @@ class WebhooksState(AdminOnlyAreaState):
     done: str = ""
     form_version: int = 0
     confirm_delete: str = ""  # the endpoint id waiting for a second click
-    # Shown once, right after creation; a plain var set only by `create`, cleared on load.
+    confirm_rotate: str = ""  # likewise, for a new secret
+    # Shown once, right after creation or rotation; set only by `create` and
+    # `rotate_secret`, cleared on load.
     new_secret: str = ""
     new_secret_url: str = ""
+    new_secret_rotated: bool = False
+    previous_secret_until: str = ""
     # The endpoint whose deliveries are shown below the table ("" = none).
     open_endpoint: str = ""
     open_endpoint_url: str = ""
@@ -174,7 +178,8 @@ class WebhooksState(AdminOnlyAreaState):
     @rx.event
     async def load(self) -> None:
         self._clear_feedback()
-        self.new_secret, self.new_secret_url, self.confirm_delete = "", "", ""
+        self._forget_secret()
+        self.confirm_delete = self.confirm_rotate = ""
         self._close_deliveries()
         try:
             await self._reload()
@@ -184,7 +189,8 @@ class WebhooksState(AdminOnlyAreaState):
     @rx.event
     async def create(self, form_data: dict[str, object]) -> None:
         self._clear_feedback()
-        self.new_secret, self.new_secret_url, self.confirm_delete = "", "", ""
+        self._forget_secret()
+        self.confirm_delete = self.confirm_rotate = ""
         if not isinstance(form_data, dict):
             return
         url = str(form_data.get("url") or "").strip()[: webhooks.MAX_URL_LENGTH + 1]
@@ -207,9 +213,35 @@ class WebhooksState(AdminOnlyAreaState):
         self.form_version += 1
         await self._run_reload()
 
+    def _forget_secret(self) -> None:
+        self.new_secret, self.new_secret_url = "", ""
+        self.new_secret_rotated, self.previous_secret_until = False, ""
+
     @rx.event
     def dismiss_secret(self) -> None:
-        self.new_secret, self.new_secret_url = "", ""
+        self._forget_secret()
+
+    @rx.event
+    async def rotate_secret(self, endpoint_id: str) -> None:
+        """Two clicks: a new secret, the old one still signing for the default grace."""
+        target = _uuid(endpoint_id)
+        if target is None:
+            return
+        self._clear_feedback()
+        if self.confirm_rotate != str(target):
+            self.confirm_rotate, self.confirm_delete = str(target), ""
+            return
+        self.confirm_rotate = ""
+        try:
+            rotated = await webhooks.rotate_secret(self.viewer, target)
+        except DomainError as error:
+            self.message = error.message
+        else:
+            self.new_secret = rotated.secret
+            self.new_secret_url = rotated.endpoint.url
+            self.new_secret_rotated = True
+            self.previous_secret_until = _time(rotated.endpoint.previous_secret_expires_at)
+        await self._run_reload()
 
     async def _run_reload(self) -> None:
         try:
@@ -235,7 +267,7 @@ class WebhooksState(AdminOnlyAreaState):
         if target is None:
             return
         if self.confirm_delete != str(target):
-            self.confirm_delete = str(target)
+            self.confirm_delete, self.confirm_rotate = str(target), ""
             self._clear_feedback()
             return
         self.confirm_delete = ""
@@ -306,6 +338,18 @@ def _delete_button(row: rx.Var[EndpointRow]) -> rx.Component:
     )
 
 
+def _rotate_button(row: rx.Var[EndpointRow]) -> rx.Component:
+    waiting = WebhooksState.confirm_rotate == row.id
+    return rx.button(
+        rx.cond(waiting, "Confirm new secret", "New secret"),
+        size="1",
+        variant=rx.cond(waiting, "solid", "soft"),
+        color_scheme="amber",
+        on_click=WebhooksState.rotate_secret(row.id),
+        aria_label=rx.cond(waiting, "Confirm new secret for ", "New secret for ") + row.url,
+    )
+
+
 def _endpoint_table_row(row: rx.Var[EndpointRow]) -> rx.Component:
     is_open = WebhooksState.open_endpoint == row.id
     return rx.table.row(
@@ -339,6 +383,7 @@ def _endpoint_table_row(row: rx.Var[EndpointRow]) -> rx.Component:
                     aria_label="Deliveries to " + row.url,
                     aria_pressed=rx.cond(is_open, "true", "false"),
                 ),
+                _rotate_button(row),
                 _delete_button(row),
                 spacing="2",
             )
@@ -446,9 +491,13 @@ def _secret_callout() -> rx.Component:
             rx.callout.icon(rx.icon("key-round")),
             rx.vstack(
                 rx.text(
-                    "Endpoint created for ",
+                    rx.cond(
+                        WebhooksState.new_secret_rotated,
+                        "New signing secret for ",
+                        "Endpoint created for ",
+                    ),
                     rx.code(WebhooksState.new_secret_url, variant="ghost"),
-                    ". Its signing secret:",
+                    rx.cond(WebhooksState.new_secret_rotated, ":", ". Its signing secret:"),
                     size="2",
                 ),
                 rx.box(
@@ -467,6 +516,16 @@ def _secret_callout() -> rx.Component:
                     "the signature of every delivery.",
                     size="2",
                     weight="medium",
+                ),
+                rx.cond(
+                    WebhooksState.previous_secret_until != "",
+                    rx.text(
+                        "Until ",
+                        WebhooksState.previous_secret_until,
+                        " deliveries are signed with the previous secret too, so the "
+                        "receiver keeps accepting them while it switches over.",
+                        size="2",
+                    ),
                 ),
                 rx.hstack(
                     rx.button(

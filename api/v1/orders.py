@@ -94,7 +94,9 @@ class OrderLineOut(BaseModel):
 
 class TimelineEntryOut(BaseModel):
     at: datetime
-    axis: str = Field(description="order (the goods) or payment (the money)")
+    axis: str = Field(
+        description="order (the goods), payment (the money) or return (one of its returns)"
+    )
     status: str
     note: str
 

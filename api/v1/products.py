@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, field_validator
 from api.v1.auth import CurrentViewer, OptionalViewer
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
+from backend.catalog import cache as catalog_cache
 from backend.catalog import queries
 from backend.catalog import services as catalog
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
@@ -44,6 +45,12 @@ class ProductListItem(BaseModel):
     stock_quantity: int
     category: str
     image_url: str | None
+    rating_average: str | None = Field(
+        default=None,
+        examples=["4.3"],
+        description="average of the approved reviews, one decimal; null without reviews",
+    )
+    rating_count: int = 0
 
     @classmethod
     def of(cls, summary: ProductSummary) -> ProductListItem:
@@ -58,6 +65,8 @@ class ProductListItem(BaseModel):
             stock_quantity=summary.stock_quantity,
             category=summary.category_name,
             image_url=summary.image_url,
+            rating_average=summary.rating_display or None,
+            rating_count=summary.rating_count,
         )
 
 
@@ -122,11 +131,14 @@ class ProductListParams(BaseModel):
     brand: str | None = Field(default=None, max_length=500, description="comma-separated")
     min_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
     max_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
-    sort_by: Literal["price", "name", "created_at"] = "created_at"
+    sort_by: Literal["price", "name", "created_at", "rating"] = "created_at"
     order: Literal["asc", "desc"] | None = Field(
-        default=None, description="default: desc for created_at, else asc"
+        default=None, description="default: desc for created_at and rating, else asc"
     )
     in_stock: bool = False
+    min_rating: int | None = Field(
+        default=None, ge=1, le=5, description="only products rated this many stars or more"
+    )
 
     @field_validator("category", "brand")
     @classmethod
@@ -141,9 +153,13 @@ class ProductListParams(BaseModel):
     "/products",
     response_model=Paged[ProductListItem],
     summary="List active products",
-    responses=problem_responses(400, 404),  # 404: no such category
+    responses={
+        304: {"description": "Not modified (If-None-Match)"},
+        **problem_responses(400, 404),  # 404: no such category
+    },
 )
-async def list_products(query: Annotated[ProductListParams, Query()]) -> Paged[ProductListItem]:
+async def list_products(query: Annotated[ProductListParams, Query()], request: Request) -> Response:
+    """Send the last `ETag` as `If-None-Match` to get an empty 304 when nothing changed."""
     params = {
         "page": str(query.page),
         "limit": str(query.limit),
@@ -154,12 +170,20 @@ async def list_products(query: Annotated[ProductListParams, Query()]) -> Paged[P
         "sort_by": query.sort_by,
         "order": query.order or "",
         "in_stock": "1" if query.in_stock else "",
+        "min_rating": "" if query.min_rating is None else str(query.min_rating),
     }
-    listing = await queries.list_products(parse_listing_query(params, strict=True))
-    return Paged[ProductListItem](
-        items=[ProductListItem.of(item) for item in listing.items],
-        pagination=PageMeta.of(page=listing.page, limit=listing.limit, total=listing.total),
-    )
+
+    async def render() -> str:
+        listing = await queries.list_products(parse_listing_query(params, strict=True))
+        return Paged[ProductListItem](
+            items=[ProductListItem.of(item) for item in listing.items],
+            pagination=PageMeta.of(page=listing.page, limit=listing.limit, total=listing.total),
+        ).model_dump_json()
+
+    # The public listing is the API's hottest read: its rendered body is cached under the
+    # catalog version (so never stale), and a hit skips decoding and validation entirely.
+    body = (await catalog_cache.cached_text({"api_v1_products": params}, render)).encode()
+    return _json_with_etag(body, request)
 
 
 def _etag(body: bytes) -> str:
@@ -171,6 +195,14 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         return False
     candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in candidates or etag in candidates
+
+
+def _json_with_etag(body: bytes, request: Request) -> Response:
+    etag = _etag(body)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 async def _visible_product(product_id: uuid.UUID, viewer: OptionalViewer) -> ProductRecord:
@@ -190,12 +222,7 @@ async def get_product(product_id: uuid.UUID, request: Request, viewer: OptionalV
     """Hidden products exist only for staff. Send the last `ETag` as `If-None-Match` to get
     an empty 304 when nothing changed."""
     record = await _visible_product(product_id, viewer)
-    body = ProductOut.of(record).model_dump_json().encode()
-    etag = _etag(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return _json_with_etag(ProductOut.of(record).model_dump_json().encode(), request)
 
 
 async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JSONResponse:

@@ -70,7 +70,12 @@ def _limit_for(group: str) -> RateLimit:
         "write": settings.api_rate_limit_write,
         "auth": settings.api_rate_limit_auth,
     }
-    return RateLimit(f"api-{group}", rules[group])
+    return _rate_limit(f"api-{group}", rules[group])
+
+
+@lru_cache(maxsize=16)
+def _rate_limit(name: str, rule: str) -> RateLimit:
+    return RateLimit(name, rule)  # one object per rule, so its parsed form is kept
 
 
 @lru_cache(maxsize=8)

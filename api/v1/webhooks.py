@@ -5,6 +5,8 @@ headers `Kestrel-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`,
 `Kestrel-Event-Id` and `Kestrel-Event-Type`. Any 2xx answer within 10 s counts as
 received; otherwise it is tried again after 30 s, 2 min, 10 min, 1 h and 6 h, then marked
 failed (retry it by hand). Delivery is at least once: deduplicate by `Kestrel-Event-Id`.
+After a secret rotation the signature header carries a second `v1=` entry, made with the
+previous secret, until `previous_secret_expires_at`.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class EndpointOut(BaseModel):
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    previous_secret_expires_at: datetime | None = Field(
+        description="After a secret rotation: until then deliveries carry a second `v1=` "
+        "signature made with the previous secret."
+    )
 
     @classmethod
     def of(cls, endpoint: EndpointSummary) -> EndpointOut:
@@ -85,11 +91,22 @@ class EndpointOut(BaseModel):
             is_active=endpoint.is_active,
             created_at=endpoint.created_at,
             updated_at=endpoint.updated_at,
+            previous_secret_expires_at=endpoint.previous_secret_expires_at,
         )
 
 
 class EndpointCreated(EndpointOut):
     secret: str = Field(description="Signs every delivery. Shown only now: store it.")
+
+
+class SecretRotation(BaseModel):
+    keep_previous_for_hours: int = Field(
+        default=webhooks.DEFAULT_ROTATION_GRACE_HOURS,
+        ge=0,
+        le=webhooks.MAX_ROTATION_GRACE_HOURS,
+        description="How long deliveries are signed with the old secret too; 0 retires it "
+        "at once (after a leak).",
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -196,6 +213,25 @@ async def update_endpoint(
         is_active=data.is_active,
     )
     return EndpointOut.of(endpoint)
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/rotate-secret",
+    response_model=EndpointCreated,
+    summary="Give a webhook endpoint a new signing secret (admins)",
+    responses=problem_responses(400, 401, 403, 404),
+)
+async def rotate_secret(
+    endpoint_id: uuid.UUID, viewer: CurrentViewer, data: SecretRotation | None = None
+) -> EndpointCreated:
+    """The answer holds the new `secret`, shown only now. During the grace period each
+    delivery's `Kestrel-Signature` has two `v1=` entries (new and previous secret), so a
+    receiver verifying either keeps accepting deliveries while it switches over."""
+    rotation = data or SecretRotation()
+    rotated = await webhooks.rotate_secret(
+        viewer, endpoint_id, keep_previous_for_hours=rotation.keep_previous_for_hours
+    )
+    return EndpointCreated(**EndpointOut.of(rotated.endpoint).model_dump(), secret=rotated.secret)
 
 
 @router.delete(

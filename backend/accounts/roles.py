@@ -5,13 +5,13 @@ from enum import StrEnum
 
 class RoleName(StrEnum):
     ADMIN = "admin"
-    MODERATOR = "moderator"  # catalog management only
+    MODERATOR = "moderator"  # catalog management and review moderation
     USER = "user"
 
 
 ROLE_DESCRIPTIONS: dict[RoleName, str] = {
     RoleName.ADMIN: "Full access to the admin dashboard, staff and settings",
-    RoleName.MODERATOR: "Manages the catalog in the admin dashboard",
+    RoleName.MODERATOR: "Manages the catalog and moderates reviews in the admin dashboard",
     RoleName.USER: "A shopper",
 }
 

@@ -27,6 +27,49 @@ VERSION_KEY = "catalog:version"
 TTL_SECONDS = 300
 
 
+# The version and the entry it keys, in one round trip (GET of a missing key is false
+# in Lua, which comes back as None).
+_LOOKUP_SCRIPT = """
+local version = redis.call('GET', KEYS[1]) or '0'
+local key = 'catalog:' .. version .. ':' .. ARGV[1]
+return {key, redis.call('GET', key)}
+"""
+
+
+def _digest(key_parts: dict[str, Any]) -> str:
+    encoded = json.dumps(key_parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
+
+
+async def _lookup(key_parts: dict[str, Any]) -> tuple[str, str | None]:
+    """The entry's key under the current catalog version, and the entry if cached."""
+    lookup = get_redis().register_script(_LOOKUP_SCRIPT)
+    key, hit = await lookup(keys=[VERSION_KEY], args=[_digest(key_parts)])
+    return key, hit
+
+
+async def _store(key: str, text: str) -> None:
+    try:
+        await get_redis().set(key, text, ex=TTL_SECONDS)
+    except RedisError as error:
+        logger.warning("catalog cache unavailable: %s", error)
+
+
+async def cached_text(key_parts: dict[str, Any], render: Callable[[], Awaitable[str]]) -> str:
+    """`render()` through the cache: for answers kept exactly as they are sent (an API
+    response body), so a hit costs one Redis round trip and no decoding at all."""
+    try:
+        key, hit = await _lookup(key_parts)
+    except RedisError as error:
+        logger.warning("catalog cache unavailable: %s", error)
+        return await render()
+    if hit is not None:
+        return hit
+    text = await render()
+    await _store(key, text)
+    return text
+
+
 async def cached(
     key_parts: dict[str, Any],
     load: Callable[[], Awaitable[T]],
@@ -35,22 +78,15 @@ async def cached(
     decode: Callable[[Any], T],
 ) -> T:
     """`load()` through the cache, keyed by `key_parts` and the catalog version."""
-    redis = get_redis()
     try:
-        version = await redis.get(VERSION_KEY) or "0"
-        digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str).encode())
-        key = f"catalog:{version}:{digest.hexdigest()[:32]}"
-        hit = await redis.get(key)
-        if hit is not None:
-            return decode(json.loads(hit))
+        key, hit = await _lookup(key_parts)
     except RedisError as error:
         logger.warning("catalog cache unavailable: %s", error)
         return await load()
+    if hit is not None:
+        return decode(json.loads(hit))
     value = await load()
-    try:
-        await redis.set(key, json.dumps(encode(value), default=str), ex=TTL_SECONDS)
-    except RedisError as error:
-        logger.warning("catalog cache unavailable: %s", error)
+    await _store(key, json.dumps(encode(value), default=str))
     return value
 
 

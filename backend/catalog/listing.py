@@ -16,9 +16,11 @@ from typing import Literal
 from backend.core.errors import InvalidInputError
 from backend.core.pagination import MAX_PAGE_SIZE
 
-SortField = Literal["price", "name", "created_at"]
+SortField = Literal["price", "name", "created_at", "rating"]
 SortOrder = Literal["asc", "desc"]
-SORT_FIELDS: tuple[SortField, ...] = ("price", "name", "created_at")
+SORT_FIELDS: tuple[SortField, ...] = ("price", "name", "created_at", "rating")
+# Newest and highest rated come first by default; price and name from the lowest.
+DESCENDING_BY_DEFAULT = frozenset({"created_at", "rating"})
 DEFAULT_LIMIT = 20
 MAX_PAGE = 100_000
 # Query parameters that are not attribute filters.
@@ -33,6 +35,7 @@ RESERVED = frozenset(
         "sort_by",
         "order",
         "in_stock",
+        "min_rating",
         "q",
     }
 )
@@ -51,6 +54,7 @@ class ListingQuery:
     order: SortOrder = "desc"
     in_stock_only: bool = False
     attributes: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (name, value)
+    min_rating: int | None = None  # 1-5: products whose average is at least this
 
     def with_page(self, page: int) -> ListingQuery:
         return replace(self, page=page)
@@ -73,6 +77,8 @@ class ListingQuery:
             params["sort_by"], params["order"] = self.sort_by, self.order
         if self.in_stock_only:
             params["in_stock"] = "1"
+        if self.min_rating is not None:
+            params["min_rating"] = str(self.min_rating)
         for name, value in self.attributes:
             params[name] = value
         if self.page != 1:
@@ -124,9 +130,9 @@ def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQu
 
     sort_by = params.get("sort_by") or "created_at"
     if sort_by not in SORT_FIELDS:
-        problems["sort_by"] = "sort_by must be one of price, name, created_at."
+        problems["sort_by"] = "sort_by must be one of price, name, created_at, rating."
         sort_by = "created_at"
-    default_order = "desc" if sort_by == "created_at" else "asc"
+    default_order = "desc" if sort_by in DESCENDING_BY_DEFAULT else "asc"
     order = (params.get("order") or default_order).lower()
     if order not in ("asc", "desc"):
         problems["order"] = "order must be asc or desc."
@@ -143,6 +149,9 @@ def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQu
         )
     )[:MAX_ATTRIBUTE_FILTERS]
     category = (params.get("category") or "").strip()[:120] or None
+    # "4" means four stars and up; nonsense (lenient mode) means no rating filter.
+    stars = integer("min_rating", 0, 1, 5)
+    min_rating = stars if 1 <= stars <= 5 else None
 
     if strict and problems:
         raise InvalidInputError("Some query parameters are not valid.", problems)
@@ -157,4 +166,5 @@ def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQu
         order=order,  # type: ignore[arg-type]
         in_stock_only=(params.get("in_stock") or "").lower() in ("1", "true", "yes", "on"),
         attributes=attributes,
+        min_rating=min_rating,
     )

@@ -62,6 +62,16 @@ class Product(SQLModel, table=True):
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("stock_quantity >= 0", name="stock_quantity_not_negative"),
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
+        # The stored rating (approved reviews only, kept by backend/catalog/ratings.py).
+        CheckConstraint(
+            "rating_count >= 0 AND rating_sum BETWEEN rating_count AND 5 * rating_count",
+            name="rating_totals_possible",
+        ),
+        CheckConstraint(
+            "rating_average = CASE WHEN rating_count = 0 THEN 0 "
+            "ELSE round(rating_sum::numeric / rating_count, 4) END",
+            name="rating_average_matches",
+        ),
         Index("products_category_id_idx", "category_id"),
         Index("products_brand_idx", "brand"),
         Index("products_created_at_idx", "created_at"),
@@ -88,11 +98,27 @@ class Product(SQLModel, table=True):
             "id",
             postgresql_where=text("is_active"),
         ),
+        # "Highest rated": the average, then the number of reviews breaking ties.
+        Index(
+            "products_listing_rating_idx",
+            "category_id",
+            "rating_average",
+            "rating_count",
+            "id",
+            postgresql_where=text("is_active"),
+        ),
         # The same orders over the whole catalog (no category filter).
         Index("products_catalog_price_idx", "price", "id", postgresql_where=text("is_active")),
         Index("products_catalog_name_idx", "name", "id", postgresql_where=text("is_active")),
         Index(
             "products_catalog_newest_idx", "created_at", "id", postgresql_where=text("is_active")
+        ),
+        Index(
+            "products_catalog_rating_idx",
+            "rating_average",
+            "rating_count",
+            "id",
+            postgresql_where=text("is_active"),
         ),
         # The staff table's "name or SKU contains" (migration 0009 creates pg_trgm).
         Index(
@@ -152,6 +178,18 @@ class Product(SQLModel, table=True):
     # At or below this, staff are alerted and the storefront says "Only N left".
     low_stock_threshold: int = Field(
         default=5, sa_column=Column(Integer, nullable=False, server_default=text("5"))
+    )
+    # Approved reviews: how many, the sum of their stars, and the average for sorting
+    # (the exact average is rating_sum / rating_count; see backend/catalog/ratings.py).
+    rating_count: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    rating_sum: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    rating_average: Decimal = Field(
+        default=Decimal(0),
+        sa_column=Column(Numeric(5, 4), nullable=False, server_default=text("0")),
     )
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()

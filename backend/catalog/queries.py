@@ -52,6 +52,8 @@ _SUMMARY_COLUMNS = (
     Product.is_active,
     col(Category.name).label("category_name"),
     col(Product.image_urls)[1].label("image_url"),  # PostgreSQL arrays start at 1
+    Product.rating_count,
+    Product.rating_sum,
 )
 
 
@@ -161,6 +163,12 @@ def _filters(
         clauses.append(col(Product.price) <= query.max_price)
     if query.in_stock_only:
         clauses.append(col(Product.stock_quantity) > 0)
+    if query.min_rating is not None:
+        # Exact: the true average (sum / count) is at least the minimum. The rounded
+        # average column repeats it (implied, never stricter) so the rating index helps.
+        clauses.append(col(Product.rating_count) > 0)
+        clauses.append(col(Product.rating_sum) >= query.min_rating * col(Product.rating_count))
+        clauses.append(col(Product.rating_average) >= query.min_rating)
     if query.attributes and skip != "attributes":
         wanted: dict[str, list[str]] = {}
         for name, value in query.attributes:
@@ -171,18 +179,26 @@ def _filters(
     return clauses
 
 
-def _sort_column(query: ListingQuery) -> Any:
-    return {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
-        query.sort_by
+def _sort_columns(query: ListingQuery) -> list[Any]:
+    if query.sort_by == "rating":
+        # Highest rated first: the average, then the number of reviews among equals
+        # (products without reviews have 0 and 0, so they come last).
+        return [Product.rating_average, Product.rating_count]
+    return [
+        {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
+            query.sort_by
+        ]
     ]
 
 
-def _ordering(query: ListingQuery, column: Any = None, id_column: Any = None) -> list[Any]:
-    column = _sort_column(query) if column is None else column
+def _ordering(
+    query: ListingQuery, columns: list[Any] | None = None, id_column: Any = None
+) -> list[Any]:
+    columns = _sort_columns(query) if columns is None else columns
     id_column = Product.id if id_column is None else id_column
     if query.order == "desc":
-        return [col(column).desc(), col(id_column).desc()]
-    return [col(column).asc(), col(id_column).asc()]
+        return [*(col(column).desc() for column in columns), col(id_column).desc()]
+    return [*(col(column).asc() for column in columns), col(id_column).asc()]
 
 
 def _page_ids(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
@@ -202,18 +218,23 @@ def _page_ids(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Sele
             .offset(offset)
             .limit(query.limit)
         )
+    sort_columns = _sort_columns(query)
     branches = union_all(
         *(
-            select(Product.id, _sort_column(query).label("sort_key"))
+            select(
+                Product.id,
+                *(column.label(f"sort_key_{i}") for i, column in enumerate(sort_columns)),
+            )
             .where(*_filters(query, [category_id]))
             .order_by(*_ordering(query))
             .limit(offset + query.limit)
             for category_id in category_ids
         )
     ).subquery()
+    merged_keys = [branches.c[f"sort_key_{i}"] for i in range(len(sort_columns))]
     return (
         select(branches.c.id)
-        .order_by(*_ordering(query, branches.c.sort_key, branches.c.id))
+        .order_by(*_ordering(query, merged_keys, branches.c.id))
         .offset(offset)
         .limit(query.limit)
     )
@@ -367,6 +388,8 @@ async def _load_product_page(slug: str) -> ProductDetail:
         is_active=product.is_active,
         category_name=path[-1].name if path else "",
         image_url=(product.image_urls or [None])[0],
+        rating_count=product.rating_count,
+        rating_sum=product.rating_sum,
     )
     return ProductDetail(
         summary=summary,

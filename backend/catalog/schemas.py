@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from backend.catalog.ratings import shown_average
 from backend.core.money import format_money
 from backend.core.serialization import json_ready
 
@@ -116,6 +117,9 @@ class ProductSummary:
     is_active: bool
     category_name: str
     image_url: str | None
+    # Approved reviews: how many and their star sum (the exact average is sum / count).
+    rating_count: int = 0
+    rating_sum: int = 0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProductSummary:
@@ -128,6 +132,11 @@ class ProductSummary:
     @property
     def stock_display(self) -> str:
         return stock_label(self.stock_quantity, self.low_stock_threshold)
+
+    @property
+    def rating_display(self) -> str:
+        """The average of the approved reviews to one decimal ("4.3"), "" without any."""
+        return shown_average(self.rating_sum, self.rating_count)
 
 
 @dataclass(frozen=True)

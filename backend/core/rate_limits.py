@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from limits import RateLimitItem, WindowStats, parse
 from limits.aio.storage import RedisStorage
@@ -22,9 +22,9 @@ class RateLimit:
     name: str
     rule: str
 
-    @property
+    @cached_property
     def item(self) -> RateLimitItem:
-        return parse(self.rule)
+        return parse(self.rule)  # parsed once: limits are checked on every API request
 
 
 @lru_cache(maxsize=4)

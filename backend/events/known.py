@@ -5,6 +5,8 @@ from backend.catalog import events as catalog_events
 from backend.inventory import events as inventory_events
 from backend.orders import events as orders_events
 from backend.payments import events as payments_events
+from backend.returns import events as returns_events
+from backend.stock_notices import events as stock_notices_events
 
 __all__ = [
     "accounts_events",
@@ -12,4 +14,6 @@ __all__ = [
     "inventory_events",
     "orders_events",
     "payments_events",
+    "returns_events",
+    "stock_notices_events",
 ]

@@ -22,6 +22,12 @@ EMAIL_TEMPLATES = (
     "refund_issued",
     "low_stock",
     "cart_reminder",
+    "stock_notice_confirmation",
+    "back_in_stock",
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "return_received",
 )
 SMS_TEMPLATES = ("order_shipped",)
 

@@ -144,11 +144,11 @@ class OrderLine(SQLModel, table=True):
 
 
 class OrderStatusChange(SQLModel, table=True):
-    """One step on either axis, for the order's timeline."""
+    """One step on either axis, or of one of the order's returns, for its timeline."""
 
     __tablename__ = "order_status_history"
     __table_args__ = (
-        CheckConstraint("axis IN ('order', 'payment')", name="axis_known"),
+        CheckConstraint("axis IN ('order', 'payment', 'return')", name="axis_known"),
         Index("order_status_history_order_id_idx", "order_id", "created_at"),
     )
 

@@ -13,6 +13,7 @@ class PaymentRefunded(DomainEvent):
     customer_name: str
     amount: str
     full_refund: bool
+    reason: str = ""  # e.g. "Return RT-7Q4M-2XH9"; empty for a plain refund
 
 
 class PaidAfterCancellation(DomainEvent):

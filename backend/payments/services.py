@@ -279,11 +279,13 @@ async def refund_order(
     request_key: str,
     actor: str,
     by: Viewer | None = None,
+    reason: str = "",
 ) -> Decimal:
     """Refund `amount` (None: all that is left) of a paid order through the gateway.
     The same `request_key` again does not refund twice. Returns the amount refunded.
     `by`: the staff member asking (checked, and written to the audit log); None for the
-    system's own refunds."""
+    system's own refunds. `reason` (e.g. "Return RT-…") goes on the timeline and into
+    the shopper's refund e-mail."""
     if by is not None:
         require_admin(by, "refund orders")
     gateway = get_gateway()
@@ -353,7 +355,7 @@ async def refund_order(
         else:
             failure = None
             before = {"payment_status": order.payment_status, "refunded": order.refunded_amount}
-            await _record_refund(session, order, amount, currency, actor=actor)
+            await _record_refund(session, order, amount, currency, actor=actor, reason=reason)
             if by is not None:
                 audit.record(
                     session,
@@ -374,7 +376,13 @@ async def refund_order(
 
 
 async def _record_refund(
-    session: AsyncSession, order: Order, amount: Decimal, currency: str, *, actor: str
+    session: AsyncSession,
+    order: Order,
+    amount: Decimal,
+    currency: str,
+    *,
+    actor: str,
+    reason: str = "",
 ) -> None:
     order.refunded_amount += amount
     full = order.refunded_amount >= order.total
@@ -384,7 +392,7 @@ async def _record_refund(
         "payment",
         "refunded" if full else "partially_refunded",
         actor=actor,
-        note=f"Refunded {format_money(amount, currency)}",
+        note=f"Refunded {format_money(amount, currency)}" + (f" ({reason})" if reason else ""),
     )
     await record_event(
         session,
@@ -395,6 +403,7 @@ async def _record_refund(
             customer_name=order.customer_name,
             amount=format_money(amount, currency),
             full_refund=full,
+            reason=reason,
         ),
     )
 

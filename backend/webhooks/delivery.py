@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlmodel import col, select
 
 from backend.core.clock import utcnow
@@ -62,6 +62,7 @@ class ClaimedDelivery:
     attempt: int
     url: str
     secret: str
+    previous_secret: str | None  # still signing: its rotation's grace period runs
     event_id: uuid.UUID
     event_type: str
     body: bytes
@@ -103,7 +104,19 @@ async def claim_due_deliveries(
     attempt each and leasing them for CLAIM_LEASE."""
     at = now or utcnow()
     statement = (
-        select(WebhookDelivery, WebhookEndpoint.url, WebhookEndpoint.secret, OutboxEvent)
+        select(
+            WebhookDelivery,
+            WebhookEndpoint.url,
+            WebhookEndpoint.secret,
+            case(
+                (
+                    col(WebhookEndpoint.previous_secret_expires_at) > at,
+                    col(WebhookEndpoint.previous_secret),
+                ),
+                else_=None,
+            ),
+            OutboxEvent,
+        )
         .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
         .join(OutboxEvent, col(OutboxEvent.id) == col(WebhookDelivery.event_id))
         .where(
@@ -117,7 +130,7 @@ async def claim_due_deliveries(
     )
     claimed: list[ClaimedDelivery] = []
     async with session_scope() as session:
-        for delivery, url, secret, event in (await session.exec(statement)).all():
+        for delivery, url, secret, previous_secret, event in (await session.exec(statement)).all():
             delivery.attempts += 1
             delivery.next_attempt_at = at + CLAIM_LEASE
             claimed.append(
@@ -126,6 +139,7 @@ async def claim_due_deliveries(
                     attempt=delivery.attempts,
                     url=url,
                     secret=secret,
+                    previous_secret=previous_secret,
                     event_id=event.id,
                     event_type=delivery.event_type,
                     body=event_body(event, delivery.event_type),
@@ -139,7 +153,11 @@ async def post_delivery(claimed: ClaimedDelivery, client: httpx.AsyncClient) -> 
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: sign(claimed.secret, claimed.body),
+        SIGNATURE_HEADER: sign(
+            claimed.secret,
+            claimed.body,
+            also_with=(claimed.previous_secret,) if claimed.previous_secret else (),
+        ),
         "Kestrel-Event-Id": str(claimed.event_id),
         "Kestrel-Event-Type": claimed.event_type,
         "Kestrel-Delivery-Id": str(claimed.id),

@@ -28,6 +28,10 @@ class WebhookEndpoint(SQLModel, table=True):
     __tablename__ = "webhook_endpoints"
     __table_args__ = (
         CheckConstraint("cardinality(event_types) > 0", name="subscribes_to_something"),
+        CheckConstraint(
+            "(previous_secret IS NULL) = (previous_secret_expires_at IS NULL)",
+            name="previous_secret_has_expiry",
+        ),
     )
 
     id: uuid.UUID = uuid_primary_key()
@@ -39,6 +43,12 @@ class WebhookEndpoint(SQLModel, table=True):
     event_types: list[str] = Field(sa_column=Column(ARRAY(String(40)), nullable=False))
     # Kept readable: every delivery is signed with it (HMAC needs the secret itself).
     secret: str = Field(sa_column=Column(String(100), nullable=False))
+    # After a rotation, deliveries carry a signature with the old secret too until this
+    # expires, so receivers can switch to the new one without rejecting anything.
+    previous_secret: str | None = Field(default=None, sa_column=Column(String(100)))
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
     is_active: bool = Field(
         default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
     )

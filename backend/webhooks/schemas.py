@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from backend.core.clock import utcnow
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -19,6 +20,8 @@ class EndpointSummary:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    # Set after a rotation: deliveries are signed with the old secret too until then.
+    previous_secret_expires_at: datetime | None
 
     @classmethod
     def of(cls, row: WebhookEndpoint) -> EndpointSummary:
@@ -30,12 +33,18 @@ class EndpointSummary:
             is_active=row.is_active,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            previous_secret_expires_at=(
+                row.previous_secret_expires_at
+                if row.previous_secret_expires_at and row.previous_secret_expires_at > utcnow()
+                else None  # retired already
+            ),
         )
 
 
 @dataclass(frozen=True)
 class CreatedEndpoint:
-    """The new endpoint and its signing secret: the only time the secret is shown."""
+    """The endpoint and its new signing secret: the only time the secret is shown (at
+    creation and after a rotation)."""
 
     endpoint: EndpointSummary
     secret: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, literal, true
@@ -43,6 +44,8 @@ MAX_URL_LENGTH = 2000
 MAX_DESCRIPTION_LENGTH = 200
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a label, not a secret)
 DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+DEFAULT_ROTATION_GRACE_HOURS = 24
+MAX_ROTATION_GRACE_HOURS = 7 * 24
 
 
 def new_secret() -> str:
@@ -189,6 +192,51 @@ async def update_endpoint(
             after=_audit_view(row),
         )
         return EndpointSummary.of(row)
+
+
+async def rotate_secret(
+    actor: Viewer | None,
+    endpoint_id: uuid.UUID,
+    *,
+    keep_previous_for_hours: int = DEFAULT_ROTATION_GRACE_HOURS,
+) -> CreatedEndpoint:
+    """Give the endpoint a new signing secret (returned here, once). For
+    `keep_previous_for_hours` deliveries are signed with the old secret too, so the
+    receiver can switch over without refusing anything; 0 retires the old one at once
+    (after a leak). A rotation during a grace period retires the older secret."""
+    admin = require_admin(actor, WHAT)
+    if not 0 <= keep_previous_for_hours <= MAX_ROTATION_GRACE_HOURS:
+        message = (
+            f"Keep the previous secret for 0 to {MAX_ROTATION_GRACE_HOURS} hours "
+            f"({MAX_ROTATION_GRACE_HOURS // 24} days)."
+        )
+        raise InvalidInputError(message, {"keep_previous_for_hours": message})
+    async with session_scope() as session:
+        row = await _get_endpoint_row(session, endpoint_id, for_update=True)
+        now = utcnow()
+        if keep_previous_for_hours:
+            row.previous_secret = row.secret
+            row.previous_secret_expires_at = now + timedelta(hours=keep_previous_for_hours)
+        else:
+            row.previous_secret = row.previous_secret_expires_at = None
+        row.secret = new_secret()
+        row.updated_at = now
+        audit.record(
+            session,
+            actor=admin,
+            action="webhook_endpoint.secret_rotated",
+            entity_type="webhook_endpoint",
+            entity_id=row.id,
+            after={
+                "url": row.url,
+                "previous_secret_valid_until": (
+                    row.previous_secret_expires_at.isoformat()
+                    if row.previous_secret_expires_at
+                    else None
+                ),
+            },
+        )
+        return CreatedEndpoint(endpoint=EndpointSummary.of(row), secret=row.secret)
 
 
 async def disable_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> EndpointSummary:

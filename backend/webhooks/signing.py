@@ -24,10 +24,14 @@ def compute_signature(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:
-    """The `Kestrel-Signature` header value for this body."""
+def sign(
+    secret: str, body: bytes, *, timestamp: int | None = None, also_with: tuple[str, ...] = ()
+) -> str:
+    """The `Kestrel-Signature` header value for this body: one `v1=` entry for `secret`,
+    then one per secret in `also_with` (a rotated-out secret still in its grace period)."""
     at = int(time.time()) if timestamp is None else timestamp
-    return f"t={at},{SCHEME}={compute_signature(secret, at, body)}"
+    entries = [f"{SCHEME}={compute_signature(key, at, body)}" for key in (secret, *also_with)]
+    return ",".join([f"t={at}", *entries])
 
 
 def verify_signature(

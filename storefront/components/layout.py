@@ -144,6 +144,7 @@ def account_menu() -> rx.Component:
                     rx.text(SessionState.display_name, weight="bold"),
                     rx.link("Your account", href="/account"),
                     rx.link("Your orders", href="/account/orders"),
+                    rx.link("Your wishlist", href="/account/wishlist"),
                     rx.cond(
                         SessionState.is_staff,
                         rx.link("Admin dashboard", href="/admin"),
@@ -223,8 +224,11 @@ def shop_page(*children: rx.Component) -> rx.Component:
         header(),
         rx.el.main(
             *children,
-            # True once the page's data has loaded: lets scripts and tests wait for it.
+            # True once the page's data has loaded: lets scripts and tests wait for it. Right
+            # after a navigation the flag is still the previous page's until the server
+            # starts this page's loads; the path says which page it is about.
             data_hydrated=rx.State.is_hydrated.to_string(),
+            data_loaded_path=rx.State.router.url.path,
             max_width=CONTENT_MAX_WIDTH,
             margin="0 auto",
             padding=["16px", "16px", "24px"],

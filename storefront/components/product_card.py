@@ -1,9 +1,11 @@
-"""A product tile: picture (or its colour swatch), name, brand, price, availability."""
+"""A product tile: picture (or its colour swatch), name, brand, price, availability, and the
+wishlist heart (beside the tile's link, not inside it: a button may not sit in a link)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from storefront.components.save_toggle import heart_toggle
 from storefront.viewmodels import ProductCard
 
 
@@ -40,12 +42,32 @@ def product_picture(product: rx.Var[ProductCard]) -> rx.Component:
 
 
 def product_card(product: rx.Var[ProductCard]) -> rx.Component:
+    return rx.box(_card_link(product), heart_toggle(product.id, product.name), position="relative")
+
+
+def _card_link(product: rx.Var[ProductCard]) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
                 product_picture(product),
                 rx.text(product.brand, size="1", color_scheme="gray"),
                 rx.text(product.name, weight="medium", size="3", color=rx.color("gray", 12)),
+                rx.cond(
+                    product.rating_count > 0,
+                    rx.hstack(
+                        rx.text(product.rating_stars, color=rx.color("amber", 9), size="2"),
+                        rx.text(
+                            product.rating,
+                            " (",
+                            product.rating_count,
+                            ")",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="1",
+                        align="center",
+                    ),
+                ),
                 rx.hstack(
                     rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
                     rx.badge(
@@ -67,6 +89,8 @@ def product_card(product: rx.Var[ProductCard]) -> rx.Component:
         href=product.url,
         aria_label=product.name,
         underline="none",
+        height="100%",
+        display="block",
     )
 
 

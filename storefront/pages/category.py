@@ -27,7 +27,9 @@ SORTS = (
     ("Price: low to high", "price", "asc"),
     ("Price: high to low", "price", "desc"),
     ("Name: A to Z", "name", "asc"),
+    ("Highest rated", "rating", "desc"),
 )
+RATING_FILTERS = (4, 3, 2, 1)  # "4★ & up" …
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +44,13 @@ class FilterOption:
 class FilterGroup:
     title: str
     options: list[FilterOption]
+
+
+@dataclasses.dataclass(frozen=True)
+class RatingFilter:
+    label: str  # "4★ & up"
+    url: str  # the listing with this minimum (or without it, when it is the active one)
+    active: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +121,7 @@ class CategoryState(PublicState):
     filter_groups: list[FilterGroup] = []
     in_stock_only: bool = False
     in_stock_url: str = ""
+    rating_filters: list[RatingFilter] = []
     clear_url: str = ""
     has_filters: bool = False
     sort_value: str = "created_at:desc"
@@ -164,12 +174,26 @@ class CategoryState(PublicState):
         self.in_stock_url = _url(
             slug, dataclasses.replace(query, in_stock_only=not query.in_stock_only, page=1)
         )
+        self.rating_filters = [
+            RatingFilter(
+                label=f"{stars}★ & up",
+                url=_url(
+                    slug,
+                    dataclasses.replace(
+                        query, min_rating=None if query.min_rating == stars else stars, page=1
+                    ),
+                ),
+                active=query.min_rating == stars,
+            )
+            for stars in RATING_FILTERS
+        ]
         plain = ListingQuery(sort_by=query.sort_by, order=query.order)
         self.clear_url = _url(slug, plain)
         self.has_filters = bool(
             query.brands
             or query.attributes
             or query.in_stock_only
+            or query.min_rating is not None
             or query.min_price is not None
             or query.max_price is not None
         )
@@ -228,6 +252,21 @@ def _filter_option(option: rx.Var[FilterOption]) -> rx.Component:
     )
 
 
+def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon(rx.cond(option.active, "square-check", "square"), size=16),
+            rx.text(option.label, size="2"),
+            spacing="2",
+            align="center",
+        ),
+        href=option.url,
+        color=rx.color("gray", 12),
+        underline="none",
+        aria_pressed=option.active.to_string(),
+    )
+
+
 def _filter_group(group: rx.Var[FilterGroup]) -> rx.Component:
     return rx.vstack(
         rx.text(group.title, weight="bold", size="2"),
@@ -259,6 +298,13 @@ def _filters() -> rx.Component:
             href=CategoryState.in_stock_url,
             color=rx.color("gray", 12),
             underline="none",
+        ),
+        rx.vstack(
+            rx.text("Customer rating", weight="bold", size="2"),
+            rx.foreach(CategoryState.rating_filters, _rating_filter),
+            spacing="1",
+            role="group",
+            aria_label="Customer rating",
         ),
         rx.form(
             rx.vstack(

@@ -23,6 +23,7 @@ from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
 from storefront.components.order_summary import order_summary, order_timeline
+from storefront.pages.returns import returns_panel
 
 MAX_NUMBER_LENGTH = 20
 
@@ -56,6 +57,9 @@ class OrderView:
     can_cancel: bool
     can_pay: bool
     awaiting_confirmation: bool
+
+
+_AXIS_LABELS = {"order": "Order ", "payment": "Payment ", "return": "Return "}
 
 
 def _when(moment: object) -> str:
@@ -101,7 +105,7 @@ def order_view(order: order_queries.OrderDetail) -> OrderView:
         timeline=[
             TimelineView(
                 _when(entry.at),
-                ("Order " if entry.axis == "order" else "Payment ") + entry.status,
+                _AXIS_LABELS.get(entry.axis, "") + entry.status,
                 entry.note,
             )
             for entry in order.timeline
@@ -295,6 +299,7 @@ def order_page() -> rx.Component:
                 rx.heading("Order ", OrderState.order.to(OrderView).number, size="7", as_="h1"),
                 rx.cond(OrderState.message != "", rx.callout(OrderState.message, role="status")),
                 _order_details(OrderState.order.to(OrderView)),
+                returns_panel(),
                 rx.hstack(
                     rx.button(
                         rx.icon("rotate-ccw", size=16),

@@ -13,7 +13,10 @@ from storefront.components.breadcrumb import breadcrumb
 from storefront.components.forms import quantity_select
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
+from storefront.components.save_toggle import save_button
 from storefront.pages.cart import CartState
+from storefront.pages.product_reviews import ProductReviewsState, rating_link, reviews_section
+from storefront.pages.stock_notices import BackInStockState, notify_box
 from storefront.viewmodels import ProductPageView, product_page_view
 
 MAX_SLUG_LENGTH = 160
@@ -26,7 +29,7 @@ class ProductState(PublicState):
     quantity: str = "1"
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> list[rx.event.EventSpec | rx.event.EventHandler] | None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2][:MAX_SLUG_LENGTH]
         self.selected_image = 0
         self.quantity = "1"
@@ -34,12 +37,18 @@ class ProductState(PublicState):
             detail = await catalog.get_product_page(slug)
         except NotFoundError:
             self.product, self.not_found = None, True
-            return
+            return None
         self.product, self.not_found = product_page_view(detail), False
         owner = self._cart_owner()
         await funnel.record(
             FunnelStep.PRODUCT_VIEW, owner.key if owner else None, detail.summary.id
         )
+        # The reviews section and the back-in-stock box (is this viewer already waiting?)
+        # load after the product.
+        return [
+            ProductReviewsState.load,
+            BackInStockState.load(str(detail.summary.id), detail.summary.stock_quantity > 0),
+        ]
 
     @rx.event
     def set_quantity(self, value: str) -> None:
@@ -116,6 +125,7 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
             rx.vstack(
                 rx.text(product.brand, color_scheme="gray"),
                 rx.heading(product.name, size="7", as_="h1"),
+                rating_link(),
                 rx.text(product.price, size="6", weight="bold"),
                 rx.badge(
                     product.stock,
@@ -138,9 +148,20 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
                             size="3",
                             on_click=CartState.add(product.id, ProductState.quantity),
                         ),
+                        save_button(product.id, product.name),
                         spacing="3",
+                        wrap="wrap",
                     ),
-                    rx.button("Sold out", size="3", disabled=True),
+                    rx.vstack(
+                        rx.hstack(
+                            rx.button("Sold out", size="3", disabled=True),
+                            save_button(product.id, product.name),
+                            spacing="3",
+                        ),
+                        notify_box(),
+                        spacing="3",
+                        width="100%",
+                    ),
                 ),
                 rx.text(product.description),
                 rx.data_list.root(
@@ -154,6 +175,7 @@ def _details(product: rx.Var[ProductPageView]) -> rx.Component:
             spacing="6",
             width="100%",
         ),
+        reviews_section(),
         rx.cond(
             product.related.length() > 0,
             rx.vstack(

@@ -13,7 +13,7 @@ def _open_accounts(page: Page, unique: str) -> AdminDashboard:
     admin.sign_in_form.sign_in(
         create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Customers").click()
+    admin.go_to("Customers")
     expect(page.get_by_role("heading", name="Customers")).to_be_visible()
     return admin
 

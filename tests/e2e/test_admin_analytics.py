@@ -31,7 +31,7 @@ def test_a_purchase_is_in_the_funnel_and_the_best_sellers(page: Page, unique: st
     admin.sign_in_form.sign_in(
         create_account("y" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Analytics").click()
+    admin.go_to("Analytics")
 
     funnel = page.get_by_role("region", name="Funnel")
     for step in ("Viewed a product", "Added to cart", "Started checkout", "Paid"):

@@ -23,7 +23,7 @@ def test_a_customer_page_shows_their_orders_and_what_they_paid(page: Page, uniqu
     admin.sign_in_form.sign_in(
         create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Customers").click()
+    admin.go_to("Customers")
     page.get_by_role("textbox", name="Search accounts").fill(shopper)
     page.get_by_role("button", name="Search").click()
     row = page.get_by_role("row", name=shopper)
@@ -39,7 +39,7 @@ def test_a_customer_page_shows_their_orders_and_what_they_paid(page: Page, uniqu
     page.screenshot(path="var/test-results/admin-customer.png", full_page=True)
 
     # The orders list, narrowed to what this customer spent more than the paid order on.
-    admin.nav_link("Orders").click()
+    admin.go_to("Orders")
     today = datetime.now(UTC).date()
     page.get_by_label("Search orders").fill(shopper)
     page.get_by_label("Placed from").fill(today.isoformat())

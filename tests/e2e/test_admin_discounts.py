@@ -16,7 +16,7 @@ def test_a_new_code_takes_ten_percent_off_until_switched_off(page: Page, unique:
     admin.sign_in_form.sign_in(
         create_account("d" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Discounts").click()
+    admin.go_to("Discounts")
     page.get_by_label("Code", exact=True).fill(code)
     page.get_by_label("Value", exact=True).fill("10")
     page.get_by_role("button", name="Create code").click()

@@ -39,7 +39,7 @@ def test_staff_sign_in_opens_the_dashboard_with_true_numbers(page: Page, unique:
     expect(page.get_by_role("status")).to_contain_text("Background worker — Running")
     assert counts.out_of_stock >= 1
 
-    admin.nav_link("Products").click()
+    admin.go_to("Products")
     expect(page.get_by_role("heading", name="Products")).to_be_visible()
     expect(page.get_by_role("table")).to_be_visible()
     expect(page.get_by_text(f"{counts.products} products")).to_be_visible()

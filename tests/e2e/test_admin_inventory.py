@@ -19,7 +19,7 @@ def test_a_moderator_restocks_a_sold_out_product(page: Page, unique: str) -> Non
     admin.sign_in_form.sign_in(
         create_account("m" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
     )
-    admin.nav_link("Inventory").click()
+    admin.go_to("Inventory")
     page.get_by_role("textbox", name="Product SKU").fill(f"E2E-i{unique}")
     page.get_by_role("button", name="Find").click()
     page.get_by_label("Change").fill("7")

@@ -19,7 +19,7 @@ def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> No
     )
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(create_account(unique, roles=frozenset({RoleName.ADMIN})), PASSWORD)
-    admin.nav_link("Messages").click()
+    admin.go_to("Messages")
 
     row = page.get_by_role("row").filter(has_text=shopper_email)
     # The worker renders and stores the message moments after the account was created.

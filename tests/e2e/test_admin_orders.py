@@ -32,7 +32,7 @@ def open_order_as_admin(page: Page, unique: str, number: str) -> None:
     admin.sign_in_form.sign_in(
         create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Orders").click()
+    admin.go_to("Orders")
     expect(page.get_by_role("heading", name="Orders")).to_be_visible()
     page.get_by_role("textbox", name="Search orders").fill(number)
     page.get_by_role("button", name="Search").click()
@@ -53,7 +53,7 @@ def test_a_shipped_order_shows_as_shipped_to_the_shopper_who_is_emailed(
         staff.get_by_role("button", name="Mark shipped").click()
         expect(staff.get_by_test_id("order-status")).to_have_text("Order: shipped")
         staff.screenshot(path="var/test-results/admin-order.png")
-        AdminDashboard(staff).nav_link("Audit log").click()
+        AdminDashboard(staff).go_to("Audit log")
         staff.get_by_role("textbox", name="Filter by what changed").fill(number)
         staff.get_by_role("button", name="Filter").click()
         entry = staff.get_by_role("row").filter(has_text=number).filter(has_text="fulfilled")

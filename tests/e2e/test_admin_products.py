@@ -42,7 +42,7 @@ def _sign_in_as_admin(page: Page, unique: str, section: str) -> AdminDashboard:
     admin.sign_in_form.sign_in(
         create_account("a" + unique, roles=frozenset({RoleName.ADMIN, RoleName.USER})), PASSWORD
     )
-    admin.nav_link(section).click()
+    admin.go_to(section)
     return admin
 
 

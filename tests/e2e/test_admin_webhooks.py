@@ -36,7 +36,7 @@ def test_an_admin_creates_switches_off_and_deletes_an_endpoint(page: Page, uniqu
     admin.sign_in_form.sign_in(
         create_account("w" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Webhooks").click()
+    admin.go_to("Webhooks")
 
     page.get_by_label("URL", exact=True).fill(url)
     page.get_by_label("Description (optional)").fill(f"E2E {unique}")
@@ -61,6 +61,19 @@ def test_an_admin_creates_switches_off_and_deletes_an_endpoint(page: Page, uniqu
     expect(row).to_be_visible()
     expect(page.get_by_test_id("webhook-secret")).to_have_count(0)
     expect(page.get_by_text(shown)).to_have_count(0)
+
+    # A new secret: two clicks; the old one keeps signing for a grace period.
+    row.get_by_role("button", name=f"New secret for {url}").click()
+    row.get_by_role("button", name=f"Confirm new secret for {url}").click()
+    expect(page.get_by_test_id("webhook-secret")).to_have_text(re.compile(r"^whsec_\S{20,}$"))
+    assert page.get_by_test_id("webhook-secret").inner_text() != shown
+    expect(page.get_by_text("signed with the previous secret too")).to_be_visible()
+    page.screenshot(path="var/test-results/admin-webhooks-rotated.png")
+    rotated = _endpoint(url)
+    assert rotated is not None
+    assert rotated.previous_secret_expires_at is not None
+    page.get_by_role("button", name="I have stored it").click()
+    expect(page.get_by_test_id("webhook-secret")).to_have_count(0)
 
     row.get_by_role("button", name=f"Deliveries to {url}").click()
     expect(page.get_by_role("heading", name="Deliveries")).to_be_visible()

@@ -91,7 +91,7 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
     admin.sign_in_form.sign_in(
         create_account("ra" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
     )
-    admin.nav_link("Analytics").click()
+    admin.go_to("Analytics")
     recovery = page.get_by_role("region", name="Abandoned-cart recovery")
     # This test's order is the only one any reminder recovers in the test session:
     # $25.00 of teapots + $4.95 standard shipping, no US tax.

@@ -71,6 +71,27 @@ async def test_the_list_pages_filters_and_sorts(
     assert [item["price"] for item in cheap.json()["items"]] == ["5.00"]
 
 
+async def test_the_cached_list_is_never_stale_and_answers_not_modified(
+    api: httpx.AsyncClient, make_product: MakeProduct, category: uuid.UUID, admin_viewer: Viewer
+) -> None:
+    product_id = await make_product(price=Decimal("7.00"))
+    slug = (await queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
+    first = await api.get("/products", params={"category": slug})
+    assert [item["price"] for item in first.json()["items"]] == ["7.00"]
+    etag = first.headers["etag"]
+    again = await api.get("/products", params={"category": slug}, headers={"If-None-Match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+
+    # A change through the API shows at once in the (cached) listing.
+    await api.patch(
+        f"/products/{product_id}", json={"price": "8.00"}, headers=await bearer(admin_viewer)
+    )
+    changed = await api.get("/products", params={"category": slug}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert [item["price"] for item in changed.json()["items"]] == ["8.00"]
+    assert changed.headers["etag"] != etag
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -210,6 +210,50 @@ async def test_each_subscribed_endpoint_gets_the_event_once_signed_with_its_own_
     assert other.endpoint.id not in {row.endpoint_id for row in await deliveries_of(event)}
 
 
+async def test_after_a_rotation_deliveries_verify_with_either_secret_until_the_grace_ends(
+    admin_viewer: Viewer, endpoints: list[uuid.UUID], receiver: Receiver, unique: str
+) -> None:
+    created = await register(admin_viewer, endpoints, receiver.url(f"/r-{unique}"), "order.paid")
+    rotated = await webhooks.rotate_secret(
+        admin_viewer, created.endpoint.id, keep_previous_for_hours=2
+    )
+    assert rotated.secret != created.secret
+    assert rotated.secret.startswith("whsec_")
+    assert rotated.endpoint.previous_secret_expires_at is not None
+    await deliver_to_webhooks(await committed(order_paid(unique)))
+    await delivery.send_due_deliveries()
+    [during_grace] = receiver.to(f"/r-{unique}")
+    # A receiver still on the old secret and one already on the new both accept it.
+    assert valid(during_grace, created.secret)
+    assert valid(during_grace, rotated.secret)
+
+    # Once the grace period is over, only the new secret signs.
+    await deliver_to_webhooks(await committed(order_paid(unique + "-2")))
+    await delivery.send_due_deliveries(now=utcnow() + timedelta(hours=3))
+    after_grace = receiver.to(f"/r-{unique}")[-1]
+    assert valid(after_grace, rotated.secret)
+    assert not valid(after_grace, created.secret)
+
+
+async def test_rotating_with_no_grace_retires_the_old_secret_at_once(
+    admin_viewer: Viewer, endpoints: list[uuid.UUID], receiver: Receiver, unique: str
+) -> None:
+    created = await register(admin_viewer, endpoints, receiver.url(f"/l-{unique}"), "order.paid")
+    first = await webhooks.rotate_secret(admin_viewer, created.endpoint.id)
+    # A second rotation (a leak found during the grace period) retires both older secrets.
+    leaked = await webhooks.rotate_secret(
+        admin_viewer, created.endpoint.id, keep_previous_for_hours=0
+    )
+    assert leaked.endpoint.previous_secret_expires_at is None
+    await deliver_to_webhooks(await committed(order_paid(unique)))
+    await delivery.send_due_deliveries()
+    [request] = receiver.to(f"/l-{unique}")
+    assert valid(request, leaked.secret)
+    assert not valid(request, first.secret)
+    assert not valid(request, created.secret)
+    assert request.headers["Kestrel-Signature"].count("v1=") == 1
+
+
 async def test_a_disabled_endpoint_gets_nothing(
     admin_viewer: Viewer, endpoints: list[uuid.UUID], receiver: Receiver, unique: str
 ) -> None:
@@ -491,7 +535,10 @@ async def test_api_refuses_strangers_and_non_admins(
 
 
 async def test_api_manages_an_endpoint_from_creation_to_deletion(
-    client: httpx.AsyncClient, admin_viewer: Viewer, endpoints: list[uuid.UUID]
+    client: httpx.AsyncClient,
+    admin_viewer: Viewer,
+    shopper_viewer: Viewer,
+    endpoints: list[uuid.UUID],
 ) -> None:
     admin = await bearer(admin_viewer)
     bad_url = await client.post(
@@ -539,6 +586,22 @@ async def test_api_manages_an_endpoint_from_creation_to_deletion(
     assert (patched.json()["event_types"], patched.json()["is_active"]) == (["stock.low"], False)
     assert (await client.patch(one, json={"url": "ftp://x"}, headers=admin)).status_code == 400
 
+    too_long = await client.post(
+        f"{one}/rotate-secret", json={"keep_previous_for_hours": 10_000}, headers=admin
+    )
+    assert too_long.status_code == 400
+    assert "keep_previous_for_hours" in too_long.json()["errors"]
+    rotated = await client.post(f"{one}/rotate-secret", headers=admin)
+    assert rotated.status_code == 200
+    assert rotated.json()["secret"].startswith("whsec_")
+    assert rotated.json()["secret"] != endpoint["secret"]
+    assert rotated.json()["previous_secret_expires_at"] is not None
+    assert "secret" not in (await client.get(one, headers=admin)).json()
+    shopper_rotation = await client.post(
+        f"{one}/rotate-secret", headers=await bearer(shopper_viewer)
+    )
+    assert shopper_rotation.status_code == 403
+
     deliveries = await client.get(f"{one}/deliveries?limit=10", headers=admin)
     assert deliveries.status_code == 200
     assert deliveries.json()["items"] == []
@@ -551,6 +614,7 @@ async def test_api_manages_an_endpoint_from_creation_to_deletion(
     assert (await client.patch(one, json={"description": "x"}, headers=admin)).status_code == 404
     assert (await client.delete(one, headers=admin)).status_code == 404
     assert (await client.get(f"{one}/deliveries", headers=admin)).status_code == 404
+    assert (await client.post(f"{one}/rotate-secret", headers=admin)).status_code == 404
     missing = f"/api/v1/webhooks/deliveries/{uuid.uuid4()}"
     assert (await client.get(missing, headers=admin)).status_code == 404
     assert (await client.post(f"{missing}/retry", headers=admin)).status_code == 404

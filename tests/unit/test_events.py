@@ -23,6 +23,13 @@ SPEC_EVENTS = {
     "UserRegistered",
     "EmailVerificationRequested",
     "PasswordResetRequested",
+    "StockNoticeConfirmationRequested",
+    "BackInStockNoticeDue",
+    "ReturnRequested",
+    "ReturnApproved",
+    "ReturnRejected",
+    "ReturnReceived",
+    "ReturnRefunded",
 }
 
 
@@ -67,3 +74,22 @@ def test_retries_back_off_exponentially_with_a_cap() -> None:
     delays = [retry_delay_seconds(attempt) for attempt in (1, 2, 3, 4)]
     assert delays == [5.0, 10.0, 20.0, 40.0]
     assert retry_delay_seconds(30) == 600.0
+
+
+async def test_a_job_that_cannot_reach_the_database_goes_back_to_the_queue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from arq import Retry
+    from sqlalchemy.exc import OperationalError
+
+    from jobs import events as event_jobs
+
+    async def database_restarting(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(event_jobs.deliveries, "start_delivery", database_restarting)
+    with pytest.raises(Retry) as retry:
+        await event_jobs.handle_event_job(
+            {"job_try": 3}, str(uuid.uuid4()), "send_order_confirmation"
+        )
+    assert retry.value.defer_score == 6_000  # 2 s per try so far, in milliseconds

@@ -10,6 +10,11 @@ ORDER = {
     "email": "ann@example.com",
     "order_url": "http://localhost:3000/orders/KG-1042",
 }
+RETURN = {
+    **ORDER,
+    "return_number": "RT-2345-6789",
+    "items": [{"name": "Mug", "quantity": 2}],
+}
 CONTEXTS: dict[str, dict[str, object]] = {
     "email_verification": {
         "display_name": "Ann",
@@ -34,7 +39,11 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
     "payment_received": {**ORDER, "amount": "$26.95"},
     "order_shipped": {**ORDER, "carrier": "DHL", "tracking_number": "JD014600003828"},
-    "refund_issued": {**ORDER, "amount": "$10.00", "full_refund": False},
+    "refund_issued": {**ORDER, "amount": "$10.00", "full_refund": False, "reason": "Return RT-1"},
+    "return_requested": {**RETURN, "reason": "Does not fit"},
+    "return_approved": {**RETURN, "note": "Use the prepaid label."},
+    "return_rejected": {**RETURN, "note": "Worn items cannot be returned."},
+    "return_received": {**RETURN, "restocked": True},
     "low_stock": {
         "product_name": "Mug",
         "sku": "MUG-1",
@@ -50,6 +59,18 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "restore_days": 14,
         "unsubscribe_url": "http://localhost:3000/cart-reminders/unsubscribe?token=def",
     },
+    "stock_notice_confirmation": {
+        "email": "ann@example.com",
+        "product_name": "Mug <Blue>",
+        "confirm_url": "http://localhost:3000/stock-notices/confirm?token=abc",
+        "cancel_url": "http://localhost:3000/stock-notices/cancel?token=def",
+        "expires_hours": 48,
+    },
+    "back_in_stock": {
+        "product_name": "Mug <Blue>",
+        "price": "$12.00",
+        "product_url": "http://localhost:3000/products/mug-blue",
+    },
 }
 EXPECTED_IN_TEXT = {
     "email_verification": "verify-email?token=abc",
@@ -57,9 +78,15 @@ EXPECTED_IN_TEXT = {
     "order_confirmation": "Total     $26.95",
     "payment_received": "$26.95",
     "order_shipped": "JD014600003828",
-    "refund_issued": "$10.00",
+    "refund_issued": "$10.00 for order KG-1042: Return RT-1.",
+    "return_requested": "2 × Mug",
+    "return_approved": "Use the prepaid label.",
+    "return_rejected": "Why: Worn items cannot be returned.",
+    "return_received": "RT-2345-6789",
     "low_stock": "down to 2 in stock",
     "cart_reminder": "cart/restore?token=abc",
+    "stock_notice_confirmation": "stock-notices/cancel?token=def",
+    "back_in_stock": "Mug <Blue> is back in stock",
 }
 
 

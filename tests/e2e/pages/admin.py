@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.pages.storefront import SignInForm
+from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
 
 
 class AdminDashboard:
@@ -31,3 +31,12 @@ class AdminDashboard:
 
     def nav_link(self, name: str) -> Locator:
         return self.navigation.get_by_role("link", name=name)
+
+    def go_to(self, section: str) -> AdminDashboard:
+        """Open a section from the sidebar and wait for its data (forms included)."""
+        link = self.nav_link(section)
+        href = link.get_attribute("href") or ""
+        link.click()
+        self.page.wait_for_url(re.compile(rf"{re.escape(href)}/?(\?.*)?$"))
+        wait_until_loaded(self.page)
+        return self

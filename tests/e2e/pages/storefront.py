@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -12,10 +13,18 @@ HYDRATION_TIMEOUT_MS = 15_000
 
 
 def wait_until_loaded(page: Page) -> None:
-    """Until the page's data has arrived (its on_load handlers ran)."""
-    expect(page.locator("main")).to_have_attribute(
-        "data-hydrated", "true", timeout=HYDRATION_TIMEOUT_MS
+    """Until the data of the page now shown has arrived (its on_load handlers ran).
+
+    After a client-side navigation the hydrated flag is still the previous page's until the
+    server starts this page's loads, so the loaded path must be this page's first; typing
+    into a form before its loads finish would be undone when they do.
+    """
+    main = page.locator("main")
+    path = urlsplit(page.url).path.rstrip("/")
+    expect(main).to_have_attribute(
+        "data-loaded-path", re.compile(rf"^{re.escape(path)}/?$"), timeout=HYDRATION_TIMEOUT_MS
     )
+    expect(main).to_have_attribute("data-hydrated", "true", timeout=HYDRATION_TIMEOUT_MS)
 
 
 class Storefront:

@@ -1,8 +1,8 @@
 """Abandoned-cart recovery: sent reminders (one open per cart), opted-out addresses, and an
 index to find the orders placed from a cart.
 
-Revision ID: 0014
-Revises: 0010
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-27 10:25:57.134998+00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0014"
-down_revision: str | None = "0010"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,232 @@
+"""Reading returns: an order's returns and what is still returnable (for its owner), the
+returns of one order for staff, and the staff list of every return."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import NotFoundError
+from backend.core.pagination import Page, clamp_page
+from backend.orders.models import Order
+from backend.returns import refunds
+from backend.returns.models import RETURN_REASONS, ReturnLine, ReturnRequest
+from backend.returns.services import (
+    ORDER_NOT_FOUND,
+    covered_lines,
+    delivered_at,
+    order_lines,
+    quantities_in_returns,
+    return_deadline,
+    value_of,
+)
+from backend.returns.status import RETURN_STATUSES
+from backend.settings import get_settings
+
+
+@dataclass(frozen=True)
+class ReturnItem:
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    id: uuid.UUID
+    number: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    items: tuple[ReturnItem, ...]
+    reason: str  # its label
+    comment: str
+    decision_note: str
+    restocked: bool
+    refund_amount: Decimal | None
+    # What staff are offered to refund (`refunds.py`), capped at what the order has left.
+    suggested_refund: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    order_line_id: uuid.UUID
+    name: str
+    delivered: int
+    returnable: int
+
+
+@dataclass(frozen=True)
+class OrderReturns:
+    order_id: uuid.UUID
+    order_number: str
+    currency: str
+    returns: tuple[ReturnRecord, ...]
+    lines: tuple[ReturnableLine, ...]
+    # Why no new return can be asked for ("" when one can), and until when one can.
+    refusal: str
+    deadline: datetime | None
+    refundable: Decimal
+
+    @property
+    def can_request(self) -> bool:
+        return not self.refusal
+
+
+async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, ...]:
+    requests = (
+        await session.exec(
+            select(ReturnRequest)
+            .where(ReturnRequest.order_id == order.id)
+            .order_by(col(ReturnRequest.created_at), col(ReturnRequest.id))
+        )
+    ).all()
+    refundable = order.total - order.refunded_amount
+    records = []
+    for request in requests:
+        covered = await covered_lines(session, request.id)
+        records.append(
+            ReturnRecord(
+                id=request.id,
+                number=request.number,
+                status=request.status,
+                created_at=request.created_at,
+                updated_at=request.updated_at,
+                items=tuple(ReturnItem(c.order_line.name, c.quantity) for c in covered),
+                reason=RETURN_REASONS.get(request.reason, request.reason),
+                comment=request.comment,
+                decision_note=request.decision_note,
+                restocked=request.restocked,
+                refund_amount=request.refund_amount,
+                suggested_refund=refunds.default_refund(value_of(order, covered), refundable),
+            )
+        )
+    return tuple(records)
+
+
+async def _order_returns(session: AsyncSession, order: Order) -> OrderReturns:
+    lines = await order_lines(session, order.id)
+    taken = await quantities_in_returns(session, order.id)
+    returnable = tuple(
+        ReturnableLine(line.id, line.name, line.quantity, line.quantity - taken.get(line.id, 0))
+        for line in lines
+    )
+    delivered = await delivered_at(session, order.id)
+    deadline = return_deadline(delivered) if delivered is not None else None
+    if order.status != "delivered" or deadline is None:
+        refusal = "Items can be returned once the order has been delivered."
+    elif utcnow() > deadline:
+        days = get_settings().return_window_days
+        refusal = f"The {days}-day return window of this order has passed."
+    elif not any(line.returnable > 0 for line in returnable):
+        refusal = "Every item of this order is already in a return."
+    else:
+        refusal = ""
+    return OrderReturns(
+        order_id=order.id,
+        order_number=order.number,
+        currency=order.currency,
+        returns=await _records(session, order),
+        lines=returnable,
+        refusal=refusal,
+        deadline=deadline,
+        refundable=order.total - order.refunded_amount,
+    )
+
+
+async def returns_for_shopper(order_number: str, *, viewer: Viewer | None) -> OrderReturns:
+    """The returns of an order and what may still be returned, for its signed-in owner
+    only (anyone else: NotFoundError, as if there were no such order)."""
+    async with session_scope() as session:
+        order = (await session.exec(select(Order).where(Order.number == order_number[:20]))).first()
+        if order is None or viewer is None or order.user_id != viewer.user_id:
+            raise NotFoundError(ORDER_NOT_FOUND)
+        return await _order_returns(session, order)
+
+
+async def returns_for_staff(order_number: str, *, actor: Viewer) -> OrderReturns:
+    require_admin(actor, "see returns")
+    async with session_scope() as session:
+        order = (await session.exec(select(Order).where(Order.number == order_number[:20]))).first()
+        if order is None:
+            raise NotFoundError(ORDER_NOT_FOUND)
+        return await _order_returns(session, order)
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    number: str
+    order_number: str
+    customer_name: str
+    email: str
+    status: str
+    created_at: datetime
+    item_count: int
+    reason: str
+    refund_amount: Decimal | None
+    currency: str
+
+
+async def list_returns(
+    actor: Viewer, *, status: str | None = None, page: int = 1, limit: int = 25
+) -> Page[ReturnRow]:
+    """Every return (staff), newest first, optionally of one status."""
+    require_admin(actor, "see returns")
+    page, limit = clamp_page(page, limit)
+    conditions = [col(ReturnRequest.status) == status] if status in RETURN_STATUSES else []
+    counts = (
+        select(ReturnLine.return_id, func.sum(ReturnLine.quantity).label("item_count"))
+        .group_by(col(ReturnLine.return_id))
+        .subquery()
+    )
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(  # type: ignore[call-overload]  # more columns than sqlmodel's overloads
+                    ReturnRequest.number,
+                    Order.number,
+                    Order.customer_name,
+                    Order.email,
+                    ReturnRequest.status,
+                    ReturnRequest.created_at,
+                    counts.c.item_count,
+                    ReturnRequest.reason,
+                    ReturnRequest.refund_amount,
+                    Order.currency,
+                )
+                .join(Order, col(Order.id) == col(ReturnRequest.order_id))
+                .join(counts, counts.c.return_id == ReturnRequest.id)
+                .where(*conditions)
+                .order_by(col(ReturnRequest.created_at).desc(), col(ReturnRequest.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (
+            await session.exec(select(func.count()).select_from(ReturnRequest).where(*conditions))
+        ).one()
+    items = [
+        ReturnRow(
+            number=row[0],
+            order_number=row[1],
+            customer_name=row[2],
+            email=row[3],
+            status=row[4],
+            created_at=row[5],
+            item_count=int(row[6]),
+            reason=RETURN_REASONS.get(row[7], row[7]),
+            refund_amount=row[8],
+            currency=row[9],
+        )
+        for row in rows
+    ]
+    return Page(items=items, total=total, page=page, limit=limit)

@@ -1,0 +1,45 @@
+"""What a return is worth: the rule for the refund amount staff are offered.
+
+The shopper gets back what they paid for the returned goods:
+
+    goods    = Σ unit price × quantity returned
+    discount = the order's discount × goods / the order's subtotal  (its fair share)
+    tax      = the order's tax × (goods − discount) / (subtotal − discount + shipping)
+    refund   = goods − discount + tax, rounded to the cent once
+
+Shipping is not refunded (the parcel did travel). Staff may change the amount, but never
+above what is left to refund on the order (paid − refunded so far), so the refunds of an
+order never add up to more than was paid.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from backend.core.money import quantize
+
+ZERO = Decimal("0.00")
+
+
+def returned_goods_value(
+    *,
+    goods: Decimal,
+    subtotal: Decimal,
+    discount: Decimal,
+    shipping: Decimal,
+    tax: Decimal,
+) -> Decimal:
+    """The paid value of `goods` (their list value at the order's prices) on an order with
+    these totals, by the rule above."""
+    if goods <= 0 or subtotal <= 0:
+        return ZERO
+    discount_share = discount * goods / subtotal
+    after_discount = goods - discount_share
+    taxed_base = subtotal - discount + shipping
+    tax_share = tax * after_discount / taxed_base if taxed_base > 0 else Decimal(0)
+    return max(quantize(after_discount + tax_share), ZERO)
+
+
+def default_refund(value: Decimal, refundable: Decimal) -> Decimal:
+    """The amount offered: the goods' value, capped at what the order has left."""
+    return max(min(value, refundable), ZERO)

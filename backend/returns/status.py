@@ -1,0 +1,63 @@
+"""The lifecycle of a return request, one transition table like the order's.
+
+requested → approved | rejected; approved → received (the parcel is back, optionally
+restocked); received → refunded (money back through the gateway). Rejected and refunded
+are final. Any other step is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from backend.core.errors import DomainError
+
+
+class ReturnStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RECEIVED = "received"
+    REFUNDED = "refunded"
+
+
+RETURN_STATUSES = tuple(s.value for s in ReturnStatus)
+
+RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
+    ReturnStatus.REQUESTED: frozenset({ReturnStatus.APPROVED, ReturnStatus.REJECTED}),
+    ReturnStatus.APPROVED: frozenset({ReturnStatus.RECEIVED}),
+    ReturnStatus.RECEIVED: frozenset({ReturnStatus.REFUNDED}),
+    ReturnStatus.REJECTED: frozenset(),
+    ReturnStatus.REFUNDED: frozenset(),
+}
+
+# Returns that still count against what was delivered (a rejected one gives it back).
+OPEN_OR_DONE = frozenset(RETURN_TRANSITIONS) - {ReturnStatus.REJECTED}
+
+_LABELS = {
+    ReturnStatus.REQUESTED: "requested, awaiting review",
+    ReturnStatus.APPROVED: "approved, awaiting the parcel",
+    ReturnStatus.REJECTED: "rejected",
+    ReturnStatus.RECEIVED: "received, refund on its way",
+    ReturnStatus.REFUNDED: "refunded",
+}
+
+
+class InvalidReturnTransitionError(DomainError):
+    code = "invalid_return_transition"
+
+
+def label(status: str) -> str:
+    return _LABELS.get(ReturnStatus(status), status) if status in RETURN_STATUSES else status
+
+
+def can_move(current: str, target: ReturnStatus) -> bool:
+    return current in RETURN_STATUSES and target in RETURN_TRANSITIONS[ReturnStatus(current)]
+
+
+def check_move(number: str, current: str, target: ReturnStatus) -> None:
+    if not can_move(current, target):
+        raise InvalidReturnTransitionError(
+            f"Return {number} is {label(current)}; it cannot become {target.value}.",
+            current=current,
+            target=target.value,
+        )

@@ -1,0 +1,350 @@
+"""Back-in-stock notices: subscribe (shoppers at once, guests after confirming by e-mail),
+cancel, and close every open subscription of a product once its stock is back.
+
+Exactly one e-mail per subscriber: `notify_subscribers` flips each active subscription
+to `notified` and records its `BackInStockNoticeDue` in one transaction, under row locks,
+so a retried job or a twice-delivered `InventoryUpdated` finds nothing left to close; the
+e-mail itself is keyed by the subscription id, so a retried send cannot go out twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.inputs import normalize_email
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_staff
+from backend.catalog.models import Product
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.money import format_money
+from backend.events.outbox import record_event
+from backend.settings import get_settings
+from backend.stock_notices.events import BackInStockNoticeDue, StockNoticeConfirmationRequested
+from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
+
+MAX_EMAIL_LENGTH = 254
+MAX_TOKEN_LENGTH = 200
+
+
+class ProductAvailableError(DomainError):
+    """The product is in stock: there is nothing to wait for."""
+
+    code = "product_available"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def confirm_ttl() -> timedelta:
+    return timedelta(hours=get_settings().stock_notice_confirm_hours)
+
+
+@dataclass(frozen=True)
+class SubscribeResult:
+    # "active": the shopper will be e-mailed; "confirm": a guest must confirm the e-mailed
+    # link first; "already": the shopper was subscribed before.
+    outcome: str
+    message: str
+
+
+async def _waitable_product(session: AsyncSession, product_id: uuid.UUID) -> Product:
+    product = await session.get(Product, product_id)
+    if product is None or not product.is_active:
+        raise NotFoundError("This product is no longer sold.")
+    if product.stock_quantity > 0:
+        raise ProductAvailableError(f"{product.name} is in stock: you can order it now.")
+    return product
+
+
+async def _open_subscription(
+    session: AsyncSession, product_id: uuid.UUID, email: str
+) -> StockNoticeSubscription | None:
+    return (
+        await session.exec(
+            select(StockNoticeSubscription)
+            .where(
+                StockNoticeSubscription.product_id == product_id,
+                func.lower(StockNoticeSubscription.email) == email.lower(),
+                col(StockNoticeSubscription.status).in_(OPEN_STATUSES),
+            )
+            .with_for_update()
+        )
+    ).first()
+
+
+async def subscribe_viewer(product_id: uuid.UUID, viewer: Viewer) -> SubscribeResult:
+    """A signed-in shopper: their account's address, active at once (no confirmation:
+    the account's address is the one they signed in with)."""
+    async with session_scope() as session:
+        product = await _waitable_product(session, product_id)
+        existing = await _open_subscription(session, product_id, viewer.email)
+        now = utcnow()
+        if existing is not None:
+            if existing.status == "active":
+                return SubscribeResult(
+                    "already", f"We will e-mail you when {product.name} is back."
+                )
+            # A guest request for the same address, now made while signed in: confirmed.
+            existing.status, existing.confirmed_at = "active", now
+            existing.user_id = viewer.user_id
+            existing.confirm_token_hash = None
+        else:
+            session.add(
+                StockNoticeSubscription(
+                    product_id=product_id,
+                    email=viewer.email,
+                    user_id=viewer.user_id,
+                    status="active",
+                    confirmed_at=now,
+                )
+            )
+        return SubscribeResult(
+            "active", f"Done: we will e-mail {viewer.email} once when {product.name} is back."
+        )
+
+
+async def subscribe_guest(product_id: uuid.UUID, email: str) -> SubscribeResult:
+    """A guest: a pending subscription and a confirmation e-mail (the link expires). Asking
+    again before it expires sends nothing new, so the form cannot flood a mailbox."""
+    raw = str(email or "").strip()
+    if not raw or len(raw) > MAX_EMAIL_LENGTH:
+        raise InvalidInputError("Enter your e-mail address.", {"email": "Enter an e-mail address."})
+    try:
+        address = normalize_email(raw)
+    except ValueError as error:
+        raise InvalidInputError(
+            "Enter a valid e-mail address.", {"email": "This is not an e-mail address."}
+        ) from error
+    now = utcnow()
+    try:
+        async with session_scope() as session:
+            product = await _waitable_product(session, product_id)
+            existing = await _open_subscription(session, product_id, address)
+            # One answer whatever the address's state, so the form tells nobody whether
+            # an address is already subscribed.
+            confirm_message = (
+                f"Almost done: if {address} is not subscribed yet, we sent it a link. Open "
+                f"it to confirm, and we will e-mail you once when {product.name} is back."
+            )
+            if existing is not None and existing.status == "active":
+                return SubscribeResult("confirm", confirm_message)
+            if existing is not None and existing.confirm_expires_at is not None:
+                if existing.confirm_expires_at > now:
+                    return SubscribeResult("confirm", confirm_message)
+                subscription = existing  # its link expired: send a new one
+                subscription.confirm_expires_at = now + confirm_ttl()
+            else:
+                subscription = StockNoticeSubscription(
+                    product_id=product_id,
+                    email=address,
+                    status="pending",
+                    confirm_expires_at=now + confirm_ttl(),
+                )
+                session.add(subscription)
+                await session.flush()
+            await record_event(
+                session,
+                StockNoticeConfirmationRequested(
+                    aggregate_id=str(subscription.id),
+                    email=subscription.email,
+                    product_name=product.name,
+                ),
+            )
+    except IntegrityError:
+        # Another request for the same address won the race: that one stands.
+        return SubscribeResult("confirm", f"We sent a link to {address}: open it to confirm.")
+    return SubscribeResult("confirm", confirm_message)
+
+
+@dataclass(frozen=True)
+class ConfirmationLinks:
+    confirm_token: str
+    cancel_token: str
+    expires_hours: int
+
+
+async def issue_confirmation_links(subscription_id: uuid.UUID) -> ConfirmationLinks:
+    """New confirm and cancel tokens for a pending subscription (only their hashes are
+    kept): called once per confirmation e-mail, when it is first rendered. NotFoundError
+    when it is no longer pending."""
+    confirm, cancel = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    async with session_scope() as session:
+        subscription = await session.get(
+            StockNoticeSubscription, subscription_id, with_for_update=True
+        )
+        if subscription is None or subscription.status != "pending":
+            raise NotFoundError("This request is no longer waiting for confirmation.")
+        subscription.confirm_token_hash = _hash(confirm)
+        subscription.cancel_token_hash = _hash(cancel)
+    return ConfirmationLinks(confirm, cancel, get_settings().stock_notice_confirm_hours)
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    ok: bool
+    product_name: str = ""
+    product_url: str = ""
+
+
+def _token_ok(token: str) -> bool:
+    return bool(token) and len(token) <= MAX_TOKEN_LENGTH
+
+
+async def confirm_subscription(token: str) -> LinkOutcome:
+    """A guest opened the e-mailed link: the subscription becomes active. Unknown, used
+    or expired links do nothing."""
+    if not _token_ok(token):
+        return LinkOutcome(False)
+    async with session_scope() as session:
+        row = (
+            await session.exec(
+                select(StockNoticeSubscription, Product.name, Product.slug)
+                .join(Product, col(Product.id) == col(StockNoticeSubscription.product_id))
+                .where(
+                    StockNoticeSubscription.confirm_token_hash == _hash(token),
+                    StockNoticeSubscription.status == "pending",
+                    col(StockNoticeSubscription.confirm_expires_at) > utcnow(),
+                )
+                .with_for_update(of=StockNoticeSubscription)
+            )
+        ).first()
+        if row is None:
+            return LinkOutcome(False)
+        subscription, name, slug = row
+        subscription.status, subscription.confirmed_at = "active", utcnow()
+        subscription.confirm_token_hash = None  # single use
+        return LinkOutcome(True, name, f"/products/{slug}")
+
+
+async def cancel_by_token(token: str) -> LinkOutcome:
+    """The cancel link from the e-mail: closes an open subscription (no sign-in needed)."""
+    if not _token_ok(token):
+        return LinkOutcome(False)
+    async with session_scope() as session:
+        row = (
+            await session.exec(
+                select(StockNoticeSubscription, Product.name, Product.slug)
+                .join(Product, col(Product.id) == col(StockNoticeSubscription.product_id))
+                .where(
+                    StockNoticeSubscription.cancel_token_hash == _hash(token),
+                    col(StockNoticeSubscription.status).in_(OPEN_STATUSES),
+                )
+                .with_for_update(of=StockNoticeSubscription)
+            )
+        ).first()
+        if row is None:
+            return LinkOutcome(False)
+        subscription, name, slug = row
+        subscription.status, subscription.closed_at = "cancelled", utcnow()
+        return LinkOutcome(True, name, f"/products/{slug}")
+
+
+async def cancel_for_viewer(product_id: uuid.UUID, viewer: Viewer) -> bool:
+    """A signed-in shopper cancels their own open subscription for a product."""
+    async with session_scope() as session:
+        existing = await _open_subscription(session, product_id, viewer.email)
+        if existing is None:
+            return False
+        existing.status, existing.closed_at = "cancelled", utcnow()
+        return True
+
+
+async def is_waiting(product_id: uuid.UUID, viewer: Viewer) -> bool:
+    """Whether the signed-in shopper has an active subscription for this product."""
+    async with session_scope() as session:
+        found = (
+            await session.exec(
+                select(StockNoticeSubscription.id).where(
+                    StockNoticeSubscription.product_id == product_id,
+                    func.lower(StockNoticeSubscription.email) == viewer.email.lower(),
+                    StockNoticeSubscription.status == "active",
+                )
+            )
+        ).first()
+    return found is not None
+
+
+async def notify_subscribers(product_id: uuid.UUID) -> int:
+    """The product is back: close every active (confirmed) subscription and owe each one
+    e-mail, in one transaction. Nothing happens while the product is still out of stock
+    or not sold. Safe to run any number of times. Returns how many were closed now."""
+    async with session_scope() as session:
+        product = (await session.exec(select(Product).where(Product.id == product_id))).first()
+        if product is None or not product.is_active or product.stock_quantity <= 0:
+            return 0
+        closed = (
+            await session.exec(
+                update(StockNoticeSubscription)
+                .where(
+                    col(StockNoticeSubscription.product_id) == product_id,
+                    col(StockNoticeSubscription.status) == "active",
+                )
+                .values(status="notified", closed_at=utcnow())
+                .returning(StockNoticeSubscription.id, StockNoticeSubscription.email)
+            )
+        ).all()
+        for subscription_id, email in closed:
+            await record_event(
+                session,
+                BackInStockNoticeDue(
+                    aggregate_id=str(subscription_id),
+                    email=email,
+                    product_name=product.name,
+                    product_slug=product.slug,
+                    price=format_money(product.price, product.currency),
+                ),
+            )
+    return len(closed)
+
+
+def stock_came_back(quantity_after: int, change: int) -> bool:
+    """Whether a stock change took a product from none to some."""
+    return quantity_after > 0 and quantity_after - change <= 0
+
+
+@dataclass(frozen=True)
+class ProductDemand:
+    product_id: uuid.UUID
+    name: str
+    sku: str
+    stock_quantity: int
+    waiting: int  # confirmed subscribers
+    unconfirmed: int  # guests who have not confirmed yet
+
+
+async def list_demand(actor: Viewer, *, limit: int = 100) -> list[ProductDemand]:
+    """Staff: products with open subscriptions, most wanted (confirmed) first."""
+    require_staff(actor, "see back-in-stock demand")
+    waiting = func.count().filter(StockNoticeSubscription.status == "active")
+    unconfirmed = func.count().filter(StockNoticeSubscription.status == "pending")
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(
+                    Product.id,
+                    Product.name,
+                    Product.sku,
+                    Product.stock_quantity,
+                    waiting,
+                    unconfirmed,
+                )
+                .join(Product, col(Product.id) == col(StockNoticeSubscription.product_id))
+                .where(col(StockNoticeSubscription.status).in_(OPEN_STATUSES))
+                .group_by(col(Product.id))
+                .order_by(waiting.desc(), unconfirmed.desc(), col(Product.name))
+                .limit(min(max(limit, 1), 500))
+            )
+        ).all()
+    return [ProductDemand(*row) for row in rows]

@@ -1,0 +1,230 @@
+"""Wishlist use cases: save, remove, list, move to cart, share and revoke the share link.
+
+Every change acts on the viewer's own wishlist (found by the viewer's user id, never by
+an id from the browser), so one shopper cannot touch another's list. Product listings ask
+`saved_product_ids` once per page, never once per card.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.schemas import Viewer
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.catalog import queries as catalog
+from backend.catalog.schemas import ProductSummary
+from backend.core.db import session_scope
+from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.settings import get_settings
+from backend.wishlists.models import Wishlist, WishlistItem
+
+MAX_SHARE_TOKEN_LENGTH = 64
+
+
+async def _wishlist_id(
+    session: AsyncSession, user_id: uuid.UUID, *, create: bool
+) -> uuid.UUID | None:
+    """The viewer's wishlist id, made on first use when `create` (race-safe: the UNIQUE on
+    user_id lets only one row exist)."""
+    if create:
+        await session.exec(
+            insert(Wishlist)
+            .values(user_id=user_id)
+            .on_conflict_do_nothing(index_elements=["user_id"])
+        )
+    return (await session.exec(select(Wishlist.id).where(Wishlist.user_id == user_id))).first()
+
+
+async def save_product(viewer: Viewer, product_id: uuid.UUID) -> None:
+    """Add a product to the viewer's wishlist (saving it twice keeps one entry)."""
+    product = (await catalog.get_product_summaries([product_id])).get(product_id)
+    if product is None or not product.is_active:
+        raise NotFoundError("This product is no longer sold.")
+    async with session_scope() as session:
+        wishlist_id = await _wishlist_id(session, viewer.user_id, create=True)
+        # Row-lock the wishlist so two tabs cannot both pass the size check.
+        await session.exec(select(Wishlist.id).where(Wishlist.id == wishlist_id).with_for_update())
+        count = (
+            await session.exec(
+                select(func.count())
+                .select_from(WishlistItem)
+                .where(WishlistItem.wishlist_id == wishlist_id)
+            )
+        ).one()
+        limit = get_settings().wishlist_max_items
+        if count >= limit:
+            raise InvalidInputError(
+                f"Your wishlist is full ({limit} products). Remove some to save more."
+            )
+        await session.exec(
+            insert(WishlistItem)
+            .values(wishlist_id=wishlist_id, product_id=product_id)
+            .on_conflict_do_nothing(index_elements=["wishlist_id", "product_id"])
+        )
+
+
+async def remove_product(viewer: Viewer, product_id: uuid.UUID) -> bool:
+    """Take a product off the viewer's own wishlist; False if it was not on it."""
+    async with session_scope() as session:
+        wishlist_id = await _wishlist_id(session, viewer.user_id, create=False)
+        if wishlist_id is None:
+            return False
+        result = await session.exec(
+            delete(WishlistItem).where(
+                col(WishlistItem.wishlist_id) == wishlist_id,
+                col(WishlistItem.product_id) == product_id,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def saved_product_ids(viewer: Viewer) -> set[uuid.UUID]:
+    """Every product the viewer saved: one indexed query, for all cards of a page."""
+    async with session_scope() as session:
+        rows = await session.exec(
+            select(WishlistItem.product_id)
+            .join(Wishlist, col(Wishlist.id) == col(WishlistItem.wishlist_id))
+            .where(Wishlist.user_id == viewer.user_id)
+        )
+        return set(rows.all())
+
+
+@dataclass(frozen=True)
+class SavedProduct:
+    product: ProductSummary
+    saved_at: datetime
+
+    @property
+    def available(self) -> bool:
+        return self.product.is_active and self.product.stock_quantity > 0
+
+    @property
+    def availability(self) -> str:
+        if not self.product.is_active:
+            return "No longer sold"
+        return self.product.stock_display
+
+
+@dataclass(frozen=True)
+class WishlistView:
+    items: tuple[SavedProduct, ...]
+    share_token: str | None
+
+
+async def _items(session: AsyncSession, wishlist_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
+    rows = await session.exec(
+        select(WishlistItem.product_id, WishlistItem.created_at)
+        .where(WishlistItem.wishlist_id == wishlist_id)
+        .order_by(col(WishlistItem.created_at).desc(), col(WishlistItem.id))
+    )
+    return list(rows.all())
+
+
+async def _view(entries: list[tuple[uuid.UUID, datetime]], share_token: str | None) -> WishlistView:
+    # Prices and stock as they are now, in one statement for the whole list.
+    products = await catalog.get_product_summaries([product_id for product_id, _ in entries])
+    return WishlistView(
+        items=tuple(
+            SavedProduct(products[product_id], saved_at)
+            for product_id, saved_at in entries
+            if product_id in products
+        ),
+        share_token=share_token,
+    )
+
+
+async def get_wishlist(viewer: Viewer) -> WishlistView:
+    """The viewer's saved products, newest first, with today's price and availability."""
+    async with session_scope() as session:
+        wishlist = (
+            await session.exec(select(Wishlist).where(Wishlist.user_id == viewer.user_id))
+        ).first()
+        if wishlist is None:
+            return WishlistView(items=(), share_token=None)
+        entries = await _items(session, wishlist.id)
+        token = wishlist.share_token
+    return await _view(entries, token)
+
+
+async def get_shared_wishlist(share_token: str) -> WishlistView:
+    """A list by its share link: read-only, and without anything about its owner. Hidden
+    products are left out. NotFoundError for unknown or revoked links."""
+    token = str(share_token or "")
+    if not token or len(token) > MAX_SHARE_TOKEN_LENGTH:
+        raise NotFoundError("This wishlist does not exist or is no longer shared.")
+    async with session_scope() as session:
+        wishlist_id = (
+            await session.exec(select(Wishlist.id).where(Wishlist.share_token == token))
+        ).first()
+        if wishlist_id is None:
+            raise NotFoundError("This wishlist does not exist or is no longer shared.")
+        entries = await _items(session, wishlist_id)
+    view = await _view(entries, None)
+    return WishlistView(
+        items=tuple(item for item in view.items if item.product.is_active), share_token=None
+    )
+
+
+async def create_share_link(viewer: Viewer) -> str:
+    """A new random share token for the viewer's wishlist (replacing any old one, whose
+    link then stops working)."""
+    token = secrets.token_urlsafe(24)
+    async with session_scope() as session:
+        wishlist_id = await _wishlist_id(session, viewer.user_id, create=True)
+        wishlist = await session.get_one(Wishlist, wishlist_id, with_for_update=True)
+        wishlist.share_token = token
+    return token
+
+
+async def revoke_share_link(viewer: Viewer) -> None:
+    """Stop sharing: the old link shows "not found" from now on."""
+    async with session_scope() as session:
+        wishlist = (
+            await session.exec(
+                select(Wishlist).where(Wishlist.user_id == viewer.user_id).with_for_update()
+            )
+        ).first()
+        if wishlist is not None:
+            wishlist.share_token = None
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    moved: bool
+    message: str
+
+
+async def move_to_cart(viewer: Viewer, product_id: uuid.UUID, owner: CartOwner) -> MoveResult:
+    """Add one of a saved product to the viewer's cart through the cart's own rules (stock,
+    per-line and per-cart limits); only if that succeeded is it taken off the wishlist."""
+    async with session_scope() as session:
+        wishlist_id = await _wishlist_id(session, viewer.user_id, create=False)
+        saved = (
+            wishlist_id is not None
+            and (
+                await session.exec(
+                    select(WishlistItem.id).where(
+                        WishlistItem.wishlist_id == wishlist_id,
+                        WishlistItem.product_id == product_id,
+                    )
+                )
+            ).first()
+            is not None
+        )
+    if not saved:
+        raise NotFoundError("This product is not on your wishlist.")
+    try:
+        change = await carts.add_item(owner, product_id, 1)
+    except DomainError as error:
+        return MoveResult(False, error.message)
+    await remove_product(viewer, product_id)
+    return MoveResult(True, change.message)

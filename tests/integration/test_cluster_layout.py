@@ -1,0 +1,91 @@
+"""`./shop cluster`'s pieces: the nginx configuration it writes, and the page-cookie route
+nginx asks before serving a page from disk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import build_http_app
+from api.security_headers import security_headers
+from devstack import cluster
+
+ROUTES = ["index", "cart", "products/[product_id]", "orders/[number]", "admin/products/new", "404"]
+
+
+@pytest.mark.parametrize(
+    ("route", "pattern"),
+    [
+        ("products/[product_id]", r"^/products/[^/]+/?$"),
+        ("admin/accounts/[user_id]", r"^/admin/accounts/[^/]+/?$"),
+        ("docs/[[...splat]]", r"^/docs/.*/?$"),
+        ("cart", None),
+        ("admin/products/new", None),
+    ],
+)
+def test_dynamic_routes_become_nginx_patterns(route: str, pattern: str | None) -> None:
+    assert cluster.route_pattern(route) == pattern
+
+
+def _written(layout: cluster.ClusterLayout) -> str:
+    (layout.web_dir / "build" / "client").mkdir(parents=True)
+    (layout.web_dir / "routes.json").write_text(json.dumps(ROUTES))
+    return cluster.write_nginx_config(layout).read_text()
+
+
+@pytest.mark.parametrize("backends", [1, 3])
+def test_the_written_configuration_passes_nginx_own_check(tmp_path: Path, backends: int) -> None:
+    layout = cluster.ClusterLayout.of(3999, backends, 1)
+    layout = cluster.ClusterLayout(3999, layout.backend_ports, 1, root=tmp_path)
+
+    config = _written(layout)  # write_nginx_config runs `nginx -t` and raises if refused
+
+    for port in layout.backend_ports:
+        assert f"server 127.0.0.1:{port} " in config
+    assert config.count("server 127.0.0.1:") == backends
+    assert r"location ~ ^/products/[^/]+/?$" in config
+    headers = (tmp_path / "nginx" / "page-headers.conf").read_text()
+    for name, _ in security_headers():
+        assert f"add_header {name.decode()} " in headers
+    assert "auth_request /_page_cookies;" in headers
+
+
+def test_a_missing_frontend_build_is_one_clear_error(tmp_path: Path) -> None:
+    layout = cluster.ClusterLayout(3999, (8101,), 1, root=tmp_path)
+    with pytest.raises(cluster.SetupError, match=r"routes\.json"):
+        cluster.write_nginx_config(layout)
+
+
+def test_process_counts_are_bounded() -> None:
+    with pytest.raises(cluster.SetupError):
+        cluster.ClusterLayout.of(3000, 0, 2)
+    with pytest.raises(cluster.SetupError):
+        cluster.ClusterLayout.of(3000, 2, 17)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=build_http_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
+        yield client
+
+
+async def test_the_page_cookie_route_hands_out_a_cart_cookie_once(http: httpx.AsyncClient) -> None:
+    first = await http.get("/auth/page-cookies")
+    assert first.status_code == 204
+    cookie = first.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    name, _, rest = cookie.partition("=")
+    token = rest.split(";")[0]
+
+    again = await http.get("/auth/page-cookies", headers={"cookie": f"{name}={token}"})
+    assert again.status_code == 204
+    assert "set-cookie" not in again.headers
+
+    forged = await http.get("/auth/page-cookies", headers={"cookie": f"{name}=made-up"})
+    assert forged.headers["set-cookie"].split(";")[0] != f"{name}=made-up"
