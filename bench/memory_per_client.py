@@ -9,15 +9,17 @@ run) and Redis db 7 (so do not run it at the same time as `shopper_journey.py`),
 
 1. warms up: a few clients load the home and a product page and leave, so every backend
    has imported and cached what the first client would otherwise pay for;
-2. measures the idle baseline: RSS (and USS, the memory only that process uses) of each
-   backend's processes — `reflex run` and what it started (Granian and its worker);
+2. measures the idle baseline of each backend: RSS (and USS, the memory only that process
+   uses) of its worker process, which serves the websockets, and RSS of all its processes
+   (`reflex run` also loads the app before it starts Granian's worker);
 3. opens --clients storefront tabs as browsers do (GET the home page's HTML, open the
    websocket, hydrate and run its on_load, then go to a product page) and keeps them
    open; nginx spreads them over the backends;
 4. measures again, then after every tab has closed.
 
-It prints MB per backend process (idle, with the clients, after they left), how many
-websockets each backend holds, and KB per client (the growth divided by the clients).
+It prints MB per backend (idle, with the clients, after they left), how many connections
+from nginx each backend holds (one per websocket, plus a few idle keep-alive ones), and KB
+per client (the growth of all backends divided by the connected clients).
 UI state lives in Redis (the cluster's state manager), so what a backend keeps per client
 is its socket and the in-memory bookkeeping of the connection. The load generator and
 whatever else runs on the machine share it; RSS is not affected by their CPU use.
@@ -31,6 +33,7 @@ import gc
 import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -45,19 +48,28 @@ REDIS_DB = 7
 MB = 1024 * 1024
 
 
-def memory(cluster: Cluster) -> dict[int, tuple[float, float]]:
-    """Per backend port: (RSS, USS) in bytes, summed over its processes."""
+@dataclass(frozen=True)
+class Memory:
+    """One backend's memory in bytes: `reflex run` starts Granian, whose worker process
+    serves the requests and websockets; `total` adds the parent (which loads the app too)."""
+
+    worker_rss: float
+    worker_uss: float  # memory that only the worker uses (no shared libraries)
+    total_rss: float
+
+
+def memory(cluster: Cluster) -> dict[int, Memory]:
     found = {}
     for port, processes in cluster.backend_processes().items():
-        rss = uss = 0.0
+        sizes = []
         for process in processes:
             try:
                 info = process.memory_full_info()
             except psutil.Error:
                 continue
-            rss += info.rss
-            uss += info.uss
-        found[port] = (rss, uss)
+            sizes.append(info)
+        worker = sizes[-1]  # the deepest child: the process that serves
+        found[port] = Memory(worker.rss, worker.uss, sum(info.rss for info in sizes))
     return found
 
 
@@ -145,27 +157,31 @@ async def measure(cluster: Cluster, clients: int) -> dict[str, object]:
 
 def report(cluster: Cluster, clients: int, figures: dict) -> None:
     idle, loaded, after = figures["idle"], figures["loaded"], figures["after"]
+    connected = int(figures["connected"])
     print()
     print(
-        f"{cluster.web_processes} web process(es), {figures['connected']} of {clients} clients "
-        f"connected (opened in {figures['opened_seconds']:.1f} s)"
+        f"{cluster.web_processes} web process(es), {connected} of {clients} clients "
+        f"connected (opened in {figures['opened_seconds']:.1f} s); MB of each backend's "
+        "worker process (RSS, and USS: its own pages), and of all its processes"
     )
     print(
-        f"  {'backend':<9} {'sockets':>7} {'idle MB':>8} {'with MB':>8} {'growth':>8} "
-        f"{'after MB':>9} {'USS idle':>9} {'USS with':>9}"
+        f"  {'backend':<8} {'sockets':>7} {'idle':>7} {'clients':>8} {'growth':>7} "
+        f"{'after':>7} {'USS idle':>9} {'USS clients':>12} {'all idle':>9} {'all clients':>12}"
     )
     for port in sorted(loaded):
+        i, w, a = idle[port], loaded[port], after[port]
         print(
-            f"  :{port:<8} {figures['sockets'].get(port, 0):>7} {idle[port][0] / MB:8.1f} "
-            f"{loaded[port][0] / MB:8.1f} {(loaded[port][0] - idle[port][0]) / MB:+8.1f} "
-            f"{after[port][0] / MB:9.1f} {idle[port][1] / MB:9.1f} {loaded[port][1] / MB:9.1f}"
+            f"  :{port:<7} {figures['sockets'].get(port, 0):>7} {i.worker_rss / MB:7.1f} "
+            f"{w.worker_rss / MB:8.1f} {(w.worker_rss - i.worker_rss) / MB:+7.1f} "
+            f"{a.worker_rss / MB:7.1f} {i.worker_uss / MB:9.1f} {w.worker_uss / MB:12.1f} "
+            f"{i.total_rss / MB:9.1f} {w.total_rss / MB:12.1f}"
         )
-    growth_rss = sum(loaded[p][0] - idle[p][0] for p in loaded)
-    growth_uss = sum(loaded[p][1] - idle[p][1] for p in loaded)
-    connected = max(int(figures["connected"]), 1)
+    growth_rss = sum(loaded[p].total_rss - idle[p].total_rss for p in loaded)
+    growth_uss = sum(loaded[p].worker_uss - idle[p].worker_uss for p in loaded)
+    per = max(connected, 1)
     print(
-        f"  per client: {growth_rss / connected / 1024:.0f} KB RSS "
-        f"({growth_uss / connected / 1024:.0f} KB USS), over all backends"
+        f"  per client: {growth_rss / per / 1024:.0f} KB RSS ({growth_uss / per / 1024:.0f} KB "
+        f"USS), the growth of all backends over {connected} clients"
     )
     for failure in figures["failures"][:5]:
         print(f"  client failed: {failure}")

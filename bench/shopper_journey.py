@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import time
@@ -99,6 +100,9 @@ class Results:
     journeys: list[float] = field(default_factory=list)
     failed_journeys: int = 0
     generator_cpu: float = 0.0  # cores the load generator itself kept busy
+    backend_cpu: float = 0.0  # CPU seconds the web backends used during the run
+    machine_busy: float = 0.0  # share of all cores busy during the run (anyone's work)
+    load_average: float = 0.0  # the machine's 1-minute load average at the end
 
     def error(self, step: str, message: str) -> None:
         self.errors[step] += 1
@@ -281,7 +285,19 @@ async def run_journey(
         await tab.close()
 
 
-async def load(cluster: Cluster, args: argparse.Namespace, measure: bool = True) -> tuple:
+def backend_cpu_seconds(cluster: Cluster) -> float:
+    total = 0.0
+    for processes in cluster.backend_processes().values():
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+    return total
+
+
+async def load(cluster: Cluster, args: argparse.Namespace) -> tuple[Results, float]:
     s = states()
     results = Results()
     counter = iter(range(1, 10**9))
@@ -294,9 +310,14 @@ async def load(cluster: Cluster, args: argparse.Namespace, measure: bool = True)
             await run_journey(cluster, results, s, next(counter), args)
 
     started, cpu = time.perf_counter(), psutil.Process().cpu_times()
+    backends_before = backend_cpu_seconds(cluster)
+    psutil.cpu_percent()
     await asyncio.gather(*(user(i) for i in range(args.users)))
     elapsed, spent = time.perf_counter() - started, psutil.Process().cpu_times()
+    results.machine_busy = psutil.cpu_percent() / 100
     results.generator_cpu = (spent.user + spent.system - cpu.user - cpu.system) / elapsed
+    results.backend_cpu = backend_cpu_seconds(cluster) - backends_before
+    results.load_average = os.getloadavg()[0]
     return results, elapsed
 
 
@@ -327,8 +348,13 @@ def print_table(web_processes: int, args: argparse.Namespace, results: Results, 
     print()
     print(
         f"{web_processes} web process(es), {args.users} users, {elapsed:.0f} s: "
-        f"{journeys} journeys ({journeys / elapsed:.2f}/s), {errors} errors "
-        f"(load generator: {results.generator_cpu:.2f} cores)"
+        f"{journeys} journeys ({journeys / elapsed:.2f}/s), {errors} errors"
+    )
+    print(
+        f"  web backends used {results.backend_cpu:.0f} CPU-s "
+        f"({results.backend_cpu / max(journeys, 1) * 1000:.0f} ms per journey); "
+        f"cores busy {results.machine_busy * psutil.cpu_count():.1f} of {psutil.cpu_count()} "
+        f"(load generator {results.generator_cpu:.2f}); load average {results.load_average:.1f}"
     )
     print(
         f"  {'step':<12} {'ok':>6} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "

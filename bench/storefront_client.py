@@ -111,6 +111,10 @@ class ShopperTab:
                     target[key.removesuffix(FIELD_MARKER)] = value
             self._arrived.notify_all()
 
+    async def _on_disconnect(self, *reason: object) -> None:
+        async with self._arrived:  # a waiting step fails now, not at its timeout
+            self._arrived.notify_all()
+
     def _events_since(self, start: int) -> list[dict[str, Any]]:
         return [e for m in self.messages[start:] for e in (m.get("events") or [])]
 
@@ -180,6 +184,7 @@ class ShopperTab:
             },
         )
         sio.on("event", self._on_event, namespace=EVENT_NAMESPACE)
+        sio.on("disconnect", self._on_disconnect, namespace=EVENT_NAMESPACE)
         self._sio = sio
         boot = {"name": HYDRATE_AND_LOAD, "payload": {}, "router_data": router_data(path)}
         try:
