@@ -101,6 +101,7 @@ class Results:
     failed_journeys: int = 0
     generator_cpu: float = 0.0  # cores the load generator itself kept busy
     backend_cpu: float = 0.0  # CPU seconds the web backends used during the run
+    cluster_cpu: float = 0.0  # … and nginx, the backends and the worker together
     machine_busy: float = 0.0  # share of all cores busy during the run (anyone's work)
     load_average: float = 0.0  # the machine's 1-minute load average at the end
 
@@ -285,16 +286,25 @@ async def run_journey(
         await tab.close()
 
 
-def backend_cpu_seconds(cluster: Cluster) -> float:
+def cpu_seconds(processes: list[psutil.Process]) -> float:
     total = 0.0
-    for processes in cluster.backend_processes().values():
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
     return total
+
+
+def backend_cpu_seconds(cluster: Cluster) -> float:
+    return cpu_seconds([p for ps in cluster.backend_processes().values() for p in ps])
+
+
+def cluster_cpu_seconds(cluster: Cluster) -> float:
+    """nginx, the web backends and the worker (not PostgreSQL and Redis: shared)."""
+    assert cluster.process is not None
+    return cpu_seconds(psutil.Process(cluster.process.pid).children(recursive=True))
 
 
 async def load(cluster: Cluster, args: argparse.Namespace) -> tuple[Results, float]:
@@ -310,13 +320,14 @@ async def load(cluster: Cluster, args: argparse.Namespace) -> tuple[Results, flo
             await run_journey(cluster, results, s, next(counter), args)
 
     started, cpu = time.perf_counter(), psutil.Process().cpu_times()
-    backends_before = backend_cpu_seconds(cluster)
+    backends_before, cluster_before = backend_cpu_seconds(cluster), cluster_cpu_seconds(cluster)
     psutil.cpu_percent()
     await asyncio.gather(*(user(i) for i in range(args.users)))
     elapsed, spent = time.perf_counter() - started, psutil.Process().cpu_times()
     results.machine_busy = psutil.cpu_percent() / 100
     results.generator_cpu = (spent.user + spent.system - cpu.user - cpu.system) / elapsed
     results.backend_cpu = backend_cpu_seconds(cluster) - backends_before
+    results.cluster_cpu = cluster_cpu_seconds(cluster) - cluster_before
     results.load_average = os.getloadavg()[0]
     return results, elapsed
 
@@ -350,11 +361,16 @@ def print_table(web_processes: int, args: argparse.Namespace, results: Results, 
         f"{web_processes} web process(es), {args.users} users, {elapsed:.0f} s: "
         f"{journeys} journeys ({journeys / elapsed:.2f}/s), {errors} errors"
     )
+    per_journey = 1000 / max(journeys, 1)
     print(
-        f"  web backends used {results.backend_cpu:.0f} CPU-s "
-        f"({results.backend_cpu / max(journeys, 1) * 1000:.0f} ms per journey); "
-        f"cores busy {results.machine_busy * psutil.cpu_count():.1f} of {psutil.cpu_count()} "
-        f"(load generator {results.generator_cpu:.2f}); load average {results.load_average:.1f}"
+        f"  CPU per journey: web backends {results.backend_cpu * per_journey:.0f} ms, "
+        f"with nginx and the worker {results.cluster_cpu * per_journey:.0f} ms; web backends "
+        f"busy {results.backend_cpu / elapsed:.2f} cores of {psutil.cpu_count()}"
+    )
+    print(
+        f"  machine: {results.machine_busy * psutil.cpu_count():.1f} of {psutil.cpu_count()} "
+        f"cores busy (this load generator {results.generator_cpu:.2f}), "
+        f"load average {results.load_average:.1f}"
     )
     print(
         f"  {'step':<12} {'ok':>6} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
