@@ -1,7 +1,7 @@
 """Load test of the shopper journey against `./shop cluster` with 1, then 2 web processes.
 
     .venv/bin/python bench/shopper_journey.py [--users 20] [--seconds 60]
-        [--web-processes 1,2] [--catalog-size 1000] [--think 0] [--port 4700]
+        [--web-processes 1,2] [--catalog-size 1000] [--think 0.5] [--port 4700]
 
 For each web-process count it starts the cluster as production lays it out (nginx on
 --port serving the built frontend and balancing the `reflex --backend-only` backends on
@@ -9,8 +9,10 @@ For each web-process count it starts the cluster as production lays it out (ngin
 own (`shop_bench_journey`, dropped and seeded afresh once per run, with every product's
 stock topped up so shoppers never find it sold out) and Redis db 7; runs `--users`
 virtual shoppers for `--seconds`; stops the cluster. It prints one table per count —
-p50/p95/p99 per step and errors — and the throughput ratio (journeys/s with 2 processes
-over journeys/s with 1: above 1 means the second process helps on this machine).
+p50/p95/p99/max per step and errors, the CPU time the backends (and the whole cluster)
+spent per journey and how busy the machine was — and the throughput ratio (journeys/s
+with 2 processes over journeys/s with 1: above 1 means the second process helps on this
+machine). The machine is shared: compare the load averages printed with each table.
 
 One journey, by a new shopper (new cookie, new websocket, address of its own):
   home        GET / (nginx: HTML + guest cart cookie), websocket, hydrate + on_load
@@ -24,7 +26,7 @@ One journey, by a new shopper (new cookie, new websocket, address of its own):
   pay         the test gateway's success card 4242 4242 4242 4242 → redirected to the
               order page, which shows the order as paid
 Each virtual user repeats journeys back to back, pausing `--think` seconds on average
-between steps (default 0.5: a quick shopper; 20 users then still keep 2 cores busy).
+between steps (default 0.5: a quick shopper); the journey row's times include the pauses.
 `--think 0` clicks the instant a page is loaded, which no person does: it provokes waits
 of 10 s (Reflex's Redis lock expiry) when a navigation arrives while the previous page's
 on_load chain is finishing (see the README's Benchmarks note).
