@@ -19,7 +19,8 @@ run) and Redis db 7 (so do not run it at the same time as `shopper_journey.py`),
 
 It prints MB per backend (idle, with the clients, after they left), how many connections
 from nginx each backend holds (one per websocket, plus a few idle keep-alive ones), and KB
-per client (the growth of all backends divided by the connected clients).
+per client: the growth of all backends divided by the connected clients, and the growth
+from half the clients to all of them divided by the second half (what one more costs).
 UI state lives in Redis (the cluster's state manager), so what a backend keeps per client
 is its socket and the in-memory bookkeeping of the connection. The load generator and
 whatever else runs on the machine share it; RSS is not affected by their CPU use.
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import random
 import sys
 import time
@@ -131,10 +131,16 @@ async def measure(cluster: Cluster, clients: int) -> dict[str, object]:
             except (StepError, OSError, TimeoutError) as error:
                 failures.append(f"{type(error).__name__}: {error}")
 
+    # Half the clients first, then the rest: the growth from the first to the second
+    # measurement is what each further client costs, without what the first ones pay once
+    # (buffers and caches that grow to their working size).
     started = time.perf_counter()
-    await asyncio.gather(*(one(n) for n in range(1, clients + 1)))
-    opened = time.perf_counter() - started
-    gc.collect()
+    await asyncio.gather(*(one(n) for n in range(1, clients // 2 + 1)))
+    await asyncio.sleep(5)
+    half_open = sum(tab.connected for tab in tabs)
+    half = memory(cluster)
+    await asyncio.gather(*(one(n) for n in range(clients // 2 + 1, clients + 1)))
+    opened = time.perf_counter() - started - 5
     await asyncio.sleep(5)
     still_open = sum(tab.connected for tab in tabs)
     loaded = memory(cluster)
@@ -146,6 +152,8 @@ async def measure(cluster: Cluster, clients: int) -> dict[str, object]:
     after = memory(cluster)
     return {
         "idle": idle,
+        "half": half,
+        "half_connected": half_open,
         "loaded": loaded,
         "after": after,
         "sockets": sockets,
@@ -183,6 +191,16 @@ def report(cluster: Cluster, clients: int, figures: dict) -> None:
         f"  per client: {growth_rss / per / 1024:.0f} KB RSS ({growth_uss / per / 1024:.0f} KB "
         f"USS), the growth of all backends over {connected} clients"
     )
+    half, half_connected = figures["half"], int(figures["half_connected"])
+    if connected > half_connected:
+        further = connected - half_connected
+        growth = sum(loaded[p].total_rss - half[p].total_rss for p in loaded)
+        growth_uss = sum(loaded[p].worker_uss - half[p].worker_uss for p in loaded)
+        print(
+            f"  per further client: {growth / further / 1024:.0f} KB RSS "
+            f"({growth_uss / further / 1024:.0f} KB USS), from {half_connected} to "
+            f"{connected} clients"
+        )
     for failure in figures["failures"][:5]:
         print(f"  client failed: {failure}")
     if figures["failures"]:
