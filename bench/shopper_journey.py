@@ -27,6 +27,8 @@ One journey, by a new shopper (new cookie, new websocket, address of its own):
               order page, which shows the order as paid
 Each virtual user repeats journeys back to back, pausing `--think` seconds on average
 between steps (default 0.5: a quick shopper); the journey row's times include the pauses.
+The pauses cap what the users can ask for (20 users × 1 journey per ≥ 4.5 s of pauses: at
+most about 4 journeys/s); to find the capacity, add users or pass `--think 0`.
 `--think 0` clicks the instant a page is loaded, which no person does: it provokes waits
 of 10 s (Reflex's Redis lock expiry) when a navigation arrives while the previous page's
 on_load chain is finishing (see the README's Benchmarks note).
