@@ -294,32 +294,41 @@ def _refuse_busy_port(port: int) -> None:
         )
 
 
-def command_run() -> int:
+def _run_stack(body: Callable[[Stack], None]) -> int:
+    """Run `body` until Ctrl-C or a setup problem; either way, stop all it started."""
     _stop_on_signals()
     stack = Stack()
     try:
-        _refuse_busy_port(load_settings().port)
-        settings, env = _prepare_shop(stack)
-        say(f"Starting the worker (log: {LOG_DIR / 'worker.log'})")
-        stack.processes.append(start_worker(env, LOG_DIR / "worker.log"))
-        say("Starting the web app (the very first start also builds the frontend)")
-        web = start_web(env, settings.port)
-        stack.processes.append(web)
-        wait_until_serving(f"http://127.0.0.1:{settings.port}/ping", web, seconds=900)
-        wait_until_serving(f"http://127.0.0.1:{settings.port}/", web, seconds=120)
-        _say_running(settings)
-        while all(process.poll() is None for process in stack.processes):
-            time.sleep(0.5)
-        exited = next(p for p in stack.processes if p.poll() is not None)
-        raise SetupError(f"{Path(str(exited.args[0])).name} exited with code {exited.returncode}")
+        body(stack)
     except KeyboardInterrupt:
         say("Stopping")
-        return 0
     except SetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
         stack.stop()
+    return 0
+
+
+def command_run() -> int:
+    return _run_stack(_run_shop)
+
+
+def _run_shop(stack: Stack) -> None:
+    _refuse_busy_port(load_settings().port)
+    settings, env = _prepare_shop(stack)
+    say(f"Starting the worker (log: {LOG_DIR / 'worker.log'})")
+    stack.processes.append(start_worker(env, LOG_DIR / "worker.log"))
+    say("Starting the web app (the very first start also builds the frontend)")
+    web = start_web(env, settings.port)
+    stack.processes.append(web)
+    wait_until_serving(f"http://127.0.0.1:{settings.port}/ping", web, seconds=900)
+    wait_until_serving(f"http://127.0.0.1:{settings.port}/", web, seconds=120)
+    _say_running(settings)
+    while all(process.poll() is None for process in stack.processes):
+        time.sleep(0.5)
+    exited = next(p for p in stack.processes if p.poll() is not None)
+    raise SetupError(f"{Path(str(exited.args[0])).name} exited with code {exited.returncode}")
 
 
 def _whole_number_setting(name: str, default: int) -> int:
@@ -333,68 +342,61 @@ def _whole_number_setting(name: str, default: int) -> int:
 def command_cluster() -> int:
     """nginx + WEB_PROCESSES web backends + WORKER_PROCESSES workers (devstack/cluster.py).
     A backend or worker that dies is started again, as a process supervisor would."""
+    return _run_stack(_run_cluster)
+
+
+def _run_cluster(stack: Stack) -> None:
     from devstack import cluster
 
-    _stop_on_signals()
-    stack = Stack()
-    try:
-        settings = load_settings()
-        layout = cluster.ClusterLayout.of(
-            settings.port,
-            _whole_number_setting("WEB_PROCESSES", 2),
-            _whole_number_setting("WORKER_PROCESSES", 2),
-            _whole_number_setting("WEB_BACKEND_PORT", cluster.FIRST_BACKEND_PORT),
-        )
-        for port in (layout.port, *layout.backend_ports):
-            _refuse_busy_port(port)
-        cluster.nginx_binary()
-        settings, env = _prepare_shop(stack)
-        # nginx is the one proxy in front: believe its X-Forwarded-For for rate limits.
-        env.setdefault("TRUSTED_PROXIES", "127.0.0.1")
-        say(f"Building the frontend for {settings.public_base_url} (log: {layout.log_dir})")
-        cluster.build_frontend(env, layout)
-        config = cluster.write_nginx_config(layout)
+    settings = load_settings()
+    layout = cluster.ClusterLayout.of(
+        settings.port,
+        _whole_number_setting("WEB_PROCESSES", 2),
+        _whole_number_setting("WORKER_PROCESSES", 2),
+        _whole_number_setting("WEB_BACKEND_PORT", cluster.FIRST_BACKEND_PORT),
+    )
+    for port in (layout.port, *layout.backend_ports):
+        _refuse_busy_port(port)
+    cluster.nginx_binary()
+    settings, env = _prepare_shop(stack)
+    # nginx is the one proxy in front: believe its X-Forwarded-For for rate limits.
+    env.setdefault("TRUSTED_PROXIES", "127.0.0.1")
+    say(f"Building the frontend for {settings.public_base_url} (log: {layout.log_dir})")
+    cluster.build_frontend(env, layout)
+    config = cluster.write_nginx_config(layout)
 
-        def start_worker_number(number: int) -> subprocess.Popen[bytes]:
-            return start_worker(env, layout.log_dir / f"worker-{number}.log")
+    def start_worker_number(number: int) -> subprocess.Popen[bytes]:
+        return start_worker(env, layout.log_dir / f"worker-{number}.log")
 
-        supervised: dict[
-            str, tuple[subprocess.Popen[bytes], Callable[[], subprocess.Popen[bytes]]]
-        ] = {}
-        for number in range(1, layout.workers + 1):
-            start = functools.partial(start_worker_number, number)
-            supervised[f"worker {number}"] = (start(), start)
-        say(f"Started {layout.workers} workers")
-        for port in layout.backend_ports:
-            start = functools.partial(cluster.start_backend, env, layout, port)
-            supervised[f"web backend :{port}"] = (start(), start)
-        stack.processes.extend(process for process, _ in supervised.values())
-        for port in layout.backend_ports:
-            process = supervised[f"web backend :{port}"][0]
-            wait_until_serving(f"http://127.0.0.1:{port}/ping", process, seconds=300)
-        say(f"Started {len(layout.backend_ports)} web backends on ports {layout.backend_ports}")
-        nginx = cluster.start_nginx(layout, config)
-        stack.processes.append(nginx)
-        wait_until_serving(f"http://127.0.0.1:{layout.port}/", nginx, seconds=30)
-        say(f"nginx serves port {layout.port} (config: {config})")
-        _say_running(settings)
-        while nginx.poll() is None:
-            time.sleep(0.5)
-            for name, (process, start) in list(supervised.items()):
-                if process.poll() is not None:
-                    say(f"{name} exited with code {process.returncode}: starting it again")
-                    replacement = start()
-                    supervised[name] = (replacement, start)
-                    stack.processes.append(replacement)
-        raise SetupError(f"nginx exited with code {nginx.returncode}; see {layout.nginx_dir}")
-    except KeyboardInterrupt:
-        say("Stopping")
-        return 0
-    except SetupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        stack.stop()
+    supervised: dict[
+        str, tuple[subprocess.Popen[bytes], Callable[[], subprocess.Popen[bytes]]]
+    ] = {}
+    for number in range(1, layout.workers + 1):
+        start = functools.partial(start_worker_number, number)
+        supervised[f"worker {number}"] = (start(), start)
+    say(f"Started {layout.workers} workers")
+    for port in layout.backend_ports:
+        start = functools.partial(cluster.start_backend, env, layout, port)
+        supervised[f"web backend :{port}"] = (start(), start)
+    stack.processes.extend(process for process, _ in supervised.values())
+    for port in layout.backend_ports:
+        process = supervised[f"web backend :{port}"][0]
+        wait_until_serving(f"http://127.0.0.1:{port}/ping", process, seconds=300)
+    say(f"Started {len(layout.backend_ports)} web backends on ports {layout.backend_ports}")
+    nginx = cluster.start_nginx(layout, config)
+    stack.processes.append(nginx)
+    wait_until_serving(f"http://127.0.0.1:{layout.port}/", nginx, seconds=30)
+    say(f"nginx serves port {layout.port} (config: {config})")
+    _say_running(settings)
+    while nginx.poll() is None:
+        time.sleep(0.5)
+        for name, (process, start) in list(supervised.items()):
+            if process.poll() is not None:
+                say(f"{name} exited with code {process.returncode}: starting it again")
+                replacement = start()
+                supervised[name] = (replacement, start)
+                stack.processes.append(replacement)
+    raise SetupError(f"nginx exited with code {nginx.returncode}; see {layout.nginx_dir}")
 
 
 def command_services() -> int:

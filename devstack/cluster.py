@@ -128,9 +128,11 @@ def nginx_config(layout: ClusterLayout, routes: list[str]) -> str:
     """nginx.conf for the layout; `routes` is the compiled app's routes.json. Pages include
     `page-headers.conf` (see `page_headers_snippet`)."""
     run = layout.nginx_dir
+    # max_fails=0: a backend is never set aside. A dead one refuses at once (it is on this
+    # machine) and nginx goes on to the next; setting it aside for a while would leave
+    # "no live upstreams" if the other one died then, though the first was back already.
     upstreams = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
-        for port in layout.backend_ports
+        f"        server 127.0.0.1:{port} max_fails=0;" for port in layout.backend_ports
     )
     backend_paths = "|".join(re.escape(prefix) for prefix in BACKEND_PATH_PREFIXES)
     dynamic_pages = "\n".join(

@@ -33,11 +33,13 @@ from playwright.sync_api import Browser, Page, expect
 from devstack.cli import create_database_if_missing, wait_until_serving
 from devstack.services import PROJECT_ROOT, VAR_DIR, PostgresCluster, RedisServer, port_is_open
 from tests.e2e.pages.checkout import Buyer
+from tests.e2e.pages.storefront import wait_until_loaded
 from tests.fixtures.mail import free_port
 
 pytestmark = pytest.mark.slow
 
 CARD = "4242 4242 4242 4242"
+RECONNECT_TIMEOUT_MS = 60_000
 
 
 def _free_port_run(length: int) -> int:
@@ -224,7 +226,9 @@ def test_a_killed_web_process_keeps_the_cart_and_the_next_checkout_succeeds(
         drill.kill_backend(port)
         # The tab reconnects through nginx to the live backend, which finds the tab's
         # state in Redis; opening the cart (a page load and its events) shows the line.
-        buyer.shop.open("/cart")
+        shopper.goto("/cart")
+        # A reconnect waits for socket.io's backoff: give it longer than a page load.
+        wait_until_loaded(shopper, timeout_ms=RECONNECT_TIMEOUT_MS)
         expect(shopper.get_by_test_id("subtotal")).to_be_visible()
         buyer.expect_cart_count(1)
         drill.wait_for_backend(port)

@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 HYDRATION_TIMEOUT_MS = 15_000
 
 
-def wait_until_loaded(page: Page) -> None:
+def wait_until_loaded(page: Page, *, timeout_ms: int = HYDRATION_TIMEOUT_MS) -> None:
     """Until the data of the page now shown has arrived (its on_load handlers ran).
 
     After a client-side navigation the hydrated flag is still the previous page's until the
@@ -22,9 +22,9 @@ def wait_until_loaded(page: Page) -> None:
     main = page.locator("main")
     path = urlsplit(page.url).path.rstrip("/")
     expect(main).to_have_attribute(
-        "data-loaded-path", re.compile(rf"^{re.escape(path)}/?$"), timeout=HYDRATION_TIMEOUT_MS
+        "data-loaded-path", re.compile(rf"^{re.escape(path)}/?$"), timeout=timeout_ms
     )
-    expect(main).to_have_attribute("data-hydrated", "true", timeout=HYDRATION_TIMEOUT_MS)
+    expect(main).to_have_attribute("data-hydrated", "true", timeout=timeout_ms)
 
 
 class Storefront:
