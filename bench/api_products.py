@@ -338,6 +338,7 @@ def prepare_database(database_url: str, redis_url: str, size: int, keep: bool) -
                 "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
             ).fetchone()
         if exists:
+            migrate(database_url)  # a database kept from an older schema catches up
             with psycopg.connect(plain_url) as connection:
                 row = connection.execute("SELECT count(*) FROM products").fetchone()
             print(f"reusing {DATABASE}: {row[0] if row else 0} products")
