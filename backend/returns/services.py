@@ -356,17 +356,7 @@ async def approve_return(return_id: uuid.UUID, *, note: str = "", actor: Viewer)
             "Please shorten the note.",
             {"note": f"At most {MAX_DECISION_NOTE_LENGTH} characters."},
         )
-    async with session_scope() as session:
-        order, request = await _lock_return(session, return_id)
-        check_move(request.number, request.status, ReturnStatus.APPROVED)
-        items = _items(await covered_lines(session, request.id))
-        _timeline(
-            session, order, request, ReturnStatus.APPROVED, actor=actor_label(actor), note=note
-        )
-        before, request.status, request.decision_note = request.status, "approved", note
-        session.add(request)
-        _audit(session, actor, request, before, note=note)
-        await record_event(session, ReturnApproved(**_common(order, request, items), note=note))
+    await _decide(return_id, ReturnStatus.APPROVED, ReturnApproved, note=note, actor=actor)
 
 
 async def reject_return(return_id: uuid.UUID, *, reason: str, actor: Viewer) -> None:
@@ -378,17 +368,29 @@ async def reject_return(return_id: uuid.UUID, *, reason: str, actor: Viewer) -> 
             "Say why the return is rejected.",
             {"reason": f"Give the reason (up to {MAX_DECISION_NOTE_LENGTH} characters)."},
         )
+    await _decide(return_id, ReturnStatus.REJECTED, ReturnRejected, note=reason, actor=actor)
+
+
+async def _decide(
+    return_id: uuid.UUID,
+    decision: ReturnStatus,
+    event: type[ReturnApproved] | type[ReturnRejected],
+    *,
+    note: str,
+    actor: Viewer,
+) -> None:
+    """Approve or reject: the step, its timeline line, audit entry and event, at once."""
     async with session_scope() as session:
         order, request = await _lock_return(session, return_id)
-        check_move(request.number, request.status, ReturnStatus.REJECTED)
+        check_move(request.number, request.status, decision)
         items = _items(await covered_lines(session, request.id))
-        _timeline(
-            session, order, request, ReturnStatus.REJECTED, actor=actor_label(actor), note=reason
-        )
-        before, request.status, request.decision_note = request.status, "rejected", reason
+        _timeline(session, order, request, decision, actor=actor_label(actor), note=note)
+        before, request.status, request.decision_note = request.status, decision.value, note
         session.add(request)
-        _audit(session, actor, request, before, reason=reason)
-        await record_event(session, ReturnRejected(**_common(order, request, items), note=reason))
+        # The audit names the note as the shopper reads it: a note, or the reason.
+        detail = "note" if decision is ReturnStatus.APPROVED else "reason"
+        _audit(session, actor, request, before, **{detail: note})
+        await record_event(session, event(**_common(order, request, items), note=note))
 
 
 async def receive_return(return_id: uuid.UUID, *, restock: bool, actor: Viewer) -> None:
