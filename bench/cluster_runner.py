@@ -10,7 +10,6 @@ does, but faster.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from devstack import cluster
 
 POSTGRES = "postgresql+psycopg://shop@127.0.0.1:54329"
 REDIS = "redis://127.0.0.1:56379"
@@ -100,14 +101,8 @@ class Cluster:
             f"(log: {self.log_path.relative_to(ROOT)})",
             flush=True,
         )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "devstack", "cluster"],
-            cwd=ROOT,
-            env=self.environment(),
-            stdout=self.log_path.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.log_path.unlink(missing_ok=True)  # the start is read from this run's log
+        self.process = cluster.launch(self.environment(), self.log_path)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -141,12 +136,5 @@ class Cluster:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        # The command stops its children in order on SIGTERM (they run in sessions of
-        # their own, so only it can).
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        cluster.shut_down(self.process)
         print(f"Stopped the cluster on :{self.port}", flush=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -302,3 +303,30 @@ def start_backend(env: dict[str, str], layout: ClusterLayout, port: int) -> subp
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def launch(env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
+    """`python -m devstack cluster` in a session of its own (the benches and the fault
+    drills run clusters this way); stop it with `shut_down`."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "devstack", "cluster"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log_file.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def shut_down(process: subprocess.Popen[bytes], *, seconds: float = 60) -> None:
+    """SIGTERM to the command, which stops its children in order (they run in sessions of
+    their own, so only it can); killed if it hangs."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -18,7 +18,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,8 +29,9 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from devstack import cluster
 from devstack.cli import create_database_if_missing, wait_until_serving
-from devstack.services import PROJECT_ROOT, VAR_DIR, PostgresCluster, RedisServer, port_is_open
+from devstack.services import VAR_DIR, PostgresCluster, RedisServer, port_is_open
 from tests.e2e.pages.checkout import Buyer
 from tests.e2e.pages.storefront import wait_until_loaded
 from tests.fixtures.mail import free_port
@@ -121,21 +121,7 @@ class DrillCluster:
 
     def wait_for_backend(self, port: int) -> None:
         """Until the supervisor (`./shop cluster`) has the backend on `port` serving again."""
-        _eventually(
-            lambda: _answers(f"http://127.0.0.1:{port}/ping"),
-            within=180,
-            what=f"the web backend on port {port} is back",
-        )
-
-
-def _answers(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
+        wait_until_serving(f"http://127.0.0.1:{port}/ping", self.process, seconds=180)
 
 
 @pytest.fixture(scope="module")
@@ -164,14 +150,7 @@ def drill() -> Iterator[DrillCluster]:
     for name in ("PUBLIC_BASE_URL", "SMTP_URL"):  # mail is stored: the drills read it
         env.pop(name, None)
     log = root / "cluster.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "cluster"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = cluster.launch(env, log)
     try:
         wait_until_serving(f"http://127.0.0.1:{web_port}/", process, seconds=900)
         yield DrillCluster(
@@ -183,12 +162,7 @@ def drill() -> Iterator[DrillCluster]:
             log=log,
         )
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        cluster.shut_down(process)
         redis.stop()
         postgres.stop()
         shutil.rmtree(root / "web", ignore_errors=True)
