@@ -58,9 +58,11 @@ TENTH = Decimal("0.1")
 
 
 def api_app() -> Any:
-    from api.app import build_http_app
+    from api.app import build_http_app, freeze_startup_objects
 
-    return build_http_app()
+    app = build_http_app()
+    freeze_startup_objects()  # as the shop's web process does once it is built
+    return app
 
 
 def api_app_without_cache() -> Any:

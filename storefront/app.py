@@ -8,7 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.pages.registry import register_admin_pages
-from api.app import build_http_app
+from api.app import build_http_app, freeze_startup_objects
 from api.cart_cookie import add_cart_cookie
 from api.security_headers import add_security_headers
 from backend.settings import get_settings
@@ -146,3 +146,4 @@ for page, route, title, on_load in STOREFRONT_PAGES:
     )
 
 register_admin_pages(app)
+freeze_startup_objects()  # the last line: the web process is built

@@ -13,8 +13,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any, TypeVar
 
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from backend.core.redis import get_redis
@@ -41,9 +44,14 @@ def _digest(key_parts: dict[str, Any]) -> str:
     return hashlib.sha256(encoded).hexdigest()[:32]
 
 
+@lru_cache(maxsize=4)
+def _lookup_script(client: Redis) -> AsyncScript:
+    return client.register_script(_LOOKUP_SCRIPT)  # once per client, not per request
+
+
 async def _lookup(key_parts: dict[str, Any]) -> tuple[str, str | None]:
     """The entry's key under the current catalog version, and the entry if cached."""
-    lookup = get_redis().register_script(_LOOKUP_SCRIPT)
+    lookup = _lookup_script(get_redis())
     key, hit = await lookup(keys=[VERSION_KEY], args=[_digest(key_parts)])
     return key, hit
 
