@@ -46,5 +46,6 @@ class Buyer:
     def open_checkout(self) -> None:
         self.shop.open("/cart")
         self.page.get_by_role("button", name="Check out").click()
+        self.page.wait_for_url(re.compile(r"/checkout/?$"))  # then the loads of that page
         wait_until_loaded(self.page)
         expect(self.page.get_by_role("heading", name="Checkout")).to_be_visible()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.pages.storefront import wait_until_loaded
@@ -42,6 +44,7 @@ class OrderReturns:
 
     def open_form(self) -> ReturnForm:
         self.return_items.click()
+        self.page.wait_for_url(re.compile(r"/return/?$"))  # then the loads of that page
         wait_until_loaded(self.page)
         form = ReturnForm(self.page)
         expect(form.heading).to_be_visible()

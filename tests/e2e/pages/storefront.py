@@ -17,7 +17,8 @@ def wait_until_loaded(page: Page, *, timeout_ms: int = HYDRATION_TIMEOUT_MS) -> 
 
     After a client-side navigation the hydrated flag is still the previous page's until the
     server starts this page's loads, so the loaded path must be this page's first; typing
-    into a form before its loads finish would be undone when they do.
+    into a form before its loads finish would be undone when they do. "This page" is the
+    URL now: after a click, wait for the new URL first.
     """
     main = page.locator("main")
     path = urlsplit(page.url).path.rstrip("/")
