@@ -115,9 +115,12 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
     "tests.fixtures.stripe",
+    "tests.fixtures.live_shop",
 ]
 
-TIERS = ("unit", "integration", "e2e")  # folder names under tests/, fastest first
+# Folder names under tests/, fastest first. `security` replays attacks (hostile HTTP and
+# websocket clients, some against the running shop) and runs before the browser tests.
+TIERS = ("unit", "integration", "security", "e2e")
 
 
 def _tier(item: pytest.Item) -> str:

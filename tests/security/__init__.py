@@ -1,0 +1,1 @@
+"""Attacks replayed against the shop: one test per hole closed (see SECURITY.md)."""
