@@ -36,7 +36,7 @@ from storefront.pages.sign_up import SignUpState
 from storefront.pages.stock_notices import BackInStockState
 from tests.fixtures.accounts import Credentials
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.hostile_client import HostileBrowser, event_name
+from tests.fixtures.hostile_client import FIELD_MARKER, HostileBrowser, event_name
 from tests.fixtures.mail import SmtpServer
 from tests.fixtures.waiting import eventually
 
@@ -55,6 +55,12 @@ def tab(base_url: str, visitor: str, *, cookie: str | None = None) -> HostileBro
     if cookie:
         headers["Cookie"] = cookie
     return HostileBrowser(base_url, extra_headers=headers)
+
+
+def vars_of(browser: HostileBrowser, state_cls: type[Any]) -> dict[str, Any]:
+    """The vars of one state as the tab holds them now, by their Python names."""
+    held = browser.merged_state().get(state_cls.get_full_name(), {})
+    return {name.removesuffix(FIELD_MARKER): value for name, value in held.items()}
 
 
 async def events_for(event_type: str, email: str) -> int:
@@ -99,7 +105,7 @@ async def sign_up_answer(base_url: str, form: dict[str, str]) -> dict[str, Any]:
     async with tab(base_url, a_visitor()) as browser:
         await browser.hydrate("/sign-up")
         await browser.call(event_name(SignUpState, "submit"), {"form_data": form})
-        return browser.merged_state()[SignUpState.get_full_name()]
+        return vars_of(browser, SignUpState)
 
 
 async def test_sign_up_answers_the_same_for_a_new_and_a_taken_email(
@@ -174,7 +180,7 @@ async def test_a_guest_typing_someone_elses_email_without_opting_in_sends_them_n
         await browser.call(
             event_name(CheckoutState, "review"), {"form_data": checkout_form(victim)}
         )
-        assert browser.merged_state()[CheckoutState.get_full_name()]["step"] == "review"
+        assert vars_of(browser, CheckoutState)["step"] == "review"
 
     assert await cart_reminders.remind_cart(cart, now=reminders_due()) is Outcome.NO_RECIPIENT
 
