@@ -16,6 +16,10 @@ config = rx.Config(
     deploy_url=settings.public_base_url,
     api_url=settings.public_base_url,
     cors_allowed_origins=settings.allowed_origins,
+    # Reflex's own X-Forwarded-For handling (a hop count) stays off: `client_ip` is the
+    # connecting address, and the shop's one rule (TRUSTED_PROXIES,
+    # backend/core/client_address.py) finds the visitor behind a proxy.
+    trusted_proxy_hops=0,
     plugins=[rx.plugins.RadixThemesPlugin(theme=RADIX_THEME)],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from backend.accounts import services as accounts
 from backend.cart import services as carts
+from backend.core.client_address import address_of_scope
 from backend.core.errors import DomainError
 from backend.settings import get_settings
 
@@ -71,7 +72,7 @@ async def sign_in(
             email=email,
             password=password,
             user_agent=request.headers.get("user-agent"),
-            ip=request.client.host if request.client else None,
+            ip=address_of_scope(request.scope),
         )
     except DomainError as error:
         return _back_to_form(form_page, next_path, error.code)

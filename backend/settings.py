@@ -92,10 +92,14 @@ class Settings(BaseSettings):
     # Products in the seeded demo catalog (fewer start faster: the fault drills use 40).
     demo_catalog_size: int = Field(default=1_000, ge=0, le=100_000)
 
-    # Sign-in protection: this many failed sign-ins for one e-mail within the lock period
-    # lock the account for that period; one network may try this often in total.
+    # Sign-in protection (backend/accounts/sign_in_limits.py): this many failed sign-ins
+    # for one e-mail from one network (a /24 or /64) within the lock period lock the
+    # e-mail for that network for that period; failures from all networks together,
+    # beyond the account-wide limit, lock it for every network the account has not signed
+    # in from before; one address may try this often in total.
     sign_in_max_failures: int = Field(default=5, ge=1, le=100)
     account_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    sign_in_account_failure_limit: str = "30/hour"
     sign_in_ip_limit: str = "30/10 minutes"
 
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300)
@@ -184,7 +188,13 @@ class Settings(BaseSettings):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("api_rate_limit_read", "api_rate_limit_write", "api_rate_limit_auth")
+    @field_validator(
+        "api_rate_limit_read",
+        "api_rate_limit_write",
+        "api_rate_limit_auth",
+        "sign_in_account_failure_limit",
+        "sign_in_ip_limit",
+    )
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
         from limits import parse  # a bad limit fails at start, not on the first request

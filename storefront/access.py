@@ -24,6 +24,7 @@ from backend.accounts.roles import STAFF_ROLES, RoleName
 from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
+from backend.core.client_address import client_address
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
@@ -88,6 +89,15 @@ class SessionState(rx.State):
     @property
     def viewer_id(self) -> str:
         return str(self._viewer.user_id) if self._viewer else ""
+
+    @property
+    def client_address(self) -> str:
+        """The visitor's address, for per-address limits: the one rule of
+        `backend.core.client_address`. Reflex's `client_ip` is the connecting address
+        (rxconfig keeps Reflex's own `trusted_proxy_hops` at 0); X-Forwarded-For is the
+        header of the websocket's upgrade request, which the browser cannot change later."""
+        forwarded = self.router.headers.raw_headers.get("x-forwarded-for", "")
+        return client_address(self.router.session.client_ip, [forwarded])
 
     def _cart_owner(self) -> CartOwner | None:
         """Whose cart this tab shows: the signed-in shopper's, else the guest cookie's."""

@@ -34,6 +34,7 @@ from backend.accounts.errors import (
 )
 from backend.accounts.password_policy import MAX_PASSWORD_LENGTH
 from backend.accounts.queries import UserRecord
+from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError
 
 router = APIRouter()
@@ -247,7 +248,7 @@ async def issue_token(form: Annotated[TokenRequest, Form()], request: Request) -
             user_id = await accounts.authenticate_for_tokens(
                 email=form.username or "",  # both present: _malformed checked
                 password=form.password or "",
-                ip=request.client.host if request.client else None,
+                ip=address_of_scope(request.scope),
             )
             pair = await tokens.issue_tokens(user_id)
         elif form.grant_type == "refresh_token":

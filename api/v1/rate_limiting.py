@@ -3,7 +3,8 @@
 ASGI middleware rather than a per-route dependency, so a route nobody remembered to
 limit is limited anyway. The caller is the account of a valid Bearer access token (its
 signature and expiry checked here; an unverified token's claims are never a key), else
-the network address. Each request costs one entry in a moving window (the `limits`
+the visitor's address (`backend.core.client_address`: X-Forwarded-For only from
+`TRUSTED_PROXIES`). Each request costs one entry in a moving window (the `limits`
 library, through `backend.core.rate_limits`); every response carries the IETF
 `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers, and a refused
 one is a 429 problem with `Retry-After`.
@@ -16,7 +17,6 @@ import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from redis.exceptions import RedisError
 from starlette.datastructures import Headers
@@ -26,6 +26,7 @@ from api.v1.problems import problem_response
 from backend.accounts import tokens
 from backend.accounts.errors import InvalidTokenError
 from backend.core import rate_limits
+from backend.core.client_address import address_of_scope
 from backend.core.rate_limits import RateLimit
 from backend.settings import get_settings
 
@@ -78,35 +79,6 @@ def _rate_limit(name: str, rule: str) -> RateLimit:
     return RateLimit(name, rule)  # one object per rule, so its parsed form is kept
 
 
-@lru_cache(maxsize=8)
-def _networks(entries: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
-    return tuple(ip_network(entry, strict=False) for entry in entries)
-
-
-def _is_trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
-    try:
-        parsed = ip_address(address)
-    except ValueError:
-        return False
-    return any(parsed in network for network in networks)
-
-
-def client_address(scope: Scope) -> str:
-    """The connecting address; behind a trusted proxy, the nearest address in
-    X-Forwarded-For that is not itself a trusted proxy (the rest could be forged)."""
-    client = scope.get("client")
-    peer = client[0] if client else "unknown"
-    networks = _networks(tuple(get_settings().trusted_proxies))
-    if not networks or not _is_trusted(peer, networks):
-        return peer
-    forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for"))
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_trusted(hop, networks):
-            return hop[:64]
-    return hops[0][:64] if hops else peer
-
-
 def _verified_subject(scope: Scope) -> str | None:
     authorization = Headers(scope=scope).get("authorization", "")
     scheme, _, token = authorization.partition(" ")
@@ -123,7 +95,7 @@ def caller_of(scope: Scope) -> Caller:
     state = scope.setdefault("state", {})
     caller = state.get(_CALLER_STATE_KEY)
     if not isinstance(caller, Caller):
-        caller = Caller(address=client_address(scope), user_id=_verified_subject(scope))
+        caller = Caller(address=address_of_scope(scope), user_id=_verified_subject(scope))
         state[_CALLER_STATE_KEY] = caller
     return caller
 

@@ -17,9 +17,15 @@ class DuplicateAccountError(DomainError):
 
 
 class AccountLockedError(DomainError):
-    """Locked for a while after repeated failed sign-ins."""
+    """Locked for a while, for the visitor's network, after repeated failed sign-ins."""
 
     code = "account_locked"
+
+
+class AccountBackedOffError(AccountLockedError):
+    """Locked for networks the account was not used on, after failed sign-ins from many."""
+
+    code = "account_backed_off"
 
 
 class AccountSuspendedError(DomainError):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts import passwords
+from backend.accounts import passwords, sign_in_limits
 from backend.accounts.errors import (
     AccountLockedError,
     AccountNotActiveError,
@@ -48,10 +48,6 @@ from backend.events.outbox import record_event
 from backend.settings import get_settings
 
 SIGN_IN_FAILED_MESSAGE = "That e-mail and password do not match an account."
-LOCKED_MESSAGE = (
-    "Too many failed sign-ins: this account is locked for {minutes} minutes. "
-    "Reset your password to unlock it now."
-)
 LOCKED_BY_STAFF_MESSAGE = "This account is locked. Please contact us."
 PENDING_MESSAGE = "Please confirm your e-mail address first: open the link we sent you."
 INVALID_LINK_MESSAGE = "This link does not work: it may have been used already or expired."
@@ -71,22 +67,6 @@ def _hash_token(token: str) -> str:
 
 def _email_key(email: str) -> str:
     return email.strip().lower()
-
-
-def _failures_limit() -> RateLimit:
-    settings = get_settings()
-    return RateLimit(
-        "sign-in-failures",
-        f"{settings.sign_in_max_failures}/{settings.account_lock_minutes} minutes",
-    )
-
-
-def _ip_limit() -> RateLimit:
-    return RateLimit("sign-in-ip", get_settings().sign_in_ip_limit)
-
-
-def _locked_error() -> AccountLockedError:
-    return AccountLockedError(LOCKED_MESSAGE.format(minutes=get_settings().account_lock_minutes))
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -246,62 +226,38 @@ async def verify_email(token: str) -> bool:
 async def _authenticate(
     session: AsyncSession, *, email: str, password: str, ip: str | None
 ) -> User:
-    """The password check behind browser sign-in and API tokens, with its protections:
-    per-network rate limit, per-account failure lock, one answer for unknown and known
-    e-mails, argon2 rehash when parameters change."""
-    if ip and not await rate_limits.hit(_ip_limit(), ip):
-        retry_after = await rate_limits.seconds_until_allowed(_ip_limit(), ip)
-        raise TooManyAttemptsError(
-            "Too many sign-in attempts from your network. "
-            f"Try again in {retry_after // 60 + 1} minutes.",
-            retry_after=retry_after,
-        )
-    email_key = _email_key(email)
-    failures = _failures_limit()
-    # Counted per e-mail, known or not, so a locked answer reveals nothing about accounts.
-    if not await rate_limits.allows(failures, email_key):
-        raise _locked_error()
+    """The password check behind browser sign-in and API tokens, with its protections
+    (`sign_in_limits`: per address, per e-mail and network, per e-mail across networks),
+    one answer for unknown and known e-mails, argon2 rehash when parameters change.
+    `ip` is the visitor's address (`backend.core.client_address`)."""
+    attempt = await sign_in_limits.begin_attempt(_email_key(email), ip)
 
-    user = (await session.exec(select(User).where(func.lower(User.email) == email_key))).first()
+    user = (
+        await session.exec(select(User).where(func.lower(User.email) == attempt.email_key))
+    ).first()
     stored_hash = user.password_hash if user else None
     if not await asyncio.to_thread(passwords.verify_password, stored_hash, password):
-        await rate_limits.hit(failures, email_key)
-        if not await rate_limits.allows(failures, email_key):
-            if user is not None and user.status == "active":
-                await _lock_after_failures(user.id)
-            raise _locked_error()
+        await sign_in_limits.record_failure(attempt)
         raise InvalidCredentialsError(SIGN_IN_FAILED_MESSAGE)
     assert user is not None
 
     if user.status == "locked":
         if user.locked_until is None:
             raise AccountSuspendedError(LOCKED_BY_STAFF_MESSAGE)
+        # A time-limited lock of the account itself (written by earlier versions).
         if user.locked_until > utcnow():
-            raise _locked_error()
+            raise AccountLockedError(sign_in_limits.locked_message())
         user.status, user.locked_until = "active", None
     if user.status == "pending":
         raise AccountNotActiveError(PENDING_MESSAGE, status=user.status)
     if user.status != "active":
         raise AccountNotActiveError("This account has been closed.", status=user.status)
 
-    await rate_limits.reset(failures, email_key)
+    await sign_in_limits.record_success(attempt)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(passwords.hash_password, password)
     user.last_login_at = utcnow()
     return user
-
-
-async def _lock_after_failures(user_id: uuid.UUID) -> None:
-    # Its own transaction: the sign-in's transaction rolls back with the refusal.
-    async with session_scope() as session:
-        await session.exec(
-            update(User)
-            .where(col(User.id) == user_id, col(User.status) == "active")
-            .values(
-                status="locked",
-                locked_until=utcnow() + timedelta(minutes=get_settings().account_lock_minutes),
-            )
-        )
 
 
 async def sign_in(
@@ -367,7 +323,7 @@ async def sign_out(session_token: str | None) -> None:
 
 async def clear_sign_in_failures(email: str) -> None:
     """Forget failed sign-ins for this e-mail (an admin unlocked it, or a reset proved it)."""
-    await rate_limits.reset(_failures_limit(), _email_key(email))
+    await sign_in_limits.forget_failures(_email_key(email))
 
 
 async def revoke_all_sign_ins(

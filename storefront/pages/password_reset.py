@@ -32,7 +32,7 @@ class ForgotPasswordState(PublicState):
         except ValueError as error:
             self.email_error = str(error)
             return
-        await accounts.request_password_reset(email, ip=self.router.session.client_ip or None)
+        await accounts.request_password_reset(email, ip=self.client_address)
         # The same answer whether or not the address has an account.
         self.email_error, self.sent_to = "", email
 

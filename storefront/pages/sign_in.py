@@ -5,14 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.accounts import services as accounts
-from backend.settings import get_settings
+from backend.accounts import sign_in_limits
 from storefront.access import PublicState
 from storefront.components.layout import shop_page
 from storefront.components.native_form import native_form
 
 SIGN_IN_ERRORS = {
     "invalid_credentials": accounts.SIGN_IN_FAILED_MESSAGE,
-    "account_locked": accounts.LOCKED_MESSAGE.format(minutes=get_settings().account_lock_minutes),
+    "account_locked": sign_in_limits.locked_message(),
+    "account_backed_off": sign_in_limits.backed_off_message(),
     "account_suspended": accounts.LOCKED_BY_STAFF_MESSAGE,
     "account_not_active": accounts.PENDING_MESSAGE,
     "too_many_attempts": "Too many sign-in attempts from your network. Wait a few minutes.",
