@@ -15,6 +15,7 @@ from backend.accounts import services as accounts
 from backend.accounts.events import (
     EmailVerificationRequested,
     PasswordResetRequested,
+    SignUpWithExistingEmailAttempted,
     UserRegistered,
 )
 from backend.analytics import funnel
@@ -113,6 +114,21 @@ async def send_email_verification(event: EmailVerificationRequested) -> None:
         template="email_verification",
         to=event.email,
         context=context,
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_account_exists_notice(event: SignUpWithExistingEmailAttempted) -> None:
+    # No token in it: the reset page sends its own link, to this same address.
+    await notifications.send_email(
+        template="account_exists",
+        to=event.email,
+        context={
+            "display_name": event.display_name,
+            "sign_in_url": _url("/sign-in"),
+            "forgot_password_url": _url("/forgot-password"),
+        },
         idempotency_key=notifications.email_key(event.event_id, event.email),
         event_id=event.event_id,
     )
@@ -305,6 +321,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     UserRegistered: [],
     EmailVerificationRequested: [send_email_verification],
     PasswordResetRequested: [send_password_reset],
+    SignUpWithExistingEmailAttempted: [send_account_exists_notice],
     ProductChanged: [
         update_search_index,
         refresh_catalog_cache,

@@ -138,6 +138,19 @@ class RegistrationBody(_CamelModel):
     last_name: str | None = Field(default=None, examples=["Lovelace"])
 
 
+SIGN_UP_ACCEPTED = (
+    "We sent an e-mail to this address: follow it to confirm the address (or, if it "
+    "already has an account, to sign in)."
+)
+
+
+class SignUpAccepted(_CamelModel):
+    """The same for every accepted sign-up, whether or not the address had an account."""
+
+    email: str = Field(description="The address, as stored.", examples=["ada@example.com"])
+    detail: str
+
+
 class UserOut(_CamelModel):
     id: uuid.UUID
     username: str
@@ -291,17 +304,20 @@ async def revoke_token(form: Annotated[RevokeRequest, Form()]) -> Response:
 
 @router.post(
     "/users",
-    status_code=status.HTTP_201_CREATED,
-    response_model=UserOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SignUpAccepted,
     tags=["users"],
     summary="Sign up",
-    responses=problem_responses(400, 409),
+    responses=problem_responses(400, 429),
 )
-async def register_user(body: RegistrationBody, response: Response) -> UserOut:
-    """The account starts `pending`: it can get tokens once the e-mailed link confirms
-    the address. 409 when the username or e-mail address is taken."""
+async def register_user(body: RegistrationBody, request: Request) -> SignUpAccepted:
+    """202 whether or not the e-mail address already has an account: the answer never
+    tells who is a customer. A new address gets an account that starts `pending` (it can
+    get tokens once the e-mailed link confirms the address); the owner of a taken one is
+    e-mailed instead. A taken username is 400 (`errors.username`); too many sign-ups from
+    one network, 429."""
     try:
-        user_id = await accounts.register(body.model_dump())
+        email = await accounts.register(body.model_dump(), ip=address_of_scope(request.scope))
     except InvalidInputError as error:
         # The service names fields as Python does; the API's callers use the seed's names.
         raise InvalidInputError(
@@ -311,8 +327,7 @@ async def register_user(body: RegistrationBody, response: Response) -> UserOut:
                 for field, message in error.field_errors.items()
             },
         ) from error
-    response.headers["Location"] = f"/api/v1/users/{user_id}"
-    return UserOut.of(await account_queries.get_user(user_id))
+    return SignUpAccepted(email=email, detail=SIGN_UP_ACCEPTED)
 
 
 # Declared before /users/{user_id}, so "me" is never read as an id.

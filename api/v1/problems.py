@@ -136,6 +136,9 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if field and not errors:
         errors = {str(field): error.message}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    retry_after = error.data.get("retry_after")
+    if status == 429 and isinstance(retry_after, int):
+        headers = {"Retry-After": str(retry_after)}
     return problem_response(status, error.message, code=error.code, errors=errors, headers=headers)
 
 

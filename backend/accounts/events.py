@@ -26,3 +26,13 @@ class PasswordResetRequested(DomainEvent):
 
     email: str
     display_name: str
+
+
+class SignUpWithExistingEmailAttempted(DomainEvent):
+    """Someone signed up with an address that has an account: its owner is told so by
+    e-mail (the sign-up form answers as for a new address, revealing nothing)."""
+
+    event_type = "SignUpWithExistingEmailAttempted"
+
+    email: str
+    display_name: str

@@ -31,6 +31,7 @@ from backend.accounts.errors import (
 from backend.accounts.events import (
     EmailVerificationRequested,
     PasswordResetRequested,
+    SignUpWithExistingEmailAttempted,
     UserRegistered,
 )
 from backend.accounts.inputs import ProfileUpdate, Registration
@@ -59,6 +60,9 @@ PASSWORD_RESET_TTL = timedelta(minutes=60)
 # the shop from being used to flood someone's inbox.
 RESET_REQUESTS_PER_EMAIL = RateLimit("reset-email", "3/hour")
 RESET_REQUESTS_PER_IP = RateLimit("reset-ip", "20/hour")
+# Sign-up sends e-mail too (a confirmation link, or "you already have an account").
+SIGN_UPS_PER_IP = RateLimit("sign-up-ip", "20/hour")
+SIGN_UP_MAILS_PER_EMAIL = RateLimit("sign-up-email", "3/day")
 
 
 def _hash_token(token: str) -> str:
@@ -105,16 +109,70 @@ async def _grant_roles(
 # --- registration and e-mail verification ------------------------------------------------
 
 
-async def register(data: dict[str, Any]) -> uuid.UUID:
-    """Sign-up from a form or API body: validated, stored as `pending`, verification mailed."""
+USERNAME_TAKEN_MESSAGE = "This username is taken; choose another."
+
+
+def _username_taken() -> InvalidInputError:
+    # Input to correct like any other field (usernames are public, unlike e-mails).
+    return InvalidInputError(USERNAME_TAKEN_MESSAGE, {"username": USERNAME_TAKEN_MESSAGE})
+
+
+async def register(data: dict[str, Any], *, ip: str | None = None) -> str:
+    """Sign-up from a form or API body: validated, stored as `pending`, verification
+    mailed. Returns the e-mail address as stored.
+
+    The answer is the same whether or not the address has an account, so sign-up cannot
+    be used to find out who shops here: for a taken address nothing is created and its
+    owner is e-mailed "you already have an account" instead, and the password is hashed
+    either way (the same work, so about the same time). A taken username is invalid
+    input (usernames are not secret: they are chosen to be unique). `ip` is the
+    visitor's address: each may sign up `SIGN_UPS_PER_IP`; each e-mail address gets at
+    most `SIGN_UP_MAILS_PER_EMAIL` e-mails from sign-up."""
     registration = parse_input(Registration, data)
-    return await create_user(
-        username=registration.username,
-        email=registration.email,
-        password=registration.password,
-        first_name=registration.first_name,
-        last_name=registration.last_name,
-    )
+    if ip and not await rate_limits.hit(SIGN_UPS_PER_IP, ip):
+        retry_after = await rate_limits.seconds_until_allowed(SIGN_UPS_PER_IP, ip)
+        raise TooManyAttemptsError(
+            f"Too many sign-ups from your network. Try again in {retry_after // 60 + 1} minutes.",
+            retry_after=retry_after,
+        )
+    email = registration.email
+    may_mail = await rate_limits.hit(SIGN_UP_MAILS_PER_EMAIL, _email_key(email))
+    password_hash = await asyncio.to_thread(passwords.hash_password, registration.password)
+    try:
+        async with session_scope() as session:
+            if (
+                await session.exec(select(User.id).where(User.username == registration.username))
+            ).first():
+                raise _username_taken()
+            owner = (
+                await session.exec(select(User).where(func.lower(User.email) == _email_key(email)))
+            ).first()
+            if owner is None:
+                await _add_user(
+                    session,
+                    username=registration.username,
+                    email=email,
+                    password_hash=password_hash,
+                    first_name=registration.first_name,
+                    last_name=registration.last_name,
+                )
+            elif may_mail:
+                await record_event(
+                    session,
+                    SignUpWithExistingEmailAttempted(
+                        aggregate_id=str(owner.id),
+                        email=owner.email,
+                        display_name=display_name(owner),
+                    ),
+                )
+    except IntegrityError as exc:
+        if "users_username_idx" in str(exc.orig):
+            raise _username_taken() from exc
+        if "users_email_idx" not in str(exc.orig):
+            raise
+        # The same address signed up at this very moment: that one stands, and this
+        # answer must still look like any other.
+    return email
 
 
 async def create_user(
@@ -128,48 +186,67 @@ async def create_user(
     email_verified: bool = False,
     roles: frozenset[RoleName] = frozenset({RoleName.USER}),
 ) -> uuid.UUID:
-    """Create an account (no input rules: `register` applies them; seeds and tests use this)."""
+    """Create an account (no input rules, and a taken e-mail or username is refused with
+    `DuplicateAccountError`: `register` is the public sign-up; seeds and tests use this)."""
     password_hash = await asyncio.to_thread(passwords.hash_password, password)
     try:
         async with session_scope() as session:
-            user = User(
+            return await _add_user(
+                session,
                 username=username,
-                email=email.strip(),
+                email=email,
                 password_hash=password_hash,
                 first_name=first_name,
                 last_name=last_name,
                 status=status,
                 email_verified=email_verified,
+                roles=roles,
             )
-            session.add(user)
-            await session.flush()
-            await _grant_roles(session, user.id, roles)
-            await record_event(
-                session,
-                UserRegistered(aggregate_id=str(user.id), email=user.email, username=username),
-            )
-            if not email_verified:
-                await record_event(
-                    session,
-                    EmailVerificationRequested(
-                        aggregate_id=str(user.id),
-                        email=user.email,
-                        display_name=display_name(user),
-                    ),
-                )
-            return user.id
     except IntegrityError as exc:
         if "users_email_idx" in str(exc.orig):
             raise DuplicateAccountError(
-                "An account with this e-mail address already exists. Sign in, or reset "
-                "your password if you forgot it.",
-                field="email",
+                "An account with this e-mail address already exists.", field="email"
             ) from exc
         if "users_username_idx" in str(exc.orig):
-            raise DuplicateAccountError(
-                "This username is taken; choose another.", field="username"
-            ) from exc
+            raise DuplicateAccountError(USERNAME_TAKEN_MESSAGE, field="username") from exc
         raise
+
+
+async def _add_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    email: str,
+    password_hash: str,
+    first_name: str | None,
+    last_name: str | None,
+    status: str = "pending",
+    email_verified: bool = False,
+    roles: frozenset[RoleName] = frozenset({RoleName.USER}),
+) -> uuid.UUID:
+    user = User(
+        username=username,
+        email=email.strip(),
+        password_hash=password_hash,
+        first_name=first_name,
+        last_name=last_name,
+        status=status,
+        email_verified=email_verified,
+    )
+    session.add(user)
+    await session.flush()
+    await _grant_roles(session, user.id, roles)
+    await record_event(
+        session, UserRegistered(aggregate_id=str(user.id), email=user.email, username=username)
+    )
+    if not email_verified:
+        await record_event(
+            session,
+            EmailVerificationRequested(
+                aggregate_id=str(user.id), email=user.email, display_name=display_name(user)
+            ),
+        )
+    return user.id
 
 
 async def issue_account_token(user_id: uuid.UUID, *, purpose: str, ttl: timedelta) -> str:

@@ -16,6 +16,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 EMAIL_TEMPLATES = (
     "email_verification",
     "password_reset",
+    "account_exists",
     "order_confirmation",
     "payment_received",
     "order_shipped",

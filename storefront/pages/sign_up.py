@@ -1,4 +1,5 @@
-"""Create an account: validated on the server, confirmed by an e-mailed link."""
+"""Create an account: validated on the server, confirmed by an e-mailed link. The page
+answers the same for an address that already has an account (no enumeration)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,14 @@ class SignUpState(PublicState):
     async def submit(self, form_data: dict[str, object]) -> None:
         data = {field: str(form_data.get(field) or "") for field in FIELDS}
         try:
-            await accounts.register(data)
+            email = await accounts.register(data, ip=self.client_address)
         except DomainError as error:
             self.message, self.errors = form_feedback(error)
             return
+        # The same answer whether or not the address has an account (its owner is told
+        # by e-mail), so the form says nothing about who shops here.
         self.errors, self.message = {}, ""
-        self.registered_email = data["email"].strip()
+        self.registered_email = email
 
 
 def _form() -> rx.Component:
@@ -101,9 +104,15 @@ def sign_up_page() -> rx.Component:
             form_card(
                 "Check your inbox",
                 rx.text(
-                    "We sent a confirmation link to ",
+                    "We sent an e-mail to ",
                     rx.text.strong(SignUpState.registered_email),
-                    ". Open it to activate your account, then sign in.",
+                    ". Open the link in it to activate your account, then sign in.",
+                ),
+                rx.text(
+                    "Already have an account with this address? Then the e-mail tells "
+                    "you how to sign in instead.",
+                    size="2",
+                    color_scheme="gray",
                 ),
                 rx.link("Go to sign-in", href="/sign-in"),
             ),

@@ -27,6 +27,11 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "reset_url": "http://localhost:3000/reset-password?token=abc",
         "expires_minutes": 60,
     },
+    "account_exists": {
+        "display_name": "Ann",
+        "sign_in_url": "http://localhost:3000/sign-in",
+        "forgot_password_url": "http://localhost:3000/forgot-password",
+    },
     "order_confirmation": {
         **ORDER,
         "lines": [{"name": "Mug", "sku": "MUG-1", "quantity": 2, "line_total": "$25.00"}],
@@ -75,6 +80,7 @@ CONTEXTS: dict[str, dict[str, object]] = {
 EXPECTED_IN_TEXT = {
     "email_verification": "verify-email?token=abc",
     "password_reset": "reset-password?token=abc",
+    "account_exists": "You already have an account with it",
     "order_confirmation": "Total     $26.95",
     "payment_received": "$26.95",
     "order_shipped": "JD014600003828",
