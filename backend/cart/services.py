@@ -253,6 +253,10 @@ async def set_contact_email(owner: CartOwner, email: str) -> None:
     await get_redis().set(_contact_key(owner), email, ex=_ttl_seconds())
 
 
+async def forget_contact_email(owner: CartOwner) -> None:
+    await get_redis().delete(_contact_key(owner))
+
+
 async def contact_email(owner: CartOwner) -> str | None:
     value = await get_redis().get(_contact_key(owner))
     return str(value) if value else None

@@ -1,5 +1,6 @@
 """Who a cart's reminder goes to: the signed-in shopper's address, or the address a guest
-typed at checkout (kept with the guest's cart)."""
+typed at checkout and asked to be e-mailed at ("E-mail me about this cart"), kept with
+the guest's cart. Anyone can type any address, so without that tick nothing is kept."""
 
 from __future__ import annotations
 
@@ -22,11 +23,17 @@ class Recipient:
     greeting_name: str
 
 
-async def remember_checkout_email(owner: CartOwner | None, raw_email: str) -> bool:
-    """Keep a guest's checkout e-mail with their cart, so an abandoned cart can be reminded.
-    Signed-in carts use the account's address; a malformed address is not kept (the form
-    shows its own error when submitted). True when kept."""
+async def remember_checkout_email(
+    owner: CartOwner | None, raw_email: str, *, opted_in: bool
+) -> bool:
+    """Keep a guest's checkout e-mail with their cart, so an abandoned cart can be reminded,
+    only if the guest ticked "E-mail me about this cart"; without the tick any address
+    kept before is forgotten. Signed-in carts use the account's address; a malformed
+    address is not kept (the form shows its own error when submitted). True when kept."""
     if owner is None or not owner.is_guest:
+        return False
+    if not opted_in:
+        await carts.forget_contact_email(owner)
         return False
     text = str(raw_email or "").strip()
     if not text or len(text) > MAX_EMAIL_LENGTH:

@@ -90,7 +90,9 @@ class CheckoutState(PublicState):
     paying: bool = False
     empty: bool = False
     stripe_enabled: bool = False
+    cart_reminders: bool = False  # a guest ticked "E-mail me about this cart"
 
+    _typed_email: str = ""
     _details: dict[str, str] = {}
     _checkout_key: str = ""
     _order_id: str = ""
@@ -131,10 +133,23 @@ class CheckoutState(PublicState):
 
     @rx.event
     async def remember_email(self, value: str) -> None:
-        """A guest's e-mail, kept with the cart as soon as it is typed, so a cart left
-        behind gets its one reminder (signed-in carts use the account's address)."""
+        """A guest's e-mail, kept with the cart as soon as it is typed if they asked for
+        a reminder, so a cart left behind gets its one reminder (signed-in carts use the
+        account's address)."""
+        self._typed_email = str(value or "")[:300]
+        await self._remember_contact(self._typed_email)
+
+    @rx.event
+    async def set_cart_reminders(self, wanted: bool) -> None:
+        """The guest's "E-mail me about this cart" box (unticking forgets the address)."""
+        self.cart_reminders = wanted is True  # handler arguments arrive unchecked
+        await self._remember_contact(self._typed_email)
+
+    async def _remember_contact(self, email: str) -> None:
         if self.viewer is None:
-            await cart_contacts.remember_checkout_email(self._cart_owner(), str(value or "")[:300])
+            await cart_contacts.remember_checkout_email(
+                self._cart_owner(), email, opted_in=self.cart_reminders
+            )
 
     @rx.event
     async def use_address(self, address_id: str) -> None:
@@ -163,8 +178,9 @@ class CheckoutState(PublicState):
             return None
         self.errors, self.message = {}, ""
         self._details = data
-        if self.viewer is None:  # also when the browser filled the field in (no blur)
-            await cart_contacts.remember_checkout_email(self._cart_owner(), details.email)
+        # Also when the browser filled the field in (no blur).
+        self._typed_email = details.email
+        await self._remember_contact(details.email)
         await self._cancel_abandoned_order()
         self._checkout_key = uuid.uuid4().hex  # one per review: a resubmission finds its order
         currency = preview.cart.currency
@@ -358,7 +374,32 @@ def _details_form() -> rx.Component:
                 type="email",
                 auto_complete="email",
                 on_blur=CheckoutState.remember_email,
-                hint="If you leave before paying, we may send one reminder about your cart.",
+            ),
+            rx.cond(
+                CheckoutState.signed_in,
+                rx.text(
+                    "If you leave before paying, we may send one reminder about your cart "
+                    "(you can turn reminders off on your account page).",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(
+                            checked=CheckoutState.cart_reminders,
+                            on_change=CheckoutState.set_cart_reminders,
+                        ),
+                        rx.text("E-mail me about this cart", size="2"),
+                        rx.text(
+                            "· one reminder if I leave before paying",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="2",
+                        align="center",
+                        wrap="wrap",
+                    ),
+                ),
             ),
             rx.heading("Shipping address", size="4", as_="h2"),
             rx.cond(

@@ -25,7 +25,9 @@ class Buyer:
     def expect_cart_count(self, count: int) -> None:
         expect(self.shop.cart).to_have_accessible_name(re.compile(rf"^Cart, {count} items"))
 
-    def fill_details(self, *, email: str | None = "guest@example.com", **fields: str) -> None:
+    def fill_details(
+        self, *, email: str | None = "guest@example.com", remind_me: bool = False, **fields: str
+    ) -> None:
         values = {
             "Full name": "Grace Guest",
             "Address": "12 Harbour Road",
@@ -33,7 +35,9 @@ class Buyer:
             "City": "Springfield",
         } | fields
         if email is not None:
-            self.page.get_by_label("E-mail").fill(email)
+            self.page.get_by_label("E-mail", exact=True).fill(email)
+        if remind_me:
+            self.page.get_by_role("checkbox", name="E-mail me about this cart").check()
         for label, value in values.items():
             self.page.get_by_label(label, exact=True).fill(value)
         self.page.get_by_role("button", name="Continue to review").click()
