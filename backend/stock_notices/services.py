@@ -20,14 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.inputs import normalize_email
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_staff
 from backend.catalog.models import Product
+from backend.core import rate_limits
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.money import format_money
+from backend.core.rate_limits import RateLimit
 from backend.events.outbox import record_event
 from backend.settings import get_settings
 from backend.stock_notices.events import BackInStockNoticeDue, StockNoticeConfirmationRequested
@@ -35,6 +38,10 @@ from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
 
 MAX_EMAIL_LENGTH = 254
 MAX_TOKEN_LENGTH = 200
+# Guests' confirmation e-mails go to whatever address was typed: at most this many to one
+# address, and this many requests from one visitor.
+CONFIRMATIONS_PER_EMAIL = RateLimit("stock-notice-email", "3/day")
+GUEST_REQUESTS_PER_IP = RateLimit("stock-notice-ip", "20/hour")
 
 
 class ProductAvailableError(DomainError):
@@ -115,9 +122,23 @@ async def subscribe_viewer(product_id: uuid.UUID, viewer: Viewer) -> SubscribeRe
         )
 
 
-async def subscribe_guest(product_id: uuid.UUID, email: str) -> SubscribeResult:
-    """A guest: a pending subscription and a confirmation e-mail (the link expires). Asking
-    again before it expires sends nothing new, so the form cannot flood a mailbox."""
+async def subscribe_guest(
+    product_id: uuid.UUID, email: str, *, ip: str | None = None
+) -> SubscribeResult:
+    """A guest: a pending subscription and a confirmation e-mail (the link expires).
+
+    Anyone can type any address, so the form must not be a way to flood a mailbox:
+    asking again for the same product before the link expires sends nothing new; one
+    address gets at most `CONFIRMATIONS_PER_EMAIL` confirmation e-mails, whatever the
+    products and whoever asks (beyond that, the same answer and nothing sent); one
+    visitor (`ip`, the address `backend.core.client_address` finds) may ask
+    `GUEST_REQUESTS_PER_IP` times."""
+    if ip and not await rate_limits.hit(GUEST_REQUESTS_PER_IP, ip):
+        retry_after = await rate_limits.seconds_until_allowed(GUEST_REQUESTS_PER_IP, ip)
+        raise TooManyAttemptsError(
+            f"Too many requests from your network. Try again in {retry_after // 60 + 1} minutes.",
+            retry_after=retry_after,
+        )
     raw = str(email or "").strip()
     if not raw or len(raw) > MAX_EMAIL_LENGTH:
         raise InvalidInputError("Enter your e-mail address.", {"email": "Enter an e-mail address."})
@@ -140,9 +161,17 @@ async def subscribe_guest(product_id: uuid.UUID, email: str) -> SubscribeResult:
             )
             if existing is not None and existing.status == "active":
                 return SubscribeResult("confirm", confirm_message)
+            link_still_works = (
+                existing is not None
+                and existing.confirm_expires_at is not None
+                and existing.confirm_expires_at > now
+            )
+            if link_still_works or not await rate_limits.hit(
+                CONFIRMATIONS_PER_EMAIL, address.lower()
+            ):
+                # Asked before and the link still works, or this inbox has had enough.
+                return SubscribeResult("confirm", confirm_message)
             if existing is not None and existing.confirm_expires_at is not None:
-                if existing.confirm_expires_at > now:
-                    return SubscribeResult("confirm", confirm_message)
                 subscription = existing  # its link expired: send a new one
                 subscription.confirm_expires_at = now + confirm_ttl()
             else:

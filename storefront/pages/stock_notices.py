@@ -73,7 +73,7 @@ class BackInStockState(PublicState):
             return
         email = str(form_data.get("email") or "")[: stock_notices.MAX_EMAIL_LENGTH + 1]
         try:
-            result = await stock_notices.subscribe_guest(found, email)
+            result = await stock_notices.subscribe_guest(found, email, ip=self.client_address)
         except DomainError as error:
             self.message, self.errors = form_feedback(error)
             self.done = ""
