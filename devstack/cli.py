@@ -359,8 +359,9 @@ def _run_cluster(stack: Stack) -> None:
         _refuse_busy_port(port)
     cluster.nginx_binary()
     settings, env = _prepare_shop(stack)
-    # nginx is the one proxy in front: believe its X-Forwarded-For for rate limits.
-    env.setdefault("TRUSTED_PROXIES", "127.0.0.1")
+    # nginx is the proxy in front: the backends believe its X-Forwarded-For (and no one
+    # else's, unless configured) when they find a visitor's address for per-address limits.
+    env["TRUSTED_PROXIES"] = cluster.backend_trusted_proxies(settings.trusted_proxies)
     say(f"Building the frontend for {settings.public_base_url} (log: {layout.log_dir})")
     cluster.build_frontend(env, layout)
     config = cluster.write_nginx_config(layout)

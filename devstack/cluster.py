@@ -40,6 +40,16 @@ BACKEND_PATH_PREFIXES = (
     "admin/download",  # CSV export
 )
 FIRST_BACKEND_PORT = 8101
+# Where nginx connects to the backends from: the one proxy they believe X-Forwarded-For from.
+NGINX_ADDRESS = "127.0.0.1"
+
+
+def backend_trusted_proxies(configured: list[str]) -> str:
+    """TRUSTED_PROXIES for the backends: the local nginx, plus whatever the operator
+    configured (a load balancer in front of nginx, say)."""
+    return ",".join(dict.fromkeys([*configured, NGINX_ADDRESS]))
+
+
 REFLEX = Path(sys.executable).parent / "reflex"
 
 

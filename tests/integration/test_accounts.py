@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from backend.accounts import services as accounts
 from backend.accounts.errors import (
+    AccountBackedOffError,
     AccountLockedError,
     DuplicateAccountError,
     InvalidCredentialsError,
@@ -44,20 +45,24 @@ async def _user(email: str) -> User:
         return (await session.exec(select(User).where(col(User.email).ilike(email)))).one()
 
 
-async def test_registration_creates_a_pending_account_and_asks_for_verification(
-    unique: str,
-) -> None:
-    user_id = await accounts.register(registration(unique))
-    user = await _user(f"reg-{unique}@example.com")
-    assert (user.id, user.status, user.email_verified) == (user_id, "pending", False)
-    assert user.password_hash.startswith("$argon2id$")
+async def _event_types(user_id: object) -> list[str]:
     async with session_scope() as session:
-        types = set(
+        return sorted(
             await session.exec(
                 select(OutboxEvent.event_type).where(OutboxEvent.aggregate_id == str(user_id))
             )
         )
-    assert types == {"UserRegistered", "EmailVerificationRequested"}
+
+
+async def test_registration_creates_a_pending_account_and_asks_for_verification(
+    unique: str,
+) -> None:
+    email = await accounts.register(registration(unique))
+    assert email == f"Reg-{unique}@example.com"
+    user = await _user(f"reg-{unique}@example.com")
+    assert (user.status, user.email_verified) == ("pending", False)
+    assert user.password_hash.startswith("$argon2id$")
+    assert await _event_types(user.id) == ["EmailVerificationRequested", "UserRegistered"]
 
 
 @pytest.mark.parametrize(
@@ -93,13 +98,60 @@ async def test_a_long_passphrase_of_64_characters_is_accepted(unique: str) -> No
     )
 
 
-async def test_email_is_unique_regardless_of_case(unique: str) -> None:
+async def test_a_taken_email_creates_nothing_and_tells_its_owner_instead(unique: str) -> None:
     await accounts.register(registration(unique))
+    owner = await _user(f"reg-{unique}@example.com")
+
+    # The same mailbox in other letters: the same answer as a new address, no new account.
+    again = registration(unique, username=f"other_{unique}", email=f"REG-{unique}@example.COM")
+    assert await accounts.register(again) == f"REG-{unique}@example.com"
+    async with session_scope() as session:
+        others = (await session.exec(select(User).where(User.username == f"other_{unique}"))).all()
+    assert others == []
+    assert await _event_types(owner.id) == [
+        "EmailVerificationRequested",
+        "SignUpWithExistingEmailAttempted",
+        "UserRegistered",
+    ]
+
+    # However often someone tries, the owner gets at most three sign-up e-mails a day.
+    for n in range(5):
+        await accounts.register(registration(unique, username=f"more_{n}_{unique}"))
+    notices = [t for t in await _event_types(owner.id) if t == "SignUpWithExistingEmailAttempted"]
+    assert len(notices) == 2  # + the confirmation e-mail = 3
+
+
+async def test_a_taken_username_is_refused_like_a_bad_field(unique: str) -> None:
+    await accounts.register(registration(unique))
+    with pytest.raises(InvalidInputError) as taken:
+        await accounts.register(registration(unique, email=f"other-{unique}@example.com"))
+    assert "taken" in taken.value.field_errors["username"]
+
+
+async def test_seeds_and_tests_still_get_a_clear_duplicate_error(unique: str) -> None:
+    await accounts.create_user(
+        username=f"seed_{unique}", email=f"seed-{unique}@example.com", password=GOOD_PASSWORD
+    )
     with pytest.raises(DuplicateAccountError) as duplicate:
-        await accounts.register(
-            registration(unique, username=f"other_{unique}", email=f"REG-{unique}@example.COM")
+        await accounts.create_user(
+            username=f"seed2_{unique}", email=f"SEED-{unique}@example.com", password=GOOD_PASSWORD
         )
     assert duplicate.value.data["field"] == "email"
+
+
+async def test_one_visitor_may_sign_up_only_so_often(unique: str) -> None:
+    ip = f"192.0.2.{int(unique[:2], 16) % 250 + 1}"
+    limit = accounts.SIGN_UPS_PER_IP.item.amount
+    for n in range(limit):
+        await accounts.register(
+            registration(unique, username=f"u{n}_{unique}", email=f"u{n}-{unique}@example.com"),
+            ip=ip,
+        )
+    with pytest.raises(TooManyAttemptsError):
+        await accounts.register(
+            registration(unique, username=f"last_{unique}", email=f"last-{unique}@example.com"),
+            ip=ip,
+        )
 
 
 @pytest.fixture
@@ -111,17 +163,37 @@ def quick_lock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-async def test_repeated_failures_lock_the_account_even_for_the_right_password(
+HOME = "198.51.100.20"
+ELSEWHERE = "203.0.113.40"
+
+
+async def test_repeated_failures_lock_the_account_for_that_network_even_for_the_right_password(
     shopper: Credentials, quick_lock: None
 ) -> None:
+    attacker = "192.0.2.10"
     for _ in range(2):
         with pytest.raises(InvalidCredentialsError):
-            await accounts.sign_in(email=shopper.email, password="wrong")
+            await accounts.sign_in(email=shopper.email, password="wrong", ip=attacker)
     with pytest.raises(AccountLockedError):
-        await accounts.sign_in(email=shopper.email, password="wrong")
-    assert (await _user(shopper.email)).status == "locked"
+        await accounts.sign_in(email=shopper.email, password="wrong", ip=attacker)
+    # The whole /24 is locked for this e-mail, the right password too...
     with pytest.raises(AccountLockedError):
-        await accounts.sign_in(email=shopper.email, password=shopper.password)
+        await accounts.sign_in(email=shopper.email, password=shopper.password, ip="192.0.2.99")
+    # ...but not another network, and the account itself is not locked.
+    await accounts.sign_in(email=shopper.email, password=shopper.password, ip=ELSEWHERE)
+    assert (await _user(shopper.email)).status == "active"
+
+
+async def test_an_ipv6_network_is_its_slash_64(shopper: Credentials, quick_lock: None) -> None:
+    for host in ("1", "2", "3"):
+        address = f"2001:db8:7:7::{host}"
+        with pytest.raises((InvalidCredentialsError, AccountLockedError)):
+            await accounts.sign_in(email=shopper.email, password="wrong", ip=address)
+    with pytest.raises(AccountLockedError):
+        await accounts.sign_in(
+            email=shopper.email, password=shopper.password, ip="2001:db8:7:7:ffff::1"
+        )
+    await accounts.sign_in(email=shopper.email, password=shopper.password, ip="2001:db8:7:8::1")
 
 
 async def test_an_unknown_email_locks_the_same_way(quick_lock: None, unique: str) -> None:
@@ -133,23 +205,66 @@ async def test_an_unknown_email_locks_the_same_way(quick_lock: None, unique: str
         await accounts.sign_in(email=ghost, password="wrong")
 
 
-async def test_the_lock_expires_after_its_period(shopper: Credentials, quick_lock: None) -> None:
-    for _ in range(2):
-        with pytest.raises(InvalidCredentialsError):
-            await accounts.sign_in(email=shopper.email, password="wrong")
+async def test_failures_from_many_networks_back_off_new_networks_but_not_known_ones(
+    shopper: Credentials, monkeypatch: pytest.MonkeyPatch, unique: str
+) -> None:
+    monkeypatch.setenv("SIGN_IN_ACCOUNT_FAILURE_LIMIT", "4/hour")
+    get_settings.cache_clear()
+    try:
+        await accounts.sign_in(email=shopper.email, password=shopper.password, ip=HOME)
+        for network in ("10.1.1.1", "10.2.2.2"):
+            for _ in range(2):
+                with pytest.raises((InvalidCredentialsError, AccountBackedOffError)):
+                    await accounts.sign_in(email=shopper.email, password="wrong", ip=network)
+        with pytest.raises(AccountBackedOffError) as backed_off:
+            await accounts.sign_in(email=shopper.email, password=shopper.password, ip=ELSEWHERE)
+        assert "60 minutes" in backed_off.value.message
+        # The same answer for an e-mail without an account, counted the same way.
+        ghost = f"ghost-{unique}@example.com"
+        for network in ("10.3.3.3", "10.4.4.4"):
+            for _ in range(2):
+                with pytest.raises((InvalidCredentialsError, AccountBackedOffError)):
+                    await accounts.sign_in(email=ghost, password="wrong", ip=network)
+        with pytest.raises(AccountBackedOffError) as ghost_answer:
+            await accounts.sign_in(email=ghost, password="wrong", ip=ELSEWHERE)
+        assert ghost_answer.value.message == backed_off.value.message
+        # The owner's own network still works.
+        await accounts.sign_in(email=shopper.email, password=shopper.password, ip=HOME)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+async def test_an_account_lock_written_by_earlier_versions_runs_out(shopper: Credentials) -> None:
+    async with session_scope() as session:
+        await session.exec(
+            update(User)
+            .where(col(User.email) == shopper.email)
+            .values(status="locked", locked_until=utcnow() + timedelta(minutes=5))
+        )
     with pytest.raises(AccountLockedError):
-        await accounts.sign_in(email=shopper.email, password="wrong")
-    # The period passes: the database lock runs out and Redis forgets the failures.
+        await accounts.sign_in(email=shopper.email, password=shopper.password)
     async with session_scope() as session:
         await session.exec(
             update(User)
             .where(col(User.email) == shopper.email)
             .values(locked_until=utcnow() - timedelta(seconds=1))
         )
-    await accounts.clear_sign_in_failures(shopper.email)
     signed_in = await accounts.sign_in(email=shopper.email, password=shopper.password)
     assert signed_in.viewer.email == shopper.email
     assert (await _user(shopper.email)).status == "active"
+
+
+async def test_forgetting_the_failures_lifts_every_lock_of_the_email(
+    shopper: Credentials, quick_lock: None
+) -> None:
+    for _ in range(3):
+        with pytest.raises((InvalidCredentialsError, AccountLockedError)):
+            await accounts.sign_in(email=shopper.email, password="wrong", ip=HOME)
+    with pytest.raises(AccountLockedError):
+        await accounts.sign_in(email=shopper.email, password=shopper.password, ip=HOME)
+    await accounts.clear_sign_in_failures(shopper.email.upper())  # an admin's unlock
+    await accounts.sign_in(email=shopper.email, password=shopper.password, ip=HOME)
 
 
 async def test_one_network_is_rate_limited(
@@ -231,9 +346,9 @@ async def test_reset_unlocks_a_failure_locked_account(
 ) -> None:
     for _ in range(3):
         with pytest.raises((InvalidCredentialsError, AccountLockedError)):
-            await accounts.sign_in(email=shopper.email, password="wrong")
+            await accounts.sign_in(email=shopper.email, password="wrong", ip=HOME)
     await accounts.reset_password(await _reset_token(await _user(shopper.email)), GOOD_PASSWORD)
-    await accounts.sign_in(email=shopper.email, password=GOOD_PASSWORD)
+    await accounts.sign_in(email=shopper.email, password=GOOD_PASSWORD, ip=HOME)
 
 
 async def test_reset_requests_are_recorded_only_for_real_accounts(

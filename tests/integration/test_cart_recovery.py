@@ -166,7 +166,24 @@ async def test_placing_the_order_closes_the_reminder_and_waits_for_one_being_sen
     assert record.closed_at is not None
 
 
-async def test_a_guest_is_reminded_only_after_typing_an_email_at_checkout(
+async def test_a_guest_who_did_not_tick_the_box_is_not_reminded(
+    make_product: MakeProduct, unique: str
+) -> None:
+    email = f"typed-{unique}@example.com"  # anyone can type anyone's address
+    never_ticked, unticked = new_guest(), new_guest()
+    for guest in (never_ticked, unticked):
+        await carts.add_item(guest, await make_product())
+    assert not await contacts.remember_checkout_email(never_ticked, email, opted_in=False)
+    # Ticked, then unticked: the address is forgotten.
+    assert await contacts.remember_checkout_email(unticked, email, opted_in=True)
+    assert not await contacts.remember_checkout_email(unticked, email, opted_in=False)
+
+    for guest in (never_ticked, unticked):
+        assert await cart_reminders.remind_cart(guest, now=later()) is Outcome.NO_RECIPIENT
+    assert await reminders_to(email) == []
+
+
+async def test_a_guest_is_reminded_after_typing_an_email_and_ticking_the_box(
     make_product: MakeProduct, unique: str
 ) -> None:
     guest = new_guest()
@@ -174,8 +191,9 @@ async def test_a_guest_is_reminded_only_after_typing_an_email_at_checkout(
     assert await cart_reminders.remind_cart(guest, now=later()) is Outcome.NO_RECIPIENT
 
     await carts.add_item(guest, await make_product())
-    assert not await contacts.remember_checkout_email(guest, "not an address")
-    assert await contacts.remember_checkout_email(guest, f" Guest-{unique}@Example.com ")
+    assert not await contacts.remember_checkout_email(guest, "not an address", opted_in=True)
+    typed = f" Guest-{unique}@Example.com "
+    assert await contacts.remember_checkout_email(guest, typed, opted_in=True)
     assert await cart_reminders.remind_cart(guest, now=later()) is Outcome.SENT
     assert len(await reminders_to(f"Guest-{unique}@example.com")) == 1
 
@@ -186,7 +204,7 @@ async def test_an_address_gets_one_reminder_a_day_however_many_carts_name_it(
     email = f"someone-else-{unique}@example.com"  # anyone can type any address
     guests = [new_guest() for _ in range(3)]
     for guest in guests:
-        await contacts.remember_checkout_email(guest, email)
+        await contacts.remember_checkout_email(guest, email, opted_in=True)
         await carts.add_item(guest, await make_product())
 
     outcomes = [await cart_reminders.remind_cart(guest, now=later()) for guest in guests]
@@ -194,7 +212,7 @@ async def test_an_address_gets_one_reminder_a_day_however_many_carts_name_it(
     assert outcomes == [Outcome.SENT, Outcome.RECENTLY_REMINDED, Outcome.RECENTLY_REMINDED]
     assert len(await reminders_to(email)) == 1
     another = new_guest()  # a day later, another cart may be reminded
-    await contacts.remember_checkout_email(another, email.upper())
+    await contacts.remember_checkout_email(another, email.upper(), opted_in=True)
     await carts.add_item(another, await make_product())
     assert await cart_reminders.remind_cart(another, now=later(timedelta(days=1, minutes=1))) is (
         Outcome.SENT
@@ -206,7 +224,7 @@ async def test_unsubscribed_addresses_get_no_reminder(
 ) -> None:
     guest = new_guest()
     email = f"leave-me-{unique}@example.com"
-    await contacts.remember_checkout_email(guest, email)
+    await contacts.remember_checkout_email(guest, email, opted_in=True)
     await carts.add_item(guest, await make_product())
     assert await opt_outs.unsubscribe(tokens.unsubscribe_token(email)) == email
     assert await cart_reminders.remind_cart(guest, now=later()) is Outcome.OPTED_OUT
@@ -305,7 +323,7 @@ async def test_recovered_revenue_counts_paid_orders_from_restored_carts_exactly(
     async def reminded_cart(product: uuid.UUID, quantity: int) -> tuple[str, str]:
         email = f"r-{uuid.uuid4().hex[:8]}-{unique}@example.com"
         guest = new_guest()
-        await contacts.remember_checkout_email(guest, email)
+        await contacts.remember_checkout_email(guest, email, opted_in=True)
         await carts.add_item(guest, product, quantity)
         assert await cart_reminders.remind_cart(guest, now=utcnow() + DELAY) is Outcome.SENT
         return email, restore_token_in((await reminders_to(email))[0])
@@ -350,7 +368,7 @@ async def test_a_refused_reminder_is_tried_again_and_given_up_after_the_attempt_
     try:
         guest = new_guest()
         email = f"bounce-{unique}@example.com"  # the test SMTP server refuses these
-        await contacts.remember_checkout_email(guest, email)
+        await contacts.remember_checkout_email(guest, email, opted_in=True)
         await carts.add_item(guest, await make_product())
         limit = get_settings().event_max_attempts
 

@@ -54,6 +54,19 @@ def test_the_written_configuration_passes_nginx_own_check(tmp_path: Path, backen
     assert "auth_request /_page_cookies;" in headers
 
 
+def test_nginx_forwards_the_visitors_address_and_the_backends_trust_only_it(
+    tmp_path: Path,
+) -> None:
+    layout = cluster.ClusterLayout(3999, (8101,), 1, root=tmp_path)
+    config = _written(layout)
+    # nginx appends the address it got the request from; the backends read the header
+    # only from nginx (right-most hop first), so what a client wrote there is ignored.
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
+    assert cluster.backend_trusted_proxies([]) == "127.0.0.1"
+    assert cluster.backend_trusted_proxies(["10.0.0.0/8"]) == "10.0.0.0/8,127.0.0.1"
+    assert cluster.backend_trusted_proxies(["127.0.0.1"]) == "127.0.0.1"
+
+
 def test_a_missing_frontend_build_is_one_clear_error(tmp_path: Path) -> None:
     layout = cluster.ClusterLayout(3999, (8101,), 1, root=tmp_path)
     with pytest.raises(cluster.SetupError, match=r"routes\.json"):

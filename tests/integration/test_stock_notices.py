@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.schemas import Viewer
 from backend.catalog import product_csv
 from backend.core.clock import utcnow
@@ -351,3 +352,29 @@ async def test_staff_see_open_demand_per_product_most_wanted_first(
     assert (demand[niche].waiting, demand[niche].unconfirmed) == (1, 1)
     with pytest.raises(PermissionDeniedError):
         await stock_notices.list_demand(await signed_in(make_user))
+
+
+async def test_one_address_gets_at_most_a_few_confirmations_whatever_is_asked(
+    make_product: MakeProduct, unique: str
+) -> None:
+    address = f"popular-{unique}@example.com"
+    products = [await make_product(stock_quantity=0) for _ in range(5)]
+    answers = {
+        (await stock_notices.subscribe_guest(product, address)).message.split(":")[0]
+        for product in products
+    }
+
+    assert answers == {"Almost done"}  # the same answer, limited or not
+    ids = [str(i) for product in products for i in await subscription_ids(product)]
+    limit = stock_notices.CONFIRMATIONS_PER_EMAIL.item.amount
+    assert len(await events("StockNoticeConfirmationRequested", ids)) == limit
+    assert len(ids) == limit  # nothing waits on a link that was never sent
+
+
+async def test_one_visitor_may_ask_only_so_often(make_product: MakeProduct, unique: str) -> None:
+    product = await make_product(stock_quantity=0)
+    visitor = f"192.0.2.{int(unique[:2], 16) % 250 + 1}"
+    for n in range(stock_notices.GUEST_REQUESTS_PER_IP.item.amount):
+        await stock_notices.subscribe_guest(product, f"n{n}-{unique}@example.com", ip=visitor)
+    with pytest.raises(TooManyAttemptsError):
+        await stock_notices.subscribe_guest(product, f"last-{unique}@example.com", ip=visitor)

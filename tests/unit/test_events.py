@@ -23,6 +23,7 @@ SPEC_EVENTS = {
     "UserRegistered",
     "EmailVerificationRequested",
     "PasswordResetRequested",
+    "SignUpWithExistingEmailAttempted",
     "StockNoticeConfirmationRequested",
     "BackInStockNoticeDue",
     "ReturnRequested",
