@@ -120,8 +120,8 @@ class Settings(BaseSettings):
     cart_max_line_quantity: int = Field(default=10, ge=1, le=1000)
     cart_max_lines: int = Field(default=50, ge=1, le=500)
     # Abandoned-cart recovery: a cart with items, unchanged this long and not ordered,
-    # gets one reminder e-mail (signed-in shoppers, and guests who typed an e-mail at
-    # checkout).
+    # gets one reminder e-mail (signed-in shoppers, and guests who ticked "E-mail me about
+    # this cart" at checkout).
     cart_reminder_after_minutes: int = Field(default=240, ge=1, le=30 * 24 * 60)
 
     # Wishlists: how many products one shopper may save.
