@@ -101,6 +101,24 @@ async def _close_pools() -> AsyncIterator[None]:
     await close_redis()
 
 
+# pytest-playwright's own fixtures, overridden here: a conftest outranks a plugin, and the
+# plugin modules listed in pytest_plugins below do not.
+@pytest.fixture(scope="session")
+def base_url(live_shop: str) -> str:
+    return live_shop
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    from tests.fixtures.live_shop import CHROMIUM_ARGS, system_chromium
+
+    executable = system_chromium()
+    args: dict[str, object] = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
 @pytest.fixture
 def unique() -> str:
     """A short unique token for names, SKUs and e-mails, so tests can share one database."""
