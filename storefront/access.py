@@ -5,12 +5,19 @@ guards are only a convenience. Every State class of this app declares an access 
 inheriting one of the bases below; the `AccessGuard` middleware resolves the server-side
 session before each event and refuses the event unless the viewer meets that level. A
 State that declares nothing is refused for everyone.
+
+Before every event the session is re-checked: a revoked session (signed out elsewhere, a
+password change, a lock) counts for nothing from the next event on. The check costs one
+Redis GET (`backend.accounts.session_epochs`); the database is asked when that says
+something changed. A tab's state is keyed by the tab, not the session, so when the viewer
+of a tab changes (sign-out, sign-in, another account, another browser's cookies) every
+state but the session's is reset before anything is sent: the next person gets nothing of
+the last one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from enum import Enum
 from http.cookies import CookieError, SimpleCookie
@@ -21,20 +28,16 @@ from reflex.middleware import Middleware
 
 from backend.accounts import services as accounts
 from backend.accounts.roles import STAFF_ROLES, RoleName
-from backend.accounts.schemas import Viewer
+from backend.accounts.schemas import VerifiedSession, Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.core.client_address import client_address
+from backend.orders.ownership import Shopper
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
     from reflex.state import BaseState, StateUpdate
     from reflex_base.event import Event
-
-# Public events re-check the session at most this often (the header's signed-in state);
-# every event that touches private data re-checks it, so a revoked session stops at once.
-SESSION_RECHECK_SECONDS = 15.0
-
 
 # Reflex's own states (root state, hydration, on_load plumbing) carry no app data.
 REFLEX_PACKAGES = frozenset({"reflex", "reflex_base"})
@@ -72,8 +75,11 @@ class SessionState(rx.State):
     is_admin: bool = False
 
     _viewer: Viewer | None = None
+    _session: VerifiedSession | None = None
     _cookie_fingerprint: str = ""
-    _checked_at: float = 0.0  # wall clock: the state may move between web processes
+    # Who this tab's states belong to: "user:<id>", or "guest:<cart cookie>"; "" until
+    # the first check. Whatever another viewer left in the tab is wiped when it changes.
+    _viewer_key: str = ""
     # Orders this tab may show without a sign-in: placed here, or looked up by e-mail.
     _unlocked_orders: set[str] = set()
 
@@ -99,38 +105,65 @@ class SessionState(rx.State):
         forwarded = self.router.headers.raw_headers.get("x-forwarded-for", "")
         return client_address(self.router.session.client_ip, [forwarded])
 
+    def _cart_token(self) -> str | None:
+        """The guest cart cookie this tab's websocket carries (server-side only)."""
+        return _cookie_value(self.router.headers.cookie, get_settings().cart_cookie_name)
+
     def _cart_owner(self) -> CartOwner | None:
         """Whose cart this tab shows: the signed-in shopper's, else the guest cookie's."""
         if self._viewer is not None:
             return carts.user_owner(self._viewer.user_id)
-        token = _cookie_value(self.router.headers.cookie, get_settings().cart_cookie_name)
-        return carts.guest_owner(token)
+        return carts.guest_owner(self._cart_token())
 
     def _unlock_order(self, order_id: uuid.UUID) -> None:
         self._unlocked_orders = {*self._unlocked_orders, str(order_id)}
+
+    def _shopper(self) -> Shopper:
+        """This tab's viewer as an order's customer: the account, and the orders the tab
+        opened without one (`backend.orders.ownership`)."""
+        return Shopper(
+            user_id=self._viewer.user_id if self._viewer else None,
+            opened_orders=frozenset(uuid.UUID(order_id) for order_id in self._unlocked_orders),
+        )
 
     def _current_session_token(self) -> str | None:
         """The session cookie this tab's websocket carries (server-side only)."""
         return _cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
 
     async def _refresh_viewer(self, *, force: bool = False) -> None:
-        """Re-read the session behind the cookie when it changed, the last check is old, or
-        `force` (every event that touches private data)."""
+        """Make sure the viewer is still who the cookies say, before every event.
+
+        The cookies ride on the websocket, so they change only with a new connection; a
+        verified session is trusted while its epoch is unchanged (one Redis GET), else the
+        database is asked. `force`: ask the database now (long-running background work).
+        """
         token = self._current_session_token()
-        fingerprint = hashlib.sha256((token or "").encode()).hexdigest()
-        fresh = 0 <= time.time() - self._checked_at < SESSION_RECHECK_SECONDS
-        if fingerprint == self._cookie_fingerprint and fresh and not force:
-            return
-        viewer = await accounts.resolve_session(token)
+        cart_token = self._cart_token()
+        fingerprint = hashlib.sha256(f"{token or ''}\n{cart_token or ''}".encode()).hexdigest()
+        same_cookies = fingerprint == self._cookie_fingerprint
+        if same_cookies and not force:
+            if self._session is None:
+                return  # no live session behind these cookies: nothing can be revoked
+            if await accounts.session_unchanged(self._session):
+                return
+        known = self._session if same_cookies else None
+        verified = await accounts.verify_session(
+            token, user_id=known.viewer.user_id if known else None
+        )
         self._cookie_fingerprint = fingerprint
-        self._checked_at = time.time()
-        previous, self._viewer = self._viewer, viewer
-        if previous is not None and _identity(previous) != _identity(viewer):
-            # A tab's state outlives sign-out (it is keyed by the tab, not the session):
-            # whatever the new viewer may not see is wiped before anything is sent. (A tab
-            # that had no viewer could not have loaded private data.)
-            await self._forget_private_data()
-            self._unlocked_orders = set()
+        self._session = verified
+        await self._set_viewer(verified.viewer if verified else None, cart_token)
+
+    async def _set_viewer(self, viewer: Viewer | None, cart_token: str | None) -> None:
+        previous_key, previous_roles = self._viewer_key or _key_of(self._viewer), self.viewer_roles
+        self._viewer = viewer
+        self._viewer_key = _key_of(viewer) or f"guest:{cart_token or ''}"
+        # "": a new tab, whose states hold nothing yet.
+        if previous_key and previous_key != self._viewer_key:
+            # Someone else now: nothing the last viewer saw, typed or started stays.
+            await self._forget_previous_viewer()
+        elif previous_key and self.viewer_roles != previous_roles:
+            await self._forget_private_data()  # the same person, other rights
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.is_staff = bool(viewer and viewer.is_staff)
@@ -139,28 +172,40 @@ class SessionState(rx.State):
     def _allows(self, access: Access) -> bool:
         return is_allowed(access, signed_in=self._viewer is not None, roles=self.viewer_roles)
 
+    async def _forget_previous_viewer(self) -> None:
+        """Reset every state of this tab but this one: public ones too (a checkout's form
+        and keys, the last order shown), and the orders the tab had opened."""
+        for state_cls in _app_state_classes(self.get_root_state()):
+            (await self.get_state(state_cls)).reset()
+        self._unlocked_orders = set()
+
     async def _forget_private_data(self) -> None:
-        """Reset every state this viewer may not use (all of them when signed out)."""
-        for state_cls in _private_state_classes(self.get_root_state()):
+        """Reset every state this viewer may not use."""
+        for state_cls in _app_state_classes(self.get_root_state()):
             access = required_access(state_cls)
             if access is None or not self._allows(access):
                 (await self.get_state(state_cls)).reset()
 
 
-def _identity(viewer: Viewer | None) -> tuple[str, frozenset[RoleName]] | None:
-    return (str(viewer.user_id), viewer.roles) if viewer else None
+def _key_of(viewer: Viewer | None) -> str:
+    return f"user:{viewer.user_id}" if viewer else ""
 
 
-def _private_state_classes(root: type[Any]) -> list[type[Any]]:
-    """Every state class below `root` that is not public (undeclared ones included)."""
+def _app_state_classes(root: Any) -> list[type[Any]]:
+    """Every state class below `root` but `SessionState` itself and Reflex's own states
+    (undeclared ones included): those that can hold a viewer's data."""
     found: list[type[Any]] = []
     pending = list(root.get_substates())
     while pending:
         state_cls = pending.pop()
         pending.extend(state_cls.get_substates())
-        if required_access(state_cls) is not Access.PUBLIC:
+        if state_cls is not SessionState and not _is_reflex_state(state_cls):
             found.append(state_cls)
     return found
+
+
+def _is_reflex_state(state_cls: type[Any]) -> bool:
+    return state_cls.__module__.split(".")[0] in REFLEX_PACKAGES
 
 
 def is_allowed(access: Access, *, signed_in: bool, roles: frozenset[RoleName]) -> bool:
@@ -201,7 +246,7 @@ class AdminOnlyState(SessionState):
 
 def required_access(state_cls: type[Any]) -> Access | None:
     """The declared access level, or None if the class declares none (then it is refused)."""
-    if state_cls.__module__.split(".")[0] in REFLEX_PACKAGES:
+    if _is_reflex_state(state_cls):
         return Access.PUBLIC
     if isinstance(state_cls, type) and issubclass(state_cls, SessionState):
         return state_cls.access
@@ -222,7 +267,7 @@ class AccessGuard(Middleware):
         access = required_access(target) if target is not None else None
 
         session = await state.get_state(SessionState)
-        await session._refresh_viewer(force=access is not Access.PUBLIC)
+        await session._refresh_viewer()
         if access is not None and session._allows(access):
             return None
         # Refused: nothing of the handler runs. Only the viewer's own (public) session vars

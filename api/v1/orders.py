@@ -38,6 +38,7 @@ from backend.orders import fulfilment, queries
 from backend.orders import services as orders
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
+from backend.orders.ownership import Shopper
 from backend.orders.queries import OrderDetail
 from backend.payments import services as payments
 from backend.settings import get_settings
@@ -260,7 +261,7 @@ class RefundOut(BaseModel):
 async def _visible_order(number: str, viewer: Viewer) -> OrderDetail:
     """The order, if the caller placed it or is an admin; else 404 as if it did not exist."""
     order = await queries.get_order(number.strip().upper())
-    if _is_admin(viewer) or queries.may_view(order, viewer_id=viewer.user_id, unlocked=set()):
+    if _is_admin(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
         return order
     raise NotFoundError(queries.ORDER_NOT_FOUND)
 
@@ -422,6 +423,7 @@ async def pay_order(
         raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
     outcome = await payments.pay_order(
         order.id,
+        shopper=Shopper(user_id=viewer.user_id),
         payment_method=body.payment_method,
         attempt_key=_scoped_key("payment", viewer, key),
     )
@@ -453,7 +455,7 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     what was paid first. 409: the order is past cancelling (or its payment is in progress)."""
     order = await _visible_order(number, viewer)
     if not _is_admin(viewer):
-        await orders.cancel_unpaid_order(order.id)
+        await orders.cancel_unpaid_order(order.id, shopper=Shopper(user_id=viewer.user_id))
     elif order.status == "paid":
         # The admin pages' key: one refund per order, whichever way it is cancelled.
         await fulfilment.cancel_paid_order(order.id, request_key=f"cancel-{order.id}", actor=viewer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from backend.accounts.roles import STAFF_ROLES, RoleName
 
@@ -32,3 +33,17 @@ class SignedIn:
 
     session_token: str
     viewer: Viewer
+
+
+@dataclass(frozen=True)
+class VerifiedSession:
+    """A browser session as the database vouched for it, and what tells it is still so.
+
+    Kept server-side with the tab (never sent to the browser); `session_unchanged` says
+    whether it still holds without asking the database again.
+    """
+
+    viewer: Viewer
+    expires_at: datetime
+    epoch: str  # the user's session epoch, read before the database was asked
+    verified_at: float  # wall clock (time.time()): the tab may move between processes

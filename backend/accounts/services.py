@@ -6,18 +6,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts import passwords, sign_in_limits
+from backend.accounts import passwords, session_epochs, sign_in_limits
 from backend.accounts.errors import (
     AccountLockedError,
     AccountNotActiveError,
@@ -38,7 +40,7 @@ from backend.accounts.inputs import ProfileUpdate, Registration
 from backend.accounts.models import AccountToken, RefreshToken, Role, User, UserRole, UserSession
 from backend.accounts.password_policy import password_problem
 from backend.accounts.roles import ROLE_DESCRIPTIONS, RoleName
-from backend.accounts.schemas import SignedIn, Viewer
+from backend.accounts.schemas import SignedIn, VerifiedSession, Viewer
 from backend.core import rate_limits
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -63,6 +65,10 @@ RESET_REQUESTS_PER_IP = RateLimit("reset-ip", "20/hour")
 # Sign-up sends e-mail too (a confirmation link, or "you already have an account").
 SIGN_UPS_PER_IP = RateLimit("sign-up-ip", "20/hour")
 SIGN_UP_MAILS_PER_EMAIL = RateLimit("sign-up-email", "3/day")
+
+# A verified session is asked of the database again at least this often, even when its
+# epoch says nothing changed: the backstop for an invalidation Redis lost.
+SESSION_RECHECK_SECONDS = 15.0
 
 
 def _hash_token(token: str) -> str:
@@ -362,14 +368,12 @@ async def authenticate_for_tokens(*, email: str, password: str, ip: str | None =
         return (await _authenticate(session, email=email, password=password, ip=ip)).id
 
 
-async def resolve_session(session_token: str | None) -> Viewer | None:
-    """The viewer behind a session cookie, or None if it is unknown, expired or revoked."""
-    if not session_token:
-        return None
+async def _live_session(session_token: str) -> tuple[Viewer, datetime] | None:
+    """The viewer behind a session token and the session's expiry, if it is live."""
     async with session_scope() as session:
         row = (
             await session.exec(
-                select(User)
+                select(User, UserSession.expires_at)
                 .join(UserSession, col(UserSession.user_id) == col(User.id))
                 .where(
                     UserSession.token_hash == _hash_token(session_token),
@@ -381,21 +385,73 @@ async def resolve_session(session_token: str | None) -> Viewer | None:
         ).first()
         if row is None:
             return None
-        return await viewer_for(session, row)
+        user, expires_at = row
+        return await viewer_for(session, user), expires_at
+
+
+async def resolve_session(session_token: str | None) -> Viewer | None:
+    """The viewer behind a session cookie, or None if it is unknown, expired or revoked."""
+    if not session_token:
+        return None
+    live = await _live_session(session_token)
+    return live[0] if live else None
+
+
+async def verify_session(
+    session_token: str | None, *, user_id: uuid.UUID | None = None
+) -> VerifiedSession | None:
+    """`resolve_session`, with what `session_unchanged` needs to trust it later cheaply.
+
+    `user_id`: whose session this token was when last verified (a token never changes
+    hands), so the user's epoch can be read before the one query. Without it, a first
+    query finds the user, then the epoch is read, then the session is queried again.
+    """
+    if not session_token:
+        return None
+    if user_id is None:
+        first = await _live_session(session_token)
+        if first is None:
+            return None
+        user_id = first[0].user_id
+    epoch = await session_epochs.epoch_before_verifying(user_id)
+    live = await _live_session(session_token)
+    if live is None or live[0].user_id != user_id:
+        return None
+    viewer, expires_at = live
+    return VerifiedSession(viewer, expires_at, epoch, time.time())
+
+
+async def session_unchanged(verified: VerifiedSession) -> bool:
+    """True while nothing can have changed the verified session: not expired, verified
+    less than SESSION_RECHECK_SECONDS ago, and its user's epoch is the one read then (one
+    Redis GET). False also when Redis cannot say: then ask the database."""
+    age = time.time() - verified.verified_at
+    if not verified.epoch or not 0 <= age < SESSION_RECHECK_SECONDS:
+        return False
+    if utcnow() >= verified.expires_at:
+        return False
+    try:
+        return await session_epochs.current_epoch(verified.viewer.user_id) == verified.epoch
+    except RedisError:
+        return False
 
 
 async def sign_out(session_token: str | None) -> None:
     if not session_token:
         return
     async with session_scope() as session:
-        await session.exec(
-            update(UserSession)
-            .where(
-                col(UserSession.token_hash) == _hash_token(session_token),
-                col(UserSession.revoked_at).is_(None),
+        signed_out = (
+            await session.exec(
+                update(UserSession)
+                .where(
+                    col(UserSession.token_hash) == _hash_token(session_token),
+                    col(UserSession.revoked_at).is_(None),
+                )
+                .values(revoked_at=utcnow())
+                .returning(col(UserSession.user_id))
             )
-            .values(revoked_at=utcnow())
-        )
+        ).all()
+    await session_epochs.sessions_changed(*{row[0] for row in signed_out})
 
 
 async def clear_sign_in_failures(email: str) -> None:
@@ -406,7 +462,9 @@ async def clear_sign_in_failures(email: str) -> None:
 async def revoke_all_sign_ins(
     session: AsyncSession, user_id: uuid.UUID, *, keep_session_token: str | None = None
 ) -> None:
-    """End every browser session (but the one kept) and every API refresh token."""
+    """End every browser session (but the one kept) and every API refresh token. The
+    caller calls `session_epochs.sessions_changed(user_id)` after its commit, so open tabs
+    notice at their next event."""
     sessions = update(UserSession).where(
         col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None)
     )
@@ -480,7 +538,8 @@ async def reset_password(token: str, new_password: str) -> None:
         if user.status == "pending" or (user.status == "locked" and user.locked_until is not None):
             user.status, user.locked_until = "active", None
         await revoke_all_sign_ins(session, user.id)
-        email = user.email
+        email, user_id = user.email, user.id
+    await session_epochs.sessions_changed(user_id)
     await clear_sign_in_failures(email)
 
 
@@ -504,6 +563,7 @@ async def change_password(
             raise InvalidInputError(problem, {"new_password": problem})
         user.password_hash = await asyncio.to_thread(passwords.hash_password, new_password)
         await revoke_all_sign_ins(session, user.id, keep_session_token=keep_session_token)
+    await session_epochs.sessions_changed(user_id)
 
 
 # --- profile -----------------------------------------------------------------------------
@@ -541,6 +601,7 @@ async def update_profile(user_id: uuid.UUID, data: dict[str, Any]) -> Profile:
         if user is None:
             raise NotFoundError("There is no such account.")
         user.first_name, user.last_name = update_input.first_name, update_input.last_name
+    await session_epochs.sessions_changed(user_id)  # open tabs show the new name
     return await get_profile(user_id)
 
 

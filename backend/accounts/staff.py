@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg, insert
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from backend.accounts import session_epochs
 from backend.accounts.models import Address, Role, User, UserRole
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
@@ -174,6 +175,7 @@ async def set_role(actor: Viewer, user_id: uuid.UUID, role: RoleName, *, granted
                     col(UserRole.user_id) == user_id, col(UserRole.role_id) == role_id
                 )
             )
+    await session_epochs.sessions_changed(user_id)  # open tabs get the new roles at once
 
 
 async def set_locked(actor: Viewer, user_id: uuid.UUID, *, locked: bool) -> None:
@@ -200,5 +202,6 @@ async def set_locked(actor: Viewer, user_id: uuid.UUID, *, locked: bool) -> None
         elif user.status == "locked":
             user.status, user.locked_until = "active", None
         email = user.email
+    await session_epochs.sessions_changed(user_id)
     if not locked:
         await clear_sign_in_failures(email)

@@ -25,11 +25,10 @@ from backend.orders import status
 from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
 from backend.payments.models import PaymentTransaction
 from backend.pricing import discounts, shipping
 from backend.pricing.totals import DiscountRule, PricedLine, Totals, compute_totals, subtotal_of
-
-ORDER_NOT_FOUND = "There is no such order."
 
 
 @dataclass(frozen=True)
@@ -181,12 +180,10 @@ async def get_order(number: str) -> OrderDetail:
     )
 
 
-def may_view(order: OrderDetail, *, viewer_id: uuid.UUID | None, unlocked: set[str]) -> bool:
-    """A shopper sees their own orders; a guest sees the orders this browser tab placed
-    or looked up with the order's e-mail address."""
-    if viewer_id is not None and order.user_id == viewer_id:
-        return True
-    return str(order.id) in unlocked
+def may_view(order: OrderDetail, shopper: Shopper) -> bool:
+    """A shopper sees their own orders, and those they opened without an account (placed
+    in their browser tab, or looked up with the order's e-mail): `backend.orders.ownership`."""
+    return shopper.owns(order.id, order.user_id)
 
 
 async def find_guest_order(email: str, number: str) -> uuid.UUID | None:

@@ -37,6 +37,7 @@ from backend.orders import status
 from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.ownership import Shopper, require_owner
 from backend.pricing import discounts, shipping
 from backend.pricing.totals import PricedLine, Totals, compute_totals, subtotal_of
 from backend.settings import get_settings
@@ -64,10 +65,13 @@ def new_order_number() -> str:
     return f"KG-{body[:4]}-{body[4:]}"
 
 
+CHECKOUT_EXPIRED = "This checkout has expired; please review your order again."
+
+
 def _check_key(checkout_key: str) -> str:
     key = checkout_key.strip()
     if not key or len(key) > MAX_CHECKOUT_KEY_LENGTH:
-        raise InvalidInputError("This checkout has expired; please review your order again.")
+        raise InvalidInputError(CHECKOUT_EXPIRED)
     return key
 
 
@@ -82,10 +86,12 @@ async def place_order(
     checkout_key: str,
     user_id: uuid.UUID | None = None,
 ) -> PlacedOrder:
-    """The order for this checkout, placed now or found (same `checkout_key`).
+    """The order for this checkout, placed now or found (same `checkout_key`, same cart
+    and account: a key never finds someone else's order).
 
     Raises EmptyCartError, inventory.OutOfStockError (nothing reserved, the cart is
-    kept), discounts.DiscountRefusedError, InvalidInputError (address, method)."""
+    kept), discounts.DiscountRefusedError, InvalidInputError (address, method, a key
+    of another checkout)."""
     key = _check_key(checkout_key)
     settings = get_settings()
     cart = await carts.get_cart(cart_owner)
@@ -99,6 +105,8 @@ async def place_order(
             params={"key": key},
         )
         if (found := await _existing(session, key)) is not None:
+            if found.cart_key != cart_owner.key or found.user_id != user_id:
+                raise InvalidInputError(CHECKOUT_EXPIRED)
             return PlacedOrder(found.id, found.number, found.total, found.currency, created=False)
         if not wanted:
             raise EmptyCartError("Your cart is empty.")
@@ -234,14 +242,20 @@ async def cancel_order_locked(
 _PAYMENT_IN_FLIGHT = ("processing",)
 
 
-async def cancel_unpaid_order(order_id: uuid.UUID, *, by: Viewer | None = None) -> None:
-    """The shopper (`by` None: the caller checked the order is theirs) or an admin (`by`)
-    cancels an order that is not paid: its stock returns."""
+async def cancel_unpaid_order(
+    order_id: uuid.UUID, *, shopper: Shopper | None = None, by: Viewer | None = None
+) -> None:
+    """The customer (`shopper`: refused unless it is theirs, `backend.orders.ownership`)
+    or an admin (`by`) cancels an order that is not paid: its stock returns."""
+    if (shopper is None) == (by is None):
+        raise TypeError("cancel_unpaid_order needs exactly one of shopper= and by=")
     if by is not None:
         require_admin(by, "cancel orders")
     actor = actor_label(by) if by is not None else "shopper"
     async with session_scope() as session:
         order = await lock_order(session, order_id)
+        if shopper is not None:
+            require_owner(shopper, order.id, order.user_id)
         if order.payment_status in _PAYMENT_IN_FLIGHT:
             raise status.InvalidTransitionError(
                 "The payment for this order is still being processed; try again in a minute."

@@ -30,6 +30,7 @@ from backend.events.outbox import record_event
 from backend.orders import status
 from backend.orders.events import OrderPaid
 from backend.orders.models import Order
+from backend.orders.ownership import Shopper, require_owner
 from backend.orders.services import lock_order
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
@@ -79,14 +80,15 @@ def _message(result_status: str, failure_message: str | None) -> str:
 
 
 async def pay_order(
-    order_id: uuid.UUID, *, payment_method: str, attempt_key: str
+    order_id: uuid.UUID, *, shopper: Shopper, payment_method: str, attempt_key: str
 ) -> PaymentOutcome:
-    """Charge the order's total. The caller checked that the viewer may pay this order.
+    """Charge the order's total; only its customer may (`backend.orders.ownership`).
     `attempt_key` identifies one submission of the payment form: the same key again
     returns the first attempt's outcome without charging twice."""
     gateway = get_gateway()
     async with session_scope() as session:
         order = await lock_order(session, order_id)
+        require_owner(shopper, order.id, order.user_id)
         key = _attempt(order, attempt_key)
         existing = (
             await session.exec(
@@ -140,10 +142,13 @@ async def pay_order(
     )
 
 
-async def confirm_payment(order_id: uuid.UUID, *, approve: bool) -> PaymentOutcome:
-    """The shopper's answer to the extra step (3-D Secure) of the order's payment."""
+async def confirm_payment(
+    order_id: uuid.UUID, *, shopper: Shopper, approve: bool
+) -> PaymentOutcome:
+    """The customer's answer to the extra step (3-D Secure) of the order's payment."""
     async with session_scope() as session:
         order = await lock_order(session, order_id)
+        require_owner(shopper, order.id, order.user_id)
         waiting = (
             await session.exec(
                 select(PaymentTransaction)

@@ -4,7 +4,8 @@ The handlers only parse what the browser sent and call the services: the preview
 the cart now, placing the order re-prices and reserves stock in one transaction, and the
 payment goes through the configured gateway. The checkout key (one per review) makes a
 double click or a retry find the same order; the attempt key (one per payment try) makes
-a repeated submission charge once.
+a repeated submission charge once. The checkout key and the order it placed belong to the
+viewer who reviewed: anyone else on the tab starts a checkout of their own.
 """
 
 from __future__ import annotations
@@ -96,9 +97,24 @@ class CheckoutState(PublicState):
     _details: dict[str, str] = {}
     _checkout_key: str = ""
     _order_id: str = ""
+    _checkout_viewer: str = ""  # the tab's viewer key when the details were reviewed
+
+    def _own_checkout(self) -> bool:
+        """Whether the details, key and order here are the current viewer's. The access
+        guard resets the whole tab when its viewer changes; this makes sure of it: any
+        other viewer's leftovers are dropped, never used."""
+        if self._checkout_viewer == self._viewer_key:
+            return True
+        self._details, self._checkout_key, self._order_id = {}, "", ""
+        self._checkout_viewer, self.step, self.address_lines = "", "details", []
+        return False
+
+    def _ready_to_pay(self) -> bool:
+        return self._own_checkout() and bool(self._checkout_key)
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
+        self._own_checkout()
         self.errors, self.message, self.step, self.paying = {}, "", "details", False
         self.countries = shipping.shipping_countries()
         self.stripe_enabled = get_settings().stripe_enabled
@@ -163,6 +179,7 @@ class CheckoutState(PublicState):
 
     @rx.event
     async def review(self, form_data: dict[str, str]) -> rx.event.EventSpec | None:
+        self._own_checkout()
         data = {name: str(form_data.get(name) or "").strip()[:300] for name in FIELDS}
         self.form = data
         try:
@@ -183,6 +200,7 @@ class CheckoutState(PublicState):
         await self._remember_contact(details.email)
         await self._cancel_abandoned_order()
         self._checkout_key = uuid.uuid4().hex  # one per review: a resubmission finds its order
+        self._checkout_viewer = self._viewer_key
         currency = preview.cart.currency
         self.lines = [
             ReviewLine(line.name, str(line.quantity), format_money(line.line_total, currency))
@@ -219,10 +237,10 @@ class CheckoutState(PublicState):
     async def _cancel_abandoned_order(self) -> None:
         """Editing the details after an unpaid attempt starts a new order: the old one
         gives its stock back at once instead of when it expires."""
-        if self._order_id:
+        if self._order_id:  # this viewer's: `review` checked
             with contextlib.suppress(DomainError):  # paid, processing or cancelled already
-                await orders.cancel_unpaid_order(uuid.UUID(self._order_id))
-            self._order_id = ""
+                await orders.cancel_unpaid_order(uuid.UUID(self._order_id), shopper=self._shopper())
+        self._order_id = ""
 
     @rx.event
     def edit(self) -> None:
@@ -232,7 +250,7 @@ class CheckoutState(PublicState):
     @rx.event
     async def pay(self, form_data: dict[str, str]) -> AsyncIterator[rx.event.EventSpec | None]:
         """The test gateway's form: a (test) card number."""
-        if self.paying or self.step != "review" or not self._checkout_key:
+        if self.paying or self.step != "review" or not self._ready_to_pay():
             return
         self.paying = True
         yield
@@ -241,7 +259,7 @@ class CheckoutState(PublicState):
     @rx.event
     def pay_with_stripe(self) -> rx.event.EventSpec | None:
         """Stripe: Stripe.js turns the card into a PaymentMethod first (in the browser)."""
-        if self.paying or self.step != "review" or not self._checkout_key:
+        if self.paying or self.step != "review" or not self._ready_to_pay():
             return None
         self.paying = True
         return rx.call_script(
@@ -258,6 +276,9 @@ class CheckoutState(PublicState):
         return await self._place_and_pay(method)
 
     async def _place_and_pay(self, payment_method: str) -> rx.event.EventSpec | None:
+        if not self._ready_to_pay():
+            self.paying = False
+            return None
         try:
             details = parse_input(CheckoutDetails, self._details)
             placed = await orders.place_order(
@@ -269,7 +290,10 @@ class CheckoutState(PublicState):
             self._order_id = str(placed.id)
             self._unlock_order(placed.id)
             outcome = await payments.pay_order(
-                placed.id, payment_method=payment_method, attempt_key=uuid.uuid4().hex
+                placed.id,
+                shopper=self._shopper(),
+                payment_method=payment_method,
+                attempt_key=uuid.uuid4().hex,
             )
         except DomainError as error:
             self.message, self.paying = error.message, False
@@ -287,11 +311,13 @@ class CheckoutState(PublicState):
 
     @rx.event
     async def bank_answered(self, problem: str) -> rx.event.EventSpec | None:
-        if not self._order_id:
+        if not self._own_checkout() or not self._order_id:
             return None
         order_id = uuid.UUID(self._order_id)
         try:
-            outcome = await payments.confirm_payment(order_id, approve=not problem)
+            outcome = await payments.confirm_payment(
+                order_id, shopper=self._shopper(), approve=not problem
+            )
         except DomainError as error:
             self.message, self.paying = error.message, False
             return None
@@ -304,6 +330,7 @@ class CheckoutState(PublicState):
     async def _done(self, order_id: uuid.UUID, number: str, outcome: str) -> rx.event.EventSpec:
         self.paying = False
         self._details, self._checkout_key, self._order_id = {}, "", ""
+        self._checkout_viewer = ""
         if outcome == "succeeded":
             # The worker does this too (on OrderPaid); here the shopper sees it at once.
             await orders.forget_paid_cart_lines(order_id)

@@ -3,6 +3,7 @@ the guest lookup by e-mail and order number, and the payment confirmation step.
 
 Who may see an order is decided on the server (`order_queries.may_view`): its signed-in
 owner, or the browser tab that placed it or looked it up with the order's e-mail address.
+The services check the same again before they pay, confirm or cancel an order.
 """
 
 from __future__ import annotations
@@ -122,11 +123,7 @@ async def viewable_order(state: SessionState, number: str) -> order_queries.Orde
         detail = await order_queries.get_order(number)
     except NotFoundError:
         return None
-    viewer = state.viewer
-    allowed = order_queries.may_view(
-        detail, viewer_id=viewer.user_id if viewer else None, unlocked=state._unlocked_orders
-    )
-    return detail if allowed else None
+    return detail if order_queries.may_view(detail, state._shopper()) else None
 
 
 def _number_from_path(path: str) -> str:
@@ -163,7 +160,7 @@ class OrderState(PublicState):
         if detail is None:
             return
         try:
-            await orders.cancel_unpaid_order(detail.id)
+            await orders.cancel_unpaid_order(detail.id, shopper=self._shopper())
             self.message = "Your order is cancelled."
         except DomainError as error:
             self.message = error.message
@@ -201,6 +198,7 @@ class OrderState(PublicState):
         try:
             outcome = await payments.pay_order(
                 detail.id,
+                shopper=self._shopper(),
                 payment_method=str(form_data.get("card_number") or "")[:40],
                 attempt_key=uuid.uuid4().hex,
             )
@@ -468,7 +466,9 @@ class ConfirmPaymentState(PublicState):
             self.ready, self.message = False, "There is no payment waiting for confirmation."
             return None
         try:
-            await payments.confirm_payment(detail.id, approve=bool(approve))
+            await payments.confirm_payment(
+                detail.id, shopper=self._shopper(), approve=bool(approve)
+            )
         except DomainError as error:
             self.message = error.message
             return None

@@ -113,6 +113,7 @@ def place_order_for(
     from backend.core.db import session_scope
     from backend.orders import services as orders
     from backend.orders.inputs import CheckoutDetails
+    from backend.orders.ownership import Shopper
     from backend.payments import services as payments
     from backend.payments.test_gateway import SUCCEEDS
 
@@ -138,7 +139,10 @@ def place_order_for(
         )
         if paid:
             await payments.pay_order(
-                placed.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex
+                placed.id,
+                shopper=Shopper(user_id=user_id),
+                payment_method=SUCCEEDS,
+                attempt_key=uuid.uuid4().hex,
             )
         return placed.number, placed.total
 
@@ -212,6 +216,7 @@ def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
     from backend.cart import services as carts
     from backend.orders import services as orders
     from backend.orders.inputs import CheckoutDetails
+    from backend.orders.ownership import Shopper
     from backend.payments import services as payments
     from backend.payments.test_gateway import SUCCEEDS
 
@@ -232,7 +237,12 @@ def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
             ),
             checkout_key=uuid.uuid4().hex,
         )
-        await payments.pay_order(placed.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex)
+        await payments.pay_order(  # the guest's tab placed it
+            placed.id,
+            shopper=Shopper(opened_orders=frozenset({placed.id})),
+            payment_method=SUCCEEDS,
+            attempt_key=uuid.uuid4().hex,
+        )
         return placed.total
 
     return run(place)

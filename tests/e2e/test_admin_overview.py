@@ -14,7 +14,7 @@ from backend.payments import services as payments
 from backend.payments.test_gateway import SUCCEEDS
 from tests.e2e.data import PASSWORD, create_account, create_product, run
 from tests.e2e.pages.admin import AdminDashboard
-from tests.fixtures.checkout import checkout_details
+from tests.fixtures.checkout import checkout_details, tab_that_placed
 
 
 def place_paid_order(slug: str) -> str:
@@ -26,7 +26,12 @@ def place_paid_order(slug: str) -> str:
         placed = await orders.place_order(
             cart_owner=owner, details=checkout_details(), checkout_key=uuid.uuid4().hex
         )
-        await payments.pay_order(placed.id, payment_method=SUCCEEDS, attempt_key="live")
+        await payments.pay_order(
+            placed.id,
+            shopper=tab_that_placed(placed.id),
+            payment_method=SUCCEEDS,
+            attempt_key="live",
+        )
         return placed.number
 
     return run(place)

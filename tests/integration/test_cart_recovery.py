@@ -31,7 +31,7 @@ from backend.payments.test_gateway import SUCCEEDS
 from backend.settings import get_settings
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details
+from tests.fixtures.checkout import checkout_details, tab_that_placed
 from tests.fixtures.mail import SmtpServer
 
 DELAY = timedelta(minutes=get_settings().cart_reminder_after_minutes)
@@ -333,11 +333,21 @@ async def test_recovered_revenue_counts_paid_orders_from_restored_carts_exactly(
     browser = new_guest()
     await cart_restore.restore_cart(paid_token, browser)
     recovered = await place_from(browser, email=paid_email)
-    await payments.pay_order(recovered.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex)
+    await payments.pay_order(
+        recovered.id,
+        shopper=tab_that_placed(recovered.id),
+        payment_method=SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
+    )
     # A second order from the same browser: a reminder recovers one order only.
     await carts.add_item(browser, rug, 1)
     second = await place_from(browser, email=paid_email)
-    await payments.pay_order(second.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex)
+    await payments.pay_order(
+        second.id,
+        shopper=tab_that_placed(second.id),
+        payment_method=SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
+    )
     # 2. Restored and ordered, never paid: not revenue.
     unpaid_email, unpaid_token = await reminded_cart(rug, 2)
     other_browser = new_guest()
@@ -349,7 +359,10 @@ async def test_recovered_revenue_counts_paid_orders_from_restored_carts_exactly(
     await carts.add_item(unrelated, rug, 1)
     not_recovered = await place_from(unrelated, email="someone@example.com")
     await payments.pay_order(
-        not_recovered.id, payment_method=SUCCEEDS, attempt_key=uuid.uuid4().hex
+        not_recovered.id,
+        shopper=tab_that_placed(not_recovered.id),
+        payment_method=SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
     )
 
     after = await recovery_figures.recovery_between(today, today)

@@ -30,7 +30,7 @@ from backend.payments.gateway import GatewayEvent
 from backend.payments.models import PaymentTransaction
 from tests.fixtures.accounts import PASSWORD, MakeUser, catalog_manager
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details
+from tests.fixtures.checkout import checkout_details, tab_that_placed
 
 # Standard shipping (4.95) is added below 75.00 of merchandise; US tax is 0.
 SHIPPING = Decimal("4.95")
@@ -67,7 +67,12 @@ async def place(
 
 
 async def pay(order_id: uuid.UUID, card: str = cards.SUCCEEDS) -> None:
-    await payments.pay_order(order_id, payment_method=card, attempt_key=uuid.uuid4().hex)
+    await payments.pay_order(
+        order_id,
+        shopper=tab_that_placed(order_id),
+        payment_method=card,
+        attempt_key=uuid.uuid4().hex,
+    )
 
 
 async def set_placed_at(order_id: uuid.UUID, moment: datetime) -> None:
@@ -131,7 +136,9 @@ async def test_lifetime_value_counts_what_the_shop_kept_of_paid_orders(
     )
     unpaid = await place(product, user=customer, email=email)
     cancelled_unpaid = await place(product, user=customer, email=email)
-    await orders.cancel_unpaid_order(cancelled_unpaid.id)
+    await orders.cancel_unpaid_order(
+        cancelled_unpaid.id, shopper=tab_that_placed(cancelled_unpaid.id)
+    )
     declined = await place(product, user=customer, email=email)
     await pay(declined.id, cards.DECLINED)
     guest = await place(product, user=None, email=email)  # same e-mail, no account

@@ -20,7 +20,7 @@ from backend.orders.status import InvalidTransitionError
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 
 
 async def order_row(order_id: uuid.UUID) -> Order:
@@ -36,7 +36,12 @@ async def paid_order(
 ) -> tuple[uuid.UUID, uuid.UUID]:
     product = await make_product(price=Decimal("30.00"), stock_quantity=4)
     placed = await place_order({product: 3}, phone="+15551234567")
-    await payments.pay_order(placed.id, payment_method=cards.SUCCEEDS, attempt_key="p")
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="p",
+    )
     return placed.id, product
 
 

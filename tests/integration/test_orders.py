@@ -18,18 +18,21 @@ from backend.cart.schemas import CartOwner
 from backend.catalog import services as catalog
 from backend.catalog.models import Product
 from backend.core.db import session_scope
-from backend.core.errors import PermissionDeniedError
+from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.inventory.models import StockMovement
 from backend.inventory.services import OutOfStockError
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.ownership import Shopper
 from backend.orders.status import InvalidTransitionError
+from backend.payments import services as payments
+from backend.payments import test_gateway as cards
 from backend.pricing import discounts
 from backend.pricing.discounts import DiscountRefusedError
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder, checkout_details
+from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed
 
 
 async def stock_of(product_id: uuid.UUID) -> int:
@@ -272,11 +275,11 @@ async def test_a_cancelled_order_cannot_be_cancelled_again(
     item = await make_product(stock_quantity=2)
     placed = await place_order({item: 2})
 
-    await orders.cancel_unpaid_order(placed.id)
+    await orders.cancel_unpaid_order(placed.id, shopper=tab_that_placed(placed.id))
 
     assert await stock_of(item) == 2
     with pytest.raises(InvalidTransitionError, match="cancelled"):
-        await orders.cancel_unpaid_order(placed.id)
+        await orders.cancel_unpaid_order(placed.id, shopper=tab_that_placed(placed.id))
     assert await stock_of(item) == 2
 
 
@@ -323,3 +326,91 @@ async def test_a_shoppers_history_lists_their_orders_newest_first(
     assert [o.number for o in history.items] == numbers[::-1]
     assert [o.item_count for o in history.items] == [2, 1]
     assert history.total == 2
+
+
+# --- only an order's customer acts on it -------------------------------------------------
+
+
+async def test_only_the_orders_customer_may_pay_confirm_or_cancel_it(
+    make_product: MakeProduct,
+    place_order: PlaceOrder,
+    guest_cart: CartOwner,
+    shopper_viewer: Viewer,
+    admin_viewer: Viewer,
+) -> None:
+    guest_order = await place_order({await make_product(stock_quantity=3): 1})
+    await carts.add_item(guest_cart, await make_product(stock_quantity=3), 1)
+    account_order = await orders.place_order(
+        cart_owner=guest_cart,
+        details=checkout_details(),
+        checkout_key=uuid.uuid4().hex,
+        user_id=shopper_viewer.user_id,
+    )
+    strangers = [
+        Shopper(),  # a new tab, signed out
+        Shopper(user_id=admin_viewer.user_id),  # signed in: not as a shop admin here
+        tab_that_placed(uuid.uuid4()),  # a tab that placed another order
+    ]
+    for order in (guest_order, account_order):
+        for stranger in strangers:
+            with pytest.raises(NotFoundError):
+                await payments.pay_order(
+                    order.id, shopper=stranger, payment_method=cards.SUCCEEDS, attempt_key="x"
+                )
+            with pytest.raises(NotFoundError):
+                await payments.confirm_payment(order.id, shopper=stranger, approve=True)
+            with pytest.raises(NotFoundError):
+                await orders.cancel_unpaid_order(order.id, shopper=stranger)
+        detail = await order_queries.get_order(order.number)
+        assert (detail.status, detail.payment_status, detail.transactions) == (
+            "pending_payment",
+            "unpaid",
+            (),
+        )
+
+    # Their customers may: the tab that placed the guest's, the account (any tab) its own.
+    await orders.cancel_unpaid_order(guest_order.id, shopper=tab_that_placed(guest_order.id))
+    paid = await payments.pay_order(
+        account_order.id,
+        shopper=Shopper(user_id=shopper_viewer.user_id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="mine",
+    )
+    assert paid.status == "succeeded"
+    assert (await order_queries.get_order(guest_order.number)).status == "cancelled"
+
+
+async def test_a_checkout_key_never_finds_another_shoppers_order(
+    make_product: MakeProduct, guest_cart: CartOwner, shopper_viewer: Viewer
+) -> None:
+    lamp = await make_product(stock_quantity=5)
+    await carts.add_item(guest_cart, lamp, 1)
+    key = uuid.uuid4().hex
+    first = await orders.place_order(
+        cart_owner=guest_cart, details=checkout_details(), checkout_key=key
+    )
+    other_cart = carts.guest_owner(carts.new_guest_token())
+    assert other_cart is not None
+    await carts.add_item(other_cart, lamp, 1)
+
+    for cart_owner, user_id in ((other_cart, None), (guest_cart, shopper_viewer.user_id)):
+        with pytest.raises(InvalidInputError, match="expired"):
+            await orders.place_order(
+                cart_owner=cart_owner,
+                details=checkout_details(),
+                checkout_key=key,
+                user_id=user_id,
+            )
+    again = await orders.place_order(
+        cart_owner=guest_cart, details=checkout_details(), checkout_key=key
+    )
+    assert (again.id, again.created) == (first.id, False)
+    assert await stock_of(lamp) == 4
+
+
+async def test_cancelling_says_who_cancels(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    placed = await place_order({await make_product(): 1})
+    with pytest.raises(TypeError):
+        await orders.cancel_unpaid_order(placed.id)

@@ -29,7 +29,7 @@ from backend.payments.models import PaymentTransaction
 from jobs.handlers import refund_payment_after_cancellation
 from jobs.worker import settle_test_payments_job
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder, checkout_details
+from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed
 
 
 async def order_state(order_id: uuid.UUID) -> tuple[str, str, Decimal]:
@@ -69,7 +69,9 @@ async def order(make_product: MakeProduct, place_order: PlaceOrder) -> uuid.UUID
 
 
 async def test_the_success_card_pays_the_order(order: uuid.UUID) -> None:
-    outcome = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="a1")
+    outcome = await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="a1"
+    )
 
     assert outcome.status == "succeeded"
     assert await order_state(order) == ("paid", "paid", Decimal(0))
@@ -93,40 +95,54 @@ async def test_the_success_card_pays_the_order(order: uuid.UUID) -> None:
 async def test_failing_cards_leave_the_order_payable(
     order: uuid.UUID, card: str, message: str
 ) -> None:
-    outcome = await payments.pay_order(order, payment_method=card, attempt_key="first")
+    outcome = await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=card, attempt_key="first"
+    )
 
     assert outcome.status == "failed"
     assert message in outcome.message
     assert await order_state(order) == ("pending_payment", "failed", Decimal(0))
-    retry = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="second")
+    retry = await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="second"
+    )
     assert retry.status == "succeeded"
     assert (await order_state(order))[:2] == ("paid", "paid")
 
 
 async def test_a_card_needing_confirmation_waits_for_the_shopper(order: uuid.UUID) -> None:
     outcome = await payments.pay_order(
-        order, payment_method=cards.NEEDS_AUTHENTICATION, attempt_key="3ds"
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=cards.NEEDS_AUTHENTICATION,
+        attempt_key="3ds",
     )
     assert outcome.status == "requires_action"
     assert (await order_state(order))[1] == "requires_action"
 
-    confirmed = await payments.confirm_payment(order, approve=True)
+    confirmed = await payments.confirm_payment(order, shopper=tab_that_placed(order), approve=True)
 
     assert confirmed.status == "succeeded"
     assert (await order_state(order))[:2] == ("paid", "paid")
 
 
 async def test_a_refused_confirmation_fails_the_payment(order: uuid.UUID) -> None:
-    await payments.pay_order(order, payment_method=cards.NEEDS_AUTHENTICATION, attempt_key="x")
+    await payments.pay_order(
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=cards.NEEDS_AUTHENTICATION,
+        attempt_key="x",
+    )
 
-    refused = await payments.confirm_payment(order, approve=False)
+    refused = await payments.confirm_payment(order, shopper=tab_that_placed(order), approve=False)
 
     assert refused.status == "failed"
     assert await order_state(order) == ("pending_payment", "failed", Decimal(0))
 
 
 async def test_the_later_card_is_paid_by_a_notification(order: uuid.UUID) -> None:
-    outcome = await payments.pay_order(order, payment_method=cards.SUCCEEDS_LATER, attempt_key="l")
+    outcome = await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS_LATER, attempt_key="l"
+    )
     assert outcome.status == "processing"
     assert (await order_state(order))[1] == "processing"
 
@@ -148,8 +164,12 @@ async def test_the_later_card_is_paid_by_a_notification(order: uuid.UUID) -> Non
 
 async def test_one_payment_form_submitted_twice_at_once_charges_once(order: uuid.UUID) -> None:
     outcomes = await asyncio.gather(
-        payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="same"),
-        payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="same"),
+        payments.pay_order(
+            order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="same"
+        ),
+        payments.pay_order(
+            order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="same"
+        ),
     )
 
     assert {o.transaction_id for o in outcomes} == {outcomes[0].transaction_id}
@@ -158,13 +178,19 @@ async def test_one_payment_form_submitted_twice_at_once_charges_once(order: uuid
 
 
 async def test_a_paid_order_cannot_be_paid_again(order: uuid.UUID) -> None:
-    await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="1")
+    await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="1"
+    )
     with pytest.raises(payments.PaymentRefusedError, match="nothing to pay"):
-        await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="2")
+        await payments.pay_order(
+            order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="2"
+        )
 
 
 async def test_partial_then_full_refund(order: uuid.UUID) -> None:
-    await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="p")
+    await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="p"
+    )
 
     first = await payments.refund_order(
         order, amount=Decimal("30.00"), request_key="r1", actor="admin"
@@ -193,7 +219,9 @@ async def test_partial_then_full_refund(order: uuid.UUID) -> None:
 async def test_notifications_repeated_and_shuffled_end_in_the_same_state(
     order: uuid.UUID, make_product: MakeProduct, place_order: PlaceOrder
 ) -> None:
-    await payments.pay_order(order, payment_method=cards.SUCCEEDS_LATER, attempt_key="n")
+    await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS_LATER, attempt_key="n"
+    )
     [transaction] = await transactions(order)
     reference = str(transaction.reference)
     start = utcnow()
@@ -238,7 +266,12 @@ async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
         cart_owner=owner, details=checkout_details(), checkout_key=uuid.uuid4().hex
     )
 
-    failed = await payments.pay_order(placed.id, payment_method=cards.DECLINED, attempt_key="f")
+    failed = await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.DECLINED,
+        attempt_key="f",
+    )
     await orders.forget_paid_cart_lines(placed.id)  # what the OrderPaid handler would do
 
     assert failed.status == "failed"
@@ -257,7 +290,12 @@ async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
 
 
 async def test_a_payment_confirmed_after_the_order_expired_is_refunded(order: uuid.UUID) -> None:
-    await payments.pay_order(order, payment_method=cards.NEEDS_AUTHENTICATION, attempt_key="slow")
+    await payments.pay_order(
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=cards.NEEDS_AUTHENTICATION,
+        attempt_key="slow",
+    )
     async with session_scope() as session:  # the shopper took too long at the bank
         await session.exec(
             update(Order)
@@ -301,8 +339,12 @@ async def test_the_longest_keys_fit_and_still_count_once(order: uuid.UUID) -> No
     """Keys up to the 64-character maximum are stored by digest when long, so the stored
     key never outgrows its column and the same key still means the same operation."""
     long_key = "k" * 64
-    first = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key=long_key)
-    again = await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key=long_key)
+    first = await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key=long_key
+    )
+    again = await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key=long_key
+    )
     assert first.status == again.status == "succeeded"
     assert first.transaction_id == again.transaction_id
     refund_key = "r" * 64

@@ -37,7 +37,7 @@ from backend.returns.status import InvalidReturnTransitionError
 from jobs.handlers import EVENT_HANDLERS
 from tests.fixtures.accounts import PASSWORD, MakeUser, catalog_manager
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details
+from tests.fixtures.checkout import checkout_details, tab_that_placed
 
 
 async def buy(
@@ -53,7 +53,12 @@ async def buy(
         checkout_key=uuid.uuid4().hex,
         user_id=viewer.user_id,
     )
-    await payments.pay_order(placed.id, payment_method=cards.SUCCEEDS, attempt_key="pay")
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="pay",
+    )
     if deliver:
         staff = await catalog_manager()
         await fulfilment.fulfil_order(placed.id, carrier="UPS", tracking_number="1Z", actor=staff)

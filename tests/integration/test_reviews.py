@@ -37,7 +37,7 @@ from backend.reviews.errors import (
 )
 from backend.reviews.models import Review
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details
+from tests.fixtures.checkout import checkout_details, tab_that_placed
 
 MakeViewer = Callable[..., Awaitable[Viewer]]
 Buy = Callable[..., Awaitable[None]]
@@ -100,7 +100,10 @@ def buy() -> Buy:
         )
         if paid:
             await payments.pay_order(
-                placed.id, payment_method=cards.SUCCEEDS, attempt_key=uuid.uuid4().hex
+                placed.id,
+                shopper=tab_that_placed(placed.id),
+                payment_method=cards.SUCCEEDS,
+                attempt_key=uuid.uuid4().hex,
             )
 
     return purchase
@@ -175,7 +178,7 @@ async def test_a_cancelled_order_does_not_make_a_buyer(
         checkout_key=uuid.uuid4().hex,
         user_id=shopper.user_id,
     )
-    await orders.cancel_unpaid_order(placed.id)
+    await orders.cancel_unpaid_order(placed.id, shopper=tab_that_placed(placed.id))
 
     with pytest.raises(ReviewNotAllowedError):
         await review_services.write_review(kettle, review_form(), author=shopper)

@@ -9,7 +9,7 @@ from backend.analytics import sales
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 
 
 async def test_revenue_counts_paid_orders_minus_refunds(
@@ -20,8 +20,15 @@ async def test_revenue_counts_paid_orders_minus_refunds(
     paid = await place_order({item: 1})
     refunded = await place_order({item: 2})
     await place_order({item: 1})  # never paid: not revenue
-    await payments.pay_order(paid.id, payment_method=cards.SUCCEEDS, attempt_key="a")
-    await payments.pay_order(refunded.id, payment_method=cards.SUCCEEDS, attempt_key="b")
+    await payments.pay_order(
+        paid.id, shopper=tab_that_placed(paid.id), payment_method=cards.SUCCEEDS, attempt_key="a"
+    )
+    await payments.pay_order(
+        refunded.id,
+        shopper=tab_that_placed(refunded.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="b",
+    )
     await payments.refund_order(
         refunded.id, amount=Decimal("50.00"), request_key="r", actor="t", by=admin_viewer
     )

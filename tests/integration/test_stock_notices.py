@@ -35,7 +35,7 @@ from jobs.handlers import (
 )
 from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 
 
 async def events(event_type: str, aggregate_ids: list[str]) -> list[DomainEvent]:
@@ -296,7 +296,7 @@ async def test_stock_returned_by_a_cancelled_order_notifies_subscribers(
     ann = await signed_in(make_user)
     await stock_notices.subscribe_viewer(product, ann)
 
-    await orders.cancel_unpaid_order(placed.id)
+    await orders.cancel_unpaid_order(placed.id, shopper=tab_that_placed(placed.id))
     await run_stock_handlers(product)
 
     assert len(await mails(ann.email, "back_in_stock")) == 1

@@ -21,7 +21,7 @@ from backend.orders.models import Order
 from backend.payments import services as payments
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 from tests.fixtures.stripe import stripe_signature
 
 pytestmark = pytest.mark.usefixtures("stripe_settings")
@@ -69,7 +69,10 @@ async def test_a_stripe_payment_succeeds_and_refunds_partially_then_fully(
     order: uuid.UUID, localstripe: str
 ) -> None:
     outcome = await payments.pay_order(
-        order, payment_method=payment_method(localstripe, "4242424242424242"), attempt_key="s1"
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=payment_method(localstripe, "4242424242424242"),
+        attempt_key="s1",
     )
 
     assert outcome.status == "succeeded"
@@ -83,7 +86,10 @@ async def test_a_stripe_payment_succeeds_and_refunds_partially_then_fully(
 
 async def test_a_stripe_decline_fails_the_payment(order: uuid.UUID, localstripe: str) -> None:
     outcome = await payments.pay_order(
-        order, payment_method=payment_method(localstripe, "4000000000000341"), attempt_key="d"
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=payment_method(localstripe, "4000000000000341"),
+        attempt_key="d",
     )
 
     assert outcome.status == "failed"
@@ -93,7 +99,10 @@ async def test_a_stripe_decline_fails_the_payment(order: uuid.UUID, localstripe:
 
 async def test_stripe_authentication_then_confirmation(order: uuid.UUID, localstripe: str) -> None:
     outcome = await payments.pay_order(
-        order, payment_method=payment_method(localstripe, "4000002760003184"), attempt_key="3"
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=payment_method(localstripe, "4000002760003184"),
+        attempt_key="3",
     )
     assert outcome.status == "requires_action"
     reference = await payment_reference(order)
@@ -114,7 +123,7 @@ async def test_stripe_authentication_then_confirmation(order: uuid.UUID, localst
         )
     answer.raise_for_status()
 
-    confirmed = await payments.confirm_payment(order, approve=True)
+    confirmed = await payments.confirm_payment(order, shopper=tab_that_placed(order), approve=True)
 
     assert confirmed.status == "succeeded"
     assert (await state(order))[:2] == ("paid", "paid")
@@ -155,7 +164,10 @@ async def post(client: httpx.AsyncClient, payload: bytes, signature: str) -> htt
 async def processing_order(order: uuid.UUID, localstripe: str) -> str:
     """A Stripe payment the webhooks will decide (made to wait for authentication)."""
     await payments.pay_order(
-        order, payment_method=payment_method(localstripe, "4000002760003184"), attempt_key="w"
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=payment_method(localstripe, "4000002760003184"),
+        attempt_key="w",
     )
     return await payment_reference(order)
 
