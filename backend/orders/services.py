@@ -21,6 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.cart import services as carts
@@ -91,6 +93,8 @@ async def place_order(
     cart = await carts.get_cart(cart_owner)
     wanted = {line.product_id: line.quantity for line in cart.lines}
     shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
+    if wanted:
+        await count_checkout_started(cart_owner)
 
     async with session_scope() as session:
         # Two submissions of one checkout queue here; the second finds the first's order.
@@ -171,6 +175,13 @@ async def place_order(
         await record_event(session, _placed_event(order, reserved, totals))
     await catalog_cache.invalidate_after_commit()  # pages show stock
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
+
+
+async def count_checkout_started(cart_owner: CartOwner) -> None:
+    """The funnel's checkout step for every way of placing an order: the shop's checkout
+    page counts it when it opens, an API client's first order attempt counts here (a
+    visitor is counted once per day and step, so both together count once)."""
+    await funnel.record(FunnelStep.CHECKOUT_STARTED, cart_owner.key)
 
 
 def _placed_event(
