@@ -21,6 +21,7 @@ from api.v1.problems import problem_responses
 from api.v1.products import Money
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartLine, CartOwner
+from backend.core.money import decimal_string
 
 router = APIRouter(prefix="/cart", tags=["cart"])
 
@@ -52,8 +53,8 @@ class CartLineOut(BaseModel):
             sku=line.sku,
             image_url=line.image_url,
             quantity=line.quantity,
-            unit_price=f"{line.unit_price:.2f}",
-            line_total=f"{line.line_total:.2f}",
+            unit_price=decimal_string(line.unit_price),
+            line_total=decimal_string(line.line_total),
             currency=line.currency,
             stock_quantity=line.stock_quantity,
             purchasable=line.purchasable,
@@ -73,7 +74,7 @@ class CartOut(BaseModel):
         return cls(
             lines=[CartLineOut.of(line) for line in cart.lines],
             item_count=cart.item_count,
-            subtotal=f"{cart.subtotal:.2f}",
+            subtotal=decimal_string(cart.subtotal),
             currency=cart.currency,
             ready_for_checkout=cart.ready_for_checkout,
         )

@@ -32,7 +32,6 @@ from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
-from backend.core.money import format_money
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.orders import status
@@ -187,9 +186,6 @@ async def count_checkout_started(cart_owner: CartOwner) -> None:
 def _placed_event(
     order: Order, reserved: list[inventory.ReservedLine], totals: Totals
 ) -> OrderPlaced:
-    def money(amount: Decimal) -> str:
-        return format_money(amount, order.currency)
-
     return OrderPlaced(
         aggregate_id=str(order.id),
         order_number=order.number,
@@ -200,15 +196,16 @@ def _placed_event(
                 name=line.name,
                 sku=line.sku,
                 quantity=line.quantity,
-                line_total=money(line.unit_price * line.quantity),
+                line_total=PricedLine(line.unit_price, line.quantity).line_total,
             )
             for line in reserved
         ),
-        subtotal=money(totals.subtotal),
-        shipping=money(totals.shipping),
-        tax=money(totals.tax),
-        discount=money(totals.discount),
-        total=money(totals.total),
+        currency=order.currency,
+        subtotal=totals.subtotal,
+        shipping=totals.shipping,
+        tax=totals.tax,
+        discount=totals.discount,
+        total=totals.total,
     )
 
 

@@ -27,7 +27,6 @@ from backend.catalog.models import Product
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
-from backend.core.money import format_money
 from backend.events.outbox import record_event
 from backend.settings import get_settings
 from backend.stock_notices.events import BackInStockNoticeDue, StockNoticeConfirmationRequested
@@ -303,7 +302,8 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
                     email=email,
                     product_name=product.name,
                     product_slug=product.slug,
-                    price=format_money(product.price, product.currency),
+                    price=product.price,
+                    currency=product.currency,
                 ),
             )
     return len(closed)
