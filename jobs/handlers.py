@@ -183,9 +183,7 @@ async def _email_about_order(
 
 
 async def send_order_confirmation(event: OrderPlaced) -> None:
-    await _email_about_order(
-        event, "order_confirmation", discount_applies=event.discount not in ("", "$0.00")
-    )
+    await _email_about_order(event, "order_confirmation", discount_applies=event.discount > 0)
 
 
 async def send_payment_received(event: OrderPaid) -> None:
@@ -302,6 +300,7 @@ async def send_back_in_stock_notice(event: BackInStockNoticeDue) -> None:
         context={
             "product_name": event.product_name,
             "price": event.price,
+            "currency": event.currency,
             "product_url": _url(f"/products/{event.product_slug}"),
         },
         idempotency_key=f"back_in_stock:{event.aggregate_id}",

@@ -158,7 +158,9 @@ def _form() -> rx.Component:
                         default_value="percent",
                     ),
                 ),
-                labelled_input("Value", "value", errors.get("value", ""), hint="10 = 10 % or $10"),
+                labelled_input(
+                    "Value", "value", errors.get("value", ""), hint="10 = 10 % or 10.00 off"
+                ),
                 labelled_input("Minimum spend", "min_subtotal", errors.get("min_subtotal", "")),
                 labelled_input(
                     "Expires on", "expires_on", errors.get("expires_at", ""), type="date"

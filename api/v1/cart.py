@@ -2,9 +2,10 @@
 (`backend.cart.services.user_owner`), priced from the catalog on every read.
 
 The cart services cap a quantity at what can be bought and say so in a message (right for
-a page). The API refuses instead: a change that cannot be made as asked is answered with
-a problem (404 not sold, 409 sold out or not enough stock, 400 over the per-order limit)
-and leaves the line as it was.
+a page). The API asks them for all or nothing instead: a change that cannot be made as
+asked is answered with a problem (404 not sold, 409 sold out or not enough stock, 400 over
+the per-order limit or a full cart) and leaves the line as it was. Adding counts in the
+shop's funnel like an add from the shop's pages (the same service).
 """
 
 from __future__ import annotations
@@ -19,11 +20,8 @@ from api.v1.auth import CurrentViewer
 from api.v1.problems import problem_responses
 from api.v1.products import Money
 from backend.cart import services as carts
-from backend.cart.schemas import Cart, CartChange, CartLine, CartOwner
-from backend.cart.services import SoldOutError
-from backend.core.errors import InvalidInputError, NotFoundError
-from backend.inventory.services import OutOfStockError
-from backend.settings import get_settings
+from backend.cart.schemas import Cart, CartLine, CartOwner
+from backend.core.money import decimal_string
 
 router = APIRouter(prefix="/cart", tags=["cart"])
 
@@ -55,8 +53,8 @@ class CartLineOut(BaseModel):
             sku=line.sku,
             image_url=line.image_url,
             quantity=line.quantity,
-            unit_price=f"{line.unit_price:.2f}",
-            line_total=f"{line.line_total:.2f}",
+            unit_price=decimal_string(line.unit_price),
+            line_total=decimal_string(line.line_total),
             currency=line.currency,
             stock_quantity=line.stock_quantity,
             purchasable=line.purchasable,
@@ -76,7 +74,7 @@ class CartOut(BaseModel):
         return cls(
             lines=[CartLineOut.of(line) for line in cart.lines],
             item_count=cart.item_count,
-            subtotal=f"{cart.subtotal:.2f}",
+            subtotal=decimal_string(cart.subtotal),
             currency=cart.currency,
             ready_for_checkout=cart.ready_for_checkout,
         )
@@ -95,35 +93,6 @@ def _owner(viewer: CurrentViewer) -> CartOwner:
     return carts.user_owner(viewer.user_id)
 
 
-def _quantity_in(cart: Cart, product_id: uuid.UUID) -> int:
-    return next((line.quantity for line in cart.lines if line.product_id == product_id), 0)
-
-
-async def _refuse_if_capped(
-    owner: CartOwner, product_id: uuid.UUID, *, wanted: int, previous: int, change: CartChange
-) -> None:
-    """Raise if the service stored less than `wanted`, after putting the line back."""
-    stored = _quantity_in(change.cart, product_id)
-    if stored >= wanted:
-        return
-    if previous > 0:
-        await carts.set_quantity(owner, product_id, previous)
-    else:
-        await carts.remove_item(owner, product_id)
-    if change.message == carts.NOT_SOLD:
-        raise NotFoundError(carts.NOT_SOLD)
-    line = next((line for line in change.cart.lines if line.product_id == product_id), None)
-    if line is None:
-        raise SoldOutError(change.message)  # "<name> is sold out."
-    if stored >= get_settings().cart_max_line_quantity:
-        raise InvalidInputError(change.message, {"quantity": f"At most {stored} per order."})
-    raise OutOfStockError(
-        f"Only {line.stock_quantity} of {line.name} left (you asked for {wanted}).",
-        product_id=product_id,
-        left=line.stock_quantity,
-    )
-
-
 @router.get("", response_model=CartOut, summary="Your cart", responses=problem_responses(401))
 async def get_cart(viewer: CurrentViewer) -> CartOut:
     return CartOut.of(await carts.get_cart(_owner(viewer)))
@@ -138,11 +107,8 @@ async def get_cart(viewer: CurrentViewer) -> CartOut:
 async def set_item_quantity(
     product_id: uuid.UUID, body: QuantityIn, viewer: CurrentViewer
 ) -> CartOut:
-    owner = _owner(viewer)
-    previous = _quantity_in(await carts.get_cart(owner), product_id)
-    change = await carts.set_quantity(owner, product_id, body.quantity)
-    await _refuse_if_capped(
-        owner, product_id, wanted=body.quantity, previous=previous, change=change
+    change = await carts.set_quantity(
+        _owner(viewer), product_id, body.quantity, all_or_nothing=True
     )
     return CartOut.of(change.cart)
 
@@ -154,15 +120,8 @@ async def set_item_quantity(
     responses=problem_responses(400, 401, 404, 409),
 )
 async def add_item(body: CartItemIn, viewer: CurrentViewer) -> CartOut:
-    owner = _owner(viewer)
-    previous = _quantity_in(await carts.get_cart(owner), body.product_id)
-    change = await carts.add_item(owner, body.product_id, body.quantity)
-    await _refuse_if_capped(
-        owner,
-        body.product_id,
-        wanted=previous + body.quantity,
-        previous=previous,
-        change=change,
+    change = await carts.add_item(
+        _owner(viewer), body.product_id, body.quantity, all_or_nothing=True
     )
     return CartOut.of(change.cart)
 

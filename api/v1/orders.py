@@ -33,6 +33,7 @@ from backend.accounts.schemas import Viewer
 from backend.audit.services import actor_label
 from backend.cart import services as carts
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.core.money import decimal_string
 from backend.core.validation import parse_input
 from backend.orders import fulfilment, queries
 from backend.orders import services as orders
@@ -148,17 +149,17 @@ class OrderOut(BaseModel):
                     name=line.name,
                     sku=line.sku,
                     quantity=line.quantity,
-                    unit_price=f"{line.unit_price:.2f}",
-                    line_total=f"{line.line_total:.2f}",
+                    unit_price=decimal_string(line.unit_price),
+                    line_total=decimal_string(line.line_total),
                 )
                 for line in order.lines
             ],
-            subtotal=f"{order.subtotal:.2f}",
-            discount=f"{order.discount:.2f}",
-            shipping=f"{order.shipping:.2f}",
-            tax=f"{order.tax:.2f}",
-            total=f"{order.total:.2f}",
-            refunded=f"{order.refunded_amount:.2f}",
+            subtotal=decimal_string(order.subtotal),
+            discount=decimal_string(order.discount),
+            shipping=decimal_string(order.shipping),
+            tax=decimal_string(order.tax),
+            total=decimal_string(order.total),
+            refunded=decimal_string(order.refunded_amount),
             currency=order.currency,
             discount_code=order.discount_code,
             carrier=order.carrier,
@@ -357,7 +358,7 @@ async def list_orders(
                     created_at=row.created_at,
                     status=row.status,
                     payment_status=row.payment_status,
-                    total=f"{row.total:.2f}",
+                    total=decimal_string(row.total),
                     currency=row.currency,
                     item_count=row.item_count,
                 )
@@ -377,7 +378,7 @@ async def list_orders(
                 created_at=row.created_at,
                 status=row.status,
                 payment_status=row.payment_status,
-                total=f"{row.total:.2f}",
+                total=decimal_string(row.total),
                 currency=row.currency,
                 customer_name=row.customer_name,
                 email=row.email,
@@ -512,7 +513,7 @@ async def refund_order(
         actor=actor_label(viewer),
         by=viewer,
     )
-    return RefundOut(refunded=f"{refunded:.2f}", order=await _order_out(order.number))
+    return RefundOut(refunded=decimal_string(refunded), order=await _order_out(order.number))
 
 
 # --- provider notifications ---------------------------------------------------------------

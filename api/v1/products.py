@@ -28,6 +28,7 @@ from backend.catalog.listing import MAX_PAGE, MAX_PAGE_SIZE, parse_listing_query
 from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import ProductSummary
 from backend.core.errors import NotFoundError
+from backend.core.money import decimal_string
 
 router = APIRouter(tags=["products"])
 
@@ -60,7 +61,7 @@ class ProductListItem(BaseModel):
             name=summary.name,
             sku=summary.sku,
             brand=summary.brand,
-            price=f"{summary.price:.2f}",
+            price=decimal_string(summary.price),
             currency=summary.currency,
             stock_quantity=summary.stock_quantity,
             category=summary.category_name,
@@ -98,7 +99,7 @@ class ProductOut(BaseModel):
             name=summary.name,
             description=record.description,
             sku=summary.sku,
-            price=f"{summary.price:.2f}",
+            price=decimal_string(summary.price),
             currency=summary.currency,
             category_id=record.category_id,
             category=summary.category_name,

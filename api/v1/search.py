@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from api.v1.pagination import PageMeta
 from api.v1.problems import problem_responses
 from api.v1.products import Money
+from backend.core.money import decimal_string
 from backend.search import queries
 from backend.search.documents import PRICE_BAND_LABELS
 from backend.search.queries import MAX_FILTER_LENGTH, MAX_PAGE, MAX_SUGGESTIONS
@@ -68,7 +69,7 @@ class SearchItem(BaseModel):
             slug=hit.slug,
             name=hit.name,
             brand=hit.brand,
-            price=f"{hit.price:.2f}",
+            price=decimal_string(hit.price),
             currency=hit.currency,
             stock_quantity=hit.stock_quantity,
             image_url=hit.image_url,

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from backend.analytics.sales import PAID
 from backend.cart_recovery.models import CartReminder
 from backend.core.db import session_scope
+from backend.core.money import quantize
 from backend.orders.models import Order
 
 
@@ -70,5 +71,5 @@ async def recovery_between(first: date, last: date) -> RecoveryFigures:
         reminders_sent=int(sent),
         carts_restored=int(restored),
         recovered_orders=int(orders),
-        recovered_revenue=Decimal(revenue).quantize(Decimal("0.01")),
+        recovered_revenue=quantize(Decimal(revenue)),
     )

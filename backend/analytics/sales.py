@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from backend.catalog.models import Product
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.core.money import quantize
 from backend.orders.models import Order, OrderLine
 from backend.settings import get_settings
 
@@ -35,7 +36,7 @@ class SalesSummary:
     def average_order_value_month(self) -> Decimal:
         if not self.orders_month:
             return ZERO
-        return (self.revenue_month / self.orders_month).quantize(Decimal("0.01"))
+        return quantize(self.revenue_month / self.orders_month)
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,9 @@ async def sales_summary(now: datetime | None = None) -> SalesSummary:
         ).one()
     return SalesSummary(
         currency=get_settings().shop_currency,
-        revenue_today=Decimal(revenue_today).quantize(Decimal("0.01")),
+        revenue_today=quantize(Decimal(revenue_today)),
         orders_today=orders_today,
-        revenue_month=Decimal(revenue_month).quantize(Decimal("0.01")),
+        revenue_month=quantize(Decimal(revenue_month)),
         orders_month=orders_month,
     )
 
@@ -150,7 +151,7 @@ class RangeSales:
 
     @property
     def average_order_value(self) -> Decimal:
-        return (self.revenue / self.orders).quantize(Decimal("0.01")) if self.orders else ZERO
+        return quantize(self.revenue / self.orders) if self.orders else ZERO
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ async def sales_between(first: date, last: date) -> RangeSales:
         revenue, orders = (
             await session.exec(select(_kept(), func.count()).where(*_in_range(first, last)))
         ).one()
-    return RangeSales(Decimal(revenue).quantize(Decimal("0.01")), orders)
+    return RangeSales(quantize(Decimal(revenue)), orders)
 
 
 async def top_products(first: date, last: date, limit: int = 10) -> list[TopProduct]:

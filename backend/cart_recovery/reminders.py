@@ -27,7 +27,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import func, text, update
@@ -44,11 +43,11 @@ from backend.catalog import queries as catalog
 from backend.catalog.schemas import ProductSummary
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.money import format_money
 from backend.notifications import queries as notification_queries
 from backend.notifications import services as notifications
 from backend.notifications.errors import DeliveryError
 from backend.orders import queries as order_queries
+from backend.pricing.totals import PricedLine, subtotal_of
 from backend.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -259,20 +258,20 @@ def _message_context(
     sellable: list[tuple[ProductSummary, int]],
     now: datetime,
 ) -> dict[str, object]:
-    currency = get_settings().shop_currency
-    subtotal = sum((product.price * quantity for product, quantity in sellable), Decimal("0.00"))
+    lines = [PricedLine(product.price, quantity) for product, quantity in sellable]
     return {
         "greeting_name": recipient.greeting_name,
+        "currency": get_settings().shop_currency,
         "lines": [
             {
                 "name": product.name,
                 "quantity": quantity,
-                "unit_price": format_money(product.price, currency),
-                "line_total": format_money(product.price * quantity, currency),
+                "unit_price": line.unit_price,
+                "line_total": line.line_total,
             }
-            for product, quantity in sellable
+            for (product, quantity), line in zip(sellable, lines, strict=True)
         ],
-        "subtotal": format_money(subtotal, currency),
+        "subtotal": subtotal_of(lines),
         "restore_url": _url(f"/cart/restore?token={restore_token(reminder.id, now=now)}"),
         "restore_days": RESTORE_LINK_TTL.days,
         "unsubscribe_url": _url(

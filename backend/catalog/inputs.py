@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from backend.settings import get_settings
+
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -135,7 +137,7 @@ class ProductCreate(BaseModel):
     sku: str
     slug: str | None = None  # derived from the name and SKU when not given
     price: Decimal
-    currency: str = "USD"
+    currency: str = Field(default_factory=lambda: get_settings().shop_currency)
     category_id: uuid.UUID
     brand: BrandName | None = None
     stock_quantity: int = Field(default=0, ge=0, le=10_000_000)

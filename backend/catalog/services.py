@@ -10,7 +10,7 @@ after the commit.
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
 from slugify import slugify
@@ -30,6 +30,7 @@ from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.models import Brand, Product
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.money import quantize
 from backend.core.validation import parse_input
 from backend.events.outbox import record_event
 
@@ -38,7 +39,6 @@ CHANGE_CATALOG = "change the catalog"
 MAX_BULK_PRODUCTS = 500
 MIN_PRICE_CHANGE = Decimal(-90)
 MAX_PRICE_CHANGE = Decimal(1000)
-CENT = Decimal("0.01")
 # What the audit log keeps of a product's fields (the description can be long).
 _AUDITED_TEXT_LIMIT = 200
 
@@ -241,7 +241,7 @@ async def set_products_active(product_ids: list[uuid.UUID], *, active: bool, act
 
 def changed_price(price: Decimal, percent: Decimal) -> Decimal:
     """`price` changed by `percent` (+10 raises by 10 %), rounded half-up to the cent once."""
-    return (price * (Decimal(100) + percent) / Decimal(100)).quantize(CENT, ROUND_HALF_UP)
+    return quantize(price * (Decimal(100) + percent) / Decimal(100))
 
 
 async def change_prices_by_percent(

@@ -1,11 +1,14 @@
 """Money: Decimal amounts with a currency, rounded in one place, formatted for people.
 
-Floats never hold money. Amounts reach the browser only as preformatted strings.
+Floats never hold money. An amount is rounded once, by `quantize` (to the cent, half away
+from zero), where it becomes a price, a line, a total or a figure; everything that shows
+or sends an amount goes through `format_money` (people: pages, e-mails) or
+`decimal_string` (machines: the API, "12.50"), which round the same way. Amounts reach the
+browser only as preformatted strings; events carry Decimals and their currency.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency
@@ -19,35 +22,14 @@ def quantize(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            msg = f"Money amount must be a Decimal, got {type(self.amount).__name__}"
-            raise TypeError(msg)
-
-    def __add__(self, other: Money) -> Money:
-        self._same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same_currency(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def _same_currency(self, other: Money) -> None:
-        if other.currency != self.currency:
-            msg = f"cannot combine {self.currency} and {other.currency}"
-            raise ValueError(msg)
-
-    def format(self) -> str:
-        return format_money(self.amount, self.currency)
-
-
 def format_money(amount: Decimal, currency: str) -> str:
+    """For people: "$1,234.50", "€12.00"."""
     return format_currency(quantize(amount), currency, locale=DISPLAY_LOCALE)
+
+
+def decimal_string(amount: Decimal) -> str:
+    """For machines: "1234.50" (`f"{amount:.2f}"` would round half to even)."""
+    return str(quantize(amount))
 
 
 # Currencies without cents (ISO 4217 exponent 0) that a shop might use.

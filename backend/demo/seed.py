@@ -188,7 +188,7 @@ def _row(
         "sku": product.sku,
         "slug": product.slug,
         "price": product.price,
-        "currency": "USD",
+        "currency": get_settings().shop_currency,
         "category_id": category_id,
         "brand": product.brand,
         "stock_quantity": product.stock_quantity,

@@ -1,14 +1,20 @@
-"""Templates → message text. E-mail: subject + plain text + HTML (autoescaped). SMS: text."""
+"""Templates → message text. E-mail: subject + plain text + HTML (autoescaped). SMS: text.
+
+Amounts arrive as Decimals (or their JSON text, "12.50") with a currency, and are
+formatted here, at the edge: `{{ total|money(currency) }}`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from backend.core.money import format_money
 from backend.settings import get_settings
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -40,14 +46,20 @@ class RenderedEmail:
     html: str
 
 
+def _money(amount: Decimal | str, currency: str) -> str:
+    return format_money(Decimal(amount), currency)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,  # a missing value is a bug, not an empty gap in an e-mail
         keep_trailing_newline=True,
     )
+    environment.filters["money"] = _money
+    return environment
 
 
 def _common_context(context: dict[str, Any]) -> dict[str, Any]:

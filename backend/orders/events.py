@@ -1,10 +1,11 @@
-"""Events of the orders domain. Each carries what its customer e-mail needs."""
+"""Events of the orders domain. Each carries what its customer e-mail needs; amounts are
+Decimals in the event's currency, formatted by the e-mail templates."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from backend.events.base import DomainEvent
+from backend.events.base import Amount, DomainEvent
 
 
 class OrderLineSummary(BaseModel):
@@ -13,7 +14,7 @@ class OrderLineSummary(BaseModel):
     name: str
     sku: str
     quantity: int
-    line_total: str  # preformatted money, e.g. "$12.50"
+    line_total: Amount
 
 
 class OrderPlaced(DomainEvent):
@@ -23,11 +24,12 @@ class OrderPlaced(DomainEvent):
     email: str
     customer_name: str
     lines: tuple[OrderLineSummary, ...]
-    subtotal: str
-    shipping: str
-    tax: str
-    discount: str
-    total: str
+    currency: str
+    subtotal: Amount
+    shipping: Amount
+    tax: Amount
+    discount: Amount
+    total: Amount
 
 
 class OrderPaid(DomainEvent):
@@ -36,7 +38,8 @@ class OrderPaid(DomainEvent):
     order_number: str
     email: str
     customer_name: str
-    amount: str
+    amount: Amount
+    currency: str
 
 
 class OrderCancelled(DomainEvent):

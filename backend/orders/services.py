@@ -21,6 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.cart import services as carts
@@ -30,7 +32,6 @@ from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
-from backend.core.money import format_money
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.orders import status
@@ -97,6 +98,8 @@ async def place_order(
     cart = await carts.get_cart(cart_owner)
     wanted = {line.product_id: line.quantity for line in cart.lines}
     shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
+    if wanted:
+        await count_checkout_started(cart_owner)
 
     async with session_scope() as session:
         # Two submissions of one checkout queue here; the second finds the first's order.
@@ -181,12 +184,16 @@ async def place_order(
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
 
 
+async def count_checkout_started(cart_owner: CartOwner) -> None:
+    """The funnel's checkout step for every way of placing an order: the shop's checkout
+    page counts it when it opens, an API client's first order attempt counts here (a
+    visitor is counted once per day and step, so both together count once)."""
+    await funnel.record(FunnelStep.CHECKOUT_STARTED, cart_owner.key)
+
+
 def _placed_event(
     order: Order, reserved: list[inventory.ReservedLine], totals: Totals
 ) -> OrderPlaced:
-    def money(amount: Decimal) -> str:
-        return format_money(amount, order.currency)
-
     return OrderPlaced(
         aggregate_id=str(order.id),
         order_number=order.number,
@@ -197,15 +204,16 @@ def _placed_event(
                 name=line.name,
                 sku=line.sku,
                 quantity=line.quantity,
-                line_total=money(line.unit_price * line.quantity),
+                line_total=PricedLine(line.unit_price, line.quantity).line_total,
             )
             for line in reserved
         ),
-        subtotal=money(totals.subtotal),
-        shipping=money(totals.shipping),
-        tax=money(totals.tax),
-        discount=money(totals.discount),
-        total=money(totals.total),
+        currency=order.currency,
+        subtotal=totals.subtotal,
+        shipping=totals.shipping,
+        tax=totals.tax,
+        discount=totals.discount,
+        total=totals.total,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.events.base import DomainEvent
+from backend.events.base import Amount, DomainEvent
 
 
 class PaymentRefunded(DomainEvent):
@@ -11,7 +11,8 @@ class PaymentRefunded(DomainEvent):
     order_number: str
     email: str
     customer_name: str
-    amount: str
+    amount: Amount
+    currency: str
     full_refund: bool
     reason: str = ""  # e.g. "Return RT-7Q4M-2XH9"; empty for a plain refund
 

@@ -229,7 +229,8 @@ async def _apply_locked(
                 order_number=order.number,
                 email=order.email,
                 customer_name=order.customer_name,
-                amount=format_money(transaction.amount, order.currency),
+                amount=transaction.amount,
+                currency=order.currency,
             ),
         )
 
@@ -406,7 +407,8 @@ async def _record_refund(
             order_number=order.number,
             email=order.email,
             customer_name=order.customer_name,
-            amount=format_money(amount, currency),
+            amount=amount,
+            currency=currency,
             full_refund=full,
             reason=reason,
         ),

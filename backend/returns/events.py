@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from backend.events.base import DomainEvent
+from backend.events.base import Amount, DomainEvent
 
 
 class ReturnedItem(BaseModel):
@@ -52,4 +52,5 @@ class ReturnRefunded(_ReturnEvent):
 
     event_type = "ReturnRefunded"
 
-    amount: str
+    amount: Amount
+    currency: str

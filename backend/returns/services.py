@@ -30,7 +30,7 @@ from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
-from backend.core.money import format_money
+from backend.core.money import format_money, quantize
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.orders.models import Order, OrderLine, OrderStatusChange
@@ -446,7 +446,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
                 "Refund between 0.01 and what is left to refund on the order.",
                 {"amount": f"At most {format_money(refundable, order.currency)}."},
             )
-        if amount != amount.quantize(Decimal("0.01")):
+        if amount != quantize(amount):
             raise InvalidInputError(
                 "Refund whole cents.", {"amount": "Use at most two decimals, e.g. 12.50."}
             )
@@ -478,7 +478,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
         await record_event(
             session,
             ReturnRefunded(
-                **_common(order, request, items), amount=format_money(refunded, order.currency)
+                **_common(order, request, items), amount=refunded, currency=order.currency
             ),
         )
     return refunded

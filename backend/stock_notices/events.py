@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.events.base import DomainEvent
+from backend.events.base import Amount, DomainEvent
 
 
 class StockNoticeConfirmationRequested(DomainEvent):
@@ -24,4 +24,5 @@ class BackInStockNoticeDue(DomainEvent):
     email: str
     product_name: str
     product_slug: str
-    price: str
+    price: Amount
+    currency: str

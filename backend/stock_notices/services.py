@@ -29,7 +29,6 @@ from backend.core import rate_limits
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
-from backend.core.money import format_money
 from backend.core.rate_limits import RateLimit
 from backend.events.outbox import record_event
 from backend.settings import get_settings
@@ -332,7 +331,8 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
                     email=email,
                     product_name=product.name,
                     product_slug=product.slug,
-                    price=format_money(product.price, product.currency),
+                    price=product.price,
+                    currency=product.currency,
                 ),
             )
     return len(closed)

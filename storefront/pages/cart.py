@@ -12,8 +12,6 @@ from decimal import Decimal
 
 import reflex as rx
 
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartChange
 from backend.core.errors import DomainError
@@ -109,10 +107,7 @@ class CartState(PublicState):
         if owner is None or found is None:
             return rx.toast.error("Reload the page to use the cart.")
         try:
-            amount = int(quantity)
-            change = await carts.add_item(owner, found, amount)
-            await funnel.record(FunnelStep.ADD_TO_CART, owner.key, found)
-            return await self._apply(change)
+            return await self._apply(await carts.add_item(owner, found, int(quantity)))
         except ValueError:
             return rx.toast.error("Choose a quantity.")
         except DomainError as error:

@@ -15,6 +15,7 @@ from backend.catalog.listing import ListingQuery, parse_listing_query
 from backend.catalog.schemas import Listing
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
+from backend.settings import get_settings
 from storefront.access import PublicState
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
@@ -201,8 +202,9 @@ class CategoryState(PublicState):
         self.min_price = "" if query.min_price is None else str(query.min_price)
         self.max_price = "" if query.max_price is None else str(query.max_price)
         low, high = listing.price_min, listing.price_max
+        currency = get_settings().shop_currency
         self.price_hint = (
-            f"From {format_money(low, 'USD')} to {format_money(high, 'USD')}"
+            f"From {format_money(low, currency)} to {format_money(high, currency)}"
             if low is not None and high is not None
             else ""
         )

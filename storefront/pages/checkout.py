@@ -86,7 +86,7 @@ class CheckoutState(PublicState):
     total: str = ""
     address_lines: list[str] = []
     countries: list[str] = []
-    shipping_choices: list[tuple[str, str]] = []  # (code, "Standard · 3–5 days · $4.95")
+    shipping_choices: list[tuple[str, str]] = []  # (code, "Standard · 3–5 days · <price>")
     test_cards: list[tuple[str, str]] = []
     paying: bool = False
     empty: bool = False

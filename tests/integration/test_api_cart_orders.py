@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,8 @@ from api.v1.problems import install_problem_handlers
 from backend.accounts import services as accounts
 from backend.accounts import tokens
 from backend.accounts.schemas import Viewer
+from backend.analytics import funnel
+from backend.analytics.funnel import FunnelStep
 from backend.catalog.models import Product
 from backend.core.db import session_scope
 from backend.orders.models import Order
@@ -282,6 +285,32 @@ async def test_bad_quantities_are_400(
     )
     assert over_limit["errors"] == {"quantity": f"At most {limit} per order."}
     assert (await api.get("/cart", headers=shopper_headers)).json()["lines"] == []
+
+
+async def test_an_api_add_to_cart_and_order_count_in_the_funnel(
+    api: httpx.AsyncClient,
+    make_product: MakeProduct,
+    shopper_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The funnel counts on a day no other test writes to, so the counts are exact.
+    noon = datetime(2001, 2, 3, 12, tzinfo=UTC)
+    monkeypatch.setattr(funnel, "utcnow", lambda: noon)
+    day = noon.date()
+    mug = await make_product(stock_quantity=10)
+
+    async def visitors() -> dict[FunnelStep, int]:
+        return {stage.step: stage.visitors for stage in await funnel.funnel(day, day)}
+
+    added = await api.post("/cart/items", json={"product_id": str(mug)}, headers=shopper_headers)
+    after_adding = await visitors()
+    placed = await api.post("/orders", json=ADDRESS, headers=with_key(shopper_headers))
+    after_placing = await visitors()
+
+    assert (added.status_code, placed.status_code) == (200, 201)
+    assert after_adding[FunnelStep.ADD_TO_CART] == 1
+    assert after_adding[FunnelStep.CHECKOUT_STARTED] == 0
+    assert after_placing[FunnelStep.CHECKOUT_STARTED] == 1
 
 
 # ── Placing orders ─────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import pytest
 from sqlmodel import func, select
@@ -111,7 +112,7 @@ async def test_order_and_stock_events_reach_customers_and_staff(
 ) -> None:
     customer = f"buyer-{unique}@example.com"
     admin = await make_user(roles=frozenset({RoleName.ADMIN}))
-    line = OrderLineSummary(name="Enamel Mug", sku="MUG-1", quantity=2, line_total="$25.00")
+    line = OrderLineSummary(name="Enamel Mug", sku="MUG-1", quantity=2, line_total=Decimal("25.00"))
     events = [
         OrderPlaced(
             aggregate_id=unique,
@@ -119,11 +120,12 @@ async def test_order_and_stock_events_reach_customers_and_staff(
             email=customer,
             customer_name="Bea Buyer",
             lines=(line,),
-            subtotal="$25.00",
-            shipping="$4.95",
-            tax="$2.00",
-            discount="$0.00",
-            total="$31.95",
+            currency="USD",
+            subtotal=Decimal("25.00"),
+            shipping=Decimal("4.95"),
+            tax=Decimal("2.00"),
+            discount=Decimal("0.00"),
+            total=Decimal("31.95"),
         ),
         OrderFulfilled(
             aggregate_id=unique,
@@ -139,7 +141,8 @@ async def test_order_and_stock_events_reach_customers_and_staff(
             order_number=f"KG-{unique}",
             email=customer,
             customer_name="Bea Buyer",
-            amount="$10.00",
+            amount=Decimal("10.00"),
+            currency="USD",
             full_refund=False,
         ),
         LowStock(

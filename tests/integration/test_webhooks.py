@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -142,7 +143,8 @@ def order_paid(unique: str) -> OrderPaid:
         order_number=f"KG-{unique}",
         email=f"buyer-{unique}@example.com",
         customer_name="Buyer",
-        amount="$42.00",
+        amount=Decimal("42.00"),
+        currency="USD",
     )
 
 
@@ -203,6 +205,7 @@ async def test_each_subscribed_endpoint_gets_the_event_once_signed_with_its_own_
         assert body["type"] == "order.paid"
         assert body["object_id"] == event.aggregate_id
         assert body["data"] == event.payload()
+        assert (body["data"]["amount"], body["data"]["currency"]) == ("42.00", "USD")
     # Each endpoint's secret signs only its own deliveries.
     assert not valid(receiver.to(f"/a-{unique}")[0], second.secret)
     assert receiver.to(f"/c-{unique}") == []  # not subscribed to order.paid

@@ -1,4 +1,6 @@
 import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
@@ -6,6 +8,8 @@ from pydantic import ValidationError
 from backend.catalog.events import ProductChanged
 from backend.events import known  # noqa: F401  (registers every event type)
 from backend.events.base import EVENT_TYPES, event_from_row
+from backend.orders.events import OrderLineSummary, OrderPlaced
+from backend.payments.events import PaymentRefunded
 from jobs.events import retry_delay_seconds
 from jobs.handlers import EVENT_HANDLERS, handler_names_for
 
@@ -49,6 +53,72 @@ def test_an_event_survives_the_round_trip_through_a_stored_row() -> None:
         payload=event.payload(),
     )
     assert restored == event
+
+
+def _placed() -> OrderPlaced:
+    return OrderPlaced(
+        aggregate_id=str(uuid.uuid4()),
+        order_number="KG-1042",
+        email="ann@example.com",
+        customer_name="Ann",
+        lines=(OrderLineSummary(name="Mug", sku="M-1", quantity=2, line_total=Decimal("25.00")),),
+        currency="EUR",
+        subtotal=Decimal("25.00"),
+        shipping=Decimal("4.95"),
+        tax=Decimal("0.00"),
+        discount=Decimal("0.00"),
+        total=Decimal("1029.95"),
+    )
+
+
+def test_amounts_travel_as_decimal_strings_with_their_currency() -> None:
+    event = _placed()
+
+    payload = event.payload()
+
+    assert (payload["total"], payload["currency"]) == ("1029.95", "EUR")
+    assert payload["lines"][0]["line_total"] == "25.00"
+    restored = event_from_row(
+        event_type=event.event_type,
+        event_id=event.event_id,
+        occurred_at=event.occurred_at,
+        aggregate_id=event.aggregate_id,
+        payload=payload,
+    )
+    assert restored == event
+    assert restored.total == Decimal("1029.95")
+
+
+def test_a_row_written_with_display_amounts_still_reads() -> None:
+    # Rows recorded before events carried Decimals: "$1,234.50" and no currency.
+    restored = event_from_row(
+        event_type="PaymentRefunded",
+        event_id=uuid.uuid4(),
+        occurred_at=datetime.now(UTC),
+        aggregate_id="x",
+        payload={
+            "order_number": "KG-1042",
+            "email": "ann@example.com",
+            "customer_name": "Ann",
+            "amount": "$1,234.50",
+            "full_refund": False,
+        },
+    )
+
+    assert isinstance(restored, PaymentRefunded)
+    assert (restored.amount, restored.currency) == (Decimal("1234.50"), "USD")
+
+
+def test_an_event_with_amounts_needs_its_currency() -> None:
+    with pytest.raises(ValidationError, match="currency"):
+        PaymentRefunded(
+            aggregate_id="x",
+            order_number="KG-1",
+            email="ann@example.com",
+            customer_name="Ann",
+            amount=Decimal("1.00"),
+            full_refund=True,
+        )  # type: ignore[call-arg]
 
 
 def test_events_are_immutable_and_strict() -> None:

@@ -1,5 +1,7 @@
 """Every message template renders with its event's data, escapes HTML, and reads well."""
 
+from decimal import Decimal
+
 import pytest
 
 from backend.notifications.rendering import EMAIL_TEMPLATES, render_email, render_sms
@@ -34,17 +36,24 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
     "order_confirmation": {
         **ORDER,
-        "lines": [{"name": "Mug", "sku": "MUG-1", "quantity": 2, "line_total": "$25.00"}],
-        "subtotal": "$25.00",
-        "discount": "$5.00",
+        "currency": "USD",
+        "lines": [{"name": "Mug", "sku": "MUG-1", "quantity": 2, "line_total": "25.00"}],
+        "subtotal": "25.00",  # as the event's JSON has it
+        "discount": "5.00",
         "discount_applies": True,
-        "shipping": "$4.95",
-        "tax": "$2.00",
-        "total": "$26.95",
+        "shipping": "4.95",
+        "tax": "2.00",
+        "total": "1226.95",
     },
-    "payment_received": {**ORDER, "amount": "$26.95"},
+    "payment_received": {**ORDER, "amount": "26.95", "currency": "USD"},
     "order_shipped": {**ORDER, "carrier": "DHL", "tracking_number": "JD014600003828"},
-    "refund_issued": {**ORDER, "amount": "$10.00", "full_refund": False, "reason": "Return RT-1"},
+    "refund_issued": {
+        **ORDER,
+        "amount": "10.00",
+        "currency": "EUR",
+        "full_refund": False,
+        "reason": "Return RT-1",
+    },
     "return_requested": {**RETURN, "reason": "Does not fit"},
     "return_approved": {**RETURN, "note": "Use the prepaid label."},
     "return_rejected": {**RETURN, "note": "Worn items cannot be returned."},
@@ -58,8 +67,16 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
     "cart_reminder": {
         "greeting_name": "Ann",
-        "lines": [{"name": "Mug", "quantity": 2, "unit_price": "$12.50", "line_total": "$25.00"}],
-        "subtotal": "$25.00",
+        "currency": "USD",
+        "lines": [
+            {
+                "name": "Mug",
+                "quantity": 2,
+                "unit_price": Decimal("12.50"),
+                "line_total": Decimal("25.00"),
+            }
+        ],
+        "subtotal": Decimal("25.00"),
         "restore_url": "http://localhost:3000/cart/restore?token=abc",
         "restore_days": 14,
         "unsubscribe_url": "http://localhost:3000/cart-reminders/unsubscribe?token=def",
@@ -73,7 +90,8 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
     "back_in_stock": {
         "product_name": "Mug <Blue>",
-        "price": "$12.00",
+        "price": Decimal("12"),
+        "currency": "USD",
         "product_url": "http://localhost:3000/products/mug-blue",
     },
 }
@@ -81,18 +99,18 @@ EXPECTED_IN_TEXT = {
     "email_verification": "verify-email?token=abc",
     "password_reset": "reset-password?token=abc",
     "account_exists": "You already have an account with it",
-    "order_confirmation": "Total     $26.95",
+    "order_confirmation": "Total     $1,226.95",
     "payment_received": "$26.95",
     "order_shipped": "JD014600003828",
-    "refund_issued": "$10.00 for order KG-1042: Return RT-1.",
+    "refund_issued": "€10.00 for order KG-1042: Return RT-1.",
     "return_requested": "2 × Mug",
     "return_approved": "Use the prepaid label.",
     "return_rejected": "Why: Worn items cannot be returned.",
     "return_received": "RT-2345-6789",
     "low_stock": "down to 2 in stock",
-    "cart_reminder": "cart/restore?token=abc",
+    "cart_reminder": "2 × Mug  $12.50 each  $25.00",
     "stock_notice_confirmation": "stock-notices/cancel?token=def",
-    "back_in_stock": "Mug <Blue> is back in stock",
+    "back_in_stock": "Mug <Blue> is back in stock at Kestrel Goods ($12.00)",
 }
 
 
@@ -108,6 +126,22 @@ def test_email_renders_subject_text_and_html(template: str) -> None:
     assert EXPECTED_IN_TEXT[template] in email.text
     assert email.html.startswith("<!doctype html>")
     assert "Kestrel Goods" in email.html
+
+
+def test_amounts_are_formatted_in_their_currency_by_the_template() -> None:
+    email = render_email("order_confirmation", CONTEXTS["order_confirmation"])
+    assert "2 × Mug (MUG-1)  $25.00" in email.text
+    assert "Discount  −$5.00" in email.text
+    assert '<td align="right">$4.95</td>' in email.html
+    refund = render_email("refund_issued", CONTEXTS["refund_issued"])
+    assert refund.subject == "Refund of €10.00 for order KG-1042"
+
+
+def test_an_amount_without_its_currency_is_an_error() -> None:
+    context = {**CONTEXTS["payment_received"]}
+    del context["currency"]
+    with pytest.raises(Exception, match="currency"):
+        render_email("payment_received", context)
 
 
 def test_html_is_escaped_but_text_is_not() -> None:
