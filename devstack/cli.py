@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devstack.console import say
 from devstack.errors import SetupError
+from devstack.readiness import wait_for_postgres, wait_for_redis
 from devstack.services import PROJECT_ROOT, VAR_DIR, local_postgres, local_redis, port_is_open
 
 if TYPE_CHECKING:
@@ -36,10 +38,6 @@ if TYPE_CHECKING:
 
 VENV_BIN = Path(sys.executable).parent
 LOG_DIR = VAR_DIR / "logs"
-
-
-def say(message: str) -> None:
-    print(f"==> {message}", flush=True)
 
 
 def load_settings(*, reload: bool = False) -> Settings:
@@ -84,8 +82,13 @@ class Stack:
                 service.stop()  # type: ignore[attr-defined]
 
 
+DATABASE_URL_HINT = "Fix DATABASE_URL, or unset it to use a private PostgreSQL started for you"
+REDIS_URL_HINT = "Fix REDIS_URL, or unset it to use a private Redis started for you"
+
+
 def ensure_services(stack: Stack | None, *, database_name: str) -> dict[str, str]:
-    """Start private services for whatever has no URL configured. Returns env overrides."""
+    """Start private services for whatever has no URL configured, and wait until every
+    service the shop will use is ready (a configured one too). Returns env overrides."""
     settings = load_settings()
     overrides: dict[str, str] = {}
     if "database_url" not in settings.model_fields_set:
@@ -96,6 +99,11 @@ def ensure_services(stack: Stack | None, *, database_name: str) -> dict[str, str
                 stack.started_services.append(postgres)
         overrides["DATABASE_URL"] = postgres.url(database_name)
         create_database_if_missing(postgres.url("postgres"), database_name)
+        check_database(
+            overrides["DATABASE_URL"], what=postgres.description, hint=f"See {postgres.log_file}"
+        )
+    else:
+        check_database(settings.database_url)
     if "redis_url" not in settings.model_fields_set:
         redis = local_redis()
         if redis.start():
@@ -103,6 +111,9 @@ def ensure_services(stack: Stack | None, *, database_name: str) -> dict[str, str
             if stack is not None:
                 stack.started_services.append(redis)
         overrides["REDIS_URL"] = redis.url(0)
+        check_redis(overrides["REDIS_URL"], what=redis.description, hint=f"See {redis.log_file}")
+    else:
+        check_redis(settings.redis_url)
     return overrides
 
 
@@ -122,31 +133,26 @@ def create_database_if_missing(admin_url: str, name: str) -> None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def check_database(url: str) -> None:
+def check_database(
+    url: str, *, what: str = "PostgreSQL at DATABASE_URL", hint: str = DATABASE_URL_HINT
+) -> None:
+    """Wait until the server is ready (it may be recovering), then connect to the database
+    of `url`. Errors name `what` and the cause, and end with `hint`."""
     import psycopg
 
+    wait_for_postgres(url, what=what, hint=hint)
     try:
         with psycopg.connect(_psycopg_url(url), connect_timeout=5) as connection:
             connection.execute("SELECT 1")
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise SetupError(
-            f"cannot connect to DATABASE_URL: {reason}. Fix DATABASE_URL, or unset it to use "
-            "a private PostgreSQL started for you"
-        ) from exc
+        raise SetupError(f"cannot connect to {what}: {reason}. {hint}") from exc
 
 
-def check_redis(url: str) -> None:
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    try:
-        Redis.from_url(url, socket_connect_timeout=3).ping()
-    except RedisError as exc:
-        raise SetupError(
-            f"cannot reach Redis at REDIS_URL: {exc}. Fix REDIS_URL, or unset it to use a "
-            "private Redis started for you"
-        ) from exc
+def check_redis(url: str, *, what: str = "Redis at REDIS_URL", hint: str = REDIS_URL_HINT) -> None:
+    """Wait until Redis at `url` has loaded its data and runs commands. Errors name `what`
+    and the cause, and end with `hint`."""
+    wait_for_redis(url, what=what, hint=hint)
 
 
 def migrate(database_url: str) -> None:
@@ -250,8 +256,6 @@ def _prepare_shop(stack: Stack) -> tuple[Settings, dict[str, str]]:
     overrides = ensure_services(stack, database_name="shop")
     os.environ.update(overrides)
     settings = load_settings(reload=True)
-    check_database(settings.database_url)
-    check_redis(settings.redis_url)
     say("Applying database migrations")
     migrate(settings.database_url)
     if not settings.is_production:

@@ -7,13 +7,17 @@ stopped again at the end if this run started them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from devstack.cli import create_database_if_missing, migrate
+from devstack.console import say
+from devstack.errors import SetupError
+from devstack.readiness import wait_for_postgres, wait_for_redis
 from devstack.services import VAR_DIR, local_postgres, local_redis
 
 TEST_DATABASE = "shop_test"
@@ -22,17 +26,34 @@ TEST_REDIS_DB = 15
 _started_here: list[object] = []
 
 
-def _prepare_services() -> tuple[str, str]:
+def _prepare_services(report: Callable[[str], None]) -> tuple[str, str]:
+    """The servers' URLs, once both are ready: a server that was just (re)started may
+    still be loading its data or recovering, and the session waits for it as `./shop run`
+    does (devstack/readiness.py)."""
     database_url = os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("TEST_REDIS_URL")
-    if not database_url:
+    if database_url:
+        wait_for_postgres(
+            database_url,
+            what="PostgreSQL at TEST_DATABASE_URL",
+            hint="Fix TEST_DATABASE_URL, or unset it to use the private PostgreSQL",
+            report=report,
+        )
+    else:
         postgres = local_postgres()
-        if postgres.start():
+        if postgres.start(report=report):
             _started_here.append(postgres)
         database_url = postgres.url(TEST_DATABASE)
-    if not redis_url:
+    if redis_url:
+        wait_for_redis(
+            redis_url,
+            what="Redis at TEST_REDIS_URL",
+            hint="Fix TEST_REDIS_URL, or unset it to use the private Redis",
+            report=report,
+        )
+    else:
         redis = local_redis()
-        if redis.start():
+        if redis.start(report=report):
             _started_here.append(redis)
         redis_url = redis.url(TEST_REDIS_DB)
     return database_url, redis_url
@@ -52,7 +73,16 @@ def _recreate_database(database_url: str) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    database_url, redis_url = _prepare_services()
+    def report(message: str) -> None:
+        # Shown while the session waits, not captured with the first test's output.
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            say(message)
+
+    try:
+        database_url, redis_url = _prepare_services(report)
+    except SetupError as error:  # one line saying why, not a traceback
+        raise pytest.UsageError(str(error)) from None
     os.environ.update(
         {
             "ENVIRONMENT": "test",

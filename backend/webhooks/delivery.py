@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 import time
 import uuid
 from dataclasses import dataclass
@@ -30,9 +31,10 @@ from sqlmodel import col, select
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
-from backend.webhooks.destinations import destination_problem
+from backend.webhooks.destinations import DestinationRefusedError
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.webhooks.signing import SIGNATURE_HEADER, sign
+from backend.webhooks.transport import CheckedAddressTransport
 
 # Waits after the 1st, 2nd, … failed attempt; after the last one the delivery has failed
 # (an admin can retry it by hand).
@@ -148,8 +150,20 @@ async def claim_due_deliveries(
     return claimed
 
 
+def delivery_client(*, verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
+    """The client deliveries are sent with: it connects only to addresses it checked
+    (`transport.py`), follows no redirects and reads no proxy settings."""
+    return httpx.AsyncClient(
+        transport=CheckedAddressTransport(verify=verify),
+        timeout=httpx.Timeout(REQUEST_TIMEOUT_SECONDS),
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
 async def post_delivery(claimed: ClaimedDelivery, client: httpx.AsyncClient) -> Outcome:
-    """One signed POST. Never raises for the receiver's failures: they are the outcome."""
+    """One signed POST through a `delivery_client`. Never raises for the receiver's
+    failures (nor a refused destination): they are the outcome."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -167,15 +181,6 @@ async def post_delivery(claimed: ClaimedDelivery, client: httpx.AsyncClient) -> 
     status: int | None = None
     body: str | None = None
     error: str | None = None
-    refused = await destination_problem(claimed.url)
-    if refused:
-        return Outcome(
-            started_at=started_at,
-            duration_ms=0,
-            response_status=None,
-            response_body=None,
-            error=f"Not sent: {refused}"[:MAX_ERROR_CHARS],
-        )
     try:
         # httpx's timeout is per read; this bounds a receiver that answers drop by drop.
         async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS + 2):
@@ -184,6 +189,9 @@ async def post_delivery(claimed: ClaimedDelivery, client: httpx.AsyncClient) -> 
             ) as response:
                 status = response.status_code
                 body = await _read_capped(response)
+    except DestinationRefusedError as refused:
+        # Raised by the transport before any connection: nothing was sent.
+        error = f"Not sent: {refused}"[:MAX_ERROR_CHARS]
     except TimeoutError:
         error = "Timed out"
     except httpx.HTTPError as failure:
@@ -264,8 +272,7 @@ async def send_due_deliveries(*, now: datetime | None = None, limit: int = BATCH
     if not claimed:
         return 0
     gate = asyncio.Semaphore(CONCURRENCY)
-    timeout = httpx.Timeout(REQUEST_TIMEOUT_SECONDS)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+    async with delivery_client() as client:
 
         async def send(delivery: ClaimedDelivery) -> None:
             async with gate:

@@ -2,8 +2,14 @@
 forgery into the shop's own network), except this machine outside production (local
 test receivers).
 
-Checked twice: an IP literal when an endpoint is registered, and every resolved address
-just before each delivery (a host name can point anywhere, and can change).
+Checked twice: an IP literal when an endpoint is registered, and at each delivery the
+addresses the host name resolves to, once: the delivery then connects to one of exactly
+those addresses (`backend/webhooks/transport.py`), so a name that answers differently the
+next time (DNS rebinding) cannot redirect it.
+
+IPv6 forms that carry an IPv4 address (IPv4-mapped, NAT64, 6to4) are judged by the IPv4
+address they reach; the deprecated IPv4-compatible form and the local-use NAT64 prefix are
+never a public destination.
 """
 
 from __future__ import annotations
@@ -17,13 +23,44 @@ from backend.settings import get_settings
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-def _allowed_address(address: str, *, local_allowed: bool) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
-    return ip.is_global or (local_allowed and ip.is_loopback)
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: IPv4 in the last 32 bits
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a network's own
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291, deprecated (:: and ::1 inside)
 
 
-def _local_allowed(hostname: str) -> bool:
+class DestinationRefusedError(Exception):
+    """A delivery's host may not be connected to; the message says why."""
+
+
+def _reached_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, where it carries one."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
+def is_allowed_address(address: IPAddress, *, local_allowed: bool) -> bool:
+    """A public unicast address, or loopback when `local_allowed`."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:
+            address = ipaddress.IPv6Address(str(address).split("%", 1)[0])
+        reached = _reached_ipv4(address)
+        if reached is not None:
+            return is_allowed_address(reached, local_allowed=local_allowed)
+        if address.is_loopback:
+            return local_allowed
+        if address in IPV4_COMPATIBLE or address in NAT64_LOCAL_USE or address.is_site_local:
+            return False
+    elif address.is_loopback:
+        return local_allowed
+    return address.is_global and not address.is_multicast
+
+
+def local_allowed_for(hostname: str) -> bool:
     return hostname in LOCAL_HOSTS and not get_settings().is_production
 
 
@@ -31,26 +68,48 @@ def literal_address_problem(url: str) -> str | None:
     """Why an URL whose host is an IP literal may not receive deliveries, or None."""
     hostname = urlsplit(url).hostname or ""
     try:
-        allowed = _allowed_address(hostname, local_allowed=_local_allowed(hostname))
+        address = ipaddress.ip_address(hostname)
     except ValueError:
         return None  # a host name: resolved at delivery time
-    return None if allowed else f"{hostname} is not a public internet address."
+    if is_allowed_address(address, local_allowed=local_allowed_for(hostname)):
+        return None
+    return f"{hostname} is not a public internet address."
+
+
+async def resolve_checked(hostname: str, port: int) -> list[IPAddress]:
+    """Every address `hostname` resolves to, in the resolver's order, after checking that
+    each may be delivered to. Raises DestinationRefusedError otherwise. Connect only to
+    what this returns: resolving again may answer something else."""
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(
+            hostname, port, type=socket.SOCK_STREAM
+        )
+    except OSError as error:
+        raise DestinationRefusedError(
+            f"Cannot resolve {hostname}: {error.strerror or error}"
+        ) from error
+    local_allowed = local_allowed_for(hostname)
+    addresses: list[IPAddress] = []
+    for *_, socket_address in found:
+        address = ipaddress.ip_address(str(socket_address[0]).split("%", 1)[0])
+        if not is_allowed_address(address, local_allowed=local_allowed):
+            raise DestinationRefusedError(
+                f"{hostname} resolves to {address}, which is not a public address."
+            )
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise DestinationRefusedError(f"Cannot resolve {hostname}: no address")
+    return addresses
 
 
 async def destination_problem(url: str) -> str | None:
     """Why a delivery to `url` must not be sent now, or None: every address the host
     resolves to must be public."""
     parts = urlsplit(url)
-    hostname = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            hostname, port, type=socket.SOCK_STREAM
-        )
-    except OSError as error:
-        return f"Cannot resolve {hostname}: {error.strerror or error}"
-    local_allowed = _local_allowed(hostname)
-    for *_, socket_address in found:
-        if not _allowed_address(str(socket_address[0]), local_allowed=local_allowed):
-            return f"{hostname} resolves to {socket_address[0]}, which is not a public address."
+        await resolve_checked(parts.hostname or "", port)
+    except DestinationRefusedError as refused:
+        return str(refused)
     return None

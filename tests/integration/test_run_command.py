@@ -43,7 +43,7 @@ def test_unreachable_database_is_named(free_port: int) -> None:
     result = run_command(
         DATABASE_URL=f"postgresql://shop@127.0.0.1:{free_port}/nowhere", PORT=str(free_port + 1)
     )
-    assert_one_clear_line(result, "cannot connect to DATABASE_URL")
+    assert_one_clear_line(result, "cannot connect to PostgreSQL at DATABASE_URL")
 
 
 def test_database_url_of_the_wrong_kind_is_named() -> None:
