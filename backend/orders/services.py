@@ -213,9 +213,13 @@ async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
 async def cancel_order_locked(
     session: AsyncSession, order: Order, *, actor: str, reason: str, stock_reason: str
 ) -> None:
-    """Cancel an order the caller has locked: its goods go back into stock."""
+    """Cancel an order the caller has locked: its goods go back into stock and its
+    discount code's use comes back. The move to cancelled happens once per order (the
+    transition table refuses it from cancelled), so both happen once."""
     status.move(session, order, "order", "cancelled", actor=actor, note=reason)
     order.expires_at = None
+    if order.discount_code:
+        await discounts.give_back_use(session, order.discount_code)
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     returned: dict[uuid.UUID, int] = {}
     for line in lines:
