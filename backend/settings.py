@@ -143,6 +143,12 @@ class Settings(BaseSettings):
     )
     # An unpaid order is cancelled, and its stock returned, after this many minutes.
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # Unpaid orders hold stock and discount uses: at most this many at a time per session
+    # (a cart: guest cookie or account) and per guest e-mail address, and at most this
+    # many new orders per network address (`limits` syntax, a moving window).
+    checkout_max_unpaid_orders_per_session: int = Field(default=3, ge=1, le=100)
+    checkout_max_unpaid_orders_per_email: int = Field(default=3, ge=1, le=100)
+    checkout_orders_per_network_address: str = "10/hour"
     # Returns: a delivered order's items may be returned for this many days after delivery.
     return_window_days: int = Field(default=30, ge=0, le=365)
     # The built-in test gateway: how long its "asynchronous" card takes to succeed.
@@ -184,7 +190,12 @@ class Settings(BaseSettings):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("api_rate_limit_read", "api_rate_limit_write", "api_rate_limit_auth")
+    @field_validator(
+        "api_rate_limit_read",
+        "api_rate_limit_write",
+        "api_rate_limit_auth",
+        "checkout_orders_per_network_address",
+    )
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
         from limits import parse  # a bad limit fails at start, not on the first request

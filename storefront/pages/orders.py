@@ -13,12 +13,12 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
+from backend.checkout import cancellation
+from backend.checkout import services as checkout
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
-from backend.orders import services as orders
-from backend.payments import services as payments
 from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
@@ -163,7 +163,7 @@ class OrderState(PublicState):
         if detail is None:
             return
         try:
-            await orders.cancel_unpaid_order(detail.id)
+            await cancellation.cancel_order(detail.id)  # as the shopper: while unpaid
             self.message = "Your order is cancelled."
         except DomainError as error:
             self.message = error.message
@@ -199,7 +199,7 @@ class OrderState(PublicState):
         self.paying = True
         yield
         try:
-            outcome = await payments.pay_order(
+            outcome = await checkout.pay_order(
                 detail.id,
                 payment_method=str(form_data.get("card_number") or "")[:40],
                 attempt_key=uuid.uuid4().hex,
@@ -468,7 +468,7 @@ class ConfirmPaymentState(PublicState):
             self.ready, self.message = False, "There is no payment waiting for confirmation."
             return None
         try:
-            await payments.confirm_payment(detail.id, approve=bool(approve))
+            await checkout.confirm_payment(detail.id, approve=bool(approve))
         except DomainError as error:
             self.message = error.message
             return None
