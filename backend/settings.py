@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     )
     # An unpaid order is cancelled, and its stock returned, after this many minutes.
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # Unpaid orders hold stock and discount uses: at most this many at a time per session
+    # (a cart: guest cookie or account) and per guest e-mail address, and at most this
+    # many new orders per network address (`limits` syntax, a moving window).
+    checkout_max_unpaid_orders_per_session: int = Field(default=3, ge=1, le=100)
+    checkout_max_unpaid_orders_per_email: int = Field(default=3, ge=1, le=100)
+    checkout_orders_per_network_address: str = "10/hour"
     # Returns: a delivered order's items may be returned for this many days after delivery.
     return_window_days: int = Field(default=30, ge=0, le=365)
     # The built-in test gateway: how long its "asynchronous" card takes to succeed.
@@ -194,6 +200,7 @@ class Settings(BaseSettings):
         "api_rate_limit_auth",
         "sign_in_account_failure_limit",
         "sign_in_ip_limit",
+        "checkout_orders_per_network_address",
     )
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:

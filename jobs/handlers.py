@@ -23,6 +23,7 @@ from backend.analytics.funnel import FunnelStep
 from backend.catalog import cache as catalog_cache
 from backend.catalog import queries as catalog
 from backend.catalog.events import ProductChanged, ProductsChanged
+from backend.checkout import services as checkout
 from backend.core.errors import NotFoundError
 from backend.events.base import DomainEvent
 from backend.inventory.events import InventoryUpdated, LowStock
@@ -234,7 +235,8 @@ async def refresh_cached_stock(event: InventoryUpdated) -> None:
 
 async def empty_bought_lines_from_cart(event: OrderPaid) -> None:
     # The cart stays as it was until the payment succeeds (a declined card keeps it).
-    await orders.forget_paid_cart_lines(uuid.UUID(event.aggregate_id))
+    # The checkout's own last step, for payments that succeed later (notifications).
+    await checkout.forget_paid_cart_lines(uuid.UUID(event.aggregate_id))
 
 
 async def refund_payment_after_cancellation(event: PaidAfterCancellation) -> None:

@@ -97,6 +97,9 @@ def pytest_configure(config: pytest.Config) -> None:
             "API_RATE_LIMIT_READ": "100000/minute",
             "API_RATE_LIMIT_WRITE": "100000/minute",
             "API_RATE_LIMIT_AUTH": "100000/minute",
+            # Every test places its orders from 127.0.0.1 (in-process API clients too); the
+            # per-address checkout limit has its own tests with a small limit.
+            "CHECKOUT_ORDERS_PER_NETWORK_ADDRESS": "100000/hour",
         }
     )
     # The test session's own search index and media folder, emptied at the start.

@@ -16,11 +16,11 @@ from admin.components.tables import data_table, pager
 from admin.pages.returns import order_returns_section
 from admin.state import AdminOnlyAreaState
 from backend.audit.services import actor_label
+from backend.checkout import cancellation
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import fulfilment, status
 from backend.orders import queries as order_queries
-from backend.orders import services as orders
 from backend.orders.filters import OrderFilters, parse_order_filters
 from backend.payments import services as payments
 from storefront.components.forms import labelled_input
@@ -294,7 +294,8 @@ class OrderAdminState(AdminOnlyAreaState):
     can_fulfil: bool = False
     can_deliver: bool = False
     can_refund: bool = False
-    can_cancel_paid: bool = False
+    can_cancel: bool = False
+    cancel_refunds: bool = False
     refundable: str = ""
     message: str = ""
     errors: dict[str, str] = {}
@@ -311,7 +312,8 @@ class OrderAdminState(AdminOnlyAreaState):
         self.can_deliver = detail.status == "fulfilled"
         left = detail.total - detail.refunded_amount
         self.can_refund = detail.payment_status in ("paid", "partially_refunded") and left > 0
-        self.can_cancel_paid = detail.status == "paid"
+        self.can_cancel = cancellation.staff_may_cancel(detail)
+        self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
 
     @rx.event
@@ -372,15 +374,13 @@ class OrderAdminState(AdminOnlyAreaState):
 
     @rx.event
     async def cancel(self) -> None:
-        if self.can_cancel_paid:
-            action = fulfilment.cancel_paid_order(
-                uuid.UUID(self._order_id),
-                request_key=f"cancel-{self._order_id}",
-                actor=self.viewer,  # type: ignore[arg-type]
-            )
-        else:
-            action = orders.cancel_unpaid_order(uuid.UUID(self._order_id), by=self.viewer)
-        await self._act(action, "Cancelled; the items are back in stock.")
+        staff = self.viewer
+        if staff is None:  # never the shopper's cancel from here (the guard requires admins)
+            return
+        await self._act(
+            cancellation.cancel_order(uuid.UUID(self._order_id), by=staff),
+            "Cancelled; the items are back in stock.",
+        )
 
 
 def _actions() -> rx.Component:
@@ -429,7 +429,7 @@ def _actions() -> rx.Component:
             ),
         ),
         rx.cond(
-            state.order.to(OrderView).can_cancel | state.can_cancel_paid,
+            state.can_cancel,
             rx.alert_dialog.root(
                 rx.alert_dialog.trigger(
                     rx.button("Cancel order", color_scheme="tomato", variant="soft")
@@ -438,7 +438,7 @@ def _actions() -> rx.Component:
                     rx.alert_dialog.title("Cancel this order?"),
                     rx.alert_dialog.description(
                         rx.cond(
-                            state.can_cancel_paid,
+                            state.cancel_refunds,
                             "What was paid is refunded in full and the items go back into stock.",
                             "The items go back into stock.",
                         )

@@ -20,6 +20,7 @@ from backend.returns import queries as return_queries
 from backend.returns import services as returns
 from backend.returns import status as return_status
 from backend.returns.models import MAX_DECISION_NOTE_LENGTH
+from backend.returns.status import ReturnAction
 from storefront.components.forms import form_alert, labelled_input
 from storefront.errors import form_feedback
 from storefront.pages.returns import RETURN_BADGE_COLOURS
@@ -185,6 +186,27 @@ class StaffReturnView:
     can_refund: bool
 
 
+def _staff_view(r: return_queries.ReturnRecord, currency: str) -> StaffReturnView:
+    allowed = return_status.allowed_actions(r.status)  # the domain's table decides
+    return StaffReturnView(
+        id=str(r.id),
+        number=r.number,
+        status=return_status.label(r.status),
+        colour=RETURN_BADGE_COLOURS.get(r.status, "gray"),
+        requested_on=r.created_at.strftime("%d %b %Y"),
+        what=[f"{item.quantity} × {item.name}" for item in r.items],
+        reason=r.reason,
+        comment=r.comment,
+        decision_note=r.decision_note,
+        restocked=r.restocked,
+        refund=format_money(r.refund_amount, currency) if r.refund_amount else "",
+        suggested_refund=str(r.suggested_refund),
+        can_decide={ReturnAction.APPROVE, ReturnAction.REJECT} <= allowed,
+        can_receive=ReturnAction.RECEIVE in allowed,
+        can_refund=ReturnAction.REFUND in allowed,
+    )
+
+
 class OrderReturnsAdminState(AdminOnlyAreaState):
     """The returns section of the admin order page."""
 
@@ -205,26 +227,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
         )
         self._return_ids = [str(r.id) for r in found.returns]
         self.refundable = format_money(found.refundable, found.currency)
-        self.returns = [
-            StaffReturnView(
-                id=str(r.id),
-                number=r.number,
-                status=return_status.label(r.status),
-                colour=RETURN_BADGE_COLOURS.get(r.status, "gray"),
-                requested_on=r.created_at.strftime("%d %b %Y"),
-                what=[f"{item.quantity} × {item.name}" for item in r.items],
-                reason=r.reason,
-                comment=r.comment,
-                decision_note=r.decision_note,
-                restocked=r.restocked,
-                refund=format_money(r.refund_amount, found.currency) if r.refund_amount else "",
-                suggested_refund=str(r.suggested_refund),
-                can_decide=r.status == "requested",
-                can_receive=r.status == "approved",
-                can_refund=r.status == "received",
-            )
-            for r in found.returns
-        ]
+        self.returns = [_staff_view(r, found.currency) for r in found.returns]
 
     @rx.event
     async def load(self) -> None:

@@ -1,9 +1,11 @@
 """Orders: place one from the caller's cart, pay for it, read them; staff move them on.
 
 `POST /orders` needs an `Idempotency-Key`: it becomes the checkout key of
-`orders.place_order` (scoped to the caller), which places at most one order per key even
-under concurrent retries, so a retry answers with the same order. Payments use the key
-the same way as the attempt key: one charge per key.
+`checkout.place_order` (scoped to the caller), which places at most one order per key
+even under concurrent retries, so a retry answers with the same order. Payments use the
+key the same way as the attempt key: one charge per key. Placing, paying and cancelling
+are the same use cases the storefront calls (`backend/checkout`): the unpaid-order
+limits apply here too (429), and a cancel follows one rule for shoppers and staff.
 
 Orders are found by number. Somebody else's order is a 404, never a 403, so a number is
 not confirmed to strangers. Staff actions need the admin role (checked here first, and
@@ -18,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -32,11 +34,13 @@ from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.services import actor_label
 from backend.cart import services as carts
+from backend.checkout import cancellation
+from backend.checkout import services as checkout
+from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.core.money import decimal_string
 from backend.core.validation import parse_input
 from backend.orders import fulfilment, queries
-from backend.orders import services as orders
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.ownership import Shopper
@@ -302,26 +306,29 @@ def _declined(detail: str) -> JSONResponse:
     summary="Place an order from your cart",
     responses={
         201: {"headers": {"Location": {"schema": {"type": "string"}}}},
-        **problem_responses(400, 401, 409, 422),
+        **problem_responses(400, 401, 409, 422, 429),
     },
 )
 async def place_order(
-    body: OrderCreate, viewer: CurrentViewer, key: IdempotencyKey
+    body: OrderCreate, viewer: CurrentViewer, key: IdempotencyKey, request: Request
 ) -> JSONResponse:
     """Reserves the stock and prices the cart now; the order then waits for payment
     (`POST /orders/{number}/payments`). The same `Idempotency-Key` again answers with the
     same order (`Idempotent-Replayed: true`) and places nothing. 409: the cart is empty,
     or a product sold out (named in `detail`); nothing is reserved and the cart is kept.
     The cart keeps the order's lines until the order is paid (a declined card can be
-    retried); they leave it when the payment succeeds."""
+    retried); they leave it when the payment succeeds. 429 (with `Retry-After`): your
+    account already has CHECKOUT_MAX_UNPAID_ORDERS_PER_SESSION orders waiting for
+    payment, or too many orders came from your network address recently."""
     fields: dict[str, Any] = body.model_dump()
     fields["email"] = body.email or viewer.email
     details = parse_input(CheckoutDetails, fields)
-    placed = await orders.place_order(
+    placed = await checkout.place_order(
         cart_owner=carts.user_owner(viewer.user_id),
         details=details,
         checkout_key=_scoped_key("order", viewer, key),
         user_id=viewer.user_id,
+        client_address=address_of_scope(request.scope),
     )
     order = await _order_out(placed.number)
     headers = {"Location": f"/api/v1/orders/{placed.number}"}
@@ -422,7 +429,7 @@ async def pay_order(
     order = await _visible_order(number, viewer)
     if order.user_id != viewer.user_id:
         raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
-    outcome = await payments.pay_order(
+    outcome = await checkout.pay_order(
         order.id,
         shopper=Shopper(user_id=viewer.user_id),
         payment_method=body.payment_method,
@@ -430,9 +437,6 @@ async def pay_order(
     )
     if outcome.status == "failed":
         return _declined(outcome.message)
-    if outcome.status == "succeeded":
-        # The worker does this too (on OrderPaid); here the next GET /cart shows it at once.
-        await orders.forget_paid_cart_lines(order.id)
     redirect_url = None
     if outcome.status == "requires_action":
         redirect_url = f"{get_settings().public_base_url}/checkout/confirm?order={order.number}"
@@ -455,13 +459,12 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     """The goods go back into stock. An admin cancelling a paid, unshipped order refunds
     what was paid first. 409: the order is past cancelling (or its payment is in progress)."""
     order = await _visible_order(number, viewer)
-    if not _is_admin(viewer):
-        await orders.cancel_unpaid_order(order.id, shopper=Shopper(user_id=viewer.user_id))
-    elif order.status == "paid":
-        # The admin pages' key: one refund per order, whichever way it is cancelled.
-        await fulfilment.cancel_paid_order(order.id, request_key=f"cancel-{order.id}", actor=viewer)
+    # An admin cancels as staff (also paid orders, refunding them); anyone else as the
+    # shopper, whose order it must be (`_visible_order` answered 404 otherwise).
+    if _is_admin(viewer):
+        await cancellation.cancel_order(order.id, by=viewer)
     else:
-        await orders.cancel_unpaid_order(order.id, by=viewer)
+        await cancellation.cancel_order(order.id, shopper=Shopper(user_id=viewer.user_id))
     return await _order_out(order.number)
 
 

@@ -25,6 +25,7 @@ from backend.accounts.errors import (
     InvalidTokenError,
     TooManyAttemptsError,
 )
+from backend.checkout.errors import TooManyUnpaidOrdersError
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.payments.gateway import GatewayUnavailableError
 from backend.search.errors import SearchIndexBusyError
@@ -46,6 +47,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (TooManyAttemptsError, 429),
+    (TooManyUnpaidOrdersError, 429),
     (GatewayUnavailableError, 503),
     (SearchIndexBusyError, 503),
 )
@@ -136,9 +138,9 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if field and not errors:
         errors = {str(field): error.message}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    retry_after = error.data.get("retry_after")
+    retry_after = error.data.get("retry_after") if isinstance(error.data, dict) else None
     if status == 429 and isinstance(retry_after, int):
-        headers = {"Retry-After": str(retry_after)}
+        headers = {"Retry-After": str(max(1, retry_after))}
     return problem_response(status, error.message, code=error.code, errors=errors, headers=headers)
 
 

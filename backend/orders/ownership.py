@@ -29,6 +29,10 @@ class Shopper:
             return True
         return order_id in self.opened_orders
 
+    def with_opened(self, order_id: uuid.UUID) -> Shopper:
+        """This shopper, who has also just placed (or looked up) `order_id`."""
+        return Shopper(self.user_id, self.opened_orders | {order_id})
+
 
 def require_owner(shopper: Shopper, order_id: uuid.UUID, order_user_id: uuid.UUID | None) -> None:
     """Refuse someone else's order with the answer for an order that does not exist."""

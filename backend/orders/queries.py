@@ -186,6 +186,38 @@ def may_view(order: OrderDetail, shopper: Shopper) -> bool:
     return shopper.owns(order.id, order.user_id)
 
 
+async def order_status(order_id: uuid.UUID) -> str:
+    """The order's status now (pending_payment, paid, …); raises NotFoundError."""
+    async with session_scope() as session:
+        found = (await session.exec(select(Order.status).where(Order.id == order_id))).first()
+    if found is None:
+        raise NotFoundError(ORDER_NOT_FOUND)
+    return found
+
+
+@dataclass(frozen=True)
+class BoughtFromCart:
+    cart_key: str
+    product_ids: tuple[uuid.UUID, ...]
+
+
+async def bought_from_cart(order_id: uuid.UUID) -> BoughtFromCart | None:
+    """A paid order's products and the cart they were bought from; None while the order
+    is not paid, or when it came from no cart."""
+    async with session_scope() as session:
+        order = await session.get(Order, order_id)
+        if order is None or order.cart_key is None or order.payment_status != "paid":
+            return None
+        product_ids = (
+            await session.exec(
+                select(OrderLine.product_id).where(
+                    OrderLine.order_id == order_id, col(OrderLine.product_id).is_not(None)
+                )
+            )
+        ).all()
+    return BoughtFromCart(order.cart_key, tuple(p for p in product_ids if p is not None))
+
+
 async def find_guest_order(email: str, number: str) -> uuid.UUID | None:
     """The order with this number and e-mail address (the guest lookup), else None. The
     answer is the same whether the number or the address is wrong."""

@@ -1,16 +1,22 @@
 """Order use cases: place an order from a cart, cancel it while unpaid, expire unpaid ones.
 
 Placing an order is one transaction: the checkout key is locked (the same checkout
-submitted twice, from a double click, a retry or two tabs, finds the first order), every
-line is re-priced and its stock reserved (`backend/inventory`), the discount redeemed,
-the totals computed (`backend/pricing`), and the order, its line snapshots, its first
-history entries and `OrderPlaced` written together.
+submitted twice, from a double click, a retry or two tabs, finds the first order), the
+caller's admission check runs (`backend/checkout/limits.py`), every line is re-priced
+and its stock reserved (`backend/inventory`), the discount redeemed, the totals computed
+(`backend/pricing`), and the order, its line snapshots, its first history entries and
+`OrderPlaced` written together. Cancelling (or expiring) an order returns its stock and
+its discount code's use in one transaction.
+
+The doors (storefront, API, jobs) do not call these directly: they go through
+`backend/checkout`, which adds the limits and the payment steps.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -46,6 +52,9 @@ from backend.settings import get_settings
 # Order numbers: readable, unambiguous (no 0/O, 1/I/L), 8 random characters.
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_CHECKOUT_KEY_LENGTH = 100
+
+# Runs inside a placement's transaction before anything is reserved; raises to refuse.
+Admission = Callable[[AsyncSession], Awaitable[None]]
 
 
 class EmptyCartError(DomainError):
@@ -86,13 +95,18 @@ async def place_order(
     details: CheckoutDetails,
     checkout_key: str,
     user_id: uuid.UUID | None = None,
+    admit: Admission | None = None,
 ) -> PlacedOrder:
     """The order for this checkout, placed now or found (same `checkout_key`, same cart
     and account: a key never finds someone else's order).
 
+    `admit` runs in the order's transaction, after the checkout key's lock and the look
+    for an earlier order of that key, before anything is reserved: it raises to refuse
+    a new order (the checkout's unpaid-order limits); a retry never reaches it.
+
     Raises EmptyCartError, inventory.OutOfStockError (nothing reserved, the cart is
     kept), discounts.DiscountRefusedError, InvalidInputError (address, method, a key
-    of another checkout)."""
+    of another checkout), and what `admit` raises."""
     key = _check_key(checkout_key)
     settings = get_settings()
     cart = await carts.get_cart(cart_owner)
@@ -113,6 +127,8 @@ async def place_order(
             return PlacedOrder(found.id, found.number, found.total, found.currency, created=False)
         if not wanted:
             raise EmptyCartError("Your cart is empty.")
+        if admit is not None:
+            await admit(session)
         order_id = uuid.uuid4()
         reserved = await inventory.reserve(session, wanted)
         if any(line.currency != settings.shop_currency for line in reserved):
@@ -229,9 +245,13 @@ async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
 async def cancel_order_locked(
     session: AsyncSession, order: Order, *, actor: str, reason: str, stock_reason: str
 ) -> None:
-    """Cancel an order the caller has locked: its goods go back into stock."""
+    """Cancel an order the caller has locked: its goods go back into stock and its
+    discount code's use comes back. The move to cancelled happens once per order (the
+    transition table refuses it from cancelled), so both happen once."""
     status.move(session, order, "order", "cancelled", actor=actor, note=reason)
     order.expires_at = None
+    if order.discount_code:
+        await discounts.give_back_use(session, order.discount_code)
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     returned: dict[uuid.UUID, int] = {}
     for line in lines:
@@ -324,22 +344,6 @@ async def expire_unpaid_orders(*, limit: int = 100) -> int:
     if cancelled:
         await catalog_cache.invalidate_after_commit()  # pages show stock
     return cancelled
-
-
-async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
-    """Take a paid order's products out of the cart it came from (idempotent)."""
-    async with session_scope() as session:
-        order = await session.get(Order, order_id)
-        if order is None or order.cart_key is None or order.payment_status != "paid":
-            return
-        product_ids = (
-            await session.exec(
-                select(OrderLine.product_id).where(
-                    OrderLine.order_id == order_id, col(OrderLine.product_id).is_not(None)
-                )
-            )
-        ).all()
-    await carts.forget_lines(CartOwner(order.cart_key), [p for p in product_ids if p is not None])
 
 
 async def cart_key_of(order_id: uuid.UUID) -> str | None:

@@ -1,5 +1,6 @@
 """Discount codes: looked up case-insensitively, checked (active, dates, minimum spend,
-usage limit) and redeemed atomically inside the order's transaction."""
+usage limit) and redeemed atomically inside the order's transaction; a cancelled or
+expired order gives its use back in the cancellation's transaction."""
 
 from __future__ import annotations
 
@@ -112,6 +113,20 @@ async def redeem_discount(session: AsyncSession, code: str, subtotal: Decimal) -
     code_text, kind, value = row
     return DiscountRule(
         code=code_text, kind="percent" if kind == "percent" else "fixed", value=value
+    )
+
+
+async def give_back_use(session: AsyncSession, code: str) -> None:
+    """One use of `code` back, in the caller's transaction: its order was cancelled (or
+    expired) without being kept. Never below zero (the table's CHECK says so too); the
+    caller gives a use back once per order (an order is cancelled once)."""
+    await session.exec(
+        update(DiscountCode)
+        .where(
+            func.upper(DiscountCode.code) == normalize_code(code),
+            col(DiscountCode.times_used) > 0,
+        )
+        .values(times_used=DiscountCode.times_used - 1)
     )
 
 

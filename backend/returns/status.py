@@ -2,7 +2,8 @@
 
 requested → approved | rejected; approved → received (the parcel is back, optionally
 restocked); received → refunded (money back through the gateway). Rejected and refunded
-are final. Any other step is refused with a clear error.
+are final. Any other step is refused with a clear error. Staff screens ask
+`allowed_actions` which of their buttons a return's state allows.
 """
 
 from __future__ import annotations
@@ -30,6 +31,23 @@ RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     ReturnStatus.REFUNDED: frozenset(),
 }
 
+
+class ReturnAction(StrEnum):
+    """What staff do to a return, each one step of the table above."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    RECEIVE = "receive"
+    REFUND = "refund"
+
+
+ACTION_TARGETS: dict[ReturnAction, ReturnStatus] = {
+    ReturnAction.APPROVE: ReturnStatus.APPROVED,
+    ReturnAction.REJECT: ReturnStatus.REJECTED,
+    ReturnAction.RECEIVE: ReturnStatus.RECEIVED,
+    ReturnAction.REFUND: ReturnStatus.REFUNDED,
+}
+
 # Returns that still count against what was delivered (a rejected one gives it back).
 OPEN_OR_DONE = frozenset(RETURN_TRANSITIONS) - {ReturnStatus.REJECTED}
 
@@ -52,6 +70,13 @@ def label(status: str) -> str:
 
 def can_move(current: str, target: ReturnStatus) -> bool:
     return current in RETURN_STATUSES and target in RETURN_TRANSITIONS[ReturnStatus(current)]
+
+
+def allowed_actions(current: str) -> frozenset[ReturnAction]:
+    """The staff actions a return in `current` allows (none for an unknown status)."""
+    return frozenset(
+        action for action, target in ACTION_TARGETS.items() if can_move(current, target)
+    )
 
 
 def check_move(number: str, current: str, target: ReturnStatus) -> None:

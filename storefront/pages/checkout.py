@@ -1,11 +1,12 @@
 """Checkout: details (contact, address, shipping, discount) → review and pay → the order.
 
-The handlers only parse what the browser sent and call the services: the preview prices
-the cart now, placing the order re-prices and reserves stock in one transaction, and the
-payment goes through the configured gateway. The checkout key (one per review) makes a
-double click or a retry find the same order; the attempt key (one per payment try) makes
-a repeated submission charge once. The checkout key and the order it placed belong to the
-viewer who reviewed: anyone else on the tab starts a checkout of their own.
+The handlers only parse what the browser sent and call one service each: the preview
+prices the cart now; paying calls the checkout use case (`backend/checkout`), which
+places the order (re-priced, stock reserved, within the unpaid-order limits) and pays it
+through the configured gateway, as the REST API does. The checkout key (one per review)
+makes a double click or a retry find the same order; the attempt key (one per payment
+try) makes a repeated submission charge once. The checkout key and the order it placed
+belong to the viewer who reviewed: anyone else on the tab starts a checkout of their own.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from backend.analytics import funnel
 from backend.analytics.funnel import FunnelStep
 from backend.cart import services as carts
 from backend.cart_recovery import contacts as cart_contacts
+from backend.checkout import cancellation
+from backend.checkout import services as checkout
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.core.validation import parse_input
 from backend.orders import queries as order_queries
-from backend.orders import services as orders
 from backend.orders.inputs import CheckoutDetails
-from backend.payments import services as payments
 from backend.payments.test_gateway import TEST_CARDS
 from backend.pricing import shipping
 from backend.settings import get_settings
@@ -239,7 +240,7 @@ class CheckoutState(PublicState):
         gives its stock back at once instead of when it expires."""
         if self._order_id:  # this viewer's: `review` checked
             with contextlib.suppress(DomainError):  # paid, processing or cancelled already
-                await orders.cancel_unpaid_order(uuid.UUID(self._order_id), shopper=self._shopper())
+                await cancellation.cancel_order(uuid.UUID(self._order_id), shopper=self._shopper())
         self._order_id = ""
 
     @rx.event
@@ -279,25 +280,27 @@ class CheckoutState(PublicState):
         if not self._ready_to_pay():
             self.paying = False
             return None
+        owner = self._cart_owner()
+        if owner is None:  # no cart cookie: nothing was ever in a cart here
+            self.message, self.paying = "Your cart is empty.", False
+            return None
         try:
-            details = parse_input(CheckoutDetails, self._details)
-            placed = await orders.place_order(
-                cart_owner=self._cart_owner(),  # type: ignore[arg-type]
-                details=details,
+            done = await checkout.place_and_pay(
+                cart_owner=owner,
+                details=parse_input(CheckoutDetails, self._details),
                 checkout_key=self._checkout_key,
                 user_id=self.viewer.user_id if self.viewer else None,
-            )
-            self._order_id = str(placed.id)
-            self._unlock_order(placed.id)
-            outcome = await payments.pay_order(
-                placed.id,
+                client_address=self.client_address,
                 shopper=self._shopper(),
                 payment_method=payment_method,
                 attempt_key=uuid.uuid4().hex,
             )
-        except DomainError as error:
+        except DomainError as error:  # not placed (a limit, sold out, …): nothing to pay
             self.message, self.paying = error.message, False
             return None
+        placed, outcome = done.order, done.payment
+        self._order_id = str(placed.id)
+        self._unlock_order(placed.id)
         if outcome.status == "failed":
             self.message, self.paying = outcome.message, False  # the order waits; cart kept
             return None
@@ -307,7 +310,7 @@ class CheckoutState(PublicState):
                 f"window.kestrelStripe.confirm({json.dumps(outcome.client_secret or '')})",
                 callback=CheckoutState.bank_answered,
             )
-        return await self._done(placed.id, placed.number, outcome.status)
+        return await self._done(placed.number, outcome.status)
 
     @rx.event
     async def bank_answered(self, problem: str) -> rx.event.EventSpec | None:
@@ -315,7 +318,7 @@ class CheckoutState(PublicState):
             return None
         order_id = uuid.UUID(self._order_id)
         try:
-            outcome = await payments.confirm_payment(
+            outcome = await checkout.confirm_payment(
                 order_id, shopper=self._shopper(), approve=not problem
             )
         except DomainError as error:
@@ -325,15 +328,13 @@ class CheckoutState(PublicState):
             self.message = str(problem or outcome.message)[:300]
             self.paying = False
             return None
-        return await self._done(order_id, outcome.order_number, outcome.status)
+        return await self._done(outcome.order_number, outcome.status)
 
-    async def _done(self, order_id: uuid.UUID, number: str, outcome: str) -> rx.event.EventSpec:
+    async def _done(self, number: str, outcome: str) -> rx.event.EventSpec:
         self.paying = False
         self._details, self._checkout_key, self._order_id = {}, "", ""
         self._checkout_viewer = ""
-        if outcome == "succeeded":
-            # The worker does this too (on OrderPaid); here the shopper sees it at once.
-            await orders.forget_paid_cart_lines(order_id)
+        if outcome == "succeeded":  # the checkout took the paid lines out of the cart
             (await self.get_state(HeaderState)).cart_item_count = 0
         if outcome == "requires_action":
             return rx.redirect(f"/checkout/confirm?order={number}")

@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
+from backend.checkout import cancellation
+from backend.checkout import services as checkout
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
-from backend.orders import services as orders
-from backend.payments import services as payments
 from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
@@ -160,7 +160,7 @@ class OrderState(PublicState):
         if detail is None:
             return
         try:
-            await orders.cancel_unpaid_order(detail.id, shopper=self._shopper())
+            await cancellation.cancel_order(detail.id, shopper=self._shopper())  # while unpaid
             self.message = "Your order is cancelled."
         except DomainError as error:
             self.message = error.message
@@ -196,7 +196,7 @@ class OrderState(PublicState):
         self.paying = True
         yield
         try:
-            outcome = await payments.pay_order(
+            outcome = await checkout.pay_order(
                 detail.id,
                 shopper=self._shopper(),
                 payment_method=str(form_data.get("card_number") or "")[:40],
@@ -466,7 +466,7 @@ class ConfirmPaymentState(PublicState):
             self.ready, self.message = False, "There is no payment waiting for confirmation."
             return None
         try:
-            await payments.confirm_payment(
+            await checkout.confirm_payment(
                 detail.id, shopper=self._shopper(), approve=bool(approve)
             )
         except DomainError as error:

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from backend.cart import services as carts
 from backend.catalog.models import Product
+from backend.checkout import services as checkout
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -272,7 +273,7 @@ async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
         payment_method=cards.DECLINED,
         attempt_key="f",
     )
-    await orders.forget_paid_cart_lines(placed.id)  # what the OrderPaid handler would do
+    await checkout.forget_paid_cart_lines(placed.id)  # what the OrderPaid handler does
 
     assert failed.status == "failed"
     assert (await carts.get_cart(owner)).item_count == 2  # the cart is intact

@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -148,7 +149,8 @@ async def _deliver_once(
         order_number=f"KG-{unique}",
         email=f"buyer-{unique}@example.com",
         customer_name="Buyer",
-        amount="$42.00",
+        amount=Decimal("42.00"),
+        currency="USD",
     )
     async with session_scope() as session:
         await record_event(session, event)

@@ -1,0 +1,130 @@
+"""The checkout: place an order from a cart, pay for it, and take the paid lines out of
+the cart, the same for every door.
+
+- The storefront places and pays in one step (`place_and_pay`); a bank's extra step
+  (3-D Secure) comes back through `confirm_payment`.
+- The REST API places (`place_order`) and pays (`pay_order`) in two requests.
+- The worker forgets the paid lines again on `OrderPaid` (`forget_paid_cart_lines`), for
+  payments that succeed later (provider notifications); doing it twice changes nothing.
+
+Every placement passes the unpaid-order limits (`limits.py`) inside the order's own
+transaction; the door says who is asking (`limits.Buyer`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from functools import partial
+
+from backend.cart import services as carts
+from backend.cart.schemas import CartOwner
+from backend.checkout import limits
+from backend.core.errors import DomainError
+from backend.orders import queries as order_queries
+from backend.orders import services as orders
+from backend.orders.inputs import CheckoutDetails
+from backend.orders.ownership import Shopper
+from backend.orders.services import PlacedOrder
+from backend.payments import services as payments
+from backend.payments.services import PaymentOutcome
+
+
+@dataclass(frozen=True)
+class CheckoutOutcome:
+    order: PlacedOrder
+    # "failed" also when the payment could not be tried; the order then waits for another.
+    payment: PaymentOutcome
+
+
+async def place_order(
+    *,
+    cart_owner: CartOwner,
+    details: CheckoutDetails,
+    checkout_key: str,
+    user_id: uuid.UUID | None,
+    client_address: str,
+) -> PlacedOrder:
+    """The order for this checkout: placed now from `cart_owner`'s cart, or found (the
+    same `checkout_key` again places nothing). `client_address` is the caller's network
+    address as the door worked it out. Raises TooManyUnpaidOrdersError over a limit, and
+    what `orders.place_order` raises."""
+    buyer = limits.Buyer(
+        cart_key=cart_owner.key,
+        email=details.email,
+        is_guest=user_id is None,
+        client_address=client_address,
+    )
+    return await orders.place_order(
+        cart_owner=cart_owner,
+        details=details,
+        checkout_key=checkout_key,
+        user_id=user_id,
+        admit=partial(limits.admit, buyer=buyer),
+    )
+
+
+async def pay_order(
+    order_id: uuid.UUID, *, shopper: Shopper, payment_method: str, attempt_key: str
+) -> PaymentOutcome:
+    """Charge the order (refused unless it is `shopper`'s); once it is paid, its lines
+    leave the cart at once. One charge per `attempt_key`."""
+    outcome = await payments.pay_order(
+        order_id, shopper=shopper, payment_method=payment_method, attempt_key=attempt_key
+    )
+    if outcome.status == "succeeded":
+        await forget_paid_cart_lines(order_id)
+    return outcome
+
+
+async def confirm_payment(
+    order_id: uuid.UUID, *, shopper: Shopper, approve: bool
+) -> PaymentOutcome:
+    """The shopper's answer to the bank's extra step; a paid order's lines leave the cart."""
+    outcome = await payments.confirm_payment(order_id, shopper=shopper, approve=approve)
+    if outcome.status == "succeeded":
+        await forget_paid_cart_lines(order_id)
+    return outcome
+
+
+async def place_and_pay(
+    *,
+    cart_owner: CartOwner,
+    details: CheckoutDetails,
+    checkout_key: str,
+    user_id: uuid.UUID | None,
+    client_address: str,
+    shopper: Shopper,
+    payment_method: str,
+    attempt_key: str,
+) -> CheckoutOutcome:
+    """Place the order (`place_order`, which raises if it cannot be placed) and pay for
+    it. A payment that is refused or cannot be tried leaves the order waiting for payment
+    and the cart as it was: the outcome is then "failed" with the reason."""
+    placed = await place_order(
+        cart_owner=cart_owner,
+        details=details,
+        checkout_key=checkout_key,
+        user_id=user_id,
+        client_address=client_address,
+    )
+    try:
+        # The order this checkout placed (or found: its key never finds another
+        # cart's or account's order) is the placer's to pay.
+        payment = await pay_order(
+            placed.id,
+            shopper=shopper.with_opened(placed.id),
+            payment_method=payment_method,
+            attempt_key=attempt_key,
+        )
+    except DomainError as error:
+        payment = PaymentOutcome(placed.number, "failed", error.message)
+    return CheckoutOutcome(placed, payment)
+
+
+async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
+    """Take a paid order's products out of the cart it came from (idempotent; nothing
+    for an order that is not paid)."""
+    bought = await order_queries.bought_from_cart(order_id)
+    if bought is not None:
+        await carts.forget_lines(CartOwner(bought.cart_key), list(bought.product_ids))
