@@ -414,7 +414,8 @@ def _details_form() -> rx.Component:
                 rx.el.label(
                     rx.hstack(
                         rx.checkbox(
-                            checked=CheckoutState.cart_reminders,
+                            # Not controlled: it ticks at once; the server hears of it.
+                            default_checked=CheckoutState.cart_reminders,
                             on_change=CheckoutState.set_cart_reminders,
                         ),
                         rx.text("E-mail me about this cart", size="2"),

@@ -66,6 +66,7 @@ def test_sign_up_explains_each_problem_next_to_its_field(page: Page, unique: str
     # A taken e-mail looks like any other (its owner is told by e-mail instead).
     sign_up.fill(username=f"other_{unique}", email=taken, password=PASSWORD)
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    page.screenshot(path="var/test-results/sign-up-check-your-inbox.png", full_page=True)
 
 
 def test_five_wrong_passwords_lock_the_account(page: Page, unique: str) -> None:
