@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 # backend.notifications.rendering.ONE_TIME_LINKS, as of this revision.
 TEMPLATES = ("email_verification", "password_reset", "stock_notice_confirmation", "cart_reminder")
-TOKEN = "token=[A-Za-z0-9_.-]+"  # token_urlsafe and JWT characters
+TOKEN_PATTERN = "token=[A-Za-z0-9_.-]+"  # noqa: S105  (a pattern: token_urlsafe and JWT characters)
 REDACTED = "token=[removed]"
 
 
@@ -36,7 +36,7 @@ def upgrade() -> None:
                AND (body_text ~ :token OR body_html ~ :token)
             """
         ),
-        {"token": TOKEN, "redacted": REDACTED, "templates": list(TEMPLATES)},
+        {"token": TOKEN_PATTERN, "redacted": REDACTED, "templates": list(TEMPLATES)},
     )
 
 
