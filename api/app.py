@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from starlette.routing import Mount
@@ -14,6 +16,7 @@ from api.media_routes import router as media_router
 from api.payment_routes import router as payment_router
 from api.session_routes import router as session_router
 from api.v1.app import build_api_v1
+from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
 
 
 def build_http_app() -> FastAPI:
@@ -34,6 +37,15 @@ def build_http_app() -> FastAPI:
     api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
     app.router.routes.append(api_v1)
     return app
+
+
+@contextlib.asynccontextmanager
+async def production_start_checks() -> AsyncIterator[None]:
+    """A lifespan task of the web process: in production it refuses to serve while the
+    demo accounts keep their published passwords (the exception fails the ASGI start-up,
+    and the server exits with the message)."""
+    await refuse_published_demo_accounts_in_production()
+    yield
 
 
 def freeze_startup_objects() -> None:

@@ -22,8 +22,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The local-development secret. Anything signed with it is forgeable by anyone who has
 # read this file, so production refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me-in-production"  # noqa: S105
+# Every SECRET_KEY this repository prints (the default and `.env.example`'s sample): each
+# is as public as the code, so production refuses them all.
+PUBLISHED_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, "change-me-to-64-random-characters"})
 
 MIN_SECRET_KEY_LENGTH = 32
+
+# The demo accounts' passwords as the README prints them; DEMO_*_PASSWORD default to these.
+PUBLISHED_DEMO_ADMIN_PASSWORD = "kestrel-demo-admin"  # noqa: S105
+PUBLISHED_DEMO_SHOPPER_PASSWORD = "kestrel-demo-shopper"  # noqa: S105
 
 
 class Environment(StrEnum):
@@ -32,12 +39,32 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class PaymentGatewayName(StrEnum):
+    STRIPE = "stripe"
+    TEST = "test"  # the built-in test gateway: test cards only, nobody is charged
+
+
+def secret_key_problem(secret: str) -> str | None:
+    """Why this SECRET_KEY must not sign anything in production, or None."""
+    if secret in PUBLISHED_SECRET_KEYS:
+        return (
+            "SECRET_KEY is a value printed in this repository (the development default or "
+            ".env.example's sample); set a random value in production"
+        )
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+    return None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=PROJECT_ROOT / ".env",
         env_file_encoding="utf-8",
         extra="ignore",
         frozen=True,
+        # A refused setting is named in the error, never echoed with the others' values
+        # (SECRET_KEY, SMTP_URL and Stripe keys would otherwise land in start-up logs).
+        hide_input_in_errors=True,
     )
 
     environment: Environment = Environment.DEVELOPMENT
@@ -59,6 +86,10 @@ class Settings(BaseSettings):
     # Empty: only same-origin pages and non-browser clients.
     api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Who takes payments: "stripe", or "test" (the built-in test gateway; every page then
+    # says that no real payments are taken). Unset: Stripe when STRIPE_SECRET_KEY is set,
+    # else the test gateway outside production; production refuses to guess.
+    payment_gateway: PaymentGatewayName | None = None
     stripe_secret_key: SecretStr | None = None
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: SecretStr | None = None
@@ -87,8 +118,8 @@ class Settings(BaseSettings):
     search_index_dir: Path = PROJECT_ROOT / "var" / "search-index"
 
     # Demo accounts seeded by the run command in development (never in production).
-    demo_admin_password: SecretStr = SecretStr("kestrel-demo-admin")
-    demo_shopper_password: SecretStr = SecretStr("kestrel-demo-shopper")
+    demo_admin_password: SecretStr = SecretStr(PUBLISHED_DEMO_ADMIN_PASSWORD)
+    demo_shopper_password: SecretStr = SecretStr(PUBLISHED_DEMO_SHOPPER_PASSWORD)
     # Products in the seeded demo catalog (fewer start faster: the fault drills use 40).
     demo_catalog_size: int = Field(default=1_000, ge=0, le=100_000)
 
@@ -269,13 +300,47 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
-            secret = self.secret_key.get_secret_value()
-            if secret == DEVELOPMENT_SECRET_KEY:
-                msg = "SECRET_KEY is the development default; set a random value in production"
+            problem = secret_key_problem(self.secret_key.get_secret_value())
+            if problem:
+                raise ValueError(problem)
+            if self.smtp_url is None:
+                msg = (
+                    "production needs a mail transport: set SMTP_URL (without one, e-mails "
+                    "and their one-time links would only be stored for staff to read)"
+                )
                 raise ValueError(msg)
-            if len(secret) < MIN_SECRET_KEY_LENGTH:
-                msg = f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+        return self
+
+    @model_validator(mode="after")
+    def _choose_payment_gateway(self) -> Settings:
+        chosen = self.payment_gateway
+        if chosen is None:
+            if self.stripe_secret_key is not None:
+                chosen = PaymentGatewayName.STRIPE
+            elif self.environment is Environment.PRODUCTION:
+                msg = (
+                    "production needs a real payment gateway: set STRIPE_SECRET_KEY and "
+                    "STRIPE_PUBLISHABLE_KEY, or set PAYMENT_GATEWAY=test to take test "
+                    "payments only (nobody is charged, and every page says so)"
+                )
                 raise ValueError(msg)
+            else:
+                chosen = PaymentGatewayName.TEST
+        if chosen is PaymentGatewayName.STRIPE:
+            if self.stripe_secret_key is None:
+                msg = "PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY"
+                raise ValueError(msg)
+            if self.environment is Environment.PRODUCTION:
+                if not self.stripe_publishable_key:
+                    msg = "production with Stripe needs STRIPE_PUBLISHABLE_KEY (the card form)"
+                    raise ValueError(msg)
+                if self.stripe_webhook_secret is None:
+                    msg = (
+                        "production with Stripe needs STRIPE_WEBHOOK_SECRET (payments that "
+                        "succeed later are only announced by webhooks)"
+                    )
+                    raise ValueError(msg)
+        object.__setattr__(self, "payment_gateway", chosen)
         return self
 
     @property
@@ -292,9 +357,19 @@ class Settings(BaseSettings):
         return "__Host-shop_session" if self.uses_https else "shop_session"
 
     @property
+    def test_payments(self) -> bool:
+        """The built-in test gateway takes the payments: test cards only, nobody is
+        charged; every page and order says so."""
+        return self.payment_gateway is PaymentGatewayName.TEST
+
+    @property
     def stripe_enabled(self) -> bool:
         """Payments go through Stripe, with Stripe.js collecting cards in the browser."""
-        return self.stripe_secret_key is not None and bool(self.stripe_publishable_key)
+        return (
+            self.payment_gateway is PaymentGatewayName.STRIPE
+            and self.stripe_secret_key is not None
+            and bool(self.stripe_publishable_key)
+        )
 
     @property
     def cart_cookie_name(self) -> str:

@@ -3,6 +3,7 @@
 python -m jobs.cli messages [--limit N] [--to ADDRESS] [--show ID]
 python -m jobs.cli dead-letters
 python -m jobs.cli retry EVENT_ID HANDLER
+python -m jobs.cli retire-demo-accounts
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 
 from backend.core.db import dispose_engine
 from backend.core.errors import DomainError
+from backend.demo import published_accounts
 from backend.events import deliveries
 from backend.notifications import queries as messages
 
@@ -48,6 +50,14 @@ async def retry(event_id: str, handler: str) -> None:
     _print("Queued again: the worker will retry it shortly.")
 
 
+async def retire_demo_accounts() -> None:
+    retired = await published_accounts.retire_published_demo_accounts()
+    if not retired:
+        _print("No demo account signs in with a published password.")
+    for email in retired:
+        _print(f"{email}: new random password, locked, signed out everywhere")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m jobs.cli",
@@ -63,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     again = commands.add_parser("retry", help="retry a dead-lettered delivery")
     again.add_argument("event_id")
     again.add_argument("handler")
+    commands.add_parser(
+        "retire-demo-accounts",
+        help="give the demo accounts that still have published passwords random ones, "
+        "and lock them (production refuses to start until this is done)",
+    )
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -73,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                 await list_messages(args.limit, args.recipient)
             elif args.command == "dead-letters":
                 await list_dead_letters()
+            elif args.command == "retire-demo-accounts":
+                await retire_demo_accounts()
             else:
                 await retry(args.event_id, args.handler)
         finally:

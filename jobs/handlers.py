@@ -29,6 +29,7 @@ from backend.events.base import DomainEvent
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.media import services as media
 from backend.notifications import services as notifications
+from backend.notifications.rendering import OneTimeLink
 from backend.orders import services as orders
 from backend.orders.events import (
     OrderCancelled,
@@ -59,6 +60,11 @@ Handler = Callable[[Any], Awaitable[None]]
 
 def _url(path: str) -> str:
     return get_settings().public_base_url + path
+
+
+def _one_time_link(path: str, token: str) -> OneTimeLink:
+    """A link whose token is a credential: sent to the recipient, never kept readable."""
+    return OneTimeLink(_url(f"{path}?token={token}"), token)
 
 
 async def update_search_index(event: ProductChanged) -> None:
@@ -98,7 +104,7 @@ async def refresh_catalog_cache(event: ProductChanged | ProductsChanged) -> None
 
 async def send_email_verification(event: EmailVerificationRequested) -> None:
     async def context() -> dict[str, object]:
-        # Issued only on the first attempt: a retry re-sends the same rendered link.
+        # Issued on each attempt: the kept copy of the message has no usable link to resend.
         token = await accounts.issue_account_token(
             uuid.UUID(event.aggregate_id),
             purpose="verify_email",
@@ -107,7 +113,7 @@ async def send_email_verification(event: EmailVerificationRequested) -> None:
         return {
             "display_name": event.display_name,
             "email": event.email,
-            "verify_url": _url(f"/verify-email?token={token}"),
+            "verify_url": _one_time_link("/verify-email", token),
             "expires_hours": int(accounts.EMAIL_VERIFICATION_TTL.total_seconds() // 3600),
         }
 
@@ -144,7 +150,7 @@ async def send_password_reset(event: PasswordResetRequested) -> None:
         )
         return {
             "display_name": event.display_name,
-            "reset_url": _url(f"/reset-password?token={token}"),
+            "reset_url": _one_time_link("/reset-password", token),
             "expires_minutes": int(accounts.PASSWORD_RESET_TTL.total_seconds() // 60),
         }
 
@@ -271,14 +277,14 @@ async def notify_back_in_stock(event: InventoryUpdated) -> None:
 
 async def send_stock_notice_confirmation(event: StockNoticeConfirmationRequested) -> None:
     async def context() -> dict[str, object]:
-        # Issued only on the first attempt: a retry re-sends the same rendered links.
-        # NotFoundError when the request was confirmed or cancelled before: nothing is sent.
+        # Issued on each attempt (new links replace unsent ones); NotFoundError when the
+        # request was confirmed or cancelled before: nothing is sent.
         links = await stock_notices.issue_confirmation_links(uuid.UUID(event.aggregate_id))
         return {
             "email": event.email,
             "product_name": event.product_name,
-            "confirm_url": _url(f"/stock-notices/confirm?token={links.confirm_token}"),
-            "cancel_url": _url(f"/stock-notices/cancel?token={links.cancel_token}"),
+            "confirm_url": _one_time_link("/stock-notices/confirm", links.confirm_token),
+            "cancel_url": _one_time_link("/stock-notices/cancel", links.cancel_token),
             "expires_hours": links.expires_hours,
         }
 

@@ -18,6 +18,7 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import create_worker
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.cart_recovery import reminders as cart_reminders
 from backend.catalog import queries as catalog
@@ -26,6 +27,7 @@ from backend.core.db import dispose_engine
 from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
+from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
 from backend.orders import services as orders
 from backend.payments import services as payments
 from backend.payments import test_gateway
@@ -153,11 +155,36 @@ async def _run_arq_until(stop: asyncio.Event) -> None:
         backoff = min(backoff * 2, RESTART_BACKOFF_MAX_SECONDS)
 
 
+async def _checked_before_serving(stop: asyncio.Event) -> bool:
+    """Production fails closed: no jobs while published demo passwords still sign in
+    (PublishedDemoAccountsError ends the process). A database not reachable yet is waited
+    for, as everywhere in the worker. False when told to stop meanwhile."""
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            await refuse_published_demo_accounts_in_production()
+            return True
+        except (OSError, SQLAlchemyError) as error:
+            logger.warning("start-up check cannot reach PostgreSQL (%s); retrying", error)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=backoff)
+        backoff = min(backoff * 2, RESTART_BACKOFF_MAX_SECONDS)
+    return False
+
+
 async def serve() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    ready = False
+    try:
+        ready = await _checked_before_serving(stop)
+    finally:
+        if not ready:
+            await dispose_engine()
+    if not ready:
+        return
     relay = asyncio.create_task(run_relay(stop))
     indexing = asyncio.create_task(
         _build_search_index_if_missing()

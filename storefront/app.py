@@ -8,7 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.pages.registry import register_admin_pages
-from api.app import build_http_app, freeze_startup_objects
+from api.app import build_http_app, freeze_startup_objects, production_start_checks
 from api.cart_cookie import add_cart_cookie
 from api.security_headers import add_security_headers
 from backend.settings import get_settings
@@ -71,6 +71,8 @@ app = rx.App(
 )
 # Runs before every event: resolves the session cookie and refuses what the viewer may not do.
 app.add_middleware(AccessGuard(), index=0)
+# Production fails closed: no serving while published demo passwords still sign in.
+app.register_lifespan_task(production_start_checks)
 
 # (page, route, title, on_load): every storefront page in one table.
 STOREFRONT_PAGES = (

@@ -7,6 +7,7 @@ import reflex as rx
 from backend.settings import get_settings
 from storefront.access import SessionState
 from storefront.components.layout import sign_out_button
+from storefront.components.test_mode import test_mode_banner
 from storefront.pages.sign_in import SignInState, sign_in_form
 
 # (label, route, icon, admins only)
@@ -133,35 +134,38 @@ def admin_page(title: str, *children: rx.Component, admins_only: bool = False) -
         if admins_only
         else children
     )
-    return rx.cond(
-        SessionState.is_staff,
-        rx.flex(
-            sidebar(),
-            rx.el.main(
-                rx.hstack(
-                    rx.heading(title, size="6", as_="h1"),
+    return rx.fragment(
+        test_mode_banner(),
+        rx.cond(
+            SessionState.is_staff,
+            rx.flex(
+                sidebar(),
+                rx.el.main(
                     rx.hstack(
-                        rx.text(SessionState.display_name, size="2", color_scheme="gray"),
-                        sign_out_button(size="1"),
+                        rx.heading(title, size="6", as_="h1"),
+                        rx.hstack(
+                            rx.text(SessionState.display_name, size="2", color_scheme="gray"),
+                            sign_out_button(size="1"),
+                            align="center",
+                            spacing="3",
+                        ),
+                        justify="between",
                         align="center",
-                        spacing="3",
+                        width="100%",
+                        padding_bottom="16px",
+                        wrap="wrap",
                     ),
-                    justify="between",
-                    align="center",
-                    width="100%",
-                    padding_bottom="16px",
-                    wrap="wrap",
+                    *content,
+                    # As the storefront's: which page's data has arrived (tests wait for it).
+                    data_hydrated=rx.State.is_hydrated.to_string(),
+                    data_loaded_path=rx.State.router.url.path,
+                    flex="1",
+                    padding=["16px", "16px", "24px 32px"],
+                    min_width="0",
                 ),
-                *content,
-                # As the storefront's: which page's data has arrived (tests wait for it).
-                data_hydrated=rx.State.is_hydrated.to_string(),
-                data_loaded_path=rx.State.router.url.path,
-                flex="1",
-                padding=["16px", "16px", "24px 32px"],
-                min_width="0",
+                direction=rx.breakpoints(initial="column", md="row"),
+                min_height="100vh",
             ),
-            direction=rx.breakpoints(initial="column", md="row"),
-            min_height="100vh",
+            _gate(),
         ),
-        _gate(),
     )

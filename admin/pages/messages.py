@@ -205,7 +205,9 @@ def messages_page() -> rx.Component:
             rx.text(
                 MessagesState.total_label,
                 ". “stored” means no mail server is configured "
-                "(SMTP_URL): the message is kept here instead of being sent.",
+                "(SMTP_URL): the message is kept here instead of being sent. Copies of "
+                "sent messages show one-time links (password reset, verification, …) as "
+                "token=[removed]: only the recipient's e-mail has them.",
                 size="2",
                 color_scheme="gray",
             ),

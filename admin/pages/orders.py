@@ -25,6 +25,7 @@ from backend.orders.filters import OrderFilters, parse_order_filters
 from backend.payments import services as payments
 from storefront.components.forms import labelled_input
 from storefront.components.order_summary import order_summary, order_timeline
+from storefront.components.test_mode import test_payment_badge
 from storefront.pages.orders import OrderView, order_view
 
 PAGE_SIZE = 25
@@ -481,6 +482,8 @@ def order_admin_page() -> rx.Component:
                                 "Payment: " + state.order.to(OrderView).payment_status,
                                 color_scheme="gray",
                             ),
+                            rx.cond(state.order.to(OrderView).test_payment, test_payment_badge()),
+                            wrap="wrap",
                         ),
                         order_summary(
                             state.order.to(OrderView).lines,

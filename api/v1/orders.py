@@ -131,6 +131,10 @@ class OrderOut(BaseModel):
     tracking_number: str | None
     can_pay: bool
     can_cancel: bool
+    test_payment: bool = Field(
+        description="Paid through the built-in test gateway (PAYMENT_GATEWAY=test): "
+        "nobody was charged."
+    )
     created_at: datetime
     pay_by: datetime | None = Field(description="An unpaid order is cancelled after this.")
     timeline: list[TimelineEntryOut]
@@ -170,6 +174,7 @@ class OrderOut(BaseModel):
             tracking_number=order.tracking_number,
             can_pay=order.can_pay,
             can_cancel=order.can_cancel,
+            test_payment=order.test_payment,
             created_at=order.created_at,
             pay_by=order.expires_at,
             timeline=[

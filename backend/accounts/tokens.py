@@ -9,6 +9,7 @@ revoked. Sign-out, password change and reset revoke refresh tokens too.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.services import viewer_for
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.core.keys import InsecureSecretKeyError, derive_key
 from backend.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
@@ -45,8 +49,14 @@ class TokenPair:
 
 def _signing_key() -> OctKey:
     # Derived, so the raw SECRET_KEY is never used directly as a JWT key.
-    secret = get_settings().secret_key.get_secret_value().encode()
-    return OctKey.import_key(hashlib.sha256(b"access-jwt:" + secret).digest())
+    return OctKey.import_key(derive_key("access-jwt"))
+
+
+def access_token_audience() -> str:
+    """Whom access tokens are for: this shop's REST API, and nothing else that shares the
+    key (a JWT made for another purpose or service is refused even when its signature,
+    issuer and expiry are good)."""
+    return get_settings().public_base_url + "/api/v1"
 
 
 def _hash(token: str) -> str:
@@ -57,6 +67,7 @@ def _access_token(viewer: Viewer) -> str:
     now = utcnow()
     claims = {
         "iss": get_settings().public_base_url,
+        "aud": access_token_audience(),
         "sub": str(viewer.user_id),
         "roles": sorted(role.value for role in viewer.roles),
         "iat": int(now.timestamp()),
@@ -140,11 +151,12 @@ class AccessClaims:
 
 
 def verify_access_token(token: str) -> AccessClaims:
-    """Check signature, expiry, issuer and type; the claims it carries."""
+    """Check signature, expiry, issuer, audience and type; the claims it carries."""
     try:
         decoded = jwt.decode(token, _signing_key(), algorithms=[ALGORITHM])
         jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": get_settings().public_base_url},
+            aud={"essential": True, "value": access_token_audience()},
             sub={"essential": True},
             exp={"essential": True},
             typ={"essential": True, "value": "access"},
@@ -153,6 +165,9 @@ def verify_access_token(token: str) -> AccessClaims:
             user_id=uuid.UUID(decoded.claims["sub"]),
             roles=frozenset(RoleName(role) for role in decoded.claims.get("roles", [])),
         )
+    except InsecureSecretKeyError as error:
+        logger.error("refused an access token: %s", error)
+        raise InvalidTokenError(INVALID_TOKEN_MESSAGE) from error
     except (JoseError, ValueError, KeyError) as error:
         raise InvalidTokenError(INVALID_TOKEN_MESSAGE) from error
 

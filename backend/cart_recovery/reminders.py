@@ -46,6 +46,7 @@ from backend.core.db import session_scope
 from backend.notifications import queries as notification_queries
 from backend.notifications import services as notifications
 from backend.notifications.errors import DeliveryError
+from backend.notifications.rendering import OneTimeLink
 from backend.orders import queries as order_queries
 from backend.pricing.totals import PricedLine, subtotal_of
 from backend.settings import get_settings
@@ -95,6 +96,11 @@ def reminder_id_for(cart_key: str, changed_at: datetime) -> uuid.UUID:
 
 def _url(path: str) -> str:
     return get_settings().public_base_url + path
+
+
+def _one_time_link(path: str, token: str) -> OneTimeLink:
+    # The token is a credential: sent to the shopper, never kept readable for staff.
+    return OneTimeLink(_url(f"{path}?token={token}"), token)
 
 
 async def send_due_reminders(now: datetime | None = None) -> ReminderRun:
@@ -272,10 +278,10 @@ def _message_context(
             for (product, quantity), line in zip(sellable, lines, strict=True)
         ],
         "subtotal": subtotal_of(lines),
-        "restore_url": _url(f"/cart/restore?token={restore_token(reminder.id, now=now)}"),
+        "restore_url": _one_time_link("/cart/restore", restore_token(reminder.id, now=now)),
         "restore_days": RESTORE_LINK_TTL.days,
-        "unsubscribe_url": _url(
-            f"/cart-reminders/unsubscribe?token={unsubscribe_token(recipient.email, now=now)}"
+        "unsubscribe_url": _one_time_link(
+            "/cart-reminders/unsubscribe", unsubscribe_token(recipient.email, now=now)
         ),
     }
 

@@ -9,7 +9,6 @@ unsubscribe link names the address.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime, timedelta
 from typing import Literal
@@ -19,6 +18,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from backend.core.clock import utcnow
+from backend.core.keys import InsecureSecretKeyError, derive_key
 from backend.settings import get_settings
 
 RESTORE_LINK_TTL = timedelta(days=14)
@@ -31,8 +31,7 @@ Purpose = Literal["cart_restore", "cart_reminder_unsubscribe"]
 
 
 def _signing_key(purpose: Purpose) -> OctKey:
-    secret = get_settings().secret_key.get_secret_value().encode()
-    return OctKey.import_key(hashlib.sha256(f"{purpose}:".encode() + secret).digest())
+    return OctKey.import_key(derive_key(purpose))
 
 
 def _issue(purpose: Purpose, subject: str, ttl: timedelta, now: datetime | None) -> str:
@@ -63,7 +62,7 @@ def _read(purpose: Purpose, token: str, now: datetime | None) -> str | None:
             typ={"essential": True, "value": purpose},
         ).validate(decoded.claims)
         return str(decoded.claims["sub"])
-    except (JoseError, ValueError, KeyError, TypeError):
+    except (JoseError, ValueError, KeyError, TypeError, InsecureSecretKeyError):
         return None
 
 

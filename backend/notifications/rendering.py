@@ -2,11 +2,17 @@
 
 Amounts arrive as Decimals (or their JSON text, "12.50") with a currency, and are
 formatted here, at the edge: `{{ total|money(currency) }}`.
+
+Some messages carry one-time links (reset a password, confirm an address, ...): whoever has
+the link has the power it grants. Their senders pass each such link as a `OneTimeLink`, and
+`ONE_TIME_LINKS` names them per template, so the renderer can make two copies: the one
+that is delivered, and a redacted one for the record staff can read (the same text, each
+link with its token replaced by REDACTED_TOKEN).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +43,64 @@ EMAIL_TEMPLATES = (
     "return_received",
 )
 SMS_TEMPLATES = ("order_shipped",)
+
+# Template → the context values that are one-time links (each must be a OneTimeLink).
+ONE_TIME_LINKS: dict[str, frozenset[str]] = {
+    "email_verification": frozenset({"verify_url"}),
+    "password_reset": frozenset({"reset_url"}),
+    "stock_notice_confirmation": frozenset({"confirm_url", "cancel_url"}),
+    "cart_reminder": frozenset({"restore_url", "unsubscribe_url"}),
+}
+REDACTED_TOKEN = "[removed]"  # noqa: S105  (what stands where a token was)
+
+
+@dataclass(frozen=True)
+class OneTimeLink:
+    """A link whose `token` is a credential. Renders as the full link; `redacted` is the
+    same link with the token replaced, which names the page and works for nobody."""
+
+    url: str
+    token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.token or self.token not in self.url:
+            msg = "a one-time link must contain its token"
+            raise ValueError(msg)
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def redacted(self) -> str:
+        return self.url.replace(self.token, REDACTED_TOKEN)
+
+
+def carries_one_time_links(template: str) -> bool:
+    return template in ONE_TIME_LINKS
+
+
+def _checked_links(template: str, context: dict[str, Any]) -> list[OneTimeLink]:
+    """The context's one-time links; refuses a declared link passed as a plain string (it
+    could not be redacted) and a link the template does not declare."""
+    declared = ONE_TIME_LINKS.get(template, frozenset())
+    links = {key: value for key, value in context.items() if isinstance(value, OneTimeLink)}
+    plain = sorted(key for key in declared if not isinstance(context.get(key), OneTimeLink))
+    undeclared = sorted(set(links) - declared)
+    if plain or undeclared:
+        msg = (
+            f"template {template!r}: one-time links must be OneTimeLink values declared in "
+            f"ONE_TIME_LINKS (plain: {plain}, undeclared: {undeclared})"
+        )
+        raise TypeError(msg)
+    return list(links.values())
+
+
+def redacted_context(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with every one-time link replaced by its redacted form."""
+    return {
+        key: value.redacted if isinstance(value, OneTimeLink) else value
+        for key, value in context.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -73,6 +137,24 @@ def _block(template_name: str, block: str, context: dict[str, Any]) -> str:
 
 
 def render_email(template: str, context: dict[str, Any]) -> RenderedEmail:
+    """The e-mail as it is delivered: one-time links in full."""
+    _checked_links(template, context)
+    return _render_email(template, context)
+
+
+def render_email_for_the_record(template: str, context: dict[str, Any]) -> RenderedEmail:
+    """The e-mail as staff may read it once it went out: the same text, with no usable
+    one-time link. Refuses to return a copy in which a token still appears."""
+    links = _checked_links(template, context)
+    rendered = _render_email(template, redacted_context(context))
+    for link in links:
+        if any(link.token in part for part in (rendered.subject, rendered.text, rendered.html)):
+            msg = f"template {template!r} shows a one-time token outside its link"
+            raise ValueError(msg)
+    return rendered
+
+
+def _render_email(template: str, context: dict[str, Any]) -> RenderedEmail:
     if template not in EMAIL_TEMPLATES:
         msg = f"no e-mail template named {template!r}"
         raise LookupError(msg)

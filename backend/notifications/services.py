@@ -5,6 +5,12 @@ same text) and locked while it is sent, so two runs of one job cannot both send 
 row already `sent` or `stored` is never sent again. The one gap no database can close:
 if the process dies after the SMTP server accepted the message but before the row is
 marked sent, a retry sends it again, with the same Message-ID.
+
+Messages with one-time links (`rendering.ONE_TIME_LINKS`) are the exception: once a
+transport delivers mail, the row keeps a copy whose links carry no token (staff read rows
+in Admin → Messages; a reset link there would let any admin take over any account), so
+each attempt renders the message again from its context (a context factory then issues
+fresh links). Without a transport the row is the message itself and keeps the links.
 """
 
 from __future__ import annotations
@@ -21,7 +27,13 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.notifications.errors import DeliveryError
 from backend.notifications.models import Notification
-from backend.notifications.rendering import RenderedEmail, render_email, render_sms
+from backend.notifications.rendering import (
+    RenderedEmail,
+    carries_one_time_links,
+    render_email,
+    render_email_for_the_record,
+    render_sms,
+)
 from backend.notifications.transports import configured_email_transport, configured_sms_provider
 
 Context = dict[str, Any]
@@ -119,7 +131,17 @@ async def _deliver(
         if row.status in ("sent", "stored"):
             return SendResult(notification_id=row.id, status=row.status, sent_now=False)  # type: ignore[arg-type]
         row.attempts += 1
-        if not row.body_text:
+        deliverable: RenderedEmail | None = None
+        if channel == "email" and carries_one_time_links(template):
+            values = await _context(context)
+            deliverable = render_email(template, values)
+            kept = (
+                render_email_for_the_record(template, values)
+                if configured_email_transport() is not None
+                else deliverable
+            )
+            row.subject, row.body_text, row.body_html = kept.subject, kept.text, kept.html
+        elif not row.body_text:
             values = await _context(context)
             if channel == "email":
                 rendered = render_email(template, values)
@@ -131,7 +153,7 @@ async def _deliver(
             else:
                 row.body_text = render_sms(template, values)
         try:
-            provider_id = await _send(row)
+            provider_id = await _send(row, deliverable)
         except DeliveryError as error:
             row.status, row.last_error = "failed", error.message
             failure = error
@@ -147,13 +169,16 @@ async def _deliver(
     return result
 
 
-async def _send(row: Notification) -> str | None:
-    """Hand the message to its provider. None means no provider: the row is the message."""
+async def _send(row: Notification, deliverable: RenderedEmail | None) -> str | None:
+    """Hand the message to its provider. None means no provider: the row is the message.
+    `deliverable` is the e-mail to send when it differs from the row's record of it."""
     if row.channel == "email":
         transport = configured_email_transport()
         if transport is None:
             return None
-        email = RenderedEmail(subject=row.subject, text=row.body_text, html=row.body_html or "")
+        email = deliverable or RenderedEmail(
+            subject=row.subject, text=row.body_text, html=row.body_html or ""
+        )
         return await transport.send(to=row.recipient, email=email, message_key=row.idempotency_key)
     provider = configured_sms_provider()
     if provider is None:

@@ -29,6 +29,7 @@ from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
 from backend.payments.models import PaymentTransaction
 from backend.pricing import discounts, shipping
 from backend.pricing.totals import DiscountRule, PricedLine, Totals, compute_totals, subtotal_of
+from backend.settings import PaymentGatewayName
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class TransactionRecord:
     status: str
     amount: Decimal
     failure_message: str | None
+    gateway: str  # "stripe", or "test": the built-in test gateway (nobody was charged)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,14 @@ class OrderDetail:
     @property
     def can_cancel(self) -> bool:
         return self.status == "pending_payment" and self.payment_status != "processing"
+
+    @property
+    def test_payment(self) -> bool:
+        """Paid (or tried) through the built-in test gateway: no money was taken, and the
+        order must not be shipped as if it had been."""
+        return any(
+            t.kind == "payment" and t.gateway == PaymentGatewayName.TEST for t in self.transactions
+        )
 
     @property
     def can_pay(self) -> bool:
@@ -174,7 +184,9 @@ async def get_order(number: str) -> OrderDetail:
             TimelineEntry(h.created_at, h.axis, status.label(h.to_status), h.note) for h in history
         ),
         transactions=tuple(
-            TransactionRecord(p.created_at, p.kind, p.status, p.amount, p.failure_message)
+            TransactionRecord(
+                p.created_at, p.kind, p.status, p.amount, p.failure_message, p.gateway
+            )
             for p in payments
         ),
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from backend.core.errors import DomainError
-from backend.settings import get_settings
+from backend.settings import PaymentGatewayName, get_settings
 
 GatewayStatus = Literal["succeeded", "requires_action", "processing", "failed"]
 
@@ -70,12 +70,23 @@ class PaymentGateway(Protocol):
 
 
 def get_gateway() -> PaymentGateway:
-    """Stripe when a secret key is configured, else the built-in test gateway."""
+    """The gateway PAYMENT_GATEWAY names (settings choose Stripe when its key is set, the
+    built-in test gateway outside production, and refuse to guess in production)."""
     # Imported here: each gateway module imports this one (and Stripe's SDK is large).
-    if get_settings().stripe_secret_key is not None:
+    if get_settings().payment_gateway is PaymentGatewayName.STRIPE:
         from backend.payments.stripe_gateway import StripeGateway
 
         return StripeGateway()
     from backend.payments.test_gateway import TestGateway
 
     return TestGateway()
+
+
+def test_cards_on_offer() -> dict[str, str]:
+    """The test card numbers and what each does, for the checkout page: only while the test
+    gateway takes the payments (anywhere else they would be a false promise)."""
+    if not get_settings().test_payments:
+        return {}
+    from backend.payments.test_gateway import TEST_CARDS
+
+    return dict(TEST_CARDS)

@@ -7,6 +7,7 @@ import reflex as rx
 from backend.settings import get_settings
 from storefront.access import SessionState
 from storefront.components.native_form import native_form
+from storefront.components.test_mode import test_mode_banner
 from storefront.state import HeaderState
 from storefront.theme import CONTENT_MAX_WIDTH
 
@@ -221,6 +222,7 @@ def footer() -> rx.Component:
 
 def shop_page(*children: rx.Component) -> rx.Component:
     return rx.box(
+        test_mode_banner(),
         header(),
         rx.el.main(
             *children,

@@ -32,7 +32,7 @@ from backend.core.money import format_money
 from backend.core.validation import parse_input
 from backend.orders import queries as order_queries
 from backend.orders.inputs import CheckoutDetails
-from backend.payments.test_gateway import TEST_CARDS
+from backend.payments.gateway import test_cards_on_offer
 from backend.pricing import shipping
 from backend.settings import get_settings
 from storefront.access import PublicState
@@ -121,7 +121,7 @@ class CheckoutState(PublicState):
         self.stripe_enabled = get_settings().stripe_enabled
         self.test_cards = [
             (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
-            for n, what in TEST_CARDS.items()
+            for n, what in test_cards_on_offer().items()
         ]
         preview_cart = await carts.get_cart(self._cart_owner())
         self.empty = not preview_cart.lines
@@ -533,16 +533,17 @@ def _pay_button(**props: object) -> rx.Component:
 
 def _test_payment() -> rx.Component:
     """The built-in test gateway: a card number field (test numbers only)."""
+    test_mode = get_settings().test_payments
     return rx.vstack(
         rx.form(
             rx.vstack(
                 labelled_input(
                     "Card number",
                     "card_number",
-                    hint="Test payments: nothing is charged.",
+                    hint="Test payments: nothing is charged." if test_mode else "",
                     auto_complete="cc-number",
                     input_mode="numeric",
-                    placeholder="4242 4242 4242 4242",
+                    placeholder="4242 4242 4242 4242" if test_mode else "",
                 ),
                 _pay_button(type="submit"),
                 spacing="3",
@@ -552,11 +553,14 @@ def _test_payment() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.box(
-            rx.text("Test cards:", size="1", weight="medium"),
-            rx.foreach(
-                CheckoutState.test_cards,
-                lambda card: rx.text(card[0], " ", card[1], size="1", color_scheme="gray"),
+        rx.cond(
+            CheckoutState.test_cards.length() > 0,
+            rx.box(
+                rx.text("Test cards:", size="1", weight="medium"),
+                rx.foreach(
+                    CheckoutState.test_cards,
+                    lambda card: rx.text(card[0], " ", card[1], size="1", color_scheme="gray"),
+                ),
             ),
         ),
         spacing="3",

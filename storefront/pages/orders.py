@@ -20,10 +20,12 @@ from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
+from backend.settings import get_settings
 from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
 from storefront.components.order_summary import order_summary, order_timeline
+from storefront.components.test_mode import test_payment_badge
 from storefront.pages.returns import returns_panel
 
 MAX_NUMBER_LENGTH = 20
@@ -58,6 +60,7 @@ class OrderView:
     can_cancel: bool
     can_pay: bool
     awaiting_confirmation: bool
+    test_payment: bool
 
 
 _AXIS_LABELS = {"order": "Order ", "payment": "Payment ", "return": "Return "}
@@ -114,6 +117,7 @@ def order_view(order: order_queries.OrderDetail) -> OrderView:
         can_cancel=order.can_cancel,
         can_pay=order.can_pay,
         awaiting_confirmation=order.awaiting_confirmation,
+        test_payment=order.test_payment,
     )
 
 
@@ -216,6 +220,7 @@ def _order_details(order: rx.Var[OrderView]) -> rx.Component:
         rx.hstack(
             rx.badge("Order: " + order.status, size="2", data_testid="order-status"),
             rx.badge("Payment: " + order.payment_status, size="2", color_scheme="gray"),
+            rx.cond(order.test_payment, test_payment_badge()),
             wrap="wrap",
         ),
         rx.text("Placed ", order.placed_at, color_scheme="gray", size="2"),
@@ -235,7 +240,11 @@ def _order_details(order: rx.Var[OrderView]) -> rx.Component:
                     labelled_input(
                         "Card number",
                         "card_number",
-                        hint="Test payments: try 4242 4242 4242 4242.",
+                        hint=(
+                            "Test payments: try 4242 4242 4242 4242."
+                            if get_settings().test_payments
+                            else ""
+                        ),
                         auto_complete="cc-number",
                         input_mode="numeric",
                     ),

@@ -5,10 +5,10 @@ of any State with any payload. These tests do that (tests/fixtures/hostile_clien
 anonymous visitor, a shopper, a moderator and an admin, with secrets planted through the
 backend services: a hidden product (its SKU and name appear only in the staff's products
 table) and a new customer's verification e-mail (the address appears only under Admin ->
-Messages and Accounts, the one-time link only in Messages). The admin's and the moderator's
-positive cases prove that the client really reaches those handlers, so the refusals are
-meaningful; after the refusals the accounts are checked to be untouched (no role was
-granted, nobody was locked).
+Messages and Accounts, its text only in Messages; its one-time link went to the mailbox
+alone). The admin's and the moderator's positive cases prove that the client really
+reaches those handlers, so the refusals are meaningful; after the refusals the accounts
+are checked to be untouched (no role was granted, nobody was locked).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from backend.accounts.roles import RoleName
 from backend.catalog import services as catalog
 from backend.catalog.inputs import ProductCreate
 from backend.notifications import queries as notifications
+from backend.notifications.rendering import REDACTED_TOKEN
 from backend.settings import get_settings
 from devstack.services import VAR_DIR
 from storefront.access import Access, SessionState, required_access
@@ -67,15 +68,15 @@ class Secrets:
     victim_id: str
     victim_email: str
     message_id: str
-    link_token: str
+    message_text: str  # a line only the victim's stored e-mail has
 
     def all(self) -> tuple[str, ...]:
-        return (self.sku, self.product_name, self.victim_email, self.link_token)
+        return (self.sku, self.product_name, self.victim_email, self.message_text)
 
     def hidden_from(self, who: str) -> tuple[str, ...]:
         """Staff (moderators too) may see the catalog; customers' data is for admins."""
         if who == "moderator":
-            return (self.victim_email, self.link_token)
+            return (self.victim_email, self.message_text)
         return () if who == "admin" else self.all()
 
 
@@ -120,12 +121,16 @@ def secrets(live_shop: str) -> Secrets:
 
         page = await eventually(probe, within=30)
         detail = await notifications.get_message(page.items[0].id)
-        link = re.search(r"/verify-email\?token=([\w-]+)", detail.body_text)
+        # This shop sends mail: the stored copy names the link but holds no token.
+        link = re.search(r"/verify-email\?token=(\S+)", detail.body_text)
         assert link, detail.body_text
-        return str(page.items[0].id), link.group(1)
+        assert link.group(1) == REDACTED_TOKEN
+        greeting = f"Hello victim_{unique},"
+        assert greeting in detail.body_text
+        return str(page.items[0].id), greeting
 
-    message_id, link_token = run(stored_message)
-    return Secrets(sku, product_name, str(victim_id), victim_email, message_id, link_token)
+    message_id, message_text = run(stored_message)
+    return Secrets(sku, product_name, str(victim_id), victim_email, message_id, message_text)
 
 
 def signed_in(role: RoleName) -> Viewer:
@@ -319,7 +324,7 @@ def test_an_admin_connection_receives_the_admin_data(
     assert planted[0]["name"] == secrets.product_name
     assert planted[0]["active"] is False
     assert secrets.victim_email in "".join(m.raw for m in touching(listed, MessagesState))
-    assert secrets.link_token in "".join(m.raw for m in touching(opened, MessagesState))
+    assert secrets.message_text in "".join(m.raw for m in touching(opened, MessagesState))
     assert secrets.victim_id in "".join(m.raw for m in touching(found, AccountsState))
 
 

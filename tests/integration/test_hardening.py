@@ -22,6 +22,8 @@ def _page(request: object) -> PlainTextResponse:
 def production_https(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("SMTP_URL", "smtp://mail.example.com:587")
+    monkeypatch.setenv("PAYMENT_GATEWAY", "test")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example.com")
     get_settings.cache_clear()
     yield

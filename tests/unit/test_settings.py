@@ -1,7 +1,21 @@
 import pytest
 from pydantic import ValidationError
 
-from backend.settings import DEVELOPMENT_SECRET_KEY, Environment, Settings
+from backend.settings import (
+    DEVELOPMENT_SECRET_KEY,
+    PUBLISHED_SECRET_KEYS,
+    Environment,
+    PaymentGatewayName,
+    Settings,
+)
+
+# Everything production needs but the thing a test is about.
+PRODUCTION = {
+    "environment": "production",
+    "secret_key": "x" * 48,
+    "smtp_url": "smtp://mail.example.com:587",
+    "payment_gateway": "test",
+}
 
 
 def make(**values: object) -> Settings:
@@ -37,22 +51,54 @@ def test_a_redis_url_that_is_not_redis_is_refused(url: str) -> None:
         make(redis_url=url)
 
 
-def test_production_refuses_the_development_secret() -> None:
-    with pytest.raises(ValidationError, match="SECRET_KEY is the development default"):
-        make(environment="production", secret_key=DEVELOPMENT_SECRET_KEY)
+@pytest.mark.parametrize("published", sorted(PUBLISHED_SECRET_KEYS))
+def test_production_refuses_every_secret_key_the_repository_prints(published: str) -> None:
+    assert DEVELOPMENT_SECRET_KEY in PUBLISHED_SECRET_KEYS
+    with pytest.raises(ValidationError, match="SECRET_KEY is a value printed in this repository"):
+        make(**{**PRODUCTION, "secret_key": published})
 
 
 def test_production_refuses_a_short_secret() -> None:
     with pytest.raises(ValidationError, match="at least 32 characters"):
-        make(environment="production", secret_key="short")
+        make(**{**PRODUCTION, "secret_key": "short"})
+
+
+def test_production_refuses_to_run_without_a_mail_transport() -> None:
+    with pytest.raises(ValidationError, match="SMTP_URL"):
+        make(**{**PRODUCTION, "smtp_url": ""})
+
+
+def test_the_gateway_is_stripe_with_its_key_else_the_test_gateway_outside_production() -> None:
+    assert make(environment="development").payment_gateway is PaymentGatewayName.TEST
+    assert make(environment="development").test_payments
+    with_stripe = make(environment="development", stripe_secret_key="sk_test_1")
+    assert with_stripe.payment_gateway is PaymentGatewayName.STRIPE
+    assert not with_stripe.test_payments
+    explicit = make(environment="development", stripe_secret_key="sk_1", payment_gateway="test")
+    assert explicit.test_payments
+
+
+def test_production_never_falls_back_to_the_test_gateway() -> None:
+    with pytest.raises(ValidationError, match="PAYMENT_GATEWAY=test"):
+        make(**{**PRODUCTION, "payment_gateway": None})
+    assert make(**PRODUCTION).test_payments  # only when the operator says so
+
+
+def test_stripe_needs_its_keys() -> None:
+    with pytest.raises(ValidationError, match="STRIPE_SECRET_KEY"):
+        make(environment="development", payment_gateway="stripe")
+    stripe = {**PRODUCTION, "payment_gateway": "stripe", "stripe_secret_key": "sk_live_1"}
+    with pytest.raises(ValidationError, match="STRIPE_PUBLISHABLE_KEY"):
+        make(**stripe)
+    with pytest.raises(ValidationError, match="STRIPE_WEBHOOK_SECRET"):
+        make(**stripe, stripe_publishable_key="pk_live_1")
+    settings = make(**stripe, stripe_publishable_key="pk_live_1", stripe_webhook_secret="whsec")
+    assert settings.stripe_enabled
+    assert not settings.test_payments
 
 
 def test_production_accepts_a_real_secret_and_uses_secure_cookie_names() -> None:
-    settings = make(
-        environment="production",
-        secret_key="x" * 48,
-        public_base_url="https://shop.example.com/",
-    )
+    settings = make(**PRODUCTION, public_base_url="https://shop.example.com/")
     assert settings.environment is Environment.PRODUCTION
     assert settings.public_base_url == "https://shop.example.com"
     assert settings.session_cookie_name == "__Host-shop_session"

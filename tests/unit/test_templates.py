@@ -4,7 +4,20 @@ from decimal import Decimal
 
 import pytest
 
-from backend.notifications.rendering import EMAIL_TEMPLATES, render_email, render_sms
+from backend.notifications.rendering import (
+    EMAIL_TEMPLATES,
+    ONE_TIME_LINKS,
+    REDACTED_TOKEN,
+    OneTimeLink,
+    render_email,
+    render_email_for_the_record,
+    render_sms,
+)
+
+
+def link(path: str, token: str) -> OneTimeLink:
+    return OneTimeLink(f"http://localhost:3000{path}?token={token}", token)
+
 
 ORDER = {
     "order_number": "KG-1042",
@@ -21,12 +34,12 @@ CONTEXTS: dict[str, dict[str, object]] = {
     "email_verification": {
         "display_name": "Ann",
         "email": "ann@example.com",
-        "verify_url": "http://localhost:3000/verify-email?token=abc",
+        "verify_url": link("/verify-email", "Tok3n-abc"),
         "expires_hours": 48,
     },
     "password_reset": {
         "display_name": "Ann",
-        "reset_url": "http://localhost:3000/reset-password?token=abc",
+        "reset_url": link("/reset-password", "Tok3n-abc"),
         "expires_minutes": 60,
     },
     "account_exists": {
@@ -77,15 +90,15 @@ CONTEXTS: dict[str, dict[str, object]] = {
             }
         ],
         "subtotal": Decimal("25.00"),
-        "restore_url": "http://localhost:3000/cart/restore?token=abc",
+        "restore_url": link("/cart/restore", "Tok3n-abc"),
         "restore_days": 14,
-        "unsubscribe_url": "http://localhost:3000/cart-reminders/unsubscribe?token=def",
+        "unsubscribe_url": link("/cart-reminders/unsubscribe", "Tok3n-def"),
     },
     "stock_notice_confirmation": {
         "email": "ann@example.com",
         "product_name": "Mug <Blue>",
-        "confirm_url": "http://localhost:3000/stock-notices/confirm?token=abc",
-        "cancel_url": "http://localhost:3000/stock-notices/cancel?token=def",
+        "confirm_url": link("/stock-notices/confirm", "Tok3n-abc"),
+        "cancel_url": link("/stock-notices/cancel", "Tok3n-def"),
         "expires_hours": 48,
     },
     "back_in_stock": {
@@ -96,8 +109,8 @@ CONTEXTS: dict[str, dict[str, object]] = {
     },
 }
 EXPECTED_IN_TEXT = {
-    "email_verification": "verify-email?token=abc",
-    "password_reset": "reset-password?token=abc",
+    "email_verification": "verify-email?token=Tok3n-abc",
+    "password_reset": "reset-password?token=Tok3n-abc",
     "account_exists": "You already have an account with it",
     "order_confirmation": "Total     $1,226.95",
     "payment_received": "$26.95",
@@ -109,7 +122,7 @@ EXPECTED_IN_TEXT = {
     "return_received": "RT-2345-6789",
     "low_stock": "down to 2 in stock",
     "cart_reminder": "2 × Mug  $12.50 each  $25.00",
-    "stock_notice_confirmation": "stock-notices/cancel?token=def",
+    "stock_notice_confirmation": "stock-notices/cancel?token=Tok3n-def",
     "back_in_stock": "Mug <Blue> is back in stock at Kestrel Goods ($12.00)",
 }
 
@@ -142,6 +155,41 @@ def test_an_amount_without_its_currency_is_an_error() -> None:
     del context["currency"]
     with pytest.raises(Exception, match="currency"):
         render_email("payment_received", context)
+
+
+def test_every_link_with_a_token_in_a_sample_is_a_declared_one_time_link() -> None:
+    for template, context in CONTEXTS.items():
+        with_tokens = {key for key, value in context.items() if "token=" in str(value)}
+        assert with_tokens == ONE_TIME_LINKS.get(template, frozenset()), template
+        assert all(isinstance(context[key], OneTimeLink) for key in with_tokens), template
+
+
+@pytest.mark.parametrize("template", sorted(ONE_TIME_LINKS))
+def test_the_record_of_a_message_keeps_its_text_but_no_token(template: str) -> None:
+    sent = render_email(template, CONTEXTS[template])
+    kept = render_email_for_the_record(template, CONTEXTS[template])
+    assert kept.subject == sent.subject
+    for part in (kept.text, kept.html):
+        assert "Tok3n" not in part
+        assert f"?token={REDACTED_TOKEN}" in part
+    assert "Tok3n" in sent.text
+    assert kept.text == sent.text.replace("Tok3n-abc", REDACTED_TOKEN).replace(
+        "Tok3n-def", REDACTED_TOKEN
+    )
+
+
+def test_a_one_time_link_passed_as_plain_text_is_refused() -> None:
+    context = {**CONTEXTS["password_reset"], "reset_url": "http://x/reset-password?token=t0k"}
+    with pytest.raises(TypeError, match="reset_url"):
+        render_email("password_reset", context)
+    with pytest.raises(TypeError, match="reset_url"):
+        render_email_for_the_record("password_reset", context)
+
+
+def test_a_one_time_link_a_template_does_not_declare_is_refused() -> None:
+    context = {**CONTEXTS["order_shipped"], "order_url": link("/orders/KG-1042", "Tok3n-x")}
+    with pytest.raises(TypeError, match="order_url"):
+        render_email("order_shipped", context)
 
 
 def test_html_is_escaped_but_text_is_not() -> None:

@@ -12,6 +12,8 @@ from backend.webhooks.destinations import destination_problem, literal_address_p
 def production(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SMTP_URL", "smtp://mail.example.com:587")
+    monkeypatch.setenv("PAYMENT_GATEWAY", "test")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://shop.example")
     get_settings.cache_clear()
     yield
