@@ -82,7 +82,7 @@ def get_gateway() -> PaymentGateway:
     return TestGateway()
 
 
-def test_cards_on_offer() -> dict[str, str]:
+def offered_test_cards() -> dict[str, str]:
     """The test card numbers and what each does, for the checkout page: only while the test
     gateway takes the payments (anywhere else they would be a false promise)."""
     if not get_settings().test_payments:

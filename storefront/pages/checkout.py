@@ -32,7 +32,7 @@ from backend.core.money import format_money
 from backend.core.validation import parse_input
 from backend.orders import queries as order_queries
 from backend.orders.inputs import CheckoutDetails
-from backend.payments.gateway import test_cards_on_offer
+from backend.payments.gateway import offered_test_cards
 from backend.pricing import shipping
 from backend.settings import get_settings
 from storefront.access import PublicState
@@ -121,7 +121,7 @@ class CheckoutState(PublicState):
         self.stripe_enabled = get_settings().stripe_enabled
         self.test_cards = [
             (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
-            for n, what in test_cards_on_offer().items()
+            for n, what in offered_test_cards().items()
         ]
         preview_cart = await carts.get_cart(self._cart_owner())
         self.empty = not preview_cart.lines

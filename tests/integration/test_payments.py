@@ -362,10 +362,12 @@ async def test_the_longest_keys_fit_and_still_count_once(order: uuid.UUID) -> No
 async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: uuid.UUID) -> None:
     from api.v1.orders import OrderOut
     from backend.orders import queries as order_queries
-    from backend.payments.gateway import test_cards_on_offer
+    from backend.payments.gateway import offered_test_cards
     from storefront.pages.orders import order_view
 
-    await payments.pay_order(order, payment_method=cards.SUCCEEDS, attempt_key="t1")
+    await payments.pay_order(
+        order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="t1"
+    )
     async with session_scope() as session:
         number = (await session.get_one(Order, order)).number
     detail = await order_queries.get_order(number)
@@ -373,4 +375,4 @@ async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: 
     assert detail.test_payment  # the shopper's and the staff order page show it from here
     assert order_view(detail).test_payment
     assert OrderOut.of(detail).test_payment  # and the REST API
-    assert cards.SUCCEEDS in test_cards_on_offer()  # checkout lists the test cards
+    assert cards.SUCCEEDS in offered_test_cards()  # checkout lists the test cards

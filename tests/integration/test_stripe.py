@@ -20,7 +20,7 @@ from backend.core.db import session_scope
 from backend.orders import queries as order_queries
 from backend.orders.models import Order
 from backend.payments import services as payments
-from backend.payments.gateway import test_cards_on_offer
+from backend.payments.gateway import offered_test_cards
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, tab_that_placed
@@ -90,12 +90,15 @@ async def test_a_stripe_order_is_no_test_payment_and_no_test_cards_are_offered(
     order: uuid.UUID, localstripe: str
 ) -> None:
     await payments.pay_order(
-        order, payment_method=payment_method(localstripe, "4242424242424242"), attempt_key="s2"
+        order,
+        shopper=tab_that_placed(order),
+        payment_method=payment_method(localstripe, "4242424242424242"),
+        attempt_key="s2",
     )
     async with session_scope() as session:
         number = (await session.get_one(Order, order)).number
     assert not (await order_queries.get_order(number)).test_payment
-    assert test_cards_on_offer() == {}
+    assert offered_test_cards() == {}
 
 
 async def test_a_stripe_decline_fails_the_payment(order: uuid.UUID, localstripe: str) -> None:
