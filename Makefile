@@ -1,5 +1,5 @@
 # Thin aliases for ./shop, for those who type `make`. ./shop works without make installed.
-.PHONY: help run test test-unit test-integration test-e2e lint services stop
+.PHONY: help run test test-unit test-integration test-security test-e2e lint services stop
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -15,6 +15,9 @@ test-unit: ## unit tests only
 
 test-integration: ## integration tests only (real PostgreSQL, Redis, worker)
 	./shop test -m integration
+
+test-security: ## attacks replayed against the shop (tests/security, SECURITY.md)
+	./shop test -m security
 
 test-e2e: ## browser tests only
 	./shop test -m e2e
