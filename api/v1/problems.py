@@ -143,6 +143,10 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors: dict[str, str] = {}
     for item in error.errors():
+        if item.get("type") == "json_invalid":  # FastAPI's own reading: loc is an offset
+            problem = f"The body is not valid JSON: {item.get('ctx', {}).get('error', '')}."
+            errors.setdefault("body", problem)
+            continue
         message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
         errors.setdefault(_field_name(tuple(item.get("loc", ()))), message)
     return problem_response(400, "Please correct the fields listed in errors.", errors=errors)

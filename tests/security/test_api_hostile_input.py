@@ -20,8 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 
 from api.app import build_http_app
+from api.v1.app import build_api_v1
+from api.v1.edge import EdgeRoute
 from backend.accounts import tokens
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog_queries
@@ -145,7 +148,9 @@ async def test_nul_in_a_product_field_is_a_400_naming_it_on_every_write(
     field: str,
 ) -> None:
     admin = await bearer(admin_viewer)
-    created = await api.post("/products", json=product_body(category, unique, **fields), headers=admin)
+    created = await api.post(
+        "/products", json=product_body(category, unique, **fields), headers=admin
+    )
     assert "NUL" in field_problem(created, field)
 
     product_id = await make_product()
@@ -163,7 +168,10 @@ async def test_nul_in_a_webhook_endpoint_is_a_400_naming_the_field(
 ) -> None:
     admin = await bearer(admin_viewer)
     base = {"url": "https://example.com/hook", "event_types": ["order.paid"]}
-    for fields, field in (({"description": f"ops{NUL}"}, "description"), ({"url": f"https://example.com/h{NUL}"}, "url")):
+    for fields, field in (
+        ({"description": f"ops{NUL}"}, "description"),
+        ({"url": f"https://example.com/h{NUL}"}, "url"),
+    ):
         response = await api.post("/webhooks/endpoints", json=base | fields, headers=admin)
         assert "NUL" in field_problem(response, field)
     created = await api.post("/webhooks/endpoints", json=base, headers=admin)
@@ -299,3 +307,17 @@ async def test_https_and_own_media_images_are_still_accepted(
     assert created.status_code == 201, created.text
     assert created.json()["image_urls"] == urls
     assert Decimal(created.json()["price"]) == Decimal("12.50")
+
+
+def test_every_api_route_checks_its_edge_first() -> None:
+    """A new router that forgets `route_class=EdgeRoute` would skip all of the above."""
+    routes: list[APIRoute] = []
+    pending = list(build_api_v1().routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, APIRoute):
+            routes.append(route)
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        pending.extend(included.routes if included is not None else ())
+    assert len(routes) > 20
+    assert [route.path for route in routes if not isinstance(route, EdgeRoute)] == []

@@ -152,7 +152,7 @@ async def test_an_admin_upload_streaming_past_the_cap_is_cut_off(
     cap = get_settings().upload_max_bytes
     chunk = 1024 * 1024
     part_head = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; "
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
         'filename="big.png"\r\nContent-Type: image/png\r\n\r\n'
     ).encode()
     headers = upload_headers(cookie, **{"Transfer-Encoding": "chunked"})
@@ -186,7 +186,7 @@ async def test_an_admin_upload_within_the_limits_still_reaches_reflex(
 ) -> None:
     cookie = await session_cookie(staff_admin)
     body = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; "
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
         'filename="tiny.txt"\r\nContent-Type: text/plain\r\n\r\nnot an image\r\n'
         f"--{BOUNDARY}--\r\n"
     ).encode()
