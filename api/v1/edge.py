@@ -5,9 +5,10 @@
    never a 400 that tells them what the route accepts.
 2. Path and query values: no NUL character (400 naming the parameter).
 3. A JSON body: sent as JSON (`application/json` or `+json`, else 415), well-formed (400
-   saying what is wrong and where), no NUL in any string (400 naming the field), and valid
-   against the documented schema in pydantic's strict mode (400 per field): a boolean is
-   not an integer, a number is not a string, "yes" is not true.
+   saying what is wrong and where), valid against the documented schema in pydantic's
+   strict mode (400 per field: a boolean is not an integer, a number is not a string,
+   "yes" is not true), and no NUL in any string the route will use (400 naming the field;
+   properties the schema does not know are ignored, as before).
 
 FastAPI then validates again, leniently, which after the strict pass changes nothing. One
 route class for every router (`APIRouter(route_class=EdgeRoute)`); a test checks that no
@@ -82,19 +83,20 @@ class _StrictJsonBody:
         if not _is_json(request.headers.get("content-type")):
             raise HTTPException(415, "Send the body as JSON (Content-Type: application/json).")
         try:
-            data = await request.json()  # kept on the request: FastAPI reads it from there
+            await request.json()  # kept on the request: FastAPI reads it from there
         except (json.JSONDecodeError, RecursionError) as error:
             raise _malformed(error) from error
         except UnicodeDecodeError as error:
             problem = "The body is not valid JSON: it is not UTF-8 text."
             raise InvalidInputError(problem, {"body": problem}) from error
-        refuse_nul_anywhere(data)
         try:
-            self.adapter.validate_json(raw, strict=True)
+            valid = self.adapter.validate_json(raw, strict=True)
         except ValidationError as error:
             raise RequestValidationError(
                 [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
             ) from error
+        # What the route will use (fields it does not know are ignored, never stored).
+        refuse_nul_anywhere(self.adapter.dump_python(valid, mode="json", by_alias=True))
 
 
 def _json_body(route: APIRoute) -> _StrictJsonBody | None:
