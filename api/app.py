@@ -6,9 +6,13 @@ import contextlib
 import gc
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.admin_routes import router as admin_router
 from api.cart_cookie import router as page_cookie_router
@@ -32,9 +36,7 @@ def build_http_app() -> FastAPI:
     app.include_router(payment_router)
     app.include_router(admin_router)
     api_v1 = Mount("/api/v1", app=build_api_v1())
-    # Starlette's mount pattern (`^/api/v1/(?P<path>.*)$`) stops at a line break: a path
-    # with an encoded newline (%0A) would miss the API and get another app's 404 shape.
-    api_v1.path_regex = re.compile(api_v1.path_regex.pattern, re.DOTALL)
+    accept_line_breaks(api_v1)
     app.router.routes.append(api_v1)
     return app
 
@@ -46,6 +48,51 @@ async def production_start_checks() -> AsyncIterator[None]:
     and the server exits with the message)."""
     await refuse_published_demo_accounts_in_production()
     yield
+
+
+def accept_line_breaks(mount: Mount) -> None:
+    """Starlette's mount pattern (`^/api/v1/(?P<path>.*)$`) stops at a line break: a path
+    with an encoded newline (%0A) would miss the mounted app and get a plain-text 404."""
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+
+
+class OneVaryHeader:
+    """Merges the `Vary` headers of a response into one, each name once. Reflex puts a CORS
+    layer around the whole app and the API has its own: each added `Vary: Origin`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_one_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                values = headers.getlist("vary")
+                if len(values) > 1 or any("," in value for value in values):
+                    names: dict[str, str] = {}
+                    for value in values:
+                        for name in value.split(","):
+                            names.setdefault(name.strip().lower(), name.strip())
+                    del headers["vary"]
+                    headers["vary"] = ", ".join(name for name in names.values() if name)
+            await send(message)
+
+        await self.app(scope, receive, send_with_one_vary)
+
+
+def complete_reflex_app(top: Any) -> ASGIApp:
+    """The last touches on the ASGI app Reflex assembles around ours (its lifespan, context
+    and CORS layers and a catch-all mount): that mount too must let paths with line
+    breaks through, and the response names each Vary header once."""
+    if isinstance(top, Starlette):
+        for route in top.router.routes:
+            if isinstance(route, Mount):
+                accept_line_breaks(route)
+    return OneVaryHeader(top)
 
 
 def freeze_startup_objects() -> None:

@@ -141,6 +141,14 @@ class Settings(BaseSettings):
     api_rate_limit_read: str = "600/minute"
     api_rate_limit_write: str = "120/minute"
     api_rate_limit_auth: str = "20/minute"
+    # Request limits at the HTTP edge (the app, and nginx under `./shop cluster`): a request
+    # body may be this large (uploads of product images and CSV files: UPLOAD_MAX_MB), and
+    # may pause this long between two of its pieces before a 408. Headers must arrive
+    # within REQUEST_HEADER_TIMEOUT_SECONDS (nginx; Granian under `./shop run` allows 30 s).
+    request_body_max_kb: int = Field(default=1024, ge=16, le=1024 * 1024)
+    upload_max_mb: int = Field(default=25, ge=1, le=1024)
+    request_body_timeout_seconds: float = Field(default=20.0, gt=0.0, le=600.0)
+    request_header_timeout_seconds: int = Field(default=10, ge=1, le=600)
     # Reverse proxies (addresses or networks, comma separated) whose X-Forwarded-For is
     # believed when finding a caller's address. Empty: the connecting address is the caller.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -379,6 +387,14 @@ class Settings(BaseSettings):
     def public_origin(self) -> str:
         parts = urlsplit(self.public_base_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def request_body_max_bytes(self) -> int:
+        return self.request_body_max_kb * 1024
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return self.upload_max_mb * 1024 * 1024
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -137,7 +137,11 @@ def page_headers_snippet(headers: list[tuple[bytes, bytes]]) -> str:
 
 def nginx_config(layout: ClusterLayout, routes: list[str]) -> str:
     """nginx.conf for the layout; `routes` is the compiled app's routes.json. Pages include
-    `page-headers.conf` (see `page_headers_snippet`)."""
+    `page-headers.conf` (see `page_headers_snippet`). Request limits are the app's own
+    settings (`api/request_limits.py`), so nginx refuses first what a backend would."""
+    from backend.settings import get_settings
+
+    settings = get_settings()
     run = layout.nginx_dir
     # max_fails=0: a backend is never set aside. A dead one refuses at once (it is on this
     # machine) and nginx goes on to the next; setting it aside for a while would leave
@@ -146,6 +150,21 @@ def nginx_config(layout: ClusterLayout, routes: list[str]) -> str:
         f"        server 127.0.0.1:{port} max_fails=0;" for port in layout.backend_ports
     )
     backend_paths = "|".join(re.escape(prefix) for prefix in BACKEND_PATH_PREFIXES)
+    proxy_to_backends = """\
+            proxy_pass http://shop_backends;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            # A websocket stays open as long as its tab does.
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+            # A backend that is down: try the next one (never for a POST that may have
+            # been received: nginx retries only requests it could not send).
+            proxy_next_upstream error timeout http_502 http_503;
+            proxy_connect_timeout 2s;"""
     dynamic_pages = "\n".join(
         f"        location ~ {pattern} {{\n"
         "            include page-headers.conf;\n"
@@ -174,8 +193,11 @@ http {{
     sendfile on;
     gzip_static on;
     server_tokens off;
-    # Product pictures and CSV imports are uploaded through the backends.
-    client_max_body_size 25m;
+    # Request limits: bodies (uploads have their own location below), and how long a
+    # client may take to send its headers, or pause while sending a body (then 408).
+    client_max_body_size {settings.request_body_max_kb}k;
+    client_header_timeout {settings.request_header_timeout_seconds}s;
+    client_body_timeout {round(settings.request_body_timeout_seconds * 1000)}ms;
 
     map $http_upgrade $connection_upgrade {{
         default upgrade;
@@ -192,20 +214,13 @@ http {{
         root {layout.static_dir};
 
         location ~ ^/({backend_paths})(/|$) {{
-            proxy_pass http://shop_backends;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            # A websocket stays open as long as its tab does.
-            proxy_read_timeout 1h;
-            proxy_send_timeout 1h;
-            # A backend that is down: try the next one (never for a POST that may have
-            # been received: nginx retries only requests it could not send).
-            proxy_next_upstream error timeout http_502 http_503;
-            proxy_connect_timeout 2s;
+{proxy_to_backends}
+        }}
+
+        # Product pictures and CSV imports (Reflex's upload endpoint).
+        location = /_upload {{
+            client_max_body_size {settings.upload_max_mb}m;
+{proxy_to_backends}
         }}
 
         # Asked before each page: the guest cart cookie, if the browser has none yet.

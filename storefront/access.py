@@ -32,6 +32,7 @@ from backend.accounts.schemas import VerifiedSession, Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.core.client_address import client_address
+from backend.core.validation import field_name, nul_location
 from backend.orders.ownership import Shopper
 from backend.settings import get_settings
 
@@ -50,7 +51,7 @@ class Access(Enum):
     ADMIN = "admin"
 
 
-def _cookie_value(cookie_header: str, name: str) -> str | None:
+def cookie_value(cookie_header: str, name: str) -> str | None:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(cookie_header or "")
@@ -107,7 +108,7 @@ class SessionState(rx.State):
 
     def _cart_token(self) -> str | None:
         """The guest cart cookie this tab's websocket carries (server-side only)."""
-        return _cookie_value(self.router.headers.cookie, get_settings().cart_cookie_name)
+        return cookie_value(self.router.headers.cookie, get_settings().cart_cookie_name)
 
     def _cart_owner(self) -> CartOwner | None:
         """Whose cart this tab shows: the signed-in shopper's, else the guest cookie's."""
@@ -128,7 +129,7 @@ class SessionState(rx.State):
 
     def _current_session_token(self) -> str | None:
         """The session cookie this tab's websocket carries (server-side only)."""
-        return _cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
+        return cookie_value(self.router.headers.cookie, get_settings().session_cookie_name)
 
     async def _refresh_viewer(self, *, force: bool = False) -> None:
         """Make sure the viewer is still who the cookies say, before every event.
@@ -253,12 +254,22 @@ def required_access(state_cls: type[Any]) -> Access | None:
     return None
 
 
+def nul_refusal(payload: object) -> str | None:
+    """The message refusing an event whose arguments hold a NUL character anywhere (the
+    rule of every edge, `backend.core.validation`), or None."""
+    found = nul_location(payload)
+    if found is None:
+        return None
+    # ("form_data", "name") → "name": handlers take a form as one argument.
+    field = field_name(found[1:] if len(found) > 1 else found)
+    return f"“{field}” contains a NUL character (\\0), which cannot be stored: remove it."
+
+
 class AccessGuard(Middleware):
-    """Refuses an event unless the server-side session meets its State's access level."""
+    """Refuses an event unless the server-side session meets its State's access level,
+    then one whose arguments hold a NUL character (with a message saying where)."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
-        from reflex.state import StateUpdate
-
         state_path, _, _handler = event.name.rpartition(".")
         try:
             target = type(state).get_class_substate(state_path)
@@ -268,11 +279,22 @@ class AccessGuard(Middleware):
 
         session = await state.get_state(SessionState)
         await session._refresh_viewer()
-        if access is not None and session._allows(access):
-            return None
-        # Refused: nothing of the handler runs. Only the viewer's own (public) session vars
-        # go back, so a page whose session just ended can show its sign-in gate. Pages
-        # choose what to show from those vars; a redirect here could loop on on_load.
-        delta = await state._get_resolved_delta()
-        state._clean()
-        return StateUpdate(delta=delta, events=[])
+        if access is None or not session._allows(access):
+            # Refused: nothing of the handler runs. Only the viewer's own (public) session
+            # vars go back, so a page whose session just ended can show its sign-in gate.
+            # Pages choose what to show from those vars; a redirect here could loop on
+            # on_load.
+            return await _refused(state)
+        problem = nul_refusal(event.payload)
+        if problem is not None:
+            return await _refused(state, rx.toast.error(problem))
+        return None
+
+
+async def _refused(state: BaseState, *answers: Any) -> StateUpdate:
+    from reflex.state import StateUpdate
+    from reflex_base.event import Event
+
+    delta = await state._get_resolved_delta()
+    state._clean()
+    return StateUpdate(delta=delta, events=Event.from_event_type(list(answers)))

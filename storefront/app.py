@@ -6,10 +6,17 @@ This module is the composition root named by `rxconfig.py`; it only wires things
 from __future__ import annotations
 
 import reflex as rx
+from starlette.types import ASGIApp
 
 from admin.pages.registry import register_admin_pages
-from api.app import build_http_app, freeze_startup_objects, production_start_checks
+from api.app import (
+    build_http_app,
+    complete_reflex_app,
+    freeze_startup_objects,
+    production_start_checks,
+)
 from api.cart_cookie import add_cart_cookie
+from api.request_limits import limit_request_bodies
 from api.security_headers import add_security_headers
 from backend.settings import get_settings
 from storefront.access import AccessGuard
@@ -59,14 +66,31 @@ from storefront.pages.wishlist import (
 )
 from storefront.state import HeaderState, SavedProductsState
 from storefront.theme import GLOBAL_STYLE
+from storefront.upload_guard import guard_uploads
 
 settings = get_settings()
 shop = settings.shop_name
 
-app = rx.App(
+
+class ShopApp(rx.App):
+    """Reflex's app; the ASGI app it assembles gets the shop's last touches
+    (`api.app.complete_reflex_app`)."""
+
+    def __call__(self) -> ASGIApp:
+        return complete_reflex_app(super().__call__())
+
+
+app = ShopApp(
     style=GLOBAL_STYLE,
-    # HTTP routes in front of Reflex's own, then security headers around everything.
-    api_transformer=[build_http_app(), add_cart_cookie, add_security_headers],
+    # HTTP routes in front of Reflex's own; who may upload, decided before an upload's
+    # body is read; request body limits (size, time); security headers around everything.
+    api_transformer=[
+        build_http_app(),
+        guard_uploads,
+        limit_request_bodies,
+        add_cart_cookie,
+        add_security_headers,
+    ],
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )
 # Runs before every event: resolves the session cookie and refuses what the viewer may not do.

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from api.v1.auth import CurrentViewer
+from api.v1.edge import EdgeRoute
 from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
 from backend.accounts import queries as account_queries
 from backend.accounts import services as accounts
@@ -37,7 +38,7 @@ from backend.accounts.queries import UserRecord
 from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError
 
-router = APIRouter()
+router = APIRouter(route_class=EdgeRoute)
 
 # What a sign-in refusal can be; all of them are `invalid_grant` to an OAuth client.
 _REFUSED_GRANTS = (

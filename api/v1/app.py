@@ -15,6 +15,7 @@ from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import search as search_api
 from api.v1 import webhooks as webhooks_api
+from api.v1.edge import EdgeRoute
 from api.v1.idempotency import IdempotencyMiddleware
 from api.v1.problems import install_problem_handlers
 from api.v1.rate_limiting import RateLimitMiddleware
@@ -40,6 +41,7 @@ def build_api_v1() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
+    app.router.route_class = EdgeRoute  # for the routes declared here (health)
     install_problem_handlers(app)
     # Innermost first: idempotency sees the request as the route does; rate limits count
     # every request (replays too) and sit inside CORS, so a browser can read a 429.

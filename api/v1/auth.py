@@ -1,16 +1,24 @@
 """Who is calling: a Bearer access token (OAuth2 password grant at /auth/token), resolved
-on every request against the account as it is now."""
+on every request against the account as it is now.
+
+Routes declare what they need with `CurrentViewer` (any signed-in caller) or
+`AdminViewer` (administrators). `api.v1.edge.EdgeRoute` settles that before it reads the
+request's input, so a caller who may not use a route learns nothing about what it accepts
+(401/403 before any 400); the dependency then finds the viewer already resolved.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from backend.accounts import tokens
 from backend.accounts.errors import InvalidTokenError
 from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
 
 # Declared as the OAuth2 password flow so the docs' Authorize button can sign in; the
 # token still travels as `Authorization: Bearer <token>`. The path is absolute because
@@ -23,6 +31,9 @@ _bearer = OAuth2PasswordBearer(
 
 AccessToken = Annotated[str | None, Depends(_bearer)]
 
+# The viewer resolved for this request's token (one lookup per request).
+_RESOLVED = "kestrel.viewer"
+
 
 async def optional_viewer(access_token: AccessToken) -> Viewer | None:
     """The caller, or None without a token. A token that is present but bad is a 401."""
@@ -31,11 +42,37 @@ async def optional_viewer(access_token: AccessToken) -> Viewer | None:
     return await tokens.resolve_access_token(access_token)
 
 
-async def required_viewer(access_token: AccessToken) -> Viewer:
+async def required_viewer(request: Request, access_token: AccessToken) -> Viewer:
     if access_token is None:
         raise InvalidTokenError("Send an access token: Authorization: Bearer <token>.")
-    return await tokens.resolve_access_token(access_token)
+    resolved = request.scope.get(_RESOLVED)
+    if resolved is not None and resolved[0] == access_token:
+        viewer: Viewer = resolved[1]
+        return viewer
+    viewer = await tokens.resolve_access_token(access_token)
+    request.scope[_RESOLVED] = (access_token, viewer)
+    return viewer
+
+
+CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
+
+
+async def admin_viewer(viewer: CurrentViewer) -> Viewer:
+    return require_admin(viewer, "use this part of the API")
+
+
+AdminViewer = Annotated[Viewer, Depends(admin_viewer)]
+
+# The access dependencies a route may declare, strictest first.
+ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (admin_viewer, required_viewer)
+
+
+async def settle_access(request: Request, dependency: Callable[..., Any]) -> None:
+    """Run one of `ACCESS_DEPENDENCIES` from the request alone (before its input is read).
+    Raises InvalidTokenError (401) or PermissionDeniedError (403)."""
+    viewer = await required_viewer(request, await _bearer(request))
+    if dependency is admin_viewer:
+        await admin_viewer(viewer)
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
-CurrentViewer = Annotated[Viewer, Depends(required_viewer)]

@@ -17,13 +17,14 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from api.v1.auth import CurrentViewer
+from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from api.v1.products import Money
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartLine, CartOwner
 from backend.core.money import decimal_string
 
-router = APIRouter(prefix="/cart", tags=["cart"])
+router = APIRouter(prefix="/cart", tags=["cart"], route_class=EdgeRoute)
 
 # Strict: `true`, `1.5` or `"2"` are not quantities.
 Quantity = Annotated[int, Field(strict=True, ge=0, description="How many; 0 removes the line.")]

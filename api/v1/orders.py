@@ -25,7 +25,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.payment_routes import stripe_webhook
-from api.v1.auth import CurrentViewer
+from api.v1.auth import AdminViewer, CurrentViewer
+from api.v1.edge import EdgeRoute
 from api.v1.idempotency import valid_key
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
@@ -48,7 +49,7 @@ from backend.orders.queries import OrderDetail
 from backend.payments import services as payments
 from backend.settings import get_settings
 
-router = APIRouter(tags=["orders"])
+router = APIRouter(tags=["orders"], route_class=EdgeRoute)
 
 IDEMPOTENCY_HINT = "Send a unique key per operation (a UUID, say): 1 to 255 printable ASCII."
 OrderNumber = Annotated[str, Path(max_length=20, examples=["KG-ABCD-EFGH"])]
@@ -482,7 +483,7 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     summary="Mark a paid order shipped (admins)",
     responses=problem_responses(400, 401, 403, 404, 409),
 )
-async def fulfil_order(number: OrderNumber, body: FulfilmentIn, viewer: CurrentViewer) -> OrderOut:
+async def fulfil_order(number: OrderNumber, body: FulfilmentIn, viewer: AdminViewer) -> OrderOut:
     order = await _staff_order(number, viewer, "ship orders")
     await fulfilment.fulfil_order(
         order.id, carrier=body.carrier, tracking_number=body.tracking_number, actor=viewer
@@ -496,7 +497,7 @@ async def fulfil_order(number: OrderNumber, body: FulfilmentIn, viewer: CurrentV
     summary="Mark a shipped order delivered (admins)",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def deliver_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
+async def deliver_order(number: OrderNumber, viewer: AdminViewer) -> OrderOut:
     order = await _staff_order(number, viewer, "update orders")
     await fulfilment.mark_delivered(order.id, actor=viewer)
     return await _order_out(order.number)
@@ -509,7 +510,7 @@ async def deliver_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def refund_order(
-    number: OrderNumber, body: RefundIn, viewer: CurrentViewer, key: IdempotencyKey
+    number: OrderNumber, body: RefundIn, viewer: AdminViewer, key: IdempotencyKey
 ) -> RefundOut:
     """One refund per `Idempotency-Key`. 400: more than is left to refund. 409: nothing
     was paid, or the provider refused the refund."""

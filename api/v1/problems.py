@@ -58,6 +58,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    408: "Request timeout",
     409: "Conflict",
     412: "Precondition failed",
     413: "Content too large",
@@ -148,6 +149,10 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors: dict[str, str] = {}
     for item in error.errors():
+        if item.get("type") == "json_invalid":  # FastAPI's own reading: loc is an offset
+            problem = f"The body is not valid JSON: {item.get('ctx', {}).get('error', '')}."
+            errors.setdefault("body", problem)
+            continue
         message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
         errors.setdefault(_field_name(tuple(item.get("loc", ()))), message)
     return problem_response(400, "Please correct the fields listed in errors.", errors=errors)
@@ -205,12 +210,15 @@ def _document_validation_errors_as_400(app: FastAPI) -> None:
                 if responses.get("422", {}).get("description") == _FASTAPI_VALIDATION_ERROR:
                     del responses["422"]
                     responses.setdefault("400", _documented(400))
-                # What the middleware may answer on any operation (rate limits) and on
-                # any write sent with an Idempotency-Key.
+                # What the middleware may answer on any operation (rate limits), on any
+                # write (a body too large or too slow, `api/request_limits.py`; one sent
+                # with an Idempotency-Key), and where a JSON body is read (`edge.py`).
                 responses.setdefault("429", _documented(429))
                 if method in ("post", "put", "patch", "delete"):
-                    for status in (409, 413, 422):
+                    for status in (408, 409, 413, 422):
                         responses.setdefault(str(status), _documented(status))
+                if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                    responses.setdefault("415", _documented(415))
         schemas = document.get("components", {}).get("schemas", {})
         text = json.dumps(document)
         for name in _FASTAPI_VALIDATION_SCHEMAS:

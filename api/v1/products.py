@@ -15,9 +15,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from api.v1.auth import CurrentViewer, OptionalViewer
+from api.v1.auth import AdminViewer, OptionalViewer
+from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from backend.catalog import cache as catalog_cache
@@ -29,8 +30,9 @@ from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import ProductSummary
 from backend.core.errors import NotFoundError
 from backend.core.money import decimal_string
+from backend.core.validation import NulFreeStr
 
-router = APIRouter(tags=["products"])
+router = APIRouter(tags=["products"], route_class=EdgeRoute)
 
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["19.99"])]
 
@@ -128,8 +130,8 @@ class ProductListParams(BaseModel):
 
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
-    category: str | None = Field(default=None, max_length=120, description="category slug")
-    brand: str | None = Field(default=None, max_length=500, description="comma-separated")
+    category: NulFreeStr | None = Field(default=None, max_length=120, description="category slug")
+    brand: NulFreeStr | None = Field(default=None, max_length=500, description="comma-separated")
     min_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
     max_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
     sort_by: Literal["price", "name", "created_at", "rating"] = "created_at"
@@ -140,14 +142,6 @@ class ProductListParams(BaseModel):
     min_rating: int | None = Field(
         default=None, ge=1, le=5, description="only products rated this many stars or more"
     )
-
-    @field_validator("category", "brand")
-    @classmethod
-    def _no_nul_characters(cls, value: str | None) -> str | None:
-        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the query.
-        if value is not None and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
 
 
 @router.get(
@@ -243,7 +237,7 @@ async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JS
     summary="Create a product (admins)",
     responses=problem_responses(400, 401, 403, 409),
 )
-async def create_product(data: ProductCreate, viewer: CurrentViewer) -> JSONResponse:
+async def create_product(data: ProductCreate, viewer: AdminViewer) -> JSONResponse:
     product_id = await catalog.create_product(data, actor=viewer)
     response = await _product_response(product_id, status.HTTP_201_CREATED)
     response.headers["Location"] = f"/api/v1/products/{product_id}"
@@ -257,7 +251,7 @@ async def create_product(data: ProductCreate, viewer: CurrentViewer) -> JSONResp
     responses=problem_responses(400, 401, 403, 404, 409),
 )
 async def replace_product(
-    product_id: uuid.UUID, data: ProductCreate, viewer: CurrentViewer
+    product_id: uuid.UUID, data: ProductCreate, viewer: AdminViewer
 ) -> JSONResponse:
     """Every field is set: those left out take their defaults."""
     fields = data.model_dump()
@@ -274,7 +268,7 @@ async def replace_product(
     responses=problem_responses(400, 401, 403, 404, 409),
 )
 async def patch_product(
-    product_id: uuid.UUID, data: ProductUpdate, viewer: CurrentViewer
+    product_id: uuid.UUID, data: ProductUpdate, viewer: AdminViewer
 ) -> JSONResponse:
     await catalog.update_product(product_id, data, actor=viewer)
     return await _product_response(product_id)
@@ -286,7 +280,7 @@ async def patch_product(
     summary="Delete a product (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_product(product_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+async def delete_product(product_id: uuid.UUID, viewer: AdminViewer) -> Response:
     await catalog.delete_product(product_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

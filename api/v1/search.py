@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api.v1.edge import EdgeRoute
 from api.v1.pagination import PageMeta
 from api.v1.problems import problem_responses
 from api.v1.products import Money
@@ -22,7 +23,7 @@ from backend.search.documents import PRICE_BAND_LABELS
 from backend.search.queries import MAX_FILTER_LENGTH, MAX_PAGE, MAX_SUGGESTIONS
 from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], route_class=EdgeRoute)
 
 DEFAULT_LIMIT = 20  # as GET /products
 

@@ -18,7 +18,8 @@ from typing import Annotated, Literal, get_args
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.v1.auth import CurrentViewer
+from api.v1.auth import AdminViewer
+from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from backend.core.pagination import MAX_PAGE_SIZE
@@ -31,7 +32,7 @@ from backend.webhooks.schemas import (
     EndpointSummary,
 )
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=EdgeRoute)
 
 EventType = Literal[
     "order.placed",
@@ -165,7 +166,7 @@ class DeliveryListParams(BaseModel):
     responses=problem_responses(400, 401, 403),
 )
 async def create_endpoint(
-    data: EndpointCreate, viewer: CurrentViewer, response: Response
+    data: EndpointCreate, viewer: AdminViewer, response: Response
 ) -> EndpointCreated:
     """The answer holds the endpoint's signing `secret`, which is never shown again."""
     created = await webhooks.create_endpoint(
@@ -181,7 +182,7 @@ async def create_endpoint(
     summary="Every webhook endpoint (admins)",
     responses=problem_responses(401, 403),
 )
-async def list_endpoints(viewer: CurrentViewer) -> list[EndpointOut]:
+async def list_endpoints(viewer: AdminViewer) -> list[EndpointOut]:
     return [EndpointOut.of(endpoint) for endpoint in await webhooks.list_endpoints(viewer)]
 
 
@@ -191,7 +192,7 @@ async def list_endpoints(viewer: CurrentViewer) -> list[EndpointOut]:
     summary="One webhook endpoint (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def get_endpoint(endpoint_id: uuid.UUID, viewer: CurrentViewer) -> EndpointOut:
+async def get_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> EndpointOut:
     return EndpointOut.of(await webhooks.get_endpoint(viewer, endpoint_id))
 
 
@@ -202,7 +203,7 @@ async def get_endpoint(endpoint_id: uuid.UUID, viewer: CurrentViewer) -> Endpoin
     responses=problem_responses(400, 401, 403, 404),
 )
 async def update_endpoint(
-    endpoint_id: uuid.UUID, data: EndpointUpdate, viewer: CurrentViewer
+    endpoint_id: uuid.UUID, data: EndpointUpdate, viewer: AdminViewer
 ) -> EndpointOut:
     endpoint = await webhooks.update_endpoint(
         viewer,
@@ -222,7 +223,7 @@ async def update_endpoint(
     responses=problem_responses(400, 401, 403, 404),
 )
 async def rotate_secret(
-    endpoint_id: uuid.UUID, viewer: CurrentViewer, data: SecretRotation | None = None
+    endpoint_id: uuid.UUID, viewer: AdminViewer, data: SecretRotation | None = None
 ) -> EndpointCreated:
     """The answer holds the new `secret`, shown only now. During the grace period each
     delivery's `Kestrel-Signature` has two `v1=` entries (new and previous secret), so a
@@ -240,7 +241,7 @@ async def rotate_secret(
     summary="Delete a webhook endpoint and its delivery log (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_endpoint(endpoint_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+async def delete_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> Response:
     await webhooks.delete_endpoint(viewer, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -254,7 +255,7 @@ async def delete_endpoint(endpoint_id: uuid.UUID, viewer: CurrentViewer) -> Resp
 async def list_deliveries(
     endpoint_id: uuid.UUID,
     query: Annotated[DeliveryListParams, Query()],
-    viewer: CurrentViewer,
+    viewer: AdminViewer,
 ) -> Paged[DeliveryOut]:
     page = await webhooks.list_deliveries(
         viewer, endpoint_id, status=query.status, page=query.page, limit=query.limit
@@ -271,7 +272,7 @@ async def list_deliveries(
     summary="One delivery with its attempt log (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def get_delivery(delivery_id: uuid.UUID, viewer: CurrentViewer) -> DeliveryDetailOut:
+async def get_delivery(delivery_id: uuid.UUID, viewer: AdminViewer) -> DeliveryDetailOut:
     return DeliveryDetailOut.of_detail(await webhooks.get_delivery(viewer, delivery_id))
 
 
@@ -282,7 +283,7 @@ async def get_delivery(delivery_id: uuid.UUID, viewer: CurrentViewer) -> Deliver
     summary="Send a delivery again (admins)",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def retry_delivery(delivery_id: uuid.UUID, viewer: CurrentViewer) -> DeliveryOut:
+async def retry_delivery(delivery_id: uuid.UUID, viewer: AdminViewer) -> DeliveryOut:
     """Starts a fresh round of attempts for a failed (or succeeded) delivery; the worker
     sends it within seconds. 409 while the delivery is still being tried."""
     return DeliveryOut.of(await webhooks.retry_delivery(viewer, delivery_id))

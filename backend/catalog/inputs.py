@@ -10,8 +10,17 @@ import uuid
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from backend.core.validation import NO_NUL, NulFreeStr, https_url_problem
+from backend.media.storage import key_from_url
 from backend.settings import get_settings
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
@@ -20,9 +29,33 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_ATTRIBUTES = 20
 MAX_PRICE = Decimal("99999999.99")  # NUMERIC(10, 2)
+# A price as people write it: ASCII digits, an optional sign and decimal point (Python's
+# Decimal also reads other scripts' digits, "١٢" as 12, and exponents).
+PRICE_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-BrandName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), NO_NUL
+]
+BrandName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NO_NUL
+]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NO_NUL]
+
+
+def _image_url(value: str) -> str:
+    """Images are rendered on every page that shows the product: an https:// address or
+    one of the shop's own uploaded pictures (/media/<key>), never javascript: or data:."""
+    url = value.strip()
+    if key_from_url(url) is not None:
+        return url
+    problem = https_url_problem(url)
+    if problem:
+        msg = f"{problem} Images are https:// addresses or uploaded pictures (/media/…)."
+        raise ValueError(msg)
+    return url
+
+
+ImageUrl = Annotated[NulFreeStr, AfterValidator(_image_url)]
 
 
 def _slug(value: str) -> str:
@@ -34,16 +67,20 @@ def _slug(value: str) -> str:
 
 
 def _price_text(value: object) -> object:
-    """Prices arrive as text from forms and files: a clear message for what is not one."""
+    """Prices arrive as text from forms and files (and as text or numbers in API bodies):
+    a clear message for what is not one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         msg = "Enter a price, such as 12.50."
         raise ValueError(msg)
+    if isinstance(value, bool) or (
+        isinstance(value, str) and not PRICE_TEXT.fullmatch(value.strip())
+    ):
+        msg = "Enter a price as a number, such as 12.50."
+        raise ValueError(msg)
     if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except ArithmeticError:
-            msg = "Enter a price as a number, such as 12.50."
-            raise ValueError(msg) from None
+        return Decimal(value.strip())
+    if isinstance(value, int | float):
+        return Decimal(str(value))
     return value
 
 
@@ -79,9 +116,11 @@ def _attributes(value: dict[str, str]) -> dict[str, str]:
 
 
 CategoryName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NO_NUL
 ]
-CategoryDescription = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+CategoryDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2_000), NO_NUL
+]
 
 
 class CategoryCreate(BaseModel):
@@ -131,9 +170,7 @@ class ProductCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: Name
-    description: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] | None
-    ) = None
+    description: Description | None = None
     sku: str
     slug: str | None = None  # derived from the name and SKU when not given
     price: Decimal
@@ -142,8 +179,8 @@ class ProductCreate(BaseModel):
     brand: BrandName | None = None
     stock_quantity: int = Field(default=0, ge=0, le=10_000_000)
     low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
-    image_urls: list[str] = Field(default_factory=list, max_length=12)
-    attributes: dict[str, str] = Field(default_factory=dict)
+    image_urls: list[ImageUrl] = Field(default_factory=list, max_length=12)
+    attributes: dict[NulFreeStr, NulFreeStr] = Field(default_factory=dict)
     is_active: bool = True
 
     @field_validator("sku")
@@ -218,9 +255,7 @@ class ProductUpdate(BaseModel):
         return value
 
     name: Name | None = None
-    description: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] | None
-    ) = None
+    description: Description | None = None
     sku: str | None = None
     slug: str | None = None
     price: Decimal | None = None
@@ -229,8 +264,8 @@ class ProductUpdate(BaseModel):
     brand: BrandName | None = None
     stock_quantity: int | None = Field(default=None, ge=0, le=10_000_000)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=100_000)
-    image_urls: list[str] | None = Field(default=None, max_length=12)
-    attributes: dict[str, str] | None = None
+    image_urls: list[ImageUrl] | None = Field(default=None, max_length=12)
+    attributes: dict[NulFreeStr, NulFreeStr] | None = None
     is_active: bool | None = None
 
     _sku_rules = field_validator("sku")(ProductCreate._sku_rules.__func__)  # type: ignore[attr-defined]

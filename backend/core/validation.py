@@ -1,17 +1,103 @@
 """Input validation at the edge: pydantic models in, one `InvalidInputError` with a clear
-message per field out (the same for UI forms and API bodies)."""
+message per field out (the same for UI forms and API bodies).
+
+Rules every edge shares (the REST API's routes, Reflex event handlers, forms, CSV files):
+
+- No NUL character in any string: PostgreSQL text cannot hold one, so a NUL that got
+  through would fail deep in a query as a 500. `NulFreeStr` is the annotated type for
+  model fields; `refuse_nul_anywhere` checks a whole payload (nested dicts and lists, keys
+  too) and names the first field that holds one.
+- Addresses the shop stores and renders later (images, links) are absolute `https://`
+  URLs: `https_url_problem` says what is wrong with one, or None.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from backend.core.errors import InvalidInputError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+NUL = "\x00"
+NUL_MESSAGE = "Must not contain a NUL character (\\0)."
+MAX_URL_LENGTH = 2000
+
 _PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def refuse_nul(value: str) -> str:
+    if NUL in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
+# A str field that refuses NUL characters; `NO_NUL` goes last in an Annotated that also
+# has StringConstraints (after them, or pydantic skips their length checks).
+NO_NUL = AfterValidator(refuse_nul)
+NulFreeStr = Annotated[str, NO_NUL]
+
+
+def nul_location(
+    data: object, location: tuple[str | int, ...] = ()
+) -> tuple[str | int, ...] | None:
+    """Where the first string holding a NUL is in `data` (a key counts as its own place),
+    or None. `()` is `data` itself."""
+    if isinstance(data, str):
+        return location if NUL in data else None
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if isinstance(key, str) and NUL in key:
+                return (*location, key)
+            found = nul_location(value, (*location, key))
+            if found is not None:
+                return found
+    elif isinstance(data, list | tuple):
+        for index, value in enumerate(data):
+            found = nul_location(value, (*location, index))
+            if found is not None:
+                return found
+    return None
+
+
+def field_name(location: tuple[str | int, ...]) -> str:
+    """("attributes", "colour") → "attributes.colour"; () → "form"."""
+    return ".".join(str(part).replace(NUL, "\\0") for part in location) or "form"
+
+
+def refuse_nul_anywhere(data: object, *, within: tuple[str | int, ...] = ()) -> None:
+    """Raises InvalidInputError naming the first field of `data` that holds a NUL."""
+    found = nul_location(data, within)
+    if found is not None:
+        field = field_name(found)
+        raise InvalidInputError(
+            f"“{field}” contains a NUL character (\\0), which cannot be stored.",
+            {field: NUL_MESSAGE},
+        )
+
+
+def https_url_problem(url: str) -> str | None:
+    """What keeps `url` from being an address the shop may store and render later (an
+    absolute https:// URL with a host and no credentials), or None when it is one."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"Use an address of at most {MAX_URL_LENGTH} characters."
+    if NUL in url or any(character.isspace() for character in url):
+        return "An address cannot contain spaces or control characters."
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # a malformed port raises here
+    except ValueError:
+        return "This is not a valid address."
+    if parts.scheme.lower() != "https" or not hostname:
+        return "Use an https:// address."
+    if parts.username or parts.password:
+        return "Leave credentials out of the address."
+    return None
 
 
 def _readable(message: str) -> str:
@@ -31,6 +117,7 @@ def field_errors(error: ValidationError) -> dict[str, str]:
 
 
 def parse_input(model: type[ModelT], data: dict[str, Any]) -> ModelT:
+    refuse_nul_anywhere(data)
     try:
         return model.model_validate(data)
     except ValidationError as error:

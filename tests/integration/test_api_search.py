@@ -179,7 +179,6 @@ WEIRD_TEXT = [
     " ",
     "a",
     "lamp " * 1000,
-    "\x00",
     "\ufffd\u202e\U0001f600",
     "'; DROP TABLE products; --",
     'title:"lamp" AND (OR NOT) *?~^2 [a TO z]',
@@ -198,6 +197,15 @@ async def test_any_text_is_searched_without_a_server_error(
     assert response.json()["pagination"]["page"] == 1
     suggestions = await api.get("/search/suggest", params={"q": text})
     assert suggestions.status_code == 200, suggestions.text
+
+
+async def test_a_nul_character_is_refused_like_everywhere_in_the_api(
+    api: httpx.AsyncClient,
+) -> None:
+    for path in ("/search", "/search/suggest"):
+        response = await api.get(path, params={"q": "lamp\x00"})
+        assert response.status_code == 400, response.text
+        assert "q" in response.json()["errors"]
 
 
 async def test_bytes_that_are_not_utf8_are_no_server_error(api: httpx.AsyncClient) -> None:

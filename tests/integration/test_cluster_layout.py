@@ -12,6 +12,7 @@ import pytest
 
 from api.app import build_http_app
 from api.security_headers import security_headers
+from backend.settings import get_settings
 from devstack import cluster
 
 ROUTES = ["index", "cart", "products/[product_id]", "orders/[number]", "admin/products/new", "404"]
@@ -65,6 +66,34 @@ def test_nginx_forwards_the_visitors_address_and_the_backends_trust_only_it(
     assert cluster.backend_trusted_proxies([]) == "127.0.0.1"
     assert cluster.backend_trusted_proxies(["10.0.0.0/8"]) == "10.0.0.0/8,127.0.0.1"
     assert cluster.backend_trusted_proxies(["127.0.0.1"]) == "127.0.0.1"
+
+
+def test_nginx_applies_the_request_limits_the_backends_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind nginx the same limits hold (it buffers bodies before a backend sees them):
+    bodies, uploads, and how long headers and a pausing body may take (then 408)."""
+    for name, value in {
+        "REQUEST_BODY_MAX_KB": "512",
+        "UPLOAD_MAX_MB": "7",
+        "REQUEST_HEADER_TIMEOUT_SECONDS": "9",
+        "REQUEST_BODY_TIMEOUT_SECONDS": "2.5",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        layout = cluster.ClusterLayout(3999, (8101,), 1, root=tmp_path)
+        config = _written(layout)
+    finally:
+        get_settings.cache_clear()
+
+    http_block = config.split("server {")[0]
+    assert "client_max_body_size 512k;" in http_block
+    assert "client_header_timeout 9s;" in http_block
+    assert "client_body_timeout 2500ms;" in http_block
+    upload = config.split("location = /_upload {")[1].split("}")[0]
+    assert "client_max_body_size 7m;" in upload
+    assert "proxy_pass http://shop_backends;" in upload
 
 
 def test_a_missing_frontend_build_is_one_clear_error(tmp_path: Path) -> None:
