@@ -19,7 +19,7 @@ test-integration: ## integration tests only (real PostgreSQL, Redis, worker)
 test-e2e: ## browser tests only
 	./shop test -m e2e
 
-lint: ## ruff check + format check
+lint: ## ruff check + format check + import layers (lint-imports)
 	./shop lint
 
 services: ## start the private PostgreSQL and Redis
