@@ -44,7 +44,7 @@ from storefront.pages.password_reset import (
 from storefront.pages.product import ProductState, product_page
 from storefront.pages.returns import OrderReturnsState, ReturnFormState, return_form_page
 from storefront.pages.search import SearchState, search_page
-from storefront.pages.sign_in import sign_in_page
+from storefront.pages.sign_in_page import sign_in_page
 from storefront.pages.sign_up import SignUpState, sign_up_page
 from storefront.pages.stock_notices import (
     StockNoticeLinkState,

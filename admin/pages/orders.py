@@ -22,7 +22,7 @@ from backend.orders import queries as order_queries
 from backend.orders.filters import OrderFilters, parse_order_filters
 from backend.payments import services as payments
 from ui.forms import labelled_input
-from ui.order_summary import OrderView, order_view
+from ui.order_view import OrderView, order_view
 from ui.tables import data_table, pager
 
 PAGE_SIZE = 25

@@ -25,13 +25,8 @@ from storefront.components.layout import shop_page
 from storefront.pages.returns import returns_panel
 from ui.access import PublicState, SessionState, SignedInState
 from ui.forms import form_alert, labelled_input
-from ui.order_summary import (
-    OrderView,
-    display_time,
-    order_summary,
-    order_timeline,
-    order_view,
-)
+from ui.order_summary import order_summary, order_timeline
+from ui.order_view import OrderView, display_time, order_view
 from ui.test_mode import test_payment_badge
 
 MAX_NUMBER_LENGTH = 20
