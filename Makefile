@@ -22,7 +22,7 @@ test-security: ## attacks replayed against the shop (tests/security, SECURITY.md
 test-e2e: ## browser tests only
 	./shop test -m e2e
 
-lint: ## ruff check + format check
+lint: ## ruff check + format check + import layers (lint-imports)
 	./shop lint
 
 services: ## start the private PostgreSQL and Redis

@@ -3,13 +3,13 @@
 import reflex as rx
 
 from backend.settings import get_settings
-from storefront.theme import RADIX_THEME
+from ui.theme import RADIX_THEME
 
 settings = get_settings()
 
 config = rx.Config(
     app_name="shop",
-    app_module_import="storefront.app",
+    app_module_import="webapp.app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
     redis_url=settings.redis_url,

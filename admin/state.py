@@ -5,7 +5,7 @@ to staff (admin or moderator). Load admin data only inside their handlers, into 
 vars: never into computed vars or defaults, which every browser receives.
 """
 
-from storefront.access import AdminOnlyState, StaffState
+from ui.access import AdminOnlyState, StaffState
 
 
 class AdminState(StaffState):

@@ -4,7 +4,7 @@
 
 Needs the private PostgreSQL and Redis running (`./shop services`). Uses its own database
 (shop_bench_sessions, fresh each run) and one signed-in account.
-Every event of a signed-in tab re-checks its session (storefront/access.py). Prints
+Every event of a signed-in tab re-checks its session (ui/access.py). Prints
 p50/p99 of, one call at a time:
 - `session_unchanged`: what every event of a signed-in tab pays now (one Redis GET);
 - `resolve_session`: the database lookup every event would pay without the epoch (and

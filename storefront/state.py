@@ -14,8 +14,8 @@ from backend.cart import services as carts
 from backend.core.errors import DomainError
 from backend.search import queries as search
 from backend.wishlists import services as wishlists
-from storefront.access import PublicState, SignedInState
-from storefront.viewmodels import product_url
+from ui.access import PublicState, SignedInState
+from ui.viewmodels import product_url
 
 MAX_QUERY_LENGTH = 200
 MIN_SUGGEST_LENGTH = 2

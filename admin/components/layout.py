@@ -5,10 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.settings import get_settings
-from storefront.access import SessionState
-from storefront.components.layout import sign_out_button
-from storefront.components.test_mode import test_mode_banner
-from storefront.pages.sign_in import SignInState, sign_in_form
+from ui.access import SessionState
+from ui.sign_in import SignInState, sign_in_form, sign_out_button
+from ui.test_mode import test_mode_banner
 
 # (label, route, icon, admins only)
 NAV_ITEMS = (

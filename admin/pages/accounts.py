@@ -10,7 +10,6 @@ from datetime import datetime
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
 from admin.state import AdminOnlyAreaState
 from backend.accounts import staff
 from backend.accounts.roles import RoleName
@@ -18,6 +17,7 @@ from backend.accounts.schemas import Viewer
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.orders import customers
+from ui.tables import data_table, pager
 
 PAGE_SIZE = 25
 MANAGED_ROLES = (RoleName.ADMIN, RoleName.MODERATOR)

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState
 from backend.analytics import cart_recovery, funnel, sales
 from backend.cart_recovery.attribution import ATTRIBUTION_DAYS
@@ -17,6 +16,7 @@ from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.money import format_money
 from backend.settings import get_settings
+from ui.tables import data_table
 
 DEFAULT_DAYS = 30
 

@@ -8,9 +8,9 @@ from typing import Any
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
 from admin.state import AdminOnlyAreaState
 from backend.audit import services as audit
+from ui.tables import data_table, pager
 
 PAGE_SIZE = 50
 ENTITY_TYPES = ["all", "order", "account", "product", "discount", "stock", "review"]

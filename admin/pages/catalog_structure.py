@@ -12,13 +12,13 @@ import reflex as rx
 
 from admin.components.catalog_pickers import ANY, Choice, choice_select
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState
 from backend.catalog import taxonomy
 from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
 from backend.core.errors import DomainError, InvalidInputError
 from backend.core.validation import parse_input
-from storefront.components.forms import form_alert, labelled_input, success_note
+from ui.forms import form_alert, labelled_input, success_note
+from ui.tables import data_table
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,6 @@ from datetime import datetime
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
 from admin.pages.accounts import change_account, format_moment, role_switch
 from admin.state import AdminOnlyAreaState
 from backend.accounts.roles import RoleName
@@ -18,6 +17,7 @@ from backend.core.errors import NotFoundError
 from backend.core.money import format_money
 from backend.orders import customers, status
 from backend.orders.customers import CustomerDetail
+from ui.tables import data_table, pager
 
 ORDERS_PAGE_SIZE = 50
 NO_SUCH_ACCOUNT = "There is no such account."

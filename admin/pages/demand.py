@@ -8,11 +8,11 @@ import dataclasses
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminState
 from backend.core.errors import DomainError
 from backend.stock_notices import services as stock_notices
-from storefront.components.forms import form_alert
+from ui.forms import form_alert
+from ui.tables import data_table
 
 
 @dataclasses.dataclass(frozen=True)

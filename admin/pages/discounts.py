@@ -10,13 +10,13 @@ from decimal import Decimal, InvalidOperation
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.pricing import discounts
 from backend.settings import get_settings
-from storefront.components.forms import form_alert, labelled_input, success_note
+from ui.forms import form_alert, labelled_input, success_note
+from ui.tables import data_table
 
 
 @dataclasses.dataclass(frozen=True)

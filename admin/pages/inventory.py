@@ -9,12 +9,12 @@ import uuid
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminState
 from backend.catalog import queries as catalog
 from backend.core.errors import DomainError
 from backend.inventory import services as inventory
-from storefront.components.forms import form_alert, labelled_input, success_note
+from ui.forms import form_alert, labelled_input, success_note
+from ui.tables import data_table
 
 
 @dataclasses.dataclass(frozen=True)

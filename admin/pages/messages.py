@@ -11,11 +11,11 @@ import uuid
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError
 from backend.events import deliveries
 from backend.notifications import queries as messages
+from ui.tables import data_table, pager
 
 PAGE_SIZE = 25
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"

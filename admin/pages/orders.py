@@ -12,8 +12,6 @@ from decimal import Decimal, InvalidOperation
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
-from admin.pages.returns import order_returns_section
 from admin.state import AdminOnlyAreaState
 from backend.audit.services import actor_label
 from backend.checkout import cancellation
@@ -23,10 +21,9 @@ from backend.orders import fulfilment, status
 from backend.orders import queries as order_queries
 from backend.orders.filters import OrderFilters, parse_order_filters
 from backend.payments import services as payments
-from storefront.components.forms import labelled_input
-from storefront.components.order_summary import order_summary, order_timeline
-from storefront.components.test_mode import test_payment_badge
-from storefront.pages.orders import OrderView, order_view
+from ui.forms import labelled_input
+from ui.order_view import OrderView, order_view
+from ui.tables import data_table, pager
 
 PAGE_SIZE = 25
 STATUS_CHOICES = ["all", *status.ORDER_TRANSITIONS]
@@ -384,7 +381,8 @@ class OrderAdminState(AdminOnlyAreaState):
         )
 
 
-def _actions() -> rx.Component:
+def order_actions() -> rx.Component:
+    """Ship, deliver, refund, cancel: the order page's buttons, as the order allows."""
     state = OrderAdminState
     return rx.vstack(
         rx.cond(
@@ -457,56 +455,4 @@ def _actions() -> rx.Component:
         ),
         spacing="4",
         width="100%",
-    )
-
-
-def order_admin_page() -> rx.Component:
-    state = OrderAdminState
-    return admin_page(
-        "Order",
-        rx.vstack(
-            rx.link("← All orders", href="/admin/orders", size="2"),
-            rx.cond(state.message != "", rx.callout(state.message, role="status")),
-            rx.cond(
-                state.order,
-                rx.grid(
-                    rx.vstack(
-                        rx.heading("Order ", state.order.to(OrderView).number, size="6", as_="h2"),
-                        rx.text(state.email, color_scheme="gray"),
-                        rx.hstack(
-                            rx.badge(
-                                "Order: " + state.order.to(OrderView).status,
-                                data_testid="order-status",
-                            ),
-                            rx.badge(
-                                "Payment: " + state.order.to(OrderView).payment_status,
-                                color_scheme="gray",
-                            ),
-                            rx.cond(state.order.to(OrderView).test_payment, test_payment_badge()),
-                            wrap="wrap",
-                        ),
-                        order_summary(
-                            state.order.to(OrderView).lines,
-                            state.order.to(OrderView).totals,
-                            state.order.to(OrderView).total,
-                        ),
-                        rx.heading("Ship to", size="3", as_="h3"),
-                        rx.vstack(
-                            rx.foreach(state.order.to(OrderView).address, rx.text), spacing="0"
-                        ),
-                        rx.heading("Timeline", size="3", as_="h3"),
-                        order_timeline(state.order.to(OrderView).timeline),
-                        spacing="2",
-                        width="100%",
-                    ),
-                    rx.vstack(_actions(), order_returns_section(), spacing="5", width="100%"),
-                    columns=rx.breakpoints(initial="1", lg="2"),
-                    spacing="6",
-                    width="100%",
-                ),
-            ),
-            spacing="3",
-            width="100%",
-        ),
-        admins_only=True,
     )

@@ -9,9 +9,9 @@ import dataclasses
 from decimal import Decimal
 
 import reflex as rx
+from reflex_base.registry import RegistrationContext
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState, AdminState
 from backend.accounts.schemas import Viewer
 from backend.analytics import funnel, sales
@@ -21,7 +21,8 @@ from backend.core.heartbeat import last_worker_heartbeat
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
 from backend.orders import status as order_status
-from storefront.access import SessionState
+from ui.access import SessionState
+from ui.tables import data_table
 
 
 class OverviewState(AdminState):
@@ -75,10 +76,9 @@ class LowStockRow:
 
 def _connected(client_token: str) -> bool:
     """Whether the browser tab is still connected to this web process."""
-    # Imported here: the app module imports this page.
-    from storefront.app import app
-
-    namespace = app.event_namespace
+    # The running app, as Reflex itself finds it (this page must not import the composition
+    # root, which imports it).
+    namespace = RegistrationContext.get().app.event_namespace
     return namespace is None or client_token in namespace.token_to_sid
 
 

@@ -23,7 +23,7 @@ from backend.media.errors import InvalidImageError
 from backend.media.images import MAX_IMAGE_BYTES
 from backend.media.thumbnails import thumbnail_url
 from backend.settings import get_settings
-from storefront.components.forms import form_alert, labelled_input, success_note
+from ui.forms import form_alert, labelled_input, success_note
 
 UPLOAD_ID = "product_images"
 MAX_IMAGES = 12

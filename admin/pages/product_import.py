@@ -9,13 +9,13 @@ import dataclasses
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState
 from backend.catalog import product_csv
 from backend.catalog.product_csv import CSV_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, ImportPreview
 from backend.core.errors import DomainError
-from storefront.access import SessionState
-from storefront.components.forms import form_alert, success_note
+from ui.access import SessionState
+from ui.forms import form_alert, success_note
+from ui.tables import data_table
 
 UPLOAD_ID = "products_csv"
 

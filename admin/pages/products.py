@@ -13,7 +13,6 @@ import reflex as rx
 
 from admin.components.catalog_pickers import ANY, Choice, category_choices, choice_select
 from admin.components.layout import admin_page
-from admin.components.tables import pager
 from admin.state import AdminState
 from backend.catalog import queries as catalog
 from backend.catalog import services as catalog_services
@@ -25,8 +24,9 @@ from backend.catalog.staff_table import (
     list_products_for_staff,
 )
 from backend.core.errors import DomainError
-from storefront.access import SessionState
-from storefront.components.forms import form_alert, success_note
+from ui.access import SessionState
+from ui.forms import form_alert, success_note
+from ui.tables import pager
 
 PAGE_SIZE = 25
 

@@ -13,7 +13,8 @@ from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
-from admin.pages.orders import OrderAdminState, OrdersTableState, order_admin_page, orders_page
+from admin.pages.order_detail import order_admin_page
+from admin.pages.orders import OrderAdminState, OrdersTableState, orders_page
 from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState, product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
@@ -21,7 +22,7 @@ from admin.pages.products import ProductsTableState, products_page
 from admin.pages.returns import OrderReturnsAdminState, ReturnsTableState, returns_page
 from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.webhooks import WebhooksState, webhooks_page
-from storefront.pages.sign_in import SignInState
+from ui.sign_in import SignInState
 
 ADMIN_TITLE = "Admin"
 

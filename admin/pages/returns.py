@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table, pager
+from admin.pages.orders import OrderAdminState
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
@@ -21,9 +21,10 @@ from backend.returns import services as returns
 from backend.returns import status as return_status
 from backend.returns.models import MAX_DECISION_NOTE_LENGTH
 from backend.returns.status import ReturnAction
-from storefront.components.forms import form_alert, labelled_input
-from storefront.errors import form_feedback
-from storefront.pages.returns import RETURN_BADGE_COLOURS
+from ui.errors import form_feedback
+from ui.forms import form_alert, labelled_input
+from ui.tables import data_table, pager
+from ui.viewmodels import RETURN_BADGE_COLOURS
 
 PAGE_SIZE = 25
 STATUS_CHOICES = ["all", *return_status.RETURN_STATUSES]
@@ -252,8 +253,6 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             self.errors_for = str(return_id)
         await self._show()
         # The order page around this section shows the timeline and payment too.
-        from admin.pages.orders import OrderAdminState  # that module imports this one
-
         order_state = await self.get_state(OrderAdminState)
         if order_state._number:
             await order_state._show()

@@ -10,7 +10,6 @@ import uuid
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import pager
 from admin.state import AdminState
 from backend.catalog.ratings import stars_text
 from backend.core.errors import DomainError
@@ -19,8 +18,9 @@ from backend.reviews import services as review_services
 from backend.reviews.inputs import REASON_MAX
 from backend.reviews.queries import MODERATION_FILTERS
 from backend.reviews.status import LABELS, ReviewStatus
-from storefront.errors import form_feedback
-from storefront.viewmodels import product_url
+from ui.errors import form_feedback
+from ui.tables import pager
+from ui.viewmodels import product_url
 
 PAGE_SIZE = 20
 TIME_FORMAT = "%Y-%m-%d %H:%M UTC"

@@ -13,13 +13,13 @@ from datetime import datetime
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.components.tables import data_table
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError
 from backend.webhooks import services as webhooks
 from backend.webhooks.event_types import DESCRIPTIONS, WEBHOOK_EVENT_TYPES
 from backend.webhooks.schemas import DeliverySummary, EndpointSummary
-from storefront.components.forms import form_alert, labelled_input, success_note
+from ui.forms import form_alert, labelled_input, success_note
+from ui.tables import data_table
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 DELIVERY_LIMIT = 50  # the most recent deliveries of the open endpoint (state stays small)

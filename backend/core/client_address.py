@@ -10,7 +10,7 @@ anything). Without `TRUSTED_PROXIES` the connecting address is the visitor.
 
 Framework-free on purpose: the API passes the ASGI scope (`address_of_scope`), Reflex
 handlers pass the peer and header from their router data (`client_address`, through
-`SessionState.client_address` in storefront/access.py).
+`SessionState.client_address` in ui/access.py).
 """
 
 from __future__ import annotations

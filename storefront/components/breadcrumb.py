@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from storefront.viewmodels import Crumb
+from ui.viewmodels import Crumb
 
 
 def breadcrumb(crumbs: rx.Var[list[Crumb]]) -> rx.Component:

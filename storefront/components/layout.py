@@ -5,11 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.settings import get_settings
-from storefront.access import SessionState
-from storefront.components.native_form import native_form
-from storefront.components.test_mode import test_mode_banner
 from storefront.state import HeaderState
-from storefront.theme import CONTENT_MAX_WIDTH
+from ui.access import SessionState
+from ui.sign_in import sign_out_button
+from ui.test_mode import test_mode_banner
+from ui.theme import CONTENT_MAX_WIDTH
 
 
 def logo() -> rx.Component:
@@ -114,15 +114,6 @@ def cart_link() -> rx.Component:
         ),
         href="/cart",
         aria_label="Cart, " + HeaderState.cart_item_count.to_string() + " items",
-    )
-
-
-def sign_out_button(**props: object) -> rx.Component:
-    """A real form post: only an HTTP response can clear the HttpOnly session cookie."""
-    return native_form(
-        rx.button("Sign out", type="submit", variant="soft", color_scheme="gray", **props),
-        action="/auth/sign-out",
-        method="post",
     )
 
 

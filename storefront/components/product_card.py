@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from storefront.components.save_toggle import heart_toggle
-from storefront.viewmodels import ProductCard
+from ui.viewmodels import ProductCard
 
 
 def product_tile_art(

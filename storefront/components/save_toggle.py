@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from storefront.access import SessionState
 from storefront.state import SavedProductsState
+from ui.access import SessionState
 
 
 def _sign_in_href() -> rx.Var[str]:

@@ -16,10 +16,10 @@ from backend.accounts import services as accounts
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
 from backend.cart_recovery import opt_outs as cart_reminder_opt_outs
 from backend.core.errors import DomainError
-from storefront.access import SessionState, SignedInState
-from storefront.components.forms import form_alert, labelled_input, success_note
 from storefront.components.layout import shop_page
-from storefront.errors import form_feedback
+from ui.access import SessionState, SignedInState
+from ui.errors import form_feedback
+from ui.forms import form_alert, labelled_input, success_note
 
 ADDRESS_FIELDS = (
     "full_name",

@@ -18,11 +18,11 @@ from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.media.thumbnails import thumbnail_url
 from backend.pricing import shipping
-from storefront.access import PublicState
-from storefront.components.forms import quantity_select
 from storefront.components.layout import shop_page
 from storefront.state import HeaderState
-from storefront.viewmodels import product_url
+from ui.access import PublicState
+from ui.forms import quantity_select
+from ui.viewmodels import product_url
 
 MAX_QUANTITY_CHOICES = 10
 

@@ -12,9 +12,9 @@ from backend.cart import services as carts
 from backend.cart_recovery import opt_outs
 from backend.cart_recovery import restore as cart_restore
 from backend.core.errors import DomainError
-from storefront.access import PublicState
 from storefront.components.layout import shop_page
 from storefront.pages.cart import CartState, cart_contents
+from ui.access import PublicState
 
 MAX_TOKEN_LENGTH = 1000
 

@@ -16,11 +16,11 @@ from backend.catalog.schemas import Listing
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
 from backend.settings import get_settings
-from storefront.access import PublicState
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
-from storefront.viewmodels import Crumb, ProductCard, attribute_label, category_url, product_card
+from ui.access import PublicState
+from ui.viewmodels import Crumb, ProductCard, attribute_label, category_url, product_card
 
 PAGE_SIZE = 24
 SORTS = (

@@ -35,12 +35,12 @@ from backend.orders.inputs import CheckoutDetails
 from backend.payments.gateway import offered_test_cards
 from backend.pricing import shipping
 from backend.settings import get_settings
-from storefront.access import PublicState
-from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
-from storefront.components.order_summary import order_summary
-from storefront.errors import form_feedback
 from storefront.state import HeaderState
+from ui.access import PublicState
+from ui.errors import form_feedback
+from ui.forms import form_alert, labelled_input
+from ui.order_summary import order_summary
 
 STRIPE_PAYMENT_METHOD = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
 FIELDS = (

@@ -6,10 +6,10 @@ import reflex as rx
 
 from backend.catalog import queries as catalog
 from backend.settings import get_settings
-from storefront.access import PublicState
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
-from storefront.viewmodels import CategoryLink, ProductCard, category_link, product_card
+from ui.access import PublicState
+from ui.viewmodels import CategoryLink, ProductCard, category_link, product_card
 
 
 class HomeState(PublicState):

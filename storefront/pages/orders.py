@@ -21,104 +21,15 @@ from backend.core.money import format_money
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
 from backend.settings import get_settings
-from storefront.access import PublicState, SessionState, SignedInState
-from storefront.components.forms import form_alert, labelled_input
 from storefront.components.layout import shop_page
-from storefront.components.order_summary import order_summary, order_timeline
-from storefront.components.test_mode import test_payment_badge
 from storefront.pages.returns import returns_panel
+from ui.access import PublicState, SessionState, SignedInState
+from ui.forms import form_alert, labelled_input
+from ui.order_summary import order_summary, order_timeline
+from ui.order_view import OrderView, display_time, order_view
+from ui.test_mode import test_payment_badge
 
 MAX_NUMBER_LENGTH = 20
-
-
-@dataclasses.dataclass(frozen=True)
-class OrderLineView:
-    name: str
-    quantity: str
-    unit_price: str
-    line_total: str
-
-
-@dataclasses.dataclass(frozen=True)
-class TimelineView:
-    at: str
-    what: str
-    note: str
-
-
-@dataclasses.dataclass(frozen=True)
-class OrderView:
-    number: str
-    placed_at: str
-    status: str
-    payment_status: str
-    lines: list[OrderLineView]
-    totals: list[tuple[str, str]]
-    total: str
-    address: list[str]
-    timeline: list[TimelineView]
-    can_cancel: bool
-    can_pay: bool
-    awaiting_confirmation: bool
-    test_payment: bool
-
-
-_AXIS_LABELS = {"order": "Order ", "payment": "Payment ", "return": "Return "}
-
-
-def _when(moment: object) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC") if hasattr(moment, "strftime") else ""
-
-
-def order_view(order: order_queries.OrderDetail) -> OrderView:
-    def money(amount: object) -> str:
-        return format_money(amount, order.currency)  # type: ignore[arg-type]
-
-    rows = [("Subtotal", money(order.subtotal))]
-    if order.discount:
-        rows.append((f"Discount ({order.discount_code})", "−" + money(order.discount)))
-    rows += [("Shipping", money(order.shipping)), ("Tax", money(order.tax))]
-    if order.refunded_amount:
-        rows.append(("Refunded", "−" + money(order.refunded_amount)))
-    address = order.shipping_address
-    return OrderView(
-        number=order.number,
-        placed_at=_when(order.created_at),
-        status=status.label(order.status),
-        payment_status=status.label(order.payment_status),
-        lines=[
-            OrderLineView(
-                line.name, str(line.quantity), money(line.unit_price), money(line.line_total)
-            )
-            for line in order.lines
-        ],
-        totals=rows,
-        total=money(order.total),
-        address=[
-            str(part)
-            for part in (
-                address.get("full_name"),
-                address.get("line1"),
-                address.get("line2"),
-                f"{address.get('postal_code', '')} {address.get('city', '')}",
-                address.get("region"),
-                address.get("country"),
-            )
-            if part
-        ],
-        timeline=[
-            TimelineView(
-                _when(entry.at),
-                _AXIS_LABELS.get(entry.axis, "") + entry.status,
-                entry.note,
-            )
-            for entry in order.timeline
-        ],
-        can_cancel=order.can_cancel,
-        can_pay=order.can_pay,
-        awaiting_confirmation=order.awaiting_confirmation,
-        test_payment=order.test_payment,
-    )
 
 
 async def viewable_order(state: SessionState, number: str) -> order_queries.OrderDetail | None:
@@ -395,7 +306,7 @@ class OrderHistoryState(SignedInState):
             OrderRow(
                 o.number,
                 f"/orders/{o.number}",
-                _when(o.created_at),
+                display_time(o.created_at),
                 status.label(o.status),
                 str(o.item_count),
                 format_money(o.total, o.currency),

@@ -8,10 +8,10 @@ from backend.accounts import services as accounts
 from backend.accounts.inputs import normalize_email
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
 from backend.core.errors import DomainError
-from storefront.access import PublicState
-from storefront.components.forms import form_alert, form_card, labelled_input, success_note
 from storefront.components.layout import shop_page
-from storefront.errors import form_feedback
+from ui.access import PublicState
+from ui.errors import form_feedback
+from ui.forms import form_alert, form_card, labelled_input, success_note
 
 MAX_TOKEN_LENGTH = 200
 

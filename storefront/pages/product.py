@@ -8,16 +8,16 @@ from backend.analytics import funnel
 from backend.analytics.funnel import FunnelStep
 from backend.catalog import queries as catalog
 from backend.core.errors import NotFoundError
-from storefront.access import PublicState
 from storefront.components.breadcrumb import breadcrumb
-from storefront.components.forms import quantity_select
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
 from storefront.components.save_toggle import save_button
 from storefront.pages.cart import CartState
 from storefront.pages.product_reviews import ProductReviewsState, rating_link, reviews_section
 from storefront.pages.stock_notices import BackInStockState, notify_box
-from storefront.viewmodels import ProductPageView, product_page_view
+from ui.access import PublicState
+from ui.forms import quantity_select
+from ui.viewmodels import ProductPageView, product_page_view
 
 MAX_SLUG_LENGTH = 160
 

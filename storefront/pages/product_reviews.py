@@ -22,9 +22,9 @@ from backend.reviews import services as review_services
 from backend.reviews.inputs import BODY_MAX, BODY_MIN, TITLE_MAX
 from backend.reviews.queries import REVIEW_SORTS
 from backend.reviews.status import LABELS, ReviewStatus
-from storefront.access import PublicState, SessionState, SignedInState
-from storefront.components.forms import form_alert, labelled_input, success_note
-from storefront.errors import form_feedback
+from ui.access import PublicState, SessionState, SignedInState
+from ui.errors import form_feedback
+from ui.forms import form_alert, labelled_input, success_note
 
 PAGE_SIZE = 5
 MAX_SLUG_LENGTH = 160

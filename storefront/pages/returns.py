@@ -18,20 +18,14 @@ from backend.returns import queries as return_queries
 from backend.returns import services as returns
 from backend.returns import status as return_status
 from backend.returns.models import MAX_COMMENT_LENGTH, RETURN_REASONS
-from storefront.access import SignedInState
-from storefront.components.forms import form_alert
 from storefront.components.layout import shop_page
-from storefront.errors import form_feedback
+from ui.access import SignedInState
+from ui.errors import form_feedback
+from ui.forms import form_alert
+from ui.viewmodels import RETURN_BADGE_COLOURS
 
 MAX_NUMBER_LENGTH = 20
 REASON_CHOICES = list(RETURN_REASONS.items())
-RETURN_BADGE_COLOURS = {
-    "requested": "amber",
-    "approved": "blue",
-    "rejected": "tomato",
-    "received": "blue",
-    "refunded": "grass",
-}
 
 
 def _order_number(path: str, *, suffix: str = "") -> str:

@@ -11,12 +11,12 @@ import reflex as rx
 from backend.media.thumbnails import thumbnail_url
 from backend.search import queries as search
 from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
-from storefront.access import PublicState
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
 from storefront.pages.category import FilterGroup, FilterOption, SortOption
 from storefront.state import MAX_QUERY_LENGTH
-from storefront.viewmodels import ProductCard, initials_for, product_url, swatch_for
+from ui.access import PublicState
+from ui.viewmodels import ProductCard, initials_for, product_url, swatch_for
 
 PAGE_SIZE = 24
 SORTS = (

@@ -13,10 +13,10 @@ import reflex as rx
 
 from backend.core.errors import DomainError
 from backend.stock_notices import services as stock_notices
-from storefront.access import PublicState, SessionState
-from storefront.components.forms import form_alert, labelled_input, success_note
 from storefront.components.layout import shop_page
-from storefront.errors import form_feedback
+from ui.access import PublicState, SessionState
+from ui.errors import form_feedback
+from ui.forms import form_alert, labelled_input, success_note
 
 MAX_TOKEN_LENGTH = stock_notices.MAX_TOKEN_LENGTH
 

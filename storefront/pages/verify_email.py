@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.accounts import services as accounts
-from storefront.access import PublicState
 from storefront.components.layout import shop_page
+from ui.access import PublicState
 
 MAX_TOKEN_LENGTH = 200
 

@@ -17,11 +17,11 @@ from backend.core.errors import DomainError, NotFoundError
 from backend.media.thumbnails import thumbnail_url
 from backend.settings import get_settings
 from backend.wishlists import services as wishlists
-from storefront.access import PublicState, SessionState, SignedInState
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_tile_art
 from storefront.state import HeaderState, SavedProductsState
-from storefront.viewmodels import initials_for, product_url, swatch_for
+from ui.access import PublicState, SessionState, SignedInState
+from ui.viewmodels import initials_for, product_url, swatch_for
 
 MAX_TOKEN_LENGTH = wishlists.MAX_SHARE_TOKEN_LENGTH
 

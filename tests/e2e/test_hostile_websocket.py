@@ -40,7 +40,6 @@ from backend.notifications import queries as notifications
 from backend.notifications.rendering import REDACTED_TOKEN
 from backend.settings import get_settings
 from devstack.services import VAR_DIR
-from storefront.access import Access, SessionState, required_access
 from tests.e2e.data import PASSWORD, create_account, create_category, run
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.hostile_client import (
@@ -52,6 +51,7 @@ from tests.fixtures.hostile_client import (
     event_name,
 )
 from tests.fixtures.waiting import eventually
+from ui.access import Access, SessionState, required_access
 
 T = TypeVar("T")
 
@@ -241,7 +241,7 @@ def app_states(live_shop: str) -> AppStates:
     defaults = run(fresh_tab)
     # The server sends every state on a full hydration; the classes are looked up here, in
     # the main thread, where Reflex's registry (a context variable) lives.
-    app = importlib.import_module("storefront.app").app  # registers every page's states
+    app = importlib.import_module("webapp.app").app  # registers every page's states
     from reflex_base.registry import RegistrationContext
 
     known = RegistrationContext.get().base_states

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from storefront.components.test_mode import BANNER_TEXT, TEST_PAYMENT_TEXT
 from tests.e2e.data import create_product
 from tests.e2e.pages.checkout import Buyer
 from tests.e2e.test_admin_orders import buy, open_order_as_admin
+from ui.test_mode import BANNER_TEXT, TEST_PAYMENT_TEXT
 
 
 def banner(page: Page) -> Locator:

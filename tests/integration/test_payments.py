@@ -363,7 +363,7 @@ async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: 
     from api.v1.orders import OrderOut
     from backend.orders import queries as order_queries
     from backend.payments.gateway import offered_test_cards
-    from storefront.pages.orders import order_view
+    from ui.order_view import order_view
 
     await payments.pay_order(
         order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="t1"

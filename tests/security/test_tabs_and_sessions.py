@@ -31,12 +31,12 @@ from backend.catalog import queries as catalog_queries
 from backend.orders import queries as order_queries
 from backend.payments.test_gateway import DECLINED, SUCCEEDS
 from backend.settings import get_settings
-from storefront.access import SessionState
 from storefront.pages.account import AccountState
 from storefront.pages.checkout import CheckoutState
 from storefront.pages.orders import OrderHistoryState, OrderState
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
 from tests.fixtures.hostile_client import ROOT_STATE, HostileBrowser, Received, event_name
+from ui.access import SessionState
 
 T = TypeVar("T")
 

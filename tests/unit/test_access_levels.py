@@ -5,8 +5,8 @@ import reflex as rx
 
 from admin.state import AdminState
 from backend.accounts.roles import RoleName
-from storefront.access import Access, is_allowed, required_access
 from storefront.pages.home import HomeState
+from ui.access import Access, is_allowed, required_access
 
 
 class _UndeclaredState(rx.State):

@@ -1,6 +1,8 @@
 """The Reflex app: storefront pages at /, the admin dashboard at /admin, HTTP routes in front.
 
-This module is the composition root named by `rxconfig.py`; it only wires things together.
+This module is the composition root named by `rxconfig.py`; it only wires things together,
+and it is the one place that imports both UIs (`storefront`, `admin`): the import contracts
+in pyproject.toml keep it so.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from api.cart_cookie import add_cart_cookie
 from api.request_limits import limit_request_bodies
 from api.security_headers import add_security_headers
 from backend.settings import get_settings
-from storefront.access import AccessGuard
 from storefront.pages.account import AccountState, account_page
 from storefront.pages.cart import CartState, cart_page
 from storefront.pages.cart_recovery import (
@@ -50,7 +51,7 @@ from storefront.pages.password_reset import (
 from storefront.pages.product import ProductState, product_page
 from storefront.pages.returns import OrderReturnsState, ReturnFormState, return_form_page
 from storefront.pages.search import SearchState, search_page
-from storefront.pages.sign_in import SignInState, sign_in_page
+from storefront.pages.sign_in_page import sign_in_page
 from storefront.pages.sign_up import SignUpState, sign_up_page
 from storefront.pages.stock_notices import (
     StockNoticeLinkState,
@@ -65,8 +66,10 @@ from storefront.pages.wishlist import (
     wishlist_page,
 )
 from storefront.state import HeaderState, SavedProductsState
-from storefront.theme import GLOBAL_STYLE
-from storefront.upload_guard import guard_uploads
+from ui.access import AccessGuard
+from ui.sign_in import SignInState
+from ui.theme import GLOBAL_STYLE
+from webapp.upload_guard import guard_uploads
 
 settings = get_settings()
 shop = settings.shop_name

@@ -12,7 +12,16 @@ from decimal import Decimal
 from backend.catalog.ratings import stars_text
 from backend.catalog.schemas import CategorySummary, ProductDetail, ProductSummary
 from backend.media.thumbnails import thumbnail_url
-from storefront.theme import SWATCHES
+from ui.theme import SWATCHES
+
+# A return's status badge, the same for the shopper and the staff.
+RETURN_BADGE_COLOURS = {
+    "requested": "amber",
+    "approved": "blue",
+    "rejected": "tomato",
+    "received": "blue",
+    "refunded": "grass",
+}
 
 # The add-to-cart selector offers up to this many (the cart caps at its own limit too).
 MAX_QUANTITY_CHOICE = 10

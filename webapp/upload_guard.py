@@ -22,7 +22,7 @@ from api.request_limits import UPLOAD_PATH
 from api.v1.problems import problem_response
 from backend.accounts import services as accounts
 from backend.settings import get_settings
-from storefront.access import Access, cookie_value, is_allowed, required_access
+from ui.access import Access, cookie_value, is_allowed, required_access
 
 REFUSED = "Uploads need a signed-in account allowed to use that upload."
 

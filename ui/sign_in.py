@@ -1,4 +1,8 @@
-"""Sign-in page. The form posts to /auth/sign-in, which sets the HttpOnly session cookie."""
+"""Signing in and out, for the storefront's sign-in page and the admin gate alike.
+
+The sign-in form posts to /auth/sign-in, which sets the HttpOnly session cookie; the sign-out
+button posts to /auth/sign-out, which clears it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,8 @@ import reflex as rx
 
 from backend.accounts import services as accounts
 from backend.accounts import sign_in_limits
-from storefront.access import PublicState
-from storefront.components.layout import shop_page
-from storefront.components.native_form import native_form
+from ui.access import PublicState
+from ui.native_form import native_form
 
 SIGN_IN_ERRORS = {
     "invalid_credentials": accounts.SIGN_IN_FAILED_MESSAGE,
@@ -79,25 +82,10 @@ def sign_in_form(
     )
 
 
-def sign_in_page() -> rx.Component:
-    return shop_page(
-        rx.center(
-            rx.card(
-                rx.vstack(
-                    rx.heading("Sign in", size="6", as_="h1"),
-                    rx.text("New here? ", rx.link("Create an account", href="/sign-up"), size="2"),
-                    sign_in_form(
-                        form_page="/sign-in",
-                        next_path=SignInState.next_path,
-                        error=SignInState.error_message,
-                    ),
-                    spacing="4",
-                ),
-                width="100%",
-                max_width="400px",
-                padding="24px",
-            ),
-            width="100%",
-            padding_y="32px",
-        )
+def sign_out_button(**props: object) -> rx.Component:
+    """A real form post: only an HTTP response can clear the HttpOnly session cookie."""
+    return native_form(
+        rx.button("Sign out", type="submit", variant="soft", color_scheme="gray", **props),
+        action="/auth/sign-out",
+        method="post",
     )

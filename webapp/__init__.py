@@ -1,0 +1,1 @@
+"""The Reflex composition root (`webapp/app.py`, named by rxconfig.py)."""
