@@ -446,7 +446,7 @@ async def pay_order(
     if outcome.status == "requires_action":
         redirect_url = f"{get_settings().public_base_url}/checkout/confirm?order={order.number}"
     return PaymentOut(
-        status=outcome.status,  # type: ignore[arg-type]
+        status=outcome.status,
         message=outcome.message,
         redirect_url=redirect_url,
         client_secret=outcome.client_secret,

@@ -146,7 +146,7 @@ async def redeliver(event_id: uuid.UUID, handler: str) -> None:
             )
             .values(status="pending", attempts=0)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             raise NotFoundError("There is no dead-lettered delivery like that to retry.")
         await session.exec(
             update(OutboxEvent).where(col(OutboxEvent.id) == event_id).values(dispatched_at=None)

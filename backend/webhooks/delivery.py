@@ -128,7 +128,7 @@ async def claim_due_deliveries(
         )
         .order_by(col(WebhookDelivery.next_attempt_at))
         .limit(limit)
-        .with_for_update(of=WebhookDelivery, skip_locked=True)  # type: ignore[arg-type]
+        .with_for_update(of=WebhookDelivery, skip_locked=True)
     )
     claimed: list[ClaimedDelivery] = []
     async with session_scope() as session:
@@ -246,7 +246,7 @@ async def record_outcome(
         # Only while the claim is still ours: a manual retry or a lapsed lease since then
         # has started another round, which this outcome must not overwrite.
         await session.exec(
-            update(WebhookDelivery)  # type: ignore[call-overload]
+            update(WebhookDelivery)
             .where(
                 col(WebhookDelivery.id) == claimed.id,
                 col(WebhookDelivery.status) == "pending",
