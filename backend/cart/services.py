@@ -157,7 +157,7 @@ def _limit_for(product: ProductSummary) -> int:
 
 
 async def _quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
-    raw = await get_redis().hgetall(_key(owner))
+    raw = await get_redis().hgetall(_key(owner))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
     quantities: dict[uuid.UUID, int] = {}
     for product_id, quantity in raw.items():
         try:
@@ -497,4 +497,4 @@ async def forget_activity(owner: CartOwner, changed: datetime) -> None:
 async def forget_lines(owner: CartOwner, product_ids: list[uuid.UUID]) -> None:
     """Take bought products out of a cart (after their order is paid)."""
     if product_ids:
-        await get_redis().hdel(_key(owner), *(str(p) for p in product_ids))
+        await get_redis().hdel(_key(owner), *(str(p) for p in product_ids))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"

@@ -64,12 +64,12 @@ async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[R
                 )
                 .values(stock_quantity=Product.stock_quantity - quantity)
                 .returning(
-                    Product.name,
-                    Product.sku,
-                    Product.price,
-                    Product.currency,
-                    Product.stock_quantity,
-                    Product.low_stock_threshold,
+                    col(Product.name),
+                    col(Product.sku),
+                    col(Product.price),
+                    col(Product.currency),
+                    col(Product.stock_quantity),
+                    col(Product.low_stock_threshold),
                 )
             )
         ).first()
@@ -142,7 +142,7 @@ async def release(
                 update(Product)
                 .where(col(Product.id) == product_id)
                 .values(stock_quantity=Product.stock_quantity + quantity)
-                .returning(Product.sku, Product.stock_quantity)
+                .returning(col(Product.sku), col(Product.stock_quantity))
             )
         ).first()
         if row is not None:
@@ -225,7 +225,10 @@ async def adjust_stock(
                 .where(col(Product.id) == product_id, col(Product.stock_quantity) + change >= 0)
                 .values(stock_quantity=Product.stock_quantity + change)
                 .returning(
-                    Product.sku, Product.name, Product.stock_quantity, Product.low_stock_threshold
+                    col(Product.sku),
+                    col(Product.name),
+                    col(Product.stock_quantity),
+                    col(Product.low_stock_threshold),
                 )
             )
         ).first()

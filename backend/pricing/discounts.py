@@ -104,7 +104,7 @@ async def redeem_discount(session: AsyncSession, code: str, subtotal: Decimal) -
                 *_usable_now(now),
             )
             .values(times_used=DiscountCode.times_used + 1)
-            .returning(DiscountCode.code, DiscountCode.kind, DiscountCode.value)
+            .returning(col(DiscountCode.code), col(DiscountCode.kind), col(DiscountCode.value))
         )
     ).first()
     if row is None:

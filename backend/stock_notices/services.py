@@ -320,7 +320,7 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
                     col(StockNoticeSubscription.status) == "active",
                 )
                 .values(status="notified", closed_at=utcnow())
-                .returning(StockNoticeSubscription.id, StockNoticeSubscription.email)
+                .returning(col(StockNoticeSubscription.id), col(StockNoticeSubscription.email))
             )
         ).all()
         for subscription_id, email in closed:
