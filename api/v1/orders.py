@@ -43,7 +43,7 @@ from backend.core.validation import parse_input
 from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
-from backend.orders.ownership import Shopper
+from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
 from backend.orders.queries import OrderDetail
 from backend.payments import services as payments
 from backend.settings import get_settings
@@ -273,7 +273,7 @@ async def _visible_order(number: str, viewer: Viewer) -> OrderDetail:
     order = await queries.get_order(number.strip().upper())
     if _is_admin(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
         return order
-    raise NotFoundError(queries.ORDER_NOT_FOUND)
+    raise NotFoundError(ORDER_NOT_FOUND)
 
 
 async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderDetail:

@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 from sqlalchemy import case, update
-from sqlmodel import col, select
+from sqlmodel import col
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -105,11 +106,11 @@ async def claim_due_deliveries(
     """Take up to `limit` deliveries due at `now` whose endpoint is active, counting one
     attempt each and leasing them for CLAIM_LEASE."""
     at = now or utcnow()
-    statement = (
-        select(
+    statement: SQLModelSelect[*tuple[Any, ...]] = (
+        SQLModelSelect(
             WebhookDelivery,
-            WebhookEndpoint.url,
-            WebhookEndpoint.secret,
+            col(WebhookEndpoint.url),
+            col(WebhookEndpoint.secret),
             case(
                 (
                     col(WebhookEndpoint.previous_secret_expires_at) > at,
