@@ -122,7 +122,7 @@ async def list_customers(
         .outerjoin(totals, totals.c.user_id == col(User.id))
     )
     async with session_scope() as session:
-        rows = (await session.exec(query)).all()
+        rows = (await session.exec(query)).all()  # type: ignore[call-overload]  # add_columns() gives SQLAlchemy's Select, which SQLModel's exec() overloads do not take
         total = (await session.exec(staff.account_count_query(search))).one()
     items = [
         CustomerRow(
@@ -147,7 +147,7 @@ async def get_customer(
     currency = get_settings().shop_currency
     mine = col(Order.user_id) == user_id
     async with session_scope() as session:
-        order_count, paid_count, lifetime_value, first_at, last_at = (
+        figures: tuple[Any, ...] = (
             await session.exec(
                 SQLModelSelect(
                     func.count(),
@@ -158,6 +158,7 @@ async def get_customer(
                 ).where(mine)
             )
         ).one()
+        order_count, paid_count, lifetime_value, first_at, last_at = figures
         rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
                 SQLModelSelect(

@@ -274,7 +274,10 @@ async def list_orders(user_id: uuid.UUID, *, page: int = 1, limit: int = 20) -> 
         ).all()
         total = (await session.exec(select(func.count()).where(Order.user_id == user_id))).one()
     return Page(
-        items=[OrderSummary(*row[:6], item_count=int(row[6])) for row in rows],
+        items=[
+            OrderSummary(number, created_at, status, payment_status, total, currency, int(items))
+            for number, created_at, status, payment_status, total, currency, items in rows
+        ],
         total=total,
         page=page,
         limit=limit,
