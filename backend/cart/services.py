@@ -394,7 +394,7 @@ async def merge_guest_cart(guest: CartOwner, user: CartOwner) -> Cart:
     settings = get_settings()
     merge_carts = _merge_carts_script(get_redis())
     caps: dict[str, int] = {}
-    fields = await get_redis().hkeys(_key(guest))  # type: ignore[misc]
+    fields = await get_redis().hkeys(_key(guest))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
     unknown = [str(field) for field in fields]
     # Each round learns the caps of fields added since the last read: it ends, because a
     # field's cap is looked up once and a cart holds a bounded number of fields.
@@ -489,7 +489,7 @@ async def changed_at(owner: CartOwner) -> datetime | None:
 async def forget_activity(owner: CartOwner, changed: datetime) -> None:
     """Stop tracking a cart as handled, unless it changed after `changed` (then it will be
     looked at again when that change is old enough)."""
-    await get_redis().eval(  # type: ignore[misc]
+    await get_redis().eval(  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
         _FORGET_IF_UNCHANGED, 1, ACTIVITY_KEY, owner.key, repr(changed.timestamp())
     )
 

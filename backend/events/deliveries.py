@@ -153,4 +153,4 @@ async def redeliver(event_id: uuid.UUID, handler: str) -> None:
         await session.exec(
             update(OutboxEvent).where(col(OutboxEvent.id) == event_id).values(dispatched_at=None)
         )
-        await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]
+        await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NoReturn
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -75,7 +76,7 @@ async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[R
         ).first()
         if row is None:
             await _refuse(session, product_id, quantity)
-        name, sku, price, currency, stock_after, threshold = row  # type: ignore[misc]
+        name, sku, price, currency, stock_after, threshold = row
         reserved.append(ReservedLine(product_id, name, sku, price, currency, quantity, stock_after))
         if stock_after <= threshold < stock_after + quantity:
             await record_event(
@@ -106,7 +107,7 @@ async def record_reservation(
         )
 
 
-async def _refuse(session: AsyncSession, product_id: uuid.UUID, quantity: int) -> None:
+async def _refuse(session: AsyncSession, product_id: uuid.UUID, quantity: int) -> NoReturn:
     found = (
         await session.exec(
             select(Product.name, Product.stock_quantity, Product.is_active).where(
