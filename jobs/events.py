@@ -26,7 +26,7 @@ _OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisError, OSError)
 
 def retry_delay_seconds(attempt: int) -> float:
     """Exponential backoff: base, 2×base, 4×base, … capped at ten minutes."""
-    return min(get_settings().event_retry_base_seconds * 2 ** (attempt - 1), 600.0)
+    return min(get_settings().event_retry_base_seconds * 2.0 ** (attempt - 1), 600.0)
 
 
 async def handle_event_job(ctx: dict[str, Any], event_id: str, handler: str) -> str:

@@ -137,7 +137,7 @@ async def _run_arq_until(stop: asyncio.Event) -> None:
     """Run the arq worker; when Redis goes away, wait and start it again."""
     backoff = 1.0
     while not stop.is_set():
-        worker = create_worker(WorkerSettings, handle_signals=False)
+        worker = create_worker(WorkerSettings, handle_signals=False)  # type: ignore[arg-type]  # arq's settings protocol declares instance attributes; ours are ClassVars
         running = asyncio.create_task(worker.async_run())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)

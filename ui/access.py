@@ -32,6 +32,7 @@ from backend.accounts.schemas import VerifiedSession, Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.core.client_address import client_address
+from backend.core.errors import PermissionDeniedError
 from backend.core.validation import field_name, nul_location
 from backend.orders.ownership import Shopper
 from backend.settings import get_settings
@@ -238,11 +239,25 @@ class StaffState(SessionState):
 
     access: ClassVar[Access] = Access.STAFF
 
+    @property
+    def staff_viewer(self) -> Viewer:
+        """The signed-in staff member; the access guard admits no one else to this state."""
+        if self._viewer is None:
+            raise PermissionDeniedError("Sign in with a staff account.")
+        return self._viewer
+
 
 class AdminOnlyState(SessionState):
     """Base for admin-only areas (staff roles, settings)."""
 
     access: ClassVar[Access] = Access.ADMIN
+
+    @property
+    def staff_viewer(self) -> Viewer:
+        """The signed-in staff member; the access guard admits no one else to this state."""
+        if self._viewer is None:
+            raise PermissionDeniedError("Sign in with a staff account.")
+        return self._viewer
 
 
 def required_access(state_cls: type[Any]) -> Access | None:

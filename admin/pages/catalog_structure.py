@@ -149,7 +149,7 @@ class CatalogStructureState(AdminOnlyAreaState):
             if category_id is None:
                 change = taxonomy.create_category(
                     parse_input(CategoryCreate, fields),
-                    actor=self.viewer,  # type: ignore[arg-type]
+                    actor=self.staff_viewer,
                 )
                 done = f"Category “{fields['name'].strip()}” created."
             else:
@@ -158,7 +158,7 @@ class CatalogStructureState(AdminOnlyAreaState):
                     parse_input(
                         CategoryUpdate, {k: v for k, v in fields.items() if k != "slug" or v}
                     ),
-                    actor=self.viewer,  # type: ignore[arg-type]
+                    actor=self.staff_viewer,
                 )
                 done = "Category saved."
         except InvalidInputError as error:
@@ -184,7 +184,7 @@ class CatalogStructureState(AdminOnlyAreaState):
         if target is None or offset not in (-1, 1):
             return
         await self._run(
-            taxonomy.move_category(target, offset=offset, actor=self.viewer),  # type: ignore[arg-type]
+            taxonomy.move_category(target, offset=offset, actor=self.staff_viewer),
             "Order saved.",
         )
 
@@ -198,7 +198,7 @@ class CatalogStructureState(AdminOnlyAreaState):
             return
         self.confirm_delete = ""
         await self._run(
-            taxonomy.delete_category(target, actor=self.viewer),  # type: ignore[arg-type]
+            taxonomy.delete_category(target, actor=self.staff_viewer),
             "Category deleted.",
         )
 
@@ -229,9 +229,9 @@ class CatalogStructureState(AdminOnlyAreaState):
             return
         brand_id = _uuid(self.editing_brand)
         change = (
-            taxonomy.create_brand(data, actor=self.viewer)  # type: ignore[arg-type]
+            taxonomy.create_brand(data, actor=self.staff_viewer)
             if brand_id is None
-            else taxonomy.rename_brand(brand_id, data, actor=self.viewer)  # type: ignore[arg-type]
+            else taxonomy.rename_brand(brand_id, data, actor=self.staff_viewer)
         )
         try:
             await change
@@ -252,7 +252,7 @@ class CatalogStructureState(AdminOnlyAreaState):
             return
         self.confirm_delete = ""
         await self._run(
-            taxonomy.delete_brand(target, actor=self.viewer),  # type: ignore[arg-type]
+            taxonomy.delete_brand(target, actor=self.staff_viewer),
             "Brand deleted.",
         )
 

@@ -33,7 +33,7 @@ class DemandState(AdminState):
     @rx.event
     async def load(self) -> None:
         try:
-            demand = await stock_notices.list_demand(self.viewer)  # type: ignore[arg-type]
+            demand = await stock_notices.list_demand(self.staff_viewer)
         except DomainError as error:
             self.rows, self.message = [], error.message
             return

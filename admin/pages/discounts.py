@@ -51,7 +51,7 @@ class DiscountsState(AdminOnlyAreaState):
                 uses=f"{c.times_used} / {c.usage_limit}" if c.usage_limit else str(c.times_used),
                 active=c.is_active,
             )
-            for c in await discounts.list_discount_codes(self.viewer)  # type: ignore[arg-type]
+            for c in await discounts.list_discount_codes(self.staff_viewer)
         ]
 
     @rx.event
@@ -99,7 +99,7 @@ class DiscountsState(AdminOnlyAreaState):
                 min_subtotal=minimum,
                 expires_at=expires,
                 usage_limit=limit,
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             )
         except DomainError as error:
             self.errors = dict(getattr(error, "field_errors", {}) or {})
@@ -115,7 +115,7 @@ class DiscountsState(AdminOnlyAreaState):
             await discounts.set_discount_active(
                 str(code)[:40],
                 active=bool(active),
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             )
         except DomainError as error:
             self.message = error.message

@@ -91,7 +91,7 @@ class InventoryState(AdminState):
                 change=change,
                 reason=str(form_data.get("reason") or ""),
                 note=str(form_data.get("note") or "")[:500],
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             )
         except DomainError as error:
             self.errors = dict(getattr(error, "field_errors", {}) or {})

@@ -70,7 +70,7 @@ class OrdersTableState(AdminOnlyAreaState):
 
     async def _load_page(self, page: int) -> None:
         result = await order_queries.list_all_orders(
-            self.viewer,  # type: ignore[arg-type]
+            self.staff_viewer,
             filters=self._filters(),
             page=page,
             limit=PAGE_SIZE,
@@ -339,7 +339,7 @@ class OrderAdminState(AdminOnlyAreaState):
                 uuid.UUID(self._order_id),
                 carrier=str(form_data.get("carrier") or "")[:200],
                 tracking_number=str(form_data.get("tracking_number") or "")[:200],
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "Marked shipped; the customer is told.",
         )
@@ -347,7 +347,7 @@ class OrderAdminState(AdminOnlyAreaState):
     @rx.event
     async def deliver(self) -> None:
         await self._act(
-            fulfilment.mark_delivered(uuid.UUID(self._order_id), actor=self.viewer),  # type: ignore[arg-type]
+            fulfilment.mark_delivered(uuid.UUID(self._order_id), actor=self.staff_viewer),
             "Marked delivered.",
         )
 

@@ -144,7 +144,7 @@ class SalesState(AdminOnlyAreaState):
 
     @rx.event
     async def load(self) -> rx.event.EventSpec:
-        for name, value in (await self._figures(self.viewer)).items():  # type: ignore[arg-type]
+        for name, value in (await self._figures(self.staff_viewer)).items():
             setattr(self, name, value)
         self._watch_round += 1
         return SalesState.watch(self._watch_round)

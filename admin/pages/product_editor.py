@@ -213,12 +213,12 @@ class ProductEditorState(AdminOnlyAreaState):
             values["stock_quantity"] = text.get("stock_quantity", "").strip() or "0"
         try:
             if self.is_new:
-                product_id = await catalog_services.create_product(values, actor=self.viewer)  # type: ignore[arg-type]
+                product_id = await catalog_services.create_product(values, actor=self.staff_viewer)
             else:
                 product_id = self._product_uuid()  # type: ignore[assignment]
                 if product_id is None:
                     raise NotFoundError("There is no such product.")
-                await catalog_services.update_product(product_id, values, actor=self.viewer)  # type: ignore[arg-type]
+                await catalog_services.update_product(product_id, values, actor=self.staff_viewer)
         except InvalidInputError as error:
             self.errors = {
                 key.split(".")[0]: message for key, message in error.field_errors.items()
@@ -243,7 +243,7 @@ class ProductEditorState(AdminOnlyAreaState):
         if product_id is None:
             return None
         try:
-            await catalog_services.delete_product(product_id, actor=self.viewer)  # type: ignore[arg-type]
+            await catalog_services.delete_product(product_id, actor=self.staff_viewer)
         except DomainError as error:
             self.message = error.message
             return None

@@ -82,7 +82,7 @@ class ProductImportState(AdminOnlyAreaState):
             self.message = f"The file is larger than {MAX_FILE_MB} MB: split it into smaller files."
             return
         try:
-            preview = await product_csv.preview_import(self.viewer, data)  # type: ignore[arg-type]
+            preview = await product_csv.preview_import(self.staff_viewer, data)
         except DomainError as error:
             fields = getattr(error, "field_errors", {}) or {}
             self.message = fields.get("file") or error.message

@@ -198,7 +198,7 @@ class ProductsTableState(AdminState):
             catalog_services.set_products_active(
                 self._selected_ids(),
                 active=True,
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "{count} products shown in the storefront.",
         )
@@ -209,7 +209,7 @@ class ProductsTableState(AdminState):
             catalog_services.set_products_active(
                 self._selected_ids(),
                 active=False,
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "{count} products hidden from the storefront.",
         )
@@ -227,7 +227,7 @@ class ProductsTableState(AdminState):
             catalog_services.change_prices_by_percent(
                 self._selected_ids(),
                 percent,
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "{count} prices changed by " + f"{percent:+} %.",
         )

@@ -55,7 +55,7 @@ class ReturnsTableState(AdminOnlyAreaState):
     async def _load_page(self, page: int) -> None:
         status = None if self.status_filter == "all" else self.status_filter
         result = await return_queries.list_returns(
-            self.viewer,  # type: ignore[arg-type]
+            self.staff_viewer,
             status=status,
             page=page,
             limit=PAGE_SIZE,
@@ -224,7 +224,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
     async def _show(self) -> None:
         found = await return_queries.returns_for_staff(
             self._number,
-            actor=self.viewer,  # type: ignore[arg-type]
+            actor=self.staff_viewer,
         )
         self._return_ids = [str(r.id) for r in found.returns]
         self.refundable = format_money(found.refundable, found.currency)
@@ -267,7 +267,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             returns.approve_return(
                 return_id,
                 note=str(form_data.get("note") or "")[: MAX_DECISION_NOTE_LENGTH + 1],
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "Return approved; the customer is e-mailed how to send it back.",
         )
@@ -282,7 +282,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             returns.reject_return(
                 return_id,
                 reason=str(form_data.get("note") or "")[: MAX_DECISION_NOTE_LENGTH + 1],
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "Return rejected; the customer is told why.",
         )
@@ -298,7 +298,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             returns.receive_return(
                 return_id,
                 restock=restock,
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "Marked received" + ("; the items are back in stock." if restock else "."),
         )
@@ -320,7 +320,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             returns.refund_return(
                 return_id,
                 amount=amount,
-                actor=self.viewer,  # type: ignore[arg-type]
+                actor=self.staff_viewer,
             ),
             "Refunded; the customer is told.",
         )

@@ -44,7 +44,7 @@ from backend.core.validation import parse_input
 from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
-from backend.orders.ownership import Shopper
+from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
 from backend.orders.queries import OrderDetail
 from backend.payments import services as payments
 from backend.settings import get_settings
@@ -274,7 +274,7 @@ async def _visible_order(number: str, viewer: Viewer) -> OrderDetail:
     order = await queries.get_order(number.strip().upper())
     if _is_admin(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
         return order
-    raise NotFoundError(queries.ORDER_NOT_FOUND)
+    raise NotFoundError(ORDER_NOT_FOUND)
 
 
 async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderDetail:
@@ -447,7 +447,7 @@ async def pay_order(
     if outcome.status == "requires_action":
         redirect_url = f"{get_settings().public_base_url}/checkout/confirm?order={order.number}"
     return PaymentOut(
-        status=outcome.status,  # type: ignore[arg-type]
+        status=outcome.status,
         message=outcome.message,
         redirect_url=redirect_url,
         client_secret=outcome.client_secret,

@@ -25,11 +25,12 @@ from backend.catalog import cache as catalog_cache
 from backend.catalog import queries
 from backend.catalog import services as catalog
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
-from backend.catalog.listing import MAX_PAGE, MAX_PAGE_SIZE, parse_listing_query
+from backend.catalog.listing import MAX_PAGE, parse_listing_query
 from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import ProductSummary
 from backend.core.errors import NotFoundError
 from backend.core.money import decimal_string
+from backend.core.pagination import MAX_PAGE_SIZE
 from backend.core.validation import NulFreeStr
 
 router = APIRouter(tags=["products"], route_class=EdgeRoute)

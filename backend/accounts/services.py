@@ -104,10 +104,10 @@ async def _grant_roles(
             .on_conflict_do_nothing(index_elements=["name"])
         )
     role_rows = await session.exec(select(Role).where(col(Role.name).in_([r.value for r in roles])))
-    for role in role_rows:
+    for role_row in role_rows:
         await session.exec(
             insert(UserRole)
-            .values(user_id=user_id, role_id=role.id)
+            .values(user_id=user_id, role_id=role_row.id)
             .on_conflict_do_nothing(index_elements=["user_id", "role_id"])
         )
 

@@ -78,7 +78,7 @@ def account_matches(search: str) -> ColumnElement[bool]:
 def account_roles() -> ScalarSelect[list[str]]:
     """The account's role names, sorted, as one column of a query over `User`."""
     return (
-        select(array_agg(aggregate_order_by(Role.name, Role.name)))
+        select(array_agg(aggregate_order_by(col(Role.name), col(Role.name))))  # type: ignore[no-untyped-call]  # SQLAlchemy leaves postgresql.array_agg unannotated
         .join(UserRole, col(UserRole.role_id) == col(Role.id))
         .where(col(UserRole.user_id) == col(User.id))
         .scalar_subquery()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, cast, func
+from sqlalchemy import ColumnElement, Date, cast, func
 from sqlmodel import col, select
 
 from backend.catalog.models import Product
@@ -54,7 +54,7 @@ class LowStockItem:
     threshold: int
 
 
-def _kept() -> object:
+def _kept() -> ColumnElement[Decimal]:
     return func.coalesce(func.sum(Order.total - Order.refunded_amount), 0)
 
 
@@ -162,7 +162,7 @@ class TopProduct:
     revenue: Decimal
 
 
-def _in_range(first: date, last: date) -> list[object]:
+def _in_range(first: date, last: date) -> list[ColumnElement[bool]]:
     start = datetime.combine(min(first, last), datetime.min.time(), tzinfo=UTC)
     end = datetime.combine(max(first, last) + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     return [

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,11 +64,11 @@ async def list_entries(
 ) -> Page[AuditRecord]:
     """Newest first, optionally for one kind of thing, one thing, or one kind of action."""
     page, limit = clamp_page(page, limit)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if entity_type:
-        conditions.append(AuditEntry.entity_type == entity_type[:40])
+        conditions.append(col(AuditEntry.entity_type) == entity_type[:40])
     if entity_id:
-        conditions.append(AuditEntry.entity_id == entity_id[:100])
+        conditions.append(col(AuditEntry.entity_id) == entity_id[:100])
     if action:
         conditions.append(col(AuditEntry.action).startswith(action[:60]))
     async with session_scope() as session:

@@ -157,7 +157,7 @@ def _limit_for(product: ProductSummary) -> int:
 
 
 async def _quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
-    raw = await get_redis().hgetall(_key(owner))
+    raw = await get_redis().hgetall(_key(owner))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
     quantities: dict[uuid.UUID, int] = {}
     for product_id, quantity in raw.items():
         try:
@@ -394,7 +394,7 @@ async def merge_guest_cart(guest: CartOwner, user: CartOwner) -> Cart:
     settings = get_settings()
     merge_carts = _merge_carts_script(get_redis())
     caps: dict[str, int] = {}
-    fields = await get_redis().hkeys(_key(guest))  # type: ignore[misc]
+    fields = await get_redis().hkeys(_key(guest))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
     unknown = [str(field) for field in fields]
     # Each round learns the caps of fields added since the last read: it ends, because a
     # field's cap is looked up once and a cart holds a bounded number of fields.
@@ -489,7 +489,7 @@ async def changed_at(owner: CartOwner) -> datetime | None:
 async def forget_activity(owner: CartOwner, changed: datetime) -> None:
     """Stop tracking a cart as handled, unless it changed after `changed` (then it will be
     looked at again when that change is old enough)."""
-    await get_redis().eval(  # type: ignore[misc]
+    await get_redis().eval(  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
         _FORGET_IF_UNCHANGED, 1, ACTIVITY_KEY, owner.key, repr(changed.timestamp())
     )
 
@@ -497,4 +497,4 @@ async def forget_activity(owner: CartOwner, changed: datetime) -> None:
 async def forget_lines(owner: CartOwner, product_ids: list[uuid.UUID]) -> None:
     """Take bought products out of a cart (after their order is paid)."""
     if product_ids:
-        await get_redis().hdel(_key(owner), *(str(p) for p in product_ids))
+        await get_redis().hdel(_key(owner), *(str(p) for p in product_ids))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"

@@ -128,7 +128,7 @@ async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outco
     changed: datetime | None = None
     try:
         async with session_scope() as session:
-            locked = (await session.exec(_TRY_LOCK, params={"key": _lock_key(owner.key)})).one()  # type: ignore[call-overload]
+            locked = (await session.exec(_TRY_LOCK, params={"key": _lock_key(owner.key)})).one()  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause
             if not locked[0]:
                 return Outcome.BUSY
             changed = await carts.changed_at(owner)
@@ -198,7 +198,7 @@ async def _held_back(session: AsyncSession, email: str, now: datetime) -> Outcom
     if await opt_outs.is_opted_out(session, email):
         return Outcome.OPTED_OUT
     locked = (
-        await session.exec(_TRY_LOCK, params={"key": f"cart-reminder-to:{email.lower()}"})  # type: ignore[call-overload]
+        await session.exec(_TRY_LOCK, params={"key": f"cart-reminder-to:{email.lower()}"})  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause
     ).one()
     if not locked[0]:
         return Outcome.BUSY
@@ -296,7 +296,7 @@ async def close_reminders_for_order(
     from backend.cart_recovery.attribution import attribute_order
 
     now = utcnow()
-    await session.exec(_LOCK, params={"key": _lock_key(cart_key)})  # type: ignore[call-overload]
+    await session.exec(_LOCK, params={"key": _lock_key(cart_key)})  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause
     await session.exec(
         update(CartReminder)
         .where(col(CartReminder.cart_key) == cart_key, col(CartReminder.closed_at).is_(None))

@@ -91,7 +91,7 @@ def _price(value: Decimal) -> Decimal:
     if value > MAX_PRICE:
         msg = f"The price can be at most {MAX_PRICE}."
         raise ValueError(msg)
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]  # exponent is a str only for NaN/Infinity, refused above
         msg = "Use at most two decimals (cents)."
         raise ValueError(msg)
     return value
@@ -149,7 +149,7 @@ class CategoryUpdate(BaseModel):
     description: CategoryDescription | None = None
     parent_id: uuid.UUID | None = None
 
-    _slug_rules = field_validator("slug")(CategoryCreate._slug_rules.__func__)  # type: ignore[attr-defined]
+    _slug_rules = field_validator("slug")(CategoryCreate._slug_rules.__func__)  # type: ignore[attr-defined]  # reuses the parent's classmethod validator function
 
     @field_validator("name")
     @classmethod
@@ -268,8 +268,8 @@ class ProductUpdate(BaseModel):
     attributes: dict[NulFreeStr, NulFreeStr] | None = None
     is_active: bool | None = None
 
-    _sku_rules = field_validator("sku")(ProductCreate._sku_rules.__func__)  # type: ignore[attr-defined]
-    _slug_rules = field_validator("slug")(ProductCreate._slug_rules.__func__)  # type: ignore[attr-defined]
+    _sku_rules = field_validator("sku")(ProductCreate._sku_rules.__func__)  # type: ignore[attr-defined]  # reuses the parent's classmethod validator function
+    _slug_rules = field_validator("slug")(ProductCreate._slug_rules.__func__)  # type: ignore[attr-defined]  # reuses the parent's classmethod validator function
 
     @field_validator("price", mode="before")
     @classmethod

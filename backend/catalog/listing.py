@@ -162,8 +162,8 @@ def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQu
         brands=brands,
         min_price=min_price,
         max_price=max_price,
-        sort_by=sort_by,  # type: ignore[arg-type]
-        order=order,  # type: ignore[arg-type]
+        sort_by=sort_by,  # type: ignore[arg-type]  # checked against SORT_FIELDS above
+        order=order,  # type: ignore[arg-type]  # checked against ("asc", "desc") above
         in_stock_only=(params.get("in_stock") or "").lower() in ("1", "true", "yes", "on"),
         attributes=attributes,
         min_rating=min_rating,

@@ -806,7 +806,7 @@ async def _upsert(
 ) -> list[tuple[_Write, uuid.UUID, bool]]:
     # One statement compiled once (cached), its rows sent as multi-row VALUES batches by
     # SQLAlchemy's "insertmanyvalues"; the product table, not the ORM class: plain rows.
-    table = Product.__table__  # type: ignore[attr-defined]
+    table = Product.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models at runtime
     rows_in = insert(table)
     upsert: Any = rows_in.on_conflict_do_update(
         index_elements=[table.c.sku],

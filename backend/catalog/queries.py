@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, true, union_all
+from sqlalchemy.sql._typing import _ColumnsClauseArgument
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.catalog import cache
 from backend.catalog.listing import ListingQuery
@@ -39,26 +41,29 @@ CATEGORY_NOT_FOUND = "There is no such category."
 RELATED_COUNT = 4
 FACET_VALUES_SHOWN = 30
 
-_SUMMARY_COLUMNS = (
-    Product.id,
-    Product.slug,
-    Product.name,
-    Product.sku,
-    Product.brand,
-    Product.price,
-    Product.currency,
-    Product.stock_quantity,
-    Product.low_stock_threshold,
-    Product.is_active,
+_SUMMARY_COLUMNS: tuple[_ColumnsClauseArgument[Any], ...] = (
+    col(Product.id),
+    col(Product.slug),
+    col(Product.name),
+    col(Product.sku),
+    col(Product.brand),
+    col(Product.price),
+    col(Product.currency),
+    col(Product.stock_quantity),
+    col(Product.low_stock_threshold),
+    col(Product.is_active),
     col(Category.name).label("category_name"),
     col(Product.image_urls)[1].label("image_url"),  # PostgreSQL arrays start at 1
-    Product.rating_count,
-    Product.rating_sum,
+    col(Product.rating_count),
+    col(Product.rating_sum),
 )
 
 
-def summary_select() -> Select[Any]:
-    return select(*_SUMMARY_COLUMNS).join(Category, col(Category.id) == col(Product.category_id))
+def summary_select() -> SQLModelSelect[*tuple[Any, ...]]:
+    # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
+    return SQLModelSelect(*_SUMMARY_COLUMNS).join(
+        Category, col(Category.id) == col(Product.category_id)
+    )
 
 
 def to_summary(row: Any) -> ProductSummary:
@@ -69,19 +74,19 @@ def to_summary(row: Any) -> ProductSummary:
 
 
 async def _load_category_tree() -> CategoryTree:
+    # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
+    statement: SQLModelSelect[uuid.UUID, str, str, uuid.UUID | None, int, str | None] = (
+        SQLModelSelect(
+            col(Category.id),
+            col(Category.name),
+            col(Category.slug),
+            col(Category.parent_id),
+            col(Category.position),
+            col(Category.description),
+        )
+    )
     async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(
-                    Category.id,
-                    Category.name,
-                    Category.slug,
-                    Category.parent_id,
-                    Category.position,
-                    Category.description,
-                )
-            )
-        ).all()
+        rows = (await session.exec(statement)).all()
     return CategoryTree(
         nodes=tuple(
             CategoryNode(
@@ -152,7 +157,7 @@ def _filters(
     query: ListingQuery, category_ids: list[uuid.UUID] | None, *, skip: str = ""
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a listing; `skip` leaves one facet's own filter out."""
-    clauses: list[ColumnElement[bool]] = [col(Product.is_active)]
+    clauses: list[ColumnElement[bool]] = [col(Product.is_active) == true()]
     if category_ids is not None:
         clauses.append(col(Product.category_id).in_(category_ids))
     if query.brands and skip != "brand":
@@ -310,7 +315,8 @@ async def _load_listing_totals(
         total=total,
         price_min=price_min,
         price_max=price_max,
-        brands=tuple(FacetValue(value=b, count=n) for b, n in brand_rows),
+        # The query leaves NULL brands out; the filter only tells the type checker.
+        brands=tuple(FacetValue(value=b, count=n) for b, n in brand_rows if b is not None),
         attributes={k: tuple(v[:FACET_VALUES_SHOWN]) for k, v in grouped.items() if len(v) > 1},
     )
 
@@ -387,7 +393,7 @@ async def _load_product_page(slug: str) -> ProductDetail:
         low_stock_threshold=product.low_stock_threshold,
         is_active=product.is_active,
         category_name=path[-1].name if path else "",
-        image_url=(product.image_urls or [None])[0],
+        image_url=product.image_urls[0] if product.image_urls else None,
         rating_count=product.rating_count,
         rating_sum=product.rating_sum,
     )
@@ -419,7 +425,8 @@ async def get_product_summaries(product_ids: list[uuid.UUID]) -> dict[uuid.UUID,
         return {}
     async with session_scope() as session:
         rows = (await session.exec(summary_select().where(col(Product.id).in_(product_ids)))).all()
-    return {row.id: to_summary(row) for row in rows}
+    summaries = (to_summary(row) for row in rows)
+    return {summary.id: summary for summary in summaries}
 
 
 @dataclass(frozen=True)
@@ -460,7 +467,7 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
             low_stock_threshold=product.low_stock_threshold,
             is_active=product.is_active,
             category_name=category_name,
-            image_url=(product.image_urls or [None])[0],
+            image_url=product.image_urls[0] if product.image_urls else None,
         ),
         description=product.description or "",
         attributes={str(k): str(v) for k, v in (product.attributes or {}).items()},
@@ -561,7 +568,7 @@ async def list_search_documents(
                 category_path=tuple(node.name for node in path),
                 category_slugs=tuple(node.slug for node in path),
                 attributes={str(k): str(v) for k, v in (p.attributes or {}).items()},
-                image_url=(p.image_urls or [None])[0],
+                image_url=p.image_urls[0] if p.image_urls else None,
                 created_at=p.created_at,
             )
         )

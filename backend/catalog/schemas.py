@@ -30,7 +30,9 @@ def stock_label(stock_quantity: int, low_stock_threshold: int = DEFAULT_LOW_STOC
 
 def to_json(value: Any) -> Any:
     """Dataclasses (nested too) → JSON-ready values."""
-    return json_ready(dataclasses.asdict(value)) if dataclasses.is_dataclass(value) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return json_ready(dataclasses.asdict(value))
+    return value
 
 
 @dataclass(frozen=True)

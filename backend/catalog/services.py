@@ -219,7 +219,7 @@ async def set_products_active(product_ids: list[uuid.UUID], *, active: bool, act
                 update(Product)
                 .where(col(Product.id).in_(ids), col(Product.is_active) != active)
                 .values(is_active=active)
-                .returning(Product.id, Product.sku)
+                .returning(col(Product.id), col(Product.sku))
             )
         ).all()
         await record_products_changed(

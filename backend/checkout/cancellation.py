@@ -53,10 +53,10 @@ async def cancel_order(
     if shopper is not None:
         await orders.cancel_unpaid_order(order_id, shopper=shopper)
         return Decimal(0)
-    require_admin(by, "cancel orders")
+    admin = require_admin(by, "cancel orders")
     if await order_queries.order_status(order_id) == "paid":
         return await fulfilment.cancel_paid_order(
-            order_id, request_key=refund_key(order_id), actor=by
+            order_id, request_key=refund_key(order_id), actor=admin
         )
     await orders.cancel_unpaid_order(order_id, by=by)
     return Decimal(0)

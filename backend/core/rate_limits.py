@@ -34,7 +34,7 @@ def _limiter_for(client: Redis) -> MovingWindowRateLimiter:
         "async+" + get_settings().redis_url,
         implementation="redispy",
         key_prefix="shop-limits",
-        connection_pool=client.connection_pool,
+        connection_pool=client.connection_pool,  # type: ignore[arg-type]  # limits types **options as scalars, yet passes them on to redis-py
     )
     return MovingWindowRateLimiter(storage)
 

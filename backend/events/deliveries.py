@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
@@ -101,16 +103,16 @@ async def fail_delivery(
 
 
 async def list_dead_letters(*, limit: int = 100) -> list[DeadLetter]:
-    statement = (
-        select(
-            EventDelivery.event_id,
-            OutboxEvent.event_type,
-            OutboxEvent.aggregate_id,
-            EventDelivery.handler,
-            EventDelivery.attempts,
-            EventDelivery.last_error,
-            OutboxEvent.occurred_at,
-            EventDelivery.updated_at,
+    statement: SQLModelSelect[*tuple[Any, ...]] = (
+        SQLModelSelect(
+            col(EventDelivery.event_id),
+            col(OutboxEvent.event_type),
+            col(OutboxEvent.aggregate_id),
+            col(EventDelivery.handler),
+            col(EventDelivery.attempts),
+            col(EventDelivery.last_error),
+            col(OutboxEvent.occurred_at),
+            col(EventDelivery.updated_at),
         )
         .join(OutboxEvent, col(OutboxEvent.id) == col(EventDelivery.event_id))
         .where(EventDelivery.status == "dead")
@@ -146,9 +148,9 @@ async def redeliver(event_id: uuid.UUID, handler: str) -> None:
             )
             .values(status="pending", attempts=0)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             raise NotFoundError("There is no dead-lettered delivery like that to retry.")
         await session.exec(
             update(OutboxEvent).where(col(OutboxEvent.id) == event_id).values(dispatched_at=None)
         )
-        await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]
+        await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause

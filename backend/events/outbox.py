@@ -22,4 +22,4 @@ async def record_event(session: AsyncSession, event: DomainEvent) -> None:
             occurred_at=event.occurred_at,
         )
     )
-    await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]
+    await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause

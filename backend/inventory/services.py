@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NoReturn
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -64,18 +65,18 @@ async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[R
                 )
                 .values(stock_quantity=Product.stock_quantity - quantity)
                 .returning(
-                    Product.name,
-                    Product.sku,
-                    Product.price,
-                    Product.currency,
-                    Product.stock_quantity,
-                    Product.low_stock_threshold,
+                    col(Product.name),
+                    col(Product.sku),
+                    col(Product.price),
+                    col(Product.currency),
+                    col(Product.stock_quantity),
+                    col(Product.low_stock_threshold),
                 )
             )
         ).first()
         if row is None:
             await _refuse(session, product_id, quantity)
-        name, sku, price, currency, stock_after, threshold = row  # type: ignore[misc]
+        name, sku, price, currency, stock_after, threshold = row
         reserved.append(ReservedLine(product_id, name, sku, price, currency, quantity, stock_after))
         if stock_after <= threshold < stock_after + quantity:
             await record_event(
@@ -106,7 +107,7 @@ async def record_reservation(
         )
 
 
-async def _refuse(session: AsyncSession, product_id: uuid.UUID, quantity: int) -> None:
+async def _refuse(session: AsyncSession, product_id: uuid.UUID, quantity: int) -> NoReturn:
     found = (
         await session.exec(
             select(Product.name, Product.stock_quantity, Product.is_active).where(
@@ -142,7 +143,7 @@ async def release(
                 update(Product)
                 .where(col(Product.id) == product_id)
                 .values(stock_quantity=Product.stock_quantity + quantity)
-                .returning(Product.sku, Product.stock_quantity)
+                .returning(col(Product.sku), col(Product.stock_quantity))
             )
         ).first()
         if row is not None:
@@ -225,7 +226,10 @@ async def adjust_stock(
                 .where(col(Product.id) == product_id, col(Product.stock_quantity) + change >= 0)
                 .values(stock_quantity=Product.stock_quantity + change)
                 .returning(
-                    Product.sku, Product.name, Product.stock_quantity, Product.low_stock_threshold
+                    col(Product.sku),
+                    col(Product.name),
+                    col(Product.stock_quantity),
+                    col(Product.low_stock_threshold),
                 )
             )
         ).first()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.sql._typing import _ColumnsClauseArgument
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
@@ -36,18 +40,18 @@ class MessageDetail(MessageSummary):
     body_html: str | None
 
 
-_SUMMARY = (
-    Notification.id,
-    Notification.channel,
-    Notification.recipient,
-    Notification.template,
-    Notification.subject,
-    Notification.status,
-    Notification.attempts,
-    Notification.provider_message_id,
-    Notification.last_error,
-    Notification.created_at,
-    Notification.sent_at,
+_SUMMARY: tuple[_ColumnsClauseArgument[Any], ...] = (
+    col(Notification.id),
+    col(Notification.channel),
+    col(Notification.recipient),
+    col(Notification.template),
+    col(Notification.subject),
+    col(Notification.status),
+    col(Notification.attempts),
+    col(Notification.provider_message_id),
+    col(Notification.last_error),
+    col(Notification.created_at),
+    col(Notification.sent_at),
 )
 
 
@@ -57,9 +61,9 @@ async def list_messages(
     page, limit = clamp_page(page, limit)
     where = [] if not recipient else [func.lower(Notification.recipient) == recipient.lower()]
     async with session_scope() as session:
-        rows = (
+        rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
-                select(*_SUMMARY)
+                SQLModelSelect(*_SUMMARY)
                 .where(*where)
                 .order_by(col(Notification.created_at).desc(), col(Notification.id))
                 .offset((page - 1) * limit)
@@ -74,11 +78,11 @@ async def list_messages(
 
 async def get_message(message_id: uuid.UUID) -> MessageDetail:
     async with session_scope() as session:
-        row = (
+        row: tuple[Any, ...] | None = (
             await session.exec(
-                select(*_SUMMARY, Notification.body_text, Notification.body_html).where(
-                    Notification.id == message_id
-                )
+                SQLModelSelect(
+                    *_SUMMARY, col(Notification.body_text), col(Notification.body_html)
+                ).where(Notification.id == message_id)
             )
         ).first()
     if row is None:

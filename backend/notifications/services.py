@@ -129,7 +129,7 @@ async def _deliver(
             )
         ).one()
         if row.status in ("sent", "stored"):
-            return SendResult(notification_id=row.id, status=row.status, sent_now=False)  # type: ignore[arg-type]
+            return SendResult(notification_id=row.id, status=row.status, sent_now=False)  # type: ignore[arg-type]  # only "sent"/"stored" pass the check above
         row.attempts += 1
         deliverable: RenderedEmail | None = None
         if channel == "email" and carries_one_time_links(template):
@@ -162,7 +162,7 @@ async def _deliver(
             row.provider_message_id = provider_id
             row.sent_at = utcnow()
             row.last_error = None
-            result = SendResult(notification_id=row.id, status=row.status, sent_now=True)  # type: ignore[arg-type]
+            result = SendResult(notification_id=row.id, status=row.status, sent_now=True)  # type: ignore[arg-type]  # set to "sent" or "stored" just above
     if failure is not None:
         # Raised after the commit, so the failed attempt and its error stay on record.
         raise failure

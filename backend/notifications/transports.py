@@ -71,7 +71,8 @@ class SmtpTransport:
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP delivery to {to} failed: {exc}") from exc
-        return message["Message-ID"]
+        message_id: str = message["Message-ID"]  # set above, so never None
+        return message_id
 
 
 def configured_email_transport() -> EmailTransport | None:

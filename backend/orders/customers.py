@@ -22,12 +22,15 @@ are neither listed nor counted. Staff find them with the orders list's search.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts import staff
 from backend.accounts.models import User
@@ -119,7 +122,7 @@ async def list_customers(
         .outerjoin(totals, totals.c.user_id == col(User.id))
     )
     async with session_scope() as session:
-        rows = (await session.exec(query)).all()
+        rows = (await session.exec(query)).all()  # type: ignore[call-overload]  # add_columns() gives SQLAlchemy's Select, which SQLModel's exec() overloads do not take
         total = (await session.exec(staff.account_count_query(search))).one()
     items = [
         CustomerRow(
@@ -144,9 +147,9 @@ async def get_customer(
     currency = get_settings().shop_currency
     mine = col(Order.user_id) == user_id
     async with session_scope() as session:
-        order_count, paid_count, lifetime_value, first_at, last_at = (
+        figures: tuple[Any, ...] = (
             await session.exec(
-                select(
+                SQLModelSelect(
                     func.count(),
                     func.count().filter(counts_toward_lifetime_value(currency)),
                     _kept_sum(currency),
@@ -155,16 +158,17 @@ async def get_customer(
                 ).where(mine)
             )
         ).one()
-        rows = (
+        order_count, paid_count, lifetime_value, first_at, last_at = figures
+        rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
-                select(
-                    Order.number,
-                    Order.created_at,
-                    Order.status,
-                    Order.payment_status,
-                    Order.total,
-                    Order.refunded_amount,
-                    Order.currency,
+                SQLModelSelect(
+                    col(Order.number),
+                    col(Order.created_at),
+                    col(Order.status),
+                    col(Order.payment_status),
+                    col(Order.total),
+                    col(Order.refunded_amount),
+                    col(Order.currency),
                 )
                 .where(mine)
                 .order_by(col(Order.created_at).desc(), col(Order.id))

@@ -29,7 +29,7 @@ class UnpaidHold:
 
 
 async def _lock(session: AsyncSession, key: str) -> None:
-    await session.exec(_LOCK, params={"key": key})  # type: ignore[call-overload]
+    await session.exec(_LOCK, params={"key": key})  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause
 
 
 async def _held(session: AsyncSession, condition: ColumnElement[bool]) -> UnpaidHold:

@@ -4,6 +4,7 @@ lookup, and the checkout preview (totals before anything is reserved)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
@@ -252,15 +254,15 @@ async def list_orders(user_id: uuid.UUID, *, page: int = 1, limit: int = 20) -> 
         .subquery()
     )
     async with session_scope() as session:
-        rows = (
+        rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
-                select(
-                    Order.number,
-                    Order.created_at,
-                    Order.status,
-                    Order.payment_status,
-                    Order.total,
-                    Order.currency,
+                SQLModelSelect(
+                    col(Order.number),
+                    col(Order.created_at),
+                    col(Order.status),
+                    col(Order.payment_status),
+                    col(Order.total),
+                    col(Order.currency),
                     counts.c.item_count,
                 )
                 .join(counts, counts.c.order_id == Order.id)
@@ -272,7 +274,10 @@ async def list_orders(user_id: uuid.UUID, *, page: int = 1, limit: int = 20) -> 
         ).all()
         total = (await session.exec(select(func.count()).where(Order.user_id == user_id))).one()
     return Page(
-        items=[OrderSummary(*row[:6], item_count=int(row[6])) for row in rows],
+        items=[
+            OrderSummary(number, created_at, status, payment_status, total, currency, int(items))
+            for number, created_at, status, payment_status, total, currency, items in rows
+        ],
         total=total,
         page=page,
         limit=limit,
@@ -353,17 +358,17 @@ async def list_all_orders(
     page, limit = clamp_page(page, limit)
     conditions = _conditions(filters)
     async with session_scope() as session:
-        rows = (
+        rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
-                select(
-                    Order.number,
-                    Order.created_at,
-                    Order.customer_name,
-                    Order.email,
-                    Order.status,
-                    Order.payment_status,
-                    Order.total,
-                    Order.currency,
+                SQLModelSelect(
+                    col(Order.number),
+                    col(Order.created_at),
+                    col(Order.customer_name),
+                    col(Order.email),
+                    col(Order.status),
+                    col(Order.payment_status),
+                    col(Order.total),
+                    col(Order.currency),
                 )
                 .where(*conditions)
                 .order_by(col(Order.created_at).desc(), col(Order.id))

@@ -117,7 +117,7 @@ async def place_order(
 
     async with session_scope() as session:
         # Two submissions of one checkout queue here; the second finds the first's order.
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
             params={"key": key},
         )

@@ -249,7 +249,7 @@ async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
                     occurred_at=event.occurred_at,
                 )
                 .on_conflict_do_nothing(index_elements=["id"])
-                .returning(WebhookEvent.id)
+                .returning(col(WebhookEvent.id))
             )
         ).first()
         if inserted is None:

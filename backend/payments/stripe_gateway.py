@@ -167,12 +167,12 @@ def parse_webhook(payload: bytes, signature: str) -> GatewayEvent | None:
     intent = (data.get("data") or {}).get("object") or {}
     if status is None or not intent.get("id"):
         return None
-    error = intent.get("last_payment_error") or {}
+    payment_error = intent.get("last_payment_error") or {}
     return GatewayEvent(
         id=data["id"],
         type=data["type"],
         reference=intent["id"],
         status=status,
         occurred_at=datetime.fromtimestamp(int(data.get("created", 0)), tz=UTC),
-        failure_message=error.get("message"),
+        failure_message=payment_error.get("message"),
     )

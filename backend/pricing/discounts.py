@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,9 +36,9 @@ def normalize_code(raw: str) -> str:
     return raw.strip().upper()[:MAX_CODE_LENGTH]
 
 
-def _usable_now(now: datetime) -> list[object]:
+def _usable_now(now: datetime) -> list[ColumnElement[bool]]:
     return [
-        col(DiscountCode.is_active),
+        col(DiscountCode.is_active) == true(),
         or_(col(DiscountCode.starts_at).is_(None), col(DiscountCode.starts_at) <= now),
         or_(col(DiscountCode.expires_at).is_(None), col(DiscountCode.expires_at) > now),
         or_(
@@ -104,7 +104,7 @@ async def redeem_discount(session: AsyncSession, code: str, subtotal: Decimal) -
                 *_usable_now(now),
             )
             .values(times_used=DiscountCode.times_used + 1)
-            .returning(DiscountCode.code, DiscountCode.kind, DiscountCode.value)
+            .returning(col(DiscountCode.code), col(DiscountCode.kind), col(DiscountCode.value))
         )
     ).first()
     if row is None:

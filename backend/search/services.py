@@ -56,7 +56,7 @@ async def sync_products(product_ids: Iterable[uuid.UUID]) -> SyncResult:
     if not ids:
         return SyncResult(indexed=0, removed=0)
     root = storage.index_root()
-    await get_redis().sadd(_pending_key(root), *ids)
+    await get_redis().sadd(_pending_key(root), *ids)  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
     return await _write_pending(root)
 
 
@@ -64,7 +64,7 @@ async def _write_pending(root: Path) -> SyncResult:
     redis, key = get_redis(), _pending_key(root)
     indexed = removed = 0
     no_index = False
-    while await redis.scard(key):
+    while await redis.scard(key):  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
         try:
             lock = await asyncio.to_thread(
                 storage.acquire_writer_lock, root, timeout=PENDING_LOCK_WAIT
@@ -74,7 +74,7 @@ async def _write_pending(root: Path) -> SyncResult:
             return SyncResult(indexed=indexed, removed=removed, queued=True)
         try:
             index = await asyncio.to_thread(storage.open_current, root)
-            while batch := await redis.srandmember(key, BATCH_SIZE):
+            while batch := await redis.srandmember(key, BATCH_SIZE):  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
                 if index is None:
                     no_index = True
                 else:
@@ -84,7 +84,7 @@ async def _write_pending(root: Path) -> SyncResult:
                     indexed += result.indexed
                     removed += result.removed
                 # Taken off only once written: a crash leaves them for the next writer.
-                await redis.srem(key, *batch)
+                await redis.srem(key, *batch)  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
         finally:
             lock.release()
     return SyncResult(indexed=indexed, removed=removed, no_index=no_index)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.inputs import normalize_email
@@ -320,7 +323,7 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
                     col(StockNoticeSubscription.status) == "active",
                 )
                 .values(status="notified", closed_at=utcnow())
-                .returning(StockNoticeSubscription.id, StockNoticeSubscription.email)
+                .returning(col(StockNoticeSubscription.id), col(StockNoticeSubscription.email))
             )
         ).all()
         for subscription_id, email in closed:
@@ -356,16 +359,16 @@ class ProductDemand:
 async def list_demand(actor: Viewer, *, limit: int = 100) -> list[ProductDemand]:
     """Staff: products with open subscriptions, most wanted (confirmed) first."""
     require_staff(actor, "see back-in-stock demand")
-    waiting = func.count().filter(StockNoticeSubscription.status == "active")
-    unconfirmed = func.count().filter(StockNoticeSubscription.status == "pending")
+    waiting = func.count().filter(col(StockNoticeSubscription.status) == "active")
+    unconfirmed = func.count().filter(col(StockNoticeSubscription.status) == "pending")
     async with session_scope() as session:
-        rows = (
+        rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
-                select(
-                    Product.id,
-                    Product.name,
-                    Product.sku,
-                    Product.stock_quantity,
+                SQLModelSelect(
+                    col(Product.id),
+                    col(Product.name),
+                    col(Product.sku),
+                    col(Product.stock_quantity),
                     waiting,
                     unconfirmed,
                 )

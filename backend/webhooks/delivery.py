@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 from sqlalchemy import case, update
-from sqlmodel import col, select
+from sqlmodel import col
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -105,11 +106,11 @@ async def claim_due_deliveries(
     """Take up to `limit` deliveries due at `now` whose endpoint is active, counting one
     attempt each and leasing them for CLAIM_LEASE."""
     at = now or utcnow()
-    statement = (
-        select(
+    statement: SQLModelSelect[*tuple[Any, ...]] = (
+        SQLModelSelect(
             WebhookDelivery,
-            WebhookEndpoint.url,
-            WebhookEndpoint.secret,
+            col(WebhookEndpoint.url),
+            col(WebhookEndpoint.secret),
             case(
                 (
                     col(WebhookEndpoint.previous_secret_expires_at) > at,
@@ -128,7 +129,7 @@ async def claim_due_deliveries(
         )
         .order_by(col(WebhookDelivery.next_attempt_at))
         .limit(limit)
-        .with_for_update(of=WebhookDelivery, skip_locked=True)  # type: ignore[arg-type]
+        .with_for_update(of=WebhookDelivery, skip_locked=True)
     )
     claimed: list[ClaimedDelivery] = []
     async with session_scope() as session:
@@ -246,7 +247,7 @@ async def record_outcome(
         # Only while the claim is still ours: a manual retry or a lapsed lease since then
         # has started another round, which this outcome must not overwrite.
         await session.exec(
-            update(WebhookDelivery)  # type: ignore[call-overload]
+            update(WebhookDelivery)
             .where(
                 col(WebhookDelivery.id) == claimed.id,
                 col(WebhookDelivery.status) == "pending",

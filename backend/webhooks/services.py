@@ -256,9 +256,7 @@ async def delete_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> None:
             entity_id=row.id,
             before=_audit_view(row),
         )
-        await session.exec(
-            delete(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id)  # type: ignore[call-overload]
-        )
+        await session.exec(delete(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id))
 
 
 async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
@@ -371,7 +369,7 @@ async def create_deliveries_for(event: DomainEvent) -> int:
     public_name = public_name_of(event.event_type)
     if public_name is None:
         return 0
-    subscribed = select(  # type: ignore[call-overload]
+    subscribed = select(
         literal(event.event_id),
         WebhookEndpoint.id,
         literal(public_name),
@@ -387,4 +385,4 @@ async def create_deliveries_for(event: DomainEvent) -> int:
     )
     async with session_scope() as session:
         result = await session.exec(statement)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(result.rowcount or 0)

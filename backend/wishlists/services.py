@@ -84,7 +84,7 @@ async def remove_product(viewer: Viewer, product_id: uuid.UUID) -> bool:
                 col(WishlistItem.product_id) == product_id,
             )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
 
 async def saved_product_ids(viewer: Viewer) -> set[uuid.UUID]:
