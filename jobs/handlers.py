@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from backend.accounts import services as accounts
+from backend.accounts import email_links, queries
 from backend.accounts.events import (
     EmailVerificationRequested,
     PasswordResetRequested,
@@ -105,16 +105,16 @@ async def refresh_catalog_cache(event: ProductChanged | ProductsChanged) -> None
 async def send_email_verification(event: EmailVerificationRequested) -> None:
     async def context() -> dict[str, object]:
         # Issued on each attempt: the kept copy of the message has no usable link to resend.
-        token = await accounts.issue_account_token(
+        token = await email_links.issue_account_token(
             uuid.UUID(event.aggregate_id),
             purpose="verify_email",
-            ttl=accounts.EMAIL_VERIFICATION_TTL,
+            ttl=email_links.EMAIL_VERIFICATION_TTL,
         )
         return {
             "display_name": event.display_name,
             "email": event.email,
             "verify_url": _one_time_link("/verify-email", token),
-            "expires_hours": int(accounts.EMAIL_VERIFICATION_TTL.total_seconds() // 3600),
+            "expires_hours": int(email_links.EMAIL_VERIFICATION_TTL.total_seconds() // 3600),
         }
 
     await notifications.send_email(
@@ -143,15 +143,15 @@ async def send_account_exists_notice(event: SignUpWithExistingEmailAttempted) ->
 
 async def send_password_reset(event: PasswordResetRequested) -> None:
     async def context() -> dict[str, object]:
-        token = await accounts.issue_account_token(
+        token = await email_links.issue_account_token(
             uuid.UUID(event.aggregate_id),
             purpose="reset_password",
-            ttl=accounts.PASSWORD_RESET_TTL,
+            ttl=email_links.PASSWORD_RESET_TTL,
         )
         return {
             "display_name": event.display_name,
             "reset_url": _one_time_link("/reset-password", token),
-            "expires_minutes": int(accounts.PASSWORD_RESET_TTL.total_seconds() // 60),
+            "expires_minutes": int(email_links.PASSWORD_RESET_TTL.total_seconds() // 60),
         }
 
     await notifications.send_email(
@@ -258,7 +258,7 @@ async def count_payment_in_funnel(event: OrderPaid) -> None:
 
 async def send_low_stock_alert(event: LowStock) -> None:
     context = {**event.model_dump(mode="json"), "admin_url": _url("/admin/products")}
-    for recipient in await accounts.list_admin_emails():
+    for recipient in await queries.list_admin_emails():
         await notifications.send_email(
             template="low_stock",
             to=recipient,

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from backend.accounts.authentication import sign_in
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
-from backend.accounts.services import sign_in
 from backend.cart import services as carts
 from backend.catalog.models import Product
 from backend.core.db import session_scope

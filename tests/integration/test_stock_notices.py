@@ -120,10 +120,12 @@ def link_token(message: Notification, path: str) -> str:
 
 
 async def signed_in(make_user: MakeUser) -> Viewer:
-    from backend.accounts import services as accounts
+    from backend.accounts import authentication
 
     credentials = await make_user()
-    return (await accounts.sign_in(email=credentials.email, password=credentials.password)).viewer
+    return (
+        await authentication.sign_in(email=credentials.email, password=credentials.password)
+    ).viewer
 
 
 async def test_each_subscriber_gets_exactly_one_email_even_with_retries_and_twice_delivered_events(
