@@ -36,7 +36,7 @@ from backend.payments.models import PaymentTransaction
 from backend.pricing import discounts
 from backend.pricing.models import DiscountCode
 from backend.settings import get_settings
-from jobs.handlers import empty_bought_lines_from_cart
+from jobs.event_handlers.order_follow_ups import empty_bought_lines_from_cart
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details, tab_that_placed
 

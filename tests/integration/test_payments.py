@@ -27,7 +27,7 @@ from backend.payments import test_gateway as cards
 from backend.payments.events import PaidAfterCancellation
 from backend.payments.gateway import GatewayEvent
 from backend.payments.models import PaymentTransaction
-from jobs.handlers import refund_payment_after_cancellation
+from jobs.event_handlers.order_follow_ups import refund_payment_after_cancellation
 from jobs.worker import settle_test_payments_job
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed

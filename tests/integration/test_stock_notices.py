@@ -28,7 +28,7 @@ from backend.notifications.models import Notification
 from backend.orders import services as orders
 from backend.stock_notices import services as stock_notices
 from backend.stock_notices.models import StockNoticeSubscription
-from jobs.handlers import (
+from jobs.event_handlers.stock_alerts import (
     notify_back_in_stock,
     send_back_in_stock_notice,
     send_stock_notice_confirmation,
