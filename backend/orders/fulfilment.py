@@ -16,6 +16,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.orders import status
+from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderFulfilled
 from backend.orders.services import cancel_order_locked, lock_order
 from backend.payments import services as payments
@@ -97,7 +98,7 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
     async with session_scope() as session:
         order = await lock_order(session, order_id)
         if not status.can_move("order", order.status, "cancelled") or order.status != "paid":
-            raise status.InvalidTransitionError(
+            raise InvalidTransitionError(
                 f"Order {order.number} is {status.label(order.status)}; only a paid order "
                 "that has not shipped can be cancelled here."
             )

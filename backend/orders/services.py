@@ -37,10 +37,11 @@ from backend.cart_recovery import reminders as cart_reminders
 from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.orders import status
+from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange
@@ -55,10 +56,6 @@ MAX_CHECKOUT_KEY_LENGTH = 100
 
 # Runs inside a placement's transaction before anything is reserved; raises to refuse.
 Admission = Callable[[AsyncSession], Awaitable[None]]
-
-
-class EmptyCartError(DomainError):
-    code = "empty_cart"
 
 
 @dataclass(frozen=True)
@@ -105,7 +102,7 @@ async def place_order(
     a new order (the checkout's unpaid-order limits); a retry never reaches it.
 
     Raises EmptyCartError, inventory.OutOfStockError (nothing reserved, the cart is
-    kept), discounts.DiscountRefusedError, InvalidInputError (address, method, a key
+    kept), DiscountRefusedError, InvalidInputError (address, method, a key
     of another checkout), and what `admit` raises."""
     key = _check_key(checkout_key)
     settings = get_settings()
@@ -285,11 +282,11 @@ async def cancel_unpaid_order(
         if shopper is not None:
             require_owner(shopper, order.id, order.user_id)
         if order.payment_status in _PAYMENT_IN_FLIGHT:
-            raise status.InvalidTransitionError(
+            raise InvalidTransitionError(
                 "The payment for this order is still being processed; try again in a minute."
             )
         if order.status != "pending_payment":
-            raise status.InvalidTransitionError(
+            raise InvalidTransitionError(
                 f"Order {order.number} is {status.label(order.status)}; only an order "
                 "awaiting payment can be cancelled here."
             )

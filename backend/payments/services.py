@@ -24,7 +24,7 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import format_money, to_minor_units
 from backend.events.outbox import record_event
 from backend.orders import status
@@ -32,6 +32,7 @@ from backend.orders.events import OrderPaid
 from backend.orders.models import Order
 from backend.orders.ownership import Shopper, require_owner
 from backend.orders.services import lock_order
+from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
 from backend.payments.models import PaymentTransaction, WebhookEvent
@@ -42,10 +43,6 @@ STORED_KEY_PART_LENGTH = 40
 # can still succeed (the shopper retries within the same PaymentIntent); a success is final.
 _PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "failed": 3, "succeeded": 4}
 _PAYABLE = ("unpaid", "failed", "requires_action")
-
-
-class PaymentRefusedError(DomainError):
-    code = "payment_refused"
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,11 @@ from backend.core.db import session_scope
 from backend.core.errors import PermissionDeniedError
 from backend.orders import fulfilment
 from backend.orders import queries as order_queries
+from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderPaid
 from backend.orders.models import Order
 from backend.orders.ownership import Shopper
 from backend.orders.services import PlacedOrder
-from backend.orders.status import InvalidTransitionError
 from backend.payments import test_gateway as cards
 from backend.payments.models import PaymentTransaction
 from backend.pricing import discounts

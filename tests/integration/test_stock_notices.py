@@ -27,6 +27,7 @@ from backend.inventory import services as inventory
 from backend.notifications.models import Notification
 from backend.orders import services as orders
 from backend.stock_notices import services as stock_notices
+from backend.stock_notices.errors import ProductAvailableError
 from backend.stock_notices.models import StockNoticeSubscription
 from jobs.event_handlers.stock_alerts import (
     notify_back_in_stock,
@@ -256,7 +257,7 @@ async def test_subscribing_is_refused_for_products_in_stock_bad_addresses_and_hi
 ) -> None:
     in_stock = await make_product(stock_quantity=3)
     ann = await signed_in(make_user)
-    with pytest.raises(stock_notices.ProductAvailableError):
+    with pytest.raises(ProductAvailableError):
         await stock_notices.subscribe_viewer(in_stock, ann)
     sold_out = await make_product(stock_quantity=0)
     with pytest.raises(InvalidInputError) as refused:
