@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
-from backend.accounts import services as accounts
+from backend.accounts import browser_sessions
 from backend.catalog import product_csv
 from backend.core.errors import PermissionDeniedError
 from backend.settings import get_settings
@@ -21,7 +21,9 @@ router = APIRouter(prefix="/admin/download", tags=["admin downloads"])
 
 @router.get("/products.csv")
 async def export_products(request: Request) -> Response:
-    viewer = await accounts.resolve_session(request.cookies.get(get_settings().session_cookie_name))
+    viewer = await browser_sessions.resolve_session(
+        request.cookies.get(get_settings().session_cookie_name)
+    )
     try:
         rows = product_csv.stream_products_csv(viewer)  # type: ignore[arg-type]  # the service refuses a missing viewer (401 below)
     except PermissionDeniedError as error:

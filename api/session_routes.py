@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from redis.exceptions import RedisError
 
-from backend.accounts import services as accounts
+from backend.accounts import authentication, browser_sessions
 from backend.cart import services as carts
 from backend.core.client_address import address_of_scope
 from backend.core.errors import DomainError
@@ -68,7 +68,7 @@ async def sign_in(
     if not email.strip() or not password:
         return _back_to_form(form_page, next_path, "missing")
     try:
-        signed_in = await accounts.sign_in(
+        signed_in = await authentication.sign_in(
             email=email,
             password=password,
             user_agent=request.headers.get("user-agent"),
@@ -99,7 +99,7 @@ async def sign_in(
 async def sign_out(request: Request) -> Response:
     cookie_name = get_settings().session_cookie_name
     if _same_origin(request):
-        await accounts.sign_out(request.cookies.get(cookie_name))
+        await browser_sessions.sign_out(request.cookies.get(cookie_name))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(cookie_name, path="/", secure=get_settings().uses_https, httponly=True)
     return response

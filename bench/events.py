@@ -39,7 +39,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from redis import Redis
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.catalog.events import ProductChanged
 from backend.core.db import session_scope
 from backend.events.outbox import record_event
@@ -72,11 +72,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 async def measure_latency(count: int, smtp_port: int, handler: TimingHandler) -> list[float]:
-    await accounts.ensure_roles()
+    await registration.ensure_roles()
     committed: dict[str, float] = {}
     for index in range(count):
         email = f"bench{index}@example.com"
-        await accounts.create_user(
+        await registration.create_user(
             username=f"bench{index}", email=email, password="bench password 123", status="pending"
         )
         committed[email] = time.perf_counter()

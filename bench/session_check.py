@@ -68,39 +68,39 @@ async def measure(name: str, call: Callable[[], Awaitable[object]], calls: int) 
 
 
 async def main(calls: int) -> None:
-    from backend.accounts import services as accounts
+    from backend.accounts import authentication, browser_sessions, registration
     from backend.core.db import dispose_engine
     from backend.core.redis import close_redis
 
     fresh_database()
-    await accounts.ensure_roles()
-    await accounts.create_user(
+    await registration.ensure_roles()
+    await registration.create_user(
         username="bench_sessions",
         email="bench-sessions@example.com",
         password=PASSWORD,
         status="active",
         email_verified=True,
     )
-    signed_in = await accounts.sign_in(email="bench-sessions@example.com", password=PASSWORD)
+    signed_in = await authentication.sign_in(email="bench-sessions@example.com", password=PASSWORD)
     token, user_id = signed_in.session_token, signed_in.viewer.user_id
-    verified = await accounts.verify_session(token)
+    verified = await browser_sessions.verify_session(token)
 
     async def guard_check() -> None:
         """As the guard does it: the database only when the epoch check says so (here:
         every SESSION_RECHECK_SECONDS, the backstop)."""
         nonlocal verified
-        if verified is None or not await accounts.session_unchanged(verified):
-            verified = await accounts.verify_session(token, user_id=user_id)
+        if verified is None or not await browser_sessions.session_unchanged(verified):
+            verified = await browser_sessions.verify_session(token, user_id=user_id)
 
     await measure("every event now: session_unchanged (Redis)", guard_check, calls)
     await measure(
         "a database lookup: resolve_session",
-        lambda: accounts.resolve_session(token),
+        lambda: browser_sessions.resolve_session(token),
         calls,
     )
     await measure(
         "after a change: verify_session (user known)",
-        lambda: accounts.verify_session(token, user_id=user_id),
+        lambda: browser_sessions.verify_session(token, user_id=user_id),
         calls,
     )
     await dispose_engine()

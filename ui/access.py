@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import reflex as rx
 from reflex.middleware import Middleware
 
-from backend.accounts import services as accounts
+from backend.accounts import browser_sessions
 from backend.accounts.roles import STAFF_ROLES, RoleName
 from backend.accounts.schemas import VerifiedSession, Viewer
 from backend.cart import services as carts
@@ -146,10 +146,10 @@ class SessionState(rx.State):
         if same_cookies and not force:
             if self._session is None:
                 return  # no live session behind these cookies: nothing can be revoked
-            if await accounts.session_unchanged(self._session):
+            if await browser_sessions.session_unchanged(self._session):
                 return
         known = self._session if same_cookies else None
-        verified = await accounts.verify_session(
+        verified = await browser_sessions.verify_session(
             token, user_id=known.viewer.user_id if known else None
         )
         self._cookie_fingerprint = fingerprint

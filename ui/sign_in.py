@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.accounts import services as accounts
-from backend.accounts import sign_in_limits
+from backend.accounts import authentication, sign_in_limits
 from ui.access import PublicState
 from ui.native_form import native_form
 
 SIGN_IN_ERRORS = {
-    "invalid_credentials": accounts.SIGN_IN_FAILED_MESSAGE,
+    "invalid_credentials": authentication.SIGN_IN_FAILED_MESSAGE,
     "account_locked": sign_in_limits.locked_message(),
     "account_backed_off": sign_in_limits.backed_off_message(),
-    "account_suspended": accounts.LOCKED_BY_STAFF_MESSAGE,
-    "account_not_active": accounts.PENDING_MESSAGE,
+    "account_suspended": authentication.LOCKED_BY_STAFF_MESSAGE,
+    "account_not_active": authentication.PENDING_MESSAGE,
     "too_many_attempts": "Too many sign-in attempts from your network. Wait a few minutes.",
     "missing": "Enter your e-mail address and your password.",
     "origin": "Your sign-in could not be verified. Reload the page and try again.",

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.request_limits import UPLOAD_PATH
 from api.v1.problems import problem_response
-from backend.accounts import services as accounts
+from backend.accounts import browser_sessions
 from backend.settings import get_settings
 from ui.access import Access, cookie_value, is_allowed, required_access
 
@@ -38,7 +38,7 @@ async def may_upload(headers: Headers) -> bool:
     if access is None or access is Access.PUBLIC:
         return False
     token = cookie_value(headers.get("cookie", ""), get_settings().session_cookie_name)
-    viewer = await accounts.resolve_session(token) if token else None
+    viewer = await browser_sessions.resolve_session(token) if token else None
     if viewer is None:
         return False
     return is_allowed(access, signed_in=True, roles=viewer.roles)

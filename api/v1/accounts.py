@@ -22,9 +22,8 @@ from pydantic.alias_generators import to_camel
 from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
+from backend.accounts import authentication, registration, tokens
 from backend.accounts import queries as account_queries
-from backend.accounts import services as accounts
-from backend.accounts import tokens
 from backend.accounts.errors import (
     AccountLockedError,
     AccountNotActiveError,
@@ -259,7 +258,7 @@ async def issue_token(form: Annotated[TokenRequest, Form()], request: Request) -
         )
     try:
         if form.grant_type == "password":
-            user_id = await accounts.authenticate_for_tokens(
+            user_id = await authentication.authenticate_for_tokens(
                 email=form.username or "",  # both present: _malformed checked
                 password=form.password or "",
                 ip=address_of_scope(request.scope),
@@ -318,7 +317,7 @@ async def register_user(body: RegistrationBody, request: Request) -> SignUpAccep
     e-mailed instead. A taken username is 400 (`errors.username`); too many sign-ups from
     one network, 429."""
     try:
-        email = await accounts.register(body.model_dump(), ip=address_of_scope(request.scope))
+        email = await registration.register(body.model_dump(), ip=address_of_scope(request.scope))
     except InvalidInputError as error:
         # The service names fields as Python does; the API's callers use the seed's names.
         raise InvalidInputError(

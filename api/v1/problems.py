@@ -27,7 +27,7 @@ from backend.accounts.errors import (
 )
 from backend.checkout.errors import TooManyUnpaidOrdersError
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
-from backend.payments.gateway import GatewayUnavailableError
+from backend.payments.errors import GatewayUnavailableError
 from backend.search.errors import SearchIndexBusyError
 
 logger = logging.getLogger(__name__)

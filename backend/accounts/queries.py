@@ -1,4 +1,5 @@
-"""Reading one account's own facts: for the account holder themself, or for an admin.
+"""Reading one account's own facts: for the account holder themself, or for an admin;
+and who the admins are (where staff alerts go).
 
 Customer data is admin-only (as in the dashboard), so moderators see only themselves.
 """
@@ -11,7 +12,8 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from backend.accounts.models import User
+from backend.accounts.models import Role, User, UserRole
+from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import account_roles, require_admin
 from backend.core.db import session_scope
@@ -60,3 +62,16 @@ async def get_user_for(actor: Viewer, user_id: uuid.UUID) -> UserRecord:
     if actor.user_id != user_id:
         require_admin(actor, "see other people's accounts")
     return await get_user(user_id)
+
+
+async def list_admin_emails() -> list[str]:
+    """Where staff alerts (low stock) go: every active admin."""
+    async with session_scope() as session:
+        rows = await session.exec(
+            select(User.email)
+            .join(UserRole, col(UserRole.user_id) == col(User.id))
+            .join(Role, col(Role.id) == col(UserRole.role_id))
+            .where(Role.name == RoleName.ADMIN.value, User.status == "active")
+            .order_by(col(User.email))
+        )
+        return list(rows)

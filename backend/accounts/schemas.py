@@ -47,3 +47,13 @@ class VerifiedSession:
     expires_at: datetime
     epoch: str  # the user's session epoch, read before the database was asked
     verified_at: float  # wall clock (time.time()): the tab may move between processes
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: uuid.UUID
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    email_verified: bool

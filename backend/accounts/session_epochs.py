@@ -65,5 +65,5 @@ async def sessions_changed(*user_ids: uuid.UUID) -> None:
         await get_redis().delete(*(_key(user_id) for user_id in user_ids))
     except RedisError:
         # The change is committed; tabs still re-verify within SESSION_RECHECK_SECONDS
-        # (backend.accounts.services), and at once while Redis stays unreachable.
+        # (backend.accounts.browser_sessions), and at once while Redis stays unreachable.
         logger.exception("could not invalidate session epochs of %s", user_ids)

@@ -16,10 +16,12 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from backend.accounts import session_epochs
+from backend.accounts.authentication import clear_sign_in_failures
+from backend.accounts.browser_sessions import revoke_all_sign_ins
 from backend.accounts.models import Address, Role, User, UserRole
+from backend.accounts.profiles import display_name
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
-from backend.accounts.services import clear_sign_in_failures, display_name, revoke_all_sign_ins
 from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError

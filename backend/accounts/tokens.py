@@ -21,11 +21,11 @@ from joserfc.jwk import OctKey
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from backend.accounts.browser_sessions import viewer_for
 from backend.accounts.errors import InvalidTokenError
 from backend.accounts.models import RefreshToken, User
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
-from backend.accounts.services import viewer_for
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.keys import InsecureSecretKeyError, derive_key

@@ -28,6 +28,7 @@ from redis.commands.core import AsyncScript
 
 from backend.analytics import funnel
 from backend.analytics.funnel import FunnelStep
+from backend.cart.errors import SoldOutError
 from backend.cart.schemas import Cart, CartChange, CartLine, CartOwner
 from backend.catalog import queries as catalog
 from backend.catalog.schemas import ProductSummary
@@ -112,10 +113,6 @@ redis.call('ZREM', KEYS[3], ARGV[4])
 return {}
 """
 NOT_SOLD = "This product is no longer sold."
-
-
-class SoldOutError(DomainError):
-    code = "sold_out"
 
 
 def new_guest_token() -> str:

@@ -17,16 +17,12 @@ from sqlmodel import col, select
 
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
+from backend.cart_recovery.errors import InvalidRestoreLinkError
 from backend.cart_recovery.models import CartReminder
 from backend.cart_recovery.tokens import RESTORE_LINK_TTL, read_restore_token
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError
-
-
-class InvalidRestoreLinkError(DomainError):
-    code = "invalid_restore_link"
-
 
 INVALID_LINK_MESSAGE = (
     "This link does not work: it may be older than "

@@ -13,11 +13,10 @@ import uuid
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalog.models import Product
-from backend.core.errors import NotFoundError
 
 # The sort column keeps four decimals; shoppers read one.
 _SORT_PLACES = Decimal("0.0001")
@@ -47,21 +46,10 @@ def stars_text(rating: Decimal | int) -> str:
     return "★" * filled + "☆" * (5 - filled)
 
 
-async def lock_product_for_rating(session: AsyncSession, product_id: uuid.UUID) -> None:
-    """Take the product's row lock for the rest of the caller's transaction."""
-    found = (
-        await session.exec(
-            select(Product.id).where(col(Product.id) == product_id).with_for_update()
-        )
-    ).first()
-    if found is None:
-        raise NotFoundError("This product does not exist or is no longer sold.")
-
-
 async def store_product_rating(
     session: AsyncSession, product_id: uuid.UUID, *, rating_count: int, rating_sum: int
 ) -> None:
-    """Store the recounted totals (the caller holds `lock_product_for_rating`)."""
+    """Store the recounted totals (the caller holds `lock_product_for_update`)."""
     average = exact_average(rating_sum, rating_count)
     await session.exec(
         update(Product)

@@ -17,8 +17,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from backend.accounts import passwords
+from backend.accounts.browser_sessions import revoke_all_sign_ins
 from backend.accounts.models import User
-from backend.accounts.services import revoke_all_sign_ins
 from backend.core.db import session_scope
 from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER
 from backend.settings import (

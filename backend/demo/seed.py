@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.accounts.errors import DuplicateAccountError
 from backend.accounts.roles import RoleName
 from backend.catalog import cache as catalog_cache
@@ -250,7 +250,7 @@ async def _seed_accounts() -> int:
         (DEMO_SHOPPER, settings.demo_shopper_password.get_secret_value()),
     ):
         try:
-            await accounts.create_user(
+            await registration.create_user(
                 username=account.username,
                 email=account.email,
                 password=password,
@@ -286,7 +286,7 @@ async def seed_demo_data(
         msg = f"size must be between 0 and {MAX_SIZE}"
         raise ValueError(msg)
     chunk_size = min(max(chunk_size, 1), MAX_CHUNK_SIZE)
-    await accounts.ensure_roles()
+    await registration.ensure_roles()
 
     async with get_engine().begin() as connection:
         brands_created = await _seed_brands(connection)

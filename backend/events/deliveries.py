@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import col
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.events import known as _known_events  # noqa: F401  (fills the registry)
 from backend.events.base import DomainEvent, event_from_row
+from backend.events.locks import lock_delivery_for_update
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.events.outbox import OUTBOX_CHANNEL
 
@@ -52,7 +52,7 @@ async def start_delivery(
             .values(event_id=event_id, handler=handler)
             .on_conflict_do_nothing(index_elements=["event_id", "handler"])
         )
-        delivery = await _lock_delivery(session, event_id, handler)
+        delivery = await lock_delivery_for_update(session, event_id, handler)
         if delivery.status != "pending":
             return None
         if delivery.attempts >= max_attempts:
@@ -71,16 +71,6 @@ async def start_delivery(
         return DeliveryAttempt(event=event, attempt=delivery.attempts)
 
 
-async def _lock_delivery(session: AsyncSession, event_id: uuid.UUID, handler: str) -> EventDelivery:
-    return (
-        await session.exec(
-            select(EventDelivery)
-            .where(EventDelivery.event_id == event_id, EventDelivery.handler == handler)
-            .with_for_update()
-        )
-    ).one()
-
-
 async def finish_delivery(event_id: uuid.UUID, handler: str) -> None:
     async with session_scope() as session:
         await session.exec(
@@ -95,7 +85,7 @@ async def fail_delivery(
 ) -> bool:
     """Record a failed attempt. Returns True when the delivery is now dead-lettered."""
     async with session_scope() as session:
-        delivery = await _lock_delivery(session, event_id, handler)
+        delivery = await lock_delivery_for_update(session, event_id, handler)
         delivery.last_error = error[:MAX_ERROR_LENGTH]
         if delivery.attempts >= max_attempts:
             delivery.status = "dead"

@@ -16,8 +16,10 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.orders import status
+from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderFulfilled
-from backend.orders.services import cancel_order_locked, lock_order
+from backend.orders.locks import lock_order_for_update
+from backend.orders.services import cancel_order_locked
 from backend.payments import services as payments
 
 MAX_CARRIER_LENGTH = 60
@@ -38,7 +40,7 @@ async def fulfil_order(
     if problems:
         raise InvalidInputError("Please correct the shipping details.", problems)
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         before = order.status
         status.move(
             session,
@@ -75,7 +77,7 @@ async def fulfil_order(
 async def mark_delivered(order_id: uuid.UUID, *, actor: Viewer) -> None:
     require_admin(actor, "update orders")
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         before = order.status
         status.move(session, order, "order", "delivered", actor=actor_label(actor))
         audit.record(
@@ -95,9 +97,9 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
     amount refunded now."""
     require_admin(actor, "cancel orders")
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         if not status.can_move("order", order.status, "cancelled") or order.status != "paid":
-            raise status.InvalidTransitionError(
+            raise InvalidTransitionError(
                 f"Order {order.number} is {status.label(order.status)}; only a paid order "
                 "that has not shipped can be cancelled here."
             )
@@ -108,7 +110,7 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
             order_id, amount=left, request_key=request_key, actor=actor_label(actor), by=actor
         )
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         before = order.status
         await cancel_order_locked(
             session,

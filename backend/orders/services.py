@@ -37,12 +37,14 @@ from backend.cart_recovery import reminders as cart_reminders
 from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.orders import status
+from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
 from backend.orders.inputs import CheckoutDetails
+from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.ownership import Shopper, require_owner
 from backend.pricing import discounts, shipping
@@ -55,10 +57,6 @@ MAX_CHECKOUT_KEY_LENGTH = 100
 
 # Runs inside a placement's transaction before anything is reserved; raises to refuse.
 Admission = Callable[[AsyncSession], Awaitable[None]]
-
-
-class EmptyCartError(DomainError):
-    code = "empty_cart"
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ async def place_order(
     a new order (the checkout's unpaid-order limits); a retry never reaches it.
 
     Raises EmptyCartError, inventory.OutOfStockError (nothing reserved, the cart is
-    kept), discounts.DiscountRefusedError, InvalidInputError (address, method, a key
+    kept), DiscountRefusedError, InvalidInputError (address, method, a key
     of another checkout), and what `admit` raises."""
     key = _check_key(checkout_key)
     settings = get_settings()
@@ -233,15 +231,6 @@ def _placed_event(
     )
 
 
-async def lock_order(session: AsyncSession, order_id: uuid.UUID) -> Order:
-    order = (
-        await session.exec(select(Order).where(Order.id == order_id).with_for_update())
-    ).first()
-    if order is None:
-        raise NotFoundError("There is no such order.")
-    return order
-
-
 async def cancel_order_locked(
     session: AsyncSession, order: Order, *, actor: str, reason: str, stock_reason: str
 ) -> None:
@@ -281,15 +270,15 @@ async def cancel_unpaid_order(
         require_admin(by, "cancel orders")
     actor = actor_label(by) if by is not None else "shopper"
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         if shopper is not None:
             require_owner(shopper, order.id, order.user_id)
         if order.payment_status in _PAYMENT_IN_FLIGHT:
-            raise status.InvalidTransitionError(
+            raise InvalidTransitionError(
                 "The payment for this order is still being processed; try again in a minute."
             )
         if order.status != "pending_payment":
-            raise status.InvalidTransitionError(
+            raise InvalidTransitionError(
                 f"Order {order.number} is {status.label(order.status)}; only an order "
                 "awaiting payment can be cancelled here."
             )

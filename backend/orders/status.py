@@ -12,7 +12,7 @@ from typing import Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.core.errors import DomainError
+from backend.orders.errors import InvalidTransitionError
 from backend.orders.models import Order, OrderStatusChange
 
 Axis = Literal["order", "payment"]
@@ -48,10 +48,6 @@ _LABELS = {
     "partially_refunded": "partially refunded",
     "refunded": "refunded",
 }
-
-
-class InvalidTransitionError(DomainError):
-    code = "invalid_transition"
 
 
 def label(status: str) -> str:

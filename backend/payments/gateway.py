@@ -10,17 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from backend.core.errors import DomainError
 from backend.settings import PaymentGatewayName, get_settings
 
 GatewayStatus = Literal["succeeded", "requires_action", "processing", "failed"]
-
-
-class GatewayUnavailableError(DomainError):
-    """The provider could not be reached or answered with an error; nothing is known to
-    have happened, and retrying with the same idempotency key is safe."""
-
-    code = "payment_gateway_unavailable"
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,15 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import format_money, to_minor_units
 from backend.events.outbox import record_event
 from backend.orders import status
 from backend.orders.events import OrderPaid
+from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order
 from backend.orders.ownership import Shopper, require_owner
-from backend.orders.services import lock_order
+from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
 from backend.payments.models import PaymentTransaction, WebhookEvent
@@ -42,10 +43,6 @@ STORED_KEY_PART_LENGTH = 40
 # can still succeed (the shopper retries within the same PaymentIntent); a success is final.
 _PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "failed": 3, "succeeded": 4}
 _PAYABLE = ("unpaid", "failed", "requires_action")
-
-
-class PaymentRefusedError(DomainError):
-    code = "payment_refused"
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,7 @@ async def pay_order(
     returns the first attempt's outcome without charging twice."""
     gateway = get_gateway()
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         require_owner(shopper, order.id, order.user_id)
         key = _attempt(order, attempt_key)
         existing = (
@@ -147,7 +144,7 @@ async def confirm_payment(
 ) -> PaymentOutcome:
     """The customer's answer to the extra step (3-D Secure) of the order's payment."""
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         require_owner(shopper, order.id, order.user_id)
         waiting = (
             await session.exec(
@@ -178,7 +175,7 @@ async def _apply(transaction_id: uuid.UUID, result: GatewayResult, *, actor: str
         transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
         if transaction is None:
             raise NotFoundError("There is no such payment.")
-        order = await lock_order(session, transaction.order_id)
+        order = await lock_order_for_update(session, transaction.order_id)
         await _apply_locked(session, order, transaction, result, actor=actor)
 
 
@@ -267,7 +264,7 @@ async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
         ).first()
         if transaction is None:
             return True
-        order = await lock_order(session, transaction.order_id)
+        order = await lock_order_for_update(session, transaction.order_id)
         await _apply_locked(
             session,
             order,
@@ -296,7 +293,7 @@ async def refund_order(
         require_admin(by, "refund orders")
     gateway = get_gateway()
     async with session_scope() as session:
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         paid = (
             await session.exec(
                 select(PaymentTransaction).where(
@@ -346,7 +343,7 @@ async def refund_order(
     )
     async with session_scope() as session:
         transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
-        order = await lock_order(session, order_id)
+        order = await lock_order_for_update(session, order_id)
         if transaction is None or transaction.status == "succeeded":
             return amount
         transaction.status = (

@@ -12,12 +12,8 @@ from typing import Any
 
 import stripe
 
-from backend.payments.gateway import (
-    GatewayEvent,
-    GatewayResult,
-    GatewayStatus,
-    GatewayUnavailableError,
-)
+from backend.payments.errors import GatewayUnavailableError
+from backend.payments.gateway import GatewayEvent, GatewayResult, GatewayStatus
 from backend.settings import get_settings
 
 # PaymentIntent status → ours. `requires_payment_method` after a confirmation attempt

@@ -17,19 +17,14 @@ from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import format_money
+from backend.pricing.errors import DiscountRefusedError
 from backend.pricing.models import DiscountCode
 from backend.pricing.totals import DiscountKind, DiscountRule
 from backend.settings import get_settings
 
 MAX_CODE_LENGTH = 40
-
-
-class DiscountRefusedError(DomainError):
-    """The code exists or not, but cannot be used for this order; the message says why."""
-
-    code = "discount_refused"
 
 
 def normalize_code(raw: str) -> str:

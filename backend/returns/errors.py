@@ -9,3 +9,7 @@ class ReturnNotAllowedError(DomainError):
     """The order cannot be returned (not delivered, window over, nothing left to return)."""
 
     code = "return_not_allowed"
+
+
+class InvalidReturnTransitionError(DomainError):
+    code = "invalid_return_transition"

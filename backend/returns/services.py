@@ -33,8 +33,8 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import format_money, quantize
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
+from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order, OrderLine, OrderStatusChange
-from backend.orders.services import lock_order
 from backend.payments import services as payments
 from backend.returns import refunds
 from backend.returns.errors import ReturnNotAllowedError
@@ -46,6 +46,7 @@ from backend.returns.events import (
     ReturnRejected,
     ReturnRequested,
 )
+from backend.returns.locks import lock_return_for_update
 from backend.returns.models import (
     MAX_COMMENT_LENGTH,
     MAX_DECISION_NOTE_LENGTH,
@@ -234,7 +235,7 @@ async def request_return(
     wanted, reason, comment = _check_request_input(quantities, reason, comment, request_key)
     async with session_scope() as session:
         try:
-            order = await lock_order(session, order_id)
+            order = await lock_order_for_update(session, order_id)
         except NotFoundError:
             raise NotFoundError(ORDER_NOT_FOUND) from None
         if order.user_id != viewer.user_id:
@@ -317,22 +318,6 @@ async def _check_returnable(session: AsyncSession, order: Order) -> None:
 # ---------------------------------------------------------------- staff decide
 
 
-async def _lock_return(session: AsyncSession, return_id: uuid.UUID) -> tuple[Order, ReturnRequest]:
-    """The return and its order, both locked (the order first, as everywhere)."""
-    order_id = (
-        await session.exec(select(ReturnRequest.order_id).where(ReturnRequest.id == return_id))
-    ).first()
-    if order_id is None:
-        raise NotFoundError("There is no such return.")
-    order = await lock_order(session, order_id)
-    request = (
-        await session.exec(
-            select(ReturnRequest).where(ReturnRequest.id == return_id).with_for_update()
-        )
-    ).one()
-    return order, request
-
-
 def _audit(
     session: AsyncSession, actor: Viewer, request: ReturnRequest, before: str, **after: object
 ) -> None:
@@ -381,7 +366,7 @@ async def _decide(
 ) -> None:
     """Approve or reject: the step, its timeline line, audit entry and event, at once."""
     async with session_scope() as session:
-        order, request = await _lock_return(session, return_id)
+        order, request = await lock_return_for_update(session, return_id)
         check_move(request.number, request.status, decision)
         items = _items(await covered_lines(session, request.id))
         _timeline(session, order, request, decision, actor=actor_label(actor), note=note)
@@ -398,7 +383,7 @@ async def receive_return(return_id: uuid.UUID, *, restock: bool, actor: Viewer) 
     stock ledger (once: the transition happens once)."""
     require_admin(actor, "receive returns")
     async with session_scope() as session:
-        order, request = await _lock_return(session, return_id)
+        order, request = await lock_return_for_update(session, return_id)
         check_move(request.number, request.status, ReturnStatus.RECEIVED)
         covered = await covered_lines(session, request.id)
         if restock:
@@ -434,7 +419,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
     refunds once (the amount first asked). Returns the amount refunded."""
     require_admin(actor, "refund returns")
     async with session_scope() as session:
-        order, request = await _lock_return(session, return_id)
+        order, request = await lock_return_for_update(session, return_id)
         check_move(request.number, request.status, ReturnStatus.REFUNDED)
         refundable = order.total - order.refunded_amount
         offered = refunds.default_refund(
@@ -460,7 +445,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
         reason=f"Return {number}",
     )
     async with session_scope() as session:
-        order, request = await _lock_return(session, return_id)
+        order, request = await lock_return_for_update(session, return_id)
         if request.status == ReturnStatus.REFUNDED:
             return refunded  # another attempt finished first
         items = _items(await covered_lines(session, request.id))

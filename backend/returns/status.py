@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from backend.core.errors import DomainError
+from backend.returns.errors import InvalidReturnTransitionError
 
 
 class ReturnStatus(StrEnum):
@@ -58,10 +58,6 @@ _LABELS = {
     ReturnStatus.RECEIVED: "received, refund on its way",
     ReturnStatus.REFUNDED: "refunded",
 }
-
-
-class InvalidReturnTransitionError(DomainError):
-    code = "invalid_return_transition"
 
 
 def label(status: str) -> str:

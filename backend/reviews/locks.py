@@ -1,5 +1,5 @@
 """Row locks of the reviews domain. Order, always: the product row first
-(`backend.catalog.ratings.lock_product_for_rating`), then the review, so two writers
+(`backend.catalog.ratings.lock_product_for_update`), then the review, so two writers
 never wait on each other in opposite orders."""
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog import cache as catalog_cache
-from backend.catalog.ratings import lock_product_for_rating, store_product_rating
+from backend.catalog.locks import lock_product_for_update
+from backend.catalog.ratings import store_product_rating
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError, PermissionDeniedError
@@ -139,7 +140,7 @@ async def edit_review(
     left_approved = False
     async with session_scope() as session:
         product_id = await _product_of(session, review_id)
-        await lock_product_for_rating(session, product_id)
+        await lock_product_for_update(session, product_id)
         review = await lock_review_for_update(session, review_id)
         if review.user_id != author.user_id:
             raise NotFoundError(REVIEW_NOT_FOUND)  # never confirm someone else's review
@@ -164,7 +165,7 @@ async def _decide(
 ) -> None:
     async with session_scope() as session:
         product_id = await _product_of(session, review_id)
-        await lock_product_for_rating(session, product_id)
+        await lock_product_for_update(session, product_id)
         review = await lock_review_for_update(session, review_id)
         current = ReviewStatus(review.status)
         if current not in DECISIONS_FROM[decision]:

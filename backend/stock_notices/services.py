@@ -31,10 +31,11 @@ from backend.catalog.models import Product
 from backend.core import rate_limits
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.rate_limits import RateLimit
 from backend.events.outbox import record_event
 from backend.settings import get_settings
+from backend.stock_notices.errors import ProductAvailableError
 from backend.stock_notices.events import BackInStockNoticeDue, StockNoticeConfirmationRequested
 from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
 
@@ -44,12 +45,6 @@ MAX_TOKEN_LENGTH = 200
 # address, and this many requests from one visitor.
 CONFIRMATIONS_PER_EMAIL = RateLimit("stock-notice-email", "3/day")
 GUEST_REQUESTS_PER_IP = RateLimit("stock-notice-ip", "20/hour")
-
-
-class ProductAvailableError(DomainError):
-    """The product is in stock: there is nothing to wait for."""
-
-    code = "product_available"
 
 
 def _hash(token: str) -> str:

@@ -11,8 +11,7 @@ import uuid
 
 import reflex as rx
 
-from backend.accounts import addresses
-from backend.accounts import services as accounts
+from backend.accounts import addresses, password_changes, profiles
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
 from backend.cart_recovery import opt_outs as cart_reminder_opt_outs
 from backend.core.errors import DomainError
@@ -82,7 +81,7 @@ class AccountState(SignedInState):
 
     @rx.event
     async def load(self) -> None:
-        profile = await accounts.get_profile(self._viewer_uuid())
+        profile = await profiles.get_profile(self._viewer_uuid())
         self.username, self.email = profile.username, profile.email
         self.first_name, self.last_name = profile.first_name, profile.last_name
         self.profile_errors, self.profile_saved = {}, ""
@@ -105,7 +104,7 @@ class AccountState(SignedInState):
     async def save_profile(self, form_data: dict[str, object]) -> None:
         data = {key: str(form_data.get(key) or "") for key in ("first_name", "last_name")}
         try:
-            profile = await accounts.update_profile(self._viewer_uuid(), data)
+            profile = await profiles.update_profile(self._viewer_uuid(), data)
         except DomainError as error:
             _message, self.profile_errors = form_feedback(error)
             self.profile_saved = ""
@@ -123,7 +122,7 @@ class AccountState(SignedInState):
             self.password_errors = {"new_password_again": "The two new passwords are not the same."}
             return
         try:
-            await accounts.change_password(
+            await password_changes.change_password(
                 self._viewer_uuid(),
                 current_password=str(form_data.get("current_password") or ""),
                 new_password=new_password,

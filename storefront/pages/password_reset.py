@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.accounts import services as accounts
+from backend.accounts import email_links
 from backend.accounts.inputs import normalize_email
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
 from backend.core.errors import DomainError
@@ -32,7 +32,7 @@ class ForgotPasswordState(PublicState):
         except ValueError as error:
             self.email_error = str(error)
             return
-        await accounts.request_password_reset(email, ip=self.client_address)
+        await email_links.request_password_reset(email, ip=self.client_address)
         # The same answer whether or not the address has an account.
         self.email_error, self.sent_to = "", email
 
@@ -47,7 +47,7 @@ class ResetPasswordState(PublicState):
     def load(self) -> None:
         self._token = (self.router.url.query_parameters.get("token") or "")[:MAX_TOKEN_LENGTH]
         self.password_error, self.done = "", False
-        self.message = "" if self._token else accounts.INVALID_LINK_MESSAGE
+        self.message = "" if self._token else email_links.INVALID_LINK_MESSAGE
 
     @rx.event
     async def submit(self, form_data: dict[str, object]) -> None:
@@ -56,7 +56,7 @@ class ResetPasswordState(PublicState):
             self.password_error = "The two passwords are not the same."
             return
         try:
-            await accounts.reset_password(self._token, password)
+            await email_links.reset_password(self._token, password)
         except DomainError as error:
             self.message, fields = form_feedback(error)
             self.password_error = fields.get("password", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
 from backend.core.errors import DomainError
 from storefront.components.layout import shop_page
@@ -29,7 +29,7 @@ class SignUpState(PublicState):
     async def submit(self, form_data: dict[str, object]) -> None:
         data = {field: str(form_data.get(field) or "") for field in FIELDS}
         try:
-            email = await accounts.register(data, ip=self.client_address)
+            email = await registration.register(data, ip=self.client_address)
         except DomainError as error:
             self.message, self.errors = form_feedback(error)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.accounts import services as accounts
+from backend.accounts import email_links
 from storefront.components.layout import shop_page
 from ui.access import PublicState
 
@@ -20,7 +20,7 @@ class VerifyEmailState(PublicState):
         if not token or len(token) > MAX_TOKEN_LENGTH:
             self.outcome = "invalid"
             return
-        self.outcome = "confirmed" if await accounts.verify_email(token) else "invalid"
+        self.outcome = "confirmed" if await email_links.verify_email(token) else "invalid"
 
 
 def verify_email_page() -> rx.Component:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import TypeVar
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.accounts.roles import RoleName
 from backend.catalog import queries as catalog_queries
 from backend.catalog import services as catalog
@@ -154,8 +154,8 @@ def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:
     email = f"e2e-{unique}@example.com"
 
     async def make() -> None:
-        await accounts.ensure_roles()
-        await accounts.create_user(
+        await registration.ensure_roles()
+        await registration.create_user(
             username=f"e2e_{unique}",
             email=email,
             password=PASSWORD,

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, run
 from tests.e2e.pages.admin import AdminDashboard
@@ -13,7 +13,7 @@ from tests.e2e.pages.admin import AdminDashboard
 def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> None:
     shopper_email = f"newcomer-{unique}@example.com"
     run(
-        lambda: accounts.create_user(
+        lambda: registration.create_user(
             username=f"newcomer_{unique}", email=shopper_email, password=PASSWORD, status="pending"
         )
     )

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from tests.e2e.data import PASSWORD, run
 from tests.e2e.mail import link_in, wait_for_mail
 from tests.e2e.pages.storefront import SignInForm, Storefront
@@ -14,7 +14,7 @@ def test_the_emailed_link_activates_the_account_once(
 ) -> None:
     email = f"verify-{unique}@example.com"
     run(
-        lambda: accounts.create_user(
+        lambda: registration.create_user(
             username=f"verify_{unique}", email=email, password=PASSWORD, status="pending"
         )
     )

@@ -31,8 +31,7 @@ from admin.pages.messages import MessagesState
 from admin.pages.overview import OverviewState
 from admin.pages.product_editor import ProductEditorState
 from admin.pages.products import ProductsTableState
-from backend.accounts import services as accounts
-from backend.accounts import staff
+from backend.accounts import authentication, browser_sessions, registration, staff
 from backend.accounts.roles import RoleName
 from backend.catalog import services as catalog
 from backend.catalog.inputs import ProductCreate
@@ -109,7 +108,7 @@ def secrets(live_shop: str) -> Secrets:
     run(make_hidden_product)
     victim_email = f"victim-{unique}@example.com"
     victim_id = run(
-        lambda: accounts.create_user(
+        lambda: registration.create_user(
             username=f"victim_{unique}", email=victim_email, password=PASSWORD, status="pending"
         )
     )
@@ -136,7 +135,7 @@ def secrets(live_shop: str) -> Secrets:
 def signed_in(role: RoleName) -> Viewer:
     """A new account with `role`, signed in: a browser holding its session cookie."""
     email = create_account(f"{role.value[:4]}{uuid.uuid4().hex[:8]}", roles=frozenset({role}))
-    session = run(lambda: accounts.sign_in(email=email, password=PASSWORD))
+    session = run(lambda: authentication.sign_in(email=email, password=PASSWORD))
     name = {RoleName.USER: "shopper"}.get(role, role.value)
     return Viewer(name, session.session_token, str(session.viewer.user_id))
 
@@ -157,10 +156,10 @@ def assert_accounts_untouched(viewers: dict[str, Viewer], secrets: Secrets) -> N
     async def facts() -> tuple[dict[str, frozenset[RoleName]], staff.AccountSummary]:
         roles = {}
         for who in ("shopper", "moderator", "admin"):
-            viewer = await accounts.resolve_session(viewers[who].cookie)
+            viewer = await browser_sessions.resolve_session(viewers[who].cookie)
             assert viewer is not None, f"the {who}'s session ended"
             roles[who] = viewer.roles
-        admin = await accounts.resolve_session(viewers["admin"].cookie)
+        admin = await browser_sessions.resolve_session(viewers["admin"].cookie)
         assert admin is not None
         found = await staff.list_accounts(admin, search=secrets.victim_email)
         return roles, found.items[0]
@@ -654,7 +653,7 @@ def test_a_tab_whose_admin_session_ended_gets_no_admin_data_on_hydration(
             assert secret in browser.transcript  # the setup works: the tab holds them all
 
     browse(live_shop, admin_cookie, as_admin, token=tab)
-    run(lambda: accounts.sign_out(admin_cookie))
+    run(lambda: browser_sessions.sign_out(admin_cookie))
     cookie = viewers["shopper"].cookie if next_viewer == "shopper" else None
 
     async def same_tab_later(browser: HostileBrowser) -> str:

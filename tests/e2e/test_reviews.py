@@ -28,7 +28,7 @@ def review_by_a_buyer(
 ) -> None:
     """A new account buys the product and reviews it (through the services); published
     at once if `approve`."""
-    from backend.accounts import services as accounts
+    from backend.accounts import authentication
     from backend.catalog import queries as catalog
     from backend.reviews import services as reviews
 
@@ -37,7 +37,7 @@ def review_by_a_buyer(
     place_order_for(email, slug, paid=True)
 
     async def write() -> None:
-        author = (await accounts.sign_in(email=email, password=PASSWORD)).viewer
+        author = (await authentication.sign_in(email=email, password=PASSWORD)).viewer
         author = dataclasses.replace(author, display_name=name)
         product = await catalog.get_product_page(slug)
         review_id = await reviews.write_review(

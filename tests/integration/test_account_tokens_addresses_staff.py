@@ -5,8 +5,14 @@ import uuid
 import pytest
 from sqlmodel import col, select
 
-from backend.accounts import addresses, staff, tokens
-from backend.accounts import services as accounts
+from backend.accounts import (
+    addresses,
+    authentication,
+    browser_sessions,
+    password_changes,
+    staff,
+    tokens,
+)
 from backend.accounts.errors import AccountSuspendedError, InvalidTokenError
 from backend.accounts.models import User
 from backend.accounts.roles import RoleName
@@ -25,14 +31,16 @@ ADDRESS = {
 
 
 async def _viewer(credentials: Credentials) -> Viewer:
-    return (await accounts.sign_in(email=credentials.email, password=credentials.password)).viewer
+    return (
+        await authentication.sign_in(email=credentials.email, password=credentials.password)
+    ).viewer
 
 
 # --- tokens --------------------------------------------------------------------------------
 
 
 async def test_access_token_carries_the_user_and_roles(staff_admin: Credentials) -> None:
-    user_id = await accounts.authenticate_for_tokens(
+    user_id = await authentication.authenticate_for_tokens(
         email=staff_admin.email, password=staff_admin.password
     )
     pair = await tokens.issue_tokens(user_id)
@@ -71,7 +79,7 @@ async def test_refresh_rotates_and_a_reused_token_revokes_the_family(shopper: Cr
 async def test_password_change_and_sign_out_revoke_refresh_tokens(shopper: Credentials) -> None:
     user_id = (await _viewer(shopper)).user_id
     pair = await tokens.issue_tokens(user_id)
-    await accounts.change_password(
+    await password_changes.change_password(
         user_id,
         current_password=shopper.password,
         new_password="new lantern heron",
@@ -168,14 +176,14 @@ async def test_locking_ends_sessions_and_unlocking_restores_sign_in(
     staff_admin: Credentials, shopper: Credentials
 ) -> None:
     admin = await _viewer(staff_admin)
-    browser = await accounts.sign_in(email=shopper.email, password=shopper.password)
+    browser = await authentication.sign_in(email=shopper.email, password=shopper.password)
     await staff.set_locked(admin, browser.viewer.user_id, locked=True)
-    assert await accounts.resolve_session(browser.session_token) is None
+    assert await browser_sessions.resolve_session(browser.session_token) is None
     with pytest.raises(AccountSuspendedError):
-        await accounts.sign_in(email=shopper.email, password=shopper.password)
+        await authentication.sign_in(email=shopper.email, password=shopper.password)
 
     await staff.set_locked(admin, browser.viewer.user_id, locked=False)
-    await accounts.sign_in(email=shopper.email, password=shopper.password)
+    await authentication.sign_in(email=shopper.email, password=shopper.password)
 
 
 async def test_account_search_finds_by_email_and_shows_roles(

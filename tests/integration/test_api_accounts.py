@@ -14,9 +14,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from api.app import build_http_app
+from backend.accounts import authentication, registration, tokens
 from backend.accounts import queries as account_queries
-from backend.accounts import services as accounts
-from backend.accounts import tokens
 from backend.accounts.models import User
 from backend.accounts.queries import UserRecord
 from backend.accounts.roles import RoleName
@@ -80,7 +79,7 @@ async def refresh_grant(api: httpx.AsyncClient, refresh_token: str) -> httpx.Res
 
 
 async def bearer_for(credentials: Credentials) -> tuple[uuid.UUID, dict[str, str]]:
-    user_id = await accounts.authenticate_for_tokens(
+    user_id = await authentication.authenticate_for_tokens(
         email=credentials.email, password=credentials.password
     )
     pair = await tokens.issue_tokens(user_id)
@@ -159,7 +158,7 @@ async def test_an_account_locked_by_staff_gets_no_tokens(
 
 async def test_an_unconfirmed_account_gets_no_tokens(api: httpx.AsyncClient, unique: str) -> None:
     email = f"pending-{unique}@example.com"
-    await accounts.register(
+    await registration.register(
         {"username": f"pending_{unique}", "email": email, "password": GOOD_PASSWORD}
     )
 
@@ -371,7 +370,7 @@ async def test_a_taken_email_gets_the_same_202_and_a_taken_username_is_400(
 
 async def test_too_many_sign_ups_from_one_network_are_429(unique: str) -> None:
     async with client_for(own_address()) as api:
-        for n in range(accounts.SIGN_UPS_PER_IP.item.amount):
+        for n in range(registration.SIGN_UPS_PER_IP.item.amount):
             body = sign_up(unique, username=f"n{n}_{unique}", email=f"n{n}-{unique}@example.com")
             assert (await api.post("/users", json=body)).status_code == 202
         response = await api.post("/users", json=sign_up(unique))

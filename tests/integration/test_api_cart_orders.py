@@ -23,8 +23,7 @@ from api import payment_routes
 from api.app import build_http_app
 from api.v1 import orders as orders_api
 from api.v1.problems import install_problem_handlers
-from backend.accounts import services as accounts
-from backend.accounts import tokens
+from backend.accounts import authentication, tokens
 from backend.accounts.schemas import Viewer
 from backend.analytics import funnel
 from backend.analytics.funnel import FunnelStep
@@ -107,7 +106,7 @@ async def admin_headers(admin_viewer: Viewer) -> dict[str, str]:
 @pytest.fixture
 async def stranger_headers(make_user: MakeUser) -> dict[str, str]:
     stranger = await make_user()
-    signed_in = await accounts.sign_in(email=stranger.email, password=stranger.password)
+    signed_in = await authentication.sign_in(email=stranger.email, password=stranger.password)
     return await bearer(signed_in.viewer)
 
 

@@ -19,8 +19,7 @@ from api.v1 import idempotency
 from api.v1.idempotency import IN_FLIGHT_TTL_SECONDS, KEY_PREFIX, IdempotencyMiddleware
 from api.v1.problems import install_problem_handlers
 from api.v1.rate_limiting import RateLimitMiddleware
-from backend.accounts import services as accounts
-from backend.accounts import tokens
+from backend.accounts import authentication, tokens
 from backend.accounts.roles import RoleName
 from backend.catalog.models import Product
 from backend.core.db import session_scope
@@ -241,7 +240,7 @@ async def test_a_keyed_body_over_a_megabyte_is_refused(
 
 
 async def _bearer(credentials: Credentials) -> dict[str, str]:
-    signed_in = await accounts.sign_in(email=credentials.email, password=credentials.password)
+    signed_in = await authentication.sign_in(email=credentials.email, password=credentials.password)
     token = (await tokens.issue_tokens(signed_in.viewer.user_id)).access_token
     return {"authorization": f"Bearer {token}"}
 

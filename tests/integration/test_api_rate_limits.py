@@ -14,8 +14,7 @@ from api.app import build_http_app
 from api.v1.idempotency import IdempotencyMiddleware
 from api.v1.problems import install_problem_handlers
 from api.v1.rate_limiting import RateLimitMiddleware, route_group
-from backend.accounts import services as accounts
-from backend.accounts import tokens
+from backend.accounts import authentication, tokens
 from backend.settings import get_settings
 from tests.fixtures.accounts import MakeUser
 
@@ -43,7 +42,7 @@ def _client(address: str) -> httpx.AsyncClient:
 
 async def _token_for(make_user: MakeUser) -> str:
     credentials = await make_user()
-    signed_in = await accounts.sign_in(email=credentials.email, password=credentials.password)
+    signed_in = await authentication.sign_in(email=credentials.email, password=credentials.password)
     return (await tokens.issue_tokens(signed_in.viewer.user_id)).access_token
 
 

@@ -31,8 +31,7 @@ from schemathesis.checks import (
 from sqlalchemy import text
 
 from api.v1.app import build_api_v1
-from backend.accounts import services as accounts
-from backend.accounts import tokens
+from backend.accounts import registration, tokens
 from backend.accounts.roles import RoleName
 from backend.core.db import session_scope
 from devstack.services import PROJECT_ROOT, VAR_DIR
@@ -126,14 +125,14 @@ async def forget_generated_webhook_endpoints() -> AsyncIterator[None]:
 @pytest.fixture(scope="module")
 async def bearer_headers() -> dict[str, dict[str, str]]:
     """Authorization headers of a fresh shopper and a fresh administrator."""
-    await accounts.ensure_roles()
+    await registration.ensure_roles()
     headers: dict[str, dict[str, str]] = {}
     for caller, roles in (
         ("shopper", frozenset({RoleName.USER})),
         ("admin", frozenset({RoleName.ADMIN, RoleName.USER})),
     ):
         username = f"schema_{caller}_{os.urandom(5).hex()}"
-        user_id = await accounts.create_user(
+        user_id = await registration.create_user(
             username=username,
             email=f"{username}@example.com",
             password=PASSWORD,

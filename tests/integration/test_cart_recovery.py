@@ -19,6 +19,7 @@ from backend.cart.schemas import CartOwner
 from backend.cart_recovery import contacts, opt_outs, tokens
 from backend.cart_recovery import reminders as cart_reminders
 from backend.cart_recovery import restore as cart_restore
+from backend.cart_recovery.errors import InvalidRestoreLinkError
 from backend.cart_recovery.models import CartReminder
 from backend.cart_recovery.reminders import Outcome
 from backend.catalog import services as catalog
@@ -299,9 +300,9 @@ async def test_expired_tampered_and_other_purpose_tokens_are_refused(
         "x" * 5000,
     ]
     for bad in refused:
-        with pytest.raises(cart_restore.InvalidRestoreLinkError):
+        with pytest.raises(InvalidRestoreLinkError):
             await cart_restore.restore_cart(bad, browser)
-    with pytest.raises(cart_restore.InvalidRestoreLinkError):  # past its 14 days
+    with pytest.raises(InvalidRestoreLinkError):  # past its 14 days
         await cart_restore.restore_cart(
             token, browser, now=utcnow() + DELAY + tokens.RESTORE_LINK_TTL + timedelta(hours=1)
         )

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from backend.accounts import services as accounts
+from backend.accounts import authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
@@ -32,7 +32,9 @@ from tests.fixtures.catalog import MakeProduct, count_product_announcements
 @pytest.fixture
 async def moderator_viewer(make_user: MakeUser) -> Viewer:
     credentials = await make_user(roles=frozenset({RoleName.MODERATOR, RoleName.USER}))
-    return (await accounts.sign_in(email=credentials.email, password=credentials.password)).viewer
+    return (
+        await authentication.sign_in(email=credentials.email, password=credentials.password)
+    ).viewer
 
 
 async def _product(product_id: uuid.UUID) -> Product | None:

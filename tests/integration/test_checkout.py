@@ -26,17 +26,17 @@ from backend.core.db import session_scope
 from backend.core.errors import PermissionDeniedError
 from backend.orders import fulfilment
 from backend.orders import queries as order_queries
+from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderPaid
 from backend.orders.models import Order
 from backend.orders.ownership import Shopper
 from backend.orders.services import PlacedOrder
-from backend.orders.status import InvalidTransitionError
 from backend.payments import test_gateway as cards
 from backend.payments.models import PaymentTransaction
 from backend.pricing import discounts
 from backend.pricing.models import DiscountCode
 from backend.settings import get_settings
-from jobs.handlers import empty_bought_lines_from_cart
+from jobs.event_handlers.order_follow_ups import empty_bought_lines_from_cart
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details, tab_that_placed
 

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from backend.accounts import addresses
-from backend.accounts import services as accounts
+from backend.accounts import addresses, authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
@@ -38,7 +37,7 @@ SHIPPING = Decimal("4.95")
 
 async def viewer_of(make_user: MakeUser, roles: frozenset[RoleName]) -> Viewer:
     credentials = await make_user(roles=roles)
-    return (await accounts.sign_in(email=credentials.email, password=PASSWORD)).viewer
+    return (await authentication.sign_in(email=credentials.email, password=PASSWORD)).viewer
 
 
 @pytest.fixture
@@ -376,7 +375,7 @@ async def test_filters_combine_and_the_customer_filter_leaves_out_guest_orders(
 async def test_only_admins_list_every_order(shopper_viewer: Viewer, make_user: MakeUser) -> None:
     moderator = await make_user(roles=frozenset({RoleName.MODERATOR, RoleName.USER}))
     moderator_viewer = (
-        await accounts.sign_in(email=moderator.email, password=moderator.password)
+        await authentication.sign_in(email=moderator.email, password=moderator.password)
     ).viewer
     for outsider in (shopper_viewer, moderator_viewer):
         with pytest.raises(PermissionDeniedError):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
 from devstack.services import RedisServer
@@ -41,7 +41,7 @@ async def test_a_worker_killed_mid_send_has_the_job_finished_once_by_the_other_w
     first = start_worker(tmp_path / "first.log", SMTP_URL=smtp_server.url, **FAST_RETRIES)
     second = None
     try:
-        await accounts.create_user(
+        await registration.create_user(
             username=f"crash_{unique}", email=email, password=PASSWORD, status="pending"
         )
         await _wait_for_thread_event(handler.rcpt_held, within=15)
@@ -87,7 +87,7 @@ async def test_redis_down_while_a_change_commits_keeps_the_event_and_mails_it_la
         await asyncio.sleep(2.0)  # the worker is up and relaying
         private_redis.stop()
 
-        user_id = await accounts.create_user(
+        user_id = await registration.create_user(
             username=f"outage_{unique}", email=email, password=PASSWORD, status="pending"
         )
         # Long enough for the queue side to give up on Redis and wait for it to return.

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import func, select
 
-from backend.accounts import services as accounts
+from backend.accounts import authentication, email_links, registration
 from backend.accounts.errors import DuplicateAccountError
 from backend.accounts.roles import RoleName
 from backend.core.db import session_scope
@@ -39,7 +39,7 @@ async def worker(
 
 
 async def register(username: str, email: str) -> str:
-    user_id = await accounts.create_user(
+    user_id = await registration.create_user(
         username=username, email=email, password=PASSWORD, status="pending"
     )
     return str(user_id)
@@ -60,9 +60,9 @@ async def test_a_committed_registration_reaches_the_smtp_server_as_one_email(
     assert link.group(1).startswith(get_settings().public_base_url)
 
     # The link in the e-mail works, once.
-    assert await accounts.verify_email(link.group(2)) is True
-    assert await accounts.verify_email(link.group(2)) is False
-    signed_in = await accounts.sign_in(email=email, password=PASSWORD)
+    assert await email_links.verify_email(link.group(2)) is True
+    assert await email_links.verify_email(link.group(2)) is False
+    signed_in = await authentication.sign_in(email=email, password=PASSWORD)
     assert signed_in.viewer.email == email
 
     await asyncio.sleep(1.0)

@@ -15,8 +15,8 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.models import OutboxEvent
 from backend.orders import fulfilment
+from backend.orders.errors import InvalidTransitionError
 from backend.orders.models import Order
-from backend.orders.status import InvalidTransitionError
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct

@@ -33,7 +33,7 @@ from backend.media.thumbnails import (
     thumbnail_url,
 )
 from backend.settings import get_settings
-from jobs.handlers import make_product_thumbnails
+from jobs.event_handlers.catalog_upkeep import make_product_thumbnails
 from tests.fixtures.catalog import MakeProduct
 
 

@@ -23,13 +23,13 @@ from backend.inventory.models import StockMovement
 from backend.inventory.services import OutOfStockError
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
+from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.ownership import Shopper
-from backend.orders.status import InvalidTransitionError
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.pricing import discounts
-from backend.pricing.discounts import DiscountRefusedError
+from backend.pricing.errors import DiscountRefusedError
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed
@@ -286,7 +286,7 @@ async def test_a_cancelled_order_cannot_be_cancelled_again(
 async def test_an_empty_cart_and_an_unshipped_country_are_refused(
     make_product: MakeProduct, guest_cart: CartOwner
 ) -> None:
-    with pytest.raises(orders.EmptyCartError):
+    with pytest.raises(EmptyCartError):
         await orders.place_order(
             cart_owner=guest_cart, details=checkout_details(), checkout_key=uuid.uuid4().hex
         )

@@ -24,10 +24,11 @@ from backend.orders import services as orders
 from backend.orders.models import Order
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
+from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaidAfterCancellation
 from backend.payments.gateway import GatewayEvent
 from backend.payments.models import PaymentTransaction
-from jobs.handlers import refund_payment_after_cancellation
+from jobs.event_handlers.order_follow_ups import refund_payment_after_cancellation
 from jobs.worker import settle_test_payments_job
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed
@@ -182,7 +183,7 @@ async def test_a_paid_order_cannot_be_paid_again(order: uuid.UUID) -> None:
     await payments.pay_order(
         order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="1"
     )
-    with pytest.raises(payments.PaymentRefusedError, match="nothing to pay"):
+    with pytest.raises(PaymentRefusedError, match="nothing to pay"):
         await payments.pay_order(
             order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="2"
         )

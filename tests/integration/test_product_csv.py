@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
-from backend.accounts import services as accounts
+from backend.accounts import authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
@@ -135,7 +135,7 @@ async def csv_category(unique: str) -> tuple[uuid.UUID, str]:
 @pytest.fixture
 async def moderator_viewer(make_user: MakeUser) -> Viewer:
     moderator = await make_user(roles=frozenset({RoleName.MODERATOR}))
-    return (await accounts.sign_in(email=moderator.email, password=moderator.password)).viewer
+    return (await authentication.sign_in(email=moderator.email, password=moderator.password)).viewer
 
 
 # --- export and round trips --------------------------------------------------------------------
@@ -426,7 +426,7 @@ async def test_an_import_applies_once_and_only_for_its_admin(
     preview = await product_csv.preview_import(admin_viewer, csv_bytes(rows))
     assert preview.token is not None
     other = await make_user(roles=frozenset({RoleName.ADMIN}))
-    other_admin = (await accounts.sign_in(email=other.email, password=other.password)).viewer
+    other_admin = (await authentication.sign_in(email=other.email, password=other.password)).viewer
 
     with pytest.raises(ImportExpiredError):
         await product_csv.apply_import(other_admin, preview.token)

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from backend.accounts.authentication import sign_in
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
-from backend.accounts.services import sign_in
 from backend.cart import services as carts
 from backend.catalog.models import Product
 from backend.core.db import session_scope
@@ -31,9 +31,8 @@ from backend.payments import test_gateway as cards
 from backend.pricing import discounts
 from backend.returns import queries as return_queries
 from backend.returns import services as returns
-from backend.returns.errors import ReturnNotAllowedError
+from backend.returns.errors import InvalidReturnTransitionError, ReturnNotAllowedError
 from backend.returns.models import ReturnRequest
-from backend.returns.status import InvalidReturnTransitionError
 from jobs.handlers import EVENT_HANDLERS
 from tests.fixtures.accounts import PASSWORD, MakeUser, catalog_manager
 from tests.fixtures.catalog import MakeProduct

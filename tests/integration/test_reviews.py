@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import col, select
 
 from api.app import build_http_app
-from backend.accounts import services as accounts
+from backend.accounts import registration
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
@@ -54,10 +54,10 @@ def make_viewer(unique: str) -> MakeViewer:
     async def make(
         *, roles: frozenset[RoleName] = frozenset({RoleName.USER}), name: str = "Ada Lovelace"
     ) -> Viewer:
-        await accounts.ensure_roles()
+        await registration.ensure_roles()
         username = f"rev_{unique}_{next(counter)}"
         first, _, last = name.partition(" ")
-        user_id = await accounts.create_user(
+        user_id = await registration.create_user(
             username=username,
             email=f"{username}@example.com",
             password="correct horse battery staple",

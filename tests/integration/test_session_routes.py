@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from api.app import build_http_app
-from backend.accounts import services as accounts
+from backend.accounts import authentication, browser_sessions
 from backend.settings import get_settings
 from tests.fixtures.accounts import Credentials
 
@@ -35,7 +35,7 @@ async def test_sign_in_sets_an_http_only_session_cookie(
     assert "HttpOnly" in cookie
     assert "samesite=lax" in cookie.lower()
     token = response.cookies[get_settings().session_cookie_name]
-    assert (await accounts.resolve_session(token)) is not None
+    assert (await browser_sessions.resolve_session(token)) is not None
 
 
 async def test_wrong_password_goes_back_to_the_form_with_a_reason(
@@ -79,13 +79,13 @@ async def test_next_never_leaves_the_shop(
 async def test_sign_out_revokes_the_session_and_clears_the_cookie(
     client: httpx.AsyncClient, shopper: Credentials
 ) -> None:
-    signed_in = await accounts.sign_in(email=shopper.email, password=shopper.password)
+    signed_in = await authentication.sign_in(email=shopper.email, password=shopper.password)
     cookie_name = get_settings().session_cookie_name
     client.cookies.set(cookie_name, signed_in.session_token)
     response = await client.post("/auth/sign-out", headers=ORIGIN)
     assert response.status_code == 303
     assert f'{cookie_name}=""' in response.headers["set-cookie"]
-    assert await accounts.resolve_session(signed_in.session_token) is None
+    assert await browser_sessions.resolve_session(signed_in.session_token) is None
 
 
 async def test_health_reports_ok(client: httpx.AsyncClient) -> None:

@@ -27,8 +27,9 @@ from backend.inventory import services as inventory
 from backend.notifications.models import Notification
 from backend.orders import services as orders
 from backend.stock_notices import services as stock_notices
+from backend.stock_notices.errors import ProductAvailableError
 from backend.stock_notices.models import StockNoticeSubscription
-from jobs.handlers import (
+from jobs.event_handlers.stock_alerts import (
     notify_back_in_stock,
     send_back_in_stock_notice,
     send_stock_notice_confirmation,
@@ -120,10 +121,12 @@ def link_token(message: Notification, path: str) -> str:
 
 
 async def signed_in(make_user: MakeUser) -> Viewer:
-    from backend.accounts import services as accounts
+    from backend.accounts import authentication
 
     credentials = await make_user()
-    return (await accounts.sign_in(email=credentials.email, password=credentials.password)).viewer
+    return (
+        await authentication.sign_in(email=credentials.email, password=credentials.password)
+    ).viewer
 
 
 async def test_each_subscriber_gets_exactly_one_email_even_with_retries_and_twice_delivered_events(
@@ -254,7 +257,7 @@ async def test_subscribing_is_refused_for_products_in_stock_bad_addresses_and_hi
 ) -> None:
     in_stock = await make_product(stock_quantity=3)
     ann = await signed_in(make_user)
-    with pytest.raises(stock_notices.ProductAvailableError):
+    with pytest.raises(ProductAvailableError):
         await stock_notices.subscribe_viewer(in_stock, ann)
     sold_out = await make_product(stock_quantity=0)
     with pytest.raises(InvalidInputError) as refused:

@@ -38,7 +38,8 @@ from backend.webhooks.event_types import WEBHOOK_EVENT_TYPES
 from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
 from backend.webhooks.schemas import CreatedEndpoint
 from backend.webhooks.signing import sign, verify_signature
-from jobs.handlers import EVENT_HANDLERS, deliver_to_webhooks
+from jobs.event_handlers.webhook_deliveries import deliver_to_webhooks
+from jobs.handlers import EVENT_HANDLERS
 
 # ---------------------------------------------------------------- a receiving server
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from backend.accounts import services as accounts
+from backend.accounts import authentication
 from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
 from backend.catalog import services as catalog
@@ -25,7 +25,9 @@ from tests.fixtures.catalog import MakeProduct
 
 async def signed_in(make_user: MakeUser) -> Viewer:
     credentials = await make_user()
-    return (await accounts.sign_in(email=credentials.email, password=credentials.password)).viewer
+    return (
+        await authentication.sign_in(email=credentials.email, password=credentials.password)
+    ).viewer
 
 
 def names(view: wishlists.WishlistView) -> list[str]:

@@ -14,8 +14,7 @@ import httpx
 from joserfc import jwt
 
 from api.app import build_http_app
-from backend.accounts import services as accounts
-from backend.accounts import tokens
+from backend.accounts import authentication, tokens
 from backend.settings import get_settings
 from tests.fixtures.accounts import Credentials
 
@@ -34,7 +33,9 @@ async def me(access_token: str) -> httpx.Response:
 
 async def issued_claims(shopper: Credentials) -> dict[str, object]:
     """The claims of a real access token of this shopper's."""
-    user_id = await accounts.authenticate_for_tokens(email=shopper.email, password=shopper.password)
+    user_id = await authentication.authenticate_for_tokens(
+        email=shopper.email, password=shopper.password
+    )
     pair = await tokens.issue_tokens(user_id)
     assert (await me(pair.access_token)).status_code == 200  # a real token works
     return dict(jwt.decode(pair.access_token, tokens._signing_key()).claims)

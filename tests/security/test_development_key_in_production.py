@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 import backend.settings
 from api.app import build_http_app
-from backend.accounts import services as accounts
+from backend.accounts import authentication
 from backend.cart_recovery import opt_outs
 from backend.settings import DEVELOPMENT_SECRET_KEY, Environment, Settings, get_settings
 from tests.fixtures.accounts import Credentials
@@ -56,7 +56,7 @@ def production_with_the_development_key(monkeypatch: pytest.MonkeyPatch) -> Iter
 async def test_a_forged_admin_access_token_is_refused(
     staff_admin: Credentials, production_with_the_development_key: None
 ) -> None:
-    admin_id = await accounts.authenticate_for_tokens(
+    admin_id = await authentication.authenticate_for_tokens(
         email=staff_admin.email, password=staff_admin.password
     )
     base = get_settings().public_base_url

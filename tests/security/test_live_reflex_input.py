@@ -8,7 +8,7 @@ import json
 import uuid
 
 from admin.pages.webhooks import EVENT_CHOICES, WebhooksState
-from backend.accounts import services as accounts
+from backend.accounts import authentication
 from backend.webhooks import services as webhooks
 from tests.fixtures.accounts import Credentials
 from tests.fixtures.hostile_client import HostileBrowser, event_name
@@ -17,7 +17,7 @@ from tests.fixtures.hostile_client import HostileBrowser, event_name
 async def test_a_nul_in_an_admin_form_is_refused_before_the_handler_runs(
     live_shop: str, staff_admin: Credentials
 ) -> None:
-    session = await accounts.sign_in(email=staff_admin.email, password=staff_admin.password)
+    session = await authentication.sign_in(email=staff_admin.email, password=staff_admin.password)
     marker = uuid.uuid4().hex
     form = {
         "url": f"https://example.com/hooks/{marker}",

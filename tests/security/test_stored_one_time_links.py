@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.app import build_http_app
-from backend.accounts import services as accounts
+from backend.accounts import email_links
 from backend.accounts.errors import InvalidTokenError
 from backend.notifications import queries as messages
 from backend.settings import get_settings
@@ -57,7 +57,7 @@ async def test_a_reset_link_read_in_admin_messages_does_not_work(
     await settle_outbox()
 
     # The public form calls exactly this; its answer is the same for any address.
-    await accounts.request_password_reset(victim.email, ip="198.51.100.7")
+    await email_links.request_password_reset(victim.email, ip="198.51.100.7")
     with running_worker(tmp_path / "worker.log", SMTP_URL=smtp_server.url, **FAST_RETRIES):
         await eventually(lambda: smtp_server.handler.to(victim.email), within=30)
 
@@ -70,7 +70,7 @@ async def test_a_reset_link_read_in_admin_messages_does_not_work(
 
     for link in stored_links:
         with pytest.raises(InvalidTokenError):
-            await accounts.reset_password(token_of(link), ATTACKER_PASSWORD)
+            await email_links.reset_password(token_of(link), ATTACKER_PASSWORD)
     assert not await signs_in(victim.email, ATTACKER_PASSWORD)
     assert await signs_in(victim.email, victim.password)
 
@@ -80,5 +80,5 @@ async def test_a_reset_link_read_in_admin_messages_does_not_work(
     (sent_link,) = links_in(body)
     assert sent_link not in stored_links
     new_password = "a brand new passphrase"
-    await accounts.reset_password(token_of(sent_link), new_password)
+    await email_links.reset_password(token_of(sent_link), new_password)
     assert await signs_in(victim.email, new_password)

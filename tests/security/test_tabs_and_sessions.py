@@ -23,8 +23,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from backend.accounts import addresses, staff
-from backend.accounts import services as accounts
+from backend.accounts import addresses, authentication, browser_sessions, password_changes, staff
 from backend.accounts.roles import RoleName
 from backend.cart import services as carts
 from backend.catalog import queries as catalog_queries
@@ -114,7 +113,7 @@ def test_the_next_person_on_a_signed_out_tab_gets_nothing_of_the_shopper(
 ) -> None:
     unique = uuid.uuid4().hex[:10]
     email = create_account(f"tab{unique}", roles=frozenset({RoleName.USER}))
-    signed_in = run(lambda: accounts.sign_in(email=email, password=PASSWORD))
+    signed_in = run(lambda: authentication.sign_in(email=email, password=PASSWORD))
     user_id = signed_in.viewer.user_id
     product_id = product_id_of(create_product(f"tab{unique}", price="30.00", stock=10))
     browser_cart = carts.new_guest_token()  # the browser's own cart cookie, kept all along
@@ -180,7 +179,7 @@ def test_the_next_person_on_a_signed_out_tab_gets_nothing_of_the_shopper(
     with httpx.Client(cookies=session_cookie(signed_in.session_token)) as client:
         signed_out = client.post(f"{origin}/auth/sign-out", headers={"Origin": origin})
     assert signed_out.status_code == 303
-    assert run(lambda: accounts.resolve_session(signed_in.session_token)) is None
+    assert run(lambda: browser_sessions.resolve_session(signed_in.session_token)) is None
 
     stranger_form = form | {
         "email": f"stranger-{unique}@example.com",
@@ -237,7 +236,7 @@ def test_a_revoked_session_reads_no_private_data_from_its_next_event(
 ) -> None:
     unique = uuid.uuid4().hex[:10]
     email = create_account(f"rev{unique}", roles=frozenset({RoleName.USER}))
-    signed_in = run(lambda: accounts.sign_in(email=email, password=PASSWORD))
+    signed_in = run(lambda: authentication.sign_in(email=email, password=PASSWORD))
     user_id = signed_in.viewer.user_id
     number, _total = place_order_for(email, create_product(f"rev{unique}"), paid=False)
     saved_line = f"{unique} Secret Road"
@@ -255,7 +254,7 @@ def test_a_revoked_session_reads_no_private_data_from_its_next_event(
         )
     )
     admin_email = create_account(f"adm{unique}", roles=frozenset({RoleName.ADMIN}))
-    admin = run(lambda: accounts.sign_in(email=admin_email, password=PASSWORD)).viewer
+    admin = run(lambda: authentication.sign_in(email=admin_email, password=PASSWORD)).viewer
     private = {"order number": number, "e-mail": email, "saved address": saved_line}
     origin = live_shop.rstrip("/")
 
@@ -265,8 +264,8 @@ def test_a_revoked_session_reads_no_private_data_from_its_next_event(
                 response = await client.post(f"{origin}/auth/sign-out", headers={"Origin": origin})
             assert response.status_code == 303
         elif revocation == "password change":  # on another device: this sign-in ends
-            other = await accounts.sign_in(email=email, password=PASSWORD)
-            await accounts.change_password(
+            other = await authentication.sign_in(email=email, password=PASSWORD)
+            await password_changes.change_password(
                 user_id,
                 current_password=PASSWORD,
                 new_password=NEW_PASSWORD,
@@ -274,7 +273,7 @@ def test_a_revoked_session_reads_no_private_data_from_its_next_event(
             )
         else:
             await staff.set_locked(admin, user_id, locked=True)
-        assert await accounts.resolve_session(signed_in.session_token) is None
+        assert await browser_sessions.resolve_session(signed_in.session_token) is None
 
     # Handlers that read the viewer's private data: public pages that show the viewer's
     # own things, and signed-in pages.

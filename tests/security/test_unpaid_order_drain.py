@@ -26,8 +26,7 @@ import pytest
 from sqlalchemy import update
 
 from api.app import build_http_app
-from backend.accounts import services as accounts
-from backend.accounts import tokens
+from backend.accounts import authentication, tokens
 from backend.accounts.schemas import Viewer
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -75,7 +74,7 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
 
 async def _signed_in(make_user: MakeUser) -> dict[str, str]:
     credentials = await make_user()
-    signed_in = await accounts.sign_in(email=credentials.email, password=credentials.password)
+    signed_in = await authentication.sign_in(email=credentials.email, password=credentials.password)
     pair = await tokens.issue_tokens(signed_in.viewer.user_id)
     return {"Authorization": f"Bearer {pair.access_token}"}
 

@@ -140,7 +140,7 @@ async def _deliver_once(
 ) -> WebhookAttempt:
     """Register `url` for order.paid, record an OrderPaid, fan it out and run the
     worker's sender once. Returns the logged attempt."""
-    from jobs.handlers import deliver_to_webhooks
+    from jobs.event_handlers.webhook_deliveries import deliver_to_webhooks
 
     created = await webhooks.create_endpoint(admin, url=url, event_types=["order.paid"])
     endpoint_ids.append(created.endpoint.id)

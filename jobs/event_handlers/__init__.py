@@ -1,0 +1,1 @@
+"""The event handlers, by concern; `jobs.handlers` maps each event type to them."""

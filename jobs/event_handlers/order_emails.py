@@ -1,0 +1,85 @@
+"""E-mails (and the shipping SMS) to an order's customer, one per step of the order and
+of its returns."""
+
+from __future__ import annotations
+
+from backend.notifications import services as notifications
+from backend.orders.events import (
+    OrderFulfilled,
+    OrderPaid,
+    OrderPlaced,
+)
+from backend.payments.events import PaymentRefunded
+from backend.returns.events import (
+    ReturnApproved,
+    ReturnReceived,
+    ReturnRejected,
+    ReturnRequested,
+)
+from jobs.event_handlers.shop_links import shop_url
+
+
+async def _email_about_order(
+    event: OrderPlaced
+    | OrderPaid
+    | OrderFulfilled
+    | PaymentRefunded
+    | ReturnRequested
+    | ReturnApproved
+    | ReturnRejected
+    | ReturnReceived,
+    template: str,
+    **extra: object,
+) -> None:
+    """An e-mail to the order's customer, with the event's data and a link to the order."""
+    await notifications.send_email(
+        template=template,
+        to=event.email,
+        context={
+            **event.model_dump(mode="json"),
+            "order_url": shop_url(f"/orders/{event.order_number}"),
+            **extra,
+        },
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )
+
+
+async def send_order_confirmation(event: OrderPlaced) -> None:
+    await _email_about_order(event, "order_confirmation", discount_applies=event.discount > 0)
+
+
+async def send_payment_received(event: OrderPaid) -> None:
+    await _email_about_order(event, "payment_received")
+
+
+async def send_order_shipped(event: OrderFulfilled) -> None:
+    await _email_about_order(event, "order_shipped")
+    if event.phone:
+        await notifications.send_sms(
+            template="order_shipped",
+            to=event.phone,
+            context=event.model_dump(mode="json"),
+            idempotency_key=notifications.sms_key(event.event_id, event.phone),
+            event_id=event.event_id,
+        )
+
+
+async def send_refund_issued(event: PaymentRefunded) -> None:
+    await _email_about_order(event, "refund_issued")
+
+
+async def send_return_requested(event: ReturnRequested) -> None:
+    await _email_about_order(event, "return_requested")
+
+
+async def send_return_approved(event: ReturnApproved) -> None:
+    await _email_about_order(event, "return_approved")
+
+
+async def send_return_rejected(event: ReturnRejected) -> None:
+    await _email_about_order(event, "return_rejected")
+
+
+async def send_return_received(event: ReturnReceived) -> None:
+    await _email_about_order(event, "return_received")
