@@ -18,14 +18,14 @@ from backend.accounts.events import (
     SignUpWithExistingEmailAttempted,
     UserRegistered,
 )
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.catalog import cache as catalog_cache
 from backend.catalog import queries as catalog
 from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.checkout import services as checkout
 from backend.core.errors import NotFoundError
 from backend.events.base import DomainEvent
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.media import services as media
 from backend.notifications import services as notifications

@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
-from backend.events import known as _known_events  # noqa: F401  (fills the registry)
 from backend.events.base import DomainEvent, event_from_row
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.events.outbox import OUTBOX_CHANNEL
