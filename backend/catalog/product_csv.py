@@ -11,7 +11,7 @@ price and category, in any order.
     currency             three letters: USD
     category             the category's address (slug): kitchen-mugs
     brand                an empty cell clears it; a new brand name is added to the brands
-    stock_quantity       units on hand; a change is written to the stock ledger
+    stock_quantity       units on hand; a change goes through inventory (stock ledger)
     low_stock_threshold  staff are alerted at or below this
     is_active            true or false (yes/no and 1/0 are read too)
     attributes           a JSON object of text values: {"color": "blue", "size": "M"}; an
@@ -70,9 +70,7 @@ from backend.core.errors import InvalidInputError
 from backend.core.redis import get_redis
 from backend.core.serialization import json_ready
 from backend.core.validation import field_errors
-from backend.events.outbox import record_event
-from backend.inventory.events import InventoryUpdated, LowStock
-from backend.inventory.models import StockMovement
+from backend.inventory import services as inventory
 
 logger = logging.getLogger(__name__)
 
@@ -697,20 +695,13 @@ async def _apply_chunk(
         await _add_missing_brands(session, {w.values["brand"] for w in writes if w.values["brand"]})
         written, refused = await _upsert_with_fallback(session, writes)
         failed += refused
-        # The events' rows then go in as one batch at the next flush, not one by one.
-        with session.no_autoflush:
-            movements = [
-                movement
-                for write, product_id, inserted in written
-                if (movement := await _record_change(session, actor, write, product_id, inserted))
-            ]
+        # Stock is inventory's: a changed count goes through it (ledger, InventoryUpdated,
+        # low-stock rule), never into the product row with the other fields.
+        for write, product_id, inserted in written:
+            await _set_counted_stock(session, actor, write, product_id, inserted)
         await record_products_changed(
             session, [product_id for _, product_id, _ in written], reason="import"
         )
-        if movements:
-            # Core, in one statement: fast, and needs no ORM mapping of the ledger's
-            # foreign keys (orders) in processes that never load that domain.
-            await session.exec(insert(StockMovement).values(movements))
         created = sum(1 for _, _, inserted in written if inserted)
         audit.record(
             session,
@@ -810,7 +801,9 @@ async def _upsert(
     rows_in = insert(table)
     upsert: Any = rows_in.on_conflict_do_update(
         index_elements=[table.c.sku],
-        set_={name: rows_in.excluded[name] for name in _WRITTEN_FIELDS}
+        # A new product's first count goes in with it; an existing one's stock is left
+        # to `inventory.set_stock` (stock is inventory's to change).
+        set_={name: rows_in.excluded[name] for name in _WRITTEN_FIELDS if name != "stock_quantity"}
         | {"updated_at": func.now()},
     ).returning(table.c.id, table.c.sku, literal_column("xmax = 0"))
     by_sku = {write.values["sku"]: write for write in writes}
@@ -838,52 +831,26 @@ def _refusal(write: _Write, error: IntegrityError) -> RejectedRow:
     return _rejected(write.pending.row, write.pending.sku, problem)
 
 
-async def _record_change(
+async def _set_counted_stock(
     session: AsyncSession, actor: Viewer, write: _Write, product_id: uuid.UUID, inserted: bool
-) -> dict[str, Any] | None:
-    """For a changed stock, InventoryUpdated and LowStock, as
-    `inventory.services.adjust_stock` writes them, and the stock ledger row to insert
-    (returned). New products get no ledger row: creating one never does. (The chunk's
-    products are announced together by one ProductsChanged.)"""
-    sku = write.values["sku"]
-    # `before` is None for a SKU another admin created after our lock: its old stock is
-    # unknown, so no ledger row is invented for it.
+) -> None:
+    """An existing product's stock set to the file's count through inventory. New
+    products get no ledger row: creating one never does. (The chunk's products are
+    announced together by one ProductsChanged.)"""
+    # `before` is None for a SKU another admin created after our lock: its stock is left
+    # as that admin set it, and no ledger row is invented for it.
     if inserted or write.before is None:
-        return None
-    stock_before, stock_after = write.before["stock_quantity"], write.values["stock_quantity"]
-    if stock_after == stock_before:
-        return None
-    change = stock_after - stock_before
-    await record_event(
+        return
+    if write.values["stock_quantity"] == write.before["stock_quantity"]:
+        return
+    await inventory.set_stock(
         session,
-        InventoryUpdated(
-            aggregate_id=str(product_id),
-            sku=sku,
-            quantity=stock_after,
-            change=change,
-            reason=STOCK_REASON,
-        ),
+        product_id,
+        quantity=write.values["stock_quantity"],
+        reason=STOCK_REASON,
+        actor_id=actor.user_id,
+        note=f"CSV import, row {write.pending.row}",
     )
-    threshold = write.values["low_stock_threshold"]
-    if stock_after <= threshold < stock_before:
-        await record_event(
-            session,
-            LowStock(
-                aggregate_id=str(product_id),
-                sku=sku,
-                product_name=write.values["name"],
-                quantity=stock_after,
-                threshold=threshold,
-            ),
-        )
-    return {
-        "product_id": product_id,
-        "change": change,
-        "quantity_after": stock_after,
-        "reason": STOCK_REASON,
-        "actor_id": actor.user_id,
-        "note": f"CSV import, row {write.pending.row}",
-    }
 
 
 def _chunked(items: list[T], size: int) -> Iterator[list[T]]:
