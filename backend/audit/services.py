@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,9 @@ from backend.core.serialization import json_ready
 class Actor(Protocol):
     """Who did it, as the audit log names them (accounts' `Viewer` is one); audit sits
     below accounts, so it names the shape it reads, not the accounts class."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
 
     @property
     def username(self) -> str: ...

@@ -55,6 +55,8 @@ async def cancel_order(
     if shopper is not None:
         await orders.cancel_unpaid_order(order_id, shopper=shopper)
         return Decimal(0)
+    if by is None:  # not reached (exactly one is given); tells the type checker
+        raise TypeError("cancel_order needs exactly one of shopper= and by=")
     require_admin(by, "cancel orders")
     if await order_queries.order_status(order_id) == "paid":
         return await cancel_paid_order(order_id, request_key=refund_key(order_id), actor=by)

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
@@ -153,7 +154,7 @@ async def release(
 
 
 # What `_record_change` needs of the product after its stock changed, in this order.
-_CHANGED_COLUMNS = (
+_CHANGED_COLUMNS: tuple[Any, ...] = (
     Product.sku,
     Product.name,
     Product.stock_quantity,
