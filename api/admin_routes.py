@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
+from backend import product_import as product_csv
 from backend.accounts import browser_sessions
-from backend.catalog import product_csv
 from backend.core.errors import PermissionDeniedError
 from backend.settings import get_settings
 

@@ -10,6 +10,7 @@ from arq import Retry
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+import backend.event_registry  # noqa: F401  (every event type, so stored rows can be read)
 from backend.events import deliveries
 from backend.settings import get_settings
 from jobs.handlers import HANDLERS_BY_NAME

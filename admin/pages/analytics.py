@@ -10,11 +10,12 @@ import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
-from backend.analytics import cart_recovery, funnel, sales
+from backend.analytics import cart_recovery, sales
 from backend.cart_recovery.attribution import ATTRIBUTION_DAYS
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.money import format_money
+from backend.funnel import counts as funnel
 from backend.settings import get_settings
 from ui.tables import data_table
 

@@ -14,11 +14,12 @@ from reflex_base.registry import RegistrationContext
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState, AdminState
 from backend.accounts.schemas import Viewer
-from backend.analytics import funnel, sales
+from backend.analytics import sales
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.heartbeat import last_worker_heartbeat
 from backend.core.money import format_money
+from backend.funnel import counts as funnel
 from backend.orders import queries as order_queries
 from backend.orders import status as order_status
 from ui.access import SessionState

@@ -1,6 +1,6 @@
 """Admin CSV import and export of products. Import is two steps: upload a file and see
 what it would create, update and reject (with the reason per row), then confirm and
-watch the progress bar. Administrators only; `catalog.product_csv` checks again."""
+watch the progress bar. Administrators only; `backend.product_import` checks again."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
-from backend.catalog import product_csv
-from backend.catalog.product_csv import CSV_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, ImportPreview
+from backend import product_import as product_csv
 from backend.core.errors import DomainError
+from backend.product_import import CSV_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, ImportPreview
 from ui.access import SessionState
 from ui.forms import form_alert, success_note
 from ui.tables import data_table

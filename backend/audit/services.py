@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
 from backend.core.db import session_scope
 from backend.core.pagination import Page, clamp_page
 from backend.core.serialization import json_ready
 
 
-def actor_label(actor: Viewer | None) -> str:
+class Actor(Protocol):
+    """Who did it, as the audit log names them (accounts' `Viewer` is one); audit sits
+    below accounts, so it names the shape it reads, not the accounts class."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def roles(self) -> Collection[Enum]: ...
+
+
+def actor_label(actor: Actor | None) -> str:
     if actor is None:
         return "system"
     roles = ", ".join(sorted(role.value for role in actor.roles)) or "no role"
@@ -27,7 +43,7 @@ def actor_label(actor: Viewer | None) -> str:
 def record(
     session: AsyncSession,
     *,
-    actor: Viewer | None,
+    actor: Actor | None,
     action: str,
     entity_type: str,
     entity_id: object,

@@ -26,8 +26,6 @@ from typing import Literal
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.cart.errors import SoldOutError
 from backend.cart.schemas import Cart, CartChange, CartLine, CartOwner
 from backend.catalog import queries as catalog
@@ -35,6 +33,8 @@ from backend.catalog.schemas import ProductSummary
 from backend.core.clock import utcnow
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.redis import get_redis
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from backend.settings import get_settings
 
 _GUEST_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")

@@ -140,7 +140,8 @@ async def create_product(data: ProductCreate | dict[str, Any], *, actor: Viewer)
 async def update_product(
     product_id: uuid.UUID, data: ProductUpdate | dict[str, Any], *, actor: Viewer
 ) -> None:
-    """Change only the given fields (PATCH); PUT callers pass every field."""
+    """Change only the given fields (PATCH); PUT callers pass every field. A stock count
+    different from the current one is refused: stock changes go through inventory."""
     require_admin(actor, CHANGE_CATALOG)
     change = data if isinstance(data, ProductUpdate) else parse_input(ProductUpdate, data)
     values = change.model_dump(exclude_unset=True)
@@ -153,6 +154,16 @@ async def update_product(
                 await _ensure_brand(session, values["brand"])
             before = {field: getattr(product, field) for field in values}
             changed = {field: value for field, value in values.items() if before[field] != value}
+            if "stock_quantity" in changed:
+                # Stock is inventory's (ledger, InventoryUpdated, low-stock rule): a
+                # product change may repeat the current count, never change it.
+                raise InvalidInputError(
+                    "Stock is changed by a stock adjustment, not by editing the product.",
+                    {
+                        "stock_quantity": f"{before['stock_quantity']} in stock: adjust it "
+                        "on the inventory page (the change is then recorded)."
+                    },
+                )
             if not changed:
                 return
             for field, value in changed.items():

@@ -19,11 +19,13 @@ from decimal import Decimal
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
+from backend.audit.services import actor_label
 from backend.orders import fulfilment
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.ownership import Shopper
 from backend.orders.queries import OrderDetail
+from backend.payments import services as payments
 
 
 def refund_key(order_id: uuid.UUID) -> str:
@@ -55,8 +57,20 @@ async def cancel_order(
         return Decimal(0)
     admin = require_admin(by, "cancel orders")
     if await order_queries.order_status(order_id) == "paid":
-        return await fulfilment.cancel_paid_order(
-            order_id, request_key=refund_key(order_id), actor=admin
-        )
+        return await cancel_paid_order(order_id, request_key=refund_key(order_id), actor=admin)
     await orders.cancel_unpaid_order(order_id, by=by)
     return Decimal(0)
+
+
+async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Viewer) -> Decimal:
+    """Cancel a paid, unshipped order: refund what is left through the gateway first
+    (nothing is cancelled if the refund fails), then cancel and restock. Returns the
+    amount refunded now."""
+    left = await fulfilment.amount_to_refund_on_cancel(order_id, actor=actor)
+    refunded = Decimal(0)
+    if left > 0:
+        refunded = await payments.refund_order(
+            order_id, amount=left, request_key=request_key, actor=actor_label(actor), by=actor
+        )
+    await fulfilment.cancel_refunded_order(order_id, actor=actor)
+    return refunded

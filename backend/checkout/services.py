@@ -17,10 +17,15 @@ import uuid
 from dataclasses import dataclass
 from functools import partial
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
+from backend.cart_recovery import reminders as cart_reminders
 from backend.checkout import limits
 from backend.core.errors import DomainError
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.inputs import CheckoutDetails
@@ -55,13 +60,30 @@ async def place_order(
         is_guest=user_id is None,
         client_address=client_address,
     )
+    if (await carts.get_cart(cart_owner)).lines:
+        await count_checkout_started(cart_owner)
+
+    async def close_cart_reminders(session: AsyncSession, order_id: uuid.UUID) -> None:
+        # The cart's reminder closes with the order (none is sent after this commits).
+        await cart_reminders.close_reminders_for_order(
+            session, cart_key=cart_owner.key, order_id=order_id, user_id=user_id
+        )
+
     return await orders.place_order(
         cart_owner=cart_owner,
         details=details,
         checkout_key=checkout_key,
         user_id=user_id,
         admit=partial(limits.admit, buyer=buyer),
+        on_placed=close_cart_reminders,
     )
+
+
+async def count_checkout_started(cart_owner: CartOwner) -> None:
+    """The funnel's checkout step for every way of placing an order: the shop's checkout
+    page counts it when it opens, an API client's first order attempt counts here (a
+    visitor is counted once per day and step, so both together count once)."""
+    await funnel.record(FunnelStep.CHECKOUT_STARTED, cart_owner.key)
 
 
 async def pay_order(

@@ -14,7 +14,6 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
-from backend.events import known as _known_events  # noqa: F401  (fills the registry)
 from backend.events.base import DomainEvent, event_from_row
 from backend.events.locks import lock_delivery_for_update
 from backend.events.models import EventDelivery, OutboxEvent

@@ -1,5 +1,9 @@
-"""Stock changes: reserving for an order, returning a cancelled order's stock, staff
-adjustments. Each runs in the caller's transaction and writes the ledger.
+"""Stock changes: reserving for an order, returning a cancelled or returned order's
+stock, staff adjustments, a count set by the CSV import. Inventory owns stock: no other
+domain writes `Product.stock_quantity` (a new product's first count aside, set when the
+catalog creates it). Every change here ends in `_record_change`, the one place that
+writes the ledger row (`stock_movements`), records `InventoryUpdated` and applies the
+low-stock rule (`LowStock` when the stock falls to or below the threshold).
 
 Reserving is one conditional UPDATE per product (`stock_quantity >= wanted`), taken in
 product-id order: the row locks are always acquired in the same order (no deadlocks),
@@ -12,9 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,6 +51,7 @@ class ReservedLine:
     currency: str
     quantity: int
     stock_after: int
+    low_stock_threshold: int
 
 
 async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[ReservedLine]:
@@ -77,18 +83,9 @@ async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[R
         if row is None:
             await _refuse(session, product_id, quantity)
         name, sku, price, currency, stock_after, threshold = row
-        reserved.append(ReservedLine(product_id, name, sku, price, currency, quantity, stock_after))
-        if stock_after <= threshold < stock_after + quantity:
-            await record_event(
-                session,
-                LowStock(
-                    aggregate_id=str(product_id),
-                    sku=sku,
-                    product_name=name,
-                    quantity=stock_after,
-                    threshold=threshold,
-                ),
-            )
+        reserved.append(
+            ReservedLine(product_id, name, sku, price, currency, quantity, stock_after, threshold)
+        )
     return reserved
 
 
@@ -96,12 +93,12 @@ async def record_reservation(
     session: AsyncSession, reserved: list[ReservedLine], *, order_id: uuid.UUID
 ) -> None:
     for line in reserved:
-        await _record(
+        await _record_change(
             session,
-            line.product_id,
-            line.sku,
+            _Changed(
+                line.product_id, line.sku, line.name, line.stock_after, line.low_stock_threshold
+            ),
             change=-line.quantity,
-            stock_after=line.stock_after,
             reason="order_placed",
             order_id=order_id,
         )
@@ -143,39 +140,56 @@ async def release(
                 update(Product)
                 .where(col(Product.id) == product_id)
                 .values(stock_quantity=Product.stock_quantity + quantity)
-                .returning(col(Product.sku), col(Product.stock_quantity))
+                .returning(*_CHANGED_COLUMNS)
             )
         ).first()
         if row is not None:
-            sku, stock_after = row
-            await _record(
+            await _record_change(
                 session,
-                product_id,
-                sku,
+                _Changed(product_id, *row),
                 change=quantity,
-                stock_after=stock_after,
                 reason=reason,
                 order_id=order_id,
             )
 
 
-async def _record(
+# What `_record_change` needs of the product after its stock changed, in this order.
+_CHANGED_COLUMNS: tuple[Any, ...] = (
+    Product.sku,
+    Product.name,
+    Product.stock_quantity,
+    Product.low_stock_threshold,
+)
+
+
+@dataclass(frozen=True)
+class _Changed:
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    stock_after: int
+    low_stock_threshold: int
+
+
+async def _record_change(
     session: AsyncSession,
-    product_id: uuid.UUID,
-    sku: str,
+    product: _Changed,
     *,
     change: int,
-    stock_after: int,
     reason: str,
     order_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
     note: str | None = None,
 ) -> None:
-    session.add(
-        StockMovement(
-            product_id=product_id,
+    """The one place a stock change is recorded: its ledger row, `InventoryUpdated`, and
+    `LowStock` when this change took the stock to or below the threshold."""
+    # Core, in one statement: needs no ORM mapping of the ledger's foreign keys (orders,
+    # users) in processes that never load those domains.
+    await session.exec(
+        insert(StockMovement).values(
+            product_id=product.product_id,
             change=change,
-            quantity_after=stock_after,
+            quantity_after=product.stock_after,
             reason=reason,
             order_id=order_id,
             actor_id=actor_id,
@@ -185,13 +199,64 @@ async def _record(
     await record_event(
         session,
         InventoryUpdated(
-            aggregate_id=str(product_id),
-            sku=sku,
-            quantity=stock_after,
+            aggregate_id=str(product.product_id),
+            sku=product.sku,
+            quantity=product.stock_after,
             change=change,
             reason=reason,
         ),
     )
+    threshold = product.low_stock_threshold
+    if product.stock_after <= threshold < product.stock_after - change:
+        await record_event(
+            session,
+            LowStock(
+                aggregate_id=str(product.product_id),
+                sku=product.sku,
+                product_name=product.name,
+                quantity=product.stock_after,
+                threshold=threshold,
+            ),
+        )
+
+
+async def set_stock(
+    session: AsyncSession,
+    product_id: uuid.UUID,
+    *,
+    quantity: int,
+    reason: str,
+    actor_id: uuid.UUID | None = None,
+    note: str | None = None,
+) -> bool:
+    """Set a product's stock to a counted `quantity` (the CSV import) in the caller's
+    transaction, recording the difference like any change. False when there is no such
+    product; a count equal to the stock records nothing."""
+    before = (
+        await session.exec(
+            select(Product.stock_quantity).where(Product.id == product_id).with_for_update()
+        )
+    ).first()
+    if before is None:
+        return False
+    if before != quantity:
+        row = (
+            await session.exec(
+                update(Product)
+                .where(col(Product.id) == product_id)
+                .values(stock_quantity=quantity)
+                .returning(*_CHANGED_COLUMNS)
+            )
+        ).one()
+        await _record_change(
+            session,
+            _Changed(product_id, *row),
+            change=quantity - before,
+            reason=reason,
+            actor_id=actor_id,
+            note=note,
+        )
+    return True
 
 
 ADJUSTMENT_REASONS = {
@@ -225,12 +290,7 @@ async def adjust_stock(
                 update(Product)
                 .where(col(Product.id) == product_id, col(Product.stock_quantity) + change >= 0)
                 .values(stock_quantity=Product.stock_quantity + change)
-                .returning(
-                    col(Product.sku),
-                    col(Product.name),
-                    col(Product.stock_quantity),
-                    col(Product.low_stock_threshold),
-                )
+                .returning(*_CHANGED_COLUMNS)
             )
         ).first()
         if row is None:
@@ -241,13 +301,12 @@ async def adjust_stock(
                 "Stock cannot go below zero.",
                 {"change": f"Only {found.stock_quantity} in stock: remove at most that many."},
             )
-        sku, name, stock_after, threshold = row
-        await _record(
+        changed = _Changed(product_id, *row)
+        sku, stock_after = changed.sku, changed.stock_after
+        await _record_change(
             session,
-            product_id,
-            sku,
+            changed,
             change=change,
-            stock_after=stock_after,
             reason=reason,
             actor_id=actor.user_id,
             note=note or None,
@@ -261,17 +320,6 @@ async def adjust_stock(
             before={"stock": stock_after - change},
             after={"stock": stock_after, "reason": reason, "note": note},
         )
-        if stock_after <= threshold < stock_after - change:
-            await record_event(
-                session,
-                LowStock(
-                    aggregate_id=str(product_id),
-                    sku=sku,
-                    product_name=name,
-                    quantity=stock_after,
-                    threshold=threshold,
-                ),
-            )
     await catalog_cache.invalidate_after_commit()
     return int(stock_after)
 

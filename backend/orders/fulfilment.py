@@ -1,6 +1,7 @@
-"""What staff do with a paid order: ship it, mark it delivered, or cancel it (refunding
-what was paid and putting the goods back on sale). Each step goes through the order's
-transition table, so an action that does not fit the order's state is refused."""
+"""What staff do with a paid order: ship it, mark it delivered, or cancel it once its
+money is back (`checkout.cancellation` makes the refund through payments). Each step
+goes through the order's transition table, so an action that does not fit the order's
+state is refused."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderFulfilled
 from backend.orders.locks import lock_order_for_update
 from backend.orders.services import cancel_order_locked
-from backend.payments import services as payments
 
 MAX_CARRIER_LENGTH = 60
 MAX_TRACKING_LENGTH = 100
@@ -91,10 +91,11 @@ async def mark_delivered(order_id: uuid.UUID, *, actor: Viewer) -> None:
         )
 
 
-async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Viewer) -> Decimal:
-    """Cancel a paid, unshipped order: refund what is left through the gateway first
-    (nothing is cancelled if the refund fails), then cancel and restock. Returns the
-    amount refunded now."""
+async def amount_to_refund_on_cancel(order_id: uuid.UUID, *, actor: Viewer) -> Decimal:
+    """What is left to refund before a paid, unshipped order is cancelled by the shop.
+    Raises InvalidTransitionError when the order is not paid or has shipped. (The
+    refund itself is the payments domain's; `checkout.cancellation` makes it between
+    this check and `cancel_refunded_order`.)"""
     require_admin(actor, "cancel orders")
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
@@ -103,12 +104,13 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
                 f"Order {order.number} is {status.label(order.status)}; only a paid order "
                 "that has not shipped can be cancelled here."
             )
-        left = order.total - order.refunded_amount
-    refunded = Decimal(0)
-    if left > 0:
-        refunded = await payments.refund_order(
-            order_id, amount=left, request_key=request_key, actor=actor_label(actor), by=actor
-        )
+        return order.total - order.refunded_amount
+
+
+async def cancel_refunded_order(order_id: uuid.UUID, *, actor: Viewer) -> None:
+    """Cancel a paid order whose money has gone back: restock, give the discount back,
+    audit it."""
+    require_admin(actor, "cancel orders")
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         before = order.status
@@ -129,4 +131,3 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
             after={"status": order.status},
         )
     await catalog_cache.invalidate_after_commit()
-    return refunded

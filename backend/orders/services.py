@@ -27,13 +27,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
-from backend.cart_recovery import reminders as cart_reminders
 from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -57,6 +54,8 @@ MAX_CHECKOUT_KEY_LENGTH = 100
 
 # Runs inside a placement's transaction before anything is reserved; raises to refuse.
 Admission = Callable[[AsyncSession], Awaitable[None]]
+# Runs inside a placement's transaction once the new order (this id) is written.
+PlacementHook = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,7 @@ async def place_order(
     checkout_key: str,
     user_id: uuid.UUID | None = None,
     admit: Admission | None = None,
+    on_placed: PlacementHook | None = None,
 ) -> PlacedOrder:
     """The order for this checkout, placed now or found (same `checkout_key`, same cart
     and account: a key never finds someone else's order).
@@ -101,6 +101,9 @@ async def place_order(
     `admit` runs in the order's transaction, after the checkout key's lock and the look
     for an earlier order of that key, before anything is reserved: it raises to refuse
     a new order (the checkout's unpaid-order limits); a retry never reaches it.
+    `on_placed` runs in the same transaction once the new order is written (the
+    checkout closes the cart's reminder there: orders sit below cart recovery and
+    never call it).
 
     Raises EmptyCartError, inventory.OutOfStockError (nothing reserved, the cart is
     kept), DiscountRefusedError, InvalidInputError (address, method, a key
@@ -110,8 +113,6 @@ async def place_order(
     cart = await carts.get_cart(cart_owner)
     wanted = {line.product_id: line.quantity for line in cart.lines}
     shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
-    if wanted:
-        await count_checkout_started(cart_owner)
 
     async with session_scope() as session:
         # Two submissions of one checkout queue here; the second finds the first's order.
@@ -189,20 +190,11 @@ async def place_order(
                     order_id=order_id, axis=axis, to_status=first, actor="shopper", note="Placed"
                 )
             )
-        # The cart's reminder closes with the order (none is sent after this commits).
-        await cart_reminders.close_reminders_for_order(
-            session, cart_key=cart_owner.key, order_id=order_id, user_id=user_id
-        )
+        if on_placed is not None:
+            await on_placed(session, order_id)
         await record_event(session, _placed_event(order, reserved, totals))
     await catalog_cache.invalidate_after_commit()  # pages show stock
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
-
-
-async def count_checkout_started(cart_owner: CartOwner) -> None:
-    """The funnel's checkout step for every way of placing an order: the shop's checkout
-    page counts it when it opens, an API client's first order attempt counts here (a
-    visitor is counted once per day and step, so both together count once)."""
-    await funnel.record(FunnelStep.CHECKOUT_STARTED, cart_owner.key)
 
 
 def _placed_event(

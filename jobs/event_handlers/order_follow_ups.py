@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.checkout import services as checkout
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from backend.orders import services as orders
 from backend.orders.events import (
     OrderPaid,

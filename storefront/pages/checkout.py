@@ -21,8 +21,6 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from backend.accounts import addresses
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.cart import services as carts
 from backend.cart_recovery import contacts as cart_contacts
 from backend.checkout import cancellation
@@ -30,6 +28,8 @@ from backend.checkout import services as checkout
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.core.validation import parse_input
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from backend.orders import queries as order_queries
 from backend.orders.inputs import CheckoutDetails
 from backend.payments.gateway import offered_test_cards

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.catalog import queries as catalog
 from backend.core.errors import NotFoundError
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art

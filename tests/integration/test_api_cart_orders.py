@@ -25,10 +25,10 @@ from api.v1 import orders as orders_api
 from api.v1.problems import install_problem_handlers
 from backend.accounts import authentication, tokens
 from backend.accounts.schemas import Viewer
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.catalog.models import Product
 from backend.core.db import session_scope
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 from backend.orders.models import Order
 from backend.settings import get_settings
 from tests.fixtures.accounts import MakeUser

@@ -23,6 +23,7 @@ from backend.cart_recovery.errors import InvalidRestoreLinkError
 from backend.cart_recovery.models import CartReminder
 from backend.cart_recovery.reminders import Outcome
 from backend.catalog import services as catalog
+from backend.checkout import services as checkout
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.notifications.models import Notification
@@ -76,11 +77,13 @@ def new_guest() -> CartOwner:
 async def place_from(
     owner: CartOwner, *, email: str, user_id: uuid.UUID | None = None
 ) -> orders.PlacedOrder:
-    return await orders.place_order(
+    # Through the checkout: it closes the cart's reminder in the placing transaction.
+    return await checkout.place_order(
         cart_owner=owner,
         details=checkout_details(email=email),
         checkout_key=uuid.uuid4().hex,
         user_id=user_id,
+        client_address="203.0.113.7",
     )
 
 

@@ -15,10 +15,11 @@ from backend.accounts import addresses, authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
+from backend.checkout import cancellation
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from backend.orders import customers, fulfilment
+from backend.orders import customers
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.filters import OrderFilters
@@ -130,7 +131,7 @@ async def test_lifetime_value_counts_what_the_shop_kept_of_paid_orders(
     await payments.refund_order(refunded.id, amount=None, request_key="all", actor="test")
     cancelled_after_paying = await place(product, user=customer, email=email)
     await pay(cancelled_after_paying.id)
-    await fulfilment.cancel_paid_order(
+    await cancellation.cancel_paid_order(
         cancelled_after_paying.id, request_key="cancel", actor=admin_viewer
     )
     unpaid = await place(product, user=customer, email=email)

@@ -11,6 +11,7 @@ from sqlmodel import select
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog.models import Product
+from backend.checkout import cancellation
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.models import OutboxEvent
@@ -74,7 +75,7 @@ async def test_shipping_then_delivering_follows_the_status_machine(
     assert len(shipped) == 1
     assert shipped[0].payload["phone"] == "+15551234567"
     with pytest.raises(InvalidTransitionError):
-        await fulfilment.cancel_paid_order(order_id, request_key="c", actor=admin_viewer)
+        await cancellation.cancel_paid_order(order_id, request_key="c", actor=admin_viewer)
 
 
 async def test_cancelling_a_paid_order_refunds_it_and_restocks(
@@ -82,7 +83,7 @@ async def test_cancelling_a_paid_order_refunds_it_and_restocks(
 ) -> None:
     order_id, product = paid_order
 
-    refunded = await fulfilment.cancel_paid_order(order_id, request_key="c1", actor=admin_viewer)
+    refunded = await cancellation.cancel_paid_order(order_id, request_key="c1", actor=admin_viewer)
 
     order = await order_row(order_id)
     assert refunded == Decimal("90.00")  # free shipping from $75
@@ -112,7 +113,7 @@ async def test_a_shopper_cannot_ship_refund_or_cancel_and_nothing_changes(
     attempts = [
         fulfilment.fulfil_order(order_id, carrier="X", tracking_number="1", actor=shopper_viewer),
         fulfilment.mark_delivered(order_id, actor=shopper_viewer),
-        fulfilment.cancel_paid_order(order_id, request_key="c", actor=shopper_viewer),
+        cancellation.cancel_paid_order(order_id, request_key="c", actor=shopper_viewer),
         payments.refund_order(order_id, amount=None, request_key="r", actor="x", by=shopper_viewer),
     ]
     for attempt in attempts:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from backend.analytics import funnel
-from backend.analytics.funnel import FunnelStep
 from backend.core.clock import utcnow
+from backend.funnel import counts as funnel
+from backend.funnel.counts import FunnelStep
 
 
 async def test_unique_visitors_per_step_and_views_per_product() -> None:

@@ -20,19 +20,19 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
+from backend import product_import as product_csv
 from backend.accounts import authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
-from backend.catalog import product_csv
 from backend.catalog.errors import ImportExpiredError
 from backend.catalog.models import Brand, Category, Product
-from backend.catalog.product_csv import CSV_COLUMNS
 from backend.catalog.services import brand_slug, product_slug
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.models import OutboxEvent
 from backend.inventory import services as inventory
+from backend.product_import import CSV_COLUMNS
 from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import count_product_announcements
 

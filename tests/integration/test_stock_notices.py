@@ -15,9 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from backend import product_import as product_csv
 from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.schemas import Viewer
-from backend.catalog import product_csv
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError

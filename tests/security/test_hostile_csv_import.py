@@ -7,8 +7,9 @@ from __future__ import annotations
 import csv
 import io
 
+from backend import product_import as product_csv
 from backend.accounts.schemas import Viewer
-from backend.catalog import product_csv, taxonomy
+from backend.catalog import taxonomy
 from backend.catalog.inputs import CategoryCreate
 from tests.fixtures.accounts import catalog_manager
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+import backend.event_registry  # noqa: F401  (registers every event type)
 from backend.catalog.events import ProductChanged
-from backend.events import known  # noqa: F401  (registers every event type)
 from backend.events.base import EVENT_TYPES, event_from_row
 from backend.orders.events import OrderLineSummary, OrderPlaced
 from backend.payments.events import PaymentRefunded

@@ -1,4 +1,6 @@
-"""Imports every domain's events, so stored rows of any type can be turned back into events."""
+"""Every domain's events, imported in one place (above the domains, like `backend.models` for
+tables) so stored rows of any type can be turned back into events. Whoever deserialises
+stored events (the worker's delivery jobs) imports this module first."""
 
 from backend.accounts import events as accounts_events
 from backend.catalog import events as catalog_events
