@@ -1,5 +1,5 @@
 # Thin aliases for ./shop, for those who type `make`. ./shop works without make installed.
-.PHONY: help run test test-unit test-integration test-e2e lint services stop
+.PHONY: help run test test-unit test-integration test-security test-e2e lint services stop
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -11,13 +11,16 @@ test: ## the whole test suite, as CI runs it
 	./shop test
 
 test-unit: ## unit tests only
-	./shop test -m unit
+	./shop test tests/unit
 
-test-integration: ## integration tests only (real PostgreSQL, Redis, worker)
-	./shop test -m integration
+test-integration: ## integration tests only (real PostgreSQL, Redis, worker), one worker per CPU
+	./shop test -n auto tests/integration
+
+test-security: ## attack tests only (hostile HTTP and websocket clients)
+	./shop test tests/security
 
 test-e2e: ## browser tests only
-	./shop test -m e2e
+	./shop test tests/e2e
 
 lint: ## ruff check + format check
 	./shop lint
