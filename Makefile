@@ -14,7 +14,7 @@ test-unit: ## unit tests only
 	./shop test tests/unit
 
 test-integration: ## integration tests only (real PostgreSQL, Redis, worker), one worker per CPU
-	./shop test -n auto tests/integration
+	./shop test -n auto --dist worksteal tests/integration
 
 test-security: ## attack tests only (hostile HTTP and websocket clients)
 	./shop test tests/security
