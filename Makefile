@@ -11,16 +11,19 @@ test: ## the whole test suite, as CI runs it
 	./shop test
 
 test-unit: ## unit tests only
-	./shop test -m unit
+	./shop test tests/unit
 
-test-integration: ## integration tests only (real PostgreSQL, Redis, worker)
-	./shop test -m integration
+test-integration: ## integration tests only (real PostgreSQL, Redis, worker), one worker per CPU
+	./shop test -n auto --dist worksteal tests/integration
+
+test-security: ## attack tests only (hostile HTTP and websocket clients)
+	./shop test tests/security
 
 test-security: ## attacks replayed against the shop (tests/security, SECURITY.md)
 	./shop test -m security
 
 test-e2e: ## browser tests only
-	./shop test -m e2e
+	./shop test tests/e2e
 
 lint: ## ruff check + format check + import layers (lint-imports)
 	./shop lint

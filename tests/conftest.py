@@ -3,6 +3,12 @@
 The environment is set here, before any test module imports backend settings. Without
 TEST_DATABASE_URL / TEST_REDIS_URL, the project's private services are started (and
 stopped again at the end if this run started them).
+
+Run in parallel (`-n N`, pytest-xdist), each worker gets a database and a Redis database
+of its own: the main process migrates the test database once, and worker gwK clones it
+(`CREATE DATABASE … TEMPLATE`) as `<test database>_gwK` and uses Redis database
+(base − K). Tests run in random order within their tier (pytest-randomly); the seed is
+printed at the start and the end of the run.
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
+from functools import cache
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -19,6 +28,9 @@ from devstack.console import say
 from devstack.errors import SetupError
 from devstack.readiness import wait_for_postgres, wait_for_redis
 from devstack.services import VAR_DIR, local_postgres, local_redis
+
+if TYPE_CHECKING:
+    import redis
 
 TEST_DATABASE = "shop_test"
 TEST_REDIS_DB = 15
@@ -59,17 +71,47 @@ def _prepare_services(report: Callable[[str], None]) -> tuple[str, str]:
     return database_url, redis_url
 
 
-def _recreate_database(database_url: str) -> None:
+def _admin_url(database_url: str) -> str:
+    base, _, _name = database_url.rpartition("/")
+    return "postgresql://" + (base + "/postgres").split("://", 1)[1]
+
+
+def _recreate_database(database_url: str, *, template: str | None = None) -> None:
+    """Drop the database and create it again: empty, or as a copy of `template`."""
     import psycopg
     from psycopg import sql
 
-    base, _, name = database_url.rpartition("/")
-    admin_url = "postgresql://" + (base + "/postgres").split("://", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as connection:
+    name = database_url.rpartition("/")[2]
+    with psycopg.connect(_admin_url(database_url), autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-    create_database_if_missing(base + "/postgres", name)
+        if template is not None:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+    if template is None:
+        create_database_if_missing(database_url.rpartition("/")[0] + "/postgres", name)
+
+
+def _xdist_worker() -> str | None:
+    """`gw0`, `gw1`, … in a pytest-xdist worker; None in a run without workers."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_redis_url(redis_url: str, worker: str) -> str:
+    """Worker gwK uses Redis database (base − K): Redis has databases 0–15 only, and the
+    default base, 15, leaves room below it. Never database 0 for a second worker: that is
+    where `./shop run` keeps the shop's carts and sessions, which the tests empty."""
+    parts = urlsplit(redis_url)
+    base = int(parts.path.strip("/") or 0)
+    number = int(worker.removeprefix("gw"))
+    if number and base - number < 1:
+        msg = f"worker {worker} would use Redis database {base - number}: use fewer workers"
+        raise pytest.UsageError(msg)
+    return urlunsplit(parts._replace(path=f"/{base - number}"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,6 +125,11 @@ def pytest_configure(config: pytest.Config) -> None:
         database_url, redis_url = _prepare_services(report)
     except SetupError as error:  # one line saying why, not a traceback
         raise pytest.UsageError(str(error)) from None
+    worker = _xdist_worker()
+    if worker:
+        template = database_url.rpartition("/")[2]
+        database_url = f"{database_url}_{worker}"
+        redis_url = _worker_redis_url(redis_url, worker)
     os.environ.update(
         {
             "ENVIRONMENT": "test",
@@ -103,25 +150,34 @@ def pytest_configure(config: pytest.Config) -> None:
         }
     )
     # The test session's own search index and media folder, emptied at the start.
-    port = os.environ["PORT"]
+    session_dir = VAR_DIR / "-".join(filter(None, ("test", os.environ["PORT"], worker)))
     for name, folder in (("SEARCH_INDEX_DIR", "search-index"), ("MEDIA_DIR", "media")):
-        path = VAR_DIR / f"test-{port}" / folder
+        path = session_dir / folder
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         os.environ[name] = str(path)
     os.environ.pop("PUBLIC_BASE_URL", None)
     os.environ.pop("SMTP_URL", None)
-    _recreate_database(database_url)
-    migrate(database_url)
-
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
+    if worker:
+        # The main process migrated the database before starting the workers: a copy is
+        # much faster than running every migration again.
+        _recreate_database(database_url, template=template)
+    else:
+        _recreate_database(database_url)
+        migrate(database_url)
+    _test_redis().flushdb()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     for service in reversed(_started_here):
         service.stop()  # type: ignore[attr-defined]
+
+
+@cache
+def _test_redis() -> redis.Redis:
+    import redis
+
+    return redis.Redis.from_url(os.environ["REDIS_URL"])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -134,15 +190,18 @@ async def _close_pools() -> AsyncIterator[None]:
     await close_redis()
 
 
-# pytest-playwright's own fixtures, overridden here: a conftest outranks a plugin, and the
-# plugin modules listed in pytest_plugins below do not.
 @pytest.fixture(scope="session")
 def base_url(live_shop: str) -> str:
+    """Where Playwright's relative URLs go: the running shop. Defined in a conftest, as
+    pytest-playwright registers its own `base_url` after the `pytest_plugins` modules,
+    and the later plugin wins (pages then opened "/sign-up" with no host)."""
     return live_shop
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    """Debian's Chromium with the flags this machine needs (overrides pytest-playwright's
+    own fixture, as `base_url` above does)."""
     from tests.fixtures.live_shop import CHROMIUM_ARGS, system_chromium
 
     executable = system_chromium()
@@ -150,6 +209,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
     if executable:
         args["executable_path"] = executable
     return args
+
+
+# Tiers whose tests share the one running shop (tests/fixtures/live_shop.py): its sessions,
+# queues and caches live in the test Redis database.
+LIVE_SHOP_TIERS = ("security", "e2e")
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis(request: pytest.FixtureRequest) -> None:
+    """Each unit and integration test starts with an empty Redis database: carts, funnel
+    figures, queued jobs and cached pages of the tests before it are no part of it, in
+    whatever order and at whatever speed the suite runs. (So module-scoped fixtures keep
+    nothing in Redis.)"""
+    if _tier(request.node) not in LIVE_SHOP_TIERS:
+        _test_redis().flushdb()
 
 
 @pytest.fixture
@@ -183,7 +257,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     Browser tests go last for a second reason: Playwright's sync API keeps an event loop
     running in the main thread once it starts, and async tests cannot run after that.
+    pytest-randomly shuffles the items before this hook runs (its hook wraps the others),
+    and the sort is stable: the tiers keep their order, shuffled within each.
     """
     for item in items:
         item.add_marker(getattr(pytest.mark, _tier(item)))
     items.sort(key=lambda item: TIERS.index(_tier(item)))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """The random order's seed again at the end, where a failure is read."""
+    if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_reorganize"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(
+            f"Tests ran in random order within each tier; the same order again: "
+            f"--randomly-seed={seed}"
+        )

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -42,11 +44,23 @@ CARD = "4242 4242 4242 4242"
 RECONNECT_TIMEOUT_MS = 60_000
 
 
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _free_port_run(length: int) -> int:
-    """A port with the `length - 1` ports after it free too (the web backends')."""
-    for _ in range(50):
-        first = free_port()
-        if first + length < 65000 and not any(port_is_open(first + n) for n in range(1, length)):
+    """A port with the `length - 1` ports after it free too (the web backends'). Below
+    Linux's ephemeral range (32768 and up): the cluster binds them only minutes later,
+    after its frontend build, and by then an outgoing connection on a busy machine had
+    been given one of them ("Address already in use")."""
+    for _ in range(200):
+        first = 20_000 + secrets.randbelow(12_000)
+        if all(_bindable(first + n) and not port_is_open(first + n) for n in range(length)):
             return first
     raise RuntimeError("no run of free ports found")
 

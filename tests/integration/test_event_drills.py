@@ -14,11 +14,20 @@ from sqlmodel import select
 
 from backend.accounts import registration
 from backend.core.db import session_scope
+from backend.core.heartbeat import HEARTBEAT_KEY
+from backend.core.redis import get_redis
 from backend.events.models import OutboxEvent
+from backend.settings import get_settings
 from devstack.services import RedisServer
 from tests.fixtures.mail import SmtpServer, free_port
 from tests.fixtures.waiting import eventually
-from tests.fixtures.workers import FAST_RETRIES, settle_outbox, start_worker, stop_worker
+from tests.fixtures.workers import (
+    FAST_RETRIES,
+    settle_outbox,
+    start_worker,
+    stop_worker,
+    wait_until_worker_started,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +55,9 @@ async def test_a_worker_killed_mid_send_has_the_job_finished_once_by_the_other_w
         )
         await _wait_for_thread_event(handler.rcpt_held, within=15)
         # The first worker is mid-job; a second one runs beside it, as in production.
+        await get_redis().delete(HEARTBEAT_KEY)  # written again by the second's start-up
         second = start_worker(tmp_path / "second.log", SMTP_URL=smtp_server.url, **FAST_RETRIES)
-        await asyncio.sleep(2.0)
+        await wait_until_worker_started(get_settings().redis_url)
     finally:
         stop_worker(first, kill=True)  # SIGKILL in the middle of the SMTP conversation
 
@@ -84,7 +94,7 @@ async def test_redis_down_while_a_change_commits_keeps_the_event_and_mails_it_la
         **FAST_RETRIES,
     )
     try:
-        await asyncio.sleep(2.0)  # the worker is up and relaying
+        await wait_until_worker_started(private_redis.url(0))
         private_redis.stop()
 
         user_id = await registration.create_user(

@@ -10,13 +10,15 @@ from backend.accounts import authentication, browser_sessions
 from backend.settings import get_settings
 from tests.fixtures.accounts import Credentials
 
-ORIGIN = {"origin": "http://localhost:3100"}
+# The shop's own origin, whatever TEST_WEB_PORT the run uses: the routes check it.
+SHOP = get_settings().public_base_url
+ORIGIN = {"origin": SHOP}
 
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=build_http_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=SHOP) as client:
         yield client
 
 
