@@ -210,6 +210,37 @@ def run_cart_reminders_later(*, minutes_ahead: float) -> int:
     return run(enqueue)
 
 
+def leave_account_cart_idle(email: str, *, minutes: float) -> None:
+    """Make the cart of the account with this e-mail look untouched for `minutes` (its
+    last change, as the cart recorded it, moved back). Running the reminder job at the
+    real time then finds it due or not, and the reminder it sends is dated today, as
+    the admin's figures expect (a job run on a clock hours ahead dated it tomorrow in
+    the evening)."""
+    from datetime import timedelta
+
+    import redis
+    from sqlmodel import select
+
+    from backend.accounts.models import User
+    from backend.cart.services import ACTIVITY_KEY
+    from backend.core.clock import utcnow
+    from backend.core.db import session_scope
+    from backend.settings import get_settings
+
+    async def user_id() -> str:
+        async with session_scope() as session:
+            found = (await session.exec(select(User.id).where(User.email == email))).one()
+        return str(found)
+
+    owner_key = f"user:{run(user_id)}"
+    idle_since = utcnow() - timedelta(minutes=minutes)
+    client = redis.Redis.from_url(get_settings().redis_url)
+    try:
+        client.zadd(ACTIVITY_KEY, {owner_key: idle_since.timestamp()})
+    finally:
+        client.close()
+
+
 def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
     """Check out, as a guest, the cart behind a browser's cart cookie (through the real
     checkout and test gateway, not the UI): the paid order's total."""

@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,7 +154,7 @@ def test_a_redis_at_a_configured_url_still_loading_is_waited_for(
 
 
 def test_a_redis_that_stops_making_progress_is_given_up_with_the_reason(
-    redis_data: Path,
+    redis_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from devstack.readiness import wait_for_redis
 
@@ -173,24 +172,29 @@ def test_a_redis_that_stops_making_progress_is_given_up_with_the_reason(
         raise AssertionError("Redis loaded before the test could stop it")
 
     said: list[str] = []
-    # Mid-load, once the wait has seen it loading, the server hangs (SIGSTOP).
-    hang = threading.Timer(1.5, process.send_signal, args=(signal.SIGSTOP,))
+
+    def report(line: str) -> None:
+        # Mid-load, as soon as the wait has seen it loading, the server hangs (SIGSTOP):
+        # decided by what the wait saw, not by a timer that a quick load could outrun.
+        said.append(line)
+        if "loading its data" in line and process.poll() is None:
+            process.send_signal(signal.SIGSTOP)
+
+    monkeypatch.setattr(readiness, "QUIET_SECONDS", 0.0)  # the wait speaks from its first look
     try:
         _until(loading, within=15, what="Redis loading")
-        hang.start()
         started = time.monotonic()
         with pytest.raises(SetupError, match="made no progress") as refused:
             wait_for_redis(
                 f"redis://127.0.0.1:{port}/0",
                 what="the test Redis",
                 stall_seconds=3,
-                report=said.append,
+                report=report,
             )
         assert time.monotonic() - started < 30
         assert any("loading its data" in line for line in said), said
         assert "the test Redis" in str(refused.value)
     finally:
-        hang.cancel()
         client.close()
         _stop(process)
 
