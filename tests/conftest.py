@@ -257,12 +257,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     Browser tests go last for a second reason: Playwright's sync API keeps an event loop
     running in the main thread once it starts, and async tests cannot run after that.
+    Within a tier, tests that need the running shop come after those that do not: once it
+    runs, its worker takes every queued event, and a test that runs a worker of its own
+    (with its own SMTP server) must not race it.
     pytest-randomly shuffles the items before this hook runs (its hook wraps the others),
     and the sort is stable: the tiers keep their order, shuffled within each.
     """
     for item in items:
         item.add_marker(getattr(pytest.mark, _tier(item)))
-    items.sort(key=lambda item: TIERS.index(_tier(item)))
+    items.sort(
+        key=lambda item: (
+            TIERS.index(_tier(item)),
+            "live_shop" in getattr(item, "fixturenames", ()),
+        )
+    )
 
 
 def pytest_terminal_summary(

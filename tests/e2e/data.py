@@ -242,20 +242,20 @@ def leave_account_cart_idle(email: str, *, minutes: float) -> None:
 
 
 def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
-    """Check out, as a guest, the cart behind a browser's cart cookie (through the real
-    checkout and test gateway, not the UI): the paid order's total."""
+    """Check out, as a guest, the cart behind a browser's cart cookie through the real
+    checkout use case (`backend.checkout`, as the storefront's pay button does: limits,
+    cart-reminder attribution) and the test gateway, not the UI: the paid order's total."""
     from backend.cart import services as carts
-    from backend.orders import services as orders
+    from backend.checkout import services as checkout
     from backend.orders.inputs import CheckoutDetails
     from backend.orders.ownership import Shopper
-    from backend.payments import services as payments
     from backend.payments.test_gateway import SUCCEEDS
 
     owner = carts.guest_owner(cart_cookie)
     assert owner is not None, "not a cart cookie"
 
     async def place() -> Decimal:
-        placed = await orders.place_order(
+        done = await checkout.place_and_pay(
             cart_owner=owner,
             details=CheckoutDetails(
                 email=email,
@@ -267,13 +267,13 @@ def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
                 shipping_method="standard",
             ),
             checkout_key=uuid.uuid4().hex,
-        )
-        await payments.pay_order(  # the guest's tab placed it
-            placed.id,
-            shopper=Shopper(opened_orders=frozenset({placed.id})),
+            user_id=None,
+            client_address="127.0.0.1",
+            shopper=Shopper(),
             payment_method=SUCCEEDS,
             attempt_key=uuid.uuid4().hex,
         )
-        return placed.total
+        assert done.payment.status == "succeeded", done.payment.message
+        return done.order.total
 
     return run(place)

@@ -39,6 +39,14 @@ REDIS_VALUE_BYTES = 200
 POSTGRES_ROWS = 100_000  # about 100 MB of table and write-ahead log
 
 
+@pytest.fixture(autouse=True)
+def _every_wait_speaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Waits shorter than a second are silent, and a quiet machine loads or recovers that
+    fast: here every wait speaks from its first look, so what a test asserts is that the
+    start waited, not how fast this machine is."""
+    monkeypatch.setattr(readiness, "QUIET_SECONDS", 0.0)
+
+
 @pytest.fixture(scope="module")
 def workdir() -> Iterator[Path]:
     # Under /tmp, not pytest's tmp_path: the `postgres` user must be able to enter it.
@@ -154,7 +162,7 @@ def test_a_redis_at_a_configured_url_still_loading_is_waited_for(
 
 
 def test_a_redis_that_stops_making_progress_is_given_up_with_the_reason(
-    redis_data: Path, monkeypatch: pytest.MonkeyPatch
+    redis_data: Path,
 ) -> None:
     from devstack.readiness import wait_for_redis
 
@@ -180,7 +188,6 @@ def test_a_redis_that_stops_making_progress_is_given_up_with_the_reason(
         if "loading its data" in line and process.poll() is None:
             process.send_signal(signal.SIGSTOP)
 
-    monkeypatch.setattr(readiness, "QUIET_SECONDS", 0.0)  # the wait speaks from its first look
     try:
         _until(loading, within=15, what="Redis loading")
         started = time.monotonic()
@@ -260,11 +267,8 @@ def test_the_private_postgres_killed_mid_work_recovers_and_is_waited_for(
 
 
 def test_a_postgres_at_a_configured_url_still_recovering_is_waited_for(
-    postgres: PostgresCluster, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    postgres: PostgresCluster, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Waits shorter than a second are silent; a quiet machine can recover that fast, so
-    # every wait speaks here (the assertion is about waiting, not about the machine's speed).
-    monkeypatch.setattr(readiness, "QUIET_SECONDS", 0.0)
     kept = _write_then_crash(postgres)
     capsys.readouterr()
     killed = int((postgres.data_dir / "postmaster.pid").read_text().split()[0])
