@@ -51,6 +51,10 @@ bootstrap() {
   if [ -n "$with_nginx" ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     missing+=(nginx)
   fi
+  # promtool (Debian's prometheus package) validates the alert rules in deploy/.
+  if [ "$with_browser" = "--with-browser" ] && ! command -v promtool >/dev/null; then
+    missing+=(prometheus)
+  fi
   [ ${#missing[@]} -eq 0 ] || _install_system_packages "${missing[@]}"
 
   if [ ! -x .venv/bin/python ]; then
