@@ -15,13 +15,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.inputs import AddressInput
+from backend.accounts.locks import lock_address_book_for_update, lock_address_for_update
 from backend.accounts.models import Address
 from backend.core.db import session_scope
-from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError
 from backend.core.validation import parse_input
 
 MAX_ADDRESSES = 20
-NOT_FOUND = "That address is not in your address book."
 
 
 @dataclass(frozen=True)
@@ -74,19 +74,6 @@ async def list_addresses(user_id: uuid.UUID) -> list[SavedAddress]:
         return [_saved(row) for row in rows]
 
 
-async def _owned(session: AsyncSession, user_id: uuid.UUID, address_id: uuid.UUID) -> Address:
-    address = (
-        await session.exec(
-            select(Address)
-            .where(Address.id == address_id, Address.user_id == user_id)
-            .with_for_update()
-        )
-    ).first()
-    if address is None:
-        raise NotFoundError(NOT_FOUND)
-    return address
-
-
 async def _clear_default(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.exec(
         update(Address)
@@ -98,11 +85,7 @@ async def _clear_default(session: AsyncSession, user_id: uuid.UUID) -> None:
 async def add_address(user_id: uuid.UUID, data: dict[str, Any]) -> SavedAddress:
     values = parse_input(AddressInput, data)
     async with session_scope() as session:
-        existing = list(
-            await session.exec(
-                select(Address.id).where(Address.user_id == user_id).with_for_update()
-            )
-        )
+        existing = await lock_address_book_for_update(session, user_id)
         if len(existing) >= MAX_ADDRESSES:
             raise InvalidInputError(f"An address book holds at most {MAX_ADDRESSES} addresses.")
         make_default = values.is_default or not existing  # the first address is the default
@@ -121,7 +104,7 @@ async def update_address(
 ) -> SavedAddress:
     values = parse_input(AddressInput, data)
     async with session_scope() as session:
-        address = await _owned(session, user_id, address_id)
+        address = await lock_address_for_update(session, user_id, address_id)
         if values.is_default and not address.is_default:
             await _clear_default(session, user_id)
             address.is_default = True
@@ -133,7 +116,7 @@ async def update_address(
 
 async def set_default_address(user_id: uuid.UUID, address_id: uuid.UUID) -> None:
     async with session_scope() as session:
-        address = await _owned(session, user_id, address_id)
+        address = await lock_address_for_update(session, user_id, address_id)
         await _clear_default(session, user_id)
         await session.flush()
         address.is_default = True
@@ -142,7 +125,7 @@ async def set_default_address(user_id: uuid.UUID, address_id: uuid.UUID) -> None
 async def delete_address(user_id: uuid.UUID, address_id: uuid.UUID) -> None:
     """Delete; if it was the default, the oldest remaining address becomes the default."""
     async with session_scope() as session:
-        address = await _owned(session, user_id, address_id)
+        address = await lock_address_for_update(session, user_id, address_id)
         was_default = address.is_default
         await session.delete(address)
         await session.flush()

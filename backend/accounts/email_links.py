@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts import passwords, session_epochs
@@ -21,6 +21,7 @@ from backend.accounts.errors import (
 from backend.accounts.events import (
     PasswordResetRequested,
 )
+from backend.accounts.locks import lock_unused_account_token_for_update, lock_user_for_update
 from backend.accounts.lookup_keys import email_key, hash_token
 from backend.accounts.models import AccountToken, User
 from backend.accounts.password_policy import password_problem
@@ -62,22 +63,13 @@ async def issue_account_token(user_id: uuid.UUID, *, purpose: str, ttl: timedelt
 
 async def _use_account_token(session: AsyncSession, token: str, purpose: str) -> User | None:
     """Spend a single-use token; the user it belongs to, locked for update, or None."""
-    record = (
-        await session.exec(
-            select(AccountToken)
-            .where(
-                AccountToken.token_hash == hash_token(token),
-                AccountToken.purpose == purpose,
-                col(AccountToken.used_at).is_(None),
-                col(AccountToken.expires_at) > utcnow(),
-            )
-            .with_for_update()
-        )
-    ).first()
+    record = await lock_unused_account_token_for_update(
+        session, token_hash=hash_token(token), purpose=purpose, now=utcnow()
+    )
     if record is None:
         return None
     record.used_at = utcnow()
-    return await session.get_one(User, record.user_id, with_for_update=True)
+    return await lock_user_for_update(session, record.user_id)
 
 
 async def verify_email(token: str) -> bool:

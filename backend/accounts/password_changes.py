@@ -11,10 +11,10 @@ from backend.accounts.browser_sessions import revoke_all_sign_ins
 from backend.accounts.errors import (
     WrongPasswordError,
 )
-from backend.accounts.models import User
+from backend.accounts.locks import lock_user_for_update
 from backend.accounts.password_policy import password_problem
 from backend.core.db import session_scope
-from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError
 
 
 async def change_password(
@@ -22,9 +22,7 @@ async def change_password(
 ) -> None:
     """Change a signed-in user's password; every other sign-in of theirs ends."""
     async with session_scope() as session:
-        user = await session.get(User, user_id, with_for_update=True)
-        if user is None:
-            raise NotFoundError("There is no such account.")
+        user = await lock_user_for_update(session, user_id)
         if not await asyncio.to_thread(
             passwords.verify_password, user.password_hash, current_password
         ):

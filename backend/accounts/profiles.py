@@ -7,6 +7,7 @@ from typing import Any
 
 from backend.accounts import session_epochs
 from backend.accounts.inputs import ProfileUpdate
+from backend.accounts.locks import lock_user_for_update
 from backend.accounts.models import User
 from backend.accounts.schemas import Profile
 from backend.core.db import session_scope
@@ -37,9 +38,7 @@ async def get_profile(user_id: uuid.UUID) -> Profile:
 async def update_profile(user_id: uuid.UUID, data: dict[str, Any]) -> Profile:
     update_input = parse_input(ProfileUpdate, data)
     async with session_scope() as session:
-        user = await session.get(User, user_id, with_for_update=True)
-        if user is None:
-            raise NotFoundError("There is no such account.")
+        user = await lock_user_for_update(session, user_id)
         user.first_name, user.last_name = update_input.first_name, update_input.last_name
     await session_epochs.sessions_changed(user_id)  # open tabs show the new name
     return await get_profile(user_id)

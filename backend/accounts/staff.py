@@ -18,6 +18,7 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from backend.accounts import session_epochs
 from backend.accounts.authentication import clear_sign_in_failures
 from backend.accounts.browser_sessions import revoke_all_sign_ins
+from backend.accounts.locks import lock_user_for_update
 from backend.accounts.models import Address, Role, User, UserRole
 from backend.accounts.profiles import display_name
 from backend.accounts.roles import RoleName
@@ -186,9 +187,7 @@ async def set_locked(actor: Viewer, user_id: uuid.UUID, *, locked: bool) -> None
     if locked and user_id == actor.user_id:
         raise InvalidInputError("You cannot lock your own account.")
     async with session_scope() as session:
-        user = await session.get(User, user_id, with_for_update=True)
-        if user is None:
-            raise NotFoundError("There is no such account.")
+        user = await lock_user_for_update(session, user_id)
         audit.record(
             session,
             actor=actor,

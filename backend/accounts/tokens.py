@@ -23,6 +23,7 @@ from sqlmodel import col, select
 
 from backend.accounts.browser_sessions import viewer_for
 from backend.accounts.errors import InvalidTokenError
+from backend.accounts.locks import lock_refresh_token_for_update
 from backend.accounts.models import RefreshToken, User
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
@@ -103,13 +104,7 @@ async def issue_tokens(user_id: uuid.UUID, *, family_id: uuid.UUID | None = None
 async def refresh_tokens(refresh_token: str) -> TokenPair:
     """Spend a refresh token for a new pair. A reused token revokes its whole family."""
     async with session_scope() as session:
-        record = (
-            await session.exec(
-                select(RefreshToken)
-                .where(RefreshToken.token_hash == _hash(refresh_token))
-                .with_for_update()
-            )
-        ).first()
+        record = await lock_refresh_token_for_update(session, _hash(refresh_token))
         if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
             raise InvalidTokenError(INVALID_TOKEN_MESSAGE)
         if record.used_at is not None:

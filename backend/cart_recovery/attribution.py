@@ -18,11 +18,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.cart_recovery.models import CartReminder
+from backend.cart_recovery.locks import lock_reminder_to_attribute_for_update
 
 ATTRIBUTION_DAYS = 7
 
@@ -36,27 +34,13 @@ async def attribute_order(
     placed_at: datetime,
 ) -> uuid.UUID | None:
     """Mark the reminder this new order recovers, if any (in the order's transaction)."""
-    same_cart = col(CartReminder.restored_cart_key) == cart_key
-    same_account = (
-        and_(col(CartReminder.user_id).is_not(None), col(CartReminder.user_id) == user_id)
-        if user_id is not None
-        else None
+    reminder = await lock_reminder_to_attribute_for_update(
+        session,
+        cart_key=cart_key,
+        user_id=user_id,
+        restored_from=placed_at - timedelta(days=ATTRIBUTION_DAYS),
+        restored_to=placed_at,
     )
-    reminder = (
-        await session.exec(
-            select(CartReminder)
-            .where(
-                col(CartReminder.recovered_order_id).is_(None),
-                col(CartReminder.restored_at).is_not(None),
-                col(CartReminder.restored_at) <= placed_at,
-                col(CartReminder.restored_at) >= placed_at - timedelta(days=ATTRIBUTION_DAYS),
-                or_(same_cart, same_account) if same_account is not None else same_cart,
-            )
-            .order_by(col(CartReminder.restored_at).desc())
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-    ).first()
     if reminder is None:
         return None
     reminder.recovered_order_id = order_id

@@ -37,6 +37,7 @@ from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery import opt_outs
 from backend.cart_recovery.contacts import Recipient, recipient_for
+from backend.cart_recovery.locks import lock_open_reminder_for_update
 from backend.cart_recovery.models import CartReminder
 from backend.cart_recovery.tokens import RESTORE_LINK_TTL, restore_token, unsubscribe_token
 from backend.catalog import queries as catalog
@@ -166,13 +167,7 @@ def _message_key(reminder_id: uuid.UUID) -> str:
 async def _decide_and_send(
     session: AsyncSession, owner: CartOwner, changed: datetime, now: datetime
 ) -> Outcome:
-    open_reminder = (
-        await session.exec(
-            select(CartReminder)
-            .where(col(CartReminder.cart_key) == owner.key, col(CartReminder.closed_at).is_(None))
-            .with_for_update()
-        )
-    ).first()
+    open_reminder = await lock_open_reminder_for_update(session, owner.key)
     held = await carts.held_quantities(owner)
     if not held:
         if open_reminder is not None:

@@ -13,11 +13,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery.errors import InvalidRestoreLinkError
+from backend.cart_recovery.locks import lock_reminder_for_update
 from backend.cart_recovery.models import CartReminder
 from backend.cart_recovery.tokens import RESTORE_LINK_TTL, read_restore_token
 from backend.core.clock import utcnow
@@ -89,10 +88,6 @@ async def _fill(owner: CartOwner, lines: list[dict[str, object]]) -> RestoreResu
 
 async def _record_first_restore(reminder_id: uuid.UUID, owner: CartOwner, now: datetime) -> None:
     async with session_scope() as session:
-        reminder = (
-            await session.exec(
-                select(CartReminder).where(col(CartReminder.id) == reminder_id).with_for_update()
-            )
-        ).first()
+        reminder = await lock_reminder_for_update(session, reminder_id)
         if reminder is not None and reminder.restored_at is None:
             reminder.restored_at, reminder.restored_cart_key = now, owner.key

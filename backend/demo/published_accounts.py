@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from backend.accounts import passwords
 from backend.accounts.browser_sessions import revoke_all_sign_ins
+from backend.accounts.locks import lock_user_by_email_for_update
 from backend.accounts.models import User
 from backend.core.db import session_scope
 from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER
@@ -95,11 +96,7 @@ async def retire_published_demo_accounts() -> list[str]:
     for email in await demo_accounts_with_published_passwords():
         unknowable = await asyncio.to_thread(passwords.hash_password, secrets.token_urlsafe(32))
         async with session_scope() as session:
-            user = (
-                await session.exec(
-                    select(User).where(func.lower(col(User.email)) == email).with_for_update()
-                )
-            ).one()
+            user = await lock_user_by_email_for_update(session, email)
             user.password_hash = unknowable
             user.status, user.locked_until = "locked", None  # locked until staff say otherwise
             await revoke_all_sign_ins(session, user.id)

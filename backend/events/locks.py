@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.events.models import EventDelivery
+from backend.events.models import EventDelivery, OutboxEvent
 
 
 async def lock_delivery_for_update(
@@ -20,3 +21,20 @@ async def lock_delivery_for_update(
             .with_for_update()
         )
     ).one()
+
+
+async def lock_undispatched_events_for_update(
+    session: AsyncSession, *, limit: int
+) -> Sequence[tuple[uuid.UUID, str, int]]:
+    """Up to `limit` undispatched outbox events, oldest first, as (id, type, dispatch
+    count). SKIP LOCKED: rows another relay holds are left to it, so relays run side by
+    side."""
+    return (
+        await session.exec(
+            select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.dispatch_count)
+            .where(col(OutboxEvent.dispatched_at).is_(None))
+            .order_by(col(OutboxEvent.occurred_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.events.locks import lock_undispatched_events_for_update
 from backend.events.models import OutboxEvent
 
 
@@ -37,15 +38,7 @@ async def dispatch_pending_events(
     undispatched for the next attempt: nothing is lost.
     """
     async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.dispatch_count)
-                .where(col(OutboxEvent.dispatched_at).is_(None))
-                .order_by(col(OutboxEvent.occurred_at))
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        rows = await lock_undispatched_events_for_update(session, limit=batch_size)
         if not rows:
             return 0
         jobs = [

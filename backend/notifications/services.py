@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.notifications.errors import DeliveryError
+from backend.notifications.locks import lock_notification_for_update
 from backend.notifications.models import Notification
 from backend.notifications.rendering import (
     RenderedEmail,
@@ -121,13 +121,7 @@ async def _deliver(
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
-        row = (
-            await session.exec(
-                select(Notification)
-                .where(Notification.idempotency_key == idempotency_key)
-                .with_for_update()
-            )
-        ).one()
+        row = await lock_notification_for_update(session, idempotency_key)
         if row.status in ("sent", "stored"):
             return SendResult(notification_id=row.id, status=row.status, sent_now=False)  # type: ignore[arg-type]  # only "sent"/"stored" pass the check above
         row.attempts += 1

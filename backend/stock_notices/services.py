@@ -13,7 +13,6 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -37,7 +36,19 @@ from backend.events.outbox import record_event
 from backend.settings import get_settings
 from backend.stock_notices.errors import ProductAvailableError
 from backend.stock_notices.events import BackInStockNoticeDue, StockNoticeConfirmationRequested
+from backend.stock_notices.locks import (
+    lock_open_subscription_for_update,
+    lock_subscription_for_update,
+    lock_subscription_to_cancel_for_update,
+    lock_subscription_to_confirm_for_update,
+)
 from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
+from backend.stock_notices.schemas import (
+    ConfirmationLinks,
+    LinkOutcome,
+    ProductDemand,
+    SubscribeResult,
+)
 
 MAX_EMAIL_LENGTH = 254
 MAX_TOKEN_LENGTH = 200
@@ -55,14 +66,6 @@ def confirm_ttl() -> timedelta:
     return timedelta(hours=get_settings().stock_notice_confirm_hours)
 
 
-@dataclass(frozen=True)
-class SubscribeResult:
-    # "active": the shopper will be e-mailed; "confirm": a guest must confirm the e-mailed
-    # link first; "already": the shopper was subscribed before.
-    outcome: str
-    message: str
-
-
 async def _waitable_product(session: AsyncSession, product_id: uuid.UUID) -> Product:
     product = await session.get(Product, product_id)
     if product is None or not product.is_active:
@@ -72,28 +75,12 @@ async def _waitable_product(session: AsyncSession, product_id: uuid.UUID) -> Pro
     return product
 
 
-async def _open_subscription(
-    session: AsyncSession, product_id: uuid.UUID, email: str
-) -> StockNoticeSubscription | None:
-    return (
-        await session.exec(
-            select(StockNoticeSubscription)
-            .where(
-                StockNoticeSubscription.product_id == product_id,
-                func.lower(StockNoticeSubscription.email) == email.lower(),
-                col(StockNoticeSubscription.status).in_(OPEN_STATUSES),
-            )
-            .with_for_update()
-        )
-    ).first()
-
-
 async def subscribe_viewer(product_id: uuid.UUID, viewer: Viewer) -> SubscribeResult:
     """A signed-in shopper: their account's address, active at once (no confirmation:
     the account's address is the one they signed in with)."""
     async with session_scope() as session:
         product = await _waitable_product(session, product_id)
-        existing = await _open_subscription(session, product_id, viewer.email)
+        existing = await lock_open_subscription_for_update(session, product_id, viewer.email)
         now = utcnow()
         if existing is not None:
             if existing.status == "active":
@@ -149,7 +136,7 @@ async def subscribe_guest(
     try:
         async with session_scope() as session:
             product = await _waitable_product(session, product_id)
-            existing = await _open_subscription(session, product_id, address)
+            existing = await lock_open_subscription_for_update(session, product_id, address)
             # One answer whatever the address's state, so the form tells nobody whether
             # an address is already subscribed.
             confirm_message = (
@@ -194,34 +181,18 @@ async def subscribe_guest(
     return SubscribeResult("confirm", confirm_message)
 
 
-@dataclass(frozen=True)
-class ConfirmationLinks:
-    confirm_token: str
-    cancel_token: str
-    expires_hours: int
-
-
 async def issue_confirmation_links(subscription_id: uuid.UUID) -> ConfirmationLinks:
     """New confirm and cancel tokens for a pending subscription (only their hashes are
     kept): called once per confirmation e-mail, when it is first rendered. NotFoundError
     when it is no longer pending."""
     confirm, cancel = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     async with session_scope() as session:
-        subscription = await session.get(
-            StockNoticeSubscription, subscription_id, with_for_update=True
-        )
+        subscription = await lock_subscription_for_update(session, subscription_id)
         if subscription is None or subscription.status != "pending":
             raise NotFoundError("This request is no longer waiting for confirmation.")
         subscription.confirm_token_hash = _hash(confirm)
         subscription.cancel_token_hash = _hash(cancel)
     return ConfirmationLinks(confirm, cancel, get_settings().stock_notice_confirm_hours)
-
-
-@dataclass(frozen=True)
-class LinkOutcome:
-    ok: bool
-    product_name: str = ""
-    product_url: str = ""
 
 
 def _token_ok(token: str) -> bool:
@@ -234,18 +205,9 @@ async def confirm_subscription(token: str) -> LinkOutcome:
     if not _token_ok(token):
         return LinkOutcome(False)
     async with session_scope() as session:
-        row = (
-            await session.exec(
-                select(StockNoticeSubscription, Product.name, Product.slug)
-                .join(Product, col(Product.id) == col(StockNoticeSubscription.product_id))
-                .where(
-                    StockNoticeSubscription.confirm_token_hash == _hash(token),
-                    StockNoticeSubscription.status == "pending",
-                    col(StockNoticeSubscription.confirm_expires_at) > utcnow(),
-                )
-                .with_for_update(of=StockNoticeSubscription)
-            )
-        ).first()
+        row = await lock_subscription_to_confirm_for_update(
+            session, confirm_token_hash=_hash(token), now=utcnow()
+        )
         if row is None:
             return LinkOutcome(False)
         subscription, name, slug = row
@@ -259,17 +221,7 @@ async def cancel_by_token(token: str) -> LinkOutcome:
     if not _token_ok(token):
         return LinkOutcome(False)
     async with session_scope() as session:
-        row = (
-            await session.exec(
-                select(StockNoticeSubscription, Product.name, Product.slug)
-                .join(Product, col(Product.id) == col(StockNoticeSubscription.product_id))
-                .where(
-                    StockNoticeSubscription.cancel_token_hash == _hash(token),
-                    col(StockNoticeSubscription.status).in_(OPEN_STATUSES),
-                )
-                .with_for_update(of=StockNoticeSubscription)
-            )
-        ).first()
+        row = await lock_subscription_to_cancel_for_update(session, cancel_token_hash=_hash(token))
         if row is None:
             return LinkOutcome(False)
         subscription, name, slug = row
@@ -280,7 +232,7 @@ async def cancel_by_token(token: str) -> LinkOutcome:
 async def cancel_for_viewer(product_id: uuid.UUID, viewer: Viewer) -> bool:
     """A signed-in shopper cancels their own open subscription for a product."""
     async with session_scope() as session:
-        existing = await _open_subscription(session, product_id, viewer.email)
+        existing = await lock_open_subscription_for_update(session, product_id, viewer.email)
         if existing is None:
             return False
         existing.status, existing.closed_at = "cancelled", utcnow()
@@ -339,16 +291,6 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
 def stock_came_back(quantity_after: int, change: int) -> bool:
     """Whether a stock change took a product from none to some."""
     return quantity_after > 0 and quantity_after - change <= 0
-
-
-@dataclass(frozen=True)
-class ProductDemand:
-    product_id: uuid.UUID
-    name: str
-    sku: str
-    stock_quantity: int
-    waiting: int  # confirmed subscribers
-    unconfirmed: int  # guests who have not confirmed yet
 
 
 async def list_demand(actor: Viewer, *, limit: int = 100) -> list[ProductDemand]:

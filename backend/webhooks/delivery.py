@@ -25,15 +25,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import case, update
+from sqlalchemy import update
 from sqlmodel import col
-from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
 from backend.webhooks.destinations import DestinationRefusedError
-from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from backend.webhooks.locks import lock_due_deliveries_for_update
+from backend.webhooks.models import WebhookAttempt, WebhookDelivery
 from backend.webhooks.signing import SIGNATURE_HEADER, sign
 from backend.webhooks.transport import CheckedAddressTransport
 
@@ -106,34 +106,10 @@ async def claim_due_deliveries(
     """Take up to `limit` deliveries due at `now` whose endpoint is active, counting one
     attempt each and leasing them for CLAIM_LEASE."""
     at = now or utcnow()
-    statement: SQLModelSelect[*tuple[Any, ...]] = (
-        SQLModelSelect(
-            WebhookDelivery,
-            col(WebhookEndpoint.url),
-            col(WebhookEndpoint.secret),
-            case(
-                (
-                    col(WebhookEndpoint.previous_secret_expires_at) > at,
-                    col(WebhookEndpoint.previous_secret),
-                ),
-                else_=None,
-            ),
-            OutboxEvent,
-        )
-        .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
-        .join(OutboxEvent, col(OutboxEvent.id) == col(WebhookDelivery.event_id))
-        .where(
-            col(WebhookDelivery.status) == "pending",
-            col(WebhookDelivery.next_attempt_at) <= at,
-            col(WebhookEndpoint.is_active).is_(True),
-        )
-        .order_by(col(WebhookDelivery.next_attempt_at))
-        .limit(limit)
-        .with_for_update(of=WebhookDelivery, skip_locked=True)
-    )
     claimed: list[ClaimedDelivery] = []
     async with session_scope() as session:
-        for delivery, url, secret, previous_secret, event in (await session.exec(statement)).all():
+        due = await lock_due_deliveries_for_update(session, now=at, limit=limit)
+        for delivery, url, secret, previous_secret, event in due:
             delivery.attempts += 1
             delivery.next_attempt_at = at + CLAIM_LEASE
             claimed.append(

@@ -30,6 +30,11 @@ from backend.settings import get_settings
 from backend.webhooks.destinations import LOCAL_HOSTS, literal_address_problem
 from backend.webhooks.errors import DeliveryAlreadyScheduledError
 from backend.webhooks.event_types import WEBHOOK_EVENT_TYPES, public_name_of
+from backend.webhooks.locks import (
+    ENDPOINT_NOT_FOUND,
+    lock_delivery_for_update,
+    lock_endpoint_for_update,
+)
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.webhooks.schemas import (
     AttemptRecord,
@@ -115,12 +120,10 @@ def _audit_view(row: WebhookEndpoint) -> dict[str, object]:
     }
 
 
-async def _get_endpoint_row(
-    session: AsyncSession, endpoint_id: uuid.UUID, *, for_update: bool = False
-) -> WebhookEndpoint:
-    row = await session.get(WebhookEndpoint, endpoint_id, with_for_update=for_update)
+async def _get_endpoint_row(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    row = await session.get(WebhookEndpoint, endpoint_id)
     if row is None:
-        raise NotFoundError("There is no such webhook endpoint.")
+        raise NotFoundError(ENDPOINT_NOT_FOUND)
     return row
 
 
@@ -171,7 +174,7 @@ async def update_endpoint(
     new_types = None if event_types is None else validate_event_types(event_types)
     new_description = None if description is None else _validate_description(description)
     async with session_scope() as session:
-        row = await _get_endpoint_row(session, endpoint_id, for_update=True)
+        row = await lock_endpoint_for_update(session, endpoint_id)
         before = _audit_view(row)
         if new_url is not None:
             row.url = new_url
@@ -212,7 +215,7 @@ async def rotate_secret(
         )
         raise InvalidInputError(message, {"keep_previous_for_hours": message})
     async with session_scope() as session:
-        row = await _get_endpoint_row(session, endpoint_id, for_update=True)
+        row = await lock_endpoint_for_update(session, endpoint_id)
         now = utcnow()
         if keep_previous_for_hours:
             row.previous_secret = row.secret
@@ -247,7 +250,7 @@ async def delete_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> None:
     """Remove the endpoint with its delivery log; nothing more is sent to it."""
     admin = require_admin(actor, WHAT)
     async with session_scope() as session:
-        row = await _get_endpoint_row(session, endpoint_id, for_update=True)
+        row = await lock_endpoint_for_update(session, endpoint_id)
         audit.record(
             session,
             actor=admin,
@@ -339,9 +342,7 @@ async def retry_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> Delive
     the worker picks it up within seconds."""
     admin = require_admin(actor, WHAT)
     async with session_scope() as session:
-        row = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
-        if row is None:
-            raise NotFoundError("There is no such webhook delivery.")
+        row = await lock_delivery_for_update(session, delivery_id)
         if row.status == "pending":
             raise DeliveryAlreadyScheduledError(
                 "This delivery is still being tried; it is sent again automatically."

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func
@@ -21,27 +20,28 @@ from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog import queries as catalog
-from backend.catalog.schemas import ProductSummary
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.settings import get_settings
+from backend.wishlists.locks import lock_wishlist_for_update, lock_wishlist_of_user_for_update
 from backend.wishlists.models import Wishlist, WishlistItem
+from backend.wishlists.schemas import MoveResult, SavedProduct, WishlistView
 
 MAX_SHARE_TOKEN_LENGTH = 64
 
 
-async def _wishlist_id(
-    session: AsyncSession, user_id: uuid.UUID, *, create: bool
-) -> uuid.UUID | None:
-    """The viewer's wishlist id, made on first use when `create` (race-safe: the UNIQUE on
-    user_id lets only one row exist)."""
-    if create:
-        await session.exec(
-            insert(Wishlist)
-            .values(user_id=user_id)
-            .on_conflict_do_nothing(index_elements=["user_id"])
-        )
+async def _wishlist_id(session: AsyncSession, user_id: uuid.UUID) -> uuid.UUID | None:
+    """The viewer's wishlist id, None while they have never saved anything."""
     return (await session.exec(select(Wishlist.id).where(Wishlist.user_id == user_id))).first()
+
+
+async def _made_wishlist_id(session: AsyncSession, user_id: uuid.UUID) -> uuid.UUID:
+    """The viewer's wishlist id, made on first use (race-safe: the UNIQUE on user_id lets
+    only one row exist)."""
+    await session.exec(
+        insert(Wishlist).values(user_id=user_id).on_conflict_do_nothing(index_elements=["user_id"])
+    )
+    return (await session.exec(select(Wishlist.id).where(Wishlist.user_id == user_id))).one()
 
 
 async def save_product(viewer: Viewer, product_id: uuid.UUID) -> None:
@@ -50,9 +50,9 @@ async def save_product(viewer: Viewer, product_id: uuid.UUID) -> None:
     if product is None or not product.is_active:
         raise NotFoundError("This product is no longer sold.")
     async with session_scope() as session:
-        wishlist_id = await _wishlist_id(session, viewer.user_id, create=True)
+        wishlist_id = await _made_wishlist_id(session, viewer.user_id)
         # Row-lock the wishlist so two tabs cannot both pass the size check.
-        await session.exec(select(Wishlist.id).where(Wishlist.id == wishlist_id).with_for_update())
+        await lock_wishlist_for_update(session, wishlist_id)
         count = (
             await session.exec(
                 select(func.count())
@@ -75,7 +75,7 @@ async def save_product(viewer: Viewer, product_id: uuid.UUID) -> None:
 async def remove_product(viewer: Viewer, product_id: uuid.UUID) -> bool:
     """Take a product off the viewer's own wishlist; False if it was not on it."""
     async with session_scope() as session:
-        wishlist_id = await _wishlist_id(session, viewer.user_id, create=False)
+        wishlist_id = await _wishlist_id(session, viewer.user_id)
         if wishlist_id is None:
             return False
         result = await session.exec(
@@ -96,28 +96,6 @@ async def saved_product_ids(viewer: Viewer) -> set[uuid.UUID]:
             .where(Wishlist.user_id == viewer.user_id)
         )
         return set(rows.all())
-
-
-@dataclass(frozen=True)
-class SavedProduct:
-    product: ProductSummary
-    saved_at: datetime
-
-    @property
-    def available(self) -> bool:
-        return self.product.is_active and self.product.stock_quantity > 0
-
-    @property
-    def availability(self) -> str:
-        if not self.product.is_active:
-            return "No longer sold"
-        return self.product.stock_display
-
-
-@dataclass(frozen=True)
-class WishlistView:
-    items: tuple[SavedProduct, ...]
-    share_token: str | None
 
 
 async def _items(session: AsyncSession, wishlist_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
@@ -179,8 +157,8 @@ async def create_share_link(viewer: Viewer) -> str:
     link then stops working)."""
     token = secrets.token_urlsafe(24)
     async with session_scope() as session:
-        wishlist_id = await _wishlist_id(session, viewer.user_id, create=True)
-        wishlist = await session.get_one(Wishlist, wishlist_id, with_for_update=True)
+        wishlist_id = await _made_wishlist_id(session, viewer.user_id)
+        wishlist = await lock_wishlist_for_update(session, wishlist_id)
         wishlist.share_token = token
     return token
 
@@ -188,26 +166,16 @@ async def create_share_link(viewer: Viewer) -> str:
 async def revoke_share_link(viewer: Viewer) -> None:
     """Stop sharing: the old link shows "not found" from now on."""
     async with session_scope() as session:
-        wishlist = (
-            await session.exec(
-                select(Wishlist).where(Wishlist.user_id == viewer.user_id).with_for_update()
-            )
-        ).first()
+        wishlist = await lock_wishlist_of_user_for_update(session, viewer.user_id)
         if wishlist is not None:
             wishlist.share_token = None
-
-
-@dataclass(frozen=True)
-class MoveResult:
-    moved: bool
-    message: str
 
 
 async def move_to_cart(viewer: Viewer, product_id: uuid.UUID, owner: CartOwner) -> MoveResult:
     """Add one of a saved product to the viewer's cart through the cart's own rules (stock,
     per-line and per-cart limits); only if that succeeded is it taken off the wishlist."""
     async with session_scope() as session:
-        wishlist_id = await _wishlist_id(session, viewer.user_id, create=False)
+        wishlist_id = await _wishlist_id(session, viewer.user_id)
         saved = (
             wishlist_id is not None
             and (

@@ -17,6 +17,7 @@ from backend.core.errors import DomainError, NotFoundError
 from backend.media.thumbnails import thumbnail_url
 from backend.settings import get_settings
 from backend.wishlists import services as wishlists
+from backend.wishlists.schemas import WishlistView
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_tile_art
 from storefront.state import HeaderState, SavedProductsState
@@ -40,7 +41,7 @@ class SavedRow:
     swatch: str
 
 
-def _rows(view: wishlists.WishlistView) -> list[SavedRow]:
+def _rows(view: WishlistView) -> list[SavedRow]:
     rows = []
     for item in view.items:
         product = item.product
@@ -77,7 +78,7 @@ class WishlistState(SignedInState):
     share_url: str = ""
     loaded: bool = False
 
-    def _show(self, view: wishlists.WishlistView) -> None:
+    def _show(self, view: WishlistView) -> None:
         self.rows = _rows(view)
         self.share_url = _share_url(view.share_token)
         self.loaded = True

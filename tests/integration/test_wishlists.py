@@ -19,6 +19,7 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.settings import get_settings
 from backend.wishlists import services as wishlists
 from backend.wishlists.models import Wishlist, WishlistItem
+from backend.wishlists.schemas import MoveResult, WishlistView
 from tests.fixtures.accounts import MakeUser, catalog_manager
 from tests.fixtures.catalog import MakeProduct
 
@@ -30,7 +31,7 @@ async def signed_in(make_user: MakeUser) -> Viewer:
     ).viewer
 
 
-def names(view: wishlists.WishlistView) -> list[str]:
+def names(view: WishlistView) -> list[str]:
     return [item.product.name for item in view.items]
 
 
@@ -104,8 +105,8 @@ async def test_move_to_cart_removes_the_product_only_when_the_cart_took_it(
     refused_hidden = await wishlists.move_to_cart(ann, hidden, owner)
 
     assert moved.moved
-    assert refused_sold_out == wishlists.MoveResult(False, f"Gone {unique} is sold out.")
-    assert refused_hidden == wishlists.MoveResult(False, "This product is no longer sold.")
+    assert refused_sold_out == MoveResult(False, f"Gone {unique} is sold out.")
+    assert refused_hidden == MoveResult(False, "This product is no longer sold.")
     cart = await carts.get_cart(owner)
     assert [(line.product_id, line.quantity) for line in cart.lines] == [(kettle, 1)]
     assert await wishlists.saved_product_ids(ann) == {sold_out, hidden}
