@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.cart.services import guest_owner, new_guest_token
+from backend.cart.owners import guest_owner, new_guest_token
 from backend.settings import get_settings
 
 COOKIE_MAX_AGE_DAYS = 365

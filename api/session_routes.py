@@ -16,7 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from redis.exceptions import RedisError
 
 from backend.accounts import authentication, browser_sessions
-from backend.cart import services as carts
+from backend.cart import merge as cart_merge
+from backend.cart import owners as cart_owners
 from backend.core.client_address import address_of_scope
 from backend.core.errors import DomainError
 from backend.settings import get_settings
@@ -77,11 +78,13 @@ async def sign_in(
     except DomainError as error:
         return _back_to_form(form_page, next_path, error.code)
     settings = get_settings()
-    guest_cart = carts.guest_owner(request.cookies.get(settings.cart_cookie_name))
+    guest_cart = cart_owners.guest_owner(request.cookies.get(settings.cart_cookie_name))
     if guest_cart is not None:
         # What the shopper put in the cart before signing in joins their own cart.
         with contextlib.suppress(RedisError):
-            await carts.merge_guest_cart(guest_cart, carts.user_owner(signed_in.viewer.user_id))
+            await cart_merge.merge_guest_cart(
+                guest_cart, cart_owners.user_owner(signed_in.viewer.user_id)
+            )
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         settings.session_cookie_name,

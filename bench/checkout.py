@@ -38,6 +38,7 @@ os.environ.update(
 import psycopg
 from redis import Redis
 
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog import services as catalog
 from backend.catalog import taxonomy
@@ -95,7 +96,7 @@ async def make_products(count: int) -> list[uuid.UUID]:
 
 
 async def measure_add_to_cart(products: list[uuid.UUID], runs: int) -> None:
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     samples = []
     for n in range(runs):
@@ -111,7 +112,7 @@ async def measure_add_to_cart(products: list[uuid.UUID], runs: int) -> None:
 
 
 async def checkout(products: list[uuid.UUID]) -> float:
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     for product in random.sample(products, 2):
         await carts.add_item(owner, product, random.randint(1, 3))

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import reflex as rx
 from redis.exceptions import RedisError
 
-from backend.cart import services as carts
+from backend.cart import queries as cart_queries
 from backend.core.errors import DomainError
 from backend.search import queries as search
 from backend.wishlists import services as wishlists
@@ -35,7 +35,7 @@ class HeaderState(PublicState):
     async def load_cart_count(self) -> None:
         """Every page load: the badge counts this viewer's cart (Redis only, no SQL)."""
         try:
-            self.cart_item_count = await carts.item_count(self._cart_owner())
+            self.cart_item_count = await cart_queries.item_count(self._cart_owner())
         except RedisError:
             self.cart_item_count = 0  # the badge is not worth an error page
 

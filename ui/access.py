@@ -29,7 +29,7 @@ from reflex.middleware import Middleware
 from backend.accounts import browser_sessions
 from backend.accounts.roles import STAFF_ROLES, RoleName
 from backend.accounts.schemas import VerifiedSession, Viewer
-from backend.cart import services as carts
+from backend.cart import owners as cart_owners
 from backend.cart.schemas import CartOwner
 from backend.core.client_address import client_address
 from backend.core.errors import PermissionDeniedError
@@ -114,8 +114,8 @@ class SessionState(rx.State):
     def _cart_owner(self) -> CartOwner | None:
         """Whose cart this tab shows: the signed-in shopper's, else the guest cookie's."""
         if self._viewer is not None:
-            return carts.user_owner(self._viewer.user_id)
-        return carts.guest_owner(self._cart_token())
+            return cart_owners.user_owner(self._viewer.user_id)
+        return cart_owners.guest_owner(self._cart_token())
 
     def _unlock_order(self, order_id: uuid.UUID) -> None:
         self._unlocked_orders = {*self._unlocked_orders, str(order_id)}

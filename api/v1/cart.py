@@ -1,5 +1,5 @@
 """The caller's cart: the same Redis cart the shop's pages show once they sign in
-(`backend.cart.services.user_owner`), priced from the catalog on every read.
+(`backend.cart.owners.user_owner`), priced from the catalog on every read.
 
 The cart services cap a quantity at what can be bought and say so in a message (right for
 a page). The API asks them for all or nothing instead: a change that cannot be made as
@@ -20,6 +20,8 @@ from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from api.v1.products import Money
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartLine, CartOwner
 from backend.core.money import decimal_string
@@ -91,12 +93,12 @@ class CartItemIn(BaseModel):
 
 
 def _owner(viewer: CurrentViewer) -> CartOwner:
-    return carts.user_owner(viewer.user_id)
+    return cart_owners.user_owner(viewer.user_id)
 
 
 @router.get("", response_model=CartOut, summary="Your cart", responses=problem_responses(401))
 async def get_cart(viewer: CurrentViewer) -> CartOut:
-    return CartOut.of(await carts.get_cart(_owner(viewer)))
+    return CartOut.of(await cart_queries.get_cart(_owner(viewer)))
 
 
 @router.put(

@@ -34,7 +34,7 @@ from api.v1.products import Money
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.services import actor_label
-from backend.cart import services as carts
+from backend.cart import owners as cart_owners
 from backend.checkout import cancellation
 from backend.checkout import services as checkout
 from backend.core.client_address import address_of_scope
@@ -330,7 +330,7 @@ async def place_order(
     fields["email"] = body.email or viewer.email
     details = parse_input(CheckoutDetails, fields)
     placed = await checkout.place_order(
-        cart_owner=carts.user_owner(viewer.user_id),
+        cart_owner=cart_owners.user_owner(viewer.user_id),
         details=details,
         checkout_key=_scoped_key("order", viewer, key),
         user_id=viewer.user_id,

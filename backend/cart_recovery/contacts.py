@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from backend.accounts import queries as accounts
 from backend.accounts.inputs import normalize_email
-from backend.cart import services as carts
+from backend.cart import activity as cart_activity
 from backend.cart.schemas import CartOwner
 from backend.core.errors import NotFoundError
 
@@ -33,7 +33,7 @@ async def remember_checkout_email(
     if owner is None or not owner.is_guest:
         return False
     if not opted_in:
-        await carts.forget_contact_email(owner)
+        await cart_activity.forget_contact_email(owner)
         return False
     text = str(raw_email or "").strip()
     if not text or len(text) > MAX_EMAIL_LENGTH:
@@ -42,14 +42,14 @@ async def remember_checkout_email(
         email = normalize_email(text)
     except ValueError:
         return False
-    await carts.set_contact_email(owner, email)
+    await cart_activity.set_contact_email(owner, email)
     return True
 
 
 async def recipient_for(owner: CartOwner) -> Recipient | None:
     """The address to remind, or None (a guest who typed none, an account not active)."""
     if owner.is_guest:
-        email = await carts.contact_email(owner)
+        email = await cart_activity.contact_email(owner)
         return Recipient(email=email, user_id=None, greeting_name="") if email else None
     try:
         user = await accounts.get_user(uuid.UUID(owner.key.removeprefix("user:")))

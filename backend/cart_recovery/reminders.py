@@ -33,7 +33,8 @@ from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.cart import services as carts
+from backend.cart import activity as cart_activity
+from backend.cart import queries as cart_queries
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery import opt_outs
 from backend.cart_recovery.contacts import Recipient, recipient_for
@@ -111,7 +112,7 @@ async def send_due_reminders(now: datetime | None = None) -> ReminderRun:
     cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
     looked_at = sent = 0
     for _batch in range(MAX_BATCHES_PER_RUN):
-        due = await carts.carts_unchanged_since(cutoff, limit=BATCH_SIZE)
+        due = await cart_activity.carts_unchanged_since(cutoff, limit=BATCH_SIZE)
         outcomes = [await remind_cart(owner, now=now) for owner, _changed in due]
         looked_at += len(due)
         sent += outcomes.count(Outcome.SENT)
@@ -132,7 +133,7 @@ async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outco
             locked = (await session.exec(_TRY_LOCK, params={"key": _lock_key(owner.key)})).one()  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause
             if not locked[0]:
                 return Outcome.BUSY
-            changed = await carts.changed_at(owner)
+            changed = await cart_activity.changed_at(owner)
             if changed is None or changed > cutoff:
                 return Outcome.NOT_DUE
             outcome = await _decide_and_send(session, owner, changed, now)
@@ -141,7 +142,7 @@ async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outco
             raise
         return await _after_failed_send(owner, changed, error)
     # After the commit: a cart that changed since is looked at again when that change is due.
-    await carts.forget_activity(owner, changed)
+    await cart_activity.forget_activity(owner, changed)
     return outcome
 
 
@@ -156,7 +157,7 @@ async def _after_failed_send(owner: CartOwner, changed: datetime, error: Deliver
         logger.warning("%s not sent (try %d): %s", key, attempts, error)
         return Outcome.SEND_FAILED
     logger.error("%s given up after %d tries: %s", key, attempts, error)
-    await carts.forget_activity(owner, changed)
+    await cart_activity.forget_activity(owner, changed)
     return Outcome.GAVE_UP
 
 
@@ -168,7 +169,7 @@ async def _decide_and_send(
     session: AsyncSession, owner: CartOwner, changed: datetime, now: datetime
 ) -> Outcome:
     open_reminder = await lock_open_reminder_for_update(session, owner.key)
-    held = await carts.held_quantities(owner)
+    held = await cart_queries.held_quantities(owner)
     if not held:
         if open_reminder is not None:
             open_reminder.closed_at, open_reminder.close_reason = now, "emptied"

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery.errors import InvalidRestoreLinkError
@@ -67,7 +68,7 @@ async def restore_cart(
 
 
 async def _fill(owner: CartOwner, lines: list[dict[str, object]]) -> RestoreResult:
-    held = await carts.held_quantities(owner)
+    held = await cart_queries.held_quantities(owner)
     restored: list[str] = []
     unavailable: list[str] = []
     for line in lines:

@@ -19,6 +19,7 @@ from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery import reminders as cart_reminders
@@ -60,7 +61,7 @@ async def place_order(
         is_guest=user_id is None,
         client_address=client_address,
     )
-    if (await carts.get_cart(cart_owner)).lines:
+    if (await cart_queries.get_cart(cart_owner)).lines:
         await count_checkout_started(cart_owner)
 
     async def close_cart_reminders(session: AsyncSession, order_id: uuid.UUID) -> None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import reflex as rx
 
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartChange
 from backend.core.errors import DomainError
@@ -95,7 +96,7 @@ class CartState(PublicState):
 
     @rx.event
     async def load(self) -> None:
-        await self._show(await carts.get_cart(self._cart_owner()))
+        await self._show(await cart_queries.get_cart(self._cart_owner()))
 
     async def _apply(self, change: CartChange) -> rx.event.EventSpec:
         await self._show(change.cart)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.cart import services as carts
+from backend.cart import queries as cart_queries
 from backend.cart_recovery import opt_outs
 from backend.cart_recovery import restore as cart_restore
 from backend.core.errors import DomainError
@@ -39,7 +39,7 @@ class RestoreCartState(PublicState):
             self.message = result.message
         cart_state = await self.get_state(CartState)
         # The restored cart is shown in the cart page's own view of it.
-        await cart_state._show(await carts.get_cart(owner))
+        await cart_state._show(await cart_queries.get_cart(owner))
 
 
 def restore_cart_page() -> rx.Component:

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from backend.accounts import addresses
-from backend.cart import services as carts
+from backend.cart import queries as cart_queries
 from backend.cart_recovery import contacts as cart_contacts
 from backend.checkout import cancellation
 from backend.checkout import services as checkout
@@ -123,7 +123,7 @@ class CheckoutState(PublicState):
             (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
             for n, what in offered_test_cards().items()
         ]
-        preview_cart = await carts.get_cart(self._cart_owner())
+        preview_cart = await cart_queries.get_cart(self._cart_owner())
         self.empty = not preview_cart.lines
         if not preview_cart.ready_for_checkout:
             return rx.redirect("/cart")

@@ -12,7 +12,7 @@ import uuid
 
 import reflex as rx
 
-from backend.cart import services as carts
+from backend.cart import queries as cart_queries
 from backend.core.errors import DomainError, NotFoundError
 from backend.media.thumbnails import thumbnail_url
 from backend.settings import get_settings
@@ -117,7 +117,7 @@ class WishlistState(SignedInState):
         await self._reload()
         if not result.moved:
             return rx.toast.error(result.message)
-        (await self.get_state(HeaderState)).cart_item_count = await carts.item_count(owner)
+        (await self.get_state(HeaderState)).cart_item_count = await cart_queries.item_count(owner)
         return rx.toast(result.message, duration=2500)
 
     @rx.event

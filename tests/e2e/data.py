@@ -109,6 +109,7 @@ def place_order_for(
     from sqlmodel import select
 
     from backend.accounts.models import User
+    from backend.cart import owners as cart_owners
     from backend.cart import services as carts
     from backend.core.db import session_scope
     from backend.orders import services as orders
@@ -120,7 +121,7 @@ def place_order_for(
     async def place() -> tuple[str, Decimal]:
         async with session_scope() as session:
             user_id = (await session.exec(select(User.id).where(User.email == email))).one()
-        owner = carts.user_owner(user_id)
+        owner = cart_owners.user_owner(user_id)
         product = await catalog_queries.get_product_page(product_slug)
         await carts.add_item(owner, product.summary.id, quantity)
         placed = await orders.place_order(
@@ -222,7 +223,7 @@ def leave_account_cart_idle(email: str, *, minutes: float) -> None:
     from sqlmodel import select
 
     from backend.accounts.models import User
-    from backend.cart.services import ACTIVITY_KEY
+    from backend.cart.store import ACTIVITY_KEY
     from backend.core.clock import utcnow
     from backend.core.db import session_scope
     from backend.settings import get_settings
@@ -245,13 +246,13 @@ def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
     """Check out, as a guest, the cart behind a browser's cart cookie through the real
     checkout use case (`backend.checkout`, as the storefront's pay button does: limits,
     cart-reminder attribution) and the test gateway, not the UI: the paid order's total."""
-    from backend.cart import services as carts
+    from backend.cart import owners as cart_owners
     from backend.checkout import services as checkout
     from backend.orders.inputs import CheckoutDetails
     from backend.orders.ownership import Shopper
     from backend.payments.test_gateway import SUCCEEDS
 
-    owner = carts.guest_owner(cart_cookie)
+    owner = cart_owners.guest_owner(cart_cookie)
     assert owner is not None, "not a cart cookie"
 
     async def place() -> Decimal:

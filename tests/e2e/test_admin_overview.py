@@ -7,6 +7,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from backend.accounts.roles import RoleName
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog import queries as catalog
 from backend.orders import services as orders
@@ -20,7 +21,7 @@ from tests.fixtures.checkout import checkout_details, tab_that_placed
 def place_paid_order(slug: str) -> str:
     async def place() -> str:
         product = (await catalog.get_product_page(slug)).summary.id
-        owner = carts.guest_owner(carts.new_guest_token())
+        owner = cart_owners.guest_owner(cart_owners.new_guest_token())
         assert owner is not None
         await carts.add_item(owner, product, 1)
         placed = await orders.place_order(

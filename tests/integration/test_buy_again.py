@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from backend.cart import services as carts
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.catalog import services as catalog
 from backend.orders import queries as order_queries
 from backend.orders import reorder
@@ -24,7 +25,7 @@ async def test_still_sold_lines_return_at_todays_price_and_gone_ones_are_named(
     await catalog.update_product(kettle, {"price": "44.00"}, actor=admin)  # dearer today
     await catalog.set_product_active(vase, active=False, actor=admin)  # no longer sold
     order = await order_queries.get_order(placed.number)
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
 
     result = await reorder.buy_again(order, owner)
@@ -34,7 +35,7 @@ async def test_still_sold_lines_return_at_todays_price_and_gone_ones_are_named(
         f"Mug {unique}",
     ]  # lines come in the order's own order, not the order they were added
     assert result.unavailable == (f"Vase {unique}",)
-    cart = await carts.get_cart(owner)
+    cart = await cart_queries.get_cart(owner)
     assert {(line.product_id, line.quantity, line.unit_price) for line in cart.lines} == {
         (kettle, 1, Decimal("44.00")),
         (mug, 3, Decimal("8.00")),

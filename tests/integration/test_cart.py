@@ -9,6 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from backend.cart import merge as cart_merge
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.errors import SoldOutError
 from backend.cart.schemas import CartOwner
@@ -31,7 +34,7 @@ async def test_adding_twice_sums_and_prices_come_from_the_catalog(
     assert change.cart.item_count == 3
     assert change.cart.subtotal == Decimal("37.50")
     await catalog.update_product(mug, {"price": Decimal("10.00")}, actor=await catalog_manager())
-    assert (await carts.get_cart(guest_cart)).subtotal == Decimal("30.00")  # never stale
+    assert (await cart_queries.get_cart(guest_cart)).subtotal == Decimal("30.00")  # never stale
 
 
 async def test_quantities_are_capped_at_stock_and_the_line_limit(
@@ -62,7 +65,7 @@ async def test_sold_out_inactive_and_unknown_products_cannot_be_added(
             await carts.add_item(guest_cart, product_id)
     with pytest.raises(InvalidInputError):
         await carts.add_item(guest_cart, sold_out, -1)
-    assert (await carts.get_cart(guest_cart)).lines == ()
+    assert (await cart_queries.get_cart(guest_cart)).lines == ()
 
 
 async def test_a_line_that_can_no_longer_be_bought_says_why(
@@ -74,7 +77,7 @@ async def test_a_line_that_can_no_longer_be_bought_says_why(
         lamp, change=-3, reason="correction", actor=await catalog_manager()
     )
 
-    cart = await carts.get_cart(guest_cart)
+    cart = await cart_queries.get_cart(guest_cart)
 
     assert cart.lines[0].problem == "Only 2 left"
     assert not cart.ready_for_checkout
@@ -86,24 +89,24 @@ async def test_sign_in_merges_the_guest_cart_capped_at_stock(
 ) -> None:
     shared = await make_product(stock_quantity=4)
     guest_only = await make_product(stock_quantity=9)
-    user = carts.user_owner(uuid.uuid4())
+    user = cart_owners.user_owner(uuid.uuid4())
     await carts.add_item(user, shared, 3)
     await carts.add_item(guest_cart, shared, 3)
     await carts.add_item(guest_cart, guest_only, 2)
 
-    merged = await carts.merge_guest_cart(guest_cart, user)
+    merged = await cart_merge.merge_guest_cart(guest_cart, user)
 
     assert {line.product_id: line.quantity for line in merged.lines} == {
         shared: 4,
         guest_only: 2,
     }
-    assert await carts.item_count(guest_cart) == 0
+    assert await cart_queries.item_count(guest_cart) == 0
 
 
 def test_malformed_guest_tokens_have_no_cart() -> None:
     for token in (None, "", "short", "x" * 200, "bad token with spaces and more than 32 chars"):
-        assert carts.guest_owner(token) is None
-    assert carts.guest_owner(carts.new_guest_token()) is not None
+        assert cart_owners.guest_owner(token) is None
+    assert cart_owners.guest_owner(cart_owners.new_guest_token()) is not None
 
 
 # ── Two tabs at once ─────────────────────────────────────────────────────────────
@@ -116,13 +119,13 @@ ROUNDS = 40
 
 
 def _fresh_guest() -> CartOwner:
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     return owner
 
 
 async def _quantity(owner: CartOwner, product_id: uuid.UUID) -> int:
-    return (await carts.held_quantities(owner)).get(product_id, 0)
+    return (await cart_queries.held_quantities(owner)).get(product_id, 0)
 
 
 @pytest.fixture
@@ -180,7 +183,7 @@ async def test_two_tabs_adding_past_the_lines_limit_fill_it_and_no_more(
             carts.add_item(owner, lamp), carts.add_item(owner, vase), return_exceptions=True
         )
         refused += sum(isinstance(outcome, InvalidInputError) for outcome in outcomes)
-        lines.append(len(await carts.held_quantities(owner)))
+        lines.append(len(await cart_queries.held_quantities(owner)))
 
     over = [count for count in lines if count != small_cart_limit]
     assert not over, f"{len(over)} of {ROUNDS} rounds ended with {over} lines"
@@ -191,10 +194,10 @@ async def test_an_add_while_the_guest_cart_merges_is_kept(make_product: MakeProd
     mug = await make_product(stock_quantity=500)
     results = []
     for _ in range(ROUNDS):
-        guest, user = _fresh_guest(), carts.user_owner(uuid.uuid4())
+        guest, user = _fresh_guest(), cart_owners.user_owner(uuid.uuid4())
         await carts.add_item(guest, mug, 1)
         await carts.add_item(user, mug, 1)
-        await asyncio.gather(carts.merge_guest_cart(guest, user), carts.add_item(user, mug, 1))
+        await asyncio.gather(cart_merge.merge_guest_cart(guest, user), carts.add_item(user, mug, 1))
         results.append(await _quantity(user, mug))
 
     lost = [result for result in results if result != 3]
@@ -223,9 +226,11 @@ async def test_a_guest_add_during_the_merge_lands_in_one_of_the_two_carts(
     mug, lamp = await make_product(stock_quantity=500), await make_product(stock_quantity=500)
     results = []
     for _ in range(ROUNDS):
-        guest, user = _fresh_guest(), carts.user_owner(uuid.uuid4())
+        guest, user = _fresh_guest(), cart_owners.user_owner(uuid.uuid4())
         await carts.add_item(guest, mug, 1)
-        await asyncio.gather(carts.merge_guest_cart(guest, user), carts.add_item(guest, lamp, 1))
+        await asyncio.gather(
+            cart_merge.merge_guest_cart(guest, user), carts.add_item(guest, lamp, 1)
+        )
         results.append((await _quantity(user, mug), await _quantity(user, lamp)))
         results[-1] += (await _quantity(guest, lamp),)
 
@@ -239,18 +244,18 @@ async def test_merging_adds_new_lines_only_while_the_cart_has_room(
     make_product: MakeProduct, small_cart_limit: int
 ) -> None:
     products = [await make_product(stock_quantity=500) for _ in range(4)]
-    guest, user = _fresh_guest(), carts.user_owner(uuid.uuid4())
+    guest, user = _fresh_guest(), cart_owners.user_owner(uuid.uuid4())
     await carts.add_item(user, products[0], 1)
     await carts.add_item(user, products[1], 1)
     for product_id in (products[1], products[2], products[3]):
         await carts.add_item(guest, product_id, 2)
 
-    merged = await carts.merge_guest_cart(guest, user)
+    merged = await cart_merge.merge_guest_cart(guest, user)
 
     quantities = {line.product_id: line.quantity for line in merged.lines}
     assert len(quantities) == small_cart_limit
     assert quantities[products[1]] == 3  # an existing line always takes the guest's items
-    assert await carts.item_count(guest) == 0
+    assert await cart_queries.item_count(guest) == 0
 
 
 async def test_setting_a_quantity_cannot_add_a_line_to_a_full_cart(
@@ -266,7 +271,7 @@ async def test_setting_a_quantity_cannot_add_a_line_to_a_full_cart(
     changed = await carts.set_quantity(owner, products[0], 4)  # an existing line still can
 
     assert len(changed.cart.lines) == small_cart_limit
-    assert await carts.item_count(owner) == 4 + small_cart_limit - 1
+    assert await cart_queries.item_count(owner) == 4 + small_cart_limit - 1
 
 
 async def test_all_or_nothing_refuses_a_capped_change_and_keeps_the_line(
@@ -280,4 +285,4 @@ async def test_all_or_nothing_refuses_a_capped_change_and_keeps_the_line(
     with pytest.raises(SoldOutError, match="you asked for 5"):
         await carts.set_quantity(guest_cart, few, 5, all_or_nothing=True)
 
-    assert await carts.held_quantities(guest_cart) == {few: 2}
+    assert await cart_queries.held_quantities(guest_cart) == {few: 2}

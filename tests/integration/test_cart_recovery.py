@@ -14,6 +14,9 @@ from sqlmodel import col, select
 
 from backend.accounts.schemas import Viewer
 from backend.analytics import cart_recovery as recovery_figures
+from backend.cart import activity as cart_activity
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery import contacts, opt_outs, tokens
@@ -69,7 +72,7 @@ def restore_token_in(message: Notification) -> str:
 
 
 def new_guest() -> CartOwner:
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     return owner
 
@@ -90,7 +93,7 @@ async def place_from(
 async def test_a_cart_is_reminded_only_after_the_delay(
     shopper_viewer: Viewer, make_product: MakeProduct
 ) -> None:
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, await make_product(), 2)
 
     early = await cart_reminders.send_due_reminders(utcnow() + DELAY - timedelta(minutes=1))
@@ -108,7 +111,7 @@ async def test_a_cart_is_reminded_only_after_the_delay(
 async def test_one_reminder_per_cart_even_when_the_job_runs_twice_at_once(
     shopper_viewer: Viewer, make_product: MakeProduct
 ) -> None:
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, await make_product())
     now = later()
 
@@ -134,13 +137,13 @@ async def test_one_reminder_per_cart_even_when_the_job_runs_twice_at_once(
 async def test_no_reminder_once_the_order_is_placed(
     shopper_viewer: Viewer, make_product: MakeProduct
 ) -> None:
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, await make_product())
     await place_from(owner, email=shopper_viewer.email, user_id=shopper_viewer.user_id)
 
     # Unpaid, so the lines are still in the cart: the order placed since its last change
     # is what counts.
-    assert await carts.held_quantities(owner)
+    assert await cart_queries.held_quantities(owner)
     assert await cart_reminders.remind_cart(owner, now=later()) is Outcome.ORDERED
     await cart_reminders.send_due_reminders(later())
     assert await reminders_to(shopper_viewer.email) == []
@@ -149,7 +152,7 @@ async def test_no_reminder_once_the_order_is_placed(
 async def test_placing_the_order_closes_the_reminder_and_waits_for_one_being_sent(
     shopper_viewer: Viewer, make_product: MakeProduct
 ) -> None:
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, await make_product())
     assert await cart_reminders.remind_cart(owner, now=later()) is Outcome.SENT
 
@@ -235,7 +238,7 @@ async def test_unsubscribed_addresses_get_no_reminder(
     assert await reminders_to(email) == []
 
     # The account setting: off, then on again.
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, await make_product())
     await opt_outs.set_reminders_wanted(shopper_viewer.user_id, wanted=False)
     assert not await opt_outs.reminders_wanted(shopper_viewer.user_id)
@@ -251,7 +254,7 @@ async def test_the_link_restores_the_lines_at_todays_prices_and_names_unavailabl
     kettle = await make_product(name=f"Kettle {unique}", price=Decimal("40.00"))
     mug = await make_product(name=f"Mug {unique}", price=Decimal("8.00"))
     vase = await make_product(name=f"Vase {unique}", price=Decimal("25.00"))
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     for product, quantity in ((kettle, 2), (mug, 3), (vase, 1)):
         await carts.add_item(owner, product, quantity)
     assert await cart_reminders.remind_cart(owner, now=later()) is Outcome.SENT
@@ -269,7 +272,7 @@ async def test_the_link_restores_the_lines_at_todays_prices_and_names_unavailabl
     assert result.unavailable == (f"Vase {unique}",)
     assert f"no longer available: Vase {unique}" in result.message
     assert again.unavailable == (f"Vase {unique}",)
-    cart = await carts.get_cart(browser)
+    cart = await cart_queries.get_cart(browser)
     assert {(line.product_id, line.quantity, line.unit_price) for line in cart.lines} == {
         (kettle, 2, Decimal("44.00")),
         (mug, 3, Decimal("8.00")),
@@ -281,7 +284,7 @@ async def test_the_link_restores_the_lines_at_todays_prices_and_names_unavailabl
 async def test_expired_tampered_and_other_purpose_tokens_are_refused(
     shopper_viewer: Viewer, make_product: MakeProduct
 ) -> None:
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, await make_product())
     assert await cart_reminders.remind_cart(owner, now=later()) is Outcome.SENT
     [message] = await reminders_to(shopper_viewer.email)
@@ -311,7 +314,9 @@ async def test_expired_tampered_and_other_purpose_tokens_are_refused(
         )
     assert await opt_outs.unsubscribe(token) is None  # a restore link does not unsubscribe
     assert await opt_outs.unsubscribe(tampered_signature) is None
-    assert await carts.get_cart(browser) == await carts.get_cart(None)  # nothing restored
+    assert await cart_queries.get_cart(browser) == await cart_queries.get_cart(
+        None
+    )  # nothing restored
     [record] = await reminder_records(owner.key)
     assert record.restored_at is None
 
@@ -396,7 +401,7 @@ async def test_a_refused_reminder_is_tried_again_and_given_up_after_the_attempt_
         assert await reminder_records(guest.key) == []  # rolled back with each failed send
         [message] = await reminders_to(email)  # one message, tried `limit` times
         assert (message.status, message.attempts) == ("failed", limit)
-        assert await carts.changed_at(guest) is None  # no longer looked at
+        assert await cart_activity.changed_at(guest) is None  # no longer looked at
     finally:
         monkeypatch.delenv("SMTP_URL")
         get_settings.cache_clear()

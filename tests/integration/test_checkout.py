@@ -14,6 +14,8 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog.models import Product
@@ -47,7 +49,7 @@ def _address() -> str:
 
 
 async def _guest_with(product_id: uuid.UUID, quantity: int = 1) -> CartOwner:
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     await carts.add_item(owner, product_id, quantity)
     return owner
@@ -130,7 +132,7 @@ async def test_the_storefront_places_and_pays_and_the_cart_forgets_the_lines_at_
     assert done.order.created
     assert done.payment.status == "succeeded"
     assert (await _order(done.order.id)).payment_status == "paid"
-    assert (await carts.get_cart(owner)).lines == ()  # before any worker ran
+    assert (await cart_queries.get_cart(owner)).lines == ()  # before any worker ran
     assert await _stock(lamp) == 3
 
 
@@ -160,7 +162,7 @@ async def test_a_declined_card_keeps_the_order_and_cart_and_the_same_review_pays
     assert declined.payment.message
     assert (paid.order.id, paid.order.created) == (declined.order.id, False)
     assert paid.payment.status == "succeeded"
-    assert (await carts.get_cart(owner)).lines == ()
+    assert (await cart_queries.get_cart(owner)).lines == ()
     assert await _stock(lamp) == 4
 
 
@@ -206,14 +208,14 @@ async def test_the_bank_step_confirmed_pays_the_order_and_empties_the_cart(
         attempt_key=uuid.uuid4().hex,
     )
     assert done.payment.status == "requires_action"
-    assert len((await carts.get_cart(owner)).lines) == 1
+    assert len((await cart_queries.get_cart(owner)).lines) == 1
 
     confirmed = await checkout.confirm_payment(
         done.order.id, shopper=tab_that_placed(done.order.id), approve=True
     )
 
     assert confirmed.status == "succeeded"
-    assert (await carts.get_cart(owner)).lines == ()
+    assert (await cart_queries.get_cart(owner)).lines == ()
 
 
 # --- the API's door: place, then pay ------------------------------------------------------
@@ -223,7 +225,7 @@ async def test_the_api_places_then_pays_from_the_account_cart(
     make_product: MakeProduct, shopper_viewer: Viewer
 ) -> None:
     mug = await make_product(stock_quantity=5)
-    owner = carts.user_owner(shopper_viewer.user_id)
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(owner, mug, 1)
     placed = await _place(owner, email=shopper_viewer.email, user_id=shopper_viewer.user_id)
 
@@ -234,7 +236,7 @@ async def test_the_api_places_then_pays_from_the_account_cart(
         attempt_key="a",
     )
     assert declined.status == "failed"
-    assert len((await carts.get_cart(owner)).lines) == 1  # a declined card keeps the cart
+    assert len((await cart_queries.get_cart(owner)).lines) == 1  # a declined card keeps the cart
     paid = await checkout.pay_order(
         placed.id,
         shopper=tab_that_placed(placed.id),
@@ -243,7 +245,7 @@ async def test_the_api_places_then_pays_from_the_account_cart(
     )
 
     assert paid.status == "succeeded"
-    assert (await carts.get_cart(owner)).lines == ()
+    assert (await cart_queries.get_cart(owner)).lines == ()
     assert (await _order(placed.id)).user_id == shopper_viewer.user_id
 
 
@@ -258,7 +260,7 @@ async def test_the_worker_forgets_the_lines_of_a_paid_order_only_and_safely_twic
     placed = await _place(owner, email=_unique_email())
 
     await checkout.forget_paid_cart_lines(placed.id)  # not paid: nothing happens
-    assert len((await carts.get_cart(owner)).lines) == 1
+    assert len((await cart_queries.get_cart(owner)).lines) == 1
 
     async with session_scope() as session:  # paid as a provider notification would
         await session.exec(
@@ -275,7 +277,7 @@ async def test_the_worker_forgets_the_lines_of_a_paid_order_only_and_safely_twic
     await empty_bought_lines_from_cart(event)
     await empty_bought_lines_from_cart(event)
 
-    assert (await carts.get_cart(owner)).lines == ()
+    assert (await cart_queries.get_cart(owner)).lines == ()
 
 
 # --- the unpaid-order limits --------------------------------------------------------------
@@ -345,7 +347,7 @@ async def test_a_guest_typing_an_account_holders_email_does_not_lock_the_account
     with pytest.raises(TooManyUnpaidOrdersError, match="e-mail address"):
         await _place(await _guest_with(product), email=victim)
 
-    account = carts.user_owner(shopper_viewer.user_id)
+    account = cart_owners.user_owner(shopper_viewer.user_id)
     await carts.add_item(account, product, 1)
     placed = await _place(account, email=victim, user_id=shopper_viewer.user_id)
     assert placed.created

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from backend.accounts import addresses, authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.checkout import cancellation
 from backend.core.clock import utcnow
@@ -55,7 +56,7 @@ async def place(
     product_id: uuid.UUID, *, user: Viewer | None, email: str, quantity: int = 1
 ) -> orders.PlacedOrder:
     """An order from a fresh cart, belonging to `user` (None: a guest order)."""
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     await carts.add_item(owner, product_id, quantity)
     return await orders.place_order(

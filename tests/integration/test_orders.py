@@ -13,6 +13,8 @@ from sqlalchemy import text, update
 from sqlmodel import select
 
 from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog import services as catalog
@@ -118,7 +120,7 @@ async def test_200_buyers_for_10_in_stock_make_exactly_10_orders(
     # Carts are filled first (adding caps at stock), then everybody checks out at once.
     owners = []
     for _ in range(200):
-        owner = carts.guest_owner(carts.new_guest_token())
+        owner = cart_owners.guest_owner(cart_owners.new_guest_token())
         assert owner is not None
         await carts.add_item(owner, hot, 1)
         owners.append(owner)
@@ -160,7 +162,7 @@ async def test_an_out_of_stock_line_leaves_nothing_reserved_or_written(
         )
 
     assert (await stock_of(plenty), await stock_of(scarce)) == (10, 1)
-    assert (await carts.get_cart(guest_cart)).item_count == 5  # the cart is kept
+    assert (await cart_queries.get_cart(guest_cart)).item_count == 5  # the cart is kept
 
 
 async def test_orders_charge_todays_price_not_the_carts(
@@ -389,7 +391,7 @@ async def test_a_checkout_key_never_finds_another_shoppers_order(
     first = await orders.place_order(
         cart_owner=guest_cart, details=checkout_details(), checkout_key=key
     )
-    other_cart = carts.guest_owner(carts.new_guest_token())
+    other_cart = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert other_cart is not None
     await carts.add_item(other_cart, lamp, 1)
 

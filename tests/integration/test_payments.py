@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.catalog.models import Product
 from backend.checkout import services as checkout
@@ -261,7 +263,7 @@ async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
     make_product: MakeProduct,
 ) -> None:
     lamp = await make_product(price=Decimal("25.00"), stock_quantity=3)
-    owner = carts.guest_owner(carts.new_guest_token())
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert owner is not None
     await carts.add_item(owner, lamp, 2)
     placed = await orders.place_order(
@@ -277,7 +279,7 @@ async def test_a_failed_payment_keeps_the_cart_and_expiry_returns_the_stock(
     await checkout.forget_paid_cart_lines(placed.id)  # what the OrderPaid handler does
 
     assert failed.status == "failed"
-    assert (await carts.get_cart(owner)).item_count == 2  # the cart is intact
+    assert (await cart_queries.get_cart(owner)).item_count == 2  # the cart is intact
     async with session_scope() as session:
         await session.exec(
             update(Order)

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from backend.accounts.authentication import sign_in
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog.models import Product
 from backend.core.db import session_scope
@@ -43,7 +44,7 @@ async def buy(
     viewer: Viewer, items: dict[uuid.UUID, int], *, deliver: bool = True, **details: object
 ) -> orders.PlacedOrder:
     """An order of this shopper's, paid, and (by default) shipped and delivered."""
-    owner = carts.user_owner(viewer.user_id)
+    owner = cart_owners.user_owner(viewer.user_id)
     for product_id, quantity in items.items():
         await carts.add_item(owner, product_id, quantity)
     placed = await orders.place_order(

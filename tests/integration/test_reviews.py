@@ -18,6 +18,7 @@ from backend.accounts import registration
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog import queries as catalog
 from backend.catalog.listing import ListingQuery, parse_listing_query
@@ -90,7 +91,7 @@ def buy() -> Buy:
     """`viewer` orders `product_id` signed in; paid unless `paid=False`."""
 
     async def purchase(viewer: Viewer, product_id: uuid.UUID, *, paid: bool = True) -> None:
-        owner = carts.user_owner(viewer.user_id)
+        owner = cart_owners.user_owner(viewer.user_id)
         await carts.add_item(owner, product_id, 1)
         placed = await orders.place_order(
             cart_owner=owner,
@@ -170,7 +171,7 @@ async def test_a_cancelled_order_does_not_make_a_buyer(
 ) -> None:
     kettle = await make_product()
     shopper = await make_viewer()
-    owner = carts.user_owner(shopper.user_id)
+    owner = cart_owners.user_owner(shopper.user_id)
     await carts.add_item(owner, kettle, 1)
     placed = await orders.place_order(
         cart_owner=owner,

@@ -12,6 +12,8 @@ from sqlmodel import select
 
 from backend.accounts import authentication
 from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.catalog import services as catalog
 from backend.core.db import session_scope
@@ -92,7 +94,7 @@ async def test_move_to_cart_removes_the_product_only_when_the_cart_took_it(
     make_product: MakeProduct, make_user: MakeUser, unique: str
 ) -> None:
     ann = await signed_in(make_user)
-    owner = carts.user_owner(ann.user_id)
+    owner = cart_owners.user_owner(ann.user_id)
     kettle = await make_product(name=f"Kettle {unique}")
     sold_out = await make_product(name=f"Gone {unique}", stock_quantity=0)
     hidden = await make_product(name=f"Hidden {unique}")
@@ -107,7 +109,7 @@ async def test_move_to_cart_removes_the_product_only_when_the_cart_took_it(
     assert moved.moved
     assert refused_sold_out == MoveResult(False, f"Gone {unique} is sold out.")
     assert refused_hidden == MoveResult(False, "This product is no longer sold.")
-    cart = await carts.get_cart(owner)
+    cart = await cart_queries.get_cart(owner)
     assert [(line.product_id, line.quantity) for line in cart.lines] == [(kettle, 1)]
     assert await wishlists.saved_product_ids(ann) == {sold_out, hidden}
     with pytest.raises(NotFoundError):  # not on the list (any more)
@@ -118,7 +120,7 @@ async def test_move_to_cart_respects_a_full_cart(
     make_product: MakeProduct, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ann = await signed_in(make_user)
-    owner = carts.user_owner(ann.user_id)
+    owner = cart_owners.user_owner(ann.user_id)
     in_cart, wanted = await make_product(), await make_product()
     await carts.add_item(owner, in_cart, 1)
     await wishlists.save_product(ann, wanted)
@@ -177,7 +179,7 @@ async def test_one_shopper_cannot_change_or_see_another_shoppers_wishlist(
     # Ben acts with the same product id: only his own (empty) list is ever touched.
     assert not await wishlists.remove_product(ben, lamp)
     with pytest.raises(NotFoundError):
-        await wishlists.move_to_cart(ben, lamp, carts.user_owner(ben.user_id))
+        await wishlists.move_to_cart(ben, lamp, cart_owners.user_owner(ben.user_id))
     await wishlists.revoke_share_link(ben)
 
     assert await wishlists.saved_product_ids(ann) == {lamp}

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.cart_recovery import reminders as cart_reminders
 from backend.cart_recovery.reminders import Outcome
@@ -157,8 +158,8 @@ def checkout_form(email: str) -> dict[str, str]:
 
 
 async def guest_checkout_tab(base_url: str, make_product: MakeProduct) -> tuple[Any, Any]:
-    token = carts.new_guest_token()
-    owner = carts.guest_owner(token)
+    token = cart_owners.new_guest_token()
+    owner = cart_owners.guest_owner(token)
     assert owner is not None
     await carts.add_item(owner, await make_product())
     cookie = f"{get_settings().cart_cookie_name}={token}"

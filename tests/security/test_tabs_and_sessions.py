@@ -25,6 +25,7 @@ import pytest
 
 from backend.accounts import addresses, authentication, browser_sessions, password_changes, staff
 from backend.accounts.roles import RoleName
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog import queries as catalog_queries
 from backend.orders import queries as order_queries
@@ -116,11 +117,11 @@ def test_the_next_person_on_a_signed_out_tab_gets_nothing_of_the_shopper(
     signed_in = run(lambda: authentication.sign_in(email=email, password=PASSWORD))
     user_id = signed_in.viewer.user_id
     product_id = product_id_of(create_product(f"tab{unique}", price="30.00", stock=10))
-    browser_cart = carts.new_guest_token()  # the browser's own cart cookie, kept all along
+    browser_cart = cart_owners.new_guest_token()  # the browser's own cart cookie, kept all along
 
     async def fill_carts() -> None:
-        await carts.add_item(carts.user_owner(user_id), product_id, 1)
-        guest = carts.guest_owner(browser_cart)
+        await carts.add_item(cart_owners.user_owner(user_id), product_id, 1)
+        guest = cart_owners.guest_owner(browser_cart)
         assert guest is not None
         await carts.add_item(guest, product_id, 1)  # what the next person wants to buy
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.core.db import session_scope
 from backend.orders.models import Order
@@ -58,8 +59,8 @@ async def _checkout_in_a_new_tab(base_url: str, cart_token: str, email: str) -> 
 
 async def _guest_cart(product_id: uuid.UUID) -> str:
     """A guest cart token (what the shop's cookie holds) with one product in its cart."""
-    token = carts.new_guest_token()
-    owner = carts.guest_owner(token)
+    token = cart_owners.new_guest_token()
+    owner = cart_owners.guest_owner(token)
     assert owner is not None
     await carts.add_item(owner, product_id, 1)
     return token

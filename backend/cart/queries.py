@@ -1,0 +1,64 @@
+"""Reading carts: the header's item count, and the cart priced from the catalog now."""
+
+from __future__ import annotations
+
+import uuid
+
+from backend.cart.schemas import Cart, CartLine, CartOwner
+from backend.cart.store import read_quantities, remove_line
+from backend.catalog import queries as catalog
+from backend.catalog.schemas import ProductSummary
+from backend.settings import get_settings
+
+
+async def item_count(owner: CartOwner | None) -> int:
+    """The number of items for the header badge (Redis only, no SQL)."""
+    if owner is None:
+        return 0
+    return sum((await read_quantities(owner)).values())
+
+
+async def held_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
+    """{product id: quantity} as stored, without reading the catalog."""
+    return await read_quantities(owner)
+
+
+async def get_cart(owner: CartOwner | None) -> Cart:
+    """The cart priced from the catalog now; lines that cannot be bought as they are say
+    why (no longer sold, sold out, fewer left than wanted)."""
+    currency = get_settings().shop_currency
+    if owner is None:
+        return Cart(lines=(), currency=currency)
+    quantities = await read_quantities(owner)
+    products = await catalog.get_product_summaries(list(quantities))
+    lines = []
+    for product_id, quantity in quantities.items():
+        product = products.get(product_id)
+        if product is None:
+            await remove_line(owner, product_id)  # deleted from the catalog: forget it
+            continue
+        lines.append(_line(product, quantity))
+    lines.sort(key=lambda line: line.name.lower())
+    return Cart(lines=tuple(lines), currency=currency)
+
+
+def _line(product: ProductSummary, quantity: int) -> CartLine:
+    problem = None
+    if not product.is_active:
+        problem = "No longer available"
+    elif product.stock_quantity <= 0:
+        problem = "Sold out"
+    elif quantity > product.stock_quantity:
+        problem = f"Only {product.stock_quantity} left"
+    return CartLine(
+        product_id=product.id,
+        slug=product.slug,
+        name=product.name,
+        sku=product.sku,
+        image_url=product.image_url,
+        unit_price=product.price,
+        currency=product.currency,
+        quantity=quantity,
+        stock_quantity=product.stock_quantity,
+        problem=problem,
+    )
