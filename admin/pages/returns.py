@@ -16,8 +16,9 @@ from admin.pages.orders import OrderAdminState
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
+from backend.returns import deciding as return_decisions
 from backend.returns import queries as return_queries
-from backend.returns import services as returns
+from backend.returns import receiving as return_receipts
 from backend.returns import status as return_status
 from backend.returns.models import MAX_DECISION_NOTE_LENGTH
 from backend.returns.status import ReturnAction
@@ -264,7 +265,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             return
         await self._act(
             return_id,
-            returns.approve_return(
+            return_decisions.approve_return(
                 return_id,
                 note=str(form_data.get("note") or "")[: MAX_DECISION_NOTE_LENGTH + 1],
                 actor=self.staff_viewer,
@@ -279,7 +280,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             return
         await self._act(
             return_id,
-            returns.reject_return(
+            return_decisions.reject_return(
                 return_id,
                 reason=str(form_data.get("note") or "")[: MAX_DECISION_NOTE_LENGTH + 1],
                 actor=self.staff_viewer,
@@ -295,7 +296,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
         restock = str(form_data.get("restock") or "") == "on"
         await self._act(
             return_id,
-            returns.receive_return(
+            return_receipts.receive_return(
                 return_id,
                 restock=restock,
                 actor=self.staff_viewer,
@@ -317,7 +318,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             return
         await self._act(
             return_id,
-            returns.refund_return(
+            return_receipts.refund_return(
                 return_id,
                 amount=amount,
                 actor=self.staff_viewer,

@@ -20,8 +20,7 @@ from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.orders.models import Order
 from backend.returns import refunds
-from backend.returns.models import RETURN_REASONS, ReturnLine, ReturnRequest
-from backend.returns.services import (
+from backend.returns.lookups import (
     ORDER_NOT_FOUND,
     covered_lines,
     delivered_at,
@@ -30,6 +29,7 @@ from backend.returns.services import (
     return_deadline,
     value_of,
 )
+from backend.returns.models import RETURN_REASONS, ReturnLine, ReturnRequest
 from backend.returns.status import RETURN_STATUSES
 from backend.settings import get_settings
 

@@ -15,7 +15,7 @@ import reflex as rx
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.returns import queries as return_queries
-from backend.returns import services as returns
+from backend.returns import requesting as return_requests
 from backend.returns import status as return_status
 from backend.returns.models import MAX_COMMENT_LENGTH, RETURN_REASONS
 from storefront.components.layout import shop_page
@@ -231,7 +231,7 @@ class ReturnFormState(SignedInState):
             quantities[uuid.UUID(line_id)] = int(raw) if raw.isdigit() else -1
         self.sending = True
         try:
-            number = await returns.request_return(
+            number = await return_requests.request_return(
                 uuid.UUID(self._order_id),
                 viewer=self.viewer,
                 quantities=quantities,

@@ -30,8 +30,10 @@ from backend.orders.models import Order, OrderStatusChange
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.pricing import discounts
+from backend.returns import deciding as return_decisions
 from backend.returns import queries as return_queries
-from backend.returns import services as returns
+from backend.returns import receiving as return_receipts
+from backend.returns import requesting as return_requests
 from backend.returns.errors import InvalidReturnTransitionError, ReturnNotAllowedError
 from backend.returns.models import ReturnRequest
 from jobs.handlers import EVENT_HANDLERS
@@ -75,7 +77,7 @@ async def line_ids(number: str, viewer: Viewer) -> dict[str, uuid.UUID]:
 async def ask(
     placed: orders.PlacedOrder, viewer: Viewer | None, quantities: dict[uuid.UUID, int]
 ) -> str:
-    return await returns.request_return(
+    return await return_requests.request_return(
         placed.id,
         viewer=viewer,
         quantities=quantities,
@@ -115,9 +117,9 @@ async def test_a_return_goes_from_request_to_refund_with_restock_and_timeline(
 
     number = await ask(placed, shopper_viewer, {lines[f"Lamp {unique}"]: 2})
     rid = await return_id(number)
-    await returns.approve_return(rid, note="Use any carrier.", actor=admin_viewer)
-    await returns.receive_return(rid, restock=True, actor=admin_viewer)
-    refunded = await returns.refund_return(rid, amount=None, actor=admin_viewer)
+    await return_decisions.approve_return(rid, note="Use any carrier.", actor=admin_viewer)
+    await return_receipts.receive_return(rid, restock=True, actor=admin_viewer)
+    refunded = await return_receipts.refund_return(rid, amount=None, actor=admin_viewer)
 
     assert refunded == Decimal("60.00")  # 2 × 30.00; no discount, no tax, shipping was free
     order = await order_row(placed.id)
@@ -232,11 +234,13 @@ async def test_quantities_never_exceed_what_was_delivered_across_requests(
     assert "already in a return" in found.refusal
 
     # A rejected request gives its quantities back.
-    await returns.reject_return(await return_id(first), reason="Worn.", actor=admin_viewer)
+    await return_decisions.reject_return(await return_id(first), reason="Worn.", actor=admin_viewer)
     third = await ask(placed, shopper_viewer, {line: 2})
 
     # Two requests at once for the same two units: the order's lock lets one through.
-    await returns.reject_return(await return_id(third), reason="Try again.", actor=admin_viewer)
+    await return_decisions.reject_return(
+        await return_id(third), reason="Try again.", actor=admin_viewer
+    )
     outcomes = await asyncio.gather(
         ask(placed, shopper_viewer, {line: 2}),
         ask(placed, shopper_viewer, {line: 2}),
@@ -268,7 +272,7 @@ async def test_bad_requests_are_explained_and_write_nothing(
         await ask(placed, shopper_viewer, {line: 0})
     assert "lines" in nothing.value.field_errors
     with pytest.raises(InvalidInputError) as bad:
-        await returns.request_return(
+        await return_requests.request_return(
             placed.id,
             viewer=shopper_viewer,
             quantities={line: -1, uuid.uuid4(): 1},
@@ -292,7 +296,7 @@ async def test_the_same_form_submitted_twice_makes_one_request(
     line = next(iter((await line_ids(placed.number, shopper_viewer)).values()))
 
     numbers = {
-        await returns.request_return(
+        await return_requests.request_return(
             placed.id,
             viewer=shopper_viewer,
             quantities={line: 1},
@@ -326,9 +330,11 @@ async def test_the_refund_covers_the_goods_share_of_discount_and_tax(
     found = await return_queries.returns_for_staff(placed.number, actor=admin_viewer)
     # 20.00 of goods − 2.00 (their share of the discount) + 20 % tax on 18.00
     assert found.returns[0].suggested_refund == Decimal("21.60")
-    await returns.approve_return(rid, actor=admin_viewer)
-    await returns.receive_return(rid, restock=False, actor=admin_viewer)
-    assert await returns.refund_return(rid, amount=None, actor=admin_viewer) == Decimal("21.60")
+    await return_decisions.approve_return(rid, actor=admin_viewer)
+    await return_receipts.receive_return(rid, restock=False, actor=admin_viewer)
+    assert await return_receipts.refund_return(rid, amount=None, actor=admin_viewer) == Decimal(
+        "21.60"
+    )
 
 
 async def test_a_refund_never_exceeds_what_is_left_of_the_payment(
@@ -341,16 +347,18 @@ async def test_a_refund_never_exceeds_what_is_left_of_the_payment(
     )
     line = next(iter((await line_ids(placed.number, shopper_viewer)).values()))
     rid = await return_id(await ask(placed, shopper_viewer, {line: 1}))
-    await returns.approve_return(rid, actor=admin_viewer)
-    await returns.receive_return(rid, restock=False, actor=admin_viewer)
+    await return_decisions.approve_return(rid, actor=admin_viewer)
+    await return_receipts.receive_return(rid, restock=False, actor=admin_viewer)
 
     found = await return_queries.returns_for_staff(placed.number, actor=admin_viewer)
     assert found.returns[0].suggested_refund == Decimal("14.95")  # not the goods' 40.00
     for too_much in (Decimal("40.00"), Decimal("14.96"), Decimal(0), Decimal("-1")):
         with pytest.raises(InvalidInputError) as refused:
-            await returns.refund_return(rid, amount=too_much, actor=admin_viewer)
+            await return_receipts.refund_return(rid, amount=too_much, actor=admin_viewer)
         assert refused.value.field_errors == {"amount": "At most $14.95."}
-    assert await returns.refund_return(rid, amount=None, actor=admin_viewer) == Decimal("14.95")
+    assert await return_receipts.refund_return(rid, amount=None, actor=admin_viewer) == Decimal(
+        "14.95"
+    )
 
     order = await order_row(placed.id)
     assert (order.refunded_amount, order.total, order.payment_status) == (
@@ -379,20 +387,22 @@ async def test_steps_out_of_order_are_refused_and_change_nothing(
     rid = await return_id(await ask(placed, shopper_viewer, {line: 1}))
 
     with pytest.raises(InvalidReturnTransitionError, match="cannot become received"):
-        await returns.receive_return(rid, restock=True, actor=admin_viewer)
+        await return_receipts.receive_return(rid, restock=True, actor=admin_viewer)
     with pytest.raises(InvalidReturnTransitionError, match="cannot become refunded"):
-        await returns.refund_return(rid, amount=None, actor=admin_viewer)
-    await returns.approve_return(rid, actor=admin_viewer)
+        await return_receipts.refund_return(rid, amount=None, actor=admin_viewer)
+    await return_decisions.approve_return(rid, actor=admin_viewer)
     with pytest.raises(InvalidReturnTransitionError, match="cannot become rejected"):
-        await returns.reject_return(rid, reason="Too late.", actor=admin_viewer)
+        await return_decisions.reject_return(rid, reason="Too late.", actor=admin_viewer)
     with pytest.raises(InvalidReturnTransitionError):
-        await returns.approve_return(rid, actor=admin_viewer)
-    await returns.receive_return(rid, restock=True, actor=admin_viewer)
+        await return_decisions.approve_return(rid, actor=admin_viewer)
+    await return_receipts.receive_return(rid, restock=True, actor=admin_viewer)
     with pytest.raises(InvalidReturnTransitionError):
-        await returns.receive_return(rid, restock=True, actor=admin_viewer)  # no second restock
-    await returns.refund_return(rid, amount=None, actor=admin_viewer)
+        await return_receipts.receive_return(
+            rid, restock=True, actor=admin_viewer
+        )  # no second restock
+    await return_receipts.refund_return(rid, amount=None, actor=admin_viewer)
     with pytest.raises(InvalidReturnTransitionError):
-        await returns.refund_return(rid, amount=None, actor=admin_viewer)
+        await return_receipts.refund_return(rid, amount=None, actor=admin_viewer)
 
     order = await order_row(placed.id)
     assert order.refunded_amount == Decimal("25.00")
@@ -400,10 +410,10 @@ async def test_steps_out_of_order_are_refused_and_change_nothing(
 
     other = await return_id(await ask(placed, shopper_viewer, {line: 1}))
     with pytest.raises(InvalidInputError, match="why"):
-        await returns.reject_return(other, reason="  ", actor=admin_viewer)
-    await returns.reject_return(other, reason="Outside our policy.", actor=admin_viewer)
+        await return_decisions.reject_return(other, reason="  ", actor=admin_viewer)
+    await return_decisions.reject_return(other, reason="Outside our policy.", actor=admin_viewer)
     with pytest.raises(InvalidReturnTransitionError):
-        await returns.approve_return(other, actor=admin_viewer)
+        await return_decisions.approve_return(other, actor=admin_viewer)
 
 
 async def test_only_admins_decide_on_returns(
@@ -418,10 +428,10 @@ async def test_only_admins_decide_on_returns(
 
     for who in (shopper_viewer, moderator):
         for attempt in (
-            returns.approve_return(rid, actor=who),
-            returns.reject_return(rid, reason="No.", actor=who),
-            returns.receive_return(rid, restock=True, actor=who),
-            returns.refund_return(rid, amount=None, actor=who),
+            return_decisions.approve_return(rid, actor=who),
+            return_decisions.reject_return(rid, reason="No.", actor=who),
+            return_receipts.receive_return(rid, restock=True, actor=who),
+            return_receipts.refund_return(rid, amount=None, actor=who),
             return_queries.list_returns(who),
             return_queries.returns_for_staff(placed.number, actor=who),
         ):
@@ -462,10 +472,10 @@ async def test_every_step_emails_the_shopper_once_even_when_handlers_run_again(
     line = next(iter((await line_ids(placed.number, shopper_viewer)).values()))
     kept = await return_id(await ask(placed, shopper_viewer, {line: 1}))
     refused = await return_id(await ask(placed, shopper_viewer, {line: 1}))
-    await returns.reject_return(refused, reason="Bought in a sale.", actor=admin_viewer)
-    await returns.approve_return(kept, actor=admin_viewer)
-    await returns.receive_return(kept, restock=True, actor=admin_viewer)
-    await returns.refund_return(kept, amount=None, actor=admin_viewer)
+    await return_decisions.reject_return(refused, reason="Bought in a sale.", actor=admin_viewer)
+    await return_decisions.approve_return(kept, actor=admin_viewer)
+    await return_receipts.receive_return(kept, restock=True, actor=admin_viewer)
+    await return_receipts.refund_return(kept, amount=None, actor=admin_viewer)
 
     await _run_email_handlers(placed.id)
     await _run_email_handlers(placed.id)  # at-least-once delivery: a rerun sends nothing
@@ -500,7 +510,7 @@ async def test_the_staff_list_shows_returns_by_status(
     waiting = await return_queries.list_returns(admin_viewer, status="requested", limit=100)
     row = next(r for r in waiting.items if r.number == number)
     assert (row.order_number, row.item_count, row.reason) == (placed.number, 3, "Does not fit")
-    await returns.approve_return(await return_id(number), actor=admin_viewer)
+    await return_decisions.approve_return(await return_id(number), actor=admin_viewer)
     waiting = await return_queries.list_returns(admin_viewer, status="requested", limit=100)
     assert number not in {r.number for r in waiting.items}
 

@@ -1,0 +1,65 @@
+"""Staff decide on a return request: approve it (the shopper sends the items back) or
+reject it, saying why (its quantities become returnable again)."""
+
+from __future__ import annotations
+
+import uuid
+
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit.services import actor_label
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.events.outbox import record_event
+from backend.returns.events import ReturnApproved, ReturnRejected
+from backend.returns.history import add_timeline_line, audit_step, event_fields, returned_items
+from backend.returns.locks import lock_return_for_update
+from backend.returns.lookups import covered_lines
+from backend.returns.models import MAX_DECISION_NOTE_LENGTH
+from backend.returns.status import ReturnStatus, check_move
+
+
+async def approve_return(return_id: uuid.UUID, *, note: str = "", actor: Viewer) -> None:
+    """Staff accept the request: the shopper is told to send the items back."""
+    require_admin(actor, "approve returns")
+    note = note.strip()
+    if len(note) > MAX_DECISION_NOTE_LENGTH:
+        raise InvalidInputError(
+            "Please shorten the note.",
+            {"note": f"At most {MAX_DECISION_NOTE_LENGTH} characters."},
+        )
+    await _decide(return_id, ReturnStatus.APPROVED, ReturnApproved, note=note, actor=actor)
+
+
+async def reject_return(return_id: uuid.UUID, *, reason: str, actor: Viewer) -> None:
+    """Staff refuse the request, saying why; its quantities become returnable again."""
+    require_admin(actor, "reject returns")
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_DECISION_NOTE_LENGTH:
+        raise InvalidInputError(
+            "Say why the return is rejected.",
+            {"reason": f"Give the reason (up to {MAX_DECISION_NOTE_LENGTH} characters)."},
+        )
+    await _decide(return_id, ReturnStatus.REJECTED, ReturnRejected, note=reason, actor=actor)
+
+
+async def _decide(
+    return_id: uuid.UUID,
+    decision: ReturnStatus,
+    event: type[ReturnApproved] | type[ReturnRejected],
+    *,
+    note: str,
+    actor: Viewer,
+) -> None:
+    """Approve or reject: the step, its timeline line, audit entry and event, at once."""
+    async with session_scope() as session:
+        order, request = await lock_return_for_update(session, return_id)
+        check_move(request.number, request.status, decision)
+        items = returned_items(await covered_lines(session, request.id))
+        add_timeline_line(session, order, request, decision, actor=actor_label(actor), note=note)
+        before, request.status, request.decision_note = request.status, decision.value, note
+        session.add(request)
+        # The audit names the note as the shopper reads it: a note, or the reason.
+        detail = "note" if decision is ReturnStatus.APPROVED else "reason"
+        audit_step(session, actor, request, before, **{detail: note})
+        await record_event(session, event(**event_fields(order, request, items), note=note))

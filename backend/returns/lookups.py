@@ -1,0 +1,97 @@
+"""What a return step reads in its transaction, and the returns' reads use too: an
+order's lines, when it was delivered and the return deadline, the quantities already in
+returns, the lines a return covers and their paid value."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.returns import refunds
+from backend.returns.models import ReturnLine, ReturnRequest
+from backend.returns.status import OPEN_OR_DONE
+from backend.settings import get_settings
+
+ORDER_NOT_FOUND = "There is no such order."
+
+
+async def delivered_at(session: AsyncSession, order_id: uuid.UUID) -> datetime | None:
+    """When the order was marked delivered (its timeline says), else None."""
+    return (
+        await session.exec(
+            select(func.max(OrderStatusChange.created_at)).where(
+                OrderStatusChange.order_id == order_id,
+                OrderStatusChange.axis == "order",
+                OrderStatusChange.to_status == "delivered",
+            )
+        )
+    ).one()
+
+
+def return_deadline(delivered: datetime) -> datetime:
+    return delivered + timedelta(days=get_settings().return_window_days)
+
+
+async def quantities_in_returns(session: AsyncSession, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Order line id → quantity in this order's returns that were not rejected."""
+    rows = (
+        await session.exec(
+            select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+            .join(ReturnRequest, col(ReturnRequest.id) == col(ReturnLine.return_id))
+            .where(
+                ReturnRequest.order_id == order_id,
+                col(ReturnRequest.status).in_([s.value for s in OPEN_OR_DONE]),
+            )
+            .group_by(col(ReturnLine.order_line_id))
+        )
+    ).all()
+    return {line_id: int(total) for line_id, total in rows}
+
+
+async def order_lines(session: AsyncSession, order_id: uuid.UUID) -> list[OrderLine]:
+    return list(
+        (
+            await session.exec(
+                select(OrderLine)
+                .where(OrderLine.order_id == order_id)
+                .order_by(col(OrderLine.position))
+            )
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class CoveredLine:
+    order_line: OrderLine
+    quantity: int
+
+
+async def covered_lines(session: AsyncSession, return_id: uuid.UUID) -> list[CoveredLine]:
+    rows = (
+        await session.exec(
+            select(OrderLine, ReturnLine.quantity)
+            .join(ReturnLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
+            .where(ReturnLine.return_id == return_id)
+            .order_by(col(OrderLine.position))
+        )
+    ).all()
+    return [CoveredLine(line, quantity) for line, quantity in rows]
+
+
+def value_of(order: Order, covered: list[CoveredLine]) -> Decimal:
+    """The returned goods' paid value (`refunds.returned_goods_value`)."""
+    goods = sum((c.order_line.unit_price * c.quantity for c in covered), Decimal(0))
+    return refunds.returned_goods_value(
+        goods=goods,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        shipping=order.shipping,
+        tax=order.tax,
+    )
