@@ -7,7 +7,7 @@ try:
 except ValidationError as error:  # the settings: say what is wrong, without a traceback
     sys.exit(f"The worker cannot start: {error}")
 
-from backend.demo.published_accounts import PublishedDemoAccountsError
+from backend.demo.errors import PublishedDemoAccountsError
 
 try:
     main()

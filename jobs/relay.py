@@ -16,7 +16,8 @@ from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 
 from backend.events.outbox import OUTBOX_CHANNEL
-from backend.events.relay import HandlerJob, dispatch_pending_events
+from backend.events.relay import dispatch_pending_events
+from backend.events.schemas import HandlerJob
 from backend.settings import get_settings
 from jobs.handlers import handler_names_for
 

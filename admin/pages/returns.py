@@ -21,6 +21,7 @@ from backend.returns import queries as return_queries
 from backend.returns import receiving as return_receipts
 from backend.returns import status as return_status
 from backend.returns.models import MAX_DECISION_NOTE_LENGTH
+from backend.returns.schemas import ReturnRecord
 from backend.returns.status import ReturnAction
 from ui.errors import form_feedback
 from ui.forms import form_alert, labelled_input
@@ -188,7 +189,7 @@ class StaffReturnView:
     can_refund: bool
 
 
-def _staff_view(r: return_queries.ReturnRecord, currency: str) -> StaffReturnView:
+def _staff_view(r: ReturnRecord, currency: str) -> StaffReturnView:
     allowed = return_status.allowed_actions(r.status)  # the domain's table decides
     return StaffReturnView(
         id=str(r.id),

@@ -33,7 +33,7 @@ from backend.accounts.errors import (
     TooManyAttemptsError,
 )
 from backend.accounts.password_policy import MAX_PASSWORD_LENGTH
-from backend.accounts.queries import UserRecord
+from backend.accounts.schemas import UserRecord
 from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError
 

@@ -7,7 +7,6 @@ which would confirm it exists).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
@@ -17,36 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.inputs import AddressInput
 from backend.accounts.locks import lock_address_book_for_update, lock_address_for_update
 from backend.accounts.models import Address
+from backend.accounts.schemas import SavedAddress
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.core.validation import parse_input
 
 MAX_ADDRESSES = 20
-
-
-@dataclass(frozen=True)
-class SavedAddress:
-    id: uuid.UUID
-    full_name: str
-    line1: str
-    line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
-    phone: str
-    is_default: bool
-
-    @property
-    def one_line(self) -> str:
-        parts = [
-            self.line1,
-            self.line2,
-            f"{self.postal_code} {self.city}",
-            self.region,
-            self.country,
-        ]
-        return ", ".join(part for part in parts if part)
 
 
 def _saved(address: Address) -> SavedAddress:

@@ -7,30 +7,15 @@ Customer data is admin-only (as in the dashboard), so moderators see only themse
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import col, select
 
 from backend.accounts.models import Role, User, UserRole
 from backend.accounts.roles import RoleName
-from backend.accounts.schemas import Viewer
+from backend.accounts.schemas import UserRecord, Viewer
 from backend.accounts.staff import account_roles, require_admin
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    user_id: uuid.UUID
-    username: str
-    email: str
-    first_name: str | None
-    last_name: str | None
-    status: str
-    roles: tuple[str, ...]
-    created_at: datetime
-    last_login_at: datetime | None
 
 
 async def get_user(user_id: uuid.UUID) -> UserRecord:

@@ -57,3 +57,55 @@ class Profile:
     first_name: str
     last_name: str
     email_verified: bool
+
+
+@dataclass(frozen=True)
+class SavedAddress:
+    id: uuid.UUID
+    full_name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    phone: str
+    is_default: bool
+
+    @property
+    def one_line(self) -> str:
+        parts = [
+            self.line1,
+            self.line2,
+            f"{self.postal_code} {self.city}",
+            self.region,
+            self.country,
+        ]
+        return ", ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    user_id: uuid.UUID
+    username: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: str
+    roles: tuple[str, ...]
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds until the access token expires
+    token_type: str = "Bearer"  # noqa: S105  (the OAuth token type)
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    roles: frozenset[RoleName]

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from joserfc import jwt
@@ -26,7 +25,7 @@ from backend.accounts.errors import InvalidTokenError
 from backend.accounts.locks import lock_refresh_token_for_update
 from backend.accounts.models import RefreshToken, User
 from backend.accounts.roles import RoleName
-from backend.accounts.schemas import Viewer
+from backend.accounts.schemas import AccessClaims, TokenPair, Viewer
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.keys import InsecureSecretKeyError, derive_key
@@ -38,14 +37,6 @@ ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 ALGORITHM = "HS256"
 INVALID_TOKEN_MESSAGE = "The token is invalid or has expired."  # noqa: S105  (a message)
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_in: int  # seconds until the access token expires
-    token_type: str = "Bearer"  # noqa: S105  (the OAuth token type)
 
 
 def _signing_key() -> OctKey:
@@ -137,12 +128,6 @@ async def revoke_refresh_token(refresh_token: str) -> None:
                 .where(col(RefreshToken.family_id) == record.family_id)
                 .values(revoked_at=utcnow())
             )
-
-
-@dataclass(frozen=True)
-class AccessClaims:
-    user_id: uuid.UUID
-    roles: frozenset[RoleName]
 
 
 def verify_access_token(token: str) -> AccessClaims:

@@ -5,22 +5,15 @@ the guest's cart. Anyone can type any address, so without that tick nothing is k
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from backend.accounts import queries as accounts
 from backend.accounts.inputs import normalize_email
 from backend.cart import activity as cart_activity
 from backend.cart.schemas import CartOwner
+from backend.cart_recovery.schemas import Recipient
 from backend.core.errors import NotFoundError
 
 MAX_EMAIL_LENGTH = 254
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    user_id: uuid.UUID | None
-    greeting_name: str
 
 
 async def remember_checkout_email(

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -37,9 +36,10 @@ from backend.cart import activity as cart_activity
 from backend.cart import queries as cart_queries
 from backend.cart.schemas import CartOwner
 from backend.cart_recovery import opt_outs
-from backend.cart_recovery.contacts import Recipient, recipient_for
+from backend.cart_recovery.contacts import recipient_for
 from backend.cart_recovery.locks import lock_open_reminder_for_update
 from backend.cart_recovery.models import CartReminder
+from backend.cart_recovery.schemas import Recipient, ReminderRun
 from backend.cart_recovery.tokens import RESTORE_LINK_TTL, restore_token, unsubscribe_token
 from backend.catalog import queries as catalog
 from backend.catalog.schemas import ProductSummary
@@ -48,7 +48,7 @@ from backend.core.db import session_scope
 from backend.notifications import queries as notification_queries
 from backend.notifications import services as notifications
 from backend.notifications.errors import DeliveryError
-from backend.notifications.rendering import OneTimeLink
+from backend.notifications.schemas import OneTimeLink
 from backend.orders import queries as order_queries
 from backend.pricing.totals import PricedLine, subtotal_of
 from backend.settings import get_settings
@@ -80,12 +80,6 @@ class Outcome(StrEnum):
 
 
 _LEFT_FOR_LATER = frozenset({Outcome.BUSY, Outcome.NOT_DUE, Outcome.SEND_FAILED})
-
-
-@dataclass(frozen=True)
-class ReminderRun:
-    looked_at: int
-    sent: int
 
 
 def _lock_key(cart_key: str) -> str:

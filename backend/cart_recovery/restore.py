@@ -10,7 +10,6 @@ are named. The first opening is recorded for attribution (`attribution.py`).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from backend.cart import queries as cart_queries
@@ -19,6 +18,7 @@ from backend.cart.schemas import CartOwner
 from backend.cart_recovery.errors import InvalidRestoreLinkError
 from backend.cart_recovery.locks import lock_reminder_for_update
 from backend.cart_recovery.models import CartReminder
+from backend.cart_recovery.schemas import RestoreResult
 from backend.cart_recovery.tokens import RESTORE_LINK_TTL, read_restore_token
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -28,24 +28,6 @@ INVALID_LINK_MESSAGE = (
     "This link does not work: it may be older than "
     f"{RESTORE_LINK_TTL.days} days or incomplete. Your cart may still hold your items."
 )
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    restored: tuple[str, ...]  # product names now in the cart
-    unavailable: tuple[str, ...]  # no longer sold or sold out
-
-    @property
-    def message(self) -> str:
-        if not self.unavailable:
-            return "Welcome back! Your cart is as you left it, at today's prices."
-        missing = ", ".join(self.unavailable)
-        if not self.restored:
-            return f"Sorry, none of these products can be bought now ({missing})."
-        return (
-            "Welcome back! Your cart is restored at today's prices; "
-            f"no longer available: {missing}."
-        )
 
 
 async def restore_cart(

@@ -21,6 +21,7 @@ from backend.accounts.browser_sessions import revoke_all_sign_ins
 from backend.accounts.locks import lock_user_by_email_for_update
 from backend.accounts.models import User
 from backend.core.db import session_scope
+from backend.demo.errors import PublishedDemoAccountsError
 from backend.demo.seed import DEMO_ADMIN, DEMO_SHOPPER
 from backend.settings import (
     PUBLISHED_DEMO_ADMIN_PASSWORD,
@@ -30,10 +31,6 @@ from backend.settings import (
 
 DEMO_EMAILS = (DEMO_ADMIN.email, DEMO_SHOPPER.email)
 RETIRE_COMMAND = "python -m jobs.cli retire-demo-accounts"
-
-
-class PublishedDemoAccountsError(RuntimeError):
-    """Production was about to serve while demo accounts keep published passwords."""
 
 
 def published_demo_passwords() -> frozenset[str]:

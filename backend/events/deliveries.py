@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text, update
@@ -14,30 +12,13 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
-from backend.events.base import DomainEvent, event_from_row
+from backend.events.base import event_from_row
 from backend.events.locks import lock_delivery_for_update
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.events.outbox import OUTBOX_CHANNEL
+from backend.events.schemas import DeadLetter, DeliveryAttempt
 
 MAX_ERROR_LENGTH = 2000
-
-
-@dataclass(frozen=True)
-class DeliveryAttempt:
-    event: DomainEvent
-    attempt: int
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    event_id: uuid.UUID
-    event_type: str
-    aggregate_id: str
-    handler: str
-    attempts: int
-    last_error: str
-    occurred_at: datetime
-    failed_at: datetime
 
 
 async def start_delivery(

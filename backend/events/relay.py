@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
@@ -13,16 +11,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.locks import lock_undispatched_events_for_update
 from backend.events.models import OutboxEvent
-
-
-@dataclass(frozen=True)
-class HandlerJob:
-    """One handler to run for one event. `job_id` lets the queue refuse a duplicate."""
-
-    event_id: uuid.UUID
-    event_type: str
-    handler: str
-    job_id: str
+from backend.events.schemas import HandlerJob
 
 
 async def dispatch_pending_events(

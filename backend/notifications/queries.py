@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -17,28 +15,7 @@ from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.notifications.models import Notification
-
-
-@dataclass(frozen=True)
-class MessageSummary:
-    id: uuid.UUID
-    channel: str
-    recipient: str
-    template: str
-    subject: str
-    status: str
-    attempts: int
-    provider_message_id: str | None
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MessageDetail(MessageSummary):
-    body_text: str
-    body_html: str | None
-
+from backend.notifications.schemas import MessageDetail, MessageSummary
 
 _SUMMARY: tuple[_ColumnsClauseArgument[Any], ...] = (
     col(Notification.id),

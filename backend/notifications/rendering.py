@@ -12,7 +12,6 @@ link with its token replaced by REDACTED_TOKEN).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from backend.core.money import format_money
+from backend.notifications.schemas import OneTimeLink, RenderedEmail
 from backend.settings import get_settings
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -51,28 +51,6 @@ ONE_TIME_LINKS: dict[str, frozenset[str]] = {
     "stock_notice_confirmation": frozenset({"confirm_url", "cancel_url"}),
     "cart_reminder": frozenset({"restore_url", "unsubscribe_url"}),
 }
-REDACTED_TOKEN = "[removed]"  # noqa: S105  (what stands where a token was)
-
-
-@dataclass(frozen=True)
-class OneTimeLink:
-    """A link whose `token` is a credential. Renders as the full link; `redacted` is the
-    same link with the token replaced, which names the page and works for nobody."""
-
-    url: str
-    token: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.token or self.token not in self.url:
-            msg = "a one-time link must contain its token"
-            raise ValueError(msg)
-
-    def __str__(self) -> str:
-        return self.url
-
-    @property
-    def redacted(self) -> str:
-        return self.url.replace(self.token, REDACTED_TOKEN)
 
 
 def carries_one_time_links(template: str) -> bool:
@@ -101,13 +79,6 @@ def redacted_context(context: dict[str, Any]) -> dict[str, Any]:
         key: value.redacted if isinstance(value, OneTimeLink) else value
         for key, value in context.items()
     }
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
 
 
 def _money(amount: Decimal | str, currency: str) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy.dialects.postgresql import insert
@@ -28,25 +27,16 @@ from backend.notifications.errors import DeliveryError
 from backend.notifications.locks import lock_notification_for_update
 from backend.notifications.models import Notification
 from backend.notifications.rendering import (
-    RenderedEmail,
     carries_one_time_links,
     render_email,
     render_email_for_the_record,
     render_sms,
 )
+from backend.notifications.schemas import RenderedEmail, SendResult
 from backend.notifications.transports import configured_email_transport, configured_sms_provider
 
 Context = dict[str, Any]
 ContextSource = Context | Callable[[], Awaitable[Context]]
-Status = Literal["sent", "stored"]
-
-
-@dataclass(frozen=True)
-class SendResult:
-    notification_id: uuid.UUID
-    status: Status
-    # False when an earlier attempt had already sent (or stored) this message.
-    sent_now: bool
 
 
 def email_key(event_id: uuid.UUID, recipient: str) -> str:

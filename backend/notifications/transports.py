@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from backend.notifications.errors import DeliveryError
-from backend.notifications.rendering import RenderedEmail
+from backend.notifications.schemas import RenderedEmail
 from backend.settings import get_settings
 
 SMTP_TIMEOUT_SECONDS = 20

@@ -11,8 +11,8 @@ from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.orders.models import Order, OrderStatusChange
 from backend.returns.events import ReturnedItem
-from backend.returns.lookups import CoveredLine
 from backend.returns.models import ReturnRequest
+from backend.returns.schemas import CoveredLine
 from backend.returns.status import ReturnStatus
 
 

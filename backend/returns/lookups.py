@@ -5,7 +5,6 @@ returns, the lines a return covers and their paid value."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.returns import refunds
 from backend.returns.models import ReturnLine, ReturnRequest
+from backend.returns.schemas import CoveredLine
 from backend.returns.status import OPEN_OR_DONE
 from backend.settings import get_settings
 
@@ -65,12 +65,6 @@ async def order_lines(session: AsyncSession, order_id: uuid.UUID) -> list[OrderL
             )
         ).all()
     )
-
-
-@dataclass(frozen=True)
-class CoveredLine:
-    order_line: OrderLine
-    quantity: int
 
 
 async def covered_lines(session: AsyncSession, return_id: uuid.UUID) -> list[CoveredLine]:

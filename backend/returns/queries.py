@@ -3,11 +3,6 @@ returns of one order for staff, and the staff list of every return."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,56 +25,15 @@ from backend.returns.lookups import (
     value_of,
 )
 from backend.returns.models import RETURN_REASONS, ReturnLine, ReturnRequest
+from backend.returns.schemas import (
+    OrderReturns,
+    ReturnableLine,
+    ReturnItem,
+    ReturnRecord,
+    ReturnRow,
+)
 from backend.returns.status import RETURN_STATUSES
 from backend.settings import get_settings
-
-
-@dataclass(frozen=True)
-class ReturnItem:
-    name: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class ReturnRecord:
-    id: uuid.UUID
-    number: str
-    status: str
-    created_at: datetime
-    updated_at: datetime
-    items: tuple[ReturnItem, ...]
-    reason: str  # its label
-    comment: str
-    decision_note: str
-    restocked: bool
-    refund_amount: Decimal | None
-    # What staff are offered to refund (`refunds.py`), capped at what the order has left.
-    suggested_refund: Decimal
-
-
-@dataclass(frozen=True)
-class ReturnableLine:
-    order_line_id: uuid.UUID
-    name: str
-    delivered: int
-    returnable: int
-
-
-@dataclass(frozen=True)
-class OrderReturns:
-    order_id: uuid.UUID
-    order_number: str
-    currency: str
-    returns: tuple[ReturnRecord, ...]
-    lines: tuple[ReturnableLine, ...]
-    # Why no new return can be asked for ("" when one can), and until when one can.
-    refusal: str
-    deadline: datetime | None
-    refundable: Decimal
-
-    @property
-    def can_request(self) -> bool:
-        return not self.refusal
 
 
 async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, ...]:
@@ -160,20 +114,6 @@ async def returns_for_staff(order_number: str, *, actor: Viewer) -> OrderReturns
         if order is None:
             raise NotFoundError(ORDER_NOT_FOUND)
         return await _order_returns(session, order)
-
-
-@dataclass(frozen=True)
-class ReturnRow:
-    number: str
-    order_number: str
-    customer_name: str
-    email: str
-    status: str
-    created_at: datetime
-    item_count: int
-    reason: str
-    refund_amount: Decimal | None
-    currency: str
 
 
 async def list_returns(

@@ -31,7 +31,7 @@ from sqlmodel import col
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
-from backend.webhooks.destinations import DestinationRefusedError
+from backend.webhooks.errors import DestinationRefusedError
 from backend.webhooks.locks import lock_due_deliveries_for_update
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery
 from backend.webhooks.signing import SIGNATURE_HEADER, sign

@@ -20,6 +20,7 @@ import socket
 from urllib.parse import urlsplit
 
 from backend.settings import get_settings
+from backend.webhooks.errors import DestinationRefusedError
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -28,10 +29,6 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: IPv4 in the last 32 bits
 NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a network's own
 IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291, deprecated (:: and ::1 inside)
-
-
-class DestinationRefusedError(Exception):
-    """A delivery's host may not be connected to; the message says why."""
 
 
 def _reached_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -18,7 +18,8 @@ import typing
 import httpcore
 import httpx
 
-from backend.webhooks.destinations import DestinationRefusedError, resolve_checked
+from backend.webhooks.destinations import resolve_checked
+from backend.webhooks.errors import DestinationRefusedError
 
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.notifications.rendering import OneTimeLink
+from backend.notifications.schemas import OneTimeLink
 from backend.settings import get_settings
 
 

@@ -13,6 +13,7 @@ import reflex as rx
 
 from backend.accounts import addresses, password_changes, profiles
 from backend.accounts.password_policy import MIN_PASSWORD_LENGTH
+from backend.accounts.schemas import SavedAddress
 from backend.cart_recovery import opt_outs as cart_reminder_opt_outs
 from backend.core.errors import DomainError
 from storefront.components.layout import shop_page
@@ -42,7 +43,7 @@ class AddressCard:
     values: dict[str, str]
 
 
-def _card(saved: addresses.SavedAddress) -> AddressCard:
+def _card(saved: SavedAddress) -> AddressCard:
     values = {field: str(getattr(saved, field)) for field in ADDRESS_FIELDS}
     return AddressCard(
         id=str(saved.id),

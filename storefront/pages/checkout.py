@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from backend.accounts import addresses
+from backend.accounts.schemas import SavedAddress
 from backend.cart import queries as cart_queries
 from backend.cart_recovery import contacts as cart_contacts
 from backend.checkout import cancellation
@@ -368,7 +369,7 @@ def _mount_stripe_card_script() -> str:
     }})()"""
 
 
-def _address_fields(saved: addresses.SavedAddress) -> dict[str, str]:
+def _address_fields(saved: SavedAddress) -> dict[str, str]:
     return {
         "full_name": saved.full_name,
         "line1": saved.line1,

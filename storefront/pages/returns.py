@@ -18,6 +18,7 @@ from backend.returns import queries as return_queries
 from backend.returns import requesting as return_requests
 from backend.returns import status as return_status
 from backend.returns.models import MAX_COMMENT_LENGTH, RETURN_REASONS
+from backend.returns.schemas import OrderReturns
 from storefront.components.layout import shop_page
 from ui.access import SignedInState
 from ui.errors import form_feedback
@@ -52,7 +53,7 @@ class ReturnView:
     refund: str
 
 
-def return_views(found: return_queries.OrderReturns) -> list[ReturnView]:
+def return_views(found: OrderReturns) -> list[ReturnView]:
     return [
         ReturnView(
             number=r.number,

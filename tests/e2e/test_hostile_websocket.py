@@ -36,7 +36,7 @@ from backend.accounts.roles import RoleName
 from backend.catalog import services as catalog
 from backend.catalog.inputs import ProductCreate
 from backend.notifications import queries as notifications
-from backend.notifications.rendering import REDACTED_TOKEN
+from backend.notifications.schemas import REDACTED_TOKEN
 from backend.settings import get_settings
 from devstack.services import VAR_DIR
 from tests.e2e.data import PASSWORD, create_account, create_category, run

@@ -17,9 +17,8 @@ from api.app import build_http_app
 from backend.accounts import authentication, registration, tokens
 from backend.accounts import queries as account_queries
 from backend.accounts.models import User
-from backend.accounts.queries import UserRecord
 from backend.accounts.roles import RoleName
-from backend.accounts.schemas import Viewer
+from backend.accounts.schemas import UserRecord, Viewer
 from backend.core.db import session_scope
 from backend.settings import get_settings
 from tests.fixtures.accounts import Credentials, MakeUser

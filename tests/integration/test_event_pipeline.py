@@ -15,8 +15,10 @@ from backend.core.db import session_scope
 from backend.events import deliveries
 from backend.events.models import OutboxEvent
 from backend.events.outbox import record_event
+from backend.events.schemas import DeadLetter
 from backend.inventory.events import LowStock
 from backend.notifications import queries
+from backend.notifications.schemas import MessageSummary
 from backend.orders.events import OrderFulfilled, OrderLineSummary, OrderPlaced
 from backend.payments.events import PaymentRefunded
 from backend.settings import get_settings
@@ -98,7 +100,7 @@ async def test_a_handler_that_always_fails_is_dead_lettered_while_others_flow(
 
     await eventually(lambda: smtp_server.handler.to(healthy))
 
-    async def dead_letter() -> list[deliveries.DeadLetter]:
+    async def dead_letter() -> list[DeadLetter]:
         return [d for d in await deliveries.list_dead_letters() if d.aggregate_id == bouncing]
 
     dead = await eventually(dead_letter, within=30)
@@ -174,6 +176,6 @@ async def test_order_and_stock_events_reach_customers_and_staff(
     assert sms[0].status == "stored"  # no SMS provider configured: kept, not dropped
 
 
-async def sms_to(recipient: str) -> list[queries.MessageSummary]:
+async def sms_to(recipient: str) -> list[MessageSummary]:
     page = await queries.list_messages(recipient=recipient, limit=100)
     return [m for m in page.items if m.channel == "sms"]

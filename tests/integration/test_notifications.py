@@ -7,7 +7,8 @@ import pytest
 
 from backend.notifications import queries, services
 from backend.notifications.errors import DeliveryError
-from backend.notifications.rendering import ONE_TIME_LINKS, REDACTED_TOKEN, OneTimeLink
+from backend.notifications.rendering import ONE_TIME_LINKS
+from backend.notifications.schemas import REDACTED_TOKEN, OneTimeLink
 from backend.settings import get_settings
 from tests.fixtures.mail import SmtpServer, free_port
 from tests.unit.test_templates import CONTEXTS as TEMPLATE_CONTEXTS

@@ -11,7 +11,8 @@ from backend.core.db import session_scope
 from backend.events import deliveries
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.events.outbox import record_event
-from backend.events.relay import HandlerJob, dispatch_pending_events
+from backend.events.relay import dispatch_pending_events
+from backend.events.schemas import HandlerJob
 from tests.fixtures.catalog import MakeProduct
 
 

@@ -7,12 +7,11 @@ import pytest
 from backend.notifications.rendering import (
     EMAIL_TEMPLATES,
     ONE_TIME_LINKS,
-    REDACTED_TOKEN,
-    OneTimeLink,
     render_email,
     render_email_for_the_record,
     render_sms,
 )
+from backend.notifications.schemas import REDACTED_TOKEN, OneTimeLink
 
 
 def link(path: str, token: str) -> OneTimeLink:
