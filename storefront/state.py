@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from backend.cart import queries as cart_queries
 from backend.core.errors import DomainError
 from backend.search import queries as search
+from backend.wishlists import queries as wishlist_queries
 from backend.wishlists import services as wishlists
 from ui.access import PublicState, SignedInState
 from ui.viewmodels import product_url
@@ -73,7 +74,7 @@ class SavedProductsState(SignedInState):
         viewer = self.viewer
         if viewer is not None:
             self.saved_ids = sorted(
-                str(found) for found in await wishlists.saved_product_ids(viewer)
+                str(found) for found in await wishlist_queries.saved_product_ids(viewer)
             )
 
     @rx.event
@@ -94,5 +95,7 @@ class SavedProductsState(SignedInState):
                 message = "Saved to your wishlist."
         except DomainError as error:
             return rx.toast.error(error.message)
-        self.saved_ids = sorted(str(saved) for saved in await wishlists.saved_product_ids(viewer))
+        self.saved_ids = sorted(
+            str(saved) for saved in await wishlist_queries.saved_product_ids(viewer)
+        )
         return rx.toast(message, duration=2000)

@@ -10,7 +10,7 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.state import AdminState
 from backend.core.errors import DomainError
-from backend.stock_notices import services as stock_notices
+from backend.stock_notices import queries as stock_notice_queries
 from ui.forms import form_alert
 from ui.tables import data_table
 
@@ -33,7 +33,7 @@ class DemandState(AdminState):
     @rx.event
     async def load(self) -> None:
         try:
-            demand = await stock_notices.list_demand(self.staff_viewer)
+            demand = await stock_notice_queries.list_demand(self.staff_viewer)
         except DomainError as error:
             self.rows, self.message = [], error.message
             return

@@ -12,20 +12,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.inputs import normalize_email
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_staff
 from backend.catalog.models import Product
 from backend.core import rate_limits
 from backend.core.clock import utcnow
@@ -42,11 +38,10 @@ from backend.stock_notices.locks import (
     lock_subscription_to_cancel_for_update,
     lock_subscription_to_confirm_for_update,
 )
-from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
+from backend.stock_notices.models import StockNoticeSubscription
 from backend.stock_notices.schemas import (
     ConfirmationLinks,
     LinkOutcome,
-    ProductDemand,
     SubscribeResult,
 )
 
@@ -239,21 +234,6 @@ async def cancel_for_viewer(product_id: uuid.UUID, viewer: Viewer) -> bool:
         return True
 
 
-async def is_waiting(product_id: uuid.UUID, viewer: Viewer) -> bool:
-    """Whether the signed-in shopper has an active subscription for this product."""
-    async with session_scope() as session:
-        found = (
-            await session.exec(
-                select(StockNoticeSubscription.id).where(
-                    StockNoticeSubscription.product_id == product_id,
-                    func.lower(StockNoticeSubscription.email) == viewer.email.lower(),
-                    StockNoticeSubscription.status == "active",
-                )
-            )
-        ).first()
-    return found is not None
-
-
 async def notify_subscribers(product_id: uuid.UUID) -> int:
     """The product is back: close every active (confirmed) subscription and owe each one
     e-mail, in one transaction. Nothing happens while the product is still out of stock
@@ -291,29 +271,3 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
 def stock_came_back(quantity_after: int, change: int) -> bool:
     """Whether a stock change took a product from none to some."""
     return quantity_after > 0 and quantity_after - change <= 0
-
-
-async def list_demand(actor: Viewer, *, limit: int = 100) -> list[ProductDemand]:
-    """Staff: products with open subscriptions, most wanted (confirmed) first."""
-    require_staff(actor, "see back-in-stock demand")
-    waiting = func.count().filter(col(StockNoticeSubscription.status) == "active")
-    unconfirmed = func.count().filter(col(StockNoticeSubscription.status) == "pending")
-    async with session_scope() as session:
-        rows: Sequence[tuple[Any, ...]] = (
-            await session.exec(
-                SQLModelSelect(
-                    col(Product.id),
-                    col(Product.name),
-                    col(Product.sku),
-                    col(Product.stock_quantity),
-                    waiting,
-                    unconfirmed,
-                )
-                .join(Product, col(Product.id) == col(StockNoticeSubscription.product_id))
-                .where(col(StockNoticeSubscription.status).in_(OPEN_STATUSES))
-                .group_by(col(Product.id))
-                .order_by(waiting.desc(), unconfirmed.desc(), col(Product.name))
-                .limit(min(max(limit, 1), 500))
-            )
-        ).all()
-    return [ProductDemand(*row) for row in rows]

@@ -12,6 +12,7 @@ import uuid
 import reflex as rx
 
 from backend.core.errors import DomainError
+from backend.stock_notices import queries as stock_notice_queries
 from backend.stock_notices import services as stock_notices
 from storefront.components.layout import shop_page
 from ui.access import PublicState, SessionState
@@ -48,7 +49,7 @@ class BackInStockState(PublicState):
             found
             and viewer is not None
             and in_stock is not True
-            and await stock_notices.is_waiting(found, viewer)
+            and await stock_notice_queries.is_waiting(found, viewer)
         )
 
     @rx.event

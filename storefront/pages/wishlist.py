@@ -16,6 +16,7 @@ from backend.cart import queries as cart_queries
 from backend.core.errors import DomainError, NotFoundError
 from backend.media.thumbnails import thumbnail_url
 from backend.settings import get_settings
+from backend.wishlists import queries as wishlist_queries
 from backend.wishlists import services as wishlists
 from backend.wishlists.schemas import WishlistView
 from storefront.components.layout import shop_page
@@ -24,7 +25,7 @@ from storefront.state import HeaderState, SavedProductsState
 from ui.access import PublicState, SessionState, SignedInState
 from ui.viewmodels import initials_for, product_url, swatch_for
 
-MAX_TOKEN_LENGTH = wishlists.MAX_SHARE_TOKEN_LENGTH
+MAX_TOKEN_LENGTH = wishlist_queries.MAX_SHARE_TOKEN_LENGTH
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +87,7 @@ class WishlistState(SignedInState):
     async def _reload(self) -> None:
         viewer = self.viewer
         if viewer is not None:
-            self._show(await wishlists.get_wishlist(viewer))
+            self._show(await wishlist_queries.get_wishlist(viewer))
             saved = await self.get_state(SavedProductsState)
             saved.saved_ids = [row.product_id for row in self.rows]
 
@@ -145,7 +146,7 @@ class SharedWishlistState(PublicState):
     async def load(self) -> None:
         token = self.router.url.path.rstrip("/").rpartition("/")[2][:MAX_TOKEN_LENGTH]
         try:
-            view = await wishlists.get_shared_wishlist(token)
+            view = await wishlist_queries.get_shared_wishlist(token)
         except DomainError:
             self.rows, self.found = [], False
         else:

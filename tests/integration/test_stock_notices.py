@@ -26,6 +26,7 @@ from backend.events.models import OutboxEvent
 from backend.inventory import services as inventory
 from backend.notifications.models import Notification
 from backend.orders import services as orders
+from backend.stock_notices import queries as stock_notice_queries
 from backend.stock_notices import services as stock_notices
 from backend.stock_notices.errors import ProductAvailableError
 from backend.stock_notices.models import StockNoticeSubscription
@@ -342,11 +343,12 @@ async def test_staff_see_open_demand_per_product_most_wanted_first(
     await stock_notices.subscribe_guest(niche, f"pending-{unique}@example.com")
 
     demand = {
-        row.product_id: row for row in await stock_notices.list_demand(admin_viewer, limit=500)
+        row.product_id: row
+        for row in await stock_notice_queries.list_demand(admin_viewer, limit=500)
     }
     ranked = [
         row.product_id
-        for row in await stock_notices.list_demand(admin_viewer, limit=500)
+        for row in await stock_notice_queries.list_demand(admin_viewer, limit=500)
         if row.product_id in (popular, niche)
     ]
 
@@ -354,7 +356,7 @@ async def test_staff_see_open_demand_per_product_most_wanted_first(
     assert (demand[popular].waiting, demand[popular].unconfirmed) == (3, 0)
     assert (demand[niche].waiting, demand[niche].unconfirmed) == (1, 1)
     with pytest.raises(PermissionDeniedError):
-        await stock_notices.list_demand(await signed_in(make_user))
+        await stock_notice_queries.list_demand(await signed_in(make_user))
 
 
 async def test_one_address_gets_at_most_a_few_confirmations_whatever_is_asked(

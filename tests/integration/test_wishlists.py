@@ -19,6 +19,7 @@ from backend.catalog import services as catalog
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.settings import get_settings
+from backend.wishlists import queries as wishlist_queries
 from backend.wishlists import services as wishlists
 from backend.wishlists.models import Wishlist, WishlistItem
 from backend.wishlists.schemas import MoveResult, WishlistView
@@ -48,14 +49,14 @@ async def test_saved_products_show_todays_price_and_availability_newest_first(
     await wishlists.save_product(ann, kettle)  # saving twice keeps one entry
     await catalog.update_product(kettle, {"price": "35.50"}, actor=await catalog_manager())
 
-    view = await wishlists.get_wishlist(ann)
+    view = await wishlist_queries.get_wishlist(ann)
 
     assert names(view) == [f"Lamp {unique}", f"Kettle {unique}"]
     lamp_item, kettle_item = view.items
     assert kettle_item.product.price_display == "$35.50"
     assert (kettle_item.available, kettle_item.availability) == (True, "In stock")
     assert (lamp_item.available, lamp_item.availability) == (False, "Out of stock")
-    assert await wishlists.saved_product_ids(ann) == {kettle, lamp}
+    assert await wishlist_queries.saved_product_ids(ann) == {kettle, lamp}
 
 
 async def test_removing_and_saving_unknown_products(
@@ -67,7 +68,7 @@ async def test_removing_and_saving_unknown_products(
 
     assert await wishlists.remove_product(ann, mug)
     assert not await wishlists.remove_product(ann, mug)
-    assert await wishlists.saved_product_ids(ann) == set()
+    assert await wishlist_queries.saved_product_ids(ann) == set()
     with pytest.raises(NotFoundError):
         await wishlists.save_product(ann, uuid.uuid4())
 
@@ -87,7 +88,7 @@ async def test_a_wishlist_holds_at_most_the_configured_number_of_products(
     finally:
         monkeypatch.delenv("WISHLIST_MAX_ITEMS")
         get_settings.cache_clear()
-    assert len(await wishlists.saved_product_ids(ann)) == 2
+    assert len(await wishlist_queries.saved_product_ids(ann)) == 2
 
 
 async def test_move_to_cart_removes_the_product_only_when_the_cart_took_it(
@@ -111,7 +112,7 @@ async def test_move_to_cart_removes_the_product_only_when_the_cart_took_it(
     assert refused_hidden == MoveResult(False, "This product is no longer sold.")
     cart = await cart_queries.get_cart(owner)
     assert [(line.product_id, line.quantity) for line in cart.lines] == [(kettle, 1)]
-    assert await wishlists.saved_product_ids(ann) == {sold_out, hidden}
+    assert await wishlist_queries.saved_product_ids(ann) == {sold_out, hidden}
     with pytest.raises(NotFoundError):  # not on the list (any more)
         await wishlists.move_to_cart(ann, kettle, owner)
 
@@ -134,7 +135,7 @@ async def test_move_to_cart_respects_a_full_cart(
 
     assert not result.moved
     assert "cart is full" in result.message
-    assert await wishlists.saved_product_ids(ann) == {wanted}
+    assert await wishlist_queries.saved_product_ids(ann) == {wanted}
 
 
 async def test_a_share_link_shows_the_list_read_only_until_revoked_and_a_new_one_works(
@@ -148,24 +149,24 @@ async def test_a_share_link_shows_the_list_read_only_until_revoked_and_a_new_one
     await catalog.set_product_active(hidden, active=False, actor=await catalog_manager())
 
     token = await wishlists.create_share_link(ann)
-    shared = await wishlists.get_shared_wishlist(token)
+    shared = await wishlist_queries.get_shared_wishlist(token)
     assert names(shared) == [f"Lamp {unique}"]  # hidden products are left out
     assert shared.share_token is None
     assert len(token) >= 32
 
     await wishlists.revoke_share_link(ann)
     with pytest.raises(NotFoundError):
-        await wishlists.get_shared_wishlist(token)
-    assert (await wishlists.get_wishlist(ann)).share_token is None
+        await wishlist_queries.get_shared_wishlist(token)
+    assert (await wishlist_queries.get_wishlist(ann)).share_token is None
 
     renewed = await wishlists.create_share_link(ann)
     assert renewed != token
-    assert names(await wishlists.get_shared_wishlist(renewed)) == [f"Lamp {unique}"]
+    assert names(await wishlist_queries.get_shared_wishlist(renewed)) == [f"Lamp {unique}"]
     with pytest.raises(NotFoundError):
-        await wishlists.get_shared_wishlist(token)  # the old link stays dead
+        await wishlist_queries.get_shared_wishlist(token)  # the old link stays dead
     for bad in ("", "x" * 500):
         with pytest.raises(NotFoundError):
-            await wishlists.get_shared_wishlist(bad)
+            await wishlist_queries.get_shared_wishlist(bad)
 
 
 async def test_one_shopper_cannot_change_or_see_another_shoppers_wishlist(
@@ -182,10 +183,10 @@ async def test_one_shopper_cannot_change_or_see_another_shoppers_wishlist(
         await wishlists.move_to_cart(ben, lamp, cart_owners.user_owner(ben.user_id))
     await wishlists.revoke_share_link(ben)
 
-    assert await wishlists.saved_product_ids(ann) == {lamp}
-    assert await wishlists.saved_product_ids(ben) == set()
-    assert (await wishlists.get_wishlist(ben)).items == ()
-    assert len((await wishlists.get_shared_wishlist(ann_link)).items) == 1
+    assert await wishlist_queries.saved_product_ids(ann) == {lamp}
+    assert await wishlist_queries.saved_product_ids(ben) == set()
+    assert (await wishlist_queries.get_wishlist(ben)).items == ()
+    assert len((await wishlist_queries.get_shared_wishlist(ann_link)).items) == 1
 
 
 async def test_the_database_refuses_a_product_twice_in_one_wishlist(
