@@ -15,6 +15,7 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError
+from backend.webhooks import queries as webhook_queries
 from backend.webhooks import services as webhooks
 from backend.webhooks.event_types import DESCRIPTIONS, WEBHOOK_EVENT_TYPES
 from backend.webhooks.schemas import DeliverySummary, EndpointSummary
@@ -150,8 +151,8 @@ class WebhooksState(AdminOnlyAreaState):
         if actor is None:
             return
         rows = []
-        for endpoint in await webhooks.list_endpoints(actor):
-            recent = await webhooks.list_deliveries(actor, endpoint.id, limit=1)
+        for endpoint in await webhook_queries.list_endpoints(actor):
+            recent = await webhook_queries.list_deliveries(actor, endpoint.id, limit=1)
             rows.append(_endpoint_row(endpoint, recent.items[0] if recent.items else None))
         self.endpoints = rows
         if self.open_endpoint and not any(row.id == self.open_endpoint for row in rows):
@@ -160,7 +161,7 @@ class WebhooksState(AdminOnlyAreaState):
             await self._load_deliveries(uuid.UUID(self.open_endpoint))
 
     async def _load_deliveries(self, endpoint_id: uuid.UUID) -> None:
-        result = await webhooks.list_deliveries(
+        result = await webhook_queries.list_deliveries(
             self.viewer,
             endpoint_id,
             limit=DELIVERY_LIMIT,

@@ -23,6 +23,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from backend.core.pagination import MAX_PAGE_SIZE
+from backend.webhooks import queries as webhook_queries
 from backend.webhooks import services as webhooks
 from backend.webhooks.event_types import DESCRIPTIONS, WEBHOOK_EVENT_TYPES
 from backend.webhooks.schemas import (
@@ -183,7 +184,7 @@ async def create_endpoint(
     responses=problem_responses(401, 403),
 )
 async def list_endpoints(viewer: AdminViewer) -> list[EndpointOut]:
-    return [EndpointOut.of(endpoint) for endpoint in await webhooks.list_endpoints(viewer)]
+    return [EndpointOut.of(endpoint) for endpoint in await webhook_queries.list_endpoints(viewer)]
 
 
 @router.get(
@@ -193,7 +194,7 @@ async def list_endpoints(viewer: AdminViewer) -> list[EndpointOut]:
     responses=problem_responses(401, 403, 404),
 )
 async def get_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> EndpointOut:
-    return EndpointOut.of(await webhooks.get_endpoint(viewer, endpoint_id))
+    return EndpointOut.of(await webhook_queries.get_endpoint(viewer, endpoint_id))
 
 
 @router.patch(
@@ -257,7 +258,7 @@ async def list_deliveries(
     query: Annotated[DeliveryListParams, Query()],
     viewer: AdminViewer,
 ) -> Paged[DeliveryOut]:
-    page = await webhooks.list_deliveries(
+    page = await webhook_queries.list_deliveries(
         viewer, endpoint_id, status=query.status, page=query.page, limit=query.limit
     )
     return Paged[DeliveryOut](
@@ -273,7 +274,7 @@ async def list_deliveries(
     responses=problem_responses(401, 403, 404),
 )
 async def get_delivery(delivery_id: uuid.UUID, viewer: AdminViewer) -> DeliveryDetailOut:
-    return DeliveryDetailOut.of_detail(await webhooks.get_delivery(viewer, delivery_id))
+    return DeliveryDetailOut.of_detail(await webhook_queries.get_delivery(viewer, delivery_id))
 
 
 @router.post(

@@ -1,5 +1,6 @@
-"""Managing webhook endpoints (admins only), reading the delivery log, manual retries, and
-the fan-out of an event to its subscribed endpoints (called by the worker's handler).
+"""Managing webhook endpoints (admins only), manual retries of deliveries, and the fan-out
+of an event to its subscribed endpoints (called by the worker's handler). Reads are in
+`queries.py`.
 
 Every staff-facing function checks `require_admin` itself, whatever the page or route
 already checked.
@@ -16,39 +17,33 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, literal, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import InvalidInputError, NotFoundError
-from backend.core.pagination import Page, clamp_page
+from backend.core.errors import InvalidInputError
 from backend.events.base import DomainEvent
 from backend.settings import get_settings
 from backend.webhooks.destinations import LOCAL_HOSTS, literal_address_problem
 from backend.webhooks.errors import DeliveryAlreadyScheduledError
 from backend.webhooks.event_types import WEBHOOK_EVENT_TYPES, public_name_of
 from backend.webhooks.locks import (
-    ENDPOINT_NOT_FOUND,
     lock_delivery_for_update,
     lock_endpoint_for_update,
 )
-from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from backend.webhooks.models import WebhookDelivery, WebhookEndpoint
+from backend.webhooks.queries import WHAT
 from backend.webhooks.schemas import (
-    AttemptRecord,
     CreatedEndpoint,
-    DeliveryDetail,
     DeliverySummary,
     EndpointSummary,
 )
 
-WHAT = "manage webhooks"
 MAX_URL_LENGTH = 2000
 MAX_DESCRIPTION_LENGTH = 200
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a label, not a secret)
-DELIVERY_STATUSES = ("pending", "succeeded", "failed")
 DEFAULT_ROTATION_GRACE_HOURS = 24
 MAX_ROTATION_GRACE_HOURS = 7 * 24
 
@@ -118,13 +113,6 @@ def _audit_view(row: WebhookEndpoint) -> dict[str, object]:
         "event_types": list(row.event_types),
         "is_active": row.is_active,
     }
-
-
-async def _get_endpoint_row(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
-    row = await session.get(WebhookEndpoint, endpoint_id)
-    if row is None:
-        raise NotFoundError(ENDPOINT_NOT_FOUND)
-    return row
 
 
 async def create_endpoint(
@@ -260,81 +248,6 @@ async def delete_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> None:
             before=_audit_view(row),
         )
         await session.exec(delete(WebhookEndpoint).where(col(WebhookEndpoint.id) == endpoint_id))
-
-
-async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
-    require_admin(actor, WHAT)
-    async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(WebhookEndpoint).order_by(
-                    col(WebhookEndpoint.created_at).desc(), col(WebhookEndpoint.id)
-                )
-            )
-        ).all()
-    return [EndpointSummary.of(row) for row in rows]
-
-
-async def get_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> EndpointSummary:
-    require_admin(actor, WHAT)
-    async with session_scope() as session:
-        return EndpointSummary.of(await _get_endpoint_row(session, endpoint_id))
-
-
-async def list_deliveries(
-    actor: Viewer | None,
-    endpoint_id: uuid.UUID,
-    *,
-    status: str | None = None,
-    page: int = 1,
-    limit: int = 25,
-) -> Page[DeliverySummary]:
-    """One endpoint's deliveries, newest first."""
-    require_admin(actor, WHAT)
-    if status is not None and status not in DELIVERY_STATUSES:
-        message = f"Status is one of {', '.join(DELIVERY_STATUSES)}."
-        raise InvalidInputError(message, {"status": message})
-    page, limit = clamp_page(page, limit)
-    condition = col(WebhookDelivery.endpoint_id) == endpoint_id
-    if status is not None:
-        condition = condition & (col(WebhookDelivery.status) == status)
-    async with session_scope() as session:
-        await _get_endpoint_row(session, endpoint_id)
-        rows = (
-            await session.exec(
-                select(WebhookDelivery)
-                .where(condition)
-                .order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id))
-                .offset((page - 1) * limit)
-                .limit(limit)
-            )
-        ).all()
-        total = (
-            await session.exec(select(func.count()).select_from(WebhookDelivery).where(condition))
-        ).one()
-    return Page(
-        items=[DeliverySummary.of(row) for row in rows], total=total, page=page, limit=limit
-    )
-
-
-async def get_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliveryDetail:
-    """A delivery with every attempt of it (status, start of the body, duration, error)."""
-    require_admin(actor, WHAT)
-    async with session_scope() as session:
-        row = await session.get(WebhookDelivery, delivery_id)
-        if row is None:
-            raise NotFoundError("There is no such webhook delivery.")
-        attempts = (
-            await session.exec(
-                select(WebhookAttempt)
-                .where(col(WebhookAttempt.delivery_id) == delivery_id)
-                .order_by(col(WebhookAttempt.started_at), col(WebhookAttempt.id))
-            )
-        ).all()
-    return DeliveryDetail(
-        delivery=DeliverySummary.of(row),
-        attempts=tuple(AttemptRecord.of(attempt) for attempt in attempts),
-    )
 
 
 async def retry_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliverySummary:

@@ -9,7 +9,7 @@ import socket
 from playwright.sync_api import Page, expect
 
 from backend.accounts.roles import RoleName
-from backend.webhooks import services as webhooks
+from backend.webhooks import queries as webhook_queries
 from backend.webhooks.schemas import EndpointSummary
 from tests.e2e.data import PASSWORD, create_account, run
 from tests.e2e.pages.admin import AdminDashboard
@@ -24,7 +24,7 @@ def _unused_port() -> int:
 
 def _endpoint(url: str) -> EndpointSummary | None:
     async def find() -> EndpointSummary | None:
-        endpoints = await webhooks.list_endpoints(await catalog_manager())
+        endpoints = await webhook_queries.list_endpoints(await catalog_manager())
         return next((e for e in endpoints if e.url == url), None)
 
     return run(find)

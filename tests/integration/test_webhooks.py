@@ -32,6 +32,7 @@ from backend.events.outbox import record_event
 from backend.inventory.events import LowStock
 from backend.orders.events import OrderCancelled, OrderPaid
 from backend.webhooks import delivery
+from backend.webhooks import queries as webhook_queries
 from backend.webhooks import services as webhooks
 from backend.webhooks.errors import DeliveryAlreadyScheduledError
 from backend.webhooks.event_types import WEBHOOK_EVENT_TYPES
@@ -304,7 +305,7 @@ async def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_try_all_a
     assert all(valid(request, created.secret) for request in requests)
     assert len({request.body for request in requests}) == 1  # the same event every time
 
-    detail = await webhooks.get_delivery(admin_viewer, row.id)
+    detail = await webhook_queries.get_delivery(admin_viewer, row.id)
     assert [attempt.response_status for attempt in detail.attempts] == [500, 500, 200]
     assert [attempt.response_body for attempt in detail.attempts] == [
         "receiver says no",
@@ -375,7 +376,7 @@ async def test_a_delivery_that_keeps_failing_gives_up_and_a_manual_retry_sends_i
     assert (row.status, row.attempts, row.response_status) == ("succeeded", 1, 200)
     assert len(receiver.to(path)) == delivery.MAX_ATTEMPTS + 1
     assert valid(receiver.to(path)[-1], created.secret)
-    detail = await webhooks.get_delivery(admin_viewer, row.id)
+    detail = await webhook_queries.get_delivery(admin_viewer, row.id)
     assert len(detail.attempts) == delivery.MAX_ATTEMPTS + 1  # the log keeps every round
 
 
@@ -452,13 +453,13 @@ async def test_only_admins_manage_webhooks_and_a_refusal_writes_nothing(
         with pytest.raises(PermissionDeniedError):
             await webhooks.delete_endpoint(actor, created.endpoint.id)
         with pytest.raises(PermissionDeniedError):
-            await webhooks.list_endpoints(actor)
+            await webhook_queries.list_endpoints(actor)
         with pytest.raises(PermissionDeniedError):
-            await webhooks.list_deliveries(actor, created.endpoint.id)
+            await webhook_queries.list_deliveries(actor, created.endpoint.id)
         with pytest.raises(PermissionDeniedError):
             await webhooks.retry_delivery(actor, uuid.uuid4())
     assert await endpoint_count() == before
-    assert (await webhooks.get_endpoint(admin_viewer, created.endpoint.id)).url == (
+    assert (await webhook_queries.get_endpoint(admin_viewer, created.endpoint.id)).url == (
         "https://example.com/hook"
     )
 

@@ -28,7 +28,7 @@ from api.v1.edge import EdgeRoute
 from backend.accounts import tokens
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog_queries
-from backend.webhooks import services as webhooks
+from backend.webhooks import queries as webhook_queries
 from tests.fixtures.catalog import MakeProduct
 
 PROBLEM = "application/problem+json"
@@ -204,7 +204,7 @@ async def test_false_is_not_zero_hours_when_rotating_a_webhook_secret(
                 headers=admin,
             )
             field_problem(response, "keep_previous_for_hours")
-        endpoint = await webhooks.get_endpoint(admin_viewer, endpoint_id)
+        endpoint = await webhook_queries.get_endpoint(admin_viewer, endpoint_id)
         assert endpoint.previous_secret_expires_at is None  # no rotation happened
     finally:
         await api.delete(f"/webhooks/endpoints/{endpoint_id}", headers=admin)

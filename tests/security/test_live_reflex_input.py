@@ -9,7 +9,7 @@ import uuid
 
 from admin.pages.webhooks import EVENT_CHOICES, WebhooksState
 from backend.accounts import authentication
-from backend.webhooks import services as webhooks
+from backend.webhooks import queries as webhook_queries
 from tests.fixtures.accounts import Credentials
 from tests.fixtures.hostile_client import HostileBrowser, event_name
 
@@ -31,5 +31,5 @@ async def test_a_nul_in_an_admin_form_is_refused_before_the_handler_runs(
     answered = json.dumps([event for reply in replies for event in reply.events])
     assert "NUL character" in answered, browser.transcript[-3000:]
     assert "description" in answered
-    endpoints = await webhooks.list_endpoints(session.viewer)
+    endpoints = await webhook_queries.list_endpoints(session.viewer)
     assert marker not in {endpoint.url.rsplit("/", 1)[-1] for endpoint in endpoints}
