@@ -21,6 +21,7 @@ from backend.orders import fulfilment, status
 from backend.orders import queries as order_queries
 from backend.orders.filters import OrderFilters, parse_order_filters
 from backend.payments import services as payments
+from backend.payments.queries import get_order_with_payments
 from ui.forms import labelled_input
 from ui.order_view import OrderView, order_view
 from ui.tables import data_table, pager
@@ -302,7 +303,7 @@ class OrderAdminState(AdminOnlyAreaState):
     _number: str = ""
 
     async def _show(self) -> None:
-        detail = await order_queries.get_order(self._number)
+        detail = await get_order_with_payments(self._number)
         self._order_id = str(detail.id)
         self.order = order_view(detail)
         self.email = detail.email

@@ -45,8 +45,8 @@ from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
-from backend.orders.queries import OrderDetail
 from backend.payments import services as payments
+from backend.payments.queries import OrderWithPayments, get_order_with_payments
 from backend.settings import get_settings
 
 router = APIRouter(tags=["orders"], route_class=EdgeRoute)
@@ -141,7 +141,7 @@ class OrderOut(BaseModel):
     timeline: list[TimelineEntryOut]
 
     @classmethod
-    def of(cls, order: OrderDetail) -> OrderOut:
+    def of(cls, order: OrderWithPayments) -> OrderOut:
         return cls(
             number=order.number,
             status=order.status,
@@ -269,23 +269,23 @@ class RefundOut(BaseModel):
 # --- helpers --------------------------------------------------------------------------
 
 
-async def _visible_order(number: str, viewer: Viewer) -> OrderDetail:
+async def _visible_order(number: str, viewer: Viewer) -> OrderWithPayments:
     """The order, if the caller placed it or is an admin; else 404 as if it did not exist."""
-    order = await queries.get_order(number.strip().upper())
+    order = await get_order_with_payments(number.strip().upper())
     if _is_admin(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
         return order
     raise NotFoundError(ORDER_NOT_FOUND)
 
 
-async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderDetail:
+async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderWithPayments:
     # Refused before the lookup, so a shopper learns nothing about other numbers.
     if not _is_admin(viewer):
         raise PermissionDeniedError(f"Only administrators can {what}.")
-    return await queries.get_order(number.strip().upper())
+    return await get_order_with_payments(number.strip().upper())
 
 
 async def _order_out(number: str) -> OrderOut:
-    return OrderOut.of(await queries.get_order(number))
+    return OrderOut.of(await get_order_with_payments(number))
 
 
 def _declined(detail: str) -> JSONResponse:

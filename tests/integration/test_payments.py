@@ -362,8 +362,8 @@ async def test_the_longest_keys_fit_and_still_count_once(order: uuid.UUID) -> No
 
 async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: uuid.UUID) -> None:
     from api.v1.orders import OrderOut
-    from backend.orders import queries as order_queries
     from backend.payments.gateway import offered_test_cards
+    from backend.payments.queries import get_order_with_payments
     from ui.order_view import order_view
 
     await payments.pay_order(
@@ -371,7 +371,7 @@ async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: 
     )
     async with session_scope() as session:
         number = (await session.get_one(Order, order)).number
-    detail = await order_queries.get_order(number)
+    detail = await get_order_with_payments(number)
 
     assert detail.test_payment  # the shopper's and the staff order page show it from here
     assert order_view(detail).test_payment

@@ -17,11 +17,11 @@ from sqlmodel import select
 
 from api.payment_routes import router as payment_router
 from backend.core.db import session_scope
-from backend.orders import queries as order_queries
 from backend.orders.models import Order
 from backend.payments import services as payments
 from backend.payments.gateway import offered_test_cards
 from backend.payments.models import PaymentTransaction, WebhookEvent
+from backend.payments.queries import get_order_with_payments
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 from tests.fixtures.stripe import stripe_signature
@@ -97,7 +97,7 @@ async def test_a_stripe_order_is_no_test_payment_and_no_test_cards_are_offered(
     )
     async with session_scope() as session:
         number = (await session.get_one(Order, order)).number
-    assert not (await order_queries.get_order(number)).test_payment
+    assert not (await get_order_with_payments(number)).test_payment
     assert offered_test_cards() == {}
 
 
