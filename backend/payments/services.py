@@ -35,6 +35,10 @@ from backend.orders.ownership import Shopper, require_owner
 from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaidAfterCancellation, PaymentRefunded
 from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
+from backend.payments.locks import (
+    lock_payment_by_reference_for_update,
+    lock_transaction_for_update,
+)
 from backend.payments.models import PaymentTransaction, WebhookEvent
 
 MAX_ATTEMPT_KEY_LENGTH = 64
@@ -172,7 +176,7 @@ async def confirm_payment(
 
 async def _apply(transaction_id: uuid.UUID, result: GatewayResult, *, actor: str) -> None:
     async with session_scope() as session:
-        transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
+        transaction = await lock_transaction_for_update(session, transaction_id)
         if transaction is None:
             raise NotFoundError("There is no such payment.")
         order = await lock_order_for_update(session, transaction.order_id)
@@ -251,17 +255,7 @@ async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
         ).first()
         if inserted is None:
             return False
-        transaction = (
-            await session.exec(
-                select(PaymentTransaction)
-                .where(
-                    PaymentTransaction.gateway == gateway,
-                    PaymentTransaction.reference == event.reference,
-                    PaymentTransaction.kind == "payment",
-                )
-                .with_for_update()
-            )
-        ).first()
+        transaction = await lock_payment_by_reference_for_update(session, gateway, event.reference)
         if transaction is None:
             return True
         order = await lock_order_for_update(session, transaction.order_id)
@@ -342,7 +336,7 @@ async def refund_order(
         idempotency_key=key,
     )
     async with session_scope() as session:
-        transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
+        transaction = await lock_transaction_for_update(session, transaction_id)
         order = await lock_order_for_update(session, order_id)
         if transaction is None or transaction.status == "succeeded":
             return amount
