@@ -35,7 +35,7 @@ from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order, OrderLine, OrderStatusChange
-from backend.payments import services as payments
+from backend.payments import refunds as payment_refunds
 from backend.returns import refunds
 from backend.returns.errors import ReturnNotAllowedError
 from backend.returns.events import (
@@ -436,7 +436,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
                 "Refund whole cents.", {"amount": "Use at most two decimals, e.g. 12.50."}
             )
         order_id, number = order.id, request.number
-    refunded = await payments.refund_order(
+    refunded = await payment_refunds.refund_order(
         order_id,
         amount=amount,
         request_key=f"return:{return_id}",
