@@ -36,7 +36,7 @@ os.environ.update(
 import psycopg
 from redis import Redis
 
-from backend.catalog import queries
+from backend.catalog import category_queries, queries
 from backend.catalog.staff_table import (
     StaffProductQuery,
     StaffSort,
@@ -85,7 +85,7 @@ async def main(size: int, runs: int, keep: bool) -> None:
         print(f"seeded {seeded.products_created} products in {time.perf_counter() - started:.1f} s")
         with psycopg.connect(DATABASE_URL.replace("+psycopg", ""), autocommit=True) as db:
             db.execute("VACUUM ANALYZE products")
-    tree = await queries.get_category_tree()
+    tree = await category_queries.get_category_tree()
     top = tree.children(None)[0]
     sub = tree.children(top.id)[0] if tree.children(top.id) else top
     brand = (await queries.list_brand_names())[0]

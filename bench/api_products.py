@@ -149,7 +149,7 @@ def bare_app() -> Any:
 
 
 def listing_statements() -> tuple[str, str]:
-    """The SQL `queries.list_products` runs for `?limit=20` (page 1, newest first): the
+    """The SQL `listing_queries.list_products` runs for `?limit=20` (page 1, newest first): the
     page (`_load_listing_page`) and the count (`_load_listing_totals`, no facets)."""
     from sqlalchemy import func, select
     from sqlalchemy.dialects import postgresql

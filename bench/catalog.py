@@ -48,7 +48,7 @@ os.environ.update(
 import psycopg
 from redis import Redis
 
-from backend.catalog import cache, queries, services
+from backend.catalog import cache, category_queries, listing_queries, services
 from backend.catalog.listing import ListingQuery
 from backend.core.db import dispose_engine
 from backend.demo.seed import seed_demo_data
@@ -108,10 +108,12 @@ def report(label: str, samples: list[float]) -> None:
 
 
 async def measure_listings(runs: int) -> None:
-    tree = await queries.get_category_tree()
+    tree = await category_queries.get_category_tree()
     top = tree.children(None)[0]
-    everything = await queries.list_products(ListingQuery(limit=20))
-    print(f"listing service call, queries.list_products ({everything.total} active products):")
+    everything = await listing_queries.list_products(ListingQuery(limit=20))
+    print(
+        f"listing service call, listing_queries.list_products ({everything.total} active products):"
+    )
 
     async def forget() -> None:
         await cache.invalidate()
@@ -119,7 +121,7 @@ async def measure_listings(runs: int) -> None:
     def first_page_then_forget_pages(query: ListingQuery) -> Callable[[], Awaitable[object]]:
         async def prepare() -> None:
             await cache.invalidate()
-            await queries.list_products(query.with_page(1))  # a shopper arrives on page 1
+            await listing_queries.list_products(query.with_page(1))  # a shopper arrives on page 1
 
         return prepare
 
@@ -176,7 +178,9 @@ async def measure_listings(runs: int) -> None:
         report(
             label,
             await timed(
-                lambda q=query, f=facets: queries.list_products(q, with_facets=f), runs, before
+                lambda q=query, f=facets: listing_queries.list_products(q, with_facets=f),
+                runs,
+                before,
             ),
         )
 
@@ -197,7 +201,7 @@ async def measure_search(runs: int) -> None:
 
 async def measure_edit_to_search(seconds_limit: float = 30) -> float:
     """Rename a product through the service; time until search finds the new name."""
-    target = (await queries.list_products(ListingQuery(limit=1))).items[0]
+    target = (await listing_queries.list_products(ListingQuery(limit=1))).items[0]
     marker = f"Zephyrine {int(time.time())}"
     worker = subprocess.Popen(
         [sys.executable, "-m", "jobs"],

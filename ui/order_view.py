@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from backend.core.money import format_money
-from backend.orders import queries as order_queries
 from backend.orders import status
+from backend.payments.queries import OrderWithPayments
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +49,7 @@ def display_time(moment: object) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if hasattr(moment, "strftime") else ""
 
 
-def order_view(order: order_queries.OrderDetail) -> OrderView:
+def order_view(order: OrderWithPayments) -> OrderView:
     def money(amount: object) -> str:
         return format_money(amount, order.currency)  # type: ignore[arg-type]
 

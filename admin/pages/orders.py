@@ -20,7 +20,8 @@ from backend.core.money import format_money
 from backend.orders import fulfilment, status
 from backend.orders import queries as order_queries
 from backend.orders.filters import OrderFilters, parse_order_filters
-from backend.payments import services as payments
+from backend.payments import refunds as payment_refunds
+from backend.payments.queries import get_order_with_payments
 from ui.forms import labelled_input
 from ui.order_view import OrderView, order_view
 from ui.tables import data_table, pager
@@ -302,7 +303,7 @@ class OrderAdminState(AdminOnlyAreaState):
     _number: str = ""
 
     async def _show(self) -> None:
-        detail = await order_queries.get_order(self._number)
+        detail = await get_order_with_payments(self._number)
         self._order_id = str(detail.id)
         self.order = order_view(detail)
         self.email = detail.email
@@ -360,7 +361,7 @@ class OrderAdminState(AdminOnlyAreaState):
             self.errors = {"amount": "Enter an amount such as 12.50, or leave it empty for all."}
             return
         await self._act(
-            payments.refund_order(
+            payment_refunds.refund_order(
                 uuid.UUID(self._order_id),
                 amount=amount,
                 request_key=str(form_data.get("request_key") or uuid.uuid4().hex)[:64],

@@ -14,6 +14,7 @@ import reflex as rx
 from admin.components.catalog_pickers import ANY, Choice, category_choices, choice_select
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
+from backend.catalog import category_queries
 from backend.catalog import queries as catalog
 from backend.catalog import services as catalog_services
 from backend.catalog.inputs import MAX_ATTRIBUTES
@@ -87,7 +88,7 @@ class ProductEditorState(AdminOnlyAreaState):
     @rx.event
     async def load(self) -> None:
         self.errors, self.message, self.image_error, self.found = {}, "", "", True
-        tree = await catalog.get_category_tree()
+        tree = await category_queries.get_category_tree()
         self.category_options = category_choices(tree)
         self.brand_options = [
             Choice(NO_BRAND, "No brand"),

@@ -14,6 +14,7 @@ import reflex as rx
 from admin.components.catalog_pickers import ANY, Choice, category_choices, choice_select
 from admin.components.layout import admin_page
 from admin.state import AdminState
+from backend.catalog import category_queries
 from backend.catalog import queries as catalog
 from backend.catalog import services as catalog_services
 from backend.catalog.staff_table import (
@@ -111,7 +112,7 @@ class ProductsTableState(AdminState):
     @rx.event
     async def load(self) -> None:
         self.message, self.done, self.percent_error, self.selected = "", "", "", []
-        self.category_options = category_choices(await catalog.get_category_tree())
+        self.category_options = category_choices(await category_queries.get_category_tree())
         self.brand_options = [Choice(name, name) for name in await catalog.list_brand_names()]
         await self._load_page(1)
 

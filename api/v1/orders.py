@@ -15,22 +15,30 @@ again by the services).
 from __future__ import annotations
 
 import hashlib
-import uuid
-from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from api.payment_routes import stripe_webhook
 from api.v1.auth import AdminViewer, CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.idempotency import valid_key
+from api.v1.order_schemas import (
+    ORDER_FILTERS,
+    FulfilmentIn,
+    OrderCreate,
+    OrderListItem,
+    OrderListParams,
+    OrderOut,
+    PaymentIn,
+    PaymentOut,
+    RefundIn,
+    RefundOut,
+)
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
-from api.v1.products import Money
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.services import actor_label
@@ -45,15 +53,14 @@ from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
-from backend.orders.queries import OrderDetail
-from backend.payments import services as payments
+from backend.payments import refunds as payment_refunds
+from backend.payments.queries import OrderWithPayments, get_order_with_payments
 from backend.settings import get_settings
 
 router = APIRouter(tags=["orders"], route_class=EdgeRoute)
 
 IDEMPOTENCY_HINT = "Send a unique key per operation (a UUID, say): 1 to 255 printable ASCII."
 OrderNumber = Annotated[str, Path(max_length=20, examples=["KG-ABCD-EFGH"])]
-RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=["12.50"])]
 
 
 def idempotency_key(
@@ -87,205 +94,26 @@ def _is_admin(viewer: Viewer) -> bool:
     return RoleName.ADMIN in viewer.roles
 
 
-# --- shapes ---------------------------------------------------------------------------
-
-
-class OrderLineOut(BaseModel):
-    product_id: uuid.UUID | None = Field(description="None once the product is deleted.")
-    name: str
-    sku: str
-    quantity: int
-    unit_price: Money
-    line_total: Money
-
-
-class TimelineEntryOut(BaseModel):
-    at: datetime
-    axis: str = Field(
-        description="order (the goods), payment (the money) or return (one of its returns)"
-    )
-    status: str
-    note: str
-
-
-class OrderOut(BaseModel):
-    number: str
-    status: str = Field(description="pending_payment, paid, fulfilled, delivered, cancelled")
-    payment_status: str = Field(
-        description="unpaid, requires_action, processing, paid, failed, partially_refunded, "
-        "refunded"
-    )
-    email: str
-    customer_name: str
-    shipping_address: dict[str, str | None]
-    shipping_method: str
-    lines: list[OrderLineOut]
-    subtotal: Money
-    discount: Money
-    shipping: Money
-    tax: Money
-    total: Money
-    refunded: Money
-    currency: str
-    discount_code: str | None
-    carrier: str | None
-    tracking_number: str | None
-    can_pay: bool
-    can_cancel: bool
-    test_payment: bool = Field(
-        description="Paid through the built-in test gateway (PAYMENT_GATEWAY=test): "
-        "nobody was charged."
-    )
-    created_at: datetime
-    pay_by: datetime | None = Field(description="An unpaid order is cancelled after this.")
-    timeline: list[TimelineEntryOut]
-
-    @classmethod
-    def of(cls, order: OrderDetail) -> OrderOut:
-        return cls(
-            number=order.number,
-            status=order.status,
-            payment_status=order.payment_status,
-            email=order.email,
-            customer_name=order.customer_name,
-            shipping_address={
-                k: None if v is None else str(v) for k, v in order.shipping_address.items()
-            },
-            shipping_method=order.shipping_method,
-            lines=[
-                OrderLineOut(
-                    product_id=line.product_id,
-                    name=line.name,
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    unit_price=decimal_string(line.unit_price),
-                    line_total=decimal_string(line.line_total),
-                )
-                for line in order.lines
-            ],
-            subtotal=decimal_string(order.subtotal),
-            discount=decimal_string(order.discount),
-            shipping=decimal_string(order.shipping),
-            tax=decimal_string(order.tax),
-            total=decimal_string(order.total),
-            refunded=decimal_string(order.refunded_amount),
-            currency=order.currency,
-            discount_code=order.discount_code,
-            carrier=order.carrier,
-            tracking_number=order.tracking_number,
-            can_pay=order.can_pay,
-            can_cancel=order.can_cancel,
-            test_payment=order.test_payment,
-            created_at=order.created_at,
-            pay_by=order.expires_at,
-            timeline=[
-                TimelineEntryOut(at=entry.at, axis=entry.axis, status=entry.status, note=entry.note)
-                for entry in order.timeline
-            ],
-        )
-
-
-class OrderListItem(BaseModel):
-    number: str
-    created_at: datetime
-    status: str
-    payment_status: str
-    total: Money
-    currency: str
-    item_count: int | None = Field(default=None, description="In your own list.")
-    customer_name: str | None = Field(default=None, description="With scope=all.")
-    email: str | None = Field(default=None, description="With scope=all.")
-
-
-class OrderListParams(BaseModel):
-    """Paging, and for admins (`scope=all`) the staff list's filters, read by the orders
-    domain's own parser (a message per wrong field)."""
-
-    page: int = Field(default=1, ge=1, le=10_000)
-    limit: int = Field(default=20, ge=1, le=100)
-    scope: Literal["own", "all"] = "own"
-    status: str | None = Field(default=None, max_length=40, description="An order status.")
-    placed_from: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD, UTC.")
-    placed_to: str | None = Field(default=None, max_length=10, description="Included.")
-    min_total: str | None = Field(default=None, max_length=20, examples=["25.00"])
-    max_total: str | None = Field(default=None, max_length=20, examples=["100.00"])
-    search: str | None = Field(default=None, max_length=100, description="Number, e-mail, name.")
-
-
-_FILTERS = ("status", "placed_from", "placed_to", "min_total", "max_total", "search")
-
-
-class OrderCreate(BaseModel):
-    """Checkout details; the shop's address rules apply (400 with a message per field)."""
-
-    email: str | None = Field(default=None, description="Defaults to your account's.")
-    full_name: str
-    line1: str
-    line2: str | None = None
-    city: str
-    region: str | None = None
-    postal_code: str
-    country: str = Field(description="Two letters: a country the shop ships to.")
-    phone: str | None = None
-    shipping_method: Literal["standard", "express"] = "standard"
-    discount_code: str | None = None
-
-
-class PaymentIn(BaseModel):
-    payment_method: str = Field(
-        min_length=1,
-        max_length=255,
-        description="Stripe: a PaymentMethod id (pm_…). Test gateway: a test card number "
-        "(4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined).",
-    )
-
-
-class PaymentOut(BaseModel):
-    status: Literal["succeeded", "requires_action", "processing"]
-    message: str
-    redirect_url: str | None = Field(
-        description="requires_action: where the shopper confirms the payment with their bank."
-    )
-    client_secret: str | None = Field(description="Stripe: for Stripe.js's confirmation step.")
-    order: OrderOut
-
-
-class FulfilmentIn(BaseModel):
-    carrier: str = Field(max_length=200)
-    tracking_number: str = Field(max_length=200)
-
-
-class RefundIn(BaseModel):
-    amount: RefundAmount | None = Field(
-        default=None, description="Leave out to refund all that is left."
-    )
-
-
-class RefundOut(BaseModel):
-    refunded: Money
-    order: OrderOut
-
-
 # --- helpers --------------------------------------------------------------------------
 
 
-async def _visible_order(number: str, viewer: Viewer) -> OrderDetail:
+async def _visible_order(number: str, viewer: Viewer) -> OrderWithPayments:
     """The order, if the caller placed it or is an admin; else 404 as if it did not exist."""
-    order = await queries.get_order(number.strip().upper())
+    order = await get_order_with_payments(number.strip().upper())
     if _is_admin(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
         return order
     raise NotFoundError(ORDER_NOT_FOUND)
 
 
-async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderDetail:
+async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderWithPayments:
     # Refused before the lookup, so a shopper learns nothing about other numbers.
     if not _is_admin(viewer):
         raise PermissionDeniedError(f"Only administrators can {what}.")
-    return await queries.get_order(number.strip().upper())
+    return await get_order_with_payments(number.strip().upper())
 
 
 async def _order_out(number: str) -> OrderOut:
-    return OrderOut.of(await queries.get_order(number))
+    return OrderOut.of(await get_order_with_payments(number))
 
 
 def _declined(detail: str) -> JSONResponse:
@@ -355,7 +183,7 @@ async def list_orders(
     viewer: CurrentViewer, query: Annotated[OrderListParams, Query()]
 ) -> Paged[OrderListItem]:
     """Newest first. `scope=all` lists every order (admins only)."""
-    form = query.model_dump(include=set(_FILTERS))
+    form = query.model_dump(include=set(ORDER_FILTERS))
     page, limit = query.page, query.limit
     if query.scope == "own":
         if any(value for value in form.values()):
@@ -515,7 +343,7 @@ async def refund_order(
     """One refund per `Idempotency-Key`. 400: more than is left to refund. 409: nothing
     was paid, or the provider refused the refund."""
     order = await _staff_order(number, viewer, "refund orders")
-    refunded = await payments.refund_order(
+    refunded = await payment_refunds.refund_order(
         order.id,
         amount=None if body.amount is None else Decimal(body.amount),
         request_key=_scoped_key("refund", viewer, key),

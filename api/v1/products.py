@@ -22,7 +22,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from backend.catalog import cache as catalog_cache
-from backend.catalog import queries
+from backend.catalog import category_queries, listing_queries, queries
 from backend.catalog import services as catalog
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.listing import MAX_PAGE, parse_listing_query
@@ -170,7 +170,7 @@ async def list_products(query: Annotated[ProductListParams, Query()], request: R
     }
 
     async def render() -> str:
-        listing = await queries.list_products(parse_listing_query(params, strict=True))
+        listing = await listing_queries.list_products(parse_listing_query(params, strict=True))
         return Paged[ProductListItem](
             items=[ProductListItem.of(item) for item in listing.items],
             pagination=PageMeta.of(page=listing.page, limit=listing.limit, total=listing.total),
@@ -289,7 +289,7 @@ async def delete_product(product_id: uuid.UUID, viewer: AdminViewer) -> Response
 @router.get("/categories", response_model=list[CategoryOut], tags=["categories"])
 async def list_categories() -> list[CategoryOut]:
     """Every category, parents before children, in display order."""
-    tree = await queries.get_category_tree()
+    tree = await category_queries.get_category_tree()
     ordered: list[CategoryOut] = []
 
     def walk(parent_id: uuid.UUID | None) -> None:

@@ -28,11 +28,6 @@ from backend.core.redis import get_redis
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
 
-# `get_cart` is re-exported only because backend/orders still reads the cart as
-# `carts.get_cart` (that domain changes on another branch); once its callers use
-# `backend.cart.queries`, it leaves this list.
-__all__ = ["add_item", "clear_cart", "forget_lines", "get_cart", "remove_item", "set_quantity"]
-
 
 async def add_item(
     owner: CartOwner, product_id: uuid.UUID, quantity: int = 1, *, all_or_nothing: bool = False

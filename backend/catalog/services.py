@@ -17,7 +17,7 @@ from slugify import slugify
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
@@ -27,6 +27,7 @@ from backend.catalog import cache
 from backend.catalog.errors import DuplicateSkuError, DuplicateSlugError
 from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
+from backend.catalog.locks import lock_product_row_for_update, lock_products_for_update
 from backend.catalog.models import Brand, Product
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
@@ -147,7 +148,7 @@ async def update_product(
     values = change.model_dump(exclude_unset=True)
     try:
         async with session_scope() as session:
-            product = await session.get(Product, product_id, with_for_update=True)
+            product = await lock_product_row_for_update(session, product_id)
             if product is None:
                 raise NotFoundError(NOT_FOUND)
             if "brand" in values:
@@ -192,7 +193,7 @@ async def delete_product(product_id: uuid.UUID, *, actor: Viewer) -> None:
     """Gone from the catalog; past orders keep their line snapshots (name, SKU, price)."""
     require_admin(actor, CHANGE_CATALOG)
     async with session_scope() as session:
-        product = await session.get(Product, product_id, with_for_update=True)
+        product = await lock_product_row_for_update(session, product_id)
         if product is None:
             raise NotFoundError(NOT_FOUND)
         await _changed(session, product, "deleted")
@@ -272,14 +273,7 @@ async def change_prices_by_percent(
             {"percent": "Enter a percentage such as 10 or -15."},
         )
     async with session_scope() as session:
-        products = (
-            await session.exec(
-                select(Product)
-                .where(col(Product.id).in_(ids))
-                .order_by(col(Product.id))
-                .with_for_update()
-            )
-        ).all()
+        products = await lock_products_for_update(session, ids)
         changes: list[tuple[Product, Decimal]] = []
         for product in products:
             new_price = changed_price(product.price, percent)

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 
+from backend.catalog.category_queries import get_category_tree
 from backend.catalog.models import Product
-from backend.catalog.queries import get_category_tree, summary_select, to_summary
+from backend.catalog.queries import summary_select, to_summary
 from backend.catalog.schemas import ProductSummary
 from backend.core.db import session_scope
 from backend.core.like import contains_pattern

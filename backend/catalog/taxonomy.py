@@ -27,6 +27,11 @@ from backend.catalog.errors import (
     DuplicateCategorySlugError,
 )
 from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
+from backend.catalog.locks import (
+    lock_brand_for_update,
+    lock_category_for_update,
+    lock_sibling_categories_for_update,
+)
 from backend.catalog.models import Brand, Category, Product
 from backend.catalog.services import CHANGE_CATALOG, brand_slug, record_products_changed
 from backend.core.db import session_scope
@@ -175,7 +180,7 @@ async def update_category(category_id: uuid.UUID, data: CategoryUpdate, *, actor
     values = data.model_dump(exclude_unset=True)
     try:
         async with session_scope() as session:
-            category = await session.get(Category, category_id, with_for_update=True)
+            category = await lock_category_for_update(session, category_id)
             if category is None:
                 raise NotFoundError(CATEGORY_NOT_FOUND)
             subtree = await _subtree_ids(session, category_id)
@@ -226,16 +231,7 @@ async def move_category(category_id: uuid.UUID, *, offset: int, actor: Viewer) -
         category = await session.get(Category, category_id)
         if category is None:
             raise NotFoundError(CATEGORY_NOT_FOUND)
-        siblings = list(
-            (
-                await session.exec(
-                    select(Category)
-                    .where(Category.parent_id == category.parent_id)
-                    .order_by(col(Category.position), col(Category.name))
-                    .with_for_update()
-                )
-            ).all()
-        )
+        siblings = await lock_sibling_categories_for_update(session, category.parent_id)
         index = next(i for i, sibling in enumerate(siblings) if sibling.id == category_id)
         target = max(0, min(len(siblings) - 1, index + offset))
         if target == index:
@@ -260,7 +256,7 @@ async def delete_category(category_id: uuid.UUID, *, actor: Viewer) -> None:
     require_admin(actor, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
-            category = await session.get(Category, category_id, with_for_update=True)
+            category = await lock_category_for_update(session, category_id)
             if category is None:
                 raise NotFoundError(CATEGORY_NOT_FOUND)
             products = (
@@ -364,7 +360,7 @@ async def rename_brand(brand_id: uuid.UUID, data: BrandCreate, *, actor: Viewer)
     require_admin(actor, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
-            brand = await session.get(Brand, brand_id, with_for_update=True)
+            brand = await lock_brand_for_update(session, brand_id)
             if brand is None:
                 raise NotFoundError(BRAND_NOT_FOUND)
             if brand.name == data.name:
@@ -397,7 +393,7 @@ async def delete_brand(brand_id: uuid.UUID, *, actor: Viewer) -> None:
     require_admin(actor, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
-            brand = await session.get(Brand, brand_id, with_for_update=True)
+            brand = await lock_brand_for_update(session, brand_id)
             if brand is None:
                 raise NotFoundError(BRAND_NOT_FOUND)
             products = (

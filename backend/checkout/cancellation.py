@@ -25,7 +25,7 @@ from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.ownership import Shopper
 from backend.orders.queries import OrderDetail
-from backend.payments import services as payments
+from backend.payments import refunds as payment_refunds
 
 
 def refund_key(order_id: uuid.UUID) -> str:
@@ -69,7 +69,7 @@ async def cancel_paid_order(order_id: uuid.UUID, *, request_key: str, actor: Vie
     left = await fulfilment.amount_to_refund_on_cancel(order_id, actor=actor)
     refunded = Decimal(0)
     if left > 0:
-        refunded = await payments.refund_order(
+        refunded = await payment_refunds.refund_order(
             order_id, amount=left, request_key=request_key, actor=actor_label(actor), by=actor
         )
     await fulfilment.cancel_refunded_order(order_id, actor=actor)

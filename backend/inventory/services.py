@@ -33,6 +33,7 @@ from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.events.outbox import record_event
 from backend.inventory.events import InventoryUpdated, LowStock
+from backend.inventory.locks import lock_stock_for_update
 from backend.inventory.models import StockMovement
 
 
@@ -232,11 +233,7 @@ async def set_stock(
     """Set a product's stock to a counted `quantity` (the CSV import) in the caller's
     transaction, recording the difference like any change. False when there is no such
     product; a count equal to the stock records nothing."""
-    before = (
-        await session.exec(
-            select(Product.stock_quantity).where(Product.id == product_id).with_for_update()
-        )
-    ).first()
+    before = await lock_stock_for_update(session, product_id)
     if before is None:
         return False
     if before != quantity:

@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
-from backend.cart import services as carts
+from backend.cart import queries as cart_queries
 from backend.cart.schemas import Cart, CartOwner
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
@@ -28,10 +28,8 @@ from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
-from backend.payments.models import PaymentTransaction
 from backend.pricing import discounts, shipping
 from backend.pricing.totals import DiscountRule, PricedLine, Totals, compute_totals, subtotal_of
-from backend.settings import PaymentGatewayName
 
 
 @dataclass(frozen=True)
@@ -50,16 +48,6 @@ class TimelineEntry:
     axis: str
     status: str
     note: str
-
-
-@dataclass(frozen=True)
-class TransactionRecord:
-    at: datetime
-    kind: str
-    status: str
-    amount: Decimal
-    failure_message: str | None
-    gateway: str  # "stripe", or "test": the built-in test gateway (nobody was charged)
 
 
 @dataclass(frozen=True)
@@ -87,19 +75,10 @@ class OrderDetail:
     expires_at: datetime | None
     lines: tuple[OrderLineRecord, ...]
     timeline: tuple[TimelineEntry, ...]
-    transactions: tuple[TransactionRecord, ...]
 
     @property
     def can_cancel(self) -> bool:
         return self.status == "pending_payment" and self.payment_status != "processing"
-
-    @property
-    def test_payment(self) -> bool:
-        """Paid (or tried) through the built-in test gateway: no money was taken, and the
-        order must not be shipped as if it had been."""
-        return any(
-            t.kind == "payment" and t.gateway == PaymentGatewayName.TEST for t in self.transactions
-        )
 
     @property
     def can_pay(self) -> bool:
@@ -122,8 +101,9 @@ class OrderSummary:
 
 
 async def get_order(number: str) -> OrderDetail:
-    """One order by its number, with lines, timeline and payments. The caller decides
-    whether the viewer may see it (`may_view`)."""
+    """One order by its number, with lines and timeline; the caller decides whether the
+    viewer may see it (`may_view`). With its payments too:
+    `payments.queries.get_order_with_payments`."""
     async with session_scope() as session:
         order = (await session.exec(select(Order).where(Order.number == number[:20]))).first()
         if order is None:
@@ -140,13 +120,6 @@ async def get_order(number: str) -> OrderDetail:
                 select(OrderStatusChange)
                 .where(OrderStatusChange.order_id == order.id)
                 .order_by(col(OrderStatusChange.created_at), col(OrderStatusChange.axis))
-            )
-        ).all()
-        payments = (
-            await session.exec(
-                select(PaymentTransaction)
-                .where(PaymentTransaction.order_id == order.id)
-                .order_by(col(PaymentTransaction.created_at))
             )
         ).all()
     return OrderDetail(
@@ -184,12 +157,6 @@ async def get_order(number: str) -> OrderDetail:
         ),
         timeline=tuple(
             TimelineEntry(h.created_at, h.axis, status.label(h.to_status), h.note) for h in history
-        ),
-        transactions=tuple(
-            TransactionRecord(
-                p.created_at, p.kind, p.status, p.amount, p.failure_message, p.gateway
-            )
-            for p in payments
         ),
     )
 
@@ -295,7 +262,7 @@ class CheckoutPreview:
 async def preview_checkout(owner: CartOwner | None, details: CheckoutDetails) -> CheckoutPreview:
     """What the order would cost now (nothing reserved or redeemed): the review step.
     Raises DiscountRefusedError / InvalidInputError like placing it would."""
-    cart = await carts.get_cart(owner)
+    cart = await cart_queries.get_cart(owner)
     priced = [PricedLine(line.unit_price, line.quantity) for line in cart.lines if line.purchasable]
     subtotal = subtotal_of(priced)
     discount = None

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, text
-from sqlmodel import col, select
+from sqlalchemy import text
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.audit.services import actor_label
-from backend.cart import services as carts
+from backend.cart import queries as cart_queries
 from backend.cart.schemas import CartOwner
 from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
@@ -41,7 +41,7 @@ from backend.orders import status
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
 from backend.orders.inputs import CheckoutDetails
-from backend.orders.locks import lock_order_for_update
+from backend.orders.locks import lock_expired_unpaid_orders_for_update, lock_order_for_update
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.ownership import Shopper, require_owner
 from backend.pricing import discounts, shipping
@@ -110,7 +110,7 @@ async def place_order(
     of another checkout), and what `admit` raises."""
     key = _check_key(checkout_key)
     settings = get_settings()
-    cart = await carts.get_cart(cart_owner)
+    cart = await cart_queries.get_cart(cart_owner)
     wanted = {line.product_id: line.quantity for line in cart.lines}
     shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
 
@@ -300,19 +300,9 @@ async def expire_unpaid_orders(*, limit: int = 100) -> int:
     other runs, and re-checked). Returns how many were cancelled."""
     cancelled = 0
     async with session_scope() as session:
-        due = (
-            await session.exec(
-                select(Order)
-                .where(
-                    Order.status == "pending_payment",
-                    col(Order.payment_status).not_in(_PAYMENT_IN_FLIGHT),
-                    col(Order.expires_at) <= func.now(),
-                )
-                .order_by(col(Order.expires_at))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+        due = await lock_expired_unpaid_orders_for_update(
+            session, payment_in_flight=_PAYMENT_IN_FLIGHT, limit=limit
+        )
         for order in due:
             await cancel_order_locked(
                 session,

@@ -1,4 +1,4 @@
-"""Paying for an order, finishing a payment, provider notifications, refunds.
+"""Paying for an order, finishing a payment, provider notifications (refunds: `refunds.py`).
 
 Every operation that can move money is written down before the provider is called: a
 `payment_transactions` row with its idempotency key, committed. The call carries that
@@ -13,19 +13,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
-from hashlib import sha256
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
-from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
-from backend.core.money import format_money, to_minor_units
+from backend.core.money import to_minor_units
 from backend.events.outbox import record_event
 from backend.orders import status
 from backend.orders.events import OrderPaid
@@ -33,12 +28,15 @@ from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order
 from backend.orders.ownership import Shopper, require_owner
 from backend.payments.errors import PaymentRefusedError
-from backend.payments.events import PaidAfterCancellation, PaymentRefunded
+from backend.payments.events import PaidAfterCancellation
 from backend.payments.gateway import GatewayEvent, GatewayResult, get_gateway
+from backend.payments.keys import MAX_ATTEMPT_KEY_LENGTH, stored_key_part
+from backend.payments.locks import (
+    lock_payment_by_reference_for_update,
+    lock_transaction_for_update,
+)
 from backend.payments.models import PaymentTransaction, WebhookEvent
 
-MAX_ATTEMPT_KEY_LENGTH = 64
-STORED_KEY_PART_LENGTH = 40
 # How far each transaction status is along: a status never goes back. A failed attempt
 # can still succeed (the shopper retries within the same PaymentIntent); a success is final.
 _PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "failed": 3, "succeeded": 4}
@@ -55,17 +53,11 @@ class PaymentOutcome:
     client_secret: str | None = None
 
 
-def _key_part(key: str) -> str:
-    """A caller's key as stored: long ones by their digest, so "refund:<order id>:<key>"
-    always fits the 100-character column (and equal keys stay equal)."""
-    return key if len(key) <= STORED_KEY_PART_LENGTH else sha256(key.encode()).hexdigest()[:40]
-
-
 def _attempt(order: Order, attempt_key: str) -> str:
     key = attempt_key.strip()
     if not key or len(key) > MAX_ATTEMPT_KEY_LENGTH:
         raise InvalidInputError("This payment form has expired; reload the page.")
-    return f"pay:{order.id}:{_key_part(key)}"
+    return f"pay:{order.id}:{stored_key_part(key)}"
 
 
 def _message(result_status: str, failure_message: str | None) -> str:
@@ -172,7 +164,7 @@ async def confirm_payment(
 
 async def _apply(transaction_id: uuid.UUID, result: GatewayResult, *, actor: str) -> None:
     async with session_scope() as session:
-        transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
+        transaction = await lock_transaction_for_update(session, transaction_id)
         if transaction is None:
             raise NotFoundError("There is no such payment.")
         order = await lock_order_for_update(session, transaction.order_id)
@@ -251,17 +243,7 @@ async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
         ).first()
         if inserted is None:
             return False
-        transaction = (
-            await session.exec(
-                select(PaymentTransaction)
-                .where(
-                    PaymentTransaction.gateway == gateway,
-                    PaymentTransaction.reference == event.reference,
-                    PaymentTransaction.kind == "payment",
-                )
-                .with_for_update()
-            )
-        ).first()
+        transaction = await lock_payment_by_reference_for_update(session, gateway, event.reference)
         if transaction is None:
             return True
         order = await lock_order_for_update(session, transaction.order_id)
@@ -273,148 +255,3 @@ async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:
             actor=gateway,
         )
     return True
-
-
-async def refund_order(
-    order_id: uuid.UUID,
-    *,
-    amount: Decimal | None,
-    request_key: str,
-    actor: str,
-    by: Viewer | None = None,
-    reason: str = "",
-) -> Decimal:
-    """Refund `amount` (None: all that is left) of a paid order through the gateway.
-    The same `request_key` again does not refund twice. Returns the amount refunded.
-    `by`: the staff member asking (checked, and written to the audit log); None for the
-    system's own refunds. `reason` (e.g. "Return RT-…") goes on the timeline and into
-    the shopper's refund e-mail."""
-    if by is not None:
-        require_admin(by, "refund orders")
-    gateway = get_gateway()
-    async with session_scope() as session:
-        order = await lock_order_for_update(session, order_id)
-        paid = (
-            await session.exec(
-                select(PaymentTransaction).where(
-                    PaymentTransaction.order_id == order.id,
-                    PaymentTransaction.kind == "payment",
-                    PaymentTransaction.status == "succeeded",
-                )
-            )
-        ).first()
-        key = f"refund:{order.id}:{_key_part(request_key.strip()[:MAX_ATTEMPT_KEY_LENGTH])}"
-        existing = (
-            await session.exec(
-                select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key)
-            )
-        ).first()
-        if existing is None:
-            if paid is None or paid.reference is None:
-                raise PaymentRefusedError(f"Order {order.number} has no payment to refund.")
-            left = order.total - order.refunded_amount
-            amount = left if amount is None else amount
-            if amount <= 0 or amount > left:
-                raise InvalidInputError(
-                    "Refund between 0.01 and what is left to refund.",
-                    {"amount": f"At most {format_money(left, order.currency)}."},
-                )
-            existing = PaymentTransaction(
-                order_id=order.id,
-                gateway=paid.gateway,
-                kind="refund",
-                status="pending",
-                amount=amount,
-                currency=order.currency,
-                idempotency_key=key,
-                parent_id=paid.id,
-            )
-            session.add(existing)
-            await session.flush()
-        elif existing.status == "succeeded":
-            return existing.amount
-        transaction_id, reference = existing.id, paid.reference if paid else None
-        amount, currency = existing.amount, existing.currency
-    result = await gateway.refund(
-        str(reference),
-        amount_minor=to_minor_units(amount, currency),
-        currency=currency,
-        idempotency_key=key,
-    )
-    async with session_scope() as session:
-        transaction = await session.get(PaymentTransaction, transaction_id, with_for_update=True)
-        order = await lock_order_for_update(session, order_id)
-        if transaction is None or transaction.status == "succeeded":
-            return amount
-        transaction.status = (
-            result.status if result.status in ("succeeded", "failed") else "pending"
-        )
-        transaction.reference = result.reference
-        transaction.failure_code = result.failure_code
-        transaction.failure_message = result.failure_message
-        session.add(transaction)
-        if result.status != "succeeded":
-            failure = result.failure_message or "The refund failed."
-        else:
-            failure = None
-            before = {"payment_status": order.payment_status, "refunded": order.refunded_amount}
-            await _record_refund(session, order, amount, currency, actor=actor, reason=reason)
-            if by is not None:
-                audit.record(
-                    session,
-                    actor=by,
-                    action="order.refunded",
-                    entity_type="order",
-                    entity_id=order.number,
-                    before=before,
-                    after={
-                        "payment_status": order.payment_status,
-                        "refunded": order.refunded_amount,
-                        "amount": amount,
-                    },
-                )
-    if failure is not None:
-        raise PaymentRefusedError(failure)  # after the commit: the failure stays recorded
-    return amount
-
-
-async def _record_refund(
-    session: AsyncSession,
-    order: Order,
-    amount: Decimal,
-    currency: str,
-    *,
-    actor: str,
-    reason: str = "",
-) -> None:
-    order.refunded_amount += amount
-    full = order.refunded_amount >= order.total
-    status.move(
-        session,
-        order,
-        "payment",
-        "refunded" if full else "partially_refunded",
-        actor=actor,
-        note=f"Refunded {format_money(amount, currency)}" + (f" ({reason})" if reason else ""),
-    )
-    await record_event(
-        session,
-        PaymentRefunded(
-            aggregate_id=str(order.id),
-            order_number=order.number,
-            email=order.email,
-            customer_name=order.customer_name,
-            amount=amount,
-            currency=currency,
-            full_refund=full,
-            reason=reason,
-        ),
-    )
-
-
-async def refund_payment_after_cancellation(order_id: uuid.UUID, transaction_id: str) -> None:
-    """Give back a payment that arrived for a cancelled order (idempotent: one refund
-    request per payment)."""
-    await refund_order(
-        order_id, amount=None, request_key=f"after-cancel:{transaction_id}", actor="system"
-    )

@@ -15,7 +15,7 @@ from backend.core.errors import InvalidInputError
 from backend.core.money import format_money, quantize
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
-from backend.payments import services as payments
+from backend.payments import refunds as payment_refunds
 from backend.returns import refunds
 from backend.returns.events import ReturnReceived, ReturnRefunded
 from backend.returns.history import add_timeline_line, audit_step, event_fields, returned_items
@@ -84,7 +84,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
                 "Refund whole cents.", {"amount": "Use at most two decimals, e.g. 12.50."}
             )
         order_id, number = order.id, request.number
-    refunded = await payments.refund_order(
+    refunded = await payment_refunds.refund_order(
         order_id,
         amount=amount,
         request_key=f"return:{return_id}",

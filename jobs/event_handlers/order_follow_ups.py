@@ -12,7 +12,7 @@ from backend.orders import services as orders
 from backend.orders.events import (
     OrderPaid,
 )
-from backend.payments import services as payments
+from backend.payments import refunds as payment_refunds
 from backend.payments.events import PaidAfterCancellation
 
 
@@ -23,7 +23,7 @@ async def empty_bought_lines_from_cart(event: OrderPaid) -> None:
 
 
 async def refund_payment_after_cancellation(event: PaidAfterCancellation) -> None:
-    await payments.refund_payment_after_cancellation(
+    await payment_refunds.refund_payment_after_cancellation(
         uuid.UUID(event.aggregate_id), event.transaction_id
     )
 

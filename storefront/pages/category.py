@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from backend.catalog import queries as catalog
+from backend.catalog import category_queries, listing_queries
 from backend.catalog.listing import ListingQuery, parse_listing_query
 from backend.catalog.schemas import Listing
 from backend.core.errors import NotFoundError
@@ -144,20 +144,20 @@ class CategoryState(PublicState):
             category=slug,
             limit=PAGE_SIZE,
         )
-        tree = await catalog.get_category_tree()
+        tree = await category_queries.get_category_tree()
         node = tree.by_slug(slug)
         if node is None:
             self.not_found, self.title, self.products, self.filter_groups = True, "", [], []
             return
         try:
-            listing = await catalog.list_products(query, with_facets=True)
+            listing = await listing_queries.list_products(query, with_facets=True)
         except NotFoundError:
             self.not_found = True
             return
         if listing.items == () and query.page > listing.page_count:
             # A page past the end (an old link): show the last page instead.
             query = query.with_page(listing.page_count)
-            listing = await catalog.list_products(query, with_facets=True)
+            listing = await listing_queries.list_products(query, with_facets=True)
         self._query = query
         self.not_found, self.slug = False, slug
         self.title, self.description = node.name, node.description

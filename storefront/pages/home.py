@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.catalog import queries as catalog
+from backend.catalog import category_queries, listing_queries
 from backend.settings import get_settings
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
@@ -18,8 +18,10 @@ class HomeState(PublicState):
 
     @rx.event
     async def load(self) -> None:
-        self.categories = [category_link(c) for c in await catalog.list_top_categories()]
-        self.new_arrivals = [product_card(p) for p in await catalog.list_new_arrivals(limit=8)]
+        self.categories = [category_link(c) for c in await category_queries.list_top_categories()]
+        self.new_arrivals = [
+            product_card(p) for p in await listing_queries.list_new_arrivals(limit=8)
+        ]
 
 
 def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:

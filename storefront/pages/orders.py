@@ -20,6 +20,7 @@ from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
+from backend.payments.queries import OrderWithPayments, get_order_with_payments
 from backend.settings import get_settings
 from storefront.components.layout import shop_page
 from storefront.pages.returns import returns_panel
@@ -32,10 +33,10 @@ from ui.test_mode import test_payment_badge
 MAX_NUMBER_LENGTH = 20
 
 
-async def viewable_order(state: SessionState, number: str) -> order_queries.OrderDetail | None:
+async def viewable_order(state: SessionState, number: str) -> OrderWithPayments | None:
     """The order if this tab's viewer may see it (`order_queries.may_view`), else None."""
     try:
-        detail = await order_queries.get_order(number)
+        detail = await get_order_with_payments(number)
     except NotFoundError:
         return None
     return detail if order_queries.may_view(detail, state._shopper()) else None
@@ -52,10 +53,10 @@ class OrderState(PublicState):
     message: str = ""
     paying: bool = False
 
-    async def _load(self, number: str) -> order_queries.OrderDetail | None:
+    async def _load(self, number: str) -> OrderWithPayments | None:
         return await viewable_order(self, number)
 
-    async def _show(self, number: str) -> order_queries.OrderDetail | None:
+    async def _show(self, number: str) -> OrderWithPayments | None:
         detail = await self._load(number)
         self.order = order_view(detail) if detail else None
         self.missing = detail is None
@@ -366,7 +367,7 @@ class ConfirmPaymentState(PublicState):
     ready: bool = False
     message: str = ""
 
-    async def _order(self) -> order_queries.OrderDetail | None:
+    async def _order(self) -> OrderWithPayments | None:
         detail = await viewable_order(self, self.number)
         return detail if detail is not None and detail.awaiting_confirmation else None
 

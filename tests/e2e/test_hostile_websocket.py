@@ -413,10 +413,11 @@ def catalog_changes(target: CatalogTarget) -> list[tuple[type[Any], str, dict[st
 
 async def catalog_facts(target: CatalogTarget) -> dict[str, Any]:
     from backend.audit import services as audit
+    from backend.catalog import category_queries
     from backend.catalog import queries as catalog_queries
     from backend.core.errors import NotFoundError
 
-    tree = await catalog_queries.get_category_tree()
+    tree = await category_queries.get_category_tree()
     try:
         product = (await catalog_queries.get_product(uuid.UUID(target.product_id))).summary
         found = (product.is_active, product.price, product.name)

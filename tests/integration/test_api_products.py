@@ -13,7 +13,7 @@ import pytest
 from api.app import build_http_app
 from backend.accounts import tokens
 from backend.accounts.schemas import Viewer
-from backend.catalog import queries
+from backend.catalog import category_queries, queries
 from backend.core.errors import NotFoundError
 from tests.fixtures.catalog import MakeProduct
 
@@ -49,7 +49,7 @@ async def test_the_list_pages_filters_and_sorts(
 ) -> None:
     for price in ("5.00", "15.00", "25.00"):
         await make_product(price=Decimal(price))
-    slug = (await queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
+    slug = (await category_queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
 
     response = await api.get(
         "/products",
@@ -75,7 +75,7 @@ async def test_the_cached_list_is_never_stale_and_answers_not_modified(
     api: httpx.AsyncClient, make_product: MakeProduct, category: uuid.UUID, admin_viewer: Viewer
 ) -> None:
     product_id = await make_product(price=Decimal("7.00"))
-    slug = (await queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
+    slug = (await category_queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
     first = await api.get("/products", params={"category": slug})
     assert [item["price"] for item in first.json()["items"]] == ["7.00"]
     etag = first.headers["etag"]

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api.app import build_http_app
-from backend.catalog import queries as catalog_queries
+from backend.catalog import category_queries
 from backend.search.searcher import searchers
 from backend.search.services import ensure_index, sync_products
 from backend.settings import get_settings
@@ -74,7 +74,7 @@ async def catalog_of_three(
 
 
 async def category_slug(category: uuid.UUID) -> str:
-    return (await catalog_queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
+    return (await category_queries.get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
 
 
 async def test_search_returns_items_facets_and_pagination(

@@ -14,7 +14,7 @@ from backend.accounts import authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
-from backend.catalog import queries, services, taxonomy
+from backend.catalog import category_queries, queries, services, taxonomy
 from backend.catalog.errors import (
     BrandInUseError,
     CategoryInUseError,
@@ -195,7 +195,7 @@ async def test_renaming_a_category_reindexes_its_whole_subtree(
     product_id = await make_product(category_id=sub)
     await taxonomy.update_category(top, CategoryUpdate(name=f"Entry {unique}"), actor=admin_viewer)
     assert await _events_for(product_id) == 2
-    tree = await queries.get_category_tree()
+    tree = await category_queries.get_category_tree()
     assert [node.name for node in tree.ancestors(sub)] == [f"Entry {unique}", f"Hooks {unique}"]
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, text
 
-from backend.catalog import queries, services, taxonomy
+from backend.catalog import category_queries, listing_queries, queries, services, taxonomy
 from backend.catalog.inputs import CategoryCreate
 from backend.catalog.listing import ListingQuery, parse_listing_query
 from backend.core.db import get_engine, session_scope
@@ -97,7 +97,7 @@ async def test_listing_matches_plain_sql_page_by_page(
         query = parse_listing_query(
             {**params, "category": shelf["slug"], "limit": "7", "page": str(page)}, strict=True
         )
-        listing = await queries.list_products(query)
+        listing = await listing_queries.list_products(query)
         expected = await _sql_ids(
             where, order, {"top": shelf["top"], "sub": shelf["sub"]}, 7, (page - 1) * 7
         )
@@ -107,13 +107,13 @@ async def test_listing_matches_plain_sql_page_by_page(
 async def test_subcategory_listing_holds_only_its_products(
     shelf: dict[str, object], unique: str
 ) -> None:
-    listing = await queries.list_products(ListingQuery(category=f"sub-{unique}", limit=100))
+    listing = await listing_queries.list_products(ListingQuery(category=f"sub-{unique}", limit=100))
     assert listing.total == 10  # numbers 0, 3, … 27
     assert {item.category_name for item in listing.items} == {f"Sub {unique}"}
 
 
 async def test_facet_counts_match_the_products(shelf: dict[str, object]) -> None:
-    listing = await queries.list_products(
+    listing = await listing_queries.list_products(
         ListingQuery(category=str(shelf["slug"]), brands=("Alder",)), with_facets=True
     )
     # The brand facet ignores the brand filter itself, so other brands can be added.
@@ -146,11 +146,11 @@ async def test_each_storefront_page_load_runs_at_most_five_statements(
 ) -> None:
     await get_redis().flushdb()  # cold cache: the worst case
     with counted_statements() as home:
-        await queries.list_top_categories()
-        await queries.list_new_arrivals(limit=8)
+        await category_queries.list_top_categories()
+        await listing_queries.list_new_arrivals(limit=8)
     with counted_statements() as category:
-        await queries.get_category_tree()
-        listing = await queries.list_products(
+        await category_queries.get_category_tree()
+        listing = await listing_queries.list_products(
             parse_listing_query({"category": str(shelf["slug"]), "colour": "red"}, strict=False),
             with_facets=True,
         )
@@ -161,13 +161,13 @@ async def test_each_storefront_page_load_runs_at_most_five_statements(
     assert len(product) <= 5
 
     with counted_statements() as warm:  # the same pages again come from the cache
-        await queries.list_top_categories()
+        await category_queries.list_top_categories()
         await queries.get_product_page(listing.items[0].slug)
     assert warm == []
 
 
 async def test_an_edited_price_is_never_served_stale(shelf: dict[str, object]) -> None:
-    listing = await queries.list_products(ListingQuery(category=str(shelf["slug"])))
+    listing = await listing_queries.list_products(ListingQuery(category=str(shelf["slug"])))
     item = listing.items[0]
     await queries.get_product_page(item.slug)  # now cached
 
@@ -175,16 +175,19 @@ async def test_an_edited_price_is_never_served_stale(shelf: dict[str, object]) -
 
     page = await queries.get_product_page(item.slug)
     assert page.summary.price == Decimal("123.45")
-    relisted = await queries.list_products(ListingQuery(category=str(shelf["slug"])))
+    relisted = await listing_queries.list_products(ListingQuery(category=str(shelf["slug"])))
     assert next(i for i in relisted.items if i.id == item.id).price == Decimal("123.45")
 
 
 async def test_a_deactivated_product_leaves_listings_and_its_page(shelf: dict[str, object]) -> None:
-    listing = await queries.list_products(ListingQuery(category=str(shelf["slug"])))
+    listing = await listing_queries.list_products(ListingQuery(category=str(shelf["slug"])))
     item = listing.items[0]
     await services.set_product_active(item.id, active=False, actor=await catalog_manager())
     assert item.id not in {
-        i.id for i in (await queries.list_products(ListingQuery(category=str(shelf["slug"])))).items
+        i.id
+        for i in (
+            await listing_queries.list_products(ListingQuery(category=str(shelf["slug"])))
+        ).items
     }
     from backend.core.errors import NotFoundError
 

@@ -25,6 +25,7 @@ from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.filters import OrderFilters
 from backend.orders.models import Order
+from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.payments.gateway import GatewayEvent
@@ -124,12 +125,12 @@ async def test_lifetime_value_counts_what_the_shop_kept_of_paid_orders(
     await pay(paid.id)
     partly_refunded = await place(product, user=customer, email=email, quantity=2)
     await pay(partly_refunded.id)
-    await payments.refund_order(
+    await payment_refunds.refund_order(
         partly_refunded.id, amount=Decimal("5.00"), request_key="part", actor="test"
     )
     refunded = await place(product, user=customer, email=email)
     await pay(refunded.id)
-    await payments.refund_order(refunded.id, amount=None, request_key="all", actor="test")
+    await payment_refunds.refund_order(refunded.id, amount=None, request_key="all", actor="test")
     cancelled_after_paying = await place(product, user=customer, email=email)
     await pay(cancelled_after_paying.id)
     await cancellation.cancel_paid_order(

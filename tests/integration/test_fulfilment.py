@@ -18,6 +18,7 @@ from backend.events.models import OutboxEvent
 from backend.orders import fulfilment
 from backend.orders.errors import InvalidTransitionError
 from backend.orders.models import Order
+from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
@@ -114,7 +115,9 @@ async def test_a_shopper_cannot_ship_refund_or_cancel_and_nothing_changes(
         fulfilment.fulfil_order(order_id, carrier="X", tracking_number="1", actor=shopper_viewer),
         fulfilment.mark_delivered(order_id, actor=shopper_viewer),
         cancellation.cancel_paid_order(order_id, request_key="c", actor=shopper_viewer),
-        payments.refund_order(order_id, amount=None, request_key="r", actor="x", by=shopper_viewer),
+        payment_refunds.refund_order(
+            order_id, amount=None, request_key="r", actor="x", by=shopper_viewer
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(PermissionDeniedError):

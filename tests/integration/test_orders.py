@@ -30,6 +30,7 @@ from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.orders.ownership import Shopper
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
+from backend.payments.queries import get_order_with_payments
 from backend.pricing import discounts
 from backend.pricing.errors import DiscountRefusedError
 from tests.fixtures.accounts import catalog_manager
@@ -363,7 +364,7 @@ async def test_only_the_orders_customer_may_pay_confirm_or_cancel_it(
                 await payments.confirm_payment(order.id, shopper=stranger, approve=True)
             with pytest.raises(NotFoundError):
                 await orders.cancel_unpaid_order(order.id, shopper=stranger)
-        detail = await order_queries.get_order(order.number)
+        detail = await get_order_with_payments(order.number)
         assert (detail.status, detail.payment_status, detail.transactions) == (
             "pending_payment",
             "unpaid",

@@ -24,6 +24,7 @@ from backend.core.errors import InvalidInputError
 from backend.events.models import OutboxEvent
 from backend.orders import services as orders
 from backend.orders.models import Order
+from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.payments.errors import PaymentRefusedError
@@ -196,19 +197,21 @@ async def test_partial_then_full_refund(order: uuid.UUID) -> None:
         order, shopper=tab_that_placed(order), payment_method=cards.SUCCEEDS, attempt_key="p"
     )
 
-    first = await payments.refund_order(
+    first = await payment_refunds.refund_order(
         order, amount=Decimal("30.00"), request_key="r1", actor="admin"
     )
-    again = await payments.refund_order(
+    again = await payment_refunds.refund_order(
         order, amount=Decimal("30.00"), request_key="r1", actor="admin"
     )  # a retry of the same request
     assert (first, again) == (Decimal("30.00"), Decimal("30.00"))
     assert await order_state(order) == ("paid", "partially_refunded", Decimal("30.00"))
     with pytest.raises(InvalidInputError) as too_much:
-        await payments.refund_order(order, amount=Decimal("60.00"), request_key="r2", actor="a")
+        await payment_refunds.refund_order(
+            order, amount=Decimal("60.00"), request_key="r2", actor="a"
+        )
     assert too_much.value.field_errors == {"amount": "At most $50.00."}
 
-    rest = await payments.refund_order(order, amount=None, request_key="r3", actor="admin")
+    rest = await payment_refunds.refund_order(order, amount=None, request_key="r3", actor="admin")
 
     assert rest == Decimal("50.00")
     assert await order_state(order) == ("paid", "refunded", Decimal("80.00"))
@@ -352,10 +355,10 @@ async def test_the_longest_keys_fit_and_still_count_once(order: uuid.UUID) -> No
     assert first.status == again.status == "succeeded"
     assert first.transaction_id == again.transaction_id
     refund_key = "r" * 64
-    refunded = await payments.refund_order(
+    refunded = await payment_refunds.refund_order(
         order, amount=Decimal("5.00"), request_key=refund_key, actor="admin"
     )
-    repeated = await payments.refund_order(
+    repeated = await payment_refunds.refund_order(
         order, amount=Decimal("5.00"), request_key=refund_key, actor="admin"
     )
     assert refunded == repeated == Decimal("5.00")
@@ -363,9 +366,9 @@ async def test_the_longest_keys_fit_and_still_count_once(order: uuid.UUID) -> No
 
 
 async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: uuid.UUID) -> None:
-    from api.v1.orders import OrderOut
-    from backend.orders import queries as order_queries
+    from api.v1.order_schemas import OrderOut
     from backend.payments.gateway import offered_test_cards
+    from backend.payments.queries import get_order_with_payments
     from ui.order_view import order_view
 
     await payments.pay_order(
@@ -373,7 +376,7 @@ async def test_an_order_paid_through_the_test_gateway_says_so_everywhere(order: 
     )
     async with session_scope() as session:
         number = (await session.get_one(Order, order)).number
-    detail = await order_queries.get_order(number)
+    detail = await get_order_with_payments(number)
 
     assert detail.test_payment  # the shopper's and the staff order page show it from here
     assert order_view(detail).test_payment

@@ -27,6 +27,7 @@ from backend.orders import fulfilment
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.models import Order, OrderStatusChange
+from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.pricing import discounts
@@ -342,7 +343,7 @@ async def test_a_refund_never_exceeds_what_is_left_of_the_payment(
 ) -> None:
     kettle = await make_product(price=Decimal("40.00"), stock_quantity=3)
     placed = await buy(shopper_viewer, {kettle: 1})  # 40.00 + 4.95 shipping
-    await payments.refund_order(
+    await payment_refunds.refund_order(
         placed.id, amount=Decimal("30.00"), request_key="goodwill", actor="staff"
     )
     line = next(iter((await line_ids(placed.number, shopper_viewer)).values()))

@@ -20,6 +20,7 @@ from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
+from backend.catalog import listing_queries
 from backend.catalog import queries as catalog
 from backend.catalog.listing import ListingQuery, parse_listing_query
 from backend.catalog.models import Product
@@ -477,7 +478,7 @@ async def test_listings_sort_by_rating_with_ties_by_count_and_filter_by_minimum(
 
     async def listed(**params: str) -> list[str]:
         query = parse_listing_query({"category": slug, **params}, strict=True)
-        return [names[item.id] for item in (await catalog.list_products(query)).items]
+        return [names[item.id] for item in (await listing_queries.list_products(query)).items]
 
     assert await listed(sort_by="rating") == ["many", "few", "middling", "unrated"]
     assert await listed(sort_by="rating", min_rating="4") == ["many", "few"]

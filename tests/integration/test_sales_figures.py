@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from backend.accounts.schemas import Viewer
 from backend.analytics import sales
+from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
@@ -29,7 +30,7 @@ async def test_revenue_counts_paid_orders_minus_refunds(
         payment_method=cards.SUCCEEDS,
         attempt_key="b",
     )
-    await payments.refund_order(
+    await payment_refunds.refund_order(
         refunded.id, amount=Decimal("50.00"), request_key="r", actor="t", by=admin_viewer
     )
 

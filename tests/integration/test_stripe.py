@@ -17,11 +17,12 @@ from sqlmodel import select
 
 from api.payment_routes import router as payment_router
 from backend.core.db import session_scope
-from backend.orders import queries as order_queries
 from backend.orders.models import Order
+from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments.gateway import offered_test_cards
 from backend.payments.models import PaymentTransaction, WebhookEvent
+from backend.payments.queries import get_order_with_payments
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 from tests.fixtures.stripe import stripe_signature
@@ -80,9 +81,11 @@ async def test_a_stripe_payment_succeeds_and_refunds_partially_then_fully(
     assert outcome.status == "succeeded"
     assert await state(order) == ("paid", "paid", Decimal(0))
     assert (await payment_reference(order)).startswith("pi_")
-    await payments.refund_order(order, amount=Decimal("20.00"), request_key="r1", actor="admin")
+    await payment_refunds.refund_order(
+        order, amount=Decimal("20.00"), request_key="r1", actor="admin"
+    )
     assert await state(order) == ("paid", "partially_refunded", Decimal("20.00"))
-    await payments.refund_order(order, amount=None, request_key="r2", actor="admin")
+    await payment_refunds.refund_order(order, amount=None, request_key="r2", actor="admin")
     assert await state(order) == ("paid", "refunded", Decimal("120.00"))
 
 
@@ -97,7 +100,7 @@ async def test_a_stripe_order_is_no_test_payment_and_no_test_cards_are_offered(
     )
     async with session_scope() as session:
         number = (await session.get_one(Order, order)).number
-    assert not (await order_queries.get_order(number)).test_payment
+    assert not (await get_order_with_payments(number)).test_payment
     assert offered_test_cards() == {}
 
 

@@ -29,6 +29,7 @@ from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog import queries as catalog_queries
 from backend.orders import queries as order_queries
+from backend.payments.queries import get_order_with_payments
 from backend.payments.test_gateway import DECLINED, SUCCEEDS
 from backend.settings import get_settings
 from storefront.pages.account import AccountState
@@ -211,7 +212,7 @@ def test_the_next_person_on_a_signed_out_tab_gets_nothing_of_the_shopper(
     hydration, everything, signed_in_now = browse(
         live_shop, next_person, token=tab, extra_headers=cart_cookie(browser_cart)
     )
-    order = run(lambda: order_queries.get_order(number))
+    order = run(lambda: get_order_with_payments(number))
     seen = {
         "signed in": signed_in_now,
         "shopper's data in the hydration": [w for w, v in private.items() if v in hydration],

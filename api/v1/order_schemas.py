@@ -1,0 +1,192 @@
+"""The shapes of the orders API: what `/orders` takes and answers (api/v1/orders.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from api.v1.products import Money
+from backend.core.money import decimal_string
+from backend.payments.queries import OrderWithPayments
+
+RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=["12.50"])]
+
+
+class OrderLineOut(BaseModel):
+    product_id: uuid.UUID | None = Field(description="None once the product is deleted.")
+    name: str
+    sku: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class TimelineEntryOut(BaseModel):
+    at: datetime
+    axis: str = Field(
+        description="order (the goods), payment (the money) or return (one of its returns)"
+    )
+    status: str
+    note: str
+
+
+class OrderOut(BaseModel):
+    number: str
+    status: str = Field(description="pending_payment, paid, fulfilled, delivered, cancelled")
+    payment_status: str = Field(
+        description="unpaid, requires_action, processing, paid, failed, partially_refunded, "
+        "refunded"
+    )
+    email: str
+    customer_name: str
+    shipping_address: dict[str, str | None]
+    shipping_method: str
+    lines: list[OrderLineOut]
+    subtotal: Money
+    discount: Money
+    shipping: Money
+    tax: Money
+    total: Money
+    refunded: Money
+    currency: str
+    discount_code: str | None
+    carrier: str | None
+    tracking_number: str | None
+    can_pay: bool
+    can_cancel: bool
+    test_payment: bool = Field(
+        description="Paid through the built-in test gateway (PAYMENT_GATEWAY=test): "
+        "nobody was charged."
+    )
+    created_at: datetime
+    pay_by: datetime | None = Field(description="An unpaid order is cancelled after this.")
+    timeline: list[TimelineEntryOut]
+
+    @classmethod
+    def of(cls, order: OrderWithPayments) -> OrderOut:
+        return cls(
+            number=order.number,
+            status=order.status,
+            payment_status=order.payment_status,
+            email=order.email,
+            customer_name=order.customer_name,
+            shipping_address={
+                k: None if v is None else str(v) for k, v in order.shipping_address.items()
+            },
+            shipping_method=order.shipping_method,
+            lines=[
+                OrderLineOut(
+                    product_id=line.product_id,
+                    name=line.name,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=decimal_string(line.unit_price),
+                    line_total=decimal_string(line.line_total),
+                )
+                for line in order.lines
+            ],
+            subtotal=decimal_string(order.subtotal),
+            discount=decimal_string(order.discount),
+            shipping=decimal_string(order.shipping),
+            tax=decimal_string(order.tax),
+            total=decimal_string(order.total),
+            refunded=decimal_string(order.refunded_amount),
+            currency=order.currency,
+            discount_code=order.discount_code,
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            can_pay=order.can_pay,
+            can_cancel=order.can_cancel,
+            test_payment=order.test_payment,
+            created_at=order.created_at,
+            pay_by=order.expires_at,
+            timeline=[
+                TimelineEntryOut(at=entry.at, axis=entry.axis, status=entry.status, note=entry.note)
+                for entry in order.timeline
+            ],
+        )
+
+
+class OrderListItem(BaseModel):
+    number: str
+    created_at: datetime
+    status: str
+    payment_status: str
+    total: Money
+    currency: str
+    item_count: int | None = Field(default=None, description="In your own list.")
+    customer_name: str | None = Field(default=None, description="With scope=all.")
+    email: str | None = Field(default=None, description="With scope=all.")
+
+
+class OrderListParams(BaseModel):
+    """Paging, and for admins (`scope=all`) the staff list's filters, read by the orders
+    domain's own parser (a message per wrong field)."""
+
+    page: int = Field(default=1, ge=1, le=10_000)
+    limit: int = Field(default=20, ge=1, le=100)
+    scope: Literal["own", "all"] = "own"
+    status: str | None = Field(default=None, max_length=40, description="An order status.")
+    placed_from: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD, UTC.")
+    placed_to: str | None = Field(default=None, max_length=10, description="Included.")
+    min_total: str | None = Field(default=None, max_length=20, examples=["25.00"])
+    max_total: str | None = Field(default=None, max_length=20, examples=["100.00"])
+    search: str | None = Field(default=None, max_length=100, description="Number, e-mail, name.")
+
+
+# The staff list's filters among the parameters.
+ORDER_FILTERS = ("status", "placed_from", "placed_to", "min_total", "max_total", "search")
+
+
+class OrderCreate(BaseModel):
+    """Checkout details; the shop's address rules apply (400 with a message per field)."""
+
+    email: str | None = Field(default=None, description="Defaults to your account's.")
+    full_name: str
+    line1: str
+    line2: str | None = None
+    city: str
+    region: str | None = None
+    postal_code: str
+    country: str = Field(description="Two letters: a country the shop ships to.")
+    phone: str | None = None
+    shipping_method: Literal["standard", "express"] = "standard"
+    discount_code: str | None = None
+
+
+class PaymentIn(BaseModel):
+    payment_method: str = Field(
+        min_length=1,
+        max_length=255,
+        description="Stripe: a PaymentMethod id (pm_…). Test gateway: a test card number "
+        "(4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined).",
+    )
+
+
+class PaymentOut(BaseModel):
+    status: Literal["succeeded", "requires_action", "processing"]
+    message: str
+    redirect_url: str | None = Field(
+        description="requires_action: where the shopper confirms the payment with their bank."
+    )
+    client_secret: str | None = Field(description="Stripe: for Stripe.js's confirmation step.")
+    order: OrderOut
+
+
+class FulfilmentIn(BaseModel):
+    carrier: str = Field(max_length=200)
+    tracking_number: str = Field(max_length=200)
+
+
+class RefundIn(BaseModel):
+    amount: RefundAmount | None = Field(
+        default=None, description="Leave out to refund all that is left."
+    )
+
+
+class RefundOut(BaseModel):
+    refunded: Money
+    order: OrderOut

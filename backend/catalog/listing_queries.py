@@ -1,0 +1,231 @@
+"""Reading product listings: a category's or the whole catalog's products, filtered,
+sorted and paged, with facet counts; new arrivals. Served through the Redis cache."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, true, union_all
+from sqlmodel import col, select
+
+from backend.catalog import cache
+from backend.catalog.category_queries import CATEGORY_NOT_FOUND, get_category_tree
+from backend.catalog.listing import ListingQuery
+from backend.catalog.models import Product
+from backend.catalog.queries import summary_select, to_summary
+from backend.catalog.schemas import (
+    FacetValue,
+    Listing,
+    ListingTotals,
+    ProductSummary,
+    to_json,
+)
+from backend.core.db import session_scope
+from backend.core.errors import NotFoundError
+
+FACET_VALUES_SHOWN = 30
+
+
+def _filters(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, *, skip: str = ""
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a listing; `skip` leaves one facet's own filter out."""
+    clauses: list[ColumnElement[bool]] = [col(Product.is_active) == true()]
+    if category_ids is not None:
+        clauses.append(col(Product.category_id).in_(category_ids))
+    if query.brands and skip != "brand":
+        clauses.append(col(Product.brand).in_(query.brands))
+    if query.min_price is not None:
+        clauses.append(col(Product.price) >= query.min_price)
+    if query.max_price is not None:
+        clauses.append(col(Product.price) <= query.max_price)
+    if query.in_stock_only:
+        clauses.append(col(Product.stock_quantity) > 0)
+    if query.min_rating is not None:
+        # Exact: the true average (sum / count) is at least the minimum. The rounded
+        # average column repeats it (implied, never stricter) so the rating index helps.
+        clauses.append(col(Product.rating_count) > 0)
+        clauses.append(col(Product.rating_sum) >= query.min_rating * col(Product.rating_count))
+        clauses.append(col(Product.rating_average) >= query.min_rating)
+    if query.attributes and skip != "attributes":
+        wanted: dict[str, list[str]] = {}
+        for name, value in query.attributes:
+            wanted.setdefault(name, []).append(value)
+        for name, values in wanted.items():
+            # JSONB containment uses the GIN index; several values of one attribute = OR.
+            clauses.append(or_(*(col(Product.attributes).contains({name: v}) for v in values)))
+    return clauses
+
+
+def _sort_columns(query: ListingQuery) -> list[Any]:
+    if query.sort_by == "rating":
+        # Highest rated first: the average, then the number of reviews among equals
+        # (products without reviews have 0 and 0, so they come last).
+        return [Product.rating_average, Product.rating_count]
+    return [
+        {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
+            query.sort_by
+        ]
+    ]
+
+
+def _ordering(
+    query: ListingQuery, columns: list[Any] | None = None, id_column: Any = None
+) -> list[Any]:
+    columns = _sort_columns(query) if columns is None else columns
+    id_column = Product.id if id_column is None else id_column
+    if query.order == "desc":
+        return [*(col(column).desc() for column in columns), col(id_column).desc()]
+    return [*(col(column).asc() for column in columns), col(id_column).asc()]
+
+
+def _page_ids(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
+    """The ids of one page, in order.
+
+    For a category with subcategories, each category's rows come in order from its own
+    index (`products_listing_*_idx`), only as many as the page needs, and are merged:
+    one ordered scan over the whole catalog, filtering by category, would wade through
+    every other category's products when a category's prices or names cluster.
+    """
+    offset = (query.page - 1) * query.limit
+    if category_ids is None or len(category_ids) == 1:
+        return (
+            select(Product.id)
+            .where(*_filters(query, category_ids))
+            .order_by(*_ordering(query))
+            .offset(offset)
+            .limit(query.limit)
+        )
+    sort_columns = _sort_columns(query)
+    branches = union_all(
+        *(
+            select(
+                Product.id,
+                *(column.label(f"sort_key_{i}") for i, column in enumerate(sort_columns)),
+            )
+            .where(*_filters(query, [category_id]))
+            .order_by(*_ordering(query))
+            .limit(offset + query.limit)
+            for category_id in category_ids
+        )
+    ).subquery()
+    merged_keys = [branches.c[f"sort_key_{i}"] for i in range(len(sort_columns))]
+    return (
+        select(branches.c.id)
+        .order_by(*_ordering(query, merged_keys, branches.c.id))
+        .offset(offset)
+        .limit(query.limit)
+    )
+
+
+async def _category_ids(query: ListingQuery) -> list[uuid.UUID] | None:
+    """The listing's category and all its subcategories (None: the whole catalog)."""
+    if not query.category:
+        return None
+    tree = await get_category_tree()
+    node = tree.by_slug(query.category)
+    if node is None:
+        raise NotFoundError(CATEGORY_NOT_FOUND)
+    return tree.subtree_ids(node.id)
+
+
+async def _load_listing_page(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None
+) -> tuple[ProductSummary, ...]:
+    page_ids = _page_ids(query, category_ids).subquery()
+    async with session_scope() as session:
+        # The page's ids come from an index-only scan (deep offsets skip index entries,
+        # not rows); only the page's own rows are then read in full.
+        rows = (
+            await session.exec(
+                summary_select()
+                .join(page_ids, col(page_ids.c.id) == col(Product.id))
+                .order_by(*_ordering(query))
+            )
+        ).all()
+    return tuple(to_summary(row) for row in rows)
+
+
+async def _load_listing_totals(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, *, with_facets: bool
+) -> ListingTotals:
+    async with session_scope() as session:
+        total, price_min, price_max = (
+            await session.exec(
+                select(func.count(), func.min(Product.price), func.max(Product.price)).where(
+                    *_filters(query, category_ids)
+                )
+            )
+        ).one()
+        if not with_facets:
+            return ListingTotals(total=total, price_min=price_min, price_max=price_max)
+        brand_rows = (
+            await session.exec(
+                select(Product.brand, func.count())
+                .where(
+                    *_filters(query, category_ids, skip="brand"),
+                    col(Product.brand).is_not(None),
+                )
+                .group_by(col(Product.brand))
+                .order_by(col(Product.brand))
+            )
+        ).all()
+        pairs = func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
+        attribute_rows = (
+            await session.exec(
+                select(pairs.c.key, pairs.c.value, func.count())
+                .select_from(Product)
+                .join(pairs, true())
+                .where(*_filters(query, category_ids, skip="attributes"))
+                .group_by(pairs.c.key, pairs.c.value)
+                .order_by(pairs.c.key, pairs.c.value)
+            )
+        ).all()
+    grouped: dict[str, list[FacetValue]] = {}
+    for key, value, count in attribute_rows:
+        grouped.setdefault(key, []).append(FacetValue(value=value, count=count))
+    return ListingTotals(
+        total=total,
+        price_min=price_min,
+        price_max=price_max,
+        # The query leaves NULL brands out; the filter only tells the type checker.
+        brands=tuple(FacetValue(value=b, count=n) for b, n in brand_rows if b is not None),
+        attributes={k: tuple(v[:FACET_VALUES_SHOWN]) for k, v in grouped.items() if len(v) > 1},
+    )
+
+
+async def list_products(query: ListingQuery, *, with_facets: bool = False) -> Listing:
+    """Active products matching the query, one page, in a total order (cached).
+
+    Totals and facets are cached per filter set, apart from the page: paging through a
+    listing or re-sorting it costs one index-only page query, however deep the page.
+    """
+    category_ids = await _category_ids(query)
+    totals = await cache.cached(
+        {"listing_totals": to_json(query.filters_only()), "facets": with_facets},
+        lambda: _load_listing_totals(query, category_ids, with_facets=with_facets),
+        encode=to_json,
+        decode=ListingTotals.from_json,
+    )
+    items = await cache.cached(
+        {"listing_page": to_json(query)},
+        lambda: _load_listing_page(query, category_ids),
+        encode=lambda page: [to_json(item) for item in page],
+        decode=lambda data: tuple(ProductSummary.from_json(item) for item in data),
+    )
+    return Listing(
+        items=items,
+        total=totals.total,
+        page=query.page,
+        limit=query.limit,
+        brands=totals.brands,
+        attributes=totals.attributes,
+        price_min=totals.price_min,
+        price_max=totals.price_max,
+    )
+
+
+async def list_new_arrivals(*, limit: int = 8) -> list[ProductSummary]:
+    listing = await list_products(ListingQuery(limit=limit, sort_by="created_at", order="desc"))
+    return list(listing.items)
