@@ -13,6 +13,7 @@ import reflex as rx
 from admin.components.catalog_pickers import ANY, Choice, choice_select
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
+from backend.catalog import brands as brand_services
 from backend.catalog import taxonomy
 from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
 from backend.core.errors import DomainError, InvalidInputError
@@ -92,7 +93,7 @@ class CatalogStructureState(AdminOnlyAreaState):
         ]
         self.brands = [
             BrandItem(id=str(b.id), name=b.name, products=b.product_count)
-            for b in await taxonomy.list_brands(actor)
+            for b in await brand_services.list_brands(actor)
         ]
 
     @rx.event
@@ -229,9 +230,9 @@ class CatalogStructureState(AdminOnlyAreaState):
             return
         brand_id = _uuid(self.editing_brand)
         change = (
-            taxonomy.create_brand(data, actor=self.staff_viewer)
+            brand_services.create_brand(data, actor=self.staff_viewer)
             if brand_id is None
-            else taxonomy.rename_brand(brand_id, data, actor=self.staff_viewer)
+            else brand_services.rename_brand(brand_id, data, actor=self.staff_viewer)
         )
         try:
             await change
@@ -252,7 +253,7 @@ class CatalogStructureState(AdminOnlyAreaState):
             return
         self.confirm_delete = ""
         await self._run(
-            taxonomy.delete_brand(target, actor=self.staff_viewer),
+            brand_services.delete_brand(target, actor=self.staff_viewer),
             "Brand deleted.",
         )
 

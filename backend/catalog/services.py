@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from slugify import slugify
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
@@ -85,6 +85,15 @@ def _integrity_error(error: IntegrityError, data: dict[str, Any]) -> Exception:
 
 
 BULK_EVENT_SIZE = 500  # products per ProductsChanged event
+
+
+async def record_matching_products_changed(
+    session: AsyncSession, where: ColumnElement[bool], *, reason: str
+) -> int:
+    """`ProductsChanged` for every product matching `where` (its search document changed)."""
+    ids = list((await session.exec(select(Product.id).where(where))).all())
+    await record_products_changed(session, ids, reason=reason)
+    return len(ids)
 
 
 async def record_products_changed(

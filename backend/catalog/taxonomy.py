@@ -1,4 +1,4 @@
-"""Use cases for the catalog's structure: the category tree and the brands. Admins only.
+"""Use cases for the catalog's category tree (brands: `brands.py`). Admins only.
 
 Category names and paths, and brand names, are part of every product's search document:
 a rename or a move records `ProductChanged` for each product concerned, in the same
@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from slugify import slugify
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,24 +21,23 @@ from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import (
-    BrandInUseError,
     CategoryInUseError,
-    DuplicateBrandError,
     DuplicateCategorySlugError,
 )
-from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
+from backend.catalog.inputs import CategoryCreate, CategoryUpdate
 from backend.catalog.locks import (
-    lock_brand_for_update,
     lock_category_for_update,
     lock_sibling_categories_for_update,
 )
-from backend.catalog.models import Brand, Category, Product
-from backend.catalog.services import CHANGE_CATALOG, brand_slug, record_products_changed
+from backend.catalog.models import Category, Product
+from backend.catalog.services import (
+    CHANGE_CATALOG,
+    record_matching_products_changed,
+)
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 
 CATEGORY_NOT_FOUND = "There is no such category."
-BRAND_NOT_FOUND = "There is no such brand."
 CATEGORY_SLUG_LENGTH = 120
 
 
@@ -57,25 +56,8 @@ class CategoryRow:
     child_count: int
 
 
-@dataclass(frozen=True)
-class BrandRow:
-    id: uuid.UUID
-    name: str
-    slug: str
-    product_count: int
-
-
 def category_slug(name: str) -> str:
     return slugify(name, max_length=CATEGORY_SLUG_LENGTH) or "category"
-
-
-async def _products_changed(
-    session: AsyncSession, where: ColumnElement[bool], *, reason: str
-) -> int:
-    """`ProductsChanged` for every product matching `where` (its search document changed)."""
-    ids = list((await session.exec(select(Product.id).where(where))).all())
-    await record_products_changed(session, ids, reason=reason)
-    return len(ids)
 
 
 async def _subtree_ids(session: AsyncSession, category_id: uuid.UUID) -> list[uuid.UUID]:
@@ -97,9 +79,6 @@ def _duplicate_slug(error: IntegrityError, slug: str | None) -> Exception:
             "Choose an existing parent category.", {"parent_id": "Choose an existing category."}
         )
     return error
-
-
-# --- categories -----------------------------------------------------------------------------
 
 
 async def list_categories(actor: Viewer) -> list[CategoryRow]:
@@ -206,7 +185,7 @@ async def update_category(category_id: uuid.UUID, data: CategoryUpdate, *, actor
                 setattr(category, field, value)
             await session.flush()
             if {"name", "slug", "parent_id"} & changed.keys():
-                await _products_changed(
+                await record_matching_products_changed(
                     session, col(Product.category_id).in_(subtree), reason="category_changed"
                 )
             audit.record(
@@ -304,120 +283,4 @@ async def delete_category(category_id: uuid.UUID, *, actor: Viewer) -> None:
         raise CategoryInUseError(
             "This category still has products or subcategories: move them first."
         ) from exc
-    await cache.invalidate_after_commit()
-
-
-# --- brands ---------------------------------------------------------------------------------
-
-
-async def list_brands(actor: Viewer) -> list[BrandRow]:
-    require_admin(actor, CHANGE_CATALOG)
-    used = (
-        select(func.count())
-        .select_from(Product)
-        .where(col(Product.brand) == col(Brand.name))
-        .scalar_subquery()
-    )
-    async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(Brand.id, Brand.name, Brand.slug, used).order_by(func.lower(Brand.name))
-            )
-        ).all()
-    return [BrandRow(*row) for row in rows]
-
-
-def _duplicate_brand(error: IntegrityError, name: str) -> Exception:
-    if "brands_name_key" in str(error.orig) or "brands_slug_key" in str(error.orig):
-        return DuplicateBrandError(f"There is already a brand called “{name}”.", field="name")
-    return error
-
-
-async def create_brand(data: BrandCreate, *, actor: Viewer) -> uuid.UUID:
-    require_admin(actor, CHANGE_CATALOG)
-    try:
-        async with session_scope() as session:
-            brand = Brand(name=data.name, slug=brand_slug(data.name))
-            session.add(brand)
-            await session.flush()
-            audit.record(
-                session,
-                actor=actor,
-                action="brand.created",
-                entity_type="brand",
-                entity_id=brand.id,
-                after={"name": data.name},
-            )
-            brand_id = brand.id
-    except IntegrityError as exc:
-        raise _duplicate_brand(exc, data.name) from exc
-    await cache.invalidate_after_commit()
-    return brand_id
-
-
-async def rename_brand(brand_id: uuid.UUID, data: BrandCreate, *, actor: Viewer) -> None:
-    """Products follow the new name (the foreign key cascades) and are re-indexed."""
-    require_admin(actor, CHANGE_CATALOG)
-    try:
-        async with session_scope() as session:
-            brand = await lock_brand_for_update(session, brand_id)
-            if brand is None:
-                raise NotFoundError(BRAND_NOT_FOUND)
-            if brand.name == data.name:
-                return
-            old_name = brand.name
-            await session.exec(
-                update(Brand)
-                .where(col(Brand.id) == brand_id)
-                .values(name=data.name, slug=brand_slug(data.name))
-            )
-            await _products_changed(
-                session, col(Product.brand) == data.name, reason="brand_renamed"
-            )
-            audit.record(
-                session,
-                actor=actor,
-                action="brand.renamed",
-                entity_type="brand",
-                entity_id=brand_id,
-                before={"name": old_name},
-                after={"name": data.name},
-            )
-    except IntegrityError as exc:
-        raise _duplicate_brand(exc, data.name) from exc
-    await cache.invalidate_after_commit()
-
-
-async def delete_brand(brand_id: uuid.UUID, *, actor: Viewer) -> None:
-    """Refused while products carry the brand."""
-    require_admin(actor, CHANGE_CATALOG)
-    try:
-        async with session_scope() as session:
-            brand = await lock_brand_for_update(session, brand_id)
-            if brand is None:
-                raise NotFoundError(BRAND_NOT_FOUND)
-            products = (
-                await session.exec(
-                    select(func.count()).select_from(Product).where(Product.brand == brand.name)
-                )
-            ).one()
-            if products:
-                raise BrandInUseError(
-                    f"{products} product{'s' if products != 1 else ''} still carr"
-                    f"{'y' if products != 1 else 'ies'} the brand “{brand.name}”: "
-                    "change their brand first.",
-                    products=products,
-                )
-            audit.record(
-                session,
-                actor=actor,
-                action="brand.deleted",
-                entity_type="brand",
-                entity_id=brand_id,
-                before={"name": brand.name},
-            )
-            await session.delete(brand)
-            await session.flush()
-    except IntegrityError as exc:
-        raise BrandInUseError("Products still carry this brand: change their brand first.") from exc
     await cache.invalidate_after_commit()

@@ -14,6 +14,7 @@ from backend.accounts import authentication
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
+from backend.catalog import brands as brand_services
 from backend.catalog import category_queries, queries, services, taxonomy
 from backend.catalog.errors import (
     BrandInUseError,
@@ -220,18 +221,22 @@ async def test_a_used_category_cannot_be_deleted_and_says_why(
 async def test_brands_rename_follows_products_and_delete_is_refused_while_used(
     admin_viewer: Viewer, make_product: MakeProduct, unique: str
 ) -> None:
-    brand_id = await taxonomy.create_brand(BrandCreate(name=f"Fjord {unique}"), actor=admin_viewer)
+    brand_id = await brand_services.create_brand(
+        BrandCreate(name=f"Fjord {unique}"), actor=admin_viewer
+    )
     with pytest.raises(DuplicateBrandError):
-        await taxonomy.create_brand(BrandCreate(name=f"Fjord {unique}"), actor=admin_viewer)
+        await brand_services.create_brand(BrandCreate(name=f"Fjord {unique}"), actor=admin_viewer)
     product_id = await make_product(brand=f"Fjord {unique}")
-    await taxonomy.rename_brand(brand_id, BrandCreate(name=f"Fjell {unique}"), actor=admin_viewer)
+    await brand_services.rename_brand(
+        brand_id, BrandCreate(name=f"Fjell {unique}"), actor=admin_viewer
+    )
     assert (await _product(product_id)).brand == f"Fjell {unique}"  # type: ignore[union-attr]
     with pytest.raises(BrandInUseError) as refused:
-        await taxonomy.delete_brand(brand_id, actor=admin_viewer)
+        await brand_services.delete_brand(brand_id, actor=admin_viewer)
     assert "1 product still carries" in refused.value.message
     await services.update_product(product_id, {"brand": None}, actor=admin_viewer)
-    await taxonomy.delete_brand(brand_id, actor=admin_viewer)
-    names = [row.name for row in await taxonomy.list_brands(admin_viewer)]
+    await brand_services.delete_brand(brand_id, actor=admin_viewer)
+    names = [row.name for row in await brand_services.list_brands(admin_viewer)]
     assert f"Fjell {unique}" not in names
     async with session_scope() as session:
         assert (
