@@ -13,7 +13,8 @@ from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
 from storefront.components.save_toggle import save_button
 from storefront.pages.cart import CartState
-from storefront.pages.product_reviews import ProductReviewsState, rating_link, reviews_section
+from storefront.pages.product_reviews import ProductReviewsState
+from storefront.pages.product_reviews_view import rating_link, reviews_section
 from storefront.pages.stock_notices import BackInStockState, notify_box
 from ui.access import PublicState
 from ui.forms import quantity_select
