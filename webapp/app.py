@@ -21,7 +21,8 @@ from api.cart_cookie import add_cart_cookie
 from api.request_limits import limit_request_bodies
 from api.security_headers import add_security_headers
 from backend.settings import get_settings
-from storefront.pages.account import AccountState, account_page
+from storefront.pages.account import AccountState
+from storefront.pages.account_view import account_page
 from storefront.pages.cart import CartState, cart_page
 from storefront.pages.cart_recovery import (
     RestoreCartState,
@@ -30,7 +31,8 @@ from storefront.pages.cart_recovery import (
     unsubscribe_page,
 )
 from storefront.pages.category import CategoryState, category_page
-from storefront.pages.checkout import CheckoutState, checkout_page
+from storefront.pages.checkout import CheckoutState
+from storefront.pages.checkout_view import checkout_page
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.not_found import not_found_page
 from storefront.pages.orders import (

@@ -7,21 +7,25 @@ import reflex as rx
 from admin.pages.accounts import AccountsState, accounts_page
 from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
-from admin.pages.catalog_structure import CatalogStructureState, catalog_structure_page
+from admin.pages.catalog_structure import CatalogStructureState
+from admin.pages.catalog_structure_view import catalog_structure_page
 from admin.pages.customer import CustomerState, customer_page
 from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.order_detail import order_admin_page
+from admin.pages.order_returns import OrderReturnsAdminState
 from admin.pages.orders import OrderAdminState, OrdersTableState, orders_page
 from admin.pages.overview import OverviewState, SalesState, overview_page
-from admin.pages.product_editor import ProductEditorState, product_editor_page
+from admin.pages.product_editor import ProductEditorState
+from admin.pages.product_editor_view import product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
 from admin.pages.products import ProductsTableState, products_page
-from admin.pages.returns import OrderReturnsAdminState, ReturnsTableState, returns_page
+from admin.pages.returns import ReturnsTableState, returns_page
 from admin.pages.reviews import ReviewsModerationState, reviews_page
-from admin.pages.webhooks import WebhooksState, webhooks_page
+from admin.pages.webhooks import WebhooksState
+from admin.pages.webhooks_view import webhooks_page
 from ui.sign_in import SignInState
 
 ADMIN_TITLE = "Admin"
