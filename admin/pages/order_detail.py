@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.components.layout import admin_page
+from admin.pages.order_actions import OrderAdminState, order_actions
 from admin.pages.order_returns import order_returns_section
-from admin.pages.orders import OrderAdminState, order_actions
 from ui.order_summary import order_summary, order_timeline
 from ui.order_view import OrderView
 from ui.test_mode import test_payment_badge

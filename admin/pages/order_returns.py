@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
-from admin.pages.orders import OrderAdminState
+from admin.pages.order_actions import OrderAdminState
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money

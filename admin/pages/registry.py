@@ -14,14 +14,16 @@ from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
+from admin.pages.order_actions import OrderAdminState
 from admin.pages.order_detail import order_admin_page
 from admin.pages.order_returns import OrderReturnsAdminState
-from admin.pages.orders import OrderAdminState, OrdersTableState, orders_page
+from admin.pages.orders import OrdersTableState, orders_page
 from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState
 from admin.pages.product_editor_view import product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
-from admin.pages.products import ProductsTableState, products_page
+from admin.pages.products import ProductsTableState
+from admin.pages.products_view import products_page
 from admin.pages.returns import ReturnsTableState, returns_page
 from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.webhooks import WebhooksState

@@ -1,0 +1,193 @@
+"""One order's staff actions on its admin page: ship (carrier and tracking), deliver, refund,
+cancel (with the refund a paid order gets). Admins only: the access guard refuses everyone
+else, and the services check the role again."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+import reflex as rx
+
+from admin.state import AdminOnlyAreaState
+from backend.audit.services import actor_label
+from backend.checkout import cancellation
+from backend.core.errors import DomainError, NotFoundError
+from backend.core.money import format_money
+from backend.orders import fulfilment
+from backend.payments import refunds as payment_refunds
+from backend.payments.queries import get_order_with_payments
+from ui.forms import labelled_input
+from ui.order_view import OrderView, order_view
+
+
+class OrderAdminState(AdminOnlyAreaState):
+    order: OrderView | None = None
+    email: str = ""
+    can_fulfil: bool = False
+    can_deliver: bool = False
+    can_refund: bool = False
+    can_cancel: bool = False
+    cancel_refunds: bool = False
+    refundable: str = ""
+    message: str = ""
+    errors: dict[str, str] = {}
+
+    _order_id: str = ""
+    _number: str = ""
+
+    async def _show(self) -> None:
+        detail = await get_order_with_payments(self._number)
+        self._order_id = str(detail.id)
+        self.order = order_view(detail)
+        self.email = detail.email
+        self.can_fulfil = detail.status == "paid"
+        self.can_deliver = detail.status == "fulfilled"
+        left = detail.total - detail.refunded_amount
+        self.can_refund = detail.payment_status in ("paid", "partially_refunded") and left > 0
+        self.can_cancel = cancellation.staff_may_cancel(detail)
+        self.cancel_refunds = cancellation.cancelling_refunds(detail)
+        self.refundable = format_money(left, detail.currency)
+
+    @rx.event
+    async def load(self) -> None:
+        self.message, self.errors, self.order = "", {}, None
+        self._number = self.router.url.path.rstrip("/").rpartition("/")[2][:20].upper()
+        try:
+            await self._show()
+        except NotFoundError:
+            self.message = "There is no such order."
+
+    async def _act(self, action: object, done: str) -> None:
+        try:
+            await action  # type: ignore[misc]
+            self.message, self.errors = done, {}
+        except DomainError as error:
+            self.message = getattr(error, "message", str(error))
+            self.errors = dict(getattr(error, "field_errors", {}) or {})
+        await self._show()
+
+    @rx.event
+    async def fulfil(self, form_data: dict[str, str]) -> None:
+        await self._act(
+            fulfilment.fulfil_order(
+                uuid.UUID(self._order_id),
+                carrier=str(form_data.get("carrier") or "")[:200],
+                tracking_number=str(form_data.get("tracking_number") or "")[:200],
+                actor=self.staff_viewer,
+            ),
+            "Marked shipped; the customer is told.",
+        )
+
+    @rx.event
+    async def deliver(self) -> None:
+        await self._act(
+            fulfilment.mark_delivered(uuid.UUID(self._order_id), actor=self.staff_viewer),
+            "Marked delivered.",
+        )
+
+    @rx.event
+    async def refund(self, form_data: dict[str, str]) -> None:
+        raw = str(form_data.get("amount") or "").strip()[:20]
+        try:
+            amount = Decimal(raw) if raw else None
+        except InvalidOperation:
+            self.errors = {"amount": "Enter an amount such as 12.50, or leave it empty for all."}
+            return
+        await self._act(
+            payment_refunds.refund_order(
+                uuid.UUID(self._order_id),
+                amount=amount,
+                request_key=str(form_data.get("request_key") or uuid.uuid4().hex)[:64],
+                actor=actor_label(self.viewer),
+                by=self.viewer,
+            ),
+            "Refunded; the customer is told.",
+        )
+
+    @rx.event
+    async def cancel(self) -> None:
+        staff = self.viewer
+        if staff is None:  # never the shopper's cancel from here (the guard requires admins)
+            return
+        await self._act(
+            cancellation.cancel_order(uuid.UUID(self._order_id), by=staff),
+            "Cancelled; the items are back in stock.",
+        )
+
+
+def order_actions() -> rx.Component:
+    """Ship, deliver, refund, cancel: the order page's buttons, as the order allows."""
+    state = OrderAdminState
+    return rx.vstack(
+        rx.cond(
+            state.can_fulfil,
+            rx.form(
+                rx.vstack(
+                    rx.heading("Ship", size="3", as_="h3"),
+                    rx.hstack(
+                        labelled_input("Carrier", "carrier", state.errors.get("carrier", "")),
+                        labelled_input(
+                            "Tracking number",
+                            "tracking_number",
+                            state.errors.get("tracking_number", ""),
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.button("Mark shipped", type="submit"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=state.fulfil,
+                width="100%",
+            ),
+        ),
+        rx.cond(state.can_deliver, rx.button("Mark delivered", on_click=state.deliver)),
+        rx.cond(
+            state.can_refund,
+            rx.form(
+                rx.vstack(
+                    rx.heading("Refund", size="3", as_="h3"),
+                    labelled_input(
+                        "Amount",
+                        "amount",
+                        state.errors.get("amount", ""),
+                        hint="Up to " + state.refundable + "; empty refunds all of it.",
+                    ),
+                    rx.button("Refund", type="submit", color_scheme="orange"),
+                    spacing="2",
+                ),
+                on_submit=state.refund,
+                max_width="360px",
+            ),
+        ),
+        rx.cond(
+            state.can_cancel,
+            rx.alert_dialog.root(
+                rx.alert_dialog.trigger(
+                    rx.button("Cancel order", color_scheme="tomato", variant="soft")
+                ),
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("Cancel this order?"),
+                    rx.alert_dialog.description(
+                        rx.cond(
+                            state.cancel_refunds,
+                            "What was paid is refunded in full and the items go back into stock.",
+                            "The items go back into stock.",
+                        )
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
+                        rx.alert_dialog.action(
+                            rx.button("Cancel order", color_scheme="tomato", on_click=state.cancel)
+                        ),
+                        spacing="3",
+                        justify="end",
+                    ),
+                ),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
