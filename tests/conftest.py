@@ -114,6 +114,13 @@ def _worker_redis_url(redis_url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{base - number}"))
 
 
+def _worker_web_port(base: int, worker: str | None) -> int:
+    """Worker gwK runs its shop under test on port (base + 2K): each worker starts one of
+    its own (tests/fixtures/live_shop.py), and the Stripe tests a second on the port after
+    it (tests/e2e/stripe_shop.py)."""
+    return base + 2 * int(worker.removeprefix("gw")) if worker else base
+
+
 def pytest_configure(config: pytest.Config) -> None:
     def report(message: str) -> None:
         # Shown while the session waits, not captured with the first test's output.
@@ -135,7 +142,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "ENVIRONMENT": "test",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "PORT": os.environ.get("TEST_WEB_PORT", "3100"),
+            "PORT": str(_worker_web_port(int(os.environ.get("TEST_WEB_PORT", "3100")), worker)),
             "SHOP_NAME": "Kestrel Goods",
             # Every browser test signs in from 127.0.0.1; the per-network limit has its
             # own test with a small limit.
@@ -241,6 +248,7 @@ pytest_plugins = [
     "tests.fixtures.checkout",
     "tests.fixtures.stripe",
     "tests.fixtures.live_shop",
+    "tests.worker_shares",  # with -n: a test file's consecutive tests go to one worker
 ]
 
 # Folder names under tests/, fastest first. `security` replays attacks (hostile HTTP and
