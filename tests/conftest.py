@@ -154,6 +154,10 @@ def pytest_configure(config: pytest.Config) -> None:
             # Every test places its orders from 127.0.0.1 (in-process API clients too); the
             # per-address checkout limit has its own tests with a small limit.
             "CHECKOUT_ORDERS_PER_NETWORK_ADDRESS": "100000/hour",
+            # argon2id at its smallest cost: the suite hashes and checks thousands of
+            # passwords (the web app and worker it starts inherit this); production's
+            # parameters have their own test (tests/unit/test_passwords.py).
+            "FAST_PASSWORD_HASHING_IN_TESTS": "true",
         }
     )
     # The test session's own search index and media folder, emptied at the start.
