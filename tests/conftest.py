@@ -158,6 +158,9 @@ def pytest_configure(config: pytest.Config) -> None:
             # passwords (the web app and worker it starts inherit this); production's
             # parameters have their own test (tests/unit/test_passwords.py).
             "FAST_PASSWORD_HASHING_IN_TESTS": "true",
+            # The 408 test waits this long for the running shop to give up on a body
+            # (default 20 s); still far longer than any pause in a local upload.
+            "REQUEST_BODY_TIMEOUT_SECONDS": "8",
         }
     )
     # The test session's own search index and media folder, emptied at the start.
