@@ -6,9 +6,10 @@ stopped again at the end if this run started them).
 
 Run in parallel (`-n N`, pytest-xdist), each worker gets a database and a Redis database
 of its own: the main process migrates the test database once, and worker gwK clones it
-(`CREATE DATABASE … TEMPLATE`) as `<test database>_gwK` and uses Redis database
-(base − K). Tests run in random order within their tier (pytest-randomly); the seed is
-printed at the start and the end of the run.
+(`CREATE DATABASE … TEMPLATE`) as `<test database>_gwK`, uses Redis database
+(base − K) and runs its shop under test on port TEST_WEB_PORT + 2K. Tests run in random
+order within their tier (pytest-randomly); the seed is printed at the start and the end of
+the run.
 """
 
 from __future__ import annotations
