@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     # A worker that finds no search index builds one when it starts.
     build_search_index_on_start: bool = True
 
+    # Test runs only: argon2id with the smallest cost (1 pass over 1 MiB) instead of the
+    # RFC 9106 low-memory profile, as the suite hashes and checks passwords thousands of
+    # times. Takes effect with ENVIRONMENT=test only; any other environment ignores it.
+    fast_password_hashing_in_tests: bool = False
+
     media_dir: Path = PROJECT_ROOT / "var" / "media"
     search_index_dir: Path = PROJECT_ROOT / "var" / "search-index"
 
@@ -354,6 +359,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    @property
+    def fast_password_hashing(self) -> bool:
+        return self.fast_password_hashing_in_tests and self.environment is Environment.TEST
 
     @property
     def uses_https(self) -> bool:

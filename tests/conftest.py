@@ -6,9 +6,10 @@ stopped again at the end if this run started them).
 
 Run in parallel (`-n N`, pytest-xdist), each worker gets a database and a Redis database
 of its own: the main process migrates the test database once, and worker gwK clones it
-(`CREATE DATABASE … TEMPLATE`) as `<test database>_gwK` and uses Redis database
-(base − K). Tests run in random order within their tier (pytest-randomly); the seed is
-printed at the start and the end of the run.
+(`CREATE DATABASE … TEMPLATE`) as `<test database>_gwK`, uses Redis database
+(base − K) and runs its shop under test on port TEST_WEB_PORT + 2K. Tests run in random
+order within their tier (pytest-randomly); the seed is printed at the start and the end of
+the run.
 """
 
 from __future__ import annotations
@@ -114,6 +115,13 @@ def _worker_redis_url(redis_url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{base - number}"))
 
 
+def _worker_web_port(base: int, worker: str | None) -> int:
+    """Worker gwK runs its shop under test on port (base + 2K): each worker starts one of
+    its own (tests/fixtures/live_shop.py), and the Stripe tests a second on the port after
+    it (tests/e2e/stripe_shop.py)."""
+    return base + 2 * int(worker.removeprefix("gw")) if worker else base
+
+
 def pytest_configure(config: pytest.Config) -> None:
     def report(message: str) -> None:
         # Shown while the session waits, not captured with the first test's output.
@@ -135,7 +143,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "ENVIRONMENT": "test",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "PORT": os.environ.get("TEST_WEB_PORT", "3100"),
+            "PORT": str(_worker_web_port(int(os.environ.get("TEST_WEB_PORT", "3100")), worker)),
             "SHOP_NAME": "Kestrel Goods",
             # Every browser test signs in from 127.0.0.1; the per-network limit has its
             # own test with a small limit.
@@ -147,6 +155,13 @@ def pytest_configure(config: pytest.Config) -> None:
             # Every test places its orders from 127.0.0.1 (in-process API clients too); the
             # per-address checkout limit has its own tests with a small limit.
             "CHECKOUT_ORDERS_PER_NETWORK_ADDRESS": "100000/hour",
+            # argon2id at its smallest cost: the suite hashes and checks thousands of
+            # passwords (the web app and worker it starts inherit this); production's
+            # parameters have their own test (tests/unit/test_passwords.py).
+            "FAST_PASSWORD_HASHING_IN_TESTS": "true",
+            # The 408 test waits this long for the running shop to give up on a body
+            # (default 20 s); still far longer than any pause in a local upload.
+            "REQUEST_BODY_TIMEOUT_SECONDS": "8",
         }
     )
     # The test session's own search index and media folder, emptied at the start.
@@ -241,6 +256,7 @@ pytest_plugins = [
     "tests.fixtures.checkout",
     "tests.fixtures.stripe",
     "tests.fixtures.live_shop",
+    "tests.worker_shares",  # with -n: a test file's consecutive tests go to one worker
 ]
 
 # Folder names under tests/, fastest first. `security` replays attacks (hostile HTTP and

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_category, create_product
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import SignInForm, Storefront, wait_until_loaded
 from tests.e2e.pages.wishlist import WishlistPage, save_toggle, saved_toggle
 
 
@@ -24,6 +24,9 @@ def test_save_from_card_and_page_then_move_to_cart_and_share(page: Page, unique:
     shop = Storefront(page).open(f"/categories/cat-w{unique}")
     page.get_by_role("link", name=f"Save {kettle} (sign in first)").click()
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/categories/"))
+    # The form learns where to go back to as the page loads: a shopper who signs in
+    # before that lands on the home page (the test did, on a loaded machine).
+    wait_until_loaded(page)
     SignInForm(page).sign_in(email, PASSWORD)
     expect(page).to_have_url(re.compile(f"/categories/cat-w{unique}$"))
     expect(shop.account_menu).to_be_visible()

@@ -85,6 +85,7 @@ def api_server() -> Iterator[str]:
     """The HTTP app (API mounted at /api/v1) under granian, on a free port."""
     port = _free_port()
     log = VAR_DIR / f"test-{os.environ['PORT']}" / "api-schema-server.log"
+    log.parent.mkdir(parents=True, exist_ok=True)  # PORT is per xdist worker
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory"),

@@ -19,6 +19,7 @@ import pytest
 from api.app import build_http_app
 from backend.accounts import email_links
 from backend.accounts.errors import InvalidTokenError
+from backend.core.pagination import Page
 from backend.notifications import queries as messages
 from backend.settings import get_settings
 from tests.fixtures.accounts import MakeUser
@@ -58,11 +59,16 @@ async def test_a_reset_link_read_in_admin_messages_does_not_work(
 
     # The public form calls exactly this; its answer is the same for any address.
     await email_links.request_password_reset(victim.email, ip="198.51.100.7")
+
+    # What an admin reads under Admin → Messages. The worker records the message in the
+    # transaction that sends it, which commits just after the mail server has it.
+    async def listed_messages() -> Page[messages.MessageSummary] | None:
+        page = await messages.list_messages(recipient=victim.email)
+        return page if page.items else None
+
     with running_worker(tmp_path / "worker.log", SMTP_URL=smtp_server.url, **FAST_RETRIES):
         await eventually(lambda: smtp_server.handler.to(victim.email), within=30)
-
-    # What an admin reads under Admin → Messages.
-    listed = await messages.list_messages(recipient=victim.email)
+        listed = await eventually(listed_messages, within=10)
     assert [m.status for m in listed.items] == ["sent"]
     stored = await messages.get_message(listed.items[0].id)
     stored_links = links_in(stored.body_text) | links_in(stored.body_html or "")
