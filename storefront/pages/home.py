@@ -30,7 +30,10 @@ def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
             rx.vstack(
                 rx.text(category.name, weight="bold", size="4", color=rx.color("gray", 12)),
                 rx.text(
-                    category.product_count.to_string() + " products", size="2", color_scheme="gray"
+                    category.product_count.to_string()
+                    + rx.cond(category.product_count == 1, " product", " products"),
+                    size="2",
+                    color_scheme="gray",
                 ),
                 spacing="1",
             ),
