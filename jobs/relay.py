@@ -14,9 +14,11 @@ import logging
 import psycopg
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from opentelemetry.trace import SpanKind
 
 from backend.events.outbox import OUTBOX_CHANNEL
 from backend.events.relay import HandlerJob, dispatch_pending_events
+from backend.observability.tracing import continued_span, trace_carrier
 from backend.settings import get_settings
 from jobs.handlers import handler_names_for
 
@@ -29,10 +31,22 @@ MAX_BACKOFF_SECONDS = 10.0
 
 async def enqueue_handler_jobs(redis: ArqRedis, jobs: list[HandlerJob]) -> None:
     for job in jobs:
-        # arq refuses a second job with the same id while the first is queued or kept.
-        await redis.enqueue_job(
-            "handle_event_job", str(job.event_id), job.handler, _job_id=job.job_id
-        )
+        # One span per handed-on job, in the trace of the request that recorded the event;
+        # the job carries this span's context on to the worker.
+        with continued_span(
+            f"relay {job.event_type}",
+            job.trace_context,
+            {"shop.event.id": str(job.event_id), "shop.event.handler": job.handler},
+            kind=SpanKind.PRODUCER,
+        ):
+            # arq refuses a second job with the same id while the first is queued or kept.
+            await redis.enqueue_job(
+                "handle_event_job",
+                str(job.event_id),
+                job.handler,
+                _job_id=job.job_id,
+                trace_context=trace_carrier(),
+            )
 
 
 async def relay_once(redis: ArqRedis) -> int:

@@ -22,6 +22,8 @@ class HandlerJob:
     event_type: str
     handler: str
     job_id: str
+    # The trace context stored with the event: the relay's span continues that trace.
+    trace_context: dict[str, str] | None = None
 
 
 async def dispatch_pending_events(
@@ -39,7 +41,12 @@ async def dispatch_pending_events(
     async with session_scope() as session:
         rows = (
             await session.exec(
-                select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.dispatch_count)
+                select(
+                    OutboxEvent.id,
+                    OutboxEvent.event_type,
+                    OutboxEvent.dispatch_count,
+                    OutboxEvent.trace_context,
+                )
                 .where(col(OutboxEvent.dispatched_at).is_(None))
                 .order_by(col(OutboxEvent.occurred_at))
                 .limit(batch_size)
@@ -54,8 +61,9 @@ async def dispatch_pending_events(
                 event_type=event_type,
                 handler=handler,
                 job_id=f"{event_id}:{handler}:{dispatch_count + 1}",
+                trace_context=dict(trace_context) if trace_context else None,
             )
-            for event_id, event_type, dispatch_count in rows
+            for event_id, event_type, dispatch_count, trace_context in rows
             for handler in handlers_for(event_type)
         ]
         if jobs:

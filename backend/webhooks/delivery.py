@@ -32,6 +32,7 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
+from backend.observability.tracing import continued_span
 from backend.webhooks.destinations import DestinationRefusedError
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.webhooks.signing import SIGNATURE_HEADER, sign
@@ -69,6 +70,8 @@ class ClaimedDelivery:
     event_id: uuid.UUID
     event_type: str
     body: bytes
+    # The event's stored trace context: the delivery's span continues the event's trace.
+    trace_context: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ async def claim_due_deliveries(
                     event_id=event.id,
                     event_type=delivery.event_type,
                     body=event_body(event, delivery.event_type),
+                    trace_context=event.trace_context,
                 )
             )
     return claimed
@@ -276,9 +280,20 @@ async def send_due_deliveries(*, now: datetime | None = None, limit: int = BATCH
     async with delivery_client() as client:
 
         async def send(delivery: ClaimedDelivery) -> None:
-            async with gate:
-                outcome = await post_delivery(delivery, client)
-            await record_outcome(delivery, outcome, now=now)
+            with continued_span(
+                f"webhook delivery {delivery.event_type}",
+                delivery.trace_context,
+                {
+                    "shop.webhook.delivery_id": str(delivery.id),
+                    "shop.webhook.attempt": delivery.attempt,
+                    "shop.event.id": str(delivery.event_id),
+                },
+            ) as delivery_span:
+                async with gate:
+                    outcome = await post_delivery(delivery, client)
+                if (status := outcome.response_status) is not None:
+                    delivery_span.set_attribute("http.response.status_code", status)
+                await record_outcome(delivery, outcome, now=now)
 
         results = await asyncio.gather(
             *(send(delivery) for delivery in claimed), return_exceptions=True
