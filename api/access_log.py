@@ -71,6 +71,12 @@ class AccessLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if tracing_enabled():  # routing is done; the server span ends with the body
+                    route = route_template(scope)
+                    name_current_span(
+                        f"{scope['method']} {route}",
+                        {"http.route": route, "http.target": route, "url.path": route},
+                    )
             await send(message)
 
         try:
@@ -78,11 +84,6 @@ class AccessLogMiddleware:
         finally:
             route = route_template(scope)
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            if tracing_enabled():
-                name_current_span(
-                    f"{scope['method']} {route}",
-                    {"http.route": route, "http.target": route, "url.path": route},
-                )
             access_log.info(
                 "%s %s %s %.1f ms",
                 scope["method"],

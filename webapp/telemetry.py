@@ -31,6 +31,29 @@ def _redact_url_attributes(span: Span, scope: dict[str, Any]) -> None:
             span.set_attribute(name, redact(value))
 
 
+def _span_name_without_path(scope: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A request's span starts named by its method alone (a raw path may hold a token);
+    the access log renames it by route template when the response starts."""
+    if scope["type"] == "websocket":
+        return "WS", {}
+    return str(scope.get("method") or "HTTP"), {}
+
+
+def traced_asgi(app: Any) -> Any:
+    """The ASGI instrumentation around the whole web app: a server span per HTTP request
+    and websocket, continuing a caller's W3C trace context."""
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    return OpenTelemetryMiddleware(
+        app,
+        tracer_provider=tracer_provider(),
+        # Not a span per websocket message: Reflex's event spans say what happened.
+        exclude_spans=["receive", "send"],
+        server_request_hook=_redact_url_attributes,
+        default_span_details=_span_name_without_path,
+    )
+
+
 def start_web_telemetry() -> None:
     """JSON or text log lines on stdout; with a collector configured, a span for every
     HTTP request and websocket (ASGI) and for every Reflex event (Reflex's own trace
@@ -38,18 +61,6 @@ def start_web_telemetry() -> None:
     configure_logging()
     if not setup_tracing("shop-web"):
         return
-    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
     from reflex_base import otel
 
-    provider = tracer_provider()
-
-    def traced(app: Any) -> Any:
-        return OpenTelemetryMiddleware(
-            app,
-            tracer_provider=provider,
-            # Not a span per websocket message: Reflex's event spans say what happened.
-            exclude_spans=["receive", "send"],
-            server_request_hook=_redact_url_attributes,
-        )
-
-    otel.enable(tracer_provider=provider, asgi_middleware_factory=traced)
+    otel.enable(tracer_provider=tracer_provider(), asgi_middleware_factory=traced_asgi)

@@ -117,4 +117,7 @@ def configure_logging() -> None:
         root.removeHandler(existing)
     root.addHandler(build_handler(settings.log_format))
     root.setLevel(settings.log_level.value)
+    # httpx logs every request's full URL at INFO (webhook receivers' query strings too).
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     logging.captureWarnings(True)

@@ -38,13 +38,14 @@ TRACESTATE = "tracestate"
 # Only the W3C trace context crosses process boundaries (never baggage: it would carry
 # whatever a caller planted into every downstream call).
 _propagator = TraceContextTextMapPropagator()
-_tracer = trace.get_tracer(TRACER_NAME)
 
 
 class _Installed:
-    """The provider `setup_tracing` installed in this process (one per process)."""
+    """What `setup_tracing` installed in this process; while tracing is off, OpenTelemetry's
+    no-op tracer, whose spans record nothing."""
 
     provider: TracerProvider | None = None
+    tracer: trace.Tracer = trace.NoOpTracer()
 
 
 def tracing_enabled() -> bool:
@@ -81,11 +82,29 @@ def setup_tracing(default_service_name: str, *, exporter: SpanExporter | None = 
             )
         trace.set_tracer_provider(provider)
         _Installed.provider = provider
+        _Installed.tracer = provider.get_tracer(TRACER_NAME)
         _instrument_libraries(provider)
     if exporter is not None:
         # In-memory exporters want every span at once, not in batches.
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     return True
+
+
+def stop_tracing() -> None:
+    """Tracing off again (tests that turned it on): the libraries are no longer
+    instrumented and new spans record nothing; spans already ended are flushed."""
+    provider = _Installed.provider
+    if provider is None:
+        return
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+    for instrumentor in (PsycopgInstrumentor(), RedisInstrumentor(), HTTPXClientInstrumentor()):
+        instrumentor.uninstrument()
+    provider.force_flush()
+    _Installed.provider = None
+    _Installed.tracer = trace.NoOpTracer()
 
 
 def _traces_url(endpoint: str) -> str:
@@ -112,7 +131,8 @@ def span(
 ) -> Iterator[Span]:
     """A span under the current one (a no-op span while tracing is off). Attributes must
     never hold personal data or secrets: ids, names of templates, counts."""
-    with _tracer.start_as_current_span(name, kind=kind, attributes=dict(attributes or {})) as s:
+    tracer = _Installed.tracer
+    with tracer.start_as_current_span(name, kind=kind, attributes=dict(attributes or {})) as s:
         yield s
 
 
@@ -143,7 +163,7 @@ def continued_span(
         if key in (TRACEPARENT, TRACESTATE) and isinstance(value, str)
     }
     parent = _propagator.extract(fields, context=otel_context.Context())
-    with _tracer.start_as_current_span(
+    with _Installed.tracer.start_as_current_span(
         name, context=parent, kind=kind, attributes=dict(attributes or {})
     ) as s:
         yield s
