@@ -176,7 +176,8 @@ async def test_one_checkout_is_one_trace_from_request_to_email_and_webhook(
 
     assert await relay_once(arq_redis) >= 1
     outcomes = await run_queued_event_jobs(arq_redis)
-    assert outcomes and set(outcomes) == {"done"}
+    assert outcomes
+    assert set(outcomes) == {"done"}
     assert await delivery.send_due_deliveries() == 1
     assert len(receiver[1]) == 1
 
@@ -258,4 +259,5 @@ async def test_without_a_collector_nothing_is_traced_or_stored(
                 )
             ).all()
         )
-    assert contexts and all(context is None for context in contexts)
+    assert contexts
+    assert all(context is None for context in contexts)
