@@ -91,9 +91,7 @@ def test_lines_in_both_formats_keep_no_secret(
         assert "AbC123xyz_-AbC123xyz" not in written
         assert "req-0123456789" in written
     records = [json.loads(line) for line in streams[LogFormat.JSON].getvalue().splitlines()]
-    assert records[0]["message"] == (
-        "sign-in for ada@example.com with password=[redacted]"
-    )
+    assert records[0]["message"] == "sign-in for ada@example.com with password=[redacted]"
     assert all(r["request_id"] == "req-0123456789" for r in records)
     assert "ValueError" in records[-1]["exc_info"]
 
