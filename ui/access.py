@@ -33,6 +33,7 @@ from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.core.client_address import client_address
 from backend.core.errors import PermissionDeniedError
+from backend.core.keys import derive_key
 from backend.core.validation import field_name, nul_location
 from backend.observability.tracing import pseudonym, set_span_attributes, tracing_enabled
 from backend.orders.ownership import Shopper
@@ -308,6 +309,9 @@ class AccessGuard(Middleware):
         return None
 
 
+TRACE_PSEUDONYM_PURPOSE = "trace-viewer-pseudonym"
+
+
 def _describe_event_span(
     target: type[BaseState] | None, handler: str, viewer: Viewer | None
 ) -> None:
@@ -319,7 +323,11 @@ def _describe_event_span(
         {
             "shop.event.state": target.__name__ if target is not None else "(unknown)",
             "shop.event.handler": handler,
-            "shop.viewer": pseudonym(viewer.user_id) if viewer is not None else "guest",
+            "shop.viewer": (
+                pseudonym(viewer.user_id, key=derive_key(TRACE_PSEUDONYM_PURPOSE))
+                if viewer is not None
+                else "guest"
+            ),
         }
     )
 

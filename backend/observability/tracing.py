@@ -185,11 +185,10 @@ def name_current_span(name: str, attributes: Mapping[str, Any] | None = None) ->
         current.set_attributes(dict(attributes or {}))
 
 
-def pseudonym(value: object) -> str:
+def pseudonym(value: object, *, key: bytes) -> str:
     """A stable pseudonym for an id (a viewer, an account) to correlate spans without
-    naming anyone: an HMAC keyed by the shop's secret, so the ids' small space cannot be
-    searched from a trace alone."""
-    key = b"observability-pseudonym:" + get_settings().secret_key.get_secret_value().encode()
+    naming anyone: an HMAC under `key` (derived from SECRET_KEY for this purpose, see
+    backend/core/keys.py), so the ids' small space cannot be searched from a trace alone."""
     return hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()[:16]
 
 

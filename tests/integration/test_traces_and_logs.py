@@ -30,6 +30,7 @@ from api.access_log import AccessLogMiddleware
 from api.app import build_http_app
 from backend.accounts import tokens
 from backend.accounts.schemas import Viewer
+from backend.core.db import dispose_engine
 from backend.observability.logging_setup import build_handler
 from backend.observability.tracing import setup_tracing, stop_tracing
 from backend.settings import LogFormat, get_settings
@@ -51,13 +52,16 @@ ADDRESS = {
 
 
 @pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
+async def spans() -> AsyncIterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
+    # Pooled connections made before tracing was on are not instrumented: new ones are.
+    await dispose_engine()
     assert setup_tracing("shop-test", exporter=exporter)
     try:
         yield exporter
     finally:
         stop_tracing()
+        await dispose_engine()  # later tests get connections without tracing
 
 
 @pytest.fixture
