@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Mount
@@ -22,6 +23,11 @@ from api.session_routes import router as session_router
 from api.v1.app import build_api_v1
 from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
 
+# The ASGI instrumentation around the whole web app (webapp/telemetry.py) makes each
+# request's server span, Reflex's routes included, and names it by route template; FastAPI's
+# own span would start a second trace for the same request.
+ONE_SERVER_SPAN: TelemetryConfig = {"tracing": False}
+
 
 def build_http_app() -> FastAPI:
     app = FastAPI(
@@ -29,6 +35,7 @@ def build_http_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        telemetry=ONE_SERVER_SPAN,
     )
     app.include_router(session_router)
     app.include_router(page_cookie_router)

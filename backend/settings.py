@@ -39,6 +39,18 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class PaymentGatewayName(StrEnum):
     STRIPE = "stripe"
     TEST = "test"  # the built-in test gateway: test cards only, nobody is charged
@@ -202,6 +214,16 @@ class Settings(BaseSettings):
     # The built-in test gateway: how long its "asynchronous" card takes to succeed.
     test_gateway_async_delay_seconds: float = Field(default=3.0, ge=0.0, le=3600.0)
 
+    # Log lines on stdout: "json" (one JSON object a line, for a log pipeline) or "text"
+    # (for people). Unset: JSON in production, text elsewhere.
+    log_format: LogFormat | None = None
+    log_level: LogLevel = LogLevel.INFO
+    # Traces: exported by OTLP/HTTP to this collector (the standard OpenTelemetry variable,
+    # e.g. http://collector:4318); unset, tracing is off (no spans are made or kept).
+    otel_exporter_otlp_endpoint: str | None = None
+    # The service name traces carry (standard variable); unset: shop-web, shop-worker.
+    otel_service_name: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _database_url_is_postgres(cls, value: str) -> str:
@@ -303,6 +325,28 @@ class Settings(BaseSettings):
                 raise ValueError(msg)
             return value
         return None
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_lower(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("otel_exporter_otlp_endpoint", "otel_service_name")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @model_validator(mode="after")
+    def _default_log_format(self) -> Settings:
+        if self.log_format is None:
+            chosen = LogFormat.JSON if self.is_production else LogFormat.TEXT
+            object.__setattr__(self, "log_format", chosen)
+        return self
 
     @model_validator(mode="after")
     def _default_public_base_url(self) -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 import backend.event_registry  # noqa: F401  (every event type, so stored rows can be read)
 from backend.events import deliveries
+from backend.observability.tracing import continued_span
 from backend.settings import get_settings
 from jobs.handlers import HANDLERS_BY_NAME
 
@@ -30,12 +31,33 @@ def retry_delay_seconds(attempt: int) -> float:
     return min(get_settings().event_retry_base_seconds * 2.0 ** (attempt - 1), 600.0)
 
 
-async def handle_event_job(ctx: dict[str, Any], event_id: str, handler: str) -> str:
+async def handle_event_job(
+    ctx: dict[str, Any],
+    event_id: str,
+    handler: str,
+    trace_context: dict[str, str] | None = None,
+) -> str:
     """The arq job behind every (event, handler) pair. Safe to run any number of times.
 
     When PostgreSQL is away (a restart, a failover), the attempt cannot even be recorded:
     the job is handed back to the queue to run again shortly, instead of being dropped.
+    `trace_context` is the relay's span: the job's span continues the event's trace.
     """
+    with continued_span(
+        f"job {handler}",
+        trace_context,
+        {
+            "shop.event.id": event_id,
+            "shop.event.handler": handler,
+            "shop.job.try": int(ctx.get("job_try", 1)),
+        },
+    ) as job_span:
+        outcome = await _handle_event_reporting_outages(ctx, event_id, handler)
+        job_span.set_attribute("shop.job.outcome", outcome)
+        return outcome
+
+
+async def _handle_event_reporting_outages(ctx: dict[str, Any], event_id: str, handler: str) -> str:
     try:
         return await _handle_event(event_id, handler)
     except _OUTAGE_ERRORS as error:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 
 import psycopg
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from opentelemetry.trace import SpanKind
 
 from backend.events.outbox import OUTBOX_CHANNEL
 from backend.events.relay import dispatch_pending_events
 from backend.events.schemas import HandlerJob
+from backend.observability.tracing import continued_span, trace_carrier
 from backend.settings import get_settings
 from jobs.handlers import handler_names_for
 
@@ -29,11 +32,32 @@ MAX_BACKOFF_SECONDS = 10.0
 
 
 async def enqueue_handler_jobs(redis: ArqRedis, jobs: list[HandlerJob]) -> None:
+    by_event: dict[uuid.UUID, list[HandlerJob]] = {}
     for job in jobs:
-        # arq refuses a second job with the same id while the first is queued or kept.
-        await redis.enqueue_job(
-            "handle_event_job", str(job.event_id), job.handler, _job_id=job.job_id
-        )
+        by_event.setdefault(job.event_id, []).append(job)
+    for event_id, handler_jobs in by_event.items():
+        first = handler_jobs[0]
+        # One span per event handed on, in the trace of the work that recorded it; its
+        # jobs carry this span's context on to the worker.
+        with continued_span(
+            f"relay {first.event_type}",
+            first.trace_context,
+            {
+                "shop.event.id": str(event_id),
+                "shop.event.handlers": [job.handler for job in handler_jobs],
+            },
+            kind=SpanKind.PRODUCER,
+        ):
+            carrier = trace_carrier()
+            for job in handler_jobs:
+                # arq refuses a second job with the same id while the first is queued or kept.
+                await redis.enqueue_job(
+                    "handle_event_job",
+                    str(job.event_id),
+                    job.handler,
+                    _job_id=job.job_id,
+                    trace_context=carrier,
+                )
 
 
 async def relay_once(redis: ArqRedis) -> int:

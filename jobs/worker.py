@@ -28,6 +28,8 @@ from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
 from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
+from backend.observability.logging_setup import configure_logging
+from backend.observability.tracing import setup_tracing
 from backend.orders import services as orders
 from backend.payments import services as payments
 from backend.payments import test_gateway
@@ -202,7 +204,6 @@ async def serve() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()  # JSON or text lines on stdout, for the worker and its relay
+    setup_tracing("shop-worker")  # only with OTEL_EXPORTER_OTLP_ENDPOINT set
     asyncio.run(serve())

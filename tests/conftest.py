@@ -285,6 +285,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         key=lambda item: (
             TIERS.index(_tier(item)),
             "live_shop" in getattr(item, "fixturenames", ()),
+            # The scan of the running shop's logs comes after everything that shop logged.
+            item.get_closest_marker("scans_live_shop_logs") is not None,
         )
     )
 

@@ -33,7 +33,9 @@ from backend.cart import owners as cart_owners
 from backend.cart.schemas import CartOwner
 from backend.core.client_address import client_address
 from backend.core.errors import PermissionDeniedError
+from backend.core.keys import derive_key
 from backend.core.validation import field_name, nul_location
+from backend.observability.tracing import pseudonym, set_span_attributes, tracing_enabled
 from backend.orders.ownership import Shopper
 from backend.settings import get_settings
 
@@ -294,6 +296,7 @@ class AccessGuard(Middleware):
 
         session = await state.get_state(SessionState)
         await session._refresh_viewer()
+        _describe_event_span(target, _handler, session._viewer)
         if access is None or not session._allows(access):
             # Refused: nothing of the handler runs. Only the viewer's own (public) session
             # vars go back, so a page whose session just ended can show its sign-in gate.
@@ -304,6 +307,29 @@ class AccessGuard(Middleware):
         if problem is not None:
             return await _refused(state, rx.toast.error(problem))
         return None
+
+
+TRACE_PSEUDONYM_PURPOSE = "trace-viewer-pseudonym"
+
+
+def _describe_event_span(
+    target: type[BaseState] | None, handler: str, viewer: Viewer | None
+) -> None:
+    """Names the event's span (Reflex opens one per event when tracing is on) by state and
+    handler, and the viewer by a pseudonym: never a name, an e-mail or an id in clear."""
+    if not tracing_enabled():
+        return
+    set_span_attributes(
+        {
+            "shop.event.state": target.__name__ if target is not None else "(unknown)",
+            "shop.event.handler": handler,
+            "shop.viewer": (
+                pseudonym(viewer.user_id, key=derive_key(TRACE_PSEUDONYM_PURPOSE))
+                if viewer is not None
+                else "guest"
+            ),
+        }
+    )
 
 
 async def _refused(state: BaseState, *answers: Any) -> StateUpdate:

@@ -11,6 +11,7 @@ import reflex as rx
 from starlette.types import ASGIApp
 
 from admin.pages.registry import register_admin_pages
+from api.access_log import log_requests
 from api.app import (
     build_http_app,
     complete_reflex_app,
@@ -71,10 +72,12 @@ from storefront.state import HeaderState, SavedProductsState
 from ui.access import AccessGuard
 from ui.sign_in import SignInState
 from ui.theme import GLOBAL_STYLE
+from webapp.telemetry import start_web_telemetry
 from webapp.upload_guard import guard_uploads
 
 settings = get_settings()
 shop = settings.shop_name
+start_web_telemetry()  # log lines and traces, before the app below is built
 
 
 class ShopApp(rx.App):
@@ -88,13 +91,15 @@ class ShopApp(rx.App):
 app = ShopApp(
     style=GLOBAL_STYLE,
     # HTTP routes in front of Reflex's own; who may upload, decided before an upload's
-    # body is read; request body limits (size, time); security headers around everything.
+    # body is read; request body limits (size, time); security headers around everything;
+    # outermost, the access log (and each request's id for every line it logs).
     api_transformer=[
         build_http_app(),
         guard_uploads,
         limit_request_bodies,
         add_cart_cookie,
         add_security_headers,
+        log_requests,
     ],
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
 )

@@ -40,6 +40,7 @@ def build_api_v1() -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        telemetry={"tracing": False},  # one server span per request: see api/app.py
     )
     app.router.route_class = EdgeRoute  # for the routes declared here (health)
     install_problem_handlers(app)

@@ -169,7 +169,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
         "unhandled API error on %s %s request_id=%s",
         request.method,
         request.url.path,
-        current_request_id.get(),
+        current_request_id.get() or "-",
     )
     return problem_response(500, "Something went wrong on our side; please try again.")
 

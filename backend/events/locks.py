@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,13 +25,18 @@ async def lock_delivery_for_update(
 
 async def lock_undispatched_events_for_update(
     session: AsyncSession, *, limit: int
-) -> Sequence[tuple[uuid.UUID, str, int]]:
+) -> Sequence[tuple[uuid.UUID, str, int, Mapping[str, str] | None]]:
     """Up to `limit` undispatched outbox events, oldest first, as (id, type, dispatch
-    count). SKIP LOCKED: rows another relay holds are left to it, so relays run side by
-    side."""
+    count, stored trace context). SKIP LOCKED: rows another relay holds are left to it,
+    so relays run side by side."""
     return (
         await session.exec(
-            select(OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.dispatch_count)
+            select(
+                OutboxEvent.id,
+                OutboxEvent.event_type,
+                OutboxEvent.dispatch_count,
+                OutboxEvent.trace_context,
+            )
             .where(col(OutboxEvent.dispatched_at).is_(None))
             .order_by(col(OutboxEvent.occurred_at))
             .limit(limit)

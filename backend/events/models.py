@@ -47,6 +47,9 @@ class OutboxEvent(SQLModel, table=True):
     dispatch_count: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
+    # The W3C trace context (traceparent, tracestate) of the work that recorded the event,
+    # continued by the relay and the worker; None while tracing is off.
+    trace_context: dict[str, str] | None = Field(default=None, sa_column=Column(JSONB))
 
 
 class EventDelivery(SQLModel, table=True):

@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.events.base import DomainEvent
 from backend.events.models import OutboxEvent
+from backend.observability.tracing import trace_carrier
 
 # The relay LISTENs on this channel; NOTIFY is delivered only if the transaction commits.
 OUTBOX_CHANNEL = "outbox_events"
@@ -20,6 +21,7 @@ async def record_event(session: AsyncSession, event: DomainEvent) -> None:
             aggregate_id=event.aggregate_id,
             payload=event.payload(),
             occurred_at=event.occurred_at,
+            trace_context=trace_carrier(),
         )
     )
     await session.exec(text(f"NOTIFY {OUTBOX_CHANNEL}"))  # type: ignore[call-overload]  # SQLModel's exec() overloads take no TextClause

@@ -36,8 +36,9 @@ async def dispatch_pending_events(
                 event_type=event_type,
                 handler=handler,
                 job_id=f"{event_id}:{handler}:{dispatch_count + 1}",
+                trace_context=dict(trace_context) if trace_context else None,
             )
-            for event_id, event_type, dispatch_count in rows
+            for event_id, event_type, dispatch_count, trace_context in rows
             for handler in handlers_for(event_type)
         ]
         if jobs:

@@ -18,6 +18,8 @@ class HandlerJob:
     event_type: str
     handler: str
     job_id: str
+    # The trace context stored with the event: the relay's span continues that trace.
+    trace_context: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

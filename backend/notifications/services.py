@@ -34,6 +34,7 @@ from backend.notifications.rendering import (
 )
 from backend.notifications.schemas import RenderedEmail, SendResult
 from backend.notifications.transports import configured_email_transport, configured_sms_provider
+from backend.observability.tracing import span
 
 Context = dict[str, Any]
 ContextSource = Context | Callable[[], Awaitable[Context]]
@@ -61,14 +62,20 @@ async def send_email(
 ) -> SendResult:
     """Send (or store) one e-mail. `context` may be a coroutine factory: it then runs only on
     the first attempt, e.g. to issue a one-time link."""
-    return await _deliver(
-        channel="email",
-        template=template,
-        to=to,
-        context=context,
-        idempotency_key=idempotency_key,
-        event_id=event_id,
-    )
+    # The span names the template, never the recipient.
+    with span("email send", {"shop.email.template": template}) as email_span:
+        result = await _deliver(
+            channel="email",
+            template=template,
+            to=to,
+            context=context,
+            idempotency_key=idempotency_key,
+            event_id=event_id,
+        )
+        email_span.set_attributes(
+            {"shop.email.status": result.status, "shop.email.sent_now": result.sent_now}
+        )
+        return result
 
 
 async def send_sms(

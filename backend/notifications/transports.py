@@ -13,9 +13,11 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+from opentelemetry.trace import SpanKind
 
 from backend.notifications.errors import DeliveryError
 from backend.notifications.schemas import RenderedEmail
+from backend.observability.tracing import span
 from backend.settings import get_settings
 
 SMTP_TIMEOUT_SECONDS = 20
@@ -59,16 +61,21 @@ class SmtpTransport:
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.hostname,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.implicit_tls,
-                start_tls=None if not self.implicit_tls else False,
-                timeout=SMTP_TIMEOUT_SECONDS,
-            )
+            with span(
+                "smtp send",
+                {"server.address": self.hostname, "server.port": self.port},
+                kind=SpanKind.CLIENT,
+            ):
+                await aiosmtplib.send(
+                    message,
+                    hostname=self.hostname,
+                    port=self.port,
+                    username=self.username,
+                    password=self.password,
+                    use_tls=self.implicit_tls,
+                    start_tls=None if not self.implicit_tls else False,
+                    timeout=SMTP_TIMEOUT_SECONDS,
+                )
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP delivery to {to} failed: {exc}") from exc
         message_id: str = message["Message-ID"]  # set above, so never None

@@ -31,6 +31,7 @@ from sqlmodel import col
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
+from backend.observability.tracing import continued_span
 from backend.webhooks.errors import DestinationRefusedError
 from backend.webhooks.locks import lock_due_deliveries_for_update
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -69,6 +70,8 @@ class ClaimedDelivery:
     event_id: uuid.UUID
     event_type: str
     body: bytes
+    # The event's stored trace context: the delivery's span continues the event's trace.
+    trace_context: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ async def claim_due_deliveries(
                     event_id=event.id,
                     event_type=delivery.event_type,
                     body=event_body(event, delivery.event_type),
+                    trace_context=event.trace_context,
                 )
             )
     return claimed
@@ -252,9 +256,20 @@ async def send_due_deliveries(*, now: datetime | None = None, limit: int = BATCH
     async with delivery_client() as client:
 
         async def send(delivery: ClaimedDelivery) -> None:
-            async with gate:
-                outcome = await post_delivery(delivery, client)
-            await record_outcome(delivery, outcome, now=now)
+            with continued_span(
+                f"webhook delivery {delivery.event_type}",
+                delivery.trace_context,
+                {
+                    "shop.webhook.delivery_id": str(delivery.id),
+                    "shop.webhook.attempt": delivery.attempt,
+                    "shop.event.id": str(delivery.event_id),
+                },
+            ) as delivery_span:
+                async with gate:
+                    outcome = await post_delivery(delivery, client)
+                if (status := outcome.response_status) is not None:
+                    delivery_span.set_attribute("http.response.status_code", status)
+                await record_outcome(delivery, outcome, now=now)
 
         results = await asyncio.gather(
             *(send(delivery) for delivery in claimed), return_exceptions=True

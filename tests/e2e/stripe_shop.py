@@ -16,6 +16,7 @@ import localstripe
 from backend.settings import get_settings
 from devstack.cli import Stack, child_env, start_web, wait_until_serving
 from devstack.services import VAR_DIR
+from tests.fixtures.log_scan import remember_log_starts
 from tests.fixtures.mail import free_port
 from tests.fixtures.stripe import WEBHOOK_SECRET
 
@@ -119,10 +120,12 @@ def running_stripe_shop(localstripe_url: str) -> Iterator[str]:
             "STRIPE_API_BASE": localstripe_url,
             "STRIPE_JS_URL": script_url,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "LOG_FORMAT": "json",  # scanned for secrets too
         }
     )
     stack = Stack()
     work.mkdir(parents=True, exist_ok=True)
+    remember_log_starts(work / "web.log")
     web = start_web(env, port, log_file=work / "web.log")
     stack.processes.append(web)
     try:
