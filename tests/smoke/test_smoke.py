@@ -30,6 +30,20 @@ def links_in_main(page: Page, prefix: str) -> list[str]:
     return list(dict.fromkeys(hrefs))
 
 
+def open_shop(page: Page, path: str = "/") -> Storefront:
+    """Open a storefront page and wait for its data, which arrives over the websocket."""
+    shop = Storefront(page)
+    try:
+        return shop.open(path)
+    except AssertionError:
+        if page.get_by_text("Cannot connect to server").count():
+            pytest.fail(
+                f"{page.url} loaded, but its websocket was refused: give the shop's public "
+                "address (PUBLIC_BASE_URL), as the shop refuses pages from other origins"
+            )
+        raise
+
+
 def in_test_mode(page: Page) -> bool:
     return page.get_by_role("note", name="Test mode").count() > 0
 
@@ -37,7 +51,7 @@ def in_test_mode(page: Page) -> bool:
 def open_product_in_stock(page: Page) -> str:
     """Open a product one can add to the cart (from the home page's new arrivals, then the
     first category's); returns its name."""
-    shop = Storefront(page).open("/")
+    shop = open_shop(page)
     candidates = links_in_main(page, "/products/")
     categories = links_in_main(page, "/categories/")
     if categories:
@@ -54,7 +68,7 @@ def open_product_in_stock(page: Page) -> str:
 
 
 def test_the_home_page_shows_the_shop(page: Page) -> None:
-    shop = Storefront(page).open("/")
+    shop = open_shop(page)
     expect(shop.search_box).to_be_visible()
     expect(shop.cart).to_be_visible()
     expect(shop.heading("Shop by category")).to_be_visible()
@@ -63,7 +77,7 @@ def test_the_home_page_shows_the_shop(page: Page) -> None:
 
 
 def test_a_category_lists_its_products(page: Page) -> None:
-    Storefront(page).open("/")
+    open_shop(page)
     categories = links_in_main(page, "/categories/")
     assert categories, "the home page lists no category"
     page.locator(f'main a[href="{categories[0]}"]').first.click()
