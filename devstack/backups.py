@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -224,7 +225,9 @@ def create_backup(
         manifest_file = Path(work) / MANIFEST
         manifest_file.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         partial = archive.with_suffix(".tar.partial")
-        with tarfile.open(partial, "w") as tar:
+        # Readable by its owner only: it holds customers' addresses and password hashes.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file, tarfile.open(fileobj=file, mode="w") as tar:
             tar.add(manifest_file, arcname=MANIFEST)
             tar.add(dump, arcname=DUMP)
             for key in media:

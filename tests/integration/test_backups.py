@@ -155,6 +155,7 @@ def make_backup(tmp_path: Path) -> Path:
     done = shop_command("backup", "--to", str(tmp_path / "backups"), env={})
     assert done.returncode == 0, done.stderr
     (archive,) = (tmp_path / "backups").glob("shop-backup-*.tar")
+    assert archive.stat().st_mode & 0o777 == 0o600  # personal data: the owner's only
     return archive
 
 
