@@ -6,6 +6,10 @@
                backends (2) and WORKER_PROCESSES workers (2)
     services   start only the private PostgreSQL and Redis, then exit
     stop       stop the private PostgreSQL and Redis
+    backup     write one archive of the database and the media folder (var/backups/)
+    restore    restore such an archive into an empty database and media folder, then
+               rebuild the search index (--force replaces what is there)
+    smoke      run the smoke suite (tests/smoke) against a running shop at URL
 
 Every failure is one line saying what is wrong and how to fix it.
 """
@@ -422,6 +426,81 @@ def command_stop() -> int:
     return 0
 
 
+def _shop_database_and_media() -> tuple[str, Path]:
+    """The database (DATABASE_URL, else the private one, started if need be) and the media
+    folder (MEDIA_DIR) that backup and restore work on."""
+    overrides = ensure_services(None, database_name="shop")
+    os.environ.update(overrides)
+    settings = load_settings(reload=True)
+    return settings.database_url, settings.media_dir
+
+
+def command_backup(destination: Path) -> int:
+    from devstack import backups
+
+    try:
+        database_url, media_dir = _shop_database_and_media()
+        report = backups.create_backup(
+            database_url=database_url, media_dir=media_dir, destination=destination
+        )
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    say(
+        f"Backup written: {report.archive} ({report.tables} tables, {report.rows} rows, "
+        f"{report.media_files} media files)"
+    )
+    return 0
+
+
+def command_restore(archive: Path, *, force: bool) -> int:
+    from devstack import backups
+
+    try:
+        database_url, media_dir = _shop_database_and_media()
+        say(f"Checking {archive} and restoring it")
+        report = backups.restore_backup(
+            archive, database_url=database_url, media_dir=media_dir, force=force
+        )
+        say(
+            f"Restored {report.tables} tables ({report.rows} rows, migration "
+            f"{report.alembic_revision}) and {report.media_files} media files"
+        )
+        say("Rebuilding the search index")
+        indexed = asyncio.run(backups.rebuild_search_index())
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    say(f"Search index rebuilt: {indexed} products searchable")
+    return 0
+
+
+def command_smoke(url: str | None, pytest_args: list[str]) -> int:
+    """The smoke suite, black-box, against the shop at `url`: no test database, no local
+    services (its conftest stops at tests/smoke)."""
+    if not url:
+        print(
+            "error: give the address of the shop to check, e.g. ./shop smoke https://staging.example.com",
+            file=sys.stderr,
+        )
+        return 2
+    command = [
+        str(VENV_BIN / "python"),
+        "-m",
+        "pytest",
+        "--confcutdir=tests/smoke",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        "tests/smoke",
+        f"--smoke-url={url}",
+        *pytest_args,
+    ]
+    env = child_env({})
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devstack",
@@ -434,8 +513,34 @@ def main(argv: list[str] | None = None) -> int:
         "services": command_services,
         "stop": command_stop,
     }
-    parser.add_argument("command", choices=list(commands))
-    args = parser.parse_args(argv)
+    subcommands = parser.add_subparsers(dest="command", required=True)
+    for name in commands:
+        subcommands.add_parser(name)
+    backup = subcommands.add_parser("backup", help="write one backup archive")
+    backup.add_argument(
+        "--to",
+        type=Path,
+        default=VAR_DIR / "backups",
+        help="folder for the archive (default: var/backups)",
+    )
+    restore = subcommands.add_parser("restore", help="restore a backup archive")
+    restore.add_argument("archive", type=Path)
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="empty a database or media folder that has data before restoring",
+    )
+    smoke = subcommands.add_parser("smoke", help="run the smoke suite against a running shop")
+    smoke.add_argument("url", nargs="?")
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "smoke":
+        return command_smoke(args.url, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "backup":
+        return command_backup(args.to)
+    if args.command == "restore":
+        return command_restore(args.archive, force=args.force)
     # Children run in their own sessions, so Ctrl-C reaches only this process, which then
     # stops them in order (Stack.stop).
     return commands[args.command]()

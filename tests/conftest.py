@@ -217,7 +217,7 @@ def base_url(live_shop: str) -> str:
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
     """Debian's Chromium with the flags this machine needs (overrides pytest-playwright's
     own fixture, as `base_url` above does)."""
-    from tests.fixtures.live_shop import CHROMIUM_ARGS, system_chromium
+    from tests.fixtures.chromium import CHROMIUM_ARGS, system_chromium
 
     executable = system_chromium()
     args: dict[str, object] = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
@@ -228,7 +228,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
 
 # Tiers whose tests share the one running shop (tests/fixtures/live_shop.py): its sessions,
 # queues and caches live in the test Redis database.
-LIVE_SHOP_TIERS = ("security", "e2e")
+LIVE_SHOP_TIERS = ("security", "e2e", "smoke")
 
 
 @pytest.fixture(autouse=True)
@@ -260,8 +260,9 @@ pytest_plugins = [
 ]
 
 # Folder names under tests/, fastest first. `security` replays attacks (hostile HTTP and
-# websocket clients, some against the running shop) and runs before the browser tests.
-TIERS = ("unit", "integration", "security", "e2e")
+# websocket clients, some against the running shop) and runs before the browser tests;
+# `smoke` (tests/smoke, black-box, also `./shop smoke URL`) checks that shop last.
+TIERS = ("unit", "integration", "security", "e2e", "smoke")
 
 
 def _tier(item: pytest.Item) -> str:
