@@ -205,6 +205,16 @@ async def _close_pools() -> AsyncIterator[None]:
     await close_redis()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_browser_assertions() -> None:
+    """Browser assertions wait up to 10 s (Playwright's default: 5 s). Two workers share two
+    cores with their shops and browsers: a page that hydrates in 2 s alone took over 5 s
+    then. What each assertion checks is unchanged; only how long it may wait for it."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 @pytest.fixture(scope="session")
 def base_url(live_shop: str) -> str:
     """Where Playwright's relative URLs go: the running shop. Defined in a conftest, as

@@ -24,6 +24,7 @@ from psycopg import sql
 from backend.accounts import registration
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.core.db import dispose_engine
 from backend.media.services import create_thumbnails, upload_image
@@ -114,7 +115,7 @@ async def shop_with_orders_images_and_reviews(
     name = f"Backup Teapot {unique}"
     product_id = await make_product(name=name, image_urls=[stored.url])
     buyer = await a_buyer(unique)
-    owner = carts.user_owner(buyer.user_id)
+    owner = cart_owners.user_owner(buyer.user_id)
     await carts.add_item(owner, product_id, 1)
     placed = await orders.place_order(
         cart_owner=owner,
@@ -133,7 +134,7 @@ async def shop_with_orders_images_and_reviews(
         {"rating": 5, "title": "Lovely", "body": "Pours well and keeps tea hot for an hour."},
         author=buyer,
     )
-    guest = carts.guest_owner(carts.new_guest_token())
+    guest = cart_owners.guest_owner(cart_owners.new_guest_token())
     assert guest is not None
     await carts.add_item(guest, product_id, 2)
     await orders.place_order(
