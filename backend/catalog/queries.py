@@ -58,6 +58,26 @@ def summary_select() -> SQLModelSelect[*tuple[Any, ...]]:
     )
 
 
+def summary_of(product: Product, category_name: str) -> ProductSummary:
+    """A loaded product row as the listings and cards show it."""
+    return ProductSummary(
+        id=product.id,
+        slug=product.slug,
+        name=product.name,
+        sku=product.sku,
+        brand=product.brand,
+        price=product.price,
+        currency=product.currency,
+        stock_quantity=product.stock_quantity,
+        low_stock_threshold=product.low_stock_threshold,
+        is_active=product.is_active,
+        category_name=category_name,
+        image_url=product.image_urls[0] if product.image_urls else None,
+        rating_count=product.rating_count,
+        rating_sum=product.rating_sum,
+    )
+
+
 def to_summary(row: Any) -> ProductSummary:
     return ProductSummary(**row._mapping)
 
@@ -86,22 +106,7 @@ async def _load_product_page(slug: str) -> ProductDetail:
             )
         ).all()
     path = tree.ancestors(product.category_id)
-    summary = ProductSummary(
-        id=product.id,
-        slug=product.slug,
-        name=product.name,
-        sku=product.sku,
-        brand=product.brand,
-        price=product.price,
-        currency=product.currency,
-        stock_quantity=product.stock_quantity,
-        low_stock_threshold=product.low_stock_threshold,
-        is_active=product.is_active,
-        category_name=path[-1].name if path else "",
-        image_url=product.image_urls[0] if product.image_urls else None,
-        rating_count=product.rating_count,
-        rating_sum=product.rating_sum,
-    )
+    summary = summary_of(product, path[-1].name if path else "")
     return ProductDetail(
         summary=summary,
         description=product.description or "",
@@ -160,20 +165,7 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
         raise NotFoundError("There is no such product.")
     product, category_name = row
     return ProductRecord(
-        summary=ProductSummary(
-            id=product.id,
-            slug=product.slug,
-            name=product.name,
-            sku=product.sku,
-            brand=product.brand,
-            price=product.price,
-            currency=product.currency,
-            stock_quantity=product.stock_quantity,
-            low_stock_threshold=product.low_stock_threshold,
-            is_active=product.is_active,
-            category_name=category_name,
-            image_url=product.image_urls[0] if product.image_urls else None,
-        ),
+        summary=summary_of(product, category_name),
         description=product.description or "",
         attributes={str(k): str(v) for k, v in (product.attributes or {}).items()},
         image_urls=tuple(product.image_urls or ()),
