@@ -48,6 +48,9 @@ class Storefront:
         self.search_box.fill(text)
         self.search_box.press("Enter")
         expect(self.page).to_have_url(re.compile(r"/search\?q="))
+        # The results are the ones the page loaded for this query: a click before its load
+        # finished could land on a card the load then replaces.
+        wait_until_loaded(self.page)
 
     def product_link(self, name: str) -> Locator:
         return self.page.get_by_role("link", name=name, exact=True)
