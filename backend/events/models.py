@@ -48,8 +48,11 @@ class OutboxEvent(SQLModel, table=True):
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )
     # The W3C trace context (traceparent, tracestate) of the work that recorded the event,
-    # continued by the relay and the worker; None while tracing is off.
-    trace_context: dict[str, str] | None = Field(default=None, sa_column=Column(JSONB))
+    # continued by the relay and the worker; SQL NULL while tracing is off (JSONB would
+    # otherwise store Python's None as a JSON null).
+    trace_context: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSONB(none_as_null=True))
+    )
 
 
 class EventDelivery(SQLModel, table=True):

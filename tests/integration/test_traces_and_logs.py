@@ -233,6 +233,7 @@ async def test_without_a_collector_nothing_is_traced_or_stored(
     make_product: MakeProduct, shopper_viewer: Viewer
 ) -> None:
     """Tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT): events carry no trace context."""
+    from sqlalchemy import func
     from sqlmodel import col, select
 
     from backend.core.db import session_scope
@@ -263,5 +264,17 @@ async def test_without_a_collector_nothing_is_traced_or_stored(
                 )
             ).all()
         )
+        # SQL NULL, not a JSON null: "no trace" reads the same from SQL as from Python.
+        stored = (
+            await session.exec(
+                select(func.count())
+                .select_from(OutboxEvent)
+                .where(
+                    col(OutboxEvent.dispatched_at).is_(None),
+                    col(OutboxEvent.trace_context).is_not(None),
+                )
+            )
+        ).one()
     assert contexts
     assert all(context is None for context in contexts)
+    assert stored == 0
