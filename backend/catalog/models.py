@@ -1,4 +1,5 @@
-"""Tables of the catalog domain: the seed's categories and products."""
+"""Tables of the catalog domain: the seed's categories and products, and each product's
+options and variants."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -191,5 +193,147 @@ class Product(SQLModel, table=True):
         default=Decimal(0),
         sa_column=Column(Numeric(5, 4), nullable=False, server_default=text("0")),
     )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+
+
+# --- options and variants (docs/adr/0007-product-variants.md) --------------------------------
+
+MAX_OPTIONS = 3  # Size, Colour, Material: one slot column per option on each variant
+MAX_VARIANTS = 100
+
+
+class ProductOption(SQLModel, table=True):
+    """One way a product varies ("Size"), at position 1–3 of its product."""
+
+    __tablename__ = "product_options"
+    __table_args__ = (
+        CheckConstraint(f"position BETWEEN 1 AND {MAX_OPTIONS}", name="position_in_range"),
+        UniqueConstraint("product_id", "position"),
+        Index("product_options_name_key", "product_id", text("lower(name)"), unique=True),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    product_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("products.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    name: str = Field(sa_column=Column(String(40), nullable=False))
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class ProductOptionValue(SQLModel, table=True):
+    """One value of an option ("M"), in the order shoppers see them."""
+
+    __tablename__ = "product_option_values"
+    __table_args__ = (
+        Index("product_option_values_value_key", "option_id", text("lower(value)"), unique=True),
+        Index("product_option_values_option_position_idx", "option_id", "position"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    option_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("product_options.id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    value: str = Field(sa_column=Column(String(60), nullable=False))
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    # A colour's swatch: one of the product's images (checked by the service).
+    swatch_image_url: str | None = Field(default=None, sa_column=Column(Text))
+
+
+def _option_slot() -> Column[uuid.UUID]:
+    # NO ACTION: a value in use cannot be deleted (its variants go first), checked at the
+    # end of the statement, so deleting a product (cascading to both) works.
+    return Column(UUID(as_uuid=True), ForeignKey("product_option_values.id"))
+
+
+class ProductVariant(SQLModel, table=True):
+    """What is bought: one combination of the product's option values, with its own SKU,
+    price and stock. `stock_quantity` and `low_stock_threshold` are inventory's to write.
+    The product row's price, SKU and stock are a summary of these, kept by the database
+    (migration 0018's trigger)."""
+
+    __tablename__ = "product_variants"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint(
+            "compare_at_price IS NULL OR compare_at_price > price", name="compare_at_above_price"
+        ),
+        CheckConstraint("stock_quantity >= 0", name="stock_quantity_not_negative"),
+        CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
+        CheckConstraint("weight_grams IS NULL OR weight_grams >= 0", name="weight_not_negative"),
+        # Slots are filled from the first: a variant of a two-option product has 1 and 2.
+        CheckConstraint(
+            "(option2_value_id IS NULL OR option1_value_id IS NOT NULL) "
+            "AND (option3_value_id IS NULL OR option2_value_id IS NOT NULL)",
+            name="option_slots_in_order",
+        ),
+        # No two variants of a product are the same combination.
+        UniqueConstraint(
+            "product_id",
+            "option1_value_id",
+            "option2_value_id",
+            "option3_value_id",
+            name="product_variants_combination_key",
+            postgresql_nulls_not_distinct=True,
+            # Checked at commit: an editor may swap two variants' values in between.
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        Index(
+            "product_variants_one_default_key",
+            "product_id",
+            unique=True,
+            postgresql_where=text("is_default"),
+        ),
+        Index("product_variants_product_position_idx", "product_id", "position"),
+        # Facets by option value: variants having a value, in stock.
+        Index("product_variants_option1_idx", "option1_value_id", "stock_quantity"),
+        Index("product_variants_option2_idx", "option2_value_id", "stock_quantity"),
+        Index("product_variants_option3_idx", "option3_value_id", "stock_quantity"),
+        Index(
+            "product_variants_sku_trgm_idx",
+            "sku",
+            postgresql_using="gin",
+            postgresql_ops={"sku": "gin_trgm_ops"},
+        ),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    product_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("products.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    sku: str = Field(sa_column=Column(String(50), nullable=False, unique=True))
+    price: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
+    compare_at_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(10, 2)))
+    stock_quantity: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    low_stock_threshold: int = Field(
+        default=5, sa_column=Column(Integer, nullable=False, server_default=text("5"))
+    )
+    weight_grams: int | None = Field(default=None, sa_column=Column(Integer))
+    barcode: str | None = Field(default=None, sa_column=Column(String(64)))
+    # A subset of the product's images, first shown first; empty: the product's.
+    image_urls: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text)))
+    is_active: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    is_default: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    position: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    option1_value_id: uuid.UUID | None = Field(default=None, sa_column=_option_slot())
+    option2_value_id: uuid.UUID | None = Field(default=None, sa_column=_option_slot())
+    option3_value_id: uuid.UUID | None = Field(default=None, sa_column=_option_slot())
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()

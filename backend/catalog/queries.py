@@ -20,11 +20,14 @@ from backend.catalog.category_queries import get_category_tree, load_category_tr
 from backend.catalog.models import Brand, Category, Product
 from backend.catalog.schemas import (
     CatalogCounts,
+    OptionView,
     ProductDetail,
     ProductSummary,
     SearchDocument,
+    VariantView,
     to_json,
 )
+from backend.catalog.variant_queries import load_options_and_variants
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
@@ -105,6 +108,9 @@ async def _load_product_page(slug: str) -> ProductDetail:
                 .limit(RELATED_COUNT)
             )
         ).all()
+        options, variants = (
+            await load_options_and_variants(session, [product.id], active_only=True)
+        )[product.id]
     path = tree.ancestors(product.category_id)
     summary = summary_of(product, path[-1].name if path else "")
     return ProductDetail(
@@ -115,6 +121,8 @@ async def _load_product_page(slug: str) -> ProductDetail:
         category_id=product.category_id,
         breadcrumb=tuple((node.name, node.slug) for node in path),
         related=tuple(to_summary(row) for row in related_rows),
+        options=options,
+        variants=variants,
     )
 
 
@@ -150,6 +158,8 @@ class ProductRecord:
     category_id: uuid.UUID
     created_at: Any
     updated_at: Any
+    options: tuple[OptionView, ...] = ()
+    variants: tuple[VariantView, ...] = ()  # all of them, active or not
 
 
 async def get_product(product_id: uuid.UUID) -> ProductRecord:
@@ -161,8 +171,11 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
                 .where(Product.id == product_id)
             )
         ).first()
-    if row is None:
-        raise NotFoundError("There is no such product.")
+        if row is None:
+            raise NotFoundError("There is no such product.")
+        options, variants = (
+            await load_options_and_variants(session, [product_id], active_only=False)
+        )[product_id]
     product, category_name = row
     return ProductRecord(
         summary=summary_of(product, category_name),
@@ -172,6 +185,8 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
         category_id=product.category_id,
         created_at=product.created_at,
         updated_at=product.updated_at,
+        options=options,
+        variants=variants,
     )
 
 

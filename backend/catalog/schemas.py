@@ -141,6 +141,123 @@ class ProductSummary:
         return shown_average(self.rating_sum, self.rating_count)
 
 
+# --- options and variants (docs/adr/0007-product-variants.md) --------------------------------
+
+
+def options_title(options: tuple[tuple[str, str], ...]) -> str:
+    """A variant's option values as shoppers read them: "M / Navy" ("" without options)."""
+    return " / ".join(value for _name, value in options)
+
+
+@dataclass(frozen=True)
+class OptionValueView:
+    value: str
+    swatch_image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class OptionView:
+    """One option of a product ("Size") with its values in the order shoppers see them."""
+
+    name: str
+    values: tuple[OptionValueView, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OptionView:
+        return cls(
+            name=data["name"], values=tuple(OptionValueView(**value) for value in data["values"])
+        )
+
+
+@dataclass(frozen=True)
+class VariantView:
+    """One variant of a product as its page, the staff editor and the API show it."""
+
+    id: uuid.UUID
+    sku: str
+    price: Decimal
+    compare_at_price: Decimal | None
+    currency: str
+    stock_quantity: int
+    low_stock_threshold: int
+    is_active: bool
+    is_default: bool
+    position: int
+    # The variant's value of each of the product's options, in option order.
+    option_values: tuple[str, ...]
+    image_urls: tuple[str, ...]  # empty: the product's images
+    weight_grams: int | None = None
+    barcode: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VariantView:
+        compare_at = data["compare_at_price"]
+        return cls(
+            **{
+                **data,
+                "id": uuid.UUID(data["id"]),
+                "price": Decimal(data["price"]),
+                "compare_at_price": Decimal(compare_at) if compare_at is not None else None,
+                "option_values": tuple(data["option_values"]),
+                "image_urls": tuple(data["image_urls"]),
+            }
+        )
+
+    @property
+    def title(self) -> str:
+        return " / ".join(self.option_values)
+
+    @property
+    def price_display(self) -> str:
+        return format_money(self.price, self.currency)
+
+    @property
+    def compare_at_price_display(self) -> str:
+        return format_money(self.compare_at_price, self.currency) if self.compare_at_price else ""
+
+    @property
+    def stock_display(self) -> str:
+        return stock_label(self.stock_quantity, self.low_stock_threshold)
+
+
+@dataclass(frozen=True)
+class VariantSummary:
+    """What a cart line, the checkout and a stock notice need of one sellable variant,
+    priced from the catalog now (never cached)."""
+
+    id: uuid.UUID  # the variant's
+    product_id: uuid.UUID
+    slug: str
+    name: str  # the product's
+    sku: str
+    options: tuple[tuple[str, str], ...]  # (option name, value), in option order
+    price: Decimal
+    compare_at_price: Decimal | None
+    currency: str
+    stock_quantity: int
+    low_stock_threshold: int
+    is_active: bool  # the variant and its product are both sold
+    image_url: str | None
+    weight_grams: int | None = None
+
+    @property
+    def title(self) -> str:
+        return options_title(self.options)
+
+    @property
+    def display_name(self) -> str:
+        """ "Storm Fleece Jacket (M / Navy)"; the product's name without options."""
+        return f"{self.name} ({self.title})" if self.options else self.name
+
+    @property
+    def price_display(self) -> str:
+        return format_money(self.price, self.currency)
+
+    @property
+    def stock_display(self) -> str:
+        return stock_label(self.stock_quantity, self.low_stock_threshold)
+
+
 @dataclass(frozen=True)
 class ProductDetail:
     summary: ProductSummary
@@ -150,6 +267,8 @@ class ProductDetail:
     category_id: uuid.UUID
     breadcrumb: tuple[tuple[str, str], ...]  # (name, slug), top-level category first
     related: tuple[ProductSummary, ...]
+    options: tuple[OptionView, ...] = ()
+    variants: tuple[VariantView, ...] = ()  # active ones, in position order
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProductDetail:
@@ -161,6 +280,14 @@ class ProductDetail:
             category_id=uuid.UUID(data["category_id"]),
             breadcrumb=tuple((name, slug) for name, slug in data["breadcrumb"]),
             related=tuple(ProductSummary.from_json(item) for item in data["related"]),
+            options=tuple(OptionView.from_json(item) for item in data.get("options", ())),
+            variants=tuple(VariantView.from_json(item) for item in data.get("variants", ())),
+        )
+
+    @property
+    def default_variant(self) -> VariantView | None:
+        return next((v for v in self.variants if v.is_default), None) or next(
+            iter(self.variants), None
         )
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from slugify import slugify
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -28,7 +28,7 @@ from backend.catalog.errors import DuplicateSkuError, DuplicateSlugError
 from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.locks import lock_product_row_for_update, lock_products_for_update
-from backend.catalog.models import Brand, Product
+from backend.catalog.models import Brand, Product, ProductVariant
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import quantize
@@ -71,7 +71,7 @@ async def _ensure_brand(session: AsyncSession, name: str | None) -> None:
 
 def _integrity_error(error: IntegrityError, data: dict[str, Any]) -> Exception:
     text = str(error.orig)
-    if "products_sku_key" in text:
+    if "products_sku_key" in text or "product_variants_sku_key" in text:
         return DuplicateSkuError(
             f"Another product already uses SKU {data.get('sku')}.", field="sku", sku=data.get("sku")
         )
@@ -131,6 +131,19 @@ async def create_product(data: ProductCreate | dict[str, Any], *, actor: Viewer)
             product = Product(**values)
             session.add(product)
             await session.flush()
+            # Every product has a variant; the first takes the product's id (ADR 0007).
+            session.add(
+                ProductVariant(
+                    id=product.id,
+                    product_id=product.id,
+                    sku=product.sku,
+                    price=product.price,
+                    stock_quantity=product.stock_quantity,
+                    low_stock_threshold=product.low_stock_threshold,
+                    is_default=True,
+                )
+            )
+            await session.flush()
             await _changed(session, product, "created")
             audit.record(
                 session,
@@ -176,6 +189,7 @@ async def update_product(
                 )
             if not changed:
                 return
+            await _apply_to_variants(session, product, changed)
             for field, value in changed.items():
                 setattr(product, field, value)
             await session.flush()
@@ -192,6 +206,39 @@ async def update_product(
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc
     await cache.invalidate_after_commit()
+
+
+# A product's own price, SKU and threshold are its variants' (ADR 0007): a change of them
+# through the product goes to the variants it stands for.
+_VARIANT_FIELDS = ("price", "sku", "low_stock_threshold")
+
+
+async def _apply_to_variants(
+    session: AsyncSession, product: Product, changed: dict[str, Any]
+) -> None:
+    wanted = {field: changed[field] for field in _VARIANT_FIELDS if field in changed}
+    if not wanted:
+        return
+    count = (
+        await session.exec(select(func.count()).where(col(ProductVariant.product_id) == product.id))
+    ).one()
+    if count > 1 and "price" in wanted:
+        raise InvalidInputError(
+            "This product has variants: set prices per variant.",
+            {"price": "Set each variant's price in the variants table."},
+        )
+    if "sku" in wanted:  # the product's SKU is its default variant's
+        await session.exec(
+            update(ProductVariant)
+            .where(col(ProductVariant.product_id) == product.id, col(ProductVariant.is_default))
+            .values(sku=wanted.pop("sku"))
+        )
+    if wanted:
+        await session.exec(
+            update(ProductVariant)
+            .where(col(ProductVariant.product_id) == product.id)
+            .values(**wanted)
+        )
 
 
 async def set_product_active(product_id: uuid.UUID, *, active: bool, actor: Viewer) -> None:
@@ -268,8 +315,8 @@ def changed_price(price: Decimal, percent: Decimal) -> Decimal:
 async def change_prices_by_percent(
     product_ids: list[uuid.UUID], percent: Decimal, *, actor: Viewer
 ) -> int:
-    """Raise or lower the price of many products by a percentage (−90 % to +1000 %); all
-    or nothing. How many changed."""
+    """Raise or lower the price of many products (every variant of each) by a percentage
+    (−90 % to +1000 %); all or nothing. How many products changed."""
     require_admin(actor, CHANGE_CATALOG)
     ids = _bulk_ids(product_ids)
     if (
@@ -283,28 +330,41 @@ async def change_prices_by_percent(
         )
     async with session_scope() as session:
         products = await lock_products_for_update(session, ids)
-        changes: list[tuple[Product, Decimal]] = []
-        for product in products:
-            new_price = changed_price(product.price, percent)
+        variants = (
+            await session.exec(
+                select(ProductVariant)
+                .where(col(ProductVariant.product_id).in_([p.id for p in products]))
+                .order_by(col(ProductVariant.id))
+                .with_for_update()
+            )
+        ).all()
+        changed_products: dict[uuid.UUID, list[tuple[ProductVariant, Decimal]]] = {}
+        for variant in variants:
+            new_price = changed_price(variant.price, percent)
             if new_price > MAX_PRICE:
                 raise InvalidInputError(
-                    f"{product.sku} would cost more than {MAX_PRICE}; nothing was changed."
+                    f"{variant.sku} would cost more than {MAX_PRICE}; nothing was changed."
                 )
-            if new_price != product.price:
-                changes.append((product, new_price))
-        for product, new_price in changes:
+            if variant.compare_at_price is not None and new_price >= variant.compare_at_price:
+                raise InvalidInputError(
+                    f"{variant.sku} would cost at least its compare-at price "
+                    f"({variant.compare_at_price}); nothing was changed."
+                )
+            if new_price != variant.price:
+                changed_products.setdefault(variant.product_id, []).append((variant, new_price))
+        for product_id, changes in changed_products.items():
             audit.record(
                 session,
                 actor=actor,
                 action="product.bulk_updated",
                 entity_type="product",
-                entity_id=product.id,
-                before={"price": product.price},
-                after={"price": new_price, "percent": percent},
+                entity_id=product_id,
+                before={"price": {v.sku: v.price for v, _ in changes}},
+                after={"price": {v.sku: price for v, price in changes}, "percent": percent},
             )
-            product.price = new_price
-        await record_products_changed(
-            session, [product.id for product, _ in changes], reason="bulk_update"
-        )
+            for variant, new_price in changes:
+                variant.price = new_price
+        await session.flush()
+        await record_products_changed(session, list(changed_products), reason="bulk_update")
     await cache.invalidate_after_commit()
-    return len(changes)
+    return len(changed_products)

@@ -1,7 +1,8 @@
 """Tables of the inventory domain: the stock ledger.
 
-`products.stock_quantity` is the stock on hand; every change to it (an order reserving,
-a cancellation returning, staff adjusting) is also written here, with why and by whom, in
+`product_variants.stock_quantity` is the stock on hand of what is sold (the product row
+holds the sum, kept by the database); every change to it (an order reserving, a
+cancellation returning, staff adjusting) is also written here, with why and by whom, in
 the same transaction.
 """
 
@@ -24,12 +25,20 @@ class StockMovement(SQLModel, table=True):
         CheckConstraint("quantity_after >= 0", name="quantity_after_not_negative"),
         Index("stock_movements_product_id_idx", "product_id", "created_at"),
         Index("stock_movements_order_id_idx", "order_id"),
+        Index("stock_movements_variant_id_idx", "variant_id", "created_at"),
     )
 
     id: uuid.UUID = uuid_primary_key()
     product_id: uuid.UUID = Field(
         sa_column=Column(
             UUID(as_uuid=True), ForeignKey("products.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    variant_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("product_variants.id", ondelete="CASCADE"),
+            nullable=False,
         )
     )
     change: int = Field(sa_column=Column(Integer, nullable=False))

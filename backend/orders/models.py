@@ -123,6 +123,7 @@ class OrderLine(SQLModel, table=True):
         CheckConstraint("line_total = unit_price * quantity", name="line_total_adds_up"),
         Index("order_lines_order_id_idx", "order_id"),
         Index("order_lines_product_id_idx", "product_id"),
+        Index("order_lines_variant_id_idx", "variant_id"),
     )
 
     id: uuid.UUID = uuid_primary_key()
@@ -135,8 +136,21 @@ class OrderLine(SQLModel, table=True):
         default=None,
         sa_column=Column(UUID(as_uuid=True), ForeignKey("products.id", ondelete="SET NULL")),
     )
+    # The variant bought (its SKU and option values are snapshotted below and in `sku`).
+    variant_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("product_variants.id", ondelete="SET NULL")
+        ),
+    )
     sku: str = Field(sa_column=Column(String(50), nullable=False))
     name: str = Field(sa_column=Column(String(255), nullable=False))
+    # The variant's option values in the product's option order:
+    # [{"name": "Size", "value": "M"}, …]; empty for a product without options.
+    options: list[dict[str, str]] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
     unit_price: Decimal = _money()
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     line_total: Decimal = _money()

@@ -36,15 +36,15 @@ class StockNoticeSubscription(SQLModel, table=True):
             "status IN ('pending', 'active') OR closed_at IS NOT NULL", name="closed_when_closed"
         ),
         Index(
-            "stock_notice_subscriptions_open_product_email_idx",
-            "product_id",
+            "stock_notice_subscriptions_open_variant_email_idx",
+            "variant_id",
             text("lower(email)"),
             unique=True,
             postgresql_where=text("status IN ('pending', 'active')"),
         ),
         Index(
-            "stock_notice_subscriptions_active_product_idx",
-            "product_id",
+            "stock_notice_subscriptions_active_variant_idx",
+            "variant_id",
             postgresql_where=text("status = 'active'"),
         ),
         Index("stock_notice_subscriptions_user_id_idx", "user_id"),
@@ -54,6 +54,15 @@ class StockNoticeSubscription(SQLModel, table=True):
     product_id: uuid.UUID = Field(
         sa_column=Column(
             UUID(as_uuid=True), ForeignKey("products.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    # "Tell me when size M is back": the variant waited for (a product without options
+    # has one).
+    variant_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("product_variants.id", ondelete="CASCADE"),
+            nullable=False,
         )
     )
     email: str = Field(sa_column=Column(String(255), nullable=False))

@@ -52,4 +52,11 @@ class WishlistItem(SQLModel, table=True):
             UUID(as_uuid=True), ForeignKey("products.id", ondelete="CASCADE"), nullable=False
         )
     )
+    # The size or colour the shopper chose, if any (the product's page opens on it).
+    variant_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("product_variants.id", ondelete="SET NULL")
+        ),
+    )
     created_at: datetime = created_at_column()

@@ -160,7 +160,12 @@ async def test_bulk_price_change_is_all_or_nothing(
     assert await services.change_prices_by_percent([cheap], Decimal(10), actor=admin_viewer) == 1
     assert (await _product(cheap)).price == Decimal("21.99")  # type: ignore[union-attr]
     [entry] = await _audit(cheap, "product.bulk_updated")
-    assert (entry.before, entry.after) == ({"price": "19.99"}, {"price": "21.99", "percent": "10"})
+    sku = (await _product(cheap)).sku  # type: ignore[union-attr]
+    # Prices are per variant: the log names each one by its SKU.
+    assert (entry.before, entry.after) == (
+        {"price": {sku: "19.99"}},
+        {"price": {sku: "21.99"}, "percent": "10"},
+    )
 
 
 async def test_categories_nest_reorder_and_refuse_cycles(admin_viewer: Viewer, unique: str) -> None:
