@@ -1,4 +1,4 @@
-"""How much of a product a cart may hold: the stock and the per-line and per-cart limits,
+"""How much of a variant a cart may hold: the stock and the per-line and per-cart limits,
 and what the shopper is told when a change is capped or refused."""
 
 from __future__ import annotations
@@ -6,16 +6,16 @@ from __future__ import annotations
 import uuid
 
 from backend.cart.errors import SoldOutError
-from backend.catalog import queries as catalog
-from backend.catalog.schemas import ProductSummary
+from backend.catalog.schemas import VariantSummary
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.settings import get_settings
 
 NOT_SOLD = "This product is no longer sold."
 
 
-def line_cap(product: ProductSummary) -> int:
-    """The most of `product` one line may hold now."""
+def line_cap(product: VariantSummary) -> int:
+    """The most of a variant one line may hold now."""
     return min(product.stock_quantity, get_settings().cart_max_line_quantity)
 
 
@@ -24,14 +24,14 @@ def check_quantity(quantity: int) -> None:
         raise InvalidInputError("Choose a quantity of 0 or more.", {"quantity": "Not a quantity."})
 
 
-async def sellable_product(product_id: uuid.UUID) -> ProductSummary:
-    """The product, if it is sold and in stock; NotFoundError or SoldOutError if not."""
-    product = (await catalog.get_product_summaries([product_id])).get(product_id)
-    if product is None or not product.is_active:
+async def sellable_variant(variant_id: uuid.UUID) -> VariantSummary:
+    """The variant, if it is sold and in stock; NotFoundError or SoldOutError if not."""
+    variant = (await get_variant_summaries([variant_id])).get(variant_id)
+    if variant is None or not variant.is_active:
         raise NotFoundError(NOT_SOLD)
-    if product.stock_quantity <= 0:
-        raise SoldOutError(f"{product.name} is sold out.")
-    return product
+    if variant.stock_quantity <= 0:
+        raise SoldOutError(f"{variant.display_name} is sold out.")
+    return variant
 
 
 def cart_full_error() -> InvalidInputError:
@@ -41,27 +41,27 @@ def cart_full_error() -> InvalidInputError:
     )
 
 
-def capped_error(product: ProductSummary, wanted: int) -> DomainError:
+def capped_error(product: VariantSummary, wanted: int) -> DomainError:
     """Why a change asked in full (`all_or_nothing`) cannot be made."""
     most = get_settings().cart_max_line_quantity
     if product.stock_quantity >= most:
         return InvalidInputError(
-            f"You can buy at most {most} of {product.name} per order.",
+            f"You can buy at most {most} of {product.display_name} per order.",
             {"quantity": f"At most {most} per order."},
         )
     return SoldOutError(
-        f"Only {product.stock_quantity} of {product.name} left (you asked for {wanted}).",
-        product_id=product.id,
+        f"Only {product.stock_quantity} of {product.display_name} left (you asked for {wanted}).",
+        variant_id=product.id,
         left=product.stock_quantity,
     )
 
 
-def shortfall_message(product: ProductSummary, stored: int, wanted: int, *, done: str) -> str:
+def shortfall_message(product: VariantSummary, stored: int, wanted: int, *, done: str) -> str:
     """What to tell the shopper: `done`, or why the cart holds fewer than wanted."""
     if stored >= wanted:
         return done
     if stored == 0:
-        return f"{product.name} is sold out."
+        return f"{product.display_name} is sold out."
     if stored >= get_settings().cart_max_line_quantity:
-        return f"You can buy at most {stored} of {product.name} per order."
-    return f"Only {stored} of {product.name} left: your cart has {stored}."
+        return f"You can buy at most {stored} of {product.display_name} per order."
+    return f"Only {stored} of {product.display_name} left: your cart has {stored}."

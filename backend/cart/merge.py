@@ -12,7 +12,7 @@ from backend.cart.limits import line_cap
 from backend.cart.queries import get_cart
 from backend.cart.schemas import Cart, CartOwner
 from backend.cart.store import ACTIVITY_KEY, cart_key, contact_key, ttl_seconds
-from backend.catalog import queries as catalog
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.clock import utcnow
 from backend.core.redis import get_redis
 from backend.settings import get_settings
@@ -91,14 +91,14 @@ async def merge_guest_cart(guest: CartOwner, user: CartOwner) -> Cart:
 
 async def _caps_of(fields: list[str]) -> dict[str, int]:
     """{cart field: the most of it a cart may hold now}; 0 for what is not sold (or not
-    a product id at all)."""
+    a variant id at all)."""
     ids: dict[str, uuid.UUID] = {}
     for field in fields:
         try:
             ids[field] = uuid.UUID(field)
         except ValueError:
             continue
-    products = await catalog.get_product_summaries(list(ids.values()))
+    products = await get_variant_summaries(list(ids.values()))
     caps = {}
     for field in fields:
         product = products.get(ids[field]) if field in ids else None

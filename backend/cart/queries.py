@@ -6,8 +6,8 @@ import uuid
 
 from backend.cart.schemas import Cart, CartLine, CartOwner
 from backend.cart.store import read_quantities, remove_line
-from backend.catalog import queries as catalog
-from backend.catalog.schemas import ProductSummary
+from backend.catalog.schemas import VariantSummary
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.settings import get_settings
 
 
@@ -19,7 +19,7 @@ async def item_count(owner: CartOwner | None) -> int:
 
 
 async def held_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
-    """{product id: quantity} as stored, without reading the catalog."""
+    """{variant id: quantity} as stored, without reading the catalog."""
     return await read_quantities(owner)
 
 
@@ -30,19 +30,19 @@ async def get_cart(owner: CartOwner | None) -> Cart:
     if owner is None:
         return Cart(lines=(), currency=currency)
     quantities = await read_quantities(owner)
-    products = await catalog.get_product_summaries(list(quantities))
+    variants = await get_variant_summaries(list(quantities))
     lines = []
-    for product_id, quantity in quantities.items():
-        product = products.get(product_id)
+    for variant_id, quantity in quantities.items():
+        product = variants.get(variant_id)
         if product is None:
-            await remove_line(owner, product_id)  # deleted from the catalog: forget it
+            await remove_line(owner, variant_id)  # deleted from the catalog: forget it
             continue
         lines.append(_line(product, quantity))
-    lines.sort(key=lambda line: line.name.lower())
+    lines.sort(key=lambda line: (line.name.lower(), line.title))
     return Cart(lines=tuple(lines), currency=currency)
 
 
-def _line(product: ProductSummary, quantity: int) -> CartLine:
+def _line(product: VariantSummary, quantity: int) -> CartLine:
     problem = None
     if not product.is_active:
         problem = "No longer available"
@@ -51,7 +51,9 @@ def _line(product: ProductSummary, quantity: int) -> CartLine:
     elif quantity > product.stock_quantity:
         problem = f"Only {product.stock_quantity} left"
     return CartLine(
-        product_id=product.id,
+        variant_id=product.id,
+        product_id=product.product_id,
+        options=product.options,
         slug=product.slug,
         name=product.name,
         sku=product.sku,

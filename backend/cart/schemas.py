@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from backend.catalog.schemas import options_title
 from backend.core.money import format_money
 
 
@@ -22,6 +23,9 @@ class CartOwner:
 
 @dataclass(frozen=True)
 class CartLine:
+    """One variant in the cart (a product without options has one)."""
+
+    variant_id: uuid.UUID
     product_id: uuid.UUID
     slug: str
     name: str
@@ -33,6 +37,12 @@ class CartLine:
     stock_quantity: int
     # Why this line cannot be bought as it is ("No longer available", "Only 2 left").
     problem: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # (option name, value), in option order
+
+    @property
+    def title(self) -> str:
+        """ "M / Navy" ("" for a product without options)."""
+        return options_title(self.options)
 
     @property
     def line_total(self) -> Decimal:

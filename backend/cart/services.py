@@ -1,6 +1,7 @@
 """Cart use cases that change lines: add, set a quantity, remove, clear, forget bought ones.
 
-Adding reads the product once (one SQL statement by primary key), so the quantity is
+A line is one variant (a product without options has one, under the product's own id).
+Adding reads the variant once (one SQL statement by primary key), so the quantity is
 capped at the stock and the per-line limit right away; the write itself is one Lua script
 (`store.change_line`), so concurrent changes of one cart never lose an increment.
 """
@@ -16,13 +17,13 @@ from backend.cart.limits import (
     cart_full_error,
     check_quantity,
     line_cap,
-    sellable_product,
+    sellable_variant,
     shortfall_message,
 )
 from backend.cart.queries import get_cart
 from backend.cart.schemas import CartChange, CartOwner
 from backend.cart.store import ACTIVITY_KEY, cart_key, change_line, contact_key, remove_line
-from backend.catalog import queries as catalog
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.redis import get_redis
 from backend.funnel import counts as funnel
@@ -30,9 +31,9 @@ from backend.funnel.counts import FunnelStep
 
 
 async def add_item(
-    owner: CartOwner, product_id: uuid.UUID, quantity: int = 1, *, all_or_nothing: bool = False
+    owner: CartOwner, variant_id: uuid.UUID, quantity: int = 1, *, all_or_nothing: bool = False
 ) -> CartChange:
-    """Put `quantity` more of a product in the cart, capped at what can be bought, and
+    """Put `quantity` more of a variant in the cart, capped at what can be bought, and
     count the shopper in the funnel's add-to-cart step. The one add-to-cart use case:
     the shop's pages, the API, wishlists, "buy again" and restored carts all add here.
 
@@ -42,10 +43,10 @@ async def add_item(
     check_quantity(quantity)
     if quantity == 0:
         raise InvalidInputError("Choose a quantity of 1 or more.", {"quantity": "At least 1."})
-    product = await sellable_product(product_id)
+    product = await sellable_variant(variant_id)
     change = await change_line(
         owner,
-        product_id,
+        variant_id,
         mode="add",
         quantity=quantity,
         cap=line_cap(product),
@@ -56,34 +57,34 @@ async def add_item(
         raise cart_full_error()
     if change.outcome == "capped":
         raise capped_error(product, wanted)
-    await funnel.record(FunnelStep.ADD_TO_CART, owner.key, product_id)
+    await funnel.record(FunnelStep.ADD_TO_CART, owner.key, product.product_id)
     message = shortfall_message(
-        product, change.stored, wanted, done=f"Added {product.name} to your cart."
+        product, change.stored, wanted, done=f"Added {product.display_name} to your cart."
     )
     return CartChange(cart=await get_cart(owner), message=message)
 
 
 async def set_quantity(
-    owner: CartOwner, product_id: uuid.UUID, quantity: int, *, all_or_nothing: bool = False
+    owner: CartOwner, variant_id: uuid.UUID, quantity: int, *, all_or_nothing: bool = False
 ) -> CartChange:
     """Change a line's quantity (0 removes it), capped at what can be bought.
 
-    `all_or_nothing` (the API): a product not sold raises NotFoundError, one that cannot
+    `all_or_nothing` (the API): a variant not sold raises NotFoundError, one that cannot
     be had in this quantity raises (as for `add_item`), and the line stays as it was."""
     check_quantity(quantity)
     if quantity == 0:
-        return await remove_item(owner, product_id)
-    product = (await catalog.get_product_summaries([product_id])).get(product_id)
+        return await remove_item(owner, variant_id)
+    product = (await get_variant_summaries([variant_id])).get(variant_id)
     if product is None or not product.is_active:
         if all_or_nothing:
             raise NotFoundError(NOT_SOLD)
-        await remove_line(owner, product_id)
+        await remove_line(owner, variant_id)
         return CartChange(cart=await get_cart(owner), message=NOT_SOLD)
     if all_or_nothing and product.stock_quantity <= 0:
-        raise SoldOutError(f"{product.name} is sold out.")
+        raise SoldOutError(f"{product.display_name} is sold out.")
     change = await change_line(
         owner,
-        product_id,
+        variant_id,
         mode="set",
         quantity=quantity,
         cap=line_cap(product),
@@ -93,12 +94,14 @@ async def set_quantity(
         raise cart_full_error()
     if change.outcome == "capped":
         raise capped_error(product, quantity)
-    message = shortfall_message(product, change.stored, quantity, done=f"Updated {product.name}.")
+    message = shortfall_message(
+        product, change.stored, quantity, done=f"Updated {product.display_name}."
+    )
     return CartChange(cart=await get_cart(owner), message=message)
 
 
-async def remove_item(owner: CartOwner, product_id: uuid.UUID) -> CartChange:
-    await remove_line(owner, product_id)
+async def remove_item(owner: CartOwner, variant_id: uuid.UUID) -> CartChange:
+    await remove_line(owner, variant_id)
     return CartChange(cart=await get_cart(owner), message="Removed from your cart.")
 
 
@@ -110,7 +113,7 @@ async def clear_cart(owner: CartOwner) -> None:
         await pipe.execute()
 
 
-async def forget_lines(owner: CartOwner, product_ids: list[uuid.UUID]) -> None:
-    """Take bought products out of a cart (after their order is paid)."""
-    if product_ids:
-        await get_redis().hdel(cart_key(owner), *(str(p) for p in product_ids))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
+async def forget_lines(owner: CartOwner, variant_ids: list[uuid.UUID]) -> None:
+    """Take bought variants out of a cart (after their order is paid)."""
+    if variant_ids:
+        await get_redis().hdel(cart_key(owner), *(str(v) for v in variant_ids))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"

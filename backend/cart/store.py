@@ -1,10 +1,11 @@
 """The carts' Redis layout and the writes of one line, each atomic.
 
-One hash per cart, `cart:<owner>` → {product id: quantity}, expiring after CART_TTL_DAYS
-without a change. Every change also stamps the owner in one sorted set, `cart-activity`
-(owner → when its cart last changed), so abandoned carts are found without scanning
-(`backend/cart_recovery`); a guest's checkout e-mail waits in `cart-contact:<owner>` with
-the cart's lifetime.
+One hash per cart, `cart:<owner>` → {variant id: quantity}, expiring after CART_TTL_DAYS
+without a change (a product without options has one variant, under the product's own id,
+so carts written before variants still read). Every change also stamps the owner in one
+sorted set, `cart-activity` (owner → when its cart last changed), so abandoned carts are
+found without scanning (`backend/cart_recovery`); a guest's checkout e-mail waits in
+`cart-contact:<owner>` with the cart's lifetime.
 
 A change that depends on what the line holds (add, set) is one Lua script, so two tabs
 (or two web processes) changing one cart at once never lose an increment and the limits
@@ -28,7 +29,7 @@ from backend.core.redis import get_redis
 from backend.settings import get_settings
 
 ACTIVITY_KEY = "cart-activity"  # sorted set: owner key → last change (Unix seconds)
-# One line's change, atomically. KEYS: the cart, the activity set. ARGV: product id, mode
+# One line's change, atomically. KEYS: the cart, the activity set. ARGV: variant id, mode
 # ("add" to the held quantity or "set" it), quantity, the line's cap (stock and per-line
 # limit, from the catalog), the most lines a cart holds, "1" to refuse a capped change
 # instead of storing the cap, TTL seconds, now (Unix seconds), the owner's key.
@@ -70,12 +71,12 @@ def ttl_seconds() -> int:
 
 
 async def read_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
-    """{product id: quantity} as stored."""
+    """{variant id: quantity} as stored."""
     raw = await get_redis().hgetall(cart_key(owner))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
     quantities: dict[uuid.UUID, int] = {}
-    for product_id, quantity in raw.items():
+    for variant_id, quantity in raw.items():
         try:
-            quantities[uuid.UUID(product_id)] = int(quantity)
+            quantities[uuid.UUID(variant_id)] = int(quantity)
         except ValueError:
             continue  # never written by us: ignore
     return quantities
@@ -95,7 +96,7 @@ class LineChange:
 
 async def change_line(
     owner: CartOwner,
-    product_id: uuid.UUID,
+    variant_id: uuid.UUID,
     *,
     mode: Literal["add", "set"],
     quantity: int,
@@ -107,7 +108,7 @@ async def change_line(
     outcome, held, stored = await script(
         keys=[cart_key(owner), ACTIVITY_KEY],
         args=[
-            str(product_id),
+            str(variant_id),
             mode,
             quantity,
             cap,
@@ -121,10 +122,10 @@ async def change_line(
     return LineChange(outcome=outcome, held=int(held), stored=int(stored))
 
 
-async def remove_line(owner: CartOwner, product_id: uuid.UUID) -> None:
+async def remove_line(owner: CartOwner, variant_id: uuid.UUID) -> None:
     redis = get_redis()
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.hdel(cart_key(owner), str(product_id))
+        pipe.hdel(cart_key(owner), str(variant_id))
         pipe.expire(cart_key(owner), ttl_seconds())
         pipe.zadd(ACTIVITY_KEY, {owner.key: utcnow().timestamp()})
         await pipe.execute()

@@ -61,7 +61,8 @@ class CartReminder(SQLModel, table=True):
         sa_column=Column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")),
     )
     email: str = Field(sa_column=Column(String(255), nullable=False))
-    # What the e-mail listed and the link puts back: [{"product_id", "quantity", "name"}].
+    # What the e-mail listed and the link puts back: [{"variant_id", "quantity", "name"}]
+    # (reminders sent before variants say "product_id": that product's one variant's id)..
     lines: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     # When the cart last changed before the reminder (the start of "abandoned").
     cart_changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -41,8 +41,8 @@ from backend.cart_recovery.locks import lock_open_reminder_for_update
 from backend.cart_recovery.models import CartReminder
 from backend.cart_recovery.schemas import Recipient, ReminderRun
 from backend.cart_recovery.tokens import RESTORE_LINK_TTL, restore_token, unsubscribe_token
-from backend.catalog import queries as catalog
-from backend.catalog.schemas import ProductSummary
+from backend.catalog.schemas import VariantSummary
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.notifications import queries as notification_queries
@@ -212,16 +212,16 @@ async def _send(
     changed: datetime,
     now: datetime,
 ) -> Outcome:
-    products = await catalog.get_product_summaries(list(held))
+    variants = await get_variant_summaries(list(held))
     sellable = sorted(
         (
-            (products[product_id], quantity)
-            for product_id, quantity in held.items()
-            if product_id in products
-            and products[product_id].is_active
-            and products[product_id].stock_quantity > 0
+            (variants[variant_id], quantity)
+            for variant_id, quantity in held.items()
+            if variant_id in variants
+            and variants[variant_id].is_active
+            and variants[variant_id].stock_quantity > 0
         ),
-        key=lambda pair: pair[0].name.lower(),
+        key=lambda pair: pair[0].display_name.lower(),
     )
     if not sellable:  # everything in it is sold out or no longer sold
         return Outcome.EMPTY
@@ -231,8 +231,8 @@ async def _send(
         user_id=recipient.user_id,
         email=recipient.email,
         lines=[
-            {"product_id": str(product.id), "quantity": quantity, "name": product.name}
-            for product, quantity in sellable
+            {"variant_id": str(variant.id), "quantity": quantity, "name": variant.display_name}
+            for variant, quantity in sellable
         ],
         cart_changed_at=changed,
         sent_at=now,
@@ -251,7 +251,7 @@ async def _send(
 def _message_context(
     reminder: CartReminder,
     recipient: Recipient,
-    sellable: list[tuple[ProductSummary, int]],
+    sellable: list[tuple[VariantSummary, int]],
     now: datetime,
 ) -> dict[str, object]:
     lines = [PricedLine(product.price, quantity) for product, quantity in sellable]
@@ -260,7 +260,7 @@ def _message_context(
         "currency": get_settings().shop_currency,
         "lines": [
             {
-                "name": product.name,
+                "name": product.display_name,
                 "quantity": quantity,
                 "unit_price": line.unit_price,
                 "line_total": line.line_total,

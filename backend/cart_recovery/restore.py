@@ -55,13 +55,14 @@ async def _fill(owner: CartOwner, lines: list[dict[str, object]]) -> RestoreResu
     unavailable: list[str] = []
     for line in lines:
         name = str(line["name"])
-        product_id = uuid.UUID(str(line["product_id"]))
-        missing = int(str(line["quantity"])) - held.get(product_id, 0)
+        # Reminders sent before variants name the product, whose one variant has its id.
+        variant_id = uuid.UUID(str(line.get("variant_id") or line["product_id"]))
+        missing = int(str(line["quantity"])) - held.get(variant_id, 0)
         if missing <= 0:
             restored.append(name)
             continue
         try:
-            await carts.add_item(owner, product_id, missing)  # capped at stock, like any add
+            await carts.add_item(owner, variant_id, missing)  # capped at stock, like any add
         except DomainError:
             unavailable.append(name)
             continue

@@ -150,4 +150,4 @@ async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
     for an order that is not paid)."""
     bought = await order_queries.bought_from_cart(order_id)
     if bought is not None:
-        await carts.forget_lines(CartOwner(bought.cart_key), list(bought.product_ids))
+        await carts.forget_lines(CartOwner(bought.cart_key), list(bought.variant_ids))

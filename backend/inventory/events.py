@@ -8,6 +8,9 @@ from backend.events.base import DomainEvent
 class InventoryUpdated(DomainEvent):
     event_type = "InventoryUpdated"
 
+    # The aggregate is the product; this names which of its variants changed (the
+    # product's own id for a product without options). "" in events recorded before.
+    variant_id: str = ""
     sku: str
     quantity: int
     change: int
@@ -19,6 +22,7 @@ class LowStock(DomainEvent):
 
     event_type = "LowStock"
 
+    variant_id: str = ""
     sku: str
     product_name: str
     quantity: int

@@ -1,20 +1,37 @@
-"""Row locks of stock (`SELECT … FOR UPDATE` on a product's stock), for the caller's
-transaction. Reservations need none: their conditional UPDATE takes the row lock itself."""
+"""Row locks of stock, for the caller's transaction. Whoever changes variants' stock locks
+their products' rows first, in id order (`lock_products_of_variants`), as the catalog's
+editor does: one order of locks for every writer, so none waits on another in a circle.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.catalog.models import Product
+from backend.catalog.models import Product, ProductVariant
 
 
-async def lock_stock_for_update(session: AsyncSession, product_id: uuid.UUID) -> int | None:
-    """The product's stock now, its row locked; None if there is no such product."""
+async def lock_products_of_variants(session: AsyncSession, variant_ids: list[uuid.UUID]) -> None:
+    """Lock the rows of the products these variants belong to, in product-id order."""
+    if not variant_ids:
+        return
+    owners = select(ProductVariant.product_id).where(col(ProductVariant.id).in_(variant_ids))
+    await session.exec(
+        select(Product.id)
+        .where(col(Product.id).in_(owners))
+        .order_by(col(Product.id))
+        .with_for_update()
+    )
+
+
+async def lock_variant_stock_for_update(session: AsyncSession, variant_id: uuid.UUID) -> int | None:
+    """The variant's stock now, its row locked; None if there is no such variant."""
     return (
         await session.exec(
-            select(Product.stock_quantity).where(Product.id == product_id).with_for_update()
+            select(ProductVariant.stock_quantity)
+            .where(ProductVariant.id == variant_id)
+            .with_for_update()
         )
     ).first()

@@ -1,13 +1,17 @@
 """Stock changes: reserving for an order, returning a cancelled or returned order's
-stock, staff adjustments, a count set by the CSV import. Inventory owns stock: no other
-domain writes `Product.stock_quantity` (a new product's first count aside, set when the
-catalog creates it). Every change here ends in `_record_change`, the one place that
-writes the ledger row (`stock_movements`), records `InventoryUpdated` and applies the
-low-stock rule (`LowStock` when the stock falls to or below the threshold).
+stock, staff adjustments, a count set by the CSV import. Inventory owns stock, which is
+kept per variant (`product_variants.stock_quantity`; the product row's stock is their sum,
+kept by the database): no other domain writes it (a new variant's first count aside, set
+when the catalog creates it). Every change here ends in `_record_change`, the one place
+that writes the ledger row (`stock_movements`), records `InventoryUpdated` and applies the
+low-stock rule (`LowStock` when the stock falls to or below the variant's threshold).
 
-Reserving is one conditional UPDATE per product (`stock_quantity >= wanted`), taken in
-product-id order: the row locks are always acquired in the same order (no deadlocks),
-and stock can never go below zero (the CHECK constraint agrees).
+Reserving locks the order's products first, in id order, then takes each variant's
+quantity with one conditional UPDATE (`stock_quantity >= wanted`) in variant-id order:
+every writer of variants locks the product row first (the catalog's editor too), so two
+writers never wait on each other in a circle, and stock never goes below zero (the CHECK
+constraint agrees). Two shoppers buying different sizes of one product wait for each
+other only for the length of one order's transaction.
 """
 
 from __future__ import annotations
@@ -28,27 +32,31 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_staff
 from backend.audit import services as audit
 from backend.catalog import cache as catalog_cache
-from backend.catalog.models import Product
+from backend.catalog.models import ProductVariant
+from backend.catalog.schemas import VariantSummary, options_title
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.events.outbox import record_event
 from backend.inventory.events import InventoryUpdated, LowStock
-from backend.inventory.locks import lock_stock_for_update
+from backend.inventory.locks import lock_products_of_variants, lock_variant_stock_for_update
 from backend.inventory.models import StockMovement
 
 
 class OutOfStockError(DomainError):
-    """Not enough stock for a line; `data` names the product and what is left."""
+    """Not enough stock for a line; `data` names the variant and what is left."""
 
     code = "sold_out"
 
 
 @dataclass(frozen=True)
 class ReservedLine:
+    variant_id: uuid.UUID
     product_id: uuid.UUID
-    name: str
-    sku: str
-    unit_price: Decimal  # the price in the database at the moment of reservation
+    name: str  # the product's
+    sku: str  # the variant's
+    options: tuple[tuple[str, str], ...]  # (option name, value), in option order
+    unit_price: Decimal  # the variant's price in the database at the moment of reservation
     currency: str
     quantity: int
     stock_after: int
@@ -56,36 +64,47 @@ class ReservedLine:
 
 
 async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[ReservedLine]:
-    """Take `wanted` (product id → quantity) out of stock for an order, all or nothing
+    """Take `wanted` (variant id → quantity) out of stock for an order, all or nothing
     (the caller's transaction rolls back on OutOfStockError). Once the order row exists,
     `record_reservation` writes the ledger."""
+    await lock_products_of_variants(session, list(wanted))
+    described = await get_variant_summaries(list(wanted), session=session)
     reserved = []
-    for product_id in sorted(wanted):
-        quantity = wanted[product_id]
+    for variant_id in sorted(wanted):
+        quantity = wanted[variant_id]
+        variant = described.get(variant_id)
         row = (
             await session.exec(
-                update(Product)
+                update(ProductVariant)
                 .where(
-                    col(Product.id) == product_id,
-                    col(Product.is_active),
-                    col(Product.stock_quantity) >= quantity,
+                    col(ProductVariant.id) == variant_id,
+                    col(ProductVariant.is_active),
+                    col(ProductVariant.stock_quantity) >= quantity,
                 )
-                .values(stock_quantity=Product.stock_quantity - quantity)
+                .values(stock_quantity=ProductVariant.stock_quantity - quantity)
                 .returning(
-                    col(Product.name),
-                    col(Product.sku),
-                    col(Product.price),
-                    col(Product.currency),
-                    col(Product.stock_quantity),
-                    col(Product.low_stock_threshold),
+                    col(ProductVariant.price),
+                    col(ProductVariant.stock_quantity),
+                    col(ProductVariant.low_stock_threshold),
                 )
             )
         ).first()
-        if row is None:
-            await _refuse(session, product_id, quantity)
-        name, sku, price, currency, stock_after, threshold = row
+        if row is None or variant is None or not variant.is_active:
+            _refuse(variant, variant_id, quantity)
+        price, stock_after, threshold = row
         reserved.append(
-            ReservedLine(product_id, name, sku, price, currency, quantity, stock_after, threshold)
+            ReservedLine(
+                variant_id=variant_id,
+                product_id=variant.product_id,
+                name=variant.name,
+                sku=variant.sku,
+                options=variant.options,
+                unit_price=price,
+                currency=variant.currency,
+                quantity=quantity,
+                stock_after=stock_after,
+                low_stock_threshold=threshold,
+            )
         )
     return reserved
 
@@ -97,7 +116,13 @@ async def record_reservation(
         await _record_change(
             session,
             _Changed(
-                line.product_id, line.sku, line.name, line.stock_after, line.low_stock_threshold
+                line.variant_id,
+                line.product_id,
+                line.sku,
+                line.name,
+                line.options,
+                line.stock_after,
+                line.low_stock_threshold,
             ),
             change=-line.quantity,
             reason="order_placed",
@@ -105,22 +130,15 @@ async def record_reservation(
         )
 
 
-async def _refuse(session: AsyncSession, product_id: uuid.UUID, quantity: int) -> NoReturn:
-    found = (
-        await session.exec(
-            select(Product.name, Product.stock_quantity, Product.is_active).where(
-                Product.id == product_id
-            )
-        )
-    ).first()
-    if found is None or not found[2]:
-        raise OutOfStockError("A product in your cart is no longer sold.", product_id=product_id)
-    name, left, _ = found
+def _refuse(variant: VariantSummary | None, variant_id: uuid.UUID, quantity: int) -> NoReturn:
+    if variant is None or not variant.is_active:
+        raise OutOfStockError("A product in your cart is no longer sold.", variant_id=variant_id)
+    name, left = variant.display_name, variant.stock_quantity
     if left <= 0:
-        raise OutOfStockError(f"Sorry, {name} just sold out.", product_id=product_id, left=0)
+        raise OutOfStockError(f"Sorry, {name} just sold out.", variant_id=variant_id, left=0)
     raise OutOfStockError(
         f"Sorry, only {left} of {name} left (you asked for {quantity}).",
-        product_id=product_id,
+        variant_id=variant_id,
         left=left,
     )
 
@@ -132,49 +150,63 @@ async def release(
     order_id: uuid.UUID,
     reason: str,
 ) -> None:
-    """Put a cancelled order's quantities back into stock (products deleted since are
-    skipped), in product-id order like `reserve`."""
-    for product_id in sorted(returned):
-        quantity = returned[product_id]
-        row = (
-            await session.exec(
-                update(Product)
-                .where(col(Product.id) == product_id)
-                .values(stock_quantity=Product.stock_quantity + quantity)
-                .returning(*_CHANGED_COLUMNS)
-            )
-        ).first()
-        if row is not None:
+    """Put a cancelled order's quantities (variant id → quantity) back into stock
+    (variants deleted since are skipped), locking like `reserve`."""
+    await lock_products_of_variants(session, list(returned))
+    for variant_id in sorted(returned):
+        quantity = returned[variant_id]
+        changed = await _change_stock(session, variant_id, by=quantity)
+        if changed is not None:
             await _record_change(
-                session,
-                _Changed(product_id, *row),
-                change=quantity,
-                reason=reason,
-                order_id=order_id,
+                session, changed, change=quantity, reason=reason, order_id=order_id
             )
-
-
-# What `_record_change` needs of the product after its stock changed, in this order.
-_CHANGED_COLUMNS: tuple[Any, ...] = (
-    Product.sku,
-    Product.name,
-    Product.stock_quantity,
-    Product.low_stock_threshold,
-)
 
 
 @dataclass(frozen=True)
 class _Changed:
+    """What `_record_change` needs of a variant after its stock changed."""
+
+    variant_id: uuid.UUID
     product_id: uuid.UUID
     sku: str
     name: str
+    options: tuple[tuple[str, str], ...]
     stock_after: int
     low_stock_threshold: int
 
 
+async def _change_stock(
+    session: AsyncSession, variant_id: uuid.UUID, *, by: int | None = None, to: int | None = None
+) -> _Changed | None:
+    """Move a variant's stock `by` a quantity or set it `to` one (never below zero); the
+    variant as it is after, or None when there is no such variant (or it would go below
+    zero)."""
+    new_stock: Any = ProductVariant.stock_quantity + by if by is not None else to
+    statement = update(ProductVariant).where(col(ProductVariant.id) == variant_id)
+    if by is not None and by < 0:
+        statement = statement.where(col(ProductVariant.stock_quantity) + by >= 0)
+    row = (
+        await session.exec(
+            statement.values(stock_quantity=new_stock).returning(col(ProductVariant.stock_quantity))
+        )
+    ).first()
+    if row is None:
+        return None
+    variant = (await get_variant_summaries([variant_id], session=session))[variant_id]
+    return _Changed(
+        variant_id,
+        variant.product_id,
+        variant.sku,
+        variant.name,
+        variant.options,
+        row[0],
+        variant.low_stock_threshold,
+    )
+
+
 async def _record_change(
     session: AsyncSession,
-    product: _Changed,
+    variant: _Changed,
     *,
     change: int,
     reason: str,
@@ -188,34 +220,40 @@ async def _record_change(
     # users) in processes that never load those domains.
     await session.exec(
         insert(StockMovement).values(
-            product_id=product.product_id,
+            product_id=variant.product_id,
+            variant_id=variant.variant_id,
             change=change,
-            quantity_after=product.stock_after,
+            quantity_after=variant.stock_after,
             reason=reason,
             order_id=order_id,
             actor_id=actor_id,
             note=note,
         )
     )
+    # The product is the aggregate (search, caches and integrations follow products);
+    # the variant is named in the event.
     await record_event(
         session,
         InventoryUpdated(
-            aggregate_id=str(product.product_id),
-            sku=product.sku,
-            quantity=product.stock_after,
+            aggregate_id=str(variant.product_id),
+            variant_id=str(variant.variant_id),
+            sku=variant.sku,
+            quantity=variant.stock_after,
             change=change,
             reason=reason,
         ),
     )
-    threshold = product.low_stock_threshold
-    if product.stock_after <= threshold < product.stock_after - change:
+    threshold = variant.low_stock_threshold
+    if variant.stock_after <= threshold < variant.stock_after - change:
+        title = options_title(variant.options)
         await record_event(
             session,
             LowStock(
-                aggregate_id=str(product.product_id),
-                sku=product.sku,
-                product_name=product.name,
-                quantity=product.stock_after,
+                aggregate_id=str(variant.product_id),
+                variant_id=str(variant.variant_id),
+                sku=variant.sku,
+                product_name=f"{variant.name} ({title})" if title else variant.name,
+                quantity=variant.stock_after,
                 threshold=threshold,
             ),
         )
@@ -223,31 +261,26 @@ async def _record_change(
 
 async def set_stock(
     session: AsyncSession,
-    product_id: uuid.UUID,
+    variant_id: uuid.UUID,
     *,
     quantity: int,
     reason: str,
     actor_id: uuid.UUID | None = None,
     note: str | None = None,
 ) -> bool:
-    """Set a product's stock to a counted `quantity` (the CSV import) in the caller's
+    """Set a variant's stock to a counted `quantity` (the CSV import) in the caller's
     transaction, recording the difference like any change. False when there is no such
-    product; a count equal to the stock records nothing."""
-    before = await lock_stock_for_update(session, product_id)
+    variant; a count equal to the stock records nothing."""
+    await lock_products_of_variants(session, [variant_id])
+    before = await lock_variant_stock_for_update(session, variant_id)
     if before is None:
         return False
     if before != quantity:
-        row = (
-            await session.exec(
-                update(Product)
-                .where(col(Product.id) == product_id)
-                .values(stock_quantity=quantity)
-                .returning(*_CHANGED_COLUMNS)
-            )
-        ).one()
+        changed = await _change_stock(session, variant_id, to=quantity)
+        assert changed is not None  # locked above
         await _record_change(
             session,
-            _Changed(product_id, *row),
+            changed,
             change=quantity - before,
             reason=reason,
             actor_id=actor_id,
@@ -266,10 +299,11 @@ MAX_ADJUSTMENT = 100_000
 
 
 async def adjust_stock(
-    product_id: uuid.UUID, *, change: int, reason: str, note: str = "", actor: Viewer
+    variant_id: uuid.UUID, *, change: int, reason: str, note: str = "", actor: Viewer
 ) -> int:
-    """Staff change a product's stock by `change` (never below zero), with a reason; the
-    ledger, the audit log and `InventoryUpdated` record it. Returns the new quantity."""
+    """Staff change a variant's stock by `change` (never below zero), with a reason; the
+    ledger, the audit log and `InventoryUpdated` record it. Returns the new quantity. (A
+    product without options has one variant, under the product's own id.)"""
     require_staff(actor, "adjust stock")
     problems: dict[str, str] = {}
     if isinstance(change, bool) or not isinstance(change, int) or change == 0:
@@ -282,24 +316,16 @@ async def adjust_stock(
         raise InvalidInputError("Please correct the adjustment.", problems)
     note = note.strip()[:500]
     async with session_scope() as session:
-        row = (
-            await session.exec(
-                update(Product)
-                .where(col(Product.id) == product_id, col(Product.stock_quantity) + change >= 0)
-                .values(stock_quantity=Product.stock_quantity + change)
-                .returning(*_CHANGED_COLUMNS)
-            )
-        ).first()
-        if row is None:
-            found = await session.get(Product, product_id)
+        await lock_products_of_variants(session, [variant_id])
+        changed = await _change_stock(session, variant_id, by=change)
+        if changed is None:
+            found = await session.get(ProductVariant, variant_id)
             if found is None:
                 raise NotFoundError("There is no such product.")
             raise InvalidInputError(
                 "Stock cannot go below zero.",
                 {"change": f"Only {found.stock_quantity} in stock: remove at most that many."},
             )
-        changed = _Changed(product_id, *row)
-        sku, stock_after = changed.sku, changed.stock_after
         await _record_change(
             session,
             changed,
@@ -313,17 +339,19 @@ async def adjust_stock(
             actor=actor,
             action="stock.adjusted",
             entity_type="stock",
-            entity_id=sku,
-            before={"stock": stock_after - change},
-            after={"stock": stock_after, "reason": reason, "note": note},
+            entity_id=changed.sku,
+            before={"stock": changed.stock_after - change},
+            after={"stock": changed.stock_after, "reason": reason, "note": note},
         )
     await catalog_cache.invalidate_after_commit()
-    return int(stock_after)
+    return int(changed.stock_after)
 
 
 @dataclass(frozen=True)
 class MovementRecord:
     at: datetime
+    variant_id: uuid.UUID
+    variant_title: str  # "M / Navy"; "" for a product without options
     change: int
     quantity_after: int
     reason: str
@@ -333,7 +361,8 @@ class MovementRecord:
 
 
 async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[MovementRecord]:
-    """A product's stock history, newest first, with who made staff changes."""
+    """A product's stock history (all its variants), newest first, with who made staff
+    changes."""
     async with session_scope() as session:
         rows = (
             await session.exec(
@@ -344,9 +373,16 @@ async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[Mov
                 .limit(min(max(limit, 1), 500))
             )
         ).all()
+        variants = await get_variant_summaries(
+            list({movement.variant_id for movement, _ in rows}), session=session
+        )
     return [
         MovementRecord(
             at=movement.created_at,
+            variant_id=movement.variant_id,
+            variant_title=(
+                variants[movement.variant_id].title if movement.variant_id in variants else ""
+            ),
             change=movement.change,
             quantity_after=movement.quantity_after,
             reason=ADJUSTMENT_REASONS.get(movement.reason, movement.reason.replace("_", " ")),

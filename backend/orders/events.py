@@ -15,6 +15,8 @@ class OrderLineSummary(BaseModel):
     sku: str
     quantity: int
     line_total: Amount
+    # The variant's option values as shoppers read them ("M / Navy"); "" without options.
+    options: str = ""
 
 
 class OrderPlaced(DomainEvent):

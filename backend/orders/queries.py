@@ -19,6 +19,7 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.cart import queries as cart_queries
 from backend.cart.schemas import Cart, CartOwner
+from backend.catalog.schemas import options_title
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
@@ -40,6 +41,14 @@ class OrderLineRecord:
     unit_price: Decimal
     quantity: int
     line_total: Decimal
+    variant_id: uuid.UUID | None = None
+    # The variant's option values when bought: (("Size", "M"), ("Colour", "Navy")).
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def options_title(self) -> str:
+        """ "M / Navy" ("" for a product without options)."""
+        return options_title(self.options)
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,8 @@ async def get_order(number: str) -> OrderDetail:
                 line.unit_price,
                 line.quantity,
                 line.line_total,
+                variant_id=line.variant_id,
+                options=tuple((option["name"], option["value"]) for option in line.options),
             )
             for line in lines
         ),
@@ -179,24 +190,24 @@ async def order_status(order_id: uuid.UUID) -> str:
 @dataclass(frozen=True)
 class BoughtFromCart:
     cart_key: str
-    product_ids: tuple[uuid.UUID, ...]
+    variant_ids: tuple[uuid.UUID, ...]
 
 
 async def bought_from_cart(order_id: uuid.UUID) -> BoughtFromCart | None:
-    """A paid order's products and the cart they were bought from; None while the order
+    """A paid order's variants and the cart they were bought from; None while the order
     is not paid, or when it came from no cart."""
     async with session_scope() as session:
         order = await session.get(Order, order_id)
         if order is None or order.cart_key is None or order.payment_status != "paid":
             return None
-        product_ids = (
+        variant_ids = (
             await session.exec(
-                select(OrderLine.product_id).where(
-                    OrderLine.order_id == order_id, col(OrderLine.product_id).is_not(None)
+                select(OrderLine.variant_id).where(
+                    OrderLine.order_id == order_id, col(OrderLine.variant_id).is_not(None)
                 )
             )
         ).all()
-    return BoughtFromCart(order.cart_key, tuple(p for p in product_ids if p is not None))
+    return BoughtFromCart(order.cart_key, tuple(v for v in variant_ids if v is not None))
 
 
 async def find_guest_order(email: str, number: str) -> uuid.UUID | None:

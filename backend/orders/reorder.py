@@ -27,11 +27,11 @@ async def buy_again(order: OrderDetail, owner: CartOwner) -> BuyAgainResult:
     added: list[str] = []
     unavailable: list[str] = []
     for line in order.lines:
-        if line.product_id is None:  # the product was deleted since
+        if line.variant_id is None:  # the product or its variant was deleted since
             unavailable.append(line.name)
             continue
         try:
-            await carts.add_item(owner, line.product_id, line.quantity)
+            await carts.add_item(owner, line.variant_id, line.quantity)
         except DomainError:
             unavailable.append(line.name)
             continue

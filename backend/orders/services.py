@@ -32,6 +32,7 @@ from backend.audit.services import actor_label
 from backend.cart import queries as cart_queries
 from backend.cart.schemas import CartOwner
 from backend.catalog import cache as catalog_cache
+from backend.catalog.schemas import options_title
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -111,7 +112,7 @@ async def place_order(
     key = _check_key(checkout_key)
     settings = get_settings()
     cart = await cart_queries.get_cart(cart_owner)
-    wanted = {line.product_id: line.quantity for line in cart.lines}
+    wanted = {line.variant_id: line.quantity for line in cart.lines}
     shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
 
     async with session_scope() as session:
@@ -176,8 +177,10 @@ async def place_order(
                 OrderLine(
                     order_id=order_id,
                     product_id=line.product_id,
+                    variant_id=line.variant_id,
                     sku=line.sku,
                     name=line.name,
+                    options=[{"name": name, "value": value} for name, value in line.options],
                     unit_price=line.unit_price,
                     quantity=line.quantity,
                     line_total=line.unit_price * line.quantity,
@@ -211,6 +214,7 @@ def _placed_event(
                 sku=line.sku,
                 quantity=line.quantity,
                 line_total=PricedLine(line.unit_price, line.quantity).line_total,
+                options=options_title(line.options),
             )
             for line in reserved
         ),
@@ -236,8 +240,8 @@ async def cancel_order_locked(
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     returned: dict[uuid.UUID, int] = {}
     for line in lines:
-        if line.product_id is not None:
-            returned[line.product_id] = returned.get(line.product_id, 0) + line.quantity
+        if line.variant_id is not None:
+            returned[line.variant_id] = returned.get(line.variant_id, 0) + line.quantity
     await inventory.release(session, returned, order_id=order.id, reason=stock_reason)
     await record_event(
         session,

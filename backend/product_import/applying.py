@@ -8,9 +8,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import bindparam, func, literal_column, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
@@ -18,7 +19,7 @@ from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.inputs import ProductCreate
-from backend.catalog.models import Brand, Product
+from backend.catalog.models import Brand, Product, ProductVariant
 from backend.catalog.services import brand_slug, product_slug, record_products_changed
 from backend.core.db import session_scope
 from backend.inventory import services as inventory
@@ -224,7 +225,49 @@ async def _upsert(
     ).returning(table.c.id, table.c.sku, literal_column("xmax = 0"))
     by_sku = {write.values["sku"]: write for write in writes}
     rows = (await session.exec(upsert, params=[write.values for write in writes])).all()
-    return [(by_sku[sku], product_id, bool(inserted)) for product_id, sku, inserted in rows]
+    written = [(by_sku[sku], product_id, bool(inserted)) for product_id, sku, inserted in rows]
+    await _write_default_variants(session, written)
+    return written
+
+
+async def _write_default_variants(
+    session: AsyncSession, written: list[tuple[_Write, uuid.UUID, bool]]
+) -> None:
+    """A row is a product's default variant (ADR 0007): a new product gets it, under the
+    product's id, with the first count; an existing one's default variant takes the
+    row's price and threshold (the product row's summary follows by itself)."""
+    variants = ProductVariant.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models at runtime
+    new = [
+        {
+            "id": product_id,
+            "product_id": product_id,
+            "sku": write.values["sku"],
+            "price": write.values["price"],
+            "stock_quantity": write.values["stock_quantity"],
+            "low_stock_threshold": write.values["low_stock_threshold"],
+            "is_default": True,
+        }
+        for write, product_id, inserted in written
+        if inserted
+    ]
+    if new:
+        await session.exec(insert(variants), params=new)
+    existing = [
+        {
+            "owner": product_id,
+            "new_price": write.values["price"],
+            "new_threshold": write.values["low_stock_threshold"],
+        }
+        for write, product_id, inserted in written
+        if not inserted
+    ]
+    if existing:
+        await session.exec(
+            update(variants)
+            .where(variants.c.product_id == bindparam("owner"), variants.c.is_default)
+            .values(price=bindparam("new_price"), low_stock_threshold=bindparam("new_threshold")),
+            params=existing,
+        )
 
 
 def _refusal(write: _Write, error: IntegrityError) -> RejectedRow:
@@ -259,9 +302,16 @@ async def _set_counted_stock(
         return
     if write.values["stock_quantity"] == write.before["stock_quantity"]:
         return
+    variant_ids = (
+        await session.exec(
+            select(ProductVariant.id).where(ProductVariant.product_id == product_id).limit(2)
+        )
+    ).all()
+    if len(variant_ids) != 1:
+        return  # a row's count is one variant's: a product with several keeps theirs
     await inventory.set_stock(
         session,
-        product_id,
+        variant_ids[0],
         quantity=write.values["stock_quantity"],
         reason=STOCK_REASON,
         actor_id=actor.user_id,

@@ -37,9 +37,9 @@ async def receive_return(return_id: uuid.UUID, *, restock: bool, actor: Viewer) 
         if restock:
             back: dict[uuid.UUID, int] = {}
             for c in covered:
-                if c.order_line.product_id is not None:  # products deleted since are skipped
-                    pid = c.order_line.product_id
-                    back[pid] = back.get(pid, 0) + c.quantity
+                variant_id = c.order_line.variant_id
+                if variant_id is not None:  # variants deleted since are skipped
+                    back[variant_id] = back.get(variant_id, 0) + c.quantity
             await inventory.release(session, back, order_id=order.id, reason=RESTOCK_REASON)
         items = returned_items(covered)
         add_timeline_line(

@@ -26,3 +26,5 @@ class BackInStockNoticeDue(DomainEvent):
     product_slug: str
     price: Amount
     currency: str
+    # The variant waited for; "" in events recorded before variants.
+    variant_id: str = ""

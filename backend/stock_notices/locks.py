@@ -21,14 +21,14 @@ async def lock_subscription_for_update(
 
 
 async def lock_open_subscription_for_update(
-    session: AsyncSession, product_id: uuid.UUID, email: str
+    session: AsyncSession, variant_id: uuid.UUID, email: str
 ) -> StockNoticeSubscription | None:
-    """The open (pending or active) subscription of `email` (any case) for the product."""
+    """The open (pending or active) subscription of `email` (any case) for the variant."""
     return (
         await session.exec(
             select(StockNoticeSubscription)
             .where(
-                StockNoticeSubscription.product_id == product_id,
+                StockNoticeSubscription.variant_id == variant_id,
                 func.lower(StockNoticeSubscription.email) == email.lower(),
                 col(StockNoticeSubscription.status).in_(OPEN_STATUSES),
             )

@@ -19,13 +19,13 @@ from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
 from backend.stock_notices.schemas import ProductDemand
 
 
-async def is_waiting(product_id: uuid.UUID, viewer: Viewer) -> bool:
-    """Whether the signed-in shopper has an active subscription for this product."""
+async def is_waiting(variant_id: uuid.UUID, viewer: Viewer) -> bool:
+    """Whether the signed-in shopper has an active subscription for this variant."""
     async with session_scope() as session:
         found = (
             await session.exec(
                 select(StockNoticeSubscription.id).where(
-                    StockNoticeSubscription.product_id == product_id,
+                    StockNoticeSubscription.variant_id == variant_id,
                     func.lower(StockNoticeSubscription.email) == viewer.email.lower(),
                     StockNoticeSubscription.status == "active",
                 )

@@ -1,5 +1,6 @@
 """Back-in-stock notices: subscribe (shoppers at once, guests after confirming by e-mail),
-cancel, and close every open subscription of a product once its stock is back.
+cancel, and close every open subscription of a variant ("tell me when size M is back") once
+its stock is back. A product without options has one variant, under the product's id.
 
 Exactly one e-mail per subscriber: `notify_subscribers` flips each active subscription
 to `notified` and records its `BackInStockNoticeDue` in one transaction, under row locks,
@@ -16,13 +17,14 @@ from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.inputs import normalize_email
 from backend.accounts.schemas import Viewer
-from backend.catalog.models import Product
+from backend.catalog.schemas import VariantSummary
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.core import rate_limits
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -61,26 +63,26 @@ def confirm_ttl() -> timedelta:
     return timedelta(hours=get_settings().stock_notice_confirm_hours)
 
 
-async def _waitable_product(session: AsyncSession, product_id: uuid.UUID) -> Product:
-    product = await session.get(Product, product_id)
-    if product is None or not product.is_active:
+async def _waitable_variant(session: AsyncSession, variant_id: uuid.UUID) -> VariantSummary:
+    variant = (await get_variant_summaries([variant_id], session=session)).get(variant_id)
+    if variant is None or not variant.is_active:
         raise NotFoundError("This product is no longer sold.")
-    if product.stock_quantity > 0:
-        raise ProductAvailableError(f"{product.name} is in stock: you can order it now.")
-    return product
+    if variant.stock_quantity > 0:
+        raise ProductAvailableError(f"{variant.display_name} is in stock: you can order it now.")
+    return variant
 
 
-async def subscribe_viewer(product_id: uuid.UUID, viewer: Viewer) -> SubscribeResult:
+async def subscribe_viewer(variant_id: uuid.UUID, viewer: Viewer) -> SubscribeResult:
     """A signed-in shopper: their account's address, active at once (no confirmation:
     the account's address is the one they signed in with)."""
     async with session_scope() as session:
-        product = await _waitable_product(session, product_id)
-        existing = await lock_open_subscription_for_update(session, product_id, viewer.email)
+        variant = await _waitable_variant(session, variant_id)
+        existing = await lock_open_subscription_for_update(session, variant_id, viewer.email)
         now = utcnow()
         if existing is not None:
             if existing.status == "active":
                 return SubscribeResult(
-                    "already", f"We will e-mail you when {product.name} is back."
+                    "already", f"We will e-mail you when {variant.display_name} is back."
                 )
             # A guest request for the same address, now made while signed in: confirmed.
             existing.status, existing.confirmed_at = "active", now
@@ -89,7 +91,8 @@ async def subscribe_viewer(product_id: uuid.UUID, viewer: Viewer) -> SubscribeRe
         else:
             session.add(
                 StockNoticeSubscription(
-                    product_id=product_id,
+                    product_id=variant.product_id,
+                    variant_id=variant_id,
                     email=viewer.email,
                     user_id=viewer.user_id,
                     status="active",
@@ -97,12 +100,13 @@ async def subscribe_viewer(product_id: uuid.UUID, viewer: Viewer) -> SubscribeRe
                 )
             )
         return SubscribeResult(
-            "active", f"Done: we will e-mail {viewer.email} once when {product.name} is back."
+            "active",
+            f"Done: we will e-mail {viewer.email} once when {variant.display_name} is back.",
         )
 
 
 async def subscribe_guest(
-    product_id: uuid.UUID, email: str, *, ip: str | None = None
+    variant_id: uuid.UUID, email: str, *, ip: str | None = None
 ) -> SubscribeResult:
     """A guest: a pending subscription and a confirmation e-mail (the link expires).
 
@@ -130,13 +134,14 @@ async def subscribe_guest(
     now = utcnow()
     try:
         async with session_scope() as session:
-            product = await _waitable_product(session, product_id)
-            existing = await lock_open_subscription_for_update(session, product_id, address)
+            variant = await _waitable_variant(session, variant_id)
+            existing = await lock_open_subscription_for_update(session, variant_id, address)
             # One answer whatever the address's state, so the form tells nobody whether
             # an address is already subscribed.
             confirm_message = (
                 f"Almost done: if {address} is not subscribed yet, we sent it a link. Open "
-                f"it to confirm, and we will e-mail you once when {product.name} is back."
+                f"it to confirm, and we will e-mail you once when {variant.display_name} is "
+                "back."
             )
             if existing is not None and existing.status == "active":
                 return SubscribeResult("confirm", confirm_message)
@@ -155,7 +160,8 @@ async def subscribe_guest(
                 subscription.confirm_expires_at = now + confirm_ttl()
             else:
                 subscription = StockNoticeSubscription(
-                    product_id=product_id,
+                    product_id=variant.product_id,
+                    variant_id=variant_id,
                     email=address,
                     status="pending",
                     confirm_expires_at=now + confirm_ttl(),
@@ -167,7 +173,7 @@ async def subscribe_guest(
                 StockNoticeConfirmationRequested(
                     aggregate_id=str(subscription.id),
                     email=subscription.email,
-                    product_name=product.name,
+                    product_name=variant.display_name,
                 ),
             )
     except IntegrityError:
@@ -224,29 +230,29 @@ async def cancel_by_token(token: str) -> LinkOutcome:
         return LinkOutcome(True, name, f"/products/{slug}")
 
 
-async def cancel_for_viewer(product_id: uuid.UUID, viewer: Viewer) -> bool:
-    """A signed-in shopper cancels their own open subscription for a product."""
+async def cancel_for_viewer(variant_id: uuid.UUID, viewer: Viewer) -> bool:
+    """A signed-in shopper cancels their own open subscription for a variant."""
     async with session_scope() as session:
-        existing = await lock_open_subscription_for_update(session, product_id, viewer.email)
+        existing = await lock_open_subscription_for_update(session, variant_id, viewer.email)
         if existing is None:
             return False
         existing.status, existing.closed_at = "cancelled", utcnow()
         return True
 
 
-async def notify_subscribers(product_id: uuid.UUID) -> int:
-    """The product is back: close every active (confirmed) subscription and owe each one
-    e-mail, in one transaction. Nothing happens while the product is still out of stock
-    or not sold. Safe to run any number of times. Returns how many were closed now."""
+async def notify_subscribers(variant_id: uuid.UUID) -> int:
+    """The variant is back: close every active (confirmed) subscription and owe each one
+    e-mail, in one transaction. Nothing happens while it is still out of stock or not
+    sold. Safe to run any number of times. Returns how many were closed now."""
     async with session_scope() as session:
-        product = (await session.exec(select(Product).where(Product.id == product_id))).first()
-        if product is None or not product.is_active or product.stock_quantity <= 0:
+        variant = (await get_variant_summaries([variant_id], session=session)).get(variant_id)
+        if variant is None or not variant.is_active or variant.stock_quantity <= 0:
             return 0
         closed = (
             await session.exec(
                 update(StockNoticeSubscription)
                 .where(
-                    col(StockNoticeSubscription.product_id) == product_id,
+                    col(StockNoticeSubscription.variant_id) == variant_id,
                     col(StockNoticeSubscription.status) == "active",
                 )
                 .values(status="notified", closed_at=utcnow())
@@ -259,15 +265,17 @@ async def notify_subscribers(product_id: uuid.UUID) -> int:
                 BackInStockNoticeDue(
                     aggregate_id=str(subscription_id),
                     email=email,
-                    product_name=product.name,
-                    product_slug=product.slug,
-                    price=product.price,
-                    currency=product.currency,
+                    product_name=variant.display_name,
+                    # The product's page opens on the variant waited for.
+                    product_slug=variant.slug,
+                    variant_id=str(variant_id),
+                    price=variant.price,
+                    currency=variant.currency,
                 ),
             )
     return len(closed)
 
 
 def stock_came_back(quantity_after: int, change: int) -> bool:
-    """Whether a stock change took a product from none to some."""
+    """Whether a stock change took a variant from none to some."""
     return quantity_after > 0 and quantity_after - change <= 0

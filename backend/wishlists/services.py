@@ -18,6 +18,7 @@ from backend.accounts.schemas import Viewer
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog import queries as catalog
+from backend.catalog.variant_queries import get_variant_summaries, variant_for_product
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.settings import get_settings
@@ -40,8 +41,11 @@ async def _made_wishlist_id(session: AsyncSession, user_id: uuid.UUID) -> uuid.U
     return (await session.exec(select(Wishlist.id).where(Wishlist.user_id == user_id))).one()
 
 
-async def save_product(viewer: Viewer, product_id: uuid.UUID) -> None:
-    """Add a product to the viewer's wishlist (saving it twice keeps one entry)."""
+async def save_product(
+    viewer: Viewer, product_id: uuid.UUID, variant_id: uuid.UUID | None = None
+) -> None:
+    """Add a product to the viewer's wishlist, with the size or colour chosen if any
+    (saving it again keeps one entry, with the latest choice)."""
     product = (await catalog.get_product_summaries([product_id])).get(product_id)
     if product is None or not product.is_active:
         raise NotFoundError("This product is no longer sold.")
@@ -61,10 +65,20 @@ async def save_product(viewer: Viewer, product_id: uuid.UUID) -> None:
             raise InvalidInputError(
                 f"Your wishlist is full ({limit} products). Remove some to save more."
             )
+        if variant_id is not None:
+            variant = (await get_variant_summaries([variant_id], session=session)).get(variant_id)
+            if variant is None or variant.product_id != product_id:
+                raise NotFoundError("This product has no such size or colour.")
+        statement = insert(WishlistItem).values(
+            wishlist_id=wishlist_id, product_id=product_id, variant_id=variant_id
+        )
         await session.exec(
-            insert(WishlistItem)
-            .values(wishlist_id=wishlist_id, product_id=product_id)
-            .on_conflict_do_nothing(index_elements=["wishlist_id", "product_id"])
+            statement.on_conflict_do_update(
+                index_elements=["wishlist_id", "product_id"],
+                set_={"variant_id": statement.excluded.variant_id},
+            )
+            if variant_id is not None
+            else statement.on_conflict_do_nothing(index_elements=["wishlist_id", "product_id"])
         )
 
 
@@ -108,21 +122,24 @@ async def move_to_cart(viewer: Viewer, product_id: uuid.UUID, owner: CartOwner) 
     async with session_scope() as session:
         wishlist_id = await _wishlist_id(session, viewer.user_id)
         saved = (
-            wishlist_id is not None
-            and (
+            None
+            if wishlist_id is None
+            else (
                 await session.exec(
-                    select(WishlistItem.id).where(
+                    select(WishlistItem.id, WishlistItem.variant_id).where(
                         WishlistItem.wishlist_id == wishlist_id,
                         WishlistItem.product_id == product_id,
                     )
                 )
             ).first()
-            is not None
         )
-    if not saved:
+    if saved is None:
         raise NotFoundError("This product is not on your wishlist.")
     try:
-        change = await carts.add_item(owner, product_id, 1)
+        # The size or colour saved with it; else the product's only variant (a product
+        # with several needs a choice: the message says so).
+        variant_id = saved[1] or await variant_for_product(product_id)
+        change = await carts.add_item(owner, variant_id, 1)
     except DomainError as error:
         return MoveResult(False, error.message)
     await remove_product(viewer, product_id)

@@ -33,7 +33,8 @@ async def notify_back_in_stock(event: InventoryUpdated) -> None:
     # Only a change from none to some; the service re-reads the stock and closes each
     # subscription together with its one e-mail's event, so a second run finds nothing.
     if stock_notices.stock_came_back(event.quantity, event.change):
-        await stock_notices.notify_subscribers(uuid.UUID(event.aggregate_id))
+        # Events recorded before variants name the product, whose one variant has its id.
+        await stock_notices.notify_subscribers(uuid.UUID(event.variant_id or event.aggregate_id))
 
 
 async def send_stock_notice_confirmation(event: StockNoticeConfirmationRequested) -> None:
@@ -70,7 +71,10 @@ async def send_back_in_stock_notice(event: BackInStockNoticeDue) -> None:
             "product_name": event.product_name,
             "price": event.price,
             "currency": event.currency,
-            "product_url": shop_url(f"/products/{event.product_slug}"),
+            "product_url": shop_url(
+                f"/products/{event.product_slug}"
+                + (f"?variant={event.variant_id}" if event.variant_id else "")
+            ),
         },
         idempotency_key=f"back_in_stock:{event.aggregate_id}",
         event_id=event.event_id,

@@ -30,8 +30,9 @@ MAX_QUANTITY_CHOICES = 10
 
 @dataclasses.dataclass(frozen=True)
 class CartLineView:
-    product_id: str
+    variant_id: str
     name: str
+    options: str  # "Size: M · Colour: Navy"; "" for a product without options
     url: str
     image: str
     unit_price: str
@@ -47,9 +48,11 @@ def _line_view(cart: Cart) -> list[CartLineView]:
         most = max(line.quantity, min(line.stock_quantity, MAX_QUANTITY_CHOICES))
         views.append(
             CartLineView(
-                product_id=str(line.product_id),
+                variant_id=str(line.variant_id),
                 name=line.name,
-                url=product_url(line.slug),
+                options=" · ".join(f"{name}: {value}" for name, value in line.options),
+                url=product_url(line.slug)
+                + (f"?variant={line.variant_id}" if line.options else ""),
                 image=thumbnail_url(line.image_url, 160) if line.image_url else "",
                 unit_price=format_money(line.unit_price, line.currency),
                 line_total=format_money(line.line_total, line.currency),
@@ -61,7 +64,7 @@ def _line_view(cart: Cart) -> list[CartLineView]:
     return views
 
 
-def _product_id(raw: object) -> uuid.UUID | None:
+def _variant_id(raw: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except ValueError:
@@ -103,8 +106,8 @@ class CartState(PublicState):
         return rx.toast(change.message, duration=2500)
 
     @rx.event
-    async def add(self, product_id: str, quantity: str = "1") -> rx.event.EventSpec | None:
-        owner, found = self._cart_owner(), _product_id(product_id)
+    async def add(self, variant_id: str, quantity: str = "1") -> rx.event.EventSpec | None:
+        owner, found = self._cart_owner(), _variant_id(variant_id)
         if owner is None or found is None:
             return rx.toast.error("Reload the page to use the cart.")
         try:
@@ -115,8 +118,8 @@ class CartState(PublicState):
             return rx.toast.error(error.message)
 
     @rx.event
-    async def change_quantity(self, product_id: str, quantity: str) -> rx.event.EventSpec | None:
-        owner, found = self._cart_owner(), _product_id(product_id)
+    async def change_quantity(self, variant_id: str, quantity: str) -> rx.event.EventSpec | None:
+        owner, found = self._cart_owner(), _variant_id(variant_id)
         if owner is None or found is None:
             return None
         try:
@@ -125,8 +128,8 @@ class CartState(PublicState):
             return rx.toast.error("That quantity cannot be chosen.")
 
     @rx.event
-    async def remove(self, product_id: str) -> rx.event.EventSpec | None:
-        owner, found = self._cart_owner(), _product_id(product_id)
+    async def remove(self, variant_id: str) -> rx.event.EventSpec | None:
+        owner, found = self._cart_owner(), _variant_id(variant_id)
         if owner is None or found is None:
             return None
         return await self._apply(await carts.remove_item(owner, found))
@@ -156,6 +159,7 @@ def _line(line: rx.Var[CartLineView]) -> rx.Component:
         ),
         rx.vstack(
             rx.link(line.name, href=line.url, weight="medium"),
+            rx.cond(line.options != "", rx.text(line.options, size="2")),
             rx.text(line.unit_price, " each", size="2", color_scheme="gray"),
             rx.cond(line.problem != "", rx.badge(line.problem, color_scheme="tomato")),
             spacing="1",
@@ -165,16 +169,16 @@ def _line(line: rx.Var[CartLineView]) -> rx.Component:
         quantity_select(
             line.choices,
             line.quantity,
-            lambda value: CartState.change_quantity(line.product_id, value),
-            label="Quantity of " + line.name,
+            lambda value: CartState.change_quantity(line.variant_id, value),
+            label="Quantity of " + line.name + rx.cond(line.options != "", ", " + line.options, ""),
         ),
         rx.text(line.line_total, weight="bold", min_width="80px", text_align="right"),
         rx.icon_button(
             rx.icon("trash-2", size=16),
-            on_click=CartState.remove(line.product_id),
+            on_click=CartState.remove(line.variant_id),
             variant="ghost",
             color_scheme="gray",
-            aria_label="Remove " + line.name,
+            aria_label="Remove " + line.name + rx.cond(line.options != "", ", " + line.options, ""),
         ),
         spacing="3",
         align="center",

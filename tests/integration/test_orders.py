@@ -18,7 +18,7 @@ from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import CartOwner
 from backend.catalog import services as catalog
-from backend.catalog.models import Product
+from backend.catalog.models import Product, ProductVariant
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.inventory.models import StockMovement
@@ -155,7 +155,10 @@ async def test_an_out_of_stock_line_leaves_nothing_reserved_or_written(
     await carts.add_item(guest_cart, plenty, 3)
     await carts.add_item(guest_cart, scarce, 2)
     async with session_scope() as session:  # someone else bought one meanwhile
-        await session.exec(update(Product).where(Product.id == scarce).values(stock_quantity=1))
+        # (Its one variant has the product's id; the product's stock follows it.)
+        await session.exec(
+            update(ProductVariant).where(ProductVariant.id == scarce).values(stock_quantity=1)
+        )
 
     with pytest.raises(OutOfStockError, match="only 1 of Scarce"):
         await orders.place_order(

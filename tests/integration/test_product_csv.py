@@ -26,7 +26,7 @@ from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog.errors import ImportExpiredError
-from backend.catalog.models import Brand, Category, Product
+from backend.catalog.models import Brand, Category, Product, ProductVariant
 from backend.catalog.services import brand_slug, product_slug
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
@@ -69,6 +69,16 @@ async def add_product(category_id: uuid.UUID, sku: str, **fields: Any) -> uuid.U
         product = Product(sku=sku, category_id=category_id, **values)
         session.add(product)
         await session.flush()
+        session.add(  # every product has a variant, under its own id (ADR 0007)
+            ProductVariant(
+                id=product.id,
+                product_id=product.id,
+                sku=sku,
+                price=product.price,
+                stock_quantity=product.stock_quantity,
+                is_default=True,
+            )
+        )
         return product.id
 
 
@@ -397,9 +407,9 @@ async def test_sales_between_preview_and_apply_are_never_undone(
     assert preview.token is not None
     async with session_scope() as session:  # orders come in meanwhile
         await session.exec(
-            update(Product)
-            .where(col(Product.sku).in_([price_only, restock]))
-            .values(stock_quantity=Product.stock_quantity - 3)
+            update(ProductVariant)
+            .where(col(ProductVariant.sku).in_([price_only, restock]))
+            .values(stock_quantity=ProductVariant.stock_quantity - 3)
         )
 
     result = await product_csv.apply_import(admin_viewer, preview.token)

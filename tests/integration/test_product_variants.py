@@ -48,7 +48,8 @@ async def test_a_new_product_has_one_default_variant_under_its_own_id(
     record = await queries.get_product(product_id)
     assert record.options == ()
     [variant] = record.variants
-    assert variant.id == product_id and variant.is_default
+    assert variant.id == product_id
+    assert variant.is_default
     assert (variant.sku, variant.price, variant.stock_quantity) == (
         record.summary.sku,
         record.summary.price,
@@ -72,11 +73,13 @@ async def test_saving_variants_makes_the_product_a_summary_of_them(
     assert record.summary.sku == f"J{unique}-M-Navy"
     assert record.summary.stock_quantity == 5 * 4
     by_title = {variant.title: variant for variant in record.variants}
-    assert by_title["M / Navy"].is_default and by_title["M / Navy"].price == Decimal("80.00")
+    assert by_title["M / Navy"].is_default
+    assert by_title["M / Navy"].price == Decimal("80.00")
 
     summaries = await get_variant_summaries([by_title["S / Red"].id])
     sold_out = summaries[by_title["S / Red"].id]
-    assert sold_out.display_name.endswith("(S / Red)") and sold_out.stock_quantity == 0
+    assert sold_out.display_name.endswith("(S / Red)")
+    assert sold_out.stock_quantity == 0
     with pytest.raises(InvalidInputError):
         await variant_for_product(product_id)  # several variants: the shopper chooses
 
@@ -100,8 +103,10 @@ async def test_saving_again_keeps_named_variants_and_their_stock(
     await variants.save_variants(product_id, data, actor=manager)
     record = await queries.get_product(product_id)
     assert [v.title for v in record.variants] == ["L / Red", "M / Red"]
-    assert record.variants[0].id == kept.id and record.variants[0].stock_quantity == 4
-    assert record.summary.stock_quantity == 4 and record.summary.price == Decimal("75.00")
+    assert record.variants[0].id == kept.id
+    assert record.variants[0].stock_quantity == 4
+    assert record.summary.stock_quantity == 4
+    assert record.summary.price == Decimal("75.00")
     assert record.summary.sku == kept.sku  # the first is the default when none is named
 
 
@@ -135,7 +140,8 @@ async def test_bad_variant_sets_are_refused_with_reasons_and_change_nothing(
             actor=manager,
         )
     record = await queries.get_product(product_id)
-    assert len(record.variants) == 1 and record.variants[0].id == product_id
+    assert len(record.variants) == 1
+    assert record.variants[0].id == product_id
     assert taken != product_id
 
 
