@@ -159,9 +159,7 @@ def upgrade() -> None:
         sa.Column("price", sa.Numeric(precision=10, scale=2), nullable=False),
         sa.Column("compare_at_price", sa.Numeric(precision=10, scale=2), nullable=True),
         sa.Column("stock_quantity", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column(
-            "low_stock_threshold", sa.Integer(), server_default=sa.text("5"), nullable=False
-        ),
+        sa.Column("low_stock_threshold", sa.Integer(), server_default=sa.text("5"), nullable=False),
         sa.Column("weight_grams", sa.Integer(), nullable=True),
         sa.Column("barcode", sa.String(length=64), nullable=True),
         sa.Column("image_urls", postgresql.ARRAY(sa.Text()), nullable=True),
@@ -348,9 +346,7 @@ def downgrade() -> None:
             "Cannot downgrade below product variants: some products have options or "
             "variants of their own, which the earlier schema cannot hold."
         )
-    op.drop_constraint(
-        op.f("wishlist_items_variant_id_fkey"), "wishlist_items", type_="foreignkey"
-    )
+    op.drop_constraint(op.f("wishlist_items_variant_id_fkey"), "wishlist_items", type_="foreignkey")
     op.drop_column("wishlist_items", "variant_id")
 
     op.drop_index(
