@@ -55,6 +55,7 @@ class AnalyticsState(AdminOnlyAreaState):
     average_order: str = ""
     stages: list[StageRow] = []
     best_sellers: list[ProductRow] = []
+    best_variants: list[ProductRow] = []
     most_viewed: list[ProductRow] = []
     reminders_sent: int = 0
     carts_restored: int = 0
@@ -78,6 +79,10 @@ class AnalyticsState(AdminOnlyAreaState):
         self.best_sellers = [
             ProductRow(p.name, f"{p.sku} · {p.quantity} sold", format_money(p.revenue, currency))
             for p in await sales.top_products(first, last)
+        ]
+        self.best_variants = [
+            ProductRow(p.name, f"{p.sku} · {p.quantity} sold", format_money(p.revenue, currency))
+            for p in await sales.top_variants(first, last)
         ]
         viewed = await funnel.most_viewed(first, last)
         names = await catalog.get_product_summaries([product_id for product_id, _ in viewed])
@@ -221,6 +226,7 @@ def analytics_page() -> rx.Component:
                     _recovery_figures(),
                     rx.grid(
                         _product_table("Best sellers", state.best_sellers, "Revenue"),
+                        _product_table("Best-selling variants", state.best_variants, "Revenue"),
                         _product_table("Most viewed", state.most_viewed, "Views"),
                         columns=rx.breakpoints(initial="1", lg="2"),
                         spacing="4",

@@ -6,12 +6,16 @@ refunded) minus what was refunded, counted on the day the order was placed (UTC)
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, Date, cast, func
+from sqlalchemy import ColumnElement, Date, Text, cast, func
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.catalog.models import Product
 from backend.core.clock import utcnow
@@ -181,13 +185,43 @@ async def sales_between(first: date, last: date) -> RangeSales:
 
 
 async def top_products(first: date, last: date, limit: int = 10) -> list[TopProduct]:
-    """Best sellers by revenue (line totals of paid orders; refunds are not split per line)."""
+    """Best-selling products by revenue, all their variants together (line totals of paid
+    orders; refunds are not split per line). `sku` is the one SKU sold, or "N variants"."""
+    skus = func.count(func.distinct(OrderLine.sku))
     async with session_scope() as session:
-        rows = (
+        rows: Sequence[Any] = (
             await session.exec(
-                select(
-                    OrderLine.name,
-                    OrderLine.sku,
+                SQLModelSelect(
+                    col(OrderLine.name),
+                    func.min(OrderLine.sku),
+                    skus,
+                    func.sum(OrderLine.quantity),
+                    func.sum(OrderLine.line_total),
+                )
+                .join(Order, col(Order.id) == col(OrderLine.order_id))
+                .where(*_in_range(first, last))
+                # A deleted product's lines (product id gone) are told apart by their name.
+                .group_by(col(OrderLine.product_id), col(OrderLine.name))
+                .order_by(func.sum(OrderLine.line_total).desc(), func.min(OrderLine.sku))
+                .limit(limit)
+            )
+        ).all()
+    return [
+        TopProduct(name, sku if count == 1 else f"{count} variants", int(qty), Decimal(total))
+        for name, sku, count, qty, total in rows
+    ]
+
+
+async def top_variants(first: date, last: date, limit: int = 10) -> list[TopProduct]:
+    """Best-selling variants by revenue: each SKU apart, named "Jacket (M / Navy)"."""
+    async with session_scope() as session:
+        rows: Sequence[Any] = (
+            await session.exec(
+                SQLModelSelect(
+                    col(OrderLine.name),
+                    col(OrderLine.sku),
+                    # One SKU's lines share their options; text has an aggregate, JSONB not.
+                    func.max(cast(OrderLine.options, Text)),
                     func.sum(OrderLine.quantity),
                     func.sum(OrderLine.line_total),
                 )
@@ -198,4 +232,12 @@ async def top_products(first: date, last: date, limit: int = 10) -> list[TopProd
                 .limit(limit)
             )
         ).all()
-    return [TopProduct(name, sku, int(qty), Decimal(total)) for name, sku, qty, total in rows]
+    return [
+        TopProduct(_variant_name(name, options), sku, int(qty), Decimal(total))
+        for name, sku, options, qty, total in rows
+    ]
+
+
+def _variant_name(name: str, options_json: str | None) -> str:
+    values = [option["value"] for option in json.loads(options_json or "[]")]
+    return f"{name} ({' / '.join(values)})" if values else name

@@ -13,7 +13,7 @@ from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog
 from backend.core.db import session_scope
 from backend.core.pagination import Page, clamp_page
-from backend.orders.purchases import has_bought
+from backend.orders.purchases import has_bought, variants_bought
 from backend.reviews.models import Review, ReviewVote
 from backend.reviews.schemas import (
     ModerationCounts,
@@ -83,6 +83,7 @@ async def list_published_reviews(
             )
         ).all()
         total = (await session.exec(select(func.count()).where(*published))).one()
+    bought = await variants_bought([r.user_id for r in rows if r.user_id], product_id)
     return Page(
         items=[
             PublishedReview(
@@ -94,6 +95,7 @@ async def list_published_reviews(
                 helpful_count=r.helpful_count,
                 created_at=r.created_at,
                 edited=r.submitted_at > r.created_at,
+                variant_bought=bought.get(r.user_id, "") if r.user_id else "",
             )
             for r in rows
         ],

@@ -35,6 +35,8 @@ class PublishedReview:
     helpful_count: int
     created_at: datetime
     edited: bool
+    # The size, colour… the author bought ("M / Navy"); "" for products without options.
+    variant_bought: str = ""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class ReviewRow:
     date: str
     edited: bool
     helpful_label: str  # "3 people found this helpful", "" for none
+    bought: str  # "Bought: M / Navy"; "" for products without options
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +131,7 @@ class ProductReviewsState(PublicState):
                 date=r.created_at.strftime(DATE_FORMAT),
                 edited=r.edited,
                 helpful_label=_helpful_label(r.helpful_count),
+                bought=f"Bought: {r.variant_bought}" if r.variant_bought else "",
             )
             for r in listed.items
         ]

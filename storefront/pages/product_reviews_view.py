@@ -146,6 +146,7 @@ def _review(row: rx.Var[ReviewRow]) -> rx.Component:
                 " · ",
                 row.date,
                 rx.cond(row.edited, " · edited", ""),
+                rx.cond(row.bought != "", " · " + row.bought, ""),
                 size="1",
                 color_scheme="gray",
             ),

@@ -551,3 +551,39 @@ async def test_a_rating_change_is_not_a_product_edit(
         product = await session.get(Product, bowl)
     assert product is not None
     assert (product.rating_count, product.updated_at) == (1, before)
+
+
+async def test_a_review_of_a_product_with_sizes_says_which_one_the_author_bought(
+    make_product: MakeProduct, make_viewer: MakeViewer, buy: Buy, moderator: Viewer, unique: str
+) -> None:
+    from backend.catalog import queries as catalog_queries
+    from backend.catalog import variants
+    from tests.fixtures.accounts import catalog_manager
+
+    boot = await make_product(name=f"Trail Boot {unique}")
+    await variants.save_variants(
+        boot,
+        {
+            "options": [{"name": "Size", "values": ["41", "42"]}],
+            "variants": [
+                {
+                    "sku": f"TB-{unique}-{size}",
+                    "price": "120.00",
+                    "option_values": [size],
+                    "stock_quantity": 5,
+                }
+                for size in ("41", "42")
+            ],
+        },
+        actor=await catalog_manager(),
+    )
+    size_42 = next(
+        v.id for v in (await catalog_queries.get_product(boot)).variants if v.title == "42"
+    )
+    buyer = await make_viewer()
+    await buy(buyer, size_42)
+    review_id = await review_services.write_review(boot, review_form(5, title="Fits"), author=buyer)
+    await review_services.approve_review(review_id, actor=moderator)
+
+    [review] = (await reviews.list_published_reviews(boot)).items
+    assert (review.title, review.variant_bought) == ("Fits", "42")

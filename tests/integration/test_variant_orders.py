@@ -243,3 +243,39 @@ async def test_a_wishlist_keeps_the_chosen_size_and_moves_it_to_the_cart(
     assert line.variant_id == jacket["L"]
     with pytest.raises(NotFoundError, match="no such size"):
         await wishlists.save_product(viewer, jacket["product"], uuid.uuid4())
+
+
+async def test_best_sellers_by_product_and_by_variant_and_reviews_name_the_size(
+    make_product: MakeProduct, unique: str
+) -> None:
+    from datetime import timedelta
+
+    from backend.analytics import sales
+    from backend.core.clock import utcnow
+    from backend.payments import services as payments
+    from backend.payments import test_gateway as cards
+    from tests.fixtures.checkout import tab_that_placed
+
+    jacket = await _jacket(make_product, unique, {"M": 9, "L": 9})
+    for size, quantity in (("M", 3), ("L", 1)):
+        owner = _new_cart()
+        await carts.add_item(owner, jacket[size], quantity)
+        placed = await _place(owner)
+        await payments.pay_order(
+            placed.id,
+            shopper=tab_that_placed(placed.id),
+            payment_method=cards.SUCCEEDS,
+            attempt_key=uuid.uuid4().hex,
+        )
+    today = utcnow().date()
+    name = f"Storm Jacket {unique}"
+    by_product = {
+        p.name: p for p in await sales.top_products(today - timedelta(days=1), today, 1000)
+    }
+    assert (by_product[name].quantity, by_product[name].revenue) == (4, Decimal("330.00"))
+    assert by_product[name].sku == "2 variants"
+    by_variant = {
+        p.name: p for p in await sales.top_variants(today - timedelta(days=1), today, 1000)
+    }
+    assert by_variant[f"{name} (M / Navy)"].quantity == 3
+    assert by_variant[f"{name} (L / Navy)"].sku == f"SJ-{unique}-L"
