@@ -67,7 +67,10 @@ def order_view(order: OrderWithPayments) -> OrderView:
         payment_status=status.label(order.payment_status),
         lines=[
             OrderLineView(
-                line.name, str(line.quantity), money(line.unit_price), money(line.line_total)
+                line.display_name,
+                str(line.quantity),
+                money(line.unit_price),
+                money(line.line_total),
             )
             for line in order.lines
         ],

@@ -45,6 +45,11 @@ class CartLine:
         return options_title(self.options)
 
     @property
+    def display_name(self) -> str:
+        """ "Storm Fleece Jacket (M / Navy)"; the name alone without options."""
+        return f"{self.name} ({self.title})" if self.options else self.name
+
+    @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
 

@@ -156,6 +156,12 @@ class OrderLine(SQLModel, table=True):
     line_total: Decimal = _money()
     position: int = Field(sa_column=Column(Integer, nullable=False))
 
+    @property
+    def display_name(self) -> str:
+        """ "Storm Fleece Jacket (M / Navy)"; the name alone without options."""
+        values = " / ".join(option["value"] for option in self.options or ())
+        return f"{self.name} ({values})" if values else self.name
+
 
 class OrderStatusChange(SQLModel, table=True):
     """One step on either axis, or of one of the order's returns, for its timeline."""

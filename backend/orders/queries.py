@@ -50,6 +50,11 @@ class OrderLineRecord:
         """ "M / Navy" ("" for a product without options)."""
         return options_title(self.options)
 
+    @property
+    def display_name(self) -> str:
+        """ "Storm Fleece Jacket (M / Navy)"; the name alone without options."""
+        return f"{self.name} ({self.options_title})" if self.options else self.name
+
 
 @dataclass(frozen=True)
 class TimelineEntry:

@@ -17,7 +17,7 @@ from backend.returns.status import ReturnStatus
 
 
 def returned_items(covered: list[CoveredLine]) -> tuple[ReturnedItem, ...]:
-    return tuple(ReturnedItem(name=c.order_line.name, quantity=c.quantity) for c in covered)
+    return tuple(ReturnedItem(name=c.order_line.display_name, quantity=c.quantity) for c in covered)
 
 
 def add_timeline_line(

@@ -71,7 +71,9 @@ async def _order_returns(session: AsyncSession, order: Order) -> OrderReturns:
     lines = await order_lines(session, order.id)
     taken = await quantities_in_returns(session, order.id)
     returnable = tuple(
-        ReturnableLine(line.id, line.name, line.quantity, line.quantity - taken.get(line.id, 0))
+        ReturnableLine(
+            line.id, line.display_name, line.quantity, line.quantity - taken.get(line.id, 0)
+        )
         for line in lines
     )
     delivered = await delivered_at(session, order.id)

@@ -202,7 +202,9 @@ class CheckoutState(PublicState):
         self._checkout_viewer = self._viewer_key
         currency = preview.cart.currency
         self.lines = [
-            ReviewLine(line.name, str(line.quantity), format_money(line.line_total, currency))
+            ReviewLine(
+                line.display_name, str(line.quantity), format_money(line.line_total, currency)
+            )
             for line in preview.cart.lines
         ]
         t = preview.totals
