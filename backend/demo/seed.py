@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -172,6 +173,16 @@ class _Painter:
             self.pool.shutdown()
 
 
+# Every product has a variant; a product without options has one, under its own id
+# (ADR 0007). One statement per chunk: the summary trigger runs once for all of them.
+_DEFAULT_VARIANTS = text(
+    "INSERT INTO product_variants (id, product_id, sku, price, stock_quantity, "
+    "low_stock_threshold, is_default, created_at, updated_at) "
+    "SELECT id, id, sku, price, stock_quantity, low_stock_threshold, true, created_at, "
+    "updated_at FROM products WHERE id = ANY(:ids)"
+)
+
+
 async def _existing_skus(skus: list[str]) -> set[str]:
     async with get_engine().connect() as connection:
         rows = await connection.execute(select(Product.sku).where(col(Product.sku).in_(skus)))
@@ -232,7 +243,9 @@ async def _seed_products(
                     for product, product_urls in zip(new, urls, strict=True)
                 ]
                 async with get_engine().begin() as connection:  # one transaction per chunk
-                    created += len((await connection.execute(statement, rows)).all())
+                    ids = [found for (found,) in (await connection.execute(statement, rows)).all()]
+                    await connection.execute(_DEFAULT_VARIANTS, {"ids": ids})
+                    created += len(ids)
             done += len(chunk)
             if progress:
                 progress(done, size)
