@@ -29,6 +29,8 @@ from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.locks import lock_product_row_for_update, lock_products_for_update
 from backend.catalog.models import Brand, Product, ProductVariant
+from backend.catalog.variant_inputs import VariantsInput, VariantUpdate
+from backend.catalog.variants import change_variants, parse_variant_changes, replace_variants
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import quantize
@@ -69,6 +71,12 @@ async def _ensure_brand(session: AsyncSession, name: str | None) -> None:
         )
 
 
+def _variants_input(variants: VariantsInput | dict[str, Any] | None) -> VariantsInput | None:
+    if variants is None or isinstance(variants, VariantsInput):
+        return variants
+    return parse_input(VariantsInput, variants)
+
+
 def _integrity_error(error: IntegrityError, data: dict[str, Any]) -> Exception:
     text = str(error.orig)
     if "products_sku_key" in text or "product_variants_sku_key" in text:
@@ -77,6 +85,8 @@ def _integrity_error(error: IntegrityError, data: dict[str, Any]) -> Exception:
         )
     if "products_slug_key" in text:
         return DuplicateSlugError("Another product already uses this address.", field="slug")
+    if "product_variants_combination_key" in text:
+        return InvalidInputError("Two variants have the same option values.")
     if "products_category_id_fkey" in text:
         return InvalidInputError(
             "Choose an existing category.", {"category_id": "Choose an existing category."}
@@ -120,9 +130,17 @@ async def _changed(
     )
 
 
-async def create_product(data: ProductCreate | dict[str, Any], *, actor: Viewer) -> uuid.UUID:
+async def create_product(
+    data: ProductCreate | dict[str, Any],
+    *,
+    actor: Viewer,
+    variants: VariantsInput | dict[str, Any] | None = None,
+) -> uuid.UUID:
+    """A new product with its first variant (the product's SKU, price and stock), or with
+    `variants` (options and variants, replacing that first one) in the same transaction."""
     require_admin(actor, CHANGE_CATALOG)
     product_input = data if isinstance(data, ProductCreate) else parse_input(ProductCreate, data)
+    wanted = _variants_input(variants)
     values = product_input.model_dump()
     values["slug"] = values["slug"] or product_slug(product_input.name, product_input.sku)
     try:
@@ -144,6 +162,9 @@ async def create_product(data: ProductCreate | dict[str, Any], *, actor: Viewer)
                 )
             )
             await session.flush()
+            if wanted is not None:
+                await replace_variants(session, product, wanted)
+                await session.refresh(product)  # the summary the database just wrote
             await _changed(session, product, "created")
             audit.record(
                 session,
@@ -161,13 +182,26 @@ async def create_product(data: ProductCreate | dict[str, Any], *, actor: Viewer)
 
 
 async def update_product(
-    product_id: uuid.UUID, data: ProductUpdate | dict[str, Any], *, actor: Viewer
+    product_id: uuid.UUID,
+    data: ProductUpdate | dict[str, Any],
+    *,
+    actor: Viewer,
+    variants: VariantsInput | dict[str, Any] | None = None,
+    variant_changes: dict[uuid.UUID, VariantUpdate | dict[str, Any]] | None = None,
 ) -> None:
     """Change only the given fields (PATCH); PUT callers pass every field. A stock count
-    different from the current one is refused: stock changes go through inventory."""
+    different from the current one is refused: stock changes go through inventory.
+    `variants` replaces the options and variants (PUT), `variant_changes` changes some
+    variants' fields (PATCH), in the same transaction."""
     require_admin(actor, CHANGE_CATALOG)
     change = data if isinstance(data, ProductUpdate) else parse_input(ProductUpdate, data)
+    wanted = _variants_input(variants)
+    changes = parse_variant_changes(variant_changes or {})
     values = change.model_dump(exclude_unset=True)
+    if wanted is not None:
+        # The product's price, SKU and stock are then its variants' (the summary).
+        for derived in ("price", "sku", "stock_quantity"):
+            values.pop(derived, None)
     try:
         async with session_scope() as session:
             product = await lock_product_row_for_update(session, product_id)
@@ -187,12 +221,18 @@ async def update_product(
                         "on the inventory page (the change is then recorded)."
                     },
                 )
-            if not changed:
+            if not changed and wanted is None and not changes:
                 return
             await _apply_to_variants(session, product, changed)
             for field, value in changed.items():
                 setattr(product, field, value)
             await session.flush()
+            if wanted is not None:
+                await replace_variants(session, product, wanted)
+            variants_changed = await change_variants(session, product, changes) if changes else 0
+            if not changed and wanted is None and not variants_changed:
+                return
+            await session.refresh(product)  # the summary the database just wrote
             await _changed(session, product, "updated")
             audit.record(
                 session,
@@ -201,7 +241,9 @@ async def update_product(
                 entity_type="product",
                 entity_id=product.id,
                 before=_audited({field: before[field] for field in changed}),
-                after=_audited(changed),
+                after=_audited(changed)
+                | ({"variants": "replaced"} if wanted is not None else {})
+                | ({"variants_changed": variants_changed} if variants_changed else {}),
             )
     except IntegrityError as exc:
         raise _integrity_error(exc, values) from exc

@@ -68,7 +68,7 @@ async def save_variants(
             if product is None:
                 raise NotFoundError(NOT_FOUND)
             before = await _audited_set(session, product_id)
-            await _replace(session, product, wanted)
+            await replace_variants(session, product, wanted)
             await session.refresh(product)  # the summary the database just wrote
             await record_event(
                 session,
@@ -88,7 +88,9 @@ async def save_variants(
     await cache.invalidate_after_commit()
 
 
-async def _replace(session: AsyncSession, product: Product, wanted: VariantsInput) -> None:
+async def replace_variants(session: AsyncSession, product: Product, wanted: VariantsInput) -> None:
+    """Replace a locked product's options and variants in the caller's transaction (no
+    event, audit or cache: the caller's use case records them)."""
     existing = {
         variant.id: variant
         for variant in (
@@ -97,10 +99,21 @@ async def _replace(session: AsyncSession, product: Product, wanted: VariantsInpu
             )
         ).all()
     }
-    kept_ids = {variant.id for variant in wanted.variants if variant.id is not None}
-    strangers = kept_ids - existing.keys()
+    strangers = {v.id for v in wanted.variants if v.id is not None} - existing.keys()
     if strangers:
         raise InvalidInputError("A variant named by id is not one of this product's.")
+    # A variant given without its id but with an existing variant's SKU is that variant
+    # (it keeps its id and stock): a client may send the whole set by SKU.
+    by_sku = {variant.sku.lower(): variant.id for variant in existing.values()}
+    wanted = wanted.model_copy(
+        update={
+            "variants": [
+                v if v.id is not None else v.model_copy(update={"id": by_sku.get(v.sku.lower())})
+                for v in wanted.variants
+            ]
+        }
+    )
+    kept_ids = {variant.id for variant in wanted.variants if variant.id is not None}
     for variant in wanted.variants:
         _check_images(product, variant.image_urls, variant.sku)
     for option in wanted.options:
@@ -201,62 +214,15 @@ async def update_variants(
     """Change some of the product's variants (the bulk table: price, compare-at price,
     SKU, barcode, weight, images, active), all or nothing. How many changed."""
     require_admin(actor, CHANGE_CATALOG)
-    parsed = {
-        variant_id: change
-        if isinstance(change, VariantUpdate)
-        else parse_input(VariantUpdate, change)
-        for variant_id, change in changes.items()
-    }
-    changed = 0
+    parsed = parse_variant_changes(changes)
     try:
         async with session_scope() as session:
             product = await lock_product_row_for_update(session, product_id)
             if product is None:
                 raise NotFoundError(NOT_FOUND)
-            variants = {
-                variant.id: variant
-                for variant in (
-                    await session.exec(
-                        select(ProductVariant)
-                        .where(col(ProductVariant.id).in_(parsed))
-                        .order_by(col(ProductVariant.id))
-                        .with_for_update()
-                    )
-                ).all()
-                if variant.product_id == product_id
-            }
-            if variants.keys() != parsed.keys():
-                raise NotFoundError("There is no such variant of this product.")
             before = await _audited_set(session, product_id)
-            for variant_id, change in parsed.items():
-                variant = variants[variant_id]
-                values = change.model_dump(exclude_unset=True)
-                if "image_urls" in values:
-                    _check_images(product, values["image_urls"] or [], variant.sku)
-                    values["image_urls"] = values["image_urls"] or None
-                price = values.get("price", variant.price)
-                compare_at = values.get("compare_at_price", variant.compare_at_price)
-                if compare_at is not None and compare_at <= price:
-                    raise InvalidInputError(
-                        f"Variant {variant.sku}: the compare-at price must be above the price.",
-                        {"compare_at_price": "Above the price, or empty."},
-                    )
-                if "is_active" in values and not values["is_active"] and variant.is_default:
-                    raise InvalidInputError(
-                        "The default variant stays on sale: choose another default first."
-                    )
-                updates = {
-                    field: value
-                    for field, value in values.items()
-                    if getattr(variant, field) != value
-                }
-                if updates:
-                    for field, value in updates.items():
-                        setattr(variant, field, value)
-                    changed += 1
+            changed = await change_variants(session, product, parsed)
             if changed:
-                await session.flush()
-                await session.refresh(product)  # the summary the database just wrote
                 await record_event(
                     session,
                     ProductChanged(aggregate_id=str(product_id), change="updated", sku=product.sku),
@@ -274,4 +240,65 @@ async def update_variants(
         raise _sku_error(exc) from exc
     if changed:
         await cache.invalidate_after_commit()
+    return changed
+
+
+def parse_variant_changes(
+    changes: dict[uuid.UUID, VariantUpdate | dict[str, Any]],
+) -> dict[uuid.UUID, VariantUpdate]:
+    return {
+        variant_id: change
+        if isinstance(change, VariantUpdate)
+        else parse_input(VariantUpdate, change)
+        for variant_id, change in changes.items()
+    }
+
+
+async def change_variants(
+    session: AsyncSession, product: Product, parsed: dict[uuid.UUID, VariantUpdate]
+) -> int:
+    """Apply field changes to some variants of a locked product in the caller's
+    transaction; how many changed. The product row is refreshed (its summary)."""
+    variants = {
+        variant.id: variant
+        for variant in (
+            await session.exec(
+                select(ProductVariant)
+                .where(col(ProductVariant.id).in_(parsed))
+                .order_by(col(ProductVariant.id))
+                .with_for_update()
+            )
+        ).all()
+        if variant.product_id == product.id
+    }
+    if variants.keys() != parsed.keys():
+        raise NotFoundError("There is no such variant of this product.")
+    changed = 0
+    for variant_id, change in parsed.items():
+        variant = variants[variant_id]
+        values = change.model_dump(exclude_unset=True)
+        if "image_urls" in values:
+            _check_images(product, values["image_urls"] or [], variant.sku)
+            values["image_urls"] = values["image_urls"] or None
+        price = values.get("price", variant.price)
+        compare_at = values.get("compare_at_price", variant.compare_at_price)
+        if compare_at is not None and compare_at <= price:
+            raise InvalidInputError(
+                f"Variant {variant.sku}: the compare-at price must be above the price.",
+                {"compare_at_price": "Above the price, or empty."},
+            )
+        if "is_active" in values and not values["is_active"] and variant.is_default:
+            raise InvalidInputError(
+                "The default variant stays on sale: choose another default first."
+            )
+        updates = {
+            field: value for field, value in values.items() if getattr(variant, field) != value
+        }
+        if updates:
+            for field, value in updates.items():
+                setattr(variant, field, value)
+            changed += 1
+    if changed:
+        await session.flush()
+        await session.refresh(product)  # the summary the database just wrote
     return changed

@@ -32,18 +32,19 @@ def _uuid(raw: object) -> uuid.UUID | None:
 class BackInStockState(PublicState):
     """The notify box of the product page shown now."""
 
-    product_id: str = ""
-    waiting: bool = False  # the signed-in viewer is subscribed to this product
+    variant_id: str = ""  # a product without options has one, under the product's id
+    waiting: bool = False  # the signed-in viewer is subscribed to this variant
     done: str = ""
     message: str = ""
     errors: dict[str, str] = {}
 
     @rx.event
-    async def load(self, product_id: str, in_stock: bool) -> None:
-        """Called by the product page once its product is known."""
+    async def load(self, variant_id: str, in_stock: bool) -> None:
+        """Called by the product page once its product is known, and again when the
+        shopper chooses another size or colour."""
         self.done, self.message, self.errors = "", "", {}
-        found = _uuid(product_id)
-        self.product_id = str(found) if found else ""
+        found = _uuid(variant_id)
+        self.variant_id = str(found) if found else ""
         viewer = self.viewer
         self.waiting = bool(
             found
@@ -54,7 +55,7 @@ class BackInStockState(PublicState):
 
     @rx.event
     async def subscribe_me(self) -> None:
-        viewer, found = self.viewer, _uuid(self.product_id)
+        viewer, found = self.viewer, _uuid(self.variant_id)
         if found is None:
             return
         if viewer is None:
@@ -69,7 +70,7 @@ class BackInStockState(PublicState):
 
     @rx.event
     async def subscribe_guest(self, form_data: dict[str, object]) -> None:
-        found = _uuid(self.product_id)
+        found = _uuid(self.variant_id)
         if found is None:
             return
         email = str(form_data.get("email") or "")[: stock_notices.MAX_EMAIL_LENGTH + 1]
@@ -83,7 +84,7 @@ class BackInStockState(PublicState):
 
     @rx.event
     async def cancel_mine(self) -> None:
-        viewer, found = self.viewer, _uuid(self.product_id)
+        viewer, found = self.viewer, _uuid(self.variant_id)
         if viewer is None or found is None:
             return
         await stock_notices.cancel_for_viewer(found, viewer)

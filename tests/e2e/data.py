@@ -90,6 +90,46 @@ def create_product(
     return run(make)
 
 
+def create_jacket(unique: str) -> tuple[str, dict[str, str]]:
+    """A jacket in Colour (Navy, Red) × Size (S, M, L): M / Red sold out, L dearer with a
+    compare-at price. Returns its slug and {"M / Navy": variant id, …}."""
+    from backend.catalog import variants
+
+    slug = create_product(f"j{unique}", name=f"Storm Jacket {unique}", price="80.00")
+
+    async def make() -> dict[str, str]:
+        product_id = await catalog_queries.find_product_id_by_sku(f"E2E-j{unique}")
+        assert product_id is not None
+        rows = []
+        for colour in ("Navy", "Red"):
+            for size in ("S", "M", "L"):
+                rows.append(
+                    {
+                        "sku": f"SJ-{unique}-{colour[0]}{size}",
+                        "price": "90.00" if size == "L" else "80.00",
+                        "compare_at_price": "120.00" if size == "L" else None,
+                        "option_values": [colour, size],
+                        "stock_quantity": 0 if (colour, size) == ("Red", "M") else 6,
+                    }
+                )
+        await variants.save_variants(
+            product_id,
+            {
+                "options": [
+                    {"name": "Colour", "values": ["Navy", "Red"]},
+                    {"name": "Size", "values": ["S", "M", "L"]},
+                ],
+                "variants": rows,
+                "default_sku": f"SJ-{unique}-NM",
+            },
+            actor=await catalog_manager(),
+        )
+        record = await catalog_queries.get_product(product_id)
+        return {variant.title: str(variant.id) for variant in record.variants}
+
+    return slug, run(make)
+
+
 async def product_skus_starting_with(prefix: str) -> set[str]:
     from sqlmodel import col, select
 
