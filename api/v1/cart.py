@@ -14,7 +14,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
@@ -34,10 +34,12 @@ PositiveQuantity = Annotated[int, Field(strict=True, ge=1, description="How many
 
 
 class CartLineOut(BaseModel):
+    variant_id: uuid.UUID = Field(description="what the line holds; its address below /items")
     product_id: uuid.UUID
     slug: str
     name: str
-    sku: str
+    sku: str = Field(description="the variant's")
+    options: dict[str, str] = Field(examples=[{"Size": "M", "Colour": "Navy"}])
     image_url: str | None
     quantity: int
     unit_price: Money
@@ -50,10 +52,12 @@ class CartLineOut(BaseModel):
     @classmethod
     def of(cls, line: CartLine) -> CartLineOut:
         return cls(
+            variant_id=line.variant_id,
             product_id=line.product_id,
             slug=line.slug,
             name=line.name,
             sku=line.sku,
+            options=dict(line.options),
             image_url=line.image_url,
             quantity=line.quantity,
             unit_price=decimal_string(line.unit_price),
@@ -88,8 +92,20 @@ class QuantityIn(BaseModel):
 
 
 class CartItemIn(BaseModel):
-    product_id: uuid.UUID
+    """Name the variant; a product without options may be named by its product id."""
+
+    variant_id: uuid.UUID | None = None
+    product_id: uuid.UUID | None = Field(
+        default=None, description="for a product with one variant only (else a 422)"
+    )
     quantity: PositiveQuantity = 1
+
+    @model_validator(mode="after")
+    def _one_of_variant_and_product(self) -> CartItemIn:
+        if (self.variant_id is None) == (self.product_id is None):
+            msg = "Give variant_id, or product_id for a product without options."
+            raise ValueError(msg)
+        return self
 
 
 def _owner(viewer: CurrentViewer) -> CartOwner:
@@ -102,16 +118,17 @@ async def get_cart(viewer: CurrentViewer) -> CartOut:
 
 
 @router.put(
-    "/items/{product_id}",
+    "/items/{variant_id}",
     response_model=CartOut,
     summary="Set a line's quantity (0 removes it)",
     responses=problem_responses(400, 401, 404, 409),
 )
 async def set_item_quantity(
-    product_id: uuid.UUID, body: QuantityIn, viewer: CurrentViewer
+    variant_id: uuid.UUID, body: QuantityIn, viewer: CurrentViewer
 ) -> CartOut:
+    """A line is one variant (a product without options has one, under its product id)."""
     change = await carts.set_quantity(
-        _owner(viewer), product_id, body.quantity, all_or_nothing=True
+        _owner(viewer), variant_id, body.quantity, all_or_nothing=True
     )
     return CartOut.of(change.cart)
 
@@ -119,24 +136,30 @@ async def set_item_quantity(
 @router.post(
     "/items",
     response_model=CartOut,
-    summary="Add a product (to the quantity already in the cart)",
-    responses=problem_responses(400, 401, 404, 409),
+    summary="Add a variant (to the quantity already in the cart)",
+    responses=problem_responses(400, 401, 404, 409, 422),
 )
 async def add_item(body: CartItemIn, viewer: CurrentViewer) -> CartOut:
-    change = await carts.add_item(
-        _owner(viewer), body.product_id, body.quantity, all_or_nothing=True
-    )
+    if body.variant_id is not None:
+        change = await carts.add_item(
+            _owner(viewer), body.variant_id, body.quantity, all_or_nothing=True
+        )
+    else:
+        assert body.product_id is not None  # the model checked: one of the two
+        change = await carts.add_product(
+            _owner(viewer), body.product_id, body.quantity, all_or_nothing=True
+        )
     return CartOut.of(change.cart)
 
 
 @router.delete(
-    "/items/{product_id}",
+    "/items/{variant_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a line (also when it is not there)",
     responses=problem_responses(400, 401),
 )
-async def remove_item(product_id: uuid.UUID, viewer: CurrentViewer) -> Response:
-    await carts.remove_item(_owner(viewer), product_id)
+async def remove_item(variant_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+    await carts.remove_item(_owner(viewer), variant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

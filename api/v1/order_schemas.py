@@ -17,8 +17,13 @@ RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=
 
 class OrderLineOut(BaseModel):
     product_id: uuid.UUID | None = Field(description="None once the product is deleted.")
+    variant_id: uuid.UUID | None = Field(description="None once the variant is deleted.")
     name: str
-    sku: str
+    sku: str = Field(description="the variant's, when it was bought")
+    options: dict[str, str] = Field(
+        examples=[{"Size": "M", "Colour": "Navy"}],
+        description="the variant's option values when it was bought",
+    )
     quantity: int
     unit_price: Money
     line_total: Money
@@ -80,8 +85,10 @@ class OrderOut(BaseModel):
             lines=[
                 OrderLineOut(
                     product_id=line.product_id,
+                    variant_id=line.variant_id,
                     name=line.name,
                     sku=line.sku,
+                    options=dict(line.options),
                     quantity=line.quantity,
                     unit_price=decimal_string(line.unit_price),
                     line_total=decimal_string(line.line_total),

@@ -11,11 +11,11 @@ import hashlib
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.v1.auth import AdminViewer, OptionalViewer
 from api.v1.edge import EdgeRoute
@@ -26,9 +26,10 @@ from backend.catalog import category_queries, listing_queries, queries
 from backend.catalog import services as catalog
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.listing import MAX_PAGE, parse_listing_query
+from backend.catalog.models import MAX_OPTIONS, MAX_VARIANTS
 from backend.catalog.queries import ProductRecord
-from backend.catalog.schemas import ProductSummary
-from backend.core.errors import NotFoundError
+from backend.catalog.schemas import OptionView, ProductSummary, VariantView
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import decimal_string
 from backend.core.pagination import MAX_PAGE_SIZE
 from backend.core.validation import NulFreeStr
@@ -74,6 +75,51 @@ class ProductListItem(BaseModel):
         )
 
 
+class OptionOut(BaseModel):
+    name: str = Field(examples=["Size"])
+    values: list[str] = Field(examples=[["S", "M", "L"]])
+
+
+class VariantOut(BaseModel):
+    id: uuid.UUID
+    sku: str
+    price: Money
+    compare_at_price: Money | None = Field(description="the “was” price; null without one")
+    stock_quantity: int
+    low_stock_threshold: int
+    options: dict[str, str] = Field(
+        examples=[{"Size": "M", "Colour": "Navy"}],
+        description="the variant's value of each of the product's options",
+    )
+    image_urls: list[str] = Field(description="its own pictures; empty: the product's")
+    weight_grams: int | None
+    barcode: str | None
+    is_active: bool
+    is_default: bool
+
+    @classmethod
+    def of(cls, variant: VariantView, options: tuple[OptionView, ...]) -> VariantOut:
+        return cls(
+            id=variant.id,
+            sku=variant.sku,
+            price=decimal_string(variant.price),
+            compare_at_price=decimal_string(variant.compare_at_price)
+            if variant.compare_at_price is not None
+            else None,
+            stock_quantity=variant.stock_quantity,
+            low_stock_threshold=variant.low_stock_threshold,
+            options={
+                option.name: value
+                for option, value in zip(options, variant.option_values, strict=False)
+            },
+            image_urls=list(variant.image_urls),
+            weight_grams=variant.weight_grams,
+            barcode=variant.barcode,
+            is_active=variant.is_active,
+            is_default=variant.is_default,
+        )
+
+
 class ProductOut(BaseModel):
     id: uuid.UUID
     slug: str
@@ -92,9 +138,16 @@ class ProductOut(BaseModel):
     attributes: dict[str, str]
     created_at: datetime
     updated_at: datetime
+    options: list[OptionOut] = Field(
+        description="how the product varies (at most 3); empty for a product without options"
+    )
+    variants: list[VariantOut] = Field(
+        description="what is bought; `price` above is the lowest active variant's, "
+        "`stock_quantity` their sum, `sku` the default variant's"
+    )
 
     @classmethod
-    def of(cls, record: ProductRecord) -> ProductOut:
+    def of(cls, record: ProductRecord, *, staff: bool = False) -> ProductOut:
         summary = record.summary
         return cls(
             id=summary.id,
@@ -114,6 +167,15 @@ class ProductOut(BaseModel):
             attributes=record.attributes,
             created_at=record.created_at,
             updated_at=record.updated_at,
+            options=[
+                OptionOut(name=option.name, values=[value.value for value in option.values])
+                for option in record.options
+            ],
+            variants=[
+                VariantOut.of(variant, record.options)
+                for variant in record.variants
+                if staff or variant.is_active  # hidden variants exist only for staff
+            ],
         )
 
 
@@ -218,12 +280,13 @@ async def get_product(product_id: uuid.UUID, request: Request, viewer: OptionalV
     """Hidden products exist only for staff. Send the last `ETag` as `If-None-Match` to get
     an empty 304 when nothing changed."""
     record = await _visible_product(product_id, viewer)
-    return _json_with_etag(ProductOut.of(record).model_dump_json().encode(), request)
+    body = ProductOut.of(record, staff=bool(viewer and viewer.is_staff))
+    return _json_with_etag(body.model_dump_json().encode(), request)
 
 
 async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JSONResponse:
     record = await queries.get_product(product_id)
-    body = ProductOut.of(record)
+    body = ProductOut.of(record, staff=True)  # writers are admins
     return JSONResponse(
         body.model_dump(mode="json"),
         status_code=status_code,
@@ -231,15 +294,117 @@ async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JS
     )
 
 
+class VariantIn(BaseModel):
+    """One variant as a client sends it; `options` names a value of each option."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(
+        default=None, description="an existing variant to keep (its stock stays)"
+    )
+    sku: NulFreeStr = Field(max_length=50, examples=["JKT-NAVY-M"])
+    price: Decimal = Field(ge=0, le=MAX_PRICE, examples=["79.00"])
+    compare_at_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    options: dict[NulFreeStr, NulFreeStr] = Field(
+        default_factory=dict, max_length=MAX_OPTIONS, examples=[{"Size": "M", "Colour": "Navy"}]
+    )
+    stock_quantity: int = Field(
+        default=0, ge=0, le=10_000_000, description="the first count of a new variant"
+    )
+    low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
+    weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
+    barcode: NulFreeStr | None = Field(default=None, max_length=64)
+    image_urls: list[NulFreeStr] = Field(default_factory=list, max_length=12)
+    is_active: bool = True
+
+
+class OptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: NulFreeStr = Field(max_length=40, examples=["Size"])
+    values: list[NulFreeStr] = Field(min_length=1, max_length=50, examples=[["S", "M", "L"]])
+
+
+class ProductWrite(ProductCreate):
+    """A product; with `options` and `variants`, the product's `sku`, `price` and
+    `stock_quantity` are its variants' (the default variant's SKU, the lowest price, the
+    sum of the stock)."""
+
+    options: list[OptionIn] | None = Field(default=None, max_length=MAX_OPTIONS)
+    variants: list[VariantIn] | None = Field(default=None, min_length=1, max_length=MAX_VARIANTS)
+    default_sku: NulFreeStr | None = Field(
+        default=None, max_length=50, description="the variant shown first; the first one"
+    )
+
+
+class VariantPatch(BaseModel):
+    """A change of one variant's own fields: only those given change (stock: adjust it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sku: NulFreeStr | None = Field(default=None, max_length=50)
+    price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    compare_at_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    low_stock_threshold: int | None = Field(default=None, ge=0, le=100_000)
+    weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
+    barcode: NulFreeStr | None = Field(default=None, max_length=64)
+    image_urls: list[NulFreeStr] | None = Field(default=None, max_length=12)
+    is_active: bool | None = None
+
+
+class VariantPatchById(VariantPatch):
+    id: uuid.UUID
+
+
+class ProductPatch(ProductUpdate):
+    variants: list[VariantPatchById] | None = Field(
+        default=None, max_length=MAX_VARIANTS, description="changes of some variants, by id"
+    )
+
+
+_WRITE_ONLY = {"options", "variants", "default_sku"}
+
+
+def _variants_of(data: ProductWrite) -> dict[str, Any] | None:
+    """The catalog's shape of the options and variants sent (values in option order)."""
+    if data.variants is None:
+        if data.options:
+            raise InvalidInputError(
+                "Options need variants.", {"variants": "List the variants of these options."}
+            )
+        return None
+    options = data.options or []
+    names = [option.name for option in options]
+    variants = []
+    for index, variant in enumerate(data.variants):
+        given = {name.lower(): value for name, value in variant.options.items()}
+        if sorted(given) != sorted(name.lower() for name in names):
+            raise InvalidInputError(
+                f"Variant {variant.sku}: give one value for each option.",
+                {f"variants.{index}.options": f"One value for each of: {', '.join(names)}."},
+            )
+        fields = variant.model_dump(exclude={"options"}, exclude_none=True)
+        variants.append(fields | {"option_values": [given[name.lower()] for name in names]})
+    return {
+        "options": [option.model_dump() for option in options],
+        "variants": variants,
+        "default_sku": data.default_sku,
+    }
+
+
 @router.post(
     "/products",
     status_code=status.HTTP_201_CREATED,
     response_model=ProductOut,
-    summary="Create a product (admins)",
-    responses=problem_responses(400, 401, 403, 409),
+    summary="Create a product (admins), with its options and variants if it has any",
+    responses=problem_responses(400, 401, 403, 409, 422),
 )
-async def create_product(data: ProductCreate, viewer: AdminViewer) -> JSONResponse:
-    product_id = await catalog.create_product(data, actor=viewer)
+async def create_product(data: ProductWrite, viewer: AdminViewer) -> JSONResponse:
+    product_id = await catalog.create_product(
+        ProductCreate(**data.model_dump(exclude=_WRITE_ONLY)),
+        actor=viewer,
+        variants=_variants_of(data),
+    )
     response = await _product_response(product_id, status.HTTP_201_CREATED)
     response.headers["Location"] = f"/api/v1/products/{product_id}"
     return response
@@ -248,31 +413,82 @@ async def create_product(data: ProductCreate, viewer: AdminViewer) -> JSONRespon
 @router.put(
     "/products/{product_id}",
     response_model=ProductOut,
-    summary="Replace a product (admins)",
-    responses=problem_responses(400, 401, 403, 404, 409),
+    summary="Replace a product (admins), with its options and variants if given",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def replace_product(
-    product_id: uuid.UUID, data: ProductCreate, viewer: AdminViewer
+    product_id: uuid.UUID, data: ProductWrite, viewer: AdminViewer
 ) -> JSONResponse:
-    """Every field is set: those left out take their defaults."""
-    fields = data.model_dump()
+    """Every field is set: those left out take their defaults. With `variants`, the
+    product's options and variants become exactly those (variants named by `id` or by
+    an existing SKU keep their stock)."""
+    fields = data.model_dump(exclude=_WRITE_ONLY)
     if fields.get("slug") is None:
         fields.pop("slug")  # keep the product's address unless a new one is given
-    await catalog.update_product(product_id, ProductUpdate(**fields), actor=viewer)
+    await catalog.update_product(
+        product_id, ProductUpdate(**fields), actor=viewer, variants=_variants_of(data)
+    )
     return await _product_response(product_id)
 
 
 @router.patch(
     "/products/{product_id}",
     response_model=ProductOut,
-    summary="Change some fields of a product (admins)",
-    responses=problem_responses(400, 401, 403, 404, 409),
+    summary="Change some fields of a product or of some of its variants (admins)",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def patch_product(
-    product_id: uuid.UUID, data: ProductUpdate, viewer: AdminViewer
+    product_id: uuid.UUID, data: ProductPatch, viewer: AdminViewer
 ) -> JSONResponse:
-    await catalog.update_product(product_id, data, actor=viewer)
+    changes = {
+        variant.id: variant.model_dump(exclude={"id"}, exclude_unset=True)
+        for variant in data.variants or []
+    }
+    await catalog.update_product(
+        product_id,
+        ProductUpdate(**data.model_dump(exclude={"variants"}, exclude_unset=True)),
+        actor=viewer,
+        variant_changes=changes,
+    )
     return await _product_response(product_id)
+
+
+def _one_variant(record: ProductRecord, variant_id: uuid.UUID, *, staff: bool) -> VariantOut:
+    for variant in record.variants:
+        if variant.id == variant_id and (staff or variant.is_active):
+            return VariantOut.of(variant, record.options)
+    raise NotFoundError("This product has no such variant.")
+
+
+@router.get(
+    "/products/{product_id}/variants/{variant_id}",
+    response_model=VariantOut,
+    summary="One variant of a product",
+    responses=problem_responses(401, 404),
+)
+async def get_variant(
+    product_id: uuid.UUID, variant_id: uuid.UUID, viewer: OptionalViewer
+) -> VariantOut:
+    record = await _visible_product(product_id, viewer)
+    return _one_variant(record, variant_id, staff=bool(viewer and viewer.is_staff))
+
+
+@router.patch(
+    "/products/{product_id}/variants/{variant_id}",
+    response_model=VariantOut,
+    summary="Change one variant's fields (admins); its stock changes by adjustments",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def patch_variant(
+    product_id: uuid.UUID, variant_id: uuid.UUID, data: VariantPatch, viewer: AdminViewer
+) -> VariantOut:
+    await catalog.update_product(
+        product_id,
+        ProductUpdate(),
+        actor=viewer,
+        variant_changes={variant_id: data.model_dump(exclude_unset=True)},
+    )
+    return _one_variant(await queries.get_product(product_id), variant_id, staff=True)
 
 
 @router.delete(

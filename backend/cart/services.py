@@ -23,7 +23,7 @@ from backend.cart.limits import (
 from backend.cart.queries import get_cart
 from backend.cart.schemas import CartChange, CartOwner
 from backend.cart.store import ACTIVITY_KEY, cart_key, change_line, contact_key, remove_line
-from backend.catalog.variant_queries import get_variant_summaries
+from backend.catalog.variant_queries import get_variant_summaries, variant_for_product
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.redis import get_redis
 from backend.funnel import counts as funnel
@@ -62,6 +62,16 @@ async def add_item(
         product, change.stored, wanted, done=f"Added {product.display_name} to your cart."
     )
     return CartChange(cart=await get_cart(owner), message=message)
+
+
+async def add_product(
+    owner: CartOwner, product_id: uuid.UUID, quantity: int = 1, *, all_or_nothing: bool = False
+) -> CartChange:
+    """`add_item` for a caller that names a product, not a variant (old clients, links):
+    its only variant; InvalidInputError asks to choose when it has several."""
+    return await add_item(
+        owner, await variant_for_product(product_id), quantity, all_or_nothing=all_or_nothing
+    )
 
 
 async def set_quantity(

@@ -10,6 +10,7 @@ after the commit.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -187,7 +188,7 @@ async def update_product(
     *,
     actor: Viewer,
     variants: VariantsInput | dict[str, Any] | None = None,
-    variant_changes: dict[uuid.UUID, VariantUpdate | dict[str, Any]] | None = None,
+    variant_changes: Mapping[uuid.UUID, VariantUpdate | dict[str, Any]] | None = None,
 ) -> None:
     """Change only the given fields (PATCH); PUT callers pass every field. A stock count
     different from the current one is refused: stock changes go through inventory.

@@ -12,6 +12,7 @@ its transaction, then invalidates the catalog cache.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -207,7 +208,7 @@ async def _audited_set(session: AsyncSession, product_id: uuid.UUID) -> dict[str
 
 async def update_variants(
     product_id: uuid.UUID,
-    changes: dict[uuid.UUID, VariantUpdate | dict[str, Any]],
+    changes: Mapping[uuid.UUID, VariantUpdate | dict[str, Any]],
     *,
     actor: Viewer,
 ) -> int:
@@ -244,7 +245,7 @@ async def update_variants(
 
 
 def parse_variant_changes(
-    changes: dict[uuid.UUID, VariantUpdate | dict[str, Any]],
+    changes: Mapping[uuid.UUID, VariantUpdate | dict[str, Any]],
 ) -> dict[uuid.UUID, VariantUpdate]:
     return {
         variant_id: change
