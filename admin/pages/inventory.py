@@ -1,5 +1,6 @@
-"""Admin inventory: find a product by SKU, adjust its stock with a reason, see its history.
-Staff (admins and moderators); the service checks the role again."""
+"""Admin inventory: find a variant by SKU (a product without options has one, with the
+product's SKU), adjust its stock with a reason, see the product's history and every
+variant's stock. Staff (admins and moderators); the service checks the role again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.state import AdminState
 from backend.catalog import queries as catalog
+from backend.catalog.variant_queries import find_variant_by_sku
 from backend.core.errors import DomainError
 from backend.inventory import services as inventory
 from ui.forms import form_alert, labelled_input, success_note
@@ -18,8 +20,17 @@ from ui.tables import data_table
 
 
 @dataclasses.dataclass(frozen=True)
+class VariantStockRow:
+    sku: str
+    title: str
+    stock: int
+    low: bool  # at or below its low-stock threshold
+
+
+@dataclasses.dataclass(frozen=True)
 class MovementRow:
     at: str
+    variant: str
     change: str
     quantity_after: int
     reason: str
@@ -34,25 +45,41 @@ class InventoryState(AdminState):
     threshold: int = 0
     found: bool = False
     history: list[MovementRow] = []
+    variants: list[VariantStockRow] = []  # the product's, when it has several
     message: str = ""
     done: str = ""
     errors: dict[str, str] = {}
     form_version: int = 0
 
-    _product_id: str = ""
+    _variant_id: str = ""
 
-    async def _show(self, product_id: uuid.UUID) -> None:
+    async def _show(self, product_id: uuid.UUID, variant_id: uuid.UUID) -> None:
         record = await catalog.get_product(product_id)
-        self._product_id = str(product_id)
-        self.sku, self.name = record.summary.sku, record.summary.name
-        self.stock, self.threshold = (
-            record.summary.stock_quantity,
-            record.summary.low_stock_threshold,
+        variant = next((v for v in record.variants if v.id == variant_id), None)
+        if variant is None:
+            self.found, self.message = False, "No product has that SKU."
+            return
+        self._variant_id = str(variant_id)
+        self.sku = variant.sku
+        self.name = (
+            f"{record.summary.name} ({variant.title})" if variant.title else record.summary.name
         )
+        self.stock, self.threshold = variant.stock_quantity, variant.low_stock_threshold
         self.found = True
+        self.variants = (
+            [
+                VariantStockRow(
+                    v.sku, v.title, v.stock_quantity, v.stock_quantity <= v.low_stock_threshold
+                )
+                for v in record.variants
+            ]
+            if len(record.variants) > 1
+            else []
+        )
         self.history = [
             MovementRow(
                 at=m.at.strftime("%d %b %Y %H:%M"),
+                variant=m.variant_title,
                 change=f"{m.change:+d}",
                 quantity_after=m.quantity_after,
                 reason=m.reason,
@@ -69,15 +96,24 @@ class InventoryState(AdminState):
     @rx.event
     async def find(self, form_data: dict[str, str]) -> None:
         self.message, self.done, self.errors = "", "", {}
-        product_id = await catalog.find_product_id_by_sku(str(form_data.get("sku") or ""))
-        if product_id is None:
+        found = await find_variant_by_sku(str(form_data.get("sku") or ""))
+        if found is None:
             self.found, self.message = False, "No product has that SKU."
             return
-        await self._show(product_id)
+        await self._show(*found)
+
+    @rx.event
+    async def open_variant(self, sku: str) -> None:
+        """One of the product's variants, from its table."""
+        self.message, self.done, self.errors = "", "", {}
+        found = await find_variant_by_sku(str(sku)[:50])
+        if found is not None:
+            self.form_version += 1
+            await self._show(*found)
 
     @rx.event
     async def adjust(self, form_data: dict[str, str]) -> None:
-        if not self._product_id:
+        if not self._variant_id:
             return
         self.message, self.done = "", ""
         try:
@@ -87,7 +123,7 @@ class InventoryState(AdminState):
             return
         try:
             after = await inventory.adjust_stock(
-                uuid.UUID(self._product_id),
+                uuid.UUID(self._variant_id),
                 change=change,
                 reason=str(form_data.get("reason") or ""),
                 note=str(form_data.get("note") or "")[:500],
@@ -99,12 +135,38 @@ class InventoryState(AdminState):
             return
         self.errors, self.done = {}, f"Stock is now {after}."
         self.form_version += 1
-        await self._show(uuid.UUID(self._product_id))
+        found = await find_variant_by_sku(self.sku)
+        if found is not None:
+            await self._show(*found)
+
+
+def _variant_row(row: rx.Var[VariantStockRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.button(
+                row.sku,
+                variant="ghost",
+                on_click=InventoryState.open_variant(row.sku),
+                aria_label="Adjust " + row.title,
+            )
+        ),
+        rx.table.cell(row.title),
+        rx.table.cell(
+            rx.hstack(
+                rx.text(row.stock),
+                rx.cond(row.low, rx.badge("Low", color_scheme="tomato")),
+                spacing="2",
+                justify="end",
+            ),
+            text_align="right",
+        ),
+    )
 
 
 def _history_row(row: rx.Var[MovementRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.at, white_space="nowrap"),
+        rx.table.cell(row.variant),
         rx.table.cell(row.change, text_align="right"),
         rx.table.cell(row.quantity_after, text_align="right"),
         rx.table.cell(row.reason),
@@ -185,9 +247,29 @@ def inventory_page() -> rx.Component:
                         InventoryState.threshold,
                     ),
                     _adjust_form(),
+                    rx.cond(
+                        InventoryState.variants.length() > 0,
+                        rx.vstack(
+                            rx.heading("Every variant", size="3", as_="h3"),
+                            data_table(
+                                ("SKU", "Variant", ("In stock", "right")),
+                                InventoryState.variants,
+                                _variant_row,
+                            ),
+                            width="100%",
+                        ),
+                    ),
                     rx.heading("History", size="3", as_="h3"),
                     data_table(
-                        ("When", ("Change", "right"), ("After", "right"), "Reason", "Note", "Who"),
+                        (
+                            "When",
+                            "Variant",
+                            ("Change", "right"),
+                            ("After", "right"),
+                            "Reason",
+                            "Note",
+                            "Who",
+                        ),
                         InventoryState.history,
                         _history_row,
                     ),

@@ -378,6 +378,14 @@ def product_editor_page() -> rx.Component:
                         "View in storefront", href=state.storefront_url, size="2", is_external=True
                     ),
                 ),
+                rx.cond(
+                    ~state.is_new & state.found,
+                    rx.link(
+                        "Options and variants",
+                        href="/admin/products/" + state.product_id + "/variants",
+                        size="2",
+                    ),
+                ),
                 align="baseline",
                 spacing="4",
             ),

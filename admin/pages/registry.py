@@ -22,6 +22,8 @@ from admin.pages.overview import OverviewState, SalesState, overview_page
 from admin.pages.product_editor import ProductEditorState
 from admin.pages.product_editor_view import product_editor_page
 from admin.pages.product_import import ProductImportState, product_import_page
+from admin.pages.product_variants import ProductVariantsState
+from admin.pages.product_variants_view import product_variants_page
 from admin.pages.products import ProductsTableState
 from admin.pages.products_view import products_page
 from admin.pages.returns import ReturnsTableState, returns_page
@@ -41,6 +43,12 @@ ADMIN_PAGES = (
     (product_editor_page, "/admin/products/new", "New product", (ProductEditorState.load,)),
     (product_import_page, "/admin/products/import", "Import products", (ProductImportState.load,)),
     (product_editor_page, "/admin/products/[id]", "Product", (ProductEditorState.load,)),
+    (
+        product_variants_page,
+        "/admin/products/[id]/variants",
+        "Options and variants",
+        (ProductVariantsState.load,),
+    ),
     (
         catalog_structure_page,
         "/admin/catalog",
