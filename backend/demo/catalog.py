@@ -62,6 +62,14 @@ class DemoCategory:
 
 
 @dataclass(frozen=True, slots=True)
+class DemoVariant:
+    sku: str
+    option_values: tuple[str, ...]  # in the product's option order
+    price: Decimal
+    stock_quantity: int
+
+
+@dataclass(frozen=True, slots=True)
 class DemoProduct:
     category_slug: str
     sku: str
@@ -76,6 +84,14 @@ class DemoProduct:
     hue: int
     image_count: int  # 1–3 illustrations
     age_minutes: int  # how long ago it was "added" (spreads `created_at` over a year)
+    # Clothing, shoes and some textiles come in sizes (and colours): (option, values).
+    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    variants: tuple[DemoVariant, ...] = ()
+
+    @property
+    def colours(self) -> tuple[str, ...]:
+        """The colours it comes in, when Colour is one of its options (one picture each)."""
+        return next((values for name, values in self.options if name == "Colour"), ())
 
 
 def _brand(name: str, tier: str, story: str) -> DemoBrand:
@@ -136,6 +152,19 @@ COLOURS_BRIGHT = ("Navy", "Forest Green", "Sage", "Rust", "Mustard", "Sky Blue",
 COLOURS = COLOURS_NEUTRAL + COLOURS_BRIGHT
 CLOTHING_SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 SHOE_SIZES = tuple(f"EU {size}" for size in range(37, 47))
+# Which products are sold in sizes (and colours), by leaf category: the size values (the
+# product's own when None) and whether colours merge into one product.
+VARIANT_SIZES: dict[str, tuple[tuple[str, ...] | None, bool]] = {
+    "tops": (("XS", "S", "M", "L", "XL"), True),
+    "outerwear": (("XS", "S", "M", "L", "XL"), True),
+    "trousers-shorts": (tuple(f"W{waist}" for waist in range(28, 38, 2)), True),
+    "sneakers-running": (tuple(f"EU {size}" for size in range(38, 47)), True),
+    "boots": (tuple(f"EU {size}" for size in range(38, 47)), True),
+    "textiles": (None, False),
+}
+# A dearer size ("XL" +$5, a king-size duvet cover +$40).
+SIZE_SURCHARGES = {"XL": Decimal(5), "W36": Decimal(5), "EU 46": Decimal(5), "King": Decimal(40)}
+SIZE_SURCHARGES |= {"Double": Decimal(20), "Super King": Decimal(60), "140 × 200 cm": Decimal(30)}
 
 
 def _t(
@@ -1818,6 +1847,20 @@ def _leaf_products(category: DemoCategory, seed: int, count: int) -> Iterator[De
             name += ", " + shown.format(attributes[product_type.variant])
         sku = f"{sku_prefix(seed)}{category.code}-{number + 1:05d}"
         roll = rng.random()
+        options, variants = _variants_of(category, product_type, attributes, sku, seed)
+        if variants:
+            # Its sizes (and colours) are options now: not in its name or its attributes.
+            if any(option == "Colour" for option, _ in options):
+                name = f"{brand.name} {_model(line, generation)} {product_type.name}"
+            attributes = {
+                key: value
+                for key, value in attributes.items()
+                if key not in ("size", "colour") or (key == "colour" and len(options) == 1)
+            }
+        price = _price(rng, *product_type.price, brand.price_factor)
+        stock = _stock(rng)  # drawn for every product: the ones after it stay the same
+        if variants:
+            stock = sum(variant.stock_quantity for variant in variants)
         yield DemoProduct(
             category_slug=category.slug,
             sku=sku,
@@ -1825,14 +1868,71 @@ def _leaf_products(category: DemoCategory, seed: int, count: int) -> Iterator[De
             name=name,
             description=_description(rng, product_type, brand, attributes),
             brand=brand.name,
-            price=_price(rng, *product_type.price, brand.price_factor),
-            stock_quantity=_stock(rng),
+            price=price,
+            stock_quantity=stock,
             attributes=attributes,
             shape=product_type.shape,
             hue=category.hue,
-            image_count=1 if roll < 0.45 else 2 if roll < 0.8 else 3,
+            # One picture per colour for a product sold in colours.
+            image_count=next(
+                (len(values) for option, values in options if option == "Colour"),
+                1 if roll < 0.45 else 2 if roll < 0.8 else 3,
+            ),
             age_minutes=rng.randint(0, 365 * 24 * 60),
+            options=options,
+            variants=tuple(
+                DemoVariant(v.sku, v.option_values, price + v.price, v.stock_quantity)
+                for v in variants
+            ),
         )
+
+
+def _variants_of(
+    category: DemoCategory,
+    product_type: ProductType,
+    attributes: dict[str, str],
+    sku: str,
+    seed: int,
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[DemoVariant, ...]]:
+    """A product's options and variants (prices as surcharges over its own price), or
+    nothing for a product sold as one. A generator of its own (seeded by the SKU), so
+    the rest of the catalog draws exactly as before."""
+    plan = VARIANT_SIZES.get(category.slug)
+    if plan is None:
+        return (), ()
+    sizes, merge_colours = plan
+    own_sizes = product_type.attributes.get("size") or category.attributes.get("size") or ()
+    sizes = sizes if sizes is not None else own_sizes
+    if len(sizes) < 2:
+        return (), ()
+    rng = random.Random(f"{seed}:variants:{sku}")  # noqa: S311  (demo data, not security)
+    options: list[tuple[str, tuple[str, ...]]] = []
+    palette = product_type.attributes.get("colour") or category.attributes.get("colour") or ()
+    if merge_colours and len(palette) >= 2:
+        first = attributes.get("colour", palette[0])
+        others = [colour for colour in palette if colour != first]
+        options.append(("Colour", (first, *rng.sample(others, min(2, len(others))))))
+    options.append(("Size", tuple(sizes)))
+    combinations: list[tuple[str, ...]] = [()]
+    for _name, values in options:
+        combinations = [(*done, value) for done in combinations for value in values]
+    variants = []
+    for combination in combinations:
+        size = combination[-1]
+        suffix = "-".join(
+            "".join(ch for ch in value.upper() if ch.isalnum())[:6] for value in combination
+        )
+        roll = rng.random()
+        stock = 0 if roll < 0.15 else rng.randint(1, 5) if roll < 0.3 else rng.randint(6, 40)
+        variants.append(
+            DemoVariant(
+                sku=f"{sku}-{suffix}"[:50],
+                option_values=combination,
+                price=SIZE_SURCHARGES.get(size, Decimal(0)),
+                stock_quantity=stock,
+            )
+        )
+    return tuple(options), tuple(variants)
 
 
 def demo_products(seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> Iterator[DemoProduct]:

@@ -33,7 +33,14 @@ from backend.accounts import registration
 from backend.accounts.errors import DuplicateAccountError
 from backend.accounts.roles import RoleName
 from backend.catalog import cache as catalog_cache
-from backend.catalog.models import Brand, Category, Product
+from backend.catalog.models import (
+    Brand,
+    Category,
+    Product,
+    ProductOption,
+    ProductOptionValue,
+    ProductVariant,
+)
 from backend.catalog.services import brand_slug
 from backend.core.db import dispose_engine, get_engine
 from backend.demo.catalog import (
@@ -129,16 +136,33 @@ async def _seed_categories(connection: AsyncConnection) -> tuple[int, dict[str, 
     return created, ids
 
 
-def _illustration(product: DemoProduct) -> Illustration:
+def _illustrations(product: DemoProduct) -> list[Illustration]:
+    """Its pictures: one per colour for a product sold in colours (each colour's picture
+    is that variant's picture and the colour's swatch), else 1–3 views."""
     attributes = product.attributes
-    return Illustration(
-        shape=product.shape,
-        sku=product.sku,
-        colour=attributes.get("colour") or attributes.get("finish"),
-        material=attributes.get("material") or attributes.get("handle"),
-        hue=product.hue,
-        views=product.image_count,
-    )
+    material = attributes.get("material") or attributes.get("handle")
+    if product.colours:
+        return [
+            Illustration(
+                shape=product.shape,
+                sku=product.sku,
+                colour=colour,
+                material=material,
+                hue=product.hue,
+                views=1,
+            )
+            for colour in product.colours
+        ]
+    return [
+        Illustration(
+            shape=product.shape,
+            sku=product.sku,
+            colour=attributes.get("colour") or attributes.get("finish"),
+            material=material,
+            hue=product.hue,
+            views=product.image_count,
+        )
+    ]
 
 
 class _Painter:
@@ -151,8 +175,18 @@ class _Painter:
         self.pool: ProcessPoolExecutor | None = None
 
     def _draw_all(self, products: list[DemoProduct]) -> list[list[str]]:
-        illustrations = [_illustration(product) for product in products]
-        if len(products) < POOL_THRESHOLD or self.workers == 1:
+        owners, illustrations = [], []
+        for index, product in enumerate(products):
+            for illustration in _illustrations(product):
+                owners.append(index)
+                illustrations.append(illustration)
+        urls: list[list[str]] = [[] for _ in products]
+        for owner, drawn in zip(owners, self._draw(illustrations), strict=True):
+            urls[owner] += drawn
+        return urls
+
+    def _draw(self, illustrations: list[Illustration]) -> list[list[str]]:
+        if len(illustrations) < POOL_THRESHOLD or self.workers == 1:
             return [store_product_images(item, self.media_dir) for item in illustrations]
         if self.pool is None:
             # spawn: a clean interpreter, never a fork of this process's event loop and
@@ -181,6 +215,75 @@ _DEFAULT_VARIANTS = text(
     "SELECT id, id, sku, price, stock_quantity, low_stock_threshold, true, created_at, "
     "updated_at FROM products WHERE id = ANY(:ids)"
 )
+
+
+async def _insert_variants(
+    connection: AsyncConnection, made: list[tuple[uuid.UUID, DemoProduct, list[str]]]
+) -> None:
+    """Every new product's variants: its default one under its own id for a product sold
+    as one; options, values and one variant per combination for the others. A few bulk
+    statements per chunk (the summary trigger runs once per statement)."""
+    single = [product_id for product_id, product, _ in made if not product.variants]
+    if single:
+        await connection.execute(_DEFAULT_VARIANTS, {"ids": single})
+    options, values, variants = [], [], []
+    for product_id, product, image_urls in made:
+        if not product.variants:
+            continue
+        colour_pictures = dict(zip(product.colours, image_urls, strict=False))
+        value_ids: list[dict[str, uuid.UUID]] = []
+        for position, (name, option_values) in enumerate(product.options, start=1):
+            option_id = uuid.uuid4()
+            options.append(
+                {"id": option_id, "product_id": product_id, "name": name, "position": position}
+            )
+            ids = {value: uuid.uuid4() for value in option_values}
+            value_ids.append(ids)
+            values += [
+                {
+                    "id": ids[value],
+                    "option_id": option_id,
+                    "value": value,
+                    "position": index,
+                    "swatch_image_url": colour_pictures.get(value) if name == "Colour" else None,
+                }
+                for index, value in enumerate(option_values)
+            ]
+        default = next((v for v in product.variants if v.stock_quantity > 0), product.variants[0])
+        for position, variant in enumerate(product.variants):
+            slots: list[uuid.UUID | None] = [
+                ids[value] for ids, value in zip(value_ids, variant.option_values, strict=True)
+            ]
+            slots += [None] * (3 - len(slots))
+            picture = next(
+                (colour_pictures[v] for v in variant.option_values if v in colour_pictures), None
+            )
+            variants.append(
+                {
+                    "id": uuid.uuid4(),
+                    "product_id": product_id,
+                    # The default variant carries the product's own SKU (the product row
+                    # shows the default's), so a second seed finds the product by it.
+                    "sku": product.sku if variant is default else variant.sku,
+                    "price": variant.price,
+                    "stock_quantity": variant.stock_quantity,
+                    "low_stock_threshold": 3,
+                    "image_urls": [picture] if picture else None,
+                    "is_active": True,
+                    "is_default": variant is default,
+                    "position": position,
+                    "option1_value_id": slots[0],
+                    "option2_value_id": slots[1],
+                    "option3_value_id": slots[2],
+                }
+            )
+    for table, rows in (
+        (ProductOption, options),
+        (ProductOptionValue, values),
+        (ProductVariant, variants),
+    ):
+        if rows:
+            await connection.execute(insert(table), rows)
 
 
 async def _existing_skus(skus: list[str]) -> set[str]:
@@ -228,7 +331,7 @@ async def _seed_products(
     statement = (
         insert(Product)
         .on_conflict_do_nothing()
-        .returning(col(Product.id))
+        .returning(col(Product.id), col(Product.sku))
         .execution_options(insertmanyvalues_page_size=chunk_size)
     )
     try:
@@ -243,9 +346,12 @@ async def _seed_products(
                     for product, product_urls in zip(new, urls, strict=True)
                 ]
                 async with get_engine().begin() as connection:  # one transaction per chunk
-                    ids = [found for (found,) in (await connection.execute(statement, rows)).all()]
-                    await connection.execute(_DEFAULT_VARIANTS, {"ids": ids})
-                    created += len(ids)
+                    inserted = (await connection.execute(statement, rows)).all()
+                    by_sku = {p.sku: (p, u) for p, u in zip(new, urls, strict=True)}
+                    await _insert_variants(
+                        connection, [(found, *by_sku[sku]) for found, sku in inserted]
+                    )
+                    created += len(inserted)
             done += len(chunk)
             if progress:
                 progress(done, size)

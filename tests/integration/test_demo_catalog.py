@@ -270,3 +270,51 @@ async def test_seeding_products_writes_no_outbox_events(own_seed: int) -> None:
     async with session_scope() as session:
         after = (await session.exec(select(func.count()).select_from(OutboxEvent))).one()
     assert after == before
+
+
+def test_clothing_and_shoes_come_in_sizes_and_colours_with_some_sold_out() -> None:
+    products = list(demo_products(size=3_000))
+    jackets = [p for p in products if p.category_slug == "outerwear"]
+    shoes = [p for p in products if p.category_slug == "sneakers-running"]
+    assert jackets
+    assert all(p.variants for p in jackets)
+    assert shoes
+    assert all(p.variants for p in shoes)
+    jacket = jackets[0]
+    assert [name for name, _ in jacket.options] == ["Colour", "Size"]
+    assert dict(jacket.options)["Size"] == ("XS", "S", "M", "L", "XL")
+    assert len(dict(jacket.options)["Colour"]) == 3 == jacket.image_count
+    assert len(jacket.variants) == 15
+    assert "size" not in jacket.attributes
+    assert "colour" not in jacket.attributes
+    assert "size S" not in jacket.description
+    assert "," not in jacket.name  # no colour in the name: one product, three colours
+    assert dict(shoes[0].options)["Size"][0] == "EU 38"
+    assert dict(shoes[0].options)["Size"][-1] == "EU 46"
+    every_variant = [v for p in products for v in p.variants]
+    sold_out = sum(v.stock_quantity == 0 for v in every_variant) / len(every_variant)
+    assert 0.08 <= sold_out <= 0.25
+    # An XL costs more than the other sizes of its product.
+    xl = next(v for v in jacket.variants if v.option_values[-1] == "XL")
+    m = next(v for v in jacket.variants if v.option_values[-1] == "M")
+    assert xl.price == m.price + 5
+    assert len({v.sku for v in every_variant}) == len(every_variant)
+
+
+async def test_a_seeded_jacket_is_one_product_whose_row_summarises_its_variants(
+    own_seed: int,
+) -> None:
+    from backend.catalog.variant_queries import get_options_and_variants
+
+    await seed_demo_data(size=400, seed=own_seed, images=False)
+    jacket = next(
+        p for p in demo_products(seed=own_seed, size=400) if p.category_slug == "outerwear"
+    )
+    async with session_scope() as session:
+        product = (await session.exec(select(Product).where(Product.sku == jacket.sku))).one()
+    options, variants = await get_options_and_variants(product.id)
+    assert [option.name for option in options] == ["Colour", "Size"]
+    assert len(variants) == len(jacket.variants)
+    assert product.price == min(v.price for v in variants)
+    assert product.stock_quantity == sum(v.stock_quantity for v in variants)
+    assert [v.sku for v in variants if v.is_default] == [jacket.sku]
