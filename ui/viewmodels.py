@@ -43,6 +43,7 @@ class ProductCard:
     rating: str = ""
     rating_stars: str = ""
     rating_count: int = 0
+    colours: str = ""  # "Navy · Red · Sand" (at most five, then "+2")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +107,7 @@ def product_card(product: ProductSummary) -> ProductCard:
         url=product_url(product.slug),
         name=product.name,
         brand=product.brand or "",
-        price=product.price_display,
+        price=product.card_price_display,
         stock=product.stock_display,
         in_stock=product.stock_quantity > 0,
         image=thumbnail_url(product.image_url, 480) if product.image_url else "",
@@ -119,7 +120,17 @@ def product_card(product: ProductSummary) -> ProductCard:
             else ""
         ),
         rating_count=product.rating_count,
+        colours=_colours_line(product.colours),
     )
+
+
+MAX_CARD_COLOURS = 5
+
+
+def _colours_line(colours: tuple[str, ...]) -> str:
+    shown = " · ".join(colours[:MAX_CARD_COLOURS])
+    more = len(colours) - MAX_CARD_COLOURS
+    return f"{shown} +{more}" if more > 0 else shown
 
 
 def category_link(category: CategorySummary) -> CategoryLink:

@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql._typing import _ColumnsClauseArgument
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.catalog import cache
 from backend.catalog.category_queries import get_category_tree, load_category_tree
-from backend.catalog.models import Brand, Category, Product
+from backend.catalog.models import (
+    Brand,
+    Category,
+    Product,
+    ProductOption,
+    ProductOptionValue,
+    ProductVariant,
+)
 from backend.catalog.schemas import (
     CatalogCounts,
     OptionView,
@@ -34,6 +42,7 @@ from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
 
 PRODUCT_NOT_FOUND = "This product does not exist or is no longer sold."
+COLOUR_OPTION_NAMES = ("colour", "color")
 RELATED_COUNT = 4
 
 _SUMMARY_COLUMNS: tuple[_ColumnsClauseArgument[Any], ...] = (
@@ -51,6 +60,24 @@ _SUMMARY_COLUMNS: tuple[_ColumnsClauseArgument[Any], ...] = (
     col(Product.image_urls)[1].label("image_url"),  # PostgreSQL arrays start at 1
     col(Product.rating_count),
     col(Product.rating_sum),
+    # Cards say "from $X" when sizes cost differently, and list the colours: two small
+    # subqueries per row shown (the variant and option indexes by product).
+    select(func.max(ProductVariant.price))
+    .where(col(ProductVariant.product_id) == col(Product.id), col(ProductVariant.is_active))
+    .scalar_subquery()
+    .label("price_max"),
+    select(
+        func.array_agg(
+            aggregate_order_by(col(ProductOptionValue.value), col(ProductOptionValue.position))
+        )
+    )
+    .join(ProductOption, col(ProductOption.id) == col(ProductOptionValue.option_id))
+    .where(
+        col(ProductOption.product_id) == col(Product.id),
+        func.lower(ProductOption.name).in_(COLOUR_OPTION_NAMES),
+    )
+    .scalar_subquery()
+    .label("colours"),
 )
 
 
@@ -82,7 +109,9 @@ def summary_of(product: Product, category_name: str) -> ProductSummary:
 
 
 def to_summary(row: Any) -> ProductSummary:
-    return ProductSummary(**row._mapping)
+    values = dict(row._mapping)
+    values["colours"] = tuple(values["colours"] or ())
+    return ProductSummary(**values)
 
 
 # --- one product ---------------------------------------------------------------------------

@@ -122,14 +122,33 @@ class ProductSummary:
     # Approved reviews: how many and their star sum (the exact average is sum / count).
     rating_count: int = 0
     rating_sum: int = 0
+    # The dearest active variant's price (None where not read), and the colours it comes in.
+    price_max: Decimal | None = None
+    colours: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProductSummary:
-        return cls(**{**data, "id": uuid.UUID(data["id"]), "price": Decimal(data["price"])})
+        price_max = data.get("price_max")
+        return cls(
+            **{
+                **data,
+                "id": uuid.UUID(data["id"]),
+                "price": Decimal(data["price"]),
+                "price_max": Decimal(price_max) if price_max is not None else None,
+                "colours": tuple(data.get("colours") or ()),
+            }
+        )
 
     @property
     def price_display(self) -> str:
         return format_money(self.price, self.currency)
+
+    @property
+    def card_price_display(self) -> str:
+        """ "From $70.00" when its variants cost differently, else the price."""
+        if self.price_max is not None and self.price_max > self.price:
+            return f"From {self.price_display}"
+        return self.price_display
 
     @property
     def stock_display(self) -> str:

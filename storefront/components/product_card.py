@@ -53,6 +53,10 @@ def _card_link(product: rx.Var[ProductCard]) -> rx.Component:
                 rx.text(product.brand, size="1", color_scheme="gray"),
                 rx.text(product.name, weight="medium", size="3", color=rx.color("gray", 12)),
                 rx.cond(
+                    product.colours != "",
+                    rx.text(product.colours, size="1", color_scheme="gray"),
+                ),
+                rx.cond(
                     product.rating_count > 0,
                     rx.hstack(
                         rx.text(product.rating_stars, color=rx.color("amber", 9), size="2"),

@@ -174,3 +174,27 @@ async def test_a_single_variant_products_price_edit_goes_to_its_variant(
     record = await queries.get_product(product_id)
     assert record.summary.price == Decimal("12.00")
     assert record.variants[0].price == Decimal("12.00")
+
+
+async def test_listing_cards_say_from_the_lowest_price_and_list_the_colours(
+    make_product: MakeProduct, unique: str, category: object
+) -> None:
+    from backend.catalog import listing_queries
+    from backend.catalog.listing import parse_listing_query
+    from backend.catalog.queries import get_category_tree
+
+    product_id = await make_product(name=f"Listed Jacket {unique}")
+    await variants.save_variants(product_id, _jacket(f"L{unique}"), actor=await catalog_manager())
+    plain = await make_product(name=f"Listed Mug {unique}", price=Decimal("9.00"))
+    tree = await get_category_tree()
+    slug = next(node.slug for node in tree.nodes if node.id == category)
+    listing = await listing_queries.list_products(
+        parse_listing_query({"category": slug}, strict=True)
+    )
+    cards = {item.id: item for item in listing.items}
+    jacket = cards[product_id]
+    assert (jacket.price, jacket.price_max) == (Decimal("70.00"), Decimal("80.00"))
+    assert jacket.card_price_display == "From $70.00"
+    assert jacket.colours == ("Navy", "Red")
+    assert cards[plain].card_price_display == "$9.00"
+    assert cards[plain].colours == ()
