@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, true, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, exists, func, or_, true, union_all
+from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from backend.catalog import cache
 from backend.catalog.category_queries import CATEGORY_NOT_FOUND, get_category_tree
 from backend.catalog.listing import ListingQuery
-from backend.catalog.models import Product
+from backend.catalog.models import Product, ProductOption, ProductOptionValue, ProductVariant
 from backend.catalog.queries import summary_select, to_summary
 from backend.catalog.schemas import (
     FacetValue,
@@ -52,10 +54,86 @@ def _filters(
         wanted: dict[str, list[str]] = {}
         for name, value in query.attributes:
             wanted.setdefault(name, []).append(value)
-        for name, values in wanted.items():
-            # JSONB containment uses the GIN index; several values of one attribute = OR.
-            clauses.append(or_(*(col(Product.attributes).contains({name: v}) for v in values)))
+        clauses.append(_matching_variant(wanted, in_stock=query.in_stock_only))
     return clauses
+
+
+def _matching_variant(wanted: dict[str, list[str]], *, in_stock: bool) -> ColumnElement[bool]:
+    """A variant on sale (in stock, with "in stock only") that has, for every filtered
+    name, one of the wanted values: as the product's attribute (JSONB containment; several
+    values of one name = OR) or as the variant's own option value. One variant must match
+    them all: "S" and "Red" is a product with a red S, not one with an S and a red M."""
+    variant: Any = aliased(ProductVariant)  # aliases are typed as their class: columns here
+    conditions: list[ColumnElement[bool]] = [
+        variant.product_id == Product.id,
+        variant.is_active,
+    ]
+    if in_stock:
+        conditions.append(variant.stock_quantity > 0)
+    for name, values in wanted.items():
+        value: Any = aliased(ProductOptionValue)
+        option: Any = aliased(ProductOption)
+        has_option_value = exists(
+            select(value.id)
+            .join(option, option.id == value.option_id)
+            .where(
+                value.id.in_(
+                    [variant.option1_value_id, variant.option2_value_id, variant.option3_value_id]
+                ),
+                func.lower(option.name) == name.lower(),
+                func.lower(value.value).in_([v.lower() for v in values]),
+            )
+        )
+        conditions.append(
+            or_(*(col(Product.attributes).contains({name: v}) for v in values), has_option_value)
+        )
+    return exists(select(variant.id).where(*conditions))
+
+
+def _variant_values() -> tuple[Any, Any, Any]:
+    """A variant joined to its option values and their options (aliases per use)."""
+    variant = aliased(ProductVariant)
+    value = aliased(ProductOptionValue)
+    option = aliased(ProductOption)
+    return variant, value, option
+
+
+def _attribute_and_option_counts(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None
+) -> Subquery:
+    """(name, value, products) of the attributes and of the variants' option values."""
+    pairs = func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
+    return union_all(
+        sql_select(pairs.c.key, pairs.c.value, func.count())
+        .select_from(Product)
+        .join(pairs, true())
+        .where(*_filters(query, category_ids, skip="attributes"))
+        .group_by(pairs.c.key, pairs.c.value),
+        _option_value_counts(query, category_ids),
+    ).subquery()
+
+
+def _option_value_counts(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
+    """(option name lower-cased, value, products) over the listing: a product counts for a
+    value when a variant of it on sale has it (in stock, with "in stock only")."""
+    variant, value, option = _variant_values()
+    conditions = [variant.is_active, *_filters(query, category_ids, skip="attributes")]
+    if query.in_stock_only:
+        conditions.append(variant.stock_quantity > 0)
+    return (
+        sql_select(func.lower(option.name), value.value, func.count(func.distinct(Product.id)))
+        .select_from(Product)
+        .join(variant, variant.product_id == Product.id)
+        .join(
+            value,
+            value.id.in_(
+                [variant.option1_value_id, variant.option2_value_id, variant.option3_value_id]
+            ),
+        )
+        .join(option, option.id == value.option_id)
+        .where(*conditions)
+        .group_by(func.lower(option.name), value.value)
+    )
 
 
 def _sort_columns(query: ListingQuery) -> list[Any]:
@@ -171,20 +249,18 @@ async def _load_listing_totals(
                 .order_by(col(Product.brand))
             )
         ).all()
-        pairs = func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
+        # Attributes and variants' option values (sizes, colours) in one statement.
         attribute_rows = (
-            await session.exec(
-                select(pairs.c.key, pairs.c.value, func.count())
-                .select_from(Product)
-                .join(pairs, true())
-                .where(*_filters(query, category_ids, skip="attributes"))
-                .group_by(pairs.c.key, pairs.c.value)
-                .order_by(pairs.c.key, pairs.c.value)
-            )
+            await session.exec(select(*_attribute_and_option_counts(query, category_ids).c))
         ).all()
-    grouped: dict[str, list[FacetValue]] = {}
+    counts: dict[str, dict[str, int]] = {}
     for key, value, count in attribute_rows:
-        grouped.setdefault(key, []).append(FacetValue(value=value, count=count))
+        counts.setdefault(key, {})
+        counts[key][value] = counts[key].get(value, 0) + count
+    grouped = {
+        key: [FacetValue(value=value, count=count) for value, count in sorted(values.items())]
+        for key, values in sorted(counts.items())
+    }
     return ListingTotals(
         total=total,
         price_min=price_min,

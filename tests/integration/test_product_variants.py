@@ -198,3 +198,62 @@ async def test_listing_cards_say_from_the_lowest_price_and_list_the_colours(
     assert jacket.colours == ("Navy", "Red")
     assert cards[plain].card_price_display == "$9.00"
     assert cards[plain].colours == ()
+
+
+async def test_listings_filter_and_count_by_size_with_in_stock_meaning_that_size(
+    make_product: MakeProduct, unique: str, category: object
+) -> None:
+    from backend.catalog import listing_queries
+    from backend.catalog.listing import parse_listing_query
+    from backend.catalog.queries import get_category_tree
+    from backend.inventory import services as inventory
+
+    manager = await catalog_manager()
+    jacket = await make_product(name=f"Facet Jacket {unique}")
+    await variants.save_variants(jacket, _jacket(f"F{unique}"), actor=manager)
+    coat = await make_product(name=f"Facet Coat {unique}")
+    await variants.save_variants(
+        coat,
+        {
+            "options": [{"name": "Size", "values": ["M", "L"]}],
+            "variants": [
+                {"sku": f"FC{unique}-M", "price": "99.00", "option_values": ["M"]},
+                {"sku": f"FC{unique}-L", "price": "99.00", "option_values": ["L"]},
+            ],
+        },
+        actor=manager,
+    )
+    plain = await make_product(name=f"Facet Scarf {unique}")
+    slug = next(n.slug for n in (await get_category_tree()).nodes if n.id == category)
+
+    async def listed(**params: str) -> tuple[set[object], dict[str, dict[str, int]]]:
+        listing = await listing_queries.list_products(
+            parse_listing_query({"category": slug, **params}, strict=True), with_facets=True
+        )
+        facets = {
+            name: {facet.value: facet.count for facet in values}
+            for name, values in listing.attributes.items()
+        }
+        return {item.id for item in listing.items}, facets
+
+    found, facets = await listed()
+    assert found == {jacket, coat, plain}
+    assert facets["size"] == {"L": 2, "M": 2, "S": 1}
+    assert facets["colour"] == {"Navy": 1, "Red": 1}
+
+    found, _ = await listed(size="M")
+    assert found == {jacket, coat}
+    # The coat's sizes have no stock: "M, in stock only" leaves only the jacket.
+    found, facets = await listed(size="M", in_stock="1")
+    assert found == {jacket}
+    assert facets["size"] == {"L": 1, "M": 1, "S": 1}
+    found, _ = await listed(size="S", colour="Red", in_stock="1")
+    assert found == set()  # S / Red is sold out; S / Navy is not Red
+    found, _ = await listed(size="S", colour="Navy", in_stock="1")
+    assert found == {jacket}
+
+    # One size comes back: the listing follows at once (the cache is invalidated).
+    coat_m = next(v.id for v in (await queries.get_product(coat)).variants if v.title == "M")
+    await inventory.adjust_stock(coat_m, change=2, reason="restock", actor=manager)
+    found, _ = await listed(size="M", in_stock="1")
+    assert found == {jacket, coat}
