@@ -50,6 +50,12 @@ class SearchParams(BaseModel):
         examples=list(PRICE_BAND_LABELS),
     )
     in_stock: bool = False
+    option: list[Annotated[str, Field(max_length=121, pattern=r"^[^:]{1,60}:.{1,60}$")]] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Option values one variant must have, as name:value "
+        "(e.g. option=Size:M&option=Colour:Navy); with in_stock, that variant in stock.",
+    )
 
 
 class SearchItem(BaseModel):
@@ -94,6 +100,12 @@ class PriceBandCount(BaseModel):
     count: int
 
 
+class OptionValueCount(BaseModel):
+    option: str = Field(description="The option's name, lower-cased.", examples=["size"])
+    value: str = Field(examples=["M"])
+    count: int = Field(description="Products having a variant (in stock, with in_stock) of it.")
+
+
 class SearchFacetsOut(BaseModel):
     """Counts over everything the query and filters match; a product counts for its
     category and each of that category's ancestors."""
@@ -101,6 +113,7 @@ class SearchFacetsOut(BaseModel):
     categories: list[CategoryCount] = Field(description="Most products first.")
     brands: list[BrandCount] = Field(description="Most products first.")
     price_bands: list[PriceBandCount] = Field(description="Cheapest first.")
+    options: list[OptionValueCount] = Field(description="By option, most products first.")
 
 
 class SearchPage(BaseModel):
@@ -125,6 +138,10 @@ class SearchPage(BaseModel):
                 price_bands=[
                     PriceBandCount(label=f.label, count=f.product_count)
                     for f in facets["price_band"]
+                ],
+                options=[
+                    OptionValueCount(option=f.name, value=f.value, count=f.product_count)
+                    for f in facets["options"]
                 ],
             ),
             pagination=PageMeta.of(page=results.page, limit=results.limit, total=results.total),
@@ -154,6 +171,10 @@ async def search_products(params: Annotated[SearchParams, Query()]) -> SearchPag
             brand=params.brand,
             price_band=params.price_band,
             in_stock_only=params.in_stock,
+            options=tuple(
+                (name.strip(), value.strip())
+                for name, _, value in (option.partition(":") for option in params.option)
+            ),
         )
     )
     return SearchPage.of(results)

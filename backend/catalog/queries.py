@@ -290,9 +290,13 @@ async def list_search_documents(
     tree = await load_category_tree()
     async with session_scope() as session:
         products = (await session.exec(statement)).all()
+        options_and_variants = await load_options_and_variants(
+            session, [p.id for p in products], active_only=True
+        )
     documents = []
     for p in products:
         path = tree.ancestors(p.category_id)
+        options, variants = options_and_variants[p.id]
         documents.append(
             SearchDocument(
                 id=p.id,
@@ -311,6 +315,17 @@ async def list_search_documents(
                 attributes={str(k): str(v) for k, v in (p.attributes or {}).items()},
                 image_url=p.image_urls[0] if p.image_urls else None,
                 created_at=p.created_at,
+                variants=tuple(
+                    (
+                        variant.stock_quantity > 0,
+                        tuple(
+                            (option.name, value)
+                            for option, value in zip(options, variant.option_values, strict=False)
+                        ),
+                    )
+                    for variant in variants
+                    if variant.option_values
+                ),
             )
         )
     return documents

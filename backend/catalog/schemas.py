@@ -386,3 +386,5 @@ class SearchDocument:
     attributes: dict[str, str]
     image_url: str | None
     created_at: datetime
+    # Each active variant: in stock or not, and its (option name, value) pairs.
+    variants: tuple[tuple[bool, tuple[tuple[str, str], ...]], ...] = ()

@@ -77,6 +77,7 @@ SCHEMA = Schema(
     price=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),  # in cents
     price_band=ID(sortable=True),
     availability=ID(sortable=True),  # "in_stock" or "out_of_stock"
+    variant_options=ID(sortable=True),  # see `encode_variants`: option filters and facets
     created_at=DATETIME(sortable=True),  # naive UTC (Whoosh cannot store time zones)
     # Only stored: the rest of a result card.
     price_text=STORED(),  # the Decimal as a string: "19.99"
@@ -118,6 +119,42 @@ def category_steps(key: str) -> list[CategoryStep]:
     return steps
 
 
+# Active variants' option values in one column value: variants split by \x1e, each "1" or
+# "0" (in stock) then \x1c and its "name\x1fvalue" pairs split by \x1d.
+_VARIANT, _STOCK, _PAIR, _NAME = "\x1e", "\x1c", "\x1d", "\x1f"
+_SEPARATOR_CHARACTERS = re.compile("[\x1c-\x1f]")
+
+VariantOptions = tuple[tuple[bool, tuple[tuple[str, str], ...]], ...]
+
+
+def encode_variants(variants: VariantOptions) -> str:
+    def clean(text: str) -> str:
+        return _SEPARATOR_CHARACTERS.sub(" ", text)
+
+    return _VARIANT.join(
+        ("1" if in_stock else "0")
+        + _STOCK
+        + _PAIR.join(f"{clean(name.lower())}{_NAME}{clean(value)}" for name, value in pairs)
+        for in_stock, pairs in variants
+    )
+
+
+def decode_variants(encoded: str) -> VariantOptions:
+    variants = []
+    for part in encoded.split(_VARIANT) if encoded else ():
+        stock, _, pairs = part.partition(_STOCK)
+        variants.append(
+            (
+                stock == "1",
+                tuple(
+                    (name, value)
+                    for name, _, value in (pair.partition(_NAME) for pair in pairs.split(_PAIR))
+                ),
+            )
+        )
+    return tuple(variants)
+
+
 def price_in_cents(price: Decimal) -> int:
     return int(quantize(price) * 100)
 
@@ -133,7 +170,11 @@ def index_fields(doc: SearchDocument) -> dict[str, object]:
     brand = doc.brand or ""
     category_names = " ".join(doc.category_path)
     attributes = " ".join(
-        f"{name.replace('_', ' ')} {value}" for name, value in doc.attributes.items()
+        (
+            *(f"{name.replace('_', ' ')} {value}" for name, value in doc.attributes.items()),
+            # Colours and sizes are found by their words too ("navy jacket").
+            *sorted({value for _, pairs in doc.variants for _, value in pairs}),
+        )
     )
     vocabulary = " ".join((doc.name, brand, category_names, attributes))
     fields: dict[str, object] = {
@@ -155,6 +196,7 @@ def index_fields(doc: SearchDocument) -> dict[str, object]:
         "price": price_in_cents(doc.price),
         "price_band": price_band(doc.price),
         "availability": IN_STOCK if doc.stock_quantity > 0 else OUT_OF_STOCK,
+        "variant_options": encode_variants(doc.variants),
         "created_at": naive_utc(doc.created_at),
         "price_text": str(quantize(doc.price)),
         "currency": doc.currency,

@@ -16,15 +16,23 @@ from dataclasses import dataclass
 from whoosh.searching import Searcher
 
 from backend.search.documents import (
+    IN_STOCK,
     PART_SEPARATOR,
     PRICE_BANDS,
     category_step_marker,
     category_steps,
+    decode_variants,
 )
-from backend.search.schemas import BrandFacet, CategoryFacet, PriceBandFacet, SearchFacets
+from backend.search.schemas import (
+    BrandFacet,
+    CategoryFacet,
+    OptionFacet,
+    PriceBandFacet,
+    SearchFacets,
+)
 
-# Per-document values read from columns: the three facets, and availability (a filter).
-COLUMN_FIELDS = ("category_path", "brand_facet", "price_band", "availability")
+# Per-document values read from columns: the facets, and availability (a filter).
+COLUMN_FIELDS = ("category_path", "brand_facet", "price_band", "availability", "variant_options")
 
 _Columns = dict[str, list[str]]
 
@@ -37,9 +45,13 @@ class Filters:
     brand: str = ""
     price_band: str = ""
     availability: str = ""
+    # (option name lower-cased, value): one variant must have them all.
+    options: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return any((self.category_slug, self.brand, self.price_band, self.availability))
+        return any(
+            (self.category_slug, self.brand, self.price_band, self.availability, self.options)
+        )
 
 
 class FacetColumns:
@@ -88,22 +100,55 @@ class FacetColumns:
             if wanted:
                 values = columns[field]
                 kept = [d for d in kept if values[d] == wanted]
+        if filters.options:
+            encoded = columns["variant_options"]
+            wanted_pairs = {(name, value.lower()) for name, value in filters.options}
+            in_stock = filters.availability == IN_STOCK
+            kept = [
+                d
+                for d in kept
+                if any(
+                    wanted_pairs <= {(name, value.lower()) for name, value in pairs}
+                    for stocked, pairs in decode_variants(encoded[d])
+                    if stocked or not in_stock
+                )
+            ]
         return kept
 
-    def count(self, searcher: Searcher, docnums: Iterable[int]) -> SearchFacets:
+    def count(
+        self, searcher: Searcher, docnums: Iterable[int], *, in_stock_only: bool = False
+    ) -> SearchFacets:
         columns = self.columns(searcher)
-        paths, brands, bands = (
-            columns[field] for field in ("category_path", "brand_facet", "price_band")
+        paths, brands, bands, encoded = (
+            columns[field]
+            for field in ("category_path", "brand_facet", "price_band", "variant_options")
         )
         docnums = list(docnums)
+        options: Counter[tuple[str, str]] = Counter()
+        for d in docnums:
+            if encoded[d]:
+                options.update(
+                    {
+                        pair
+                        for stocked, pairs in decode_variants(encoded[d])
+                        if stocked or not in_stock_only
+                        for pair in pairs
+                    }
+                )
         return facet_counts(
             Counter(paths[d] for d in docnums),
             Counter(brands[d] for d in docnums),
             Counter(bands[d] for d in docnums),
+            options,
         )
 
 
-def facet_counts(paths: Counter[str], brands: Counter[str], bands: Counter[str]) -> SearchFacets:
+def facet_counts(
+    paths: Counter[str],
+    brands: Counter[str],
+    bands: Counter[str],
+    options: Counter[tuple[str, str]] | None = None,
+) -> SearchFacets:
     """Facets from counts per category path, brand and price band. A product counts for
     its category and every ancestor."""
     categories: Counter[str] = Counter()
@@ -126,4 +171,8 @@ def facet_counts(paths: Counter[str], brands: Counter[str], bands: Counter[str])
             for band in PRICE_BANDS
             if bands[band.label]
         ],
+        "options": sorted(
+            (OptionFacet(name, value, n) for (name, value), n in (options or {}).items()),
+            key=lambda facet: (facet.name, -facet.product_count, facet.value.lower()),
+        ),
     }

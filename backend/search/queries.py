@@ -39,6 +39,7 @@ MAX_PAGE = 1000
 FEW_RESULTS = 3
 MAX_SUGGESTIONS = 20
 MAX_FILTER_LENGTH = 255
+MAX_OPTION_FILTERS = 3
 
 
 async def search_products(query: SearchQuery) -> SearchResults:
@@ -76,7 +77,7 @@ def _search_products(query: SearchQuery) -> SearchResults:
         # whole list when the filter is broad, such as "in stock".)
         filters = _filters(query)
         scored = sort is SearchSort.RELEVANCE
-        if isinstance(matcher, Every):  # browsing: the filters are the query
+        if isinstance(matcher, Every) and not filters.options:  # browsing: filters are the query
             matcher = And([matcher, *_filter_terms(filters)]) if filters else matcher
             matched = list(searcher.docs_for_query(matcher))
             allowed: set[int] | None = None
@@ -107,7 +108,9 @@ def _search_products(query: SearchQuery) -> SearchResults:
             total=total,
             page=page,
             limit=limit,
-            facets=_facet_columns.count(searcher, matched),
+            facets=_facet_columns.count(
+                searcher, matched, in_stock_only=query.in_stock_only is True
+            ),
             did_you_mean=did_you_mean,
         )
 
@@ -142,6 +145,11 @@ def _filters(query: SearchQuery) -> Filters:
         brand=clean_text(query.brand, limit=MAX_FILTER_LENGTH),
         price_band=clean_text(query.price_band, limit=MAX_FILTER_LENGTH),
         availability=IN_STOCK if query.in_stock_only is True else "",
+        options=tuple(
+            (clean_text(name, limit=60).lower(), clean_text(value, limit=60))
+            for name, value in query.options[:MAX_OPTION_FILTERS]
+            if name and value
+        ),
     )
 
 

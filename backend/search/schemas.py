@@ -41,6 +41,8 @@ class SearchQuery:
     brand: str | None = None  # exactly as a brand facet names it
     price_band: str | None = None  # a label of `PRICE_BANDS`, as the facet names it
     in_stock_only: bool = False
+    # Option values one variant must have, e.g. (("size", "M"), ("colour", "Navy")).
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ class BrandFacet(NamedTuple):
     product_count: int
 
 
+class OptionFacet(NamedTuple):
+    """Products having a variant (in stock, with "in stock only") with this value."""
+
+    name: str  # the option's name, lower-cased: "size"
+    value: str
+    product_count: int
+
+
 class PriceBandFacet(NamedTuple):
     label: str
     product_count: int
@@ -90,10 +100,11 @@ class SearchFacets(TypedDict):
     category: list[CategoryFacet]  # most products first
     brand: list[BrandFacet]  # most products first
     price_band: list[PriceBandFacet]  # cheapest band first
+    options: list[OptionFacet]  # by option name, then most products first
 
 
 def no_facets() -> SearchFacets:
-    return {"category": [], "brand": [], "price_band": []}
+    return {"category": [], "brand": [], "price_band": [], "options": []}
 
 
 @dataclass(frozen=True)

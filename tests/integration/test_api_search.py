@@ -228,7 +228,7 @@ async def test_without_an_index_search_finds_nothing_instead_of_failing(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["items"] == []
-    assert body["facets"] == {"categories": [], "brands": [], "price_bands": []}
+    assert body["facets"] == {"categories": [], "brands": [], "price_bands": [], "options": []}
     assert body["pagination"]["total"] == 0
     assert suggestions.json() == []
 
@@ -250,3 +250,14 @@ async def test_a_suggestion_limit_out_of_range_is_400(api: httpx.AsyncClient, li
     response = await api.get("/search/suggest", params={"q": "lamp", "limit": limit})
 
     assert "limit" in assert_problem(response, 400)["errors"]  # type: ignore[operator]
+
+
+async def test_search_filters_by_option_values_and_refuses_malformed_ones(
+    api: httpx.AsyncClient,
+) -> None:
+    fine = await api.get("/search", params=[("option", "Size:M"), ("option", "Colour:Navy")])
+    assert fine.status_code == 200, fine.text
+    assert "options" in fine.json()["facets"]
+    assert (await api.get("/search", params={"option": "no colon"})).status_code == 400
+    too_many = [("option", f"Size:{n}") for n in range(4)]
+    assert (await api.get("/search", params=too_many)).status_code == 400

@@ -432,3 +432,87 @@ async def test_the_reindex_command_reports_its_speed() -> None:
 
     assert child.returncode == 0
     assert b"products/s" in output
+
+
+async def test_sizes_and_colours_are_found_filtered_and_counted_like_the_database(
+    make_product: MakeProduct, unique: str
+) -> None:
+    from backend.catalog import queries as catalog_queries
+    from backend.catalog import variants
+    from backend.inventory import services as inventory
+
+    manager = await catalog_manager()
+    jacket = await make_product(name=f"Ridge Jacket {unique}")
+    await variants.save_variants(
+        jacket,
+        {
+            "options": [
+                {"name": "Colour", "values": ["Navy", "Ochre"]},
+                {"name": "Size", "values": ["S", "M"]},
+            ],
+            "variants": [
+                {
+                    "sku": f"RJ-{unique}-{colour[0]}{size}",
+                    "price": "80.00",
+                    "option_values": [colour, size],
+                    "stock_quantity": 0 if (colour, size) == ("Ochre", "M") else 2,
+                }
+                for colour in ("Navy", "Ochre")
+                for size in ("S", "M")
+            ],
+        },
+        actor=manager,
+    )
+    vest = await make_product(name=f"Ridge Vest {unique}")
+    await variants.save_variants(
+        vest,
+        {
+            "options": [{"name": "Size", "values": ["M", "L"]}],
+            "variants": [
+                {"sku": f"RV-{unique}-{s}", "price": "40.00", "option_values": [s]}
+                for s in ("M", "L")
+            ],
+        },
+        actor=manager,
+    )
+    await sync_products([jacket, vest])
+
+    found = await find(f"ridge {unique}")
+    counts = {(f.name, f.value): f.product_count for f in found.facets["options"]}
+    assert counts == {
+        ("colour", "Navy"): 1,
+        ("colour", "Ochre"): 1,
+        ("size", "S"): 1,
+        ("size", "M"): 2,
+        ("size", "L"): 1,
+    }
+    in_stock = await find(f"ridge {unique}", in_stock_only=True)
+    counts = {(f.name, f.value): f.product_count for f in in_stock.facets["options"]}
+    assert counts == {
+        ("colour", "Navy"): 1,
+        ("colour", "Ochre"): 1,
+        ("size", "S"): 1,
+        ("size", "M"): 1,
+    }
+
+    assert {i.id for i in (await find(f"ridge {unique}", options=(("Size", "M"),))).items} == {
+        jacket,
+        vest,
+    }
+    sized = await find(f"ridge {unique}", options=(("size", "m"),), in_stock_only=True)
+    assert [i.id for i in sized.items] == [jacket]
+    ochre_m = await find(
+        f"ridge {unique}", options=(("colour", "Ochre"), ("size", "M")), in_stock_only=True
+    )
+    assert ochre_m.total == 0  # Ochre in M is sold out (Ochre S and Navy M are not it)
+    assert (await find(f"ochre ridge {unique}")).total == 1  # colours are words too
+
+    # Ochre M comes back: after the worker's sync the filter finds it.
+    record = await catalog_queries.get_product(jacket)
+    ochre_m_id = next(v.id for v in record.variants if v.title == "Ochre / M")
+    await inventory.adjust_stock(ochre_m_id, change=3, reason="restock", actor=manager)
+    await sync_products([jacket])
+    ochre_m = await find(
+        f"ridge {unique}", options=(("colour", "Ochre"), ("size", "M")), in_stock_only=True
+    )
+    assert [i.id for i in ochre_m.items] == [jacket]
