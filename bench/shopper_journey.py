@@ -353,7 +353,7 @@ def top_up_stock(cluster: Cluster) -> None:
     url = "postgresql://" + cluster.database_url.split("://", 1)[1]
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(
-            "UPDATE products SET stock_quantity = 1000000 WHERE stock_quantity < 1000000"
+            "UPDATE product_variants SET stock_quantity = 1000000 WHERE stock_quantity < 1000000"
         )
 
 

@@ -27,6 +27,7 @@ from backend.product_import.columns import _WRITTEN_FIELDS, APPLY_CHUNK_ROWS, IM
 from backend.product_import.parsing import _changed_values, _rejected
 from backend.product_import.previews import _chunked, _products_by_sku, _take_payload
 from backend.product_import.shapes import ImportResult, ProgressCallback, RejectedRow, _PendingRow
+from backend.product_import.variant_rows import VariantGroup, apply_group
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,24 @@ async def apply_import(
         done += len(chunk)
         if on_progress is not None:
             await on_progress(done, len(rows))
+    # Products sold in sizes: one catalog use case per product (its variants together).
+    for item in payload.get("groups", ()):
+        group = VariantGroup.from_json(item)
+        if await apply_group(actor, group):
+            if group.product_id is None:
+                created += len(group.rows)
+            else:
+                updated += len(group.rows)
+        else:
+            failed += [
+                RejectedRow(
+                    number,
+                    group.handle,
+                    f"Row {number}: the catalog refused this product's variants when applied "
+                    "(a SKU taken meanwhile?); preview the file again.",
+                )
+                for number in group.rows
+            ]
     return ImportResult(
         created=created,
         updated=updated,

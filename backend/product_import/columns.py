@@ -8,7 +8,7 @@ from typing import Any
 
 from backend.catalog.models import Category, Product
 
-CSV_COLUMNS = (
+PRODUCT_COLUMNS = (
     "sku",
     "name",
     "description",
@@ -22,6 +22,22 @@ CSV_COLUMNS = (
     "attributes",
     "image_urls",
 )
+# Products sold in sizes or colours: one row per variant, grouped by handle
+# (`variant_rows.py`); empty on rows of products without options.
+VARIANT_COLUMNS = (
+    "handle",
+    "option1_name",
+    "option1_value",
+    "option2_name",
+    "option2_value",
+    "option3_name",
+    "option3_value",
+    "compare_at_price",
+    "barcode",
+    "weight_grams",
+    "variant_active",
+)
+CSV_COLUMNS = PRODUCT_COLUMNS + VARIANT_COLUMNS
 REQUIRED_COLUMNS = ("sku", "name", "price", "category")
 MAX_FILE_MB = 5
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.catalog.models import Category, Product
+from backend.catalog.variant_queries import OptionsAndVariants, load_options_and_variants
 from backend.core.db import session_scope
 from backend.product_import.columns import (
     _EXPORTED,
@@ -20,6 +21,7 @@ from backend.product_import.columns import (
     CSV_COLUMNS,
     EXPORT,
     EXPORT_BATCH_ROWS,
+    VARIANT_COLUMNS,
 )
 
 # --- export -------------------------------------------------------------------------------
@@ -41,7 +43,7 @@ async def export_products_csv(actor: Viewer) -> str:
 async def _csv_pieces() -> AsyncIterator[str]:
     yield "\ufeff" + _csv_text([CSV_COLUMNS])
     statement = (
-        select(*_EXPORTED)
+        select(col(Product.id), col(Product.slug), *_EXPORTED)
         .join(Category, col(Category.id) == col(Product.category_id))
         .order_by(col(Product.sku))
         .execution_options(yield_per=EXPORT_BATCH_ROWS)
@@ -49,7 +51,52 @@ async def _csv_pieces() -> AsyncIterator[str]:
     async with session_scope() as session:
         result = await session.stream(statement)
         async for batch in result.partitions():
-            yield _csv_text(_export_cells(row) for row in batch)
+            # A second session: the first one's connection is busy streaming.
+            async with session_scope() as reading:
+                variants = await load_options_and_variants(
+                    reading, [row[0] for row in batch], active_only=False
+                )
+            yield _csv_text(
+                cells for row in batch for cells in _product_rows(row, variants[row[0]])
+            )
+
+
+def _product_rows(row: Any, options_and_variants: OptionsAndVariants) -> list[list[str]]:
+    """A product without options: one row. Sold in sizes or colours: one row per variant
+    (its SKU, price, stock and option values), grouped by the product's handle."""
+    slug, product = row[1], row[2:]
+    options, variants = options_and_variants
+    if not options:
+        return [_export_cells(product) + [""] * len(VARIANT_COLUMNS)]
+    rows = []
+    for variant in variants:
+        cells = _export_cells(
+            (
+                variant.sku,
+                *product[1:3],
+                variant.price,
+                *product[4:7],
+                variant.stock_quantity,
+                variant.low_stock_threshold,
+                *product[9:],
+            )
+        )
+        named: list[str] = []
+        for slot in range(3):
+            if slot < len(options):
+                named += [options[slot].name, variant.option_values[slot]]
+            else:
+                named += ["", ""]
+        extra = [
+            slug,
+            *named,
+            format(variant.compare_at_price, "f") if variant.compare_at_price else "",
+            variant.barcode or "",
+            str(variant.weight_grams) if variant.weight_grams is not None else "",
+            "true" if variant.is_active else "false",
+        ]
+        rows.append(cells + [_spreadsheet_safe(cell) for cell in extra])
+    return rows
 
 
 def _export_cells(row: Any) -> list[str]:

@@ -34,6 +34,7 @@ from backend.product_import.parsing import (
     _read_records,
 )
 from backend.product_import.shapes import ImportPreview, PlannedRow, _PendingRow
+from backend.product_import.variant_rows import check_groups, variant_records
 
 # --- import, step 1: preview --------------------------------------------------------------
 
@@ -42,10 +43,12 @@ async def preview_import(actor: Viewer, data: bytes) -> ImportPreview:
     """Check an uploaded file row by row (nothing is written to the catalog). Raises
     InvalidInputError when the file as a whole is unusable."""
     require_admin(actor, IMPORT)
-    columns, records, rejected = _read_records(data)
+    columns, all_records, rejected = _read_records(data)
+    records, groups = variant_records(columns, all_records)
     async with session_scope() as session:
         categories = dict((await session.exec(select(Category.slug, Category.id))).all())
     checked = _check_records(columns, records, categories, rejected)
+    grouped = await check_groups(groups, categories, rejected)
     async with session_scope() as session:
         current = await _products_by_sku(session, [row.sku for row in checked], lock=False)
 
@@ -73,14 +76,23 @@ async def preview_import(actor: Viewer, data: bytes) -> ImportPreview:
             action: Literal["create", "update"] = "create" if before is None else "update"
             sample.append(PlannedRow(row.row, row.sku, name, action, changes))
 
-    token = secrets.token_urlsafe(24) if pending else None
+    unchanged_count += grouped.unchanged_rows
+    for group, planned in grouped.planned:
+        if group.product_id is None:
+            create_count += len(group.rows)
+        else:
+            update_count += len(group.rows)
+        if len(sample) < SAMPLE_ROWS:
+            sample.append(planned)
+    token = secrets.token_urlsafe(24) if pending or grouped.planned else None
     if token is not None:
         payload = {
             "import_id": str(uuid.uuid4()),
-            "file_rows": len(records),
+            "file_rows": len(all_records),
             "rejected": len(rejected),
             "unchanged": unchanged_count,
             "rows": [row.to_json() for row in pending],
+            "groups": [group.to_json() for group, _ in grouped.planned],
         }
         await get_redis().set(
             _import_key(actor, token), json.dumps(payload), ex=PREVIEW_TTL_SECONDS
@@ -88,7 +100,7 @@ async def preview_import(actor: Viewer, data: bytes) -> ImportPreview:
     rejected.sort(key=lambda item: item.row)
     return ImportPreview(
         token=token,
-        file_rows=len(records),
+        file_rows=len(all_records),
         create_count=create_count,
         update_count=update_count,
         unchanged_count=unchanged_count,

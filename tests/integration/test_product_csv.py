@@ -165,7 +165,8 @@ async def test_an_exported_catalog_imports_back_unchanged(
 
     rows = parsed(exported)
     assert exported[1:].splitlines()[0] == ",".join(CSV_COLUMNS)
-    assert len(rows) == await count_products("")  # every product, hidden ones too
+    # Every product, hidden ones too (one row each, or one per variant under its handle).
+    assert len({row["handle"] or row["sku"] for row in rows}) == await count_products("")
     ours = [row for row in rows if row["sku"].startswith(f"RT-{unique}")]
     assert [row["sku"] for row in ours] == [f"RT-{unique}-{x}" for x in "ABC"]  # by SKU
     # Other tests' products may have been written around the input rules: only ours here.
@@ -543,3 +544,93 @@ async def test_progress_is_reported_after_each_chunk(
     await product_csv.apply_import(admin_viewer, preview.token, on_progress=on_progress)
 
     assert seen == [(200, 450), (400, 450), (450, 450)]
+
+
+async def test_products_in_sizes_export_one_row_per_variant_and_import_back(
+    admin_viewer: Viewer, csv_category: tuple[uuid.UUID, str], unique: str
+) -> None:
+    from backend.catalog import queries as catalog_queries
+    from backend.catalog import variants
+
+    category_id, slug = csv_category
+    product_id = await add_product(category_id, f"VT-{unique}", name=f"Vest {unique}")
+    await variants.save_variants(
+        product_id,
+        {
+            "options": [
+                {"name": "Size", "values": ["S", "M"]},
+                {"name": "Colour", "values": ["Navy"]},
+            ],
+            "variants": [
+                {
+                    "sku": f"VT-{unique}-{size}",
+                    "price": "30.00",
+                    "option_values": [size, "Navy"],
+                    "stock_quantity": 4,
+                }
+                for size in ("S", "M")
+            ],
+        },
+        actor=admin_viewer,
+    )
+    handle = (await catalog_queries.get_product(product_id)).summary.slug
+    exported = parsed(await product_csv.export_products_csv(admin_viewer))
+    ours = [row for row in exported if row["handle"] == handle]
+    assert [(r["sku"], r["option1_value"], r["option2_value"]) for r in ours] == [
+        (f"VT-{unique}-S", "S", "Navy"),
+        (f"VT-{unique}-M", "M", "Navy"),
+    ]
+    assert {r["option1_name"] for r in ours} == {"Size"}
+
+    unchanged = await product_csv.preview_import(admin_viewer, csv_bytes(ours, CSV_COLUMNS))
+    assert (unchanged.unchanged_count, unchanged.update_count, unchanged.token) == (2, 0, None)
+
+    # The M gets dearer and recounted, an L is added: the preview says so, confirm applies.
+    ours[1] |= {"price": "34.00", "stock_quantity": "6"}
+    ours.append(ours[1] | {"sku": f"VT-{unique}-L", "option1_value": "L", "stock_quantity": "2"})
+    preview = await product_csv.preview_import(admin_viewer, csv_bytes(ours, CSV_COLUMNS))
+    assert (preview.update_count, preview.rejected_count) == (3, 0)
+    assert preview.sample[0].changes == ("variants", f"stock of VT-{unique}-M: → 6")
+    assert preview.token is not None
+    result = await product_csv.apply_import(admin_viewer, preview.token)
+    assert (result.updated, result.failed) == (3, ())
+    record = await catalog_queries.get_product(product_id)
+    by_sku = {v.sku: v for v in record.variants}
+    assert (by_sku[f"VT-{unique}-M"].price, by_sku[f"VT-{unique}-M"].stock_quantity) == (
+        Decimal("34.00"),
+        6,
+    )
+    assert by_sku[f"VT-{unique}-L"].stock_quantity == 2
+    assert by_sku[f"VT-{unique}-S"].stock_quantity == 4
+    assert record.summary.stock_quantity == 12
+
+    # A new product in sizes; a bad group is refused row by row, naming the reason.
+    new_rows = [
+        {
+            "handle": f"tee-{unique}",
+            "sku": f"NT-{unique}-{size}",
+            "name": f"Tee {unique}",
+            "price": "15.00",
+            "category": slug,
+            "stock_quantity": "3",
+            "option1_name": "Size",
+            "option1_value": size,
+        }
+        for size in ("S", "M")
+    ]
+    bad = [
+        row | {"handle": f"bad-{unique}", "sku": f"BD-{unique}", "option1_value": "S"}
+        for row in new_rows
+    ]
+    preview = await product_csv.preview_import(admin_viewer, csv_bytes(new_rows + bad, CSV_COLUMNS))
+    assert (preview.create_count, preview.rejected_count) == (2, 2)
+    assert (
+        "same" in preview.rejected[0].reason.lower()
+        or "twice" in preview.rejected[0].reason.lower()
+    )
+    assert preview.token is not None
+    result = await product_csv.apply_import(admin_viewer, preview.token)
+    assert result.created == 2
+    tee = await catalog_queries.find_product_id_by_sku(f"NT-{unique}-S")
+    assert tee is not None
+    assert [v.title for v in (await catalog_queries.get_product(tee)).variants] == ["S", "M"]
