@@ -56,6 +56,8 @@ def _params(query: SearchQuery) -> dict[str, str]:
         params["sort"] = query.sort.value
     if query.page > 1:
         params["page"] = str(query.page)
+    for name, value in query.options:  # sizes and colours: ?size=M&colour=Navy
+        params[name] = value
     return params
 
 
@@ -126,7 +128,32 @@ def _facet_groups(query: SearchQuery, results: SearchResults) -> list[FilterGrou
                 ],
             )
         )
-    return groups
+    return groups + _option_groups(query, results)
+
+
+_QUERY_PARAMETERS = frozenset({"q", "category", "brand", "price", "in_stock", "sort", "page"})
+MAX_OPTION_FILTERS = 3
+
+
+def _with_option(query: SearchQuery, name: str, value: str) -> SearchQuery:
+    """The query with `name` set to `value`, or without it when it already is."""
+    others = tuple((n, v) for n, v in query.options if n != name)
+    chosen = (name, value) in query.options
+    return _toggled(query, options=others if chosen else (*others, (name, value)))
+
+
+def _option_groups(query: SearchQuery, results: SearchResults) -> list[FilterGroup]:
+    by_name: dict[str, list[FilterOption]] = {}
+    for facet in results.facets["options"]:
+        by_name.setdefault(facet.name, []).append(
+            FilterOption(
+                label=facet.value,
+                count=facet.product_count,
+                active=(facet.name, facet.value) in query.options,
+                url=search_url(_with_option(query, facet.name, facet.value)),
+            )
+        )
+    return [FilterGroup(name.capitalize(), options[:20]) for name, options in by_name.items()]
 
 
 def parse_search_query(params: dict[str, str]) -> SearchQuery:
@@ -144,6 +171,12 @@ def parse_search_query(params: dict[str, str]) -> SearchQuery:
         brand=(params.get("brand") or "").strip()[:100] or None,
         price_band=(params.get("price") or "").strip()[:40] or None,
         in_stock_only=(params.get("in_stock") or "") in ("1", "true", "on"),
+        # Any other parameter names an option value a variant must have (size=M).
+        options=tuple(
+            (name.strip().lower()[:40], value.strip()[:60])
+            for name, value in params.items()
+            if name not in _QUERY_PARAMETERS and name.strip() and value.strip()
+        )[:MAX_OPTION_FILTERS],
     )
 
 
