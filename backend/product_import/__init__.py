@@ -21,6 +21,15 @@ price and category, in any order.
                          "=" in values then need no escaping rules of our own.
     image_urls           addresses separated by spaces (an address never holds a raw space)
 
+Products sold in sizes or colours take one row per variant (`variant_rows.py`), grouped by
+
+    handle               the product's address (slug); rows with the same handle are one
+                         product, whose own columns are read from its first row
+    option1_name …       up to three options ("Size") and each row's value ("M")
+    option3_value
+    sku, price, stock_quantity, low_stock_threshold   the variant's
+    compare_at_price, barcode, weight_grams, variant_active   the variant's too
+
 A column left out of the file keeps the current value of existing products (new products
 get the usual default); so does an empty currency, stock_quantity, low_stock_threshold or
 is_active cell.

@@ -279,3 +279,20 @@ async def test_best_sellers_by_product_and_by_variant_and_reviews_name_the_size(
     }
     assert by_variant[f"{name} (M / Navy)"].quantity == 3
     assert by_variant[f"{name} (L / Navy)"].sku == f"SJ-{unique}-L"
+
+
+async def test_a_cart_saved_before_variants_still_holds_its_products(
+    make_product: MakeProduct,
+) -> None:
+    """Carts in Redis name products by id: each such product's one variant has that id,
+    so a cart written before migration 0018 reads as it was, and can be bought."""
+    from backend.cart.store import cart_key
+    from backend.core.redis import get_redis
+
+    mug = await make_product(stock_quantity=5)
+    owner = _new_cart()
+    await get_redis().hset(cart_key(owner), mapping={str(mug): "2"})  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
+    [line] = (await cart_queries.get_cart(owner)).lines
+    assert (line.variant_id, line.product_id, line.quantity) == (mug, mug, 2)
+    placed = await _place(owner)
+    assert (await order_queries.get_order(placed.number)).lines[0].variant_id == mug
