@@ -247,7 +247,7 @@ def _buy_box(product: rx.Var[ProductPageView], chosen: rx.Var[ChosenVariant]) ->
             chosen.stock,
             size="2",
             color_scheme=rx.cond(chosen.in_stock, "grass", "tomato"),
-            role="status",
+            aria_live="polite",  # a new choice's availability is read out
             data_testid="product-stock",
         ),
         rx.cond(

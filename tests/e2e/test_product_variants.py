@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.data import create_jacket
-from tests.e2e.mail import wait_for_mail
+from backend.accounts.roles import RoleName
+from tests.e2e.data import PASSWORD, create_account, create_jacket
+from tests.e2e.mail import link_in, wait_for_mail
+from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
-from tests.e2e.pages.storefront import Storefront
+from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.wishlist import NotifyBox
 from tests.fixtures.mail import SmtpServer
 
 
@@ -69,6 +72,46 @@ def test_choosing_colour_and_size_then_buying_names_them_everywhere(
     expect(page.get_by_text(f"Storm Jacket {unique} (Red / L)")).to_be_visible()
     page.screenshot(path="var/test-results/product-variants-order.png", full_page=True)
 
-    confirmation = wait_for_mail(mailbox, email)
-    text = confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert f"Storm Jacket {unique}, Red / L (SJ-{unique}-RL)" in text
+    wait_for_mail(mailbox, email, count=2)  # the confirmation and the payment receipt
+    texts = [
+        message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        for message in mailbox.handler.to(email)
+    ]
+    assert any(f"Storm Jacket {unique}, Red / L (SJ-{unique}-RL)" in text for text in texts)
+
+
+def test_a_shopper_waiting_for_a_sold_out_size_is_emailed_when_staff_restock_it(
+    page: Page, browser: Browser, base_url: str, mailbox: SmtpServer, unique: str
+) -> None:
+    slug, variant_ids = create_jacket(unique)
+    shopper = create_account(f"w{unique}", roles=frozenset({RoleName.USER}))
+    shopper_page = browser.new_context(base_url=base_url).new_page()
+    try:
+        Storefront(shopper_page).open("/sign-in")
+        SignInForm(shopper_page).sign_in(shopper, PASSWORD)
+        expect(Storefront(shopper_page).account_menu).to_be_visible()
+        Storefront(shopper_page).open(f"/products/{slug}?variant={variant_ids['Red / M']}")
+        expect(shopper_page.get_by_test_id("product-stock")).to_have_text("Out of stock")
+        NotifyBox(shopper_page).submit.click()
+        expect(NotifyBox(shopper_page).status).to_contain_text("(Red / M) is back")
+    finally:
+        shopper_page.context.close()
+
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("s" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+    )
+    admin.go_to("Inventory")
+    page.get_by_role("textbox", name="Product SKU").fill(f"SJ-{unique}-RM")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("heading", name=f"Storm Jacket {unique} (Red / M)")).to_be_visible()
+    page.get_by_label("Change").fill("4")
+    page.get_by_role("combobox", name="Reason").click()
+    page.get_by_role("option", name="Restock").click()
+    page.get_by_role("button", name="Save adjustment").click()
+    expect(page.get_by_text("Stock is now 4.")).to_be_visible()
+    page.screenshot(path="var/test-results/admin-inventory-variant.png", full_page=True)
+
+    notice = wait_for_mail(mailbox, shopper)
+    assert notice["Subject"] == f"Storm Jacket {unique} (Red / M) is back in stock"
+    assert f"variant={variant_ids['Red / M']}" in link_in(notice, "/products/")
