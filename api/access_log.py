@@ -19,6 +19,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.observability.context import current_request_id
+from backend.observability.metrics import observe_http
 from backend.observability.tracing import name_current_span, tracing_enabled
 
 HEADER = b"x-request-id"
@@ -83,7 +84,9 @@ class AccessLogMiddleware:
             await self.app(scope, receive, self._with_header(send_and_note, request_id))
         finally:
             route = route_template(scope)
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            elapsed = time.perf_counter() - started
+            observe_http(route, scope["method"], status, elapsed)
+            duration_ms = round(elapsed * 1000, 1)
             access_log.info(
                 "%s %s %s %.1f ms",
                 scope["method"],

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.admin_routes import router as admin_router
 from api.cart_cookie import router as page_cookie_router
 from api.media_routes import router as media_router
+from api.operations_routes import router as operations_router
 from api.payment_routes import router as payment_router
 from api.session_routes import router as session_router
 from api.v1.app import build_api_v1
@@ -42,6 +43,7 @@ def build_http_app() -> FastAPI:
     app.include_router(media_router)
     app.include_router(payment_router)
     app.include_router(admin_router)
+    app.include_router(operations_router)
     api_v1 = Mount("/api/v1", app=build_api_v1())
     accept_line_breaks(api_v1)
     app.router.routes.append(api_v1)

@@ -169,6 +169,13 @@ class Settings(BaseSettings):
     # Reverse proxies (addresses or networks, comma separated) whose X-Forwarded-For is
     # believed when finding a caller's address. Empty: the connecting address is the caller.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Who may read a web process's /metrics (addresses or networks, comma separated; the
+    # connecting address counts, never X-Forwarded-For). Default: this machine only.
+    metrics_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"]
+    )
+    # The worker's /metrics, /health/live and /health/ready (on loopback); 0: none.
+    worker_metrics_port: int = Field(default=9108, ge=0, le=65535)
 
     # Carts (Redis): forgotten after this many days without a change; per-line and
     # per-cart limits.
@@ -275,7 +282,7 @@ class Settings(BaseSettings):
         parse(value)
         return value
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_allowed_networks", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):

@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING
 from devstack.console import say
 from devstack.errors import SetupError
 from devstack.readiness import wait_for_postgres, wait_for_redis
-from devstack.services import PROJECT_ROOT, VAR_DIR, local_postgres, local_redis, port_is_open
+from devstack.services import (
+    PROJECT_ROOT,
+    VAR_DIR,
+    fresh_metrics_dir,
+    local_postgres,
+    local_redis,
+    port_is_open,
+)
 
 if TYPE_CHECKING:
     from backend.demo.seed import SeedReport
@@ -179,12 +186,17 @@ def child_env(overrides: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def start_worker(env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], log_file: Path, *, metrics_port: int | None = None
+) -> subprocess.Popen[bytes]:
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    worker_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    if metrics_port is not None:
+        worker_env["WORKER_METRICS_PORT"] = str(metrics_port)
     return subprocess.Popen(
         [str(VENV_BIN / "python"), "-m", "jobs"],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=worker_env,
         stdout=log_file.open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -210,7 +222,7 @@ def start_web(
             str(port),
         ],
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**env, "PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(f"web-{port}")},
         stdout=output,
         stderr=subprocess.STDOUT if output else None,
         start_new_session=True,
@@ -375,7 +387,13 @@ def _run_cluster(stack: Stack) -> None:
     config = cluster.write_nginx_config(layout)
 
     def start_worker_number(number: int) -> subprocess.Popen[bytes]:
-        return start_worker(env, layout.log_dir / f"worker-{number}.log")
+        # Each worker its own metrics port: 9108, 9109, … (WORKER_METRICS_PORT upwards).
+        base = settings.worker_metrics_port
+        return start_worker(
+            env,
+            layout.log_dir / f"worker-{number}.log",
+            metrics_port=base + number - 1 if base else 0,
+        )
 
     supervised: dict[
         str, tuple[subprocess.Popen[bytes], Callable[[], subprocess.Popen[bytes]]]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.errors import SetupError
-from devstack.services import PROJECT_ROOT, VAR_DIR
+from devstack.services import PROJECT_ROOT, VAR_DIR, fresh_metrics_dir
 
 # Paths the web backends answer; everything else is a file of the built frontend.
 BACKEND_PATH_PREFIXES = (
@@ -323,7 +323,12 @@ def start_backend(env: dict[str, str], layout: ClusterLayout, port: int) -> subp
             *("--backend-host", "127.0.0.1", "--backend-port", str(port)),
         ],
         cwd=PROJECT_ROOT,
-        env={**env, **layout.reflex_env(), "GRANIAN_WORKERS": "1"},
+        env={
+            **env,
+            **layout.reflex_env(),
+            "GRANIAN_WORKERS": "1",
+            "PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(f"cluster-web-{port}"),
+        },
         stdout=(layout.log_dir / f"web-{port}.log").open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -421,3 +421,12 @@ def local_postgres() -> PostgresCluster:
 
 def local_redis() -> RedisServer:
     return RedisServer(VAR_DIR / "redis")
+
+
+def fresh_metrics_dir(name: str) -> str:
+    """An empty folder for one web process's workers' Prometheus samples (multiprocess
+    mode: every Granian worker writes there, a scrape of any of them adds them up)."""
+    folder = VAR_DIR / "metrics" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return str(folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 import backend.event_registry  # noqa: F401  (every event type, so stored rows can be read)
 from backend.events import deliveries
+from backend.observability import metrics
 from backend.observability.tracing import continued_span
 from backend.settings import get_settings
 from jobs.handlers import HANDLERS_BY_NAME
@@ -52,7 +54,22 @@ async def handle_event_job(
             "shop.job.try": int(ctx.get("job_try", 1)),
         },
     ) as job_span:
-        outcome = await _handle_event_reporting_outages(ctx, event_id, handler)
+        started = time.perf_counter()
+        # Handler names come from the registry; anything else is one label, not many.
+        label = handler if handler in HANDLERS_BY_NAME else "(unknown)"
+        try:
+            outcome = await _handle_event_reporting_outages(ctx, event_id, handler)
+        except Retry:
+            metrics.EVENT_DELIVERIES.labels(label, "retried").inc()
+            metrics.JOB_DURATION.labels("handle_event_job", "retried").observe(
+                time.perf_counter() - started
+            )
+            raise
+        result = {"done": "succeeded", "already done": "duplicate"}.get(outcome, "dead_lettered")
+        metrics.EVENT_DELIVERIES.labels(label, result).inc()
+        metrics.JOB_DURATION.labels("handle_event_job", result).observe(
+            time.perf_counter() - started
+        )
         job_span.set_attribute("shop.job.outcome", outcome)
         return outcome
 

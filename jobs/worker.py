@@ -38,6 +38,7 @@ from backend.search.services import ensure_index
 from backend.settings import get_settings
 from backend.webhooks import delivery as webhook_delivery
 from jobs.events import OUTAGE_RETRIES, handle_event_job
+from jobs.operations_server import serve_operations
 from jobs.relay import run_relay
 
 logger = logging.getLogger("jobs.worker")
@@ -188,6 +189,7 @@ async def serve() -> None:
     if not ready:
         return
     relay = asyncio.create_task(run_relay(stop))
+    operations = asyncio.create_task(serve_operations(stop))
     indexing = asyncio.create_task(
         _build_search_index_if_missing()
         if get_settings().build_search_index_on_start
@@ -198,7 +200,7 @@ async def serve() -> None:
     finally:
         stop.set()
         indexing.cancel()
-        await asyncio.gather(relay, indexing, return_exceptions=True)
+        await asyncio.gather(relay, indexing, operations, return_exceptions=True)
         await dispose_engine()
         await close_redis()
 

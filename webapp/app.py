@@ -72,12 +72,15 @@ from storefront.state import HeaderState, SavedProductsState
 from ui.access import AccessGuard
 from ui.sign_in import SignInState
 from ui.theme import GLOBAL_STYLE
+from webapp.event_metrics import instrument_reflex_events, instrument_websocket_connections
 from webapp.telemetry import start_web_telemetry
 from webapp.upload_guard import guard_uploads
 
 settings = get_settings()
 shop = settings.shop_name
 start_web_telemetry()  # log lines and traces, before the app below is built
+instrument_reflex_events()  # each handler's duration, for /metrics
+instrument_websocket_connections()
 
 
 class ShopApp(rx.App):

@@ -21,6 +21,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from backend.core.redis import get_redis
+from backend.observability import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ async def _lookup(key_parts: dict[str, Any]) -> tuple[str, str | None]:
     """The entry's key under the current catalog version, and the entry if cached."""
     lookup = _lookup_script(get_redis())
     key, hit = await lookup(keys=[VERSION_KEY], args=[_digest(key_parts)])
+    metrics.CACHE_REQUESTS.labels("catalog", "miss" if hit is None else "hit").inc()
     return key, hit
 
 

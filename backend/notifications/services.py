@@ -34,6 +34,7 @@ from backend.notifications.rendering import (
 )
 from backend.notifications.schemas import RenderedEmail, SendResult
 from backend.notifications.transports import configured_email_transport, configured_sms_provider
+from backend.observability import metrics
 from backend.observability.tracing import span
 
 Context = dict[str, Any]
@@ -155,8 +156,11 @@ async def _deliver(
             row.last_error = None
             result = SendResult(notification_id=row.id, status=row.status, sent_now=True)  # type: ignore[arg-type]  # set to "sent" or "stored" just above
     if failure is not None:
+        metrics.EMAILS.labels("failed").inc()
         # Raised after the commit, so the failed attempt and its error stay on record.
         raise failure
+    if result.sent_now:
+        metrics.EMAILS.labels(result.status).inc()
     return result
 
 

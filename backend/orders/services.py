@@ -38,6 +38,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
+from backend.observability import metrics
 from backend.orders import status
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
@@ -197,6 +198,7 @@ async def place_order(
             await on_placed(session, order_id)
         await record_event(session, _placed_event(order, reserved, totals))
     await catalog_cache.invalidate_after_commit()  # pages show stock
+    metrics.ORDERS_PLACED.inc()
     return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
 
 

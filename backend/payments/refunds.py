@@ -17,6 +17,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.core.money import format_money, to_minor_units
 from backend.events.outbox import record_event
+from backend.observability import metrics
 from backend.orders import status
 from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order
@@ -133,6 +134,7 @@ async def refund_order(
                         "amount": amount,
                     },
                 )
+    metrics.REFUNDS.labels("failed" if failure is not None else "succeeded").inc()
     if failure is not None:
         raise PaymentRefusedError(failure)  # after the commit: the failure stays recorded
     return amount

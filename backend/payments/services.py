@@ -22,6 +22,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import to_minor_units
 from backend.events.outbox import record_event
+from backend.observability import metrics
 from backend.orders import status
 from backend.orders.events import OrderPaid
 from backend.orders.locks import lock_order_for_update
@@ -122,6 +123,7 @@ async def pay_order(
         description=f"Order {number}",
     )
     await _apply(transaction_id, result, actor="shopper")
+    metrics.PAYMENTS.labels(result.status).inc()
     return PaymentOutcome(
         number,
         result.status,
@@ -157,6 +159,7 @@ async def confirm_payment(
         reference, idempotency_key=f"{key}:confirm:{'yes' if approve else 'no'}", approve=approve
     )
     await _apply(transaction_id, result, actor="shopper")
+    metrics.PAYMENTS.labels(result.status).inc()
     return PaymentOutcome(
         number, result.status, _message(result.status, result.failure_message), transaction_id
     )

@@ -15,6 +15,7 @@ from whoosh.query import And, Every, NullQuery, Query, Term
 from whoosh.searching import Hit
 
 from backend.core.pagination import clamp_page
+from backend.observability import metrics
 from backend.search.documents import IN_STOCK
 from backend.search.facets import FacetColumns, Filters
 from backend.search.matching import (
@@ -43,7 +44,8 @@ MAX_OPTION_FILTERS = 3
 
 
 async def search_products(query: SearchQuery) -> SearchResults:
-    return await asyncio.to_thread(_search_products, query)
+    with metrics.SEARCH_DURATION.time():
+        return await asyncio.to_thread(_search_products, query)
 
 
 async def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
