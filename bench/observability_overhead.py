@@ -1,0 +1,172 @@
+"""What metrics and tracing cost: `GET /api/v1/products?limit=20` with them on and off.
+
+    .venv/bin/python bench/observability_overhead.py [--size 1000] [--seconds 5]
+        [--rounds 3] [--clients 32] [--workers 2] [--keep]
+
+Two servers side by side, each under granian with `--workers` processes, on the API
+bench's database (shop_bench_api, `bench/api_products.py` seeds it):
+
+- off: the shop's HTTP app as `bench/api_products.py` serves it (no access log, no
+  metrics middleware, no tracing);
+- on: the same app inside the access log and metrics middleware (`/metrics` samples in a
+  multiprocess folder, as `./shop` runs it) and the OpenTelemetry ASGI middleware,
+  exporting every span by OTLP/HTTP to a collector stub in this process.
+
+Prints requests/s, p50 and p99 of each and the overhead. The target (issue #23): ≤ 5 %
+throughput and ≤ 1 ms p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import api_products as api_bench
+
+
+def observed_app() -> Any:
+    """The API app with what a production web process adds: access log and metrics,
+    and traces (the collector address comes from OTEL_EXPORTER_OTLP_ENDPOINT)."""
+    from api.access_log import AccessLogMiddleware
+    from backend.observability.tracing import setup_tracing
+    from webapp.telemetry import traced_asgi
+
+    app = api_bench.api_app()
+    setup_tracing("shop-web-bench")
+    return traced_asgi(AccessLogMiddleware(app))
+
+
+class _Collector(BaseHTTPRequestHandler):
+    """Accepts OTLP/HTTP span batches and drops them, counting."""
+
+    received = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        _Collector.received += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+async def measure(
+    env: dict[str, str], clients: int, seconds: float, rounds: int, workers: int
+) -> None:
+    collector = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    metrics_dir = tempfile.mkdtemp(prefix="shop-bench-metrics-")
+    endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
+    servers = {
+        "off": ("api_app", env),
+        "on (metrics + traces)": (
+            "observed_app",
+            {
+                **env,
+                "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+                "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+                "LOG_FORMAT": "json",
+            },
+        ),
+    }
+    drive = api_bench.drive_with_wrk if shutil.which("wrk") else api_bench.drive_with_aiohttp
+    processes = []
+    urls: dict[str, str] = {}
+    samples: dict[str, list[api_bench.Figures]] = {label: [] for label in servers}
+    try:
+        for label, (factory, server_env) in servers.items():
+            port = api_bench.free_port()
+            urls[label] = f"http://127.0.0.1:{port}{api_bench.LISTING_PATH}"
+            processes.append(start(factory, port, server_env, workers))
+            await api_bench.wait_until_serving(urls[label], processes[-1])
+        for url in urls.values():
+            await drive(url, clients=clients, seconds=2)  # warm-up
+        for _ in range(rounds):
+            for label, url in urls.items():
+                samples[label].append(await drive(url, clients=clients, seconds=seconds))
+    finally:
+        for process in processes:
+            api_bench.stop_server(process)
+        collector.shutdown()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    results = {label: api_bench.Figures.combine(rounds) for label, rounds in samples.items()}
+    print(f"GET {api_bench.LISTING_PATH}: {clients} clients, {rounds} × {seconds:.0f} s each")
+    for label, load in results.items():
+        print(
+            f"  {label:<24} {load.per_second:7.0f} req/s   p50 {load.p50_ms:6.2f} ms"
+            f"   p99 {load.p99_ms:7.2f} ms   non-200: {load.failures}"
+        )
+    off, on = results["off"], results["on (metrics + traces)"]
+    cost = 1 - on.per_second / off.per_second
+    p50 = on.p50_ms - off.p50_ms
+    verdict = "meets" if cost <= 0.05 and p50 <= 1 else "misses"
+    print(
+        f"  overhead: {cost:.1%} throughput, {p50:+.2f} ms p50 ({verdict} the target: ≤ 5 %,"
+        f" ≤ 1 ms); span batches received by the collector stub: {_Collector.received}"
+    )
+
+
+def start(factory: str, port: int, env: dict[str, str], workers: int) -> Any:
+    import subprocess
+
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory"),
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+            *("--no-ws", "--log-level", "warning", f"bench.observability_overhead:{factory}"),
+        ],
+        cwd=api_bench.ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(api_bench.ROOT)},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=1_000)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true")
+    arguments = parser.parse_args()
+
+    from devstack.services import local_postgres, local_redis
+
+    postgres, redis_server = local_postgres(), local_redis()
+    postgres.start()
+    redis_server.start()
+    database_url = postgres.url(api_bench.DATABASE)
+    redis_url = redis_server.url(api_bench.REDIS_DB)
+    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENVIRONMENT": "test"})
+    api_bench.prepare_database(database_url, redis_url, arguments.size, arguments.keep)
+    generous = "1000000/minute"
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ENVIRONMENT": "test",
+        "API_RATE_LIMIT_READ": generous,
+        "API_RATE_LIMIT_WRITE": generous,
+        "API_RATE_LIMIT_AUTH": generous,
+    }
+    asyncio.run(
+        measure(env, arguments.clients, arguments.seconds, arguments.rounds, arguments.workers)
+    )
+
+
+if __name__ == "__main__":
+    main()
