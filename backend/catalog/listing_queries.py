@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, exists, func, or_, true, union_all
 from sqlalchemy import select as sql_select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -115,21 +116,33 @@ def _attribute_and_option_counts(
 
 def _option_value_counts(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
     """(option name lower-cased, value, products) over the listing: a product counts for a
-    value when a variant of it on sale has it (in stock, with "in stock only")."""
+    value when a variant of it on sale has it (in stock, with "in stock only"). Only
+    variants with options are read (a product without options has none to count), each
+    one's slots unnested and looked up by primary key."""
     variant, value, option = _variant_values()
-    conditions = [variant.is_active, *_filters(query, category_ids, skip="attributes")]
+    slots = (
+        func.unnest(
+            postgresql.array(
+                [variant.option1_value_id, variant.option2_value_id, variant.option3_value_id]
+            )
+        )
+        .table_valued("value_id")
+        .render_derived(name="slot")  # AS slot(value_id)
+        .lateral()
+    )
+    conditions = [
+        variant.is_active,
+        variant.option1_value_id.is_not(None),
+        *_filters(query, category_ids, skip="attributes"),
+    ]
     if query.in_stock_only:
         conditions.append(variant.stock_quantity > 0)
     return (
         sql_select(func.lower(option.name), value.value, func.count(func.distinct(Product.id)))
         .select_from(Product)
         .join(variant, variant.product_id == Product.id)
-        .join(
-            value,
-            value.id.in_(
-                [variant.option1_value_id, variant.option2_value_id, variant.option3_value_id]
-            ),
-        )
+        .join(slots, true())
+        .join(value, value.id == slots.c.value_id)
         .join(option, option.id == value.option_id)
         .where(*conditions)
         .group_by(func.lower(option.name), value.value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh.searching import Searcher
 
@@ -34,7 +35,9 @@ from backend.search.schemas import (
 # Per-document values read from columns: the facets, and availability (a filter).
 COLUMN_FIELDS = ("category_path", "brand_facet", "price_band", "availability", "variant_options")
 
-_Columns = dict[str, list[str]]
+_Columns = dict[str, list[Any]]
+# Each document's variants decoded once per segment (not once per query and document).
+DECODED_VARIANTS = "variant_options_decoded"
 
 
 @dataclass(frozen=True)
@@ -66,19 +69,16 @@ class FacetColumns:
         """Each facet field's value for every document number of `searcher`."""
         if searcher is not self._searcher:
             segments: dict[str, _Columns] = {}
-            columns: _Columns = {field: [] for field in COLUMN_FIELDS}
+            columns: _Columns = {field: [] for field in (*COLUMN_FIELDS, DECODED_VARIANTS)}
             for leaf, _offset in searcher.leaf_searchers():  # in document-number order
                 reader = leaf.reader()
                 if reader.segment() is None:
                     continue  # an index without documents
                 segment_id = reader.segment().segment_id()
-                values = self._segments.get(segment_id) or {
-                    field: [str(value or "") for value in reader.column_reader(field)]
-                    for field in COLUMN_FIELDS
-                }
+                values = self._segments.get(segment_id) or _segment_values(reader)
                 segments[segment_id] = values
-                for field in COLUMN_FIELDS:
-                    columns[field].extend(values[field])
+                for field in (*COLUMN_FIELDS, DECODED_VARIANTS):
+                    columns.setdefault(field, []).extend(values[field])
             self._segments = segments  # segments merged away are forgotten
             self._searcher = searcher
             self._columns = columns
@@ -101,15 +101,16 @@ class FacetColumns:
                 values = columns[field]
                 kept = [d for d in kept if values[d] == wanted]
         if filters.options:
-            encoded = columns["variant_options"]
+            decoded = columns[DECODED_VARIANTS]
             wanted_pairs = {(name, value.lower()) for name, value in filters.options}
             in_stock = filters.availability == IN_STOCK
             kept = [
                 d
                 for d in kept
-                if any(
+                if decoded[d]
+                and any(
                     wanted_pairs <= {(name, value.lower()) for name, value in pairs}
-                    for stocked, pairs in decode_variants(encoded[d])
+                    for stocked, pairs in decoded[d]
                     if stocked or not in_stock
                 )
             ]
@@ -119,18 +120,18 @@ class FacetColumns:
         self, searcher: Searcher, docnums: Iterable[int], *, in_stock_only: bool = False
     ) -> SearchFacets:
         columns = self.columns(searcher)
-        paths, brands, bands, encoded = (
+        paths, brands, bands, decoded = (
             columns[field]
-            for field in ("category_path", "brand_facet", "price_band", "variant_options")
+            for field in ("category_path", "brand_facet", "price_band", DECODED_VARIANTS)
         )
         docnums = list(docnums)
         options: Counter[tuple[str, str]] = Counter()
         for d in docnums:
-            if encoded[d]:
+            if decoded[d]:
                 options.update(
                     {
                         pair
-                        for stocked, pairs in decode_variants(encoded[d])
+                        for stocked, pairs in decoded[d]
                         if stocked or not in_stock_only
                         for pair in pairs
                     }
@@ -141,6 +142,17 @@ class FacetColumns:
             Counter(bands[d] for d in docnums),
             options,
         )
+
+
+def _segment_values(reader: Any) -> _Columns:
+    values: _Columns = {
+        field: [str(value or "") for value in reader.column_reader(field)]
+        for field in COLUMN_FIELDS
+    }
+    values[DECODED_VARIANTS] = [
+        decode_variants(encoded) if encoded else () for encoded in values["variant_options"]
+    ]
+    return values
 
 
 def facet_counts(
