@@ -7,6 +7,7 @@ traffic to a process that says no, and says which check failed.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from backend.search import storage
 from backend.settings import PROJECT_ROOT
 
 CHECK_TIMEOUT_SECONDS = 2.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
