@@ -31,23 +31,41 @@ depends_on: str | Sequence[str] | None = None
 
 _SUMMARY_FUNCTIONS = (
     """
+CREATE FUNCTION product_option_values_of(product uuid, in_stock_only boolean) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    -- "size\x1fM": the option values the product's variants on sale have (in stock).
+    SELECT coalesce(array_agg(DISTINCT lower(o.name) || chr(31) || ov.value), '{}')
+    FROM product_variants AS v
+    CROSS JOIN LATERAL unnest(ARRAY[v.option1_value_id, v.option2_value_id,
+                                    v.option3_value_id]) AS slot(value_id)
+    JOIN product_option_values AS ov ON ov.id = slot.value_id
+    JOIN product_options AS o ON o.id = ov.option_id
+    WHERE v.product_id = product AND v.is_active
+      AND (NOT in_stock_only OR v.stock_quantity > 0)
+$$;
+""",
+    """
 CREATE FUNCTION refresh_product_summaries_of(product_ids uuid[]) RETURNS void
 LANGUAGE sql AS $$
     UPDATE products AS p
-    SET price = s.price, stock_quantity = s.stock_quantity, sku = coalesce(s.sku, p.sku)
+    SET price = s.price, stock_quantity = s.stock_quantity, sku = coalesce(s.sku, p.sku),
+        option_values = s.option_values, option_values_in_stock = s.option_values_in_stock
     FROM (
         SELECT v.product_id,
                -- Inactive variants only: the lowest of them, so the row stays valid.
                coalesce(min(v.price) FILTER (WHERE v.is_active), min(v.price)) AS price,
                coalesce(sum(v.stock_quantity) FILTER (WHERE v.is_active), 0) AS stock_quantity,
-               max(v.sku) FILTER (WHERE v.is_default) AS sku
+               max(v.sku) FILTER (WHERE v.is_default) AS sku,
+               product_option_values_of(v.product_id, false) AS option_values,
+               product_option_values_of(v.product_id, true) AS option_values_in_stock
         FROM product_variants AS v
         WHERE v.product_id = ANY(product_ids)
         GROUP BY v.product_id
     ) AS s
     WHERE p.id = s.product_id
-      AND (p.price, p.stock_quantity, p.sku)
-          IS DISTINCT FROM (s.price, s.stock_quantity, coalesce(s.sku, p.sku))
+      AND (p.price, p.stock_quantity, p.sku, p.option_values, p.option_values_in_stock)
+          IS DISTINCT FROM (s.price, s.stock_quantity, coalesce(s.sku, p.sku),
+                            s.option_values, s.option_values_in_stock)
 $$;
 """,
     """
@@ -243,6 +261,25 @@ def upgrade() -> None:
         postgresql_ops={"sku": "gin_trgm_ops"},
     )
 
+    # Sizes and colours a product's variants on sale have, for listing facets and filters
+    # ("size\x1fM"), kept with the summary.
+    for column in ("option_values", "option_values_in_stock"):
+        op.add_column(
+            "products",
+            sa.Column(
+                column,
+                postgresql.ARRAY(sa.Text()),
+                server_default=sa.text("'{}'::text[]"),
+                nullable=False,
+            ),
+        )
+        op.create_index(
+            f"products_{column}_idx",
+            "products",
+            [column],
+            postgresql_using="gin",
+        )
+
     # Every product becomes a product with one default variant, under the product's id.
     op.execute(
         "INSERT INTO product_variants (id, product_id, sku, price, stock_quantity, "
@@ -382,6 +419,11 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER product_variants_summary_after_{event} ON product_variants")
     op.execute("DROP FUNCTION refresh_product_summaries()")
     op.execute("DROP FUNCTION refresh_product_summaries_of(uuid[])")
+    op.execute("DROP FUNCTION product_option_values_of(uuid, boolean)")
+    op.drop_index("products_option_values_in_stock_idx", table_name="products")
+    op.drop_index("products_option_values_idx", table_name="products")
+    op.drop_column("products", "option_values_in_stock")
+    op.drop_column("products", "option_values")
     # The product keeps what its one variant had (the summary already says the same
     # price, SKU and stock; the threshold lived on the variant).
     op.execute(

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, exists, func, or_, true, union_all
 from sqlalchemy import select as sql_select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -55,8 +54,23 @@ def _filters(
         wanted: dict[str, list[str]] = {}
         for name, value in query.attributes:
             wanted.setdefault(name, []).append(value)
+        summary: Any = (
+            Product.option_values_in_stock if query.in_stock_only else Product.option_values
+        )
+        for name, values in wanted.items():
+            # Narrowed by the GIN indexes first (an attribute, or a variant's value as its
+            # facet names it); then one variant must have every wanted value.
+            clauses.append(
+                or_(
+                    *(col(Product.attributes).contains({name: v}) for v in values),
+                    summary.overlap([f"{name.lower()}{OPTION_SEPARATOR}{v}" for v in values]),
+                )
+            )
         clauses.append(_matching_variant(wanted, in_stock=query.in_stock_only))
     return clauses
+
+
+OPTION_SEPARATOR = "\x1f"  # "size\x1fM" in products.option_values
 
 
 def _matching_variant(wanted: dict[str, list[str]], *, in_stock: bool) -> ColumnElement[bool]:
@@ -116,36 +130,20 @@ def _attribute_and_option_counts(
 
 def _option_value_counts(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
     """(option name lower-cased, value, products) over the listing: a product counts for a
-    value when a variant of it on sale has it (in stock, with "in stock only"). Only
-    variants with options are read (a product without options has none to count), each
-    one's slots unnested and looked up by primary key."""
-    variant, value, option = _variant_values()
-    slots = (
-        func.unnest(
-            postgresql.array(
-                [variant.option1_value_id, variant.option2_value_id, variant.option3_value_id]
-            )
-        )
-        .table_valued("value_id")
-        .render_derived(name="slot")  # AS slot(value_id)
-        .lateral()
-    )
-    conditions = [
-        variant.is_active,
-        variant.option1_value_id.is_not(None),
-        *_filters(query, category_ids, skip="attributes"),
-    ]
-    if query.in_stock_only:
-        conditions.append(variant.stock_quantity > 0)
+    value when a variant of it on sale has it (in stock, with "in stock only"). Read from
+    the products' own summary of their variants' values, like the attributes."""
+    summary = Product.option_values_in_stock if query.in_stock_only else Product.option_values
+    pair = func.unnest(summary).table_valued("pair").render_derived(name="option_value")
     return (
-        sql_select(func.lower(option.name), value.value, func.count(func.distinct(Product.id)))
+        sql_select(
+            func.split_part(pair.c.pair, OPTION_SEPARATOR, 1),
+            func.split_part(pair.c.pair, OPTION_SEPARATOR, 2),
+            func.count(),
+        )
         .select_from(Product)
-        .join(variant, variant.product_id == Product.id)
-        .join(slots, true())
-        .join(value, value.id == slots.c.value_id)
-        .join(option, option.id == value.option_id)
-        .where(*conditions)
-        .group_by(func.lower(option.name), value.value)
+        .join(pair, true())
+        .where(*_filters(query, category_ids, skip="attributes"))
+        .group_by(pair.c.pair)
     )
 
 

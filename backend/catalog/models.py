@@ -142,6 +142,12 @@ class Product(SQLModel, table=True):
             postgresql_using="gin",
             postgresql_ops={"attributes": "jsonb_path_ops"},
         ),
+        Index("products_option_values_idx", "option_values", postgresql_using="gin"),
+        Index(
+            "products_option_values_in_stock_idx",
+            "option_values_in_stock",
+            postgresql_using="gin",
+        ),
     )
 
     id: uuid.UUID = uuid_primary_key()
@@ -180,6 +186,16 @@ class Product(SQLModel, table=True):
     # At or below this, staff are alerted and the storefront says "Only N left".
     low_stock_threshold: int = Field(
         default=5, sa_column=Column(Integer, nullable=False, server_default=text("5"))
+    )
+    # The option values its variants on sale have, "size\x1fM" (and those in stock): a
+    # summary the database keeps with price and stock (migration 0018), for listing facets.
+    option_values: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    )
+    option_values_in_stock: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
     )
     # Approved reviews: how many, the sum of their stars, and the average for sorting
     # (the exact average is rating_sum / rating_count; see backend/catalog/ratings.py).
