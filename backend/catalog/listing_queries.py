@@ -66,7 +66,8 @@ def _filters(
                     summary.overlap([f"{name.lower()}{OPTION_SEPARATOR}{v}" for v in values]),
                 )
             )
-        clauses.append(_matching_variant(wanted, in_stock=query.in_stock_only))
+        if len(wanted) > 1:  # one name alone: the summary above is exact
+            clauses.append(_matching_variant(wanted, in_stock=query.in_stock_only))
     return clauses
 
 
