@@ -71,22 +71,28 @@ async def save_variants(
             before = await _audited_set(session, product_id)
             await replace_variants(session, product, wanted)
             await session.refresh(product)  # the summary the database just wrote
-            await record_event(
-                session,
-                ProductChanged(aggregate_id=str(product_id), change="updated", sku=product.sku),
-            )
-            audit.record(
-                session,
-                actor=actor,
-                action="product.variants_saved",
-                entity_type="product",
-                entity_id=product_id,
-                before=before,
-                after=await _audited_set(session, product_id),
-            )
+            await _record_change(session, product, actor, "product.variants_saved", before)
     except IntegrityError as exc:
         raise _sku_error(exc) from exc
     await cache.invalidate_after_commit()
+
+
+async def _record_change(
+    session: AsyncSession, product: Product, actor: Viewer, action: str, before: dict[str, Any]
+) -> None:
+    """`ProductChanged` and the audit log's before and after, in the change's transaction."""
+    await record_event(
+        session, ProductChanged(aggregate_id=str(product.id), change="updated", sku=product.sku)
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="product",
+        entity_id=product.id,
+        before=before,
+        after=await _audited_set(session, product.id),
+    )
 
 
 async def replace_variants(session: AsyncSession, product: Product, wanted: VariantsInput) -> None:
@@ -224,19 +230,7 @@ async def update_variants(
             before = await _audited_set(session, product_id)
             changed = await change_variants(session, product, parsed)
             if changed:
-                await record_event(
-                    session,
-                    ProductChanged(aggregate_id=str(product_id), change="updated", sku=product.sku),
-                )
-                audit.record(
-                    session,
-                    actor=actor,
-                    action="product.variants_updated",
-                    entity_type="product",
-                    entity_id=product_id,
-                    before=before,
-                    after=await _audited_set(session, product_id),
-                )
+                await _record_change(session, product, actor, "product.variants_updated", before)
     except IntegrityError as exc:
         raise _sku_error(exc) from exc
     if changed:

@@ -28,7 +28,8 @@ from backend.catalog import services as catalog
 from backend.catalog.inputs import ProductCreate, ProductUpdate
 from backend.catalog.models import Product, ProductVariant
 from backend.catalog.queries import ProductRecord
-from backend.catalog.variant_inputs import VariantsInput
+from backend.catalog.schemas import VariantView
+from backend.catalog.variant_inputs import VariantInput, VariantsInput
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.serialization import json_ready
@@ -260,38 +261,28 @@ def _changed_product_fields(record: ProductRecord, values: dict[str, Any]) -> li
 _VariantSet = tuple[tuple[tuple[Any, ...], ...], tuple[str, ...]]
 
 
+def _variant_key(variant: VariantView | VariantInput) -> tuple[Any, ...]:
+    return (
+        variant.sku.lower(),
+        variant.price,
+        variant.compare_at_price,
+        tuple(value.lower() for value in variant.option_values),
+        variant.barcode or None,
+        variant.weight_grams,
+        variant.is_active,
+    )
+
+
 def _current_set(record: ProductRecord) -> _VariantSet:
     return (
-        tuple(
-            (
-                v.sku.lower(),
-                v.price,
-                v.compare_at_price,
-                tuple(value.lower() for value in v.option_values),
-                v.barcode or None,
-                v.weight_grams,
-                v.is_active,
-            )
-            for v in record.variants
-        ),
+        tuple(_variant_key(v) for v in record.variants),
         tuple(option.name.lower() for option in record.options),
     )
 
 
 def _wanted_set(wanted: VariantsInput) -> _VariantSet:
     return (
-        tuple(
-            (
-                v.sku.lower(),
-                v.price,
-                v.compare_at_price,
-                tuple(value.lower() for value in v.option_values),
-                v.barcode or None,
-                v.weight_grams,
-                v.is_active,
-            )
-            for v in wanted.variants
-        ),
+        tuple(_variant_key(v) for v in wanted.variants),
         tuple(option.name.lower() for option in wanted.options),
     )
 

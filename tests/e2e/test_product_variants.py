@@ -45,10 +45,13 @@ def test_choosing_colour_and_size_then_buying_names_them_everywhere(
     expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
     page.screenshot(path="var/test-results/product-variants-sold-out.png", full_page=True)
 
-    # The keyboard moves within a group (arrow keys) like any radio group.
+    # The keyboard moves within a group (arrow keys) and chooses (Space) like any radio
+    # group.
     size.get_by_role("radio", name="M, sold out").focus()
     expect(size.get_by_role("radio", name="M, sold out")).to_be_focused()
     page.keyboard.press("ArrowRight")
+    expect(size.get_by_role("radio", name="L", exact=True)).to_be_focused()
+    page.keyboard.press("Space")
     page.screenshot(path="var/test-results/product-variants-arrow.png", full_page=True)
     expect(size.get_by_role("radio", name="L", exact=True)).to_be_checked()
     expect(page).to_have_url(re.compile(rf"\?variant={variant_ids['Red / L']}$"))

@@ -21,9 +21,13 @@ SEED_TABLES = {"users", "roles", "user_roles", "categories", "products"}
 
 @pytest.fixture(scope="module")
 def scratch_database_url() -> Iterator[str]:
+    yield from scratch_database("migrations")
+
+
+def scratch_database(suffix: str) -> Iterator[str]:
     """An empty database of its own, so migrating down never disturbs other tests."""
     base, _, name = get_settings().database_url.rpartition("/")
-    scratch = f"{name}_migrations"
+    scratch = f"{name}_{suffix}"
     admin = "postgresql://" + (base + "/postgres").split("://", 1)[1]
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(

@@ -11,29 +11,15 @@ from typing import Any
 import psycopg
 import pytest
 from alembic import command
-from psycopg import sql
 
-from backend.settings import get_settings
-from tests.integration.test_migrations import _alembic
+from tests.integration.test_migrations import _alembic, scratch_database
 
 BEFORE, AFTER = "0017_outbox_trace", "0018_variants"
 
 
 @pytest.fixture(scope="module")
 def scratch_url() -> Iterator[str]:
-    base, _, name = get_settings().database_url.rpartition("/")
-    scratch = f"{name}_variant_migration"
-    admin = "postgresql://" + (base + "/postgres").split("://", 1)[1]
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    yield f"{base}/{scratch}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-        )
+    yield from scratch_database("variant_migration")
 
 
 def _plain(url: str) -> str:

@@ -211,7 +211,8 @@ async def test_many_back_in_stock_requests_for_one_address_send_it_at_most_a_few
             for product_id in sold_out[pair * 2 : pair * 2 + 2]:
                 await browser.call(
                     event_name(BackInStockState, "load"),
-                    {"product_id": str(product_id), "in_stock": False},
+                    # A product without options is waited for by its one variant (its id).
+                    {"variant_id": str(product_id), "in_stock": False},
                 )
                 replies = await browser.call(
                     event_name(BackInStockState, "subscribe_guest"),
