@@ -24,7 +24,7 @@ from api.session_routes import router as session_router
 from api.v1.app import build_api_v1
 from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
 
-# The ASGI instrumentation around the whole web app (webapp/telemetry.py) makes each
+# The access log middleware around the whole web app (api/access_log.py) makes each
 # request's server span, Reflex's routes included, and names it by route template; FastAPI's
 # own span would start a second trace for the same request.
 ONE_SERVER_SPAN: TelemetryConfig = {"tracing": False}

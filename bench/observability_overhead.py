@@ -10,8 +10,9 @@ bench's database (shop_bench_api, `bench/api_products.py` seeds it):
   metrics middleware, no tracing);
 - metrics: the same app inside the access log and metrics middleware (`/metrics` samples
   in a multiprocess folder, as `./shop` runs it; access log lines off, as in "off");
-- metrics + traces: and the OpenTelemetry ASGI middleware, exporting every span by
-  OTLP/HTTP to a collector stub in this process (tracing is on only with a collector);
+- metrics + traces: and traces (a server span per request, PostgreSQL and Redis client
+  spans), every span exported by OTLP/HTTP to a collector stub in this process (tracing
+  is on only with a collector);
 - metrics + traces 5 %: the same with OpenTelemetry's standard sampler settings
   (`OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.05`).
 
@@ -36,6 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import api_products as api_bench
 
+# Longer than the batch span processor's export delay (5 s): a traced server's queued
+# spans are sent before the next run.
+SETTLE_SECONDS = 6
+
 
 def plain_app() -> Any:
     """The API app as `bench/api_products.py` serves it."""
@@ -58,11 +63,9 @@ def observed_app() -> Any:
     """The API app with what a production web process adds: access log and metrics,
     and traces (the collector address comes from OTEL_EXPORTER_OTLP_ENDPOINT)."""
     from backend.observability.tracing import setup_tracing
-    from webapp.telemetry import traced_asgi
 
-    app = metrics_app()
     setup_tracing("shop-web-bench")
-    return traced_asgi(app)
+    return metrics_app()  # with tracing on, the access log middleware makes server spans
 
 
 class _Collector(BaseHTTPRequestHandler):
@@ -125,9 +128,15 @@ async def measure(
             await api_bench.wait_until_serving(urls[label], processes[-1])
         for url in urls.values():
             await drive(url, clients=clients, seconds=2)  # warm-up
-        for _ in range(rounds):
-            for label, url in urls.items():
-                samples[label].append(await drive(url, clients=clients, seconds=seconds))
+        labels = list(urls)
+        for round_number in range(rounds):
+            # Each round in another order, and a pause after each run: a traced server's
+            # exporter thread still sends its last batches after the load stops, and that
+            # must not count against whichever server is measured next.
+            shift = round_number % len(labels)
+            for label in labels[shift:] + labels[:shift]:
+                samples[label].append(await drive(urls[label], clients=clients, seconds=seconds))
+                await asyncio.sleep(SETTLE_SECONDS)
     finally:
         for process in processes:
             api_bench.stop_server(process)

@@ -21,10 +21,12 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from backend.settings import get_settings
@@ -156,7 +158,8 @@ def continued_span(
 ) -> Iterator[Span]:
     """A span that continues the trace `carrier` came from (stored with an outbox event,
     passed with a job); without a usable carrier, a new trace. Only string `traceparent`
-    and `tracestate` are read from it: it was stored as data and is read as data."""
+    and `tracestate` are read from it: it was stored as data and is read as data. When the
+    sampler drops the trace, the libraries' client spans are skipped inside it."""
     fields = {
         key: value
         for key, value in (carrier or {}).items()
@@ -166,7 +169,42 @@ def continued_span(
     with _Installed.tracer.start_as_current_span(
         name, context=parent, kind=kind, attributes=dict(attributes or {})
     ) as s:
-        yield s
+        if s.is_recording():
+            yield s
+            return
+        # A trace the sampler dropped: its database, Redis and HTTP client calls would
+        # only make spans that record nothing, at the instrumentation's full cost each.
+        with suppress_instrumentation():
+            yield s
+
+
+@contextmanager
+def server_span(
+    name: str, carrier: Mapping[str, str], attributes: Mapping[str, Any]
+) -> Iterator[Span]:
+    """The span of one HTTP request, continuing the caller's W3C trace context (the
+    `traceparent` and `tracestate` headers in `carrier`). It runs for every request, so
+    it is made by hand: one context attach, where `continued_span` nests four context
+    managers. Inside a trace the sampler dropped, the libraries' client spans are
+    skipped (they would record nothing, at full cost)."""
+    parent = _propagator.extract(carrier, context=otel_context.Context()) if carrier else None
+    server = _Installed.tracer.start_span(
+        name, context=parent, kind=SpanKind.SERVER, attributes=attributes
+    )
+    inner = trace.set_span_in_context(server, parent)
+    if not server.is_recording():
+        inner = otel_context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, inner)
+    token = otel_context.attach(inner)
+    try:
+        yield server
+    except BaseException as error:
+        if server.is_recording():
+            server.record_exception(error)
+            server.set_status(StatusCode.ERROR, type(error).__name__)
+        raise
+    finally:
+        otel_context.detach(token)
+        server.end()
 
 
 def set_span_attributes(attributes: Mapping[str, Any]) -> None:
@@ -176,8 +214,15 @@ def set_span_attributes(attributes: Mapping[str, Any]) -> None:
         current.set_attributes(dict(attributes))
 
 
+def set_span_status(code: StatusCode) -> None:
+    """Marks the current span's outcome (a server span whose response is a 5xx)."""
+    current = trace.get_current_span()
+    if current.is_recording():
+        current.set_status(code)
+
+
 def name_current_span(name: str, attributes: Mapping[str, Any] | None = None) -> None:
-    """Renames the current span (the ASGI server span gets its route template once
+    """Renames the current span (the request's server span gets its route template once
     routing has found it) and adds attributes."""
     current = trace.get_current_span()
     if current.is_recording():

@@ -40,7 +40,6 @@ from jobs.events import handle_event_job
 from jobs.relay import relay_once
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.workers import settle_outbox
-from webapp.telemetry import traced_asgi
 
 ADDRESS = {
     "full_name": "Ada Buyer",
@@ -164,7 +163,7 @@ async def test_one_checkout_is_one_trace_from_request_to_email_and_webhook(
     product = await make_product(price=Decimal("12.50"), stock_quantity=5)
     pair = await tokens.issue_tokens(shopper_viewer.user_id)
     headers = {"Authorization": f"Bearer {pair.access_token}"}
-    web = traced_asgi(AccessLogMiddleware(build_http_app()))
+    web = AccessLogMiddleware(build_http_app())
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=web), base_url="http://localhost:3100/api/v1"
     ) as api:
@@ -278,3 +277,42 @@ async def test_without_a_collector_nothing_is_traced_or_stored(
     assert contexts
     assert all(context is None for context in contexts)
     assert stored == 0
+
+
+CALLER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_a_request_continues_the_callers_trace_and_a_dropped_trace_records_nothing(
+    spans: InMemorySpanExporter, make_product: MakeProduct
+) -> None:
+    """A caller's sampled `traceparent` is continued: the request's server span and its
+    database spans join that trace. A caller's unsampled one is followed too: nothing of
+    that request is recorded (the database calls made no spans at all)."""
+    await make_product(price=Decimal("4.00"), stock_quantity=3)
+    web = AccessLogMiddleware(build_http_app())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://localhost:3100/api/v1"
+    ) as api:
+        spans.clear()
+        sampled = await api.get(
+            "/products?limit=5&sort=newest",
+            headers={"traceparent": f"00-{CALLER_TRACE_ID}-00f067aa0ba902b7-01"},
+        )
+        assert sampled.status_code == 200, sampled.text
+        traced = spans.get_finished_spans()
+        server = by_name(traced, "GET /api/v1/products")
+        assert server.kind is SpanKind.SERVER
+        assert format(server.context.trace_id, "032x") == CALLER_TRACE_ID
+        assert server.parent is not None
+        assert server.parent.span_id == 0x00F067AA0BA902B7
+        assert server.attributes is not None
+        assert server.attributes["http.response.status_code"] == 200
+        assert any(s.kind is SpanKind.CLIENT for s in traced), "no database span"
+
+        spans.clear()
+        dropped = await api.get(
+            "/products?limit=5&sort=price_asc",
+            headers={"traceparent": f"00-{CALLER_TRACE_ID}-00f067aa0ba902b8-00"},
+        )
+        assert dropped.status_code == 200, dropped.text
+        assert spans.get_finished_spans() == ()
