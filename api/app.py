@@ -21,6 +21,9 @@ from api.media_routes import router as media_router
 from api.operations_routes import router as operations_router
 from api.payment_routes import router as payment_router
 from api.session_routes import router as session_router
+from api.storefront_html.routes import router as storefront_html_router
+from api.storefront_html.routes import shell_is_missing
+from api.storefront_html.shell import ShellMissingError
 from api.v1.app import build_api_v1
 from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
 
@@ -44,6 +47,8 @@ def build_http_app() -> FastAPI:
     app.include_router(payment_router)
     app.include_router(admin_router)
     app.include_router(operations_router)
+    app.include_router(storefront_html_router)
+    app.add_exception_handler(ShellMissingError, shell_is_missing)
     api_v1 = Mount("/api/v1", app=build_api_v1())
     accept_line_breaks(api_v1)
     app.router.routes.append(api_v1)

@@ -40,6 +40,11 @@ BACKEND_PATH_PREFIXES = (
     "admin/download",  # CSV export
 )
 FIRST_BACKEND_PORT = 8101
+# The public pages the backends render (api/storefront_html/routes.py): home, search, a
+# product, a category, the sitemap and robots.txt.
+SERVER_RENDERED_PAGES = (
+    r"^/((products|categories)/[^/]+|search|sitemap\.xml|robots\.txt|sitemaps/[^/]+\.xml)?$"
+)
 # Where nginx connects to the backends from: the one proxy they believe X-Forwarded-For from.
 NGINX_ADDRESS = "127.0.0.1"
 
@@ -172,7 +177,7 @@ def nginx_config(layout: ClusterLayout, routes: list[str]) -> str:
         "        }"
         for pattern in sorted({p for p in map(route_pattern, routes) if p is not None})
     )
-    return f"""# Written by `./shop cluster` (devstack/cluster.py); changes are overwritten.
+    return rf"""# Written by `./shop cluster` (devstack/cluster.py); changes are overwritten.
 worker_processes 1;
 pid {run}/nginx.pid;
 error_log {run}/error.log warn;
@@ -240,6 +245,12 @@ http {{
             expires 1y;
             add_header Cache-Control "public, immutable";
             add_header X-Content-Type-Options nosniff;
+        }}
+
+        # Public pages the backends answer with their head and first paint filled in
+        # (api/storefront_html/), and the files crawlers ask for.
+        location ~ {SERVER_RENDERED_PAGES} {{
+{proxy_to_backends}
         }}
 
         # Pages with a parameter (one product, one order) share the app's shell.

@@ -114,9 +114,9 @@ app.register_lifespan_task(production_start_checks)
 # (page, route, title, on_load): every storefront page in one table.
 STOREFRONT_PAGES = (
     (home_page, "/", shop, HomeState.load),
-    (category_page, "/categories/[slug]", f"Category · {shop}", CategoryState.load),
-    (search_page, "/search", f"Search · {shop}", SearchState.load),
-    (product_page, "/products/[product_id]", f"Product · {shop}", ProductState.load),
+    (category_page, "/categories/[slug]", CategoryState.tab_title, CategoryState.load),
+    (search_page, "/search", SearchState.tab_title, SearchState.load),
+    (product_page, "/products/[product_id]", ProductState.tab_title, ProductState.load),
     (sign_in_page, "/sign-in", f"Sign in · {shop}", SignInState.load),
     (sign_up_page, "/sign-up", f"Create an account · {shop}", SignUpState.reset_form),
     (

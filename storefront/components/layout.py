@@ -211,6 +211,9 @@ def footer() -> rx.Component:
     )
 
 
+REMOVE_FIRST_PAINT = "document.querySelectorAll('[data-first-paint]').forEach((e) => e.remove())"
+
+
 def shop_page(*children: rx.Component) -> rx.Component:
     return rx.box(
         test_mode_banner(),
@@ -229,6 +232,12 @@ def shop_page(*children: rx.Component) -> rx.Component:
             flex="1",
         ),
         footer(),
+        # The server's snapshot of the page (api/storefront_html/) covered the page until
+        # now: once this page's data has loaded, it goes, and the page shows in its place.
+        rx.cond(
+            rx.State.is_hydrated,
+            rx.box(on_mount=rx.call_script(REMOVE_FIRST_PAINT), display="none"),
+        ),
         min_height="100vh",
         display="flex",
         flex_direction="column",

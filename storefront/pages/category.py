@@ -136,6 +136,13 @@ class CategoryState(PublicState):
     next_url: str = ""
     _query: ListingQuery = ListingQuery()
 
+    @rx.var
+    def tab_title(self) -> str:
+        shop = get_settings().shop_name
+        if self.not_found:
+            return f"Page not found · {shop}"
+        return f"{self.title} · {shop}" if self.title else f"Category · {shop}"
+
     @rx.event
     async def load(self) -> None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2]

@@ -14,6 +14,7 @@ from backend.catalog.schemas import ProductDetail, VariantView
 from backend.core.errors import NotFoundError
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
+from backend.settings import get_settings
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
@@ -49,6 +50,15 @@ class ProductState(PublicState):
     variant: ChosenVariant | None = None
     # Server-only: the page's catalog data the picker chooses from.
     _detail: ProductDetail | None = None
+
+    @rx.var
+    def tab_title(self) -> str:
+        """The browser tab's title, following client-side navigation from product to
+        product (the server's first HTML carries the same title for crawlers)."""
+        shop = get_settings().shop_name
+        if self.not_found:
+            return f"Page not found · {shop}"
+        return f"{self.product.name} · {shop}" if self.product else f"Product · {shop}"
 
     @rx.event
     async def load(self) -> list[rx.event.EventSpec | rx.event.EventHandler] | None:

@@ -68,6 +68,8 @@ def create_product(
     brand: str | None = None,
     attributes: dict[str, str] | None = None,
     sku: str = "",
+    description: str | None = None,
+    image_urls: list[str] | None = None,
 ) -> str:
     """Creates a product (in a category of its own unless one is given); returns its slug."""
     category = category_id or create_category(unique)
@@ -82,6 +84,8 @@ def create_product(
                 stock_quantity=stock,
                 brand=brand,
                 attributes=attributes or {},
+                description=description,
+                image_urls=image_urls or [],
             ),
             actor=await catalog_manager(),
         )

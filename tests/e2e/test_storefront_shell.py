@@ -137,6 +137,22 @@ def test_product_page_shows_price_stock_attributes_breadcrumb_and_related(
     expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
 
 
+def test_the_tab_title_follows_client_side_navigation(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    shop = Storefront(page).open(f"/categories/{lamps['category']}")
+    expect(page).to_have_title("Lighting · Kestrel Goods")
+    # The server's first paint has made way for the page itself.
+    expect(page.locator("[data-first-paint]")).to_have_count(0)
+    shop.product_link(f"Floor Lamp {unique}").click()
+    expect(shop.heading(f"Floor Lamp {unique}")).to_be_visible()
+    expect(page).to_have_title(f"Floor Lamp {unique} · Kestrel Goods")
+    page.go_back()
+    expect(page).to_have_title("Lighting · Kestrel Goods")
+    shop.search(f"Pendant {unique}")
+    expect(page).to_have_title(f"Results for “Pendant {unique}” · Kestrel Goods")
+
+
 def test_search_with_a_typo_finds_the_product_and_opens_its_page(
     page: Page, lamps: dict[str, str], unique: str
 ) -> None:

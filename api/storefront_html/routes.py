@@ -1,0 +1,325 @@
+"""The storefront's public pages as a plain GET gets them (crawlers, link previews, the
+browser's first paint), and the files crawlers look for: `/sitemap.xml`, its parts under
+`/sitemaps/`, and `/robots.txt`.
+
+Each page is the compiled shell (shell.py) with the page's head (head.py) and a snapshot of
+its content. An unknown product or category answers 404 with the not-found page. Every
+other route of the storefront stays with Reflex's static files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from api.storefront_html import head as heads
+from api.storefront_html.shell import NOT_FOUND, load_shell, shell_for_route
+from backend.catalog import cache as catalog_cache
+from backend.catalog import queries as catalog
+from backend.catalog.category_queries import get_category_tree, list_top_categories
+from backend.catalog.listing import ListingQuery
+from backend.catalog.listing_queries import list_new_arrivals, list_products
+from backend.catalog.schemas import ProductDetail, ProductSummary
+from backend.catalog.sitemap_queries import (
+    list_category_entries,
+    list_product_chunks,
+    list_product_entries,
+)
+from backend.core.errors import NotFoundError
+from backend.core.money import format_money
+from backend.settings import get_settings
+
+router = APIRouter(include_in_schema=False)
+
+TEMPLATES = Path(__file__).parent / "templates"
+LISTED_PRODUCTS = 24
+MAX_SLUG_LENGTH = 160
+MAX_QUERY_LENGTH = 200
+# Never stale for more than a minute after a catalog change: the XML is cached under the
+# catalog's version (bumped by every change), and proxies may keep it a minute.
+SITEMAP_CACHE_CONTROL = "public, max-age=60"
+# Price and stock change: a page is revalidated every time.
+PAGE_CACHE_CONTROL = "no-cache"
+# What no crawler has any business fetching.
+PRIVATE_PATHS = (
+    "/cart",
+    "/checkout",
+    "/account",
+    "/orders/",
+    "/admin",
+    "/api/",
+    "/auth/",
+    "/sign-in",
+    "/sign-up",
+    "/forgot-password",
+    "/reset-password",
+    "/verify-email",
+    "/wishlists/",
+    "/stock-notices/",
+    "/cart-reminders/",
+    "/_event",
+    "/_upload",
+)
+
+
+@cache
+def templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Link:
+    path: str
+    name: str
+    price: str | None = None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+
+def _price_text(summary: ProductSummary) -> str:
+    price = format_money(summary.price, summary.currency)
+    if summary.price_max is not None and summary.price_max > summary.price:
+        return f"From {price}"
+    return price
+
+
+def _page(
+    route: str,
+    head: heads.PageHead,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+) -> Response:
+    shell = load_shell(NOT_FOUND) if status_code == 404 else shell_for_route(route)
+    shop_name = get_settings().shop_name
+    environment = templates()
+    head_html = environment.get_template("head.html").render(
+        head=head, shop_name=shop_name, own_title=not shell.has_title
+    )
+    first_paint = environment.get_template(template).render(shop_name=shop_name, **context)
+    return HTMLResponse(
+        shell.with_page(head_html, first_paint),
+        status_code=status_code,
+        headers={"cache-control": PAGE_CACHE_CONTROL},
+    )
+
+
+def _not_found(request: Request) -> Response:
+    settings = get_settings()
+    head = heads.not_found_head(
+        shop_name=settings.shop_name, base_url=settings.public_base_url, path=request.url.path
+    )
+    return _page("404", head, "not_found.html", {"breadcrumb": []}, status_code=404)
+
+
+def _product_page(detail: ProductDetail) -> Response:
+    settings = get_settings()
+    summary = detail.summary
+    head = heads.product_head(
+        detail, shop_name=settings.shop_name, base_url=settings.public_base_url
+    )
+    in_stock = any(v.stock_quantity > 0 for v in detail.variants) or summary.stock_quantity > 0
+    breadcrumb = [("Home", "/")]
+    breadcrumb += [(name, heads.category_path(slug)) for name, slug in detail.breadcrumb]
+    return _page(
+        "/products/[product_id]",
+        head,
+        "product.html",
+        {
+            "breadcrumb": breadcrumb,
+            "name": summary.name,
+            "price": _price_text(summary),
+            "availability": "In stock" if in_stock else "Sold out",
+            "description": _paragraphs(detail.description),
+            "image_url": detail.image_urls[0] if detail.image_urls else None,
+        },
+    )
+
+
+def _product_links(items: tuple[ProductSummary, ...] | list[ProductSummary]) -> list[Link]:
+    return [
+        Link(path=heads.product_path(item.slug), name=item.name, price=_price_text(item))
+        for item in items
+    ]
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+async def home_page() -> Response:
+    settings = get_settings()
+    head = heads.home_head(
+        shop_name=settings.shop_name,
+        description=f"{settings.shop_name}: everyday goods, chosen with care.",
+        base_url=settings.public_base_url,
+    )
+    categories = [
+        Link(path=heads.category_path(category.slug), name=category.name)
+        for category in await list_top_categories()
+    ]
+    arrivals = _product_links(await list_new_arrivals(limit=LISTED_PRODUCTS))
+    return _page(
+        "/",
+        head,
+        "listing.html",
+        {
+            "breadcrumb": [],
+            "heading": settings.shop_name,
+            "description": [head.description],
+            "links": categories + arrivals,
+        },
+    )
+
+
+@router.api_route("/products/{slug}", methods=["GET", "HEAD"])
+async def product_page(slug: str, request: Request) -> Response:
+    try:
+        detail = await catalog.get_product_page(slug[:MAX_SLUG_LENGTH])
+    except NotFoundError:
+        return _not_found(request)
+    return _product_page(detail)
+
+
+@router.api_route("/categories/{slug}", methods=["GET", "HEAD"])
+async def category_page(slug: str, request: Request) -> Response:
+    tree = await get_category_tree()
+    node = tree.by_slug(slug[:MAX_SLUG_LENGTH])
+    if node is None:
+        return _not_found(request)
+    settings = get_settings()
+    ancestors = tree.ancestors(node.id)
+    head = heads.category_head(
+        node, ancestors, shop_name=settings.shop_name, base_url=settings.public_base_url
+    )
+    listing = await list_products(ListingQuery(category=node.slug, limit=LISTED_PRODUCTS))
+    subcategories = [
+        Link(path=heads.category_path(child.slug), name=child.name)
+        for child in tree.children(node.id)
+    ]
+    return _page(
+        "/categories/[slug]",
+        head,
+        "listing.html",
+        {
+            "breadcrumb": [("Home", "/")]
+            + [(above.name, heads.category_path(above.slug)) for above in ancestors[:-1]],
+            "heading": node.name,
+            "description": _paragraphs(node.description),
+            "links": subcategories + _product_links(listing.items),
+        },
+    )
+
+
+@router.api_route("/search", methods=["GET", "HEAD"])
+async def search_page(request: Request) -> Response:
+    query = " ".join(str(request.query_params.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    settings = get_settings()
+    head = heads.search_head(query, shop_name=settings.shop_name, base_url=settings.public_base_url)
+    heading = f"Search results for “{query}”" if query else "Search"
+    return _page(
+        "/search",
+        head,
+        "listing.html",
+        {"breadcrumb": [("Home", "/")], "heading": heading, "description": [], "links": []},
+    )
+
+
+def _lastmod(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _xml(text: str) -> Response:
+    return Response(
+        text,
+        media_type="application/xml",
+        headers={"cache-control": SITEMAP_CACHE_CONTROL},
+    )
+
+
+@router.api_route("/sitemap.xml", methods=["GET", "HEAD"])
+async def sitemap_index() -> Response:
+    base = get_settings().public_base_url
+
+    async def render() -> str:
+        files: list[dict[str, str | None]] = [
+            {
+                "url": f"{base}/sitemaps/products-{chunk.number}.xml",
+                "lastmod": _lastmod(chunk.updated_at),
+            }
+            for chunk in await list_product_chunks()
+        ]
+        categories = await list_category_entries()
+        files.append(
+            {
+                "url": f"{base}/sitemaps/categories.xml",
+                "lastmod": _lastmod(max(e.updated_at for e in categories)) if categories else None,
+            }
+        )
+        return templates().get_template("sitemap_index.xml").render(files=files)
+
+    return _xml(await catalog_cache.cached_text({"sitemap": "index", "base": base}, render))
+
+
+@router.api_route("/sitemaps/products-{number}.xml", methods=["GET", "HEAD"])
+async def product_sitemap(number: int, request: Request) -> Response:
+    base = get_settings().public_base_url
+
+    async def render() -> str:
+        entries = [
+            {"url": base + heads.product_path(e.slug), "lastmod": _lastmod(e.updated_at)}
+            for e in await list_product_entries(number)
+        ]
+        # An empty part is not a sitemap: an empty string marks it missing in the cache.
+        if not entries:
+            return ""
+        return templates().get_template("urlset.xml").render(entries=entries)
+
+    text = await catalog_cache.cached_text({"sitemap": number, "base": base}, render)
+    if not text:
+        return Response("There is no such sitemap.", status_code=404, media_type="text/plain")
+    return _xml(text)
+
+
+@router.api_route("/sitemaps/categories.xml", methods=["GET", "HEAD"])
+async def category_sitemap() -> Response:
+    base = get_settings().public_base_url
+
+    async def render() -> str:
+        entries: list[dict[str, str | None]] = [{"url": base + "/", "lastmod": None}]
+        entries += [
+            {"url": base + heads.category_path(e.slug), "lastmod": _lastmod(e.updated_at)}
+            for e in await list_category_entries()
+        ]
+        return templates().get_template("urlset.xml").render(entries=entries)
+
+    return _xml(await catalog_cache.cached_text({"sitemap": "categories", "base": base}, render))
+
+
+@router.api_route("/robots.txt", methods=["GET", "HEAD"])
+async def robots_txt() -> Response:
+    base = get_settings().public_base_url
+    text = (
+        templates()
+        .get_template("robots.txt")
+        .render(private_paths=PRIVATE_PATHS, sitemap_url=f"{base}/sitemap.xml")
+    )
+    return Response(text, media_type="text/plain", headers={"cache-control": SITEMAP_CACHE_CONTROL})
+
+
+def shell_is_missing(request: Request, error: Exception) -> Response:
+    """A web process whose frontend was never built cannot show a page: say so plainly."""
+    return Response(
+        "The storefront has not been built yet.", status_code=503, media_type="text/plain"
+    )

@@ -1,0 +1,93 @@
+"""The compiled frontend's HTML pages, with a public page's head and first paint put in.
+
+Reflex compiles every page to a static HTML shell (prerendered for fixed routes such as
+`/`, one SPA fallback for routes with a parameter such as `/products/[product_id]`); the
+browser's bundle then renders the page and fetches its data over the websocket. A crawler
+or link preview reads only the shell. So for public pages the shop answers the shell
+itself, with:
+
+- the page's head tags (title, description, canonical, Open Graph, JSON-LD) before
+  `</head>`. A shell's own `<title>` stays when it has one (React owns it and changes it
+  on navigation); ours, where the shell has none, is marked `data-first-paint`;
+- a server-rendered snapshot of the content as the first element of `<body>`, also marked
+  `data-first-paint`. React 19 leaves unknown elements at the top of `<body>` alone when it
+  hydrates; the storefront layout removes every `data-first-paint` element once the
+  page's own data has loaded (storefront/components/layout.py), so the snapshot covers
+  the page until the real one is ready to show.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
+# What the shell says of every page alike; the page's own tags replace them.
+GENERIC_HEAD_TAGS = re.compile(
+    r'<meta content="[^"]*" (?:name="description"|property="og:[a-z:_]+")/>'
+)
+HEAD_END = "</head>"
+BODY_START = re.compile(r"<body[^>]*>")
+
+INDEX = "index.html"
+SPA_FALLBACK = "__spa-fallback.html"
+NOT_FOUND = "404.html"
+
+
+class ShellMissingError(LookupError):
+    """The frontend has not been built (yet) where this process looks for it."""
+
+
+@dataclass(frozen=True)
+class Shell:
+    html: str
+
+    @property
+    def has_title(self) -> bool:
+        return TITLE.search(self.html) is not None
+
+    def with_page(self, head: str, first_paint: str) -> str:
+        """The shell with `head` before `</head>` (its generic description and Open Graph
+        tags taken out) and `first_paint` as the first element of `<body>`."""
+        html = GENERIC_HEAD_TAGS.sub("", self.html)
+        at = html.find(HEAD_END)
+        body = BODY_START.search(html, at)
+        if at < 0 or body is None:
+            raise ShellMissingError("the compiled page has no </head> or <body>")
+        return html[:at] + head + html[at : body.end()] + first_paint + html[body.end() :]
+
+
+def frontend_build_dir() -> Path:
+    """Where Reflex put the compiled pages: `<web dir>/build/client` (the web dir is
+    `.web`, or REFLEX_WEB_WORKDIR as `./shop cluster` and the tests set it)."""
+    from reflex.utils.prerequisites import get_web_dir
+
+    return get_web_dir() / "build" / "client"
+
+
+@cache
+def _read(path: Path, modified: float) -> Shell:
+    return Shell(path.read_text(encoding="utf-8"))
+
+
+def load_shell(name: str, build_dir: Path | None = None) -> Shell:
+    """The compiled page `name` (`index.html`, `search.html`, the SPA fallback), read once
+    per build (a rebuild changes the file's time)."""
+    path = (build_dir or frontend_build_dir()) / name
+    try:
+        modified = path.stat().st_mtime
+    except OSError as error:
+        raise ShellMissingError(f"no compiled page at {path}") from error
+    return _read(path, modified)
+
+
+def shell_for_route(route: str, build_dir: Path | None = None) -> Shell:
+    """The shell a route is served from: its own prerendered file when there is one
+    (`/` → index.html, `/search` → search.html), else the SPA fallback."""
+    name = INDEX if route == "/" else route.strip("/") + ".html"
+    try:
+        return load_shell(name, build_dir)
+    except ShellMissingError:
+        return load_shell(SPA_FALLBACK, build_dir)
