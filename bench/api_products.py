@@ -183,13 +183,18 @@ def free_port() -> int:
 
 
 def start_server(
-    factory: str, port: int, env: dict[str, str], workers: int
+    factory: str,
+    port: int,
+    env: dict[str, str],
+    workers: int,
+    *,
+    module: str = "bench.api_products",
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory"),
             *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
-            *("--no-ws", "--log-level", "warning", f"bench.api_products:{factory}"),
+            *("--no-ws", "--log-level", "warning", f"{module}:{factory}"),
         ],
         cwd=ROOT,
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},

@@ -11,18 +11,21 @@ def labelled_input(
     error: rx.Var[str] | str = "",
     *,
     hint: str = "",
+    id_prefix: rx.Var[str] | str = "",
     **input_props: object,
 ) -> rx.Component:
     """A labelled input whose error (or hint) is its accessible description, so screen
-    readers announce it and tests can read it with the field."""
+    readers announce it and tests can read it with the field. Its id is `name`, after
+    `id_prefix` where one page shows the same field more than once (ids are unique)."""
     error_var = rx.Var.create(error) if isinstance(error, str) else error
-    message_id = f"{name}-message"
+    field_id = id_prefix + name
+    message_id = field_id + "-message"
     return rx.box(
         rx.el.label(
             rx.text(label, size="2", weight="medium"),
             rx.input(
                 name=name,
-                id=name,
+                id=field_id,
                 size="3",
                 width="100%",
                 color_scheme=rx.cond(error_var != "", "tomato", "gray"),  # type: ignore[arg-type]

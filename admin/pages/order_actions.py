@@ -154,6 +154,7 @@ def order_actions() -> rx.Component:
                         "amount",
                         state.errors.get("amount", ""),
                         hint="Up to " + state.refundable + "; empty refunds all of it.",
+                        id_prefix="refund-",
                     ),
                     rx.button("Refund", type="submit", color_scheme="orange"),
                     spacing="2",

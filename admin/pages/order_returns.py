@@ -256,6 +256,7 @@ def _refund_form(item: rx.Var[StaffReturnView]) -> rx.Component:
                 "amount",
                 _error(item, "amount"),
                 hint="The returned goods' value; at most " + state.refundable + " is left.",
+                id_prefix="return-" + item.id + "-",
                 default_value=item.suggested_refund,
                 input_mode="decimal",
             ),

@@ -3,8 +3,9 @@ browser's first paint), and the files crawlers look for: `/sitemap.xml`, its par
 `/sitemaps/`, and `/robots.txt`.
 
 Each page is the compiled shell (shell.py) with the page's head (head.py) and a snapshot of
-its content. An unknown product or category answers 404 with the not-found page. Every
-other route of the storefront stays with Reflex's static files."""
+its content. A renamed product or category answers 301 from its old address; an unknown
+one 404 with the not-found page. Every other route of the storefront stays with Reflex's
+static files."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.storefront_html import head as heads
@@ -25,6 +26,7 @@ from backend.catalog import queries as catalog
 from backend.catalog.category_queries import get_category_tree, list_top_categories
 from backend.catalog.listing import ListingQuery
 from backend.catalog.listing_queries import list_new_arrivals, list_products
+from backend.catalog.retired_slugs import find_renamed_category, find_renamed_product
 from backend.catalog.schemas import ProductDetail, ProductSummary
 from backend.catalog.sitemap_queries import (
     list_category_entries,
@@ -126,6 +128,12 @@ def _not_found(request: Request) -> Response:
     return _page("404", head, "not_found.html", {"breadcrumb": []}, status_code=404)
 
 
+def _moved(request: Request, path: str) -> Response:
+    """301 to a renamed page's address, its query string kept (a chosen variant)."""
+    query = request.url.query
+    return RedirectResponse(path + (f"?{query}" if query else ""), status_code=301)
+
+
 def _product_page(detail: ProductDetail) -> Response:
     settings = get_settings()
     summary = detail.summary
@@ -188,6 +196,9 @@ async def product_page(slug: str, request: Request) -> Response:
     try:
         detail = await catalog.get_product_page(slug[:MAX_SLUG_LENGTH])
     except NotFoundError:
+        renamed = await find_renamed_product(slug[:MAX_SLUG_LENGTH])
+        if renamed is not None:
+            return _moved(request, heads.product_path(renamed))
         return _not_found(request)
     return _product_page(detail)
 
@@ -197,6 +208,9 @@ async def category_page(slug: str, request: Request) -> Response:
     tree = await get_category_tree()
     node = tree.by_slug(slug[:MAX_SLUG_LENGTH])
     if node is None:
+        renamed = await find_renamed_category(slug[:MAX_SLUG_LENGTH])
+        if renamed is not None:
+            return _moved(request, heads.category_path(renamed))
         return _not_found(request)
     settings = get_settings()
     ancestors = tree.ancestors(node.id)

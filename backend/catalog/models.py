@@ -353,3 +353,39 @@ class ProductVariant(SQLModel, table=True):
     option3_value_id: uuid.UUID | None = Field(default=None, sa_column=_option_slot())
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
+
+
+class RetiredProductSlug(SQLModel, table=True):
+    """An address a product had before it was renamed: old links answer 301 to its
+    current one. Written by a trigger on `products` (migration 0019), whoever changed the
+    slug; the newest owner of a retired slug wins."""
+
+    __tablename__ = "retired_product_slugs"
+
+    slug: str = Field(sa_column=Column(String(160), primary_key=True))
+    product_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("products.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    retired_at: datetime = created_at_column()
+
+
+class RetiredCategorySlug(SQLModel, table=True):
+    """The same for categories (trigger on `categories`)."""
+
+    __tablename__ = "retired_category_slugs"
+
+    slug: str = Field(sa_column=Column(String(120), primary_key=True))
+    category_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("categories.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    retired_at: datetime = created_at_column()

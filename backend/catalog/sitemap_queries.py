@@ -36,7 +36,7 @@ async def list_product_chunks(per_chunk: int = URLS_PER_SITEMAP) -> list[Product
     position = func.row_number().over(order_by=col(Product.slug)) - 1
     ranked = (
         select(
-            (position / per_chunk).label("chunk"),
+            (position // per_chunk).label("chunk"),
             col(Product.updated_at).label("updated_at"),
         )
         .where(col(Product.is_active))

@@ -113,7 +113,9 @@ def cart_link() -> rx.Component:
             padding="6px",
         ),
         href="/cart",
-        aria_label="Cart, " + HeaderState.cart_item_count.to_string() + " items",
+        aria_label="Cart, "
+        + HeaderState.cart_item_count.to_string()
+        + rx.cond(HeaderState.cart_item_count == 1, " item", " items"),
     )
 
 
@@ -211,15 +213,35 @@ def footer() -> rx.Component:
     )
 
 
-REMOVE_FIRST_PAINT = "document.querySelectorAll('[data-first-paint]').forEach((e) => e.remove())"
+# Once a page's data has loaded: the server's first paint goes (api/storefront_html/); and
+# after a client-side navigation, keyboard and screen-reader focus moves to the new page's
+# heading instead of staying on <body> (on the first page it stays where the browser put it).
+FOCUS_CONTENT_SCRIPT = "document.getElementById('content').focus()"
+PAGE_SHOWN_SCRIPT = """
+document.querySelectorAll('[data-first-paint]').forEach((e) => e.remove());
+if (window.__shopPageShown) {
+  const heading = document.querySelector('main h1');
+  if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({preventScroll: true}); }
+}
+window.__shopPageShown = true;
+"""
 
 
 def shop_page(*children: rx.Component) -> rx.Component:
     return rx.box(
+        rx.el.a(
+            "Skip to content",
+            href="#content",
+            class_name="skip-link",
+            # The router would take the #fragment for a navigation: focus the content here.
+            on_click=[rx.prevent_default, rx.call_script(FOCUS_CONTENT_SCRIPT)],
+        ),
         test_mode_banner(),
         header(),
         rx.el.main(
             *children,
+            id="content",
+            tab_index=-1,
             # True once the page's data has loaded: lets scripts and tests wait for it. Right
             # after a navigation the flag is still the previous page's until the server
             # starts this page's loads; the path says which page it is about.
@@ -236,7 +258,7 @@ def shop_page(*children: rx.Component) -> rx.Component:
         # now: once this page's data has loaded, it goes, and the page shows in its place.
         rx.cond(
             rx.State.is_hydrated,
-            rx.box(on_mount=rx.call_script(REMOVE_FIRST_PAINT), display="none"),
+            rx.box(on_mount=rx.call_script(PAGE_SHOWN_SCRIPT), display="none"),
         ),
         min_height="100vh",
         display="flex",

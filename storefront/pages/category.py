@@ -12,6 +12,7 @@ import reflex as rx
 
 from backend.catalog import category_queries, listing_queries
 from backend.catalog.listing import ListingQuery, parse_listing_query
+from backend.catalog.retired_slugs import find_renamed_category
 from backend.catalog.schemas import Listing
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
@@ -144,7 +145,7 @@ class CategoryState(PublicState):
         return f"{self.title} · {shop}" if self.title else f"Category · {shop}"
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> rx.event.EventSpec | None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2]
         query = dataclasses.replace(
             parse_listing_query(dict(self.router.url.query_parameters), strict=False),
@@ -154,13 +155,16 @@ class CategoryState(PublicState):
         tree = await category_queries.get_category_tree()
         node = tree.by_slug(slug)
         if node is None:
+            renamed = await find_renamed_category(slug)
+            if renamed is not None:  # an old address: the category's new one
+                return rx.redirect(category_url(renamed), replace=True)
             self.not_found, self.title, self.products, self.filter_groups = True, "", [], []
-            return
+            return None
         try:
             listing = await listing_queries.list_products(query, with_facets=True)
         except NotFoundError:
             self.not_found = True
-            return
+            return None
         if listing.items == () and query.page > listing.page_count:
             # A page past the end (an old link): show the last page instead.
             query = query.with_page(listing.page_count)

@@ -10,6 +10,7 @@ import uuid
 import reflex as rx
 
 from backend.catalog import queries as catalog
+from backend.catalog.retired_slugs import find_renamed_product
 from backend.catalog.schemas import ProductDetail, VariantView
 from backend.core.errors import NotFoundError
 from backend.funnel import counts as funnel
@@ -68,6 +69,9 @@ class ProductState(PublicState):
         try:
             detail = await catalog.get_product_page(slug)
         except NotFoundError:
+            renamed = await find_renamed_product(slug)
+            if renamed is not None:  # an old address: the product's new one
+                return [rx.redirect(f"/products/{renamed}", replace=True)]
             self.product, self.not_found, self._detail = None, True, None
             self.options, self.variant = [], None
             return None

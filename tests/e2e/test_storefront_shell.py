@@ -153,6 +153,21 @@ def test_the_tab_title_follows_client_side_navigation(
     expect(page).to_have_title(f"Results for “Pendant {unique}” · Kestrel Goods")
 
 
+def test_keyboard_users_skip_the_header_and_land_on_each_new_page(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    shop = Storefront(page).open(f"/categories/{lamps['category']}")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is in the page, past the whole header
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    # After a client-side navigation, focus is on the new page's heading, not <body>.
+    shop.product_link(f"Floor Lamp {unique}").click()
+    expect(shop.heading(f"Floor Lamp {unique}")).to_be_focused()
+
+
 def test_search_with_a_typo_finds_the_product_and_opens_its_page(
     page: Page, lamps: dict[str, str], unique: str
 ) -> None:

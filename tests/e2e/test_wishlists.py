@@ -48,7 +48,7 @@ def test_save_from_card_and_page_then_move_to_cart_and_share(page: Page, unique:
 
     wishlist.move_to_cart(kettle)
     expect(wishlist.rows).to_have_count(1)
-    expect(shop.cart).to_have_accessible_name("Cart, 1 items")
+    expect(shop.cart).to_have_accessible_name("Cart, 1 item")
     shop.open("/cart")
     expect(page.get_by_role("link", name=kettle)).to_be_visible()
 
