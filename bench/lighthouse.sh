@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Lighthouse performance scores (mobile profile) for the home, a category and a product
-# page of a running shop (start it with ./shop run first). Lighthouse comes from npm into
-# var/bench-tools; it drives Debian's Chromium.
+# Lighthouse performance and accessibility (mobile profile) for the home, a category and a
+# product page of a running shop (start it with ./shop run first): the median of
+# LIGHTHOUSE_RUNS (3) runs per page, with FCP, LCP, TBT, CLS and the JavaScript and CSS
+# transferred. Lighthouse comes from npm into var/bench-tools; it drives Debian's Chromium.
 #
 #   bench/lighthouse.sh [http://localhost:3000]
 set -euo pipefail
@@ -15,7 +16,7 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
 fi
 category=$(curl -s "$base/" | { grep -o 'href="/categories/[^"]*"' || true; } | head -1 | cut -d'"' -f2)
 product=$(curl -s "$base/" | { grep -o 'href="/products/[^"]*"' || true; } | head -1 | cut -d'"' -f2)
-# The pages render their lists on the client: ask the running app for real paths.
+# The server-rendered first paint links categories and products; else ask the catalog.
 if [ -z "$category" ]; then category="/categories/audio"; fi
 if [ -z "$product" ]; then
   product=$(.venv/bin/python - <<'PY'
@@ -26,23 +27,47 @@ print("/products/" + asyncio.run(queries.list_products(ListingQuery(limit=1))).i
 PY
 )
 fi
+runs="${LIGHTHOUSE_RUNS:-3}"
+reports=$(mktemp -d)
 for path in / "$category" "$product"; do
-  out=$(mktemp)
-  CHROME_PATH=/usr/bin/chromium "$tools/node_modules/.bin/lighthouse" "$base$path" \
-    --only-categories=performance --output=json --output-path="$out" --quiet \
-    --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic" \
-    >/dev/null 2>&1 || true
-  .venv/bin/python - "$out" "$path" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-audits = report["audits"]
-score = report["categories"]["performance"]["score"]
-if score is None:
-    print(f"{sys.argv[2]:<60} no score: {report.get('runtimeError', {}).get('message', '?')}")
-    sys.exit(0)
-print(f"{sys.argv[2]:<60} performance {score:.2f}   FCP {audits['first-contentful-paint']['displayValue']:>7}"
-      f"   LCP {audits['largest-contentful-paint']['displayValue']:>7}   TBT {audits['total-blocking-time']['displayValue']:>7}"
-      f"   CLS {audits['cumulative-layout-shift']['displayValue']}")
-PY
-  rm -f "$out"
+  for run in $(seq "$runs"); do
+    CHROME_PATH=/usr/bin/chromium "$tools/node_modules/.bin/lighthouse" "$base$path" \
+      --only-categories=performance,accessibility --output=json \
+      --output-path="$reports/$(echo "$path" | tr '/' '_')-$run.json" --quiet \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic" \
+      >/dev/null 2>&1 || true
+  done
 done
+# The median run of each page (runs vary by ±0.05 on a shared machine).
+.venv/bin/python - "$reports" / "$category" "$product" <<'PY'
+import json, statistics, sys
+from pathlib import Path
+
+folder = Path(sys.argv[1])
+print(f"{'page':<48} perf  a11y     FCP     LCP     TBT    CLS  JS+CSS KB")
+for path in sys.argv[2:]:
+    runs = []
+    for file in sorted(folder.glob(path.replace("/", "_") + "-*.json")):
+        report = json.loads(file.read_text())
+        if report["categories"]["performance"]["score"] is None:
+            continue
+        audits = report["audits"]
+        kinds = {item["resourceType"]: item for item in audits["resource-summary"]["details"]["items"]}
+        first_load = sum(kinds.get(kind, {}).get("transferSize", 0) for kind in ("script", "stylesheet"))
+        runs.append((
+            report["categories"]["performance"]["score"],
+            report["categories"]["accessibility"]["score"],
+            audits["first-contentful-paint"]["numericValue"] / 1000,
+            audits["largest-contentful-paint"]["numericValue"] / 1000,
+            audits["total-blocking-time"]["numericValue"],
+            audits["cumulative-layout-shift"]["numericValue"],
+            first_load / 1024,
+        ))
+    if not runs:
+        print(f"{path:<48} no score")
+        continue
+    median = sorted(runs)[len(runs) // 2]
+    perf, a11y, fcp, lcp, tbt, cls, kb = median
+    print(f"{path[:48]:<48} {perf:.2f}  {a11y:.2f}  {fcp:5.1f} s {lcp:5.1f} s {tbt:5.0f} ms {cls:6.3f} {kb:8.0f}")
+PY
+rm -rf "$reports"
