@@ -261,7 +261,8 @@ def _filter_option(option: rx.Var[FilterOption]) -> rx.Component:
         href=option.url,
         color=rx.color("gray", 12),
         underline="none",
-        aria_pressed=option.active.to_string(),
+        # A filter link says whether it is the one applied (aria-pressed is for buttons).
+        aria_current=rx.cond(option.active, "true", "false"),
     )
 
 
@@ -276,7 +277,8 @@ def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
         href=option.url,
         color=rx.color("gray", 12),
         underline="none",
-        aria_pressed=option.active.to_string(),
+        # A filter link says whether it is the one applied (aria-pressed is for buttons).
+        aria_current=rx.cond(option.active, "true", "false"),
     )
 
 
