@@ -426,6 +426,29 @@ async def measure_all(  # noqa: PLR0917 (the bench's knobs, passed straight thro
         )
 
 
+def server_environment(size: int, *, keep: bool) -> dict[str, str]:
+    """PostgreSQL and Redis started, the bench database seeded with `size` products (or
+    reused with `keep`), and the environment of a bench server on them (in this process
+    too: settings are read once, before any backend import)."""
+    from devstack.services import local_postgres, local_redis
+
+    postgres, redis_server = local_postgres(), local_redis()
+    postgres.start()
+    redis_server.start()
+    database_url, redis_url = postgres.url(DATABASE), redis_server.url(REDIS_DB)
+    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENVIRONMENT": "test"})
+    prepare_database(database_url, redis_url, size, keep)
+    generous = "1000000/minute"  # one address making every request: no rate limit here
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ENVIRONMENT": "test",
+        "API_RATE_LIMIT_READ": generous,
+        "API_RATE_LIMIT_WRITE": generous,
+        "API_RATE_LIMIT_AUTH": generous,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)
@@ -444,24 +467,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     arguments = parser.parse_args()
 
-    from devstack.services import local_postgres, local_redis
-
-    postgres, redis_server = local_postgres(), local_redis()
-    postgres.start()
-    redis_server.start()
-    database_url, redis_url = postgres.url(DATABASE), redis_server.url(REDIS_DB)
-    # Before any backend import: settings are read once.
-    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENVIRONMENT": "test"})
-    prepare_database(database_url, redis_url, arguments.size, arguments.keep)
+    env = server_environment(arguments.size, keep=arguments.keep)
+    database_url = env["DATABASE_URL"]
     page_sql, count_sql = listing_statements()
-    generous = "1000000/minute"  # one address making every request: no rate limit here
     env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ENVIRONMENT": "test",
-        "API_RATE_LIMIT_READ": generous,
-        "API_RATE_LIMIT_WRITE": generous,
-        "API_RATE_LIMIT_AUTH": generous,
+        **env,
         "BENCH_DSN": database_url.replace("+psycopg", ""),
         "BENCH_PAGE_SQL": page_sql,
         "BENCH_COUNT_SQL": count_sql,

@@ -188,24 +188,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     arguments = parser.parse_args()
 
-    from devstack.services import local_postgres, local_redis
-
-    postgres, redis_server = local_postgres(), local_redis()
-    postgres.start()
-    redis_server.start()
-    database_url = postgres.url(api_bench.DATABASE)
-    redis_url = redis_server.url(api_bench.REDIS_DB)
-    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENVIRONMENT": "test"})
-    api_bench.prepare_database(database_url, redis_url, arguments.size, arguments.keep)
-    generous = "1000000/minute"
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ENVIRONMENT": "test",
-        "API_RATE_LIMIT_READ": generous,
-        "API_RATE_LIMIT_WRITE": generous,
-        "API_RATE_LIMIT_AUTH": generous,
-    }
+    env = api_bench.server_environment(arguments.size, keep=arguments.keep)
     asyncio.run(
         measure(env, arguments.clients, arguments.seconds, arguments.rounds, arguments.workers)
     )
