@@ -37,7 +37,9 @@ def content_security_policy() -> str:
         # runtime evaluates the functions the server sends (toasts, call_script).
         "script-src": f"'self' 'unsafe-inline' 'unsafe-eval'{scripts}",
         "style-src": "'self' 'unsafe-inline'",
-        "img-src": "'self' data: blob:",
+        # Product pictures are the shop's uploads or https:// addresses staff entered
+        # (backend/catalog/inputs.py accepts both): both must show.
+        "img-src": "'self' data: blob: https:",
         "font-src": "'self' data:",
         "connect-src": f"'self' {websocket}{connects}",
         "frame-src": frames,

@@ -35,3 +35,13 @@ def test_with_stripe_its_script_frames_and_api_are_allowed(monkeypatch: pytest.M
     assert "https://js.stripe.com" in policy["script-src"]
     assert policy["frame-src"] == "https://js.stripe.com https://hooks.stripe.com"
     assert "https://api.stripe.com" in policy["connect-src"]
+
+
+def test_product_pictures_at_https_addresses_may_show_but_never_plain_http() -> None:
+    """The product form accepts uploaded pictures and https:// addresses (never http://):
+    the page must be allowed to show what the form accepted."""
+    sources = directives()["img-src"].split()
+    assert "https:" in sources
+    assert "'self'" in sources
+    assert "http:" not in sources
+    assert "*" not in sources
