@@ -58,17 +58,18 @@ class TestGateway:
     async def _once(
         self, idempotency_key: str, compute: Callable[[], Awaitable[GatewayResult]]
     ) -> GatewayResult:
-        """The stored answer for this key, or `compute()`'s, stored for next time."""
+        """The stored answer for this key, or `compute()`'s, stored for next time. Two
+        calls with one key at once are taken one after the other, as a real gateway does
+        (both computing would act twice: a refund done, then "exceeds what is left" for
+        the second, and that failure stored as the answer to both)."""
         redis = get_redis()
         stored_key = f"testpay:idempotency:{idempotency_key}"
-        if (stored := await redis.get(stored_key)) is not None:
-            return GatewayResult(**json.loads(stored))
-        result = await compute()
-        if not await redis.set(
-            stored_key, json.dumps(asdict(result)), nx=True, ex=_IDEMPOTENCY_TTL
-        ):
-            return GatewayResult(**json.loads(await redis.get(stored_key)))  # lost a race
-        return result
+        async with redis.lock(f"{stored_key}:lock", timeout=30, blocking_timeout=30):
+            if (stored := await redis.get(stored_key)) is not None:
+                return GatewayResult(**json.loads(stored))
+            result = await compute()
+            await redis.set(stored_key, json.dumps(asdict(result)), ex=_IDEMPOTENCY_TTL)
+            return result
 
     async def create_payment(
         self,
