@@ -449,6 +449,19 @@ def server_environment(size: int, *, keep: bool) -> dict[str, str]:
     }
 
 
+def load_arguments(description: str | None, *, size: int) -> argparse.Namespace:
+    """The knobs of a bench that drives one server: catalog size, seconds per run,
+    rounds, clients, granian workers, and --keep (reuse the seeded database)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--size", type=int, default=size)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)

@@ -22,7 +22,6 @@ throughput and ≤ 1 ms p50.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import shutil
@@ -179,14 +178,7 @@ def start(factory: str, port: int, env: dict[str, str], workers: int) -> Any:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=1_000)
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep", action="store_true")
-    arguments = parser.parse_args()
+    arguments = api_bench.load_arguments(__doc__, size=1_000)
 
     env = api_bench.server_environment(arguments.size, keep=arguments.keep)
     asyncio.run(

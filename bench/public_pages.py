@@ -14,7 +14,6 @@ requests/s, p50 and p99. The target (issue #19): product page p50 ≤ 20 ms.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shutil
 import sys
@@ -96,14 +95,7 @@ async def measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=1_000)
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep", action="store_true")
-    arguments = parser.parse_args()
+    arguments = api_bench.load_arguments(__doc__, size=1_000)
 
     env = {
         **api_bench.server_environment(arguments.size, keep=arguments.keep),

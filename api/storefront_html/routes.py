@@ -140,7 +140,6 @@ def _product_page(detail: ProductDetail) -> Response:
     head = heads.product_head(
         detail, shop_name=settings.shop_name, base_url=settings.public_base_url
     )
-    in_stock = any(v.stock_quantity > 0 for v in detail.variants) or summary.stock_quantity > 0
     breadcrumb = [("Home", "/")]
     breadcrumb += [(name, heads.category_path(slug)) for name, slug in detail.breadcrumb]
     return _page(
@@ -151,7 +150,8 @@ def _product_page(detail: ProductDetail) -> Response:
             "breadcrumb": breadcrumb,
             "name": summary.name,
             "price": _price_text(summary),
-            "availability": "In stock" if in_stock else "Sold out",
+            # The product's stock is the sum over its variants on sale (migration 0018).
+            "availability": "In stock" if summary.stock_quantity > 0 else "Sold out",
             "description": _paragraphs(detail.description),
             "image_url": detail.image_urls[0] if detail.image_urls else None,
         },

@@ -22,7 +22,6 @@ from typing import Any
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
-from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
@@ -158,24 +157,14 @@ def continued_span(
 ) -> Iterator[Span]:
     """A span that continues the trace `carrier` came from (stored with an outbox event,
     passed with a job); without a usable carrier, a new trace. Only string `traceparent`
-    and `tracestate` are read from it: it was stored as data and is read as data. When the
-    sampler drops the trace, the libraries' client spans are skipped inside it."""
+    and `tracestate` are read from it: it was stored as data and is read as data."""
     fields = {
         key: value
         for key, value in (carrier or {}).items()
         if key in (TRACEPARENT, TRACESTATE) and isinstance(value, str)
     }
-    parent = _propagator.extract(fields, context=otel_context.Context())
-    with _Installed.tracer.start_as_current_span(
-        name, context=parent, kind=kind, attributes=dict(attributes or {})
-    ) as s:
-        if s.is_recording():
-            yield s
-            return
-        # A trace the sampler dropped: its database, Redis and HTTP client calls would
-        # only make spans that record nothing, at the instrumentation's full cost each.
-        with suppress_instrumentation():
-            yield s
+    with _span_continuing(name, fields, attributes or {}, kind) as s:
+        yield s
 
 
 @contextmanager
@@ -183,28 +172,38 @@ def server_span(
     name: str, carrier: Mapping[str, str], attributes: Mapping[str, Any]
 ) -> Iterator[Span]:
     """The span of one HTTP request, continuing the caller's W3C trace context (the
-    `traceparent` and `tracestate` headers in `carrier`). It runs for every request, so
-    it is made by hand: one context attach, where `continued_span` nests four context
-    managers. Inside a trace the sampler dropped, the libraries' client spans are
-    skipped (they would record nothing, at full cost)."""
-    parent = _propagator.extract(carrier, context=otel_context.Context()) if carrier else None
-    server = _Installed.tracer.start_span(
-        name, context=parent, kind=SpanKind.SERVER, attributes=attributes
+    `traceparent` and `tracestate` headers in `carrier`)."""
+    with _span_continuing(name, carrier, attributes, SpanKind.SERVER) as s:
+        yield s
+
+
+@contextmanager
+def _span_continuing(
+    name: str, carrier: Mapping[str, str], attributes: Mapping[str, Any], kind: SpanKind
+) -> Iterator[Span]:
+    """The current span until the block ends, under the trace `carrier` names (else a new
+    one). Made by hand, as it runs for every request: one context attach, where the SDK's
+    `start_as_current_span` nests four context managers. Inside a trace the sampler
+    dropped, the libraries' client spans are skipped: they would record nothing, at the
+    instrumentation's full cost each."""
+    parent = _propagator.extract(carrier, context=otel_context.Context())
+    current = _Installed.tracer.start_span(
+        name, context=parent, kind=kind, attributes=dict(attributes)
     )
-    inner = trace.set_span_in_context(server, parent)
-    if not server.is_recording():
+    inner = trace.set_span_in_context(current, parent)
+    if not current.is_recording():
         inner = otel_context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, inner)
     token = otel_context.attach(inner)
     try:
-        yield server
-    except BaseException as error:
-        if server.is_recording():
-            server.record_exception(error)
-            server.set_status(StatusCode.ERROR, type(error).__name__)
+        yield current
+    except Exception as error:
+        if current.is_recording():
+            current.record_exception(error)
+            current.set_status(StatusCode.ERROR, type(error).__name__)
         raise
     finally:
         otel_context.detach(token)
-        server.end()
+        current.end()
 
 
 def set_span_attributes(attributes: Mapping[str, Any]) -> None:
