@@ -51,8 +51,10 @@ ADDRESS = {
 
 
 @pytest.fixture
-async def spans() -> AsyncIterator[InMemorySpanExporter]:
+async def spans(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
+    # Every trace kept (the shop's default keeps 1 in 100): these tests read each one.
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_always_on")
     # Pooled connections made before tracing was on are not instrumented: new ones are.
     await dispose_engine()
     assert setup_tracing("shop-test", exporter=exporter)
