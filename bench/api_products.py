@@ -37,7 +37,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -449,10 +449,18 @@ def server_environment(size: int, *, keep: bool) -> dict[str, str]:
     }
 
 
-def load_arguments(description: str | None, *, size: int) -> argparse.Namespace:
+def load_arguments(
+    description: str | None,
+    *,
+    size: int,
+    more: Callable[[argparse.ArgumentParser], object] | None = None,
+) -> argparse.Namespace:
     """The knobs of a bench that drives one server: catalog size, seconds per run,
-    rounds, clients, granian workers, and --keep (reuse the seeded database)."""
+    rounds, clients, granian workers, and --keep (reuse the seeded database); `more`
+    adds a bench's own."""
     parser = argparse.ArgumentParser(description=description)
+    if more is not None:
+        more(parser)
     parser.add_argument("--size", type=int, default=size)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)

@@ -1,7 +1,8 @@
-"""What metrics and tracing cost: `GET /api/v1/products?limit=20` with them on and off.
+"""What metrics and tracing cost: `GET /api/v1/products?limit=20` (or, with `--page
+product`, a storefront product page as the server renders it) with them on and off.
 
-    .venv/bin/python bench/observability_overhead.py [--size 1000] [--seconds 5]
-        [--rounds 3] [--clients 32] [--workers 2] [--keep]
+    .venv/bin/python bench/observability_overhead.py [--page api|product] [--size 1000]
+        [--seconds 5] [--rounds 3] [--clients 32] [--workers 2] [--keep]
 
 Two servers side by side, each under granian with `--workers` processes, on the API
 bench's database (shop_bench_api, `bench/api_products.py` seeds it):
@@ -26,6 +27,7 @@ the steadier measure of what the observability costs.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import shutil
@@ -39,6 +41,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import api_products as api_bench
+from bench import public_pages
 
 # Longer than the batch span processor's export delay (5 s): a traced server's queued
 # spans are sent before the next run.
@@ -88,9 +91,8 @@ class _Collector(BaseHTTPRequestHandler):
         return
 
 
-async def measure(
-    env: dict[str, str], clients: int, seconds: float, rounds: int, workers: int
-) -> None:
+async def measure(env: dict[str, str], path: str, knobs: argparse.Namespace) -> None:
+    clients, seconds, rounds, workers = knobs.clients, knobs.seconds, knobs.rounds, knobs.workers
     collector = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
     threading.Thread(target=collector.serve_forever, daemon=True).start()
     metrics_dir = tempfile.mkdtemp(prefix="shop-bench-metrics-")
@@ -124,7 +126,7 @@ async def measure(
     try:
         for label, (factory, server_env) in servers.items():
             port = api_bench.free_port()
-            urls[label] = f"http://127.0.0.1:{port}{api_bench.LISTING_PATH}"
+            urls[label] = f"http://127.0.0.1:{port}{path}"
             processes.append(start(factory, port, server_env, workers))
             await api_bench.wait_until_serving(urls[label], processes[-1])
         for url in urls.values():
@@ -150,7 +152,7 @@ async def measure(
     cpu_per_request = {
         label: cpu_seconds[label] / results[label].requests * 1000 for label in results
     }
-    print(f"GET {api_bench.LISTING_PATH}: {clients} clients, {rounds} × {seconds:.0f} s each")
+    print(f"GET {path}: {clients} clients, {rounds} × {seconds:.0f} s each")
     for label, load in results.items():
         print(
             f"  {label:<24} {load.per_second:7.0f} req/s   p50 {load.p50_ms:6.2f} ms"
@@ -202,13 +204,33 @@ def start(factory: str, port: int, env: dict[str, str], workers: int) -> Any:
     )
 
 
-def main() -> None:
-    arguments = api_bench.load_arguments(__doc__, size=1_000)
+def first_product_path(env: dict[str, str]) -> str:
+    """A product page of the bench catalog (the first active product by name)."""
+    from sqlalchemy import create_engine, text
 
-    env = api_bench.server_environment(arguments.size, keep=arguments.keep)
-    asyncio.run(
-        measure(env, arguments.clients, arguments.seconds, arguments.rounds, arguments.workers)
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as connection:
+        slug = connection.execute(
+            text("SELECT slug FROM products WHERE is_active ORDER BY name LIMIT 1")
+        ).scalar_one()
+    engine.dispose()
+    return f"/products/{slug}"
+
+
+def main() -> None:
+    arguments = api_bench.load_arguments(
+        __doc__,
+        size=1_000,
+        more=lambda parser: parser.add_argument(
+            "--page", choices=("api", "product"), default="api"
+        ),
     )
+    env = api_bench.server_environment(arguments.size, keep=arguments.keep)
+    path = api_bench.LISTING_PATH
+    if arguments.page == "product":
+        env["REFLEX_WEB_WORKDIR"] = str(public_pages.compiled_shell_dir())
+        path = first_product_path(env)
+    asyncio.run(measure(env, path, arguments))
 
 
 if __name__ == "__main__":

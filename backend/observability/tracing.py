@@ -16,7 +16,8 @@ import hashlib
 import hmac
 import logging
 import os
-from collections.abc import Iterator, Mapping
+import random
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,9 +28,17 @@ from opentelemetry.sdk.environment_variables import OTEL_TRACES_SAMPLER
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, TraceIdRatioBased
-from opentelemetry.trace import Span, SpanKind, StatusCode
+from opentelemetry.sdk.trace.sampling import (
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+    TraceIdRatioBased,
+)
+from opentelemetry.trace import INVALID_SPAN, Link, Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.trace.span import TraceState
+from opentelemetry.util.types import Attributes
 
 from backend.settings import get_settings
 
@@ -54,6 +63,10 @@ class _Installed:
 
     provider: TracerProvider | None = None
     tracer: trace.Tracer = trace.NoOpTracer()
+    # The share of new traces kept, when the shop's default sampler decides (None when
+    # OTEL_TRACES_SAMPLER chose another): a request without a caller's trace is decided
+    # before any span is made, and a dropped one makes none.
+    head_ratio: float | None = None
 
 
 def tracing_enabled() -> bool:
@@ -81,7 +94,9 @@ def setup_tracing(default_service_name: str, *, exporter: SpanExporter | None = 
             attributes[SERVICE_NAME] = default_service_name
         else:
             attributes[SERVICE_NAME] = settings.otel_service_name
-        provider = TracerProvider(resource=Resource.create(attributes), sampler=_sampler())
+        sampler = _sampler()
+        provider = TracerProvider(resource=Resource.create(attributes), sampler=sampler)
+        _Installed.head_ratio = None if sampler is None else DEFAULT_TRACE_RATIO
         if endpoint is not None:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -113,6 +128,39 @@ def stop_tracing() -> None:
     provider.force_flush()
     _Installed.provider = None
     _Installed.tracer = trace.NoOpTracer()
+    _Installed.head_ratio = None
+
+
+# Set in the context a request's server span starts under when `server_span` has already
+# decided to keep its new trace.
+_KEPT_AT_THE_DOOR = otel_context.create_key("kestrel.kept-at-the-door")
+
+
+class _NewTraceSampler(Sampler):
+    """New traces: those `server_span` kept at the door, and a share of the rest (jobs,
+    Reflex events) by trace id, as OpenTelemetry's TraceIdRatioBased."""
+
+    def __init__(self, ratio: float) -> None:
+        self._by_ratio = TraceIdRatioBased(ratio)
+
+    def should_sample(  # noqa: PLR0917 (the SDK's signature)
+        self,
+        parent_context: otel_context.Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        if otel_context.get_value(_KEPT_AT_THE_DOOR, parent_context):
+            return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes)
+        return self._by_ratio.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return f"NewTraceSampler{{{self._by_ratio.rate}}}"
 
 
 def _sampler() -> Sampler | None:
@@ -120,7 +168,7 @@ def _sampler() -> Sampler | None:
     OTEL_TRACES_SAMPLER_ARG) as the OpenTelemetry specification says."""
     if os.environ.get(OTEL_TRACES_SAMPLER):
         return None
-    return ParentBased(TraceIdRatioBased(DEFAULT_TRACE_RATIO))
+    return ParentBased(_NewTraceSampler(DEFAULT_TRACE_RATIO))
 
 
 def _traces_url(endpoint: str) -> str:
@@ -187,21 +235,39 @@ def server_span(
     name: str, carrier: Mapping[str, str], attributes: Mapping[str, Any]
 ) -> Iterator[Span]:
     """The span of one HTTP request, continuing the caller's W3C trace context (the
-    `traceparent` and `tracestate` headers in `carrier`)."""
-    with _span_continuing(name, carrier, attributes, SpanKind.SERVER) as s:
+    `traceparent` and `tracestate` headers in `carrier`). Without one, under the default
+    sampler, the new trace is decided here first: a dropped one (most) makes no span at
+    all, as even a non-recording span costs a busy process a few per cent."""
+    base = otel_context.Context()
+    ratio = _Installed.head_ratio
+    if ratio is not None and TRACEPARENT not in carrier:
+        if random.random() >= ratio:  # noqa: S311 (a sampling draw, not a secret)
+            token = otel_context.attach(otel_context.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True))
+            try:
+                yield INVALID_SPAN
+            finally:
+                otel_context.detach(token)
+            return
+        base = otel_context.set_value(_KEPT_AT_THE_DOOR, True, base)
+    with _span_continuing(name, carrier, attributes, SpanKind.SERVER, base=base) as s:
         yield s
 
 
 @contextmanager
 def _span_continuing(
-    name: str, carrier: Mapping[str, str], attributes: Mapping[str, Any], kind: SpanKind
+    name: str,
+    carrier: Mapping[str, str],
+    attributes: Mapping[str, Any],
+    kind: SpanKind,
+    *,
+    base: otel_context.Context | None = None,
 ) -> Iterator[Span]:
     """The current span until the block ends, under the trace `carrier` names (else a new
     one). Made by hand, as it runs for every request: one context attach, where the SDK's
     `start_as_current_span` nests four context managers. Inside a trace the sampler
     dropped, the libraries' client spans are skipped: they would record nothing, at the
     instrumentation's full cost each."""
-    parent = _propagator.extract(carrier, context=otel_context.Context())
+    parent = _propagator.extract(carrier, context=base or otel_context.Context())
     current = _Installed.tracer.start_span(
         name, context=parent, kind=kind, attributes=dict(attributes)
     )
