@@ -11,12 +11,45 @@ CONTENT_MAX_WIDTH = "1200px"
 # Product tiles without a photo get a calm colour picked from the SKU, the same every time.
 SWATCHES = ("#d8e8e4", "#e9e1d3", "#dfe3ee", "#efdfe2", "#e2ecd9", "#ece6f2", "#f1e6d6")
 
+# Radix's colours fall under the 4.5:1 WCAG 1.4.3 asks of text: white on a solid
+# button (step 9) reads at 3–3.9:1, a colour's text (step 11) at 3.9–4.4:1 on its own soft
+# background (step 3, a badge or a soft button). Darker text steps, each at least 5:1
+# on steps 3 and 4; the alpha step is what soft variants and links draw their text in.
+_DARKER_TEXT = {
+    "teal": "#007064",
+    "tomato": "#b3290e",
+    "amber": "#8f5200",
+    "grass": "#236c32",
+    "orange": "#a84000",
+    "blue": "#0b62ad",
+    "red": "#b3262b",
+}
+# White on a solid button (step 9, hover step 10): at least 5:1 (Radix's are 3–3.9:1).
+_DARKER_SOLID = {
+    "teal": ("#007a6a", "#006b5f"),
+    "tomato": ("#c2360f", "#a82e0d"),
+    "orange": ("#b34700", "#9c3e00"),
+    "grass": ("#2f7d3b", "#276a32"),
+    "red": ("#c8282e", "#ad2228"),
+    "blue": ("#0a6cc2", "#095ca6"),
+}
+TEXT_CONTRAST = {
+    **{f"--{colour}-9": solid for colour, (solid, _) in _DARKER_SOLID.items()},
+    **{f"--{colour}-10": hover for colour, (_, hover) in _DARKER_SOLID.items()},
+    **{f"--{colour}-11": value for colour, value in _DARKER_TEXT.items()},
+    **{f"--{colour}-a11": value for colour, value in _DARKER_TEXT.items()},
+}
+
 GLOBAL_STYLE = {
     "body": {"background": "var(--gray-1)"},
     "a": {"text_decoration": "none"},
+    # A link inside running text is underlined: colour alone does not tell it apart
+    # (WCAG 1.4.1).
+    "p a": {"text_decoration_line": "underline", "text_underline_offset": "2px"},
     # Keyboard focus must show (WCAG 1.4.11: 3:1 against its background). Radix draws it
     # in --focus-8, the accent's step 8 (about 2.4:1 on white); step 11 is over 4.5:1.
-    ".radix-themes": {"--focus-8": "var(--accent-11)"},
+    # These styles hang under the root theme element's class: "&" is that element.
+    "&.radix-themes, & .radix-themes": {"--focus-8": "var(--accent-11)", **TEXT_CONTRAST},
     ":focus-visible": {"outline": "2px solid var(--accent-11)", "outline_offset": "2px"},
     # "Skip to content": the first Tab stop of every page, shown only while focused.
     ".skip-link": {

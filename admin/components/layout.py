@@ -1,4 +1,5 @@
-"""The admin shell: sidebar navigation, top bar, and the sign-in gate for everyone else."""
+"""The admin shell: sidebar navigation (on a phone, a menu button opening a side sheet),
+top bar, and the sign-in gate for everyone else."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ NAV_ITEMS = (
 )
 
 
-def _nav_link(label: str, href: str, icon: str, admins_only: bool) -> rx.Component:
-    active = rx.State.router.url.path == href
-    link = rx.link(
+def _nav_link(
+    label: str, href: str, icon: str, admins_only: bool, *, closes_menu: bool = False
+) -> rx.Component:
+    path = rx.State.router.url.path
+    active = (path == href) | (path == href + "/")
+    link: rx.Component = rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(label), spacing="3", align="center"),
         href=href,
         padding="8px 12px",
@@ -40,21 +44,28 @@ def _nav_link(label: str, href: str, icon: str, admins_only: bool) -> rx.Compone
         weight=rx.cond(active, "bold", "regular"),
         width="100%",
         underline="none",
+        aria_current=rx.cond(active, "page", "false"),
     )
+    if closes_menu:  # following a link in the phone menu closes the menu too
+        link = rx.dialog.close(link)
     return rx.cond(SessionState.is_admin, link) if admins_only else link
 
 
+def _brand() -> rx.Component:
+    return rx.hstack(
+        rx.icon("bird", size=22, color=rx.color("accent", 10)),
+        rx.text(get_settings().shop_name, weight="bold"),
+        rx.badge("Admin", variant="soft"),
+        spacing="2",
+        align="center",
+    )
+
+
 def sidebar() -> rx.Component:
+    """The menu beside the page from a tablet's width up; on a phone, `phone_menu`."""
     return rx.el.nav(
         rx.vstack(
-            rx.hstack(
-                rx.icon("bird", size=22, color=rx.color("accent", 10)),
-                rx.text(get_settings().shop_name, weight="bold"),
-                rx.badge("Admin", variant="soft"),
-                spacing="2",
-                align="center",
-                padding_bottom="12px",
-            ),
+            rx.box(_brand(), padding_bottom="12px"),
             *(_nav_link(*item) for item in NAV_ITEMS),
             rx.spacer(),
             rx.link("View storefront", href="/", size="2"),
@@ -63,16 +74,68 @@ def sidebar() -> rx.Component:
             align="start",
         ),
         aria_label="Admin navigation",
-        width=["100%", "100%", "220px"],
+        display=["none", "none", "block"],
+        width="220px",
         padding="16px",
-        border_right=["none", "none", f"1px solid {rx.color('gray', 5)}"],
-        border_bottom=[
-            f"1px solid {rx.color('gray', 5)}",
-            f"1px solid {rx.color('gray', 5)}",
-            "none",
-        ],
+        border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
         flex_shrink="0",
+    )
+
+
+def phone_menu() -> rx.Component:
+    """Below a tablet's width: a bar with the shop's name and a menu button opening the
+    navigation in a side sheet (a modal dialog: focus stays inside while it is open,
+    Escape or a link closes it and focus returns to the button)."""
+    return rx.hstack(
+        _brand(),
+        rx.dialog.root(
+            rx.dialog.trigger(
+                rx.button(rx.icon("menu", size=18), "Menu", variant="soft", size="2"),
+            ),
+            rx.dialog.content(
+                rx.hstack(
+                    rx.dialog.title("Menu", size="4", margin="0"),
+                    rx.dialog.close(
+                        rx.icon_button(
+                            rx.icon("x", size=18), variant="ghost", aria_label="Close menu"
+                        ),
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                    padding_bottom="8px",
+                ),
+                rx.dialog.description("The admin dashboard's pages", class_name="rt-sr-only"),
+                rx.el.nav(
+                    rx.vstack(
+                        *(_nav_link(*item, closes_menu=True) for item in NAV_ITEMS),
+                        rx.dialog.close(rx.link("View storefront", href="/", size="2")),
+                        spacing="1",
+                        align="start",
+                        width="100%",
+                    ),
+                    aria_label="Admin navigation",
+                ),
+                # A sheet along the left edge rather than a centred box.
+                position="fixed",
+                top="0",
+                left="0",
+                height="100dvh",
+                max_height="100dvh",
+                width="min(300px, 85vw)",
+                border_radius="0",
+                padding="16px",
+                overflow_y="auto",
+            ),
+        ),
+        display=["flex", "flex", "none"],
+        justify="between",
+        align="center",
+        width="100%",
+        padding="12px 16px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
     )
 
 
@@ -138,6 +201,7 @@ def admin_page(title: str, *children: rx.Component, admins_only: bool = False) -
         rx.cond(
             SessionState.is_staff,
             rx.flex(
+                phone_menu(),
                 sidebar(),
                 rx.el.main(
                     rx.hstack(

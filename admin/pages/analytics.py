@@ -192,6 +192,7 @@ def analytics_page() -> rx.Component:
                     rx.button("Show", type="submit", variant="soft"),
                     align="end",
                     spacing="3",
+                    wrap="wrap",  # a phone puts the button under the dates
                 ),
                 key=state.first + state.last,
                 on_submit=state.choose_range,

@@ -14,6 +14,7 @@ from admin.pages.product_editor import (
     ImageRow,
     ProductEditorState,
 )
+from ui.file_drop import file_drop_zone
 from ui.forms import form_alert, labelled_input, success_note
 
 
@@ -274,15 +275,11 @@ def _images() -> rx.Component:
                 "The first image is the main one. JPEG, PNG or WebP.", size="2", color_scheme="gray"
             ),
             rx.flex(rx.foreach(state.images, _image_tile), wrap="wrap", gap="12px"),
-            rx.upload(
-                rx.vstack(
-                    rx.icon("image-plus", size=22),
-                    rx.text("Drop images here or click to choose", size="2"),
-                    rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.text(name, size="1")),
-                    align="center",
-                    spacing="1",
-                ),
-                id=UPLOAD_ID,
+            file_drop_zone(
+                UPLOAD_ID,
+                label="Product images to upload",
+                hint="Drop images here or click to choose",
+                icon="image-plus",
                 multiple=True,
                 accept={
                     "image/jpeg": [".jpg", ".jpeg"],
@@ -290,10 +287,7 @@ def _images() -> rx.Component:
                     "image/webp": [".webp"],
                 },
                 max_files=MAX_IMAGES,
-                border=f"1px dashed {rx.color('gray', 7)}",
                 padding="16px",
-                width="100%",
-                cursor="pointer",
             ),
             rx.button(
                 rx.icon("upload", size=14),

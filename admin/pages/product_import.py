@@ -14,6 +14,7 @@ from backend import product_import as product_csv
 from backend.core.errors import DomainError
 from backend.product_import import CSV_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, ImportPreview
 from ui.access import SessionState
+from ui.file_drop import file_drop_zone
 from ui.forms import form_alert, success_note
 from ui.tables import data_table
 
@@ -199,22 +200,15 @@ def _upload_step() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.upload(
-                rx.vstack(
-                    rx.icon("file-spreadsheet", size=22),
-                    rx.text("Drop a CSV file here or click to choose", size="2"),
-                    rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.text(name, size="1")),
-                    align="center",
-                    spacing="1",
-                ),
-                id=UPLOAD_ID,
+            file_drop_zone(
+                UPLOAD_ID,
+                label="CSV file to import",
+                hint="Drop a CSV file here or click to choose",
+                icon="file-spreadsheet",
                 multiple=False,
                 accept={"text/csv": [".csv"]},
                 max_files=1,
-                border=f"1px dashed {rx.color('gray', 7)}",
                 padding="20px",
-                width="100%",
-                cursor="pointer",
             ),
             rx.button(
                 rx.icon("eye", size=16),

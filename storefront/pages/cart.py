@@ -156,6 +156,9 @@ def _line(line: rx.Var[CartLineView]) -> rx.Component:
                 ),
             ),
             href=line.url,
+            # The picture repeats the name's link: one Tab stop and one link read out.
+            tab_index=-1,
+            aria_hidden="true",
         ),
         rx.vstack(
             rx.link(line.name, href=line.url, weight="medium"),

@@ -67,7 +67,11 @@ def _details_form() -> rx.Component:
             rx.cond(
                 CheckoutState.saved_addresses.length() > 0,
                 rx.select.root(
-                    rx.select.trigger(placeholder="Use a saved address", width="100%"),
+                    rx.select.trigger(
+                        placeholder="Use a saved address",
+                        aria_label="Use a saved address",
+                        width="100%",
+                    ),
                     rx.select.content(
                         rx.foreach(
                             CheckoutState.saved_addresses,
@@ -94,7 +98,7 @@ def _details_form() -> rx.Component:
                     CheckoutState.countries,
                     name="country",
                     default_value=CheckoutState.form["country"],
-                    aria_label="Country",
+                    custom_attrs={"aria-label": "Country"},  # the trigger's name
                     size="3",
                 ),
                 rx.cond(
