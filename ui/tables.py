@@ -15,7 +15,9 @@ Column = str | tuple[str, str]
 STACKED_BELOW_TABLET = {
     "@media (max-width: 767px)": {
         "& thead": {"display": "none"},
-        "& table, & tbody, & tr": {"display": "block", "width": "100%"},
+        # Radix's table is `height: 0` inside a scroll area of its own: let it grow.
+        "& table, & tbody, & tr": {"display": "block", "width": "100%", "height": "auto"},
+        "& .rt-ScrollAreaViewport > div": {"display": "block !important"},
         "& tr": {"padding": "6px 0", "border_bottom": "1px solid var(--gray-5)"},
         "& tr:last-child": {"border_bottom": "none"},
         "& td, & th": {
@@ -23,6 +25,8 @@ STACKED_BELOW_TABLET = {
             "grid_template_columns": "minmax(7em, 38%) 1fr",
             "gap": "12px",
             "align_items": "center",
+            "justify_items": "start",
+            "height": "auto",
             "text_align": "left !important",
             "box_shadow": "none !important",
             "padding": "4px 12px",

@@ -64,4 +64,16 @@ GLOBAL_STYLE = {
         "font_weight": "600",
     },
     ".skip-link:focus": {"left": "8px"},
+    # Read by screen readers, not shown (a dialog's description, "Was" before a price).
+    ".visually-hidden": {
+        "position": "absolute",
+        "width": "1px",
+        "height": "1px",
+        "padding": "0",
+        "margin": "-1px",
+        "overflow": "hidden",
+        "clip": "rect(0, 0, 0, 0)",
+        "white_space": "nowrap",
+        "border": "0",
+    },
 }

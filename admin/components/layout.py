@@ -106,7 +106,7 @@ def phone_menu() -> rx.Component:
                     width="100%",
                     padding_bottom="8px",
                 ),
-                rx.dialog.description("The admin dashboard's pages", class_name="rt-sr-only"),
+                rx.dialog.description("The admin dashboard's pages", class_name="visually-hidden"),
                 rx.el.nav(
                     rx.vstack(
                         *(_nav_link(*item, closes_menu=True) for item in NAV_ITEMS),

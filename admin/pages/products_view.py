@@ -16,7 +16,7 @@ from admin.pages.products import (
 )
 from ui.access import SessionState
 from ui.forms import form_alert, success_note
-from ui.tables import pager
+from ui.tables import STACKED_BELOW_TABLET, pager
 
 
 def _status_badge(active: rx.Var[bool]) -> rx.Component:
@@ -38,15 +38,16 @@ def _row(row: rx.Var[ProductRow]) -> rx.Component:
             ),
         ),
         rx.table.row_header_cell(rx.link(row.name, href=row.url)),
-        rx.table.cell(rx.code(row.sku, variant="ghost")),
-        rx.table.cell(row.category),
-        rx.table.cell(row.brand),
-        rx.table.cell(row.price, text_align="right"),
+        rx.table.cell(rx.code(row.sku, variant="ghost"), data_label="SKU"),
+        rx.table.cell(row.category, data_label="Category"),
+        rx.table.cell(row.brand, data_label="Brand"),
+        rx.table.cell(row.price, text_align="right", data_label="Price"),
         rx.table.cell(
             rx.text(row.stock, color_scheme=rx.cond(row.low, "tomato", "gray"), weight="medium"),
             text_align="right",
+            data_label="Stock",
         ),
-        rx.table.cell(_status_badge(row.active)),
+        rx.table.cell(_status_badge(row.active), data_label="Status"),
     )
 
 
@@ -88,6 +89,7 @@ def _table() -> rx.Component:
         ),
         overflow_x="auto",
         width="100%",
+        style=STACKED_BELOW_TABLET,  # a phone gets one block per product
     )
 
 

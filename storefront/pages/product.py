@@ -245,7 +245,7 @@ def _buy_box(product: rx.Var[ProductPageView], chosen: rx.Var[ChosenVariant]) ->
             rx.cond(
                 chosen.compare_at_price != "",
                 rx.text(
-                    rx.el.span("Was ", class_name="rt-sr-only"),
+                    rx.el.span("Was ", class_name="visually-hidden"),
                     chosen.compare_at_price,
                     size="4",
                     color_scheme="gray",
