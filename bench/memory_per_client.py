@@ -15,7 +15,10 @@ run) and Redis db 7 (so do not run it at the same time as `shopper_journey.py`),
 3. opens --clients storefront tabs as browsers do (GET the home page's HTML, open the
    websocket, hydrate and run its on_load, then go to a product page) and keeps them
    open; nginx spreads them over the backends;
-4. measures again, then after every tab has closed.
+4. measures again; then announces, once, that every product the tabs show changed (as a
+   worker does after a sale) and times how long until every tab has received its page's
+   refresh (the live updates' fan-out: ui/live.py);
+5. measures after every tab has closed.
 
 It prints MB per backend (idle, with the clients, after they left), how many connections
 from nginx each backend holds (one per websocket, plus a few idle keep-alive ones), and KB
@@ -40,7 +43,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cluster_runner import Cluster
+from bench.cluster_runner import REDIS, Cluster
 from bench.storefront_client import ShopperTab, StepError
 
 DATABASE = "shop_bench_memory"
@@ -145,6 +148,7 @@ async def measure(cluster: Cluster, clients: int) -> dict[str, object]:
     still_open = sum(tab.connected for tab in tabs)
     loaded = memory(cluster)
     sockets = websockets_per_backend(cluster)
+    refreshed, fan_out_seconds = await live_fan_out(cluster, tabs)
 
     for tab in tabs:
         await tab.close()
@@ -160,7 +164,40 @@ async def measure(cluster: Cluster, clients: int) -> dict[str, object]:
         "connected": still_open,
         "failures": failures,
         "opened_seconds": opened,
+        "refreshed": refreshed,
+        "fan_out_seconds": fan_out_seconds,
     }
+
+
+async def live_fan_out(cluster: Cluster, tabs: list[ShopperTab]) -> tuple[int, float]:
+    """Announces every product the tabs show as changed; returns how many tabs received
+    their product page's refresh and the seconds until the last one did."""
+    import json
+
+    from redis.asyncio import Redis
+
+    from backend.live.topics import channel_for, product_topic
+    from storefront.pages.product import ProductState
+
+    redis_url = f"{REDIS}/{cluster.redis_db}"
+    shown = {(tab.vars_of(ProductState).get("product") or {}).get("id") for tab in tabs}
+    topics = sorted(product_topic(product_id) for product_id in shown if product_id)
+    product_state = ProductState.get_full_name()
+    marks = [len(tab.messages) for tab in tabs]
+
+    def refreshed() -> int:
+        return sum(
+            any(product_state in (m.get("delta") or {}) for m in tab.messages[mark:])
+            for tab, mark in zip(tabs, marks, strict=True)
+        )
+
+    redis = Redis.from_url(redis_url)
+    started = time.perf_counter()
+    await redis.publish(channel_for(redis_url), json.dumps(topics))
+    await redis.aclose()
+    while refreshed() < len(tabs) and time.perf_counter() - started < 30:
+        await asyncio.sleep(0.01)
+    return refreshed(), time.perf_counter() - started
 
 
 def report(cluster: Cluster, clients: int, figures: dict) -> None:
@@ -201,6 +238,11 @@ def report(cluster: Cluster, clients: int, figures: dict) -> None:
             f"({growth_uss / further / 1024:.0f} KB USS), from {half_connected} to "
             f"{connected} clients"
         )
+    print(
+        f"  live fan-out: {figures['refreshed']} of {connected} open product pages refreshed"
+        f" {figures['fan_out_seconds'] * 1000:.0f} ms after one announcement naming their"
+        " products"
+    )
     for failure in figures["failures"][:5]:
         print(f"  client failed: {failure}")
     if figures["failures"]:

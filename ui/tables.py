@@ -10,6 +10,11 @@ import reflex as rx
 # A column heading, optionally right-aligned (numbers and money).
 Column = str | tuple[str, str]
 
+# Long unbroken values (ids, e-mail addresses, a change's before and after) may break
+# anywhere: the table fits its column instead of scrolling sideways (a scrolling region
+# would need a keyboard stop of its own, WCAG 2.1.1).
+WRAP_LONG_VALUES = {"& td, & th": {"overflow_wrap": "anywhere"}}
+
 # On a phone a table's rows are stacked: each row a block, each cell a line headed by its
 # column's name (its data-label), so nothing scrolls sideways and no column is cut off.
 STACKED_BELOW_TABLET = {
@@ -78,7 +83,7 @@ def data_table(
         ),
         overflow_x="auto",
         width="100%",
-        style=STACKED_BELOW_TABLET,
+        style={**WRAP_LONG_VALUES, **STACKED_BELOW_TABLET},
     )
 
 

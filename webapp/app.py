@@ -70,6 +70,7 @@ from storefront.pages.wishlist import (
 )
 from storefront.state import HeaderState, SavedProductsState
 from ui.access import AccessGuard
+from ui.live import relay_live_updates
 from ui.sign_in import SignInState
 from ui.theme import GLOBAL_STYLE
 from webapp.event_metrics import instrument_reflex_events, instrument_websocket_connections
@@ -110,6 +111,8 @@ app = ShopApp(
 app.add_middleware(AccessGuard(), index=0)
 # Production fails closed: no serving while published demo passwords still sign in.
 app.register_lifespan_task(production_start_checks)
+# Open product, cart and order pages follow what changes (ui/live.py).
+app.register_lifespan_task(relay_live_updates)
 
 # (page, route, title, on_load): every storefront page in one table.
 STOREFRONT_PAGES = (

@@ -17,12 +17,14 @@ from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartChange
 from backend.core.errors import DomainError
 from backend.core.money import format_money
+from backend.live.topics import product_topic
 from backend.media.thumbnails import thumbnail_url
 from backend.pricing import shipping
 from storefront.components.layout import shop_page
 from storefront.state import HeaderState
 from ui.access import PublicState
 from ui.forms import quantity_select
+from ui.live import watch
 from ui.viewmodels import product_url
 
 MAX_QUANTITY_CHOICES = 10
@@ -80,6 +82,8 @@ class CartState(PublicState):
     loaded: bool = False
 
     async def _show(self, cart: Cart) -> None:
+        # A line that sells out or changes price while the cart is open shows it, live.
+        watch(self, [product_topic(line.product_id) for line in cart.lines])
         self.lines = _line_view(cart)
         self.item_count = cart.item_count
         self.subtotal = cart.subtotal_display
@@ -99,6 +103,9 @@ class CartState(PublicState):
 
     @rx.event
     async def load(self) -> None:
+        await self._show(await cart_queries.get_cart(self._cart_owner()))
+
+    async def _refresh_live(self) -> None:
         await self._show(await cart_queries.get_cart(self._cart_owner()))
 
     async def _apply(self, change: CartChange) -> rx.event.EventSpec:

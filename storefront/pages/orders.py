@@ -18,6 +18,7 @@ from backend.checkout import cancellation
 from backend.checkout import services as checkout
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
+from backend.live.topics import order_topic
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
 from backend.payments.queries import OrderWithPayments, get_order_with_payments
@@ -26,6 +27,7 @@ from storefront.components.layout import shop_page
 from storefront.pages.returns import returns_panel
 from ui.access import PublicState, SessionState, SignedInState
 from ui.forms import form_alert, labelled_input
+from ui.live import watch
 from ui.order_summary import order_summary, order_timeline
 from ui.order_view import OrderView, display_time, order_view
 from ui.test_mode import test_payment_badge
@@ -60,7 +62,14 @@ class OrderState(PublicState):
         detail = await self._load(number)
         self.order = order_view(detail) if detail else None
         self.missing = detail is None
+        # Paid, shipped, cancelled or refunded while open: the timeline moves, live. (Only
+        # an order this viewer may see is watched; a refresh checks that again.)
+        watch(self, [order_topic(detail.number)] if detail else [])
         return detail
+
+    async def _refresh_live(self) -> None:
+        if self.order is not None:
+            await self._show(self.order.number)
 
     @rx.event
     async def load(self) -> None:

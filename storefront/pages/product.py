@@ -15,6 +15,7 @@ from backend.catalog.schemas import ProductDetail, VariantView
 from backend.core.errors import NotFoundError
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
+from backend.live.topics import product_topic
 from backend.settings import get_settings
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
@@ -26,6 +27,7 @@ from storefront.pages.product_reviews_view import rating_link, reviews_section
 from storefront.pages.stock_notices import BackInStockState, notify_box
 from ui.access import PublicState
 from ui.forms import quantity_select
+from ui.live import watch
 from ui.variant_choice import (
     ChosenVariant,
     OptionChoice,
@@ -76,6 +78,7 @@ class ProductState(PublicState):
             self.options, self.variant = [], None
             return None
         self.product, self.not_found, self._detail = product_page_view(detail), False, detail
+        watch(self, [product_topic(detail.summary.id)])  # stock and price follow, live
         asked = str(self.router.url.query_parameters.get("variant") or "")[:36]
         current = variant_by_id(detail.variants, asked) or first_choice(detail.variants)
         owner = self._cart_owner()
@@ -85,6 +88,28 @@ class ProductState(PublicState):
         # The reviews section and the back-in-stock box (is this viewer already waiting?)
         # load after the product.
         return [ProductReviewsState.load, *self._show(current)]
+
+    async def _refresh_live(self) -> None:
+        """The product changed (stock, price, variants): show it as it is now, on the
+        variant the shopper chose, keeping their quantity and picture."""
+        shown, variant = self._detail, self.variant
+        if shown is None:
+            return
+        try:
+            detail = await catalog.get_product_page(shown.summary.slug)
+        except NotFoundError:
+            self.product, self.not_found, self._detail = None, True, None
+            return
+        current = variant_by_id(detail.variants, variant.id if variant else "")
+        current = current or first_choice(detail.variants)
+        self.product, self._detail = product_page_view(detail), detail
+        if current is None:
+            self.options, self.variant = [], None
+            return
+        self.options = option_choices(detail.options, detail.variants, current)
+        self.variant = chosen_variant(current, detail.image_urls)
+        if self.quantity not in self.variant.quantity_choices:
+            self.quantity = "1"
 
     def _show(self, current: VariantView | None) -> list[rx.event.EventSpec]:
         """Put the chosen variant on the page; the back-in-stock box follows it."""

@@ -49,6 +49,8 @@ def shop_data() -> dict[str, str]:
     unique = uuid.uuid4().hex[:10]
     shopper = create_account(f"pages{unique}", roles=frozenset({RoleName.USER}))
     slug = create_product(f"pg{unique}", name=f"Screenshot Teapot {unique}", price="42.00")
+    # A long unbroken value (an audit entry shows it) must not make a table scroll.
+    create_product(f"pl{unique}", name="Teapot" + "Porcelain" * 12 + unique)
     number, _ = place_order_for(shopper, slug, paid=True)
     product_id = run(lambda: catalog_queries.get_product_page(slug)).summary.id
     return {"product_id": str(product_id), "order": number, "shopper": shopper}

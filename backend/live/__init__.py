@@ -1,0 +1,1 @@
+"""Live pages: telling open storefront pages that what they show has changed."""
