@@ -177,15 +177,10 @@ def cpu_time(pid: int) -> float:
     """User + system seconds of a granian server: its main process and its workers."""
     import psutil
 
+    from bench.shopper_journey import cpu_seconds
+
     main = psutil.Process(pid)
-    total = 0.0
-    for process in (main, *main.children(recursive=True)):
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
+    return cpu_seconds([main, *main.children(recursive=True)])
 
 
 def start(factory: str, port: int, env: dict[str, str], workers: int) -> Any:
