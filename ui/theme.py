@@ -64,6 +64,16 @@ GLOBAL_STYLE = {
         "font_weight": "600",
     },
     ".skip-link:focus": {"left": "8px"},
+    # A product card's link is its name, stretched over the card: the whole card is one
+    # target, named by what it shows (storefront/components/product_card.py).
+    ".card-link::after": {"content": '""', "position": "absolute", "inset": "0"},
+    ".card-link:focus-visible": {"outline": "none"},
+    ".card-link:focus-visible::after": {
+        "outline": "2px solid var(--accent-11)",
+        "outline_offset": "2px",
+        "border_radius": "var(--radius-4)",
+    },
+    ".product-card:hover .card-link": {"text_decoration_line": "underline"},
     # Read by screen readers, not shown (a dialog's description, "Was" before a price).
     ".visually-hidden": {
         "position": "absolute",

@@ -42,59 +42,68 @@ def product_picture(product: rx.Var[ProductCard]) -> rx.Component:
 
 
 def product_card(product: rx.Var[ProductCard]) -> rx.Component:
-    return rx.box(_card_link(product), heart_toggle(product.id, product.name), position="relative")
+    """A product tile. Its link is the product's name, stretched over the whole card (the
+    `.card-link` style): the link's name is what it shows, and the save heart above it
+    stays a target of its own."""
+    return rx.box(
+        _card(product),
+        heart_toggle(product.id, product.name),
+        position="relative",
+        class_name="product-card",
+    )
 
 
-def _card_link(product: rx.Var[ProductCard]) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                product_picture(product),
-                rx.text(product.brand, size="1", color_scheme="gray"),
-                rx.text(product.name, weight="medium", size="3", color=rx.color("gray", 12)),
-                rx.cond(
-                    product.colours != "",
-                    rx.text(product.colours, size="1", color_scheme="gray"),
-                ),
-                rx.cond(
-                    product.rating_count > 0,
-                    rx.hstack(
-                        rx.text(product.rating_stars, color=rx.color("amber", 9), size="2"),
-                        rx.text(
-                            product.rating,
-                            " (",
-                            product.rating_count,
-                            ")",
-                            size="1",
-                            color_scheme="gray",
-                        ),
-                        spacing="1",
-                        align="center",
-                    ),
-                ),
-                rx.hstack(
-                    rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
-                    rx.badge(
-                        product.stock,
-                        color_scheme=rx.cond(product.in_stock, "grass", "tomato"),
-                        variant="soft",
-                    ),
-                    justify="between",
-                    align="center",
-                    width="100%",
-                    wrap="wrap",
-                    spacing="1",
-                ),
-                spacing="2",
-                align="start",
+def _card(product: rx.Var[ProductCard]) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            product_picture(product),
+            rx.text(product.brand, size="1", color_scheme="gray"),
+            rx.link(
+                product.name,
+                href=product.url,
+                class_name="card-link",
+                weight="medium",
+                size="3",
+                color=rx.color("gray", 12),
+                underline="none",
             ),
-            height="100%",
+            rx.cond(
+                product.colours != "",
+                rx.text(product.colours, size="1", color_scheme="gray"),
+            ),
+            rx.cond(
+                product.rating_count > 0,
+                rx.hstack(
+                    rx.text(product.rating_stars, color=rx.color("amber", 9), size="2"),
+                    rx.text(
+                        product.rating,
+                        " (",
+                        product.rating_count,
+                        ")",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    align="center",
+                ),
+            ),
+            rx.hstack(
+                rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
+                rx.badge(
+                    product.stock,
+                    color_scheme=rx.cond(product.in_stock, "grass", "tomato"),
+                    variant="soft",
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+                wrap="wrap",
+                spacing="1",
+            ),
+            spacing="2",
+            align="start",
         ),
-        href=product.url,
-        aria_label=product.name,
-        underline="none",
         height="100%",
-        display="block",
     )
 
 

@@ -263,6 +263,10 @@ def _filter_option(option: rx.Var[FilterOption]) -> rx.Component:
         underline="none",
         # A filter link says whether it is the one applied (aria-pressed is for buttons).
         aria_current=rx.cond(option.active, "true", "false"),
+        # 24 px tall at least: a finger's target (WCAG 2.5.8) in a list of filters.
+        display="block",
+        min_height="24px",
+        padding_y="2px",
     )
 
 
@@ -279,6 +283,10 @@ def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
         underline="none",
         # A filter link says whether it is the one applied (aria-pressed is for buttons).
         aria_current=rx.cond(option.active, "true", "false"),
+        # 24 px tall at least: a finger's target (WCAG 2.5.8) in a list of filters.
+        display="block",
+        min_height="24px",
+        padding_y="2px",
     )
 
 
@@ -396,7 +404,7 @@ def _listing() -> rx.Component:
                 rx.foreach(
                     CategoryState.subcategories,
                     lambda sub: rx.link(
-                        rx.badge(sub.name, size="2", variant="surface"), href=sub.url
+                        rx.badge(sub.name, size="3", variant="surface"), href=sub.url
                     ),
                 ),
                 wrap="wrap",
