@@ -136,6 +136,7 @@ def test_handlers_are_found_by_event_type_name() -> None:
         "refresh_catalog_cache",
         "make_product_thumbnails",
         "deliver_to_webhooks",
+        "tell_open_pages",
     ]
     assert handler_names_for("UserRegistered") == []
     assert handler_names_for("NoSuchEvent") == []
