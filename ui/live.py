@@ -42,8 +42,7 @@ class _Watchers:
 def watch(state: rx.State, topics: Iterable[str]) -> None:
     """This tab's `state` shows `topics` now (replacing what it watched before)."""
     tab = (state.router.session.client_token, type(state))
-    for topic in _Watchers.by_tab.pop(tab, set()):
-        _forget(topic, tab)
+    forget_tab(tab)
     names = set(topics)
     if not names:
         return
@@ -63,10 +62,6 @@ def _forget(topic: str, tab: tuple[str, type[rx.State]]) -> None:
 def forget_tab(tab: tuple[str, type[rx.State]]) -> None:
     for topic in _Watchers.by_tab.pop(tab, set()):
         _forget(topic, tab)
-
-
-def watched_tabs() -> int:
-    return len(_Watchers.by_tab)
 
 
 async def refresh_watchers(app: rx.App, topics: Iterable[str]) -> int:

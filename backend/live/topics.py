@@ -23,8 +23,7 @@ from backend.orders.events import OrderCancelled, OrderFulfilled, OrderPaid
 from backend.payments.events import PaymentRefunded
 from backend.settings import get_settings
 
-# The events that change what an open product, cart or order page shows.
-PRODUCT_EVENTS = (InventoryUpdated, ProductChanged, ProductsChanged)
+# The events that change what an open order page shows.
 ORDER_EVENTS = (OrderPaid, OrderCancelled, OrderFulfilled, PaymentRefunded)
 
 
@@ -54,7 +53,7 @@ def topics_of(event: DomainEvent) -> list[str]:
         return [product_topic(product_id) for product_id in event.product_ids]
     if isinstance(event, InventoryUpdated | ProductChanged):
         return [product_topic(event.aggregate_id)]
-    if isinstance(event, OrderPaid | OrderCancelled | OrderFulfilled | PaymentRefunded):
+    if isinstance(event, ORDER_EVENTS):
         return [order_topic(event.order_number)]
     return []
 
