@@ -15,12 +15,19 @@ from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.inventory.models import StockMovement
 from backend.notifications.models import Notification
-from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
 from backend.returns.models import ReturnLine, ReturnRequest
 from backend.reviews.models import Review, ReviewVote
+from backend.shipping.models import (
+    ShippingMethod,
+    ShippingMethodExclusion,
+    ShippingRateBand,
+    ShippingZone,
+)
 from backend.stock_notices.models import StockNoticeSubscription
+from backend.tax.models import TaxClass, TaxConfiguration, TaxRate
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from backend.wishlists.models import Wishlist, WishlistItem
 
@@ -38,6 +45,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatusChange",
+    "OrderTaxLine",
     "OutboxEvent",
     "PaymentTransaction",
     "Product",
@@ -47,8 +55,15 @@ __all__ = [
     "Review",
     "ReviewVote",
     "Role",
+    "ShippingMethod",
+    "ShippingMethodExclusion",
+    "ShippingRateBand",
+    "ShippingZone",
     "StockMovement",
     "StockNoticeSubscription",
+    "TaxClass",
+    "TaxConfiguration",
+    "TaxRate",
     "User",
     "UserRole",
     "UserSession",

@@ -6,7 +6,6 @@ here, so there is exactly one list of knobs. The README documents each variable.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from ipaddress import ip_network
@@ -192,22 +191,9 @@ class Settings(BaseSettings):
     # Back-in-stock notices: how long a guest's e-mailed confirmation link works.
     stock_notice_confirm_hours: int = Field(default=48, ge=1, le=24 * 30)
 
-    # Checkout. Prices are in this currency; shipping prices and the free-shipping
-    # threshold too. Tax rates in percent by ISO country code (the countries shipped to).
+    # Checkout: prices are in this currency. Shipping zones, methods and tax rates are
+    # the merchant's, in the admin (backend/shipping, backend/tax).
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    shipping_standard_price: Decimal = Field(default=Decimal("4.95"), ge=0, max_digits=10)
-    shipping_express_price: Decimal = Field(default=Decimal("14.95"), ge=0, max_digits=10)
-    free_shipping_threshold: Decimal = Field(default=Decimal("75.00"), ge=0, max_digits=12)
-    tax_rates: Annotated[dict[str, Decimal], NoDecode] = Field(
-        default_factory=lambda: {
-            "US": Decimal("0"),
-            "CA": Decimal("5"),
-            "GB": Decimal("20"),
-            "DE": Decimal("19"),
-            "FR": Decimal("20"),
-            "NL": Decimal("21"),
-        }
-    )
     # An unpaid order is cancelled, and its stock returned, after this many minutes.
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     # Unpaid orders hold stock and discount uses: at most this many at a time per session
@@ -290,36 +276,6 @@ class Settings(BaseSettings):
         if isinstance(value, list):
             for item in value:
                 ip_network(str(item), strict=False)  # ValueError names the bad entry
-        return value
-
-    @field_validator("tax_rates", mode="before")
-    @classmethod
-    def _parse_tax_rates(cls, value: object) -> object:
-        """`US:0,GB:20,DE:19` → {"US": 0, "GB": 20, "DE": 19}."""
-        if not isinstance(value, str):
-            return value
-        rates: dict[str, str] = {}
-        for item in value.split(","):
-            if not item.strip():
-                continue
-            country, separator, rate = item.partition(":")
-            country = country.strip().upper()
-            if not separator or len(country) != 2 or not country.isalpha():
-                msg = f"expected COUNTRY:PERCENT pairs such as US:0,GB:20, got {item.strip()!r}"
-                raise ValueError(msg)
-            rates[country] = rate.strip()
-        if not rates:
-            msg = "name at least one country, such as US:0"
-            raise ValueError(msg)
-        return rates
-
-    @field_validator("tax_rates")
-    @classmethod
-    def _tax_rates_in_range(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        for country, rate in value.items():
-            if not Decimal(0) <= rate <= Decimal(100):
-                msg = f"the tax rate of {country} must be between 0 and 100 percent"
-                raise ValueError(msg)
         return value
 
     @field_validator("smtp_url")

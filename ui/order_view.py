@@ -8,6 +8,7 @@ import dataclasses
 from backend.core.money import format_money
 from backend.orders import status
 from backend.payments.queries import OrderWithPayments
+from backend.pricing.totals import tax_rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +57,13 @@ def order_view(order: OrderWithPayments) -> OrderView:
     rows = [("Subtotal", money(order.subtotal))]
     if order.discount:
         rows.append((f"Discount ({order.discount_code})", "−" + money(order.discount)))
-    rows += [("Shipping", money(order.shipping)), ("Tax", money(order.tax))]
+    rows.append(("Shipping", money(order.shipping)))
+    rows += [
+        (label, money(amount))
+        for label, amount in tax_rows(
+            order.tax_lines, order.tax, prices_include_tax=order.prices_include_tax
+        )
+    ]
     if order.refunded_amount:
         rows.append(("Refunded", "−" + money(order.refunded_amount)))
     address = order.shipping_address

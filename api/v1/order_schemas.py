@@ -38,6 +38,13 @@ class TimelineEntryOut(BaseModel):
     note: str
 
 
+class TaxLineOut(BaseModel):
+    name: str = Field(description='"VAT", "GST", "Sales tax".')
+    percent: str = Field(description='"19", "8.875".')
+    base: Money = Field(description="What the rate was charged on.")
+    amount: Money
+
+
 class OrderOut(BaseModel):
     number: str
     status: str = Field(description="pending_payment, paid, fulfilled, delivered, cancelled")
@@ -54,6 +61,10 @@ class OrderOut(BaseModel):
     discount: Money
     shipping: Money
     tax: Money
+    tax_lines: list[TaxLineOut] = Field(description="The tax per rate, as charged.")
+    prices_include_tax: bool = Field(
+        description="The prices (lines, shipping) include the tax; `total` does not add it."
+    )
     total: Money
     refunded: Money
     currency: str
@@ -99,6 +110,16 @@ class OrderOut(BaseModel):
             discount=decimal_string(order.discount),
             shipping=decimal_string(order.shipping),
             tax=decimal_string(order.tax),
+            tax_lines=[
+                TaxLineOut(
+                    name=line.tax.name,
+                    percent=f"{line.tax.percent.normalize():f}",
+                    base=decimal_string(line.base),
+                    amount=decimal_string(line.amount),
+                )
+                for line in order.tax_lines
+            ],
+            prices_include_tax=order.prices_include_tax,
             total=decimal_string(order.total),
             refunded=decimal_string(order.refunded_amount),
             currency=order.currency,
@@ -160,7 +181,12 @@ class OrderCreate(BaseModel):
     postal_code: str
     country: str = Field(description="Two letters: a country the shop ships to.")
     phone: str | None = None
-    shipping_method: Literal["standard", "express"] = "standard"
+    shipping_method: str = Field(
+        default="standard",
+        max_length=40,
+        description="A method code of the address's shipping zone (GET /shipping/methods "
+        "lists them with prices for your cart).",
+    )
     discount_code: str | None = None
 
 

@@ -172,6 +172,16 @@ class Product(SQLModel, table=True):
             String(100), ForeignKey("brands.name", onupdate="CASCADE", ondelete="RESTRICT")
         ),
     )
+    # The tax class its goods are taxed under (backend/tax): "standard", "reduced", "zero".
+    tax_class: str = Field(
+        default="standard",
+        sa_column=Column(
+            String(20),
+            ForeignKey("tax_classes.code", onupdate="CASCADE", ondelete="RESTRICT"),
+            nullable=False,
+            server_default=text("'standard'"),
+        ),
+    )
     stock_quantity: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
     )

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
 
 from pydantic import field_validator
 
 from backend.accounts.inputs import AddressInput, normalize_email
+
+_METHOD_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 class CheckoutDetails(AddressInput):
     """Contact, shipping address (the address book's rules), method and discount code."""
 
     email: str
-    shipping_method: Literal["standard", "express"] = "standard"
+    # A method code of the address's shipping zone ("standard", "express").
+    shipping_method: str = "standard"
     discount_code: str | None = None
 
     @field_validator("email")
     @classmethod
     def _email_form(cls, value: str) -> str:
         return normalize_email(value)
+
+    @field_validator("shipping_method")
+    @classmethod
+    def _method_code(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not _METHOD_CODE.fullmatch(value):
+            msg = "Choose a shipping method."
+            raise ValueError(msg)
+        return value
 
     @field_validator("discount_code", mode="before")
     @classmethod

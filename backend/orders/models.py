@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -59,7 +61,12 @@ class Order(SQLModel, table=True):
             name="amounts_not_negative",
         ),
         CheckConstraint("discount <= subtotal", name="discount_within_subtotal"),
-        CheckConstraint("total = subtotal - discount + shipping + tax", name="total_adds_up"),
+        # Prices including tax (EU/UK style) already hold the tax the order shows.
+        CheckConstraint(
+            "total = subtotal - discount + shipping"
+            " + CASE WHEN prices_include_tax THEN 0 ELSE tax END",
+            name="total_adds_up",
+        ),
         CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total", name="refund_bounded"),
         Index("orders_user_id_idx", "user_id", "created_at"),
         Index("orders_email_idx", text("lower(email)")),
@@ -92,6 +99,11 @@ class Order(SQLModel, table=True):
     discount: Decimal = _money(server_default=text("0"))
     shipping: Decimal = _money(server_default=text("0"))
     tax: Decimal = _money(server_default=text("0"))
+    # Whether the order's prices included its tax (the shop's setting when it was placed).
+    prices_include_tax: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=text("false")),
+    )
     total: Decimal = _money()
     refunded_amount: Decimal = _money(server_default=text("0"))
     discount_code: str | None = Field(default=None, sa_column=Column(String(40)))
@@ -184,3 +196,27 @@ class OrderStatusChange(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     actor: str = Field(sa_column=Column(String(100), nullable=False))  # "shopper", "system", …
     created_at: datetime = created_at_column()
+
+
+class OrderTaxLine(SQLModel, table=True):
+    """One tax rate an order was charged, as it was when placed: what it was charged on
+    (goods after discount, and shipping when taxed) and the amount (rounded once)."""
+
+    __tablename__ = "order_tax_lines"
+    __table_args__ = (
+        CheckConstraint("percent > 0 AND percent <= 100", name="percent_in_range"),
+        CheckConstraint("base >= 0 AND amount >= 0", name="amounts_not_negative"),
+        UniqueConstraint("order_id", "position", name="order_tax_lines_order_position_key"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    order_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    name: str = Field(sa_column=Column(String(40), nullable=False))
+    percent: Decimal = Field(sa_column=Column(Numeric(6, 3), nullable=False))
+    base: Decimal = _money()
+    amount: Decimal = _money()

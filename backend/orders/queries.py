@@ -23,14 +23,19 @@ from backend.catalog.schemas import options_title
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
+from backend.core.money import format_money
 from backend.core.pagination import Page, clamp_page
+from backend.core.regions import country_name
 from backend.orders import status
+from backend.orders.charges import ChargedLine, parcel_and_lines, work_out_charges
 from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
-from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
-from backend.pricing import discounts, shipping
-from backend.pricing.totals import DiscountRule, PricedLine, Totals, compute_totals, subtotal_of
+from backend.pricing import discounts
+from backend.pricing.totals import AppliedTax, DiscountRule, TaxLine, Totals
+from backend.shipping import quotes as shipping_quotes
+from backend.shipping.rules import ShippingOption, zone_for
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class OrderDetail:
     expires_at: datetime | None
     lines: tuple[OrderLineRecord, ...]
     timeline: tuple[TimelineEntry, ...]
+    prices_include_tax: bool
+    tax_lines: tuple[TaxLine, ...]
 
     @property
     def can_cancel(self) -> bool:
@@ -136,7 +143,19 @@ async def get_order(number: str) -> OrderDetail:
                 .order_by(col(OrderStatusChange.created_at), col(OrderStatusChange.axis))
             )
         ).all()
+        tax_lines = (
+            await session.exec(
+                select(OrderTaxLine)
+                .where(OrderTaxLine.order_id == order.id)
+                .order_by(col(OrderTaxLine.position))
+            )
+        ).all()
     return OrderDetail(
+        prices_include_tax=order.prices_include_tax,
+        tax_lines=tuple(
+            TaxLine(AppliedTax(line.name, line.percent), line.base, line.amount)
+            for line in tax_lines
+        ),
         id=order.id,
         number=order.number,
         user_id=order.user_id,
@@ -272,27 +291,42 @@ class CheckoutPreview:
     cart: Cart
     totals: Totals
     discount: DiscountRule | None
-    shipping_options: list[shipping.ShippingOption]
+    shipping_options: list[ShippingOption]
+
+
+def _chargeable(cart: Cart) -> list[ChargedLine]:
+    return [
+        ChargedLine(line.variant_id, line.unit_price, line.quantity)
+        for line in cart.lines
+        if line.purchasable
+    ]
 
 
 async def preview_checkout(owner: CartOwner | None, details: CheckoutDetails) -> CheckoutPreview:
     """What the order would cost now (nothing reserved or redeemed): the review step.
     Raises DiscountRefusedError / InvalidInputError like placing it would."""
     cart = await cart_queries.get_cart(owner)
-    priced = [PricedLine(line.unit_price, line.quantity) for line in cart.lines if line.purchasable]
-    subtotal = subtotal_of(priced)
     discount = None
     if details.discount_code:
-        discount = await discounts.check_discount(details.discount_code, subtotal)
-    merchandise = subtotal - (discount.amount_off(subtotal) if discount else Decimal(0))
-    method = shipping.shipping_option(details.shipping_method, merchandise)
-    totals = compute_totals(
-        priced,
-        shipping=method.price,
-        tax_rate_percent=shipping.tax_rate(details.country),
-        discount=discount,
-    )
-    return CheckoutPreview(cart, totals, discount, shipping.shipping_options(merchandise))
+        discount = await discounts.check_discount(details.discount_code, cart.subtotal)
+    async with session_scope() as session:
+        charges = await work_out_charges(session, _chargeable(cart), details, discount=discount)
+    return CheckoutPreview(cart, charges.totals, discount, charges.options)
+
+
+async def shipping_choices(
+    owner: CartOwner | None, *, country: str, region: str | None = None, postcode: str | None = None
+) -> list[ShippingOption]:
+    """The methods (with prices) this cart could ship by to the address, before any
+    discount: what the checkout form offers. Raises InvalidInputError ("We don't ship
+    to …") when no zone covers the address."""
+    cart = await cart_queries.get_cart(owner)
+    async with session_scope() as session:
+        parcel, _, _ = await parcel_and_lines(
+            session, _chargeable(cart), country=country, region=region, discount=None
+        )
+        where = shipping_quotes.destination(country, region, postcode)
+        return (await shipping_quotes.quote(session, where, parcel)).options
 
 
 @dataclass(frozen=True)
@@ -374,3 +408,41 @@ async def placed_from_cart_since(session: AsyncSession, cart_key: str, since: da
         .limit(1)
     )
     return found.first() is not None
+
+
+async def shipping_note(cart: Cart) -> str:
+    """What the cart page says about shipping to the shop's home country (the first the
+    zones list): the cheapest method's price, and how much more makes a method free.
+    "" when the shop ships nowhere or this cart cannot ship there."""
+    async with session_scope() as session:
+        countries = await shipping_quotes.countries_shipped_to(session)
+        if not countries:
+            return ""
+        where = shipping_quotes.destination(countries[0])
+        parcel, _, _ = await parcel_and_lines(
+            session, _chargeable(cart), country=where.country, region=None, discount=None
+        )
+        zone = zone_for(await shipping_quotes.load_zones(session), where)
+    options = zone.options_for(parcel) if zone else []
+    if not options:
+        return ""
+    cheapest = min(options, key=lambda option: option.price)
+    to = f" to {country_name(where.country)}"
+    if not cheapest.price:
+        return f"Free {cheapest.label.lower()} shipping{to}."
+    note = f"{cheapest.label} shipping{to} {format_money(cheapest.price, cart.currency)}"
+    thresholds = [
+        method.free_above
+        for method in (zone.methods if zone else ())
+        if method.free_above is not None
+        and method.free_above > parcel.value
+        and method.price_for(parcel) is not None
+    ]
+    if thresholds:
+        free_from = min(thresholds)
+        missing = free_from - parcel.value
+        note += (
+            f"; free from {format_money(free_from, cart.currency)}"
+            f" ({format_money(missing, cart.currency)} to go)"
+        )
+    return note + "."

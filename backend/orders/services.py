@@ -40,15 +40,17 @@ from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.observability import metrics
 from backend.orders import status
+from backend.orders.charges import ChargedLine, work_out_charges
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.locks import lock_expired_unpaid_orders_for_update, lock_order_for_update
-from backend.orders.models import Order, OrderLine, OrderStatusChange
+from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.orders.ownership import Shopper, require_owner
-from backend.pricing import discounts, shipping
-from backend.pricing.totals import PricedLine, Totals, compute_totals, subtotal_of
+from backend.pricing import discounts
+from backend.pricing.totals import PricedLine, Totals, subtotal_of
 from backend.settings import get_settings
+from backend.shipping import quotes
 
 # Order numbers: readable, unambiguous (no 0/O, 1/I/L), 8 random characters.
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -114,7 +116,8 @@ async def place_order(
     settings = get_settings()
     cart = await cart_queries.get_cart(cart_owner)
     wanted = {line.variant_id: line.quantity for line in cart.lines}
-    shipping.tax_rate(details.country)  # refuse countries not shipped to before any work
+    if details.country not in await quotes.countries_shipped_to():
+        raise quotes.not_shipped_to(details.country)  # before any work
 
     async with session_scope() as session:
         # Two submissions of one checkout queue here; the second finds the first's order.
@@ -134,22 +137,17 @@ async def place_order(
         reserved = await inventory.reserve(session, wanted)
         if any(line.currency != settings.shop_currency for line in reserved):
             raise InvalidInputError("A product in your cart cannot be sold in this currency.")
-        priced = [PricedLine(line.unit_price, line.quantity) for line in reserved]
+        subtotal = subtotal_of(PricedLine(line.unit_price, line.quantity) for line in reserved)
         discount = None
         if details.discount_code:
-            discount = await discounts.redeem_discount(
-                session, details.discount_code, subtotal_of(priced)
-            )
-        merchandise = subtotal_of(priced) - (
-            discount.amount_off(subtotal_of(priced)) if discount else Decimal(0)
-        )
-        method = shipping.shipping_option(details.shipping_method, merchandise)
-        totals = compute_totals(
-            priced,
-            shipping=method.price,
-            tax_rate_percent=shipping.tax_rate(details.country),
+            discount = await discounts.redeem_discount(session, details.discount_code, subtotal)
+        charges = await work_out_charges(
+            session,
+            [ChargedLine(line.variant_id, line.unit_price, line.quantity) for line in reserved],
+            details,
             discount=discount,
         )
+        totals, method = charges.totals, charges.method
         order = Order(
             id=order_id,
             number=new_order_number(),
@@ -165,6 +163,7 @@ async def place_order(
             discount=totals.discount,
             shipping=totals.shipping,
             tax=totals.tax,
+            prices_include_tax=totals.prices_include_tax,
             total=totals.total,
             discount_code=discount.code if discount else None,
             cart_key=cart_owner.key,
@@ -173,6 +172,17 @@ async def place_order(
         session.add(order)
         await session.flush()
         await inventory.record_reservation(session, reserved, order_id=order_id)
+        for position, tax_line in enumerate(totals.tax_lines):
+            session.add(
+                OrderTaxLine(
+                    order_id=order_id,
+                    position=position,
+                    name=tax_line.tax.name,
+                    percent=tax_line.tax.percent,
+                    base=tax_line.base,
+                    amount=tax_line.amount,
+                )
+            )
         for position, line in enumerate(reserved):
             session.add(
                 OrderLine(

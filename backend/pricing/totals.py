@@ -1,31 +1,54 @@
-"""Order totals from priced lines: pure Decimal arithmetic, rounded once per amount.
+"""Order totals from priced lines: pure Decimal arithmetic, rounded once per amount
+(docs/adr/0009-tax-rounding.md).
 
 subtotal = Σ unit price × quantity        (prices have cents already: exact)
 discount = percent of the subtotal (rounded to the cent), or a fixed amount,
-           never more than the subtotal
-tax      = rate × (subtotal − discount + shipping), rounded to the cent
-total    = subtotal − discount + shipping + tax
+           never more than the subtotal; shared out over the lines in proportion to
+           their totals, to the cent (largest remainder), so each tax rate's base
+           carries its part of it
+tax      = per tax rate, once: rate × base (prices without tax), or the part of the base
+           that is tax, base × rate ÷ (100 + rate) (prices including tax); shipping is
+           taxed at its own rate when its zone taxes it
+total    = subtotal − discount + shipping (+ tax, when prices do not include it)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
 from backend.core.money import quantize
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 DiscountKind = Literal["percent", "fixed"]
+
+
+@dataclass(frozen=True)
+class AppliedTax:
+    """A tax rate as charged: its name ("VAT", "Sales tax") and percent (19 = 19 %)."""
+
+    name: str
+    percent: Decimal
+
+    @property
+    def label(self) -> str:
+        """ "VAT 19%", "GST 5%", "Sales tax 8.875%"."""
+        return f"{self.name} {self.percent.normalize():f}%"
+
+
+NO_TAX = AppliedTax("Tax", Decimal(0))
 
 
 @dataclass(frozen=True)
 class PricedLine:
     unit_price: Decimal
     quantity: int
+    tax: AppliedTax = NO_TAX
 
     @property
     def line_total(self) -> Decimal:
@@ -47,12 +70,23 @@ class DiscountRule:
 
 
 @dataclass(frozen=True)
+class TaxLine:
+    """One rate's tax on an order: what it was charged on, and how much."""
+
+    tax: AppliedTax
+    base: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class Totals:
     subtotal: Decimal
     discount: Decimal
     shipping: Decimal
     tax: Decimal
     total: Decimal
+    prices_include_tax: bool = False
+    tax_lines: tuple[TaxLine, ...] = field(default=())
 
     @property
     def after_discount(self) -> Decimal:
@@ -63,21 +97,74 @@ def subtotal_of(lines: Iterable[PricedLine]) -> Decimal:
     return sum((line.line_total for line in lines), ZERO)
 
 
+def share_out(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """`amount` split over `weights` in proportion, in whole cents that add up to it
+    exactly: each share is rounded down, and the cents left go to the largest remainders
+    (the earliest weight first on ties)."""
+    whole = sum(weights, ZERO)
+    if not weights:
+        return []
+    if whole == 0:
+        return [amount if i == 0 else ZERO for i in range(len(weights))]
+    exact = [amount * weight / whole for weight in weights]
+    shares = [share.quantize(CENT, rounding=ROUND_FLOOR) for share in exact]
+    left = int((amount - sum(shares, ZERO)) / CENT)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[:left]:
+        shares[i] += CENT
+    return shares
+
+
+def tax_of(base: Decimal, tax: AppliedTax, *, prices_include_tax: bool) -> Decimal:
+    if prices_include_tax:
+        return quantize(base * tax.percent / (HUNDRED + tax.percent))
+    return quantize(base * tax.percent / HUNDRED)
+
+
 def compute_totals(
     lines: Iterable[PricedLine],
     *,
     shipping: Decimal,
-    tax_rate_percent: Decimal,
+    shipping_tax: AppliedTax | None = None,
     discount: DiscountRule | None = None,
+    prices_include_tax: bool = False,
 ) -> Totals:
+    """`shipping_tax`: the rate shipping is taxed at (None: shipping is not taxed)."""
+    lines = list(lines)
     subtotal = subtotal_of(lines)
     discount_amount = discount.amount_off(subtotal) if discount is not None else ZERO
     shipping = quantize(shipping)
-    tax = quantize((subtotal - discount_amount + shipping) * tax_rate_percent / HUNDRED)
+    line_discounts = share_out(discount_amount, [line.line_total for line in lines])
+    bases: dict[AppliedTax, Decimal] = {}
+    for line, line_discount in zip(lines, line_discounts, strict=True):
+        bases[line.tax] = bases.get(line.tax, ZERO) + line.line_total - line_discount
+    if shipping_tax is not None and shipping:
+        bases[shipping_tax] = bases.get(shipping_tax, ZERO) + shipping
+    tax_lines = tuple(
+        TaxLine(rate, base, tax_of(base, rate, prices_include_tax=prices_include_tax))
+        for rate, base in sorted(bases.items(), key=lambda item: (-item[0].percent, item[0].name))
+        if rate.percent
+    )
+    tax = sum((line.amount for line in tax_lines), ZERO)
+    charged = subtotal - discount_amount + shipping
     return Totals(
         subtotal=subtotal,
         discount=discount_amount,
         shipping=shipping,
         tax=tax,
-        total=subtotal - discount_amount + shipping + tax,
+        total=charged if prices_include_tax else charged + tax,
+        prices_include_tax=prices_include_tax,
+        tax_lines=tax_lines,
     )
+
+
+def tax_rows(
+    tax_lines: Sequence[TaxLine], tax: Decimal, *, prices_include_tax: bool
+) -> list[tuple[str, Decimal]]:
+    """How receipts list the tax: one row per rate ("VAT 19%", or "incl. VAT 19%" when
+    the prices included it); one "Tax" row when no rate applied and tax is added."""
+    prefix = "incl. " if prices_include_tax else ""
+    rows = [(prefix + line.tax.label, line.amount) for line in tax_lines]
+    if not rows and not prices_include_tax:
+        rows = [("Tax", tax)]
+    return rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from decimal import Decimal
 
 import reflex as rx
 
@@ -19,7 +18,7 @@ from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.live.topics import product_topic
 from backend.media.thumbnails import thumbnail_url
-from backend.pricing import shipping
+from backend.orders import queries as order_queries
 from storefront.components.layout import shop_page
 from storefront.state import HeaderState
 from ui.access import PublicState
@@ -88,16 +87,7 @@ class CartState(PublicState):
         self.item_count = cart.item_count
         self.subtotal = cart.subtotal_display
         self.ready = cart.ready_for_checkout
-        missing = shipping.amount_to_free_shipping(cart.subtotal)
-        options = shipping.shipping_options(cart.subtotal)
-        if missing > Decimal(0):
-            self.shipping_note = (
-                f"Standard shipping {format_money(options[0].price, cart.currency)}; "
-                f"free from {format_money(cart.subtotal + missing, cart.currency)} "
-                f"({format_money(missing, cart.currency)} to go)."
-            )
-        else:
-            self.shipping_note = "Free standard shipping."
+        self.shipping_note = await order_queries.shipping_note(cart)
         self.loaded = True
         (await self.get_state(HeaderState)).cart_item_count = cart.item_count
 

@@ -34,8 +34,10 @@ from backend.funnel.counts import FunnelStep
 from backend.orders import queries as order_queries
 from backend.orders.inputs import CheckoutDetails
 from backend.payments.gateway import offered_test_cards
-from backend.pricing import shipping
+from backend.pricing.totals import tax_rows
 from backend.settings import get_settings
+from backend.shipping import quotes as shipping_quotes
+from backend.shipping.rules import ShippingOption
 from storefront.state import HeaderState
 from ui.access import PublicState
 from ui.errors import form_feedback
@@ -115,7 +117,7 @@ class CheckoutState(PublicState):
     async def load(self) -> rx.event.EventSpec | None:
         self._own_checkout()
         self.errors, self.message, self.step, self.paying = {}, "", "details", False
-        self.countries = shipping.shipping_countries()
+        self.countries = await shipping_quotes.countries_shipped_to()
         self.stripe_enabled = get_settings().stripe_enabled
         self.test_cards = [
             (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
@@ -127,12 +129,8 @@ class CheckoutState(PublicState):
             return rx.redirect("/cart")
         owner = self._cart_owner()
         await funnel.record(FunnelStep.CHECKOUT_STARTED, owner.key if owner else None)
-        options = shipping.shipping_options(preview_cart.subtotal)
-        self.shipping_choices = [
-            (o.code, f"{o.label} · {o.delivery} · {format_money(o.price, preview_cart.currency)}")
-            for o in options
-        ]
-        form = {name: "" for name in FIELDS} | {"shipping_method": "standard", "country": "US"}
+        home = self.countries[0] if self.countries else ""
+        form = {name: "" for name in FIELDS} | {"shipping_method": "standard", "country": home}
         form |= {k: v for k, v in self._details.items() if k in FIELDS}
         viewer = self.viewer
         self.saved_addresses = []
@@ -143,8 +141,61 @@ class CheckoutState(PublicState):
             if saved and not form["line1"]:
                 form |= _address_fields(saved[0])
         self.form = form
+        await self._offer_shipping()
         self.form_version += 1
         return None
+
+    async def _offer_shipping(self) -> None:
+        """The methods the form's address may use, with this cart's prices; the chosen
+        one stays chosen when still offered, else the first is."""
+        form = self.form
+        self.errors = {
+            k: v for k, v in self.errors.items() if k not in ("country", "shipping_method")
+        }
+        try:
+            options = await order_queries.shipping_choices(
+                self._cart_owner(),
+                country=form.get("country", ""),
+                region=form.get("region"),
+                postcode=form.get("postal_code"),
+            )
+        except DomainError as error:
+            message, fields = form_feedback(error)
+            self.shipping_choices = []
+            self.errors = self.errors | (fields or {"country": message})
+            return
+        self._show_shipping(options)
+
+    def _show_shipping(self, options: list[ShippingOption]) -> None:
+        currency = get_settings().shop_currency
+        self.shipping_choices = [
+            (
+                option.code,
+                " · ".join(
+                    part
+                    for part in (
+                        option.label,
+                        option.delivery,
+                        format_money(option.price, currency) if option.price else "Free",
+                    )
+                    if part
+                ),
+            )
+            for option in options
+        ]
+        codes = [code for code, _ in self.shipping_choices]
+        if codes and self.form.get("shipping_method") not in codes:
+            self.form = self.form | {"shipping_method": codes[0]}
+
+    @rx.event
+    async def choose_country(self, country: str) -> None:
+        """The country select changed: offer that country's shipping methods."""
+        self.form = self.form | {"country": str(country or "")[:2]}
+        await self._offer_shipping()  # the form is not re-drawn: typed fields stay
+
+    @rx.event
+    def choose_method(self, code: str) -> None:
+        self.form = self.form | {"shipping_method": str(code or "")[:40]}
 
     @rx.event
     async def remember_email(self, value: str) -> None:
@@ -188,6 +239,10 @@ class CheckoutState(PublicState):
             self.message, self.errors = form_feedback(error)
             if "discount" in error.code:
                 self.message, self.errors = "", {"discount_code": error.message}
+            if set(self.errors) & {"country", "shipping_method", "region", "postal_code"}:
+                refused = self.errors
+                await self._offer_shipping()  # the address's methods, for choosing again
+                self.errors = self.errors | refused
             return None
         if not preview.cart.ready_for_checkout:
             self.message, self.errors = "Your cart changed: please check it again.", {}
@@ -216,7 +271,8 @@ class CheckoutState(PublicState):
                     -t.discount,
                 )
             )
-        rows += [("Shipping", t.shipping), ("Tax", t.tax)]
+        rows.append(("Shipping", t.shipping))
+        rows += tax_rows(t.tax_lines, t.tax, prices_include_tax=t.prices_include_tax)
         self.totals = [(label, format_money(amount, currency)) for label, amount in rows]
         self.total = format_money(t.total, currency)
         self.address_lines = [

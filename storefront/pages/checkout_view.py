@@ -98,6 +98,7 @@ def _details_form() -> rx.Component:
                     CheckoutState.countries,
                     name="country",
                     default_value=CheckoutState.form["country"],
+                    on_change=CheckoutState.choose_country,
                     custom_attrs={"aria-label": "Country"},  # the trigger's name
                     size="3",
                 ),
@@ -111,6 +112,14 @@ def _details_form() -> rx.Component:
             ),
             _field("Phone (optional)", "phone", auto_complete="tel", type="tel"),
             rx.heading("Shipping method", size="4", as_="h2"),
+            rx.cond(
+                CheckoutState.errors.get("shipping_method", "") != "",
+                rx.text(
+                    CheckoutState.errors.get("shipping_method", ""),
+                    color_scheme="tomato",
+                    size="2",
+                ),
+            ),
             rx.radio_group.root(
                 rx.vstack(
                     rx.foreach(
@@ -125,7 +134,9 @@ def _details_form() -> rx.Component:
                     ),
                 ),
                 name="shipping_method",
-                default_value=CheckoutState.form["shipping_method"],
+                # Controlled: the choices change with the country, and so may the choice.
+                value=CheckoutState.form["shipping_method"],
+                on_change=CheckoutState.choose_method,
             ),
             _field("Discount code (optional)", "discount_code", auto_complete="off"),
             rx.button("Continue to review", type="submit", size="3", width="100%"),

@@ -1,4 +1,5 @@
-"""Order totals: the arithmetic holds for any cart, discount, shipping and tax rate."""
+"""Order totals: the arithmetic holds for any cart, discount, shipping and tax rates, with
+prices with or without tax (docs/adr/0009-tax-rounding.md)."""
 
 from decimal import Decimal
 
@@ -6,14 +7,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.core.money import from_minor_units, to_minor_units
-from backend.pricing.totals import DiscountRule, PricedLine, compute_totals
+from backend.pricing.totals import (
+    NO_TAX,
+    AppliedTax,
+    DiscountRule,
+    PricedLine,
+    compute_totals,
+    share_out,
+    tax_rows,
+)
 
 CENT = Decimal("0.01")
+VAT = AppliedTax("VAT", Decimal(19))
+REDUCED = AppliedTax("VAT", Decimal(7))
 prices = st.decimals(min_value=0, max_value=5000, places=2)
-lines = st.lists(
-    st.builds(PricedLine, unit_price=prices, quantity=st.integers(1, 10)), min_size=1, max_size=8
+taxes = st.one_of(
+    st.just(NO_TAX),
+    st.builds(AppliedTax, name=st.just("VAT"), percent=st.decimals(0, 30, places=3)),
 )
-rates = st.decimals(min_value=0, max_value=30, places=2)
+lines = st.lists(
+    st.builds(PricedLine, unit_price=prices, quantity=st.integers(1, 10), tax=taxes),
+    min_size=1,
+    max_size=8,
+)
 discounts = st.one_of(
     st.none(),
     st.builds(
@@ -31,35 +47,142 @@ discounts = st.one_of(
 )
 
 
-@given(lines, prices, rates, discounts)
-def test_total_is_subtotal_minus_discount_plus_shipping_plus_tax(
-    cart: list[PricedLine], shipping: Decimal, rate: Decimal, discount: DiscountRule | None
-) -> None:
-    totals = compute_totals(cart, shipping=shipping, tax_rate_percent=rate, discount=discount)
+def _whole_cents(*amounts: Decimal) -> bool:
+    return all(amount == amount.quantize(CENT) for amount in amounts)
 
-    assert totals.total == totals.subtotal - totals.discount + totals.shipping + totals.tax
+
+@given(lines, prices, st.one_of(st.none(), taxes), discounts, st.booleans())
+def test_totals_add_up_never_negative_in_whole_cents(
+    cart: list[PricedLine],
+    shipping: Decimal,
+    shipping_tax: AppliedTax | None,
+    discount: DiscountRule | None,
+    include: bool,
+) -> None:
+    totals = compute_totals(
+        cart,
+        shipping=shipping,
+        shipping_tax=shipping_tax,
+        discount=discount,
+        prices_include_tax=include,
+    )
+
+    added = Decimal(0) if include else totals.tax
+    assert totals.total == totals.subtotal - totals.discount + totals.shipping + added
     assert totals.subtotal == sum(line.unit_price * line.quantity for line in cart)
     assert Decimal(0) <= totals.discount <= totals.subtotal
+    assert totals.tax == sum(line.amount for line in totals.tax_lines)
     assert totals.total >= 0
-    for amount in (totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total):
-        assert amount == amount.quantize(CENT)  # every amount is in whole cents
+    assert totals.tax >= 0
+    assert all(line.base >= 0 and line.amount >= 0 for line in totals.tax_lines)
+    assert _whole_cents(totals.subtotal, totals.discount, totals.shipping, totals.tax)
+    assert _whole_cents(totals.total)
 
 
-@given(lines, rates)
-def test_tax_is_the_rate_of_what_is_charged_rounded_once(
-    cart: list[PricedLine], rate: Decimal
+@given(lines, st.one_of(st.none(), taxes), discounts, st.booleans())
+def test_each_rate_is_rounded_once_on_its_base(
+    cart: list[PricedLine],
+    shipping_tax: AppliedTax | None,
+    discount: DiscountRule | None,
+    include: bool,
 ) -> None:
-    totals = compute_totals(cart, shipping=Decimal("4.95"), tax_rate_percent=rate)
-    exact = (totals.subtotal + totals.shipping) * rate / 100
+    totals = compute_totals(
+        cart,
+        shipping=Decimal("4.95"),
+        shipping_tax=shipping_tax,
+        discount=discount,
+        prices_include_tax=include,
+    )
+    for line in totals.tax_lines:
+        rate = line.tax.percent
+        exact = line.base * rate / ((100 + rate) if include else 100)
+        assert abs(line.amount - exact) <= Decimal("0.005")
+    assert len({line.tax for line in totals.tax_lines}) == len(totals.tax_lines)
 
-    assert abs(totals.tax - exact) <= Decimal("0.005")
+
+rated = st.builds(AppliedTax, name=st.just("VAT"), percent=st.decimals("0.001", 30, places=3))
+rated_lines = st.lists(
+    st.builds(PricedLine, unit_price=prices, quantity=st.integers(1, 10), tax=rated),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(rated_lines, prices, st.one_of(st.none(), rated), discounts, st.booleans())
+def test_the_rates_bases_are_what_was_charged(
+    cart: list[PricedLine],
+    shipping: Decimal,
+    shipping_tax: AppliedTax | None,
+    discount: DiscountRule | None,
+    include: bool,
+) -> None:
+    """The discount is shared over the rates to the cent: the bases add up to the goods
+    after discount, plus shipping when it is taxed."""
+    totals = compute_totals(
+        cart,
+        shipping=shipping,
+        shipping_tax=shipping_tax,
+        discount=discount,
+        prices_include_tax=include,
+    )
+    taxed_shipping = totals.shipping if shipping_tax is not None else Decimal(0)
+    assert sum(line.base for line in totals.tax_lines) == totals.after_discount + taxed_shipping
+
+
+@given(st.decimals(0, 10**6, places=2), st.lists(prices, min_size=1, max_size=10))
+def test_share_out_splits_to_the_cent_in_proportion(
+    amount: Decimal, weights: list[Decimal]
+) -> None:
+    shares = share_out(amount, weights)
+    assert sum(shares) == amount
+    assert all(share >= 0 and share == share.quantize(CENT) for share in shares)
+    whole = sum(weights)
+    if whole:
+        for share, weight in zip(shares, weights, strict=True):
+            assert abs(share - amount * weight / whole) < CENT
+
+
+def test_mixed_classes_tax_each_rate_on_its_own_base() -> None:
+    totals = compute_totals(
+        [PricedLine(Decimal("100.00"), 1, VAT), PricedLine(Decimal("50.00"), 1, REDUCED)],
+        shipping=Decimal("10.00"),
+        shipping_tax=VAT,
+        discount=DiscountRule("TEN", "percent", Decimal(10)),
+    )
+    # 15.00 off, shared 10.00 / 5.00; shipping taxed at the standard rate.
+    assert [(t.tax.label, t.base, t.amount) for t in totals.tax_lines] == [
+        ("VAT 19%", Decimal("100.00"), Decimal("19.00")),
+        ("VAT 7%", Decimal("45.00"), Decimal("3.15")),
+    ]
+    assert totals.total == Decimal("135.00") + Decimal("10.00") + Decimal("22.15")
+
+
+def test_prices_including_tax_show_the_tax_inside_the_total() -> None:
+    totals = compute_totals(
+        [PricedLine(Decimal("119.00"), 1, VAT)],
+        shipping=Decimal("5.95"),
+        shipping_tax=VAT,
+        prices_include_tax=True,
+    )
+    assert totals.total == Decimal("124.95")
+    assert totals.tax == Decimal("19.95")  # 124.95 × 19 / 119 = 19.95
+    assert tax_rows(totals.tax_lines, totals.tax, prices_include_tax=True) == [
+        ("incl. VAT 19%", Decimal("19.95"))
+    ]
+
+
+def test_untaxed_orders_still_show_a_tax_row_when_tax_is_added() -> None:
+    totals = compute_totals([PricedLine(Decimal("10.00"), 2)], shipping=Decimal("4.95"))
+    assert totals.tax_lines == ()
+    assert tax_rows(totals.tax_lines, totals.tax, prices_include_tax=False) == [
+        ("Tax", Decimal("0.00"))
+    ]
 
 
 def test_a_percentage_discount_is_rounded_half_up_to_the_cent() -> None:
     totals = compute_totals(
         [PricedLine(Decimal("0.15"), 1)],
         shipping=Decimal(0),
-        tax_rate_percent=Decimal(0),
         discount=DiscountRule("TEN", "percent", Decimal(10)),
     )
     assert totals.discount == Decimal("0.02")  # 0.015 → 0.02
@@ -70,7 +193,6 @@ def test_a_fixed_discount_never_exceeds_the_subtotal() -> None:
     totals = compute_totals(
         [PricedLine(Decimal("5.00"), 1)],
         shipping=Decimal("4.95"),
-        tax_rate_percent=Decimal(0),
         discount=DiscountRule("BIG", "fixed", Decimal(20)),
     )
     assert totals.discount == Decimal("5.00")

@@ -1,0 +1,154 @@
+"""The shipping methods offered for an address and a parcel, from the zones in the
+database: read fresh in the caller's transaction (an order is priced with what is
+configured when it is placed)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.core.regions import canonical_region, country_name
+from backend.shipping.models import (
+    ShippingMethod,
+    ShippingMethodExclusion,
+    ShippingRateBand,
+    ShippingZone,
+)
+from backend.shipping.rules import (
+    Band,
+    Destination,
+    MethodRule,
+    Parcel,
+    ShippingOption,
+    ZoneRule,
+    normalize_postcode,
+    zone_for,
+)
+
+
+def destination(
+    country: str, region: str | None = None, postcode: str | None = None
+) -> Destination:
+    country = country.strip().upper()
+    return Destination(country, canonical_region(country, region), normalize_postcode(postcode))
+
+
+async def load_zones(session: AsyncSession, *, active_methods_only: bool = True) -> list[ZoneRule]:
+    """Every zone with its methods (in their order), bands and exclusions, oldest zone
+    first. Four statements, whatever the number of zones."""
+    zones = (
+        await session.exec(
+            select(ShippingZone).order_by(col(ShippingZone.created_at), col(ShippingZone.name))
+        )
+    ).all()
+    method_query = select(ShippingMethod).order_by(
+        col(ShippingMethod.position), col(ShippingMethod.name)
+    )
+    if active_methods_only:
+        method_query = method_query.where(col(ShippingMethod.is_active))
+    methods = (await session.exec(method_query)).all()
+    bands: dict[object, list[Band]] = defaultdict(list)
+    for band in (await session.exec(select(ShippingRateBand))).all():
+        bands[band.method_id].append(Band(band.up_to, band.price))
+    excluded_products: dict[object, set[object]] = defaultdict(set)
+    excluded_categories: dict[object, set[object]] = defaultdict(set)
+    for exclusion in (await session.exec(select(ShippingMethodExclusion))).all():
+        if exclusion.product_id is not None:
+            excluded_products[exclusion.method_id].add(exclusion.product_id)
+        if exclusion.category_id is not None:
+            excluded_categories[exclusion.method_id].add(exclusion.category_id)
+    by_zone: dict[object, list[MethodRule]] = defaultdict(list)
+    for method in methods:
+        by_zone[method.zone_id].append(
+            MethodRule(
+                code=method.code,
+                name=method.name,
+                delivery_time=method.delivery_time,
+                rate_basis=method.rate_basis,
+                flat_price=method.flat_price,
+                free_above=method.free_above,
+                bands=tuple(bands[method.id]),
+                excluded_products=frozenset(excluded_products[method.id]),  # type: ignore[arg-type]
+                excluded_categories=frozenset(excluded_categories[method.id]),  # type: ignore[arg-type]
+            )
+        )
+    return [
+        ZoneRule(
+            id=zone.id,
+            name=zone.name,
+            countries=frozenset(zone.countries),
+            regions=frozenset(zone.regions),
+            postcode_prefixes=tuple(normalize_postcode(p) for p in zone.postcode_prefixes),
+            taxes_shipping=zone.taxes_shipping,
+            methods=tuple(by_zone[zone.id]),
+        )
+        for zone in zones
+    ]
+
+
+@dataclass(frozen=True)
+class ShippingQuote:
+    zone: ZoneRule
+    options: list[ShippingOption]
+
+    def option(self, code: str) -> ShippingOption:
+        for option in self.options:
+            if option.code == code:
+                return option
+        names = ", ".join(option.label for option in self.options)
+        raise InvalidInputError(
+            "Choose a shipping method.",
+            {
+                "shipping_method": f"Choose one of: {names}."
+                if names
+                else "Choose a shipping method."
+            },
+        )
+
+
+def not_shipped_to(country: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"We don't ship to {country_name(country)}.",
+        {"country": f"We don't ship to {country_name(country)}; please choose another address."},
+    )
+
+
+async def quote(session: AsyncSession, where: Destination, parcel: Parcel) -> ShippingQuote:
+    """The methods of the address's zone that can take the parcel, with their prices.
+    Raises InvalidInputError ("We don't ship to …") when no zone covers the address or
+    none of its methods can take this parcel."""
+    zone = zone_for(await load_zones(session), where)
+    if zone is None:
+        raise not_shipped_to(where.country)
+    options = zone.options_for(parcel)
+    if not options:
+        raise InvalidInputError(
+            "None of our shipping methods can take this order to that address.",
+            {"shipping_method": "No shipping method takes these items there."},
+        )
+    return ShippingQuote(zone, options)
+
+
+async def countries_shipped_to(session: AsyncSession | None = None) -> list[str]:
+    """Every country some zone covers, in the order the zones list them (oldest zone
+    first): the first is the shop's home country for checkout's default."""
+    if session is None:
+        async with session_scope() as own:
+            return await countries_shipped_to(own)
+    rows = (
+        await session.exec(
+            select(ShippingZone.countries).order_by(
+                col(ShippingZone.created_at), col(ShippingZone.name)
+            )
+        )
+    ).all()
+    seen: dict[str, None] = {}
+    for countries in rows:
+        for country in countries:
+            seen.setdefault(country, None)
+    return list(seen)
