@@ -264,6 +264,7 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
+    "tests.fixtures.shipping_and_tax",
     "tests.fixtures.stripe",
     "tests.fixtures.live_shop",
     "tests.worker_shares",  # with -n: a test file's consecutive tests go to one worker

@@ -21,6 +21,8 @@ NAV_ITEMS = (
     ("Orders", "/admin/orders", "receipt", True),
     ("Returns", "/admin/returns", "undo-2", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
+    ("Shipping", "/admin/shipping", "truck", True),
+    ("Taxes", "/admin/taxes", "percent", True),
     ("Analytics", "/admin/analytics", "chart-column", True),
     ("Customers", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),

@@ -23,6 +23,7 @@ from backend.media.errors import InvalidImageError
 from backend.media.images import MAX_IMAGE_BYTES
 from backend.media.thumbnails import thumbnail_url
 from backend.settings import get_settings
+from backend.tax.services import list_tax_classes
 
 UPLOAD_ID = "product_images"
 MAX_IMAGES = 12
@@ -64,6 +65,7 @@ class ProductEditorState(AdminOnlyAreaState):
     currency: str = ""
     category: str = ""
     brand: str = NO_BRAND
+    tax_class: str = "standard"
     stock: str = "0"
     low_stock_threshold: str = "5"
     active: bool = True
@@ -71,6 +73,7 @@ class ProductEditorState(AdminOnlyAreaState):
     images: list[ImageRow] = []
     category_options: list[Choice] = []
     brand_options: list[Choice] = []
+    tax_class_options: list[Choice] = []
     form_version: int = 0
     errors: dict[str, str] = {}
     image_error: str = ""
@@ -91,6 +94,9 @@ class ProductEditorState(AdminOnlyAreaState):
         self.brand_options = [
             Choice(NO_BRAND, "No brand"),
             *(Choice(name, name) for name in await catalog.list_brand_names()),
+        ]
+        self.tax_class_options = [
+            Choice(tax_class.code, tax_class.name) for tax_class in await list_tax_classes()
         ]
         last_segment = self.router.url.path.rstrip("/").rpartition("/")[2][:40]
         self.form_version += 1
@@ -115,6 +121,7 @@ class ProductEditorState(AdminOnlyAreaState):
         self.price, self.currency = str(summary.price), summary.currency
         self.category = str(record.category_id)
         self.brand = summary.brand or NO_BRAND
+        self.tax_class = record.tax_class
         self.stock = str(summary.stock_quantity)
         self.low_stock_threshold = str(summary.low_stock_threshold)
         self.active = summary.is_active
@@ -132,6 +139,7 @@ class ProductEditorState(AdminOnlyAreaState):
         self.currency = get_settings().shop_currency
         self.category = self.category_options[0].value if self.category_options else ""
         self.brand, self.stock, self.low_stock_threshold = NO_BRAND, "0", "5"
+        self.tax_class = "standard"
         self.active, self.attributes, self.images, self.done = True, [_new_row()], [], ""
 
     # --- attributes and images (kept in the state until Save) -------------------------------
@@ -203,6 +211,7 @@ class ProductEditorState(AdminOnlyAreaState):
             "currency": text.get("currency", ""),
             "category_id": text.get("category_id") if text.get("category_id") != ANY else None,
             "brand": None if brand in ("", NO_BRAND) else brand,
+            "tax_class": text.get("tax_class") or "standard",
             "low_stock_threshold": text.get("low_stock_threshold", "").strip() or None,
             "attributes": self._attributes_from(form_data),
             "image_urls": [image.url for image in self.images],

@@ -102,6 +102,18 @@ def _details() -> rx.Component:
                         color_scheme="gray",
                     ),
                 ),
+                rx.box(
+                    rx.text("Tax class", size="2", weight="medium"),
+                    choice_select(
+                        state.tax_class_options,
+                        label="Tax class",
+                        name="tax_class",
+                        default_value=state.tax_class,
+                    ),
+                    rx.text(
+                        rx.link("Tax rates", href="/admin/taxes"), size="1", color_scheme="gray"
+                    ),
+                ),
                 columns="2",
                 spacing="3",
                 width="100%",

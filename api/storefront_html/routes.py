@@ -33,6 +33,7 @@ from backend.catalog.sitemap_queries import (
     list_product_chunks,
     list_product_entries,
 )
+from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
 from backend.settings import get_settings
@@ -134,7 +135,7 @@ def _moved(request: Request, path: str) -> Response:
     return RedirectResponse(path + (f"?{query}" if query else ""), status_code=301)
 
 
-def _product_page(detail: ProductDetail) -> Response:
+def _product_page(detail: ProductDetail, note: str) -> Response:
     settings = get_settings()
     summary = detail.summary
     head = heads.product_head(
@@ -150,6 +151,7 @@ def _product_page(detail: ProductDetail) -> Response:
             "breadcrumb": breadcrumb,
             "name": summary.name,
             "price": _price_text(summary),
+            "price_note": note,
             # The product's stock is the sum over its variants on sale (migration 0018).
             "availability": "In stock" if summary.stock_quantity > 0 else "Sold out",
             "description": _paragraphs(detail.description),
@@ -200,7 +202,7 @@ async def product_page(slug: str, request: Request) -> Response:
         if renamed is not None:
             return _moved(request, heads.product_path(renamed))
         return _not_found(request)
-    return _product_page(detail)
+    return _product_page(detail, await price_note())
 
 
 @router.api_route("/categories/{slug}", methods=["GET", "HEAD"])

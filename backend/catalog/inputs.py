@@ -166,6 +166,9 @@ class BrandCreate(BaseModel):
     name: BrandName
 
 
+TaxClassCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,19}$")]
+
+
 class ProductCreate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -177,6 +180,8 @@ class ProductCreate(BaseModel):
     currency: str = Field(default_factory=lambda: get_settings().shop_currency)
     category_id: uuid.UUID
     brand: BrandName | None = None
+    # Its goods' tax class (backend/tax): "standard", "reduced", "zero".
+    tax_class: TaxClassCode = "standard"
     stock_quantity: int = Field(default=0, ge=0, le=10_000_000)
     low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
     image_urls: list[ImageUrl] = Field(default_factory=list, max_length=12)
@@ -262,6 +267,7 @@ class ProductUpdate(BaseModel):
     currency: str | None = None
     category_id: uuid.UUID | None = None
     brand: BrandName | None = None
+    tax_class: TaxClassCode | None = None
     stock_quantity: int | None = Field(default=None, ge=0, le=10_000_000)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=100_000)
     image_urls: list[ImageUrl] | None = Field(default=None, max_length=12)
@@ -290,3 +296,11 @@ class ProductUpdate(BaseModel):
     @classmethod
     def _attribute_rules(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         return None if value is None else _attributes(value)
+
+    @field_validator("tax_class", mode="before")
+    @classmethod
+    def _tax_class_not_cleared(cls, value: object) -> object:
+        if value is None:
+            msg = "Choose a tax class (standard, reduced, zero)."
+            raise ValueError(msg)
+        return value

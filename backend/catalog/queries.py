@@ -189,6 +189,7 @@ class ProductRecord:
     updated_at: Any
     options: tuple[OptionView, ...] = ()
     variants: tuple[VariantView, ...] = ()  # all of them, active or not
+    tax_class: str = "standard"
 
 
 async def get_product(product_id: uuid.UUID) -> ProductRecord:
@@ -216,6 +217,7 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
         updated_at=product.updated_at,
         options=options,
         variants=variants,
+        tax_class=product.tax_class,
     )
 
 

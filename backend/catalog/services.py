@@ -88,6 +88,10 @@ def _integrity_error(error: IntegrityError, data: dict[str, Any]) -> Exception:
         return DuplicateSlugError("Another product already uses this address.", field="slug")
     if "product_variants_combination_key" in text:
         return InvalidInputError("Two variants have the same option values.")
+    if "products_tax_class_fkey" in text:
+        return InvalidInputError(
+            "Choose an existing tax class.", {"tax_class": "Choose a tax class."}
+        )
     if "products_category_id_fkey" in text:
         return InvalidInputError(
             "Choose an existing category.", {"category_id": "Choose an existing category."}

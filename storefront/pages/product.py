@@ -12,6 +12,7 @@ import reflex as rx
 from backend.catalog import queries as catalog
 from backend.catalog.retired_slugs import find_renamed_product
 from backend.catalog.schemas import ProductDetail, VariantView
+from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
@@ -51,6 +52,7 @@ class ProductState(PublicState):
     # The option picker and what it chose (a product without options has one variant).
     options: list[OptionChoice] = []
     variant: ChosenVariant | None = None
+    price_note: str = ""  # "incl. VAT", "+ tax"
     # Server-only: the page's catalog data the picker chooses from.
     _detail: ProductDetail | None = None
 
@@ -78,6 +80,7 @@ class ProductState(PublicState):
             self.options, self.variant = [], None
             return None
         self.product, self.not_found, self._detail = product_page_view(detail), False, detail
+        self.price_note = await price_note()
         watch(self, [product_topic(detail.summary.id)])  # stock and price follow, live
         asked = str(self.router.url.query_parameters.get("variant") or "")[:36]
         current = variant_by_id(detail.variants, asked) or first_choice(detail.variants)
@@ -267,6 +270,9 @@ def _buy_box(product: rx.Var[ProductPageView], chosen: rx.Var[ChosenVariant]) ->
     return rx.vstack(
         rx.hstack(
             rx.text(chosen.price, size="6", weight="bold", data_testid="product-price"),
+            rx.text(
+                ProductState.price_note, size="2", color_scheme="gray", data_testid="price-note"
+            ),
             rx.cond(
                 chosen.compare_at_price != "",
                 rx.text(
