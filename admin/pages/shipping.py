@@ -361,6 +361,7 @@ def _zone_form() -> rx.Component:
                     rx.checkbox(
                         checked=ShippingAdminState.zone_taxes_shipping,
                         on_change=ShippingAdminState.set_zone_taxes_shipping,
+                        aria_label="Charge tax on shipping to this zone",
                     ),
                     rx.text("Charge tax on shipping to this zone", size="2"),
                     spacing="2",
@@ -493,6 +494,7 @@ def _method_form() -> rx.Component:
                                 rx.checkbox(
                                     name="exclude:" + category.id,
                                     default_checked=category.excluded,
+                                    aria_label="Not for " + category.label,
                                 ),
                                 rx.text(category.label, size="2"),
                                 spacing="1",
@@ -502,7 +504,7 @@ def _method_form() -> rx.Component:
                         ),
                     ),
                     wrap="wrap",
-                    gap="2 4",
+                    spacing="4",
                 ),
                 border="none",
                 padding="0",

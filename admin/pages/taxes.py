@@ -375,6 +375,7 @@ def taxes_page() -> rx.Component:
                     rx.switch(
                         checked=TaxesAdminState.prices_include_tax,
                         on_change=TaxesAdminState.set_prices_include_tax,
+                        aria_label="Catalog prices include tax",
                     ),
                     rx.text("Catalog prices include tax (EU/UK style)", size="2", weight="medium"),
                     spacing="2",
