@@ -14,6 +14,8 @@ from api.v1 import cart as cart_api
 from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import search as search_api
+from api.v1 import shipping as shipping_api
+from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
 from api.v1.edge import EdgeRoute
 from api.v1.idempotency import IdempotencyMiddleware
@@ -69,6 +71,8 @@ def build_api_v1() -> FastAPI:
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
     app.include_router(webhooks_api.router)
+    app.include_router(shipping_api.router)
+    app.include_router(taxes_api.router)
     app.include_router(accounts_api.router)
     app.include_router(search_api.router)
 

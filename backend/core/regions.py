@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
 
 @lru_cache(maxsize=4096)
@@ -43,3 +44,16 @@ def country_name(code: str) -> str:
 
 def is_country_code(code: str) -> bool:
     return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+
+
+def country_from_accept_language(header: str | None) -> str | None:
+    """The country of the browser's first language with one: "de-DE,de;q=0.9" → "DE";
+    None when the first language names no country ("de") or cannot be read."""
+    first = (header or "").split(",", 1)[0].split(";", 1)[0].strip()
+    if not first or len(first) > 35:
+        return None
+    try:
+        territory = Locale.parse(first, sep="-" if "-" in first else "_").territory
+    except (ValueError, UnknownLocaleError):
+        return None
+    return territory if territory and is_country_code(territory) else None

@@ -118,12 +118,24 @@ def not_shipped_to(country: str) -> InvalidInputError:
     )
 
 
+def not_shipped_within(where: Destination) -> InvalidInputError:
+    field, part = ("postal_code", where.postcode) if where.postcode else ("region", where.region)
+    place = f"{part}, {country_name(where.country)}" if part else country_name(where.country)
+    return InvalidInputError(
+        f"We don't ship to {place}.",
+        {field: f"We don't ship to {place}; please choose another address."},
+    )
+
+
 async def quote(session: AsyncSession, where: Destination, parcel: Parcel) -> ShippingQuote:
     """The methods of the address's zone that can take the parcel, with their prices.
     Raises InvalidInputError ("We don't ship to …") when no zone covers the address or
     none of its methods can take this parcel."""
-    zone = zone_for(await load_zones(session), where)
+    zones = await load_zones(session)
+    zone = zone_for(zones, where)
     if zone is None:
+        if any(where.country in other.countries for other in zones):
+            raise not_shipped_within(where)  # the country, but not this part of it
         raise not_shipped_to(where.country)
     options = zone.options_for(parcel)
     if not options:

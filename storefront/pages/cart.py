@@ -81,13 +81,15 @@ class CartState(PublicState):
     loaded: bool = False
 
     async def _show(self, cart: Cart) -> None:
+        # Read first: a failed read changes nothing on the page.
+        note = await order_queries.shipping_note(cart)
         # A line that sells out or changes price while the cart is open shows it, live.
         watch(self, [product_topic(line.product_id) for line in cart.lines])
         self.lines = _line_view(cart)
         self.item_count = cart.item_count
         self.subtotal = cart.subtotal_display
         self.ready = cart.ready_for_checkout
-        self.shipping_note = await order_queries.shipping_note(cart)
+        self.shipping_note = note
         self.loaded = True
         (await self.get_state(HeaderState)).cart_item_count = cart.item_count
 

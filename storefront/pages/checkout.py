@@ -162,7 +162,9 @@ class CheckoutState(PublicState):
         except DomainError as error:
             message, fields = form_feedback(error)
             self.shipping_choices = []
-            self.errors = self.errors | (fields or {"country": message})
+            if form.get("postal_code") or not set(fields) - {"country"}:
+                # Not before the postcode is typed: it may be what the zone needs.
+                self.errors = self.errors | (fields or {"country": message})
             return
         self._show_shipping(options)
 
@@ -192,6 +194,14 @@ class CheckoutState(PublicState):
         """The country select changed: offer that country's shipping methods."""
         self.form = self.form | {"country": str(country or "")[:2]}
         await self._offer_shipping()  # the form is not re-drawn: typed fields stay
+
+    @rx.event
+    async def address_typed(self, field: str, value: str) -> None:
+        """The postal code or region was typed: zones may depend on them."""
+        if field in ("postal_code", "region"):
+            self.form = self.form | {field: str(value or "").strip()[:300]}
+            self.errors = {k: v for k, v in self.errors.items() if k != field}
+            await self._offer_shipping()
 
     @rx.event
     def choose_method(self, code: str) -> None:

@@ -85,13 +85,23 @@ def _details_form() -> rx.Component:
             _field("Address", "line1", auto_complete="address-line1"),
             _field("Apartment, suite (optional)", "line2", auto_complete="address-line2"),
             rx.grid(
-                _field("Postal code", "postal_code", auto_complete="postal-code"),
+                _field(
+                    "Postal code",
+                    "postal_code",
+                    auto_complete="postal-code",
+                    on_blur=lambda value: CheckoutState.address_typed("postal_code", value),
+                ),
                 _field("City", "city", auto_complete="address-level2"),
                 columns="2",
                 spacing="3",
                 width="100%",
             ),
-            _field("State / region (optional)", "region", auto_complete="address-level1"),
+            _field(
+                "State / region (optional)",
+                "region",
+                auto_complete="address-level1",
+                on_blur=lambda value: CheckoutState.address_typed("region", value),
+            ),
             rx.box(
                 rx.text("Country", size="2", weight="medium"),
                 rx.select(

@@ -14,6 +14,7 @@ from backend.catalog.retired_slugs import find_renamed_product
 from backend.catalog.schemas import ProductDetail, VariantView
 from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
+from backend.core.regions import country_from_accept_language
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
 from backend.live.topics import product_topic
@@ -80,7 +81,9 @@ class ProductState(PublicState):
             self.options, self.variant = [], None
             return None
         self.product, self.not_found, self._detail = product_page_view(detail), False, detail
-        self.price_note = await price_note()
+        self.price_note = await price_note(
+            country_from_accept_language(self.router.headers.accept_language)
+        )
         watch(self, [product_topic(detail.summary.id)])  # stock and price follow, live
         asked = str(self.router.url.query_parameters.get("variant") or "")[:36]
         current = variant_by_id(detail.variants, asked) or first_choice(detail.variants)

@@ -36,6 +36,7 @@ from backend.accounts.roles import RoleName
 from backend.core.db import session_scope
 from devstack.services import PROJECT_ROOT, VAR_DIR
 from tests.fixtures.accounts import PASSWORD
+from tests.fixtures.shipping_and_tax import shipping_and_tax_kept
 
 pytestmark = pytest.mark.slow
 
@@ -121,6 +122,14 @@ async def forget_generated_webhook_endpoints() -> AsyncIterator[None]:
     yield
     async with session_scope() as session:
         await session.exec(text("DELETE FROM webhook_endpoints"))  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def keep_shipping_and_tax() -> AsyncIterator[None]:
+    """The admin run adds zones, methods and tax rates (and may turn tax-inclusive prices
+    on): the seeded configuration comes back afterwards, for later tests' checkouts."""
+    async with shipping_and_tax_kept():
+        yield
 
 
 @pytest.fixture(scope="module")

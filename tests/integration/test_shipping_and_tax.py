@@ -105,6 +105,8 @@ async def test_prices_are_labelled_as_the_home_country_expects(admin_viewer: Vie
     await taxes.set_prices_include_tax(True, actor=admin_viewer)
     price_notes._cached.clear()
     assert await price_notes.price_note() == "incl. tax"
+    assert await price_notes.price_note("DE") == "incl. VAT"  # a German browser
+    assert await price_notes.price_note("JP") == "incl. tax"  # not shipped to: home
     everywhere = await _everywhere_zone(admin_viewer)
     await shipping.save_zone(
         ZoneInput(name=everywhere.name, countries=["DE", *everywhere.countries]),
