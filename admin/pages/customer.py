@@ -1,9 +1,11 @@
-"""One customer (any account): facts, lifetime value, orders, and the same lock/unlock and
-staff-role switches as the accounts list. Admins only (the access guard and the service)."""
+"""One customer (any account): facts, lifetime value, orders, the same lock/unlock and
+staff-role switches as the accounts list, and their privacy requests (export their data,
+erase them). Admins only (the access guard and the services)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from datetime import datetime
 
@@ -13,10 +15,13 @@ from admin.components.layout import admin_page
 from admin.pages.accounts import change_account, format_moment, role_switch
 from admin.state import AdminOnlyAreaState
 from backend.accounts.roles import RoleName
-from backend.core.errors import NotFoundError
+from backend.core.clock import utcnow
+from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import customers, status
 from backend.orders.customers import CustomerDetail
+from backend.privacy import erasure as privacy_erasure
+from backend.privacy import export as privacy_export
 from ui.tables import data_table, pager
 
 ORDERS_PAGE_SIZE = 50
@@ -158,6 +163,36 @@ class CustomerState(AdminOnlyAreaState):
     async def unlock(self) -> rx.event.EventSpec | None:
         return await self._act("lock", "unlock")
 
+    @rx.event
+    async def export_data(self) -> rx.event.EventSpec:
+        """The customer's data request: everything held about them, as a JSON file."""
+        try:
+            document = await privacy_export.export_customer_data(
+                uuid.UUID(self._account_id), actor=self.staff_viewer
+            )
+        except (DomainError, ValueError) as error:
+            return rx.toast.error(getattr(error, "message", NO_SUCH_ACCOUNT))
+        return rx.download(
+            data=json.dumps(document, indent=2, ensure_ascii=False),
+            filename=f"customer-data-{self._account_id[:8]}-{utcnow().date().isoformat()}.json",
+        )
+
+    @rx.event
+    async def erase(self) -> rx.event.EventSpec | list[rx.event.EventSpec]:
+        """The customer's erasure request (the page's account, never an id from the browser)."""
+        try:
+            done = await privacy_erasure.erase_customer(
+                uuid.UUID(self._account_id), actor=self.staff_viewer
+            )
+        except (DomainError, ValueError) as error:
+            return rx.toast.error(getattr(error, "message", NO_SUCH_ACCOUNT), duration=8000)
+        return [
+            rx.toast.success(
+                f"Customer erased; {done.orders_anonymised} orders kept without personal data."
+            ),
+            rx.redirect("/admin/accounts"),
+        ]
+
 
 def _facts(items: rx.Var[list[Fact]], label: str) -> rx.Component:
     return rx.data_list.root(
@@ -203,9 +238,38 @@ def _controls() -> rx.Component:
             rx.button("Unlock", variant="soft", on_click=state.unlock),
             rx.button("Lock", variant="soft", color_scheme="tomato", on_click=state.lock),
         ),
+        rx.button(
+            rx.icon("download", size=16), "Export data", variant="soft", on_click=state.export_data
+        ),
+        _erase_button(),
         spacing="4",
         align="center",
         wrap="wrap",
+    )
+
+
+def _erase_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Erase customer", type="button", color_scheme="tomato", variant="soft")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Erase this customer?"),
+            rx.alert_dialog.description(
+                "At the customer's request: the account goes, past orders keep amounts, tax "
+                "and country without name, e-mail, phone or address, reviews stay anonymous. "
+                "Refused while one of their orders is under way. This cannot be undone."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Erase", color_scheme="tomato", on_click=CustomerState.erase)
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+        ),
     )
 
 

@@ -1,4 +1,5 @@
-"""The shopper's account: profile, password and address book. Signed-in shoppers only.
+"""The shopper's account: profile, password, address book, and their data (download it,
+erase the account). Signed-in shoppers only.
 
 Every handler acts on the server-side viewer's own account; ids from the browser only
 pick among that viewer's addresses (the service refuses anyone else's).
@@ -7,6 +8,7 @@ pick among that viewer's addresses (the service refuses anyone else's).
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 
 import reflex as rx
@@ -14,7 +16,10 @@ import reflex as rx
 from backend.accounts import addresses, password_changes, profiles
 from backend.accounts.schemas import SavedAddress
 from backend.cart_recovery import opt_outs as cart_reminder_opt_outs
+from backend.core.clock import utcnow
 from backend.core.errors import DomainError
+from backend.privacy import erasure as privacy_erasure
+from backend.privacy import export as privacy_export
 from ui.access import SessionState, SignedInState
 from ui.errors import form_feedback
 
@@ -70,6 +75,8 @@ class AccountState(SignedInState):
     address_form_open: bool = False
     address_draft: dict[str, str] = {}
     cart_reminders: bool = True
+    erase_errors: dict[str, str] = {}
+    erase_message: str = ""
 
     def _viewer_uuid(self) -> uuid.UUID:
         return uuid.UUID(self.viewer_id)
@@ -85,6 +92,7 @@ class AccountState(SignedInState):
         self.profile_errors, self.profile_saved = {}, ""
         self.password_errors, self.password_message, self.password_saved = {}, "", ""
         self.address_form_open = False
+        self.erase_errors, self.erase_message = {}, ""
         await self._reload_addresses()
         self.cart_reminders = await cart_reminder_opt_outs.reminders_wanted(self._viewer_uuid())
         self.loaded = True
@@ -97,6 +105,41 @@ class AccountState(SignedInState):
         return rx.toast(
             "Cart reminders are on." if choice else "No more cart reminders.", duration=2500
         )
+
+    @rx.event
+    async def download_my_data(self) -> rx.event.EventSpec:
+        """Everything the shop holds about the viewer, as a JSON file."""
+        viewer = self.viewer
+        if viewer is None:  # the access guard lets only a signed-in viewer this far
+            return rx.toast("Please sign in again.")
+        document = await privacy_export.export_my_data(viewer)
+        day = utcnow().date().isoformat()
+        return rx.download(
+            data=json.dumps(document, indent=2, ensure_ascii=False),
+            filename=f"my-data-{day}.json",
+        )
+
+    @rx.event
+    async def erase_account(self, form_data: dict[str, object]) -> list[rx.event.EventSpec] | None:
+        """Erase the viewer's account (confirmed with their password), then leave as a
+        guest."""
+        self.erase_errors, self.erase_message = {}, ""
+        viewer = self.viewer
+        if viewer is None:
+            return None
+        try:
+            await privacy_erasure.erase_my_account(
+                viewer, password=str(form_data.get("password") or "")[:1000]
+            )
+        except DomainError as error:
+            self.erase_message, self.erase_errors = form_feedback(error)
+            return None
+        session = await self.get_state(SessionState)
+        await session._refresh_viewer(force=True)  # the session is gone: a guest now
+        return [
+            rx.toast("Your account and personal data are erased.", duration=6000),
+            rx.redirect("/"),
+        ]
 
     @rx.event
     async def save_profile(self, form_data: dict[str, object]) -> None:
@@ -168,6 +211,7 @@ class AccountState(SignedInState):
             self.address_message, self.address_errors = form_feedback(error)
             return
         self.address_form_open = False
+        self.erase_errors, self.erase_message = {}, ""
         await self._reload_addresses()
 
     async def _on_address(self, address_id: str, action: str) -> rx.event.EventSpec | None:

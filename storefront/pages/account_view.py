@@ -131,6 +131,51 @@ def _password_section() -> rx.Component:
     )
 
 
+def _data_section() -> rx.Component:
+    return _section(
+        "Your data",
+        rx.text(
+            "Download everything we hold about you (account, addresses, orders, reviews, "
+            "wishlist, messages) as a JSON file.",
+            size="2",
+        ),
+        rx.button(
+            rx.icon("download", size=16),
+            "Download my data",
+            variant="soft",
+            on_click=AccountState.download_my_data,
+        ),
+        rx.heading("Erase my account", size="3", as_="h3"),
+        rx.text(
+            "Your account, addresses, wishlist and saved requests are deleted and your name, "
+            "e-mail, phone and addresses are removed from past orders, which we keep for our "
+            "books without them. Your reviews stay, signed by no one. This cannot be undone.",
+            size="2",
+        ),
+        rx.form(
+            rx.vstack(
+                form_alert(AccountState.erase_message),
+                labelled_input(
+                    "Your password, to confirm",
+                    "password",
+                    AccountState.erase_errors.get("password", ""),
+                    id_prefix="erase-",
+                    type="password",
+                    auto_complete="current-password",
+                    required=True,
+                ),
+                rx.button("Erase my account", type="submit", color_scheme="tomato"),
+                spacing="3",
+                width="100%",
+                align="start",
+            ),
+            on_submit=AccountState.erase_account,
+            reset_on_submit=True,
+            width="100%",
+        ),
+    )
+
+
 def _address_card(card: rx.Var[AddressCard]) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -294,7 +339,7 @@ def account_page() -> rx.Component:
                             spacing="4",
                             width="100%",
                         ),
-                        _addresses_section(),
+                        rx.vstack(_addresses_section(), _data_section(), spacing="4", width="100%"),
                         columns=rx.breakpoints(initial="1", md="2"),
                         spacing="4",
                         width="100%",
