@@ -26,6 +26,7 @@ from backend.shipping.models import (
     ShippingRateBand,
     ShippingZone,
 )
+from backend.shop_settings.models import ShopSettings
 from backend.stock_notices.models import StockNoticeSubscription
 from backend.tax.models import TaxClass, TaxConfiguration, TaxRate
 from backend.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -59,6 +60,7 @@ __all__ = [
     "ShippingMethodExclusion",
     "ShippingRateBand",
     "ShippingZone",
+    "ShopSettings",
     "StockMovement",
     "StockNoticeSubscription",
     "TaxClass",

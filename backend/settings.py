@@ -112,7 +112,6 @@ class Settings(BaseSettings):
     # smtp://user:password@host:port (STARTTLS when offered) or smtps://... (implicit TLS).
     # Unset: outgoing mail is stored in the database and readable by staff, never dropped.
     smtp_url: SecretStr | None = None
-    mail_from: str = "Kestrel Goods <shop@localhost>"
 
     # Events: a handler that keeps failing is retried with exponential backoff
     # (base, 2×base, 4×base, …) and dead-lettered after this many attempts.
@@ -181,10 +180,6 @@ class Settings(BaseSettings):
     cart_ttl_days: int = Field(default=30, ge=1, le=365)
     cart_max_line_quantity: int = Field(default=10, ge=1, le=1000)
     cart_max_lines: int = Field(default=50, ge=1, le=500)
-    # Abandoned-cart recovery: a cart with items, unchanged this long and not ordered,
-    # gets one reminder e-mail (signed-in shoppers, and guests who ticked "E-mail me about
-    # this cart" at checkout).
-    cart_reminder_after_minutes: int = Field(default=240, ge=1, le=30 * 24 * 60)
 
     # Wishlists: how many products one shopper may save.
     wishlist_max_items: int = Field(default=200, ge=1, le=10_000)
@@ -194,16 +189,12 @@ class Settings(BaseSettings):
     # Checkout: prices are in this currency. Shipping zones, methods and tax rates are
     # the merchant's, in the admin (backend/shipping, backend/tax).
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    # An unpaid order is cancelled, and its stock returned, after this many minutes.
-    order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     # Unpaid orders hold stock and discount uses: at most this many at a time per session
     # (a cart: guest cookie or account) and per guest e-mail address, and at most this
     # many new orders per network address (`limits` syntax, a moving window).
     checkout_max_unpaid_orders_per_session: int = Field(default=3, ge=1, le=100)
     checkout_max_unpaid_orders_per_email: int = Field(default=3, ge=1, le=100)
     checkout_orders_per_network_address: str = "10/hour"
-    # Returns: a delivered order's items may be returned for this many days after delivery.
-    return_window_days: int = Field(default=30, ge=0, le=365)
     # The built-in test gateway: how long its "asynchronous" card takes to succeed.
     test_gateway_async_delay_seconds: float = Field(default=3.0, ge=0.0, le=3600.0)
 

@@ -46,6 +46,29 @@ def labelled_input(
     )
 
 
+def bound_input(
+    label: str,
+    name: str,
+    *,
+    errors: rx.Var[dict[str, str]],
+    values: rx.Var[dict[str, str]],
+    id_prefix: str,
+    hint: str = "",
+    **input_props: object,
+) -> rx.Component:
+    """A labelled input filled from the state's `values` (an edit form's current values)
+    showing its message from `errors`, both keyed by the field's name."""
+    return labelled_input(
+        label,
+        name,
+        errors.get(name, ""),
+        hint=hint,
+        id_prefix=id_prefix,
+        default_value=values[name],
+        **input_props,
+    )
+
+
 def form_alert(message: rx.Var[str]) -> rx.Component:
     return rx.cond(
         message != "",
@@ -90,4 +113,22 @@ def quantity_select(
         value=value,
         on_change=on_change,
         size=size,
+    )
+
+
+def save_or_cancel(label: str, *, editing: rx.Var[bool], on_cancel: object) -> rx.Component:
+    """An edit form's buttons: save (submits), and cancel while an existing item is edited."""
+    return rx.hstack(
+        rx.button(label, type="submit"),
+        rx.cond(
+            editing,
+            rx.button(
+                "Cancel",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=on_cancel,
+            ),
+        ),
+        spacing="2",
     )

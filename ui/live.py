@@ -83,7 +83,14 @@ async def _refresh(app: rx.App, tab: tuple[str, type[rx.State]]) -> bool:
     try:
         async with app.modify_state(BaseStateToken(ident=token, cls=state_class)) as root:
             state: Any = await root.get_state(state_class)
-            await state._refresh_live()
+            try:
+                await state._refresh_live()
+            except Exception:
+                # Caught inside: an error leaving the state manager's block could keep the
+                # tab's lock past its own events (a database restart showed it). Refreshes
+                # read before they change anything, so the tab keeps what it showed.
+                logger.exception("live update of a %s failed", state_class.__name__)
+                return False
     except Exception:  # one tab's failure must not stop the others' updates
         logger.exception("live update of a %s failed", state_class.__name__)
         return False

@@ -68,7 +68,7 @@ from storefront.pages.wishlist import (
     shared_wishlist_page,
     wishlist_page,
 )
-from storefront.state import HeaderState, SavedProductsState
+from storefront.state import FooterState, HeaderState, SavedProductsState
 from ui.access import AccessGuard
 from ui.live import relay_live_updates
 from ui.sign_in import SignInState
@@ -182,6 +182,7 @@ for page, route, title, on_load in STOREFRONT_PAGES:
         description=f"{shop}: everyday goods, chosen with care.",
         on_load=[
             HeaderState.load_cart_count,
+            FooterState.load,
             *(on_load if isinstance(on_load, list) else [on_load] if on_load else []),
             *([SavedProductsState.load] if route in PAGES_WITH_SAVE_TOGGLES else []),
         ],

@@ -23,6 +23,7 @@ NAV_ITEMS = (
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Shipping", "/admin/shipping", "truck", True),
     ("Taxes", "/admin/taxes", "percent", True),
+    ("Settings", "/admin/settings", "settings", True),
     ("Analytics", "/admin/analytics", "chart-column", True),
     ("Customers", "/admin/accounts", "users", True),
     ("Messages", "/admin/messages", "mail", True),

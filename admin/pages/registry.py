@@ -29,6 +29,7 @@ from admin.pages.products_view import products_page
 from admin.pages.returns import ReturnsTableState, returns_page
 from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.shipping import ShippingAdminState, shipping_page
+from admin.pages.store_settings import StoreSettingsState, store_settings_page
 from admin.pages.taxes import TaxesAdminState, taxes_page
 from admin.pages.webhooks import WebhooksState
 from admin.pages.webhooks_view import webhooks_page
@@ -71,6 +72,7 @@ ADMIN_PAGES = (
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
     (shipping_page, "/admin/shipping", "Shipping", (ShippingAdminState.load,)),
     (taxes_page, "/admin/taxes", "Taxes", (TaxesAdminState.load,)),
+    (store_settings_page, "/admin/settings", "Settings", (StoreSettingsState.load,)),
     (analytics_page, "/admin/analytics", "Analytics", (AnalyticsState.load,)),
     (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),
     (webhooks_page, "/admin/webhooks", "Webhooks", (WebhooksState.load,)),

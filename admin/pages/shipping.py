@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from decimal import Decimal
+from functools import partial
 
 import reflex as rx
 
@@ -21,7 +22,7 @@ from backend.shipping import services as shipping
 from backend.shipping.inputs import MethodInput, ZoneInput, parse_bands
 from backend.shipping.rules import Band
 from ui.errors import form_feedback
-from ui.forms import form_alert, labelled_input, success_note
+from ui.forms import bound_input, form_alert, save_or_cancel, success_note
 
 ZONE_FIELDS = ("name", "countries", "regions", "postcode_prefixes")
 METHOD_FIELDS = (
@@ -312,7 +313,12 @@ class ShippingAdminState(AdminOnlyAreaState):
 
 
 def _zone_form() -> rx.Component:
-    errors, form = ShippingAdminState.zone_errors, ShippingAdminState.zone_form
+    field = partial(
+        bound_input,
+        errors=ShippingAdminState.zone_errors,
+        values=ShippingAdminState.zone_form,
+        id_prefix="zone-",
+    )
     return rx.form(
         rx.vstack(
             rx.heading(
@@ -321,36 +327,11 @@ def _zone_form() -> rx.Component:
                 as_="h2",
             ),
             rx.grid(
-                labelled_input(
-                    "Zone name",
-                    "name",
-                    errors.get("name", ""),
-                    default_value=form["name"],
-                    id_prefix="zone-",
-                ),
-                labelled_input(
-                    "Countries",
-                    "countries",
-                    errors.get("countries", ""),
-                    hint="Two-letter codes, e.g. DE, FR, NL",
-                    default_value=form["countries"],
-                    id_prefix="zone-",
-                ),
-                labelled_input(
-                    "Regions (optional)",
-                    "regions",
-                    errors.get("regions", ""),
-                    hint="Of one country, e.g. CA, NY",
-                    default_value=form["regions"],
-                    id_prefix="zone-",
-                ),
-                labelled_input(
-                    "Postcode prefixes (optional)",
-                    "postcode_prefixes",
-                    errors.get("postcode_prefixes", ""),
-                    hint="e.g. 10, 12 (Berlin)",
-                    default_value=form["postcode_prefixes"],
-                    id_prefix="zone-",
+                field("Zone name", "name"),
+                field("Countries", "countries", hint="Two-letter codes, e.g. DE, FR, NL"),
+                field("Regions (optional)", "regions", hint="Of one country, e.g. CA, NY"),
+                field(
+                    "Postcode prefixes (optional)", "postcode_prefixes", hint="e.g. 10, 12 (Berlin)"
                 ),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
@@ -368,19 +349,10 @@ def _zone_form() -> rx.Component:
                     align="center",
                 )
             ),
-            rx.hstack(
-                rx.button("Save zone", type="submit"),
-                rx.cond(
-                    ShippingAdminState.editing_zone != "",
-                    rx.button(
-                        "Cancel",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=ShippingAdminState.cancel_edit,
-                    ),
-                ),
-                spacing="2",
+            save_or_cancel(
+                "Save zone",
+                editing=ShippingAdminState.editing_zone != "",
+                on_cancel=ShippingAdminState.cancel_edit,
             ),
             spacing="3",
             width="100%",
@@ -394,6 +366,7 @@ def _zone_form() -> rx.Component:
 
 def _method_form() -> rx.Component:
     errors, form = ShippingAdminState.method_errors, ShippingAdminState.method_form
+    field = partial(bound_input, errors=errors, values=form, id_prefix="method-")
     return rx.form(
         rx.vstack(
             rx.heading(
@@ -419,29 +392,9 @@ def _method_form() -> rx.Component:
                     ),
                     rx.text(errors.get("zone_id", ""), color_scheme="tomato", size="2"),
                 ),
-                labelled_input(
-                    "Method name",
-                    "name",
-                    errors.get("name", ""),
-                    default_value=form["name"],
-                    id_prefix="method-",
-                ),
-                labelled_input(
-                    "Code",
-                    "code",
-                    errors.get("code", ""),
-                    hint="e.g. standard, express",
-                    default_value=form["code"],
-                    id_prefix="method-",
-                ),
-                labelled_input(
-                    "Delivery time",
-                    "delivery_time",
-                    errors.get("delivery_time", ""),
-                    hint="e.g. 2–4 business days",
-                    default_value=form["delivery_time"],
-                    id_prefix="method-",
-                ),
+                field("Method name", "name"),
+                field("Code", "code", hint="e.g. standard, express"),
+                field("Delivery time", "delivery_time", hint="e.g. 2–4 business days"),
                 rx.box(
                     rx.text("Priced", size="2", weight="medium"),
                     rx.select.root(
@@ -456,30 +409,9 @@ def _method_form() -> rx.Component:
                         size="3",
                     ),
                 ),
-                labelled_input(
-                    "Flat price",
-                    "flat_price",
-                    errors.get("flat_price", ""),
-                    hint="When priced flat",
-                    default_value=form["flat_price"],
-                    id_prefix="method-",
-                ),
-                labelled_input(
-                    "Bands",
-                    "bands",
-                    errors.get("bands", ""),
-                    hint="LIMIT: PRICE; …, e.g. 2: 5.90; 10: 12.50; more: 20",
-                    default_value=form["bands"],
-                    id_prefix="method-",
-                ),
-                labelled_input(
-                    "Free from (optional)",
-                    "free_above",
-                    errors.get("free_above", ""),
-                    hint="Order value after discounts",
-                    default_value=form["free_above"],
-                    id_prefix="method-",
-                ),
+                field("Flat price", "flat_price", hint="When priced flat"),
+                field("Bands", "bands", hint="LIMIT: PRICE; …, e.g. 2: 5.90; 10: 12.50; more: 20"),
+                field("Free from (optional)", "free_above", hint="Order value after discounts"),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
                 width="100%",
@@ -510,19 +442,10 @@ def _method_form() -> rx.Component:
                 padding="0",
                 margin="0",
             ),
-            rx.hstack(
-                rx.button("Save method", type="submit"),
-                rx.cond(
-                    ShippingAdminState.editing_method != "",
-                    rx.button(
-                        "Cancel",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=ShippingAdminState.cancel_edit,
-                    ),
-                ),
-                spacing="2",
+            save_or_cancel(
+                "Save method",
+                editing=ShippingAdminState.editing_method != "",
+                on_cancel=ShippingAdminState.cancel_edit,
             ),
             spacing="3",
             width="100%",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import reflex as rx
 
@@ -21,7 +22,7 @@ from backend.settings import get_settings
 from backend.tax import rates as tax_rates
 from backend.tax import services as taxes
 from ui.errors import form_feedback
-from ui.forms import form_alert, labelled_input, success_note
+from ui.forms import bound_input, form_alert, labelled_input, save_or_cancel, success_note
 from ui.tables import data_table
 
 RATE_FIELDS = ("country", "region", "tax_class", "name", "percent")
@@ -230,6 +231,7 @@ def _rate_row(row: rx.Var[RateRow]) -> rx.Component:
 
 def _rate_form() -> rx.Component:
     errors, form = TaxesAdminState.errors, TaxesAdminState.rate_form
+    field = partial(bound_input, errors=errors, values=form, id_prefix="rate-")
     return rx.form(
         rx.vstack(
             rx.heading(
@@ -238,22 +240,8 @@ def _rate_form() -> rx.Component:
                 as_="h2",
             ),
             rx.grid(
-                labelled_input(
-                    "Country",
-                    "country",
-                    errors.get("country", ""),
-                    hint="e.g. DE",
-                    default_value=form["country"],
-                    id_prefix="rate-",
-                ),
-                labelled_input(
-                    "Region (optional)",
-                    "region",
-                    errors.get("region", ""),
-                    hint="e.g. CA for California",
-                    default_value=form["region"],
-                    id_prefix="rate-",
-                ),
+                field("Country", "country", hint="e.g. DE"),
+                field("Region (optional)", "region", hint="e.g. CA for California"),
                 rx.box(
                     rx.text("Tax class", size="2", weight="medium"),
                     rx.select.root(
@@ -270,39 +258,16 @@ def _rate_form() -> rx.Component:
                     ),
                     rx.text(errors.get("tax_class", ""), color_scheme="tomato", size="2"),
                 ),
-                labelled_input(
-                    "Name on receipts",
-                    "name",
-                    errors.get("name", ""),
-                    hint="VAT, GST, Sales tax",
-                    default_value=form["name"],
-                    id_prefix="rate-",
-                ),
-                labelled_input(
-                    "Percent",
-                    "percent",
-                    errors.get("percent", ""),
-                    hint="19 = 19 %",
-                    default_value=form["percent"],
-                    id_prefix="rate-",
-                ),
+                field("Name on receipts", "name", hint="VAT, GST, Sales tax"),
+                field("Percent", "percent", hint="19 = 19 %"),
                 columns=rx.breakpoints(initial="1", md="3"),
                 spacing="3",
                 width="100%",
             ),
-            rx.hstack(
-                rx.button("Save rate", type="submit"),
-                rx.cond(
-                    TaxesAdminState.editing_rate != "",
-                    rx.button(
-                        "Cancel",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=TaxesAdminState.cancel_edit,
-                    ),
-                ),
-                spacing="2",
+            save_or_cancel(
+                "Save rate",
+                editing=TaxesAdminState.editing_rate != "",
+                on_cancel=TaxesAdminState.cancel_edit,
             ),
             spacing="3",
             width="100%",

@@ -15,6 +15,7 @@ from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import search as search_api
 from api.v1 import shipping as shipping_api
+from api.v1 import store_settings as store_settings_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
 from api.v1.edge import EdgeRoute
@@ -73,6 +74,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(webhooks_api.router)
     app.include_router(shipping_api.router)
     app.include_router(taxes_api.router)
+    app.include_router(store_settings_api.router)
     app.include_router(accounts_api.router)
     app.include_router(search_api.router)
 

@@ -52,6 +52,7 @@ from backend.notifications.schemas import OneTimeLink
 from backend.orders import queries as order_queries
 from backend.pricing.totals import PricedLine, subtotal_of
 from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ async def send_due_reminders(now: datetime | None = None) -> ReminderRun:
     """The periodic job: remind every cart abandoned long enough, oldest first, in batches.
     Safe to run twice at once, or again after a crash."""
     now = now or utcnow()
-    cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
+    cutoff = now - timedelta(minutes=(await store_settings()).cart_reminder_after_minutes)
     looked_at = sent = 0
     for _batch in range(MAX_BATCHES_PER_RUN):
         due = await cart_activity.carts_unchanged_since(cutoff, limit=BATCH_SIZE)
@@ -120,7 +121,7 @@ async def send_due_reminders(now: datetime | None = None) -> ReminderRun:
 async def remind_cart(owner: CartOwner, *, now: datetime | None = None) -> Outcome:
     """Send this cart its one reminder if it is abandoned now (see the module docstring)."""
     now = now or utcnow()
-    cutoff = now - timedelta(minutes=get_settings().cart_reminder_after_minutes)
+    cutoff = now - timedelta(minutes=(await store_settings()).cart_reminder_after_minutes)
     changed: datetime | None = None
     try:
         async with session_scope() as session:

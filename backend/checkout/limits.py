@@ -34,6 +34,7 @@ from backend.core.clock import utcnow
 from backend.core.rate_limits import RateLimit
 from backend.orders import holds
 from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def _seconds_until(moment: datetime | None) -> int:
     return max(1, math.ceil((moment - utcnow()).total_seconds()))
 
 
-def _held_too_many(count: int, whose: str, first_expiry: datetime | None) -> None:
-    minutes = get_settings().order_payment_timeout_minutes
+async def _held_too_many(count: int, whose: str, first_expiry: datetime | None) -> None:
+    minutes = (await store_settings()).order_payment_timeout_minutes
     raise TooManyUnpaidOrdersError(
         f"There are already {count} orders waiting for payment {whose}. Pay for one of "
         f"them or cancel it before placing another; unpaid orders are cancelled after "
@@ -80,11 +81,11 @@ async def admit(session: AsyncSession, *, buyer: Buyer) -> None:
     held = await holds.unpaid_orders_of_cart(session, buyer.cart_key)
     if held.count >= settings.checkout_max_unpaid_orders_per_session:
         whose = "from this browser" if buyer.is_guest else "on your account"
-        _held_too_many(held.count, whose, held.first_expiry)
+        await _held_too_many(held.count, whose, held.first_expiry)
     if buyer.is_guest:
         held = await holds.unpaid_orders_for_email(session, buyer.email)
         if held.count >= settings.checkout_max_unpaid_orders_per_email:
-            _held_too_many(held.count, "for this e-mail address", held.first_expiry)
+            await _held_too_many(held.count, "for this e-mail address", held.first_expiry)
     limit = orders_per_network_address()
     if not await rate_limits.hit(limit, buyer.client_address):
         wait = await rate_limits.seconds_until_allowed(limit, buyer.client_address)

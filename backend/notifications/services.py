@@ -36,6 +36,7 @@ from backend.notifications.schemas import RenderedEmail, SendResult
 from backend.notifications.transports import configured_email_transport, configured_sms_provider
 from backend.observability import metrics
 from backend.observability.tracing import span
+from backend.shop_settings.values import store_settings
 
 Context = dict[str, Any]
 ContextSource = Context | Callable[[], Awaitable[Context]]
@@ -50,7 +51,16 @@ def sms_key(event_id: uuid.UUID, recipient: str) -> str:
 
 
 async def _context(source: ContextSource) -> Context:
-    return source if isinstance(source, dict) else await source()
+    """The message's own values, and the store's legal footer (its settings now)."""
+    values = source if isinstance(source, dict) else await source()
+    shop = await store_settings()
+    footer = {
+        "legal_name": shop.legal_name,
+        "legal_address": shop.legal_address,
+        "vat_number": shop.vat_number,
+        "support_email": shop.support_email,
+    }
+    return footer | values
 
 
 async def send_email(

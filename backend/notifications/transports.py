@@ -19,6 +19,7 @@ from backend.notifications.errors import DeliveryError
 from backend.notifications.schemas import RenderedEmail
 from backend.observability.tracing import span
 from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 
 SMTP_TIMEOUT_SECONDS = 20
 
@@ -35,10 +36,10 @@ class SmsProvider(Protocol):
         ...
 
 
-def message_id_for(message_key: str) -> str:
+def message_id_for(message_key: str, sender: str) -> str:
     """A Message-ID that is the same on every retry of one message, so mail systems that
     de-duplicate by Message-ID drop an accidental second copy."""
-    sender_domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "localhost"
+    sender_domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     return f"<{hashlib.sha256(message_key.encode()).hexdigest()[:40]}@{sender_domain}>"
 
 
@@ -53,11 +54,15 @@ class SmtpTransport:
 
     async def send(self, *, to: str, email: RenderedEmail, message_key: str) -> str:
         message = EmailMessage()
-        name, address = parseaddr(get_settings().mail_from)
+        shop = await store_settings()
+        sender = shop.sender
+        name, address = parseaddr(sender)
         message["From"] = formataddr((name, address))
         message["To"] = to
         message["Subject"] = email.subject
-        message["Message-ID"] = message_id_for(message_key)
+        message["Message-ID"] = message_id_for(message_key, sender)
+        if shop.support_email:
+            message["Reply-To"] = shop.support_email
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
         try:

@@ -19,6 +19,15 @@ class OrderLineSummary(BaseModel):
     options: str = ""
 
 
+class TaxRowSummary(BaseModel):
+    """One tax line as receipts show it: "VAT 19%" (added) or "incl. VAT 19%"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    amount: Amount
+
+
 class OrderPlaced(DomainEvent):
     event_type = "OrderPlaced"
 
@@ -32,6 +41,8 @@ class OrderPlaced(DomainEvent):
     tax: Amount
     discount: Amount
     total: Amount
+    # Events recorded before tax lines existed have none: one "Tax" row is shown.
+    tax_rows: tuple[TaxRowSummary, ...] = ()
 
 
 class OrderPaid(DomainEvent):

@@ -42,15 +42,16 @@ from backend.observability import metrics
 from backend.orders import status
 from backend.orders.charges import ChargedLine, work_out_charges
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
-from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced
+from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced, TaxRowSummary
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.locks import lock_expired_unpaid_orders_for_update, lock_order_for_update
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.orders.ownership import Shopper, require_owner
 from backend.pricing import discounts
-from backend.pricing.totals import PricedLine, Totals, subtotal_of
+from backend.pricing.totals import PricedLine, Totals, subtotal_of, tax_rows
 from backend.settings import get_settings
 from backend.shipping import quotes
+from backend.shop_settings.values import store_settings
 
 # Order numbers: readable, unambiguous (no 0/O, 1/I/L), 8 random characters.
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -71,9 +72,10 @@ class PlacedOrder:
     created: bool  # False: this checkout had placed it already
 
 
-def new_order_number() -> str:
+def new_order_number(prefix: str = "KG") -> str:
+    """ "KG-7Q4M-2XH9": the store's prefix and 8 random characters."""
     body = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
-    return f"KG-{body[:4]}-{body[4:]}"
+    return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
 CHECKOUT_EXPIRED = "This checkout has expired; please review your order again."
@@ -113,7 +115,7 @@ async def place_order(
     kept), DiscountRefusedError, InvalidInputError (address, method, a key
     of another checkout), and what `admit` raises."""
     key = _check_key(checkout_key)
-    settings = get_settings()
+    settings, shop = get_settings(), await store_settings()
     cart = await cart_queries.get_cart(cart_owner)
     wanted = {line.variant_id: line.quantity for line in cart.lines}
     if details.country not in await quotes.countries_shipped_to():
@@ -150,7 +152,7 @@ async def place_order(
         totals, method = charges.totals, charges.method
         order = Order(
             id=order_id,
-            number=new_order_number(),
+            number=new_order_number(shop.order_number_prefix),
             checkout_key=key,
             user_id=user_id,
             email=details.email,
@@ -167,7 +169,7 @@ async def place_order(
             total=totals.total,
             discount_code=discount.code if discount else None,
             cart_key=cart_owner.key,
-            expires_at=utcnow() + timedelta(minutes=settings.order_payment_timeout_minutes),
+            expires_at=utcnow() + timedelta(minutes=shop.order_payment_timeout_minutes),
         )
         session.add(order)
         await session.flush()
@@ -236,6 +238,12 @@ def _placed_event(
         tax=totals.tax,
         discount=totals.discount,
         total=totals.total,
+        tax_rows=tuple(
+            TaxRowSummary(label=label, amount=amount)
+            for label, amount in tax_rows(
+                totals.tax_lines, totals.tax, prices_include_tax=totals.prices_include_tax
+            )
+        ),
     )
 
 

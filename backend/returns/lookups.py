@@ -17,7 +17,6 @@ from backend.returns import refunds
 from backend.returns.models import ReturnLine, ReturnRequest
 from backend.returns.schemas import CoveredLine
 from backend.returns.status import OPEN_OR_DONE
-from backend.settings import get_settings
 
 ORDER_NOT_FOUND = "There is no such order."
 
@@ -35,8 +34,8 @@ async def delivered_at(session: AsyncSession, order_id: uuid.UUID) -> datetime |
     ).one()
 
 
-def return_deadline(delivered: datetime) -> datetime:
-    return delivered + timedelta(days=get_settings().return_window_days)
+def return_deadline(delivered: datetime, window_days: int) -> datetime:
+    return delivered + timedelta(days=window_days)
 
 
 async def quantities_in_returns(session: AsyncSession, order_id: uuid.UUID) -> dict[uuid.UUID, int]:

@@ -33,7 +33,7 @@ from backend.returns.schemas import (
     ReturnRow,
 )
 from backend.returns.status import RETURN_STATUSES
-from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 
 
 async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, ...]:
@@ -77,11 +77,11 @@ async def _order_returns(session: AsyncSession, order: Order) -> OrderReturns:
         for line in lines
     )
     delivered = await delivered_at(session, order.id)
-    deadline = return_deadline(delivered) if delivered is not None else None
+    days = (await store_settings()).return_window_days
+    deadline = return_deadline(delivered, days) if delivered is not None else None
     if order.status != "delivered" or deadline is None:
         refusal = "Items can be returned once the order has been delivered."
     elif utcnow() > deadline:
-        days = get_settings().return_window_days
         refusal = f"The {days}-day return window of this order has passed."
     elif not any(line.returnable > 0 for line in returnable):
         refusal = "Every item of this order is already in a return."

@@ -33,7 +33,7 @@ from backend.returns.lookups import (
 )
 from backend.returns.models import MAX_COMMENT_LENGTH, RETURN_REASONS, ReturnLine, ReturnRequest
 from backend.returns.status import ReturnStatus
-from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_REQUEST_KEY_LENGTH = 64
@@ -161,8 +161,8 @@ async def _check_returnable(session: AsyncSession, order: Order) -> None:
             "they have arrived."
         )
     delivered = await delivered_at(session, order.id)
-    if delivered is None or utcnow() > return_deadline(delivered):
-        days = get_settings().return_window_days
+    days = (await store_settings()).return_window_days
+    if delivered is None or utcnow() > return_deadline(delivered, days):
         raise ReturnNotAllowedError(
             f"The {days}-day return window of order {order.number} has passed."
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.settings import get_settings
-from storefront.state import HeaderState
+from storefront.state import FooterState, HeaderState
 from ui.access import SessionState
 from ui.sign_in import sign_out_button
 from ui.test_mode import test_mode_banner
@@ -189,6 +189,10 @@ def footer() -> rx.Component:
             rx.vstack(
                 rx.text(name, weight="bold"),
                 rx.text("Everyday goods, chosen with care.", size="2", color_scheme="gray"),
+                rx.cond(
+                    FooterState.legal_line != "",
+                    rx.text(FooterState.legal_line, size="1", color_scheme="gray"),
+                ),
                 spacing="1",
             ),
             rx.hstack(

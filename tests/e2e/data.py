@@ -8,9 +8,11 @@ before that loop ends.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TypeVar
 
@@ -154,6 +156,7 @@ def place_order_for(
 
     from backend.accounts.models import User
     from backend.cart import owners as cart_owners
+    from backend.cart import queries as cart_queries
     from backend.cart import services as carts
     from backend.core.db import session_scope
     from backend.orders import services as orders
@@ -189,6 +192,14 @@ def place_order_for(
                 payment_method=SUCCEEDS,
                 attempt_key=uuid.uuid4().hex,
             )
+            # The worker then takes the bought line out of the cart (OrderPaid): wait for
+            # it, or it could take out a line the test adds next for another order.
+            deadline = time.monotonic() + 30
+            while product.summary.id in {
+                line.product_id for line in (await cart_queries.get_cart(owner)).lines
+            }:
+                assert time.monotonic() < deadline, "the worker never emptied the paid line"
+                await asyncio.sleep(0.1)
         return placed.number, placed.total
 
     return run(place)
@@ -322,3 +333,18 @@ def place_paid_order_from_guest_cart(cart_cookie: str, email: str) -> Decimal:
         return done.order.total
 
     return run(place)
+
+
+@contextmanager
+def shop_configuration_kept() -> Iterator[None]:
+    """Zones, tax rates and store settings a browser test changes are put back after."""
+    from tests.fixtures.shipping_and_tax import (
+        restore_shipping_and_tax_from,
+        snapshot_shipping_and_tax,
+    )
+
+    saved = run(snapshot_shipping_and_tax)
+    try:
+        yield
+    finally:
+        run(lambda: restore_shipping_and_tax_from(saved))

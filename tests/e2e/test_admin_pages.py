@@ -35,6 +35,7 @@ STATIC_PAGES = [
     ("/admin/discounts", "Discount codes", "Create code"),
     ("/admin/shipping", "Shipping", "Everywhere we ship"),
     ("/admin/taxes", "Taxes", "Preview checkout for an address"),
+    ("/admin/settings", "Settings", "Order-number prefix"),
     ("/admin/analytics", "Analytics", "Revenue"),
     ("/admin/accounts", "Customers", "Lifetime value"),
     ("/admin/messages", "Messages", "Sent and stored messages"),
@@ -115,7 +116,7 @@ def test_every_admin_page_opens_readable_at_1280_px(
 def test_every_admin_page_fits_a_phone(page: Page, unique: str, shop_data: dict[str, str]) -> None:
     page.set_viewport_size(PHONE)
     _sign_in(page, unique)
-    # A phone gets the menu behind a button, not 16 links above the content.
+    # A phone gets the menu behind a button, not 17 links above the content.
     expect(AdminDashboard(page).navigation).to_have_count(0)
     for path, heading, _ in STATIC_PAGES:
         # Column headings are shown beside each cell of a stacked row (CSS), not as text.
@@ -134,7 +135,7 @@ def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
     sheet = page.get_by_role("dialog", name="Menu")
     expect(sheet).to_be_visible()
     navigation = sheet.get_by_role("navigation", name="Admin navigation")
-    expect(navigation.get_by_role("link")).to_have_count(17)  # 16 sections and the shop
+    expect(navigation.get_by_role("link")).to_have_count(18)  # 17 sections and the shop
     expect(navigation.get_by_role("link", name="Overview")).to_have_attribute(
         "aria-current", "page"
     )

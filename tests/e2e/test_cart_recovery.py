@@ -17,6 +17,7 @@ from backend.analytics.cart_recovery import RecoveryFigures
 from backend.core.clock import utcnow
 from backend.core.money import format_money
 from backend.settings import get_settings
+from backend.shop_settings.values import DEFAULTS as SEEDED
 from tests.e2e.data import (
     PASSWORD,
     create_account,
@@ -55,7 +56,7 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
 
     # Not yet due: no reminder. Then, the cart left alone long enough, the shop's worker
     # runs the job.
-    delay = get_settings().cart_reminder_after_minutes
+    delay = SEEDED.cart_reminder_after_minutes
     leave_account_cart_idle(email, minutes=delay - 5)
     run_cart_reminders_later(minutes_ahead=0)
     assert mailbox.handler.to(email) == []
@@ -146,7 +147,7 @@ def test_a_guest_who_ticked_the_box_is_reminded_and_can_unsubscribe(
     page.screenshot(path="var/test-results/checkout-cart-reminder-opt-in.png", full_page=True)
     page.wait_for_timeout(500)  # the tick reaches the server
 
-    assert run_cart_reminders_later(minutes_ahead=get_settings().cart_reminder_after_minutes + 1)
+    assert run_cart_reminders_later(minutes_ahead=SEEDED.cart_reminder_after_minutes + 1)
     reminder = wait_for_mail(mailbox, email)
     unsubscribe = link_in(reminder, "/cart-reminders/unsubscribe?token=")
 
@@ -175,5 +176,5 @@ def test_a_shopper_who_turned_reminders_off_gets_none(
     page.screenshot(path="var/test-results/account-cart-reminders-off.png", full_page=True)
 
     Buyer(page).add_to_cart(slug)
-    run_cart_reminders_later(minutes_ahead=get_settings().cart_reminder_after_minutes + 1)
+    run_cart_reminders_later(minutes_ahead=SEEDED.cart_reminder_after_minutes + 1)
     assert mailbox.handler.to(email) == []

@@ -13,13 +13,9 @@ from sqlalchemy import text
 
 from backend.accounts.roles import RoleName
 from backend.core.db import session_scope
-from tests.e2e.data import PASSWORD, create_account, create_product, run
+from tests.e2e.data import PASSWORD, create_account, create_product, run, shop_configuration_kept
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
-from tests.fixtures.shipping_and_tax import (
-    restore_shipping_and_tax_from,
-    snapshot_shipping_and_tax,
-)
 
 # The shop reads prices' tax note at most once a second (backend/checkout/price_note.py).
 PRICE_NOTE_FRESH_AFTER_MS = 1_100
@@ -33,9 +29,8 @@ def browser_context_args(browser_context_args: dict[str, object]) -> dict[str, o
 
 @pytest.fixture
 def seeded_shipping_and_tax_back() -> Iterator[None]:
-    saved = run(snapshot_shipping_and_tax)
-    yield
-    run(lambda: restore_shipping_and_tax_from(saved))
+    with shop_configuration_kept():
+        yield
 
 
 def _weigh(slug: str, grams: int) -> None:

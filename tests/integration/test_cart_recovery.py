@@ -34,12 +34,13 @@ from backend.orders import services as orders
 from backend.payments import services as payments
 from backend.payments.test_gateway import SUCCEEDS
 from backend.settings import get_settings
+from backend.shop_settings.values import DEFAULTS as SEEDED
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details, tab_that_placed
 from tests.fixtures.mail import SmtpServer
 
-DELAY = timedelta(minutes=get_settings().cart_reminder_after_minutes)
+DELAY = timedelta(minutes=SEEDED.cart_reminder_after_minutes)
 
 
 def later(extra: timedelta = timedelta(minutes=1)) -> datetime:

@@ -31,6 +31,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.models import OutboxEvent
 from backend.settings import get_settings
+from backend.shop_settings.values import DEFAULTS as SEEDED
 from storefront.pages.checkout import CheckoutState
 from storefront.pages.password_reset import ForgotPasswordState
 from storefront.pages.sign_up import SignUpState
@@ -167,7 +168,7 @@ async def guest_checkout_tab(base_url: str, make_product: MakeProduct) -> tuple[
 
 
 def reminders_due() -> Any:
-    return utcnow() + timedelta(minutes=get_settings().cart_reminder_after_minutes + 1)
+    return utcnow() + timedelta(minutes=SEEDED.cart_reminder_after_minutes + 1)
 
 
 async def test_a_guest_typing_someone_elses_email_without_opting_in_sends_them_nothing(

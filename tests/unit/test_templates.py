@@ -205,3 +205,14 @@ def test_a_missing_value_is_an_error_not_a_blank() -> None:
 def test_sms_is_one_short_line() -> None:
     text = render_sms("order_shipped", CONTEXTS["order_shipped"])
     assert text == "Kestrel Goods: order KG-1042 has shipped with DHL, tracking JD014600003828."
+
+
+def test_an_order_with_tax_included_lists_each_rate_as_included() -> None:
+    context = CONTEXTS["order_confirmation"] | {
+        "tax": "40.00",
+        "tax_rows": [{"label": "incl. VAT 19%", "amount": "40.00"}],
+    }
+    email = render_email("order_confirmation", context)
+    assert "incl. VAT 19%  $40.00" in email.text
+    assert "Tax " not in email.text
+    assert "incl. VAT 19%</td>" in email.html

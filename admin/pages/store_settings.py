@@ -1,0 +1,143 @@
+"""Admin → Settings: the store's legal details, e-mail addresses, order-number prefix and
+timings. Admins only; the service checks the role again, validates each field and writes
+the audit log. A change is in force within a second on every web process and worker."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import reflex as rx
+
+from admin.components.layout import admin_page
+from admin.state import AdminOnlyAreaState
+from backend.core.errors import DomainError
+from backend.core.validation import parse_input
+from backend.shop_settings import services as shop_settings
+from backend.shop_settings.values import store_settings
+from ui.errors import form_feedback
+from ui.forms import bound_input, form_alert, success_note
+
+TEXT_FIELDS = (
+    "legal_name",
+    "legal_address",
+    "vat_number",
+    "sender",
+    "support_email",
+    "order_number_prefix",
+)
+NUMBER_FIELDS = (
+    "order_payment_timeout_minutes",
+    "return_window_days",
+    "cart_reminder_after_minutes",
+)
+
+
+class StoreSettingsState(AdminOnlyAreaState):
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    message: str = ""
+    done: str = ""
+    form_version: int = 0
+
+    async def _show(self) -> None:
+        current = await store_settings()
+        self.values = {name: str(getattr(current, name)) for name in TEXT_FIELDS + NUMBER_FIELDS}
+        self.form_version += 1
+
+    @rx.event
+    async def load(self) -> None:
+        self.errors, self.message, self.done = {}, "", ""
+        await self._show()
+
+    @rx.event
+    async def save(self, form_data: dict[str, str]) -> None:
+        self.errors, self.message, self.done = {}, "", ""
+        data = {
+            name: str(form_data.get(name) or "").strip()[:2000]
+            for name in TEXT_FIELDS + NUMBER_FIELDS
+        }
+        self.values = data
+        try:
+            await shop_settings.update_store_settings(
+                parse_input(shop_settings.StoreSettingsInput, data), actor=self.staff_viewer
+            )
+        except DomainError as error:
+            self.message, self.errors = form_feedback(error)
+            return
+        self.done = "Settings saved: in force on every page and e-mail within a second."
+        await self._show()
+
+
+def store_settings_page() -> rx.Component:
+    field = partial(
+        bound_input,
+        errors=StoreSettingsState.errors,
+        values=StoreSettingsState.values,
+        id_prefix="settings-",
+    )
+    grid = partial(rx.grid, columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%")
+    return admin_page(
+        "Settings",
+        rx.form(
+            rx.vstack(
+                form_alert(StoreSettingsState.message),
+                success_note(StoreSettingsState.done),
+                rx.heading("Business", size="3", as_="h2"),
+                rx.text(
+                    "Shown at the foot of every e-mail. The countries sold to are the shipping "
+                    "zones' (Shipping).",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                grid(
+                    field("Legal name", "legal_name", hint="e.g. Kestrel Goods Ltd"),
+                    field("VAT number", "vat_number", hint="e.g. GB123456789"),
+                ),
+                field(
+                    "Legal address",
+                    "legal_address",
+                    hint="One line, e.g. 1 Market Street, Leeds LS1 4AB, United Kingdom",
+                ),
+                rx.heading("E-mail", size="3", as_="h2"),
+                grid(
+                    field("Sender", "sender", hint="Kestrel Goods <shop@example.com>"),
+                    field(
+                        "Support e-mail (optional)",
+                        "support_email",
+                        hint="Replies to the shop's e-mails go here",
+                    ),
+                ),
+                rx.heading("Orders", size="3", as_="h2"),
+                grid(
+                    field(
+                        "Order-number prefix", "order_number_prefix", hint="1–6 letters, e.g. KG"
+                    ),
+                    field(
+                        "Unpaid orders are cancelled after (minutes)",
+                        "order_payment_timeout_minutes",
+                        input_mode="numeric",
+                    ),
+                    field(
+                        "Return window (days after delivery)",
+                        "return_window_days",
+                        hint="0 turns self-service returns off",
+                        input_mode="numeric",
+                    ),
+                    field(
+                        "Cart reminder after (minutes)",
+                        "cart_reminder_after_minutes",
+                        hint="One e-mail for a cart left this long",
+                        input_mode="numeric",
+                    ),
+                ),
+                rx.button("Save settings", type="submit"),
+                spacing="3",
+                width="100%",
+                max_width="880px",
+            ),
+            key=StoreSettingsState.form_version.to_string(),
+            on_submit=StoreSettingsState.save,
+            reset_on_submit=False,
+            width="100%",
+        ),
+    )

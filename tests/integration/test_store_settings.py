@@ -1,0 +1,130 @@
+"""Store settings kept in PostgreSQL: admins change them field by field (audited); orders,
+returns and e-mails follow them; a change made by another process is in force here within
+a second, with no restart."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from backend.accounts.schemas import Viewer
+from backend.audit.models import AuditEntry
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError, PermissionDeniedError
+from backend.core.validation import parse_input
+from backend.notifications.rendering import render_email
+from backend.orders.models import Order
+from backend.shop_settings import services, values
+from backend.shop_settings.services import StoreSettingsInput
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.checkout import PlaceOrder
+
+pytestmark = pytest.mark.usefixtures("restore_shipping_and_tax")
+
+
+def _with(**changes: object) -> StoreSettingsInput:
+    return StoreSettingsInput(**(values.DEFAULTS.__dict__ | changes))  # type: ignore[arg-type]
+
+
+async def test_orders_take_the_prefix_and_timeout_in_force(
+    admin_viewer: Viewer, make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    await services.update_store_settings(
+        _with(order_number_prefix="ZQ", order_payment_timeout_minutes=90), actor=admin_viewer
+    )
+    before = utcnow()
+    placed = await place_order({await make_product(): 1})
+
+    assert placed.number.startswith("ZQ-")
+    async with session_scope() as session:
+        order = (await session.exec(select(Order).where(Order.id == placed.id))).one()
+    assert order.expires_at is not None
+    assert timedelta(minutes=89) < order.expires_at - before < timedelta(minutes=91)
+
+
+async def test_each_field_is_checked_and_changes_are_audited(
+    admin_viewer: Viewer, shopper_viewer: Viewer
+) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        parse_input(
+            StoreSettingsInput,
+            {
+                "sender": "nobody",
+                "support_email": "not an address",
+                "order_number_prefix": "TOO-LONG",
+                "return_window_days": "400",
+            },
+        )
+    assert set(refused.value.field_errors) == {
+        "sender",
+        "support_email",
+        "order_number_prefix",
+        "return_window_days",
+    }
+    with pytest.raises(PermissionDeniedError):
+        await services.update_store_settings(_with(), actor=shopper_viewer)
+    await services.update_store_settings(
+        _with(legal_name="Kestrel Goods Ltd", vat_number="GB123456789"), actor=admin_viewer
+    )
+    async with session_scope() as session:
+        entry = (
+            await session.exec(
+                select(AuditEntry)
+                .where(AuditEntry.action == "store_settings.updated")
+                .order_by(AuditEntry.created_at.desc())  # type: ignore[attr-defined]
+            )
+        ).first()
+    assert entry is not None
+    assert entry.after == {"legal_name": "Kestrel Goods Ltd", "vat_number": "GB123456789"}
+
+
+def test_e_mail_footers_carry_the_legal_details() -> None:
+    email = render_email(
+        "account_exists",
+        {
+            "display_name": "Ann",
+            "sign_in_url": "http://localhost:3000/sign-in",
+            "forgot_password_url": "http://localhost:3000/forgot-password",
+            "legal_name": "Kestrel Goods Ltd",
+            "legal_address": "1 Market Street, Leeds",
+            "vat_number": "GB123456789",
+            "support_email": "help@example.com",
+        },
+    )
+    assert "Kestrel Goods Ltd" in email.html
+    assert "VAT number GB123456789" in email.html
+    assert "mailto:help@example.com" in email.html
+
+
+CHANGE_ELSEWHERE = """
+import asyncio
+from sqlalchemy import text
+from backend.core.db import session_scope
+
+async def change() -> None:
+    async with session_scope() as session:
+        await session.exec(text("UPDATE shop_settings SET return_window_days = 7"))
+
+asyncio.run(change())
+"""
+
+
+async def test_a_change_made_by_another_process_is_in_force_here_within_a_second() -> None:
+    values.forget_cached()
+    assert (await values.store_settings()).return_window_days == 30  # now cached here
+
+    changed = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", CHANGE_ELSEWHERE], check=True, timeout=60
+    )
+    assert changed.returncode == 0
+    seen_at = time.monotonic()
+    while (await values.store_settings()).return_window_days != 7:
+        assert time.monotonic() - seen_at < values.FRESH_FOR_SECONDS + 0.5
+        await asyncio.sleep(0.05)
