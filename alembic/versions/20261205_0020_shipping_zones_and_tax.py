@@ -109,6 +109,12 @@ def _uuid_id() -> sa.Column:
 def upgrade() -> None:
     _create_tax_tables()
     _create_shipping_tables()
+    # The classes first: existing products take the standard class as the column appears.
+    op.execute(
+        "INSERT INTO tax_classes (code, name, position) VALUES "
+        "('standard', 'Standard rate', 0), ('reduced', 'Reduced rate', 1), "
+        "('zero', 'Zero rate', 2)"
+    )
     op.add_column(
         "products",
         sa.Column(
@@ -360,11 +366,6 @@ def _orders_keep_tax_lines() -> None:
 
 
 def _seed_from_legacy_settings() -> None:
-    op.execute(
-        "INSERT INTO tax_classes (code, name, position) VALUES "
-        "('standard', 'Standard rate', 0), ('reduced', 'Reduced rate', 1), "
-        "('zero', 'Zero rate', 2)"
-    )
     op.execute("INSERT INTO tax_configuration (id, prices_include_tax) VALUES (1, false)")
     bind = op.get_bind()
     rates = _legacy_tax_rates()
