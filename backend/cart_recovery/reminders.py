@@ -1,8 +1,9 @@
 """Finding abandoned carts and sending each one reminder; closing reminders on purchase.
 
-A cart is abandoned when it holds items, has not changed for CART_REMINDER_AFTER_MINUTES
-and no order was placed from it since its last change. The periodic job walks the carts
-whose last change is old enough (a Redis sorted set kept by `backend/cart`), and for each:
+A cart is abandoned when it holds items, has not changed for the store's cart-reminder
+delay (Admin → Settings) and no order was placed from it since its last change. The
+periodic job walks the carts whose last change is old enough (a Redis sorted set kept by
+`backend/cart`), and for each:
 
 1. takes the cart's reminder lock, a transaction-level advisory lock that placing an order
    from the same cart takes too (`close_reminders_for_order`). The job only *tries* it: a

@@ -1,7 +1,8 @@
 """Who may place one more unpaid order.
 
 Every order is placed unpaid, and from that moment it holds its stock and one use of its
-discount code until it is paid, cancelled or expires (ORDER_PAYMENT_TIMEOUT_MINUTES).
+discount code until it is paid, cancelled or expires (the unpaid-order timeout in
+Admin → Settings).
 Without limits anybody could hold a shop's stock and use up its codes without paying.
 Three limits, checked inside the placement's transaction before anything is reserved:
 
