@@ -34,7 +34,7 @@ def test_an_admin_makes_a_shopper_a_moderator(page: Page, browser: object, uniqu
 
     other = browser.new_page(base_url=page.url.split("/admin")[0])  # type: ignore[attr-defined]
     AdminDashboard(other).open().sign_in_form.sign_in(shopper, PASSWORD)
-    expect(AdminDashboard(other).navigation).to_be_visible()
+    AdminDashboard(other).expect_signed_in()
     other.close()
 
 

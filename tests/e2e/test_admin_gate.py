@@ -19,9 +19,7 @@ def test_wrong_password_is_refused_with_a_message(page: Page, unique: str) -> No
     email = create_account(unique, roles=frozenset({RoleName.ADMIN}))
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(email, "not the password")
-    expect(admin.sign_in_form.alert).to_have_text(
-        "That e-mail and password do not match an account."
-    )
+    admin.sign_in_form.expect_refused("That e-mail and password do not match an account.")
     admin.expect_gate()
 
 
@@ -30,7 +28,7 @@ def test_staff_sign_in_opens_the_dashboard_with_true_numbers(page: Page, unique:
     email = create_account(unique, roles=frozenset({RoleName.ADMIN}))
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(email, PASSWORD)
-    expect(admin.navigation).to_be_visible()
+    admin.expect_signed_in()
     counts = run(catalog.get_catalog_counts)
     expect(admin.stat("Products")).to_have_text(str(counts.products))
     expect(admin.stat("Categories")).to_have_text(str(counts.categories))
@@ -66,7 +64,7 @@ def test_sign_out_ends_the_session(page: Page, unique: str) -> None:
     email = create_account(unique, roles=frozenset({RoleName.MODERATOR}))
     AdminDashboard(page).open().sign_in_form.sign_in(email, PASSWORD)
     admin = AdminDashboard(page)
-    expect(admin.navigation).to_be_visible()
+    admin.expect_signed_in()
     page.get_by_role("button", name="Sign out").click()
     shop = Storefront(page)
     expect(shop.sign_in_link).to_be_visible()

@@ -42,7 +42,7 @@ def test_a_moderator_is_told_messages_are_for_admins(page: Page, unique: str) ->
     admin.sign_in_form.sign_in(
         create_account(unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
     )
-    expect(admin.navigation).to_be_visible()
+    admin.expect_signed_in()
     expect(admin.nav_link("Messages")).to_have_count(0)
     admin.open("/admin/messages")
     expect(page.get_by_role("alert")).to_have_text("Only administrators can open this page.")

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
+from tests.e2e.pages.storefront import HYDRATION_TIMEOUT_MS, SignInForm, wait_until_loaded
 
 
 class AdminDashboard:
@@ -19,6 +19,11 @@ class AdminDashboard:
     def open(self, path: str = "/admin") -> AdminDashboard:
         self.page.goto(path)
         return self
+
+    def expect_signed_in(self) -> None:
+        """The dashboard after a sign-in: the first page over a new websocket and session
+        check, which takes seconds on a loaded machine (HYDRATION_TIMEOUT_MS)."""
+        expect(self.navigation).to_be_visible(timeout=HYDRATION_TIMEOUT_MS)
 
     def expect_gate(self) -> None:
         expect(self.gate_heading).to_be_visible()

@@ -78,3 +78,8 @@ class SignInForm:
         self.email.fill(email)
         self.password.fill(password)
         self.submit.click()
+
+    def expect_refused(self, message: str) -> None:
+        """The form is shown again with why: it comes with the first page after the post,
+        over a new websocket (HYDRATION_TIMEOUT_MS)."""
+        expect(self.alert).to_have_text(message, timeout=HYDRATION_TIMEOUT_MS)
