@@ -28,6 +28,7 @@ from backend.checkout import cancellation
 from backend.checkout import services as checkout
 from backend.core.errors import DomainError
 from backend.core.money import format_money
+from backend.core.regions import country_name
 from backend.core.validation import parse_input
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
@@ -86,7 +87,7 @@ class CheckoutState(PublicState):
     totals: list[tuple[str, str]] = []
     total: str = ""
     address_lines: list[str] = []
-    countries: list[str] = []
+    countries: list[tuple[str, str]] = []  # (code, name), the countries shipped to
     shipping_choices: list[tuple[str, str]] = []  # (code, "Standard · 3–5 days · <price>")
     test_cards: list[tuple[str, str]] = []
     paying: bool = False
@@ -117,7 +118,9 @@ class CheckoutState(PublicState):
     async def load(self) -> rx.event.EventSpec | None:
         self._own_checkout()
         self.errors, self.message, self.step, self.paying = {}, "", "details", False
-        self.countries = await shipping_quotes.countries_shipped_to()
+        self.countries = [
+            (code, country_name(code)) for code in await shipping_quotes.countries_shipped_to()
+        ]
         self.stripe_enabled = get_settings().stripe_enabled
         self.test_cards = [
             (" ".join(n[i : i + 4] for i in range(0, 16, 4)), what)
@@ -129,7 +132,7 @@ class CheckoutState(PublicState):
             return rx.redirect("/cart")
         owner = self._cart_owner()
         await funnel.record(FunnelStep.CHECKOUT_STARTED, owner.key if owner else None)
-        home = self.countries[0] if self.countries else ""
+        home = self.countries[0][0] if self.countries else ""
         form = {name: "" for name in FIELDS} | {"shipping_method": "standard", "country": home}
         form |= {k: v for k, v in self._details.items() if k in FIELDS}
         viewer = self.viewer
@@ -291,7 +294,7 @@ class CheckoutState(PublicState):
             *([details.line2] if details.line2 else []),
             f"{details.postal_code} {details.city}",
             *([details.region] if details.region else []),
-            details.country,
+            country_name(details.country),
             details.email,
         ]
         self.step = "review"

@@ -104,12 +104,17 @@ def _details_form() -> rx.Component:
             ),
             rx.box(
                 rx.text("Country", size="2", weight="medium"),
-                rx.select(
-                    CheckoutState.countries,
+                rx.select.root(
+                    rx.select.trigger(aria_label="Country", width="100%"),
+                    rx.select.content(
+                        rx.foreach(
+                            CheckoutState.countries,
+                            lambda country: rx.select.item(country[1], value=country[0]),
+                        )
+                    ),
                     name="country",
                     default_value=CheckoutState.form["country"],
                     on_change=CheckoutState.choose_country,
-                    custom_attrs={"aria-label": "Country"},  # the trigger's name
                     size="3",
                 ),
                 rx.cond(
