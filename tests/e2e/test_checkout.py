@@ -10,7 +10,7 @@ from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.mail import wait_for_mail
 from tests.e2e.pages.checkout import Buyer
-from tests.e2e.pages.storefront import SignInForm
+from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
 from tests.fixtures.mail import SmtpServer
 
 
@@ -118,6 +118,7 @@ def test_a_guest_finds_an_order_by_number_and_email_only(page: Page, unique: str
         other.goto(page.url.split("/orders/")[0] + f"/orders/{number}")
         expect(other.get_by_role("heading", name="Order not found")).to_be_visible()
         other.goto(page.url.split("/orders/")[0] + "/orders/lookup")
+        wait_until_loaded(other)  # a form typed into before its loads finish is redrawn
         other.get_by_label("Order number").fill(number)
         other.get_by_label("E-mail address").fill("someone-else@example.com")
         other.get_by_role("button", name="Find order").click()
