@@ -79,7 +79,6 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = Environment.DEVELOPMENT
-    shop_name: str = Field(default="Kestrel Goods", min_length=1, max_length=60)
 
     database_url: str = "postgresql+psycopg://shop@127.0.0.1:54329/shop"
     redis_url: str = "redis://127.0.0.1:56379/0"

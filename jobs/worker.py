@@ -36,6 +36,7 @@ from backend.payments import test_gateway
 from backend.payments.gateway import GatewayEvent
 from backend.search.services import ensure_index
 from backend.settings import get_settings
+from backend.shop_settings.values import keep_settings_fresh
 from backend.webhooks import delivery as webhook_delivery
 from jobs.events import OUTAGE_RETRIES, handle_event_job
 from jobs.operations_server import serve_operations
@@ -97,6 +98,10 @@ async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
 
 
+async def _before_job(ctx: dict[str, Any]) -> None:
+    await keep_settings_fresh()  # e-mails show the shop's name and number format in force
+
+
 async def _build_search_index_if_missing() -> None:
     """A fresh install has no index yet: build it once, in the background."""
     try:
@@ -124,6 +129,7 @@ class WorkerSettings:
         cron(send_cart_reminders_job, second={40}, unique=True),
     ]
     on_startup = _startup
+    on_job_start = _before_job
     redis_settings = RedisSettings.from_dsn(_settings.redis_url)
     job_timeout = _settings.worker_job_timeout_seconds
     # Event jobs count their own attempts and dead-letter themselves; this only stops a job

@@ -13,7 +13,6 @@ from redis.exceptions import RedisError
 from backend.cart import queries as cart_queries
 from backend.core.errors import DomainError
 from backend.search import queries as search
-from backend.shop_settings.values import store_settings
 from backend.wishlists import queries as wishlist_queries
 from backend.wishlists import services as wishlists
 from ui.access import PublicState, SignedInState
@@ -100,17 +99,3 @@ class SavedProductsState(SignedInState):
             str(saved) for saved in await wishlist_queries.saved_product_ids(viewer)
         )
         return rx.toast(message, duration=2000)
-
-
-class FooterState(PublicState):
-    """The footer's legal line (the store settings: legal name, address, VAT number)."""
-
-    legal_line: str = ""
-
-    @rx.event
-    async def load(self) -> None:
-        shop = await store_settings()
-        vat = f"VAT number {shop.vat_number}" if shop.vat_number else ""
-        self.legal_line = " · ".join(
-            part for part in (shop.legal_name, shop.legal_address.replace("\n", ", "), vat) if part
-        )

@@ -38,6 +38,7 @@ from backend.core.validation import field_name, nul_location
 from backend.observability.tracing import pseudonym, set_span_attributes, tracing_enabled
 from backend.orders.ownership import Shopper
 from backend.settings import get_settings
+from backend.shop_settings.values import keep_settings_fresh
 
 if TYPE_CHECKING:
     from reflex.state import BaseState, StateUpdate
@@ -287,6 +288,7 @@ class AccessGuard(Middleware):
     then one whose arguments hold a NUL character (with a message saying where)."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
+        await keep_settings_fresh()  # the shop's name and number format, as in force now
         state_path, _, _handler = event.name.rpartition(".")
         try:
             target = type(state).get_class_substate(state_path)

@@ -68,9 +68,10 @@ from storefront.pages.wishlist import (
     shared_wishlist_page,
     wishlist_page,
 )
-from storefront.state import FooterState, HeaderState, SavedProductsState
+from storefront.state import HeaderState, SavedProductsState
 from ui.access import AccessGuard
 from ui.live import relay_live_updates
+from ui.shop_identity import ShopIdentityState, shop_title
 from ui.sign_in import SignInState
 from ui.theme import GLOBAL_STYLE
 from webapp.event_metrics import instrument_reflex_events, instrument_websocket_connections
@@ -78,7 +79,6 @@ from webapp.telemetry import start_web_telemetry
 from webapp.upload_guard import guard_uploads
 
 settings = get_settings()
-shop = settings.shop_name
 start_web_telemetry()  # log lines and traces, before the app below is built
 instrument_reflex_events()  # each handler's duration, for /metrics
 instrument_websocket_connections()
@@ -116,60 +116,65 @@ app.register_lifespan_task(relay_live_updates)
 
 # (page, route, title, on_load): every storefront page in one table.
 STOREFRONT_PAGES = (
-    (home_page, "/", shop, HomeState.load),
-    (category_page, "/categories/[slug]", CategoryState.tab_title, CategoryState.load),
-    (search_page, "/search", SearchState.tab_title, SearchState.load),
-    (product_page, "/products/[product_id]", ProductState.tab_title, ProductState.load),
-    (sign_in_page, "/sign-in", f"Sign in · {shop}", SignInState.load),
-    (sign_up_page, "/sign-up", f"Create an account · {shop}", SignUpState.reset_form),
+    (home_page, "/", shop_title(), HomeState.load),
+    (category_page, "/categories/[slug]", shop_title(CategoryState.tab_title), CategoryState.load),
+    (search_page, "/search", shop_title(SearchState.tab_title), SearchState.load),
+    (product_page, "/products/[product_id]", shop_title(ProductState.tab_title), ProductState.load),
+    (sign_in_page, "/sign-in", shop_title("Sign in"), SignInState.load),
+    (sign_up_page, "/sign-up", shop_title("Create an account"), SignUpState.reset_form),
     (
         forgot_password_page,
         "/forgot-password",
-        f"Forgot password · {shop}",
+        shop_title("Forgot password"),
         ForgotPasswordState.reset_form,
     ),
-    (reset_password_page, "/reset-password", f"New password · {shop}", ResetPasswordState.load),
-    (verify_email_page, "/verify-email", f"Confirm your e-mail · {shop}", VerifyEmailState.load),
-    (account_page, "/account", f"Your account · {shop}", AccountState.load),
-    (cart_page, "/cart", f"Cart · {shop}", CartState.load),
-    (restore_cart_page, "/cart/restore", f"Your cart · {shop}", RestoreCartState.load),
+    (reset_password_page, "/reset-password", shop_title("New password"), ResetPasswordState.load),
+    (verify_email_page, "/verify-email", shop_title("Confirm your e-mail"), VerifyEmailState.load),
+    (account_page, "/account", shop_title("Your account"), AccountState.load),
+    (cart_page, "/cart", shop_title("Cart"), CartState.load),
+    (restore_cart_page, "/cart/restore", shop_title("Your cart"), RestoreCartState.load),
     (
         unsubscribe_page,
         "/cart-reminders/unsubscribe",
-        f"Cart reminders · {shop}",
+        shop_title("Cart reminders"),
         UnsubscribeState.load,
     ),
-    (checkout_page, "/checkout", f"Checkout · {shop}", CheckoutState.load),
+    (checkout_page, "/checkout", shop_title("Checkout"), CheckoutState.load),
     (
         confirm_payment_page,
         "/checkout/confirm",
-        f"Confirm payment · {shop}",
+        shop_title("Confirm payment"),
         ConfirmPaymentState.load,
     ),
-    (order_lookup_page, "/orders/lookup", f"Find your order · {shop}", None),
-    (order_page, "/orders/[number]", f"Order · {shop}", [OrderState.load, OrderReturnsState.load]),
-    (return_form_page, "/orders/[number]/return", f"Return items · {shop}", ReturnFormState.load),
-    (order_history_page, "/account/orders", f"Your orders · {shop}", OrderHistoryState.load),
-    (wishlist_page, "/account/wishlist", f"Your wishlist · {shop}", WishlistState.load),
+    (order_lookup_page, "/orders/lookup", shop_title("Find your order"), None),
+    (
+        order_page,
+        "/orders/[number]",
+        shop_title("Order"),
+        [OrderState.load, OrderReturnsState.load],
+    ),
+    (return_form_page, "/orders/[number]/return", shop_title("Return items"), ReturnFormState.load),
+    (order_history_page, "/account/orders", shop_title("Your orders"), OrderHistoryState.load),
+    (wishlist_page, "/account/wishlist", shop_title("Your wishlist"), WishlistState.load),
     (
         shared_wishlist_page,
         "/wishlists/[token]",
-        f"A shared wishlist · {shop}",
+        shop_title("A shared wishlist"),
         SharedWishlistState.load,
     ),
     (
         confirm_notice_page,
         "/stock-notices/confirm",
-        f"Back-in-stock notice · {shop}",
+        shop_title("Back-in-stock notice"),
         StockNoticeLinkState.load_confirm,
     ),
     (
         cancel_notice_page,
         "/stock-notices/cancel",
-        f"Back-in-stock notice · {shop}",
+        shop_title("Back-in-stock notice"),
         StockNoticeLinkState.load_cancel,
     ),
-    (not_found_page, "404", f"Page not found · {shop}", None),
+    (not_found_page, "404", shop_title("Page not found"), None),
 )
 # Pages showing product cards or a product: the viewer's saved ids load once per page (for
 # guests the access guard refuses the load, which costs no query).
@@ -179,10 +184,10 @@ for page, route, title, on_load in STOREFRONT_PAGES:
         page,
         route=route,
         title=title,
-        description=f"{shop}: everyday goods, chosen with care.",
+        description="Everyday goods, chosen with care.",
         on_load=[
             HeaderState.load_cart_count,
-            FooterState.load,
+            ShopIdentityState.load,
             *(on_load if isinstance(on_load, list) else [on_load] if on_load else []),
             *([SavedProductsState.load] if route in PAGES_WITH_SAVE_TOGGLES else []),
         ],

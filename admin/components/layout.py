@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.settings import get_settings
 from ui.access import SessionState
+from ui.shop_identity import ShopIdentityState
 from ui.sign_in import SignInState, sign_in_form, sign_out_button
 from ui.test_mode import test_mode_banner
 
@@ -57,7 +57,7 @@ def _nav_link(
 def _brand() -> rx.Component:
     return rx.hstack(
         rx.icon("bird", size=22, color=rx.color("accent", 10)),
-        rx.text(get_settings().shop_name, weight="bold"),
+        rx.text(ShopIdentityState.shop_name, weight="bold"),
         rx.badge("Admin", variant="soft"),
         spacing="2",
         align="center",

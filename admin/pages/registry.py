@@ -33,6 +33,7 @@ from admin.pages.store_settings import StoreSettingsState, store_settings_page
 from admin.pages.taxes import TaxesAdminState, taxes_page
 from admin.pages.webhooks import WebhooksState
 from admin.pages.webhooks_view import webhooks_page
+from ui.shop_identity import ShopIdentityState
 from ui.sign_in import SignInState
 
 ADMIN_TITLE = "Admin"
@@ -88,5 +89,5 @@ def register_admin_pages(app: rx.App) -> None:
             page,
             route=route,
             title=f"{title} · {ADMIN_TITLE}",
-            on_load=[SignInState.load, *loads],
+            on_load=[SignInState.load, ShopIdentityState.load, *loads],
         )

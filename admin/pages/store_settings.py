@@ -1,6 +1,7 @@
-"""Admin → Settings: the store's legal details, e-mail addresses, order-number prefix and
-timings. Admins only; the service checks the role again, validates each field and writes
-the audit log. A change is in force within a second on every web process and worker."""
+"""Admin → Settings: the shop's name and how amounts are written, its legal details, e-mail
+addresses, order-number prefix and timings. Admins only; the service checks the role
+again, validates each field and writes the audit log. A change is in force within a
+second on every web process and worker."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
 from backend.core.errors import DomainError
+from backend.core.money import DISPLAY_LOCALES, display_locale_label
 from backend.core.validation import parse_input
+from backend.settings import get_settings
 from backend.shop_settings import services as shop_settings
 from backend.shop_settings.values import store_settings
 from ui.errors import form_feedback
 from ui.forms import bound_input, form_alert, success_note
+from ui.shop_identity import ShopIdentityState
 
 TEXT_FIELDS = (
+    "shop_name",
+    "money_locale",
     "legal_name",
     "legal_address",
     "vat_number",
@@ -38,9 +44,16 @@ class StoreSettingsState(AdminOnlyAreaState):
     message: str = ""
     done: str = ""
     form_version: int = 0
+    # (locale, "German (Germany): 1.234,50 €") in the shop's currency.
+    money_formats: list[tuple[str, str]] = []
+    currency: str = ""
 
     async def _show(self) -> None:
         current = await store_settings()
+        self.currency = get_settings().shop_currency
+        self.money_formats = [
+            (locale, display_locale_label(locale, self.currency)) for locale in DISPLAY_LOCALES
+        ]
         self.values = {name: str(getattr(current, name)) for name in TEXT_FIELDS + NUMBER_FIELDS}
         self.form_version += 1
 
@@ -58,14 +71,42 @@ class StoreSettingsState(AdminOnlyAreaState):
         }
         self.values = data
         try:
-            await shop_settings.update_store_settings(
+            saved = await shop_settings.update_store_settings(
                 parse_input(shop_settings.StoreSettingsInput, data), actor=self.staff_viewer
             )
         except DomainError as error:
             self.message, self.errors = form_feedback(error)
             return
         self.done = "Settings saved: in force on every page and e-mail within a second."
+        # This tab's own sidebar shows a new name at once.
+        (await self.get_state(ShopIdentityState)).shop_name = saved.shop_name
         await self._show()
+
+
+def _money_format_select() -> rx.Component:
+    error = StoreSettingsState.errors.get("money_locale", "")
+    return rx.box(
+        rx.text("How amounts are written", size="2", weight="medium", id="money-locale-label"),
+        rx.select.root(
+            rx.select.trigger(aria_labelledby="money-locale-label", width="100%"),
+            rx.select.content(
+                rx.foreach(
+                    StoreSettingsState.money_formats,
+                    lambda choice: rx.select.item(choice[1], value=choice[0]),
+                )
+            ),
+            name="money_locale",
+            default_value=StoreSettingsState.values["money_locale"],
+            size="3",
+        ),
+        rx.text(
+            "Prices are in " + StoreSettingsState.currency + ", set when the shop was installed "
+            "(SHOP_CURRENCY).",
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.cond(error != "", rx.text(error, color_scheme="tomato", size="2")),
+    )
 
 
 def store_settings_page() -> rx.Component:
@@ -82,6 +123,15 @@ def store_settings_page() -> rx.Component:
             rx.vstack(
                 form_alert(StoreSettingsState.message),
                 success_note(StoreSettingsState.done),
+                rx.heading("Shop", size="3", as_="h2"),
+                grid(
+                    field(
+                        "Shop name",
+                        "shop_name",
+                        hint="In the header, page titles and e-mails",
+                    ),
+                    _money_format_select(),
+                ),
                 rx.heading("Business", size="3", as_="h2"),
                 rx.text(
                     "Shown at the foot of every e-mail. The countries sold to are the shipping "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
 from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,28 +107,36 @@ def _page(
     template: str,
     context: dict[str, Any],
     *,
+    shop_name: str,
     status_code: int = 200,
 ) -> Response:
     shell = load_shell(NOT_FOUND) if status_code == 404 else shell_for_route(route)
-    shop_name = get_settings().shop_name
     environment = templates()
     head_html = environment.get_template("head.html").render(
         head=head, shop_name=shop_name, own_title=not shell.has_title
     )
     first_paint = environment.get_template(template).render(shop_name=shop_name, **context)
     return HTMLResponse(
-        shell.with_page(head_html, first_paint),
+        shell.with_page(head_html, first_paint, title_html=escape(head.title)),
         status_code=status_code,
         headers={"cache-control": PAGE_CACHE_CONTROL},
     )
 
 
-def _not_found(request: Request) -> Response:
-    settings = get_settings()
+async def _shop_name() -> str:
+    """The name in force (Admin → Settings); reading the settings also brings this
+    process's number format for the amounts up to date."""
+    return (await store_settings()).shop_name
+
+
+async def _not_found(request: Request) -> Response:
+    shop_name = await _shop_name()
     head = heads.not_found_head(
-        shop_name=settings.shop_name, base_url=settings.public_base_url, path=request.url.path
+        shop_name=shop_name, base_url=get_settings().public_base_url, path=request.url.path
     )
-    return _page("404", head, "not_found.html", {"breadcrumb": []}, status_code=404)
+    return _page(
+        "404", head, "not_found.html", {"breadcrumb": []}, shop_name=shop_name, status_code=404
+    )
 
 
 def _moved(request: Request, path: str) -> Response:
@@ -135,12 +145,9 @@ def _moved(request: Request, path: str) -> Response:
     return RedirectResponse(path + (f"?{query}" if query else ""), status_code=301)
 
 
-def _product_page(detail: ProductDetail, note: str) -> Response:
-    settings = get_settings()
+def _product_page(detail: ProductDetail, note: str, shop_name: str) -> Response:
     summary = detail.summary
-    head = heads.product_head(
-        detail, shop_name=settings.shop_name, base_url=settings.public_base_url
-    )
+    head = heads.product_head(detail, shop_name=shop_name, base_url=get_settings().public_base_url)
     breadcrumb = [("Home", "/")]
     breadcrumb += [(name, heads.category_path(slug)) for name, slug in detail.breadcrumb]
     return _page(
@@ -157,6 +164,7 @@ def _product_page(detail: ProductDetail, note: str) -> Response:
             "description": _paragraphs(detail.description),
             "image_url": detail.image_urls[0] if detail.image_urls else None,
         },
+        shop_name=shop_name,
     )
 
 
@@ -169,11 +177,11 @@ def _product_links(items: tuple[ProductSummary, ...] | list[ProductSummary]) -> 
 
 @router.api_route("/", methods=["GET", "HEAD"])
 async def home_page() -> Response:
-    settings = get_settings()
+    shop_name = await _shop_name()
     head = heads.home_head(
-        shop_name=settings.shop_name,
-        description=f"{settings.shop_name}: everyday goods, chosen with care.",
-        base_url=settings.public_base_url,
+        shop_name=shop_name,
+        description=f"{shop_name}: everyday goods, chosen with care.",
+        base_url=get_settings().public_base_url,
     )
     categories = [
         Link(path=heads.category_path(category.slug), name=category.name)
@@ -186,10 +194,11 @@ async def home_page() -> Response:
         "listing.html",
         {
             "breadcrumb": [],
-            "heading": settings.shop_name,
+            "heading": shop_name,
             "description": [head.description],
             "links": categories + arrivals,
         },
+        shop_name=shop_name,
     )
 
 
@@ -201,8 +210,8 @@ async def product_page(slug: str, request: Request) -> Response:
         renamed = await find_renamed_product(slug[:MAX_SLUG_LENGTH])
         if renamed is not None:
             return _moved(request, heads.product_path(renamed))
-        return _not_found(request)
-    return _product_page(detail, await price_note())
+        return await _not_found(request)
+    return _product_page(detail, await price_note(), await _shop_name())
 
 
 @router.api_route("/categories/{slug}", methods=["GET", "HEAD"])
@@ -213,11 +222,11 @@ async def category_page(slug: str, request: Request) -> Response:
         renamed = await find_renamed_category(slug[:MAX_SLUG_LENGTH])
         if renamed is not None:
             return _moved(request, heads.category_path(renamed))
-        return _not_found(request)
-    settings = get_settings()
+        return await _not_found(request)
+    shop_name = await _shop_name()
     ancestors = tree.ancestors(node.id)
     head = heads.category_head(
-        node, ancestors, shop_name=settings.shop_name, base_url=settings.public_base_url
+        node, ancestors, shop_name=shop_name, base_url=get_settings().public_base_url
     )
     listing = await list_products(ListingQuery(category=node.slug, limit=LISTED_PRODUCTS))
     subcategories = [
@@ -235,20 +244,22 @@ async def category_page(slug: str, request: Request) -> Response:
             "description": _paragraphs(node.description),
             "links": subcategories + _product_links(listing.items),
         },
+        shop_name=shop_name,
     )
 
 
 @router.api_route("/search", methods=["GET", "HEAD"])
 async def search_page(request: Request) -> Response:
     query = " ".join(str(request.query_params.get("q") or "").split())[:MAX_QUERY_LENGTH]
-    settings = get_settings()
-    head = heads.search_head(query, shop_name=settings.shop_name, base_url=settings.public_base_url)
+    shop_name = await _shop_name()
+    head = heads.search_head(query, shop_name=shop_name, base_url=get_settings().public_base_url)
     heading = f"Search results for “{query}”" if query else "Search"
     return _page(
         "/search",
         head,
         "listing.html",
         {"breadcrumb": [("Home", "/")], "heading": heading, "description": [], "links": []},
+        shop_name=shop_name,
     )
 
 

@@ -7,8 +7,10 @@ or link preview reads only the shell. So for public pages the shop answers the s
 itself, with:
 
 - the page's head tags (title, description, canonical, Open Graph, JSON-LD) before
-  `</head>`. A shell's own `<title>` stays when it has one (React owns it and changes it
-  on navigation); ours, where the shell has none, is marked `data-first-paint`;
+  `</head>`. A shell's own `<title>` element stays where it has one (React owns it and
+  changes it on navigation), with the page's title as its text: the compiled one lacks
+  the shop's name, a store setting read at run time. Where the shell has none, ours is
+  marked `data-first-paint`;
 - a server-rendered snapshot of the content as the first element of `<body>`, also marked
   `data-first-paint`. React 19 leaves unknown elements at the top of `<body>` alone when it
   hydrates; the storefront layout removes every `data-first-paint` element once the
@@ -48,10 +50,13 @@ class Shell:
     def has_title(self) -> bool:
         return TITLE.search(self.html) is not None
 
-    def with_page(self, head: str, first_paint: str) -> str:
+    def with_page(self, head: str, first_paint: str, *, title_html: str = "") -> str:
         """The shell with `head` before `</head>` (its generic description and Open Graph
-        tags taken out) and `first_paint` as the first element of `<body>`."""
+        tags taken out), its own title's text replaced by `title_html` (escaped) when it
+        has a title, and `first_paint` as the first element of `<body>`."""
         html = GENERIC_HEAD_TAGS.sub("", self.html)
+        if title_html:
+            html = TITLE.sub(lambda _: f"<title>{title_html}</title>", html, count=1)
         at = html.find(HEAD_END)
         body = BODY_START.search(html, at)
         if at < 0 or body is None:

@@ -6,7 +6,7 @@ OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs. Every error i
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
@@ -25,6 +25,7 @@ from api.v1.rate_limiting import RateLimitMiddleware
 from api.v1.request_ids import RequestIdMiddleware
 from backend.core.health import check_database
 from backend.settings import get_settings
+from backend.shop_settings.values import keep_settings_fresh
 
 DESCRIPTION = """
 The Kestrel Goods shop API. Sign in with `POST /auth/token` (OAuth2 password grant) and
@@ -44,6 +45,8 @@ def build_api_v1() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         telemetry={"tracing": False},  # one server span per request: see api/app.py
+        # Messages that quote amounts write them as the store settings say.
+        dependencies=[Depends(keep_settings_fresh)],
     )
     app.router.route_class = EdgeRoute  # for the routes declared here (health)
     install_problem_handlers(app)

@@ -11,10 +11,31 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.numbers import format_currency
 
 CENT = Decimal("0.01")
-DISPLAY_LOCALE = "en_US"
+# How amounts are written for people is a store setting (Admin → Settings): one of these
+# number formats ("$1,234.50", "1.234,50 €", …). Formatting happens in synchronous code
+# everywhere (schemas, templates), so the setting in force is kept here, process-wide, and
+# set by whoever reads the store settings (`backend/shop_settings/values.py`).
+DISPLAY_LOCALES = (
+    "en_US",
+    "en_GB",
+    "en_CA",
+    "en_AU",
+    "de_DE",
+    "de_CH",
+    "fr_FR",
+    "fr_CA",
+    "nl_NL",
+    "es_ES",
+    "it_IT",
+    "sv_SE",
+    "pl_PL",
+)
+DEFAULT_DISPLAY_LOCALE = "en_US"
+_in_force = {"display_locale": DEFAULT_DISPLAY_LOCALE}
 
 
 def quantize(amount: Decimal) -> Decimal:
@@ -22,9 +43,20 @@ def quantize(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    """For people: "$1,234.50", "€12.00"."""
-    return format_currency(quantize(amount), currency, locale=DISPLAY_LOCALE)
+def format_money(amount: Decimal, currency: str, *, locale: str | None = None) -> str:
+    """For people: "$1,234.50", "1.234,50 €" (the shop's number format, or `locale`)."""
+    return format_currency(quantize(amount), currency, locale=locale or _in_force["display_locale"])
+
+
+def use_display_locale(locale: str) -> None:
+    """Amounts are written this way from now on, in this process."""
+    _in_force["display_locale"] = locale if locale in DISPLAY_LOCALES else DEFAULT_DISPLAY_LOCALE
+
+
+def display_locale_label(locale: str, currency: str) -> str:
+    """For the settings page: "English (United States): $1,234.50"."""
+    name = Locale.parse(locale).get_display_name("en") or locale
+    return f"{name}: {format_money(Decimal('1234.50'), currency, locale=locale)}"
 
 
 def decimal_string(amount: Decimal) -> str:

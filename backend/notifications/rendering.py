@@ -98,8 +98,9 @@ def _environment() -> Environment:
 
 
 def _common_context(context: dict[str, Any]) -> dict[str, Any]:
-    settings = get_settings()
-    return {"shop_name": settings.shop_name, "base_url": settings.public_base_url, **context}
+    """The shop's address; its name (`shop_name`) and legal footer come with the message's
+    values, from the store settings in force (`services._context`)."""
+    return {"base_url": get_settings().public_base_url, **context}
 
 
 def _block(template_name: str, block: str, context: dict[str, Any]) -> str:

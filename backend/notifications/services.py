@@ -51,10 +51,11 @@ def sms_key(event_id: uuid.UUID, recipient: str) -> str:
 
 
 async def _context(source: ContextSource) -> Context:
-    """The message's own values, and the store's legal footer (its settings now)."""
+    """The message's own values, and the store's name and legal footer (its settings now)."""
     values = source if isinstance(source, dict) else await source()
     shop = await store_settings()
     footer = {
+        "shop_name": shop.shop_name,
         "legal_name": shop.legal_name,
         "legal_address": shop.legal_address,
         "vat_number": shop.vat_number,

@@ -26,7 +26,7 @@ from backend.notifications.erasure import messages_to
 from backend.orders.models import Order, OrderLine, OrderTaxLine
 from backend.returns.models import ReturnRequest
 from backend.reviews.models import Review
-from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
 from backend.stock_notices.models import StockNoticeSubscription
 from backend.wishlists.models import Wishlist, WishlistItem
 
@@ -120,7 +120,7 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
     cart = await cart_queries.get_cart(user_owner(user_id))
     document = {
         "exported_at": utcnow(),
-        "shop": get_settings().shop_name,
+        "shop": (await store_settings()).shop_name,
         "account": {
             "username": user.username,
             "email": user.email,

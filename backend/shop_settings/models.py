@@ -14,6 +14,8 @@ class ShopSettings(SQLModel, table=True):
     __tablename__ = "shop_settings"
     __table_args__ = (
         CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("btrim(shop_name) <> ''", name="shop_name_given"),
+        CheckConstraint("money_locale ~ '^[a-z]{2}_[A-Z]{2}$'", name="money_locale_form"),
         CheckConstraint("order_number_prefix ~ '^[A-Z0-9]{1,6}$'", name="prefix_form"),
         CheckConstraint(
             "order_payment_timeout_minutes BETWEEN 1 AND 10080", name="payment_timeout_range"
@@ -25,6 +27,16 @@ class ShopSettings(SQLModel, table=True):
     )
 
     id: int = Field(default=1, sa_column=Column(Integer, primary_key=True))
+    # In the header, page titles and e-mails.
+    shop_name: str = Field(
+        default="Kestrel Goods",
+        sa_column=Column(String(60), nullable=False, server_default=text("'Kestrel Goods'")),
+    )
+    # How amounts are written ("en_US": $1,234.50; "de_DE": 1.234,50 €).
+    money_locale: str = Field(
+        default="en_US",
+        sa_column=Column(String(10), nullable=False, server_default=text("'en_US'")),
+    )
     legal_name: str = Field(
         default="", sa_column=Column(String(200), nullable=False, server_default=text("''"))
     )

@@ -14,6 +14,7 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
+from backend.core.money import DEFAULT_DISPLAY_LOCALE, DISPLAY_LOCALES
 from backend.shop_settings.models import ShopSettings
 from backend.shop_settings.values import StoreSettings, forget_cached, store_settings
 
@@ -24,6 +25,14 @@ _ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 class StoreSettingsInput(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
+    shop_name: Annotated[str, StringConstraints(max_length=60)] = Field(
+        default="Kestrel Goods", description="In the header, page titles and e-mails."
+    )
+    money_locale: str = Field(
+        default=DEFAULT_DISPLAY_LOCALE,
+        description='How amounts are written: "en_US" ($1,234.50), "de_DE" (1.234,50 €), …',
+        json_schema_extra={"enum": list(DISPLAY_LOCALES)},
+    )
     legal_name: Annotated[str, StringConstraints(max_length=200)] = ""
     legal_address: Annotated[str, StringConstraints(max_length=1000)] = ""
     vat_number: Annotated[str, StringConstraints(max_length=40)] = ""
@@ -33,6 +42,23 @@ class StoreSettingsInput(BaseModel):
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     return_window_days: int = Field(default=30, ge=0, le=365)
     cart_reminder_after_minutes: int = Field(default=240, ge=1, le=30 * 24 * 60)
+
+    @field_validator("shop_name")
+    @classmethod
+    def _shop_name(cls, value: str) -> str:
+        name = " ".join(value.split())
+        if not name:
+            msg = "Give the shop a name."
+            raise ValueError(msg)
+        return name
+
+    @field_validator("money_locale")
+    @classmethod
+    def _money_locale(cls, value: str) -> str:
+        if value not in DISPLAY_LOCALES:
+            msg = "Choose one of the number formats offered."
+            raise ValueError(msg)
+        return value
 
     @field_validator("sender")
     @classmethod

@@ -1,20 +1,32 @@
 """The store settings in force: read from PostgreSQL at most once a second per process,
-so a merchant's change applies within a second on every web process and worker."""
+so a merchant's change applies within a second on every web process and worker.
+
+Each door (the access guard before every Reflex event, the HTTP app before every request,
+the worker before every job) asks for them first, so the number format of amounts
+(`backend/core/money.py`), which synchronous code uses, is the one in force too."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from backend.core.db import session_scope
+from backend.core.money import DEFAULT_DISPLAY_LOCALE, use_display_locale
 from backend.shop_settings.models import ShopSettings
+
+logger = logging.getLogger(__name__)
 
 FRESH_FOR_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class StoreSettings:
+    shop_name: str
+    money_locale: str
     legal_name: str
     legal_address: str
     vat_number: str
@@ -31,6 +43,8 @@ class StoreSettings:
 
 
 DEFAULTS = StoreSettings(
+    shop_name="Kestrel Goods",
+    money_locale=DEFAULT_DISPLAY_LOCALE,
     legal_name="",
     legal_address="",
     vat_number="",
@@ -47,6 +61,8 @@ _cached: dict[str, tuple[float, StoreSettings]] = {}
 
 def _view(row: ShopSettings) -> StoreSettings:
     return StoreSettings(
+        shop_name=row.shop_name,
+        money_locale=row.money_locale,
         legal_name=row.legal_name,
         legal_address=row.legal_address,
         vat_number=row.vat_number,
@@ -68,7 +84,21 @@ async def store_settings() -> StoreSettings:
         row = await session.get(ShopSettings, 1)
     current = _view(row) if row is not None else DEFAULTS
     _cached["settings"] = (now, current)
+    use_display_locale(current.money_locale)
     return current
+
+
+async def keep_settings_fresh() -> None:
+    """For the doors, before each event, request or job: the settings in force, read
+    afresh when a second old. While PostgreSQL is unreachable the last ones stay in force
+    for another second (the event itself then fails or not on its own), so an outage
+    costs one failed read a second here, not one per event."""
+    try:
+        await store_settings()
+    except (SQLAlchemyError, OSError):
+        logger.warning("store settings not refreshed: the database is unreachable")
+        if (found := _cached.get("settings")) is not None:
+            _cached["settings"] = (time.monotonic(), found[1])
 
 
 def forget_cached() -> None:

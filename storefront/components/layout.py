@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.settings import get_settings
-from storefront.state import FooterState, HeaderState
+from storefront.state import HeaderState
 from ui.access import SessionState
+from ui.shop_identity import ShopIdentityState
 from ui.sign_in import sign_out_button
 from ui.test_mode import test_mode_banner
 from ui.theme import CONTENT_MAX_WIDTH
@@ -16,12 +16,16 @@ def logo() -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon("bird", size=26, color=rx.color("accent", 10)),
-            rx.text(get_settings().shop_name, weight="bold", size="5", color=rx.color("gray", 12)),
+            rx.text(
+                ShopIdentityState.shop_name, weight="bold", size="5", color=rx.color("gray", 12)
+            ),
             align="center",
             spacing="2",
         ),
         href="/",
-        aria_label=f"{get_settings().shop_name} home",
+        aria_label=rx.cond(
+            ShopIdentityState.shop_name != "", ShopIdentityState.shop_name + " home", "Home"
+        ),
         flex_shrink="0",
     )
 
@@ -183,15 +187,14 @@ def header() -> rx.Component:
 
 
 def footer() -> rx.Component:
-    name = get_settings().shop_name
     return rx.el.footer(
         rx.flex(
             rx.vstack(
-                rx.text(name, weight="bold"),
+                rx.text(ShopIdentityState.shop_name, weight="bold"),
                 rx.text("Everyday goods, chosen with care.", size="2", color_scheme="gray"),
                 rx.cond(
-                    FooterState.legal_line != "",
-                    rx.text(FooterState.legal_line, size="1", color_scheme="gray"),
+                    ShopIdentityState.legal_line != "",
+                    rx.text(ShopIdentityState.legal_line, size="1", color_scheme="gray"),
                 ),
                 spacing="1",
             ),

@@ -139,10 +139,9 @@ class CategoryState(PublicState):
 
     @rx.var
     def tab_title(self) -> str:
-        shop = get_settings().shop_name
         if self.not_found:
-            return f"Page not found · {shop}"
-        return f"{self.title} · {shop}" if self.title else f"Category · {shop}"
+            return "Page not found"
+        return self.title or "Category"
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.catalog import category_queries, listing_queries
-from backend.settings import get_settings
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
 from ui.access import PublicState
+from ui.shop_identity import ShopIdentityState
 from ui.viewmodels import CategoryLink, ProductCard, category_link, product_card
 
 
@@ -49,7 +49,7 @@ def home_page() -> rx.Component:
     return shop_page(
         rx.vstack(
             rx.box(
-                rx.heading(get_settings().shop_name, size="8", as_="h1"),
+                rx.heading(ShopIdentityState.shop_name, size="8", as_="h1"),
                 rx.text(
                     "Everyday goods, chosen with care. Browse by category or search above.",
                     size="4",

@@ -18,7 +18,6 @@ from backend.core.regions import country_from_accept_language
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
 from backend.live.topics import product_topic
-from backend.settings import get_settings
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
@@ -59,12 +58,12 @@ class ProductState(PublicState):
 
     @rx.var
     def tab_title(self) -> str:
-        """The browser tab's title, following client-side navigation from product to
-        product (the server's first HTML carries the same title for crawlers)."""
-        shop = get_settings().shop_name
+        """The browser tab's title (before the shop's name), following client-side
+        navigation from product to product (the server's first HTML carries the same title
+        for crawlers)."""
         if self.not_found:
-            return f"Page not found · {shop}"
-        return f"{self.product.name} · {shop}" if self.product else f"Product · {shop}"
+            return "Page not found"
+        return self.product.name if self.product else "Product"
 
     @rx.event
     async def load(self) -> list[rx.event.EventSpec | rx.event.EventHandler] | None:

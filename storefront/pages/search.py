@@ -11,7 +11,6 @@ import reflex as rx
 from backend.media.thumbnails import thumbnail_url
 from backend.search import queries as search
 from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
-from backend.settings import get_settings
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
 from storefront.pages.category import FilterGroup, FilterOption, SortOption
@@ -202,7 +201,7 @@ class SearchState(PublicState):
 
     @rx.var
     def tab_title(self) -> str:
-        return f"{self.title} · {get_settings().shop_name}"
+        return self.title
 
     @rx.event
     async def load(self) -> None:

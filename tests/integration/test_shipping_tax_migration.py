@@ -1,6 +1,7 @@
-"""Migrations 0020 and 0021 on a database holding a running shop's data: existing
-products take the standard tax class, existing orders keep their totals (tax added), the
-environment's shipping and tax become the first zone and rates, and the way back works."""
+"""Migrations 0020 to 0022 on a database holding a running shop's data: existing products
+take the standard tax class, existing orders keep their totals (tax added), the
+environment's shipping, tax and shop name become the first zone, rates and store
+settings, and the way back works."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def test_a_shop_with_products_and_orders_migrates_there_and_back(
     monkeypatch.setenv("TAX_RATES", "GB:20,DE:19")
     monkeypatch.setenv("SHIPPING_STANDARD_PRICE", "3.50")
     monkeypatch.setenv("RETURN_WINDOW_DAYS", "14")
+    monkeypatch.setenv("SHOP_NAME", " Corner  Store ")
 
     command.upgrade(config, "head")
 
@@ -55,7 +57,9 @@ def test_a_shop_with_products_and_orders_migrates_there_and_back(
     assert _rows(
         scratch_url, "SELECT code, flat_price FROM shipping_methods ORDER BY position"
     ) == [("standard", Decimal("3.50")), ("express", Decimal("14.95"))]
-    assert _rows(scratch_url, "SELECT return_window_days FROM shop_settings") == [(14,)]
+    assert _rows(
+        scratch_url, "SELECT return_window_days, shop_name, money_locale FROM shop_settings"
+    ) == [(14, "Corner Store", "en_US")]
 
     command.downgrade(config, BEFORE)
     assert _rows(scratch_url, "SELECT count(*) FROM products") == [(1,)]

@@ -8,7 +8,9 @@ import asyncio
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -18,8 +20,11 @@ from backend.audit.models import AuditEntry
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
+from backend.core.money import format_money
 from backend.core.validation import parse_input
+from backend.notifications.models import Notification
 from backend.notifications.rendering import render_email
+from backend.notifications.services import send_sms
 from backend.orders.models import Order
 from backend.shop_settings import services, values
 from backend.shop_settings.services import StoreSettingsInput
@@ -60,9 +65,13 @@ async def test_each_field_is_checked_and_changes_are_audited(
                 "support_email": "not an address",
                 "order_number_prefix": "TOO-LONG",
                 "return_window_days": "400",
+                "shop_name": "   ",
+                "money_locale": "xx_XX",
             },
         )
     assert set(refused.value.field_errors) == {
+        "shop_name",
+        "money_locale",
         "sender",
         "support_email",
         "order_number_prefix",
@@ -89,6 +98,7 @@ def test_e_mail_footers_carry_the_legal_details() -> None:
     email = render_email(
         "account_exists",
         {
+            "shop_name": "Kestrel Goods",
             "display_name": "Ann",
             "sign_in_url": "http://localhost:3000/sign-in",
             "forgot_password_url": "http://localhost:3000/forgot-password",
@@ -101,6 +111,25 @@ def test_e_mail_footers_carry_the_legal_details() -> None:
     assert "Kestrel Goods Ltd" in email.html
     assert "VAT number GB123456789" in email.html
     assert "mailto:help@example.com" in email.html
+
+
+async def test_messages_carry_the_shop_name_and_number_format_in_force(
+    admin_viewer: Viewer,
+) -> None:
+    await services.update_store_settings(
+        _with(shop_name="  Corner   Store ", money_locale="de_DE"), actor=admin_viewer
+    )
+    sent = await send_sms(
+        template="order_shipped",
+        to="+447700900123",
+        context={"order_number": "KG-9", "carrier": "DHL", "tracking_number": "T1"},
+        idempotency_key=f"settings-test:{uuid.uuid4()}",
+    )
+    async with session_scope() as session:
+        message = await session.get(Notification, sent.notification_id)
+    assert message is not None
+    assert message.body_text.startswith("Corner Store: order KG-9")
+    assert format_money(Decimal("1234.5"), "EUR") == "1.234,50\xa0€"
 
 
 CHANGE_ELSEWHERE = """
@@ -128,3 +157,32 @@ async def test_a_change_made_by_another_process_is_in_force_here_within_a_second
     while (await values.store_settings()).return_window_days != 7:
         assert time.monotonic() - seen_at < values.FRESH_FOR_SECONDS + 0.5
         await asyncio.sleep(0.05)
+
+
+CHANGE_FORMAT_ELSEWHERE = """
+import asyncio
+from sqlalchemy import text
+from backend.core.db import session_scope
+
+async def change() -> None:
+    async with session_scope() as session:
+        await session.exec(text("UPDATE shop_settings SET money_locale = 'fr_FR'"))
+
+asyncio.run(change())
+"""
+
+
+async def test_amounts_follow_a_format_changed_elsewhere_once_a_door_refreshes() -> None:
+    """What the access guard, the API and the worker call before each event, request or
+    job: after it, synchronous formatting uses the format in force."""
+    await values.keep_settings_fresh()
+    assert format_money(Decimal("1234.5"), "EUR") == "€1,234.50"
+
+    await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", CHANGE_FORMAT_ELSEWHERE], check=True, timeout=60
+    )
+    seen_at = time.monotonic()
+    while format_money(Decimal("1234.5"), "EUR") != "1\u202f234,50\xa0€":
+        assert time.monotonic() - seen_at < values.FRESH_FOR_SECONDS + 0.5
+        await asyncio.sleep(0.05)
+        await values.keep_settings_fresh()

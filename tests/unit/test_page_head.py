@@ -38,8 +38,8 @@ def test_the_shell_gets_the_page_head_and_first_paint_in_place() -> None:
         '<body class="x"><div id="root"></div></body></html>'
     )
     assert shell.has_title
-    page = shell.with_page("<HEAD/>", "<PAINT/>")
+    page = shell.with_page("<HEAD/>", "<PAINT/>", title_html="Mugs &amp; cups · Shop")
     assert 'name="description"' not in page
     assert "og:image" not in page
-    assert "<title>Shop</title><HEAD/></head>" in page
+    assert "<title>Mugs &amp; cups · Shop</title><HEAD/></head>" in page
     assert '<body class="x"><PAINT/><div id="root">' in page

@@ -131,8 +131,6 @@ def test_port_must_be_a_valid_tcp_port() -> None:
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SHOP_NAME", "Corner Store")
     monkeypatch.setenv("PORT", "4100")
     settings = make()
-    assert settings.shop_name == "Corner Store"
     assert settings.public_base_url == "http://localhost:4100"

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from backend.core.money import use_display_locale
 from backend.notifications.rendering import (
     EMAIL_TEMPLATES,
     ONE_TIME_LINKS,
@@ -18,7 +19,10 @@ def link(path: str, token: str) -> OneTimeLink:
     return OneTimeLink(f"http://localhost:3000{path}?token={token}", token)
 
 
+# The store settings' part of every message's values (`notifications.services._context`).
+SHOP = {"shop_name": "Kestrel Goods"}
 ORDER = {
+    **SHOP,
     "order_number": "KG-1042",
     "customer_name": "Ann <Lee>",
     "email": "ann@example.com",
@@ -107,6 +111,7 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "product_url": "http://localhost:3000/products/mug-blue",
     },
 }
+CONTEXTS = {template: SHOP | values for template, values in CONTEXTS.items()}
 EXPECTED_IN_TEXT = {
     "email_verification": "verify-email?token=Tok3n-abc",
     "password_reset": "reset-password?token=Tok3n-abc",
@@ -200,6 +205,21 @@ def test_html_is_escaped_but_text_is_not() -> None:
 def test_a_missing_value_is_an_error_not_a_blank() -> None:
     with pytest.raises(Exception, match="tracking_number"):
         render_email("order_shipped", {**ORDER, "carrier": "DHL"})
+
+
+def test_the_shop_is_named_as_its_settings_say() -> None:
+    context = CONTEXTS["order_shipped"] | {"shop_name": "Corner Store"}
+    assert render_sms("order_shipped", context).startswith("Corner Store: order KG-1042")
+    assert "Corner Store" in render_email("order_shipped", context).html
+
+
+def test_amounts_follow_the_number_format_in_force() -> None:
+    use_display_locale("de_DE")
+    try:
+        email = render_email("order_confirmation", CONTEXTS["order_confirmation"])
+    finally:
+        use_display_locale("en_US")
+    assert "Total     1.226,95\xa0$" in email.text  # a no-break space before the sign
 
 
 def test_sms_is_one_short_line() -> None:
