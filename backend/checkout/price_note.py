@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import time
 
+from cachetools import TTLCache
+
 from backend.core.db import session_scope
 from backend.shipping import quotes
 from backend.tax import rates
 
 FRESH_FOR_SECONDS = 1.0
-_cached: dict[str, tuple[float, str]] = {}  # country ("" for home): (read at, note)
+# Country ("" for home) → note; a bounded number of countries (browsers send any code).
+_notes: TTLCache[str, str] = TTLCache(maxsize=256, ttl=FRESH_FOR_SECONDS, timer=time.monotonic)
 
 
 async def price_note(country: str | None = None) -> str:
     key = country or ""
-    now = time.monotonic()
-    if (found := _cached.get(key)) is not None and now - found[0] < FRESH_FOR_SECONDS:
-        return found[1]
+    if (cached := _notes.get(key)) is not None:
+        return cached
     async with session_scope() as session:
         countries = await quotes.countries_shipped_to(session)
         include = await rates.prices_include_tax(session)
@@ -31,5 +33,10 @@ async def price_note(country: str | None = None) -> str:
         note = f"incl. {standard.name}" if standard and standard.percent else "incl. tax"
     else:
         note = "+ tax" if standard is None or standard.percent else ""
-    _cached[key] = (now, note)
+    _notes[key] = note
     return note
+
+
+def forget_cached() -> None:
+    """This process reads the notes afresh next time (tests, after their own change)."""
+    _notes.clear()

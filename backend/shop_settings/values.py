@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from cachetools import TTLCache
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.core.db import session_scope
@@ -56,7 +57,11 @@ DEFAULTS = StoreSettings(
     cart_reminder_after_minutes=240,
 )
 
-_cached: dict[str, tuple[float, StoreSettings]] = {}
+_KEY = "settings"
+_fresh: TTLCache[str, StoreSettings] = TTLCache(
+    maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
+)
+_last_read: dict[str, StoreSettings] = {}  # for a database outage: see keep_settings_fresh
 
 
 def _view(row: ShopSettings) -> StoreSettings:
@@ -77,13 +82,12 @@ def _view(row: ShopSettings) -> StoreSettings:
 
 async def store_settings() -> StoreSettings:
     """The settings now (the migration writes the row; DEFAULTS only if it is missing)."""
-    now = time.monotonic()
-    if (found := _cached.get("settings")) is not None and now - found[0] < FRESH_FOR_SECONDS:
-        return found[1]
+    if (cached := _fresh.get(_KEY)) is not None:
+        return cached
     async with session_scope() as session:
         row = await session.get(ShopSettings, 1)
     current = _view(row) if row is not None else DEFAULTS
-    _cached["settings"] = (now, current)
+    _fresh[_KEY] = _last_read[_KEY] = current
     use_display_locale(current.money_locale)
     return current
 
@@ -97,10 +101,10 @@ async def keep_settings_fresh() -> None:
         await store_settings()
     except (SQLAlchemyError, OSError):
         logger.warning("store settings not refreshed: the database is unreachable")
-        if (found := _cached.get("settings")) is not None:
-            _cached["settings"] = (time.monotonic(), found[1])
+        if (last := _last_read.get(_KEY)) is not None:
+            _fresh[_KEY] = last
 
 
 def forget_cached() -> None:
     """This process reads them afresh next time (after its own change, at once)."""
-    _cached.clear()
+    _fresh.clear()
