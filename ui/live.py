@@ -92,7 +92,7 @@ async def _refresh(app: rx.App, tab: tuple[str, type[rx.State]]) -> bool:
                 logger.exception("live update of a %s failed", state_class.__name__)
                 return False
     except Exception:  # one tab's failure must not stop the others' updates
-        logger.exception("live update of a %s failed", state_class.__name__)
+        logger.exception("could not open the state of a %s tab to update it", state_class.__name__)
         return False
     return True
 

@@ -64,6 +64,28 @@ def record(
     )
 
 
+async def delete_recorded(
+    session: AsyncSession,
+    row: object,
+    *,
+    actor: Actor | None,
+    entity_type: str,
+    entity_id: object,
+    before: dict[str, Any],
+) -> None:
+    """Delete the caller's `row` in the caller's transaction, with its entry
+    (`<entity_type>.deleted`, `before`: what it was)."""
+    await session.delete(row)
+    record(
+        session,
+        actor=actor,
+        action=f"{entity_type}.deleted",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+    )
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     at: datetime

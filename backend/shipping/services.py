@@ -222,15 +222,13 @@ async def delete_zone(zone_id: uuid.UUID, *, actor: Viewer) -> None:
         zone = await session.get(ShippingZone, zone_id, with_for_update=True)
         if zone is None:
             raise NotFoundError("There is no such shipping zone.")
-        before = _zone_snapshot(zone)
-        await session.delete(zone)
-        audit.record(
+        await audit.delete_recorded(
             session,
+            zone,
             actor=actor,
-            action="shipping_zone.deleted",
             entity_type="shipping_zone",
             entity_id=zone_id,
-            before=before,
+            before=_zone_snapshot(zone),
         )
 
 
@@ -337,15 +335,13 @@ async def delete_method(method_id: uuid.UUID, *, actor: Viewer) -> None:
         method = await session.get(ShippingMethod, method_id, with_for_update=True)
         if method is None:
             raise NotFoundError("There is no such shipping method.")
-        before = _method_snapshot(method)
-        await session.delete(method)
-        audit.record(
+        await audit.delete_recorded(
             session,
+            method,
             actor=actor,
-            action="shipping_method.deleted",
             entity_type="shipping_method",
             entity_id=method_id,
-            before=before,
+            before=_method_snapshot(method),
         )
 
 

@@ -151,15 +151,13 @@ async def delete_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> None:
         rate = await session.get(TaxRate, rate_id, with_for_update=True)
         if rate is None:
             raise NotFoundError("There is no such tax rate.")
-        before = _snapshot(rate)
-        await session.delete(rate)
-        audit.record(
+        await audit.delete_recorded(
             session,
+            rate,
             actor=actor,
-            action="tax_rate.deleted",
             entity_type="tax_rate",
             entity_id=rate_id,
-            before=before,
+            before=_snapshot(rate),
         )
 
 
