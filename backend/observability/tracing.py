@@ -294,22 +294,6 @@ def set_span_attributes(attributes: Mapping[str, Any]) -> None:
         current.set_attributes(dict(attributes))
 
 
-def set_span_status(code: StatusCode) -> None:
-    """Marks the current span's outcome (a server span whose response is a 5xx)."""
-    current = trace.get_current_span()
-    if current.is_recording():
-        current.set_status(code)
-
-
-def name_current_span(name: str, attributes: Mapping[str, Any] | None = None) -> None:
-    """Renames the current span (the request's server span gets its route template once
-    routing has found it) and adds attributes."""
-    current = trace.get_current_span()
-    if current.is_recording():
-        current.update_name(name)
-        current.set_attributes(dict(attributes or {}))
-
-
 def pseudonym(value: object, *, key: bytes) -> str:
     """A stable pseudonym for an id (a viewer, an account) to correlate spans without
     naming anyone: an HMAC under `key` (derived from SECRET_KEY for this purpose, see

@@ -84,9 +84,7 @@ def test_a_renamed_shop_and_its_number_format_show_on_every_page(
     page.get_by_role("option", name="German (Germany): 1.234,50 $").click()
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Settings saved")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Admin navigation")).to_contain_text(
-        "Corner Store"
-    )
+    expect(page.get_by_role("navigation", name="Admin navigation")).to_contain_text("Corner Store")
 
     page.wait_for_timeout(1_100)  # other processes read the settings at most once a second
     Storefront(page).open(f"/products/{slug}")
