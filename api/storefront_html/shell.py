@@ -31,6 +31,7 @@ GENERIC_HEAD_TAGS = re.compile(
     r'<meta content="[^"]*" (?:name="description"|property="og:[a-z:_]+")/>'
 )
 HEAD_END = "</head>"
+BETWEEN_TAGS = re.compile(r">\s+<")
 BODY_START = re.compile(r"<body[^>]*>")
 
 INDEX = "index.html"
@@ -55,6 +56,11 @@ class Shell:
         tags taken out), its own title's text replaced by `title_html` (escaped) when it
         has a title, and `first_paint` as the first element of `<body>`."""
         html = GENERIC_HEAD_TAGS.sub("", self.html)
+        # React 19 skips elements it did not render at the top of <head> and <body> when it
+        # hydrates, but not text: one newline there is a mismatch (React error #418), and
+        # React then throws the server's HTML away and renders the whole document again.
+        head = BETWEEN_TAGS.sub("><", head.strip())
+        first_paint = first_paint.strip()
         if title_html:
             html = TITLE.sub(lambda _: f"<title>{title_html}</title>", html, count=1)
         at = html.find(HEAD_END)

@@ -224,3 +224,23 @@ def test_bad_query_strings_never_break_the_category_page(
 ) -> None:
     Storefront(page).open(f"/categories/{lamps['category']}?{query}")
     expect(page.get_by_text(re.compile(r"^\d+ products?$"))).to_be_visible()
+
+
+def test_the_servers_first_html_hydrates_without_a_mismatch(
+    page: Page, lamps: dict[str, str]
+) -> None:
+    """The public pages' first HTML (the shell, the page's head and a snapshot of its
+    content) is what React hydrates: a mismatch would make it throw that HTML away and
+    draw the whole page again (React error #418), a flash and seconds on a slow phone."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    for path in (
+        "/",
+        f"/categories/{lamps['category']}",
+        f"/products/{lamps['brass']}",
+        "/search?q=lamp",
+        "/no-such-page",
+    ):
+        Storefront(page).open(path)
+        page.wait_for_timeout(300)  # an error thrown while hydrating is reported after it
+    assert errors == []
