@@ -22,7 +22,14 @@ from backend.cart.limits import (
 )
 from backend.cart.queries import get_cart
 from backend.cart.schemas import CartChange, CartOwner
-from backend.cart.store import ACTIVITY_KEY, cart_key, change_line, contact_key, remove_line
+from backend.cart.store import (
+    ACTIVITY_KEY,
+    cart_key,
+    change_line,
+    contact_key,
+    forget_lines_once,
+    remove_line,
+)
 from backend.catalog.variant_queries import get_variant_summaries, variant_for_product
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.redis import get_redis
@@ -123,7 +130,9 @@ async def clear_cart(owner: CartOwner) -> None:
         await pipe.execute()
 
 
-async def forget_lines(owner: CartOwner, variant_ids: list[uuid.UUID]) -> None:
-    """Take bought variants out of a cart (after their order is paid)."""
+async def forget_bought_lines(
+    owner: CartOwner, variant_ids: list[uuid.UUID], *, order_id: uuid.UUID
+) -> None:
+    """Take a paid order's variants out of its cart, once per order (`store.py`)."""
     if variant_ids:
-        await get_redis().hdel(cart_key(owner), *(str(v) for v in variant_ids))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
+        await forget_lines_once(owner, variant_ids, order_id=order_id)

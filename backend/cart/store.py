@@ -58,6 +58,21 @@ return {'stored', held, stored}
 """
 
 
+# A paid order's lines leave its cart once, whoever gets there first (the payment's own
+# request, or the worker on `OrderPaid`, possibly much later after an outage). KEYS: the
+# cart, the order's marker. ARGV: the marker's TTL seconds, then the variant ids. Returns
+# 1 when this call took them out, 0 when it had been done.
+_FORGET_ONCE = """
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+  return 0
+end
+for i = 2, #ARGV do
+  redis.call('HDEL', KEYS[1], ARGV[i])
+end
+return 1
+"""
+
+
 def cart_key(owner: CartOwner) -> str:
     return f"cart:{owner.key}"
 
@@ -120,6 +135,29 @@ async def change_line(
         ],
     )
     return LineChange(outcome=outcome, held=int(held), stored=int(stored))
+
+
+def forgotten_key(order_id: uuid.UUID) -> str:
+    return f"cart-forgotten:{order_id}"
+
+
+@lru_cache(maxsize=4)
+def _forget_once_script(client: Redis) -> AsyncScript:
+    return client.register_script(_FORGET_ONCE)
+
+
+async def forget_lines_once(
+    owner: CartOwner, variant_ids: list[uuid.UUID], *, order_id: uuid.UUID
+) -> bool:
+    """Take an order's variants out of the cart the first time this is asked for that
+    order, never again: a shopper who buys a mug and puts another in the cart keeps the
+    new one when the worker repeats the cleanup later. True when this call did it."""
+    script = _forget_once_script(get_redis())
+    done = await script(
+        keys=[cart_key(owner), forgotten_key(order_id)],
+        args=[ttl_seconds(), *(str(v) for v in variant_ids)],
+    )
+    return bool(done)
 
 
 async def remove_line(owner: CartOwner, variant_id: uuid.UUID) -> None:

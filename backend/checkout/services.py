@@ -4,8 +4,9 @@ the cart, the same for every door.
 - The storefront places and pays in one step (`place_and_pay`); a bank's extra step
   (3-D Secure) comes back through `confirm_payment`.
 - The REST API places (`place_order`) and pays (`pay_order`) in two requests.
-- The worker forgets the paid lines again on `OrderPaid` (`forget_paid_cart_lines`), for
-  payments that succeed later (provider notifications); doing it twice changes nothing.
+- The worker forgets the paid lines on `OrderPaid` too (`forget_paid_cart_lines`), for
+  payments that succeed later (provider notifications); only the first of the two takes
+  lines out, so what the shopper put in the cart since stays.
 
 Every placement passes the unpaid-order limits (`limits.py`) inside the order's own
 transaction; the door says who is asking (`limits.Buyer`).
@@ -146,8 +147,10 @@ async def place_and_pay(
 
 
 async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
-    """Take a paid order's products out of the cart it came from (idempotent; nothing
-    for an order that is not paid)."""
+    """Take a paid order's products out of the cart it came from, once (lines added
+    again afterwards stay); nothing for an order that is not paid."""
     bought = await order_queries.bought_from_cart(order_id)
     if bought is not None:
-        await carts.forget_lines(CartOwner(bought.cart_key), list(bought.variant_ids))
+        await carts.forget_bought_lines(
+            CartOwner(bought.cart_key), list(bought.variant_ids), order_id=order_id
+        )

@@ -280,6 +280,29 @@ async def test_the_worker_forgets_the_lines_of_a_paid_order_only_and_safely_twic
     assert (await cart_queries.get_cart(owner)).lines == ()
 
 
+async def test_a_product_put_in_the_cart_again_after_paying_stays_when_the_worker_catches_up(
+    make_product: MakeProduct,
+) -> None:
+    """The worker's OrderPaid cleanup can run long after the payment (it retries through
+    a database outage): by then the shopper may have put the same product in again."""
+    lamp = await make_product(stock_quantity=5)
+    owner = await _guest_with(lamp)
+    placed = await _place(owner, email=_unique_email())
+    paid = await checkout.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="a",
+    )
+    assert paid.status == "succeeded"
+    assert (await cart_queries.get_cart(owner)).lines == ()
+
+    await carts.add_item(owner, lamp, 1)  # the next one
+    await checkout.forget_paid_cart_lines(placed.id)  # what the OrderPaid handler does
+
+    assert [line.quantity for line in (await cart_queries.get_cart(owner)).lines] == [1]
+
+
 # --- the unpaid-order limits --------------------------------------------------------------
 
 
