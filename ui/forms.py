@@ -69,6 +69,40 @@ def bound_input(
     )
 
 
+def labelled_select(
+    label: str,
+    name: str,
+    choices: rx.Var[list[tuple[str, str]]],
+    *,
+    value: rx.Var[str] | str,
+    error: rx.Var[str] | str = "",
+    hint: rx.Var[str] | str = "",
+    **select_props: object,
+) -> rx.Component:
+    """A labelled select of `choices`, (value, what the option shows) pairs, submitted as
+    `name`, with its error (or hint) below."""
+    error_var = rx.Var.create(error) if isinstance(error, str) else error
+    return rx.box(
+        rx.text(label, size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(aria_label=label, width="100%"),
+            rx.select.content(
+                rx.foreach(choices, lambda choice: rx.select.item(choice[1], value=choice[0]))
+            ),
+            name=name,
+            default_value=value,
+            size="3",
+            **select_props,
+        ),
+        rx.cond(
+            error_var != "",
+            rx.text(error_var, size="2", color_scheme="tomato", role="alert"),
+            rx.text(hint, size="1", color_scheme="gray"),
+        ),
+        width="100%",
+    )
+
+
 def form_alert(message: rx.Var[str]) -> rx.Component:
     return rx.cond(
         message != "",

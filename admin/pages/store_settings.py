@@ -18,7 +18,7 @@ from backend.settings import get_settings
 from backend.shop_settings import services as shop_settings
 from backend.shop_settings.values import store_settings
 from ui.errors import form_feedback
-from ui.forms import bound_input, form_alert, success_note
+from ui.forms import bound_input, form_alert, labelled_select, success_note
 from ui.shop_identity import ShopIdentityState
 
 TEXT_FIELDS = (
@@ -84,28 +84,15 @@ class StoreSettingsState(AdminOnlyAreaState):
 
 
 def _money_format_select() -> rx.Component:
-    error = StoreSettingsState.errors.get("money_locale", "")
-    return rx.box(
-        rx.text("How amounts are written", size="2", weight="medium", id="money-locale-label"),
-        rx.select.root(
-            rx.select.trigger(aria_labelledby="money-locale-label", width="100%"),
-            rx.select.content(
-                rx.foreach(
-                    StoreSettingsState.money_formats,
-                    lambda choice: rx.select.item(choice[1], value=choice[0]),
-                )
-            ),
-            name="money_locale",
-            default_value=StoreSettingsState.values["money_locale"],
-            size="3",
-        ),
-        rx.text(
-            "Prices are in " + StoreSettingsState.currency + ", set when the shop was installed "
-            "(SHOP_CURRENCY).",
-            size="1",
-            color_scheme="gray",
-        ),
-        rx.cond(error != "", rx.text(error, color_scheme="tomato", size="2")),
+    return labelled_select(
+        "How amounts are written",
+        "money_locale",
+        StoreSettingsState.money_formats,
+        value=StoreSettingsState.values["money_locale"],
+        error=StoreSettingsState.errors.get("money_locale", ""),
+        hint="Prices are in "
+        + StoreSettingsState.currency
+        + ", set when the shop was installed (SHOP_CURRENCY).",
     )
 
 

@@ -22,7 +22,14 @@ from backend.settings import get_settings
 from backend.tax import rates as tax_rates
 from backend.tax import services as taxes
 from ui.errors import form_feedback
-from ui.forms import bound_input, form_alert, labelled_input, save_or_cancel, success_note
+from ui.forms import (
+    bound_input,
+    form_alert,
+    labelled_input,
+    labelled_select,
+    save_or_cancel,
+    success_note,
+)
 from ui.tables import data_table
 
 RATE_FIELDS = ("country", "region", "tax_class", "name", "percent")
@@ -242,21 +249,12 @@ def _rate_form() -> rx.Component:
             rx.grid(
                 field("Country", "country", hint="e.g. DE"),
                 field("Region (optional)", "region", hint="e.g. CA for California"),
-                rx.box(
-                    rx.text("Tax class", size="2", weight="medium"),
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Tax class", width="100%"),
-                        rx.select.content(
-                            rx.foreach(
-                                TaxesAdminState.classes,
-                                lambda c: rx.select.item(c[1], value=c[0]),
-                            )
-                        ),
-                        name="tax_class",
-                        default_value=form["tax_class"],
-                        size="3",
-                    ),
-                    rx.text(errors.get("tax_class", ""), color_scheme="tomato", size="2"),
+                labelled_select(
+                    "Tax class",
+                    "tax_class",
+                    TaxesAdminState.classes,
+                    value=form["tax_class"],
+                    error=errors.get("tax_class", ""),
                 ),
                 field("Name on receipts", "name", hint="VAT, GST, Sales tax"),
                 field("Percent", "percent", hint="19 = 19 %"),

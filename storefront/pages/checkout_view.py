@@ -10,7 +10,7 @@ from storefront.components.layout import shop_page
 from storefront.pages.checkout import (
     CheckoutState,
 )
-from ui.forms import form_alert, labelled_input
+from ui.forms import form_alert, labelled_input, labelled_select
 from ui.order_summary import order_summary
 
 
@@ -102,28 +102,13 @@ def _details_form() -> rx.Component:
                 auto_complete="address-level1",
                 on_blur=lambda value: CheckoutState.address_typed("region", value),
             ),
-            rx.box(
-                rx.text("Country", size="2", weight="medium"),
-                rx.select.root(
-                    rx.select.trigger(aria_label="Country", width="100%"),
-                    rx.select.content(
-                        rx.foreach(
-                            CheckoutState.countries,
-                            lambda country: rx.select.item(country[1], value=country[0]),
-                        )
-                    ),
-                    name="country",
-                    default_value=CheckoutState.form["country"],
-                    on_change=CheckoutState.choose_country,
-                    size="3",
-                ),
-                rx.cond(
-                    CheckoutState.errors.get("country", "") != "",
-                    rx.text(
-                        CheckoutState.errors.get("country", ""), color_scheme="tomato", size="2"
-                    ),
-                ),
-                width="100%",
+            labelled_select(
+                "Country",
+                "country",
+                CheckoutState.countries,
+                value=CheckoutState.form["country"],
+                error=CheckoutState.errors.get("country", ""),
+                on_change=CheckoutState.choose_country,
             ),
             _field("Phone (optional)", "phone", auto_complete="tel", type="tel"),
             rx.heading("Shipping method", size="4", as_="h2"),
