@@ -8,7 +8,8 @@ Two servers side by side, each under granian with `--workers` processes, on the 
 bench's database (shop_bench_api, `bench/api_products.py` seeds it):
 
 - off: the shop's HTTP app as `bench/api_products.py` serves it (no access log, no
-  metrics middleware, no tracing);
+  metrics middleware, no tracing); and "off, again", a second such server, whose
+  difference from the first is the machine's noise;
 - metrics: the same app inside the access log and metrics middleware (`/metrics` samples
   in a multiprocess folder, as `./shop` runs it; access log lines off, as in "off");
 - metrics + traces: and traces as the shop makes them by default (a server span per
@@ -99,6 +100,9 @@ async def measure(env: dict[str, str], path: str, knobs: argparse.Namespace) -> 
     endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
     servers = {
         "off": ("plain_app", env),
+        # The same server again: how far two identical servers differ on this machine, the
+        # floor under which no difference below means anything.
+        "off, again": ("plain_app", env),
         "metrics": ("metrics_app", {**env, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}),
         "metrics + traces": (
             "observed_app",
@@ -160,7 +164,7 @@ async def measure(env: dict[str, str], path: str, knobs: argparse.Namespace) -> 
             f"   non-200: {load.failures}"
         )
     off = results["off"]
-    for label in ("metrics", "metrics + traces", "metrics + every trace"):
+    for label in ("off, again", "metrics", "metrics + traces", "metrics + every trace"):
         on = results[label]
         cost = 1 - on.per_second / off.per_second
         cpu_cost = cpu_per_request[label] / cpu_per_request["off"] - 1
