@@ -17,7 +17,6 @@ from api.v1.auth import AdminViewer, CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.cart import owners as cart_owners
-from backend.core.errors import NotFoundError
 from backend.core.money import decimal_string
 from backend.orders import queries as order_queries
 from backend.shipping import services as shipping
@@ -131,10 +130,7 @@ async def shipping_methods(
 
 
 async def _zone(viewer: AdminViewer, zone_id: uuid.UUID) -> ZoneOut:
-    for zone in await shipping.list_zones(viewer):
-        if zone.id == zone_id:
-            return ZoneOut.of(zone)
-    raise NotFoundError("There is no such shipping zone.")
+    return ZoneOut.of(await shipping.get_zone(zone_id, actor=viewer))
 
 
 @router.get(
@@ -204,11 +200,7 @@ async def create_method(zone_id: uuid.UUID, data: MethodInput, viewer: AdminView
 )
 async def update_method(method_id: uuid.UUID, data: MethodInput, viewer: AdminViewer) -> MethodOut:
     await shipping.save_method(data, actor=viewer, method_id=method_id)
-    for zone in await shipping.list_zones(viewer):
-        for method in zone.methods:
-            if method.id == method_id:
-                return MethodOut.of(method)
-    raise NotFoundError("There is no such shipping method.")
+    return MethodOut.of(await shipping.get_method(method_id, actor=viewer))
 
 
 @router.delete(

@@ -15,7 +15,6 @@ from api.v1.auth import AdminViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.checkout.address_preview import preview_address
-from backend.core.errors import NotFoundError
 from backend.core.money import decimal_string
 from backend.tax import rates as tax_rates
 from backend.tax import services as taxes
@@ -89,10 +88,7 @@ class CheckoutPreviewOut(BaseModel):
 
 
 async def _rate(viewer: AdminViewer, rate_id: uuid.UUID) -> TaxRateOut:
-    for rate in await taxes.list_tax_rates(viewer):
-        if rate.id == rate_id:
-            return TaxRateOut.of(rate)
-    raise NotFoundError("There is no such tax rate.")
+    return TaxRateOut.of(await taxes.get_tax_rate(rate_id, actor=viewer))
 
 
 @router.get(

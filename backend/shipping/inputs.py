@@ -107,8 +107,21 @@ class MethodInput(BaseModel):
 
     @field_validator("flat_price", "free_above", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _amount(cls, value: object) -> object:
+        """A form's empty field is none. What a before-validator returns is checked as
+        Python data, which the API's strict mode takes only as a Decimal: text ("4.95")
+        and JSON numbers are made one here."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            try:
+                return Decimal(str(value).strip())
+            except InvalidOperation:
+                pass
+        if isinstance(value, Decimal):
+            return value
+        msg = "Enter an amount such as 4.95."
+        raise ValueError(msg)
 
     @model_validator(mode="after")
     def _priced(self) -> MethodInput:

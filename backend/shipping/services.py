@@ -61,19 +61,40 @@ class ZoneView:
 async def list_zones(actor: Viewer) -> list[ZoneView]:
     """Every zone with all its methods (inactive ones too), oldest zone first."""
     require_admin(actor, WHAT)
+    return await _zone_views()
+
+
+async def get_zone(zone_id: uuid.UUID, *, actor: Viewer) -> ZoneView:
+    require_admin(actor, WHAT)
+    found = await _zone_views(zone_id)
+    if not found:
+        raise NotFoundError("There is no such shipping zone.")
+    return found[0]
+
+
+async def get_method(method_id: uuid.UUID, *, actor: Viewer) -> MethodView:
+    require_admin(actor, WHAT)
     async with session_scope() as session:
-        zones = (
-            await session.exec(
-                select(ShippingZone).order_by(col(ShippingZone.created_at), col(ShippingZone.name))
-            )
-        ).all()
-        methods = (
-            await session.exec(
-                select(ShippingMethod).order_by(
-                    col(ShippingMethod.position), col(ShippingMethod.name)
-                )
-            )
-        ).all()
+        method = await session.get(ShippingMethod, method_id)
+    zones = await _zone_views(method.zone_id) if method is not None else []
+    for view in zones[0].methods if zones else ():
+        if view.id == method_id:
+            return view
+    raise NotFoundError("There is no such shipping method.")
+
+
+async def _zone_views(zone_id: uuid.UUID | None = None) -> list[ZoneView]:
+    """The zones (or the one `zone_id` names) with their methods, bands and exclusions."""
+    zone_query = select(ShippingZone).order_by(col(ShippingZone.created_at), col(ShippingZone.name))
+    method_query = select(ShippingMethod).order_by(
+        col(ShippingMethod.position), col(ShippingMethod.name)
+    )
+    if zone_id is not None:
+        zone_query = zone_query.where(col(ShippingZone.id) == zone_id)
+        method_query = method_query.where(col(ShippingMethod.zone_id) == zone_id)
+    async with session_scope() as session:
+        zones = (await session.exec(zone_query)).all()
+        methods = (await session.exec(method_query)).all()
         bands: dict[uuid.UUID, list[Band]] = defaultdict(list)
         for band in (await session.exec(select(ShippingRateBand))).all():
             bands[band.method_id].append(Band(band.up_to, band.price))

@@ -92,6 +92,15 @@ async def list_tax_rates(actor: Viewer) -> list[TaxRateView]:
     ]
 
 
+async def get_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> TaxRateView:
+    require_admin(actor, WHAT)
+    async with session_scope() as session:
+        row = await session.get(TaxRate, rate_id)
+    if row is None:
+        raise NotFoundError("There is no such tax rate.")
+    return TaxRateView(row.id, row.country, row.region, row.tax_class, row.name, row.percent)
+
+
 def _snapshot(rate: TaxRate) -> dict[str, object]:
     return {
         "country": rate.country,

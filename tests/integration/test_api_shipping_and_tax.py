@@ -93,6 +93,13 @@ async def test_bad_input_gets_a_message_per_field_and_strangers_get_nothing(
     )
     assert no_price.status_code == 400
     assert "flat_price" in no_price.text
+    flat = await api.post(
+        f"/shipping/zones/{zone_id}/methods",
+        json={"code": f"flat{uuid.uuid4().hex[:6]}", "name": "Flat", "flat_price": "5.50"},
+        headers=admin,
+    )
+    assert flat.status_code == 201, flat.text
+    assert "5.50" in [m["flat_price"] for m in flat.json()["methods"]]
     twice = await api.post(
         "/taxes/rates", json={"country": "DE", "name": "VAT", "percent": "16"}, headers=admin
     )
@@ -102,6 +109,18 @@ async def test_bad_input_gets_a_message_per_field_and_strangers_get_nothing(
     assert (await api.get("/taxes/rates")).status_code == 401
     missing = await api.delete(f"/shipping/zones/{uuid.uuid4()}", headers=admin)
     assert missing.status_code == 404
+    unknown_method = await api.put(
+        f"/shipping/methods/{uuid.uuid4()}",
+        json={"code": "x", "name": "X", "rate_basis": "flat", "flat_price": "1"},
+        headers=admin,
+    )
+    assert unknown_method.status_code == 404, unknown_method.text
+    unknown_rate = await api.put(
+        f"/taxes/rates/{uuid.uuid4()}",
+        json={"country": "FR", "name": "TVA", "percent": "20"},
+        headers=admin,
+    )
+    assert unknown_rate.status_code == 404, unknown_rate.text
 
 
 async def test_tax_rates_configuration_and_the_checkout_preview(
