@@ -31,7 +31,7 @@ def test_sign_up_verify_sign_in_edit_profile_add_address_sign_out(
     page.goto("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
     shop = Storefront(page)
-    expect(shop.account_menu).to_contain_text("Nora Newton")
+    shop.expect_signed_in("Nora Newton")
 
     account = AccountPage(page).open()
     account.save_profile(first="Nora", last="North")
@@ -108,7 +108,7 @@ def test_forgot_password_reset_by_emailed_link_then_sign_in(
     form.sign_in(email, PASSWORD)
     expect(form.alert).to_have_text("That e-mail and password do not match an account.")
     form.sign_in(email, NEW_PASSWORD)
-    expect(Storefront(page).account_menu).to_be_visible()
+    Storefront(page).expect_signed_in()
 
     Storefront(page).open(link)  # the link works once
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD + " again")

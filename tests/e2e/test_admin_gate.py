@@ -48,7 +48,7 @@ def test_a_shopper_is_told_the_dashboard_is_not_for_them(page: Page, unique: str
     shop = Storefront(page).open("/sign-in")
     shop_form = AdminDashboard(page).sign_in_form
     shop_form.sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
 
     admin = AdminDashboard(page).open()
     admin.expect_gate()

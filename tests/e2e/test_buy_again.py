@@ -16,7 +16,7 @@ def test_buy_again_fills_the_cart_from_a_past_order(page: Page, unique: str) -> 
 
     shop = Storefront(page).open("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
     shop.open(f"/orders/{number}")
     page.screenshot(path="var/test-results/order-page-buy-again.png", full_page=True)
     page.get_by_role("button", name="Buy again").click()

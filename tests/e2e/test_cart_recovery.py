@@ -49,7 +49,7 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
     # A signed-in shopper fills a cart and leaves.
     shop = Storefront(page).open("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
     buyer = Buyer(page)
     buyer.add_to_cart(slug, quantity=2)
     buyer.expect_cart_count(2)
@@ -165,7 +165,7 @@ def test_a_shopper_who_turned_reminders_off_gets_none(
     slug = create_product(f"ro{unique}", name=f"Quiet Lamp {unique}", price="20.00")
     shop = Storefront(page).open("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
     shop.open("/account")
     switch = page.get_by_role("switch", name="Remind me about items left in my cart")
     expect(switch).to_be_checked()

@@ -83,7 +83,7 @@ def test_a_signed_in_buyer_sees_the_order_in_their_history_with_its_timeline(
     buyer = Buyer(page)
     buyer.shop.open("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(buyer.shop.account_menu).to_be_visible()
+    buyer.shop.expect_signed_in()
     buyer.add_to_cart(chair)
     buyer.open_checkout()
     expect(page.get_by_label("E-mail")).to_have_value(email)

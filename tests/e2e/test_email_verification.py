@@ -25,7 +25,7 @@ def test_the_emailed_link_activates_the_account_once(
     expect(page.get_by_role("heading", name="E-mail address confirmed")).to_be_visible()
     page.get_by_role("button", name="Sign in").click()
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(Storefront(page).account_menu).to_be_visible()
+    Storefront(page).expect_signed_in()
 
     page.goto(link)
     expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()

@@ -22,7 +22,7 @@ def test_a_shopper_downloads_their_data_and_erases_their_account(page: Page, uni
     shop = Storefront(page).open("/sign-in")
     wait_until_loaded(page)
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
     shop.open("/account")
     expect(page.get_by_role("heading", name="Your data")).to_be_visible()
 

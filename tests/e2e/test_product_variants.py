@@ -92,7 +92,7 @@ def test_a_shopper_waiting_for_a_sold_out_size_is_emailed_when_staff_restock_it(
     try:
         Storefront(shopper_page).open("/sign-in")
         SignInForm(shopper_page).sign_in(shopper, PASSWORD)
-        expect(Storefront(shopper_page).account_menu).to_be_visible()
+        Storefront(shopper_page).expect_signed_in()
         Storefront(shopper_page).open(f"/products/{slug}?variant={variant_ids['Red / M']}")
         expect(shopper_page.get_by_test_id("product-stock")).to_have_text("Out of stock")
         NotifyBox(shopper_page).submit.click()

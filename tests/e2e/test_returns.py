@@ -56,7 +56,7 @@ def test_a_returned_item_is_approved_received_and_refunded(
 
     shop = Storefront(page).open("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
     shop.open(f"/orders/{number}")
     returns = OrderReturns(page)
     expect(returns.heading).to_be_visible()
@@ -134,7 +134,7 @@ def test_after_the_return_window_the_shopper_is_told_why_not(page: Page, unique:
 
     shop = Storefront(page).open("/sign-in")
     SignInForm(page).sign_in(email, PASSWORD)
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
     shop.open(f"/orders/{number}")
     returns = OrderReturns(page)
     expect(returns.refusal).to_have_text("The 30-day return window of this order has passed.")

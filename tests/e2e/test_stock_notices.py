@@ -41,7 +41,7 @@ def test_subscribers_are_emailed_once_when_staff_restock(
     try:
         Storefront(shopper_page).open("/sign-in")
         SignInForm(shopper_page).sign_in(shopper, PASSWORD)
-        expect(Storefront(shopper_page).account_menu).to_be_visible()
+        Storefront(shopper_page).expect_signed_in()
         Storefront(shopper_page).open(f"/products/{slug}")
         NotifyBox(shopper_page).submit.click()
         expect(NotifyBox(shopper_page).status).to_contain_text(f"we will e-mail {shopper}")

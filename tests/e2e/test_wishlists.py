@@ -29,7 +29,7 @@ def test_save_from_card_and_page_then_move_to_cart_and_share(page: Page, unique:
     wait_until_loaded(page)
     SignInForm(page).sign_in(email, PASSWORD)
     expect(page).to_have_url(re.compile(f"/categories/cat-w{unique}$"))
-    expect(shop.account_menu).to_be_visible()
+    shop.expect_signed_in()
 
     save_toggle(page, kettle).click()  # the heart on the card
     expect(saved_toggle(page, kettle)).to_have_attribute("aria-pressed", "true")

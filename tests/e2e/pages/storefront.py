@@ -39,6 +39,13 @@ class Storefront:
         self.sign_in_link = self.header.get_by_role("link", name="Sign in")
         self.account_menu = self.header.get_by_role("button", name="Account menu")
 
+    def expect_signed_in(self, name: str = "") -> None:
+        """The header's account menu (with `name`): after signing in it comes with the first
+        page after the post, over a new websocket (HYDRATION_TIMEOUT_MS)."""
+        expect(self.account_menu).to_be_visible(timeout=HYDRATION_TIMEOUT_MS)
+        if name:
+            expect(self.account_menu).to_contain_text(name)
+
     def open(self, path: str = "/") -> Storefront:
         self.page.goto(path)
         wait_until_loaded(self.page)
