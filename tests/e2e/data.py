@@ -249,6 +249,7 @@ def run_cart_reminders_later(*, minutes_ahead: float) -> int:
 
     from arq import create_pool
     from arq.connections import RedisSettings
+    from arq.jobs import ResultNotFound
 
     from backend.core.clock import utcnow
     from backend.settings import get_settings
@@ -259,7 +260,15 @@ def run_cart_reminders_later(*, minutes_ahead: float) -> int:
             moment = utcnow() + timedelta(minutes=minutes_ahead)
             job = await pool.enqueue_job("send_cart_reminders_job", now=moment.isoformat())
             assert job is not None
-            return int(await job.result(timeout=60))
+            try:
+                return int(await job.result(timeout=60))
+            except ResultNotFound:
+                # arq reads the result and the queue one after the other, not atomically: a
+                # job that ends between the two reads is "not found". Its result is there.
+                info = await job.result_info()
+                assert info is not None
+                assert info.success, info
+                return int(info.result)
         finally:
             await pool.aclose()
 

@@ -17,7 +17,7 @@ from backend.accounts.roles import RoleName
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
 from tests.e2e.pages.admin import AdminDashboard
-from tests.e2e.pages.storefront import wait_until_loaded
+from tests.e2e.pages.storefront import HYDRATION_TIMEOUT_MS, wait_until_loaded
 
 PHONE = {"width": 390, "height": 844}
 
@@ -69,7 +69,10 @@ def _sign_in(page: Page, unique: str) -> None:
 
 def _check(page: Page, path: str, heading: str, content: str | None, *, prefix: str = "") -> None:
     page.goto(path)
-    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+    # Each page is a fresh load: the session is checked over a new websocket first.
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible(
+        timeout=HYDRATION_TIMEOUT_MS
+    )
     wait_until_loaded(page)
     if content is not None:
         expect(page.get_by_text(content).first).to_be_visible()
