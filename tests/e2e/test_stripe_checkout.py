@@ -14,7 +14,9 @@ from tests.e2e.pages.checkout import Buyer
 from tests.e2e.pages.storefront import wait_until_loaded
 from tests.e2e.stripe_shop import running_stripe_shop
 
-pytestmark = pytest.mark.slow  # a second app build
+# A second app build: its first `npm install` alone can outlast the suite's 300 s per-test
+# timeout when the registry is slow (the fixture waits up to 600 s for the app to serve).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
