@@ -14,6 +14,7 @@ from backend.cart_recovery.models import CartReminder, CartReminderOptOut
 from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.inventory.models import StockMovement
+from backend.merchandising.models import Collection, CollectionProduct
 from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.payments.models import PaymentTransaction, WebhookEvent
@@ -40,6 +41,8 @@ __all__ = [
     "CartReminder",
     "CartReminderOptOut",
     "Category",
+    "Collection",
+    "CollectionProduct",
     "DiscountCode",
     "EventDelivery",
     "Notification",

@@ -16,9 +16,11 @@ from typing import Literal
 from backend.core.errors import InvalidInputError
 from backend.core.pagination import MAX_PAGE_SIZE
 
-SortField = Literal["price", "name", "created_at", "rating"]
+SortField = Literal["price", "name", "created_at", "rating", "featured"]
 SortOrder = Literal["asc", "desc"]
-SORT_FIELDS: tuple[SortField, ...] = ("price", "name", "created_at", "rating")
+# "featured" is a hand-ordered collection's own order (the newest first elsewhere).
+SORT_FIELDS: tuple[SortField, ...] = ("price", "name", "created_at", "rating", "featured")
+NEWEST_FIRST: tuple[SortField, SortOrder] = ("created_at", "desc")
 # Newest and highest rated come first by default; price and name from the lowest.
 DESCENDING_BY_DEFAULT = frozenset({"created_at", "rating"})
 DEFAULT_LIMIT = 20
@@ -64,7 +66,7 @@ class ListingQuery:
         facets depend on, so every page and sort order of one filter set shares them."""
         return replace(self, page=1, limit=DEFAULT_LIMIT, sort_by="created_at", order="desc")
 
-    def to_params(self) -> dict[str, str]:
+    def to_params(self, default_sort: tuple[SortField, SortOrder] = NEWEST_FIRST) -> dict[str, str]:
         """Back to URL query parameters (defaults left out), for links and pagers."""
         params: dict[str, str] = {}
         if self.brands:
@@ -73,7 +75,7 @@ class ListingQuery:
             params["min_price"] = str(self.min_price)
         if self.max_price is not None:
             params["max_price"] = str(self.max_price)
-        if (self.sort_by, self.order) != ("created_at", "desc"):
+        if (self.sort_by, self.order) != default_sort:
             params["sort_by"], params["order"] = self.sort_by, self.order
         if self.in_stock_only:
             params["in_stock"] = "1"
@@ -94,8 +96,14 @@ def _decimal(raw: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQuery:
-    """Turn query parameters into a ListingQuery (see the module docstring)."""
+def parse_listing_query(
+    params: Mapping[str, str],
+    *,
+    strict: bool,
+    default_sort: tuple[SortField, SortOrder] = NEWEST_FIRST,
+) -> ListingQuery:
+    """Turn query parameters into a ListingQuery (see the module docstring); without a
+    `sort_by`, the listing's default order."""
     problems: dict[str, str] = {}
 
     def integer(name: str, default: int, low: int, high: int) -> int:
@@ -128,11 +136,13 @@ def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQu
         problems["max_price"] = "max_price must not be below min_price."
         min_price, max_price = max_price, min_price
 
-    sort_by = params.get("sort_by") or "created_at"
+    sort_by = params.get("sort_by") or default_sort[0]
     if sort_by not in SORT_FIELDS:
-        problems["sort_by"] = "sort_by must be one of price, name, created_at, rating."
-        sort_by = "created_at"
+        problems["sort_by"] = f"sort_by must be one of {', '.join(SORT_FIELDS)}."
+        sort_by = default_sort[0]
     default_order = "desc" if sort_by in DESCENDING_BY_DEFAULT else "asc"
+    if not params.get("sort_by"):
+        default_order = default_sort[1]
     order = (params.get("order") or default_order).lower()
     if order not in ("asc", "desc"):
         problems["order"] = "order must be asc or desc."
@@ -162,7 +172,7 @@ def parse_listing_query(params: Mapping[str, str], *, strict: bool) -> ListingQu
         brands=brands,
         min_price=min_price,
         max_price=max_price,
-        sort_by=sort_by,  # type: ignore[arg-type]  # checked against SORT_FIELDS above
+        sort_by=sort_by,
         order=order,  # type: ignore[arg-type]  # checked against ("asc", "desc") above
         in_stock_only=(params.get("in_stock") or "").lower() in ("1", "true", "yes", "on"),
         attributes=attributes,

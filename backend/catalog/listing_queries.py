@@ -4,9 +4,21 @@ sorted and paged, with facet counts; new arrivals. Served through the Redis cach
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, exists, func, or_, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    asc,
+    desc,
+    exists,
+    func,
+    or_,
+    true,
+    union_all,
+)
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -29,13 +41,31 @@ from backend.core.errors import NotFoundError
 FACET_VALUES_SHOWN = 30
 
 
+@dataclass(frozen=True)
+class ListingScope:
+    """The part of the catalog a listing shows when it is not a category: a collection
+    (backend/merchandising) hands its products' condition, the key its listings are cached
+    under (it changes whenever the condition does), and, when hand-ordered, each product's
+    place for the "featured" order."""
+
+    key: str
+    where: ColumnElement[bool]
+    featured_order: ColumnElement[Any] | None = None
+
+
 def _filters(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None, *, skip: str = ""
+    query: ListingQuery,
+    category_ids: list[uuid.UUID] | None,
+    *,
+    skip: str = "",
+    scope: ListingScope | None = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a listing; `skip` leaves one facet's own filter out."""
     clauses: list[ColumnElement[bool]] = [col(Product.is_active) == true()]
     if category_ids is not None:
         clauses.append(col(Product.category_id).in_(category_ids))
+    if scope is not None:
+        clauses.append(scope.where)
     if query.brands and skip != "brand":
         clauses.append(col(Product.brand).in_(query.brands))
     if query.min_price is not None:
@@ -115,7 +145,7 @@ def _variant_values() -> tuple[Any, Any, Any]:
 
 
 def _attribute_and_option_counts(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
 ) -> Subquery:
     """(name, value, products) of the attributes and of the variants' option values."""
     pairs = func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
@@ -123,13 +153,15 @@ def _attribute_and_option_counts(
         sql_select(pairs.c.key, pairs.c.value, func.count())
         .select_from(Product)
         .join(pairs, true())
-        .where(*_filters(query, category_ids, skip="attributes"))
+        .where(*_filters(query, category_ids, skip="attributes", scope=scope))
         .group_by(pairs.c.key, pairs.c.value),
-        _option_value_counts(query, category_ids),
+        _option_value_counts(query, category_ids, scope),
     ).subquery()
 
 
-def _option_value_counts(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
+def _option_value_counts(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
+) -> Select[Any]:
     """(option name lower-cased, value, products) over the listing: a product counts for a
     value when a variant of it on sale has it (in stock, with "in stock only"). Read from
     the products' own summary of their variants' values, like the attributes."""
@@ -143,12 +175,17 @@ def _option_value_counts(query: ListingQuery, category_ids: list[uuid.UUID] | No
         )
         .select_from(Product)
         .join(pair, true())
-        .where(*_filters(query, category_ids, skip="attributes"))
+        .where(*_filters(query, category_ids, skip="attributes", scope=scope))
         .group_by(pair.c.pair)
     )
 
 
-def _sort_columns(query: ListingQuery) -> list[Any]:
+def _sort_columns(query: ListingQuery, scope: ListingScope | None = None) -> list[Any]:
+    if query.sort_by == "featured":
+        # A hand-ordered collection's order; anywhere else, the newest first.
+        if scope is not None and scope.featured_order is not None:
+            return [scope.featured_order]
+        return [Product.created_at]
     if query.sort_by == "rating":
         # Highest rated first: the average, then the number of reviews among equals
         # (products without reviews have 0 and 0, so they come last).
@@ -161,16 +198,20 @@ def _sort_columns(query: ListingQuery) -> list[Any]:
 
 
 def _ordering(
-    query: ListingQuery, columns: list[Any] | None = None, id_column: Any = None
+    query: ListingQuery,
+    columns: list[Any] | None = None,
+    id_column: Any = None,
+    scope: ListingScope | None = None,
 ) -> list[Any]:
-    columns = _sort_columns(query) if columns is None else columns
+    columns = _sort_columns(query, scope) if columns is None else columns
     id_column = Product.id if id_column is None else id_column
-    if query.order == "desc":
-        return [*(col(column).desc() for column in columns), col(id_column).desc()]
-    return [*(col(column).asc() for column in columns), col(id_column).asc()]
+    direction = desc if query.order == "desc" else asc
+    return [*(direction(column) for column in columns), direction(id_column)]
 
 
-def _page_ids(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Select[Any]:
+def _page_ids(
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
+) -> Select[Any]:
     """The ids of one page, in order.
 
     For a category with subcategories, each category's rows come in order from its own
@@ -182,8 +223,8 @@ def _page_ids(query: ListingQuery, category_ids: list[uuid.UUID] | None) -> Sele
     if category_ids is None or len(category_ids) == 1:
         return (
             select(Product.id)
-            .where(*_filters(query, category_ids))
-            .order_by(*_ordering(query))
+            .where(*_filters(query, category_ids, scope=scope))
+            .order_by(*_ordering(query, scope=scope))
             .offset(offset)
             .limit(query.limit)
         )
@@ -221,9 +262,9 @@ async def _category_ids(query: ListingQuery) -> list[uuid.UUID] | None:
 
 
 async def _load_listing_page(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None
+    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
 ) -> tuple[ProductSummary, ...]:
-    page_ids = _page_ids(query, category_ids).subquery()
+    page_ids = _page_ids(query, category_ids, scope).subquery()
     async with session_scope() as session:
         # The page's ids come from an index-only scan (deep offsets skip index entries,
         # not rows); only the page's own rows are then read in full.
@@ -231,20 +272,24 @@ async def _load_listing_page(
             await session.exec(
                 summary_select()
                 .join(page_ids, col(page_ids.c.id) == col(Product.id))
-                .order_by(*_ordering(query))
+                .order_by(*_ordering(query, scope=scope))
             )
         ).all()
     return tuple(to_summary(row) for row in rows)
 
 
 async def _load_listing_totals(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None, *, with_facets: bool
+    query: ListingQuery,
+    category_ids: list[uuid.UUID] | None,
+    scope: ListingScope | None,
+    *,
+    with_facets: bool,
 ) -> ListingTotals:
     async with session_scope() as session:
         total, price_min, price_max = (
             await session.exec(
                 select(func.count(), func.min(Product.price), func.max(Product.price)).where(
-                    *_filters(query, category_ids)
+                    *_filters(query, category_ids, scope=scope)
                 )
             )
         ).one()
@@ -254,7 +299,7 @@ async def _load_listing_totals(
             await session.exec(
                 select(Product.brand, func.count())
                 .where(
-                    *_filters(query, category_ids, skip="brand"),
+                    *_filters(query, category_ids, skip="brand", scope=scope),
                     col(Product.brand).is_not(None),
                 )
                 .group_by(col(Product.brand))
@@ -263,7 +308,7 @@ async def _load_listing_totals(
         ).all()
         # Attributes and variants' option values (sizes, colours) in one statement.
         attribute_rows = (
-            await session.exec(select(*_attribute_and_option_counts(query, category_ids).c))
+            await session.exec(select(*_attribute_and_option_counts(query, category_ids, scope).c))
         ).all()
     counts: dict[str, dict[str, int]] = {}
     for key, value, count in attribute_rows:
@@ -283,22 +328,30 @@ async def _load_listing_totals(
     )
 
 
-async def list_products(query: ListingQuery, *, with_facets: bool = False) -> Listing:
-    """Active products matching the query, one page, in a total order (cached).
+async def list_products(
+    query: ListingQuery, *, with_facets: bool = False, scope: ListingScope | None = None
+) -> Listing:
+    """Active products matching the query (within `scope`, when given), one page, in a
+    total order (cached).
 
     Totals and facets are cached per filter set, apart from the page: paging through a
     listing or re-sorting it costs one index-only page query, however deep the page.
     """
     category_ids = await _category_ids(query)
+    scope_key = scope.key if scope is not None else None
     totals = await cache.cached(
-        {"listing_totals": to_json(query.filters_only()), "facets": with_facets},
-        lambda: _load_listing_totals(query, category_ids, with_facets=with_facets),
+        {
+            "listing_totals": to_json(query.filters_only()),
+            "facets": with_facets,
+            "scope": scope_key,
+        },
+        lambda: _load_listing_totals(query, category_ids, scope, with_facets=with_facets),
         encode=to_json,
         decode=ListingTotals.from_json,
     )
     items = await cache.cached(
-        {"listing_page": to_json(query)},
-        lambda: _load_listing_page(query, category_ids),
+        {"listing_page": to_json(query), "scope": scope_key},
+        lambda: _load_listing_page(query, category_ids, scope),
         encode=lambda page: [to_json(item) for item in page],
         decode=lambda data: tuple(ProductSummary.from_json(item) for item in data),
     )

@@ -1,0 +1,99 @@
+"""Tables of the merchandising domain: collections and the products hand-picked into them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlmodel import Field, SQLModel
+
+from backend.core.tables import created_at_column, updated_at_column, uuid_primary_key
+
+MANUAL = "manual"
+RULES = "rules"
+
+
+class Collection(SQLModel, table=True):
+    """A named set of products with its own storefront page, `/collections/<slug>`.
+
+    A manual collection lists the products hand-picked into it, in the merchant's order; a
+    rule-based one lists every active product its rules match, evaluated when the page is
+    read, so it follows the catalog without any job."""
+
+    __tablename__ = "collections"
+    __table_args__ = (
+        CheckConstraint("kind IN ('manual', 'rules')", name="kind_known"),
+        CheckConstraint("match IN ('all', 'any')", name="match_known"),
+        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_form"),
+        CheckConstraint("btrim(title) <> ''", name="title_given"),
+        CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="dates"
+        ),
+        CheckConstraint("home_position IS NULL OR home_position >= 0", name="home_position"),
+        CheckConstraint("jsonb_typeof(rules) = 'array'", name="rules_list"),
+        Index("collections_home_position_idx", "home_position"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
+    title: str = Field(sa_column=Column(String(120), nullable=False))
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
+    )
+    image_url: str | None = Field(default=None, sa_column=Column(Text))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))
+    # Rule-based only: the conditions (backend/merchandising/rules.py) and whether a
+    # product must meet all of them or any one.
+    rules: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    )
+    match: str = Field(
+        default="all", sa_column=Column(String(3), nullable=False, server_default=text("'all'"))
+    )
+    # Shown on the storefront from `starts_at` until `ends_at` (either open-ended).
+    starts_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    ends_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # Its place among the home page's collections; NULL: not on the home page.
+    home_position: int | None = Field(default=None, sa_column=Column(Integer))
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+
+
+class CollectionProduct(SQLModel, table=True):
+    """A product hand-picked into a manual collection, at its place in the merchant's order."""
+
+    __tablename__ = "collection_products"
+    __table_args__ = (
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        Index("collection_products_product_id_idx", "product_id"),
+    )
+
+    collection_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("collections.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    product_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("products.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
