@@ -118,8 +118,8 @@ class Results:
 def states() -> dict[str, type]:
     """The storefront's state classes whose values the journey reads (imported late: the
     import reads the shop's settings)."""
+    from storefront.components.listing import ListingState
     from storefront.pages.cart import CartState
-    from storefront.pages.category import CategoryState
     from storefront.pages.checkout import CheckoutState
     from storefront.pages.home import HomeState
     from storefront.pages.orders import OrderState
@@ -129,7 +129,7 @@ def states() -> dict[str, type]:
 
     return {
         "home": HomeState,
-        "category": CategoryState,
+        "category": ListingState,  # a category page's products live in its listing part
         "search": SearchState,
         "product": ProductState,
         "header": HeaderState,

@@ -32,6 +32,7 @@ from storefront.pages.cart_recovery import (
     unsubscribe_page,
 )
 from storefront.pages.category import CategoryState, category_page
+from storefront.pages.collection import CollectionState, collection_page
 from storefront.pages.checkout import CheckoutState
 from storefront.pages.checkout_view import checkout_page
 from storefront.pages.home import HomeState, home_page
@@ -118,6 +119,12 @@ app.register_lifespan_task(relay_live_updates)
 STOREFRONT_PAGES = (
     (home_page, "/", shop_title(), HomeState.load),
     (category_page, "/categories/[slug]", shop_title(CategoryState.tab_title), CategoryState.load),
+    (
+        collection_page,
+        "/collections/[slug]",
+        shop_title(CollectionState.tab_title),
+        CollectionState.load,
+    ),
     (search_page, "/search", shop_title(SearchState.tab_title), SearchState.load),
     (product_page, "/products/[product_id]", shop_title(ProductState.tab_title), ProductState.load),
     (sign_in_page, "/sign-in", shop_title("Sign in"), SignInState.load),
@@ -178,7 +185,13 @@ STOREFRONT_PAGES = (
 )
 # Pages showing product cards or a product: the viewer's saved ids load once per page (for
 # guests the access guard refuses the load, which costs no query).
-PAGES_WITH_SAVE_TOGGLES = {"/", "/categories/[slug]", "/search", "/products/[product_id]"}
+PAGES_WITH_SAVE_TOGGLES = {
+    "/",
+    "/categories/[slug]",
+    "/collections/[slug]",
+    "/search",
+    "/products/[product_id]",
+}
 for page, route, title, on_load in STOREFRONT_PAGES:
     app.add_page(
         page,

@@ -156,6 +156,40 @@ def category_head(
     )
 
 
+def collection_path(slug: str) -> str:
+    return f"/collections/{quote(slug)}"
+
+
+def collection_head(
+    *,
+    title: str,
+    slug: str,
+    description: str,
+    image_url: str | None,
+    shop_name: str,
+    base_url: str,
+) -> PageHead:
+    """A collection's page: a CollectionPage crawlers can place under the home page."""
+    canonical = absolute(base_url, collection_path(slug))
+    summary = short_description(description, f"{title} at {shop_name}.")
+    return PageHead(
+        title=f"{title} · {shop_name}",
+        description=summary,
+        canonical_url=canonical,
+        image_url=absolute(base_url, image_url) if image_url else None,
+        json_ld=(
+            {
+                "@context": "https://schema.org",
+                "@type": "CollectionPage",
+                "name": title,
+                "description": summary,
+                "url": canonical,
+            },
+            breadcrumb_list(base_url, [(shop_name, "/"), (title, collection_path(slug))]),
+        ),
+    )
+
+
 def home_head(*, shop_name: str, description: str, base_url: str) -> PageHead:
     home = absolute(base_url, "/")
     return PageHead(

@@ -37,6 +37,11 @@ from backend.catalog.sitemap_queries import (
 from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
+from backend.merchandising.queries import (
+    list_collection_products,
+    list_home_collections,
+    list_live_collections,
+)
 from backend.settings import get_settings
 from backend.shop_settings.values import store_settings
 
@@ -187,6 +192,10 @@ async def home_page() -> Response:
         Link(path=heads.category_path(category.slug), name=category.name)
         for category in await list_top_categories()
     ]
+    collections = [
+        Link(path=heads.collection_path(collection.slug), name=collection.title)
+        for collection in await list_home_collections()
+    ]
     arrivals = _product_links(await list_new_arrivals(limit=LISTED_PRODUCTS))
     return _page(
         "/",
@@ -196,7 +205,7 @@ async def home_page() -> Response:
             "breadcrumb": [],
             "heading": shop_name,
             "description": [head.description],
-            "links": categories + arrivals,
+            "links": collections + categories + arrivals,
         },
         shop_name=shop_name,
     )
@@ -248,6 +257,38 @@ async def category_page(slug: str, request: Request) -> Response:
     )
 
 
+@router.api_route("/collections/{slug}", methods=["GET", "HEAD"])
+async def collection_page(slug: str, request: Request) -> Response:
+    try:
+        found = await list_collection_products(
+            slug[:MAX_SLUG_LENGTH], {}, strict=False, limit=LISTED_PRODUCTS
+        )
+    except NotFoundError:  # unknown, scheduled or ended
+        return await _not_found(request)
+    collection = found.collection
+    shop_name = await _shop_name()
+    head = heads.collection_head(
+        title=collection.title,
+        slug=collection.slug,
+        description=collection.description,
+        image_url=collection.image_url,
+        shop_name=shop_name,
+        base_url=get_settings().public_base_url,
+    )
+    return _page(
+        "/collections/[slug]",
+        head,
+        "listing.html",
+        {
+            "breadcrumb": [("Home", "/")],
+            "heading": collection.title,
+            "description": _paragraphs(collection.description),
+            "links": _product_links(found.listing.items),
+        },
+        shop_name=shop_name,
+    )
+
+
 @router.api_route("/search", methods=["GET", "HEAD"])
 async def search_page(request: Request) -> Response:
     query = " ".join(str(request.query_params.get("q") or "").split())[:MAX_QUERY_LENGTH]
@@ -279,7 +320,7 @@ def _xml(text: str) -> Response:
 async def sitemap_index() -> Response:
     base = get_settings().public_base_url
 
-    async def render() -> str:
+    async def catalog_files() -> list[dict[str, str | None]]:
         files: list[dict[str, str | None]] = [
             {
                 "url": f"{base}/sitemaps/products-{chunk.number}.xml",
@@ -294,9 +335,26 @@ async def sitemap_index() -> Response:
                 "lastmod": _lastmod(max(e.updated_at for e in categories)) if categories else None,
             }
         )
-        return templates().get_template("sitemap_index.xml").render(files=files)
+        return files
 
-    return _xml(await catalog_cache.cached_text({"sitemap": "index", "base": base}, render))
+    def same(files: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+        return files
+
+    files = await catalog_cache.cached(
+        {"sitemap": "index", "base": base}, catalog_files, encode=same, decode=same
+    )
+    # Collections come and go on their dates: their part is listed while one is live
+    # (read afresh, a few rows; the catalog's part above is cached under its version).
+    collections = await list_live_collections()
+    if collections:
+        files = [
+            *files,
+            {
+                "url": f"{base}/sitemaps/collections.xml",
+                "lastmod": _lastmod(max(c.updated_at for c in collections)),
+            },
+        ]
+    return _xml(templates().get_template("sitemap_index.xml").render(files=files))
 
 
 @router.api_route("/sitemaps/products-{number}.xml", methods=["GET", "HEAD"])
@@ -332,6 +390,19 @@ async def category_sitemap() -> Response:
         return templates().get_template("urlset.xml").render(entries=entries)
 
     return _xml(await catalog_cache.cached_text({"sitemap": "categories", "base": base}, render))
+
+
+@router.api_route("/sitemaps/collections.xml", methods=["GET", "HEAD"])
+async def collection_sitemap() -> Response:
+    """Read afresh each time (a few rows): a collection enters and leaves on its dates."""
+    base = get_settings().public_base_url
+    entries = [
+        {"url": base + heads.collection_path(c.slug), "lastmod": _lastmod(c.updated_at)}
+        for c in await list_live_collections()
+    ]
+    if not entries:
+        return Response("There is no such sitemap.", status_code=404, media_type="text/plain")
+    return _xml(templates().get_template("urlset.xml").render(entries=entries))
 
 
 @router.api_route("/robots.txt", methods=["GET", "HEAD"])

@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
 from api.v1 import cart as cart_api
+from api.v1 import collections as collections_api
 from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import search as search_api
@@ -72,6 +73,7 @@ def build_api_v1() -> FastAPI:
     )
     app.add_middleware(RequestIdMiddleware)
     app.include_router(products.router)
+    app.include_router(collections_api.router)
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
     app.include_router(webhooks_api.router)

@@ -7,8 +7,8 @@ page has the category page's filters, facets, sorting and cache."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,13 @@ from sqlmodel import col, select
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.catalog.category_queries import get_category_tree
-from backend.catalog.listing import ListingQuery
+from backend.catalog.listing import (
+    NEWEST_FIRST,
+    ListingQuery,
+    SortField,
+    SortOrder,
+    parse_listing_query,
+)
 from backend.catalog.listing_queries import ListingScope, list_products
 from backend.catalog.models import Product
 from backend.catalog.schemas import Listing
@@ -29,6 +35,7 @@ from backend.merchandising.rules import CollectionRule, Match, rules_clause
 
 COLLECTION_NOT_FOUND = "There is no such collection."
 MANAGE_COLLECTIONS = "manage collections"
+FEATURED_FIRST: tuple[SortField, SortOrder] = ("featured", "asc")
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class CollectionView:
 @dataclass(frozen=True)
 class CollectionListing:
     collection: CollectionView
+    query: ListingQuery  # as parsed, with the collection's default order
+    default_sort: tuple[SortField, SortOrder]
     listing: Listing
 
 
@@ -159,16 +168,37 @@ async def get_live_collection(slug: str, *, now: datetime | None = None) -> Coll
     return found[0]
 
 
+def default_sort(collection: CollectionView) -> tuple[SortField, SortOrder]:
+    """Hand-picked: the merchant's order; rule-based: the newest first."""
+    return FEATURED_FIRST if collection.kind == MANUAL else NEWEST_FIRST
+
+
 async def list_collection_products(
-    slug: str, query: ListingQuery, *, with_facets: bool = False
+    slug: str,
+    params: Mapping[str, str],
+    *,
+    strict: bool,
+    limit: int | None = None,
+    with_facets: bool = False,
 ) -> CollectionListing:
-    """A live collection and one page of its active products (filtered, sorted, paged
-    like a category's)."""
+    """A live collection and one page of its active products, filtered, sorted and paged
+    by the query parameters like a category's (see `parse_listing_query` for `strict`);
+    without a `sort_by`, in the collection's default order."""
     now = datetime.now(UTC)
     collection = await get_live_collection(slug, now=now)
+    order = default_sort(collection)
+    query = parse_listing_query(params, strict=strict, default_sort=order)
+    if limit is not None:
+        query = replace(query, limit=limit)
     scope = await collection_scope(collection, now)
     listing = await list_products(query, with_facets=with_facets, scope=scope)
-    return CollectionListing(collection=collection, listing=listing)
+    if listing.items == () and query.page > listing.page_count:
+        # A page past the end (an old link): the last page instead.
+        query = query.with_page(listing.page_count)
+        listing = await list_products(query, with_facets=with_facets, scope=scope)
+    return CollectionListing(
+        collection=collection, query=query, default_sort=order, listing=listing
+    )
 
 
 async def list_home_collections() -> list[CollectionView]:

@@ -1,10 +1,14 @@
-"""Home: the categories to browse and the newest products."""
+"""Home: the merchant's collections, the categories to browse and the newest products."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import reflex as rx
 
 from backend.catalog import category_queries, listing_queries
+from backend.media.thumbnails import thumbnail_url
+from backend.merchandising.queries import list_home_collections
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
 from ui.access import PublicState
@@ -12,12 +16,30 @@ from ui.shop_identity import ShopIdentityState
 from ui.viewmodels import CategoryLink, ProductCard, category_link, product_card
 
 
+@dataclasses.dataclass(frozen=True)
+class CollectionTile:
+    title: str
+    description: str
+    url: str
+    image: str  # "" without a picture
+
+
 class HomeState(PublicState):
+    collections: list[CollectionTile] = []
     categories: list[CategoryLink] = []
     new_arrivals: list[ProductCard] = []
 
     @rx.event
     async def load(self) -> None:
+        self.collections = [
+            CollectionTile(
+                title=collection.title,
+                description=collection.description,
+                url=collection.path,
+                image=thumbnail_url(collection.image_url, 480) if collection.image_url else "",
+            )
+            for collection in await list_home_collections()
+        ]
         self.categories = [category_link(c) for c in await category_queries.list_top_categories()]
         self.new_arrivals = [
             product_card(p) for p in await listing_queries.list_new_arrivals(limit=8)
@@ -45,6 +67,37 @@ def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
     )
 
 
+def _collection_tile(collection: rx.Var[CollectionTile]) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.cond(
+                    collection.image != "",
+                    rx.image(
+                        src=collection.image,
+                        alt="",
+                        width="100%",
+                        aspect_ratio="16 / 9",
+                        object_fit="cover",
+                        border_radius="var(--radius-3)",
+                        loading="lazy",
+                    ),
+                ),
+                rx.text(collection.title, weight="bold", size="4", color=rx.color("gray", 12)),
+                rx.cond(
+                    collection.description != "",
+                    rx.text(collection.description, size="2", color_scheme="gray", trim="both"),
+                ),
+                spacing="2",
+            ),
+            width="100%",
+            height="100%",
+        ),
+        href=collection.url,
+        underline="none",
+    )
+
+
 def home_page() -> rx.Component:
     return shop_page(
         rx.vstack(
@@ -56,6 +109,21 @@ def home_page() -> rx.Component:
                     color_scheme="gray",
                 ),
                 padding_y="24px",
+            ),
+            rx.cond(
+                HomeState.collections.length() > 0,
+                rx.vstack(
+                    rx.heading("Collections", size="5", as_="h2"),
+                    rx.grid(
+                        rx.foreach(HomeState.collections, _collection_tile),
+                        columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                    margin_bottom="24px",
+                ),
             ),
             rx.heading("Shop by category", size="5", as_="h2"),
             rx.grid(

@@ -12,8 +12,8 @@ from backend.media.thumbnails import thumbnail_url
 from backend.search import queries as search
 from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
 from storefront.components.layout import shop_page
+from storefront.components.listing import FilterGroup, FilterOption, SortOption
 from storefront.components.product_card import product_grid
-from storefront.pages.category import FilterGroup, FilterOption, SortOption
 from storefront.state import MAX_QUERY_LENGTH
 from ui.access import PublicState
 from ui.viewmodels import ProductCard, initials_for, product_url, swatch_for

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,9 @@ from sqlalchemy import text
 from api.app import build_http_app
 from backend.catalog.sitemap_queries import URLS_PER_SITEMAP
 from backend.core.db import session_scope
+from backend.merchandising.services import save_collection
 from backend.settings import get_settings
+from tests.fixtures.accounts import catalog_manager
 
 SCHEMA = etree.XMLSchema(
     etree.parse(str(Path(__file__).parents[1] / "fixtures" / "schemas" / "sitemap.xsd"))
@@ -98,3 +101,22 @@ async def test_the_sitemap_splits_its_products_into_valid_files_of_50000(
     assert f"{base}/categories/category-{unique}" in names
     past_the_end = await web.get(f"/sitemaps/products-{len(parts) + 1}.xml")
     assert past_the_end.status_code == 404
+
+
+async def test_live_collections_have_their_part_and_scheduled_ones_wait(
+    web: httpx.AsyncClient, unique: str
+) -> None:
+    base = get_settings().public_base_url
+    admin = await catalog_manager()
+    await save_collection(None, {"title": f"Live {unique}", "kind": "manual"}, actor=admin)
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    await save_collection(
+        None, {"title": f"Later {unique}", "kind": "manual", "starts_at": later}, actor=admin
+    )
+    index = valid((await web.get("/sitemap.xml")).content)
+    files = index.xpath("//s:sitemap/s:loc/text()", namespaces=NAMESPACE)
+    assert f"{base}/sitemaps/collections.xml" in files
+    part = await web.get("/sitemaps/collections.xml")
+    urls = valid(part.content).xpath("//s:url/s:loc/text()", namespaces=NAMESPACE)
+    assert f"{base}/collections/live-{unique}".lower() in urls
+    assert f"{base}/collections/later-{unique}".lower() not in urls
