@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("Overview", "/admin", "layout-dashboard", False),
     ("Products", "/admin/products", "package", False),
     ("Categories", "/admin/catalog", "folder-tree", True),
+    ("Collections", "/admin/collections", "layers", True),
     ("Inventory", "/admin/inventory", "boxes", False),
     ("Reviews", "/admin/reviews", "star", False),
     ("Demand", "/admin/demand", "bell-ring", False),

@@ -9,6 +9,8 @@ from admin.pages.analytics import AnalyticsState, analytics_page
 from admin.pages.audit import AuditState, audit_page
 from admin.pages.catalog_structure import CatalogStructureState
 from admin.pages.catalog_structure_view import catalog_structure_page
+from admin.pages.collections import CollectionsState
+from admin.pages.collections_view import collections_page
 from admin.pages.customer import CustomerState, customer_page
 from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
@@ -59,6 +61,7 @@ ADMIN_PAGES = (
         "Categories & brands",
         (CatalogStructureState.load,),
     ),
+    (collections_page, "/admin/collections", "Collections", (CollectionsState.load,)),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
     (reviews_page, "/admin/reviews", "Reviews", (ReviewsModerationState.load,)),
     (demand_page, "/admin/demand", "Demand", (DemandState.load,)),

@@ -53,6 +53,7 @@ from backend.demo.catalog import (
     demo_products,
 )
 from backend.demo.images import Illustration, store_product_images
+from backend.merchandising.models import Collection
 from backend.settings import get_settings
 
 DEFAULT_CHUNK_SIZE = 2_000
@@ -88,6 +89,7 @@ class SeedReport:
     accounts_created: int
     brands_created: int = 0
     images_created: int = 0
+    collections_created: int = 0
     seconds: float = 0.0
 
 
@@ -134,6 +136,52 @@ async def _seed_categories(connection: AsyncConnection) -> tuple[int, dict[str, 
         )
         ids.update({slug: category_id for slug, category_id in found.all()})
     return created, ids
+
+
+# Rule-based, so they fill from whatever catalog size was seeded; on the home page in this
+# order. Seeded with a new demo catalog only: a collection the merchant deletes stays gone.
+DEMO_COLLECTIONS: tuple[dict[str, Any], ...] = (
+    {
+        "slug": "hi-fi-by-hand",
+        "title": "Hi-fi by hand",
+        "description": "Sound tuned by ear in small workshops: Sonora and Halden Acoustics.",
+        "kind": "rules",
+        "match": "any",
+        "rules": [
+            {"field": "brand", "operator": "is", "value": "Sonora", "name": ""},
+            {"field": "brand", "operator": "is", "value": "Halden Acoustics", "name": ""},
+        ],
+        "home_position": 0,
+    },
+    {
+        "slug": "gifts-under-30",
+        "title": "Gifts under 30",
+        "description": "Small things that make a day: everything under 30.",
+        "kind": "rules",
+        "match": "all",
+        "rules": [{"field": "price", "operator": "below", "value": "30.00", "name": ""}],
+        "home_position": 1,
+    },
+    {
+        "slug": "new-this-month",
+        "title": "New this month",
+        "description": "Everything added in the last 30 days.",
+        "kind": "rules",
+        "match": "all",
+        "rules": [{"field": "created", "operator": "within_days", "value": "30", "name": ""}],
+        "home_position": 2,
+    },
+)
+
+
+async def _seed_collections(connection: AsyncConnection) -> int:
+    statement = (
+        insert(Collection)
+        .values(list(DEMO_COLLECTIONS))
+        .on_conflict_do_nothing(index_elements=["slug"])
+        .returning(col(Collection.slug))
+    )
+    return len((await connection.execute(statement)).all())
 
 
 def _illustrations(product: DemoProduct) -> list[Illustration]:
@@ -410,6 +458,7 @@ async def seed_demo_data(
     async with get_engine().begin() as connection:
         brands_created = await _seed_brands(connection)
         categories_created, category_ids = await _seed_categories(connection)
+        collections_created = await _seed_collections(connection) if categories_created else 0
     products_created, images_created = await _seed_products(
         category_ids,
         seed=seed,
@@ -429,6 +478,7 @@ async def seed_demo_data(
         accounts_created=accounts_created,
         brands_created=brands_created,
         images_created=images_created,
+        collections_created=collections_created,
         seconds=round(time.perf_counter() - started, 2),
     )
 

@@ -28,6 +28,7 @@ STATIC_PAGES = [
     ("/admin/products/new", "Product", "Create product"),
     ("/admin/products/import", "Import and export products", "Download CSV"),
     ("/admin/catalog", "Categories & brands", "Create category"),
+    ("/admin/collections", "Collections", "New collection"),
     ("/admin/inventory", "Inventory", "Find"),
     ("/admin/reviews", "Reviews", "waiting for moderation"),
     ("/admin/orders", "Orders", "Placed from"),
