@@ -32,9 +32,9 @@ from storefront.pages.cart_recovery import (
     unsubscribe_page,
 )
 from storefront.pages.category import CategoryState, category_page
-from storefront.pages.collection import CollectionState, collection_page
 from storefront.pages.checkout import CheckoutState
 from storefront.pages.checkout_view import checkout_page
+from storefront.pages.collection import CollectionState, collection_page
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.not_found import not_found_page
 from storefront.pages.orders import (
