@@ -357,10 +357,8 @@ def _editor() -> rx.Component:
                     rx.radio_group.root(
                         rx.hstack(
                             rx.radio_group.item("Hand-picked", value="manual"),
-                            rx.text("Hand-picked", size="2"),
-                            rx.radio_group.item("Rule-based", value="rules"),
-                            rx.text("Matched by rules", size="2"),
-                            spacing="2",
+                            rx.radio_group.item("Matched by rules", value="rules"),
+                            spacing="4",
                             align="center",
                         ),
                         value=CollectionsState.kind,

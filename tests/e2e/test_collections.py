@@ -46,7 +46,7 @@ def test_a_rule_based_collection_reaches_the_home_page_and_lists_what_matches(
     page.get_by_role("button", name="New collection").click()
     page.get_by_label("Title").fill(f"Lamps under 50 {unique}")
     page.get_by_label("Place on the home page").fill("1")
-    page.get_by_role("radio", name="Rule-based").click()
+    page.get_by_role("radio", name="Matched by rules").click()
     value = page.get_by_label("Value of rule 1")
     value.fill(brand)
     value.blur()
