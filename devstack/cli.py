@@ -279,7 +279,8 @@ def _prepare_shop(stack: Stack) -> tuple[Settings, dict[str, str]]:
         report = asyncio.run(_seed_demo_catalog())
         say(
             f"Demo data: {report.categories_created} categories, "
-            f"{report.products_created} products, {report.accounts_created} accounts added"
+            f"{report.products_created} products, {report.collections_created} collections, "
+            f"{report.accounts_created} accounts added"
         )
     return settings, child_env(overrides)
 

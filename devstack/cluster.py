@@ -41,9 +41,10 @@ BACKEND_PATH_PREFIXES = (
 )
 FIRST_BACKEND_PORT = 8101
 # The public pages the backends render (api/storefront_html/routes.py): home, search, a
-# product, a category, the sitemap and robots.txt.
+# product, a category, a collection, the sitemap and robots.txt.
 SERVER_RENDERED_PAGES = (
-    r"^/((products|categories)/[^/]+|search|sitemap\.xml|robots\.txt|sitemaps/[^/]+\.xml)?$"
+    r"^/((products|categories|collections)/[^/]+"
+    r"|search|sitemap\.xml|robots\.txt|sitemaps/[^/]+\.xml)?$"
 )
 # Where nginx connects to the backends from: the one proxy they believe X-Forwarded-For from.
 NGINX_ADDRESS = "127.0.0.1"

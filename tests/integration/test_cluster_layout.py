@@ -4,6 +4,7 @@ nginx asks before serving a page from disk."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -94,6 +95,18 @@ def test_nginx_applies_the_request_limits_the_backends_apply(
     upload = config.split("location = /_upload {")[1].split("}")[0]
     assert "client_max_body_size 7m;" in upload
     assert "proxy_pass http://shop_backends;" in upload
+
+
+def test_nginx_sends_every_server_rendered_page_to_the_backends() -> None:
+    """A public page the backends render (api/storefront_html) but nginx served from the
+    static files would reach crawlers empty: every route must match the pattern."""
+    from api.storefront_html.routes import router
+
+    paths = {getattr(route, "path", "") for route in router.routes}
+    assert "/collections/{slug}" in paths
+    for path in paths:
+        sample = re.sub(r"\{[^}]+\}", "x1", path)
+        assert re.match(cluster.SERVER_RENDERED_PAGES, sample), path
 
 
 def test_a_missing_frontend_build_is_one_clear_error(tmp_path: Path) -> None:
