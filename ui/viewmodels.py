@@ -44,6 +44,7 @@ class ProductCard:
     rating_stars: str = ""
     rating_count: int = 0
     colours: str = ""  # "Navy · Red · Sand" (at most five, then "+2")
+    compare_at: str = ""  # the struck-through "was" price, "" when not on sale
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +122,7 @@ def product_card(product: ProductSummary) -> ProductCard:
         ),
         rating_count=product.rating_count,
         colours=_colours_line(product.colours),
+        compare_at=product.compare_at_display,
     )
 
 

@@ -102,7 +102,9 @@ def _paragraphs(text: str) -> list[str]:
 def _price_text(summary: ProductSummary) -> str:
     price = format_money(summary.price, summary.currency)
     if summary.price_max is not None and summary.price_max > summary.price:
-        return f"From {price}"
+        price = f"From {price}"
+    if summary.compare_at_display:
+        price += f" (was {summary.compare_at_display})"
     return price
 
 

@@ -46,6 +46,9 @@ class ProductListItem(BaseModel):
     sku: str
     brand: str | None
     price: Money
+    compare_at_price: Money | None = Field(
+        default=None, description="the cheapest variant's earlier price, when above the price"
+    )
     currency: str
     stock_quantity: int
     category: str
@@ -66,6 +69,11 @@ class ProductListItem(BaseModel):
             sku=summary.sku,
             brand=summary.brand,
             price=decimal_string(summary.price),
+            compare_at_price=(
+                decimal_string(summary.compare_at_price)
+                if summary.compare_at_price is not None and summary.compare_at_display
+                else None
+            ),
             currency=summary.currency,
             stock_quantity=summary.stock_quantity,
             category=summary.category_name,

@@ -66,6 +66,15 @@ _SUMMARY_COLUMNS: tuple[_ColumnsClauseArgument[Any], ...] = (
     .where(col(ProductVariant.product_id) == col(Product.id), col(ProductVariant.is_active))
     .scalar_subquery()
     .label("price_max"),
+    # The compare-at ("was") price of its cheapest variant on sale: cards strike it through.
+    select(func.max(ProductVariant.compare_at_price))
+    .where(
+        col(ProductVariant.product_id) == col(Product.id),
+        col(ProductVariant.is_active),
+        col(ProductVariant.price) == col(Product.price),
+    )
+    .scalar_subquery()
+    .label("compare_at_price"),
     select(
         func.array_agg(
             aggregate_order_by(col(ProductOptionValue.value), col(ProductOptionValue.position))

@@ -125,16 +125,20 @@ class ProductSummary:
     # The dearest active variant's price (None where not read), and the colours it comes in.
     price_max: Decimal | None = None
     colours: tuple[str, ...] = ()
+    # What its cheapest variant's price was ("compare at"), above the price; None without.
+    compare_at_price: Decimal | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProductSummary:
         price_max = data.get("price_max")
+        compare_at = data.get("compare_at_price")
         return cls(
             **{
                 **data,
                 "id": uuid.UUID(data["id"]),
                 "price": Decimal(data["price"]),
                 "price_max": Decimal(price_max) if price_max is not None else None,
+                "compare_at_price": Decimal(compare_at) if compare_at is not None else None,
                 "colours": tuple(data.get("colours") or ()),
             }
         )
@@ -149,6 +153,13 @@ class ProductSummary:
         if self.price_max is not None and self.price_max > self.price:
             return f"From {self.price_display}"
         return self.price_display
+
+    @property
+    def compare_at_display(self) -> str:
+        """The struck-through "was" price, "" when there is none above the price."""
+        if self.compare_at_price is None or self.compare_at_price <= self.price:
+            return ""
+        return format_money(self.compare_at_price, self.currency)
 
     @property
     def stock_display(self) -> str:

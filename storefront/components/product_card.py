@@ -1,5 +1,6 @@
-"""A product tile: picture (or its colour swatch), name, brand, price, availability, and the
-wishlist heart (beside the tile's link, not inside it: a button may not sit in a link)."""
+"""A product tile: picture (or its colour swatch) with a "Sale" badge when marked down, name,
+brand, price (and the struck-through "was" price), availability, and the wishlist heart
+(beside the tile's link, not inside it: a button may not sit in a link)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,23 @@ def product_card(product: rx.Var[ProductCard]) -> rx.Component:
 def _card(product: rx.Var[ProductCard]) -> rx.Component:
     return rx.card(
         rx.vstack(
-            product_picture(product),
+            rx.box(
+                product_picture(product),
+                rx.cond(
+                    product.compare_at != "",
+                    rx.badge(
+                        "Sale",
+                        color_scheme="tomato",
+                        variant="solid",
+                        high_contrast=True,  # white on tomato-9 is under 4.5:1
+                        position="absolute",
+                        top="8px",
+                        left="8px",
+                    ),
+                ),
+                position="relative",
+                width="100%",
+            ),
             rx.text(product.brand, size="1", color_scheme="gray"),
             rx.link(
                 product.name,
@@ -88,7 +105,22 @@ def _card(product: rx.Var[ProductCard]) -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
+                rx.hstack(
+                    rx.text(product.price, weight="bold", color=rx.color("gray", 12)),
+                    rx.cond(
+                        product.compare_at != "",
+                        rx.text(
+                            rx.el.span("Was ", class_name="visually-hidden"),
+                            product.compare_at,
+                            size="2",
+                            color_scheme="gray",
+                            text_decoration="line-through",
+                        ),
+                    ),
+                    spacing="2",
+                    align="baseline",
+                    wrap="wrap",
+                ),
                 rx.badge(
                     product.stock,
                     color_scheme=rx.cond(product.in_stock, "grass", "tomato"),

@@ -138,3 +138,55 @@ def test_crawlers_read_a_collection_and_a_scheduled_one_is_not_found(
     assert kinds["CollectionPage"]["url"] == f"{base_url}/collections/bowls-{unique}".lower()
     assert kinds["CollectionPage"]["description"] == "Bowls for every table."
     assert httpx.get(f"{base_url}/collections/soon-{unique}".lower()).status_code == 404
+
+
+def test_a_marked_down_product_shows_its_sale_on_cards_and_in_an_on_sale_collection(
+    page: Page, unique: str
+) -> None:
+    from decimal import Decimal
+
+    from backend.catalog import queries as catalog_queries
+    from backend.catalog.variant_queries import variant_for_product
+    from backend.catalog.variants import update_variants
+    from backend.merchandising.services import save_collection
+    from tests.fixtures.accounts import catalog_manager
+
+    category = create_category(f"sl{unique}")
+    marked = create_product(
+        f"sl{unique}", name=f"Marked Vase {unique}", price="40.00", category_id=category
+    )
+    create_product(f"fp{unique}", name=f"Full Vase {unique}", price="45.00", category_id=category)
+    product_id = run(lambda: catalog_queries.get_product_page(marked)).summary.id
+
+    async def mark_down() -> None:
+        admin = await catalog_manager()
+        variant = await variant_for_product(product_id)
+        await update_variants(
+            product_id, {variant: {"compare_at_price": Decimal("55.00")}}, actor=admin
+        )
+        await save_collection(
+            None,
+            {
+                "title": f"Vases on sale {unique}",
+                "kind": "rules",
+                "rules": [
+                    {"field": "category", "operator": "within", "value": str(category)},
+                    {"field": "on_sale", "operator": "is"},
+                ],
+            },
+            actor=admin,
+        )
+
+    run(mark_down)
+    shop = Storefront(page).open(f"/categories/cat-sl{unique}")
+    card = page.locator(".product-card", has=shop.product_link(f"Marked Vase {unique}"))
+    expect(card.get_by_text("Sale", exact=True)).to_be_visible()
+    expect(card).to_contain_text("$40.00")
+    expect(card).to_contain_text("Was $55.00")
+    full = page.locator(".product-card", has=shop.product_link(f"Full Vase {unique}"))
+    expect(full.get_by_text("Sale", exact=True)).to_have_count(0)
+    page.screenshot(path="var/test-results/storefront-sale-card.png")
+
+    shop.open(f"/collections/vases-on-sale-{unique}".lower())
+    expect(shop.product_link(f"Marked Vase {unique}")).to_be_visible()
+    expect(shop.product_link(f"Full Vase {unique}")).to_have_count(0)

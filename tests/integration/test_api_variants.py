@@ -209,3 +209,44 @@ async def test_the_cart_takes_a_variant_and_a_single_variant_product_by_its_id(
     assert lines[f"AJ-{unique}-L-Navy"]["options"] == {"Size": "L", "Colour": "Navy"}
     assert lines[f"AJ-{unique}-L-Navy"]["variant_id"] == large_navy["id"]
     assert lines[f"AJ-{unique}-L-Navy"]["quantity"] == 1
+
+
+async def test_a_marked_down_product_lists_its_was_price_and_only_above_its_price(
+    api: httpx.AsyncClient, admin_viewer: Viewer, category: uuid.UUID, unique: str
+) -> None:
+    from decimal import Decimal
+
+    from backend.catalog.variant_queries import variant_for_product
+    from backend.catalog.variants import update_variants
+
+    headers = await bearer(admin_viewer)
+    created = await api.post(
+        "/products",
+        json={
+            "name": f"Was {unique}",
+            "sku": f"WAS-{unique}",
+            "price": "40.00",
+            "category_id": str(category),
+        },
+        headers=headers,
+    )
+    product_id = uuid.UUID(created.json()["id"])
+    variant = await variant_for_product(product_id)
+
+    async def listed() -> dict[str, object]:
+        items = (await api.get("/products", params={"category": f"category-{unique}"})).json()[
+            "items"
+        ]
+        return next(item for item in items if item["id"] == str(product_id))
+
+    assert (await listed())["compare_at_price"] is None
+    await update_variants(
+        product_id, {variant: {"compare_at_price": Decimal("55.00")}}, actor=admin_viewer
+    )
+    assert (await listed())["compare_at_price"] == "55.00"
+    # Priced up past it: the database refuses a compare-at at or below the price.
+    refused = await api.patch(
+        f"/products/{product_id}/variants/{variant}", json={"price": "60.00"}, headers=headers
+    )
+    assert_problem(refused, 400)
+    assert (await listed())["compare_at_price"] == "55.00"
