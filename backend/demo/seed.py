@@ -154,13 +154,22 @@ DEMO_COLLECTIONS: tuple[dict[str, Any], ...] = (
         "home_position": 0,
     },
     {
+        "slug": "on-sale",
+        "title": "On sale",
+        "description": "Marked down from their earlier prices while stocks last.",
+        "kind": "rules",
+        "match": "all",
+        "rules": [{"field": "on_sale", "operator": "is", "value": "", "name": ""}],
+        "home_position": 1,
+    },
+    {
         "slug": "gifts-under-30",
         "title": "Gifts under 30",
         "description": "Small things that make a day: everything under 30.",
         "kind": "rules",
         "match": "all",
         "rules": [{"field": "price", "operator": "below", "value": "30.00", "name": ""}],
-        "home_position": 1,
+        "home_position": 2,
     },
     {
         "slug": "new-this-month",
@@ -169,7 +178,7 @@ DEMO_COLLECTIONS: tuple[dict[str, Any], ...] = (
         "kind": "rules",
         "match": "all",
         "rules": [{"field": "created", "operator": "within_days", "value": "30", "name": ""}],
-        "home_position": 2,
+        "home_position": 3,
     },
 )
 
@@ -265,6 +274,16 @@ _DEFAULT_VARIANTS = text(
 )
 
 
+# One demo product in eight is marked down: its variants get a compare-at ("was") price,
+# a quarter above, chosen by the SKU's hash so every seed marks the same ones.
+_MARKDOWNS = text(
+    "UPDATE product_variants AS v "
+    "SET compare_at_price = greatest(round(v.price * 1.25) - 0.01, v.price + 1) "
+    "FROM products AS p WHERE p.id = v.product_id AND v.product_id = ANY(:ids) "
+    "AND abs(hashtext(p.sku)) % 8 = 0"
+)
+
+
 async def _insert_variants(
     connection: AsyncConnection, made: list[tuple[uuid.UUID, DemoProduct, list[str]]]
 ) -> None:
@@ -332,6 +351,7 @@ async def _insert_variants(
     ):
         if rows:
             await connection.execute(insert(table), rows)
+    await connection.execute(_MARKDOWNS, {"ids": [product_id for product_id, _, _ in made]})
 
 
 async def _existing_skus(skus: list[str]) -> set[str]:
