@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
@@ -18,11 +18,13 @@ from admin.state import AdminOnlyAreaState
 from backend.catalog import queries as catalog
 from backend.catalog.category_queries import get_category_tree
 from backend.catalog.staff_table import StaffProductQuery, list_products_for_staff
+from backend.core.clock import moment_from_wall_clock, wall_clock_text
 from backend.core.errors import DomainError
 from backend.merchandising import queries as collections
 from backend.merchandising import services
 from backend.merchandising.queries import CollectionView
 from backend.merchandising.rules import OPERATORS, CollectionRule, Match
+from backend.shop_settings.values import store_settings
 
 MAX_HITS = 8
 FIELD_LABELS = {
@@ -84,20 +86,14 @@ def _rule_row(field: str, operator: str = "", value: str = "", name: str = "") -
     )
 
 
-def _local_input(moment: datetime | None) -> str:
-    """A moment as a datetime-local input shows it (UTC, to the minute)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
-def _moment(text: str) -> str | None:
-    """A datetime-local input's value, read as UTC, in ISO form for the service."""
-    text = text.strip()[:20]
-    if not text:
-        return None
+def _moment(text: str, zone: ZoneInfo) -> str | None:
+    """A datetime-local input's value, typed in the shop's zone, in ISO form for the
+    service (which names what is no date and time)."""
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC).isoformat()
+        moment = moment_from_wall_clock(text[:25], zone)
     except ValueError:
-        return text  # the service names it as not a date and time
+        return text[:25]
+    return moment.isoformat() if moment else None
 
 
 def _ordinal(position: int) -> str:
@@ -115,6 +111,7 @@ class CollectionsState(AdminOnlyAreaState):
     picked: list[PickedProduct] = []
     hits: list[PickedProduct] = []
     matching: str = ""
+    time_zone: str = "UTC"  # the shop's, which the dates are typed and read in
     categories: list[Choice] = []
     errors: dict[str, str] = {}
     message: str = ""
@@ -144,9 +141,11 @@ class CollectionsState(AdminOnlyAreaState):
     async def load(self) -> None:
         self.errors, self.message, self.done, self.editing = {}, "", "", False
         self.categories = category_choices(await get_category_tree())
+        self.time_zone = (await store_settings()).time_zone
         await self._reload()
 
-    def _open(self, view: CollectionView | None) -> None:
+    async def _open(self, view: CollectionView | None) -> None:
+        zone = (await store_settings()).zone
         self.editing, self.errors, self.message, self.done = True, {}, "", ""
         self.editing_id = str(view.id) if view else ""
         self.values = {
@@ -154,8 +153,8 @@ class CollectionsState(AdminOnlyAreaState):
             "slug": view.slug if view else "",
             "description": view.description if view else "",
             "image_url": (view.image_url or "") if view else "",
-            "starts_at": _local_input(view.starts_at if view else None),
-            "ends_at": _local_input(view.ends_at if view else None),
+            "starts_at": wall_clock_text(view.starts_at if view else None, zone),
+            "ends_at": wall_clock_text(view.ends_at if view else None, zone),
             "home_position": (
                 "" if view is None or view.home_position is None else str(view.home_position + 1)
             ),
@@ -171,7 +170,7 @@ class CollectionsState(AdminOnlyAreaState):
 
     @rx.event
     async def new(self) -> None:
-        self._open(None)
+        await self._open(None)
         self.picked = []
 
     @rx.event
@@ -183,7 +182,7 @@ class CollectionsState(AdminOnlyAreaState):
         except (ValueError, DomainError):
             self.message = "That collection no longer exists."
             return
-        self._open(view)
+        await self._open(view)
         summaries = await catalog.get_product_summaries(list(view.product_ids))
         self.picked = [
             PickedProduct(id=str(pid), name=summaries[pid].name, sku=summaries[pid].sku)
@@ -323,6 +322,7 @@ class CollectionsState(AdminOnlyAreaState):
         fields = {key: str(form_data.get(key) or "") for key in self.values}
         self.values = {key: value[:5000] for key, value in fields.items()}
         position = fields["home_position"].strip()
+        zone = (await store_settings()).zone
         data: dict[str, Any] = {
             "title": fields["title"][:200],
             "slug": fields["slug"][:200],
@@ -332,8 +332,8 @@ class CollectionsState(AdminOnlyAreaState):
             "match": self.match,
             "rules": self._rule_data() if self.kind == "rules" else [],
             "product_ids": [p.id for p in self.picked] if self.kind == "manual" else [],
-            "starts_at": _moment(fields["starts_at"]),
-            "ends_at": _moment(fields["ends_at"]),
+            "starts_at": _moment(fields["starts_at"], zone),
+            "ends_at": _moment(fields["ends_at"], zone),
             "home_position": None,
         }
         if position:

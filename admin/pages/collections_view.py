@@ -318,7 +318,7 @@ def _editor() -> rx.Component:
                         input_mode="numeric",
                     ),
                     bound_input(
-                        "Shown from (UTC)",
+                        "Shown from (" + CollectionsState.time_zone + ")",
                         "starts_at",
                         errors=errors,
                         values=values,
@@ -327,7 +327,7 @@ def _editor() -> rx.Component:
                         hint="Empty: at once",
                     ),
                     bound_input(
-                        "Shown until (UTC)",
+                        "Shown until (" + CollectionsState.time_zone + ")",
                         "ends_at",
                         errors=errors,
                         values=values,

@@ -11,6 +11,7 @@ import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminOnlyAreaState
+from backend.core.clock import time_zones
 from backend.core.errors import DomainError
 from backend.core.money import DISPLAY_LOCALES, display_locale_label
 from backend.core.validation import parse_input
@@ -24,6 +25,7 @@ from ui.shop_identity import ShopIdentityState
 TEXT_FIELDS = (
     "shop_name",
     "money_locale",
+    "time_zone",
     "legal_name",
     "legal_address",
     "vat_number",
@@ -46,6 +48,7 @@ class StoreSettingsState(AdminOnlyAreaState):
     form_version: int = 0
     # (locale, "German (Germany): 1.234,50 €") in the shop's currency.
     money_formats: list[tuple[str, str]] = []
+    time_zones: list[tuple[str, str]] = []
     currency: str = ""
 
     async def _show(self) -> None:
@@ -54,6 +57,7 @@ class StoreSettingsState(AdminOnlyAreaState):
         self.money_formats = [
             (locale, display_locale_label(locale, self.currency)) for locale in DISPLAY_LOCALES
         ]
+        self.time_zones = [(zone, zone.replace("_", " ")) for zone in time_zones()]
         self.values = {name: str(getattr(current, name)) for name in TEXT_FIELDS + NUMBER_FIELDS}
         self.form_version += 1
 
@@ -96,6 +100,17 @@ def _money_format_select() -> rx.Component:
     )
 
 
+def _time_zone_select() -> rx.Component:
+    return labelled_select(
+        "Time zone",
+        "time_zone",
+        StoreSettingsState.time_zones,
+        value=StoreSettingsState.values["time_zone"],
+        error=StoreSettingsState.errors.get("time_zone", ""),
+        hint="Times you type and read here (a collection's dates) are in this zone.",
+    )
+
+
 def store_settings_page() -> rx.Component:
     field = partial(
         bound_input,
@@ -118,6 +133,7 @@ def store_settings_page() -> rx.Component:
                         hint="In the header, page titles and e-mails",
                     ),
                     _money_format_select(),
+                    _time_zone_select(),
                 ),
                 rx.heading("Business", size="3", as_="h2"),
                 rx.text(

@@ -16,6 +16,7 @@ class ShopSettings(SQLModel, table=True):
         CheckConstraint("id = 1", name="single_row"),
         CheckConstraint("btrim(shop_name) <> ''", name="shop_name_given"),
         CheckConstraint("money_locale ~ '^[a-z]{2}_[A-Z]{2}$'", name="money_locale_form"),
+        CheckConstraint("time_zone ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$'", name="time_zone_form"),
         CheckConstraint("order_number_prefix ~ '^[A-Z0-9]{1,6}$'", name="prefix_form"),
         CheckConstraint(
             "order_payment_timeout_minutes BETWEEN 1 AND 10080", name="payment_timeout_range"
@@ -36,6 +37,11 @@ class ShopSettings(SQLModel, table=True):
     money_locale: str = Field(
         default="en_US",
         sa_column=Column(String(10), nullable=False, server_default=text("'en_US'")),
+    )
+    # The IANA zone the merchant's times are typed and read in ("Europe/Berlin").
+    time_zone: str = Field(
+        default="UTC",
+        sa_column=Column(String(60), nullable=False, server_default=text("'UTC'")),
     )
     legal_name: str = Field(
         default="", sa_column=Column(String(200), nullable=False, server_default=text("''"))

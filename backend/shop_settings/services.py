@@ -13,6 +13,7 @@ from backend.accounts.inputs import normalize_email
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
+from backend.core.clock import zone_named
 from backend.core.db import session_scope
 from backend.core.money import DEFAULT_DISPLAY_LOCALE, DISPLAY_LOCALES
 from backend.shop_settings.models import ShopSettings
@@ -32,6 +33,10 @@ class StoreSettingsInput(BaseModel):
         default=DEFAULT_DISPLAY_LOCALE,
         description='How amounts are written: "en_US" ($1,234.50), "de_DE" (1.234,50 €), …',
         json_schema_extra={"enum": list(DISPLAY_LOCALES)},
+    )
+    time_zone: str = Field(
+        default="UTC",
+        description='The zone merchants type and read times in: "Europe/Berlin", "UTC", …',
     )
     legal_name: Annotated[str, StringConstraints(max_length=200)] = ""
     legal_address: Annotated[str, StringConstraints(max_length=1000)] = ""
@@ -58,6 +63,12 @@ class StoreSettingsInput(BaseModel):
         if value not in DISPLAY_LOCALES:
             msg = "Choose one of the number formats offered."
             raise ValueError(msg)
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        zone_named(value)  # ValueError names it
         return value
 
     @field_validator("sender")

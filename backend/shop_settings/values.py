@@ -11,10 +11,12 @@ import logging
 import time
 from dataclasses import dataclass
 from email.utils import parseaddr
+from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from sqlalchemy.exc import SQLAlchemyError
 
+from backend.core.clock import zone_named
 from backend.core.db import session_scope
 from backend.core.money import DEFAULT_DISPLAY_LOCALE, use_display_locale
 from backend.shop_settings.models import ShopSettings
@@ -28,6 +30,7 @@ FRESH_FOR_SECONDS = 1.0
 class StoreSettings:
     shop_name: str
     money_locale: str
+    time_zone: str
     legal_name: str
     legal_address: str
     vat_number: str
@@ -42,10 +45,19 @@ class StoreSettings:
     def sender_address(self) -> str:
         return parseaddr(self.sender)[1]
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The shop's time zone (UTC should a stored name no longer be known)."""
+        try:
+            return zone_named(self.time_zone)
+        except ValueError:
+            return ZoneInfo("UTC")
+
 
 DEFAULTS = StoreSettings(
     shop_name="Kestrel Goods",
     money_locale=DEFAULT_DISPLAY_LOCALE,
+    time_zone="UTC",
     legal_name="",
     legal_address="",
     vat_number="",
@@ -68,6 +80,7 @@ def _view(row: ShopSettings) -> StoreSettings:
     return StoreSettings(
         shop_name=row.shop_name,
         money_locale=row.money_locale,
+        time_zone=row.time_zone,
         legal_name=row.legal_name,
         legal_address=row.legal_address,
         vat_number=row.vat_number,

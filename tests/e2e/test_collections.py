@@ -190,3 +190,41 @@ def test_a_marked_down_product_shows_its_sale_on_cards_and_in_an_on_sale_collect
     shop.open(f"/collections/vases-on-sale-{unique}".lower())
     expect(shop.product_link(f"Marked Vase {unique}")).to_be_visible()
     expect(shop.product_link(f"Full Vase {unique}")).to_have_count(0)
+
+
+def test_dates_are_typed_and_read_in_the_shops_time_zone(page: Page, unique: str) -> None:
+    from dataclasses import asdict
+
+    from backend.merchandising import queries as collection_queries
+    from backend.shop_settings import services as shop_settings
+    from backend.shop_settings.values import store_settings
+    from tests.e2e.data import shop_configuration_kept
+    from tests.fixtures.accounts import catalog_manager
+
+    async def set_zone(name: str) -> None:
+        current = asdict(await store_settings())
+        await shop_settings.update_store_settings(
+            shop_settings.StoreSettingsInput(**(current | {"time_zone": name})),
+            actor=await catalog_manager(),
+        )
+
+    with shop_configuration_kept():
+        run(lambda: set_zone("Pacific/Auckland"))
+        admin = _sign_in_admin(page, unique)
+        admin.open("/admin/collections")
+        page.get_by_role("button", name="New collection").click()
+        page.get_by_label("Title").fill(f"Auckland dawn {unique}")
+        starts = page.get_by_label("Shown from (Pacific/Auckland)")
+        starts.fill("2036-01-01T06:00")
+        page.get_by_role("button", name="Save collection").click()
+        row = page.get_by_role("row", name=f"Auckland dawn {unique}")
+        expect(row).to_contain_text("Scheduled")
+        row.get_by_role("button", name=f"Edit Auckland dawn {unique}").click()
+        # Read back as typed, in the shop's zone (it is 17:00 UTC the day before).
+        expect(page.get_by_label("Shown from (Pacific/Auckland)")).to_have_value("2036-01-01T06:00")
+
+        async def stored_start() -> datetime | None:
+            rows = await collection_queries.list_collections(await catalog_manager())
+            return next(r.collection.starts_at for r in rows if unique in r.collection.title)
+
+        assert run(stored_start) == datetime(2035, 12, 31, 17, tzinfo=UTC)

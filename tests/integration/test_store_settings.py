@@ -67,11 +67,13 @@ async def test_each_field_is_checked_and_changes_are_audited(
                 "return_window_days": "400",
                 "shop_name": "   ",
                 "money_locale": "xx_XX",
+                "time_zone": "Mars/Olympus_Mons",
             },
         )
     assert set(refused.value.field_errors) == {
         "shop_name",
         "money_locale",
+        "time_zone",
         "sender",
         "support_email",
         "order_number_prefix",
