@@ -139,7 +139,7 @@ def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
     sheet = page.get_by_role("dialog", name="Menu")
     expect(sheet).to_be_visible()
     navigation = sheet.get_by_role("navigation", name="Admin navigation")
-    expect(navigation.get_by_role("link")).to_have_count(18)  # 17 sections and the shop
+    expect(navigation.get_by_role("link")).to_have_count(19)  # 18 sections and the shop
     expect(navigation.get_by_role("link", name="Overview")).to_have_attribute(
         "aria-current", "page"
     )
