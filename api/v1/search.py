@@ -64,6 +64,9 @@ class SearchItem(BaseModel):
     name: str
     brand: str | None
     price: Money
+    compare_at_price: Money | None = Field(
+        default=None, description="the cheapest variant's earlier price, when above the price"
+    )
     currency: str
     stock_quantity: int
     image_url: str | None
@@ -77,6 +80,11 @@ class SearchItem(BaseModel):
             name=hit.name,
             brand=hit.brand,
             price=decimal_string(hit.price),
+            compare_at_price=(
+                decimal_string(hit.compare_at_price)
+                if hit.compare_at_price is not None and hit.compare_at_display
+                else None
+            ),
             currency=hit.currency,
             stock_quantity=hit.stock_quantity,
             image_url=hit.image_url,

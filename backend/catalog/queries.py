@@ -326,6 +326,14 @@ async def list_search_documents(
                 attributes={str(k): str(v) for k, v in (p.attributes or {}).items()},
                 image_url=p.image_urls[0] if p.image_urls else None,
                 created_at=p.created_at,
+                compare_at_price=max(
+                    (
+                        variant.compare_at_price
+                        for variant in variants
+                        if variant.price == p.price and variant.compare_at_price is not None
+                    ),
+                    default=None,
+                ),
                 variants=tuple(
                     (
                         variant.stock_quantity > 0,

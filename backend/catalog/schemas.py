@@ -399,3 +399,5 @@ class SearchDocument:
     created_at: datetime
     # Each active variant: in stock or not, and its (option name, value) pairs.
     variants: tuple[tuple[bool, tuple[tuple[str, str], ...]], ...] = ()
+    # The cheapest active variant's compare-at ("was") price, for the result card.
+    compare_at_price: Decimal | None = None

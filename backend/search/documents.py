@@ -81,6 +81,7 @@ SCHEMA = Schema(
     created_at=DATETIME(sortable=True),  # naive UTC (Whoosh cannot store time zones)
     # Only stored: the rest of a result card.
     price_text=STORED(),  # the Decimal as a string: "19.99"
+    compare_at_text=STORED(),  # the cheapest variant's "was" price, "29.99"; absent without
     currency=STORED(),
     stock_quantity=STORED(),
     image_url=STORED(),
@@ -199,6 +200,11 @@ def index_fields(doc: SearchDocument) -> dict[str, object]:
         "variant_options": encode_variants(doc.variants),
         "created_at": naive_utc(doc.created_at),
         "price_text": str(quantize(doc.price)),
+        "compare_at_text": (
+            str(quantize(doc.compare_at_price))
+            if doc.compare_at_price is not None and doc.compare_at_price > doc.price
+            else ""
+        ),
         "currency": doc.currency,
         "stock_quantity": doc.stock_quantity,
         "image_url": doc.image_url,

@@ -181,6 +181,9 @@ def _hit(hit: Hit, *, scored: bool) -> SearchHit:
         image_url=fields.get("image_url"),
         category_name=fields.get("category_name", ""),
         score=float(hit.score) if scored and hit.score is not None else None,
+        compare_at_price=(
+            Decimal(fields["compare_at_text"]) if fields.get("compare_at_text") else None
+        ),
     )
 
 

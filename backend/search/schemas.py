@@ -59,6 +59,13 @@ class SearchHit:
     image_url: str | None
     category_name: str
     score: float | None  # relevance; None when sorted by price or date
+    compare_at_price: Decimal | None = None  # the "was" price, above the price
+
+    @property
+    def compare_at_display(self) -> str:
+        if self.compare_at_price is None or self.compare_at_price <= self.price:
+            return ""
+        return format_money(self.compare_at_price, self.currency)
 
     @property
     def price_display(self) -> str:

@@ -39,6 +39,7 @@ def _card(hit: SearchHit) -> ProductCard:
         image=thumbnail_url(hit.image_url, 480) if hit.image_url else "",
         initials=initials_for(hit.name, hit.brand),
         swatch=swatch_for(hit.slug),
+        compare_at=hit.compare_at_display,
     )
 
 

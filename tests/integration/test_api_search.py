@@ -87,9 +87,10 @@ async def test_search_returns_items_facets_and_pagination(
     assert [item["price"] for item in body["items"]] == ["12.50", "19.99", "89.00"]
     wall = body["items"][0]
     assert wall.keys() == {
-        *("id", "slug", "name", "brand", "price", "currency", "stock_quantity"),
-        *("image_url", "category"),
+        *("id", "slug", "name", "brand", "price", "compare_at_price", "currency"),
+        *("stock_quantity", "image_url", "category"),
     }
+    assert wall["compare_at_price"] is None
     assert (wall["id"], wall["name"], wall["brand"]) == (
         str(catalog_of_three[2]),
         f"Wall Lamp {unique}",
@@ -261,3 +262,20 @@ async def test_search_filters_by_option_values_and_refuses_malformed_ones(
     assert (await api.get("/search", params={"option": "no colon"})).status_code == 400
     too_many = [("option", f"Size:{n}") for n in range(4)]
     assert (await api.get("/search", params=too_many)).status_code == 400
+
+
+async def test_a_marked_down_product_is_found_with_its_was_price(
+    api: httpx.AsyncClient, make_product: MakeProduct, unique: str
+) -> None:
+    from backend.catalog.variant_queries import variant_for_product
+    from backend.catalog.variants import update_variants
+    from tests.fixtures.accounts import catalog_manager
+
+    product = await make_product(name=f"Teapot {unique}", price=Decimal("30.00"))
+    variant = await variant_for_product(product)
+    await update_variants(
+        product, {variant: {"compare_at_price": Decimal("42.00")}}, actor=await catalog_manager()
+    )
+    await sync_products([product])
+    item = (await api.get("/search", params={"q": f"teapot {unique}"})).json()["items"][0]
+    assert (item["price"], item["compare_at_price"]) == ("30.00", "42.00")
