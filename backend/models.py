@@ -14,7 +14,7 @@ from backend.cart_recovery.models import CartReminder, CartReminderOptOut
 from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.inventory.models import StockMovement
-from backend.merchandising.models import Collection, CollectionProduct
+from backend.merchandising.models import Collection, CollectionProduct, Promotion
 from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.payments.models import PaymentTransaction, WebhookEvent
@@ -53,6 +53,7 @@ __all__ = [
     "OutboxEvent",
     "PaymentTransaction",
     "Product",
+    "Promotion",
     "RefreshToken",
     "ReturnLine",
     "ReturnRequest",

@@ -45,6 +45,7 @@ class ProductCard:
     rating_count: int = 0
     colours: str = ""  # "Navy · Red · Sand" (at most five, then "+2")
     compare_at: str = ""  # the struck-through "was" price, "" when not on sale
+    badge: str = ""  # "−20%" under a promotion, "Sale" when marked down, else ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +124,7 @@ def product_card(product: ProductSummary) -> ProductCard:
         rating_count=product.rating_count,
         colours=_colours_line(product.colours),
         compare_at=product.compare_at_display,
+        badge=product.badge,
     )
 
 

@@ -23,10 +23,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from api.storefront_html import head as heads
 from api.storefront_html.shell import NOT_FOUND, load_shell, shell_for_route
 from backend.catalog import cache as catalog_cache
-from backend.catalog import queries as catalog
 from backend.catalog.category_queries import get_category_tree, list_top_categories
 from backend.catalog.listing import ListingQuery
-from backend.catalog.listing_queries import list_new_arrivals, list_products
 from backend.catalog.retired_slugs import find_renamed_category, find_renamed_product
 from backend.catalog.schemas import ProductDetail, ProductSummary
 from backend.catalog.sitemap_queries import (
@@ -37,10 +35,12 @@ from backend.catalog.sitemap_queries import (
 from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
-from backend.merchandising.queries import (
+from backend.merchandising.queries import list_home_collections, list_live_collections
+from backend.merchandising.storefront_catalog import (
+    get_product_page,
     list_collection_products,
-    list_home_collections,
-    list_live_collections,
+    list_new_arrivals,
+    list_products,
 )
 from backend.settings import get_settings
 from backend.shop_settings.values import store_settings
@@ -100,7 +100,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _price_text(summary: ProductSummary) -> str:
-    price = format_money(summary.price, summary.currency)
+    price = format_money(summary.shown_price, summary.currency)
     if summary.price_max is not None and summary.price_max > summary.price:
         price = f"From {price}"
     if summary.compare_at_display:
@@ -216,7 +216,7 @@ async def home_page() -> Response:
 @router.api_route("/products/{slug}", methods=["GET", "HEAD"])
 async def product_page(slug: str, request: Request) -> Response:
     try:
-        detail = await catalog.get_product_page(slug[:MAX_SLUG_LENGTH])
+        detail = await get_product_page(slug[:MAX_SLUG_LENGTH])
     except NotFoundError:
         renamed = await find_renamed_product(slug[:MAX_SLUG_LENGTH])
         if renamed is not None:

@@ -21,7 +21,7 @@ from backend.catalog.inputs import MAX_PRICE
 from backend.catalog.listing import MAX_PAGE
 from backend.core.pagination import MAX_PAGE_SIZE
 from backend.core.validation import NulFreeStr
-from backend.merchandising import queries, services
+from backend.merchandising import queries, services, storefront_catalog
 from backend.merchandising.inputs import CollectionInput
 from backend.merchandising.queries import CollectionView
 from backend.merchandising.rules import CollectionRule
@@ -120,7 +120,7 @@ async def get_collection(
         "in_stock": "1" if query.in_stock else "",
         "min_rating": "" if query.min_rating is None else str(query.min_rating),
     }
-    found = await queries.list_collection_products(slug[:120], params, strict=True)
+    found = await storefront_catalog.list_collection_products(slug[:120], params, strict=True)
     listing = found.listing
     return CollectionWithProducts(
         **CollectionOut.of(found.collection).model_dump(),

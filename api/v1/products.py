@@ -22,7 +22,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from backend.catalog import cache as catalog_cache
-from backend.catalog import category_queries, listing_queries, queries
+from backend.catalog import category_queries, queries
 from backend.catalog import services as catalog
 from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
 from backend.catalog.listing import MAX_PAGE, parse_listing_query
@@ -33,6 +33,7 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import decimal_string
 from backend.core.pagination import MAX_PAGE_SIZE
 from backend.core.validation import NulFreeStr
+from backend.merchandising import storefront_catalog
 
 router = APIRouter(tags=["products"], route_class=EdgeRoute)
 
@@ -47,7 +48,12 @@ class ProductListItem(BaseModel):
     brand: str | None
     price: Money
     compare_at_price: Money | None = Field(
-        default=None, description="the cheapest variant's earlier price, when above the price"
+        default=None,
+        description="the price it sold for before (its compare-at price, or its own price "
+        "under a promotion), when above `price`",
+    )
+    promotion: str | None = Field(
+        default=None, examples=["−20%"], description="the automatic promotion it is sold under"
     )
     currency: str
     stock_quantity: int
@@ -68,12 +74,11 @@ class ProductListItem(BaseModel):
             name=summary.name,
             sku=summary.sku,
             brand=summary.brand,
-            price=decimal_string(summary.price),
+            price=decimal_string(summary.shown_price),
             compare_at_price=(
-                decimal_string(summary.compare_at_price)
-                if summary.compare_at_price is not None and summary.compare_at_display
-                else None
+                decimal_string(summary.was_price) if summary.was_price is not None else None
             ),
+            promotion=summary.sale_label or None if summary.on_sale else None,
             currency=summary.currency,
             stock_quantity=summary.stock_quantity,
             category=summary.category_name,
@@ -240,7 +245,7 @@ async def list_products(query: Annotated[ProductListParams, Query()], request: R
     }
 
     async def render() -> str:
-        listing = await listing_queries.list_products(parse_listing_query(params, strict=True))
+        listing = await storefront_catalog.list_products(parse_listing_query(params, strict=True))
         return Paged[ProductListItem](
             items=[ProductListItem.of(item) for item in listing.items],
             pagination=PageMeta.of(page=listing.page, limit=listing.limit, total=listing.total),
@@ -248,7 +253,8 @@ async def list_products(query: Annotated[ProductListParams, Query()], request: R
 
     # The public listing is the API's hottest read: its rendered body is cached under the
     # catalog version (so never stale), and a hit skips decoding and validation entirely.
-    body = (await catalog_cache.cached_text({"api_v1_products": params}, render)).encode()
+    key = {"api_v1_products": params, "prices": await storefront_catalog.prices_key()}
+    body = (await catalog_cache.cached_text(key, render)).encode()
     return _json_with_etag(body, request)
 
 

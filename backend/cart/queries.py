@@ -1,4 +1,5 @@
-"""Reading carts: the header's item count, and the cart priced from the catalog now."""
+"""Reading carts: the header's item count, and the cart priced from the catalog now (under
+the live automatic promotions, as checkout charges it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from backend.cart.schemas import Cart, CartLine, CartOwner
 from backend.cart.store import read_quantities, remove_line
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import get_variant_summaries
+from backend.merchandising.offers import Sale
+from backend.merchandising.promotions import sales_for
 from backend.settings import get_settings
 
 
@@ -31,18 +34,24 @@ async def get_cart(owner: CartOwner | None) -> Cart:
         return Cart(lines=(), currency=currency)
     quantities = await read_quantities(owner)
     variants = await get_variant_summaries(list(quantities))
-    lines = []
+    found = []
     for variant_id, quantity in quantities.items():
         product = variants.get(variant_id)
         if product is None:
             await remove_line(owner, variant_id)  # deleted from the catalog: forget it
             continue
-        lines.append(_line(product, quantity))
+        found.append((product, quantity))
+    # Priced as checkout will charge them: under the promotions live now.
+    sales = await sales_for([(product.product_id, product.price) for product, _ in found])
+    lines = [
+        _line(product, quantity, sale)
+        for (product, quantity), sale in zip(found, sales, strict=True)
+    ]
     lines.sort(key=lambda line: (line.name.lower(), line.title))
     return Cart(lines=tuple(lines), currency=currency)
 
 
-def _line(product: VariantSummary, quantity: int) -> CartLine:
+def _line(product: VariantSummary, quantity: int, sale: Sale | None) -> CartLine:
     problem = None
     if not product.is_active:
         problem = "No longer available"
@@ -58,7 +67,9 @@ def _line(product: VariantSummary, quantity: int) -> CartLine:
         name=product.name,
         sku=product.sku,
         image_url=product.image_url,
-        unit_price=product.price,
+        unit_price=sale.price if sale else product.price,
+        list_price=sale.list_price if sale else None,
+        promotion_title=sale.offer.title if sale else None,
         currency=product.currency,
         quantity=quantity,
         stock_quantity=product.stock_quantity,

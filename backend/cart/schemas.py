@@ -38,6 +38,10 @@ class CartLine:
     # Why this line cannot be bought as it is ("No longer available", "Only 2 left").
     problem: str | None = None
     options: tuple[tuple[str, str], ...] = ()  # (option name, value), in option order
+    # Under an automatic promotion: `unit_price` is the sale price, this what it was,
+    # and the promotion's title ("20 % off Outerwear"); None without one.
+    list_price: Decimal | None = None
+    promotion_title: str | None = None
 
     @property
     def title(self) -> str:

@@ -53,12 +53,33 @@ class ListingScope:
     featured_order: ColumnElement[Any] | None = None
 
 
+@dataclass(frozen=True)
+class ListingPricing:
+    """The prices a listing shows, filters and sorts by when they are not the catalog's
+    own: the live automatic promotions (backend/merchandising) hand each product's sale
+    price and its badge as SQL over `products`, and the key their listings are cached
+    under (it changes whenever a promotion starts, ends or is edited)."""
+
+    key: str
+    sale_price: ColumnElement[Any]  # NULL where no promotion lowers the price
+    sale_label: ColumnElement[Any]  # "−20%", NULL where none
+
+    @property
+    def shown_price(self) -> ColumnElement[Any]:
+        return func.coalesce(self.sale_price, Product.price)
+
+
+def _price(pricing: ListingPricing | None) -> Any:
+    return Product.price if pricing is None else pricing.shown_price
+
+
 def _filters(
     query: ListingQuery,
     category_ids: list[uuid.UUID] | None,
     *,
     skip: str = "",
     scope: ListingScope | None = None,
+    pricing: ListingPricing | None = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a listing; `skip` leaves one facet's own filter out."""
     clauses: list[ColumnElement[bool]] = [col(Product.is_active) == true()]
@@ -69,9 +90,9 @@ def _filters(
     if query.brands and skip != "brand":
         clauses.append(col(Product.brand).in_(query.brands))
     if query.min_price is not None:
-        clauses.append(col(Product.price) >= query.min_price)
+        clauses.append(_price(pricing) >= query.min_price)
     if query.max_price is not None:
-        clauses.append(col(Product.price) <= query.max_price)
+        clauses.append(_price(pricing) <= query.max_price)
     if query.in_stock_only:
         clauses.append(col(Product.stock_quantity) > 0)
     if query.min_rating is not None:
@@ -145,7 +166,10 @@ def _variant_values() -> tuple[Any, Any, Any]:
 
 
 def _attribute_and_option_counts(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
+    query: ListingQuery,
+    category_ids: list[uuid.UUID] | None,
+    scope: ListingScope | None,
+    pricing: ListingPricing | None,
 ) -> Subquery:
     """(name, value, products) of the attributes and of the variants' option values."""
     pairs = func.jsonb_each_text(Product.attributes).table_valued("key", "value").alias("pair")
@@ -153,14 +177,17 @@ def _attribute_and_option_counts(
         sql_select(pairs.c.key, pairs.c.value, func.count())
         .select_from(Product)
         .join(pairs, true())
-        .where(*_filters(query, category_ids, skip="attributes", scope=scope))
+        .where(*_filters(query, category_ids, skip="attributes", scope=scope, pricing=pricing))
         .group_by(pairs.c.key, pairs.c.value),
-        _option_value_counts(query, category_ids, scope),
+        _option_value_counts(query, category_ids, scope, pricing),
     ).subquery()
 
 
 def _option_value_counts(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
+    query: ListingQuery,
+    category_ids: list[uuid.UUID] | None,
+    scope: ListingScope | None,
+    pricing: ListingPricing | None,
 ) -> Select[Any]:
     """(option name lower-cased, value, products) over the listing: a product counts for a
     value when a variant of it on sale has it (in stock, with "in stock only"). Read from
@@ -175,12 +202,16 @@ def _option_value_counts(
         )
         .select_from(Product)
         .join(pair, true())
-        .where(*_filters(query, category_ids, skip="attributes", scope=scope))
+        .where(*_filters(query, category_ids, skip="attributes", scope=scope, pricing=pricing))
         .group_by(pair.c.pair)
     )
 
 
-def _sort_columns(query: ListingQuery, scope: ListingScope | None = None) -> list[Any]:
+def _sort_columns(
+    query: ListingQuery,
+    scope: ListingScope | None = None,
+    pricing: ListingPricing | None = None,
+) -> list[Any]:
     if query.sort_by == "featured":
         # A hand-ordered collection's order; anywhere else, the newest first.
         if scope is not None and scope.featured_order is not None:
@@ -191,7 +222,7 @@ def _sort_columns(query: ListingQuery, scope: ListingScope | None = None) -> lis
         # (products without reviews have 0 and 0, so they come last).
         return [Product.rating_average, Product.rating_count]
     return [
-        {"price": Product.price, "name": Product.name, "created_at": Product.created_at}[
+        {"price": _price(pricing), "name": Product.name, "created_at": Product.created_at}[
             query.sort_by
         ]
     ]
@@ -202,15 +233,19 @@ def _ordering(
     columns: list[Any] | None = None,
     id_column: Any = None,
     scope: ListingScope | None = None,
+    pricing: ListingPricing | None = None,
 ) -> list[Any]:
-    columns = _sort_columns(query, scope) if columns is None else columns
+    columns = _sort_columns(query, scope, pricing) if columns is None else columns
     id_column = Product.id if id_column is None else id_column
     direction = desc if query.order == "desc" else asc
     return [*(direction(column) for column in columns), direction(id_column)]
 
 
 def _page_ids(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
+    query: ListingQuery,
+    category_ids: list[uuid.UUID] | None,
+    scope: ListingScope | None,
+    pricing: ListingPricing | None,
 ) -> Select[Any]:
     """The ids of one page, in order.
 
@@ -223,20 +258,20 @@ def _page_ids(
     if category_ids is None or len(category_ids) == 1:
         return (
             select(Product.id)
-            .where(*_filters(query, category_ids, scope=scope))
-            .order_by(*_ordering(query, scope=scope))
+            .where(*_filters(query, category_ids, scope=scope, pricing=pricing))
+            .order_by(*_ordering(query, scope=scope, pricing=pricing))
             .offset(offset)
             .limit(query.limit)
         )
-    sort_columns = _sort_columns(query)
+    sort_columns = _sort_columns(query, pricing=pricing)
     branches = union_all(
         *(
             select(
                 Product.id,
                 *(column.label(f"sort_key_{i}") for i, column in enumerate(sort_columns)),
             )
-            .where(*_filters(query, [category_id]))
-            .order_by(*_ordering(query))
+            .where(*_filters(query, [category_id], pricing=pricing))
+            .order_by(*_ordering(query, pricing=pricing))
             .limit(offset + query.limit)
             for category_id in category_ids
         )
@@ -262,17 +297,27 @@ async def _category_ids(query: ListingQuery) -> list[uuid.UUID] | None:
 
 
 async def _load_listing_page(
-    query: ListingQuery, category_ids: list[uuid.UUID] | None, scope: ListingScope | None
+    query: ListingQuery,
+    category_ids: list[uuid.UUID] | None,
+    scope: ListingScope | None,
+    pricing: ListingPricing | None,
 ) -> tuple[ProductSummary, ...]:
-    page_ids = _page_ids(query, category_ids, scope).subquery()
+    page_ids = _page_ids(query, category_ids, scope, pricing).subquery()
+    statement = summary_select(
+        *(
+            (pricing.sale_price.label("sale_price"), pricing.sale_label.label("sale_label"))
+            if pricing is not None
+            else ()
+        )
+    )
     async with session_scope() as session:
         # The page's ids come from an index-only scan (deep offsets skip index entries,
         # not rows); only the page's own rows are then read in full.
         rows = (
             await session.exec(
-                summary_select()
-                .join(page_ids, col(page_ids.c.id) == col(Product.id))
-                .order_by(*_ordering(query, scope=scope))
+                statement.join(page_ids, col(page_ids.c.id) == col(Product.id)).order_by(
+                    *_ordering(query, scope=scope, pricing=pricing)
+                )
             )
         ).all()
     return tuple(to_summary(row) for row in rows)
@@ -282,14 +327,16 @@ async def _load_listing_totals(
     query: ListingQuery,
     category_ids: list[uuid.UUID] | None,
     scope: ListingScope | None,
+    pricing: ListingPricing | None,
     *,
     with_facets: bool,
 ) -> ListingTotals:
+    price = _price(pricing)
     async with session_scope() as session:
         total, price_min, price_max = (
             await session.exec(
-                select(func.count(), func.min(Product.price), func.max(Product.price)).where(
-                    *_filters(query, category_ids, scope=scope)
+                select(func.count(), func.min(price), func.max(price)).where(
+                    *_filters(query, category_ids, scope=scope, pricing=pricing)
                 )
             )
         ).one()
@@ -299,7 +346,7 @@ async def _load_listing_totals(
             await session.exec(
                 select(Product.brand, func.count())
                 .where(
-                    *_filters(query, category_ids, skip="brand", scope=scope),
+                    *_filters(query, category_ids, skip="brand", scope=scope, pricing=pricing),
                     col(Product.brand).is_not(None),
                 )
                 .group_by(col(Product.brand))
@@ -308,7 +355,9 @@ async def _load_listing_totals(
         ).all()
         # Attributes and variants' option values (sizes, colours) in one statement.
         attribute_rows = (
-            await session.exec(select(*_attribute_and_option_counts(query, category_ids, scope).c))
+            await session.exec(
+                select(*_attribute_and_option_counts(query, category_ids, scope, pricing).c)
+            )
         ).all()
     counts: dict[str, dict[str, int]] = {}
     for key, value, count in attribute_rows:
@@ -329,29 +378,36 @@ async def _load_listing_totals(
 
 
 async def list_products(
-    query: ListingQuery, *, with_facets: bool = False, scope: ListingScope | None = None
+    query: ListingQuery,
+    *,
+    with_facets: bool = False,
+    scope: ListingScope | None = None,
+    pricing: ListingPricing | None = None,
 ) -> Listing:
     """Active products matching the query (within `scope`, when given), one page, in a
-    total order (cached).
+    total order (cached), at `pricing`'s prices when given (the storefront's: see
+    `backend/merchandising/storefront_listing.py`).
 
     Totals and facets are cached per filter set, apart from the page: paging through a
     listing or re-sorting it costs one index-only page query, however deep the page.
     """
     category_ids = await _category_ids(query)
     scope_key = scope.key if scope is not None else None
+    pricing_key = pricing.key if pricing is not None else None
     totals = await cache.cached(
         {
             "listing_totals": to_json(query.filters_only()),
             "facets": with_facets,
             "scope": scope_key,
+            "pricing": pricing_key,
         },
-        lambda: _load_listing_totals(query, category_ids, scope, with_facets=with_facets),
+        lambda: _load_listing_totals(query, category_ids, scope, pricing, with_facets=with_facets),
         encode=to_json,
         decode=ListingTotals.from_json,
     )
     items = await cache.cached(
-        {"listing_page": to_json(query), "scope": scope_key},
-        lambda: _load_listing_page(query, category_ids, scope),
+        {"listing_page": to_json(query), "scope": scope_key, "pricing": pricing_key},
+        lambda: _load_listing_page(query, category_ids, scope, pricing),
         encode=lambda page: [to_json(item) for item in page],
         decode=lambda data: tuple(ProductSummary.from_json(item) for item in data),
     )

@@ -90,9 +90,10 @@ _SUMMARY_COLUMNS: tuple[_ColumnsClauseArgument[Any], ...] = (
 )
 
 
-def summary_select() -> SQLModelSelect[*tuple[Any, ...]]:
+def summary_select(*extra: _ColumnsClauseArgument[Any]) -> SQLModelSelect[*tuple[Any, ...]]:
+    """Product summaries' columns (and `extra` ones, such as a listing's sale price)."""
     # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
-    return SQLModelSelect(*_SUMMARY_COLUMNS).join(
+    return SQLModelSelect(*_SUMMARY_COLUMNS, *extra).join(
         Category, col(Category.id) == col(Product.category_id)
     )
 

@@ -127,11 +127,16 @@ class ProductSummary:
     colours: tuple[str, ...] = ()
     # What its cheapest variant's price was ("compare at"), above the price; None without.
     compare_at_price: Decimal | None = None
+    # Under an automatic promotion (listings read at the storefront's prices): the price
+    # it sells for and the promotion's badge ("−20%"); None and "" otherwise.
+    sale_price: Decimal | None = None
+    sale_label: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProductSummary:
         price_max = data.get("price_max")
         compare_at = data.get("compare_at_price")
+        sale = data.get("sale_price")
         return cls(
             **{
                 **data,
@@ -139,13 +144,24 @@ class ProductSummary:
                 "price": Decimal(data["price"]),
                 "price_max": Decimal(price_max) if price_max is not None else None,
                 "compare_at_price": Decimal(compare_at) if compare_at is not None else None,
+                "sale_price": Decimal(sale) if sale is not None else None,
+                "sale_label": data.get("sale_label") or "",
                 "colours": tuple(data.get("colours") or ()),
             }
         )
 
     @property
+    def on_sale(self) -> bool:
+        return self.sale_price is not None and self.sale_price < self.price
+
+    @property
+    def shown_price(self) -> Decimal:
+        """What it sells for now: the sale price under a promotion, else the price."""
+        return self.sale_price if self.sale_price is not None and self.on_sale else self.price
+
+    @property
     def price_display(self) -> str:
-        return format_money(self.price, self.currency)
+        return format_money(self.shown_price, self.currency)
 
     @property
     def card_price_display(self) -> str:
@@ -155,11 +171,27 @@ class ProductSummary:
         return self.price_display
 
     @property
+    def was_price(self) -> Decimal | None:
+        """The struck-through price: the higher of its compare-at price and, under a
+        promotion, its own price; None when it sells for no less than either."""
+        candidates = [self.compare_at_price or Decimal(0)]
+        if self.on_sale:
+            candidates.append(self.price)
+        was = max(candidates)
+        return was if was > self.shown_price else None
+
+    @property
+    def badge(self) -> str:
+        """ "−20%" under a promotion, "Sale" when marked down by a compare-at price."""
+        if self.on_sale:
+            return self.sale_label or "Sale"
+        return "Sale" if self.was_price is not None else ""
+
+    @property
     def compare_at_display(self) -> str:
         """The struck-through "was" price, "" when there is none above the price."""
-        if self.compare_at_price is None or self.compare_at_price <= self.price:
-            return ""
-        return format_money(self.compare_at_price, self.currency)
+        was = self.was_price
+        return "" if was is None else format_money(was, self.currency)
 
     @property
     def stock_display(self) -> str:
@@ -218,6 +250,9 @@ class VariantView:
     image_urls: tuple[str, ...]  # empty: the product's images
     weight_grams: int | None = None
     barcode: str | None = None
+    # Under an automatic promotion (the storefront's product page): its title ("20 % off
+    # Outerwear"); `price` is then the sale price and `compare_at_price` what it was.
+    sale_title: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VariantView:

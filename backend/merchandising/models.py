@@ -1,18 +1,22 @@
-"""Tables of the merchandising domain: collections and the products hand-picked into them."""
+"""Tables of the merchandising domain: collections (and the products hand-picked into them)
+and automatic promotions."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -97,3 +101,53 @@ class CollectionProduct(SQLModel, table=True):
         )
     )
     position: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class Promotion(SQLModel, table=True):
+    """An automatic sale: a percentage or an amount off the price of every product it
+    covers (all, a category with its subcategories, or a collection's products), while it
+    is switched on and between its dates. No code is needed: listings, product pages,
+    carts and checkout show and charge the sale price (backend/merchandising/promotions.py).
+    Where several cover a product, the highest priority applies; among equals, the one
+    that leaves the lowest price."""
+
+    __tablename__ = "promotions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('percent', 'fixed')", name="kind_known"),
+        CheckConstraint("value > 0 AND (kind <> 'percent' OR value <= 100)", name="value_in_range"),
+        CheckConstraint("target IN ('all', 'category', 'collection')", name="target_known"),
+        CheckConstraint("btrim(title) <> ''", name="title_given"),
+        CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="dates"
+        ),
+        Index("promotions_ends_at_idx", "ends_at"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    # Shown to shoppers beside the sale price and in the cart: "20 % off Outerwear".
+    title: str = Field(sa_column=Column(String(120), nullable=False))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))
+    # Percent off (20 = 20 %) or the amount off each item, in the shop's currency.
+    value: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
+    target: str = Field(sa_column=Column(String(12), nullable=False))
+    # The category (with its subcategories) or collection covered; NULL once it is
+    # deleted, when the promotion covers nothing.
+    category_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("categories.id", ondelete="SET NULL")),
+    )
+    collection_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("collections.id", ondelete="SET NULL")),
+    )
+    starts_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    ends_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    priority: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
+    # The merchant's switch: off, it applies nowhere whatever its dates.
+    is_active: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()

@@ -1,14 +1,13 @@
-"""Reading collections: the storefront's (live ones only: a page, its products, the home
-page's, the sitemap's) and the admin's (every one, with its status and product count).
-
-A collection's products are a catalog listing narrowed by the collection's scope, so its
-page has the category page's filters, facets, sorting and cache."""
+"""Reading collections: the storefront's (live ones only: a page, the home page's, the
+sitemap's) and the admin's (every one, with its status and product count), and the scope
+that narrows a catalog listing to a collection's products (its page, in
+`storefront_catalog.py`, has the category page's filters, facets, sorting and cache)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,15 +18,11 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.catalog.category_queries import get_category_tree
 from backend.catalog.listing import (
-    NEWEST_FIRST,
-    ListingQuery,
     SortField,
     SortOrder,
-    parse_listing_query,
 )
-from backend.catalog.listing_queries import ListingScope, list_products
+from backend.catalog.listing_queries import ListingScope
 from backend.catalog.models import Product
-from backend.catalog.schemas import Listing
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.merchandising.models import MANUAL, Collection, CollectionProduct
@@ -68,14 +63,6 @@ class CollectionView:
 
 
 @dataclass(frozen=True)
-class CollectionListing:
-    collection: CollectionView
-    query: ListingQuery  # as parsed, with the collection's default order
-    default_sort: tuple[SortField, SortOrder]
-    listing: Listing
-
-
-@dataclass(frozen=True)
 class CollectionRow:
     """A line of the admin's list."""
 
@@ -92,7 +79,8 @@ def _live(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def _views(rows: Sequence[Collection]) -> list[CollectionView]:
+async def views_of(rows: Sequence[Collection]) -> list[CollectionView]:
+    """Collection rows as views, a manual one's products read with them (one query)."""
     manual_ids = [row.id for row in rows if row.kind == MANUAL]
     picked: dict[uuid.UUID, list[uuid.UUID]] = {}
     if manual_ids:
@@ -128,7 +116,7 @@ async def _views(rows: Sequence[Collection]) -> list[CollectionView]:
 async def _select(*where: Any, order_by: Sequence[Any] = ()) -> list[CollectionView]:
     async with session_scope() as session:
         rows = (await session.exec(select(Collection).where(*where).order_by(*order_by))).all()
-    return await _views(rows)
+    return await views_of(rows)
 
 
 async def collection_scope(collection: CollectionView, now: datetime) -> ListingScope:
@@ -166,39 +154,6 @@ async def get_live_collection(slug: str, *, now: datetime | None = None) -> Coll
     if not found:
         raise NotFoundError(COLLECTION_NOT_FOUND)
     return found[0]
-
-
-def default_sort(collection: CollectionView) -> tuple[SortField, SortOrder]:
-    """Hand-picked: the merchant's order; rule-based: the newest first."""
-    return FEATURED_FIRST if collection.kind == MANUAL else NEWEST_FIRST
-
-
-async def list_collection_products(
-    slug: str,
-    params: Mapping[str, str],
-    *,
-    strict: bool,
-    limit: int | None = None,
-    with_facets: bool = False,
-) -> CollectionListing:
-    """A live collection and one page of its active products, filtered, sorted and paged
-    by the query parameters like a category's (see `parse_listing_query` for `strict`);
-    without a `sort_by`, in the collection's default order."""
-    now = datetime.now(UTC)
-    collection = await get_live_collection(slug, now=now)
-    order = default_sort(collection)
-    query = parse_listing_query(params, strict=strict, default_sort=order)
-    if limit is not None:
-        query = replace(query, limit=limit)
-    scope = await collection_scope(collection, now)
-    listing = await list_products(query, with_facets=with_facets, scope=scope)
-    if listing.items == () and query.page > listing.page_count:
-        # A page past the end (an old link): the last page instead.
-        query = query.with_page(listing.page_count)
-        listing = await list_products(query, with_facets=with_facets, scope=scope)
-    return CollectionListing(
-        collection=collection, query=query, default_sort=order, listing=listing
-    )
 
 
 async def list_home_collections() -> list[CollectionView]:

@@ -133,6 +133,10 @@ class OrderLine(SQLModel, table=True):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         CheckConstraint("line_total = unit_price * quantity", name="line_total_adds_up"),
+        CheckConstraint(
+            "list_price IS NULL OR (list_price > unit_price AND promotion_title IS NOT NULL)",
+            name="promotion_lowers_price",
+        ),
         Index("order_lines_order_id_idx", "order_id"),
         Index("order_lines_product_id_idx", "product_id"),
         Index("order_lines_variant_id_idx", "variant_id"),
@@ -167,6 +171,10 @@ class OrderLine(SQLModel, table=True):
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     line_total: Decimal = _money()
     position: int = Field(sa_column=Column(Integer, nullable=False))
+    # The automatic promotion this line was sold under, as it was: the price before it
+    # and its title (NULL without one). Later changes to the promotion change neither.
+    list_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(10, 2)))
+    promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
 
     @property
     def display_name(self) -> str:

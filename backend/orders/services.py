@@ -2,11 +2,12 @@
 
 Placing an order is one transaction: the checkout key is locked (the same checkout
 submitted twice, from a double click, a retry or two tabs, finds the first order), the
-caller's admission check runs (`backend/checkout/limits.py`), every line is re-priced
-and its stock reserved (`backend/inventory`), the discount redeemed, the totals computed
-(`backend/pricing`), and the order, its line snapshots, its first history entries and
-`OrderPlaced` written together. Cancelling (or expiring) an order returns its stock and
-its discount code's use in one transaction.
+caller's admission check runs (`backend/checkout/limits.py`), every line's stock is
+reserved (`backend/inventory`) and the line re-priced under the live promotions
+(`backend/merchandising`; the line keeps the promotion as it was), the discount redeemed,
+the totals computed (`backend/pricing`), and the order, its line snapshots, its first
+history entries and `OrderPlaced` written together. Cancelling (or expiring) an order
+returns its stock and its discount code's use in one transaction.
 
 The doors (storefront, API, jobs) do not call these directly: they go through
 `backend/checkout`, which adds the limits and the payment steps.
@@ -14,6 +15,7 @@ The doors (storefront, API, jobs) do not call these directly: they go through
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
@@ -38,6 +40,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
+from backend.merchandising.promotions import sales_for
 from backend.observability import metrics
 from backend.orders import status
 from backend.orders.charges import ChargedLine, work_out_charges
@@ -139,6 +142,12 @@ async def place_order(
         reserved = await inventory.reserve(session, wanted)
         if any(line.currency != settings.shop_currency for line in reserved):
             raise InvalidInputError("A product in your cart cannot be sold in this currency.")
+        # Re-priced here, whatever the cart showed: the promotions live at this moment.
+        sales = await sales_for([(line.product_id, line.unit_price) for line in reserved])
+        reserved = [
+            line if sale is None else dataclasses.replace(line, unit_price=sale.price)
+            for line, sale in zip(reserved, sales, strict=True)
+        ]
         subtotal = subtotal_of(PricedLine(line.unit_price, line.quantity) for line in reserved)
         discount = None
         if details.discount_code:
@@ -185,7 +194,7 @@ async def place_order(
                     amount=tax_line.amount,
                 )
             )
-        for position, line in enumerate(reserved):
+        for position, (line, sale) in enumerate(zip(reserved, sales, strict=True)):
             session.add(
                 OrderLine(
                     order_id=order_id,
@@ -198,6 +207,8 @@ async def place_order(
                     quantity=line.quantity,
                     line_total=line.unit_price * line.quantity,
                     position=position,
+                    list_price=sale.list_price if sale else None,
+                    promotion_title=sale.offer.title if sale else None,
                 )
             )
         for axis, first in (("order", "pending_payment"), ("payment", "unpaid")):

@@ -60,9 +60,9 @@ def _card(product: rx.Var[ProductCard]) -> rx.Component:
             rx.box(
                 product_picture(product),
                 rx.cond(
-                    product.compare_at != "",
+                    product.badge != "",
                     rx.badge(
-                        "Sale",
+                        product.badge,
                         color_scheme="tomato",
                         variant="solid",
                         high_contrast=True,  # white on tomato-9 is under 4.5:1

@@ -7,10 +7,11 @@ import dataclasses
 
 import reflex as rx
 
-from backend.catalog import category_queries, listing_queries
+from backend.catalog import category_queries
 from backend.catalog.listing import parse_listing_query
 from backend.catalog.retired_slugs import find_renamed_category
 from backend.core.errors import NotFoundError
+from backend.merchandising import storefront_catalog
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.listing import PAGE_SIZE, ListingState, listing_body
@@ -48,14 +49,14 @@ class CategoryState(ListingState):
             self.not_found, self.title, self.products, self.filter_groups = True, "", [], []
             return None
         try:
-            listing = await listing_queries.list_products(query, with_facets=True)
+            listing = await storefront_catalog.list_products(query, with_facets=True)
         except NotFoundError:
             self.not_found = True
             return None
         if listing.items == () and query.page > listing.page_count:
             # A page past the end (an old link): show the last page instead.
             query = query.with_page(listing.page_count)
-            listing = await listing_queries.list_products(query, with_facets=True)
+            listing = await storefront_catalog.list_products(query, with_facets=True)
         self.not_found, self.slug = False, slug
         self.title, self.description = node.name, node.description
         self.breadcrumb = [Crumb("Home", "/")] + [

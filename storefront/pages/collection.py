@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.core.errors import NotFoundError
-from backend.merchandising import queries as collections
+from backend.merchandising import storefront_catalog
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.listing import PAGE_SIZE, ListingState, listing_body
@@ -30,7 +30,7 @@ class CollectionState(ListingState):
     async def load(self) -> None:
         slug = self.router.url.path.rstrip("/").rpartition("/")[2]
         try:
-            found = await collections.list_collection_products(
+            found = await storefront_catalog.list_collection_products(
                 slug,
                 dict(self.router.url.query_parameters),
                 strict=False,

@@ -6,8 +6,9 @@ import dataclasses
 
 import reflex as rx
 
-from backend.catalog import category_queries, listing_queries
+from backend.catalog import category_queries
 from backend.media.thumbnails import thumbnail_url
+from backend.merchandising import storefront_catalog
 from backend.merchandising.queries import list_home_collections
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
@@ -42,7 +43,7 @@ class HomeState(PublicState):
         ]
         self.categories = [category_link(c) for c in await category_queries.list_top_categories()]
         self.new_arrivals = [
-            product_card(p) for p in await listing_queries.list_new_arrivals(limit=8)
+            product_card(p) for p in await storefront_catalog.list_new_arrivals(limit=8)
         ]
 
 

@@ -9,7 +9,6 @@ import uuid
 
 import reflex as rx
 
-from backend.catalog import queries as catalog
 from backend.catalog.retired_slugs import find_renamed_product
 from backend.catalog.schemas import ProductDetail, VariantView
 from backend.checkout.price_note import price_note
@@ -18,6 +17,7 @@ from backend.core.regions import country_from_accept_language
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
 from backend.live.topics import product_topic
+from backend.merchandising import storefront_catalog
 from storefront.components.breadcrumb import breadcrumb
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid, product_tile_art
@@ -71,7 +71,7 @@ class ProductState(PublicState):
         self.selected_image = 0
         self.quantity = "1"
         try:
-            detail = await catalog.get_product_page(slug)
+            detail = await storefront_catalog.get_product_page(slug)
         except NotFoundError:
             renamed = await find_renamed_product(slug)
             if renamed is not None:  # an old address: the product's new one
@@ -101,7 +101,7 @@ class ProductState(PublicState):
         if shown is None:
             return
         try:
-            detail = await catalog.get_product_page(shown.summary.slug)
+            detail = await storefront_catalog.get_product_page(shown.summary.slug)
         except NotFoundError:
             self.product, self.not_found, self._detail = None, True, None
             return

@@ -1,0 +1,176 @@
+"""Use cases for automatic promotions: list them with their status, save one whole
+(create or replace), delete one. Administrators only, audited in the change's
+transaction. A change is in force in this process at once and everywhere within a
+second (`promotions.py` reads the live ones at most once a second)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from backend.accounts.schemas import Viewer
+from backend.accounts.staff import require_admin
+from backend.audit import services as audit
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.validation import parse_input
+from backend.merchandising.models import Promotion
+from backend.merchandising.promotion_inputs import PromotionInput
+from backend.merchandising.promotions import forget_cached
+
+MANAGE_PROMOTIONS = "manage promotions"
+PROMOTION_NOT_FOUND = "There is no such promotion."
+
+
+@dataclass(frozen=True)
+class PromotionRow:
+    promotion: Promotion
+    status: str  # "scheduled", "active", "ended" or "off"
+
+
+def status_of(promotion: Promotion, now: datetime) -> str:
+    if not promotion.is_active:
+        return "off"
+    if promotion.starts_at is not None and promotion.starts_at > now:
+        return "scheduled"
+    if promotion.ends_at is not None and promotion.ends_at <= now:
+        return "ended"
+    return "active"
+
+
+async def list_promotions(actor: Viewer) -> list[PromotionRow]:
+    """Every promotion: the highest priority first, then the newest."""
+    require_admin(actor, MANAGE_PROMOTIONS)
+    now = datetime.now(UTC)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(Promotion).order_by(
+                    col(Promotion.priority).desc(), col(Promotion.created_at).desc()
+                )
+            )
+        ).all()
+    return [PromotionRow(row, status_of(row, now)) for row in rows]
+
+
+async def get_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> Promotion:
+    require_admin(actor, MANAGE_PROMOTIONS)
+    async with session_scope() as session:
+        found = await session.get(Promotion, promotion_id)
+    if found is None:
+        raise NotFoundError(PROMOTION_NOT_FOUND)
+    return found
+
+
+def _audited(promotion: Promotion) -> dict[str, Any]:
+    return {
+        "title": promotion.title,
+        "kind": promotion.kind,
+        "value": str(promotion.value),
+        "target": promotion.target,
+        "category_id": str(promotion.category_id) if promotion.category_id else None,
+        "collection_id": str(promotion.collection_id) if promotion.collection_id else None,
+        "starts_at": promotion.starts_at.isoformat() if promotion.starts_at else None,
+        "ends_at": promotion.ends_at.isoformat() if promotion.ends_at else None,
+        "priority": promotion.priority,
+        "is_active": promotion.is_active,
+    }
+
+
+def _missing_target(error: IntegrityError) -> Exception:
+    text = str(error.orig)
+    if "promotions_category_id_fkey" in text:
+        return InvalidInputError(
+            "That category no longer exists.", {"category_id": "Choose another category."}
+        )
+    if "promotions_collection_id_fkey" in text:
+        return InvalidInputError(
+            "That collection no longer exists.", {"collection_id": "Choose another collection."}
+        )
+    return error
+
+
+async def save_promotion(
+    promotion_id: uuid.UUID | None,
+    data: PromotionInput | dict[str, Any],
+    *,
+    actor: Viewer,
+) -> uuid.UUID:
+    """Create a promotion (`promotion_id` None) or replace one with `data`."""
+    require_admin(actor, MANAGE_PROMOTIONS)
+    wanted = data if isinstance(data, PromotionInput) else parse_input(PromotionInput, data)
+    values: dict[str, Any] = {
+        "title": wanted.title,
+        "kind": wanted.kind,
+        "value": wanted.value,
+        "target": wanted.target,
+        "category_id": wanted.category_id if wanted.target == "category" else None,
+        "collection_id": wanted.collection_id if wanted.target == "collection" else None,
+        "starts_at": wanted.starts_at,
+        "ends_at": wanted.ends_at,
+        "priority": wanted.priority,
+        "is_active": wanted.is_active,
+    }
+    try:
+        async with session_scope() as session:
+            before: dict[str, Any] | None = None
+            if promotion_id is None:
+                promotion = Promotion(**values)
+            else:
+                found = (
+                    await session.exec(
+                        select(Promotion).where(col(Promotion.id) == promotion_id).with_for_update()
+                    )
+                ).first()
+                if found is None:
+                    raise NotFoundError(PROMOTION_NOT_FOUND)
+                promotion, before = found, _audited(found)
+                for name, value in values.items():
+                    setattr(promotion, name, value)
+                promotion.updated_at = func.now()  # type: ignore[assignment]  # SQL expression, evaluated by the UPDATE
+            session.add(promotion)
+            await session.flush()
+            await session.refresh(promotion)
+            audit.record(
+                session,
+                actor=actor,
+                action="promotion.created" if before is None else "promotion.updated",
+                entity_type="promotion",
+                entity_id=promotion.id,
+                before=before,
+                after=_audited(promotion),
+            )
+            saved_id = promotion.id
+    except IntegrityError as exc:
+        raise _missing_target(exc) from exc
+    forget_cached()
+    return saved_id
+
+
+async def delete_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> None:
+    """Prices go back at once; orders placed under it keep what they got."""
+    require_admin(actor, MANAGE_PROMOTIONS)
+    async with session_scope() as session:
+        promotion = (
+            await session.exec(
+                select(Promotion).where(col(Promotion.id) == promotion_id).with_for_update()
+            )
+        ).first()
+        if promotion is None:
+            raise NotFoundError(PROMOTION_NOT_FOUND)
+        audit.record(
+            session,
+            actor=actor,
+            action="promotion.deleted",
+            entity_type="promotion",
+            entity_id=promotion_id,
+            before=_audited(promotion),
+        )
+        await session.delete(promotion)
+    forget_cached()

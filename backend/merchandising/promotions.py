@@ -1,0 +1,187 @@
+"""Reading automatic promotions: the live ones (switched on, within their dates), what
+each covers as SQL over `products`, and from them the storefront's prices: a listing's
+sale price and badge per product (`listing_pricing`), and the sale of items priced one
+by one (`sales_for`: product pages, carts, checkout). Read at most once a second per
+process, so a promotion starts, ends or changes everywhere within a second.
+(docs/adr/0011-automatic-promotions.md)"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from cachetools import TTLCache
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, true
+from sqlmodel import col, select
+from sqlmodel.sql.expression import Select as SQLModelSelect
+
+from backend.catalog.category_queries import get_category_tree
+from backend.catalog.listing_queries import ListingPricing
+from backend.catalog.models import Product
+from backend.catalog.schemas import CategoryTree
+from backend.core.db import session_scope
+from backend.merchandising.models import Collection, Promotion
+from backend.merchandising.offers import Offer, Sale, sale_of
+from backend.merchandising.queries import CollectionView, collection_scope, views_of
+from backend.settings import get_settings
+
+FRESH_FOR_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class LivePromotion:
+    offer: Offer
+    row: Promotion
+    collection: CollectionView | None  # a collection-wide one's collection
+
+
+@dataclass(frozen=True)
+class CoveringOffer:
+    offer: Offer
+    covers: ColumnElement[bool]  # over `products`
+
+
+_fresh: TTLCache[str, tuple[LivePromotion, ...]] = TTLCache(
+    maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
+)
+
+
+def forget_cached() -> None:
+    """After a change in this process: the next read sees it at once."""
+    _fresh.clear()
+
+
+def live_condition(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        col(Promotion.is_active) == true(),
+        or_(col(Promotion.starts_at).is_(None), col(Promotion.starts_at) <= now),
+        or_(col(Promotion.ends_at).is_(None), col(Promotion.ends_at) > now),
+    )
+
+
+def offer_of(row: Promotion) -> Offer:
+    return Offer(
+        id=row.id,
+        title=row.title,
+        kind="fixed" if row.kind == "fixed" else "percent",
+        value=row.value,
+        priority=row.priority,
+    )
+
+
+async def live_promotions() -> tuple[LivePromotion, ...]:
+    """The promotions in force now (cached a second in this process)."""
+    if (cached := _fresh.get("live")) is not None:
+        return cached
+    now = datetime.now(UTC)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(Promotion).where(live_condition(now)).order_by(col(Promotion.id))
+            )
+        ).all()
+        collection_ids = [row.collection_id for row in rows if row.collection_id is not None]
+        collection_rows = (
+            (
+                await session.exec(select(Collection).where(col(Collection.id).in_(collection_ids)))
+            ).all()
+            if collection_ids
+            else []
+        )
+    collections = {view.id: view for view in await views_of(collection_rows)}
+    live = tuple(
+        LivePromotion(
+            offer=offer_of(row),
+            row=row,
+            collection=collections.get(row.collection_id) if row.collection_id else None,
+        )
+        for row in rows
+    )
+    _fresh["live"] = live
+    return live
+
+
+async def _covers(
+    promotion: LivePromotion, tree: CategoryTree, now: datetime
+) -> ColumnElement[bool]:
+    row = promotion.row
+    if row.target == "all":
+        return true()
+    if row.target == "category":
+        node = tree.by_id(row.category_id) if row.category_id else None
+        return col(Product.category_id).in_(tree.subtree_ids(node.id)) if node else false()
+    if promotion.collection is None:  # its collection was deleted
+        return false()
+    return (await collection_scope(promotion.collection, now)).where
+
+
+async def covering_offers() -> tuple[list[CoveringOffer], str]:
+    """The live promotions with what each covers, and a key that changes whenever the
+    live set or anything it covers by rule changes (for caches)."""
+    live = await live_promotions()
+    if not live:
+        return [], ""
+    now = datetime.now(UTC)
+    tree = await get_category_tree()
+    offers = [CoveringOffer(p.offer, await _covers(p, tree, now)) for p in live]
+    parts = [
+        f"{p.row.id}:{p.row.updated_at.isoformat()}"
+        + (f":{(await collection_scope(p.collection, now)).key}" if p.collection else "")
+        for p in live
+    ]
+    return offers, hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def _case(whens: list[tuple[ColumnElement[bool], Any]]) -> ColumnElement[Any]:
+    return case(*whens, else_=None)
+
+
+async def listing_pricing() -> ListingPricing | None:
+    """The storefront's prices for catalog listings, or None while no promotion is live
+    (listings then read the catalog's prices, from their indexes)."""
+    offers, key = await covering_offers()
+    if not offers:
+        return None
+    currency = get_settings().shop_currency
+    price = col(Product.price)
+    best_priority = func.greatest(*(_case([(o.covers, literal(o.offer.priority))]) for o in offers))
+    candidates = [
+        (and_(o.covers, literal(o.offer.priority) == best_priority), o.offer.sql_price_after(price))
+        for o in offers
+    ]
+    lowest = func.least(*(_case([(chosen, after)]) for chosen, after in candidates))
+    sale_price = _case([(lowest < price, lowest)])
+    # The first chosen offer (by id) that gives the lowest price names the badge.
+    sale_label = _case(
+        [
+            (and_(chosen, after == lowest, lowest < price), literal(o.offer.label(currency)))
+            for (chosen, after), o in zip(candidates, offers, strict=True)
+        ]
+    )
+    return ListingPricing(key=f"promotions:{key}", sale_price=sale_price, sale_label=sale_label)
+
+
+async def sales_for(items: Sequence[tuple[uuid.UUID, Decimal]]) -> list[Sale | None]:
+    """For (product id, price) pairs, the sale each is under now (None: none): one query
+    for which live promotion covers which product, then `offers.sale_of`."""
+    offers, _key = await covering_offers()
+    if not offers or not items:
+        return [None] * len(items)
+    product_ids = list({product_id for product_id, _ in items})
+    # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
+    statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
+        col(Product.id), *(o.covers.label(f"covers_{i}") for i, o in enumerate(offers))
+    ).where(col(Product.id).in_(product_ids))
+    async with session_scope() as session:
+        rows = (await session.exec(statement)).all()
+    covering: dict[uuid.UUID, list[Offer]] = {
+        row[0]: [o.offer for o, covered in zip(offers, row[1:], strict=True) if covered]
+        for row in rows
+    }
+    return [sale_of(price, covering.get(product_id, ())) for product_id, price in items]

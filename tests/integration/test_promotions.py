@@ -1,0 +1,218 @@
+"""Automatic promotions: the sale price shows, sorts and filters in listings, is what the
+product page, the cart and checkout charge, and the order keeps exactly what was applied;
+the highest priority wins, then the lowest price; a promotion starts and ends on its dates
+without a restart; bad input is refused per field."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import col, delete, select
+
+from backend.accounts.schemas import Viewer
+from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
+from backend.cart import services as carts
+from backend.catalog.category_queries import get_category_tree
+from backend.catalog.listing import ListingQuery
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError, PermissionDeniedError
+from backend.merchandising import promotion_services, storefront_catalog
+from backend.merchandising.models import Promotion
+from backend.merchandising.promotions import forget_cached
+from backend.merchandising.services import save_collection
+from backend.orders.models import OrderLine
+from tests.fixtures.accounts import catalog_manager
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.checkout import PlaceOrder
+
+
+@pytest.fixture(autouse=True)
+async def _no_promotions_left() -> AsyncIterator[None]:
+    """Promotions apply shop-wide: none outlives its test."""
+    yield
+    async with session_scope() as session:
+        await session.exec(delete(Promotion))  # type: ignore[call-overload]
+    forget_cached()
+
+
+async def _promote(**fields: object) -> uuid.UUID:
+    data: dict[str, object] = {"title": "Sale", "kind": "percent", "value": "20", "target": "all"}
+    data.update(fields)
+    return await promotion_services.save_promotion(None, data, actor=await catalog_manager())
+
+
+async def _slug(category: uuid.UUID) -> str:
+    node = (await get_category_tree()).by_id(category)
+    assert node is not None
+    return node.slug
+
+
+async def test_a_category_sale_prices_sorts_and_filters_the_listing(
+    make_product: MakeProduct, category: uuid.UUID
+) -> None:
+    cheap = await make_product(price=Decimal("19.99"))
+    dear = await make_product(price=Decimal("30.00"))
+    await _promote(title="20 % off Lamps", target="category", category_id=str(category))
+    slug = await _slug(category)
+
+    listing = await storefront_catalog.list_products(
+        ListingQuery(category=slug, sort_by="price", order="asc")
+    )
+    by_id = {item.id: item for item in listing.items}
+    assert by_id[cheap].shown_price == Decimal("15.99")  # 19.99 − 4.00 (3.998 rounded once)
+    assert by_id[dear].shown_price == Decimal("24.00")
+    assert (by_id[cheap].badge, by_id[cheap].compare_at_display) == ("−20%", "$19.99")
+    assert [item.id for item in listing.items] == [cheap, dear]
+    assert (listing.price_min, listing.price_max) == (Decimal("15.99"), Decimal("24.00"))
+    # $20–$25 holds the 30.00 one at its sale price, not the 19.99 one.
+    band = await storefront_catalog.list_products(
+        ListingQuery(category=slug, min_price=Decimal("20"), max_price=Decimal("25"))
+    )
+    assert [item.id for item in band.items] == [dear]
+
+
+async def test_checkout_charges_the_sale_and_the_order_keeps_it_for_good(
+    make_product: MakeProduct, category: uuid.UUID, place_order: PlaceOrder
+) -> None:
+    product = await make_product(price=Decimal("50.00"))
+    promotion = await _promote(
+        title="Five off", kind="fixed", value="5", target="category", category_id=str(category)
+    )
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
+    assert owner is not None
+    await carts.add_item(owner, product, 2)
+    line = (await cart_queries.get_cart(owner)).lines[0]
+    assert (line.unit_price, line.list_price, line.promotion_title) == (
+        Decimal("45.00"),
+        Decimal("50.00"),
+        "Five off",
+    )
+
+    placed = await place_order({product: 2})
+    async with session_scope() as session:
+        ordered = (
+            await session.exec(select(OrderLine).where(col(OrderLine.order_id) == placed.id))
+        ).one()
+    assert (ordered.unit_price, ordered.line_total) == (Decimal("45.00"), Decimal("90.00"))
+    assert (ordered.list_price, ordered.promotion_title) == (Decimal("50.00"), "Five off")
+
+    # Changed, then deleted: the order keeps what it got.
+    await promotion_services.save_promotion(
+        promotion,
+        {"title": "Ten off", "kind": "fixed", "value": "10", "target": "all"},
+        actor=await catalog_manager(),
+    )
+    await promotion_services.delete_promotion(promotion, actor=await catalog_manager())
+    async with session_scope() as session:
+        again = await session.get(OrderLine, ordered.id)
+    assert again is not None
+    assert (again.unit_price, again.promotion_title) == (Decimal("45.00"), "Five off")
+    assert (await cart_queries.get_cart(owner)).lines[0].unit_price == Decimal("50.00")
+
+
+async def test_the_highest_priority_wins_then_the_lowest_price(
+    make_product: MakeProduct, category: uuid.UUID
+) -> None:
+    product = await make_product(price=Decimal("100.00"))
+    on_category = {"target": "category", "category_id": str(category)}
+    await _promote(title="Ten percent", value="10", priority=5, **on_category)
+    await _promote(title="Half off", value="50", priority=1, **on_category)
+    page = await storefront_catalog.get_product_page(await _product_slug(product))
+    assert (page.variants[0].price, page.variants[0].sale_title) == (
+        Decimal("90.00"),
+        "Ten percent",
+    )
+
+    await _promote(title="Thirty off", kind="fixed", value="30", priority=5, **on_category)
+    page = await storefront_catalog.get_product_page(await _product_slug(product))
+    assert (page.variants[0].price, page.variants[0].sale_title) == (Decimal("70.00"), "Thirty off")
+    assert page.variants[0].compare_at_price == Decimal("100.00")
+
+
+async def _product_slug(product_id: uuid.UUID) -> str:
+    from backend.catalog.queries import get_product
+
+    return (await get_product(product_id)).summary.slug
+
+
+async def test_a_collection_sale_covers_what_the_collection_holds(
+    make_product: MakeProduct, unique: str
+) -> None:
+    brand = f"Promo {unique}"
+    covered = await make_product(brand=brand, price=Decimal("10.00"))
+    other = await make_product(price=Decimal("10.00"))
+    collection = await save_collection(
+        None,
+        {
+            "title": f"Brand {unique}",
+            "kind": "rules",
+            "rules": [{"field": "brand", "operator": "is", "value": brand}],
+        },
+        actor=await catalog_manager(),
+    )
+    await _promote(target="collection", collection_id=str(collection), value="25")
+    covered_page = await storefront_catalog.get_product_page(await _product_slug(covered))
+    other_page = await storefront_catalog.get_product_page(await _product_slug(other))
+    assert covered_page.variants[0].price == Decimal("7.50")
+    assert other_page.variants[0].price == Decimal("10.00")
+
+
+async def test_a_promotion_starts_and_ends_on_its_dates_without_a_restart(
+    make_product: MakeProduct, category: uuid.UUID
+) -> None:
+    product = await make_product(price=Decimal("40.00"))
+    slug = await _slug(category)
+    now = datetime.now(UTC)
+    await _promote(
+        target="category",
+        category_id=str(category),
+        starts_at=(now + timedelta(seconds=1.5)).isoformat(),
+        ends_at=(now + timedelta(seconds=4)).isoformat(),
+    )
+
+    async def shown() -> Decimal:
+        listing = await storefront_catalog.list_products(ListingQuery(category=slug))
+        return next(item.shown_price for item in listing.items if item.id == product)
+
+    assert await shown() == Decimal("40.00")
+    await asyncio.sleep(2.6)  # started (and this process's second-long cache expired)
+    assert await shown() == Decimal("32.00")
+    await asyncio.sleep(2.6)  # ended
+    assert await shown() == Decimal("40.00")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"value": "120"}, "form"),
+        ({"value": "0"}, "value"),
+        ({"value": "1.005"}, "value"),
+        ({"target": "category"}, "form"),
+        ({"target": "collection"}, "form"),
+        ({"kind": "half"}, "kind"),
+        ({"title": " "}, "title"),
+    ],
+)
+async def test_bad_input_is_refused_with_a_message_per_field(
+    fields: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        await _promote(**fields)
+    assert field in refused.value.field_errors
+
+
+async def test_only_administrators_manage_promotions(shopper_viewer: Viewer) -> None:
+    with pytest.raises(PermissionDeniedError):
+        await promotion_services.save_promotion(
+            None,
+            {"title": "Mine", "kind": "percent", "value": "90", "target": "all"},
+            actor=shopper_viewer,
+        )
+    with pytest.raises(PermissionDeniedError):
+        await promotion_services.list_promotions(shopper_viewer)
