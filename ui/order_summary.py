@@ -11,13 +11,21 @@ import reflex as rx
 def order_summary(
     lines: rx.Var[list[Any]], totals: rx.Var[list[tuple[str, str]]], total: rx.Var[str]
 ) -> rx.Component:
-    """`lines` items have `quantity`, `name` and `line_total`; `totals` are (label, amount)
-    rows shown above the total."""
+    """`lines` items have `quantity`, `name`, `line_total` and `promotion` (the automatic
+    promotion a line is sold under, or ""); `totals` are (label, amount) rows shown above
+    the total."""
     return rx.vstack(
         rx.foreach(
             lines,
             lambda line: rx.hstack(
-                rx.text(line.quantity, " × ", line.name),
+                rx.vstack(
+                    rx.text(line.quantity, " × ", line.name),
+                    rx.cond(
+                        line.promotion != "",
+                        rx.text(line.promotion, size="1", color=rx.color("tomato", 11)),
+                    ),
+                    spacing="0",
+                ),
                 rx.spacer(),
                 rx.text(line.line_total),
                 width="100%",

@@ -17,6 +17,7 @@ class OrderLineView:
     quantity: str
     unit_price: str
     line_total: str
+    promotion: str = ""  # "20 % off Outerwear (was $50.00)", "" without one
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +79,11 @@ def order_view(order: OrderWithPayments) -> OrderView:
                 str(line.quantity),
                 money(line.unit_price),
                 money(line.line_total),
+                promotion=(
+                    f"{line.promotion_title} (was {money(line.list_price)})"
+                    if line.promotion_title and line.list_price is not None
+                    else ""
+                ),
             )
             for line in order.lines
         ],

@@ -48,6 +48,7 @@ class ChosenVariant:
     in_stock: bool
     quantity_choices: list[str]
     images: list[str]  # its own pictures first, then the product's
+    sale_title: str = ""  # the automatic promotion it is sold under, "" without one
 
 
 def _matches(variant: VariantView, wanted: Sequence[str]) -> int:
@@ -137,6 +138,7 @@ def chosen_variant(variant: VariantView, product_images: Sequence[str]) -> Chose
         sku=variant.sku,
         price=variant.price_display,
         compare_at_price=variant.compare_at_price_display,
+        sale_title=variant.sale_title,
         stock=variant.stock_display,
         in_stock=variant.stock_quantity > 0,
         quantity_choices=[

@@ -21,6 +21,7 @@ NAV_ITEMS = (
     ("Demand", "/admin/demand", "bell-ring", False),
     ("Orders", "/admin/orders", "receipt", True),
     ("Returns", "/admin/returns", "undo-2", True),
+    ("Promotions", "/admin/promotions", "badge-percent", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
     ("Shipping", "/admin/shipping", "truck", True),
     ("Taxes", "/admin/taxes", "percent", True),

@@ -28,6 +28,8 @@ from admin.pages.product_variants import ProductVariantsState
 from admin.pages.product_variants_view import product_variants_page
 from admin.pages.products import ProductsTableState
 from admin.pages.products_view import products_page
+from admin.pages.promotions import PromotionsState
+from admin.pages.promotions_view import promotions_page
 from admin.pages.returns import ReturnsTableState, returns_page
 from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.shipping import ShippingAdminState, shipping_page
@@ -73,6 +75,7 @@ ADMIN_PAGES = (
         (OrderAdminState.load, OrderReturnsAdminState.load),
     ),
     (returns_page, "/admin/returns", "Returns", (ReturnsTableState.load,)),
+    (promotions_page, "/admin/promotions", "Promotions", (PromotionsState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
     (shipping_page, "/admin/shipping", "Shipping", (ShippingAdminState.load,)),
     (taxes_page, "/admin/taxes", "Taxes", (TaxesAdminState.load,)),

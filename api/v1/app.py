@@ -14,6 +14,7 @@ from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
 from api.v1 import orders as orders_api
 from api.v1 import products
+from api.v1 import promotions as promotions_api
 from api.v1 import search as search_api
 from api.v1 import shipping as shipping_api
 from api.v1 import store_settings as store_settings_api
@@ -74,6 +75,7 @@ def build_api_v1() -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.include_router(products.router)
     app.include_router(collections_api.router)
+    app.include_router(promotions_api.router)
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
     app.include_router(webhooks_api.router)

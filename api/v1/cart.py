@@ -43,6 +43,14 @@ class CartLineOut(BaseModel):
     image_url: str | None
     quantity: int
     unit_price: Money
+    promotion: str | None = Field(
+        default=None,
+        examples=["20 % off Outerwear"],
+        description="the automatic promotion the line is priced under",
+    )
+    list_price: Money | None = Field(
+        default=None, description="the unit price before that promotion"
+    )
     line_total: Money
     currency: str
     stock_quantity: int
@@ -61,6 +69,8 @@ class CartLineOut(BaseModel):
             image_url=line.image_url,
             quantity=line.quantity,
             unit_price=decimal_string(line.unit_price),
+            promotion=line.promotion_title,
+            list_price=decimal_string(line.list_price) if line.list_price is not None else None,
             line_total=decimal_string(line.line_total),
             currency=line.currency,
             stock_quantity=line.stock_quantity,

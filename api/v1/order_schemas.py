@@ -26,6 +26,14 @@ class OrderLineOut(BaseModel):
     )
     quantity: int
     unit_price: Money
+    promotion: str | None = Field(
+        default=None,
+        examples=["20 % off Outerwear"],
+        description="the automatic promotion the line is priced under",
+    )
+    list_price: Money | None = Field(
+        default=None, description="the unit price before that promotion"
+    )
     line_total: Money
 
 
@@ -102,6 +110,10 @@ class OrderOut(BaseModel):
                     options=dict(line.options),
                     quantity=line.quantity,
                     unit_price=decimal_string(line.unit_price),
+                    promotion=line.promotion_title,
+                    list_price=(
+                        decimal_string(line.list_price) if line.list_price is not None else None
+                    ),
                     line_total=decimal_string(line.line_total),
                 )
                 for line in order.lines

@@ -49,6 +49,9 @@ class OrderLineRecord:
     variant_id: uuid.UUID | None = None
     # The variant's option values when bought: (("Size", "M"), ("Colour", "Navy")).
     options: tuple[tuple[str, str], ...] = ()
+    # The automatic promotion it was sold under and the price before it (None without).
+    promotion_title: str | None = None
+    list_price: Decimal | None = None
 
     @property
     def options_title(self) -> str:
@@ -187,6 +190,8 @@ async def get_order(number: str) -> OrderDetail:
                 line.line_total,
                 variant_id=line.variant_id,
                 options=tuple((option["name"], option["value"]) for option in line.options),
+                promotion_title=line.promotion_title,
+                list_price=line.list_price,
             )
             for line in lines
         ),

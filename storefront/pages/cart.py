@@ -37,6 +37,8 @@ class CartLineView:
     url: str
     image: str
     unit_price: str
+    list_price: str  # before its promotion, "" without one
+    promotion: str  # the promotion's title, "" without one
     line_total: str
     quantity: str
     choices: list[str]  # the quantities the selector offers
@@ -56,6 +58,8 @@ def _line_view(cart: Cart) -> list[CartLineView]:
                 + (f"?variant={line.variant_id}" if line.options else ""),
                 image=thumbnail_url(line.image_url, 160) if line.image_url else "",
                 unit_price=format_money(line.unit_price, line.currency),
+                list_price=format_money(line.list_price, line.currency) if line.list_price else "",
+                promotion=line.promotion_title or "",
                 line_total=format_money(line.line_total, line.currency),
                 quantity=str(line.quantity),
                 choices=[str(n) for n in range(1, max(most, 1) + 1)],
@@ -162,7 +166,25 @@ def _line(line: rx.Var[CartLineView]) -> rx.Component:
         rx.vstack(
             rx.link(line.name, href=line.url, weight="medium"),
             rx.cond(line.options != "", rx.text(line.options, size="2")),
-            rx.text(line.unit_price, " each", size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.text(line.unit_price, " each", size="2", color_scheme="gray"),
+                rx.cond(
+                    line.list_price != "",
+                    rx.text(
+                        rx.el.span("Was ", class_name="visually-hidden"),
+                        line.list_price,
+                        size="2",
+                        color_scheme="gray",
+                        text_decoration="line-through",
+                    ),
+                ),
+                spacing="2",
+                align="baseline",
+            ),
+            rx.cond(
+                line.promotion != "",
+                rx.badge(line.promotion, color_scheme="tomato", variant="soft"),
+            ),
             rx.cond(line.problem != "", rx.badge(line.problem, color_scheme="tomato")),
             spacing="1",
             flex="1",

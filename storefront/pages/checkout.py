@@ -64,6 +64,7 @@ class ReviewLine:
     name: str
     quantity: str
     line_total: str
+    promotion: str = ""  # the automatic promotion it is sold under, "" without one
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,7 +272,10 @@ class CheckoutState(PublicState):
         currency = preview.cart.currency
         self.lines = [
             ReviewLine(
-                line.display_name, str(line.quantity), format_money(line.line_total, currency)
+                line.display_name,
+                str(line.quantity),
+                format_money(line.line_total, currency),
+                promotion=line.promotion_title or "",
             )
             for line in preview.cart.lines
         ]

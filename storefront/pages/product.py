@@ -289,6 +289,10 @@ def _buy_box(product: rx.Var[ProductPageView], chosen: rx.Var[ChosenVariant]) ->
             spacing="3",
             align="baseline",
         ),
+        rx.cond(
+            chosen.sale_title != "",
+            rx.badge(chosen.sale_title, size="2", color_scheme="tomato", variant="soft"),
+        ),
         rx.foreach(ProductState.options, _option_picker),
         rx.badge(
             chosen.stock,

@@ -33,6 +33,7 @@ STATIC_PAGES = [
     ("/admin/reviews", "Reviews", "waiting for moderation"),
     ("/admin/orders", "Orders", "Placed from"),
     ("/admin/returns", "Returns", "Open a return's order"),
+    ("/admin/promotions", "Promotions", "New promotion"),
     ("/admin/discounts", "Discount codes", "Create code"),
     ("/admin/shipping", "Shipping", "Everywhere we ship"),
     ("/admin/taxes", "Taxes", "Preview checkout for an address"),
@@ -139,7 +140,7 @@ def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
     sheet = page.get_by_role("dialog", name="Menu")
     expect(sheet).to_be_visible()
     navigation = sheet.get_by_role("navigation", name="Admin navigation")
-    expect(navigation.get_by_role("link")).to_have_count(19)  # 18 sections and the shop
+    expect(navigation.get_by_role("link")).to_have_count(20)  # 19 sections and the shop
     expect(navigation.get_by_role("link", name="Overview")).to_have_attribute(
         "aria-current", "page"
     )

@@ -17,14 +17,14 @@ from backend.catalog import services as catalog
 from backend.catalog.variant_queries import variant_for_product
 from backend.catalog.variants import update_variants
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from backend.merchandising import queries, services
+from backend.merchandising import queries, services, storefront_catalog
 from backend.merchandising.rules import CollectionRule
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 
 
 async def _names(slug: str, params: dict[str, str] | None = None) -> list[str]:
-    result = await queries.list_collection_products(slug, params or {}, strict=True)
+    result = await storefront_catalog.list_collection_products(slug, params or {}, strict=True)
     return [item.name for item in result.listing.items]
 
 
@@ -133,7 +133,9 @@ async def test_a_manual_collection_keeps_the_merchants_order_and_the_listing_fil
     by_price = {"sort_by": "price"}
     assert await _names(slug, by_price) == [f"Beta {unique}", f"Gamma {unique}", f"Alpha {unique}"]
     assert await _names(slug, {"brand": "Alder"}) == [f"Gamma {unique}", f"Alpha {unique}"]
-    facets = await queries.list_collection_products(slug, {}, strict=True, with_facets=True)
+    facets = await storefront_catalog.list_collection_products(
+        slug, {}, strict=True, with_facets=True
+    )
     assert {(f.value, f.count) for f in facets.listing.brands} == {("Alder", 2), ("Birch", 1)}
 
     # Reordered: the page follows at once (its cache key moves with the collection).

@@ -3,7 +3,8 @@ reach the home page, each with products."""
 
 from backend.catalog import queries as catalog
 from backend.demo.seed import DEMO_COLLECTIONS, seed_demo_data
-from backend.merchandising.queries import list_collection_products, list_home_collections
+from backend.merchandising.queries import list_home_collections
+from backend.merchandising.storefront_catalog import list_collection_products
 
 
 async def test_seeding_twice_adds_nothing_the_second_time() -> None:

@@ -1,0 +1,210 @@
+"""Admin promotions: the list with each one's status (scheduled, active, ended, off), and
+the editor: what it takes off, what it covers (everything, a category, a collection),
+when (in the shop's time zone) and its priority. Admins only; the promotion service
+checks the role again and writes the audit log. A saved change is in force on every
+page within a second."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import reflex as rx
+
+from admin.components.catalog_pickers import Choice, category_choices
+from admin.state import AdminOnlyAreaState
+from backend.catalog.category_queries import get_category_tree
+from backend.core.clock import moment_from_wall_clock, wall_clock_text
+from backend.core.errors import DomainError
+from backend.core.money import format_money
+from backend.merchandising import promotion_services as promotions
+from backend.merchandising import queries as collections
+from backend.merchandising.models import Promotion
+from backend.settings import get_settings
+from backend.shop_settings.values import store_settings
+
+STATUS_LABELS = {"scheduled": "Scheduled", "active": "Active", "ended": "Ended", "off": "Off"}
+
+
+@dataclasses.dataclass(frozen=True)
+class PromotionListRow:
+    id: str
+    title: str
+    discount: str  # "20 % off", "$5.00 off"
+    covers: str  # "Everything", "Category: Outerwear", "Collection: Summer"
+    when: str  # "from 27 Nov 2026, 00:00 to 30 Nov 2026, 23:59" in the shop's zone
+    priority: str
+    status: str
+
+
+def _discount(promotion: Promotion) -> str:
+    if promotion.kind == "percent":
+        return f"{promotion.value.normalize():f} % off"
+    return format_money(promotion.value, get_settings().shop_currency) + " off"
+
+
+class PromotionsState(AdminOnlyAreaState):
+    rows: list[PromotionListRow] = []
+    editing: bool = False
+    editing_id: str = ""
+    values: dict[str, str] = {}
+    kind: str = "percent"
+    target: str = "all"
+    target_id: str = ""
+    is_active: bool = True
+    categories: list[Choice] = []
+    collections: list[Choice] = []
+    time_zone: str = "UTC"
+    errors: dict[str, str] = {}
+    message: str = ""
+    done: str = ""
+    form_version: int = 0
+
+    async def _reload(self) -> None:
+        tree = await get_category_tree()
+        named = {choice.value: choice.label.strip() for choice in self.collections}
+        zone = (await store_settings()).zone
+
+        def covers(promotion: Promotion) -> str:
+            if promotion.target == "category":
+                node = tree.by_id(promotion.category_id) if promotion.category_id else None
+                return "Category: " + (node.name if node else "(deleted)")
+            if promotion.target == "collection":
+                return "Collection: " + named.get(str(promotion.collection_id), "(deleted)")
+            return "Everything"
+
+        def when(promotion: Promotion) -> str:
+            start = wall_clock_text(promotion.starts_at, zone).replace("T", " ")
+            end = wall_clock_text(promotion.ends_at, zone).replace("T", " ")
+            parts = ([f"from {start}"] if start else []) + ([f"until {end}"] if end else [])
+            return " ".join(parts) or "always"
+
+        self.rows = [
+            PromotionListRow(
+                id=str(row.promotion.id),
+                title=row.promotion.title,
+                discount=_discount(row.promotion),
+                covers=covers(row.promotion),
+                when=when(row.promotion),
+                priority=str(row.promotion.priority),
+                status=STATUS_LABELS[row.status],
+            )
+            for row in await promotions.list_promotions(self.staff_viewer)
+        ]
+
+    @rx.event
+    async def load(self) -> None:
+        self.errors, self.message, self.done, self.editing = {}, "", "", False
+        self.categories = category_choices(await get_category_tree())
+        self.collections = [
+            Choice(str(row.collection.id), row.collection.title)
+            for row in await collections.list_collections(self.staff_viewer)
+        ]
+        self.time_zone = (await store_settings()).time_zone
+        await self._reload()
+
+    async def _open(self, promotion: Promotion | None) -> None:
+        zone = (await store_settings()).zone
+        self.editing, self.errors, self.message, self.done = True, {}, "", ""
+        self.editing_id = str(promotion.id) if promotion else ""
+        self.values = {
+            "title": promotion.title if promotion else "",
+            "value": f"{promotion.value.normalize():f}" if promotion else "",
+            "starts_at": wall_clock_text(promotion.starts_at if promotion else None, zone),
+            "ends_at": wall_clock_text(promotion.ends_at if promotion else None, zone),
+            "priority": str(promotion.priority) if promotion else "0",
+        }
+        self.kind = promotion.kind if promotion else "percent"
+        self.target = promotion.target if promotion else "all"
+        target_id = promotion.category_id or promotion.collection_id if promotion else None
+        self.target_id = str(target_id) if target_id else ""
+        self.is_active = promotion.is_active if promotion else True
+        self.form_version += 1
+
+    @rx.event
+    async def new(self) -> None:
+        await self._open(None)
+
+    @rx.event
+    async def edit(self, promotion_id: str) -> None:
+        try:
+            promotion = await promotions.get_promotion(
+                uuid.UUID(str(promotion_id)), actor=self.staff_viewer
+            )
+        except (ValueError, DomainError):
+            self.message = "That promotion no longer exists."
+            return
+        await self._open(promotion)
+
+    @rx.event
+    def cancel(self) -> None:
+        self.editing, self.errors, self.message = False, {}, ""
+
+    @rx.event
+    def set_kind(self, kind: str) -> None:
+        self.kind = "fixed" if kind == "fixed" else "percent"
+
+    @rx.event
+    def set_target(self, target: str) -> None:
+        self.target = target if target in ("all", "category", "collection") else "all"
+        self.target_id = ""
+
+    @rx.event
+    def set_target_id(self, target_id: str) -> None:
+        self.target_id = str(target_id)[:40]
+
+    @rx.event
+    def set_is_active(self, active: bool) -> None:
+        self.is_active = bool(active)
+
+    @rx.event
+    async def save(self, form_data: dict[str, Any]) -> None:
+        self.errors, self.message, self.done = {}, "", ""
+        fields = {key: str(form_data.get(key) or "")[:200] for key in self.values}
+        self.values = fields
+        zone = (await store_settings()).zone
+        moments: dict[str, str | None] = {}
+        for name in ("starts_at", "ends_at"):
+            try:
+                moment = moment_from_wall_clock(fields[name], zone)
+            except ValueError:
+                self.errors = {name: "Choose a date and time."}
+                return
+            moments[name] = moment.isoformat() if moment else None
+        priority = fields["priority"].strip() or "0"
+        data: dict[str, Any] = {
+            "title": fields["title"],
+            "kind": self.kind,
+            "value": fields["value"].strip().replace(",", "") or "0",
+            "target": self.target,
+            "category_id": self.target_id if self.target == "category" and self.target_id else None,
+            "collection_id": (
+                self.target_id if self.target == "collection" and self.target_id else None
+            ),
+            "priority": priority if priority.lstrip("-").isdigit() else "x",
+            "is_active": self.is_active,
+            **moments,
+        }
+        existing = uuid.UUID(self.editing_id) if self.editing_id else None
+        try:
+            await promotions.save_promotion(existing, data, actor=self.staff_viewer)
+        except DomainError as error:
+            self.errors = dict(getattr(error, "field_errors", {}) or {})
+            self.message = self.errors.pop("form", "") or error.message
+            return
+        self.done = f"“{fields['title'].strip()}” saved: in force on every page within a second."
+        self.editing = False
+        await self._reload()
+
+    @rx.event
+    async def delete(self, promotion_id: str) -> None:
+        self.message, self.done = "", ""
+        try:
+            await promotions.delete_promotion(uuid.UUID(str(promotion_id)), actor=self.staff_viewer)
+        except (ValueError, DomainError):
+            self.message = "That promotion no longer exists."
+        else:
+            self.done = "Promotion deleted: prices are back; orders keep what they got."
+            self.editing = False
+        await self._reload()

@@ -1,0 +1,272 @@
+"""The promotions page's look: the list and the editor (admin/pages/promotions.py holds
+the state)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from admin.components.catalog_pickers import choice_select
+from admin.components.layout import admin_page
+from admin.pages.promotions import PromotionListRow, PromotionsState
+from ui.forms import bound_input, form_alert, success_note
+from ui.tables import data_table
+
+
+def _row(row: rx.Var[PromotionListRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row.title),
+        rx.table.cell(row.discount),
+        rx.table.cell(row.covers),
+        rx.table.cell(rx.text(row.when, size="1", color_scheme="gray")),
+        rx.table.cell(row.priority, text_align="right"),
+        rx.table.cell(
+            rx.badge(
+                row.status,
+                color_scheme=rx.match(
+                    row.status, ("Active", "grass"), ("Scheduled", "blue"), "gray"
+                ),
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    on_click=PromotionsState.edit(row.id),
+                    aria_label="Edit " + row.title,
+                ),
+                rx.alert_dialog.root(
+                    rx.alert_dialog.trigger(
+                        rx.button(
+                            "Delete",
+                            size="1",
+                            variant="soft",
+                            color_scheme="tomato",
+                            aria_label="Delete " + row.title,
+                        )
+                    ),
+                    rx.alert_dialog.content(
+                        rx.alert_dialog.title("Delete “" + row.title + "”?"),
+                        rx.alert_dialog.description(
+                            "Prices go back at once; orders placed under it keep what they got."
+                        ),
+                        rx.hstack(
+                            rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
+                            rx.alert_dialog.action(
+                                rx.button(
+                                    "Delete",
+                                    color_scheme="tomato",
+                                    on_click=PromotionsState.delete(row.id),
+                                )
+                            ),
+                            spacing="3",
+                            justify="end",
+                        ),
+                    ),
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _target_picker() -> rx.Component:
+    return rx.vstack(
+        rx.text("Covers", size="2", weight="medium"),
+        rx.hstack(
+            rx.select.root(
+                rx.select.trigger(aria_label="Covers"),
+                rx.select.content(
+                    rx.select.item("Everything", value="all"),
+                    rx.select.item("A category", value="category"),
+                    rx.select.item("A collection", value="collection"),
+                ),
+                value=PromotionsState.target,
+                on_change=PromotionsState.set_target,
+            ),
+            rx.cond(
+                PromotionsState.target == "category",
+                choice_select(
+                    PromotionsState.categories,
+                    label="Category",
+                    value=PromotionsState.target_id,
+                    on_change=PromotionsState.set_target_id,
+                    width="220px",
+                ),
+            ),
+            rx.cond(
+                PromotionsState.target == "collection",
+                choice_select(
+                    PromotionsState.collections,
+                    label="Collection",
+                    value=PromotionsState.target_id,
+                    on_change=PromotionsState.set_target_id,
+                    width="220px",
+                ),
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.text(
+            "A category includes its subcategories. Where several promotions cover a product, "
+            "the highest priority applies; among equals, the lowest price.",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _editor() -> rx.Component:
+    errors, values = PromotionsState.errors, PromotionsState.values
+    zone = " (" + PromotionsState.time_zone + ")"
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(
+                    rx.cond(PromotionsState.editing_id == "", "New promotion", "Edit promotion"),
+                    size="4",
+                    as_="h2",
+                ),
+                bound_input(
+                    "Title",
+                    "title",
+                    errors=errors,
+                    values=values,
+                    id_prefix="p-",
+                    hint="Shoppers see it beside the price and in the cart",
+                ),
+                rx.hstack(
+                    rx.vstack(
+                        rx.text("Takes off", size="2", weight="medium"),
+                        rx.select.root(
+                            rx.select.trigger(aria_label="Takes off"),
+                            rx.select.content(
+                                rx.select.item("A percentage", value="percent"),
+                                rx.select.item("An amount per item", value="fixed"),
+                            ),
+                            value=PromotionsState.kind,
+                            on_change=PromotionsState.set_kind,
+                        ),
+                        spacing="1",
+                    ),
+                    rx.box(
+                        bound_input(
+                            rx.cond(PromotionsState.kind == "percent", "Percent off", "Amount off"),
+                            "value",
+                            errors=errors,
+                            values=values,
+                            id_prefix="p-",
+                            input_mode="decimal",
+                            hint=rx.cond(PromotionsState.kind == "percent", "20 = 20 %", "5.00"),
+                        ),
+                        width="200px",
+                    ),
+                    spacing="3",
+                    align="start",
+                    wrap="wrap",
+                ),
+                _target_picker(),
+                rx.grid(
+                    bound_input(
+                        "Starts" + zone,
+                        "starts_at",
+                        errors=errors,
+                        values=values,
+                        id_prefix="p-",
+                        type="datetime-local",
+                        hint="Empty: at once",
+                    ),
+                    bound_input(
+                        "Ends" + zone,
+                        "ends_at",
+                        errors=errors,
+                        values=values,
+                        id_prefix="p-",
+                        type="datetime-local",
+                        hint="Empty: no end",
+                    ),
+                    bound_input(
+                        "Priority",
+                        "priority",
+                        errors=errors,
+                        values=values,
+                        id_prefix="p-",
+                        input_mode="numeric",
+                        hint="Higher wins where promotions overlap",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.switch(
+                            checked=PromotionsState.is_active,
+                            on_change=PromotionsState.set_is_active,
+                        ),
+                        rx.text("Switched on", size="2"),
+                        spacing="2",
+                        align="center",
+                    ),
+                ),
+                rx.hstack(
+                    rx.button("Save promotion", type="submit"),
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        type="button",
+                        on_click=PromotionsState.cancel,
+                    ),
+                    spacing="3",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            key=PromotionsState.form_version.to_string(),
+            on_submit=PromotionsState.save,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def promotions_page() -> rx.Component:
+    return admin_page(
+        "Promotions",
+        rx.vstack(
+            rx.text(
+                "Automatic sales: no code needed. Listings, product pages, carts and checkout "
+                "show and charge the sale price while a promotion runs.",
+                size="2",
+                color_scheme="gray",
+            ),
+            form_alert(PromotionsState.message),
+            success_note(PromotionsState.done),
+            rx.cond(
+                PromotionsState.editing,
+                _editor(),
+                rx.button(rx.icon("plus", size=16), "New promotion", on_click=PromotionsState.new),
+            ),
+            data_table(
+                (
+                    "Promotion",
+                    "Discount",
+                    "Covers",
+                    "When",
+                    ("Priority", "right"),
+                    "Status",
+                    "",
+                ),
+                PromotionsState.rows,
+                _row,
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        admins_only=True,
+    )

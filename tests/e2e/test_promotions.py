@@ -1,0 +1,79 @@
+"""The merchant runs "20 % off Outerwear this weekend": the category page shows the sale
+price with the old one struck through and a badge, the product page names the promotion,
+and the cart, checkout and the order show and charge it. Deleted, prices are back and the
+order keeps what it got."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from backend.accounts.roles import RoleName
+from tests.e2e.data import PASSWORD, create_account, create_category, create_product
+from tests.e2e.pages.admin import AdminDashboard
+from tests.e2e.pages.checkout import Buyer
+
+
+def test_twenty_percent_off_outerwear_this_weekend(page: Page, unique: str) -> None:
+    from backend.core.clock import utcnow, wall_clock_text, zone_named
+
+    category = create_category(f"ow{unique}", name=f"Outerwear {unique}")
+    coat = create_product(
+        f"ow{unique}", name=f"Storm Coat {unique}", price="120.00", category_id=category
+    )
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("pr" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.expect_signed_in()
+    admin.go_to("Promotions")
+    page.get_by_role("button", name="New promotion").click()
+    page.get_by_label("Title").fill(f"20 % off Outerwear {unique}")
+    page.get_by_label("Percent off").fill("20")
+    page.get_by_role("combobox", name="Covers").click()
+    page.get_by_role("option", name="A category").click()
+    page.get_by_role("combobox", name="Category").click()
+    page.get_by_role("option", name=f"Outerwear {unique}").click()
+    weekend_end = wall_clock_text(utcnow() + timedelta(days=2), zone_named("UTC"))
+    page.get_by_label("Ends (UTC)").fill(weekend_end)
+    page.screenshot(path="var/test-results/admin-promotion-editor.png", full_page=True)
+    page.get_by_role("button", name="Save promotion").click()
+    row = page.get_by_role("row", name=f"20 % off Outerwear {unique}")
+    expect(row).to_contain_text("Active")
+    expect(row).to_contain_text(f"Category: Outerwear {unique}")
+
+    buyer = Buyer(page)
+    buyer.shop.open(f"/categories/outerwear-{unique}-ow{unique}")
+    card = page.locator(".product-card", has=buyer.shop.product_link(f"Storm Coat {unique}"))
+    expect(card).to_contain_text("$96.00")
+    expect(card).to_contain_text("Was $120.00")
+    expect(card.get_by_text("−20%", exact=True)).to_be_visible()
+    page.screenshot(path="var/test-results/storefront-promotion-category.png")
+
+    buyer.shop.open(f"/products/{coat}")
+    expect(page.get_by_test_id("product-price")).to_have_text("$96.00")
+    expect(page.get_by_text(f"20 % off Outerwear {unique}")).to_be_visible()
+
+    buyer.add_to_cart(coat)
+    buyer.shop.open("/cart")
+    expect(page.get_by_test_id("subtotal")).to_have_text("$96.00")
+    expect(page.get_by_text(f"20 % off Outerwear {unique}")).to_be_visible()
+    page.screenshot(path="var/test-results/cart-promotion.png")
+    buyer.open_checkout()
+    buyer.fill_details(email=f"promo-{unique}@example.com")
+    expect(page.get_by_text(f"20 % off Outerwear {unique}")).to_be_visible()
+    buyer.pay("4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/orders/KG-"))
+    expect(page.get_by_text(f"20 % off Outerwear {unique} (was $120.00)")).to_be_visible()
+    order_url = page.url
+
+    admin.open("/admin/promotions")
+    page.get_by_role("button", name=f"Delete 20 % off Outerwear {unique}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Promotion deleted")).to_be_visible()
+    buyer.shop.open(f"/products/{coat}")
+    expect(page.get_by_test_id("product-price")).to_have_text("$120.00")
+    page.goto(order_url)
+    expect(page.get_by_text(f"20 % off Outerwear {unique} (was $120.00)")).to_be_visible()
