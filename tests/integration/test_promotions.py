@@ -216,3 +216,27 @@ async def test_only_administrators_manage_promotions(shopper_viewer: Viewer) -> 
         )
     with pytest.raises(PermissionDeniedError):
         await promotion_services.list_promotions(shopper_viewer)
+
+
+async def test_listings_sql_and_the_carts_python_agree_on_every_sale_price(
+    make_product: MakeProduct, category: uuid.UUID
+) -> None:
+    from backend.merchandising.promotions import sales_for
+
+    prices = ["0.01", "0.05", "0.99", "3.33", "5.00", "19.99", "45.55", "100.00", "12345.67"]
+    products = {await make_product(price=Decimal(p)): Decimal(p) for p in prices}
+    on_category = {"target": "category", "category_id": str(category)}
+    await _promote(title="Fifth", kind="percent", value="20", **on_category)
+    await _promote(title="Five", kind="fixed", value="5", **on_category)
+    await _promote(title="Third", kind="percent", value="33.33", **on_category)
+    await _promote(title="Half, lower priority", kind="percent", value="50", priority=-1)
+
+    listing = await storefront_catalog.list_products(
+        ListingQuery(category=await _slug(category), limit=50)
+    )
+    in_sql = {item.id: (item.shown_price, item.badge) for item in listing.items}
+    in_python = await sales_for(list(products.items()))
+    for (product, price), sale in zip(products.items(), in_python, strict=True):
+        expected_price = sale.price if sale else price
+        expected_badge = sale.offer.label("USD") if sale else ""
+        assert in_sql[product] == (expected_price, expected_badge), price

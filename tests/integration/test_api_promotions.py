@@ -1,0 +1,89 @@
+"""Promotions through the REST API: admins create, read, replace and delete them; the
+products list, the cart and the order answer at the sale price and name the promotion."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlmodel import delete
+
+from backend.accounts.schemas import Viewer
+from backend.catalog.category_queries import get_category_tree
+from backend.core.db import session_scope
+from backend.merchandising.models import Promotion
+from backend.merchandising.promotions import forget_cached
+from tests.fixtures.catalog import MakeProduct
+from tests.integration.test_api_products import api, assert_problem, bearer
+
+__all__ = ["api"]
+
+
+@pytest.fixture(autouse=True)
+async def _no_promotions_left() -> AsyncIterator[None]:
+    yield
+    async with session_scope() as session:
+        await session.exec(delete(Promotion))  # type: ignore[call-overload]
+    forget_cached()
+
+
+async def test_a_promotion_made_through_the_api_prices_the_listing(
+    api: httpx.AsyncClient, admin_viewer: Viewer, make_product: MakeProduct, category: uuid.UUID
+) -> None:
+    from decimal import Decimal
+
+    headers = await bearer(admin_viewer)
+    product = await make_product(price=Decimal("80.00"))
+    body = {
+        "title": "Quarter off",
+        "kind": "percent",
+        "value": "25",
+        "target": "category",
+        "category_id": str(category),
+    }
+    created = await api.post("/admin/promotions", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    promotion = created.json()
+    assert (promotion["status"], promotion["value"]) == ("active", "25.00")
+    assert created.headers["location"] == f"/api/v1/admin/promotions/{promotion['id']}"
+
+    slug = (await get_category_tree()).by_id(category).slug  # type: ignore[union-attr]
+    items = (await api.get("/products", params={"category": slug})).json()["items"]
+    item = next(i for i in items if i["id"] == str(product))
+    assert (item["price"], item["compare_at_price"], item["promotion"]) == (
+        "60.00",
+        "80.00",
+        "−25%",
+    )
+
+    switched_off = await api.put(
+        f"/admin/promotions/{promotion['id']}", json=body | {"is_active": False}, headers=headers
+    )
+    assert switched_off.json()["status"] == "off"
+    items = (await api.get("/products", params={"category": slug})).json()["items"]
+    item = next(i for i in items if i["id"] == str(product))
+    assert (item["price"], item["compare_at_price"], item["promotion"]) == ("80.00", None, None)
+
+    listed = (await api.get("/admin/promotions", headers=headers)).json()
+    assert promotion["id"] in [p["id"] for p in listed]
+    assert (
+        await api.delete(f"/admin/promotions/{promotion['id']}", headers=headers)
+    ).status_code == 204
+    assert_problem(await api.get(f"/admin/promotions/{promotion['id']}", headers=headers), 404)
+
+
+async def test_bad_bodies_and_strangers_are_refused(
+    api: httpx.AsyncClient, admin_viewer: Viewer, shopper_viewer: Viewer
+) -> None:
+    body = {"title": "All of it", "kind": "percent", "value": "150", "target": "all"}
+    refused = assert_problem(
+        await api.post("/admin/promotions", json=body, headers=await bearer(admin_viewer)), 400
+    )
+    assert "percentage off is at most 100" in str(refused)
+    assert_problem(await api.post("/admin/promotions", json=body), 401)
+    forbidden = await api.post(
+        "/admin/promotions", json=body | {"value": "10"}, headers=await bearer(shopper_viewer)
+    )
+    assert_problem(forbidden, 403)
