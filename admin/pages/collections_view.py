@@ -7,6 +7,7 @@ import reflex as rx
 
 from admin.components.catalog_pickers import choice_select
 from admin.components.layout import admin_page
+from admin.components.row_actions import edit_and_delete
 from admin.pages.collections import (
     FIELD_LABELS,
     CollectionListRow,
@@ -36,44 +37,11 @@ def _row(row: rx.Var[CollectionListRow]) -> rx.Component:
         ),
         rx.table.cell(row.home, text_align="right"),
         rx.table.cell(
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    size="1",
-                    variant="soft",
-                    on_click=CollectionsState.edit(row.id),
-                    aria_label="Edit " + row.title,
-                ),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(
-                        rx.button(
-                            "Delete",
-                            size="1",
-                            variant="soft",
-                            color_scheme="tomato",
-                            aria_label="Delete " + row.title,
-                        )
-                    ),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Delete “" + row.title + "”?"),
-                        rx.alert_dialog.description(
-                            "Its page goes; its products stay in the catalog."
-                        ),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
-                            rx.alert_dialog.action(
-                                rx.button(
-                                    "Delete",
-                                    color_scheme="tomato",
-                                    on_click=CollectionsState.delete(row.id),
-                                )
-                            ),
-                            spacing="3",
-                            justify="end",
-                        ),
-                    ),
-                ),
-                spacing="2",
+            edit_and_delete(
+                row.title,
+                on_edit=CollectionsState.edit(row.id),
+                on_delete=CollectionsState.delete(row.id),
+                consequence="Its page goes; its products stay in the catalog.",
             )
         ),
     )

@@ -7,6 +7,7 @@ import reflex as rx
 
 from admin.components.catalog_pickers import choice_select
 from admin.components.layout import admin_page
+from admin.components.row_actions import edit_and_delete
 from admin.pages.promotions import PromotionListRow, PromotionsState
 from ui.forms import bound_input, form_alert, success_note
 from ui.tables import data_table
@@ -28,44 +29,11 @@ def _row(row: rx.Var[PromotionListRow]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    size="1",
-                    variant="soft",
-                    on_click=PromotionsState.edit(row.id),
-                    aria_label="Edit " + row.title,
-                ),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(
-                        rx.button(
-                            "Delete",
-                            size="1",
-                            variant="soft",
-                            color_scheme="tomato",
-                            aria_label="Delete " + row.title,
-                        )
-                    ),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Delete “" + row.title + "”?"),
-                        rx.alert_dialog.description(
-                            "Prices go back at once; orders placed under it keep what they got."
-                        ),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
-                            rx.alert_dialog.action(
-                                rx.button(
-                                    "Delete",
-                                    color_scheme="tomato",
-                                    on_click=PromotionsState.delete(row.id),
-                                )
-                            ),
-                            spacing="3",
-                            justify="end",
-                        ),
-                    ),
-                ),
-                spacing="2",
+            edit_and_delete(
+                row.title,
+                on_edit=PromotionsState.edit(row.id),
+                on_delete=PromotionsState.delete(row.id),
+                consequence="Prices go back at once; orders placed under it keep what they got.",
             )
         ),
     )
