@@ -6,6 +6,7 @@ sale shows, sorts and filters the same everywhere and ends everywhere at once.""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -100,6 +101,17 @@ def _with_sale(summary: ProductSummary, sale: Sale | None) -> ProductSummary:
     if sale is None:
         return summary
     return replace(summary, sale_price=sale.price, sale_label=sale.offer.label(summary.currency))
+
+
+async def at_todays_prices(
+    summaries: Mapping[uuid.UUID, ProductSummary],
+) -> dict[uuid.UUID, ProductSummary]:
+    """Product summaries read from the catalog (a wishlist's), at the storefront's prices."""
+    items = list(summaries.items())
+    sales = await sales_for([(summary.id, summary.price) for _, summary in items])
+    return {
+        key: _with_sale(summary, sale) for (key, summary), sale in zip(items, sales, strict=True)
+    }
 
 
 async def get_product_page(slug: str) -> ProductDetail:

@@ -14,6 +14,7 @@ from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
+from backend.merchandising.storefront_catalog import at_todays_prices
 from backend.wishlists.models import Wishlist, WishlistItem
 from backend.wishlists.schemas import SavedProduct, WishlistView
 
@@ -41,8 +42,10 @@ async def _items(session: AsyncSession, wishlist_id: uuid.UUID) -> list[tuple[uu
 
 
 async def _view(entries: list[tuple[uuid.UUID, datetime]], share_token: str | None) -> WishlistView:
-    # Prices and stock as they are now, in one statement for the whole list.
-    products = await catalog.get_product_summaries([product_id for product_id, _ in entries])
+    # Prices (under today's promotions) and stock as they are now, for the whole list.
+    products = await at_todays_prices(
+        await catalog.get_product_summaries([product_id for product_id, _ in entries])
+    )
     return WishlistView(
         items=tuple(
             SavedProduct(products[product_id], saved_at)

@@ -45,5 +45,6 @@ def test_a_moderator_is_told_messages_are_for_admins(page: Page, unique: str) ->
     admin.expect_signed_in()
     expect(admin.nav_link("Messages")).to_have_count(0)
     admin.open("/admin/messages")
+    admin.expect_signed_in()  # a fresh page: the session is checked over a new websocket
     expect(page.get_by_role("alert")).to_have_text("Only administrators can open this page.")
     expect(page.get_by_role("table")).to_have_count(0)

@@ -59,6 +59,34 @@ async def test_saved_products_show_todays_price_and_availability_newest_first(
     assert await wishlist_queries.saved_product_ids(ann) == {kettle, lamp}
 
 
+async def test_a_saved_product_on_sale_shows_its_sale_price(
+    make_product: MakeProduct, make_user: MakeUser, category: uuid.UUID, unique: str
+) -> None:
+    from backend.merchandising import promotion_services
+    from backend.merchandising.promotions import forget_cached
+
+    ann = await signed_in(make_user)
+    kettle = await make_product(name=f"Kettle {unique}", price=Decimal("40.00"))
+    await wishlists.save_product(ann, kettle)
+    promotion = await promotion_services.save_promotion(
+        None,
+        {
+            "title": "Kettles",
+            "kind": "percent",
+            "value": "25",
+            "target": "category",
+            "category_id": str(category),
+        },
+        actor=await catalog_manager(),
+    )
+    try:
+        item = (await wishlist_queries.get_wishlist(ann)).items[0]
+        assert (item.product.price_display, item.product.badge) == ("$30.00", "−25%")
+    finally:
+        await promotion_services.delete_promotion(promotion, actor=await catalog_manager())
+        forget_cached()
+
+
 async def test_removing_and_saving_unknown_products(
     make_product: MakeProduct, make_user: MakeUser
 ) -> None:
