@@ -57,6 +57,7 @@ class AnalyticsState(AdminOnlyAreaState):
     best_sellers: list[ProductRow] = []
     best_variants: list[ProductRow] = []
     most_viewed: list[ProductRow] = []
+    promotions: list[ProductRow] = []
     reminders_sent: int = 0
     carts_restored: int = 0
     recovered_orders: int = 0
@@ -83,6 +84,15 @@ class AnalyticsState(AdminOnlyAreaState):
         self.best_variants = [
             ProductRow(p.name, f"{p.sku} · {p.quantity} sold", format_money(p.revenue, currency))
             for p in await sales.top_variants(first, last)
+        ]
+        self.promotions = [
+            ProductRow(
+                p.title,
+                f"{p.orders} order{'' if p.orders == 1 else 's'} · {p.units} sold · "
+                f"{format_money(p.discount, currency)} off",
+                format_money(p.revenue, currency),
+            )
+            for p in await sales.promotion_results(first, last)
         ]
         viewed = await funnel.most_viewed(first, last)
         names = await catalog.get_product_summaries([product_id for product_id, _ in viewed])
@@ -126,11 +136,13 @@ def _figure(label: str, value: rx.Var) -> rx.Component:
     )
 
 
-def _product_table(title: str, rows: rx.Var[list[ProductRow]], figure: str) -> rx.Component:
+def _product_table(
+    title: str, rows: rx.Var[list[ProductRow]], figure: str, subject: str = "Product"
+) -> rx.Component:
     return rx.card(
         rx.text(title, size="2", weight="medium"),
         data_table(
-            ("Product", "", (figure, "right")),
+            (subject, "", (figure, "right")),
             rows,
             lambda row: rx.table.row(
                 rx.table.cell(row.name),
@@ -229,6 +241,7 @@ def analytics_page() -> rx.Component:
                         _product_table("Best sellers", state.best_sellers, "Revenue"),
                         _product_table("Best-selling variants", state.best_variants, "Revenue"),
                         _product_table("Most viewed", state.most_viewed, "Views"),
+                        _product_table("Promotions", state.promotions, "Revenue", "Promotion"),
                         columns=rx.breakpoints(initial="1", lg="2"),
                         spacing="4",
                         width="100%",

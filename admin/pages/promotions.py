@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import reflex as rx
@@ -25,6 +26,27 @@ from backend.settings import get_settings
 from backend.shop_settings.values import store_settings
 
 STATUS_LABELS = {"scheduled": "Scheduled", "active": "Active", "ended": "Ended", "off": "Off"}
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviewRow:
+    name: str
+    quantity: str
+    price: str  # "$96.00 (was $120.00)" under a promotion
+    promotion: str
+    line_total: str
+
+
+def _preview_items(text: str) -> list[tuple[str, int]]:
+    """ "KG-MUG-1 2" or "KG-MUG-1 × 2" per line: a SKU and a quantity (1 when left out)."""
+    items = []
+    for raw in text.splitlines()[:50]:
+        parts = raw.replace("×", " ").split()
+        if not parts:
+            continue
+        quantity = parts[-1] if len(parts) > 1 and parts[-1].isdigit() else "1"
+        items.append((parts[0][:50], max(1, min(int(quantity), 999))))
+    return items
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +82,9 @@ class PromotionsState(AdminOnlyAreaState):
     message: str = ""
     done: str = ""
     form_version: int = 0
+    preview_rows: list[PreviewRow] = []
+    preview_summary: str = ""
+    preview_message: str = ""
 
     async def _reload(self) -> None:
         tree = await get_category_tree()
@@ -196,6 +221,47 @@ class PromotionsState(AdminOnlyAreaState):
         self.done = f"“{fields['title'].strip()}” saved: in force on every page within a second."
         self.editing = False
         await self._reload()
+
+    @rx.event
+    async def preview(self, form_data: dict[str, Any]) -> None:
+        self.preview_rows, self.preview_summary, self.preview_message = [], "", ""
+        zone = (await store_settings()).zone
+        try:
+            at = moment_from_wall_clock(str(form_data.get("at") or "")[:25], zone)
+        except ValueError:
+            at = None
+        if at is None:
+            self.preview_message = "Choose the moment to preview."
+            return
+        items = _preview_items(str(form_data.get("skus") or "")[:5000])
+        try:
+            preview = await promotions.preview_cart(items, at, actor=self.staff_viewer)
+        except DomainError as error:
+            self.preview_message = error.message
+            return
+        currency = get_settings().shop_currency
+
+        def money(amount: Decimal) -> str:
+            return format_money(amount, currency)
+
+        self.preview_rows = [
+            PreviewRow(
+                name=line.name,
+                quantity=str(line.quantity),
+                price=money(line.price)
+                + (f" (was {money(line.list_price)})" if line.price < line.list_price else ""),
+                promotion=line.promotion_title or "—",
+                line_total=money(line.line_total),
+            )
+            for line in preview.lines
+        ]
+        self.preview_summary = (
+            f"Subtotal {money(preview.subtotal)} "
+            f"(before promotions {money(preview.subtotal_before)}), "
+            f"at {wall_clock_text(at, zone).replace('T', ' ')} {self.time_zone}."
+        )
+        if preview.unknown_skus:
+            self.preview_message = "No product has the SKU " + ", ".join(preview.unknown_skus)
 
     @rx.event
     async def delete(self, promotion_id: str) -> None:

@@ -203,6 +203,76 @@ def _editor() -> rx.Component:
     )
 
 
+def _preview() -> rx.Component:
+    state = PromotionsState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Preview a cart", size="3", as_="h2"),
+                rx.text(
+                    "What would these cost at a given moment, under the promotions switched "
+                    "on then? Today's catalog prices; codes, shipping and tax aside.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.hstack(
+                    rx.el.label(
+                        rx.text("At (" + state.time_zone + ")", size="2", weight="medium"),
+                        rx.input(name="at", type="datetime-local"),
+                        display="flex",
+                        flex_direction="column",
+                        gap="4px",
+                    ),
+                    rx.el.label(
+                        rx.text("SKUs, one per line, with a quantity", size="2", weight="medium"),
+                        rx.text_area(name="skus", placeholder="KG-MUG-1 2", rows="3"),
+                        display="flex",
+                        flex_direction="column",
+                        gap="4px",
+                        flex="1",
+                        min_width="220px",
+                    ),
+                    spacing="3",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                rx.button("Preview", type="submit", variant="soft"),
+                form_alert(state.preview_message),
+                rx.cond(
+                    state.preview_rows.length() > 0,
+                    rx.vstack(
+                        data_table(
+                            (
+                                "Product",
+                                ("Qty", "right"),
+                                "Price then",
+                                "Promotion",
+                                ("Total", "right"),
+                            ),
+                            state.preview_rows,
+                            lambda line: rx.table.row(
+                                rx.table.row_header_cell(line.name),
+                                rx.table.cell(line.quantity, text_align="right"),
+                                rx.table.cell(line.price),
+                                rx.table.cell(line.promotion),
+                                rx.table.cell(line.line_total, text_align="right"),
+                            ),
+                        ),
+                        rx.text(state.preview_summary, size="2", weight="medium", role="status"),
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=state.preview,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def promotions_page() -> rx.Component:
     return admin_page(
         "Promotions",
@@ -233,6 +303,7 @@ def promotions_page() -> rx.Component:
                 PromotionsState.rows,
                 _row,
             ),
+            _preview(),
             spacing="4",
             width="100%",
         ),

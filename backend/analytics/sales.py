@@ -241,3 +241,43 @@ async def top_variants(first: date, last: date, limit: int = 10) -> list[TopProd
 def _variant_name(name: str, options_json: str | None) -> str:
     values = [option["value"] for option in json.loads(options_json or "[]")]
     return f"{name} ({' / '.join(values)})" if values else name
+
+
+@dataclass(frozen=True)
+class PromotionResult:
+    """What an automatic promotion did in a date range, over paid orders."""
+
+    title: str  # as the latest order line names it
+    orders: int
+    units: int
+    revenue: Decimal  # the lines' totals at the sale price
+    discount: Decimal  # what shoppers saved: (price before − sale price) × quantity
+
+
+async def promotion_results(first: date, last: date, limit: int = 10) -> list[PromotionResult]:
+    """Promotions by the revenue of the lines sold under them (refunds are not split per
+    line, as for best sellers)."""
+    saved = (col(OrderLine.list_price) - col(OrderLine.unit_price)) * col(OrderLine.quantity)
+    async with session_scope() as session:
+        rows: Sequence[Any] = (
+            await session.exec(
+                SQLModelSelect(
+                    func.max(OrderLine.promotion_title),
+                    func.count(func.distinct(OrderLine.order_id)),
+                    func.sum(OrderLine.quantity),
+                    func.sum(OrderLine.line_total),
+                    func.sum(saved),
+                )
+                .join(Order, col(Order.id) == col(OrderLine.order_id))
+                .where(*_in_range(first, last), col(OrderLine.promotion_id).is_not(None))
+                .group_by(col(OrderLine.promotion_id))
+                .order_by(
+                    func.sum(OrderLine.line_total).desc(), func.max(OrderLine.promotion_title)
+                )
+                .limit(limit)
+            )
+        ).all()
+    return [
+        PromotionResult(title, orders, int(units), Decimal(revenue), Decimal(discount))
+        for title, orders, units, revenue, discount in rows
+    ]

@@ -1,13 +1,16 @@
 """Use cases for automatic promotions: list them with their status, save one whole
-(create or replace), delete one. Administrators only, audited in the change's
-transaction. A change is in force in this process at once and everywhere within a
-second (`promotions.py` reads the live ones at most once a second)."""
+(create or replace), delete one, preview what a cart would cost at a given moment.
+Administrators only; changes are audited in their transaction, in force in this process
+at once and everywhere within a second (`promotions.py` reads the live ones at most
+once a second)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
@@ -17,12 +20,14 @@ from sqlmodel import col, select
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
+from backend.catalog.schemas import VariantSummary
+from backend.catalog.variant_queries import find_variant_by_sku, get_variant_summaries
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.validation import parse_input
 from backend.merchandising.models import Promotion
 from backend.merchandising.promotion_inputs import PromotionInput
-from backend.merchandising.promotions import forget_cached
+from backend.merchandising.promotions import forget_cached, sales_for
 
 MANAGE_PROMOTIONS = "manage promotions"
 PROMOTION_NOT_FOUND = "There is no such promotion."
@@ -174,3 +179,72 @@ async def delete_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> None:
         )
         await session.delete(promotion)
     forget_cached()
+
+
+MAX_PREVIEW_LINES = 20
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    sku: str
+    name: str  # "" for a SKU the catalog does not have
+    quantity: int
+    list_price: Decimal
+    price: Decimal  # under the promotion applying at that moment
+    promotion_title: str  # "" without one
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.price * self.quantity
+
+
+@dataclass(frozen=True)
+class CartPreview:
+    at: datetime
+    lines: tuple[PreviewLine, ...]
+    unknown_skus: tuple[str, ...]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def subtotal_before(self) -> Decimal:
+        return sum((line.list_price * line.quantity for line in self.lines), Decimal("0.00"))
+
+
+async def preview_cart(
+    items: Sequence[tuple[str, int]], at: datetime, *, actor: Viewer
+) -> CartPreview:
+    """What a cart of (SKU, quantity) would cost at the moment `at` under the promotions
+    switched on then (today's catalog prices; discount codes, shipping and tax aside)."""
+    require_admin(actor, MANAGE_PROMOTIONS)
+    if at.tzinfo is None:
+        raise InvalidInputError("Give the moment with its time zone.", {"at": "Choose a time."})
+    wanted = [(sku.strip(), quantity) for sku, quantity in items if sku.strip()]
+    if not wanted or len(wanted) > MAX_PREVIEW_LINES:
+        raise InvalidInputError(
+            f"List 1 to {MAX_PREVIEW_LINES} SKUs, one per line.", {"items": "One SKU per line."}
+        )
+    found: list[tuple[str, int, VariantSummary]] = []
+    unknown: list[str] = []
+    for sku, quantity in wanted:
+        ids = await find_variant_by_sku(sku)
+        variant = (await get_variant_summaries([ids[1]])).get(ids[1]) if ids else None
+        if variant is None:
+            unknown.append(sku)
+        else:
+            found.append((sku, quantity, variant))
+    sales = await sales_for([(v.product_id, v.price) for _, _, v in found], at=at)
+    lines = tuple(
+        PreviewLine(
+            sku=variant.sku,
+            name=variant.display_name,
+            quantity=quantity,
+            list_price=variant.price,
+            price=sale.price if sale else variant.price,
+            promotion_title=sale.offer.title if sale else "",
+        )
+        for (_, quantity, variant), sale in zip(found, sales, strict=True)
+    )
+    return CartPreview(at=at, lines=lines, unknown_skus=tuple(unknown))

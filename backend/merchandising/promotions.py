@@ -75,11 +75,12 @@ def offer_of(row: Promotion) -> Offer:
     )
 
 
-async def live_promotions() -> tuple[LivePromotion, ...]:
-    """The promotions in force now (cached a second in this process)."""
-    if (cached := _fresh.get("live")) is not None:
+async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ...]:
+    """The promotions in force now (cached a second in this process), or at the moment
+    `at` (the admin's preview; read afresh)."""
+    if at is None and (cached := _fresh.get("live")) is not None:
         return cached
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     async with session_scope() as session:
         rows = (
             await session.exec(
@@ -103,7 +104,8 @@ async def live_promotions() -> tuple[LivePromotion, ...]:
         )
         for row in rows
     )
-    _fresh["live"] = live
+    if at is None:
+        _fresh["live"] = live
     return live
 
 
@@ -121,13 +123,13 @@ async def _covers(
     return (await collection_scope(promotion.collection, now)).where
 
 
-async def covering_offers() -> tuple[list[CoveringOffer], str]:
-    """The live promotions with what each covers, and a key that changes whenever the
-    live set or anything it covers by rule changes (for caches)."""
-    live = await live_promotions()
+async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffer], str]:
+    """The live promotions (now, or at `at`) with what each covers, and a key that changes
+    whenever the live set or anything it covers by rule changes (for caches)."""
+    live = await live_promotions(at)
     if not live:
         return [], ""
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
     tree = await get_category_tree()
     offers = [CoveringOffer(p.offer, await _covers(p, tree, now)) for p in live]
     parts = [
@@ -167,10 +169,12 @@ async def listing_pricing() -> ListingPricing | None:
     return ListingPricing(key=f"promotions:{key}", sale_price=sale_price, sale_label=sale_label)
 
 
-async def sales_for(items: Sequence[tuple[uuid.UUID, Decimal]]) -> list[Sale | None]:
-    """For (product id, price) pairs, the sale each is under now (None: none): one query
-    for which live promotion covers which product, then `offers.sale_of`."""
-    offers, _key = await covering_offers()
+async def sales_for(
+    items: Sequence[tuple[uuid.UUID, Decimal]], *, at: datetime | None = None
+) -> list[Sale | None]:
+    """For (product id, price) pairs, the sale each is under now (or at `at`; None: none):
+    one query for which live promotion covers which product, then `offers.sale_of`."""
+    offers, _key = await covering_offers(at)
     if not offers or not items:
         return [None] * len(items)
     product_ids = list({product_id for product_id, _ in items})

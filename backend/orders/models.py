@@ -140,6 +140,11 @@ class OrderLine(SQLModel, table=True):
         Index("order_lines_order_id_idx", "order_id"),
         Index("order_lines_product_id_idx", "product_id"),
         Index("order_lines_variant_id_idx", "variant_id"),
+        Index(
+            "order_lines_promotion_id_idx",
+            "promotion_id",
+            postgresql_where=text("promotion_id IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = uuid_primary_key()
@@ -175,6 +180,9 @@ class OrderLine(SQLModel, table=True):
     # and its title (NULL without one). Later changes to the promotion change neither.
     list_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(10, 2)))
     promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
+    # Which promotion, for its figures in Analytics: no foreign key, as the promotion may
+    # be deleted while its orders stay.
+    promotion_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
 
     @property
     def display_name(self) -> str:

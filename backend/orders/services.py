@@ -209,6 +209,7 @@ async def place_order(
                     position=position,
                     list_price=sale.list_price if sale else None,
                     promotion_title=sale.offer.title if sale else None,
+                    promotion_id=sale.offer.id if sale else None,
                 )
             )
         for axis, first in (("order", "pending_payment"), ("payment", "unpaid")):

@@ -43,6 +43,15 @@ def test_twenty_percent_off_outerwear_this_weekend(page: Page, unique: str) -> N
     row = page.get_by_role("row", name=f"20 % off Outerwear {unique}")
     expect(row).to_contain_text("Active")
     expect(row).to_contain_text(f"Category: Outerwear {unique}")
+    # What would a cart cost in an hour, and after the weekend?
+    for hours, shown in ((1, "$96.00 (was $120.00)"), (72, "$120.00")):
+        moment = wall_clock_text(utcnow() + timedelta(hours=hours), zone_named("UTC"))
+        page.get_by_label("At (UTC)").fill(moment)
+        page.get_by_label("SKUs, one per line, with a quantity").fill(f"E2E-ow{unique} 1")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.get_by_role("row", name=re.compile(f"Storm Coat {unique}"))).to_contain_text(
+            shown
+        )
 
     buyer = Buyer(page)
     buyer.shop.open(f"/categories/outerwear-{unique}-ow{unique}")

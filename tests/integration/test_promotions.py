@@ -240,3 +240,78 @@ async def test_listings_sql_and_the_carts_python_agree_on_every_sale_price(
         expected_price = sale.price if sale else price
         expected_badge = sale.offer.label("USD") if sale else ""
         assert in_sql[product] == (expected_price, expected_badge), price
+
+
+async def test_analytics_count_what_each_promotion_sold_and_took_off(
+    make_product: MakeProduct, category: uuid.UUID, place_order: PlaceOrder
+) -> None:
+    from backend.analytics.sales import promotion_results
+    from backend.payments import services as payments
+    from backend.payments import test_gateway as cards
+    from tests.fixtures.checkout import tab_that_placed
+
+    product = await make_product(price=Decimal("20.00"))
+    promotion = await _promote(
+        title="Quarter off", value="25", target="category", category_id=str(category)
+    )
+    first = await place_order({product: 2})
+    second = await place_order({product: 1})
+    for key, placed in enumerate((first, second)):  # paid: analytics count paid orders
+        await payments.pay_order(
+            placed.id,
+            shopper=tab_that_placed(placed.id),
+            payment_method=cards.SUCCEEDS,
+            attempt_key=f"promotion-{key}",
+        )
+    today = datetime.now(UTC).date()
+    results = [
+        r for r in await promotion_results(today, today, limit=100) if r.title == "Quarter off"
+    ]
+    assert len(results) == 1
+    result = results[0]
+    assert (result.orders, result.units) == (2, 3)
+    assert (result.revenue, result.discount) == (Decimal("45.00"), Decimal("15.00"))
+    async with session_scope() as session:
+        lines = (
+            await session.exec(select(OrderLine).where(col(OrderLine.order_id) == first.id))
+        ).all()
+    assert [line.promotion_id for line in lines] == [promotion]
+
+
+async def test_the_preview_prices_a_cart_at_a_later_moment(
+    make_product: MakeProduct, category: uuid.UUID, unique: str
+) -> None:
+    await make_product(sku=f"PV-{unique}", price=Decimal("80.00"))
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    await _promote(
+        title="Black Friday",
+        value="25",
+        target="category",
+        category_id=str(category),
+        starts_at=tomorrow.isoformat(),
+        ends_at=(tomorrow + timedelta(days=1)).isoformat(),
+    )
+    admin = await catalog_manager()
+    items = [(f"pv-{unique}", 2), ("NO-SUCH-SKU", 1)]
+
+    later = await promotion_services.preview_cart(items, tomorrow + timedelta(hours=1), actor=admin)
+    assert [(line.price, line.promotion_title) for line in later.lines] == [
+        (Decimal("60.00"), "Black Friday")
+    ]
+    assert (later.subtotal, later.subtotal_before) == (Decimal("120.00"), Decimal("160.00"))
+    assert later.unknown_skus == ("NO-SUCH-SKU",)
+    now = await promotion_services.preview_cart(items, datetime.now(UTC), actor=admin)
+    assert now.subtotal == Decimal("160.00")
+    # The storefront is not touched by a preview: the sale has not started.
+    product_page = await storefront_catalog.get_product_page(
+        await _product_slug(await _find(f"PV-{unique}"))
+    )
+    assert product_page.variants[0].price == Decimal("80.00")
+
+
+async def _find(sku: str) -> uuid.UUID:
+    from backend.catalog.queries import find_product_id_by_sku
+
+    found = await find_product_id_by_sku(sku)
+    assert found is not None
+    return found
