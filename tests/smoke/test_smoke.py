@@ -133,7 +133,7 @@ def test_staff_sign_in_opens_the_dashboard(page: Page, smoke_target: SmokeTarget
     admin = AdminDashboard(page).open()
     admin.expect_gate()
     admin.sign_in_form.sign_in(smoke_target.staff_email, smoke_target.staff_password)
-    expect(admin.navigation).to_be_visible()
+    admin.expect_signed_in()  # the first dashboard page: a new websocket and session check
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     # Signing out ends the session the sign-in opened.
     page.get_by_role("button", name="Sign out").first.click()
