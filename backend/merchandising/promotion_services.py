@@ -25,12 +25,12 @@ from backend.catalog.variant_queries import find_variant_by_sku, get_variant_sum
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.validation import parse_input
+from backend.merchandising.locks import PROMOTION_NOT_FOUND, lock_promotion_for_update
 from backend.merchandising.models import Promotion
 from backend.merchandising.promotion_inputs import PromotionInput
 from backend.merchandising.promotions import forget_cached, sales_for
 
 MANAGE_PROMOTIONS = "manage promotions"
-PROMOTION_NOT_FOUND = "There is no such promotion."
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,8 @@ async def save_promotion(
             if promotion_id is None:
                 promotion = Promotion(**values)
             else:
-                found = (
-                    await session.exec(
-                        select(Promotion).where(col(Promotion.id) == promotion_id).with_for_update()
-                    )
-                ).first()
-                if found is None:
-                    raise NotFoundError(PROMOTION_NOT_FOUND)
-                promotion, before = found, _audited(found)
+                promotion = await lock_promotion_for_update(session, promotion_id)
+                before = _audited(promotion)
                 for name, value in values.items():
                     setattr(promotion, name, value)
                 promotion.updated_at = func.now()  # type: ignore[assignment]  # SQL expression, evaluated by the UPDATE
@@ -162,13 +156,7 @@ async def delete_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> None:
     """Prices go back at once; orders placed under it keep what they got."""
     require_admin(actor, MANAGE_PROMOTIONS)
     async with session_scope() as session:
-        promotion = (
-            await session.exec(
-                select(Promotion).where(col(Promotion.id) == promotion_id).with_for_update()
-            )
-        ).first()
-        if promotion is None:
-            raise NotFoundError(PROMOTION_NOT_FOUND)
+        promotion = await lock_promotion_for_update(session, promotion_id)
         audit.record(
             session,
             actor=actor,

@@ -25,10 +25,10 @@ from backend.catalog.listing_queries import ListingScope
 from backend.catalog.models import Product
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
+from backend.merchandising.locks import COLLECTION_NOT_FOUND
 from backend.merchandising.models import MANUAL, Collection, CollectionProduct
 from backend.merchandising.rules import CollectionRule, Match, rules_clause
 
-COLLECTION_NOT_FOUND = "There is no such collection."
 MANAGE_COLLECTIONS = "manage collections"
 FEATURED_FIRST: tuple[SortField, SortOrder] = ("featured", "asc")
 

@@ -17,11 +17,12 @@ from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
-from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.errors import InvalidInputError
 from backend.core.validation import parse_input
 from backend.merchandising.inputs import CollectionInput
+from backend.merchandising.locks import lock_collection_for_update
 from backend.merchandising.models import Collection, CollectionProduct
-from backend.merchandising.queries import COLLECTION_NOT_FOUND, MANAGE_COLLECTIONS
+from backend.merchandising.queries import MANAGE_COLLECTIONS
 
 
 def _integrity_error(error: IntegrityError, slug: str) -> Exception:
@@ -95,16 +96,7 @@ async def save_collection(
                 session.add(collection)
                 await session.flush()
             else:
-                found = (
-                    await session.exec(
-                        select(Collection)
-                        .where(col(Collection.id) == collection_id)
-                        .with_for_update()
-                    )
-                ).first()
-                if found is None:
-                    raise NotFoundError(COLLECTION_NOT_FOUND)
-                collection = found
+                collection = await lock_collection_for_update(session, collection_id)
                 before = _audited(collection, await _picked(session, collection.id))
                 for name, value in values.items():
                     setattr(collection, name, value)
@@ -142,13 +134,7 @@ async def delete_collection(collection_id: uuid.UUID, *, actor: Viewer) -> None:
     """Its page goes (404); the products stay in the catalog."""
     require_admin(actor, MANAGE_COLLECTIONS)
     async with session_scope() as session:
-        collection = (
-            await session.exec(
-                select(Collection).where(col(Collection.id) == collection_id).with_for_update()
-            )
-        ).first()
-        if collection is None:
-            raise NotFoundError(COLLECTION_NOT_FOUND)
+        collection = await lock_collection_for_update(session, collection_id)
         audit.record(
             session,
             actor=actor,
