@@ -111,16 +111,19 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
 
 async def _covers(
     promotion: LivePromotion, tree: CategoryTree, now: datetime
-) -> ColumnElement[bool]:
+) -> tuple[ColumnElement[bool], str]:
+    """What the promotion covers, as SQL over `products`, and the key of that condition
+    (a collection's scope key: it moves when the collection or its rules' minute does)."""
     row = promotion.row
     if row.target == "all":
-        return true()
+        return true(), ""
     if row.target == "category":
         node = tree.by_id(row.category_id) if row.category_id else None
-        return col(Product.category_id).in_(tree.subtree_ids(node.id)) if node else false()
+        return (col(Product.category_id).in_(tree.subtree_ids(node.id)) if node else false()), ""
     if promotion.collection is None:  # its collection was deleted
-        return false()
-    return (await collection_scope(promotion.collection, now)).where
+        return false(), ""
+    scope = await collection_scope(promotion.collection, now)
+    return scope.where, scope.key
 
 
 async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffer], str]:
@@ -131,12 +134,11 @@ async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffe
         return [], ""
     now = at or datetime.now(UTC)
     tree = await get_category_tree()
-    offers = [CoveringOffer(p.offer, await _covers(p, tree, now)) for p in live]
-    parts = [
-        f"{p.row.id}:{p.row.updated_at.isoformat()}"
-        + (f":{(await collection_scope(p.collection, now)).key}" if p.collection else "")
-        for p in live
-    ]
+    offers, parts = [], []
+    for promotion in live:
+        covers, covers_key = await _covers(promotion, tree, now)
+        offers.append(CoveringOffer(promotion.offer, covers))
+        parts.append(f"{promotion.row.id}:{promotion.row.updated_at.isoformat()}:{covers_key}")
     return offers, hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
