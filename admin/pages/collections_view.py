@@ -15,7 +15,7 @@ from admin.pages.collections import (
     PickedProduct,
     RuleRow,
 )
-from ui.forms import bound_input, form_alert, success_note
+from ui.forms import bound_input, form_alert, save_or_cancel, success_note
 from ui.tables import data_table
 
 FIELD_CHOICES = [(field, label) for field, label in FIELD_LABELS.items()]
@@ -336,16 +336,10 @@ def _editor() -> rx.Component:
                     width="100%",
                 ),
                 rx.cond(CollectionsState.kind == "rules", _rules_editor(), _products_editor()),
-                rx.hstack(
-                    rx.button("Save collection", type="submit"),
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        type="button",
-                        on_click=CollectionsState.cancel,
-                    ),
-                    spacing="3",
+                save_or_cancel(
+                    "Save collection",
+                    editing=CollectionsState.editing,
+                    on_cancel=CollectionsState.cancel,
                 ),
                 spacing="4",
                 width="100%",

@@ -9,7 +9,7 @@ from admin.components.catalog_pickers import choice_select
 from admin.components.layout import admin_page
 from admin.components.row_actions import edit_and_delete
 from admin.pages.promotions import PromotionListRow, PromotionsState
-from ui.forms import bound_input, form_alert, success_note
+from ui.forms import bound_input, form_alert, save_or_cancel, success_note
 from ui.tables import data_table
 
 
@@ -180,16 +180,10 @@ def _editor() -> rx.Component:
                         align="center",
                     ),
                 ),
-                rx.hstack(
-                    rx.button("Save promotion", type="submit"),
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        type="button",
-                        on_click=PromotionsState.cancel,
-                    ),
-                    spacing="3",
+                save_or_cancel(
+                    "Save promotion",
+                    editing=PromotionsState.editing,
+                    on_cancel=PromotionsState.cancel,
                 ),
                 spacing="4",
                 width="100%",
