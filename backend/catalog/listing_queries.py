@@ -1,5 +1,6 @@
 """Reading product listings: a category's or the whole catalog's products, filtered,
-sorted and paged, with facet counts; new arrivals. Served through the Redis cache."""
+sorted and paged, with facet counts (the storefront reads them at its prices through
+`backend/merchandising/storefront_catalog.py`). Served through the Redis cache."""
 
 from __future__ import annotations
 
@@ -421,8 +422,3 @@ async def list_products(
         price_min=totals.price_min,
         price_max=totals.price_max,
     )
-
-
-async def list_new_arrivals(*, limit: int = 8) -> list[ProductSummary]:
-    listing = await list_products(ListingQuery(limit=limit, sort_by="created_at", order="desc"))
-    return list(listing.items)
