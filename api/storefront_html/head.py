@@ -73,7 +73,7 @@ def money_text(amount: Decimal) -> str:
 
 def _offer(detail: ProductDetail, variant: VariantView | None, url: str) -> dict[str, Any]:
     summary = detail.summary
-    price = variant.price if variant else summary.price
+    price = variant.price if variant else summary.shown_price  # a sale's, under a promotion
     stock = variant.stock_quantity if variant else summary.stock_quantity
     offer: dict[str, Any] = {
         "@type": "Offer",

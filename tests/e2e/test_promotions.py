@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from backend.accounts.roles import RoleName
@@ -16,7 +17,7 @@ from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
 
 
-def test_twenty_percent_off_outerwear_this_weekend(page: Page, unique: str) -> None:
+def test_twenty_percent_off_outerwear_this_weekend(page: Page, base_url: str, unique: str) -> None:
     from backend.core.clock import utcnow, wall_clock_text, zone_named
 
     category = create_category(f"ow{unique}", name=f"Outerwear {unique}")
@@ -64,6 +65,10 @@ def test_twenty_percent_off_outerwear_this_weekend(page: Page, unique: str) -> N
     buyer.shop.open(f"/products/{coat}")
     expect(page.get_by_test_id("product-price")).to_have_text("$96.00")
     expect(page.get_by_text(f"20 % off Outerwear {unique}")).to_be_visible()
+    # Crawlers and link previews read the sale too: the first HTML and its JSON-LD offer.
+    first_html = httpx.get(f"{base_url}/products/{coat}").text
+    assert "$96.00 (was $120.00)" in first_html
+    assert '"price":"96.00"' in first_html
 
     buyer.add_to_cart(coat)
     buyer.shop.open("/cart")
