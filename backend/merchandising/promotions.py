@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -171,23 +171,41 @@ async def listing_pricing() -> ListingPricing | None:
     return ListingPricing(key=f"promotions:{key}", sale_price=sale_price, sale_label=sale_label)
 
 
-async def sales_for(
-    items: Sequence[tuple[uuid.UUID, Decimal]], *, at: datetime | None = None
-) -> list[Sale | None]:
-    """For (product id, price) pairs, the sale each is under now (or at `at`; None: none):
-    one query for which live promotion covers which product, then `offers.sale_of`."""
+@dataclass(frozen=True)
+class Coverage:
+    """Which live promotions cover which products, read once: then any of those products
+    is priced without another read (checkout reads it before its order transaction, so
+    pricing never waits for a second database connection while holding one)."""
+
+    offers: dict[uuid.UUID, tuple[Offer, ...]]
+
+    def sale(self, product_id: uuid.UUID, price: Decimal) -> Sale | None:
+        return sale_of(price, self.offers.get(product_id, ()))
+
+
+async def coverage_of(product_ids: Iterable[uuid.UUID], *, at: datetime | None = None) -> Coverage:
+    """One query for which live promotion (now, or at `at`) covers which of the products."""
+    product_ids = list(product_ids)
     offers, _key = await covering_offers(at)
-    if not offers or not items:
-        return [None] * len(items)
-    product_ids = list({product_id for product_id, _ in items})
+    if not offers or not product_ids:
+        return Coverage({})
     # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
     statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
         col(Product.id), *(o.covers.label(f"covers_{i}") for i, o in enumerate(offers))
     ).where(col(Product.id).in_(product_ids))
     async with session_scope() as session:
         rows = (await session.exec(statement)).all()
-    covering: dict[uuid.UUID, list[Offer]] = {
-        row[0]: [o.offer for o, covered in zip(offers, row[1:], strict=True) if covered]
-        for row in rows
-    }
-    return [sale_of(price, covering.get(product_id, ())) for product_id, price in items]
+    return Coverage(
+        {
+            row[0]: tuple(o.offer for o, covered in zip(offers, row[1:], strict=True) if covered)
+            for row in rows
+        }
+    )
+
+
+async def sales_for(
+    items: Sequence[tuple[uuid.UUID, Decimal]], *, at: datetime | None = None
+) -> list[Sale | None]:
+    """For (product id, price) pairs, the sale each is under now (or at `at`; None: none)."""
+    coverage = await coverage_of({product_id for product_id, _ in items}, at=at)
+    return [coverage.sale(product_id, price) for product_id, price in items]

@@ -40,7 +40,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
-from backend.merchandising.promotions import sales_for
+from backend.merchandising.promotions import coverage_of
 from backend.observability import metrics
 from backend.orders import status
 from backend.orders.charges import ChargedLine, work_out_charges
@@ -121,6 +121,9 @@ async def place_order(
     settings, shop = get_settings(), await store_settings()
     cart = await cart_queries.get_cart(cart_owner)
     wanted = {line.variant_id: line.quantity for line in cart.lines}
+    # Which promotions cover the cart's products, read before the order's transaction
+    # holds a connection; the lines are priced with it at the prices they are reserved at.
+    coverage = await coverage_of({line.product_id for line in cart.lines})
     if details.country not in await quotes.countries_shipped_to():
         raise quotes.not_shipped_to(details.country)  # before any work
 
@@ -143,7 +146,7 @@ async def place_order(
         if any(line.currency != settings.shop_currency for line in reserved):
             raise InvalidInputError("A product in your cart cannot be sold in this currency.")
         # Re-priced here, whatever the cart showed: the promotions live at this moment.
-        sales = await sales_for([(line.product_id, line.unit_price) for line in reserved])
+        sales = [coverage.sale(line.product_id, line.unit_price) for line in reserved]
         reserved = [
             line if sale is None else dataclasses.replace(line, unit_price=sale.price)
             for line, sale in zip(reserved, sales, strict=True)
