@@ -19,7 +19,7 @@ from tests.e2e.data import (
     place_order_for,
     run,
 )
-from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
+from tests.e2e.pages.storefront import HYDRATION_TIMEOUT_MS, SignInForm, wait_until_loaded
 
 PHONE = {"width": 390, "height": 844}
 
@@ -93,8 +93,11 @@ def test_every_storefront_page_passes_axe(page: Page, catalog: dict[str, str]) -
     for path in guest_pages(catalog):
         check(page, path)
     page.goto("/sign-in")
+    wait_until_loaded(page)  # a sign-in sent before the page is live goes nowhere
     SignInForm(page).sign_in(catalog["shopper"], PASSWORD)
-    expect(page.get_by_role("button", name="Account menu")).to_be_visible()
+    expect(page.get_by_role("button", name="Account menu")).to_be_visible(
+        timeout=HYDRATION_TIMEOUT_MS
+    )
     page.goto(f"/products/{catalog['slug']}")
     wait_until_loaded(page)
     page.get_by_role("button", name="Add to cart").click()

@@ -8,7 +8,7 @@ from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account
 from tests.e2e.mail import link_in, wait_for_mail
 from tests.e2e.pages.account import AccountPage, SignUpPage
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import SignInForm, Storefront, wait_until_loaded
 from tests.fixtures.mail import SmtpServer
 
 NEW_PASSWORD = "plum tram violet cobble"
@@ -104,6 +104,7 @@ def test_forgot_password_reset_by_emailed_link_then_sign_in(
     expect(page.get_by_role("status")).to_contain_text("Your password is changed")
 
     page.goto("/sign-in")
+    wait_until_loaded(page)  # a sign-in sent before the page is live goes nowhere
     form = SignInForm(page)
     form.sign_in(email, PASSWORD)
     expect(form.alert).to_have_text("That e-mail and password do not match an account.")
