@@ -4,6 +4,7 @@ stored events (the worker's delivery jobs) imports this module first."""
 
 from backend.accounts import events as accounts_events
 from backend.catalog import events as catalog_events
+from backend.giftcards import events as giftcards_events
 from backend.inventory import events as inventory_events
 from backend.orders import events as orders_events
 from backend.payments import events as payments_events
@@ -13,6 +14,7 @@ from backend.stock_notices import events as stock_notices_events
 __all__ = [
     "accounts_events",
     "catalog_events",
+    "giftcards_events",
     "inventory_events",
     "orders_events",
     "payments_events",

@@ -13,6 +13,7 @@ from backend.audit.models import AuditEntry
 from backend.cart_recovery.models import CartReminder, CartReminderOptOut
 from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
+from backend.giftcards.models import GiftCard, GiftCardMovement
 from backend.inventory.models import StockMovement
 from backend.merchandising.models import Collection, CollectionProduct, Promotion
 from backend.notifications.models import Notification
@@ -45,6 +46,8 @@ __all__ = [
     "CollectionProduct",
     "DiscountCode",
     "EventDelivery",
+    "GiftCard",
+    "GiftCardMovement",
     "Notification",
     "Order",
     "OrderLine",

@@ -19,6 +19,7 @@ from backend.accounts.events import (
 )
 from backend.catalog.events import ProductChanged, ProductsChanged
 from backend.events.base import DomainEvent
+from backend.giftcards.events import GiftCardIssued
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.orders.events import (
     OrderCancelled,
@@ -52,6 +53,7 @@ from jobs.event_handlers.catalog_upkeep import (
     update_search_index_for_many,
     update_stock_in_search,
 )
+from jobs.event_handlers.gift_card_delivery import send_gift_card
 from jobs.event_handlers.live_pages import tell_open_pages
 from jobs.event_handlers.order_emails import (
     send_order_confirmation,
@@ -120,6 +122,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     OrderFulfilled: [send_order_shipped, deliver_to_webhooks, tell_open_pages],
     PaymentRefunded: [send_refund_issued, deliver_to_webhooks, tell_open_pages],
     PaidAfterCancellation: [refund_payment_after_cancellation],
+    GiftCardIssued: [send_gift_card],
     StockNoticeConfirmationRequested: [send_stock_notice_confirmation],
     BackInStockNoticeDue: [send_back_in_stock_notice],
     ReturnRequested: [send_return_requested],

@@ -28,6 +28,7 @@ from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
 from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
+from backend.giftcards import delivery as gift_card_expiry
 from backend.observability.logging_setup import configure_logging
 from backend.observability.tracing import setup_tracing
 from backend.orders import services as orders
@@ -38,6 +39,7 @@ from backend.search.services import ensure_index
 from backend.settings import get_settings
 from backend.shop_settings.values import keep_settings_fresh
 from backend.webhooks import delivery as webhook_delivery
+from jobs.event_handlers import gift_card_delivery
 from jobs.events import OUTAGE_RETRIES, handle_event_job
 from jobs.operations_server import serve_operations
 from jobs.relay import run_relay
@@ -94,6 +96,16 @@ async def send_cart_reminders_job(ctx: dict[str, Any], *, now: str | None = None
     return (await cart_reminders.send_due_reminders(moment)).sent
 
 
+async def deliver_gift_cards_job(ctx: dict[str, Any]) -> int:
+    """E-mail the gift cards whose day has come (and retry those whose sending failed)."""
+    return await gift_card_delivery.deliver_due()
+
+
+async def expire_gift_cards_job(ctx: dict[str, Any]) -> int:
+    """Write off what gift cards past their expiry date still hold."""
+    return await gift_card_expiry.expire_balances()
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
     await record_worker_heartbeat()
 
@@ -127,6 +139,8 @@ class WorkerSettings:
         cron(settle_test_payments_job, second=set(range(60)), unique=True),
         cron(send_webhook_deliveries_job, second=set(range(60)), unique=True),
         cron(send_cart_reminders_job, second={40}, unique=True),
+        cron(deliver_gift_cards_job, second={50}, unique=True),
+        cron(expire_gift_cards_job, minute={5}, second={5}, unique=True),
     ]
     on_startup = _startup
     on_job_start = _before_job

@@ -65,6 +65,8 @@ def order_view(order: OrderWithPayments) -> OrderView:
             order.tax_lines, order.tax, prices_include_tax=order.prices_include_tax
         )
     ]
+    if order.gift_card_amount:
+        rows.append(("Paid by gift card", "−" + money(order.gift_card_amount)))
     if order.refunded_amount:
         rows.append(("Refunded", "−" + money(order.refunded_amount)))
     address = order.shipping_address

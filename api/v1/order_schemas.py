@@ -74,6 +74,10 @@ class OrderOut(BaseModel):
         description="The prices (lines, shipping) include the tax; `total` does not add it."
     )
     total: Money
+    gift_card_amount: Money = Field(description="What gift cards paid of the total.")
+    amount_due: Money = Field(
+        description="What the card payment covers: the total less the gift cards' part."
+    )
     refunded: Money
     currency: str
     discount_code: str | None
@@ -133,6 +137,8 @@ class OrderOut(BaseModel):
             ],
             prices_include_tax=order.prices_include_tax,
             total=decimal_string(order.total),
+            gift_card_amount=decimal_string(order.gift_card_amount),
+            amount_due=decimal_string(order.amount_due),
             refunded=decimal_string(order.refunded_amount),
             currency=order.currency,
             discount_code=order.discount_code,
@@ -200,6 +206,13 @@ class OrderCreate(BaseModel):
         "lists them with prices for your cart).",
     )
     discount_code: str | None = None
+    gift_card_code: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A gift card's code: it pays what it holds towards the total (an order "
+        "it pays in full is placed paid). Unknown codes count as guesses: too many from "
+        "one address answer 429 for a while.",
+    )
 
 
 class PaymentIn(BaseModel):

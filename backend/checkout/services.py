@@ -28,6 +28,9 @@ from backend.checkout import limits
 from backend.core.errors import DomainError
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
+from backend.giftcards import guessing
+from backend.giftcards.errors import GiftCardRefusedError
+from backend.giftcards.redemption import UNKNOWN_CODE
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.inputs import CheckoutDetails
@@ -54,8 +57,10 @@ async def place_order(
 ) -> PlacedOrder:
     """The order for this checkout: placed now from `cart_owner`'s cart, or found (the
     same `checkout_key` again places nothing). `client_address` is the caller's network
-    address as the door worked it out. Raises TooManyUnpaidOrdersError over a limit, and
-    what `orders.place_order` raises."""
+    address as the door worked it out (unknown gift card codes count against it, as
+    guesses). An order a gift card paid in full leaves the cart at once. Raises
+    TooManyUnpaidOrdersError over a limit, TooManyAttemptsError after too many unknown
+    gift card codes, and what `orders.place_order` raises."""
     buyer = limits.Buyer(
         cart_key=cart_owner.key,
         email=details.email,
@@ -71,14 +76,24 @@ async def place_order(
             session, cart_key=cart_owner.key, order_id=order_id, user_id=user_id
         )
 
-    return await orders.place_order(
-        cart_owner=cart_owner,
-        details=details,
-        checkout_key=checkout_key,
-        user_id=user_id,
-        admit=partial(limits.admit, buyer=buyer),
-        on_placed=close_cart_reminders,
-    )
+    if details.gift_card_code:
+        await guessing.refuse_if_guessing(client_address)
+    try:
+        placed = await orders.place_order(
+            cart_owner=cart_owner,
+            details=details,
+            checkout_key=checkout_key,
+            user_id=user_id,
+            admit=partial(limits.admit, buyer=buyer),
+            on_placed=close_cart_reminders,
+        )
+    except GiftCardRefusedError as error:
+        if error.message == UNKNOWN_CODE:
+            await guessing.count_unknown_code(client_address)
+        raise
+    if placed.created and placed.paid:  # a gift card paid it all
+        await forget_paid_cart_lines(placed.id)
+    return placed
 
 
 async def count_checkout_started(cart_owner: CartOwner) -> None:
@@ -132,6 +147,10 @@ async def place_and_pay(
         user_id=user_id,
         client_address=client_address,
     )
+    if placed.paid:
+        return CheckoutOutcome(
+            placed, PaymentOutcome(placed.number, "succeeded", "Paid by gift card. Thank you!")
+        )
     try:
         # The order this checkout placed (or found: its key never finds another
         # cart's or account's order) is the placer's to pay.

@@ -41,6 +41,7 @@ EMAIL_TEMPLATES = (
     "return_approved",
     "return_rejected",
     "return_received",
+    "gift_card",
 )
 SMS_TEMPLATES = ("order_shipped",)
 
@@ -50,6 +51,9 @@ ONE_TIME_LINKS: dict[str, frozenset[str]] = {
     "password_reset": frozenset({"reset_url"}),
     "stock_notice_confirmation": frozenset({"confirm_url", "cancel_url"}),
     "cart_reminder": frozenset({"restore_url", "unsubscribe_url"}),
+    # A gift card's code is a credential like a link's token: passed as a OneTimeLink
+    # whose "link" is the code itself, so staff's copy shows it removed.
+    "gift_card": frozenset({"code"}),
 }
 
 

@@ -18,6 +18,8 @@ class CheckoutDetails(AddressInput):
     # A method code of the address's shipping zone ("standard", "express").
     shipping_method: str = "standard"
     discount_code: str | None = None
+    # A gift card's code, paying what it holds towards the total (the card pays the rest).
+    gift_card_code: str | None = None
 
     @field_validator("email")
     @classmethod
@@ -33,7 +35,7 @@ class CheckoutDetails(AddressInput):
             raise ValueError(msg)
         return value
 
-    @field_validator("discount_code", mode="before")
+    @field_validator("discount_code", "gift_card_code", mode="before")
     @classmethod
     def _blank_code_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -68,6 +68,9 @@ class Order(SQLModel, table=True):
             name="total_adds_up",
         ),
         CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total", name="refund_bounded"),
+        CheckConstraint(
+            "gift_card_amount >= 0 AND gift_card_amount <= total", name="gift_card_within_total"
+        ),
         Index("orders_user_id_idx", "user_id", "created_at"),
         Index("orders_email_idx", text("lower(email)")),
         Index(
@@ -106,6 +109,9 @@ class Order(SQLModel, table=True):
     )
     total: Decimal = _money()
     refunded_amount: Decimal = _money(server_default=text("0"))
+    # What gift cards paid of the total when the order was placed (their ledger has each
+    # card's part); the rest is paid by card (`amount_due`).
+    gift_card_amount: Decimal = _money(server_default=text("0"))
     discount_code: str | None = Field(default=None, sa_column=Column(String(40)))
     status: str = Field(
         default="pending_payment",
@@ -123,6 +129,11 @@ class Order(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the card payment must cover: the total less the gift cards' part."""
+        return self.total - self.gift_card_amount
 
 
 class OrderLine(SQLModel, table=True):

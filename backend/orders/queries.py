@@ -26,6 +26,8 @@ from backend.core.like import contains_pattern
 from backend.core.money import format_money
 from backend.core.pagination import Page, clamp_page
 from backend.core.regions import country_name
+from backend.giftcards import queries as gift_card_queries
+from backend.giftcards.redemption import Redemption
 from backend.orders import status
 from backend.orders.charges import ChargedLine, parcel_and_lines, work_out_charges
 from backend.orders.filters import ALL_ORDERS, OrderFilters
@@ -88,6 +90,7 @@ class OrderDetail:
     tax: Decimal
     total: Decimal
     refunded_amount: Decimal
+    gift_card_amount: Decimal  # what gift cards paid of the total
     discount_code: str | None
     shipping_method: str
     shipping_address: dict[str, Any]
@@ -99,6 +102,10 @@ class OrderDetail:
     timeline: tuple[TimelineEntry, ...]
     prices_include_tax: bool
     tax_lines: tuple[TaxLine, ...]
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total - self.gift_card_amount
 
     @property
     def can_cancel(self) -> bool:
@@ -173,6 +180,7 @@ async def get_order(number: str) -> OrderDetail:
         tax=order.tax,
         total=order.total,
         refunded_amount=order.refunded_amount,
+        gift_card_amount=order.gift_card_amount,
         discount_code=order.discount_code,
         shipping_method=order.shipping_method,
         shipping_address=dict(order.shipping_address),
@@ -297,6 +305,12 @@ class CheckoutPreview:
     totals: Totals
     discount: DiscountRule | None
     shipping_options: list[ShippingOption]
+    gift_card: Redemption | None = None  # what the checkout's gift card would pay
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What is left for the card payment."""
+        return self.totals.total - (self.gift_card.amount if self.gift_card else 0)
 
 
 def _chargeable(cart: Cart) -> list[ChargedLine]:
@@ -307,16 +321,28 @@ def _chargeable(cart: Cart) -> list[ChargedLine]:
     ]
 
 
-async def preview_checkout(owner: CartOwner | None, details: CheckoutDetails) -> CheckoutPreview:
+async def preview_checkout(
+    owner: CartOwner | None, details: CheckoutDetails, *, asker: str
+) -> CheckoutPreview:
     """What the order would cost now (nothing reserved or redeemed): the review step.
-    Raises DiscountRefusedError / InvalidInputError like placing it would."""
+    `asker`: the caller's network address (unknown gift card codes count against it).
+    Raises DiscountRefusedError / GiftCardRefusedError / InvalidInputError like placing
+    it would, and TooManyAttemptsError after too many unknown gift card codes."""
     cart = await cart_queries.get_cart(owner)
     discount = None
     if details.discount_code:
         discount = await discounts.check_discount(details.discount_code, cart.subtotal)
     async with session_scope() as session:
         charges = await work_out_charges(session, _chargeable(cart), details, discount=discount)
-    return CheckoutPreview(cart, charges.totals, discount, charges.options)
+    gift_card = None
+    if details.gift_card_code and charges.totals.total > 0:
+        gift_card = await gift_card_queries.preview_redemption(
+            details.gift_card_code,
+            amount_due=charges.totals.total,
+            currency=cart.currency,
+            asker=asker,
+        )
+    return CheckoutPreview(cart, charges.totals, discount, charges.options, gift_card)
 
 
 async def shipping_choices(

@@ -7,7 +7,7 @@ reserved (`backend/inventory`) and the line re-priced under the live promotions
 (`backend/merchandising`; the line keeps the promotion as it was), the discount redeemed,
 the totals computed (`backend/pricing`), and the order, its line snapshots, its first
 history entries and `OrderPlaced` written together. Cancelling (or expiring) an order
-returns its stock and its discount code's use in one transaction.
+returns its stock, its discount code's use and what gift cards paid, in one transaction.
 
 The doors (storefront, API, jobs) do not call these directly: they go through
 `backend/checkout`, which adds the limits and the payment steps.
@@ -39,13 +39,21 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
+from backend.giftcards import redemption
+from backend.giftcards.redemption import Redemption
 from backend.inventory import services as inventory
 from backend.merchandising.promotions import coverage_of
 from backend.observability import metrics
 from backend.orders import status
 from backend.orders.charges import ChargedLine, work_out_charges
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
-from backend.orders.events import OrderCancelled, OrderLineSummary, OrderPlaced, TaxRowSummary
+from backend.orders.events import (
+    OrderCancelled,
+    OrderLineSummary,
+    OrderPaid,
+    OrderPlaced,
+    TaxRowSummary,
+)
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.locks import lock_expired_unpaid_orders_for_update, lock_order_for_update
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
@@ -73,6 +81,8 @@ class PlacedOrder:
     total: Decimal
     currency: str
     created: bool  # False: this checkout had placed it already
+    amount_due: Decimal  # what is left to pay by card (the total less gift cards)
+    paid: bool = False  # a gift card paid it all as it was placed
 
 
 def new_order_number(prefix: str = "KG") -> str:
@@ -136,7 +146,7 @@ async def place_order(
         if (found := await _existing(session, key)) is not None:
             if found.cart_key != cart_owner.key or found.user_id != user_id:
                 raise InvalidInputError(CHECKOUT_EXPIRED)
-            return PlacedOrder(found.id, found.number, found.total, found.currency, created=False)
+            return _placed(found, created=False)
         if not wanted:
             raise EmptyCartError("Your cart is empty.")
         if admit is not None:
@@ -162,6 +172,7 @@ async def place_order(
             discount=discount,
         )
         totals, method = charges.totals, charges.method
+        gift_card = await _redeem_gift_card(session, details, order_id, totals)
         order = Order(
             id=order_id,
             number=new_order_number(shop.order_number_prefix),
@@ -179,6 +190,7 @@ async def place_order(
             tax=totals.tax,
             prices_include_tax=totals.prices_include_tax,
             total=totals.total,
+            gift_card_amount=gift_card.amount if gift_card else Decimal("0.00"),
             discount_code=discount.code if discount else None,
             cart_key=cart_owner.key,
             expires_at=utcnow() + timedelta(minutes=shop.order_payment_timeout_minutes),
@@ -224,9 +236,58 @@ async def place_order(
         if on_placed is not None:
             await on_placed(session, order_id)
         await record_event(session, _placed_event(order, reserved, totals))
+        if gift_card is not None and order.amount_due == 0:
+            await _paid_by_gift_card(session, order, gift_card)
     await catalog_cache.invalidate_after_commit()  # pages show stock
     metrics.ORDERS_PLACED.inc()
-    return PlacedOrder(order.id, order.number, order.total, order.currency, created=True)
+    return _placed(order, created=True)
+
+
+async def _redeem_gift_card(
+    session: AsyncSession, details: CheckoutDetails, order_id: uuid.UUID, totals: Totals
+) -> Redemption | None:
+    """The checkout's gift card pays what it holds towards the total (None: no card)."""
+    if not details.gift_card_code or totals.total <= 0:
+        return None
+    return await redemption.redeem(
+        session,
+        details.gift_card_code,
+        order_id=order_id,
+        amount_due=totals.total,
+        currency=get_settings().shop_currency,
+        now=utcnow(),
+    )
+
+
+def _placed(order: Order, *, created: bool) -> PlacedOrder:
+    return PlacedOrder(
+        order.id,
+        order.number,
+        order.total,
+        order.currency,
+        created=created,
+        amount_due=order.amount_due,
+        paid=order.payment_status == "paid",
+    )
+
+
+async def _paid_by_gift_card(session: AsyncSession, order: Order, gift_card: Redemption) -> None:
+    """A gift card covered the whole total: the order is paid as it is placed."""
+    note = f"Paid by {gift_card.label}"
+    status.move(session, order, "payment", "paid", actor="shopper", note=note)
+    status.move(session, order, "order", "paid", actor="shopper")
+    order.expires_at = None
+    await record_event(
+        session,
+        OrderPaid(
+            aggregate_id=str(order.id),
+            order_number=order.number,
+            email=order.email,
+            customer_name=order.customer_name,
+            amount=order.gift_card_amount,
+            currency=order.currency,
+        ),
+    )
 
 
 def _placed_event(
@@ -265,13 +326,17 @@ def _placed_event(
 async def cancel_order_locked(
     session: AsyncSession, order: Order, *, actor: str, reason: str, stock_reason: str
 ) -> None:
-    """Cancel an order the caller has locked: its goods go back into stock and its
-    discount code's use comes back. The move to cancelled happens once per order (the
-    transition table refuses it from cancelled), so both happen once."""
+    """Cancel an order the caller has locked: its goods go back into stock, its
+    discount code's use comes back, and so does what gift cards paid (an order
+    cancelled after payment was refunded first, which gave the cards theirs). The move
+    to cancelled happens once per order (the transition table refuses it from
+    cancelled), so each of these happens once."""
     status.move(session, order, "order", "cancelled", actor=actor, note=reason)
     order.expires_at = None
     if order.discount_code:
         await discounts.give_back_use(session, order.discount_code)
+    if order.gift_card_amount:
+        await redemption.return_for_order(session, order.id, actor=actor)
     lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
     returned: dict[uuid.UUID, int] = {}
     for line in lines:

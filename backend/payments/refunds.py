@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
@@ -17,6 +18,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.core.money import format_money, to_minor_units
 from backend.events.outbox import record_event
+from backend.giftcards import redemption
 from backend.observability import metrics
 from backend.orders import status
 from backend.orders.locks import lock_order_for_update
@@ -45,8 +47,9 @@ async def refund_order(
     by: Viewer | None = None,
     reason: str = "",
 ) -> Decimal:
-    """Refund `amount` (None: all that is left) of a paid order through the gateway.
-    The same `request_key` again does not refund twice. Returns the amount refunded.
+    """Refund `amount` (None: all that is left) of a paid order: to the gift cards that
+    paid for it first (at once), the rest through the gateway. The same `request_key`
+    again does not refund twice. Returns the amount refunded.
     `by`: the staff member asking (checked, and written to the audit log); None for the
     system's own refunds. `reason` (e.g. "Return RT-…") goes on the timeline and into
     the shopper's refund e-mail."""
@@ -70,22 +73,32 @@ async def refund_order(
                 select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key)
             )
         ).first()
+        # What this request gave back to gift cards already (a retry finds it).
+        on_cards = await redemption.refunded_under(session, order.id, key)
         if existing is None:
+            if on_cards:
+                return on_cards  # this request went wholly back to gift cards before
+            amount = await _checked_amount(session, order, paid, amount)
+            # Gift cards get theirs back first, at once; the card payment the rest.
+            on_cards = await redemption.refund_to_cards(
+                session, order.id, amount, reference=key, actor=actor, note=reason
+            )
+            if on_cards:
+                await _record_refund(
+                    session, order, on_cards, order.currency, actor=actor, reason=reason
+                )
+                _audit(session, by, order, on_cards, to="gift cards")
+            if on_cards == amount:
+                metrics.REFUNDS.labels("succeeded").inc()
+                return amount
             if paid is None or paid.reference is None:
                 raise PaymentRefusedError(f"Order {order.number} has no payment to refund.")
-            left = order.total - order.refunded_amount
-            amount = left if amount is None else amount
-            if amount <= 0 or amount > left:
-                raise InvalidInputError(
-                    "Refund between 0.01 and what is left to refund.",
-                    {"amount": f"At most {format_money(left, order.currency)}."},
-                )
             existing = PaymentTransaction(
                 order_id=order.id,
                 gateway=paid.gateway,
                 kind="refund",
                 status="pending",
-                amount=amount,
+                amount=amount - on_cards,
                 currency=order.currency,
                 idempotency_key=key,
                 parent_id=paid.id,
@@ -93,7 +106,7 @@ async def refund_order(
             session.add(existing)
             await session.flush()
         elif existing.status == "succeeded":
-            return existing.amount
+            return existing.amount + on_cards
         transaction_id, reference = existing.id, paid.reference if paid else None
         amount, currency = existing.amount, existing.currency
     result = await gateway.refund(
@@ -106,7 +119,7 @@ async def refund_order(
         transaction = await lock_transaction_for_update(session, transaction_id)
         order = await lock_order_for_update(session, order_id)
         if transaction is None or transaction.status == "succeeded":
-            return amount
+            return amount + on_cards
         transaction.status = (
             result.status if result.status in ("succeeded", "failed") else "pending"
         )
@@ -118,26 +131,70 @@ async def refund_order(
             failure = result.failure_message or "The refund failed."
         else:
             failure = None
-            before = {"payment_status": order.payment_status, "refunded": order.refunded_amount}
             await _record_refund(session, order, amount, currency, actor=actor, reason=reason)
-            if by is not None:
-                audit.record(
-                    session,
-                    actor=by,
-                    action="order.refunded",
-                    entity_type="order",
-                    entity_id=order.number,
-                    before=before,
-                    after={
-                        "payment_status": order.payment_status,
-                        "refunded": order.refunded_amount,
-                        "amount": amount,
-                    },
-                )
+            _audit(session, by, order, amount, to="card")
     metrics.REFUNDS.labels("failed" if failure is not None else "succeeded").inc()
     if failure is not None:
         raise PaymentRefusedError(failure)  # after the commit: the failure stays recorded
+    return amount + on_cards
+
+
+async def _checked_amount(
+    session: AsyncSession, order: Order, paid: PaymentTransaction | None, amount: Decimal | None
+) -> Decimal:
+    """The amount to refund (None: all that is left); raises when it is more than that."""
+    refundable = await _refundable(session, order.id, paid)
+    if paid is None and refundable <= 0:
+        raise PaymentRefusedError(f"Order {order.number} has no payment to refund.")
+    left = min(order.total - order.refunded_amount, refundable)
+    amount = left if amount is None else amount
+    if amount <= 0 or amount > left:
+        raise InvalidInputError(
+            "Refund between 0.01 and what is left to refund.",
+            {"amount": f"At most {format_money(left, order.currency)}."},
+        )
     return amount
+
+
+async def _refundable(
+    session: AsyncSession, order_id: uuid.UUID, paid: PaymentTransaction | None
+) -> Decimal:
+    """What can still go back: gift cards' parts not yet back, and the card payment less
+    its refunds (a refund in progress counts as made)."""
+    on_cards = sum((await redemption.outstanding_by_card(session, order_id)).values(), Decimal(0))
+    if paid is None:
+        return on_cards
+    refunded = (
+        await session.exec(
+            select(func.coalesce(func.sum(PaymentTransaction.amount), 0)).where(
+                PaymentTransaction.parent_id == paid.id,
+                PaymentTransaction.kind == "refund",
+                col(PaymentTransaction.status).in_(("pending", "succeeded")),
+            )
+        )
+    ).one()
+    return on_cards + paid.amount - Decimal(refunded)
+
+
+def _audit(
+    session: AsyncSession, by: Viewer | None, order: Order, amount: Decimal, *, to: str
+) -> None:
+    """The staff member's refund, once it is done (the system's own are not audited)."""
+    if by is None:
+        return
+    audit.record(
+        session,
+        actor=by,
+        action="order.refunded",
+        entity_type="order",
+        entity_id=order.number,
+        after={
+            "payment_status": order.payment_status,
+            "refunded": order.refunded_amount,
+            "amount": amount,
+            "to": to,
+        },
+    )
 
 
 async def _record_refund(

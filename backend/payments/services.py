@@ -72,7 +72,8 @@ def _message(result_status: str, failure_message: str | None) -> str:
 async def pay_order(
     order_id: uuid.UUID, *, shopper: Shopper, payment_method: str, attempt_key: str
 ) -> PaymentOutcome:
-    """Charge the order's total; only its customer may (`backend.orders.ownership`).
+    """Charge what the order's gift cards left of its total; only its customer may
+    (`backend.orders.ownership`).
     `attempt_key` identifies one submission of the payment form: the same key again
     returns the first attempt's outcome without charging twice."""
     gateway = get_gateway()
@@ -107,7 +108,7 @@ async def pay_order(
                 gateway=gateway.name,
                 kind="payment",
                 status="pending",
-                amount=order.total,
+                amount=order.amount_due,  # the total less what gift cards paid
                 currency=order.currency,
                 idempotency_key=key,
             )

@@ -56,6 +56,7 @@ FIELDS = (
     "phone",
     "shipping_method",
     "discount_code",
+    "gift_card_code",
 )
 
 
@@ -87,6 +88,9 @@ class CheckoutState(PublicState):
     lines: list[ReviewLine] = []
     totals: list[tuple[str, str]] = []
     total: str = ""
+    amount_due: str = ""  # the total less what the gift card pays: the card's part
+    gift_card_rows: list[tuple[str, str]] = []  # the card's part and what is left, after the total
+    paid_by_gift_card: bool = False  # the gift card covers it all: no card payment
     address_lines: list[str] = []
     countries: list[tuple[str, str]] = []  # (code, name), the countries shipped to
     shipping_choices: list[tuple[str, str]] = []  # (code, "Standard · 3–5 days · <price>")
@@ -248,11 +252,15 @@ class CheckoutState(PublicState):
         self.form = data
         try:
             details = parse_input(CheckoutDetails, data)
-            preview = await order_queries.preview_checkout(self._cart_owner(), details)
+            preview = await order_queries.preview_checkout(
+                self._cart_owner(), details, asker=self.client_address
+            )
         except DomainError as error:
             self.message, self.errors = form_feedback(error)
             if "discount" in error.code:
                 self.message, self.errors = "", {"discount_code": error.message}
+            if error.code in ("gift_card_refused", "too_many_attempts"):
+                self.message, self.errors = "", {"gift_card_code": error.message}
             if set(self.errors) & {"country", "shipping_method", "region", "postal_code"}:
                 refused = self.errors
                 await self._offer_shipping()  # the address's methods, for choosing again
@@ -290,8 +298,16 @@ class CheckoutState(PublicState):
             )
         rows.append(("Shipping", t.shipping))
         rows += tax_rows(t.tax_lines, t.tax, prices_include_tax=t.prices_include_tax)
+        self.gift_card_rows = []
+        if preview.gift_card is not None:
+            self.gift_card_rows = [
+                (preview.gift_card.label, format_money(-preview.gift_card.amount, currency)),
+                ("To pay", format_money(preview.amount_due, currency)),
+            ]
         self.totals = [(label, format_money(amount, currency)) for label, amount in rows]
         self.total = format_money(t.total, currency)
+        self.amount_due = format_money(preview.amount_due, currency)
+        self.paid_by_gift_card = preview.gift_card is not None and preview.amount_due == 0
         self.address_lines = [
             details.full_name,
             details.line1,
@@ -302,7 +318,7 @@ class CheckoutState(PublicState):
             details.email,
         ]
         self.step = "review"
-        if self.stripe_enabled:
+        if self.stripe_enabled and not self.paid_by_gift_card:
             return rx.call_script(
                 _mount_stripe_card_script(), callback=CheckoutState.card_form_ready
             )

@@ -139,6 +139,12 @@ def _details_form() -> rx.Component:
                 on_change=CheckoutState.choose_method,
             ),
             _field("Discount code (optional)", "discount_code", auto_complete="off"),
+            _field(
+                "Gift card code (optional)",
+                "gift_card_code",
+                auto_complete="off",
+                placeholder="XXXX-XXXX-XXXX-XXXX",
+            ),
             rx.button("Continue to review", type="submit", size="3", width="100%"),
             spacing="3",
             width="100%",
@@ -156,13 +162,21 @@ def _review() -> rx.Component:
         form_alert(CheckoutState.message),
         rx.heading("Review your order", size="5", as_="h2"),
         order_summary(CheckoutState.lines, CheckoutState.totals, CheckoutState.total),
+        rx.foreach(
+            CheckoutState.gift_card_rows,
+            lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"),
+        ),
         rx.heading("Ship to", size="4", as_="h3"),
         rx.vstack(rx.foreach(CheckoutState.address_lines, rx.text), spacing="0"),
         rx.button(
             "Change details", variant="soft", color_scheme="gray", on_click=CheckoutState.edit
         ),
         rx.heading("Payment", size="4", as_="h3"),
-        _stripe_payment() if get_settings().stripe_enabled else _test_payment(),
+        rx.cond(
+            CheckoutState.paid_by_gift_card,
+            _gift_card_payment(),
+            _stripe_payment() if get_settings().stripe_enabled else _test_payment(),
+        ),
         spacing="3",
         width="100%",
         max_width="560px",
@@ -171,11 +185,32 @@ def _review() -> rx.Component:
 
 def _pay_button(**props: object) -> rx.Component:
     return rx.button(
-        rx.cond(CheckoutState.paying, "Paying…", "Place order and pay " + CheckoutState.total),
+        rx.cond(CheckoutState.paying, "Paying…", "Place order and pay " + CheckoutState.amount_due),
         size="3",
         width="100%",
         disabled=CheckoutState.paying,
         **props,
+    )
+
+
+def _gift_card_payment() -> rx.Component:
+    """The gift card pays the whole total: nothing to pay by card."""
+    return rx.form(
+        rx.vstack(
+            rx.text("Your gift card pays for the whole order.", size="2"),
+            rx.button(
+                rx.cond(CheckoutState.paying, "Placing…", "Place order"),
+                type="submit",
+                size="3",
+                width="100%",
+                disabled=CheckoutState.paying,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=CheckoutState.pay,
+        reset_on_submit=False,
+        width="100%",
     )
 
 

@@ -129,7 +129,7 @@ async def test_with_a_transport_the_kept_copy_has_the_text_but_no_token(
     assert kept.subject == received["Subject"]
     for part in (kept.subject, kept.body_text, kept.body_html or ""):
         assert "Tok3n" not in part
-    assert f"?token={REDACTED_TOKEN}" in kept.body_text
+    assert REDACTED_TOKEN in kept.body_text
     assert kept.body_text.replace(REDACTED_TOKEN, "") == _plain(received).replace(
         "Tok3n-abc", ""
     ).replace("Tok3n-def", "")

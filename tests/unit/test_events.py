@@ -35,6 +35,7 @@ SPEC_EVENTS = {
     "ReturnRejected",
     "ReturnReceived",
     "ReturnRefunded",
+    "GiftCardIssued",
 }
 
 

@@ -1,0 +1,1 @@
+"""Gift cards: codes, balances, their ledger, redemption at checkout and delivery."""

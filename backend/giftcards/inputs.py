@@ -1,0 +1,122 @@
+"""Validated input for gift cards (the admin form, the API, the storefront's purchase
+form): one message per field; the database repeats the essentials (CHECK)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from backend.accounts.inputs import normalize_email
+from backend.core.validation import NO_NUL
+
+# What one card may hold when bought or issued; the shop's amounts on offer to buyers.
+MIN_AMOUNT = Decimal("5.00")
+MAX_AMOUNT = Decimal("1000.00")
+OFFERED_AMOUNTS = (Decimal("25.00"), Decimal("50.00"), Decimal("100.00"), Decimal("200.00"))
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), NO_NUL]
+Message = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NO_NUL]
+
+
+def checked_amount(value: Decimal) -> Decimal:
+    if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]  # finite: an int exponent
+        msg = "Give an amount such as 50 or 42.50."
+        raise ValueError(msg)
+    if not MIN_AMOUNT <= value <= MAX_AMOUNT:
+        msg = f"Give an amount from {MIN_AMOUNT:.0f} to {MAX_AMOUNT:.0f}."
+        raise ValueError(msg)
+    return value.quantize(Decimal("0.01"))
+
+
+def _optional_email(value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        return value
+    return normalize_email(value)
+
+
+class Recipient(BaseModel):
+    """Who a card goes to by e-mail, when, and the giver's words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recipient_email: str | None = None
+    recipient_name: Name = ""
+    sender_name: Name = ""
+    message: Message = ""
+    # Delivered on this moment (None: at once).
+    send_at: datetime | None = None
+
+    _email_form = field_validator("recipient_email", mode="before")(_optional_email)
+
+    @field_validator("send_at")
+    @classmethod
+    def _with_time_zone(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            msg = "Give the time with its time zone, e.g. 2026-12-24T09:00:00+01:00."
+            raise ValueError(msg)
+        return value
+
+
+class IssueInput(Recipient):
+    """A card staff issue: e-mailed to the recipient, or (no address) its code shown once."""
+
+    amount: Decimal
+    expires_at: datetime | None = None
+    note: Message = Field(default="", description="For staff only")
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: Decimal) -> Decimal:
+        return checked_amount(value)
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expiry_zone(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            msg = "Give the time with its time zone, e.g. 2027-12-31T23:59:00+01:00."
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.send_at is not None and self.recipient_email is None:
+            msg = "A delivery date needs the recipient's e-mail address."
+            raise ValueError(msg)
+        if self.expires_at and self.send_at and self.expires_at <= self.send_at:
+            msg = "The card must expire after it is sent."
+            raise ValueError(msg)
+        return self
+
+
+class AdjustInput(BaseModel):
+    """A staff correction of a balance: a signed amount and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: Decimal = Field(description="Added to the balance (negative: taken off)")
+    note: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NO_NUL
+    ]
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value == 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]  # finite: an int exponent
+            msg = "Give a non-zero amount such as 10 or -5.50."
+            raise ValueError(msg)
+        if abs(value) > MAX_AMOUNT:
+            msg = f"Adjust by at most {MAX_AMOUNT:.0f} at a time."
+            raise ValueError(msg)
+        return value
