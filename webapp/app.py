@@ -35,6 +35,7 @@ from storefront.pages.category import CategoryState, category_page
 from storefront.pages.checkout import CheckoutState
 from storefront.pages.checkout_view import checkout_page
 from storefront.pages.collection import CollectionState, collection_page
+from storefront.pages.gift_cards import GiftCardBalanceState, gift_card_balance_page
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.not_found import not_found_page
 from storefront.pages.orders import (
@@ -180,6 +181,12 @@ STOREFRONT_PAGES = (
         "/stock-notices/cancel",
         shop_title("Back-in-stock notice"),
         StockNoticeLinkState.load_cancel,
+    ),
+    (
+        gift_card_balance_page,
+        "/gift-cards/balance",
+        shop_title("Gift card balance"),
+        GiftCardBalanceState.load,
     ),
     (not_found_page, "404", shop_title("Page not found"), None),
 )

@@ -23,6 +23,7 @@ NAV_ITEMS = (
     ("Returns", "/admin/returns", "undo-2", True),
     ("Promotions", "/admin/promotions", "badge-percent", True),
     ("Discounts", "/admin/discounts", "ticket-percent", True),
+    ("Gift cards", "/admin/gift-cards", "gift", True),
     ("Shipping", "/admin/shipping", "truck", True),
     ("Taxes", "/admin/taxes", "percent", True),
     ("Settings", "/admin/settings", "settings", True),

@@ -14,6 +14,7 @@ from admin.pages.collections_view import collections_page
 from admin.pages.customer import CustomerState, customer_page
 from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
+from admin.pages.gift_cards import GiftCardsState, gift_cards_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.order_actions import OrderAdminState
@@ -77,6 +78,7 @@ ADMIN_PAGES = (
     (returns_page, "/admin/returns", "Returns", (ReturnsTableState.load,)),
     (promotions_page, "/admin/promotions", "Promotions", (PromotionsState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),
+    (gift_cards_page, "/admin/gift-cards", "Gift cards", (GiftCardsState.load,)),
     (shipping_page, "/admin/shipping", "Shipping", (ShippingAdminState.load,)),
     (taxes_page, "/admin/taxes", "Taxes", (TaxesAdminState.load,)),
     (store_settings_page, "/admin/settings", "Settings", (StoreSettingsState.load,)),

@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from api.v1 import accounts as accounts_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
+from api.v1 import gift_cards as gift_cards_api
 from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import promotions as promotions_api
@@ -76,6 +77,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(products.router)
     app.include_router(collections_api.router)
     app.include_router(promotions_api.router)
+    app.include_router(gift_cards_api.router)
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
     app.include_router(webhooks_api.router)

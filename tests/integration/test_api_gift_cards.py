@@ -1,0 +1,112 @@
+"""Gift cards through the REST API: admins issue, find, adjust and switch off cards; a
+holder checks a balance by code, and guessing codes ends in 429; an order is paid in
+part with a card and the rest by the card payment."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import httpx
+
+from backend.accounts.schemas import Viewer
+from tests.fixtures.catalog import MakeProduct
+from tests.integration.test_api_products import api, assert_problem, bearer
+
+__all__ = ["api"]
+
+
+async def test_an_admin_issues_a_card_and_its_holder_reads_the_balance(
+    api: httpx.AsyncClient, admin_viewer: Viewer
+) -> None:
+    headers = await bearer(admin_viewer)
+    created = await api.post(
+        "/admin/gift-cards", json={"amount": "30", "note": "Apology"}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    code, card = body["code"], body["card"]
+    assert created.headers["cache-control"] == "no-store"
+    assert (card["balance"], card["state"], card["last_four"]) == ("30.00", "Active", code[-4:])
+
+    adjusted = await api.post(
+        f"/admin/gift-cards/{card['id']}/adjustments",
+        json={"amount": "-5.50", "note": "Typo"},
+        headers=headers,
+    )
+    assert adjusted.json()["balance"] == "24.50"
+    too_much = await api.post(
+        f"/admin/gift-cards/{card['id']}/adjustments",
+        json={"amount": "-100", "note": "No"},
+        headers=headers,
+    )
+    assert_problem(too_much, 400)
+
+    seen = await api.post("/gift-cards/balance", json={"code": code.lower()})
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["balance"] == "24.50"
+    assert [m["kind"] for m in seen.json()["movements"]] == ["adjusted", "issued"]
+    assert "recipient_email" not in seen.json()
+
+    off = await api.put(
+        f"/admin/gift-cards/{card['id']}/active", json={"active": False}, headers=headers
+    )
+    assert off.json()["state"] == "Disabled"
+    found = await api.get("/admin/gift-cards", params={"search": code[-4:]}, headers=headers)
+    assert card["id"] in [item["id"] for item in found.json()["items"]]
+
+
+async def test_shoppers_cannot_reach_the_admin_routes(
+    api: httpx.AsyncClient, shopper_viewer: Viewer
+) -> None:
+    headers = await bearer(shopper_viewer)
+    assert_problem(await api.post("/admin/gift-cards", json={"amount": "30"}, headers=headers), 403)
+    assert_problem(await api.get("/admin/gift-cards", headers=headers), 403)
+    assert_problem(await api.get("/admin/gift-cards"), 401)
+
+
+async def test_guessing_codes_through_the_api_ends_in_429(api: httpx.AsyncClient) -> None:
+    for _ in range(10):
+        miss = await api.post("/gift-cards/balance", json={"code": "2222-3333-4444-5555"})
+        assert_problem(miss, 409)
+    blocked = await api.post("/gift-cards/balance", json={"code": "2222-3333-4444-5555"})
+    assert_problem(blocked, 429)
+    assert int(blocked.headers["retry-after"]) > 0
+
+
+async def test_an_order_paid_in_part_by_gift_card_through_the_api(
+    api: httpx.AsyncClient, admin_viewer: Viewer, shopper_viewer: Viewer, make_product: MakeProduct
+) -> None:
+    admin = await bearer(admin_viewer)
+    code = (await api.post("/admin/gift-cards", json={"amount": "10"}, headers=admin)).json()[
+        "code"
+    ]
+    shopper = await bearer(shopper_viewer)
+    product = await make_product(price=Decimal("40.00"))
+    await api.post("/cart/items", json={"product_id": str(product), "quantity": 1}, headers=shopper)
+
+    placed = await api.post(
+        "/orders",
+        json={
+            "full_name": "Ada Buyer",
+            "line1": "1 Market Street",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "country": "US",
+            "gift_card_code": code,
+        },
+        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+    )
+
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert order["gift_card_amount"] == "10.00"
+    assert Decimal(order["amount_due"]) == Decimal(order["total"]) - 10
+    paid = await api.post(
+        f"/orders/{order['number']}/payments",
+        json={"payment_method": "4242 4242 4242 4242"},
+        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert paid.json()["order"]["payment_status"] == "paid"
+    seen = await api.post("/gift-cards/balance", json={"code": code})
+    assert seen.json()["balance"] == "0.00"
