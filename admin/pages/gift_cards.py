@@ -389,8 +389,9 @@ def _open_card() -> rx.Component:
                         "amount",
                         errors.get("amount", ""),
                         hint="10 adds, -5.50 takes off",
+                        id_prefix="adjust-",  # the issue form below has its own amount
                     ),
-                    labelled_input("Reason", "note", errors.get("note", "")),
+                    labelled_input("Reason", "note", errors.get("note", ""), id_prefix="adjust-"),
                     rx.button("Adjust balance", type="submit"),
                     spacing="3",
                     align="end",
@@ -444,7 +445,13 @@ def gift_cards_page() -> rx.Component:
                 on_submit=GiftCardsState.find,
                 reset_on_submit=False,
             ),
-            rx.text(GiftCardsState.total.to_string() + " cards", size="2", color_scheme="gray"),
+            rx.text(
+                rx.cond(
+                    GiftCardsState.total == 1, "1 card", GiftCardsState.total.to_string() + " cards"
+                ),
+                size="2",
+                color_scheme="gray",
+            ),
             data_table(
                 ("Card", "Recipient", "Balance", "State", "Source", "Issued"),
                 GiftCardsState.rows,

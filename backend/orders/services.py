@@ -39,7 +39,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
-from backend.giftcards import redemption
+from backend.giftcards import codes, redemption
 from backend.giftcards.redemption import Redemption
 from backend.inventory import services as inventory
 from backend.merchandising.promotions import coverage_of
@@ -273,7 +273,7 @@ def _placed(order: Order, *, created: bool) -> PlacedOrder:
 
 async def _paid_by_gift_card(session: AsyncSession, order: Order, gift_card: Redemption) -> None:
     """A gift card covered the whole total: the order is paid as it is placed."""
-    note = f"Paid by {gift_card.label}"
+    note = f"Paid by gift card {codes.masked(gift_card.last_four)}"
     status.move(session, order, "payment", "paid", actor="shopper", note=note)
     status.move(session, order, "order", "paid", actor="shopper")
     order.expires_at = None

@@ -301,7 +301,7 @@ class CheckoutState(PublicState):
         self.gift_card_rows = []
         if preview.gift_card is not None:
             self.gift_card_rows = [
-                (preview.gift_card.label, format_money(-preview.gift_card.amount, currency)),
+                (preview.gift_card.label, "−" + format_money(preview.gift_card.amount, currency)),
                 ("To pay", format_money(preview.amount_due, currency)),
             ]
         self.totals = [(label, format_money(amount, currency)) for label, amount in rows]

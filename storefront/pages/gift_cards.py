@@ -111,7 +111,6 @@ def _result() -> rx.Component:
                 ),
                 size="1",
                 width="100%",
-                aria_label="Gift card history",
             ),
             spacing="3",
             width="100%",

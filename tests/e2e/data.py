@@ -357,3 +357,18 @@ def shop_configuration_kept() -> Iterator[None]:
         yield
     finally:
         run(lambda: restore_shipping_and_tax_from(saved))
+
+
+def issue_gift_card(amount: str) -> str:
+    """A gift card issued by staff with no recipient: its code, shown once."""
+    from backend.giftcards import services as gift_cards
+    from backend.giftcards.inputs import IssueInput
+
+    async def issue() -> str:
+        issued = await gift_cards.issue_card(
+            IssueInput(amount=Decimal(amount)), actor=await catalog_manager()
+        )
+        assert issued.code is not None
+        return issued.code
+
+    return run(issue)
