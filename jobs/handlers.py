@@ -68,6 +68,7 @@ from jobs.event_handlers.order_emails import (
 from jobs.event_handlers.order_follow_ups import (
     count_payment_in_funnel,
     empty_bought_lines_from_cart,
+    issue_bought_gift_cards,
     refund_payment_after_cancellation,
 )
 from jobs.event_handlers.stock_alerts import (
@@ -114,6 +115,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     OrderPaid: [
         send_payment_received,
         empty_bought_lines_from_cart,
+        issue_bought_gift_cards,
         count_payment_in_funnel,
         deliver_to_webhooks,
         tell_open_pages,

@@ -35,7 +35,12 @@ from storefront.pages.category import CategoryState, category_page
 from storefront.pages.checkout import CheckoutState
 from storefront.pages.checkout_view import checkout_page
 from storefront.pages.collection import CollectionState, collection_page
-from storefront.pages.gift_cards import GiftCardBalanceState, gift_card_balance_page
+from storefront.pages.gift_cards import (
+    GiftCardBalanceState,
+    GiftCardShopState,
+    gift_card_balance_page,
+    gift_card_shop_page,
+)
 from storefront.pages.home import HomeState, home_page
 from storefront.pages.not_found import not_found_page
 from storefront.pages.orders import (
@@ -182,6 +187,7 @@ STOREFRONT_PAGES = (
         shop_title("Back-in-stock notice"),
         StockNoticeLinkState.load_cancel,
     ),
+    (gift_card_shop_page, "/gift-cards", shop_title("Gift cards"), GiftCardShopState.load),
     (
         gift_card_balance_page,
         "/gift-cards/balance",

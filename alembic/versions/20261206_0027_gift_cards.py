@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0027_gift_cards"
 down_revision: str | None = "0026_order_line_promotion_id"
@@ -164,12 +165,23 @@ def upgrade() -> None:
             nullable=False,
         ),
     )
+    op.add_column(
+        "order_lines",
+        sa.Column("gift_card", postgresql.JSONB(), nullable=True),
+    )
+    op.create_check_constraint(
+        "gift_card_alone",
+        "order_lines",
+        "gift_card IS NULL OR (product_id IS NULL AND variant_id IS NULL AND quantity = 1)",
+    )
     op.create_check_constraint(
         "gift_card_within_total", "orders", "gift_card_amount >= 0 AND gift_card_amount <= total"
     )
 
 
 def downgrade() -> None:
+    op.drop_constraint(op.f("order_lines_gift_card_alone_check"), "order_lines", type_="check")
+    op.drop_column("order_lines", "gift_card")
     op.drop_constraint(op.f("orders_gift_card_within_total_check"), "orders", type_="check")
     op.drop_column("orders", "gift_card_amount")
     op.drop_index(

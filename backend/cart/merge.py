@@ -8,6 +8,7 @@ from functools import lru_cache
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
+from backend.cart.gift_cards import merge_gift_cards
 from backend.cart.limits import line_cap
 from backend.cart.queries import get_cart
 from backend.cart.schemas import Cart, CartOwner
@@ -63,8 +64,8 @@ def _merge_carts_script(client: Redis) -> AsyncScript:
 async def merge_guest_cart(guest: CartOwner, user: CartOwner) -> Cart:
     """At sign-in: the guest cart's lines join the shopper's cart (quantities summed,
     capped at stock and the per-line limit; new lines only while the cart has room); the
-    guest cart is then gone. One script does it, so an add in another tab during the
-    merge is neither lost nor doubled."""
+    guest cart is then gone (its gift cards move over too). One script does it, so an
+    add in another tab during the merge is neither lost nor doubled."""
     settings = get_settings()
     merge_carts = _merge_carts_script(get_redis())
     caps: dict[str, int] = {}
@@ -86,6 +87,7 @@ async def merge_guest_cart(guest: CartOwner, user: CartOwner) -> Cart:
             ],
         )
         if not unknown:
+            await merge_gift_cards(guest, user)
             return await get_cart(user)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+from backend.cart.gift_cards import read_gift_cards
 from backend.cart.schemas import Cart, CartLine, CartOwner
-from backend.cart.store import read_quantities, remove_line
+from backend.cart.store import gift_cards_key, read_quantities, remove_line
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import get_variant_summaries
+from backend.core.redis import get_redis
 from backend.merchandising.offers import Sale
 from backend.merchandising.promotions import sales_for
 from backend.settings import get_settings
@@ -18,7 +20,8 @@ async def item_count(owner: CartOwner | None) -> int:
     """The number of items for the header badge (Redis only, no SQL)."""
     if owner is None:
         return 0
-    return sum((await read_quantities(owner)).values())
+    cards = await get_redis().hlen(gift_cards_key(owner))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
+    return sum((await read_quantities(owner)).values()) + int(cards)
 
 
 async def held_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
@@ -48,7 +51,9 @@ async def get_cart(owner: CartOwner | None) -> Cart:
         for (product, quantity), sale in zip(found, sales, strict=True)
     ]
     lines.sort(key=lambda line: (line.name.lower(), line.title))
-    return Cart(lines=tuple(lines), currency=currency)
+    return Cart(
+        lines=tuple(lines), currency=currency, gift_cards=await read_gift_cards(owner, currency)
+    )
 
 
 def _line(product: VariantSummary, quantity: int, sale: Sale | None) -> CartLine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from backend.catalog.schemas import options_title
@@ -63,16 +64,55 @@ class CartLine:
 
 
 @dataclass(frozen=True)
+class GiftCardLine:
+    """A gift card in the cart: its amount, and who gets it by e-mail when (no address:
+    the buyer; no date: once the order is paid)."""
+
+    line_id: str
+    amount: Decimal
+    currency: str
+    recipient_email: str | None
+    recipient_name: str
+    sender_name: str
+    message: str
+    send_at: datetime | None
+
+    @property
+    def display_name(self) -> str:
+        """ "Gift card for Robin", or "Gift card"."""
+        who = self.recipient_name or self.recipient_email
+        return f"Gift card for {who}" if who else "Gift card"
+
+    @property
+    def delivery(self) -> str:
+        """ "E-mailed to robin@example.com on 24 Dec 2026"."""
+        to = self.recipient_email or "you"
+        when = f"on {self.send_at:%d %b %Y}" if self.send_at else "once paid"
+        return f"E-mailed to {to} {when}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount, self.currency)
+
+
+@dataclass(frozen=True)
 class Cart:
     lines: tuple[CartLine, ...]
     currency: str
+    gift_cards: tuple[GiftCardLine, ...] = ()
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(line.quantity for line in self.lines) + len(self.gift_cards)
 
     @property
     def subtotal(self) -> Decimal:
+        goods = sum((line.line_total for line in self.lines if line.purchasable), Decimal("0.00"))
+        return goods + sum((card.amount for card in self.gift_cards), Decimal("0.00"))
+
+    @property
+    def goods_subtotal(self) -> Decimal:
+        """What discount codes apply to: the goods, not the gift cards."""
         return sum((line.line_total for line in self.lines if line.purchasable), Decimal("0.00"))
 
     @property
@@ -81,7 +121,7 @@ class Cart:
 
     @property
     def ready_for_checkout(self) -> bool:
-        return bool(self.lines) and all(line.purchasable for line in self.lines)
+        return bool(self.lines or self.gift_cards) and all(line.purchasable for line in self.lines)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from backend.cart import gift_cards
 from backend.cart.errors import SoldOutError
 from backend.cart.limits import (
     NOT_SOLD,
@@ -28,6 +29,7 @@ from backend.cart.store import (
     change_line,
     contact_key,
     forget_lines_once,
+    gift_cards_key,
     remove_line,
 )
 from backend.catalog.variant_queries import get_variant_summaries, variant_for_product
@@ -35,6 +37,7 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.redis import get_redis
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
+from backend.giftcards.inputs import PurchaseInput
 
 
 async def add_item(
@@ -122,17 +125,37 @@ async def remove_item(owner: CartOwner, variant_id: uuid.UUID) -> CartChange:
     return CartChange(cart=await get_cart(owner), message="Removed from your cart.")
 
 
+async def add_gift_card(owner: CartOwner, card: PurchaseInput) -> CartChange:
+    """Put a gift card (its amount and recipient) in the cart; raises InvalidInputError
+    for a delivery date in the past or over a year ahead, or a cart full of cards."""
+    await gift_cards.store_gift_card(owner, card)
+    await funnel.record(FunnelStep.ADD_TO_CART, owner.key)
+    return CartChange(cart=await get_cart(owner), message="Added a gift card to your cart.")
+
+
+async def remove_gift_card(owner: CartOwner, line_id: str) -> CartChange:
+    await gift_cards.drop_gift_card(owner, line_id)
+    return CartChange(cart=await get_cart(owner), message="Removed the gift card.")
+
+
 async def clear_cart(owner: CartOwner) -> None:
     redis = get_redis()
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.delete(cart_key(owner), contact_key(owner))
+        pipe.delete(cart_key(owner), contact_key(owner), gift_cards_key(owner))
         pipe.zrem(ACTIVITY_KEY, owner.key)
         await pipe.execute()
 
 
 async def forget_bought_lines(
-    owner: CartOwner, variant_ids: list[uuid.UUID], *, order_id: uuid.UUID
+    owner: CartOwner,
+    variant_ids: list[uuid.UUID],
+    *,
+    order_id: uuid.UUID,
+    gift_card_lines: list[str] | None = None,
 ) -> None:
-    """Take a paid order's variants out of its cart, once per order (`store.py`)."""
-    if variant_ids:
-        await forget_lines_once(owner, variant_ids, order_id=order_id)
+    """Take a paid order's variants and gift cards out of its cart, once per order
+    (`store.py`)."""
+    if variant_ids or gift_card_lines:
+        await forget_lines_once(
+            owner, variant_ids, order_id=order_id, gift_card_lines=gift_card_lines
+        )

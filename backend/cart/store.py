@@ -60,14 +60,20 @@ return {'stored', held, stored}
 
 # A paid order's lines leave its cart once, whoever gets there first (the payment's own
 # request, or the worker on `OrderPaid`, possibly much later after an outage). KEYS: the
-# cart, the order's marker. ARGV: the marker's TTL seconds, then the variant ids. Returns
-# 1 when this call took them out, 0 when it had been done.
+# cart, the order's marker, the cart's gift cards. ARGV: the marker's TTL seconds, how
+# many variant ids follow, the variant ids, then the gift card line ids. Returns 1 when
+# this call took them out, 0 when it had been done.
 _FORGET_ONCE = """
 if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
   return 0
 end
-for i = 2, #ARGV do
-  redis.call('HDEL', KEYS[1], ARGV[i])
+local variants = tonumber(ARGV[2])
+for i = 3, #ARGV do
+  if i < 3 + variants then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  else
+    redis.call('HDEL', KEYS[3], ARGV[i])
+  end
 end
 return 1
 """
@@ -75,6 +81,11 @@ return 1
 
 def cart_key(owner: CartOwner) -> str:
     return f"cart:{owner.key}"
+
+
+def gift_cards_key(owner: CartOwner) -> str:
+    """The cart's gift cards, one line each (`gift_cards.py`)."""
+    return f"cart-gift-cards:{owner.key}"
 
 
 def contact_key(owner: CartOwner) -> str:
@@ -147,15 +158,25 @@ def _forget_once_script(client: Redis) -> AsyncScript:
 
 
 async def forget_lines_once(
-    owner: CartOwner, variant_ids: list[uuid.UUID], *, order_id: uuid.UUID
+    owner: CartOwner,
+    variant_ids: list[uuid.UUID],
+    *,
+    order_id: uuid.UUID,
+    gift_card_lines: list[str] | None = None,
 ) -> bool:
-    """Take an order's variants out of the cart the first time this is asked for that
-    order, never again: a shopper who buys a mug and puts another in the cart keeps the
-    new one when the worker repeats the cleanup later. True when this call did it."""
+    """Take an order's variants (and gift cards) out of the cart the first time this is
+    asked for that order, never again: a shopper who buys a mug and puts another in the
+    cart keeps the new one when the worker repeats the cleanup later. True when this
+    call did it."""
     script = _forget_once_script(get_redis())
     done = await script(
-        keys=[cart_key(owner), forgotten_key(order_id)],
-        args=[ttl_seconds(), *(str(v) for v in variant_ids)],
+        keys=[cart_key(owner), forgotten_key(order_id), gift_cards_key(owner)],
+        args=[
+            ttl_seconds(),
+            len(variant_ids),
+            *(str(v) for v in variant_ids),
+            *(gift_card_lines or ()),
+        ],
     )
     return bool(done)
 

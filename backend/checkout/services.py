@@ -29,6 +29,7 @@ from backend.core.errors import DomainError
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
 from backend.giftcards import guessing
+from backend.giftcards import purchases as gift_card_purchases
 from backend.giftcards.errors import GiftCardRefusedError
 from backend.giftcards.redemption import UNKNOWN_CODE
 from backend.orders import queries as order_queries
@@ -171,5 +172,16 @@ async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
     bought = await order_queries.bought_from_cart(order_id)
     if bought is not None:
         await carts.forget_bought_lines(
-            CartOwner(bought.cart_key), list(bought.variant_ids), order_id=order_id
+            CartOwner(bought.cart_key),
+            list(bought.variant_ids),
+            order_id=order_id,
+            gift_card_lines=list(bought.gift_card_lines),
         )
+
+
+async def issue_bought_gift_cards(order_id: uuid.UUID) -> int:
+    """Issue the gift cards a paid order bought (the worker, on `OrderPaid`; safe to
+    repeat); each is then e-mailed on its day. How many were issued now."""
+    return len(
+        await gift_card_purchases.issue_bought(await order_queries.gift_cards_bought(order_id))
+    )

@@ -3,7 +3,7 @@ form): one message per field; the database repeats the essentials (CHECK)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from backend.accounts.inputs import normalize_email
+from backend.core.errors import InvalidInputError
 from backend.core.validation import NO_NUL
 
 # What one card may hold when bought or issued; the shop's amounts on offer to buyers.
@@ -120,3 +121,29 @@ class AdjustInput(BaseModel):
             msg = f"Adjust by at most {MAX_AMOUNT:.0f} at a time."
             raise ValueError(msg)
         return value
+
+
+# How far ahead a bought card's e-mail can be dated.
+LATEST_SEND_DAYS = 366
+
+
+class PurchaseInput(Recipient):
+    """A card a shopper puts in the cart: its amount (one the shop offers, or their own
+    within the limits) and who gets it when. No recipient: it goes to the buyer."""
+
+    amount: Decimal
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: Decimal) -> Decimal:
+        return checked_amount(value)
+
+    def checked_send_at(self, now: datetime) -> Self:
+        """Refuses a delivery date in the past or too far ahead (when it is put in the
+        cart; a date that has passed by checkout means "at once")."""
+        if self.send_at is not None and not now <= self.send_at <= now + timedelta(
+            days=LATEST_SEND_DAYS
+        ):
+            msg = "Choose a delivery date from today to a year ahead."
+            raise InvalidInputError(msg, {"send_at": msg})
+        return self

@@ -142,6 +142,10 @@ class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "gift_card IS NULL OR (product_id IS NULL AND variant_id IS NULL AND quantity = 1)",
+            name="gift_card_alone",
+        ),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         CheckConstraint("line_total = unit_price * quantity", name="line_total_adds_up"),
         CheckConstraint(
@@ -194,6 +198,10 @@ class OrderLine(SQLModel, table=True):
     # Which promotion, for its figures in Analytics: no foreign key, as the promotion may
     # be deleted while its orders stay.
     promotion_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
+    # A gift card sold (no product): who gets it when, as the buyer asked
+    # {"recipient_email", "recipient_name", "sender_name", "message", "send_at",
+    # "cart_line"}; the worker issues the card from it once the order is paid.
+    gift_card: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
 
     @property
     def display_name(self) -> str:

@@ -27,9 +27,10 @@ from backend.core.money import format_money
 from backend.core.pagination import Page, clamp_page
 from backend.core.regions import country_name
 from backend.giftcards import queries as gift_card_queries
+from backend.giftcards.purchases import BoughtCard
 from backend.giftcards.redemption import Redemption
 from backend.orders import status
-from backend.orders.charges import ChargedLine, parcel_and_lines, work_out_charges
+from backend.orders.charges import NO_SHIPPING, ChargedLine, parcel_and_lines, work_out_charges
 from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
@@ -228,6 +229,7 @@ async def order_status(order_id: uuid.UUID) -> str:
 class BoughtFromCart:
     cart_key: str
     variant_ids: tuple[uuid.UUID, ...]
+    gift_card_lines: tuple[str, ...] = ()  # the cart's gift card line ids
 
 
 async def bought_from_cart(order_id: uuid.UUID) -> BoughtFromCart | None:
@@ -237,14 +239,51 @@ async def bought_from_cart(order_id: uuid.UUID) -> BoughtFromCart | None:
         order = await session.get(Order, order_id)
         if order is None or order.cart_key is None or order.payment_status != "paid":
             return None
-        variant_ids = (
+        lines = (
             await session.exec(
-                select(OrderLine.variant_id).where(
-                    OrderLine.order_id == order_id, col(OrderLine.variant_id).is_not(None)
+                select(OrderLine.variant_id, OrderLine.gift_card).where(
+                    OrderLine.order_id == order_id
                 )
             )
         ).all()
-    return BoughtFromCart(order.cart_key, tuple(v for v in variant_ids if v is not None))
+    return BoughtFromCart(
+        order.cart_key,
+        tuple(variant_id for variant_id, _ in lines if variant_id is not None),
+        tuple(str(card["cart_line"]) for _, card in lines if card and card.get("cart_line")),
+    )
+
+
+async def gift_cards_bought(order_id: uuid.UUID) -> list[BoughtCard]:
+    """The gift cards a paid order bought (none while it is not paid); a card with no
+    recipient goes to the buyer."""
+    async with session_scope() as session:
+        order = await session.get(Order, order_id)
+        if order is None or order.payment_status != "paid":
+            return []
+        lines = (
+            await session.exec(
+                select(OrderLine).where(
+                    OrderLine.order_id == order_id, col(OrderLine.gift_card).is_not(None)
+                )
+            )
+        ).all()
+    bought = []
+    for line in lines:
+        card = line.gift_card or {}
+        send_at = card.get("send_at")
+        bought.append(
+            BoughtCard(
+                order_line_id=line.id,
+                amount=line.unit_price,
+                currency=order.currency,
+                recipient_email=card.get("recipient_email") or order.email,
+                recipient_name=card.get("recipient_name") or "",
+                sender_name=card.get("sender_name") or "",
+                message=card.get("message") or "",
+                send_at=datetime.fromisoformat(send_at) if send_at else None,
+            )
+        )
+    return bought
 
 
 async def find_guest_order(email: str, number: str) -> uuid.UUID | None:
@@ -314,11 +353,12 @@ class CheckoutPreview:
 
 
 def _chargeable(cart: Cart) -> list[ChargedLine]:
-    return [
+    goods = [
         ChargedLine(line.variant_id, line.unit_price, line.quantity)
         for line in cart.lines
         if line.purchasable
     ]
+    return goods + [ChargedLine(None, card.amount, 1) for card in cart.gift_cards]
 
 
 async def preview_checkout(
@@ -331,7 +371,7 @@ async def preview_checkout(
     cart = await cart_queries.get_cart(owner)
     discount = None
     if details.discount_code:
-        discount = await discounts.check_discount(details.discount_code, cart.subtotal)
+        discount = await discounts.check_discount(details.discount_code, cart.goods_subtotal)
     async with session_scope() as session:
         charges = await work_out_charges(session, _chargeable(cart), details, discount=discount)
     gift_card = None
@@ -352,6 +392,8 @@ async def shipping_choices(
     discount: what the checkout form offers. Raises InvalidInputError ("We don't ship
     to …") when no zone covers the address."""
     cart = await cart_queries.get_cart(owner)
+    if cart.gift_cards and not cart.lines:
+        return [NO_SHIPPING]
     async with session_scope() as session:
         parcel, _, _ = await parcel_and_lines(
             session, _chargeable(cart), country=country, region=region, discount=None

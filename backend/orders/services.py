@@ -32,7 +32,7 @@ from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.cart import queries as cart_queries
-from backend.cart.schemas import CartOwner
+from backend.cart.schemas import CartOwner, GiftCardLine
 from backend.catalog import cache as catalog_cache
 from backend.catalog.schemas import options_title
 from backend.core.clock import utcnow
@@ -42,6 +42,7 @@ from backend.events.outbox import record_event
 from backend.giftcards import codes, redemption
 from backend.giftcards.redemption import Redemption
 from backend.inventory import services as inventory
+from backend.merchandising.offers import Sale
 from backend.merchandising.promotions import coverage_of
 from backend.observability import metrics
 from backend.orders import status
@@ -147,12 +148,12 @@ async def place_order(
             if found.cart_key != cart_owner.key or found.user_id != user_id:
                 raise InvalidInputError(CHECKOUT_EXPIRED)
             return _placed(found, created=False)
-        if not wanted:
+        if not wanted and not cart.gift_cards:
             raise EmptyCartError("Your cart is empty.")
         if admit is not None:
             await admit(session)
         order_id = uuid.uuid4()
-        reserved = await inventory.reserve(session, wanted)
+        reserved = await inventory.reserve(session, wanted) if wanted else []
         if any(line.currency != settings.shop_currency for line in reserved):
             raise InvalidInputError("A product in your cart cannot be sold in this currency.")
         # Re-priced here, whatever the cart showed: the promotions live at this moment.
@@ -167,7 +168,8 @@ async def place_order(
             discount = await discounts.redeem_discount(session, details.discount_code, subtotal)
         charges = await work_out_charges(
             session,
-            [ChargedLine(line.variant_id, line.unit_price, line.quantity) for line in reserved],
+            [ChargedLine(line.variant_id, line.unit_price, line.quantity) for line in reserved]
+            + [ChargedLine(None, card.amount, 1) for card in cart.gift_cards],
             details,
             discount=discount,
         )
@@ -209,24 +211,7 @@ async def place_order(
                     amount=tax_line.amount,
                 )
             )
-        for position, (line, sale) in enumerate(zip(reserved, sales, strict=True)):
-            session.add(
-                OrderLine(
-                    order_id=order_id,
-                    product_id=line.product_id,
-                    variant_id=line.variant_id,
-                    sku=line.sku,
-                    name=line.name,
-                    options=[{"name": name, "value": value} for name, value in line.options],
-                    unit_price=line.unit_price,
-                    quantity=line.quantity,
-                    line_total=line.unit_price * line.quantity,
-                    position=position,
-                    list_price=sale.list_price if sale else None,
-                    promotion_title=sale.offer.title if sale else None,
-                    promotion_id=sale.offer.id if sale else None,
-                )
-            )
+        _write_lines(session, order_id, reserved, sales, cart.gift_cards)
         for axis, first in (("order", "pending_payment"), ("payment", "unpaid")):
             session.add(
                 OrderStatusChange(
@@ -235,7 +220,7 @@ async def place_order(
             )
         if on_placed is not None:
             await on_placed(session, order_id)
-        await record_event(session, _placed_event(order, reserved, totals))
+        await record_event(session, _placed_event(order, reserved, cart.gift_cards, totals))
         if gift_card is not None and order.amount_due == 0:
             await _paid_by_gift_card(session, order, gift_card)
     await catalog_cache.invalidate_after_commit()  # pages show stock
@@ -290,8 +275,68 @@ async def _paid_by_gift_card(session: AsyncSession, order: Order, gift_card: Red
     )
 
 
+def _write_lines(
+    session: AsyncSession,
+    order_id: uuid.UUID,
+    reserved: list[inventory.ReservedLine],
+    sales: list[Sale | None],
+    gift_cards: tuple[GiftCardLine, ...],
+) -> None:
+    """The order's line snapshots: the goods as reserved and priced, then the gift cards."""
+    for position, (line, sale) in enumerate(zip(reserved, sales, strict=True)):
+        session.add(
+            OrderLine(
+                order_id=order_id,
+                product_id=line.product_id,
+                variant_id=line.variant_id,
+                sku=line.sku,
+                name=line.name,
+                options=[{"name": name, "value": value} for name, value in line.options],
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                line_total=line.unit_price * line.quantity,
+                position=position,
+                list_price=sale.list_price if sale else None,
+                promotion_title=sale.offer.title if sale else None,
+                promotion_id=sale.offer.id if sale else None,
+            )
+        )
+    for position, card in enumerate(gift_cards, start=len(reserved)):
+        session.add(_gift_card_line(order_id, position, card))
+
+
+GIFT_CARD_SKU = "GIFT-CARD"
+
+
+def _gift_card_line(order_id: uuid.UUID, position: int, card: GiftCardLine) -> OrderLine:
+    """A gift card sold, as an order line: what the buyer asked for, kept for issuing."""
+    who = card.recipient_name or card.recipient_email or "you"
+    when = f"{card.send_at:%d %b %Y}" if card.send_at else "once paid"
+    return OrderLine(
+        order_id=order_id,
+        sku=GIFT_CARD_SKU,
+        name="Gift card",
+        options=[{"name": "For", "value": who}, {"name": "Sent", "value": when}],
+        unit_price=card.amount,
+        quantity=1,
+        line_total=card.amount,
+        position=position,
+        gift_card={
+            "recipient_email": card.recipient_email,
+            "recipient_name": card.recipient_name,
+            "sender_name": card.sender_name,
+            "message": card.message,
+            "send_at": card.send_at.isoformat() if card.send_at else None,
+            "cart_line": card.line_id,
+        },
+    )
+
+
 def _placed_event(
-    order: Order, reserved: list[inventory.ReservedLine], totals: Totals
+    order: Order,
+    reserved: list[inventory.ReservedLine],
+    gift_cards: tuple[GiftCardLine, ...],
+    totals: Totals,
 ) -> OrderPlaced:
     return OrderPlaced(
         aggregate_id=str(order.id),
@@ -307,6 +352,16 @@ def _placed_event(
                 options=options_title(line.options),
             )
             for line in reserved
+        )
+        + tuple(
+            OrderLineSummary(
+                name=card.display_name,
+                sku=GIFT_CARD_SKU,
+                quantity=1,
+                line_total=card.amount,
+                options=card.delivery,
+            )
+            for card in gift_cards
         ),
         currency=order.currency,
         subtotal=totals.subtotal,

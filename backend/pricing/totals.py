@@ -2,10 +2,10 @@
 (docs/adr/0009-tax-rounding.md).
 
 subtotal = Σ unit price × quantity        (prices have cents already: exact)
-discount = percent of the subtotal (rounded to the cent), or a fixed amount,
-           never more than the subtotal; shared out over the lines in proportion to
-           their totals, to the cent (largest remainder), so each tax rate's base
-           carries its part of it
+discount = percent of the discountable lines' subtotal (not gift cards sold; rounded
+           to the cent), or a fixed amount, never more than that; shared out over
+           those lines in proportion to their totals, to the cent (largest
+           remainder), so each tax rate's base carries its part of it
 tax      = per tax rate, once: rate × base (prices without tax), or the part of the base
            that is tax, base × rate ÷ (100 + rate) (prices including tax); shipping is
            taxed at its own rate when its zone taxes it
@@ -49,6 +49,8 @@ class PricedLine:
     unit_price: Decimal
     quantity: int
     tax: AppliedTax = NO_TAX
+    # False for a gift card sold: discount codes take nothing off it (it is money).
+    discountable: bool = True
 
     @property
     def line_total(self) -> Decimal:
@@ -132,9 +134,12 @@ def compute_totals(
     """`shipping_tax`: the rate shipping is taxed at (None: shipping is not taxed)."""
     lines = list(lines)
     subtotal = subtotal_of(lines)
-    discount_amount = discount.amount_off(subtotal) if discount is not None else ZERO
+    base = subtotal_of(line for line in lines if line.discountable)
+    discount_amount = discount.amount_off(base) if discount is not None else ZERO
     shipping = quantize(shipping)
-    line_discounts = share_out(discount_amount, [line.line_total for line in lines])
+    line_discounts = share_out(
+        discount_amount, [line.line_total if line.discountable else ZERO for line in lines]
+    )
     bases: dict[AppliedTax, Decimal] = {}
     for line, line_discount in zip(lines, line_discounts, strict=True):
         bases[line.tax] = bases.get(line.tax, ZERO) + line.line_total - line_discount

@@ -1,5 +1,5 @@
-"""What else follows an order's payment or cancellation: the cart emptied, a late payment
-refunded, the sales funnel counted."""
+"""What else follows an order's payment or cancellation: the cart emptied, the gift cards
+bought issued, a late payment refunded, the sales funnel counted."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ async def empty_bought_lines_from_cart(event: OrderPaid) -> None:
     # The cart stays as it was until the payment succeeds (a declined card keeps it).
     # The checkout's own last step, for payments that succeed later (notifications).
     await checkout.forget_paid_cart_lines(uuid.UUID(event.aggregate_id))
+
+
+async def issue_bought_gift_cards(event: OrderPaid) -> None:
+    await checkout.issue_bought_gift_cards(uuid.UUID(event.aggregate_id))
 
 
 async def refund_payment_after_cancellation(event: PaidAfterCancellation) -> None:

@@ -203,6 +203,7 @@ def footer() -> rx.Component:
                 rx.link("Search", href="/search", size="2"),
                 rx.link("Cart", href="/cart", size="2"),
                 rx.link("Find an order", href="/orders/lookup", size="2"),
+                rx.link("Gift cards", href="/gift-cards", size="2"),
                 rx.link("Gift card balance", href="/gift-cards/balance", size="2"),
                 rx.link("Staff", href="/admin", size="2"),
                 spacing="4",

@@ -76,8 +76,17 @@ def _variant_id(raw: object) -> uuid.UUID | None:
         return None
 
 
+@dataclasses.dataclass(frozen=True)
+class GiftCardView:
+    line_id: str
+    name: str  # "Gift card for Robin"
+    delivery: str  # "E-mailed to robin@example.com on 24 Dec 2026"
+    amount: str
+
+
 class CartState(PublicState):
     lines: list[CartLineView] = []
+    gift_cards: list[GiftCardView] = []
     item_count: int = 0
     subtotal: str = ""
     shipping_note: str = ""
@@ -90,6 +99,10 @@ class CartState(PublicState):
         # A line that sells out or changes price while the cart is open shows it, live.
         watch(self, [product_topic(line.product_id) for line in cart.lines])
         self.lines = _line_view(cart)
+        self.gift_cards = [
+            GiftCardView(card.line_id, card.display_name, card.delivery, card.amount_display)
+            for card in cart.gift_cards
+        ]
         self.item_count = cart.item_count
         self.subtotal = cart.subtotal_display
         self.ready = cart.ready_for_checkout
@@ -136,6 +149,47 @@ class CartState(PublicState):
         if owner is None or found is None:
             return None
         return await self._apply(await carts.remove_item(owner, found))
+
+    @rx.event
+    async def remove_gift_card(self, line_id: str) -> rx.event.EventSpec | None:
+        owner = self._cart_owner()
+        if owner is None:
+            return None
+        return await self._apply(await carts.remove_gift_card(owner, str(line_id)[:64]))
+
+
+def _gift_card(card: rx.Var[GiftCardView]) -> rx.Component:
+    return rx.hstack(
+        rx.center(
+            rx.icon("gift", size=28, color=rx.color("accent", 10)),
+            width="72px",
+            height="72px",
+            background=rx.color("accent", 3),
+            border_radius="var(--radius-2)",
+            aria_hidden="true",
+        ),
+        rx.vstack(
+            rx.text(card.name, weight="medium"),
+            rx.text(card.delivery, size="2", color_scheme="gray"),
+            spacing="1",
+            flex="1",
+            min_width="180px",
+        ),
+        rx.text(card.amount, weight="bold", min_width="80px", text_align="right"),
+        rx.icon_button(
+            rx.icon("trash-2", size=16),
+            on_click=CartState.remove_gift_card(card.line_id),
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Remove " + card.name,
+        ),
+        spacing="3",
+        align="center",
+        width="100%",
+        padding_y="12px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        wrap="wrap",
+    )
 
 
 def _line(line: rx.Var[CartLineView]) -> rx.Component:
@@ -228,16 +282,21 @@ def cart_contents() -> rx.Component:
     """The cart's lines and summary (also shown under a restored cart's message)."""
     return rx.fragment(
         rx.cond(
-            CartState.loaded & (CartState.lines.length() == 0),
+            CartState.loaded & (CartState.item_count == 0),
             rx.vstack(
                 rx.text("Your cart is empty."),
                 rx.link("Continue shopping", href="/"),
             ),
         ),
         rx.cond(
-            CartState.lines.length() > 0,
+            CartState.item_count > 0,
             rx.grid(
-                rx.vstack(rx.foreach(CartState.lines, _line), spacing="0", width="100%"),
+                rx.vstack(
+                    rx.foreach(CartState.lines, _line),
+                    rx.foreach(CartState.gift_cards, _gift_card),
+                    spacing="0",
+                    width="100%",
+                ),
                 rx.card(
                     rx.vstack(
                         rx.hstack(

@@ -286,6 +286,9 @@ class CheckoutState(PublicState):
                 promotion=line.promotion_title or "",
             )
             for line in preview.cart.lines
+        ] + [
+            ReviewLine(f"{card.display_name} ({card.delivery})", "1", card.amount_display)
+            for card in preview.cart.gift_cards
         ]
         t = preview.totals
         rows = [("Subtotal", t.subtotal)]
