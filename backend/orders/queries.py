@@ -486,7 +486,10 @@ async def placed_from_cart_since(session: AsyncSession, cart_key: str, since: da
 async def shipping_note(cart: Cart) -> str:
     """What the cart page says about shipping to the shop's home country (the first the
     zones list): the cheapest method's price, and how much more makes a method free.
-    "" when the shop ships nowhere or this cart cannot ship there."""
+    "" when the shop ships nowhere or this cart cannot ship there. Gift cards are
+    e-mailed: they neither ship nor count towards free shipping."""
+    if cart.gift_cards and not cart.lines:
+        return "Gift cards are e-mailed: no shipping."
     async with session_scope() as session:
         countries = await shipping_quotes.countries_shipped_to(session)
         if not countries:

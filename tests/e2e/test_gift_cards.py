@@ -102,3 +102,52 @@ def test_a_card_holding_enough_pays_the_whole_order_without_a_card_payment(
     wait_until_loaded(page)
     expect(page.get_by_text("Paid by gift card", exact=True)).to_be_visible()
     buyer.expect_cart_count(0)
+
+
+def test_a_gift_card_bought_in_the_shop_is_e_mailed_and_spent(
+    page: Page, mailbox: SmtpServer, unique: str
+) -> None:
+    vase = create_product(f"gb{unique}", name=f"Vase {unique}", price="30.00")
+    friend = f"robin-{unique}@example.com"
+    buyer = Buyer(page)
+    buyer.shop.open("/gift-cards")
+    page.get_by_role("radio", name="$50.00").check()
+    page.get_by_label("Recipient's e-mail").fill(friend)
+    page.get_by_label("Recipient's name").fill("Robin")
+    page.get_by_label("Your name").fill("Sam")
+    page.get_by_label("Message").fill("Happy birthday!")
+    page.screenshot(path="var/test-results/gift-cards-shop.png", full_page=True)
+    page.get_by_role("button", name="Add gift card to cart").click()
+    expect(page.get_by_text("Added a gift card to your cart.").first).to_be_visible()
+    buyer.expect_cart_count(1)
+
+    buyer.shop.open("/cart")
+    expect(page.get_by_text("Gift card for Robin")).to_be_visible()
+    expect(page.get_by_text(f"E-mailed to {friend} once paid")).to_be_visible()
+    page.screenshot(path="var/test-results/cart-gift-card.png", full_page=True)
+    buyer.open_checkout()
+    expect(page.get_by_text("No shipping: gift cards are e-mailed")).to_be_visible()
+    buyer.fill_details(email=f"sam-{unique}@example.com")
+    expect(page.get_by_role("button", name="Place order and pay $50.00")).to_be_visible()
+    buyer.pay("4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/orders/KG-"))
+    expect(page.get_by_text("Gift card (Robin / once paid)")).to_be_visible()
+
+    message = wait_for_mail(mailbox, friend)
+    assert message["Subject"] == "Sam sent you $50.00 gift card for Kestrel Goods"
+    code = _code_in(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+    buyer.add_to_cart(vase)
+    buyer.open_checkout()
+    buyer.fill_details(email=friend, **{"Gift card code (optional)": code})
+    page.get_by_role("button", name="Place order", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/orders/KG-"))
+    wait_until_loaded(page)
+    expect(page.get_by_text("Paid by gift card", exact=True)).to_be_visible()
+
+    buyer.shop.open("/gift-cards/balance")
+    page.get_by_label("Gift card code").fill(code)
+    page.get_by_role("button", name="Check balance").click()
+    expect(
+        page.get_by_text(re.compile(r"^Balance \$1\d\.\d\d$"))
+    ).to_be_visible()  # 50 − 30 − shipping

@@ -23,12 +23,14 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.models import OutboxEvent
 from backend.giftcards import codes, delivery, queries, services
+from backend.giftcards import purchases as gift_card_purchases
 from backend.giftcards.errors import GiftCardRefusedError
-from backend.giftcards.inputs import AdjustInput, IssueInput
+from backend.giftcards.inputs import AdjustInput, IssueInput, PurchaseInput
 from backend.giftcards.models import GiftCard, GiftCardMovement
 from backend.notifications.models import Notification
+from backend.orders import queries as order_queries
 from backend.orders import services as orders
-from backend.orders.models import Order
+from backend.orders.models import Order, OrderLine
 from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
@@ -138,8 +140,10 @@ async def test_a_card_holding_enough_pays_the_whole_order_as_it_is_placed(
 
     done = await checkout.place_and_pay(
         cart_owner=owner,
-        details=checkout_details(gift_card_code=code),
-        checkout_key="whole",
+        details=checkout_details(
+            gift_card_code=code, email=f"whole-{uuid.uuid4().hex[:8]}@example.com"
+        ),
+        checkout_key=f"whole-{uuid.uuid4().hex}",
         user_id=None,
         client_address="203.0.113.7",
         shopper=tab_that_placed(),
@@ -437,3 +441,120 @@ async def test_the_worker_e_mails_a_card_once_with_a_code_that_works(
     )  # without a mail transport the stored message is the one delivered
     assert codes.last_four(code) == card.last_four
     assert await balance_of(code) == Decimal("40.00")
+
+
+async def test_a_gift_card_bought_with_goods_is_issued_once_the_order_is_paid(
+    admin_viewer: Viewer, product: uuid.UUID
+) -> None:
+    from backend.pricing.discounts import create_discount_code
+
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
+    assert owner is not None
+    await carts.add_item(owner, product, 2)  # 80.00 of goods
+    await carts.add_gift_card(
+        owner,
+        PurchaseInput(
+            amount=Decimal("50"),
+            recipient_email="robin@example.com",
+            recipient_name="Robin",
+            sender_name="Sam",
+            message="Enjoy!",
+        ),
+    )
+    cart = await carts.get_cart(owner)
+    assert cart.subtotal == Decimal("130.00")
+    assert cart.item_count == 3
+    code_name = f"HALF{uuid.uuid4().hex[:6]}".upper()
+    await create_discount_code(code_name, kind="percent", value=Decimal("50"), actor=admin_viewer)
+
+    placed = await orders.place_order(
+        cart_owner=owner,
+        details=checkout_details(discount_code=code_name),
+        checkout_key=f"gift-{uuid.uuid4().hex}",
+    )
+
+    order = await order_row(placed.id)
+    # Half off the goods only; the gift card is neither discounted nor taxed.
+    assert (order.subtotal, order.discount) == (Decimal("130.00"), Decimal("40.00"))
+    assert order.total == Decimal("90.00") + order.shipping + order.tax
+    async with session_scope() as session:
+        lines = (await session.exec(select(OrderLine).where(OrderLine.order_id == placed.id))).all()
+    [card_line] = [line for line in lines if line.gift_card]
+    assert (card_line.sku, card_line.unit_price, card_line.display_name) == (
+        "GIFT-CARD",
+        Decimal("50.00"),
+        "Gift card (Robin / once paid)",
+    )
+    assert await checkout.issue_bought_gift_cards(placed.id) == 0  # not paid yet
+
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="pay",
+    )
+    await checkout.forget_paid_cart_lines(placed.id)
+    assert await checkout.issue_bought_gift_cards(placed.id) == 1
+    assert await checkout.issue_bought_gift_cards(placed.id) == 0  # once
+
+    async with session_scope() as session:
+        card = (
+            await session.exec(select(GiftCard).where(GiftCard.order_line_id == card_line.id))
+        ).one()
+    assert (card.source, card.balance, card.recipient_email, card.code_hash) == (
+        "purchase",
+        Decimal("50.00"),
+        "robin@example.com",
+        None,  # its code is made when it is e-mailed
+    )
+    assert (await carts.get_cart(owner)).item_count == 0  # goods and card left the cart
+    assert await gift_card_delivery.deliver(card.id) is True
+
+
+async def test_a_cart_of_gift_cards_alone_ships_nothing_and_goes_to_the_buyer(
+    admin_viewer: Viewer,
+) -> None:
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
+    assert owner is not None
+    await carts.add_gift_card(owner, PurchaseInput(amount=Decimal("25")))
+
+    placed = await orders.place_order(
+        cart_owner=owner,
+        details=checkout_details(email="buyer-self@example.com", shipping_method="express"),
+        checkout_key=f"alone-{uuid.uuid4().hex}",
+    )
+
+    order = await order_row(placed.id)
+    assert (order.total, order.shipping, order.tax, order.shipping_method) == (
+        Decimal("25.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+        "none",
+    )
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="pay",
+    )
+    [card_id] = [
+        c
+        for c in await gift_card_purchases.issue_bought(
+            await order_queries.gift_cards_bought(placed.id)
+        )
+    ]
+    detail = await queries.get_card(card_id, admin_viewer)
+    assert detail.recipient_email == "buyer-self@example.com"
+
+
+async def test_a_gift_card_dated_in_the_past_or_too_far_ahead_is_refused() -> None:
+    owner = cart_owners.guest_owner(cart_owners.new_guest_token())
+    assert owner is not None
+    for when in (utcnow() - timedelta(days=1), utcnow() + timedelta(days=400)):
+        with pytest.raises(InvalidInputError, match="delivery date"):
+            await carts.add_gift_card(
+                owner,
+                PurchaseInput(amount=Decimal("25"), recipient_email="x@example.com", send_at=when),
+            )
+    with pytest.raises(ValueError, match="amount from 5 to 1000"):
+        PurchaseInput(amount=Decimal("2000"))
