@@ -69,6 +69,8 @@ def guest_pages(data: dict[str, str]) -> list[str]:
         "/reset-password?token=expired",
         "/verify-email?token=expired",
         "/orders/lookup",
+        "/gift-cards",
+        "/gift-cards/balance",
         "/cart/restore?token=expired",
         "/cart-reminders/unsubscribe?token=expired",
         "/stock-notices/confirm?token=expired",

@@ -35,6 +35,7 @@ STATIC_PAGES = [
     ("/admin/returns", "Returns", "Open a return's order"),
     ("/admin/promotions", "Promotions", "New promotion"),
     ("/admin/discounts", "Discount codes", "Create code"),
+    ("/admin/gift-cards", "Gift cards", "Issue gift card"),
     ("/admin/shipping", "Shipping", "Everywhere we ship"),
     ("/admin/taxes", "Taxes", "Preview checkout for an address"),
     ("/admin/settings", "Settings", "Order-number prefix"),
@@ -140,7 +141,7 @@ def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
     sheet = page.get_by_role("dialog", name="Menu")
     expect(sheet).to_be_visible()
     navigation = sheet.get_by_role("navigation", name="Admin navigation")
-    expect(navigation.get_by_role("link")).to_have_count(20)  # 19 sections and the shop
+    expect(navigation.get_by_role("link")).to_have_count(21)  # 20 sections and the shop
     expect(navigation.get_by_role("link", name="Overview")).to_have_attribute(
         "aria-current", "page"
     )
