@@ -32,6 +32,7 @@ from backend.giftcards import guessing
 from backend.giftcards import purchases as gift_card_purchases
 from backend.giftcards.errors import GiftCardRefusedError
 from backend.giftcards.redemption import UNKNOWN_CODE
+from backend.orders import fulfilment
 from backend.orders import queries as order_queries
 from backend.orders import services as orders
 from backend.orders.inputs import CheckoutDetails
@@ -181,7 +182,11 @@ async def forget_paid_cart_lines(order_id: uuid.UUID) -> None:
 
 async def issue_bought_gift_cards(order_id: uuid.UUID) -> int:
     """Issue the gift cards a paid order bought (the worker, on `OrderPaid`; safe to
-    repeat); each is then e-mailed on its day. How many were issued now."""
-    return len(
-        await gift_card_purchases.issue_bought(await order_queries.gift_cards_bought(order_id))
-    )
+    repeat); each is then e-mailed on its day, and an order of gift cards alone is done.
+    How many were issued now."""
+    bought = await order_queries.gift_cards_bought(order_id)
+    if not bought:
+        return 0
+    issued = await gift_card_purchases.issue_bought(bought)
+    await fulfilment.complete_gift_card_order(order_id)
+    return len(issued)

@@ -7,12 +7,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.redaction import ERASED, ERASED_EMAIL
-from backend.orders.models import Order
+from backend.orders.models import Order, OrderLine
 
 # Orders still moving (money or goods): an account with one is not erased yet.
 OPEN_STATUSES = ("pending_payment", "paid", "fulfilled")
@@ -38,6 +38,7 @@ async def open_order_numbers(session: AsyncSession, user_id: uuid.UUID, email: s
 class AnonymisedOrders:
     order_ids: list[uuid.UUID]
     identifying: list[str]  # the names, phones and streets the orders held
+    gift_card_lines: list[uuid.UUID]  # the gift cards the orders bought
 
 
 async def anonymise_orders(
@@ -56,4 +57,23 @@ async def anonymise_orders(
         order.shipping_address = {"country": order.shipping_address.get("country")}
         order.user_id, order.cart_key = None, None
         session.add(order)
-    return AnonymisedOrders([order.id for order in orders], [v for v in identifying if v])
+    order_ids = [order.id for order in orders]
+    # Gift cards bought: who they were for, and the message, go too.
+    gift_card_lines = (
+        list(
+            (
+                await session.exec(
+                    update(OrderLine)
+                    .where(
+                        col(OrderLine.order_id).in_(order_ids),
+                        col(OrderLine.gift_card).is_not(None),
+                    )
+                    .values(gift_card={"erased": True}, options=[])
+                    .returning(col(OrderLine.id))
+                )
+            ).scalars()
+        )
+        if order_ids
+        else []
+    )
+    return AnonymisedOrders(order_ids, [v for v in identifying if v], gift_card_lines)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from sqlalchemy import func
+from sqlmodel import col, select
+
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
@@ -20,6 +23,7 @@ from backend.orders import status
 from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderFulfilled
 from backend.orders.locks import lock_order_for_update
+from backend.orders.models import OrderLine
 from backend.orders.services import cancel_order_locked
 
 MAX_CARRIER_LENGTH = 60
@@ -131,3 +135,26 @@ async def cancel_refunded_order(order_id: uuid.UUID, *, actor: Viewer) -> None:
             after={"status": order.status},
         )
     await catalog_cache.invalidate_after_commit()
+
+
+async def complete_gift_card_order(order_id: uuid.UUID) -> bool:
+    """A paid order of gift cards alone has nothing to ship: once its cards are issued
+    it is done (fulfilled, then delivered; the cards are e-mailed on their days). No
+    shipping e-mail goes out. False for any other order, or one already moved on."""
+    async with session_scope() as session:
+        order = await lock_order_for_update(session, order_id)
+        if order.status != "paid":
+            return False
+        goods = (
+            await session.exec(
+                select(func.count())
+                .select_from(OrderLine)
+                .where(OrderLine.order_id == order_id, col(OrderLine.gift_card).is_(None))
+            )
+        ).one()
+        if goods:
+            return False
+        note = "Gift cards issued; each is e-mailed on its day"
+        status.move(session, order, "order", "fulfilled", actor="system", note=note)
+        status.move(session, order, "order", "delivered", actor="system")
+        return True

@@ -202,7 +202,8 @@ class OrderLine(SQLModel, table=True):
     # {"recipient_email", "recipient_name", "sender_name", "message", "send_at",
     # "cart_line"}; the worker issues the card from it once the order is paid.
     gift_card: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSONB(none_as_null=True))  # None is SQL NULL, not null
+        default=None,
+        sa_column=Column(JSONB(none_as_null=True)),  # None is SQL NULL, not null
     )
 
     @property

@@ -558,3 +558,46 @@ async def test_a_gift_card_dated_in_the_past_or_too_far_ahead_is_refused() -> No
             )
     with pytest.raises(ValueError, match="amount from 5 to 1000"):
         PurchaseInput(amount=Decimal("2000"))
+
+
+async def test_an_erased_buyer_leaves_the_card_its_money_but_not_their_name(
+    admin_viewer: Viewer, shopper_viewer: Viewer
+) -> None:
+    from backend.privacy import erasure as privacy
+
+    owner = cart_owners.user_owner(shopper_viewer.user_id)
+    await carts.add_gift_card(
+        owner,
+        PurchaseInput(
+            amount=Decimal("30"),
+            recipient_email="kept-friend@example.com",
+            sender_name="Secret Santa",
+            message="From me",
+        ),
+    )
+    placed = await orders.place_order(
+        cart_owner=owner,
+        details=checkout_details(email=shopper_viewer.email),
+        checkout_key=f"erase-{uuid.uuid4().hex}",
+        user_id=shopper_viewer.user_id,
+    )
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key="pay",
+    )
+    assert await checkout.issue_bought_gift_cards(placed.id) == 1
+    assert (await order_row(placed.id)).status == "delivered"  # nothing to ship
+
+    await privacy.erase_customer(shopper_viewer.user_id, actor=admin_viewer)
+
+    async with session_scope() as session:
+        card = (
+            await session.exec(
+                select(GiftCard).where(GiftCard.recipient_email == "kept-friend@example.com")
+            )
+        ).one()
+        line = (await session.exec(select(OrderLine).where(OrderLine.order_id == placed.id))).one()
+    assert (card.sender_name, card.message, card.balance) == ("[erased]", "", Decimal("30.00"))
+    assert line.gift_card == {"erased": True}
