@@ -36,6 +36,7 @@ class OrderView:
     lines: list[OrderLineView]
     totals: list[tuple[str, str]]
     total: str
+    amount_due: str  # what a card payment covers: the total less what gift cards paid
     address: list[str]
     timeline: list[TimelineView]
     can_cancel: bool
@@ -91,6 +92,7 @@ def order_view(order: OrderWithPayments) -> OrderView:
         ],
         totals=rows,
         total=money(order.total),
+        amount_due=money(order.amount_due),
         address=[
             str(part)
             for part in (

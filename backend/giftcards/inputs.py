@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Self
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -56,39 +57,23 @@ class Recipient(BaseModel):
     recipient_name: Name = ""
     sender_name: Name = ""
     message: Message = ""
-    # Delivered on this moment (None: at once).
-    send_at: datetime | None = None
+    # Delivered at this moment (None: at once); with its time zone.
+    send_at: AwareDatetime | None = None
 
     _email_form = field_validator("recipient_email", mode="before")(_optional_email)
-
-    @field_validator("send_at")
-    @classmethod
-    def _with_time_zone(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            msg = "Give the time with its time zone, e.g. 2026-12-24T09:00:00+01:00."
-            raise ValueError(msg)
-        return value
 
 
 class IssueInput(Recipient):
     """A card staff issue: e-mailed to the recipient, or (no address) its code shown once."""
 
     amount: Decimal
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
     note: Message = Field(default="", description="For staff only")
 
     @field_validator("amount")
     @classmethod
     def _amount(cls, value: Decimal) -> Decimal:
         return checked_amount(value)
-
-    @field_validator("expires_at")
-    @classmethod
-    def _expiry_zone(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            msg = "Give the time with its time zone, e.g. 2027-12-31T23:59:00+01:00."
-            raise ValueError(msg)
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

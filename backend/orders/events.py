@@ -3,9 +3,12 @@ Decimals in the event's currency, formatted by the e-mail templates."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict
 
 from backend.events.base import Amount, DomainEvent
+from backend.orders.models import Order
 
 
 class OrderLineSummary(BaseModel):
@@ -53,6 +56,19 @@ class OrderPaid(DomainEvent):
     customer_name: str
     amount: Amount
     currency: str
+
+    @classmethod
+    def of(cls, order: Order, amount: Decimal) -> OrderPaid:
+        """The order paid: `amount` is what this payment brought (a card's, or the gift
+        card's when it paid the whole total)."""
+        return cls(
+            aggregate_id=str(order.id),
+            order_number=order.number,
+            email=order.email,
+            customer_name=order.customer_name,
+            amount=amount,
+            currency=order.currency,
+        )
 
 
 class OrderCancelled(DomainEvent):

@@ -262,17 +262,7 @@ async def _paid_by_gift_card(session: AsyncSession, order: Order, gift_card: Red
     status.move(session, order, "payment", "paid", actor="shopper", note=note)
     status.move(session, order, "order", "paid", actor="shopper")
     order.expires_at = None
-    await record_event(
-        session,
-        OrderPaid(
-            aggregate_id=str(order.id),
-            order_number=order.number,
-            email=order.email,
-            customer_name=order.customer_name,
-            amount=order.gift_card_amount,
-            currency=order.currency,
-        ),
-    )
+    await record_event(session, OrderPaid.of(order, order.gift_card_amount))
 
 
 def _write_lines(

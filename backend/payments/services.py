@@ -215,17 +215,7 @@ async def _apply_locked(
         if order.status == "pending_payment":
             status.move(session, order, "order", "paid", actor=actor)
             order.expires_at = None
-        await record_event(
-            session,
-            OrderPaid(
-                aggregate_id=str(order.id),
-                order_number=order.number,
-                email=order.email,
-                customer_name=order.customer_name,
-                amount=transaction.amount,
-                currency=order.currency,
-            ),
-        )
+        await record_event(session, OrderPaid.of(order, transaction.amount))
 
 
 async def apply_gateway_event(event: GatewayEvent, *, gateway: str) -> bool:

@@ -117,6 +117,26 @@ def share_out(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return shares
 
 
+def _shared_in_any_order(amount: Decimal, lines: Sequence[PricedLine]) -> list[Decimal]:
+    """`share_out` over the discountable lines, with ties settled by what the lines are,
+    not where they stand: the same cart in any order costs the same to the cent."""
+    canonical = sorted(
+        range(len(lines)),
+        key=lambda i: (
+            -lines[i].line_total,
+            -lines[i].tax.percent,
+            lines[i].tax.name,
+            lines[i].unit_price,
+            not lines[i].discountable,
+        ),
+    )
+    weights = [lines[i].line_total if lines[i].discountable else ZERO for i in canonical]
+    shares = [ZERO] * len(lines)
+    for i, share in zip(canonical, share_out(amount, weights), strict=True):
+        shares[i] = share
+    return shares
+
+
 def tax_of(base: Decimal, tax: AppliedTax, *, prices_include_tax: bool) -> Decimal:
     if prices_include_tax:
         return quantize(base * tax.percent / (HUNDRED + tax.percent))
@@ -137,9 +157,7 @@ def compute_totals(
     base = subtotal_of(line for line in lines if line.discountable)
     discount_amount = discount.amount_off(base) if discount is not None else ZERO
     shipping = quantize(shipping)
-    line_discounts = share_out(
-        discount_amount, [line.line_total if line.discountable else ZERO for line in lines]
-    )
+    line_discounts = _shared_in_any_order(discount_amount, lines)
     bases: dict[AppliedTax, Decimal] = {}
     for line, line_discount in zip(lines, line_discounts, strict=True):
         bases[line.tax] = bases.get(line.tax, ZERO) + line.line_total - line_discount

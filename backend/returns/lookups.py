@@ -55,11 +55,13 @@ async def quantities_in_returns(session: AsyncSession, order_id: uuid.UUID) -> d
 
 
 async def order_lines(session: AsyncSession, order_id: uuid.UUID) -> list[OrderLine]:
+    """The order's returnable lines: its goods. A gift card sold is not sent back (it is
+    money; staff switch the card off or adjust it)."""
     return list(
         (
             await session.exec(
                 select(OrderLine)
-                .where(OrderLine.order_id == order_id)
+                .where(OrderLine.order_id == order_id, col(OrderLine.gift_card).is_(None))
                 .order_by(col(OrderLine.position))
             )
         ).all()

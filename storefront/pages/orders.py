@@ -170,7 +170,7 @@ def _order_details(order: rx.Var[OrderView]) -> rx.Component:
                         input_mode="numeric",
                     ),
                     rx.button(
-                        rx.cond(OrderState.paying, "Paying…", "Pay " + order.total),
+                        rx.cond(OrderState.paying, "Paying…", "Pay " + order.amount_due),
                         type="submit",
                         disabled=OrderState.paying,
                     ),

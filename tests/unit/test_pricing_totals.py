@@ -1,6 +1,7 @@
 """Order totals: the arithmetic holds for any cart, discount, shipping and tax rates, with
 prices with or without tax (docs/adr/0009-tax-rounding.md)."""
 
+import random
 from decimal import Decimal
 
 from hypothesis import given
@@ -14,6 +15,7 @@ from backend.pricing.totals import (
     PricedLine,
     compute_totals,
     share_out,
+    subtotal_of,
     tax_rows,
 )
 
@@ -204,3 +206,38 @@ def test_minor_units_round_trip(amount: Decimal) -> None:
     assert from_minor_units(to_minor_units(amount, "USD"), "USD") == amount
     assert to_minor_units(Decimal("12.34"), "USD") == 1234
     assert to_minor_units(Decimal(500), "JPY") == 500
+
+
+gift_cards_sold = st.lists(
+    st.builds(
+        PricedLine,
+        unit_price=st.decimals(5, 1000, places=2),
+        quantity=st.just(1),
+        discountable=st.just(False),
+    ),
+    max_size=3,
+)
+
+
+@given(lines, gift_cards_sold, discounts, st.booleans(), st.randoms())
+def test_gift_cards_sold_are_charged_whole_and_the_order_of_lines_does_not_matter(
+    goods: list[PricedLine],
+    cards: list[PricedLine],
+    discount: DiscountRule | None,
+    prices_include_tax: bool,
+    shuffle: random.Random,
+) -> None:
+    mixed = goods + cards
+    totals = compute_totals(
+        mixed, shipping=Decimal(0), discount=discount, prices_include_tax=prices_include_tax
+    )
+    shuffle.shuffle(mixed)
+    again = compute_totals(
+        mixed, shipping=Decimal(0), discount=discount, prices_include_tax=prices_include_tax
+    )
+
+    goods_subtotal = subtotal_of(goods)
+    assert totals.discount <= goods_subtotal  # codes take nothing off a gift card
+    assert totals.subtotal == goods_subtotal + subtotal_of(cards)
+    assert totals.total - subtotal_of(cards) >= 0
+    assert (again.total, again.discount, again.tax) == (totals.total, totals.discount, totals.tax)
