@@ -11,9 +11,10 @@ shop's funnel like an add from the shop's pages (the same service).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field, model_validator
 
 from api.v1.auth import CurrentViewer
@@ -23,8 +24,9 @@ from api.v1.products import Money
 from backend.cart import owners as cart_owners
 from backend.cart import queries as cart_queries
 from backend.cart import services as carts
-from backend.cart.schemas import Cart, CartLine, CartOwner
+from backend.cart.schemas import Cart, CartLine, CartOwner, GiftCardLine
 from backend.core.money import decimal_string
+from backend.giftcards.inputs import PurchaseInput
 
 router = APIRouter(prefix="/cart", tags=["cart"], route_class=EdgeRoute)
 
@@ -79,10 +81,37 @@ class CartLineOut(BaseModel):
         )
 
 
+class GiftCardLineOut(BaseModel):
+    line_id: str = Field(description="its address below /gift-cards")
+    amount: Money
+    currency: str
+    recipient_email: str | None = Field(description="None: e-mailed to the buyer")
+    recipient_name: str
+    sender_name: str
+    message: str
+    send_at: datetime | None = Field(description="None: once the order is paid")
+
+    @classmethod
+    def of(cls, card: GiftCardLine) -> GiftCardLineOut:
+        return cls(
+            line_id=card.line_id,
+            amount=decimal_string(card.amount),
+            currency=card.currency,
+            recipient_email=card.recipient_email,
+            recipient_name=card.recipient_name,
+            sender_name=card.sender_name,
+            message=card.message,
+            send_at=card.send_at,
+        )
+
+
 class CartOut(BaseModel):
     lines: list[CartLineOut]
+    gift_cards: list[GiftCardLineOut] = Field(description="Gift cards to buy, one line each.")
     item_count: int
-    subtotal: Money = Field(description="The purchasable lines, at today's prices.")
+    subtotal: Money = Field(
+        description="The purchasable lines and the gift cards, at today's prices."
+    )
     currency: str
     ready_for_checkout: bool
 
@@ -90,6 +119,7 @@ class CartOut(BaseModel):
     def of(cls, cart: Cart) -> CartOut:
         return cls(
             lines=[CartLineOut.of(line) for line in cart.lines],
+            gift_cards=[GiftCardLineOut.of(card) for card in cart.gift_cards],
             item_count=cart.item_count,
             subtotal=decimal_string(cart.subtotal),
             currency=cart.currency,
@@ -170,6 +200,31 @@ async def add_item(body: CartItemIn, viewer: CurrentViewer) -> CartOut:
 )
 async def remove_item(variant_id: uuid.UUID, viewer: CurrentViewer) -> Response:
     await carts.remove_item(_owner(viewer), variant_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/gift-cards",
+    response_model=CartOut,
+    summary="Add a gift card to buy (its amount, recipient, message and day)",
+    responses=problem_responses(400, 401, 422),
+)
+async def add_gift_card(body: PurchaseInput, viewer: CurrentViewer) -> CartOut:
+    """`amount` from 5 to 1000; `send_at` (with its time zone) from now to a year ahead;
+    no `recipient_email`: the card is e-mailed to the buyer."""
+    return CartOut.of((await carts.add_gift_card(_owner(viewer), body)).cart)
+
+
+@router.delete(
+    "/gift-cards/{line_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a gift card line (also when it is not there)",
+    responses=problem_responses(401),
+)
+async def remove_gift_card(
+    line_id: Annotated[str, Path(max_length=64)], viewer: CurrentViewer
+) -> Response:
+    await carts.remove_gift_card(_owner(viewer), line_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account
 from tests.e2e.pages.admin import AdminDashboard
-from tests.e2e.pages.storefront import SignInForm
+from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
 
 
 def _open_accounts(page: Page, unique: str) -> AdminDashboard:
@@ -48,6 +48,7 @@ def test_a_locked_shopper_cannot_sign_in(page: Page, browser: object, unique: st
 
     other = browser.new_page(base_url=page.url.split("/admin")[0])  # type: ignore[attr-defined]
     other.goto("/sign-in")
+    wait_until_loaded(other)  # a sign-in sent before the page is live goes nowhere
     form = SignInForm(other)
     form.sign_in(shopper, PASSWORD)
     expect(form.alert).to_have_text("This account is locked. Please contact us.")

@@ -110,3 +110,55 @@ async def test_an_order_paid_in_part_by_gift_card_through_the_api(
     assert paid.json()["order"]["payment_status"] == "paid"
     seen = await api.post("/gift-cards/balance", json={"code": code})
     assert seen.json()["balance"] == "0.00"
+
+
+async def test_a_client_app_buys_a_gift_card_through_the_cart(
+    api: httpx.AsyncClient, shopper_viewer: Viewer
+) -> None:
+    shopper = await bearer(shopper_viewer)
+    added = await api.post(
+        "/cart/gift-cards",
+        json={"amount": "40", "recipient_email": "pat@example.com", "message": "Cheers"},
+        headers=shopper,
+    )
+    assert added.status_code == 200, added.text
+    cart = added.json()
+    [card] = cart["gift_cards"]
+    assert (card["amount"], card["recipient_email"], cart["subtotal"]) == (
+        "40.00",
+        "pat@example.com",
+        "40.00",
+    )
+    assert cart["ready_for_checkout"] is True
+    too_big = await api.post("/cart/gift-cards", json={"amount": "5000"}, headers=shopper)
+    assert too_big.status_code in (400, 422)
+    past = await api.post(
+        "/cart/gift-cards",
+        json={"amount": "10", "send_at": "2020-01-01T09:00:00+00:00"},
+        headers=shopper,
+    )
+    assert_problem(past, 400)
+
+    placed = await api.post(
+        "/orders",
+        json={
+            "full_name": "Ada Buyer",
+            "line1": "1 Market Street",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "country": "US",
+        },
+        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert (order["total"], order["shipping"], order["shipping_method"]) == (
+        "40.00",
+        "0.00",
+        "none",
+    )
+    assert [line["sku"] for line in order["lines"]] == ["GIFT-CARD"]
+
+    removed = await api.delete(f"/cart/gift-cards/{card['line_id']}", headers=shopper)
+    assert removed.status_code == 204
+    assert (await api.get("/cart", headers=shopper)).json()["gift_cards"] == []
