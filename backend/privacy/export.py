@@ -1,6 +1,7 @@
 """Everything the shop holds about a customer, as one JSON-ready document: account,
 addresses, orders (with lines, tax and returns), reviews, wishlist, back-in-stock
-requests, cart, cart-reminder choice and the messages sent to them. Read-only: it reads
+requests, gift cards sent to them, cart, cart-reminder choice and the messages sent to
+them. Read-only: it reads
 the domains' tables directly, in one transaction (a consistent snapshot)."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.serialization import json_ready
+from backend.giftcards.codes import masked
+from backend.giftcards.models import GiftCard
 from backend.notifications.erasure import messages_to
 from backend.orders.models import Order, OrderLine, OrderTaxLine
 from backend.returns.models import ReturnRequest
@@ -114,6 +117,11 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
                 )
             )
         ).all()
+        cards = (
+            await session.exec(
+                select(GiftCard).where(func.lower(GiftCard.recipient_email) == user.email.lower())
+            )
+        ).all()
         recipients = [user.email, *(a.phone for a in addresses if a.phone)]
         messages = await messages_to(session, recipients)
         reminders_off = await opted_out(session, user.email)
@@ -166,6 +174,7 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
                 "prices_include_tax": o.prices_include_tax,
                 "total": o.total,
                 "refunded": o.refunded_amount,
+                "paid_by_gift_card": o.gift_card_amount,
                 "carrier": o.carrier,
                 "tracking_number": o.tracking_number,
                 "lines": [
@@ -176,6 +185,7 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
                         "quantity": line.quantity,
                         "unit_price": line.unit_price,
                         "line_total": line.line_total,
+                        "gift_card": line.gift_card,
                     }
                     for line in lines
                     if line.order_id == o.id
@@ -226,6 +236,22 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
         "cart": [
             {"product": line.display_name, "sku": line.sku, "quantity": line.quantity}
             for line in cart.lines
+        ]
+        + [
+            {"product": card.display_name, "sku": "GIFT-CARD", "quantity": 1}
+            for card in cart.gift_cards
+        ],
+        "gift_cards_received": [
+            {
+                "card": masked(card.last_four),
+                "balance": card.balance,
+                "currency": card.currency,
+                "from": card.sender_name,
+                "message": card.message,
+                "expires_at": card.expires_at,
+                "sent_at": card.delivered_at,
+            }
+            for card in cards
         ],
         "cart_reminders": {"opted_out": reminders_off},
         "messages": [

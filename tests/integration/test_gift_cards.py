@@ -601,3 +601,21 @@ async def test_an_erased_buyer_leaves_the_card_its_money_but_not_their_name(
         line = (await session.exec(select(OrderLine).where(OrderLine.order_id == placed.id))).one()
     assert (card.sender_name, card.message, card.balance) == ("[erased]", "", Decimal("30.00"))
     assert line.gift_card == {"erased": True}
+
+
+async def test_a_customers_data_export_lists_the_gift_cards_sent_to_them(
+    admin_viewer: Viewer, shopper_viewer: Viewer
+) -> None:
+    from backend.privacy import export
+
+    issued = await services.issue_card(
+        IssueInput(amount=Decimal("20"), recipient_email=shopper_viewer.email, sender_name="Shop"),
+        actor=admin_viewer,
+    )
+    await gift_card_delivery.deliver(issued.id)
+
+    document = await export.export_my_data(shopper_viewer)
+
+    [card] = document["gift_cards_received"]
+    assert (card["balance"], card["from"]) == ("20.00", "Shop")
+    assert card["card"].startswith("•••• ")
