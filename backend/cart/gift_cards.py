@@ -19,7 +19,7 @@ from backend.cart.store import ACTIVITY_KEY, gift_cards_key, ttl_seconds
 from backend.core.clock import utcnow
 from backend.core.errors import InvalidInputError
 from backend.core.redis import get_redis
-from backend.giftcards.inputs import PurchaseInput
+from backend.giftcards.inputs import PurchaseInput, checked_amount
 
 MAX_GIFT_CARD_LINES = 10
 # One new line unless the cart holds the most it may. KEYS: the lines, the activity set.
@@ -55,9 +55,10 @@ def _merge_lines_script(client: Redis) -> AsyncScript:
 def _line(line_id: str, raw: str, currency: str) -> GiftCardLine | None:
     try:
         data = json.loads(raw)
+        amount = checked_amount(Decimal(data["amount"]))  # re-checked: it is charged as is
         return GiftCardLine(
             line_id=line_id,
-            amount=Decimal(data["amount"]),
+            amount=amount,
             currency=currency,
             recipient_email=data.get("recipient_email"),
             recipient_name=data.get("recipient_name", ""),
