@@ -34,6 +34,8 @@ from backend.core.money import decimal_string
 from backend.core.pagination import MAX_PAGE_SIZE
 from backend.core.validation import NulFreeStr
 from backend.merchandising import storefront_catalog
+from backend.merchandising.offers import Sale
+from backend.merchandising.storefront_catalog import RecordSales
 
 router = APIRouter(tags=["products"], route_class=EdgeRoute)
 
@@ -109,10 +111,20 @@ class VariantOut(BaseModel):
     barcode: str | None
     is_active: bool
     is_default: bool
+    sale_price: Money | None = Field(
+        default=None,
+        description="what it sells for now under an automatic promotion (`promotion`); "
+        "`price` stays the catalog's",
+    )
+    promotion: str | None = Field(default=None, examples=["20 % off Outerwear"])
 
     @classmethod
-    def of(cls, variant: VariantView, options: tuple[OptionView, ...]) -> VariantOut:
+    def of(
+        cls, variant: VariantView, options: tuple[OptionView, ...], sale: Sale | None = None
+    ) -> VariantOut:
         return cls(
+            sale_price=decimal_string(sale.price) if sale else None,
+            promotion=sale.offer.title if sale else None,
             id=variant.id,
             sku=variant.sku,
             price=decimal_string(variant.price),
@@ -158,11 +170,22 @@ class ProductOut(BaseModel):
         description="what is bought; `price` above is the lowest active variant's, "
         "`stock_quantity` their sum, `sku` the default variant's"
     )
+    sale_price: Money | None = Field(
+        default=None,
+        description="what `price` sells for now under an automatic promotion; the "
+        "catalog's `price` is what admins write",
+    )
+    promotion: str | None = Field(default=None, examples=["20 % off Outerwear"])
 
     @classmethod
-    def of(cls, record: ProductRecord, *, staff: bool = False) -> ProductOut:
+    def of(
+        cls, record: ProductRecord, *, staff: bool = False, sales: RecordSales | None = None
+    ) -> ProductOut:
         summary = record.summary
+        sales = sales or RecordSales()
         return cls(
+            sale_price=decimal_string(sales.product.price) if sales.product else None,
+            promotion=sales.product.offer.title if sales.product else None,
             id=summary.id,
             slug=summary.slug,
             name=summary.name,
@@ -185,7 +208,7 @@ class ProductOut(BaseModel):
                 for option in record.options
             ],
             variants=[
-                VariantOut.of(variant, record.options)
+                VariantOut.of(variant, record.options, sales.variants.get(variant.id))
                 for variant in record.variants
                 if staff or variant.is_active  # hidden variants exist only for staff
             ],
@@ -294,7 +317,11 @@ async def get_product(product_id: uuid.UUID, request: Request, viewer: OptionalV
     """Hidden products exist only for staff. Send the last `ETag` as `If-None-Match` to get
     an empty 304 when nothing changed."""
     record = await _visible_product(product_id, viewer)
-    body = ProductOut.of(record, staff=bool(viewer and viewer.is_staff))
+    body = ProductOut.of(
+        record,
+        staff=bool(viewer and viewer.is_staff),
+        sales=await storefront_catalog.sales_of_record(record),
+    )
     return _json_with_etag(body.model_dump_json().encode(), request)
 
 

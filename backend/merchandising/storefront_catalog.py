@@ -20,6 +20,7 @@ from backend.catalog.listing import (
     SortOrder,
     parse_listing_query,
 )
+from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import Listing, ProductDetail, ProductSummary
 from backend.merchandising.models import MANUAL
 from backend.merchandising.offers import Sale
@@ -112,6 +113,32 @@ async def at_todays_prices(
     return {
         key: _with_sale(summary, sale) for (key, summary), sale in zip(items, sales, strict=True)
     }
+
+
+@dataclass(frozen=True)
+class RecordSales:
+    """A product record's prices now: the sale of its shown price and of each variant
+    (by variant id) under the live promotions; empty without one."""
+
+    product: Sale | None = None
+    variants: Mapping[uuid.UUID, Sale] = dataclasses.field(default_factory=dict)
+
+
+async def sales_of_record(record: ProductRecord) -> RecordSales:
+    """For the API's product record, which keeps the catalog's own prices (clients write
+    them back): what the product and its variants sell for now."""
+    product_id = record.summary.id
+    items = [(product_id, record.summary.price)]
+    items += [(product_id, variant.price) for variant in record.variants]
+    sales = await sales_for(items)
+    return RecordSales(
+        product=sales[0],
+        variants={
+            variant.id: sale
+            for variant, sale in zip(record.variants, sales[1:], strict=True)
+            if sale is not None
+        },
+    )
 
 
 async def get_product_page(slug: str) -> ProductDetail:

@@ -46,6 +46,8 @@ class OrderPlaced(DomainEvent):
     total: Amount
     # Events recorded before tax lines existed have none: one "Tax" row is shown.
     tax_rows: tuple[TaxRowSummary, ...] = ()
+    # What gift cards paid of the total (events recorded before gift cards: nothing).
+    gift_card: Amount = Decimal("0.00")
 
 
 class OrderPaid(DomainEvent):

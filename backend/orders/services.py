@@ -359,6 +359,7 @@ def _placed_event(
         tax=totals.tax,
         discount=totals.discount,
         total=totals.total,
+        gift_card=order.gift_card_amount,
         tax_rows=tuple(
             TaxRowSummary(label=label, amount=amount)
             for label, amount in tax_rows(

@@ -46,7 +46,13 @@ async def _email_about_order(
 
 
 async def send_order_confirmation(event: OrderPlaced) -> None:
-    await _email_about_order(event, "order_confirmation", discount_applies=event.discount > 0)
+    await _email_about_order(
+        event,
+        "order_confirmation",
+        discount_applies=event.discount > 0,
+        gift_card_applies=event.gift_card > 0,
+        to_pay=event.total - event.gift_card,
+    )
 
 
 async def send_payment_received(event: OrderPaid) -> None:

@@ -57,6 +57,14 @@ async def test_a_promotion_made_through_the_api_prices_the_listing(
         "80.00",
         "−25%",
     )
+    # One product: the catalog's price (what admins write back) and what it sells for now.
+    detail = (await api.get(f"/products/{product}")).json()
+    assert (detail["price"], detail["sale_price"], detail["promotion"]) == (
+        "80.00",
+        "60.00",
+        "Quarter off",
+    )
+    assert [v["sale_price"] for v in detail["variants"]] == ["60.00"]
 
     switched_off = await api.put(
         f"/admin/promotions/{promotion['id']}", json=body | {"is_active": False}, headers=headers

@@ -247,3 +247,16 @@ def test_an_order_with_tax_included_lists_each_rate_as_included() -> None:
     assert "incl. VAT 19%  $40.00" in email.text
     assert "Tax " not in email.text
     assert "incl. VAT 19%</td>" in email.html
+
+
+def test_an_order_paid_in_part_by_gift_card_says_what_is_left_to_pay() -> None:
+    context = {
+        **CONTEXTS["order_confirmation"],
+        "gift_card": Decimal("50.00"),
+        "gift_card_applies": True,
+        "to_pay": Decimal("10.00"),
+    }
+    email = render_email("order_confirmation", context)
+    assert "Gift card −$50.00" in email.text
+    assert "To pay    $10.00" in email.text
+    assert "−$50.00" in email.html
