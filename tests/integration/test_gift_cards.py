@@ -619,3 +619,17 @@ async def test_a_customers_data_export_lists_the_gift_cards_sent_to_them(
     [card] = document["gift_cards_received"]
     assert (card["balance"], card["from"]) == ("20.00", "Shop")
     assert card["card"].startswith("•••• ")
+
+
+async def test_a_guests_gift_cards_join_the_account_cart_at_sign_in(shopper_viewer: Viewer) -> None:
+    from backend.cart.merge import merge_guest_cart
+
+    guest = cart_owners.guest_owner(cart_owners.new_guest_token())
+    assert guest is not None
+    await carts.add_gift_card(guest, PurchaseInput(amount=Decimal("35"), recipient_name="Kim"))
+    user = cart_owners.user_owner(shopper_viewer.user_id)
+
+    merged = await merge_guest_cart(guest, user)
+
+    assert [card.display_name for card in merged.gift_cards] == ["Gift card for Kim"]
+    assert (await carts.get_cart(guest)).gift_cards == ()
