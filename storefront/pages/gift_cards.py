@@ -7,12 +7,13 @@ itself is never kept in the page's state."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 
 import reflex as rx
 
 from backend.cart import services as carts
+from backend.core.clock import utcnow
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.core.validation import parse_input
@@ -38,6 +39,15 @@ class MovementRow:
 
 PURCHASE_FIELDS = ("recipient_email", "recipient_name", "sender_name", "message")
 SEND_HOUR = time(8, 0)  # a card dated for a day is e-mailed at 08:00, shop time
+
+
+def send_moment(day: date, zone: tzinfo, now: datetime) -> datetime | None:
+    """When a card dated `day` is e-mailed: at SEND_HOUR in the shop's zone; None (as soon
+    as the order is paid) for today once that hour has passed."""
+    moment = datetime.combine(day, SEND_HOUR, tzinfo=zone)
+    if moment <= now and day == now.astimezone(zone).date():
+        return None
+    return moment
 
 
 class GiftCardShopState(PublicState):
@@ -73,7 +83,7 @@ class GiftCardShopState(PublicState):
             if send_on:
                 zone = (await store_settings()).zone
                 day = date.fromisoformat(send_on)
-                data["send_at"] = datetime.combine(day, SEND_HOUR, tzinfo=zone)
+                data["send_at"] = send_moment(day, zone, utcnow())
             card = parse_input(PurchaseInput, data)
             change = await carts.add_gift_card(owner, card)
         except ValueError:
