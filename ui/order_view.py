@@ -57,9 +57,18 @@ def order_view(order: OrderWithPayments) -> OrderView:
         return format_money(amount, order.currency)  # type: ignore[arg-type]
 
     rows = [("Subtotal", money(order.subtotal))]
-    if order.discount:
-        rows.append((f"Discount ({order.discount_code})", "−" + money(order.discount)))
-    rows.append(("Shipping", money(order.shipping)))
+    if order.order_promotion_amount:
+        promotion = order.order_promotion_title or "Promotion"
+        rows.append((promotion, "−" + money(order.order_promotion_amount)))
+    if order.discount - order.order_promotion_amount:
+        code_part = order.discount - order.order_promotion_amount
+        rows.append((f"Discount ({order.discount_code})", "−" + money(code_part)))
+    shipping = (
+        f"Shipping ({order.shipping_promotion_title})"
+        if order.shipping_promotion_title
+        else "Shipping"
+    )
+    rows.append((shipping, money(order.shipping)))
     rows += [
         (label, money(amount))
         for label, amount in tax_rows(

@@ -81,6 +81,11 @@ class OrderOut(BaseModel):
     refunded: Money
     currency: str
     discount_code: str | None
+    promotion: str | None = Field(
+        description="the order-wide promotion it got (its part of `discount`: `promotion_discount`)"
+    )
+    promotion_discount: Money
+    shipping_promotion: str | None = Field(description="the shipping promotion it got")
     carrier: str | None
     tracking_number: str | None
     can_pay: bool
@@ -142,6 +147,9 @@ class OrderOut(BaseModel):
             refunded=decimal_string(order.refunded_amount),
             currency=order.currency,
             discount_code=order.discount_code,
+            promotion=order.order_promotion_title,
+            promotion_discount=decimal_string(order.order_promotion_amount),
+            shipping_promotion=order.shipping_promotion_title,
             carrier=order.carrier,
             tracking_number=order.tracking_number,
             can_pay=order.can_pay,

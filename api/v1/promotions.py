@@ -36,6 +36,10 @@ class PromotionOut(BaseModel):
     ends_at: datetime | None
     priority: int
     is_active: bool
+    applies_to: Literal["items", "order", "shipping"]
+    min_subtotal: str | None = Field(examples=["100.00"])
+    zone_id: uuid.UUID | None
+    combines_with_codes: bool
     status: Literal["scheduled", "active", "ended", "off"]
 
     @classmethod
@@ -53,6 +57,14 @@ class PromotionOut(BaseModel):
             ends_at=promotion.ends_at,
             priority=promotion.priority,
             is_active=promotion.is_active,
+            applies_to=promotion.applies_to,
+            min_subtotal=(
+                decimal_string(promotion.min_subtotal)
+                if promotion.min_subtotal is not None
+                else None
+            ),
+            zone_id=promotion.zone_id,
+            combines_with_codes=promotion.combines_with_codes,
             status=row.status,
         )
 

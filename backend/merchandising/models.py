@@ -120,6 +120,16 @@ class Promotion(SQLModel, table=True):
         CheckConstraint(
             "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="dates"
         ),
+        CheckConstraint("applies_to IN ('items', 'order', 'shipping')", name="applies_to_known"),
+        # An order or shipping promotion covers the whole cart, and only they have a
+        # minimum subtotal or a zone.
+        CheckConstraint("applies_to = 'items' OR target = 'all'", name="order_wide_covers_all"),
+        CheckConstraint(
+            "applies_to <> 'items' OR (min_subtotal IS NULL AND zone_id IS NULL)",
+            name="items_have_no_minimum",
+        ),
+        CheckConstraint("zone_id IS NULL OR applies_to = 'shipping'", name="zone_for_shipping"),
+        CheckConstraint("min_subtotal IS NULL OR min_subtotal >= 0", name="min_subtotal"),
         Index("promotions_ends_at_idx", "ends_at"),
     )
 
@@ -147,6 +157,24 @@ class Promotion(SQLModel, table=True):
     )
     # The merchant's switch: off, it applies nowhere whatever its dates.
     is_active: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    # What it takes off: each item's price ("items"), the order's goods ("order": "10 %
+    # off orders over $100"), or the shipping ("shipping": 100 % off is free shipping).
+    applies_to: str = Field(
+        default="items",
+        sa_column=Column(String(10), nullable=False, server_default=text("'items'")),
+    )
+    # Order and shipping promotions: the goods subtotal (at sale prices) from which they
+    # apply; shipping ones may be for one shipping zone only.
+    min_subtotal: Decimal | None = Field(default=None, sa_column=Column(Numeric(10, 2)))
+    zone_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("shipping_zones.id", ondelete="SET NULL")),
+    )
+    # Whether a discount code may be used with it (order and shipping promotions); when
+    # not, a code is refused while it applies.
+    combines_with_codes: bool = Field(
         default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
     )
     created_at: datetime = created_at_column()

@@ -40,6 +40,24 @@ class PromotionInput(BaseModel):
     ends_at: datetime | None = None
     priority: int = Field(default=0, ge=-1000, le=1000)
     is_active: bool = True
+    applies_to: Literal["items", "order", "shipping"] = Field(
+        default="items",
+        description="items: each covered item's price; order: the goods subtotal "
+        '("10 % off orders over $100"); shipping: the shipping price (100 % is free)',
+    )
+    min_subtotal: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_PRICE,
+        description="order and shipping: the goods subtotal (at sale prices) it starts at",
+    )
+    zone_id: uuid.UUID | None = Field(
+        default=None, description="shipping: only to this shipping zone (none: everywhere)"
+    )
+    combines_with_codes: bool = Field(
+        default=True,
+        description="order and shipping: whether a discount code may be used with it",
+    )
 
     @field_validator("value")
     @classmethod
@@ -67,6 +85,15 @@ class PromotionInput(BaseModel):
             raise ValueError(msg)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             msg = "The end must come after the start."
+            raise ValueError(msg)
+        if self.applies_to != "items" and self.target != "all":
+            msg = "An order or shipping promotion covers the whole order: choose everything."
+            raise ValueError(msg)
+        if self.applies_to == "items" and self.min_subtotal is not None:
+            msg = "A minimum order is for order and shipping promotions."
+            raise ValueError(msg)
+        if self.zone_id is not None and self.applies_to != "shipping":
+            msg = "A shipping zone is for shipping promotions."
             raise ValueError(msg)
         if self.target == "category" and self.category_id is None:
             msg = "Choose the category the promotion covers."

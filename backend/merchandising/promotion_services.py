@@ -85,6 +85,10 @@ def _audited(promotion: Promotion) -> dict[str, Any]:
         "ends_at": promotion.ends_at.isoformat() if promotion.ends_at else None,
         "priority": promotion.priority,
         "is_active": promotion.is_active,
+        "applies_to": promotion.applies_to,
+        "min_subtotal": str(promotion.min_subtotal) if promotion.min_subtotal is not None else None,
+        "zone_id": str(promotion.zone_id) if promotion.zone_id else None,
+        "combines_with_codes": promotion.combines_with_codes,
     }
 
 
@@ -98,6 +102,10 @@ def _missing_target(error: IntegrityError) -> Exception:
         return InvalidInputError(
             "That collection no longer exists.", {"collection_id": "Choose another collection."}
         )
+    if "promotions_zone_id_fkey" in text:
+        return InvalidInputError(
+            "That shipping zone no longer exists.", {"zone_id": "Choose another zone."}
+        )
     return error
 
 
@@ -110,13 +118,19 @@ async def save_promotion(
     """Create a promotion (`promotion_id` None) or replace one with `data`."""
     require_admin(actor, MANAGE_PROMOTIONS)
     wanted = data if isinstance(data, PromotionInput) else parse_input(PromotionInput, data)
+    order_wide = wanted.applies_to != "items"
+    target = "all" if order_wide else wanted.target
     values: dict[str, Any] = {
         "title": wanted.title,
         "kind": wanted.kind,
         "value": wanted.value,
-        "target": wanted.target,
-        "category_id": wanted.category_id if wanted.target == "category" else None,
-        "collection_id": wanted.collection_id if wanted.target == "collection" else None,
+        "target": target,
+        "category_id": wanted.category_id if target == "category" else None,
+        "collection_id": wanted.collection_id if target == "collection" else None,
+        "applies_to": wanted.applies_to,
+        "min_subtotal": (wanted.min_subtotal or Decimal(0)) if order_wide else None,
+        "zone_id": wanted.zone_id if wanted.applies_to == "shipping" else None,
+        "combines_with_codes": wanted.combines_with_codes,
         "starts_at": wanted.starts_at,
         "ends_at": wanted.ends_at,
         "priority": wanted.priority,

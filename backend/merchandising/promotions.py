@@ -28,6 +28,7 @@ from backend.catalog.schemas import CategoryTree
 from backend.core.db import session_scope
 from backend.merchandising.models import Collection, Promotion
 from backend.merchandising.offers import Offer, Sale, sale_of
+from backend.merchandising.order_offers import OrderOffer
 from backend.merchandising.queries import CollectionView, collection_scope, views_of
 from backend.settings import get_settings
 
@@ -109,6 +110,25 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
     return live
 
 
+async def live_order_offers(at: datetime | None = None) -> tuple[OrderOffer, ...]:
+    """The order-wide and shipping promotions in force now (or at `at`)."""
+    return tuple(
+        OrderOffer(
+            id=p.row.id,
+            title=p.row.title,
+            applies_to="shipping" if p.row.applies_to == "shipping" else "order",
+            kind=p.offer.kind,
+            value=p.row.value,
+            priority=p.row.priority,
+            min_subtotal=p.row.min_subtotal or Decimal(0),
+            zone_id=p.row.zone_id,
+            combines_with_codes=p.row.combines_with_codes,
+        )
+        for p in await live_promotions(at)
+        if p.row.applies_to != "items"
+    )
+
+
 async def _covers(
     promotion: LivePromotion, tree: CategoryTree, now: datetime
 ) -> tuple[ColumnElement[bool], str]:
@@ -129,7 +149,7 @@ async def _covers(
 async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffer], str]:
     """The live promotions (now, or at `at`) with what each covers, and a key that changes
     whenever the live set or anything it covers by rule changes (for caches)."""
-    live = await live_promotions(at)
+    live = [p for p in await live_promotions(at) if p.row.applies_to == "items"]
     if not live:
         return [], ""
     now = at or datetime.now(UTC)

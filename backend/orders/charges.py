@@ -6,6 +6,7 @@ configured at the moment it is placed (and keeps them: its tax lines are written
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalog.checkout_facts import variant_facts
+from backend.merchandising.order_offers import OrderOffer, best_order_offer
 from backend.orders.inputs import CheckoutDetails
+from backend.pricing.errors import DiscountRefusedError
 from backend.pricing.totals import (
     NO_TAX,
     DiscountRule,
@@ -46,8 +49,10 @@ NO_SHIPPING = ShippingOption("none", "No shipping: gift cards are e-mailed", "",
 @dataclass(frozen=True)
 class Charges:
     totals: Totals
-    method: ShippingOption
+    method: ShippingOption  # at its price after a shipping promotion
     options: list[ShippingOption]  # every method the address and these lines may use
+    order_offer: OrderOffer | None = None  # the order promotion applied
+    shipping_offer: OrderOffer | None = None  # the shipping promotion applied
 
 
 async def parcel_and_lines(
@@ -89,29 +94,71 @@ async def work_out_charges(
     details: CheckoutDetails,
     *,
     discount: DiscountRule | None,
+    offers: Sequence[OrderOffer] = (),
 ) -> Charges:
-    """Raises InvalidInputError when nothing ships to the address ("We don't ship to
-    …") or the chosen method is not offered there for these lines."""
+    """`offers`: the live order-wide and shipping promotions; the best of each kind that
+    qualifies applies (`merchandising.order_offers`). Raises InvalidInputError when
+    nothing ships to the address ("We don't ship to …") or the chosen method is not
+    offered there for these lines, DiscountRefusedError for a code given while a
+    promotion that does not combine with codes applies."""
     parcel, priced, table = await parcel_and_lines(
         session, lines, country=details.country, region=details.region, discount=discount
     )
     prices_include_tax = await rates.prices_include_tax(session)
+    goods = subtotal_of(line for line in priced if line.discountable)
+    order_offer = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
+    promotion_discount = order_offer.amount_off(goods) if order_offer else Decimal(0)
     if not ships_anything(lines):
+        _check_combines(discount, order_offer)
         totals = compute_totals(
-            priced, shipping=Decimal(0), discount=discount, prices_include_tax=prices_include_tax
+            priced,
+            shipping=Decimal(0),
+            discount=discount,
+            prices_include_tax=prices_include_tax,
+            promotion_discount=promotion_discount,
         )
-        return Charges(totals, NO_SHIPPING, [NO_SHIPPING])
+        return Charges(totals, NO_SHIPPING, [NO_SHIPPING], order_offer)
     where = quotes.destination(details.country, details.region, details.postal_code)
     quote = await quotes.quote(session, where, parcel)
-    method = quote.option(details.shipping_method)
+    options = [
+        after_shipping_offer(option, offers, goods, quote.zone.id) for option in quote.options
+    ]
+    chosen = quote.option(details.shipping_method)
+    method = after_shipping_offer(chosen, offers, goods, quote.zone.id)
+    shipping_offer = best_order_offer(
+        offers, "shipping", base=chosen.price, goods_subtotal=goods, zone_id=quote.zone.id
+    )
+    _check_combines(discount, order_offer, shipping_offer)
     totals = compute_totals(
         priced,
         shipping=method.price,
         shipping_tax=table.standard if quote.zone.taxes_shipping else None,
         discount=discount,
         prices_include_tax=prices_include_tax,
+        promotion_discount=promotion_discount,
     )
-    return Charges(totals, method, quote.options)
+    return Charges(totals, method, options, order_offer, shipping_offer)
+
+
+def after_shipping_offer(
+    option: ShippingOption, offers: Sequence[OrderOffer], goods: Decimal, zone_id: uuid.UUID
+) -> ShippingOption:
+    """The method at its price under the shipping promotion that applies to it."""
+    offer = best_order_offer(
+        offers, "shipping", base=option.price, goods_subtotal=goods, zone_id=zone_id
+    )
+    if offer is None or not option.price:
+        return option
+    return dataclasses.replace(option, price=option.price - offer.amount_off(option.price))
+
+
+def _check_combines(discount: DiscountRule | None, *applied: OrderOffer | None) -> None:
+    for offer in applied:
+        if discount is not None and offer is not None and not offer.combines_with_codes:
+            raise DiscountRefusedError(
+                f"Discount codes cannot be combined with “{offer.title}”, which this order "
+                "gets already."
+            )
 
 
 def ships_anything(lines: Sequence[ChargedLine]) -> bool:

@@ -71,6 +71,10 @@ class Order(SQLModel, table=True):
         CheckConstraint(
             "gift_card_amount >= 0 AND gift_card_amount <= total", name="gift_card_within_total"
         ),
+        CheckConstraint(
+            "order_promotion_amount >= 0 AND order_promotion_amount <= discount",
+            name="order_promotion_within_discount",
+        ),
         Index("orders_user_id_idx", "user_id", "created_at"),
         Index("orders_email_idx", text("lower(email)")),
         Index(
@@ -113,6 +117,13 @@ class Order(SQLModel, table=True):
     # card's part); the rest is paid by card (`amount_due`).
     gift_card_amount: Decimal = _money(server_default=text("0"))
     discount_code: str | None = Field(default=None, sa_column=Column(String(40)))
+    # The order-wide promotion it got, as it was: its title and what it took off the goods
+    # (part of `discount`; the code's part is the rest), and the shipping promotion's
+    # title. No foreign key: a deleted promotion's orders keep what they got.
+    order_promotion_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
+    order_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
+    order_promotion_amount: Decimal = _money(server_default=text("0"))
+    shipping_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
     status: str = Field(
         default="pending_payment",
         sa_column=Column(String(20), nullable=False, server_default=text("'pending_payment'")),

@@ -29,8 +29,15 @@ from backend.core.regions import country_name
 from backend.giftcards import queries as gift_card_queries
 from backend.giftcards.purchases import BoughtCard
 from backend.giftcards.redemption import Redemption
+from backend.merchandising.promotions import live_order_offers
 from backend.orders import status
-from backend.orders.charges import NO_SHIPPING, ChargedLine, parcel_and_lines, work_out_charges
+from backend.orders.charges import (
+    NO_SHIPPING,
+    ChargedLine,
+    after_shipping_offer,
+    parcel_and_lines,
+    work_out_charges,
+)
 from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
@@ -93,6 +100,9 @@ class OrderDetail:
     refunded_amount: Decimal
     gift_card_amount: Decimal  # what gift cards paid of the total
     discount_code: str | None
+    order_promotion_title: str | None  # the order-wide promotion it got
+    order_promotion_amount: Decimal  # its part of `discount`
+    shipping_promotion_title: str | None
     shipping_method: str
     shipping_address: dict[str, Any]
     carrier: str | None
@@ -183,6 +193,9 @@ async def get_order(number: str) -> OrderDetail:
         refunded_amount=order.refunded_amount,
         gift_card_amount=order.gift_card_amount,
         discount_code=order.discount_code,
+        order_promotion_title=order.order_promotion_title,
+        order_promotion_amount=order.order_promotion_amount,
+        shipping_promotion_title=order.shipping_promotion_title,
         shipping_method=order.shipping_method,
         shipping_address=dict(order.shipping_address),
         carrier=order.carrier,
@@ -345,6 +358,8 @@ class CheckoutPreview:
     discount: DiscountRule | None
     shipping_options: list[ShippingOption]
     gift_card: Redemption | None = None  # what the checkout's gift card would pay
+    order_promotion: str | None = None  # the order-wide promotion's title
+    shipping_promotion: str | None = None  # the shipping promotion's title
 
     @property
     def amount_due(self) -> Decimal:
@@ -372,8 +387,11 @@ async def preview_checkout(
     discount = None
     if details.discount_code:
         discount = await discounts.check_discount(details.discount_code, cart.goods_subtotal)
+    offers = await live_order_offers()
     async with session_scope() as session:
-        charges = await work_out_charges(session, _chargeable(cart), details, discount=discount)
+        charges = await work_out_charges(
+            session, _chargeable(cart), details, discount=discount, offers=offers
+        )
     gift_card = None
     if details.gift_card_code and charges.totals.total > 0:
         gift_card = await gift_card_queries.preview_redemption(
@@ -382,24 +400,38 @@ async def preview_checkout(
             currency=cart.currency,
             asker=asker,
         )
-    return CheckoutPreview(cart, charges.totals, discount, charges.options, gift_card)
+    return CheckoutPreview(
+        cart,
+        charges.totals,
+        discount,
+        charges.options,
+        gift_card,
+        order_promotion=charges.order_offer.title if charges.order_offer else None,
+        shipping_promotion=charges.shipping_offer.title if charges.shipping_offer else None,
+    )
 
 
 async def shipping_choices(
     owner: CartOwner | None, *, country: str, region: str | None = None, postcode: str | None = None
 ) -> list[ShippingOption]:
-    """The methods (with prices) this cart could ship by to the address, before any
-    discount: what the checkout form offers. Raises InvalidInputError ("We don't ship
+    """The methods (with prices, after a shipping promotion) this cart could ship by to
+    the address: what the checkout form offers. Raises InvalidInputError ("We don't ship
     to …") when no zone covers the address."""
     cart = await cart_queries.get_cart(owner)
     if cart.gift_cards and not cart.lines:
         return [NO_SHIPPING]
+    offers = await live_order_offers()
     async with session_scope() as session:
         parcel, _, _ = await parcel_and_lines(
             session, _chargeable(cart), country=country, region=region, discount=None
         )
         where = shipping_quotes.destination(country, region, postcode)
-        return (await shipping_quotes.quote(session, where, parcel)).options
+        quote = await shipping_quotes.quote(session, where, parcel)
+    # At their prices under a shipping promotion ("free over $75").
+    return [
+        after_shipping_offer(option, offers, cart.goods_subtotal, quote.zone.id)
+        for option in quote.options
+    ]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ submitted twice, from a double click, a retry or two tabs, finds the first order
 caller's admission check runs (`backend/checkout/limits.py`), every line's stock is
 reserved (`backend/inventory`) and the line re-priced under the live promotions
 (`backend/merchandising`; the line keeps the promotion as it was), the discount redeemed,
+the order-wide and shipping promotions applied (the order keeps them as they were),
 the totals computed (`backend/pricing`), and the order, its line snapshots, its first
 history entries and `OrderPlaced` written together. Cancelling (or expiring) an order
 returns its stock, its discount code's use and what gift cards paid, in one transaction.
@@ -43,7 +44,7 @@ from backend.giftcards import codes, redemption
 from backend.giftcards.redemption import Redemption
 from backend.inventory import services as inventory
 from backend.merchandising.offers import Sale
-from backend.merchandising.promotions import coverage_of
+from backend.merchandising.promotions import coverage_of, live_order_offers
 from backend.observability import metrics
 from backend.orders import status
 from backend.orders.charges import ChargedLine, work_out_charges
@@ -135,6 +136,7 @@ async def place_order(
     # Which promotions cover the cart's products, read before the order's transaction
     # holds a connection; the lines are priced with it at the prices they are reserved at.
     coverage = await coverage_of({line.product_id for line in cart.lines})
+    offers = await live_order_offers()  # the order-wide and shipping promotions
     if details.country not in await quotes.countries_shipped_to():
         raise quotes.not_shipped_to(details.country)  # before any work
 
@@ -172,6 +174,7 @@ async def place_order(
             + [ChargedLine(None, card.amount, 1) for card in cart.gift_cards],
             details,
             discount=discount,
+            offers=offers,
         )
         totals, method = charges.totals, charges.method
         gift_card = await _redeem_gift_card(session, details, order_id, totals)
@@ -194,6 +197,12 @@ async def place_order(
             total=totals.total,
             gift_card_amount=gift_card.amount if gift_card else Decimal("0.00"),
             discount_code=discount.code if discount else None,
+            order_promotion_id=charges.order_offer.id if charges.order_offer else None,
+            order_promotion_title=charges.order_offer.title if charges.order_offer else None,
+            order_promotion_amount=totals.promotion_discount,
+            shipping_promotion_title=(
+                charges.shipping_offer.title if charges.shipping_offer else None
+            ),
             cart_key=cart_owner.key,
             expires_at=utcnow() + timedelta(minutes=shop.order_payment_timeout_minutes),
         )

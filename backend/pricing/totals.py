@@ -2,7 +2,8 @@
 (docs/adr/0009-tax-rounding.md).
 
 subtotal = Σ unit price × quantity        (prices have cents already: exact)
-discount = percent of the discountable lines' subtotal (not gift cards sold; rounded
+discount = an order promotion's amount off the discountable lines' subtotal, then a
+           code's: percent of what is left of it (not gift cards sold; rounded
            to the cent), or a fixed amount, never more than that; shared out over
            those lines in proportion to their totals, to the cent (largest
            remainder), so each tax rate's base carries its part of it
@@ -83,12 +84,17 @@ class TaxLine:
 @dataclass(frozen=True)
 class Totals:
     subtotal: Decimal
-    discount: Decimal
+    discount: Decimal  # all of it: the order promotion's part and the code's
     shipping: Decimal
     tax: Decimal
     total: Decimal
     prices_include_tax: bool = False
     tax_lines: tuple[TaxLine, ...] = field(default=())
+    promotion_discount: Decimal = ZERO  # the order promotion's part of `discount`
+
+    @property
+    def code_discount(self) -> Decimal:
+        return self.discount - self.promotion_discount
 
     @property
     def after_discount(self) -> Decimal:
@@ -150,12 +156,17 @@ def compute_totals(
     shipping_tax: AppliedTax | None = None,
     discount: DiscountRule | None = None,
     prices_include_tax: bool = False,
+    promotion_discount: Decimal = ZERO,
 ) -> Totals:
-    """`shipping_tax`: the rate shipping is taxed at (None: shipping is not taxed)."""
+    """`shipping_tax`: the rate shipping is taxed at (None: shipping is not taxed).
+    `promotion_discount`: what an order promotion takes off the discountable goods (at
+    most their subtotal); a code's discount is worked out on what is left."""
     lines = list(lines)
     subtotal = subtotal_of(lines)
     base = subtotal_of(line for line in lines if line.discountable)
-    discount_amount = discount.amount_off(base) if discount is not None else ZERO
+    promotion_discount = min(quantize(promotion_discount), base)
+    code_amount = discount.amount_off(base - promotion_discount) if discount is not None else ZERO
+    discount_amount = promotion_discount + code_amount
     shipping = quantize(shipping)
     line_discounts = _shared_in_any_order(discount_amount, lines)
     bases: dict[AppliedTax, Decimal] = {}
@@ -178,6 +189,7 @@ def compute_totals(
         total=charged if prices_include_tax else charged + tax,
         prices_include_tax=prices_include_tax,
         tax_lines=tax_lines,
+        promotion_discount=promotion_discount,
     )
 
 

@@ -292,14 +292,23 @@ class CheckoutState(PublicState):
         ]
         t = preview.totals
         rows = [("Subtotal", t.subtotal)]
-        if t.discount:
+        if t.promotion_discount:
+            rows.append((preview.order_promotion or "Promotion", -t.promotion_discount))
+        if t.code_discount:
             rows.append(
                 (
                     f"Discount ({preview.discount.code})" if preview.discount else "Discount",
-                    -t.discount,
+                    -t.code_discount,
                 )
             )
-        rows.append(("Shipping", t.shipping))
+        rows.append(
+            (
+                f"Shipping ({preview.shipping_promotion})"
+                if preview.shipping_promotion
+                else "Shipping",
+                t.shipping,
+            )
+        )
         rows += tax_rows(t.tax_lines, t.tax, prices_include_tax=t.prices_include_tax)
         self.gift_card_rows = []
         if preview.gift_card is not None:
