@@ -23,6 +23,7 @@ from backend.merchandising import promotion_services as promotions
 from backend.merchandising import queries as collections
 from backend.merchandising.models import Promotion
 from backend.settings import get_settings
+from backend.shipping import services as shipping
 from backend.shop_settings.values import store_settings
 
 STATUS_LABELS = {"scheduled": "Scheduled", "active": "Active", "ended": "Ended", "off": "Off"}
@@ -61,9 +62,22 @@ class PromotionListRow:
 
 
 def _discount(promotion: Promotion) -> str:
+    """ "20 % off", "$5.00 off", "10 % off orders from $100.00", "Free shipping"."""
+    currency = get_settings().shop_currency
     if promotion.kind == "percent":
-        return f"{promotion.value.normalize():f} % off"
-    return format_money(promotion.value, get_settings().shop_currency) + " off"
+        amount = f"{promotion.value.normalize():f} % off"
+    else:
+        amount = format_money(promotion.value, currency) + " off"
+    minimum = promotion.min_subtotal or Decimal(0)
+    above = f" from {format_money(minimum, currency)}" if minimum else ""
+    if promotion.applies_to == "order":
+        return f"{amount} orders{above}"
+    if promotion.applies_to == "shipping":
+        free = promotion.kind == "percent" and promotion.value >= 100
+        return ("Free shipping" if free else f"{amount} shipping") + (
+            f" on orders{above}" if above else ""
+        )
+    return amount
 
 
 class PromotionsState(AdminOnlyAreaState):
@@ -72,6 +86,10 @@ class PromotionsState(AdminOnlyAreaState):
     editing_id: str = ""
     values: dict[str, str] = {}
     kind: str = "percent"
+    applies_to: str = "items"  # items | order | shipping
+    zone_id: str = ""  # a shipping promotion's zone ("": everywhere)
+    combines_with_codes: bool = True
+    zones: list[Choice] = []
     target: str = "all"
     target_id: str = ""
     is_active: bool = True
@@ -91,7 +109,13 @@ class PromotionsState(AdminOnlyAreaState):
         named = {choice.value: choice.label.strip() for choice in self.collections}
         zone = (await store_settings()).zone
 
+        zones = {choice.value: choice.label for choice in self.zones}
+
         def covers(promotion: Promotion) -> str:
+            if promotion.applies_to == "shipping" and promotion.zone_id:
+                return "Shipping to " + zones.get(str(promotion.zone_id), "(deleted zone)")
+            if promotion.applies_to != "items":
+                return "The whole order"
             if promotion.target == "category":
                 node = tree.by_id(promotion.category_id) if promotion.category_id else None
                 return "Category: " + (node.name if node else "(deleted)")
@@ -127,6 +151,9 @@ class PromotionsState(AdminOnlyAreaState):
             for row in await collections.list_collections(self.staff_viewer)
         ]
         self.time_zone = (await store_settings()).time_zone
+        self.zones = [
+            Choice(str(zone.id), zone.name) for zone in await shipping.list_zones(self.staff_viewer)
+        ]
         await self._reload()
 
     async def _open(self, promotion: Promotion | None) -> None:
@@ -139,8 +166,16 @@ class PromotionsState(AdminOnlyAreaState):
             "starts_at": wall_clock_text(promotion.starts_at if promotion else None, zone),
             "ends_at": wall_clock_text(promotion.ends_at if promotion else None, zone),
             "priority": str(promotion.priority) if promotion else "0",
+            "min_subtotal": (
+                f"{promotion.min_subtotal:f}"
+                if promotion and promotion.min_subtotal is not None
+                else ""
+            ),
         }
         self.kind = promotion.kind if promotion else "percent"
+        self.applies_to = promotion.applies_to if promotion else "items"
+        self.zone_id = str(promotion.zone_id) if promotion and promotion.zone_id else ""
+        self.combines_with_codes = promotion.combines_with_codes if promotion else True
         self.target = promotion.target if promotion else "all"
         target_id = promotion.category_id or promotion.collection_id if promotion else None
         self.target_id = str(target_id) if target_id else ""
@@ -169,6 +204,20 @@ class PromotionsState(AdminOnlyAreaState):
     @rx.event
     def set_kind(self, kind: str) -> None:
         self.kind = "fixed" if kind == "fixed" else "percent"
+
+    @rx.event
+    def set_applies_to(self, applies_to: str) -> None:
+        self.applies_to = applies_to if applies_to in ("items", "order", "shipping") else "items"
+        if self.applies_to != "items":
+            self.target, self.target_id = "all", ""
+
+    @rx.event
+    def set_zone_id(self, zone_id: str) -> None:
+        self.zone_id = "" if zone_id == "any" else str(zone_id)[:40]
+
+    @rx.event
+    def set_combines_with_codes(self, combines: bool) -> None:
+        self.combines_with_codes = combines is True
 
     @rx.event
     def set_target(self, target: str) -> None:
@@ -209,6 +258,14 @@ class PromotionsState(AdminOnlyAreaState):
             ),
             "priority": priority if priority.lstrip("-").isdigit() else "x",
             "is_active": self.is_active,
+            "applies_to": self.applies_to,
+            "min_subtotal": (
+                fields["min_subtotal"].strip().replace(",", "") or None
+                if self.applies_to != "items"
+                else None
+            ),
+            "zone_id": self.zone_id or None if self.applies_to == "shipping" else None,
+            "combines_with_codes": self.combines_with_codes,
             **moments,
         }
         existing = uuid.UUID(self.editing_id) if self.editing_id else None

@@ -87,6 +87,88 @@ def _target_picker() -> rx.Component:
     )
 
 
+def _applies_to_picker() -> rx.Component:
+    return rx.vstack(
+        rx.text("Applies to", size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(aria_label="Applies to"),
+            rx.select.content(
+                rx.select.item("Each item it covers", value="items"),
+                rx.select.item("The whole order", value="order"),
+                rx.select.item("Shipping", value="shipping"),
+            ),
+            value=PromotionsState.applies_to,
+            on_change=PromotionsState.set_applies_to,
+        ),
+        rx.text(
+            "The whole order: off the goods once the order reaches a minimum. Shipping: off "
+            "the shipping price (100 % off is free shipping). One of each applies per order.",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _order_wide() -> rx.Component:
+    """An order or shipping promotion's minimum, zone and whether codes combine with it."""
+    errors, values = PromotionsState.errors, PromotionsState.values
+    return rx.vstack(
+        rx.hstack(
+            rx.box(
+                bound_input(
+                    "Minimum order",
+                    "min_subtotal",
+                    errors=errors,
+                    values=values,
+                    id_prefix="p-",
+                    input_mode="decimal",
+                    hint="The goods at sale prices; empty: any order",
+                ),
+                width="240px",
+            ),
+            rx.cond(
+                PromotionsState.applies_to == "shipping",
+                rx.vstack(
+                    rx.text("Shipping zone", size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Shipping zone", width="220px"),
+                        rx.select.content(
+                            rx.select.item("Every zone", value="any"),
+                            rx.foreach(
+                                PromotionsState.zones,
+                                lambda zone: rx.select.item(zone.label, value=zone.value),
+                            ),
+                        ),
+                        value=rx.cond(
+                            PromotionsState.zone_id == "", "any", PromotionsState.zone_id
+                        ),
+                        on_change=PromotionsState.set_zone_id,
+                    ),
+                    spacing="1",
+                ),
+            ),
+            spacing="3",
+            align="start",
+            wrap="wrap",
+        ),
+        rx.el.label(
+            rx.hstack(
+                rx.checkbox(
+                    checked=PromotionsState.combines_with_codes,
+                    on_change=PromotionsState.set_combines_with_codes,
+                ),
+                rx.text("Discount codes can be used with it", size="2"),
+                spacing="2",
+                align="center",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _editor() -> rx.Component:
     errors, values = PromotionsState.errors, PromotionsState.values
     zone = " (" + PromotionsState.time_zone + ")"
@@ -106,6 +188,7 @@ def _editor() -> rx.Component:
                     id_prefix="p-",
                     hint="Shoppers see it beside the price and in the cart",
                 ),
+                _applies_to_picker(),
                 rx.hstack(
                     rx.vstack(
                         rx.text("Takes off", size="2", weight="medium"),
@@ -113,7 +196,14 @@ def _editor() -> rx.Component:
                             rx.select.trigger(aria_label="Takes off"),
                             rx.select.content(
                                 rx.select.item("A percentage", value="percent"),
-                                rx.select.item("An amount per item", value="fixed"),
+                                rx.select.item(
+                                    rx.cond(
+                                        PromotionsState.applies_to == "items",
+                                        "An amount per item",
+                                        "An amount",
+                                    ),
+                                    value="fixed",
+                                ),
                             ),
                             value=PromotionsState.kind,
                             on_change=PromotionsState.set_kind,
@@ -136,7 +226,7 @@ def _editor() -> rx.Component:
                     align="start",
                     wrap="wrap",
                 ),
-                _target_picker(),
+                rx.cond(PromotionsState.applies_to == "items", _target_picker(), _order_wide()),
                 rx.grid(
                     bound_input(
                         "Starts" + zone,

@@ -91,3 +91,44 @@ def test_twenty_percent_off_outerwear_this_weekend(page: Page, base_url: str, un
     expect(page.get_by_test_id("product-price")).to_have_text("$120.00")
     page.goto(order_url)
     expect(page.get_by_text(f"20 % off Outerwear {unique} (was $120.00)")).to_be_visible()
+
+
+def test_ten_percent_off_orders_over_an_amount(page: Page, unique: str) -> None:
+    # Over $5,000 only, so the shop's other tests never reach it while it is live.
+    chair = create_product(f"op{unique}", name=f"Designer Chair {unique}", price="6000.00")
+    title = f"10 % off orders over $5,000 {unique}"
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("op" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.expect_signed_in()
+    admin.go_to("Promotions")
+    page.get_by_role("button", name="New promotion").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("combobox", name="Applies to").click()
+    page.get_by_role("option", name="The whole order").click()
+    page.get_by_label("Percent off").fill("10")
+    page.get_by_label("Minimum order").fill("5000")
+    page.screenshot(path="var/test-results/admin-order-promotion.png", full_page=True)
+    page.get_by_role("button", name="Save promotion").click()
+    row = page.get_by_role("row", name=title)
+    expect(row).to_contain_text("10 % off orders from $5,000.00")
+    expect(row).to_contain_text("The whole order")
+
+    buyer = Buyer(page)
+    buyer.add_to_cart(chair)
+    buyer.open_checkout()
+    buyer.fill_details(email=f"order-promo-{unique}@example.com")
+    summary_row = page.get_by_text(title)
+    expect(summary_row).to_be_visible()
+    expect(page.get_by_text("-$600.00")).to_be_visible()
+    page.screenshot(path="var/test-results/checkout-order-promotion.png", full_page=True)
+    buyer.pay("4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/orders/KG-"))
+    expect(page.get_by_text(title)).to_be_visible()
+    expect(page.get_by_text("−$600.00")).to_be_visible()
+
+    admin.open("/admin/promotions")
+    page.get_by_role("button", name=f"Delete {title}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Promotion deleted")).to_be_visible()
