@@ -95,3 +95,49 @@ async def test_bad_bodies_and_strangers_are_refused(
         "/admin/promotions", json=body | {"value": "10"}, headers=await bearer(shopper_viewer)
     )
     assert_problem(forbidden, 403)
+
+
+async def test_an_order_wide_promotion_through_the_api_shows_on_the_order(
+    api: httpx.AsyncClient, admin_viewer: Viewer, shopper_viewer: Viewer, make_product: MakeProduct
+) -> None:
+    from decimal import Decimal
+
+    admin = await bearer(admin_viewer)
+    created = await api.post(
+        "/admin/promotions",
+        json={
+            "title": "15 off orders from 200",
+            "kind": "fixed",
+            "value": "15",
+            "target": "all",
+            "applies_to": "order",
+            "min_subtotal": "200",
+            "combines_with_codes": False,
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["applies_to"], created.json()["min_subtotal"]) == ("order", "200.00")
+    shopper = await bearer(shopper_viewer)
+    product = await make_product(price=Decimal("250.00"))
+    await api.post("/cart/items", json={"product_id": str(product), "quantity": 1}, headers=shopper)
+
+    placed = await api.post(
+        "/orders",
+        json={
+            "full_name": "Ada Buyer",
+            "line1": "1 Market Street",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "country": "US",
+        },
+        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+    )
+
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert (order["promotion"], order["promotion_discount"], order["discount"]) == (
+        "15 off orders from 200",
+        "15.00",
+        "15.00",
+    )

@@ -5,6 +5,7 @@ priority always wins."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.merchandising.offers import Offer, best_offer, sale_of
+from backend.merchandising.order_offers import OrderOffer, best_order_offer
 
 CENT = Decimal("0.01")
 prices = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("99999.99"), places=2)
@@ -67,3 +69,36 @@ def test_the_discount_is_rounded_once_half_away_from_zero() -> None:
     assert sale_of(Decimal("0.02"), [twenty]) is None  # nothing taken off: no sale
     assert twenty.label("USD") == "−20%"
     assert five_off.label("USD") == "−$5.00"
+
+
+order_offers = st.lists(
+    st.builds(
+        OrderOffer,
+        id=st.uuids(),
+        title=st.just("Order"),
+        applies_to=st.sampled_from(["order", "shipping"]),
+        kind=st.sampled_from(["percent", "fixed"]),
+        value=st.decimals("0.01", 100, places=2),
+        priority=st.integers(-2, 2),
+        min_subtotal=st.decimals(0, 300, places=2),
+    ),
+    max_size=6,
+)
+
+
+@given(order_offers, st.decimals(0, 1000, places=2), st.randoms())
+def test_one_order_promotion_applies_whatever_their_order_and_never_takes_more_than_the_base(
+    offers: list[OrderOffer], goods: Decimal, shuffle: random.Random
+) -> None:
+    chosen = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
+    shuffle.shuffle(offers)
+    again = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
+
+    assert chosen == again
+    if chosen is not None:
+        assert chosen.min_subtotal <= goods
+        assert Decimal(0) <= chosen.amount_off(goods) <= goods
+        qualifying = [o for o in offers if o.applies_to == "order" and o.min_subtotal <= goods]
+        assert chosen.priority == max(o.priority for o in qualifying)
+    else:
+        assert not [o for o in offers if o.applies_to == "order" and o.min_subtotal <= goods]
