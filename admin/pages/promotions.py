@@ -171,6 +171,11 @@ class PromotionsState(AdminOnlyAreaState):
                 if promotion and promotion.min_subtotal is not None
                 else ""
             ),
+            "limit_per_customer": (
+                str(promotion.limit_per_customer)
+                if promotion and promotion.limit_per_customer
+                else ""
+            ),
         }
         self.kind = promotion.kind if promotion else "percent"
         self.applies_to = promotion.applies_to if promotion else "items"
@@ -266,6 +271,9 @@ class PromotionsState(AdminOnlyAreaState):
             ),
             "zone_id": self.zone_id or None if self.applies_to == "shipping" else None,
             "combines_with_codes": self.combines_with_codes,
+            "limit_per_customer": (
+                fields["limit_per_customer"].strip() or None if self.applies_to != "items" else None
+            ),
             **moments,
         }
         existing = uuid.UUID(self.editing_id) if self.editing_id else None

@@ -128,6 +128,18 @@ def _order_wide() -> rx.Component:
                 ),
                 width="240px",
             ),
+            rx.box(
+                bound_input(
+                    "Uses per customer",
+                    "limit_per_customer",
+                    errors=errors,
+                    values=values,
+                    id_prefix="p-",
+                    input_mode="numeric",
+                    hint="Orders one customer may get it on; empty: no limit",
+                ),
+                width="240px",
+            ),
             rx.cond(
                 PromotionsState.applies_to == "shipping",
                 rx.vstack(

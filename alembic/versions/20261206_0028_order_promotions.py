@@ -25,6 +25,10 @@ CHECKS = (
     ),
     ("zone_for_shipping", "zone_id IS NULL OR applies_to = 'shipping'"),
     ("min_subtotal", "min_subtotal IS NULL OR min_subtotal >= 0"),
+    (
+        "limit_per_customer",
+        "limit_per_customer IS NULL OR (limit_per_customer > 0 AND applies_to <> 'items')",
+    ),
 )
 
 
@@ -61,6 +65,15 @@ def upgrade() -> None:
             "combines_with_codes", sa.Boolean(), server_default=sa.text("true"), nullable=False
         ),
     )
+    op.add_column("orders", sa.Column("shipping_promotion_id", sa.UUID(), nullable=True))
+    op.add_column("promotions", sa.Column("limit_per_customer", sa.Integer(), nullable=True))
+    for column in ("order_promotion_id", "shipping_promotion_id"):
+        op.create_index(
+            f"orders_{column.removesuffix('_id')}_idx",
+            "orders",
+            [column],
+            postgresql_where=sa.text(f"{column} IS NOT NULL"),
+        )
     op.create_foreign_key(
         op.f("promotions_zone_id_fkey"),
         "promotions",
@@ -85,6 +98,10 @@ def downgrade() -> None:
     for name, _ in CHECKS:
         op.drop_constraint(op.f(f"promotions_{name}_check"), "promotions", type_="check")
     op.drop_constraint(op.f("promotions_zone_id_fkey"), "promotions", type_="foreignkey")
+    op.drop_index("orders_shipping_promotion_idx", table_name="orders")
+    op.drop_index("orders_order_promotion_idx", table_name="orders")
+    op.drop_column("promotions", "limit_per_customer")
+    op.drop_column("orders", "shipping_promotion_id")
     op.drop_column("promotions", "combines_with_codes")
     op.drop_column("promotions", "zone_id")
     op.drop_column("promotions", "min_subtotal")

@@ -40,6 +40,7 @@ class PromotionOut(BaseModel):
     min_subtotal: str | None = Field(examples=["100.00"])
     zone_id: uuid.UUID | None
     combines_with_codes: bool
+    limit_per_customer: int | None
     status: Literal["scheduled", "active", "ended", "off"]
 
     @classmethod
@@ -65,6 +66,7 @@ class PromotionOut(BaseModel):
             ),
             zone_id=promotion.zone_id,
             combines_with_codes=promotion.combines_with_codes,
+            limit_per_customer=promotion.limit_per_customer,
             status=row.status,
         )
 

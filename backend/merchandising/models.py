@@ -130,6 +130,10 @@ class Promotion(SQLModel, table=True):
         ),
         CheckConstraint("zone_id IS NULL OR applies_to = 'shipping'", name="zone_for_shipping"),
         CheckConstraint("min_subtotal IS NULL OR min_subtotal >= 0", name="min_subtotal"),
+        CheckConstraint(
+            "limit_per_customer IS NULL OR (limit_per_customer > 0 AND applies_to <> 'items')",
+            name="limit_per_customer",
+        ),
         Index("promotions_ends_at_idx", "ends_at"),
     )
 
@@ -177,5 +181,8 @@ class Promotion(SQLModel, table=True):
     combines_with_codes: bool = Field(
         default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
     )
+    # Order and shipping promotions: how many orders one customer (account, or e-mail
+    # address) may get it on; NULL: no limit. Cancelled orders do not count.
+    limit_per_customer: int | None = Field(default=None, sa_column=Column(Integer))
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()

@@ -37,6 +37,7 @@ class OrderOffer:
     min_subtotal: Decimal = ZERO
     zone_id: uuid.UUID | None = None
     combines_with_codes: bool = True
+    limit_per_customer: int | None = None  # orders one customer may get it on
 
     def qualifies(self, goods_subtotal: Decimal, zone_id: uuid.UUID | None) -> bool:
         if goods_subtotal < self.min_subtotal:

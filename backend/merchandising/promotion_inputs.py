@@ -58,6 +58,13 @@ class PromotionInput(BaseModel):
         default=True,
         description="order and shipping: whether a discount code may be used with it",
     )
+    limit_per_customer: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="order and shipping: how many orders one customer (account or e-mail) "
+        "may get it on; none: no limit",
+    )
 
     @field_validator("value")
     @classmethod
@@ -91,6 +98,9 @@ class PromotionInput(BaseModel):
             raise ValueError(msg)
         if self.applies_to == "items" and self.min_subtotal is not None:
             msg = "A minimum order is for order and shipping promotions."
+            raise ValueError(msg)
+        if self.limit_per_customer is not None and self.applies_to == "items":
+            msg = "A limit per customer is for order and shipping promotions."
             raise ValueError(msg)
         if self.zone_id is not None and self.applies_to != "shipping":
             msg = "A shipping zone is for shipping promotions."

@@ -89,6 +89,7 @@ def _audited(promotion: Promotion) -> dict[str, Any]:
         "min_subtotal": str(promotion.min_subtotal) if promotion.min_subtotal is not None else None,
         "zone_id": str(promotion.zone_id) if promotion.zone_id else None,
         "combines_with_codes": promotion.combines_with_codes,
+        "limit_per_customer": promotion.limit_per_customer,
     }
 
 
@@ -131,6 +132,7 @@ async def save_promotion(
         "min_subtotal": (wanted.min_subtotal or Decimal(0)) if order_wide else None,
         "zone_id": wanted.zone_id if wanted.applies_to == "shipping" else None,
         "combines_with_codes": wanted.combines_with_codes,
+        "limit_per_customer": wanted.limit_per_customer if order_wide else None,
         "starts_at": wanted.starts_at,
         "ends_at": wanted.ends_at,
         "priority": wanted.priority,

@@ -123,6 +123,7 @@ async def live_order_offers(at: datetime | None = None) -> tuple[OrderOffer, ...
             min_subtotal=p.row.min_subtotal or Decimal(0),
             zone_id=p.row.zone_id,
             combines_with_codes=p.row.combines_with_codes,
+            limit_per_customer=p.row.limit_per_customer,
         )
         for p in await live_promotions(at)
         if p.row.applies_to != "items"

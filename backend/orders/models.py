@@ -83,6 +83,17 @@ class Order(SQLModel, table=True):
             postgresql_where=text("status = 'pending_payment'"),
         ),
         Index("orders_created_at_idx", "created_at"),
+        # A promotion's uses per customer are counted over its orders.
+        Index(
+            "orders_order_promotion_idx",
+            "order_promotion_id",
+            postgresql_where=text("order_promotion_id IS NOT NULL"),
+        ),
+        Index(
+            "orders_shipping_promotion_idx",
+            "shipping_promotion_id",
+            postgresql_where=text("shipping_promotion_id IS NOT NULL"),
+        ),
         # Cart reminders ask "was an order placed from this cart since it last changed?".
         Index("orders_cart_key_idx", "cart_key", "created_at"),
     )
@@ -124,6 +135,9 @@ class Order(SQLModel, table=True):
     order_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
     order_promotion_amount: Decimal = _money(server_default=text("0"))
     shipping_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
+    shipping_promotion_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True))
+    )
     status: str = Field(
         default="pending_payment",
         sa_column=Column(String(20), nullable=False, server_default=text("'pending_payment'")),

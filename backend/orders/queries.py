@@ -30,7 +30,7 @@ from backend.giftcards import queries as gift_card_queries
 from backend.giftcards.purchases import BoughtCard
 from backend.giftcards.redemption import Redemption
 from backend.merchandising.promotions import live_order_offers
-from backend.orders import status
+from backend.orders import promotion_usage, status
 from backend.orders.charges import (
     NO_SHIPPING,
     ChargedLine,
@@ -377,10 +377,15 @@ def _chargeable(cart: Cart) -> list[ChargedLine]:
 
 
 async def preview_checkout(
-    owner: CartOwner | None, details: CheckoutDetails, *, asker: str
+    owner: CartOwner | None,
+    details: CheckoutDetails,
+    *,
+    asker: str,
+    user_id: uuid.UUID | None = None,
 ) -> CheckoutPreview:
     """What the order would cost now (nothing reserved or redeemed): the review step.
-    `asker`: the caller's network address (unknown gift card codes count against it).
+    `asker`: the caller's network address (unknown gift card codes count against it);
+    `user_id`: the signed-in customer (promotions limited per customer count theirs).
     Raises DiscountRefusedError / GiftCardRefusedError / InvalidInputError like placing
     it would, and TooManyAttemptsError after too many unknown gift card codes."""
     cart = await cart_queries.get_cart(owner)
@@ -389,8 +394,15 @@ async def preview_checkout(
         discount = await discounts.check_discount(details.discount_code, cart.goods_subtotal)
     offers = await live_order_offers()
     async with session_scope() as session:
+        spent = await promotion_usage.used_up(
+            session, offers, email=details.email, user_id=user_id, lock=False
+        )
         charges = await work_out_charges(
-            session, _chargeable(cart), details, discount=discount, offers=offers
+            session,
+            _chargeable(cart),
+            details,
+            discount=discount,
+            offers=[offer for offer in offers if offer.id not in spent],
         )
     gift_card = None
     if details.gift_card_code and charges.totals.total > 0:

@@ -46,7 +46,7 @@ from backend.inventory import services as inventory
 from backend.merchandising.offers import Sale
 from backend.merchandising.promotions import coverage_of, live_order_offers
 from backend.observability import metrics
-from backend.orders import status
+from backend.orders import promotion_usage, status
 from backend.orders.charges import ChargedLine, work_out_charges
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import (
@@ -168,13 +168,16 @@ async def place_order(
         discount = None
         if details.discount_code:
             discount = await discounts.redeem_discount(session, details.discount_code, subtotal)
+        spent = await promotion_usage.used_up(
+            session, offers, email=details.email, user_id=user_id, lock=True
+        )
         charges = await work_out_charges(
             session,
             [ChargedLine(line.variant_id, line.unit_price, line.quantity) for line in reserved]
             + [ChargedLine(None, card.amount, 1) for card in cart.gift_cards],
             details,
             discount=discount,
-            offers=offers,
+            offers=[offer for offer in offers if offer.id not in spent],
         )
         totals, method = charges.totals, charges.method
         gift_card = await _redeem_gift_card(session, details, order_id, totals)
@@ -203,6 +206,7 @@ async def place_order(
             shipping_promotion_title=(
                 charges.shipping_offer.title if charges.shipping_offer else None
             ),
+            shipping_promotion_id=charges.shipping_offer.id if charges.shipping_offer else None,
             cart_key=cart_owner.key,
             expires_at=utcnow() + timedelta(minutes=shop.order_payment_timeout_minutes),
         )

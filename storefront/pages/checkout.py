@@ -253,7 +253,10 @@ class CheckoutState(PublicState):
         try:
             details = parse_input(CheckoutDetails, data)
             preview = await order_queries.preview_checkout(
-                self._cart_owner(), details, asker=self.client_address
+                self._cart_owner(),
+                details,
+                asker=self.client_address,
+                user_id=self.viewer.user_id if self.viewer else None,
             )
         except DomainError as error:
             self.message, self.errors = form_feedback(error)

@@ -192,3 +192,51 @@ async def test_an_order_promotion_covers_the_whole_order_and_minimums_are_for_it
             },
             actor=manager,
         )
+
+
+async def test_a_once_per_customer_promotion_applies_once_even_from_two_tabs_at_once(
+    make_product: MakeProduct,
+) -> None:
+    import asyncio
+
+    from backend.cart import owners as cart_owners
+    from backend.cart import services as carts
+    from backend.orders import services as orders
+    from backend.orders.ownership import Shopper
+    from tests.fixtures.checkout import checkout_details
+
+    # Each tab buys another product, so no stock lock puts the two in a queue.
+    products = [await make_product(price=Decimal("80.00"), stock_quantity=20) for _ in range(4)]
+    await _promote(
+        title="Welcome: 15 off",
+        applies_to="order",
+        kind="fixed",
+        value="15",
+        limit_per_customer="1",
+    )
+    email = f"once-{uuid.uuid4().hex[:8]}@example.com"
+
+    async def place(key: str, customer: str = email) -> uuid.UUID:
+        owner = cart_owners.guest_owner(cart_owners.new_guest_token())
+        assert owner is not None
+        await carts.add_item(owner, products["abcd".index(key[0])], 1)
+        return (
+            await orders.place_order(
+                cart_owner=owner, details=checkout_details(email=customer), checkout_key=key
+            )
+        ).id
+
+    first, second = await asyncio.gather(place(f"a-{email}"), place(f"b-{email}"))
+
+    got = [
+        (await _order(first)).order_promotion_title,
+        (await _order(second)).order_promotion_title,
+    ]
+    assert sorted(got, key=str) == [None, "Welcome: 15 off"]
+    # Cancelled, the use comes back: the next order gets it again.
+    winner = first if got[0] else second
+    await orders.cancel_unpaid_order(winner, shopper=Shopper(opened_orders=frozenset({winner})))
+    again = await _order(await place(f"c-{email}"))
+    assert again.order_promotion_title == "Welcome: 15 off"
+    other = await _order(await place(f"d-{email}", email.replace("once", "other")))
+    assert other.order_promotion_title == "Welcome: 15 off"  # "per customer"
