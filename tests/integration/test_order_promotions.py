@@ -7,7 +7,6 @@ got whatever happens to the promotion later."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -26,15 +25,9 @@ from backend.shipping.rules import zone_for
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder
+from tests.integration.test_promotions import _no_promotions_left
 
-
-@pytest.fixture(autouse=True)
-async def _no_promotions_left() -> AsyncIterator[None]:
-    """Promotions apply shop-wide: none outlives its test."""
-    yield
-    async with session_scope() as session:
-        await session.exec(delete(Promotion))  # type: ignore[call-overload]
-    forget_cached()
+__all__ = ["_no_promotions_left"]  # autouse: promotions apply shop-wide, none outlives its test
 
 
 async def _promote(**fields: object) -> uuid.UUID:
