@@ -14,9 +14,6 @@ class CardState(Protocol):
     def expires_at(self) -> datetime | None: ...
 
     @property
-    def delivered_at(self) -> datetime | None: ...
-
-    @property
     def code_hash(self) -> str | None: ...
 
 

@@ -124,10 +124,8 @@ async def work_out_charges(
         after_shipping_offer(option, offers, goods, quote.zone.id) for option in quote.options
     ]
     chosen = quote.option(details.shipping_method)
-    method = after_shipping_offer(chosen, offers, goods, quote.zone.id)
-    shipping_offer = best_order_offer(
-        offers, "shipping", base=chosen.price, goods_subtotal=goods, zone_id=quote.zone.id
-    )
+    shipping_offer = _shipping_offer(chosen, offers, goods, quote.zone.id)
+    method = _priced(chosen, shipping_offer)
     _check_combines(discount, order_offer, shipping_offer)
     totals = compute_totals(
         priced,
@@ -144,9 +142,18 @@ def after_shipping_offer(
     option: ShippingOption, offers: Sequence[OrderOffer], goods: Decimal, zone_id: uuid.UUID
 ) -> ShippingOption:
     """The method at its price under the shipping promotion that applies to it."""
-    offer = best_order_offer(
+    return _priced(option, _shipping_offer(option, offers, goods, zone_id))
+
+
+def _shipping_offer(
+    option: ShippingOption, offers: Sequence[OrderOffer], goods: Decimal, zone_id: uuid.UUID
+) -> OrderOffer | None:
+    return best_order_offer(
         offers, "shipping", base=option.price, goods_subtotal=goods, zone_id=zone_id
     )
+
+
+def _priced(option: ShippingOption, offer: OrderOffer | None) -> ShippingOption:
     if offer is None or not option.price:
         return option
     return dataclasses.replace(option, price=option.price - offer.amount_off(option.price))

@@ -4,13 +4,13 @@ part with a card and the rest by the card payment."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import httpx
 
 from backend.accounts.schemas import Viewer
 from tests.fixtures.catalog import MakeProduct
+from tests.integration.test_api_cart_orders import ADDRESS, with_key
 from tests.integration.test_api_products import api, assert_problem, bearer
 
 __all__ = ["api"]
@@ -87,15 +87,8 @@ async def test_an_order_paid_in_part_by_gift_card_through_the_api(
 
     placed = await api.post(
         "/orders",
-        json={
-            "full_name": "Ada Buyer",
-            "line1": "1 Market Street",
-            "city": "Springfield",
-            "postal_code": "12345",
-            "country": "US",
-            "gift_card_code": code,
-        },
-        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+        json={**ADDRESS, "gift_card_code": code},
+        headers=with_key(shopper),
     )
 
     assert placed.status_code == 201, placed.text
@@ -105,7 +98,7 @@ async def test_an_order_paid_in_part_by_gift_card_through_the_api(
     paid = await api.post(
         f"/orders/{order['number']}/payments",
         json={"payment_method": "4242 4242 4242 4242"},
-        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+        headers=with_key(shopper),
     )
     assert paid.json()["order"]["payment_status"] == "paid"
     seen = await api.post("/gift-cards/balance", json={"code": code})
@@ -141,14 +134,8 @@ async def test_a_client_app_buys_a_gift_card_through_the_cart(
 
     placed = await api.post(
         "/orders",
-        json={
-            "full_name": "Ada Buyer",
-            "line1": "1 Market Street",
-            "city": "Springfield",
-            "postal_code": "12345",
-            "country": "US",
-        },
-        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+        json=ADDRESS,
+        headers=with_key(shopper),
     )
     assert placed.status_code == 201, placed.text
     order = placed.json()

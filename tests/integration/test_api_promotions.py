@@ -16,6 +16,7 @@ from backend.core.db import session_scope
 from backend.merchandising.models import Promotion
 from backend.merchandising.promotions import forget_cached
 from tests.fixtures.catalog import MakeProduct
+from tests.integration.test_api_cart_orders import ADDRESS, with_key
 from tests.integration.test_api_products import api, assert_problem, bearer
 
 __all__ = ["api"]
@@ -124,14 +125,8 @@ async def test_an_order_wide_promotion_through_the_api_shows_on_the_order(
 
     placed = await api.post(
         "/orders",
-        json={
-            "full_name": "Ada Buyer",
-            "line1": "1 Market Street",
-            "city": "Springfield",
-            "postal_code": "12345",
-            "country": "US",
-        },
-        headers={**shopper, "Idempotency-Key": uuid.uuid4().hex},
+        json=ADDRESS,
+        headers=with_key(shopper),
     )
 
     assert placed.status_code == 201, placed.text

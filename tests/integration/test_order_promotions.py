@@ -25,15 +25,9 @@ from backend.shipping.rules import zone_for
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder
-from tests.integration.test_promotions import _no_promotions_left
+from tests.integration.test_promotions import _no_promotions_left, _promote
 
 __all__ = ["_no_promotions_left"]  # autouse: promotions apply shop-wide, none outlives its test
-
-
-async def _promote(**fields: object) -> uuid.UUID:
-    data: dict[str, object] = {"title": "Sale", "kind": "percent", "value": "10", "target": "all"}
-    data.update(fields)
-    return await promotion_services.save_promotion(None, data, actor=await catalog_manager())
 
 
 async def _order(order_id: uuid.UUID) -> Order:
@@ -59,7 +53,7 @@ async def test_ten_percent_off_orders_over_a_hundred_applies_from_the_threshold(
 ) -> None:
     product = await make_product(price=Decimal("60.00"), stock_quantity=20)
     promotion = await _promote(
-        title="10 % off orders over $100", applies_to="order", min_subtotal="100"
+        title="10 % off orders over $100", applies_to="order", value="10", min_subtotal="100"
     )
 
     below = await _order((await place_order({product: 1})).id)  # 60.00
