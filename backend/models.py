@@ -17,7 +17,13 @@ from backend.giftcards.models import GiftCard, GiftCardMovement
 from backend.inventory.models import StockMovement
 from backend.merchandising.models import Collection, CollectionProduct, Promotion
 from backend.notifications.models import Notification
-from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
+from backend.orders.models import (
+    Order,
+    OrderLine,
+    OrderPromotion,
+    OrderStatusChange,
+    OrderTaxLine,
+)
 from backend.payments.models import PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
 from backend.returns.models import ReturnLine, ReturnRequest
@@ -51,6 +57,7 @@ __all__ = [
     "Notification",
     "Order",
     "OrderLine",
+    "OrderPromotion",
     "OrderStatusChange",
     "OrderTaxLine",
     "OutboxEvent",

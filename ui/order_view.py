@@ -9,6 +9,7 @@ from backend.core.money import format_money
 from backend.orders import status
 from backend.payments.queries import OrderWithPayments
 from backend.pricing.totals import tax_rows
+from ui.promotion_text import line_promotions, multibuy_row_label
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,12 +58,15 @@ def order_view(order: OrderWithPayments) -> OrderView:
         return format_money(amount, order.currency)  # type: ignore[arg-type]
 
     rows = [("Subtotal", money(order.subtotal))]
+    if order.multibuy_discount:
+        rows.append(
+            (multibuy_row_label(order.multibuy_titles), "−" + money(order.multibuy_discount))
+        )
     if order.order_promotion_amount:
         promotion = order.order_promotion_title or "Promotion"
         rows.append((promotion, "−" + money(order.order_promotion_amount)))
-    if order.discount - order.order_promotion_amount:
-        code_part = order.discount - order.order_promotion_amount
-        rows.append((f"Discount ({order.discount_code})", "−" + money(code_part)))
+    if order.code_discount:
+        rows.append((f"Discount ({order.discount_code})", "−" + money(order.code_discount)))
     shipping = (
         f"Shipping ({order.shipping_promotion_title})"
         if order.shipping_promotion_title
@@ -91,10 +95,11 @@ def order_view(order: OrderWithPayments) -> OrderView:
                 str(line.quantity),
                 money(line.unit_price),
                 money(line.line_total),
-                promotion=(
-                    f"{line.promotion_title} (was {money(line.list_price)})"
-                    if line.promotion_title and line.list_price is not None
-                    else ""
+                promotion=line_promotions(
+                    line.promotion_title,
+                    money(line.list_price) if line.list_price is not None else "",
+                    line.multibuy_title,
+                    money(line.multibuy_discount),
                 ),
             )
             for line in order.lines

@@ -11,8 +11,7 @@ from backend.cart.store import gift_cards_key, read_quantities, remove_line
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.redis import get_redis
-from backend.merchandising.offers import Sale
-from backend.merchandising.promotions import sales_for
+from backend.merchandising.promotions import PricedItem, priced_items
 from backend.settings import get_settings
 
 
@@ -45,10 +44,15 @@ async def get_cart(owner: CartOwner | None) -> Cart:
             continue
         found.append((product, quantity))
     # Priced as checkout will charge them: under the promotions live now.
-    sales = await sales_for([(product.product_id, product.price) for product, _ in found])
+    priced = await priced_items(
+        [
+            (str(product.id), product.product_id, product.price, quantity)
+            for product, quantity in found
+        ]
+    )
     lines = [
-        _line(product, quantity, sale)
-        for (product, quantity), sale in zip(found, sales, strict=True)
+        _line(product, quantity, item)
+        for (product, quantity), item in zip(found, priced, strict=True)
     ]
     lines.sort(key=lambda line: (line.name.lower(), line.title))
     return Cart(
@@ -56,7 +60,8 @@ async def get_cart(owner: CartOwner | None) -> Cart:
     )
 
 
-def _line(product: VariantSummary, quantity: int, sale: Sale | None) -> CartLine:
+def _line(product: VariantSummary, quantity: int, item: PricedItem) -> CartLine:
+    sale = item.sale
     problem = None
     if not product.is_active:
         problem = "No longer available"
@@ -74,7 +79,9 @@ def _line(product: VariantSummary, quantity: int, sale: Sale | None) -> CartLine
         image_url=product.image_url,
         unit_price=sale.price if sale else product.price,
         list_price=sale.list_price if sale else None,
-        promotion_title=sale.offer.title if sale else None,
+        promotion_title=sale.title if sale else None,
+        multibuy_title=item.multibuy.offer.title if item.multibuy else None,
+        multibuy_off=item.multibuy_off,
         currency=product.currency,
         quantity=quantity,
         stock_quantity=product.stock_quantity,

@@ -43,6 +43,10 @@ class CartLine:
     # and the promotion's title ("20 % off Outerwear"); None without one.
     list_price: Decimal | None = None
     promotion_title: str | None = None
+    # Under a multi-buy ("Buy 2, get 1 free"): its title and what it takes off this line
+    # (all units together); None and 0 without one.
+    multibuy_title: str | None = None
+    multibuy_off: Decimal = Decimal("0.00")
 
     @property
     def title(self) -> str:
@@ -56,7 +60,12 @@ class CartLine:
 
     @property
     def line_total(self) -> Decimal:
+        """At the unit price, before a multi-buy."""
         return self.unit_price * self.quantity
+
+    @property
+    def total_after_multibuy(self) -> Decimal:
+        return self.line_total - self.multibuy_off
 
     @property
     def purchasable(self) -> bool:
@@ -107,13 +116,28 @@ class Cart:
 
     @property
     def subtotal(self) -> Decimal:
-        goods = sum((line.line_total for line in self.lines if line.purchasable), Decimal("0.00"))
-        return goods + sum((card.amount for card in self.gift_cards), Decimal("0.00"))
+        """The goods after multi-buys, and the gift cards."""
+        cards = sum((card.amount for card in self.gift_cards), Decimal("0.00"))
+        return self.goods_subtotal + cards
 
     @property
     def goods_subtotal(self) -> Decimal:
-        """What discount codes apply to: the goods, not the gift cards."""
-        return sum((line.line_total for line in self.lines if line.purchasable), Decimal("0.00"))
+        """What discount codes and order promotions see: the goods after multi-buys, not
+        the gift cards."""
+        return sum(
+            (line.total_after_multibuy for line in self.lines if line.purchasable),
+            Decimal("0.00"),
+        )
+
+    @property
+    def multibuy_titles(self) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(line.multibuy_title for line in self.lines if line.multibuy_title)
+        )
+
+    @property
+    def multibuy_discount(self) -> Decimal:
+        return sum((line.multibuy_off for line in self.lines if line.purchasable), Decimal("0.00"))
 
     @property
     def subtotal_display(self) -> str:

@@ -9,7 +9,8 @@ browser only as preformatted strings; events carry Decimals and their currency.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -41,6 +42,24 @@ _in_force = {"display_locale": DEFAULT_DISPLAY_LOCALE}
 def quantize(amount: Decimal) -> Decimal:
     """The one rounding rule: to the cent, half away from zero."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def share_out(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """`amount` split over `weights` in proportion, in whole cents that add up to it
+    exactly: each share is rounded down, and the cents left go to the largest remainders
+    (the earliest weight first on ties)."""
+    whole = sum(weights, Decimal(0))
+    if not weights:
+        return []
+    if whole == 0:
+        return [amount if i == 0 else Decimal("0.00") for i in range(len(weights))]
+    exact = [amount * weight / whole for weight in weights]
+    shares = [share.quantize(CENT, rounding=ROUND_FLOOR) for share in exact]
+    left = int((amount - sum(shares, Decimal(0))) / CENT)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[:left]:
+        shares[i] += CENT
+    return shares
 
 
 def format_money(amount: Decimal, currency: str, *, locale: str | None = None) -> str:

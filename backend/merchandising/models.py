@@ -104,35 +104,59 @@ class CollectionProduct(SQLModel, table=True):
 
 
 class Promotion(SQLModel, table=True):
-    """An automatic sale: a percentage or an amount off the price of every product it
-    covers (all, a category with its subcategories, or a collection's products), while it
-    is switched on and between its dates. No code is needed: listings, product pages,
-    carts and checkout show and charge the sale price (backend/merchandising/promotions.py).
-    Where several cover a product, the highest priority applies; among equals, the one
-    that leaves the lowest price."""
+    """An automatic promotion, applied with no code while it is switched on and between
+    its dates, to the products it covers (all, a category with its subcategories, or a
+    collection's products): a sale on each item's price ("items": listings, product
+    pages, carts and checkout show and charge the sale price), a multi-buy on groups of
+    items ("multibuy": "buy 2, get the cheapest free", "3 for $50"), or an offer on the
+    order's goods or shipping (`applies_to`). Where several could apply, the highest
+    priority wins; those that add up (`stacks`) apply together
+    (backend/merchandising/offers.py, multibuys.py, order_offers.py)."""
 
     __tablename__ = "promotions"
     __table_args__ = (
-        CheckConstraint("kind IN ('percent', 'fixed')", name="kind_known"),
+        CheckConstraint("kind IN ('percent', 'fixed', 'bundle')", name="kind_known"),
         CheckConstraint("value > 0 AND (kind <> 'percent' OR value <= 100)", name="value_in_range"),
+        CheckConstraint("kind <> 'bundle' OR applies_to = 'multibuy'", name="bundle_is_multibuy"),
         CheckConstraint("target IN ('all', 'category', 'collection')", name="target_known"),
         CheckConstraint("btrim(title) <> ''", name="title_given"),
         CheckConstraint(
             "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="dates"
         ),
-        CheckConstraint("applies_to IN ('items', 'order', 'shipping')", name="applies_to_known"),
+        CheckConstraint(
+            "applies_to IN ('items', 'multibuy', 'order', 'shipping')", name="applies_to_known"
+        ),
         # An order or shipping promotion covers the whole cart, and only they have a
         # minimum subtotal or a zone.
-        CheckConstraint("applies_to = 'items' OR target = 'all'", name="order_wide_covers_all"),
         CheckConstraint(
-            "applies_to <> 'items' OR (min_subtotal IS NULL AND zone_id IS NULL)",
+            "applies_to IN ('items', 'multibuy') OR target = 'all'", name="order_wide_covers_all"
+        ),
+        CheckConstraint(
+            "applies_to IN ('order', 'shipping') OR (min_subtotal IS NULL AND zone_id IS NULL)",
             name="items_have_no_minimum",
         ),
         CheckConstraint("zone_id IS NULL OR applies_to = 'shipping'", name="zone_for_shipping"),
         CheckConstraint("min_subtotal IS NULL OR min_subtotal >= 0", name="min_subtotal"),
         CheckConstraint(
-            "limit_per_customer IS NULL OR (limit_per_customer > 0 AND applies_to <> 'items')",
+            "limit_per_customer IS NULL OR "
+            "(limit_per_customer > 0 AND applies_to IN ('order', 'shipping'))",
             name="limit_per_customer",
+        ),
+        # A multi-buy's group size; "percent" ones say how many units of a group it takes
+        # off (the cheapest), at most all of them.
+        CheckConstraint(
+            "(applies_to = 'multibuy') = (buy_quantity IS NOT NULL)"
+            " AND (buy_quantity IS NULL OR buy_quantity BETWEEN 2 AND 100)",
+            name="multibuy_group",
+        ),
+        CheckConstraint(
+            "(applies_to = 'multibuy' AND kind = 'percent') = (discounted_quantity IS NOT NULL)"
+            " AND (discounted_quantity IS NULL OR discounted_quantity BETWEEN 1 AND buy_quantity)",
+            name="multibuy_discounted_quantity",
+        ),
+        # One order and one shipping promotion apply: only items' promotions add up.
+        CheckConstraint(
+            "NOT stacks OR applies_to IN ('items', 'multibuy')", name="stacks_on_items"
         ),
         Index("promotions_ends_at_idx", "ends_at"),
     )
@@ -163,11 +187,22 @@ class Promotion(SQLModel, table=True):
     is_active: bool = Field(
         default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
     )
-    # What it takes off: each item's price ("items"), the order's goods ("order": "10 %
-    # off orders over $100"), or the shipping ("shipping": 100 % off is free shipping).
+    # What it takes off: each item's price ("items"), groups of items ("multibuy"), the
+    # order's goods ("order": "10 % off orders over $100"), or the shipping ("shipping":
+    # 100 % off is free shipping).
     applies_to: str = Field(
         default="items",
         sa_column=Column(String(10), nullable=False, server_default=text("'items'")),
+    )
+    # Multi-buys: the units in a group ("buy 3"), and for a percentage how many of each
+    # group's cheapest it takes off ("get 1 free": 1 at 100 %); "bundle" is a group's
+    # price ("3 for $50"), "fixed" an amount off each group.
+    buy_quantity: int | None = Field(default=None, sa_column=Column(Integer))
+    discounted_quantity: int | None = Field(default=None, sa_column=Column(Integer))
+    # Adds up with the other promotions of items that do (each takes its part off the
+    # price before promotions); one that does not applies alone.
+    stacks: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
     )
     # Order and shipping promotions: the goods subtotal (at sale prices) from which they
     # apply; shipping ones may be for one shipping zone only.

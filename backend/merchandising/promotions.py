@@ -11,13 +11,13 @@ import hashlib
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, true
+from sqlalchemy import ColumnElement, Integer, String, and_, case, false, func, literal, or_, true
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
@@ -27,7 +27,8 @@ from backend.catalog.models import Product
 from backend.catalog.schemas import CategoryTree
 from backend.core.db import session_scope
 from backend.merchandising.models import Collection, Promotion
-from backend.merchandising.offers import Offer, Sale, sale_of
+from backend.merchandising.multibuys import LineMultiBuy, MultiBuy, MultiBuyLine, apply_multibuys
+from backend.merchandising.offers import ZERO, Offer, Sale, sale_of
 from backend.merchandising.order_offers import OrderOffer
 from backend.merchandising.queries import CollectionView, collection_scope, views_of
 from backend.settings import get_settings
@@ -46,6 +47,12 @@ class LivePromotion:
 class CoveringOffer:
     offer: Offer
     covers: ColumnElement[bool]  # over `products`
+
+
+@dataclass(frozen=True)
+class CoveringMultiBuy:
+    offer: MultiBuy
+    covers: ColumnElement[bool]
 
 
 _fresh: TTLCache[str, tuple[LivePromotion, ...]] = TTLCache(
@@ -73,6 +80,20 @@ def offer_of(row: Promotion) -> Offer:
         kind="fixed" if row.kind == "fixed" else "percent",
         value=row.value,
         priority=row.priority,
+        stacks=row.stacks,
+    )
+
+
+def multibuy_of(row: Promotion) -> MultiBuy:
+    return MultiBuy(
+        id=row.id,
+        title=row.title,
+        kind="bundle" if row.kind == "bundle" else "fixed" if row.kind == "fixed" else "percent",
+        value=row.value,
+        buy_quantity=row.buy_quantity or 2,
+        discounted_quantity=row.discounted_quantity or 1,
+        priority=row.priority,
+        stacks=row.stacks,
     )
 
 
@@ -126,7 +147,7 @@ async def live_order_offers(at: datetime | None = None) -> tuple[OrderOffer, ...
             limit_per_customer=p.row.limit_per_customer,
         )
         for p in await live_promotions(at)
-        if p.row.applies_to != "items"
+        if p.row.applies_to in ("order", "shipping")
     )
 
 
@@ -147,49 +168,126 @@ async def _covers(
     return scope.where, scope.key
 
 
-async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffer], str]:
-    """The live promotions (now, or at `at`) with what each covers, and a key that changes
-    whenever the live set or anything it covers by rule changes (for caches)."""
-    live = [p for p in await live_promotions(at) if p.row.applies_to == "items"]
+async def _covering(
+    applies_to: str, at: datetime | None
+) -> tuple[list[tuple[LivePromotion, ColumnElement[bool]]], str]:
+    """The live promotions of `applies_to` (now, or at `at`) with what each covers, and a
+    key that changes whenever that set or anything it covers by rule changes."""
+    live = [p for p in await live_promotions(at) if p.row.applies_to == applies_to]
     if not live:
         return [], ""
     now = at or datetime.now(UTC)
     tree = await get_category_tree()
-    offers, parts = [], []
+    found, parts = [], []
     for promotion in live:
         covers, covers_key = await _covers(promotion, tree, now)
-        offers.append(CoveringOffer(promotion.offer, covers))
+        found.append((promotion, covers))
         parts.append(f"{promotion.row.id}:{promotion.row.updated_at.isoformat()}:{covers_key}")
-    return offers, hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    return found, hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _case(whens: list[tuple[ColumnElement[bool], Any]]) -> ColumnElement[Any]:
-    return case(*whens, else_=None)
+async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffer], str]:
+    """The live sales on items (now, or at `at`) with what each covers, and a key that
+    changes whenever they or anything they cover by rule change (for caches)."""
+    found, key = await _covering("items", at)
+    return [CoveringOffer(promotion.offer, covers) for promotion, covers in found], key
+
+
+async def covering_multibuys(at: datetime | None = None) -> list[CoveringMultiBuy]:
+    found, _key = await _covering("multibuy", at)
+    return [CoveringMultiBuy(multibuy_of(promotion.row), covers) for promotion, covers in found]
+
+
+def _case(whens: list[tuple[ColumnElement[bool], Any]], else_: Any = None) -> ColumnElement[Any]:
+    return case(*whens, else_=else_)
 
 
 async def listing_pricing() -> ListingPricing | None:
     """The storefront's prices for catalog listings, or None while no promotion is live
-    (listings then read the catalog's prices, from their indexes)."""
+    (listings then read the catalog's prices, from their indexes). The rule of
+    `offers.sale_of`, as SQL: each promotion that does not add up is a candidate alone,
+    those that do are one candidate together."""
     offers, key = await covering_offers()
     if not offers:
         return None
     currency = get_settings().shop_currency
     price = col(Product.price)
-    best_priority = func.greatest(*(_case([(o.covers, literal(o.offer.priority))]) for o in offers))
-    candidates = [
-        (and_(o.covers, literal(o.offer.priority) == best_priority), o.offer.sql_price_after(price))
-        for o in offers
+    singles = [o for o in offers if not o.offer.stacks]
+    stacking = [o for o in offers if o.offer.stacks]
+    stack_covers = or_(*(o.covers for o in stacking)) if stacking else false()
+    stack_price = func.greatest(
+        price
+        - sum(
+            (_case([(o.covers, o.offer.sql_amount_off(price))], else_=0) for o in stacking),
+            literal(ZERO),
+        ),
+        literal(ZERO),
+    )
+    priorities = [_case([(o.covers, literal(o.offer.priority))]) for o in singles]
+    stack_priority = func.greatest(
+        *(_case([(o.covers, literal(o.offer.priority))]) for o in stacking)
+    )
+    if stacking:
+        priorities.append(stack_priority)
+    best_priority = func.greatest(*priorities)
+    candidates: list[tuple[ColumnElement[bool], ColumnElement[Any], ColumnElement[Any]]] = [
+        (
+            and_(o.covers, literal(o.offer.priority) == best_priority),
+            price - o.offer.sql_amount_off(price),
+            literal(o.offer.label(currency)),
+        )
+        for o in singles
     ]
-    lowest = func.least(*(_case([(chosen, after)]) for chosen, after in candidates))
+    if stacking:
+        candidates.append(
+            (
+                and_(stack_covers, stack_priority == best_priority),
+                stack_price,
+                _stack_label(stacking, price, stack_price),
+            )
+        )
+    lowest = func.least(*(_case([(chosen, after)]) for chosen, after, _ in candidates))
     sale_price = _case([(lowest < price, lowest)])
-    # The first chosen offer (by id) that gives the lowest price names the badge.
+    # As in Python: the first chosen candidate (alone ones by id, then the stack) giving
+    # the lowest price names the badge.
     sale_label = _case(
         [
-            (and_(chosen, after == lowest, lowest < price), literal(o.offer.label(currency)))
-            for (chosen, after), o in zip(candidates, offers, strict=True)
+            (and_(chosen, after == lowest, lowest < price), label)
+            for chosen, after, label in candidates
         ]
     )
     return ListingPricing(key=f"promotions:{key}", sale_price=sale_price, sale_label=sale_label)
+
+
+def _stack_label(
+    stacking: list[CoveringOffer], price: Any, stack_price: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """`Sale.label` for the promotions that add up: the one's own label when one covers
+    the product, else the whole percentage off, rounded down."""
+    covering = sum((_case([(o.covers, literal(1))], else_=0) for o in stacking), literal(0))
+    alone = [
+        (and_(covering == 1, o.covers), literal(o.offer.label(get_settings().shop_currency)))
+        for o in stacking
+    ]
+    percent = (
+        literal("−")
+        + func.floor((price - stack_price) * 100 / func.nullif(price, 0)).cast(Integer).cast(String)
+        + literal("%")
+    )
+    return case(*alone, else_=percent)
+
+
+@dataclass(frozen=True)
+class PricedItem:
+    """An item (a cart or order line) as the live promotions price it."""
+
+    sale: Sale | None  # the sale on its unit price
+    unit_price: Decimal  # after the sale
+    multibuy: LineMultiBuy | None  # the multi-buy it counts towards, and what it took off
+
+    @property
+    def multibuy_off(self) -> Decimal:
+        return self.multibuy.amount if self.multibuy else ZERO
 
 
 @dataclass(frozen=True)
@@ -199,28 +297,68 @@ class Coverage:
     pricing never waits for a second database connection while holding one)."""
 
     offers: dict[uuid.UUID, tuple[Offer, ...]]
+    multibuys: dict[uuid.UUID, tuple[MultiBuy, ...]] = field(default_factory=dict)
 
     def sale(self, product_id: uuid.UUID, price: Decimal) -> Sale | None:
         return sale_of(price, self.offers.get(product_id, ()))
+
+    def price(self, items: Sequence[tuple[str, uuid.UUID, Decimal, int]]) -> list[PricedItem]:
+        """(key, product id, catalog price, quantity) items, priced together: each one's
+        sale, then the multi-buys over all of them (`multibuys.apply_multibuys`)."""
+        sales = [self.sale(product_id, price) for _, product_id, price, _ in items]
+        applied = apply_multibuys(
+            [
+                MultiBuyLine(
+                    key=key,
+                    unit_price=sale.price if sale else price,
+                    quantity=quantity,
+                    offers=self.multibuys.get(product_id, ()),
+                    on_sale=sale is not None,
+                    sale_stacks=sale is not None and sale.offer.stacks,
+                )
+                for (key, product_id, price, quantity), sale in zip(items, sales, strict=True)
+            ]
+        )
+        return [
+            PricedItem(sale, sale.price if sale else price, multibuy)
+            for (_, _, price, _), sale, multibuy in zip(items, sales, applied, strict=True)
+        ]
+
+
+async def _covered_by(
+    product_ids: list[uuid.UUID], conditions: Sequence[ColumnElement[bool]]
+) -> dict[uuid.UUID, list[bool]]:
+    """For each product, which of the conditions hold (one query)."""
+    # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
+    statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
+        col(Product.id), *(covers.label(f"covers_{i}") for i, covers in enumerate(conditions))
+    ).where(col(Product.id).in_(product_ids))
+    async with session_scope() as session:
+        rows = (await session.exec(statement)).all()
+    return {row[0]: [bool(covered) for covered in row[1:]] for row in rows}
 
 
 async def coverage_of(product_ids: Iterable[uuid.UUID], *, at: datetime | None = None) -> Coverage:
     """One query for which live promotion (now, or at `at`) covers which of the products."""
     product_ids = list(product_ids)
     offers, _key = await covering_offers(at)
-    if not offers or not product_ids:
+    multibuys = await covering_multibuys(at)
+    if not (offers or multibuys) or not product_ids:
         return Coverage({})
-    # SQLModel's select() overloads stop at 4 columns; its Select class takes any number.
-    statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
-        col(Product.id), *(o.covers.label(f"covers_{i}") for i, o in enumerate(offers))
-    ).where(col(Product.id).in_(product_ids))
-    async with session_scope() as session:
-        rows = (await session.exec(statement)).all()
+    covered = await _covered_by(
+        product_ids, [o.covers for o in offers] + [m.covers for m in multibuys]
+    )
     return Coverage(
-        {
-            row[0]: tuple(o.offer for o, covered in zip(offers, row[1:], strict=True) if covered)
-            for row in rows
-        }
+        offers={
+            product_id: tuple(o.offer for o, hit in zip(offers, hits, strict=False) if hit)
+            for product_id, hits in covered.items()
+        },
+        multibuys={
+            product_id: tuple(
+                m.offer for m, hit in zip(multibuys, hits[len(offers) :], strict=True) if hit
+            )
+            for product_id, hits in covered.items()
+        },
     )
 
 
@@ -230,3 +368,16 @@ async def sales_for(
     """For (product id, price) pairs, the sale each is under now (or at `at`; None: none)."""
     coverage = await coverage_of({product_id for product_id, _ in items}, at=at)
     return [coverage.sale(product_id, price) for product_id, price in items]
+
+
+async def priced_items(
+    items: Sequence[tuple[str, uuid.UUID, Decimal, int]], *, at: datetime | None = None
+) -> list[PricedItem]:
+    """`Coverage.price` under the promotions live now (or at `at`)."""
+    coverage = await coverage_of({product_id for _, product_id, _, _ in items}, at=at)
+    return coverage.price(items)
+
+
+async def multibuys_covering(product_id: uuid.UUID) -> tuple[MultiBuy, ...]:
+    """The live multi-buys a product counts towards (its page names them)."""
+    return (await coverage_of([product_id])).multibuys.get(product_id, ())

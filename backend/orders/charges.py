@@ -24,7 +24,7 @@ from backend.pricing.totals import (
     PricedLine,
     Totals,
     compute_totals,
-    subtotal_of,
+    goods_after_multibuys,
 )
 from backend.shipping import quotes
 from backend.shipping.rules import Parcel, ShippingOption
@@ -40,6 +40,7 @@ class ChargedLine:
     variant_id: uuid.UUID | None
     unit_price: Decimal
     quantity: int
+    multibuy_off: Decimal = Decimal("0.00")  # what a multi-buy took off the line
 
 
 # What an order of gift cards alone "ships" by: they are e-mailed.
@@ -53,6 +54,7 @@ class Charges:
     options: list[ShippingOption]  # every method the address and these lines may use
     order_offer: OrderOffer | None = None  # the order promotion applied
     shipping_offer: OrderOffer | None = None  # the shipping promotion applied
+    shipping_saved: Decimal = Decimal("0.00")  # what the shipping promotion took off
 
 
 async def parcel_and_lines(
@@ -77,12 +79,19 @@ async def parcel_and_lines(
             continue
         fact = facts.get(line.variant_id)
         tax_class = fact.tax_class if fact else STANDARD_CLASS
-        priced.append(PricedLine(line.unit_price, line.quantity, table.for_class(tax_class)))
+        priced.append(
+            PricedLine(
+                line.unit_price,
+                line.quantity,
+                table.for_class(tax_class),
+                multibuy_off=line.multibuy_off,
+            )
+        )
         if fact is not None:
             weights.append((fact.weight_grams, line.quantity))
             products.add(fact.product_id)
             categories |= fact.category_ids
-    subtotal = subtotal_of(line for line in priced if line.discountable)
+    subtotal = goods_after_multibuys(priced)
     value = subtotal - (discount.amount_off(subtotal) if discount else Decimal(0))
     parcel = Parcel.of(weights, value=value, product_ids=products, category_ids=categories)
     return parcel, priced, table
@@ -105,7 +114,7 @@ async def work_out_charges(
         session, lines, country=details.country, region=details.region, discount=discount
     )
     prices_include_tax = await rates.prices_include_tax(session)
-    goods = subtotal_of(line for line in priced if line.discountable)
+    goods = goods_after_multibuys(priced)
     order_offer = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
     promotion_discount = order_offer.amount_off(goods) if order_offer else Decimal(0)
     if not ships_anything(lines):
@@ -135,7 +144,8 @@ async def work_out_charges(
         prices_include_tax=prices_include_tax,
         promotion_discount=promotion_discount,
     )
-    return Charges(totals, method, options, order_offer, shipping_offer)
+    saved = chosen.price - method.price
+    return Charges(totals, method, options, order_offer, shipping_offer, saved)
 
 
 def after_shipping_offer(

@@ -177,6 +177,11 @@ class OrderLine(SQLModel, table=True):
             "list_price IS NULL OR (list_price > unit_price AND promotion_title IS NOT NULL)",
             name="promotion_lowers_price",
         ),
+        CheckConstraint(
+            "multibuy_discount >= 0 AND multibuy_discount <= line_total"
+            " AND (multibuy_discount = 0 OR multibuy_title IS NOT NULL)",
+            name="multibuy_within_line",
+        ),
         Index("order_lines_order_id_idx", "order_id"),
         Index("order_lines_product_id_idx", "product_id"),
         Index("order_lines_variant_id_idx", "variant_id"),
@@ -223,6 +228,11 @@ class OrderLine(SQLModel, table=True):
     # Which promotion, for its figures in Analytics: no foreign key, as the promotion may
     # be deleted while its orders stay.
     promotion_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
+    # What a multi-buy ("Buy 2, get 1 free") took off this line, all units together (part
+    # of the order's `discount`), and its title; 0 and NULL without one.
+    multibuy_discount: Decimal = _money(server_default=text("0"))
+    multibuy_title: str | None = Field(default=None, sa_column=Column(String(120)))
+    multibuy_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
     # A gift card sold (no product): who gets it when, as the buyer asked
     # {"recipient_email", "recipient_name", "sender_name", "message", "send_at",
     # "cart_line"}; the worker issues the card from it once the order is paid.
@@ -236,6 +246,34 @@ class OrderLine(SQLModel, table=True):
         """ "Storm Fleece Jacket (M / Navy)"; the name alone without options."""
         values = " / ".join(option["value"] for option in self.options or ())
         return f"{self.name} ({values})" if values else self.name
+
+
+class OrderPromotion(SQLModel, table=True):
+    """A promotion an order got, and what it took off the order in all: one row per
+    promotion (a sale on some lines, a multi-buy, the order or shipping offer), written
+    with the order. Analytics' figures per promotion and the limits per customer count
+    these; no foreign key to the promotion, which may be deleted while its orders stay."""
+
+    __tablename__ = "order_promotions"
+    __table_args__ = (
+        CheckConstraint(
+            "applies_to IN ('items', 'multibuy', 'order', 'shipping')", name="applies_to_known"
+        ),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        UniqueConstraint("order_id", "promotion_id", name="order_promotions_once"),
+        Index("order_promotions_promotion_id_idx", "promotion_id"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    order_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    promotion_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    title: str = Field(sa_column=Column(String(120), nullable=False))
+    applies_to: str = Field(sa_column=Column(String(10), nullable=False))
+    amount: Decimal = _money()
 
 
 class OrderStatusChange(SQLModel, table=True):

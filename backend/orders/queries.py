@@ -62,6 +62,9 @@ class OrderLineRecord:
     # The automatic promotion it was sold under and the price before it (None without).
     promotion_title: str | None = None
     list_price: Decimal | None = None
+    # The multi-buy it counted towards and what that took off it (all units together).
+    multibuy_title: str | None = None
+    multibuy_discount: Decimal = Decimal("0.00")
 
     @property
     def options_title(self) -> str:
@@ -117,6 +120,22 @@ class OrderDetail:
     @property
     def amount_due(self) -> Decimal:
         return self.total - self.gift_card_amount
+
+    @property
+    def multibuy_discount(self) -> Decimal:
+        """The multi-buys' part of `discount`."""
+        return sum((line.multibuy_discount for line in self.lines), Decimal("0.00"))
+
+    @property
+    def multibuy_titles(self) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(line.multibuy_title for line in self.lines if line.multibuy_title)
+        )
+
+    @property
+    def code_discount(self) -> Decimal:
+        """The discount code's part of `discount`."""
+        return self.discount - self.order_promotion_amount - self.multibuy_discount
 
     @property
     def can_cancel(self) -> bool:
@@ -214,6 +233,8 @@ async def get_order(number: str) -> OrderDetail:
                 options=tuple((option["name"], option["value"]) for option in line.options),
                 promotion_title=line.promotion_title,
                 list_price=line.list_price,
+                multibuy_title=line.multibuy_title,
+                multibuy_discount=line.multibuy_discount,
             )
             for line in lines
         ),
@@ -369,7 +390,7 @@ class CheckoutPreview:
 
 def _chargeable(cart: Cart) -> list[ChargedLine]:
     goods = [
-        ChargedLine(line.variant_id, line.unit_price, line.quantity)
+        ChargedLine(line.variant_id, line.unit_price, line.quantity, line.multibuy_off)
         for line in cart.lines
         if line.purchasable
     ]

@@ -43,10 +43,10 @@ from backend.events.outbox import record_event
 from backend.giftcards import codes, redemption
 from backend.giftcards.redemption import Redemption
 from backend.inventory import services as inventory
-from backend.merchandising.offers import Sale
-from backend.merchandising.promotions import coverage_of, live_order_offers
+from backend.merchandising.promotions import PricedItem, coverage_of, live_order_offers
 from backend.observability import metrics
 from backend.orders import promotion_usage, status
+from backend.orders.applied_promotions import promotions_applied
 from backend.orders.charges import ChargedLine, work_out_charges
 from backend.orders.errors import EmptyCartError, InvalidTransitionError
 from backend.orders.events import (
@@ -61,7 +61,7 @@ from backend.orders.locks import lock_expired_unpaid_orders_for_update, lock_ord
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
 from backend.orders.ownership import Shopper, require_owner
 from backend.pricing import discounts
-from backend.pricing.totals import PricedLine, Totals, subtotal_of, tax_rows
+from backend.pricing.totals import PricedLine, Totals, goods_after_multibuys, tax_rows
 from backend.settings import get_settings
 from backend.shipping import quotes
 from backend.shop_settings.values import store_settings
@@ -159,12 +159,20 @@ async def place_order(
         if any(line.currency != settings.shop_currency for line in reserved):
             raise InvalidInputError("A product in your cart cannot be sold in this currency.")
         # Re-priced here, whatever the cart showed: the promotions live at this moment.
-        sales = [coverage.sale(line.product_id, line.unit_price) for line in reserved]
+        priced = coverage.price(
+            [
+                (str(line.variant_id), line.product_id, line.unit_price, line.quantity)
+                for line in reserved
+            ]
+        )
         reserved = [
-            line if sale is None else dataclasses.replace(line, unit_price=sale.price)
-            for line, sale in zip(reserved, sales, strict=True)
+            dataclasses.replace(line, unit_price=item.unit_price)
+            for line, item in zip(reserved, priced, strict=True)
         ]
-        subtotal = subtotal_of(PricedLine(line.unit_price, line.quantity) for line in reserved)
+        subtotal = goods_after_multibuys(
+            PricedLine(line.unit_price, line.quantity, multibuy_off=item.multibuy_off)
+            for line, item in zip(reserved, priced, strict=True)
+        )
         discount = None
         if details.discount_code:
             discount = await discounts.redeem_discount(session, details.discount_code, subtotal)
@@ -173,7 +181,10 @@ async def place_order(
         )
         charges = await work_out_charges(
             session,
-            [ChargedLine(line.variant_id, line.unit_price, line.quantity) for line in reserved]
+            [
+                ChargedLine(line.variant_id, line.unit_price, line.quantity, item.multibuy_off)
+                for line, item in zip(reserved, priced, strict=True)
+            ]
             + [ChargedLine(None, card.amount, 1) for card in cart.gift_cards],
             details,
             discount=discount,
@@ -224,7 +235,9 @@ async def place_order(
                     amount=tax_line.amount,
                 )
             )
-        _write_lines(session, order_id, reserved, sales, cart.gift_cards)
+        _write_lines(session, order_id, reserved, priced, cart.gift_cards)
+        for applied in promotions_applied(order_id, reserved, priced, charges):
+            session.add(applied)
         for axis, first in (("order", "pending_payment"), ("payment", "unpaid")):
             session.add(
                 OrderStatusChange(
@@ -282,11 +295,12 @@ def _write_lines(
     session: AsyncSession,
     order_id: uuid.UUID,
     reserved: list[inventory.ReservedLine],
-    sales: list[Sale | None],
+    priced: list[PricedItem],
     gift_cards: tuple[GiftCardLine, ...],
 ) -> None:
     """The order's line snapshots: the goods as reserved and priced, then the gift cards."""
-    for position, (line, sale) in enumerate(zip(reserved, sales, strict=True)):
+    for position, (line, item) in enumerate(zip(reserved, priced, strict=True)):
+        sale, multibuy = item.sale, item.multibuy
         session.add(
             OrderLine(
                 order_id=order_id,
@@ -300,8 +314,11 @@ def _write_lines(
                 line_total=line.unit_price * line.quantity,
                 position=position,
                 list_price=sale.list_price if sale else None,
-                promotion_title=sale.offer.title if sale else None,
+                promotion_title=sale.title[:120] if sale else None,
                 promotion_id=sale.offer.id if sale else None,
+                multibuy_discount=item.multibuy_off,
+                multibuy_title=multibuy.offer.title if multibuy else None,
+                multibuy_id=multibuy.offer.id if multibuy else None,
             )
         )
     for position, card in enumerate(gift_cards, start=len(reserved)):

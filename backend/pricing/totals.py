@@ -2,11 +2,13 @@
 (docs/adr/0009-tax-rounding.md).
 
 subtotal = Σ unit price × quantity        (prices have cents already: exact)
-discount = an order promotion's amount off the discountable lines' subtotal, then a
-           code's: percent of what is left of it (not gift cards sold; rounded
-           to the cent), or a fixed amount, never more than that; shared out over
-           those lines in proportion to their totals, to the cent (largest
-           remainder), so each tax rate's base carries its part of it
+discount = what multi-buys took off the lines they grouped (on those lines), then an
+           order promotion's amount off what is left of the discountable lines'
+           subtotal, then a code's: percent of what is left of that (not gift cards
+           sold; rounded to the cent), or a fixed amount, never more than that; the
+           last two shared out over the lines in proportion to what is left of their
+           totals, to the cent (largest remainder), so each tax rate's base carries
+           its part of it
 tax      = per tax rate, once: rate × base (prices without tax), or the part of the base
            that is tax, base × rate ÷ (100 + rate) (prices including tax); shipping is
            taxed at its own rate when its zone taxes it
@@ -17,14 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Literal
 
-from backend.core.money import quantize
+from backend.core.money import quantize, share_out
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 DiscountKind = Literal["percent", "fixed"]
 
@@ -52,10 +53,15 @@ class PricedLine:
     tax: AppliedTax = NO_TAX
     # False for a gift card sold: discount codes take nothing off it (it is money).
     discountable: bool = True
+    multibuy_off: Decimal = ZERO  # what a multi-buy took off this line
 
     @property
     def line_total(self) -> Decimal:
         return quantize(self.unit_price * self.quantity)
+
+    @property
+    def after_multibuy(self) -> Decimal:
+        return self.line_total - self.multibuy_off
 
 
 @dataclass(frozen=True)
@@ -84,17 +90,18 @@ class TaxLine:
 @dataclass(frozen=True)
 class Totals:
     subtotal: Decimal
-    discount: Decimal  # all of it: the order promotion's part and the code's
+    discount: Decimal  # all of it: the multi-buys', the order promotion's and the code's
     shipping: Decimal
     tax: Decimal
     total: Decimal
     prices_include_tax: bool = False
     tax_lines: tuple[TaxLine, ...] = field(default=())
     promotion_discount: Decimal = ZERO  # the order promotion's part of `discount`
+    multibuy_discount: Decimal = ZERO  # the multi-buys' part
 
     @property
     def code_discount(self) -> Decimal:
-        return self.discount - self.promotion_discount
+        return self.discount - self.promotion_discount - self.multibuy_discount
 
     @property
     def after_discount(self) -> Decimal:
@@ -105,22 +112,10 @@ def subtotal_of(lines: Iterable[PricedLine]) -> Decimal:
     return sum((line.line_total for line in lines), ZERO)
 
 
-def share_out(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
-    """`amount` split over `weights` in proportion, in whole cents that add up to it
-    exactly: each share is rounded down, and the cents left go to the largest remainders
-    (the earliest weight first on ties)."""
-    whole = sum(weights, ZERO)
-    if not weights:
-        return []
-    if whole == 0:
-        return [amount if i == 0 else ZERO for i in range(len(weights))]
-    exact = [amount * weight / whole for weight in weights]
-    shares = [share.quantize(CENT, rounding=ROUND_FLOOR) for share in exact]
-    left = int((amount - sum(shares, ZERO)) / CENT)
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
-    for i in by_remainder[:left]:
-        shares[i] += CENT
-    return shares
+def goods_after_multibuys(lines: Iterable[PricedLine]) -> Decimal:
+    """The discountable goods less what multi-buys took off: what order promotions'
+    minimums and discount codes see."""
+    return sum((line.after_multibuy for line in lines if line.discountable), ZERO)
 
 
 def _shared_in_any_order(amount: Decimal, lines: Sequence[PricedLine]) -> list[Decimal]:
@@ -133,10 +128,11 @@ def _shared_in_any_order(amount: Decimal, lines: Sequence[PricedLine]) -> list[D
             -lines[i].tax.percent,
             lines[i].tax.name,
             lines[i].unit_price,
+            -lines[i].multibuy_off,
             not lines[i].discountable,
         ),
     )
-    weights = [lines[i].line_total if lines[i].discountable else ZERO for i in canonical]
+    weights = [lines[i].after_multibuy if lines[i].discountable else ZERO for i in canonical]
     shares = [ZERO] * len(lines)
     for i, share in zip(canonical, share_out(amount, weights), strict=True):
         shares[i] = share
@@ -159,19 +155,21 @@ def compute_totals(
     promotion_discount: Decimal = ZERO,
 ) -> Totals:
     """`shipping_tax`: the rate shipping is taxed at (None: shipping is not taxed).
-    `promotion_discount`: what an order promotion takes off the discountable goods (at
-    most their subtotal); a code's discount is worked out on what is left."""
+    `promotion_discount`: what an order promotion takes off the discountable goods after
+    multi-buys (at most that); a code's discount is worked out on what is left."""
     lines = list(lines)
     subtotal = subtotal_of(lines)
-    base = subtotal_of(line for line in lines if line.discountable)
+    multibuy = sum((line.multibuy_off for line in lines), ZERO)
+    base = goods_after_multibuys(lines)
     promotion_discount = min(quantize(promotion_discount), base)
     code_amount = discount.amount_off(base - promotion_discount) if discount is not None else ZERO
-    discount_amount = promotion_discount + code_amount
+    shared = promotion_discount + code_amount
+    discount_amount = multibuy + shared
     shipping = quantize(shipping)
-    line_discounts = _shared_in_any_order(discount_amount, lines)
+    line_discounts = _shared_in_any_order(shared, lines)
     bases: dict[AppliedTax, Decimal] = {}
     for line, line_discount in zip(lines, line_discounts, strict=True):
-        bases[line.tax] = bases.get(line.tax, ZERO) + line.line_total - line_discount
+        bases[line.tax] = bases.get(line.tax, ZERO) + line.after_multibuy - line_discount
     if shipping_tax is not None and shipping:
         bases[shipping_tax] = bases.get(shipping_tax, ZERO) + shipping
     tax_lines = tuple(
@@ -190,6 +188,7 @@ def compute_totals(
         prices_include_tax=prices_include_tax,
         tax_lines=tax_lines,
         promotion_discount=promotion_discount,
+        multibuy_discount=multibuy,
     )
 
 

@@ -39,7 +39,8 @@ class CartLineView:
     unit_price: str
     list_price: str  # before its promotion, "" without one
     promotion: str  # the promotion's title, "" without one
-    line_total: str
+    multibuy: str  # "Buy 2, get 1 free: −$10.00", "" without one
+    line_total: str  # after the multi-buy
     quantity: str
     choices: list[str]  # the quantities the selector offers
     problem: str
@@ -60,7 +61,12 @@ def _line_view(cart: Cart) -> list[CartLineView]:
                 unit_price=format_money(line.unit_price, line.currency),
                 list_price=format_money(line.list_price, line.currency) if line.list_price else "",
                 promotion=line.promotion_title or "",
-                line_total=format_money(line.line_total, line.currency),
+                multibuy=(
+                    f"{line.multibuy_title}: −{format_money(line.multibuy_off, line.currency)}"
+                    if line.multibuy_title
+                    else ""
+                ),
+                line_total=format_money(line.total_after_multibuy, line.currency),
                 quantity=str(line.quantity),
                 choices=[str(n) for n in range(1, max(most, 1) + 1)],
                 problem=line.problem or "",
@@ -238,6 +244,10 @@ def _line(line: rx.Var[CartLineView]) -> rx.Component:
             rx.cond(
                 line.promotion != "",
                 rx.badge(line.promotion, color_scheme="tomato", variant="soft"),
+            ),
+            rx.cond(
+                line.multibuy != "",
+                rx.badge(line.multibuy, color_scheme="grass", variant="soft"),
             ),
             rx.cond(line.problem != "", rx.badge(line.problem, color_scheme="tomato")),
             spacing="1",

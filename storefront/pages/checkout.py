@@ -42,6 +42,7 @@ from backend.shipping.rules import ShippingOption
 from storefront.state import HeaderState
 from ui.access import PublicState
 from ui.errors import form_feedback
+from ui.promotion_text import line_promotions, multibuy_row_label
 
 STRIPE_PAYMENT_METHOD = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
 FIELDS = (
@@ -286,7 +287,12 @@ class CheckoutState(PublicState):
                 line.display_name,
                 str(line.quantity),
                 format_money(line.line_total, currency),
-                promotion=line.promotion_title or "",
+                promotion=line_promotions(
+                    line.promotion_title,
+                    format_money(line.list_price, currency) if line.list_price else "",
+                    line.multibuy_title,
+                    format_money(line.multibuy_off, currency),
+                ),
             )
             for line in preview.cart.lines
         ] + [
@@ -295,6 +301,8 @@ class CheckoutState(PublicState):
         ]
         t = preview.totals
         rows = [("Subtotal", t.subtotal)]
+        if t.multibuy_discount:
+            rows.append((multibuy_row_label(preview.cart.multibuy_titles), -t.multibuy_discount))
         if t.promotion_discount:
             rows.append((preview.order_promotion or "Promotion", -t.promotion_discount))
         if t.code_discount:

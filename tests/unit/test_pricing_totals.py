@@ -27,11 +27,18 @@ taxes = st.one_of(
     st.just(NO_TAX),
     st.builds(AppliedTax, name=st.just("VAT"), percent=st.decimals(0, 30, places=3)),
 )
-lines = st.lists(
-    st.builds(PricedLine, unit_price=prices, quantity=st.integers(1, 10), tax=taxes),
-    min_size=1,
-    max_size=8,
-)
+
+
+@st.composite
+def priced_line(draw: st.DrawFn, tax: st.SearchStrategy[AppliedTax]) -> PricedLine:
+    """A line, some of them under a multi-buy that took part of the line off."""
+    unit_price, quantity = draw(prices), draw(st.integers(1, 10))
+    total = unit_price * quantity
+    off = draw(st.one_of(st.just(Decimal("0.00")), st.decimals(0, total, places=2)))
+    return PricedLine(unit_price, quantity, draw(tax), multibuy_off=off)
+
+
+lines = st.lists(priced_line(taxes), min_size=1, max_size=8)
 discounts = st.one_of(
     st.none(),
     st.builds(
@@ -73,6 +80,8 @@ def test_totals_add_up_never_negative_in_whole_cents(
     assert totals.total == totals.subtotal - totals.discount + totals.shipping + added
     assert totals.subtotal == sum(line.unit_price * line.quantity for line in cart)
     assert Decimal(0) <= totals.discount <= totals.subtotal
+    assert totals.multibuy_discount == sum(line.multibuy_off for line in cart)
+    assert totals.code_discount >= 0  # the code's part comes on top of the multi-buys'
     assert totals.tax == sum(line.amount for line in totals.tax_lines)
     assert totals.total >= 0
     assert totals.tax >= 0
@@ -103,11 +112,7 @@ def test_each_rate_is_rounded_once_on_its_base(
 
 
 rated = st.builds(AppliedTax, name=st.just("VAT"), percent=st.decimals("0.001", 30, places=3))
-rated_lines = st.lists(
-    st.builds(PricedLine, unit_price=prices, quantity=st.integers(1, 10), tax=rated),
-    min_size=1,
-    max_size=8,
-)
+rated_lines = st.lists(priced_line(rated), min_size=1, max_size=8)
 
 
 @given(rated_lines, prices, st.one_of(st.none(), rated), discounts, st.booleans())
@@ -241,3 +246,24 @@ def test_gift_cards_sold_are_charged_whole_and_the_order_of_lines_does_not_matte
     assert totals.subtotal == goods_subtotal + subtotal_of(cards)
     assert totals.total - subtotal_of(cards) >= 0
     assert (again.total, again.discount, again.tax) == (totals.total, totals.discount, totals.tax)
+
+
+def test_a_multi_buy_falls_on_its_lines_then_the_order_promotion_and_code_on_what_is_left() -> None:
+    totals = compute_totals(
+        [
+            PricedLine(Decimal("20.00"), 2, VAT, multibuy_off=Decimal("20.00")),  # 2 for 1
+            PricedLine(Decimal("10.00"), 1, REDUCED),
+        ],
+        shipping=Decimal(0),
+        discount=DiscountRule("TEN", "percent", Decimal(10)),
+        promotion_discount=Decimal("5.00"),
+    )
+    assert totals.subtotal == Decimal("50.00")
+    assert (totals.multibuy_discount, totals.promotion_discount) == (Decimal(20), Decimal(5))
+    assert totals.code_discount == Decimal("2.50")  # 10 % of 50 − 20 − 5
+    assert totals.discount == Decimal("27.50")
+    # The 7.50 shared by what is left of each line (20 and 10): 5.00 and 2.50.
+    assert [(line.tax, line.base) for line in totals.tax_lines] == [
+        (VAT, Decimal("15.00")),
+        (REDUCED, Decimal("7.50")),
+    ]

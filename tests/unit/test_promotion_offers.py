@@ -1,7 +1,7 @@
 """The promotion rule over random prices and promotion sets: a sale price is never
-negative, never above the price, in whole cents; the discount is rounded once; the
-promotion that applies does not depend on the order promotions are read in, and a higher
-priority always wins."""
+negative, never above the price, in whole cents; the discount is rounded once; what
+applies does not depend on the order promotions are read in; a higher priority always
+wins; promotions that add up apply together, the others alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.merchandising.offers import Offer, best_offer, sale_of
+from backend.merchandising.offers import Offer, Sale, sale_of, stacked_price
 from backend.merchandising.order_offers import OrderOffer, best_order_offer
 
 CENT = Decimal("0.01")
@@ -24,6 +24,7 @@ offers = st.builds(
     kind=st.sampled_from(["percent", "fixed"]),
     value=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("100.00"), places=2),
     priority=st.integers(min_value=-3, max_value=3),
+    stacks=st.booleans(),
 )
 
 
@@ -42,20 +43,64 @@ def test_a_sale_price_is_whole_cents_between_zero_and_the_price(
 
 @given(prices, st.lists(offers, min_size=1, max_size=6), st.randoms())
 def test_the_choice_does_not_depend_on_the_order_promotions_are_read_in(
-    price: Decimal, covering: list[Offer], shuffler: object
+    price: Decimal, covering: list[Offer], shuffler: random.Random
 ) -> None:
     reordered = list(covering)
-    shuffler.shuffle(reordered)  # type: ignore[attr-defined]
-    assert best_offer(price, covering) == best_offer(price, reordered)
+    shuffler.shuffle(reordered)
+    assert sale_of(price, covering) == sale_of(price, reordered)
+
+
+def _candidates(price: Decimal, covering: list[Offer]) -> list[tuple[int, Decimal]]:
+    """(priority, price after) of each way the rule may go: each promotion that does not
+    add up alone, and those that do together."""
+    found = [(o.priority, o.price_after(price)) for o in covering if not o.stacks]
+    stacking = [o for o in covering if o.stacks]
+    if stacking:
+        found.append((max(o.priority for o in stacking), stacked_price(price, stacking)))
+    return found
 
 
 @given(prices, st.lists(offers, min_size=1, max_size=6))
-def test_the_highest_priority_always_wins(price: Decimal, covering: list[Offer]) -> None:
-    chosen = best_offer(price, covering)
-    assert chosen is not None
-    assert chosen.priority == max(offer.priority for offer in covering)
-    equals = [offer for offer in covering if offer.priority == chosen.priority]
-    assert chosen.price_after(price) == min(offer.price_after(price) for offer in equals)
+def test_the_highest_priority_always_wins_then_the_lowest_price(
+    price: Decimal, covering: list[Offer]
+) -> None:
+    sale = sale_of(price, covering)
+    candidates = _candidates(price, covering)
+    top = max(priority for priority, _ in candidates)
+    best = min(after for priority, after in candidates if priority == top)
+    if sale is None:
+        assert best == price  # the winner takes nothing off
+        return
+    assert sale.price == best
+    assert max(o.priority for o in sale.offers) == top
+    # Either one promotion that does not add up, or only ones that do.
+    assert (len(sale.offers) == 1 and not sale.offer.stacks) or all(o.stacks for o in sale.offers)
+    assert sum((part for _, part in sale.savings()), Decimal(0)) == sale.saving
+
+
+def test_promotions_that_add_up_each_take_their_part_of_the_price() -> None:
+    summer = Offer(uuid.uuid4(), "Summer sale", "percent", Decimal("20"), 0, stacks=True)
+    coats = Offer(uuid.uuid4(), "Extra 10 % off coats", "percent", Decimal("10"), 0, stacks=True)
+    alone = Offer(uuid.uuid4(), "15 % off", "percent", Decimal("15"), 0)
+    sale = sale_of(Decimal("100.00"), [summer, coats, alone])
+    assert sale == Sale(
+        (summer, coats) if str(summer.id) < str(coats.id) else (coats, summer),
+        Decimal("100.00"),
+        Decimal("70.00"),
+    )
+    assert sale.label("USD") == "−30%"
+    assert sale.title in (
+        "Summer sale + Extra 10 % off coats",
+        "Extra 10 % off coats + Summer sale",
+    )
+    # A higher priority alone beats them, however much they take off together.
+    first = Offer(uuid.uuid4(), "Staff pick", "fixed", Decimal("1"), 5)
+    assert sale_of(Decimal("100.00"), [summer, coats, first]) == Sale(
+        (first,), Decimal("100.00"), Decimal("99.00")
+    )
+    # Together they never go below zero.
+    big = Offer(uuid.uuid4(), "−$80", "fixed", Decimal("80"), 0, stacks=True)
+    assert sale_of(Decimal("100.00"), [summer, big]).price == Decimal("0.00")  # type: ignore[union-attr]
 
 
 def test_the_discount_is_rounded_once_half_away_from_zero() -> None:
