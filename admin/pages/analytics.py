@@ -22,6 +22,15 @@ from ui.tables import data_table
 DEFAULT_DAYS = 30
 
 
+# How Analytics names what a promotion applied to.
+PROMOTION_KINDS = {
+    "items": "Sale",
+    "multibuy": "Multi-buy",
+    "order": "Order offer",
+    "shipping": "Shipping offer",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class StageRow:
     label: str
@@ -88,7 +97,8 @@ class AnalyticsState(AdminOnlyAreaState):
         self.promotions = [
             ProductRow(
                 p.title,
-                f"{p.orders} order{'' if p.orders == 1 else 's'} · {p.units} sold · "
+                f"{PROMOTION_KINDS.get(p.applies_to, p.applies_to)} · "
+                f"{p.orders} order{'' if p.orders == 1 else 's'} · "
                 f"{format_money(p.discount, currency)} off",
                 format_money(p.revenue, currency),
             )

@@ -22,9 +22,11 @@ from backend.core.money import format_money
 from backend.merchandising import promotion_services as promotions
 from backend.merchandising import queries as collections
 from backend.merchandising.models import Promotion
+from backend.merchandising.promotions import multibuy_of
 from backend.settings import get_settings
 from backend.shipping import services as shipping
 from backend.shop_settings.values import store_settings
+from ui.promotion_text import line_promotions
 
 STATUS_LABELS = {"scheduled": "Scheduled", "active": "Active", "ended": "Ended", "off": "Off"}
 
@@ -62,8 +64,12 @@ class PromotionListRow:
 
 
 def _discount(promotion: Promotion) -> str:
-    """ "20 % off", "$5.00 off", "10 % off orders from $100.00", "Free shipping"."""
+    """ "20 % off", "$5.00 off", "10 % off orders from $100.00", "Free shipping", "Buy 2,
+    get 1 free", "3 for $50.00"; "(adds up)" for one that combines with others."""
     currency = get_settings().shop_currency
+    adds_up = " (adds up)" if promotion.stacks else ""
+    if promotion.applies_to == "multibuy":
+        return multibuy_of(promotion).describe(currency) + adds_up
     if promotion.kind == "percent":
         amount = f"{promotion.value.normalize():f} % off"
     else:
@@ -77,7 +83,11 @@ def _discount(promotion: Promotion) -> str:
         return ("Free shipping" if free else f"{amount} shipping") + (
             f" on orders{above}" if above else ""
         )
-    return amount
+    return amount + adds_up
+
+
+KINDS = ("percent", "fixed", "bundle")
+APPLIES_TO = ("items", "multibuy", "order", "shipping")
 
 
 class PromotionsState(AdminOnlyAreaState):
@@ -86,7 +96,8 @@ class PromotionsState(AdminOnlyAreaState):
     editing_id: str = ""
     values: dict[str, str] = {}
     kind: str = "percent"
-    applies_to: str = "items"  # items | order | shipping
+    applies_to: str = "items"  # items | multibuy | order | shipping
+    stacks: bool = False
     zone_id: str = ""  # a shipping promotion's zone ("": everywhere)
     combines_with_codes: bool = True
     zones: list[Choice] = []
@@ -114,7 +125,7 @@ class PromotionsState(AdminOnlyAreaState):
         def covers(promotion: Promotion) -> str:
             if promotion.applies_to == "shipping" and promotion.zone_id:
                 return "Shipping to " + zones.get(str(promotion.zone_id), "(deleted zone)")
-            if promotion.applies_to != "items":
+            if promotion.applies_to in ("order", "shipping"):
                 return "The whole order"
             if promotion.target == "category":
                 node = tree.by_id(promotion.category_id) if promotion.category_id else None
@@ -176,9 +187,12 @@ class PromotionsState(AdminOnlyAreaState):
                 if promotion and promotion.limit_per_customer
                 else ""
             ),
+            "buy_quantity": str(promotion.buy_quantity or "") if promotion else "",
+            "discounted_quantity": str(promotion.discounted_quantity or "") if promotion else "",
         }
         self.kind = promotion.kind if promotion else "percent"
         self.applies_to = promotion.applies_to if promotion else "items"
+        self.stacks = promotion.stacks if promotion else False
         self.zone_id = str(promotion.zone_id) if promotion and promotion.zone_id else ""
         self.combines_with_codes = promotion.combines_with_codes if promotion else True
         self.target = promotion.target if promotion else "all"
@@ -208,13 +222,21 @@ class PromotionsState(AdminOnlyAreaState):
 
     @rx.event
     def set_kind(self, kind: str) -> None:
-        self.kind = "fixed" if kind == "fixed" else "percent"
+        self.kind = kind if kind in KINDS else "percent"
+        if self.kind == "bundle" and self.applies_to != "multibuy":
+            self.kind = "percent"
 
     @rx.event
     def set_applies_to(self, applies_to: str) -> None:
-        self.applies_to = applies_to if applies_to in ("items", "order", "shipping") else "items"
-        if self.applies_to != "items":
-            self.target, self.target_id = "all", ""
+        self.applies_to = applies_to if applies_to in APPLIES_TO else "items"
+        if self.applies_to in ("order", "shipping"):
+            self.target, self.target_id, self.stacks = "all", "", False
+        if self.kind == "bundle" and self.applies_to != "multibuy":
+            self.kind = "percent"
+
+    @rx.event
+    def set_stacks(self, stacks: bool) -> None:
+        self.stacks = stacks is True
 
     @rx.event
     def set_zone_id(self, zone_id: str) -> None:
@@ -252,6 +274,8 @@ class PromotionsState(AdminOnlyAreaState):
                 return
             moments[name] = moment.isoformat() if moment else None
         priority = fields["priority"].strip() or "0"
+        order_wide = self.applies_to in ("order", "shipping")
+        multibuy = self.applies_to == "multibuy"
         data: dict[str, Any] = {
             "title": fields["title"],
             "kind": self.kind,
@@ -265,15 +289,20 @@ class PromotionsState(AdminOnlyAreaState):
             "is_active": self.is_active,
             "applies_to": self.applies_to,
             "min_subtotal": (
-                fields["min_subtotal"].strip().replace(",", "") or None
-                if self.applies_to != "items"
-                else None
+                fields["min_subtotal"].strip().replace(",", "") or None if order_wide else None
             ),
             "zone_id": self.zone_id or None if self.applies_to == "shipping" else None,
             "combines_with_codes": self.combines_with_codes,
             "limit_per_customer": (
-                fields["limit_per_customer"].strip() or None if self.applies_to != "items" else None
+                fields["limit_per_customer"].strip() or None if order_wide else None
             ),
+            "buy_quantity": fields["buy_quantity"].strip() or None if multibuy else None,
+            "discounted_quantity": (
+                fields["discounted_quantity"].strip() or None
+                if multibuy and self.kind == "percent"
+                else None
+            ),
+            "stacks": self.stacks and not order_wide,
             **moments,
         }
         existing = uuid.UUID(self.editing_id) if self.editing_id else None
@@ -315,16 +344,29 @@ class PromotionsState(AdminOnlyAreaState):
                 quantity=str(line.quantity),
                 price=money(line.price)
                 + (f" (was {money(line.list_price)})" if line.price < line.list_price else ""),
-                promotion=line.promotion_title or "—",
+                promotion=line_promotions(
+                    line.promotion_title, "", line.multibuy_title, money(line.multibuy_off)
+                )
+                or "—",
                 line_total=money(line.line_total),
             )
             for line in preview.lines
         ]
-        self.preview_summary = (
-            f"Subtotal {money(preview.subtotal)} "
-            f"(before promotions {money(preview.subtotal_before)}), "
-            f"at {wall_clock_text(at, zone).replace('T', ' ')} {self.time_zone}."
+        order_part = (
+            f"{preview.order_promotion} takes {money(preview.order_promotion_off)} off the order. "
+            if preview.order_promotion
+            else ""
         )
+        shipping_part = (
+            "Shipping promotions it qualifies for: " + ", ".join(preview.shipping_promotions) + ". "
+            if preview.shipping_promotions
+            else ""
+        )
+        self.preview_summary = (
+            f"{order_part}Subtotal {money(preview.subtotal)} "
+            f"(before promotions {money(preview.subtotal_before)}), "
+            f"at {wall_clock_text(at, zone).replace('T', ' ')} {self.time_zone}. {shipping_part}"
+        ).strip()
         if preview.unknown_skus:
             self.preview_message = "No product has the SKU " + ", ".join(preview.unknown_skus)
 

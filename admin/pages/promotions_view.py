@@ -82,8 +82,60 @@ def _target_picker() -> rx.Component:
             size="1",
             color_scheme="gray",
         ),
+        rx.el.label(
+            rx.hstack(
+                rx.checkbox(checked=PromotionsState.stacks, on_change=PromotionsState.set_stacks),
+                rx.text("Adds up with other item promotions that add up", size="2"),
+                spacing="2",
+                align="center",
+            ),
+        ),
+        rx.text(
+            "Promotions that add up each take their part off the price before promotions "
+            "(20 % and 10 % make 30 %). One that does not applies alone, and a multi-buy "
+            "that does not leaves out items already on sale.",
+            size="1",
+            color_scheme="gray",
+        ),
         spacing="1",
         width="100%",
+    )
+
+
+def _multibuy_quantities() -> rx.Component:
+    """A multi-buy's group: how many items, and how many of them the percentage is off."""
+    errors, values = PromotionsState.errors, PromotionsState.values
+    return rx.hstack(
+        rx.box(
+            bound_input(
+                "Items in a group",
+                "buy_quantity",
+                errors=errors,
+                values=values,
+                id_prefix="p-",
+                input_mode="numeric",
+                hint="Buy 3 …: 3",
+            ),
+            width="200px",
+        ),
+        rx.cond(
+            PromotionsState.kind == "percent",
+            rx.box(
+                bound_input(
+                    "Discounted items per group",
+                    "discounted_quantity",
+                    errors=errors,
+                    values=values,
+                    id_prefix="p-",
+                    input_mode="numeric",
+                    hint="The cheapest; … get 1 free: 1 at 100 %",
+                ),
+                width="240px",
+            ),
+        ),
+        spacing="3",
+        align="start",
+        wrap="wrap",
     )
 
 
@@ -94,6 +146,7 @@ def _applies_to_picker() -> rx.Component:
             rx.select.trigger(aria_label="Applies to"),
             rx.select.content(
                 rx.select.item("Each item it covers", value="items"),
+                rx.select.item("Groups of items (multi-buy)", value="multibuy"),
                 rx.select.item("The whole order", value="order"),
                 rx.select.item("Shipping", value="shipping"),
             ),
@@ -101,8 +154,10 @@ def _applies_to_picker() -> rx.Component:
             on_change=PromotionsState.set_applies_to,
         ),
         rx.text(
-            "The whole order: off the goods once the order reaches a minimum. Shipping: off "
-            "the shipping price (100 % off is free shipping). One of each applies per order.",
+            "Multi-buy: buy 2, get the cheapest free; 3 for $50; buy 3, save $10 (the items "
+            "it covers, pooled; the dearest grouped first). The whole order: off the goods "
+            "once the order reaches a minimum. Shipping: off the shipping price (100 % off is "
+            "free shipping). One of each of these two applies per order.",
             size="1",
             color_scheme="gray",
         ),
@@ -207,14 +262,26 @@ def _editor() -> rx.Component:
                         rx.select.root(
                             rx.select.trigger(aria_label="Takes off"),
                             rx.select.content(
-                                rx.select.item("A percentage", value="percent"),
                                 rx.select.item(
                                     rx.cond(
-                                        PromotionsState.applies_to == "items",
-                                        "An amount per item",
+                                        PromotionsState.applies_to == "multibuy",
+                                        "A percentage off the cheapest",
+                                        "A percentage",
+                                    ),
+                                    value="percent",
+                                ),
+                                rx.select.item(
+                                    rx.match(
+                                        PromotionsState.applies_to,
+                                        ("items", "An amount per item"),
+                                        ("multibuy", "An amount per group"),
                                         "An amount",
                                     ),
                                     value="fixed",
+                                ),
+                                rx.cond(
+                                    PromotionsState.applies_to == "multibuy",
+                                    rx.select.item("A price for the group", value="bundle"),
                                 ),
                             ),
                             value=PromotionsState.kind,
@@ -224,13 +291,23 @@ def _editor() -> rx.Component:
                     ),
                     rx.box(
                         bound_input(
-                            rx.cond(PromotionsState.kind == "percent", "Percent off", "Amount off"),
+                            rx.match(
+                                PromotionsState.kind,
+                                ("percent", "Percent off"),
+                                ("bundle", "Price of a group"),
+                                "Amount off",
+                            ),
                             "value",
                             errors=errors,
                             values=values,
                             id_prefix="p-",
                             input_mode="decimal",
-                            hint=rx.cond(PromotionsState.kind == "percent", "20 = 20 %", "5.00"),
+                            hint=rx.match(
+                                PromotionsState.kind,
+                                ("percent", "20 = 20 %; 100 = free"),
+                                ("bundle", "3 for $50: 50.00"),
+                                "5.00",
+                            ),
                         ),
                         width="200px",
                     ),
@@ -238,7 +315,13 @@ def _editor() -> rx.Component:
                     align="start",
                     wrap="wrap",
                 ),
-                rx.cond(PromotionsState.applies_to == "items", _target_picker(), _order_wide()),
+                rx.cond(PromotionsState.applies_to == "multibuy", _multibuy_quantities()),
+                rx.cond(
+                    (PromotionsState.applies_to == "items")
+                    | (PromotionsState.applies_to == "multibuy"),
+                    _target_picker(),
+                    _order_wide(),
+                ),
                 rx.grid(
                     bound_input(
                         "Starts" + zone,
@@ -307,7 +390,9 @@ def _preview() -> rx.Component:
                 rx.heading("Preview a cart", size="3", as_="h2"),
                 rx.text(
                     "What would these cost at a given moment, under the promotions switched "
-                    "on then? Today's catalog prices; codes, shipping and tax aside.",
+                    "on then: sales, multi-buys and the order promotion, and which shipping "
+                    "promotions it gets? Today's catalog prices; codes, shipping prices and "
+                    "tax aside.",
                     size="2",
                     color_scheme="gray",
                 ),
@@ -374,8 +459,9 @@ def promotions_page() -> rx.Component:
         "Promotions",
         rx.vstack(
             rx.text(
-                "Automatic sales: no code needed. Listings, product pages, carts and checkout "
-                "show and charge the sale price while a promotion runs.",
+                "Automatic promotions: no code needed. Listings, product pages, carts and "
+                "checkout show and charge the sale price while a sale runs; carts and checkout "
+                "apply multi-buys and order offers.",
                 size="2",
                 color_scheme="gray",
             ),

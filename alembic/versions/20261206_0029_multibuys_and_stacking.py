@@ -59,19 +59,19 @@ ADDED = (
 )
 
 BACKFILL = """
-INSERT INTO order_promotions (id, order_id, promotion_id, title, applies_to, amount)
-SELECT gen_random_uuid(), order_id, promotion_id, max(promotion_title), 'items',
+INSERT INTO order_promotions (order_id, promotion_id, title, applies_to, amount)
+SELECT order_id, promotion_id, max(promotion_title), 'items',
        sum((list_price - unit_price) * quantity)
   FROM order_lines
  WHERE promotion_id IS NOT NULL AND list_price IS NOT NULL
  GROUP BY order_id, promotion_id;
-INSERT INTO order_promotions (id, order_id, promotion_id, title, applies_to, amount)
-SELECT gen_random_uuid(), id, order_promotion_id, order_promotion_title, 'order',
+INSERT INTO order_promotions (order_id, promotion_id, title, applies_to, amount)
+SELECT id, order_promotion_id, order_promotion_title, 'order',
        order_promotion_amount
   FROM orders WHERE order_promotion_id IS NOT NULL
 ON CONFLICT DO NOTHING;
-INSERT INTO order_promotions (id, order_id, promotion_id, title, applies_to, amount)
-SELECT gen_random_uuid(), id, shipping_promotion_id, shipping_promotion_title, 'shipping', 0
+INSERT INTO order_promotions (order_id, promotion_id, title, applies_to, amount)
+SELECT id, shipping_promotion_id, shipping_promotion_title, 'shipping', 0
   FROM orders WHERE shipping_promotion_id IS NOT NULL
 ON CONFLICT DO NOTHING;
 """
@@ -99,6 +99,20 @@ def upgrade() -> None:
         ),
     )
     op.add_column("order_lines", sa.Column("multibuy_title", sa.String(length=120), nullable=True))
+    op.add_column(
+        "orders",
+        sa.Column(
+            "multibuy_discount",
+            sa.Numeric(precision=12, scale=2),
+            server_default=sa.text("0"),
+            nullable=False,
+        ),
+    )
+    op.create_check_constraint(
+        "multibuy_within_discount",
+        "orders",
+        "multibuy_discount >= 0 AND multibuy_discount + order_promotion_amount <= discount",
+    )
     op.add_column("order_lines", sa.Column("multibuy_id", sa.UUID(), nullable=True))
     op.create_check_constraint(
         "multibuy_within_line",
@@ -108,7 +122,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "order_promotions",
-        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("order_id", sa.UUID(), nullable=False),
         sa.Column("promotion_id", sa.UUID(), nullable=False),
         sa.Column("title", sa.String(length=120), nullable=False),
@@ -138,6 +152,8 @@ def downgrade() -> None:
     op.drop_index("order_promotions_promotion_id_idx", table_name="order_promotions")
     op.drop_table("order_promotions")
     op.drop_constraint(op.f("order_lines_multibuy_within_line_check"), "order_lines", type_="check")
+    op.drop_constraint(op.f("orders_multibuy_within_discount_check"), "orders", type_="check")
+    op.drop_column("orders", "multibuy_discount")
     op.drop_column("order_lines", "multibuy_id")
     op.drop_column("order_lines", "multibuy_title")
     op.drop_column("order_lines", "multibuy_discount")

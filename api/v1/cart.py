@@ -53,7 +53,15 @@ class CartLineOut(BaseModel):
     list_price: Money | None = Field(
         default=None, description="the unit price before that promotion"
     )
-    line_total: Money
+    multibuy: str | None = Field(
+        default=None,
+        examples=["Buy 2, get 1 free"],
+        description="the multi-buy the line counts towards",
+    )
+    multibuy_discount: Money = Field(
+        default="0.00", description="what that multi-buy takes off the line (all its units)"
+    )
+    line_total: Money = Field(description="unit price × quantity, before a multi-buy")
     currency: str
     stock_quantity: int
     purchasable: bool = Field(description="False when the line cannot be bought as it is.")
@@ -73,6 +81,8 @@ class CartLineOut(BaseModel):
             unit_price=decimal_string(line.unit_price),
             promotion=line.promotion_title,
             list_price=decimal_string(line.list_price) if line.list_price is not None else None,
+            multibuy=line.multibuy_title,
+            multibuy_discount=decimal_string(line.multibuy_off),
             line_total=decimal_string(line.line_total),
             currency=line.currency,
             stock_quantity=line.stock_quantity,
@@ -110,7 +120,11 @@ class CartOut(BaseModel):
     gift_cards: list[GiftCardLineOut] = Field(description="Gift cards to buy, one line each.")
     item_count: int
     subtotal: Money = Field(
-        description="The purchasable lines and the gift cards, at today's prices."
+        description="The purchasable lines (after multi-buys) and the gift cards, at today's "
+        "prices."
+    )
+    multibuy_discount: Money = Field(
+        default="0.00", description="What multi-buys take off the purchasable lines."
     )
     currency: str
     ready_for_checkout: bool
@@ -122,6 +136,7 @@ class CartOut(BaseModel):
             gift_cards=[GiftCardLineOut.of(card) for card in cart.gift_cards],
             item_count=cart.item_count,
             subtotal=decimal_string(cart.subtotal),
+            multibuy_discount=decimal_string(cart.multibuy_discount),
             currency=cart.currency,
             ready_for_checkout=cart.ready_for_checkout,
         )

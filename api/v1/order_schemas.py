@@ -34,6 +34,14 @@ class OrderLineOut(BaseModel):
     list_price: Money | None = Field(
         default=None, description="the unit price before that promotion"
     )
+    multibuy: str | None = Field(
+        default=None,
+        examples=["Buy 2, get 1 free"],
+        description="the multi-buy the line counted towards",
+    )
+    multibuy_discount: Money = Field(
+        default="0.00", description="what it took off the line (part of the order's discount)"
+    )
     line_total: Money
 
 
@@ -85,6 +93,9 @@ class OrderOut(BaseModel):
         description="the order-wide promotion it got (its part of `discount`: `promotion_discount`)"
     )
     promotion_discount: Money
+    multibuy_discount: Money = Field(
+        description="what multi-buys took off the lines (part of `discount`)"
+    )
     shipping_promotion: str | None = Field(description="the shipping promotion it got")
     carrier: str | None
     tracking_number: str | None
@@ -123,6 +134,8 @@ class OrderOut(BaseModel):
                     list_price=(
                         decimal_string(line.list_price) if line.list_price is not None else None
                     ),
+                    multibuy=line.multibuy_title,
+                    multibuy_discount=decimal_string(line.multibuy_discount),
                     line_total=decimal_string(line.line_total),
                 )
                 for line in order.lines
@@ -149,6 +162,7 @@ class OrderOut(BaseModel):
             discount_code=order.discount_code,
             promotion=order.order_promotion_title,
             promotion_discount=decimal_string(order.order_promotion_amount),
+            multibuy_discount=decimal_string(order.multibuy_discount),
             shipping_promotion=order.shipping_promotion_title,
             carrier=order.carrier,
             tracking_number=order.tracking_number,

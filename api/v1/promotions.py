@@ -27,7 +27,7 @@ router = APIRouter(prefix="/admin/promotions", tags=["promotions"], route_class=
 class PromotionOut(BaseModel):
     id: uuid.UUID
     title: str
-    kind: Literal["percent", "fixed"]
+    kind: Literal["percent", "fixed", "bundle"]
     value: str = Field(examples=["20.00"])
     target: Literal["all", "category", "collection"]
     category_id: uuid.UUID | None
@@ -36,7 +36,12 @@ class PromotionOut(BaseModel):
     ends_at: datetime | None
     priority: int
     is_active: bool
-    applies_to: Literal["items", "order", "shipping"]
+    applies_to: Literal["items", "multibuy", "order", "shipping"]
+    buy_quantity: int | None = Field(description="multibuy: the items in a group")
+    discounted_quantity: int | None = Field(
+        description="multibuy with percent: the cheapest items of a group it takes off"
+    )
+    stacks: bool = Field(description="adds up with the other item promotions that do")
     min_subtotal: str | None = Field(examples=["100.00"])
     zone_id: uuid.UUID | None
     combines_with_codes: bool
@@ -49,7 +54,7 @@ class PromotionOut(BaseModel):
         return cls(
             id=promotion.id,
             title=promotion.title,
-            kind="fixed" if promotion.kind == "fixed" else "percent",
+            kind=promotion.kind,
             value=decimal_string(promotion.value),
             target=promotion.target,
             category_id=promotion.category_id,
@@ -59,6 +64,9 @@ class PromotionOut(BaseModel):
             priority=promotion.priority,
             is_active=promotion.is_active,
             applies_to=promotion.applies_to,
+            buy_quantity=promotion.buy_quantity,
+            discounted_quantity=promotion.discounted_quantity,
+            stacks=promotion.stacks,
             min_subtotal=(
                 decimal_string(promotion.min_subtotal)
                 if promotion.min_subtotal is not None

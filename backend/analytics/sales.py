@@ -21,7 +21,7 @@ from backend.catalog.models import Product
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.money import quantize
-from backend.orders.models import Order, OrderLine
+from backend.orders.models import Order, OrderLine, OrderPromotion
 from backend.settings import get_settings
 
 PAID = ("paid", "partially_refunded", "refunded")
@@ -247,37 +247,34 @@ def _variant_name(name: str, options_json: str | None) -> str:
 class PromotionResult:
     """What an automatic promotion did in a date range, over paid orders."""
 
-    title: str  # as the latest order line names it
+    title: str  # as the latest order names it
+    applies_to: str  # items, multibuy, order or shipping
     orders: int
-    units: int
-    revenue: Decimal  # the lines' totals at the sale price
-    discount: Decimal  # what shoppers saved: (price before − sale price) × quantity
+    revenue: Decimal  # the totals of the orders that got it
+    discount: Decimal  # what it took off them
 
 
 async def promotion_results(first: date, last: date, limit: int = 10) -> list[PromotionResult]:
-    """Promotions by the revenue of the lines sold under them (refunds are not split per
-    line, as for best sellers)."""
-    saved = (col(OrderLine.list_price) - col(OrderLine.unit_price)) * col(OrderLine.quantity)
+    """Promotions of every kind by what the orders that got them brought in (refunds are
+    not split per promotion, as for best sellers)."""
     async with session_scope() as session:
         rows: Sequence[Any] = (
             await session.exec(
                 SQLModelSelect(
-                    func.max(OrderLine.promotion_title),
-                    func.count(func.distinct(OrderLine.order_id)),
-                    func.sum(OrderLine.quantity),
-                    func.sum(OrderLine.line_total),
-                    func.sum(saved),
+                    func.max(OrderPromotion.title),
+                    func.max(OrderPromotion.applies_to),
+                    func.count(func.distinct(OrderPromotion.order_id)),
+                    func.sum(Order.total),
+                    func.sum(OrderPromotion.amount),
                 )
-                .join(Order, col(Order.id) == col(OrderLine.order_id))
-                .where(*_in_range(first, last), col(OrderLine.promotion_id).is_not(None))
-                .group_by(col(OrderLine.promotion_id))
-                .order_by(
-                    func.sum(OrderLine.line_total).desc(), func.max(OrderLine.promotion_title)
-                )
+                .join(Order, col(Order.id) == col(OrderPromotion.order_id))
+                .where(*_in_range(first, last))
+                .group_by(col(OrderPromotion.promotion_id))
+                .order_by(func.sum(Order.total).desc(), func.max(OrderPromotion.title))
                 .limit(limit)
             )
         ).all()
     return [
-        PromotionResult(title, orders, int(units), Decimal(revenue), Decimal(discount))
-        for title, orders, units, revenue, discount in rows
+        PromotionResult(title, applies_to, orders, Decimal(revenue), Decimal(discount))
+        for title, applies_to, orders, revenue, discount in rows
     ]

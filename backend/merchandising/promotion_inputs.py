@@ -31,8 +31,13 @@ class PromotionInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     title: Title = Field(description='Shown to shoppers: "20 % off Outerwear"')
-    kind: Literal["percent", "fixed"]
-    value: Decimal = Field(description="Percent off (20 = 20 %) or the amount off each item")
+    kind: Literal["percent", "fixed", "bundle"] = Field(
+        description="percent or fixed (an amount off each item, or each multi-buy group); "
+        "bundle: a multi-buy group's price"
+    )
+    value: Decimal = Field(
+        description="Percent off (20 = 20 %), the amount off, or a multi-buy group's price"
+    )
     target: Literal["all", "category", "collection"]
     category_id: uuid.UUID | None = None
     collection_id: uuid.UUID | None = None
@@ -40,10 +45,26 @@ class PromotionInput(BaseModel):
     ends_at: datetime | None = None
     priority: int = Field(default=0, ge=-1000, le=1000)
     is_active: bool = True
-    applies_to: Literal["items", "order", "shipping"] = Field(
+    applies_to: Literal["items", "multibuy", "order", "shipping"] = Field(
         default="items",
-        description="items: each covered item's price; order: the goods subtotal "
+        description="items: each covered item's price; multibuy: groups of covered items "
+        '("buy 2, get the cheapest free", "3 for $50"); order: the goods subtotal '
         '("10 % off orders over $100"); shipping: the shipping price (100 % is free)',
+    )
+    buy_quantity: int | None = Field(
+        default=None, ge=2, le=100, description="multibuy: the items in a group (buy 3 …)"
+    )
+    discounted_quantity: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="multibuy with percent: how many of each group's cheapest items it "
+        "takes the percentage off (… get 1 free: 1 at 100 %)",
+    )
+    stacks: bool = Field(
+        default=False,
+        description="items and multibuy: adds up with the other promotions that do; "
+        "one that does not applies alone",
     )
     min_subtotal: Decimal | None = Field(
         default=None,
@@ -93,15 +114,20 @@ class PromotionInput(BaseModel):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             msg = "The end must come after the start."
             raise ValueError(msg)
-        if self.applies_to != "items" and self.target != "all":
+        order_wide = self.applies_to in ("order", "shipping")
+        if order_wide and self.target != "all":
             msg = "An order or shipping promotion covers the whole order: choose everything."
             raise ValueError(msg)
-        if self.applies_to == "items" and self.min_subtotal is not None:
+        if not order_wide and self.min_subtotal is not None:
             msg = "A minimum order is for order and shipping promotions."
             raise ValueError(msg)
-        if self.limit_per_customer is not None and self.applies_to == "items":
+        if self.limit_per_customer is not None and not order_wide:
             msg = "A limit per customer is for order and shipping promotions."
             raise ValueError(msg)
+        if self.stacks and order_wide:
+            msg = "One order and one shipping promotion apply: only item promotions add up."
+            raise ValueError(msg)
+        self._check_multibuy()
         if self.zone_id is not None and self.applies_to != "shipping":
             msg = "A shipping zone is for shipping promotions."
             raise ValueError(msg)
@@ -112,3 +138,26 @@ class PromotionInput(BaseModel):
             msg = "Choose the collection the promotion covers."
             raise ValueError(msg)
         return self
+
+    def _check_multibuy(self) -> None:
+        if self.applies_to != "multibuy":
+            if self.kind == "bundle":
+                msg = "A price for a group is for multi-buys."
+                raise ValueError(msg)
+            if self.buy_quantity is not None or self.discounted_quantity is not None:
+                msg = "Quantities to buy are for multi-buys."
+                raise ValueError(msg)
+            return
+        if self.buy_quantity is None:
+            msg = "Say how many items make a group (2 or more)."
+            raise ValueError(msg)
+        if self.kind == "percent":
+            if self.discounted_quantity is None:
+                msg = "Say how many items of each group the percentage comes off."
+                raise ValueError(msg)
+            if self.discounted_quantity > self.buy_quantity:
+                msg = "At most every item of a group can be discounted."
+                raise ValueError(msg)
+        elif self.discounted_quantity is not None:
+            msg = "How many items are discounted is for a percentage off."
+            raise ValueError(msg)

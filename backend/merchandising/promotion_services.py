@@ -27,8 +27,9 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.validation import parse_input
 from backend.merchandising.locks import PROMOTION_NOT_FOUND, lock_promotion_for_update
 from backend.merchandising.models import Promotion
+from backend.merchandising.order_offers import best_order_offer
 from backend.merchandising.promotion_inputs import PromotionInput
-from backend.merchandising.promotions import forget_cached, sales_for
+from backend.merchandising.promotions import forget_cached, live_order_offers, priced_items
 
 MANAGE_PROMOTIONS = "manage promotions"
 
@@ -90,6 +91,9 @@ def _audited(promotion: Promotion) -> dict[str, Any]:
         "zone_id": str(promotion.zone_id) if promotion.zone_id else None,
         "combines_with_codes": promotion.combines_with_codes,
         "limit_per_customer": promotion.limit_per_customer,
+        "buy_quantity": promotion.buy_quantity,
+        "discounted_quantity": promotion.discounted_quantity,
+        "stacks": promotion.stacks,
     }
 
 
@@ -119,7 +123,8 @@ async def save_promotion(
     """Create a promotion (`promotion_id` None) or replace one with `data`."""
     require_admin(actor, MANAGE_PROMOTIONS)
     wanted = data if isinstance(data, PromotionInput) else parse_input(PromotionInput, data)
-    order_wide = wanted.applies_to != "items"
+    order_wide = wanted.applies_to in ("order", "shipping")
+    multibuy = wanted.applies_to == "multibuy"
     target = "all" if order_wide else wanted.target
     values: dict[str, Any] = {
         "title": wanted.title,
@@ -133,6 +138,11 @@ async def save_promotion(
         "zone_id": wanted.zone_id if wanted.applies_to == "shipping" else None,
         "combines_with_codes": wanted.combines_with_codes,
         "limit_per_customer": wanted.limit_per_customer if order_wide else None,
+        "buy_quantity": wanted.buy_quantity if multibuy else None,
+        "discounted_quantity": (
+            wanted.discounted_quantity if multibuy and wanted.kind == "percent" else None
+        ),
+        "stacks": wanted.stacks and not order_wide,
         "starts_at": wanted.starts_at,
         "ends_at": wanted.ends_at,
         "priority": wanted.priority,
@@ -194,12 +204,15 @@ class PreviewLine:
     name: str  # "" for a SKU the catalog does not have
     quantity: int
     list_price: Decimal
-    price: Decimal  # under the promotion applying at that moment
-    promotion_title: str  # "" without one
+    price: Decimal  # under the sales applying at that moment
+    promotion_title: str  # the sale's, "" without one
+    multibuy_title: str = ""  # the multi-buy it counts towards, "" without one
+    multibuy_off: Decimal = Decimal("0.00")  # what that takes off the line
 
     @property
     def line_total(self) -> Decimal:
-        return self.price * self.quantity
+        """After the sale and the multi-buy."""
+        return self.price * self.quantity - self.multibuy_off
 
 
 @dataclass(frozen=True)
@@ -207,10 +220,21 @@ class CartPreview:
     at: datetime
     lines: tuple[PreviewLine, ...]
     unknown_skus: tuple[str, ...]
+    order_promotion: str = ""  # the order-wide promotion that would apply
+    order_promotion_off: Decimal = Decimal("0.00")
+    # The shipping promotions the goods would qualify for (by their minimum; a zone's
+    # only to that zone).
+    shipping_promotions: tuple[str, ...] = ()
+
+    @property
+    def goods(self) -> Decimal:
+        """After sales and multi-buys."""
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
 
     @property
     def subtotal(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        """What the goods would cost, the order promotion taken off."""
+        return self.goods - self.order_promotion_off
 
     @property
     def subtotal_before(self) -> Decimal:
@@ -221,7 +245,9 @@ async def preview_cart(
     items: Sequence[tuple[str, int]], at: datetime, *, actor: Viewer
 ) -> CartPreview:
     """What a cart of (SKU, quantity) would cost at the moment `at` under the promotions
-    switched on then (today's catalog prices; discount codes, shipping and tax aside)."""
+    switched on then: sales, multi-buys and the order promotion, and which shipping
+    promotions it would get (today's catalog prices; discount codes, limits per
+    customer, shipping prices and tax aside)."""
     require_admin(actor, MANAGE_PROMOTIONS)
     if at.tzinfo is None:
         raise InvalidInputError("Give the moment with its time zone.", {"at": "Choose a time."})
@@ -239,16 +265,34 @@ async def preview_cart(
             unknown.append(sku)
         else:
             found.append((sku, quantity, variant))
-    sales = await sales_for([(v.product_id, v.price) for _, _, v in found], at=at)
+    priced = await priced_items(
+        [(str(v.id), v.product_id, v.price, quantity) for _, quantity, v in found], at=at
+    )
     lines = tuple(
         PreviewLine(
             sku=variant.sku,
             name=variant.display_name,
             quantity=quantity,
             list_price=variant.price,
-            price=sale.price if sale else variant.price,
-            promotion_title=sale.offer.title if sale else "",
+            price=item.unit_price,
+            promotion_title=item.sale.title if item.sale else "",
+            multibuy_title=item.multibuy.offer.title if item.multibuy else "",
+            multibuy_off=item.multibuy_off,
         )
-        for (_, quantity, variant), sale in zip(found, sales, strict=True)
+        for (_, quantity, variant), item in zip(found, priced, strict=True)
     )
-    return CartPreview(at=at, lines=lines, unknown_skus=tuple(unknown))
+    goods = sum((line.line_total for line in lines), Decimal("0.00"))
+    offers = await live_order_offers(at)
+    order_offer = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
+    return CartPreview(
+        at=at,
+        lines=lines,
+        unknown_skus=tuple(unknown),
+        order_promotion=order_offer.title if order_offer else "",
+        order_promotion_off=order_offer.amount_off(goods) if order_offer else Decimal("0.00"),
+        shipping_promotions=tuple(
+            offer.title
+            for offer in offers
+            if offer.applies_to == "shipping" and offer.min_subtotal <= goods
+        ),
+    )

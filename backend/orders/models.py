@@ -75,6 +75,10 @@ class Order(SQLModel, table=True):
             "order_promotion_amount >= 0 AND order_promotion_amount <= discount",
             name="order_promotion_within_discount",
         ),
+        CheckConstraint(
+            "multibuy_discount >= 0 AND multibuy_discount + order_promotion_amount <= discount",
+            name="multibuy_within_discount",
+        ),
         Index("orders_user_id_idx", "user_id", "created_at"),
         Index("orders_email_idx", text("lower(email)")),
         Index(
@@ -134,6 +138,8 @@ class Order(SQLModel, table=True):
     order_promotion_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
     order_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
     order_promotion_amount: Decimal = _money(server_default=text("0"))
+    # What multi-buys took off its lines in all (part of `discount`; each line has its part).
+    multibuy_discount: Decimal = _money(server_default=text("0"))
     shipping_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
     shipping_promotion_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(UUID(as_uuid=True))

@@ -214,6 +214,7 @@ async def place_order(
             order_promotion_id=charges.order_offer.id if charges.order_offer else None,
             order_promotion_title=charges.order_offer.title if charges.order_offer else None,
             order_promotion_amount=totals.promotion_discount,
+            multibuy_discount=totals.multibuy_discount,
             shipping_promotion_title=(
                 charges.shipping_offer.title if charges.shipping_offer else None
             ),

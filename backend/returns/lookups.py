@@ -81,12 +81,21 @@ async def covered_lines(session: AsyncSession, return_id: uuid.UUID) -> list[Cov
 
 
 def value_of(order: Order, covered: list[CoveredLine]) -> Decimal:
-    """The returned goods' paid value (`refunds.returned_goods_value`)."""
-    goods = sum((c.order_line.unit_price * c.quantity for c in covered), Decimal(0))
+    """The returned goods' paid value (`refunds.returned_goods_value`). What a multi-buy
+    took off a line stays with that line: the goods are valued after it, and the order's
+    other discounts are shared over what the goods cost after multi-buys."""
+    goods = sum(
+        (
+            c.order_line.unit_price * c.quantity
+            - c.order_line.multibuy_discount * c.quantity / c.order_line.quantity
+            for c in covered
+        ),
+        Decimal(0),
+    )
     return refunds.returned_goods_value(
         goods=goods,
-        subtotal=order.subtotal,
-        discount=order.discount,
+        subtotal=order.subtotal - order.multibuy_discount,
+        discount=order.discount - order.multibuy_discount,
         shipping=order.shipping,
         tax=order.tax,
     )
