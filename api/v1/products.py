@@ -124,7 +124,7 @@ class VariantOut(BaseModel):
     ) -> VariantOut:
         return cls(
             sale_price=decimal_string(sale.price) if sale else None,
-            promotion=sale.offer.title if sale else None,
+            promotion=sale.title if sale else None,
             id=variant.id,
             sku=variant.sku,
             price=decimal_string(variant.price),
@@ -185,7 +185,7 @@ class ProductOut(BaseModel):
         sales = sales or RecordSales()
         return cls(
             sale_price=decimal_string(sales.product.price) if sales.product else None,
-            promotion=sales.product.offer.title if sales.product else None,
+            promotion=sales.product.title if sales.product else None,
             id=summary.id,
             slug=summary.slug,
             name=summary.name,

@@ -101,7 +101,7 @@ async def list_collection_products(
 def _with_sale(summary: ProductSummary, sale: Sale | None) -> ProductSummary:
     if sale is None:
         return summary
-    return replace(summary, sale_price=sale.price, sale_label=sale.offer.label(summary.currency))
+    return replace(summary, sale_price=sale.price, sale_label=sale.label(summary.currency))
 
 
 async def at_todays_prices(
@@ -161,7 +161,7 @@ async def get_product_page(slug: str) -> ProductDetail:
             variant,
             price=sale.price,
             compare_at_price=max(variant.compare_at_price or sale.list_price, sale.list_price),
-            sale_title=sale.offer.title,
+            sale_title=sale.title,
         )
         for variant, sale in zip(detail.variants, variant_sales, strict=True)
     )

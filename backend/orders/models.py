@@ -139,7 +139,10 @@ class Order(SQLModel, table=True):
     order_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
     order_promotion_amount: Decimal = _money(server_default=text("0"))
     # What multi-buys took off its lines in all (part of `discount`; each line has its part).
-    multibuy_discount: Decimal = _money(server_default=text("0"))
+    multibuy_discount: Decimal = Field(
+        default=Decimal("0.00"),
+        sa_column=Column(Numeric(12, 2), nullable=False, server_default=text("0")),
+    )
     shipping_promotion_title: str | None = Field(default=None, sa_column=Column(String(120)))
     shipping_promotion_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(UUID(as_uuid=True))
@@ -236,7 +239,10 @@ class OrderLine(SQLModel, table=True):
     promotion_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
     # What a multi-buy ("Buy 2, get 1 free") took off this line, all units together (part
     # of the order's `discount`), and its title; 0 and NULL without one.
-    multibuy_discount: Decimal = _money(server_default=text("0"))
+    multibuy_discount: Decimal = Field(
+        default=Decimal("0.00"),
+        sa_column=Column(Numeric(12, 2), nullable=False, server_default=text("0")),
+    )
     multibuy_title: str | None = Field(default=None, sa_column=Column(String(120)))
     multibuy_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True)))
     # A gift card sold (no product): who gets it when, as the buyer asked

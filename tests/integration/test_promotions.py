@@ -238,8 +238,37 @@ async def test_listings_sql_and_the_carts_python_agree_on_every_sale_price(
     in_python = await sales_for(list(products.items()))
     for (product, price), sale in zip(products.items(), in_python, strict=True):
         expected_price = sale.price if sale else price
-        expected_badge = sale.offer.label("USD") if sale else ""
+        expected_badge = sale.label("USD") if sale else ""
         assert in_sql[product] == (expected_price, expected_badge), price
+
+
+async def test_listings_sql_and_python_agree_when_promotions_add_up(
+    make_product: MakeProduct, category: uuid.UUID
+) -> None:
+    """Promotions that add up (each its part of the price before promotions, never below
+    zero) against ones alone, at equal and higher priorities: the same price and badge."""
+    from backend.merchandising.promotions import sales_for
+
+    prices = ["0.01", "0.99", "4.00", "9.99", "19.99", "45.55", "100.00", "999.99"]
+    products = {await make_product(price=Decimal(p)): Decimal(p) for p in prices}
+    on_category = {"target": "category", "category_id": str(category), "stacks": True}
+    await _promote(title="Summer", kind="percent", value="20", **on_category)
+    await _promote(title="Extra", kind="fixed", value="5", **on_category)
+    await _promote(title="Coats", kind="percent", value="10", stacks=True, priority=1)
+    await _promote(title="Alone", kind="percent", value="15", priority=1)
+    await _promote(title="Lower", kind="percent", value="90", priority=-1)
+
+    listing = await storefront_catalog.list_products(
+        ListingQuery(category=await _slug(category), limit=50)
+    )
+    in_sql = {item.id: (item.shown_price, item.badge) for item in listing.items}
+    in_python = await sales_for(list(products.items()))
+    stacked = 0
+    for (product, price), sale in zip(products.items(), in_python, strict=True):
+        expected = (sale.price, sale.label("USD")) if sale else (price, "")
+        assert in_sql[product] == expected, price
+        stacked += bool(sale and len(sale.offers) > 1)
+    assert stacked  # some prices are under promotions adding up
 
 
 async def test_analytics_count_what_each_promotion_sold_and_took_off(

@@ -4,7 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from backend.orders.models import Order, OrderLine
+from backend.returns.lookups import value_of
 from backend.returns.refunds import default_refund, returned_goods_value
+from backend.returns.schemas import CoveredLine
 from backend.returns.status import ReturnStatus, can_move
 
 D = Decimal
@@ -60,3 +63,37 @@ def test_the_offer_never_exceeds_what_is_left_to_refund() -> None:
 )
 def test_the_transition_table(current: str, target: ReturnStatus, allowed: bool) -> None:
     assert can_move(current, target) is allowed
+
+
+def _multibuy_order() -> tuple[Order, OrderLine, OrderLine]:
+    """Two mugs at 20.00 under "Buy 2, get 1 free" (20.00 off that line), a 10.00 plate,
+    and a 10 % code on the 30.00 left: 27.00 paid, no shipping or tax."""
+    order = Order(
+        subtotal=Decimal("50.00"),
+        discount=Decimal("23.00"),
+        multibuy_discount=Decimal("20.00"),
+        shipping=Decimal("0.00"),
+        tax=Decimal("0.00"),
+        total=Decimal("27.00"),
+    )
+    mugs = OrderLine(
+        unit_price=Decimal("20.00"),
+        quantity=2,
+        line_total=Decimal("40.00"),
+        multibuy_discount=Decimal("20.00"),
+        multibuy_title="Buy 2, get 1 free",
+    )
+    plate = OrderLine(unit_price=Decimal("10.00"), quantity=1, line_total=Decimal("10.00"))
+    return order, mugs, plate
+
+
+def test_what_a_multi_buy_took_off_a_line_stays_with_it() -> None:
+    order, mugs, plate = _multibuy_order()
+    both_mugs = value_of(order, [CoveredLine(mugs, 2)])
+    one_mug = value_of(order, [CoveredLine(mugs, 1)])
+    the_plate = value_of(order, [CoveredLine(plate, 1)])
+
+    assert both_mugs == Decimal("18.00")  # 20.00 paid for the pair, less 2.00 of the code
+    assert one_mug == Decimal("9.00")  # half of the pair
+    assert the_plate == Decimal("9.00")  # 10.00 less its 1.00 of the code
+    assert both_mugs + the_plate == order.total  # everything back: exactly what was paid
