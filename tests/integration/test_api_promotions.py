@@ -136,3 +136,55 @@ async def test_an_order_wide_promotion_through_the_api_shows_on_the_order(
         "15.00",
         "15.00",
     )
+
+
+async def test_a_multi_buy_through_the_api_shows_on_cart_and_order_lines(
+    api: httpx.AsyncClient,
+    admin_viewer: Viewer,
+    shopper_viewer: Viewer,
+    make_product: MakeProduct,
+    category: uuid.UUID,
+) -> None:
+    from decimal import Decimal
+
+    created = await api.post(
+        "/admin/promotions",
+        json={
+            "title": "Buy 2, get 1 free",
+            "kind": "percent",
+            "value": "100",
+            "target": "category",
+            "category_id": str(category),
+            "applies_to": "multibuy",
+            "buy_quantity": 2,
+            "discounted_quantity": 1,
+        },
+        headers=await bearer(admin_viewer),
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["buy_quantity"], created.json()["stacks"]) == (2, False)
+    shopper = await bearer(shopper_viewer)
+    product = await make_product(price=Decimal("14.00"))
+    added = await api.post(
+        "/cart/items", json={"product_id": str(product), "quantity": 2}, headers=shopper
+    )
+    assert added.status_code in (200, 201), added.text
+
+    cart = (await api.get("/cart", headers=shopper)).json()
+    line = next(line for line in cart["lines"] if line["product_id"] == str(product))
+    assert (line["multibuy"], line["multibuy_discount"], line["line_total"]) == (
+        "Buy 2, get 1 free",
+        "14.00",
+        "28.00",
+    )
+    assert cart["multibuy_discount"] == "14.00"
+
+    placed = await api.post("/orders", json=ADDRESS, headers=with_key(shopper))
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert (order["multibuy_discount"], order["discount"], order["subtotal"]) == (
+        "14.00",
+        "14.00",
+        "28.00",
+    )
+    assert order["lines"][0]["multibuy"] == "Buy 2, get 1 free"
