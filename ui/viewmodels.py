@@ -78,6 +78,7 @@ class ProductPageView:
     attributes: list[tuple[str, str]]
     breadcrumb: list[Crumb]
     related: list[ProductCard]
+    offers: list[str]  # the multi-buys it counts towards: "Buy 2, get 1 free"
 
 
 def initials_for(name: str, brand: str | None = None) -> str:
@@ -167,4 +168,5 @@ def product_page_view(product: ProductDetail) -> ProductPageView:
         + [Crumb(name=name, url=category_url(slug)) for name, slug in product.breadcrumb]
         + [Crumb(name=summary.name, url="")],
         related=[product_card(item) for item in product.related],
+        offers=list(product.offers),
     )

@@ -334,6 +334,9 @@ class ProductDetail:
     related: tuple[ProductSummary, ...]
     options: tuple[OptionView, ...] = ()
     variants: tuple[VariantView, ...] = ()  # active ones, in position order
+    # The live multi-buys it counts towards, by their titles ("Buy 2, get 1 free"); set by
+    # the storefront's reading, never cached with the catalog's record.
+    offers: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProductDetail:

@@ -24,7 +24,7 @@ from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import Listing, ProductDetail, ProductSummary
 from backend.merchandising.models import MANUAL
 from backend.merchandising.offers import Sale
-from backend.merchandising.promotions import listing_pricing, sales_for
+from backend.merchandising.promotions import coverage_of, listing_pricing, sales_for
 from backend.merchandising.queries import (
     FEATURED_FIRST,
     CollectionView,
@@ -150,7 +150,11 @@ async def get_product_page(slug: str) -> ProductDetail:
     items = [(summary.id, variant.price) for variant in detail.variants]
     items += [(summary.id, summary.price)]
     items += [(related.id, related.price) for related in detail.related]
-    sales = await sales_for(items)
+    coverage = await coverage_of({product_id for product_id, _ in items})
+    sales = [coverage.sale(product_id, price) for product_id, price in items]
+    offers = tuple(offer.title for offer in coverage.multibuys.get(summary.id, ()))
+    if offers:
+        detail = dataclasses.replace(detail, offers=offers)
     if not any(sales):
         return detail
     variant_sales = sales[: len(detail.variants)]

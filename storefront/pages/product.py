@@ -293,6 +293,19 @@ def _buy_box(product: rx.Var[ProductPageView], chosen: rx.Var[ChosenVariant]) ->
             chosen.sale_title != "",
             rx.badge(chosen.sale_title, size="2", color_scheme="tomato", variant="soft"),
         ),
+        rx.cond(
+            product.offers.length() > 0,
+            rx.hstack(
+                rx.foreach(
+                    product.offers,
+                    lambda offer: rx.badge(offer, size="2", color_scheme="grass", variant="soft"),
+                ),
+                spacing="2",
+                wrap="wrap",
+                role="group",
+                aria_label="Offers",
+            ),
+        ),
         rx.foreach(ProductState.options, _option_picker),
         rx.badge(
             chosen.stock,
