@@ -65,7 +65,12 @@ class SearchItem(BaseModel):
     brand: str | None
     price: Money
     compare_at_price: Money | None = Field(
-        default=None, description="the cheapest variant's earlier price, when above the price"
+        default=None,
+        description="the price it had before a live sale, or the cheapest variant's earlier "
+        "price, when above the price",
+    )
+    promotion: str | None = Field(
+        default=None, examples=["−20%"], description="a live sale's badge"
     )
     currency: str
     stock_quantity: int
@@ -85,6 +90,7 @@ class SearchItem(BaseModel):
                 if hit.compare_at_price is not None and hit.compare_at_display
                 else None
             ),
+            promotion=hit.sale_label or None,
             currency=hit.currency,
             stock_quantity=hit.stock_quantity,
             image_url=hit.image_url,

@@ -75,6 +75,9 @@ SCHEMA = Schema(
     category_path=ID(sortable=True),  # see `category_key`: the facet of leaf categories
     brand_facet=ID(stored=True, sortable=True),  # the brand exactly as written
     price=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),  # in cents
+    # The id again, as a column: a product's live sale price is found per document
+    # without reading stored fields (`sale_prices.py`).
+    product_id=ID(sortable=True),
     price_band=ID(sortable=True),
     availability=ID(sortable=True),  # "in_stock" or "out_of_stock"
     variant_options=ID(sortable=True),  # see `encode_variants`: option filters and facets
@@ -195,6 +198,7 @@ def index_fields(doc: SearchDocument) -> dict[str, object]:
         "category_slugs": " ".join(doc.category_slugs),
         "category_path": category_key(doc.category_slugs, doc.category_path),
         "price": price_in_cents(doc.price),
+        "product_id": str(doc.id),
         "price_band": price_band(doc.price),
         "availability": IN_STOCK if doc.stock_quantity > 0 else OUT_OF_STOCK,
         "variant_options": encode_variants(doc.variants),

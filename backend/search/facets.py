@@ -10,7 +10,7 @@ adds new ones), and filtering or counting is a lookup in a list per matching doc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,14 @@ from backend.search.schemas import (
 )
 
 # Per-document values read from columns: the facets, and availability (a filter).
-COLUMN_FIELDS = ("category_path", "brand_facet", "price_band", "availability", "variant_options")
+COLUMN_FIELDS = (
+    "category_path",
+    "brand_facet",
+    "price_band",
+    "availability",
+    "variant_options",
+    "product_id",
+)
 
 _Columns = dict[str, list[Any]]
 # Each document's variants decoded once per segment (not once per query and document).
@@ -117,13 +124,20 @@ class FacetColumns:
         return kept
 
     def count(
-        self, searcher: Searcher, docnums: Iterable[int], *, in_stock_only: bool = False
+        self,
+        searcher: Searcher,
+        docnums: Iterable[int],
+        *,
+        in_stock_only: bool = False,
+        bands: Sequence[str] | None = None,
     ) -> SearchFacets:
+        """`bands`: each document's price band when it is not the indexed one (a sale)."""
         columns = self.columns(searcher)
-        paths, brands, bands, decoded = (
+        paths, brands, indexed_bands, decoded = (
             columns[field]
             for field in ("category_path", "brand_facet", "price_band", DECODED_VARIANTS)
         )
+        bands = indexed_bands if bands is None else bands
         docnums = list(docnums)
         options: Counter[tuple[str, str]] = Counter()
         for d in docnums:
@@ -145,8 +159,14 @@ class FacetColumns:
 
 
 def _segment_values(reader: Any) -> _Columns:
+    # A field the index does not have yet (built by an older version, until the worker's
+    # rebuild at start): empty for every document.
     values: _Columns = {
-        field: [str(value or "") for value in reader.column_reader(field)]
+        field: (
+            [str(value or "") for value in reader.column_reader(field)]
+            if reader.has_column(field)
+            else [""] * reader.doc_count_all()
+        )
         for field in COLUMN_FIELDS
     }
     values[DECODED_VARIANTS] = [

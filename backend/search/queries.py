@@ -7,16 +7,18 @@ text, page or filter value is accepted: nonsense finds nothing, it never raises.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from whoosh import sorting
 from whoosh.query import And, Every, NullQuery, Query, Term
-from whoosh.searching import Hit
+from whoosh.searching import Hit, Searcher
 
 from backend.core.pagination import clamp_page
 from backend.observability import metrics
-from backend.search.documents import IN_STOCK
+from backend.search.documents import IN_STOCK, price_band
 from backend.search.facets import FacetColumns, Filters
 from backend.search.matching import (
     TextQuery,
@@ -25,6 +27,7 @@ from backend.search.matching import (
     suggestion_query,
     text_query,
 )
+from backend.search.sale_prices import SalePrice, SalePrices, current_sale_prices
 from backend.search.schemas import (
     DEFAULT_PAGE_SIZE,
     SearchHit,
@@ -44,8 +47,11 @@ MAX_OPTION_FILTERS = 3
 
 
 async def search_products(query: SearchQuery) -> SearchResults:
+    """Results at today's prices: while a sale is live, sorted, filtered by price band,
+    counted and shown at the sale prices (`sale_prices.py`)."""
     with metrics.SEARCH_DURATION.time():
-        return await asyncio.to_thread(_search_products, query)
+        sales = await current_sale_prices()
+        return await asyncio.to_thread(_search_products, query, sales)
 
 
 async def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
@@ -54,7 +60,7 @@ async def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
     return await asyncio.to_thread(_suggest, prefix, limit)
 
 
-def _search_products(query: SearchQuery) -> SearchResults:
+def _search_products(query: SearchQuery, sales: SalePrices | None = None) -> SearchResults:
     page, limit = clamp_page(_integer(query.page, 1), _integer(query.limit, DEFAULT_PAGE_SIZE))
     page = min(page, MAX_PAGE)
     with searchers.use() as searcher:
@@ -79,6 +85,18 @@ def _search_products(query: SearchQuery) -> SearchResults:
         # whole list when the filter is broad, such as "in stock".)
         filters = _filters(query)
         scored = sort is SearchSort.RELEVANCE
+        if sales is not None:
+            return _at_sale_prices(
+                searcher,
+                matcher,
+                query=query,
+                filters=filters,
+                sort=sort,
+                sales=sales,
+                page=page,
+                limit=limit,
+                parsed=parsed,
+            )
         if isinstance(matcher, Every) and not filters.options:  # browsing: filters are the query
             matcher = And([matcher, *_filter_terms(filters)]) if filters else matcher
             matched = list(searcher.docs_for_query(matcher))
@@ -99,12 +117,10 @@ def _search_products(query: SearchQuery) -> SearchResults:
                 terms=False,
                 filter=allowed,
             )
-            items = [_hit(hit, scored=scored) for hit in results[(page - 1) * limit : page * limit]]
-        did_you_mean = None
-        if parsed is not None and parsed.corrected:
-            did_you_mean = " ".join(parsed.words)
-        elif parsed is not None and total < FEW_RESULTS:
-            did_you_mean = commoner_spelling(searcher.reader(), parsed.words)
+            items = [
+                _hit(hit.fields(), _score(hit, scored))
+                for hit in results[(page - 1) * limit : page * limit]
+            ]
         return SearchResults(
             items=items,
             total=total,
@@ -113,8 +129,88 @@ def _search_products(query: SearchQuery) -> SearchResults:
             facets=_facet_columns.count(
                 searcher, matched, in_stock_only=query.in_stock_only is True
             ),
-            did_you_mean=did_you_mean,
+            did_you_mean=_did_you_mean(searcher, parsed, total),
         )
+
+
+def _did_you_mean(searcher: Searcher, parsed: TextQuery | None, total: int) -> str | None:
+    if parsed is not None and parsed.corrected:
+        return " ".join(parsed.words)
+    if parsed is not None and total < FEW_RESULTS:
+        return commoner_spelling(searcher.reader(), parsed.words)
+    return None
+
+
+def _score(hit: Hit, scored: bool) -> float | None:
+    return float(hit.score) if scored and hit.score is not None else None
+
+
+def _at_sale_prices(
+    searcher: Searcher,
+    matcher: Query,
+    *,
+    query: SearchQuery,
+    filters: Filters,
+    sort: SearchSort,
+    sales: SalePrices,
+    page: int,
+    limit: int,
+    parsed: TextQuery | None,
+) -> SearchResults:
+    """The search while a sale is live: the matches filtered by every column but the price
+    band, which (like the price sort and the band counts) goes by each product's price
+    now; relevance and newest still rank in Whoosh, among the matches kept."""
+    columns = _facet_columns.columns(searcher)
+    ids, indexed_bands = columns["product_id"], columns["price_band"]
+    matched = _facet_columns.keep(
+        searcher, searcher.docs_for_query(matcher), dataclasses.replace(filters, price_band="")
+    )
+    bands = list(indexed_bands)  # per document: its band at today's price
+    prices: dict[int, Decimal] = {}
+    for d in matched:
+        sale = sales.by_product.get(ids[d])
+        if sale is not None:
+            prices[d] = sale.price
+            bands[d] = price_band(sale.price)
+    if filters.price_band:
+        matched = [d for d in matched if bands[d] == filters.price_band]
+    total = len(matched)
+    page_docs: list[tuple[int, float | None]] = []
+    if total and sort in (SearchSort.PRICE_ASC, SearchSort.PRICE_DESC):
+        prices_column = searcher.reader().column_reader("price")  # cents, as indexed
+        cents = {d: prices[d] * 100 if d in prices else Decimal(prices_column[d]) for d in matched}
+        ranked = sorted(
+            matched,
+            key=lambda d: (-cents[d] if sort is SearchSort.PRICE_DESC else cents[d], d),
+        )
+        page_docs = [(d, None) for d in ranked[(page - 1) * limit : page * limit]]
+    elif total:
+        scored = sort is SearchSort.RELEVANCE
+        results = searcher.search(
+            matcher,
+            limit=page * limit,
+            sortedby=_SORTS[sort],
+            scored=scored,
+            terms=False,
+            filter=set(matched),
+        )
+        page_docs = [
+            (hit.docnum, _score(hit, scored)) for hit in results[(page - 1) * limit : page * limit]
+        ]
+    items = [
+        _hit(searcher.stored_fields(d), score, sales.by_product.get(ids[d]))
+        for d, score in page_docs
+    ]
+    return SearchResults(
+        items=items,
+        total=total,
+        page=page,
+        limit=limit,
+        facets=_facet_columns.count(
+            searcher, matched, in_stock_only=query.in_stock_only is True, bands=bands
+        ),
+        did_you_mean=_did_you_mean(searcher, parsed, total),
+    )
 
 
 def _suggest(prefix: str, limit: int) -> list[Suggestion]:
@@ -168,22 +264,26 @@ def _filter_terms(filters: Filters) -> list[Query]:
     return terms
 
 
-def _hit(hit: Hit, *, scored: bool) -> SearchHit:
-    fields = hit.fields()
+def _hit(fields: dict[str, Any], score: float | None, sale: SalePrice | None = None) -> SearchHit:
+    """A card from a document's stored fields; on sale, at the sale price with the catalog
+    price (or a higher compare-at price) as what it was."""
+    price = Decimal(fields["price_text"])
+    compare_at = Decimal(fields["compare_at_text"]) if fields.get("compare_at_text") else None
+    if sale is not None:
+        compare_at = max(compare_at or price, price)
     return SearchHit(
         id=uuid.UUID(fields["id"]),
         slug=fields["slug"],
         name=fields["name"],
         brand=fields.get("brand_facet"),
-        price=Decimal(fields["price_text"]),
+        price=sale.price if sale else price,
         currency=fields["currency"],
         stock_quantity=fields["stock_quantity"],
         image_url=fields.get("image_url"),
         category_name=fields.get("category_name", ""),
-        score=float(hit.score) if scored and hit.score is not None else None,
-        compare_at_price=(
-            Decimal(fields["compare_at_text"]) if fields.get("compare_at_text") else None
-        ),
+        score=score,
+        compare_at_price=compare_at,
+        sale_label=sale.badge if sale else "",
     )
 
 

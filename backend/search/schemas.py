@@ -60,6 +60,7 @@ class SearchHit:
     category_name: str
     score: float | None  # relevance; None when sorted by price or date
     compare_at_price: Decimal | None = None  # the "was" price, above the price
+    sale_label: str = ""  # under a live sale: its badge, "−20%"
 
     @property
     def compare_at_display(self) -> str:

@@ -40,7 +40,7 @@ def _card(hit: SearchHit) -> ProductCard:
         initials=initials_for(hit.name, hit.brand),
         swatch=swatch_for(hit.slug),
         compare_at=hit.compare_at_display,
-        badge="Sale" if hit.compare_at_display else "",
+        badge=hit.sale_label or ("Sale" if hit.compare_at_display else ""),
     )
 
 

@@ -88,9 +88,9 @@ async def test_search_returns_items_facets_and_pagination(
     wall = body["items"][0]
     assert wall.keys() == {
         *("id", "slug", "name", "brand", "price", "compare_at_price", "currency"),
-        *("stock_quantity", "image_url", "category"),
+        *("stock_quantity", "image_url", "category", "promotion"),
     }
-    assert wall["compare_at_price"] is None
+    assert (wall["compare_at_price"], wall["promotion"]) == (None, None)
     assert (wall["id"], wall["name"], wall["brand"]) == (
         str(catalog_of_three[2]),
         f"Wall Lamp {unique}",

@@ -516,3 +516,45 @@ async def test_sizes_and_colours_are_found_filtered_and_counted_like_the_databas
         f"ridge {unique}", options=(("colour", "Ochre"), ("size", "M")), in_stock_only=True
     )
     assert [i.id for i in ochre_m.items] == [jacket]
+
+
+async def test_a_live_sale_prices_sorts_filters_and_counts_search_results(
+    make_product: MakeProduct, category: uuid.UUID, unique: str
+) -> None:
+    """The index keeps catalog prices; while a sale runs, search goes by the sale prices,
+    and back by the catalog's the moment it ends, with no reindex."""
+    from backend.merchandising.promotions import forget_cached
+    from tests.integration.test_promotions import _promote
+
+    lamp = await make_product(name=f"Lamp {unique}", price=Decimal("120.00"))
+    vase = await make_product(name=f"Vase {unique}", price=Decimal("60.00"))
+    await sync_products([lamp, vase])
+    promotion = await _promote(
+        title="Half off", value="50", target="category", category_id=str(category)
+    )
+    try:
+        on_sale = await find(unique, sort=SearchSort.PRICE_ASC)
+        assert [(i.name, i.price, i.compare_at_price, i.sale_label) for i in on_sale.items] == [
+            (f"Vase {unique}", Decimal("30.00"), Decimal("60.00"), "−50%"),
+            (f"Lamp {unique}", Decimal("60.00"), Decimal("120.00"), "−50%"),
+        ]
+        bands = {band.label: band.product_count for band in on_sale.facets["price_band"]}
+        assert bands == {"$25–$50": 1, "$50–$100": 1}
+        in_band = await find(unique, price_band="$50–$100")
+        assert names(in_band) == [f"Lamp {unique}"]  # at 60.00 now, indexed at 120.00
+        assert names(await find(unique, price_band="$100–$250")) == []
+        assert names(await find(unique, sort=SearchSort.PRICE_DESC)) == [
+            f"Lamp {unique}",
+            f"Vase {unique}",
+        ]
+    finally:
+        async with session_scope() as session:
+            await session.exec(  # type: ignore[call-overload]
+                text("DELETE FROM promotions WHERE id = :id"), params={"id": promotion}
+            )
+        forget_cached()
+
+    ended = await find(unique, price_band="$100–$250")
+    assert [(i.name, i.price, i.sale_label) for i in ended.items] == [
+        (f"Lamp {unique}", Decimal("120.00"), "")
+    ]
