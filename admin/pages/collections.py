@@ -109,6 +109,7 @@ class CollectionsState(AdminOnlyAreaState):
     match: str = "all"
     rules: list[RuleRow] = []
     picked: list[PickedProduct] = []
+    dragged: int = -1  # the picked product a drag started on (-1: none)
     hits: list[PickedProduct] = []
     matching: str = ""
     time_zone: str = "UTC"  # the shop's, which the dates are typed and read in
@@ -308,6 +309,21 @@ class CollectionsState(AdminOnlyAreaState):
         if 0 <= index < len(self.picked) and 0 <= target < len(self.picked):
             picked = list(self.picked)
             picked[index], picked[target] = picked[target], picked[index]
+            self.picked = picked
+
+    @rx.event
+    def pick_up_product(self, index: int) -> None:
+        """A drag of the product at `index` started (the mouse's way to reorder)."""
+        self.dragged = int(index) if 0 <= int(index) < len(self.picked) else -1
+
+    @rx.event
+    def put_down_product(self, index: int) -> None:
+        """The dragged product was dropped on the one at `index`: it takes that place."""
+        source, target = self.dragged, int(index)
+        self.dragged = -1
+        if 0 <= source < len(self.picked) and 0 <= target < len(self.picked):
+            picked = list(self.picked)
+            picked.insert(target, picked.pop(source))
             self.picked = picked
 
     @rx.event

@@ -15,6 +15,7 @@ from admin.pages.collections import (
     PickedProduct,
     RuleRow,
 )
+from ui.draggable import draggable_row
 from ui.forms import bound_input, form_alert, save_or_cancel, success_note
 from ui.tables import data_table
 
@@ -171,7 +172,20 @@ def _rules_editor() -> rx.Component:
 
 
 def _picked(product: rx.Var[PickedProduct], index: rx.Var[int]) -> rx.Component:
+    """A hand-picked product: dragged to its place with the mouse, or moved by its
+    buttons."""
+    return draggable_row(
+        _picked_line(product, index),
+        on_pick_up=CollectionsState.pick_up_product(index),
+        on_put_down=CollectionsState.put_down_product(index),
+        data_testid="picked-product",
+        width="100%",
+    )
+
+
+def _picked_line(product: rx.Var[PickedProduct], index: rx.Var[int]) -> rx.Component:
     return rx.hstack(
+        rx.icon("grip-vertical", size=14, color=rx.color("gray", 9), aria_hidden="true"),
         rx.text((index + 1).to_string() + ".", size="2", color_scheme="gray", width="28px"),
         rx.text(product.name, size="2", flex="1"),
         rx.code(product.sku, size="1"),
@@ -208,6 +222,7 @@ def _picked(product: rx.Var[PickedProduct], index: rx.Var[int]) -> rx.Component:
 def _products_editor() -> rx.Component:
     return rx.vstack(
         rx.text("Products, in the order the storefront shows them", size="2", weight="medium"),
+        rx.text("Drag a product to its place, or use its arrows.", size="1", color_scheme="gray"),
         rx.cond(
             CollectionsState.picked.length() == 0,
             rx.text("No products yet: find them below.", size="2", color_scheme="gray"),

@@ -79,22 +79,30 @@ def test_a_rule_based_collection_reaches_the_home_page_and_lists_what_matches(
 
 def test_a_hand_picked_collection_keeps_the_merchants_order(page: Page, unique: str) -> None:
     category = create_category(f"hp{unique}")
-    for name in ("Alpha", "Beta"):
+    names = ("Alpha", "Beta", "Gamma")
+    for name in names:
         create_product(f"hp{name}{unique}", name=f"{name} Mug {unique}", category_id=category)
     admin = _sign_in_admin(page, unique)
     admin.open("/admin/collections")
     page.get_by_role("button", name="New collection").click()
     page.get_by_label("Title").fill(f"Mug picks {unique}")
-    for name in ("Alpha", "Beta"):
+    for name in names:
         page.get_by_label("Find a product to add").fill(f"{name} Mug {unique}")
         page.get_by_role("button", name=f"Add {name} Mug {unique}").click()
+    picked = page.get_by_test_id("picked-product")
+    expect(picked).to_have_count(3)
+    # The keyboard's way: Beta up, before Alpha.
     page.get_by_role("button", name=f"Move Beta Mug {unique} up").click()
+    expect(picked.first).to_contain_text(f"Beta Mug {unique}")
+    # The mouse's way: Gamma dragged onto the first place.
+    picked.nth(2).drag_to(picked.first)
+    expect(picked).to_contain_text([f"Gamma Mug {unique}", f"Beta Mug {unique}", "Alpha"])
     page.get_by_role("button", name="Save collection").click()
     expect(page.get_by_text(f"“Mug picks {unique}” saved.")).to_be_visible()
 
     Storefront(page).open(f"/collections/mug-picks-{unique}".lower())
     cards = page.locator(".product-card a.card-link")
-    expect(cards).to_have_text([f"Beta Mug {unique}", f"Alpha Mug {unique}"])
+    expect(cards).to_have_text([f"{name} Mug {unique}" for name in ("Gamma", "Beta", "Alpha")])
     expect(page.get_by_role("combobox", name="Sort by")).to_have_text("Featured")
 
 
