@@ -132,3 +132,59 @@ def test_ten_percent_off_orders_over_an_amount(page: Page, unique: str) -> None:
     page.get_by_role("button", name=f"Delete {title}").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Promotion deleted")).to_be_visible()
+
+
+def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
+    category = create_category(f"mb{unique}", name=f"Mugs {unique}")
+    dear = create_product(
+        f"mbd{unique}", name=f"Stoneware Mug {unique}", price="14.00", category_id=category
+    )
+    cheap = create_product(
+        f"mbc{unique}", name=f"Enamel Mug {unique}", price="10.00", category_id=category
+    )
+    title = f"Mugs: buy 2, get 1 free {unique}"
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("mb" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.expect_signed_in()
+    admin.go_to("Promotions")
+    page.get_by_role("button", name="New promotion").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("combobox", name="Applies to").click()
+    page.get_by_role("option", name="Groups of items (multi-buy)").click()
+    page.get_by_label("Percent off").fill("100")
+    page.get_by_label("Items in a group").fill("2")
+    page.get_by_label("Discounted items per group").fill("1")
+    page.get_by_role("combobox", name="Covers").click()
+    page.get_by_role("option", name="A category").click()
+    page.get_by_role("combobox", name="Category").click()
+    page.get_by_role("option", name=f"Mugs {unique}").click()
+    page.screenshot(path="var/test-results/admin-multibuy-editor.png", full_page=True)
+    page.get_by_role("button", name="Save promotion").click()
+    row = page.get_by_role("row", name=title)
+    expect(row).to_contain_text("Buy 2, get 1 free")
+    expect(row).to_contain_text(f"Category: Mugs {unique}")
+
+    buyer = Buyer(page)
+    buyer.shop.open(f"/products/{cheap}")
+    expect(page.get_by_role("group", name="Offers")).to_contain_text(title)
+    buyer.add_to_cart(cheap)
+    buyer.add_to_cart(dear)
+    buyer.shop.open("/cart")
+    expect(page.get_by_text(f"{title}: −$10.00")).to_be_visible()  # the cheaper one is free
+    expect(page.get_by_test_id("subtotal")).to_have_text("$14.00")
+    page.screenshot(path="var/test-results/cart-multibuy.png", full_page=True)
+    buyer.open_checkout()
+    buyer.fill_details(email=f"multibuy-{unique}@example.com")
+    expect(page.get_by_text(title).first).to_be_visible()
+    expect(page.get_by_text("-$10.00")).to_be_visible()
+    buyer.pay("4242 4242 4242 4242")
+    expect(page).to_have_url(re.compile(r"/orders/KG-"))
+    expect(page.get_by_text(f"{title}: −$10.00")).to_be_visible()  # on the line
+    expect(page.get_by_text("−$10.00", exact=True)).to_be_visible()  # the totals row
+
+    admin.open("/admin/promotions")
+    page.get_by_role("button", name=f"Delete {title}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Promotion deleted")).to_be_visible()
