@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backend.orders.models import Order, OrderLine
 from backend.returns.lookups import value_of
@@ -97,3 +99,47 @@ def test_what_a_multi_buy_took_off_a_line_stays_with_it() -> None:
     assert one_mug == Decimal("9.00")  # half of the pair
     assert the_plate == Decimal("9.00")  # 10.00 less its 1.00 of the code
     assert both_mugs + the_plate == order.total  # everything back: exactly what was paid
+
+
+@st.composite
+def orders_with_multibuys(draw: st.DrawFn) -> tuple[Order, list[OrderLine]]:
+    """An order without tax or shipping: lines, some under a multi-buy, and a further
+    discount (order promotion and code) on what is left."""
+    lines = []
+    for _ in range(draw(st.integers(1, 5))):
+        price = draw(st.decimals("0.01", "300.00", places=2))
+        quantity = draw(st.integers(1, 4))
+        total = price * quantity
+        off = draw(st.one_of(st.just(Decimal("0.00")), st.decimals(0, total, places=2)))
+        lines.append(
+            OrderLine(unit_price=price, quantity=quantity, line_total=total, multibuy_discount=off)
+        )
+    subtotal = sum((line.line_total for line in lines), Decimal(0))
+    multibuy = sum((line.multibuy_discount for line in lines), Decimal(0))
+    further = draw(st.decimals(0, subtotal - multibuy, places=2))
+    order = Order(
+        subtotal=subtotal,
+        discount=multibuy + further,
+        multibuy_discount=multibuy,
+        shipping=Decimal("0.00"),
+        tax=Decimal("0.00"),
+        total=subtotal - multibuy - further,
+    )
+    return order, lines
+
+
+@given(orders_with_multibuys(), st.data())
+def test_refunds_of_any_lines_never_exceed_what_those_lines_cost(
+    placed: tuple[Order, list[OrderLine]], data: st.DataObject
+) -> None:
+    order, lines = placed
+    chosen = data.draw(st.lists(st.sampled_from(range(len(lines))), unique=True))
+    rest = [i for i in range(len(lines)) if i not in chosen]
+
+    def value(indexes: list[int]) -> Decimal:
+        return value_of(order, [CoveredLine(lines[i], lines[i].quantity) for i in indexes])
+
+    paid_for = sum((lines[i].line_total - lines[i].multibuy_discount for i in chosen), D(0))
+    assert D(0) <= value(chosen) <= paid_for
+    assert value(list(range(len(lines)))) == order.total  # all back: exactly what was paid
+    assert value(chosen) + value(rest) <= order.total + D("0.01")  # one rounding each
