@@ -58,8 +58,20 @@ class LowStockItem:
     threshold: int
 
 
+def _earned() -> ColumnElement[Decimal]:
+    """What an order earned: its total, less refunds and the gift cards it sold. A gift
+    card sold is money owed in goods, not revenue: the goods count when an order spends
+    the card. Refunds are taken from the goods first (gift cards cannot be returned)."""
+    gift_cards_sold = (
+        select(func.coalesce(func.sum(OrderLine.line_total), 0))
+        .where(col(OrderLine.order_id) == col(Order.id), col(OrderLine.gift_card).is_not(None))
+        .scalar_subquery()
+    )
+    return func.greatest(col(Order.total) - col(Order.refunded_amount) - gift_cards_sold, 0)
+
+
 def _kept() -> ColumnElement[Decimal]:
-    return func.coalesce(func.sum(Order.total - Order.refunded_amount), 0)
+    return func.coalesce(func.sum(_earned()), 0)
 
 
 async def sales_summary(now: datetime | None = None) -> SalesSummary:
@@ -71,12 +83,7 @@ async def sales_summary(now: datetime | None = None) -> SalesSummary:
         revenue_today, orders_today, revenue_month, orders_month = (
             await session.exec(
                 select(
-                    func.coalesce(
-                        func.sum(Order.total - Order.refunded_amount).filter(
-                            col(Order.created_at) >= today
-                        ),
-                        0,
-                    ),
+                    func.coalesce(func.sum(_earned()).filter(col(Order.created_at) >= today), 0),
                     func.count().filter(col(Order.created_at) >= today),
                     _kept(),
                     func.count(),
