@@ -27,14 +27,20 @@ def order_summary(
                     spacing="0",
                 ),
                 rx.spacer(),
-                rx.text(line.line_total),
+                rx.text(line.line_total, white_space="nowrap"),
                 width="100%",
             ),
         ),
         rx.separator(),
         rx.foreach(
             totals,
-            lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1]), width="100%"),
+            # An amount never breaks ("−$10.00" whole); a long promotion title wraps.
+            lambda row: rx.hstack(
+                rx.text(row[0]),
+                rx.spacer(),
+                rx.text(row[1], white_space="nowrap"),
+                width="100%",
+            ),
         ),
         rx.hstack(
             rx.text("Total", weight="bold"),

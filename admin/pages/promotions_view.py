@@ -114,7 +114,7 @@ def _multibuy_quantities() -> rx.Component:
                 values=values,
                 id_prefix="p-",
                 input_mode="numeric",
-                hint="Buy 3 …: 3",
+                hint="2 for “buy 2, get 1 free”",
             ),
             width="200px",
         ),

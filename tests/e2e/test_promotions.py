@@ -169,6 +169,7 @@ def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
     buyer = Buyer(page)
     buyer.shop.open(f"/products/{cheap}")
     expect(page.get_by_role("group", name="Offers")).to_contain_text(title)
+    page.screenshot(path="var/test-results/product-multibuy.png")
     buyer.add_to_cart(cheap)
     buyer.add_to_cart(dear)
     buyer.shop.open("/cart")
@@ -179,10 +180,14 @@ def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
     buyer.fill_details(email=f"multibuy-{unique}@example.com")
     expect(page.get_by_text(title).first).to_be_visible()
     expect(page.get_by_text("-$10.00")).to_be_visible()
+    page.screenshot(path="var/test-results/checkout-multibuy.png", full_page=True)
     buyer.pay("4242 4242 4242 4242")
     expect(page).to_have_url(re.compile(r"/orders/KG-"))
     expect(page.get_by_text(f"{title}: −$10.00")).to_be_visible()  # on the line
     expect(page.get_by_text("−$10.00", exact=True)).to_be_visible()  # the totals row
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="var/test-results/order-multibuy-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     admin.open("/admin/promotions")
     page.get_by_role("button", name=f"Delete {title}").click()
