@@ -15,7 +15,12 @@ from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.giftcards.models import GiftCard, GiftCardMovement
 from backend.inventory.models import StockMovement
-from backend.merchandising.models import Collection, CollectionProduct, Promotion
+from backend.merchandising.models import (
+    Collection,
+    CollectionProduct,
+    Promotion,
+    PromotionProduct,
+)
 from backend.notifications.models import Notification
 from backend.orders.models import (
     Order,
@@ -64,6 +69,7 @@ __all__ = [
     "PaymentTransaction",
     "Product",
     "Promotion",
+    "PromotionProduct",
     "RefreshToken",
     "ReturnLine",
     "ReturnRequest",

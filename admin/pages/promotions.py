@@ -132,6 +132,8 @@ class PromotionsState(AdminOnlyAreaState):
                 return "Category: " + (node.name if node else "(deleted)")
             if promotion.target == "collection":
                 return "Collection: " + named.get(str(promotion.collection_id), "(deleted)")
+            if promotion.target == "products":
+                return "Chosen products"
             return "Everything"
 
         def when(promotion: Promotion) -> str:
@@ -185,6 +187,14 @@ class PromotionsState(AdminOnlyAreaState):
             "limit_per_customer": (
                 str(promotion.limit_per_customer)
                 if promotion and promotion.limit_per_customer
+                else ""
+            ),
+            "product_skus": (
+                "\n".join(
+                    p.sku
+                    for p in await promotions.chosen_products(promotion.id, actor=self.staff_viewer)
+                )
+                if promotion and promotion.target == "products"
                 else ""
             ),
             "buy_quantity": str(promotion.buy_quantity or "") if promotion else "",
@@ -248,7 +258,7 @@ class PromotionsState(AdminOnlyAreaState):
 
     @rx.event
     def set_target(self, target: str) -> None:
-        self.target = target if target in ("all", "category", "collection") else "all"
+        self.target = target if target in ("all", "category", "collection", "products") else "all"
         self.target_id = ""
 
     @rx.event
@@ -262,8 +272,19 @@ class PromotionsState(AdminOnlyAreaState):
     @rx.event
     async def save(self, form_data: dict[str, Any]) -> None:
         self.errors, self.message, self.done = {}, "", ""
-        fields = {key: str(form_data.get(key) or "")[:200] for key in self.values}
+        fields = {
+            key: str(form_data.get(key) or "")[: 20_000 if key == "product_skus" else 200]
+            for key in self.values
+        }
         self.values = fields
+        product_ids: list[str] = []
+        if self.target == "products" and self.applies_to in ("items", "multibuy"):
+            skus = [sku.strip() for sku in fields["product_skus"].splitlines() if sku.strip()]
+            found, unknown = await promotions.products_by_sku(skus[:500], actor=self.staff_viewer)
+            if unknown:
+                self.errors = {"product_skus": "No product has the SKU " + ", ".join(unknown[:5])}
+                return
+            product_ids = [str(product_id) for product_id in found]
         zone = (await store_settings()).zone
         moments: dict[str, str | None] = {}
         for name in ("starts_at", "ends_at"):
@@ -285,6 +306,7 @@ class PromotionsState(AdminOnlyAreaState):
             "collection_id": (
                 self.target_id if self.target == "collection" and self.target_id else None
             ),
+            "product_ids": product_ids,
             "priority": priority if priority.lstrip("-").isdigit() else "x",
             "is_active": self.is_active,
             "applies_to": self.applies_to,
@@ -309,7 +331,10 @@ class PromotionsState(AdminOnlyAreaState):
         try:
             await promotions.save_promotion(existing, data, actor=self.staff_viewer)
         except DomainError as error:
-            self.errors = dict(getattr(error, "field_errors", {}) or {})
+            errors = dict(getattr(error, "field_errors", {}) or {})
+            if "product_ids" in errors:  # the field shows them as SKUs
+                errors["product_skus"] = errors.pop("product_ids")
+            self.errors = errors
             self.message = self.errors.pop("form", "") or error.message
             return
         self.done = f"“{fields['title'].strip()}” saved: in force on every page within a second."

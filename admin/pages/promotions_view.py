@@ -49,6 +49,7 @@ def _target_picker() -> rx.Component:
                     rx.select.item("Everything", value="all"),
                     rx.select.item("A category", value="category"),
                     rx.select.item("A collection", value="collection"),
+                    rx.select.item("Chosen products", value="products"),
                 ),
                 value=PromotionsState.target,
                 on_change=PromotionsState.set_target,
@@ -76,6 +77,7 @@ def _target_picker() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
+        rx.cond(PromotionsState.target == "products", _chosen_products()),
         rx.text(
             "A category includes its subcategories. Where several promotions cover a product, "
             "the highest priority applies; among equals, the lowest price.",
@@ -99,6 +101,43 @@ def _target_picker() -> rx.Component:
         ),
         spacing="1",
         width="100%",
+    )
+
+
+def _chosen_products() -> rx.Component:
+    """The products a promotion covers by name, as SKUs (any variant's names its product)."""
+    error = PromotionsState.errors.get("product_skus", "")
+    return rx.box(
+        rx.el.label(
+            rx.text("Products, one SKU per line", size="2", weight="medium"),
+            rx.text_area(
+                name="product_skus",
+                id="p-product_skus",
+                default_value=PromotionsState.values["product_skus"],
+                rows="4",
+                placeholder="KG-MUG-1",
+                aria_invalid=rx.cond(error != "", "true", "false"),
+                aria_describedby="p-product_skus-message",
+                width="100%",
+            ),
+            display="flex",
+            flex_direction="column",
+            gap="4px",
+        ),
+        rx.cond(
+            error != "",
+            rx.text(
+                error, id="p-product_skus-message", size="2", color_scheme="tomato", role="alert"
+            ),
+            rx.text(
+                "Each product with all its variants; a variant's SKU names its product.",
+                id="p-product_skus-message",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        width="100%",
+        max_width="520px",
     )
 
 

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 from api.v1.auth import AdminViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
-from backend.core.clock import utcnow
 from backend.core.money import decimal_string
 from backend.merchandising import promotion_services as promotions
 from backend.merchandising.models import Promotion
@@ -29,9 +28,10 @@ class PromotionOut(BaseModel):
     title: str
     kind: Literal["percent", "fixed", "bundle"]
     value: str = Field(examples=["20.00"])
-    target: Literal["all", "category", "collection"]
+    target: Literal["all", "category", "collection", "products"]
     category_id: uuid.UUID | None
     collection_id: uuid.UUID | None
+    product_ids: list[uuid.UUID] = Field(description="target products: the products covered")
     starts_at: datetime | None
     ends_at: datetime | None
     priority: int
@@ -57,6 +57,7 @@ class PromotionOut(BaseModel):
             kind=promotion.kind,
             value=decimal_string(promotion.value),
             target=promotion.target,
+            product_ids=list(row.product_ids),
             category_id=promotion.category_id,
             collection_id=promotion.collection_id,
             starts_at=promotion.starts_at,
@@ -80,10 +81,7 @@ class PromotionOut(BaseModel):
 
 
 async def _one(promotion_id: uuid.UUID, viewer: AdminViewer) -> PromotionOut:
-    promotion = await promotions.get_promotion(promotion_id, actor=viewer)
-    return PromotionOut.of(
-        promotions.PromotionRow(promotion, promotions.status_of(promotion, utcnow()))
-    )
+    return PromotionOut.of(await promotions.promotion_row(promotion_id, actor=viewer))
 
 
 @router.get(

@@ -105,8 +105,9 @@ class CollectionProduct(SQLModel, table=True):
 
 class Promotion(SQLModel, table=True):
     """An automatic promotion, applied with no code while it is switched on and between
-    its dates, to the products it covers (all, a category with its subcategories, or a
-    collection's products): a sale on each item's price ("items": listings, product
+    its dates, to the products it covers (all, a category with its subcategories, a
+    collection's products, or chosen products: `promotion_products`): a sale on each
+    item's price ("items": listings, product
     pages, carts and checkout show and charge the sale price), a multi-buy on groups of
     items ("multibuy": "buy 2, get the cheapest free", "3 for $50"), or an offer on the
     order's goods or shipping (`applies_to`). Where several could apply, the highest
@@ -118,7 +119,9 @@ class Promotion(SQLModel, table=True):
         CheckConstraint("kind IN ('percent', 'fixed', 'bundle')", name="kind_known"),
         CheckConstraint("value > 0 AND (kind <> 'percent' OR value <= 100)", name="value_in_range"),
         CheckConstraint("kind <> 'bundle' OR applies_to = 'multibuy'", name="bundle_is_multibuy"),
-        CheckConstraint("target IN ('all', 'category', 'collection')", name="target_known"),
+        CheckConstraint(
+            "target IN ('all', 'category', 'collection', 'products')", name="target_known"
+        ),
         CheckConstraint("btrim(title) <> ''", name="title_given"),
         CheckConstraint(
             "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="dates"
@@ -221,3 +224,25 @@ class Promotion(SQLModel, table=True):
     limit_per_customer: int | None = Field(default=None, sa_column=Column(Integer))
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
+
+
+class PromotionProduct(SQLModel, table=True):
+    """A product a promotion covers by name ("Covers: chosen products"): all its variants."""
+
+    __tablename__ = "promotion_products"
+    __table_args__ = (Index("promotion_products_product_id_idx", "product_id"),)
+
+    promotion_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("promotions.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    product_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("products.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )

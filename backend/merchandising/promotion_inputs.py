@@ -20,6 +20,8 @@ from pydantic import (
 from backend.catalog.inputs import MAX_PRICE
 from backend.core.validation import NO_NUL
 
+MAX_CHOSEN_PRODUCTS = 500
+
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), NO_NUL
 ]
@@ -38,9 +40,14 @@ class PromotionInput(BaseModel):
     value: Decimal = Field(
         description="Percent off (20 = 20 %), the amount off, or a multi-buy group's price"
     )
-    target: Literal["all", "category", "collection"]
+    target: Literal["all", "category", "collection", "products"]
     category_id: uuid.UUID | None = None
     collection_id: uuid.UUID | None = None
+    product_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_CHOSEN_PRODUCTS,
+        description="target products: the products covered (each with all its variants)",
+    )
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     priority: int = Field(default=0, ge=-1000, le=1000)
@@ -136,6 +143,9 @@ class PromotionInput(BaseModel):
             raise ValueError(msg)
         if self.target == "collection" and self.collection_id is None:
             msg = "Choose the collection the promotion covers."
+            raise ValueError(msg)
+        if self.target == "products" and not self.product_ids:
+            msg = "Choose the products the promotion covers."
             raise ValueError(msg)
         return self
 

@@ -13,20 +13,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.audit import services as audit
+from backend.catalog.models import Product
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import find_variant_by_sku, get_variant_summaries
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.validation import parse_input
 from backend.merchandising.locks import PROMOTION_NOT_FOUND, lock_promotion_for_update
-from backend.merchandising.models import Promotion
+from backend.merchandising.models import Promotion, PromotionProduct
 from backend.merchandising.order_offers import best_order_offer
 from backend.merchandising.promotion_inputs import PromotionInput
 from backend.merchandising.promotions import forget_cached, live_order_offers, priced_items
@@ -38,6 +40,7 @@ MANAGE_PROMOTIONS = "manage promotions"
 class PromotionRow:
     promotion: Promotion
     status: str  # "scheduled", "active", "ended" or "off"
+    product_ids: tuple[uuid.UUID, ...] = ()  # target "products": the products chosen
 
 
 def status_of(promotion: Promotion, now: datetime) -> str:
@@ -62,7 +65,27 @@ async def list_promotions(actor: Viewer) -> list[PromotionRow]:
                 )
             )
         ).all()
-    return [PromotionRow(row, status_of(row, now)) for row in rows]
+        chosen: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for promotion_id, product_id in (
+            await session.exec(
+                select(PromotionProduct.promotion_id, PromotionProduct.product_id).order_by(
+                    col(PromotionProduct.product_id)
+                )
+            )
+        ).all():
+            chosen.setdefault(promotion_id, []).append(product_id)
+    return [PromotionRow(row, status_of(row, now), tuple(chosen.get(row.id, ()))) for row in rows]
+
+
+async def promotion_row(promotion_id: uuid.UUID, *, actor: Viewer) -> PromotionRow:
+    """One promotion with its status and chosen products (raises NotFoundError)."""
+    promotion = await get_promotion(promotion_id, actor=actor)
+    products = await chosen_products(promotion_id, actor=actor)
+    return PromotionRow(
+        promotion,
+        status_of(promotion, datetime.now(UTC)),
+        tuple(sorted((p.id for p in products), key=str)),
+    )
 
 
 async def get_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> Promotion:
@@ -106,6 +129,10 @@ def _missing_target(error: IntegrityError) -> Exception:
     if "promotions_collection_id_fkey" in text:
         return InvalidInputError(
             "That collection no longer exists.", {"collection_id": "Choose another collection."}
+        )
+    if "promotion_products_product_id_fkey" in text:
+        return InvalidInputError(
+            "A chosen product no longer exists.", {"product_ids": "Choose the products again."}
         )
     if "promotions_zone_id_fkey" in text:
         return InvalidInputError(
@@ -162,6 +189,8 @@ async def save_promotion(
             session.add(promotion)
             await session.flush()
             await session.refresh(promotion)
+            chosen = list(dict.fromkeys(wanted.product_ids)) if target == "products" else []
+            await _replace_chosen_products(session, promotion.id, chosen)
             audit.record(
                 session,
                 actor=actor,
@@ -169,13 +198,65 @@ async def save_promotion(
                 entity_type="promotion",
                 entity_id=promotion.id,
                 before=before,
-                after=_audited(promotion),
+                after=_audited(promotion) | {"product_ids": [str(p) for p in chosen]},
             )
             saved_id = promotion.id
     except IntegrityError as exc:
         raise _missing_target(exc) from exc
     forget_cached()
     return saved_id
+
+
+async def _replace_chosen_products(
+    session: AsyncSession, promotion_id: uuid.UUID, product_ids: list[uuid.UUID]
+) -> None:
+    await session.exec(
+        delete(PromotionProduct).where(col(PromotionProduct.promotion_id) == promotion_id)
+    )
+    session.add_all(
+        PromotionProduct(promotion_id=promotion_id, product_id=product_id)
+        for product_id in product_ids
+    )
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class ChosenProduct:
+    id: uuid.UUID
+    name: str
+    sku: str
+
+
+async def chosen_products(promotion_id: uuid.UUID, *, actor: Viewer) -> list[ChosenProduct]:
+    """The products a promotion on chosen products covers, by name."""
+    require_admin(actor, MANAGE_PROMOTIONS)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(Product.id, Product.name, Product.sku)
+                .join(PromotionProduct, col(PromotionProduct.product_id) == col(Product.id))
+                .where(col(PromotionProduct.promotion_id) == promotion_id)
+                .order_by(col(Product.name))
+            )
+        ).all()
+    return [ChosenProduct(*row) for row in rows]
+
+
+async def products_by_sku(
+    skus: Sequence[str], *, actor: Viewer
+) -> tuple[list[uuid.UUID], list[str]]:
+    """The products of these SKUs (any variant's SKU names its product), and the SKUs no
+    product has: the editor's "chosen products" typed as SKUs."""
+    require_admin(actor, MANAGE_PROMOTIONS)
+    found: list[uuid.UUID] = []
+    unknown: list[str] = []
+    for sku in skus:
+        ids = await find_variant_by_sku(sku)
+        if ids is None:
+            unknown.append(sku)
+        elif ids[0] not in found:
+            found.append(ids[0])
+    return found, unknown
 
 
 async def delete_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> None:

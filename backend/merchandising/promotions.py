@@ -26,7 +26,7 @@ from backend.catalog.listing_queries import ListingPricing
 from backend.catalog.models import Product
 from backend.catalog.schemas import CategoryTree
 from backend.core.db import session_scope
-from backend.merchandising.models import Collection, Promotion
+from backend.merchandising.models import Collection, Promotion, PromotionProduct
 from backend.merchandising.multibuys import LineMultiBuy, MultiBuy, MultiBuyLine, apply_multibuys
 from backend.merchandising.offers import ZERO, Offer, Sale, sale_of
 from backend.merchandising.order_offers import OrderOffer
@@ -162,6 +162,11 @@ async def _covers(
     if row.target == "category":
         node = tree.by_id(row.category_id) if row.category_id else None
         return (col(Product.category_id).in_(tree.subtree_ids(node.id)) if node else false()), ""
+    if row.target == "products":  # its key: the promotion's `updated_at` (a save bumps it)
+        chosen = select(PromotionProduct.product_id).where(
+            col(PromotionProduct.promotion_id) == row.id
+        )
+        return col(Product.id).in_(chosen), ""
     if promotion.collection is None:  # its collection was deleted
         return false(), ""
     scope = await collection_scope(promotion.collection, now)

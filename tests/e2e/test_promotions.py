@@ -193,3 +193,36 @@ def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
     page.get_by_role("button", name=f"Delete {title}").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Promotion deleted")).to_be_visible()
+
+
+def test_a_sale_on_products_chosen_by_sku(page: Page, unique: str) -> None:
+    lamp = create_product(f"cp{unique}", name=f"Brass Lamp {unique}", price="80.00")
+    title = f"Lamp week {unique}"
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("cp" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.expect_signed_in()
+    admin.go_to("Promotions")
+    page.get_by_role("button", name="New promotion").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Percent off").fill("25")
+    page.get_by_role("combobox", name="Covers").click()
+    page.get_by_role("option", name="Chosen products").click()
+    skus = page.get_by_label("Products, one SKU per line")
+    skus.fill(f"E2E-cp{unique}\nNO-SUCH-{unique}")
+    page.get_by_role("button", name="Save promotion").click()
+    expect(skus).to_have_accessible_description(f"No product has the SKU NO-SUCH-{unique}")
+    skus.fill(f"e2e-cp{unique}")  # SKUs in any case
+    page.get_by_role("button", name="Save promotion").click()
+    row = page.get_by_role("row", name=title)
+    expect(row).to_contain_text("Chosen products")
+
+    Buyer(page).shop.open(f"/products/{lamp}")
+    expect(page.get_by_test_id("product-price")).to_have_text("$60.00")
+    expect(page.get_by_text(title)).to_be_visible()
+
+    admin.open("/admin/promotions")
+    page.get_by_role("button", name=f"Delete {title}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Promotion deleted")).to_be_visible()

@@ -345,3 +345,45 @@ async def _find(sku: str) -> uuid.UUID:
     found = await find_product_id_by_sku(sku)
     assert found is not None
     return found
+
+
+async def test_a_promotion_on_chosen_products_covers_those_alone(
+    make_product: MakeProduct, category: uuid.UUID, unique: str
+) -> None:
+    chosen = await make_product(sku=f"CH-{unique}", price=Decimal("50.00"))
+    other = await make_product(price=Decimal("50.00"))
+    admin = await catalog_manager()
+    found, unknown = await promotion_services.products_by_sku(
+        [f"ch-{unique}", "NO-SUCH-SKU"], actor=admin
+    )
+    assert (found, unknown) == ([chosen], ["NO-SUCH-SKU"])
+    promotion = await _promote(
+        title="Picked", value="10", target="products", product_ids=[str(chosen)]
+    )
+
+    listing = await storefront_catalog.list_products(ListingQuery(category=await _slug(category)))
+    shown = {item.id: item.shown_price for item in listing.items}
+    assert (shown[chosen], shown[other]) == (Decimal("45.00"), Decimal("50.00"))
+    row = await promotion_services.promotion_row(promotion, actor=admin)
+    assert row.product_ids == (chosen,)
+
+    # Replaced with the other product: the first is back at its price.
+    await promotion_services.save_promotion(
+        promotion,
+        {"title": "Picked", "kind": "percent", "value": "10", "target": "products",
+         "product_ids": [str(other)]},
+        actor=admin,
+    )  # fmt: skip
+    forget_cached()
+    listing = await storefront_catalog.list_products(ListingQuery(category=await _slug(category)))
+    shown = {item.id: item.shown_price for item in listing.items}
+    assert (shown[chosen], shown[other]) == (Decimal("50.00"), Decimal("45.00"))
+
+
+async def test_chosen_products_must_be_given_and_exist() -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        await _promote(target="products")
+    assert "Choose the products" in str(refused.value.field_errors)
+    with pytest.raises(InvalidInputError) as refused:
+        await _promote(target="products", product_ids=[str(uuid.uuid4())])
+    assert "product_ids" in refused.value.field_errors
