@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh import sorting
 from whoosh.query import And, Every, NullQuery, Query, Term
-from whoosh.searching import Hit, Searcher
+from whoosh.searching import Searcher
 
 from backend.core.pagination import clamp_page
 from backend.observability import metrics
@@ -84,7 +84,6 @@ def _search_products(query: SearchQuery, sales: SalePrices | None = None) -> Sea
         # cannot reach it. (Intersecting with a filter's posting list instead walks the
         # whole list when the filter is broad, such as "in stock".)
         filters = _filters(query)
-        scored = sort is SearchSort.RELEVANCE
         if sales is not None:
             return _at_sale_prices(
                 searcher,
@@ -109,17 +108,11 @@ def _search_products(query: SearchQuery, sales: SalePrices | None = None) -> Sea
         # Only when something passed the filters: Whoosh reads an empty `filter` set as no
         # filter at all, and would list every match of the text.
         if total:
-            results = searcher.search(
-                matcher,
-                limit=page * limit,
-                sortedby=_SORTS[sort],
-                scored=scored,
-                terms=False,
-                filter=allowed,
-            )
             items = [
-                _hit(hit.fields(), _score(hit, scored))
-                for hit in results[(page - 1) * limit : page * limit]
+                _hit(searcher.stored_fields(docnum), score)
+                for docnum, score in _ranked_page(
+                    searcher, matcher, sort, allowed, page=page, limit=limit
+                )
             ]
         return SearchResults(
             items=items,
@@ -141,8 +134,30 @@ def _did_you_mean(searcher: Searcher, parsed: TextQuery | None, total: int) -> s
     return None
 
 
-def _score(hit: Hit, scored: bool) -> float | None:
-    return float(hit.score) if scored and hit.score is not None else None
+def _ranked_page(
+    searcher: Searcher,
+    matcher: Query,
+    sort: SearchSort,
+    allowed: set[int] | None,
+    *,
+    page: int,
+    limit: int,
+) -> list[tuple[int, float | None]]:
+    """(document, score) of the page asked for, ranked by Whoosh (relevance or newest)
+    among the `allowed` documents (None: every match)."""
+    scored = sort is SearchSort.RELEVANCE
+    results = searcher.search(
+        matcher,
+        limit=page * limit,
+        sortedby=_SORTS[sort],
+        scored=scored,
+        terms=False,
+        filter=allowed,
+    )
+    return [
+        (hit.docnum, float(hit.score) if scored and hit.score is not None else None)
+        for hit in results[(page - 1) * limit : page * limit]
+    ]
 
 
 def _at_sale_prices(
@@ -185,18 +200,7 @@ def _at_sale_prices(
         )
         page_docs = [(d, None) for d in ranked[(page - 1) * limit : page * limit]]
     elif total:
-        scored = sort is SearchSort.RELEVANCE
-        results = searcher.search(
-            matcher,
-            limit=page * limit,
-            sortedby=_SORTS[sort],
-            scored=scored,
-            terms=False,
-            filter=set(matched),
-        )
-        page_docs = [
-            (hit.docnum, _score(hit, scored)) for hit in results[(page - 1) * limit : page * limit]
-        ]
+        page_docs = _ranked_page(searcher, matcher, sort, set(matched), page=page, limit=limit)
     items = [
         _hit(searcher.stored_fields(d), score, sales.by_product.get(ids[d]))
         for d, score in page_docs

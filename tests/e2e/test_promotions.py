@@ -17,6 +17,25 @@ from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
 
 
+def _new_promotion(page: Page, username: str) -> AdminDashboard:
+    """An administrator signed in, with the promotion editor open on a new one."""
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account(username, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.expect_signed_in()
+    admin.go_to("Promotions")
+    page.get_by_role("button", name="New promotion").click()
+    return admin
+
+
+def _delete_promotion(page: Page, admin: AdminDashboard, title: str) -> None:
+    admin.open("/admin/promotions")
+    page.get_by_role("button", name=f"Delete {title}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Promotion deleted")).to_be_visible()
+
+
 def test_twenty_percent_off_outerwear_this_weekend(page: Page, base_url: str, unique: str) -> None:
     from backend.core.clock import utcnow, wall_clock_text, zone_named
 
@@ -24,13 +43,7 @@ def test_twenty_percent_off_outerwear_this_weekend(page: Page, base_url: str, un
     coat = create_product(
         f"ow{unique}", name=f"Storm Coat {unique}", price="120.00", category_id=category
     )
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
-        create_account("pr" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
-    )
-    admin.expect_signed_in()
-    admin.go_to("Promotions")
-    page.get_by_role("button", name="New promotion").click()
+    admin = _new_promotion(page, "pr" + unique)
     page.get_by_label("Title").fill(f"20 % off Outerwear {unique}")
     page.get_by_label("Percent off").fill("20")
     page.get_by_role("combobox", name="Covers").click()
@@ -83,10 +96,7 @@ def test_twenty_percent_off_outerwear_this_weekend(page: Page, base_url: str, un
     expect(page.get_by_text(f"20 % off Outerwear {unique} (was $120.00)")).to_be_visible()
     order_url = page.url
 
-    admin.open("/admin/promotions")
-    page.get_by_role("button", name=f"Delete 20 % off Outerwear {unique}").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("Promotion deleted")).to_be_visible()
+    _delete_promotion(page, admin, f"20 % off Outerwear {unique}")
     buyer.shop.open(f"/products/{coat}")
     expect(page.get_by_test_id("product-price")).to_have_text("$120.00")
     page.goto(order_url)
@@ -97,13 +107,7 @@ def test_ten_percent_off_orders_over_an_amount(page: Page, unique: str) -> None:
     # Over $5,000 only, so the shop's other tests never reach it while it is live.
     chair = create_product(f"op{unique}", name=f"Designer Chair {unique}", price="6000.00")
     title = f"10 % off orders over $5,000 {unique}"
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
-        create_account("op" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
-    )
-    admin.expect_signed_in()
-    admin.go_to("Promotions")
-    page.get_by_role("button", name="New promotion").click()
+    admin = _new_promotion(page, "op" + unique)
     page.get_by_label("Title").fill(title)
     page.get_by_role("combobox", name="Applies to").click()
     page.get_by_role("option", name="The whole order").click()
@@ -128,10 +132,7 @@ def test_ten_percent_off_orders_over_an_amount(page: Page, unique: str) -> None:
     expect(page.get_by_text(title)).to_be_visible()
     expect(page.get_by_text("−$600.00")).to_be_visible()
 
-    admin.open("/admin/promotions")
-    page.get_by_role("button", name=f"Delete {title}").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("Promotion deleted")).to_be_visible()
+    _delete_promotion(page, admin, title)
 
 
 def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
@@ -143,13 +144,7 @@ def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
         f"mbc{unique}", name=f"Enamel Mug {unique}", price="10.00", category_id=category
     )
     title = f"Mugs: buy 2, get 1 free {unique}"
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
-        create_account("mb" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
-    )
-    admin.expect_signed_in()
-    admin.go_to("Promotions")
-    page.get_by_role("button", name="New promotion").click()
+    admin = _new_promotion(page, "mb" + unique)
     page.get_by_label("Title").fill(title)
     page.get_by_role("combobox", name="Applies to").click()
     page.get_by_role("option", name="Groups of items (multi-buy)").click()
@@ -189,22 +184,13 @@ def test_buy_two_mugs_get_the_cheaper_one_free(page: Page, unique: str) -> None:
     page.screenshot(path="var/test-results/order-multibuy-390.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 720})
 
-    admin.open("/admin/promotions")
-    page.get_by_role("button", name=f"Delete {title}").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("Promotion deleted")).to_be_visible()
+    _delete_promotion(page, admin, title)
 
 
 def test_a_sale_on_products_chosen_by_sku(page: Page, unique: str) -> None:
     lamp = create_product(f"cp{unique}", name=f"Brass Lamp {unique}", price="80.00")
     title = f"Lamp week {unique}"
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
-        create_account("cp" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
-    )
-    admin.expect_signed_in()
-    admin.go_to("Promotions")
-    page.get_by_role("button", name="New promotion").click()
+    admin = _new_promotion(page, "cp" + unique)
     page.get_by_label("Title").fill(title)
     page.get_by_label("Percent off").fill("25")
     page.get_by_role("combobox", name="Covers").click()
@@ -222,7 +208,4 @@ def test_a_sale_on_products_chosen_by_sku(page: Page, unique: str) -> None:
     expect(page.get_by_test_id("product-price")).to_have_text("$60.00")
     expect(page.get_by_text(title)).to_be_visible()
 
-    admin.open("/admin/promotions")
-    page.get_by_role("button", name=f"Delete {title}").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("Promotion deleted")).to_be_visible()
+    _delete_promotion(page, admin, title)
