@@ -3,6 +3,8 @@
 from backend.accounts.models import (
     AccountToken,
     Address,
+    CustomerNote,
+    CustomerTag,
     RefreshToken,
     Role,
     User,
@@ -55,6 +57,8 @@ __all__ = [
     "Category",
     "Collection",
     "CollectionProduct",
+    "CustomerNote",
+    "CustomerTag",
     "DiscountCode",
     "EventDelivery",
     "GiftCard",

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import reflex as rx
 
+from admin.components.customer_remarks import CustomerRemarksState, customer_remarks
 from admin.components.layout import admin_page
 from admin.pages.accounts import change_account, format_moment, role_switch
 from admin.state import AdminOnlyAreaState
@@ -123,6 +124,8 @@ class CustomerState(AdminOnlyAreaState):
             self.message = NO_SUCH_ACCOUNT
             return
         self._show(detail)
+        remarks = await self.get_state(CustomerRemarksState)
+        await remarks._show_customer(uuid.UUID(self._account_id))
 
     @rx.event
     async def load(self) -> None:
@@ -317,6 +320,7 @@ def customer_page() -> rx.Component:
                         size="1",
                         color_scheme="gray",
                     ),
+                    customer_remarks(),
                     rx.hstack(
                         rx.heading("Orders", size="4", as_="h3"),
                         rx.link("Filter them in the orders list", href=state.orders_url, size="2"),

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
+from admin.components.customer_remarks import CustomerRemarksState
 from admin.state import AdminOnlyAreaState
 from backend.audit.services import actor_label
 from backend.checkout import cancellation
@@ -48,6 +49,7 @@ class OrderAdminState(AdminOnlyAreaState):
         self.can_cancel = cancellation.staff_may_cancel(detail)
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
+        await (await self.get_state(CustomerRemarksState))._show_customer(detail.user_id)
 
     @rx.event
     async def load(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from admin.components.customer_remarks import customer_remarks
 from admin.components.layout import admin_page
 from admin.pages.order_actions import OrderAdminState, order_actions
 from admin.pages.order_returns import order_returns_section
@@ -52,7 +53,13 @@ def order_admin_page() -> rx.Component:
                         spacing="2",
                         width="100%",
                     ),
-                    rx.vstack(order_actions(), order_returns_section(), spacing="5", width="100%"),
+                    rx.vstack(
+                        order_actions(),
+                        customer_remarks(link_to_customer=True),
+                        order_returns_section(),
+                        spacing="5",
+                        width="100%",
+                    ),
                     columns=rx.breakpoints(initial="1", lg="2"),
                     spacing="6",
                     width="100%",

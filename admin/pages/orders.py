@@ -21,7 +21,7 @@ from ui.tables import data_table, pager
 
 PAGE_SIZE = 25
 STATUS_CHOICES = ["all", *status.ORDER_TRANSITIONS]
-FILTER_FIELDS = ("search", "placed_from", "placed_to", "min_total", "max_total")
+FILTER_FIELDS = ("search", "customer_tag", "placed_from", "placed_to", "min_total", "max_total")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +180,16 @@ def _filter_form() -> rx.Component:
                         max_length=100,
                     ),
                     "340px",
+                ),
+                _field(
+                    labelled_input(
+                        "Customer tag",
+                        "customer_tag",
+                        errors.get("customer_tag", ""),
+                        placeholder="wholesale",
+                        max_length=40,
+                    ),
+                    "200px",
                 ),
                 _field(
                     rx.el.label(

@@ -192,3 +192,49 @@ class Address(SQLModel, table=True):
     )
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
+
+
+class CustomerNote(SQLModel, table=True):
+    """What staff noted about a customer ("Prefers deliveries after 5 pm"), kept with who
+    wrote it and when: shown on the customer's page and beside their orders. Erasing the
+    account deletes them."""
+
+    __tablename__ = "customer_notes"
+    __table_args__ = (
+        CheckConstraint(
+            "btrim(body) <> '' AND char_length(body) <= 2000", name="body_given_and_short"
+        ),
+        Index("customer_notes_user_id_idx", "user_id", "created_at"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(sa_column=Column(String(200), nullable=False))  # the staff member
+    created_at: datetime = created_at_column()
+
+
+class CustomerTag(SQLModel, table=True):
+    """A label staff put on a customer ("wholesale", "vip"): lower-case, trimmed; the
+    staff orders list finds their orders by it."""
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (
+        CheckConstraint(
+            "tag = lower(btrim(tag)) AND char_length(tag) BETWEEN 1 AND 40", name="tag_normalised"
+        ),
+        Index("customer_tags_tag_idx", "tag"),
+    )
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    tag: str = Field(sa_column=Column(String(40), primary_key=True))

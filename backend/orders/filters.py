@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from backend.accounts.customer_notes import normalised_tag
 from backend.core.errors import InvalidInputError
 from backend.orders import status
 
@@ -36,6 +37,7 @@ class OrderFilters:
     min_total: Decimal | None = None
     max_total: Decimal | None = None
     customer_id: uuid.UUID | None = None  # exactly one account's orders
+    customer_tag: str = ""  # the orders of accounts staff tagged so ("wholesale")
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in status.ORDER_TRANSITIONS:
@@ -137,4 +139,5 @@ def parse_order_filters(
         min_total=min_total,
         max_total=max_total,
         customer_id=customer_id,
+        customer_tag=normalised_tag(str(form.get("customer_tag") or "")),
     )

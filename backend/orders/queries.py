@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
+from backend.accounts.models import CustomerTag
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.cart import queries as cart_queries
@@ -500,6 +501,9 @@ def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
         conditions.append(col(Order.total) <= filters.max_total)
     if filters.customer_id is not None:
         conditions.append(col(Order.user_id) == filters.customer_id)
+    if filters.customer_tag:
+        tagged = select(CustomerTag.user_id).where(col(CustomerTag.tag) == filters.customer_tag)
+        conditions.append(col(Order.user_id).in_(tagged))
     return conditions
 
 
@@ -508,7 +512,7 @@ async def list_all_orders(
 ) -> Page[StaffOrderRow]:
     """Every order matching `filters`, newest first (staff): by status, number/e-mail/name
     search, placed date range (whole UTC days, both ends included), total range
-    (inclusive) and account."""
+    (inclusive), account and the account's tag."""
     require_admin(actor, "list every order")
     page, limit = clamp_page(page, limit)
     conditions = _conditions(filters)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
-from backend.accounts.models import Address, Role, User, UserRole
+from backend.accounts.models import Address, CustomerNote, CustomerTag, Role, User, UserRole
 from backend.accounts.schemas import Viewer
 from backend.accounts.staff import require_admin
 from backend.cart import queries as cart_queries
@@ -58,6 +58,16 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
             )
         ).all()
         addresses = (await session.exec(select(Address).where(Address.user_id == user_id))).all()
+        staff_notes = (
+            await session.exec(
+                select(CustomerNote)
+                .where(col(CustomerNote.user_id) == user_id)
+                .order_by(col(CustomerNote.created_at))
+            )
+        ).all()
+        tags = (
+            await session.exec(select(CustomerTag.tag).where(col(CustomerTag.user_id) == user_id))
+        ).all()
         orders = (
             await session.exec(
                 select(Order)
@@ -139,6 +149,9 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
             "roles": sorted(roles),
             "created_at": user.created_at,
             "last_login_at": user.last_login_at,
+            # What staff noted about the customer is theirs to see too.
+            "staff_tags": sorted(tags),
+            "staff_notes": [{"written_at": n.created_at, "note": n.body} for n in staff_notes],
         },
         "addresses": [
             {

@@ -3,6 +3,7 @@ by date, total and customer."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
@@ -54,3 +55,41 @@ def test_a_customer_page_shows_their_orders_and_what_they_paid(page: Page, uniqu
     expect(page.get_by_role("link", name=paid_number)).to_have_count(0)
     assert unpaid_total > paid_total
     page.screenshot(path="var/test-results/admin-orders-filtered.png", full_page=True)
+
+
+def test_notes_and_tags_on_a_customer_follow_them_to_their_orders(page: Page, unique: str) -> None:
+    shopper = create_account("n" + unique, roles=frozenset({RoleName.USER}))
+    mug = create_product(f"n{unique}", name=f"Noted Mug {unique}", price="12.00")
+    number, _ = place_order_for(shopper, mug, paid=True)
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("na" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+    )
+    admin.go_to("Customers")
+    page.get_by_role("textbox", name="Search accounts").fill(shopper)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("row", name=shopper).get_by_role("link", name=shopper).click()
+    expect(page.get_by_role("heading", name=shopper)).to_be_visible()
+
+    tags = page.get_by_label("Tags", exact=True)
+    tags.fill("wrong/tag")
+    page.get_by_role("button", name="Save tags").click()
+    expect(tags).to_have_accessible_description(re.compile("separated by commas"))
+    tags.fill(f"Wholesale {unique}, VIP")
+    page.get_by_role("button", name="Save tags").click()
+    expect(page.get_by_role("status").filter(has_text="Tags saved.")).to_be_visible()
+    expect(page.get_by_role("list", name="Tags")).to_contain_text(f"wholesale {unique}")
+    page.get_by_label("Add a note").fill("Prefers deliveries after 5 pm")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Prefers deliveries after 5 pm")).to_be_visible()
+    page.screenshot(path="var/test-results/admin-customer-notes.png", full_page=True)
+
+    # The order's page shows them; the orders list finds the order by the tag.
+    page.get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", name="Customer notes and tags")).to_be_visible()
+    expect(page.get_by_text("Prefers deliveries after 5 pm")).to_be_visible()
+    admin.go_to("Orders")
+    page.get_by_label("Customer tag").fill(f"WHOLESALE {unique}")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name=number)).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(1)
