@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.admin_routes import router as admin_router
 from api.cart_cookie import router as page_cookie_router
+from api.document_routes import router as document_router
 from api.media_routes import router as media_router
 from api.operations_routes import router as operations_router
 from api.payment_routes import router as payment_router
@@ -44,6 +45,7 @@ def build_http_app() -> FastAPI:
     app.include_router(session_router)
     app.include_router(page_cookie_router)
     app.include_router(media_router)
+    app.include_router(document_router)
     app.include_router(payment_router)
     app.include_router(admin_router)
     app.include_router(operations_router)

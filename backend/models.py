@@ -17,6 +17,7 @@ from backend.catalog.models import Brand, Category, Product
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.giftcards.models import GiftCard, GiftCardMovement
 from backend.inventory.models import StockMovement
+from backend.invoices.models import Document, DocumentCounter
 from backend.merchandising.models import (
     Collection,
     CollectionProduct,
@@ -51,6 +52,8 @@ __all__ = [
     "AccountToken",
     "Address",
     "AuditEntry",
+    "Document",
+    "DocumentCounter",
     "Brand",
     "CartReminder",
     "CartReminderOptOut",

@@ -38,6 +38,7 @@ BACKEND_PATH_PREFIXES = (
     "media",  # product pictures
     "payments",  # the Stripe webhook
     "admin/download",  # CSV export
+    "documents",  # invoice and credit note PDFs
 )
 FIRST_BACKEND_PORT = 8101
 # The public pages the backends render (api/storefront_html/routes.py): home, search, a

@@ -54,6 +54,7 @@ from jobs.event_handlers.catalog_upkeep import (
     update_stock_in_search,
 )
 from jobs.event_handlers.gift_card_delivery import send_gift_card
+from jobs.event_handlers.invoicing import issue_credit_note, issue_invoice
 from jobs.event_handlers.live_pages import tell_open_pages
 from jobs.event_handlers.order_emails import (
     send_order_confirmation,
@@ -116,13 +117,14 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
         send_payment_received,
         empty_bought_lines_from_cart,
         issue_bought_gift_cards,
+        issue_invoice,
         count_payment_in_funnel,
         deliver_to_webhooks,
         tell_open_pages,
     ],
     OrderCancelled: [deliver_to_webhooks, tell_open_pages],
     OrderFulfilled: [send_order_shipped, deliver_to_webhooks, tell_open_pages],
-    PaymentRefunded: [send_refund_issued, deliver_to_webhooks, tell_open_pages],
+    PaymentRefunded: [send_refund_issued, issue_credit_note, deliver_to_webhooks, tell_open_pages],
     PaidAfterCancellation: [refund_payment_after_cancellation],
     GiftCardIssued: [send_gift_card],
     StockNoticeConfirmationRequested: [send_stock_notice_confirmation],

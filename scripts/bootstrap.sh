@@ -45,6 +45,8 @@ bootstrap() {
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
   _have_postgres_server || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  # The font invoices and credit notes are written in (any script, the euro sign).
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   if [ "$with_browser" = "--with-browser" ] && ! _have_browser && [ "$(_os_id)" != ubuntu ]; then
     missing+=(chromium)
   fi

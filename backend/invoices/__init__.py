@@ -1,0 +1,2 @@
+"""Invoices and credit notes: numbered without gaps, snapshots of what was sold and
+refunded, rendered as PDF."""
