@@ -18,6 +18,7 @@ from backend.core.money import format_money
 from backend.orders import fulfilment
 from backend.payments import refunds as payment_refunds
 from backend.payments.queries import get_order_with_payments
+from ui.documents import DocumentLink, document_links
 from ui.forms import labelled_input
 from ui.order_view import OrderView, order_view
 
@@ -33,6 +34,7 @@ class OrderAdminState(AdminOnlyAreaState):
     refundable: str = ""
     message: str = ""
     errors: dict[str, str] = {}
+    documents: list[DocumentLink] = []
 
     _order_id: str = ""
     _number: str = ""
@@ -49,6 +51,7 @@ class OrderAdminState(AdminOnlyAreaState):
         self.can_cancel = cancellation.staff_may_cancel(detail)
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
+        self.documents = await document_links(detail.id)
         await (await self.get_state(CustomerRemarksState))._show_customer(detail.user_id)
 
     @rx.event

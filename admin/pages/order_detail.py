@@ -9,6 +9,7 @@ from admin.components.customer_remarks import customer_remarks
 from admin.components.layout import admin_page
 from admin.pages.order_actions import OrderAdminState, order_actions
 from admin.pages.order_returns import order_returns_section
+from ui.documents import documents_list
 from ui.order_summary import order_summary, order_timeline
 from ui.order_view import OrderView
 from ui.test_mode import test_payment_badge
@@ -44,6 +45,7 @@ def order_admin_page() -> rx.Component:
                             state.order.to(OrderView).totals,
                             state.order.to(OrderView).total,
                         ),
+                        documents_list(state.documents, waiting=False),
                         rx.heading("Ship to", size="3", as_="h3"),
                         rx.vstack(
                             rx.foreach(state.order.to(OrderView).address, rx.text), spacing="0"

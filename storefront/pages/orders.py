@@ -26,6 +26,7 @@ from backend.settings import get_settings
 from storefront.components.layout import shop_page
 from storefront.pages.returns import returns_panel
 from ui.access import PublicState, SessionState, SignedInState
+from ui.documents import DocumentLink, document_links, documents_list
 from ui.forms import form_alert, labelled_input
 from ui.live import watch
 from ui.order_summary import order_summary, order_timeline
@@ -54,6 +55,8 @@ class OrderState(PublicState):
     just_placed: bool = False
     message: str = ""
     paying: bool = False
+    documents: list[DocumentLink] = []
+    invoice_pending: bool = False  # paid, its invoice not written yet
 
     async def _load(self, number: str) -> OrderWithPayments | None:
         return await viewable_order(self, number)
@@ -62,6 +65,10 @@ class OrderState(PublicState):
         detail = await self._load(number)
         self.order = order_view(detail) if detail else None
         self.missing = detail is None
+        self.documents = await document_links(detail.id) if detail else []
+        self.invoice_pending = (
+            detail is not None and detail.payment_status == "paid" and not self.documents
+        )
         # Paid, shipped, cancelled or refunded while open: the timeline moves, live. (Only
         # an order this viewer may see is watched; a refresh checks that again.)
         watch(self, [order_topic(detail.number)] if detail else [])
@@ -146,6 +153,7 @@ def _order_details(order: rx.Var[OrderView]) -> rx.Component:
         ),
         rx.text("Placed ", order.placed_at, color_scheme="gray", size="2"),
         order_summary(order.lines, order.totals, order.total),
+        documents_list(OrderState.documents, waiting=OrderState.invoice_pending),
         rx.heading("Shipping to", size="4", as_="h2"),
         rx.vstack(rx.foreach(order.address, rx.text), spacing="0"),
         rx.heading("Timeline", size="4", as_="h2"),
