@@ -26,6 +26,7 @@ from backend.core.errors import DomainError
 from backend.core.redaction import needles_of
 from backend.events import erasure as events
 from backend.giftcards import erasure as gift_cards
+from backend.invoices import erasure as invoices
 from backend.notifications import erasure as notifications
 from backend.orders import erasure as orders
 from backend.privacy import redis_traces
@@ -75,6 +76,7 @@ async def _erase(
         personal = [erased.email, *erased.identifying, *anonymised.identifying]
         needles = needles_of(personal)
         await returns.forget_comments(session, order_ids)
+        await invoices.forget_buyers(session, order_ids)
         await reviews.anonymise_reviews(session, user_id)
         await stock_notices.forget_email(session, erased.email)
         await gift_cards.forget_person(session, erased.email, anonymised.gift_card_lines)

@@ -25,6 +25,7 @@ from backend.core.errors import NotFoundError
 from backend.core.serialization import json_ready
 from backend.giftcards.codes import masked
 from backend.giftcards.models import GiftCard
+from backend.invoices.models import Document
 from backend.notifications.erasure import messages_to
 from backend.orders.models import Order, OrderLine, OrderTaxLine
 from backend.returns.models import ReturnRequest
@@ -98,6 +99,13 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
         returns = (
             await session.exec(
                 select(ReturnRequest).where(col(ReturnRequest.order_id).in_(order_ids))
+            )
+        ).all()
+        documents = (
+            await session.exec(
+                select(Document)
+                .where(col(Document.order_id).in_(order_ids))
+                .order_by(col(Document.issued_at))
             )
         ).all()
         reviews = (
@@ -218,6 +226,11 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
                     }
                     for r in returns
                     if r.order_id == o.id
+                ],
+                "invoices_and_credit_notes": [
+                    {"number": d.number, "issued_at": d.issued_at, "total": d.total}
+                    for d in documents
+                    if d.order_id == o.id
                 ],
             }
             for o in orders
