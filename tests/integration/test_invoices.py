@@ -1,0 +1,217 @@
+"""Invoices and credit notes: one invoice per paid order with what was sold, numbered
+without gaps even when 50 payments are invoiced at once, a credit note per refund,
+readable PDFs behind links that only the shop can sign, and an erased buyer."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from decimal import Decimal
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pypdf import PdfReader
+from sqlmodel import col, select
+
+from api.document_routes import router as document_router
+from backend.accounts.schemas import Viewer
+from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.invoices import numbering, pdf
+from backend.invoices import services as invoices
+from backend.invoices.download_links import download_path
+from backend.invoices.models import Document
+from backend.invoices.queries import documents_of_order
+from backend.orders.services import PlacedOrder
+from backend.payments import refunds as payment_refunds
+from backend.payments import services as payments
+from backend.payments import test_gateway as cards
+from backend.shop_settings import services as shop_settings
+from backend.shop_settings.services import StoreSettingsInput
+from backend.shop_settings.values import store_settings
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.checkout import PlaceOrder, tab_that_placed
+
+
+async def _paid(place_order: PlaceOrder, product: uuid.UUID, quantity: int = 1) -> PlacedOrder:
+    placed = await place_order({product: quantity})
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
+    )
+    return placed
+
+
+def _text(document: Document) -> str:
+    reader = PdfReader(io.BytesIO(pdf.render(document)))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+async def test_a_paid_order_gets_one_invoice_with_what_was_sold(
+    make_product: MakeProduct, place_order: PlaceOrder, admin_viewer: Viewer, unique: str
+) -> None:
+    before = await store_settings()
+    legal = {"legal_name": f"Kestrel Goods {unique} GmbH", "vat_number": "DE123456789"}
+    await shop_settings.update_store_settings(
+        StoreSettingsInput(**(before.__dict__ | legal)), actor=admin_viewer
+    )
+    try:
+        await _check_one_invoice(make_product, place_order, unique)
+    finally:
+        await shop_settings.update_store_settings(
+            StoreSettingsInput(**before.__dict__), actor=admin_viewer
+        )
+
+
+async def _check_one_invoice(
+    make_product: MakeProduct, place_order: PlaceOrder, unique: str
+) -> None:
+    product = await make_product(name=f"Invoice Lamp {unique}", price=Decimal("40.00"))
+    unpaid = await place_order({product: 1})
+    with pytest.raises(InvalidInputError, match="not paid"):
+        await invoices.issue_invoice(unpaid.number)
+
+    placed = await _paid(place_order, product, quantity=2)
+    invoice = await invoices.issue_invoice(placed.number)
+    again = await invoices.issue_invoice(placed.number)
+
+    assert again.id == invoice.id  # one per order, whatever runs again
+    assert invoice.number == numbering.document_number("invoice", invoice.year, invoice.sequence)
+    assert (invoice.total, invoice.subtotal) == (placed.total, Decimal("80.00"))
+    assert invoice.lines[0]["quantity"] == 2
+    text = _text(invoice)
+    for expected in (
+        f"Invoice {invoice.number}",
+        f"Kestrel Goods {unique} GmbH",
+        "VAT number: DE123456789",
+        f"Invoice Lamp {unique}",
+        placed.number,
+        f"${placed.total}",
+    ):
+        assert expected in text, expected
+    assert [d.number for d in await documents_of_order(placed.id)] == [invoice.number]
+
+
+async def test_fifty_payments_invoiced_at_once_are_numbered_without_gaps(
+    make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    product = await make_product(price=Decimal("5.00"), stock_quantity=100)
+    orders = [await _paid(place_order, product) for _ in range(50)]
+
+    issued = await asyncio.gather(*(invoices.issue_invoice(o.number) for o in orders))
+
+    sequences = sorted(document.sequence for document in issued)
+    assert sequences == list(range(sequences[0], sequences[0] + 50))  # consecutive, once each
+    assert len({document.order_id for document in issued}) == 50
+
+
+async def test_a_number_not_used_is_given_back() -> None:
+    """A document whose transaction fails leaves no gap: its number goes to the next."""
+    year = 2099  # a year no other test numbers documents in
+    taken: list[int] = []
+
+    class AbandonedError(Exception):
+        pass
+
+    async def take_then_fail() -> None:
+        async with session_scope() as session:
+            taken.append(await numbering.take(session, "credit_note", year))
+            raise AbandonedError
+
+    with pytest.raises(AbandonedError):
+        await take_then_fail()
+    async with session_scope() as session:
+        assert await numbering.take(session, "credit_note", year) == taken[0]
+
+
+async def test_a_refund_gets_a_credit_note_correcting_the_invoice(
+    make_product: MakeProduct, place_order: PlaceOrder, admin_viewer: Viewer
+) -> None:
+    product = await make_product(price=Decimal("30.00"))
+    placed = await _paid(place_order, product)
+    await payment_refunds.refund_order(
+        placed.id, amount=Decimal("10.00"), request_key="cn", actor="t", by=admin_viewer
+    )
+
+    note = await invoices.issue_credit_note(
+        placed.number, amount=Decimal("10.00"), reason="Scratched", reference="refund-event-1"
+    )
+    again = await invoices.issue_credit_note(
+        placed.number, amount=Decimal("10.00"), reason="Scratched", reference="refund-event-1"
+    )
+
+    assert again.id == note.id  # one per refund
+    invoice = await invoices.issue_invoice(placed.number)
+    assert (note.kind, note.total, note.corrects) == (
+        "credit_note",
+        Decimal("10.00"),
+        invoice.number,
+    )
+    assert note.number.startswith(f"CN-{note.year}-")
+    text = _text(note)
+    assert f"Credit note {note.number}" in text
+    assert f"Corrects invoice: {invoice.number}" in text
+    assert [d.kind for d in await documents_of_order(placed.id)] == ["invoice", "credit_note"]
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    app.include_router(document_router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop.test") as client:
+        yield client
+
+
+async def test_the_pdf_is_downloaded_only_with_a_link_the_shop_signed(
+    client: httpx.AsyncClient, make_product: MakeProduct, place_order: PlaceOrder
+) -> None:
+    placed = await _paid(place_order, await make_product(price=Decimal("12.00")))
+    invoice = await invoices.issue_invoice(placed.number)
+
+    response = await client.get(download_path(invoice.number))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "no-store" in response.headers["cache-control"]
+    assert f'filename="{invoice.number}.pdf"' in response.headers["content-disposition"]
+    assert response.content.startswith(b"%PDF")
+
+    other = await invoices.issue_invoice(
+        (await _paid(place_order, await make_product(price=Decimal("3.00")))).number
+    )
+    token = download_path(invoice.number).partition("token=")[2]
+    refused = [
+        f"/documents/{invoice.number}.pdf",  # no token
+        f"/documents/{other.number}.pdf?token={token}",  # another document's link
+        f"/documents/{invoice.number}.pdf?token={token[:-2]}xy",  # altered
+        download_path(invoice.number, ttl=timedelta(seconds=-1)),  # expired
+    ]
+    for path in refused:
+        answer = await client.get(path)
+        assert answer.status_code == 404, path
+        assert b"%PDF" not in answer.content
+
+
+async def test_an_erased_buyer_leaves_the_invoice_without_a_name(
+    make_product: MakeProduct, place_order: PlaceOrder, admin_viewer: Viewer
+) -> None:
+    from backend.invoices.erasure import forget_buyers
+
+    placed = await _paid(place_order, await make_product(price=Decimal("8.00")))
+    invoice = await invoices.issue_invoice(placed.number)
+    async with session_scope() as session:
+        await forget_buyers(session, [placed.id])
+    async with session_scope() as session:
+        kept = (await session.exec(select(Document).where(col(Document.id) == invoice.id))).one()
+    assert kept.buyer == {
+        "name": "[erased]",
+        "email": "erased@invalid",
+        "country": invoice.buyer["country"],
+    }
+    assert kept.number == invoice.number
