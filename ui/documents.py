@@ -8,6 +8,7 @@ import dataclasses
 import uuid
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from backend.core.money import format_money
 from backend.invoices import queries as invoices
@@ -44,11 +45,12 @@ def documents_list(links: rx.Var[list[DocumentLink]], *, waiting: rx.Var[bool]) 
                 links,
                 lambda link: rx.hstack(
                     rx.icon("file-text", size=16, aria_hidden="true"),
-                    # A plain anchor: the browser downloads the PDF (a Reflex link would
-                    # look the path up among the app's pages).
-                    rx.el.a(
+                    # A document navigation: the browser downloads the PDF (a client-side
+                    # one would look the path up among the app's pages, and find none).
+                    ReactRouterLink.create(
                         link.title + " (PDF)",
-                        href=link.url,
+                        to=link.url,
+                        reload_document=True,
                         download="",
                         color=rx.color("accent", 11),
                         text_decoration="underline",
