@@ -34,10 +34,21 @@ class OneTimeLink:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail ("INV-2026-00001.pdf"). Not kept with the message's
+    record: the sender passes it on every attempt (an invoice is drawn again the same)."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class RenderedEmail:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

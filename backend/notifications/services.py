@@ -15,8 +15,9 @@ fresh links). Without a transport the row is the message itself and keeps the li
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal
 
 from sqlalchemy.dialects.postgresql import insert
@@ -32,7 +33,7 @@ from backend.notifications.rendering import (
     render_email_for_the_record,
     render_sms,
 )
-from backend.notifications.schemas import RenderedEmail, SendResult
+from backend.notifications.schemas import Attachment, RenderedEmail, SendResult
 from backend.notifications.transports import configured_email_transport, configured_sms_provider
 from backend.observability import metrics
 from backend.observability.tracing import span
@@ -71,9 +72,11 @@ async def send_email(
     context: ContextSource,
     idempotency_key: str,
     event_id: uuid.UUID | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> SendResult:
     """Send (or store) one e-mail. `context` may be a coroutine factory: it then runs only on
-    the first attempt, e.g. to issue a one-time link."""
+    the first attempt, e.g. to issue a one-time link. `attachments` go with the e-mail
+    when a transport delivers it (a stored message is the text alone)."""
     # The span names the template, never the recipient.
     with span("email send", {"shop.email.template": template}) as email_span:
         result = await _deliver(
@@ -83,6 +86,7 @@ async def send_email(
             context=context,
             idempotency_key=idempotency_key,
             event_id=event_id,
+            attachments=tuple(attachments),
         )
         email_span.set_attributes(
             {"shop.email.status": result.status, "shop.email.sent_now": result.sent_now}
@@ -116,6 +120,7 @@ async def _deliver(
     context: ContextSource,
     idempotency_key: str,
     event_id: uuid.UUID | None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> SendResult:
     failure: DeliveryError | None = None
     async with session_scope() as session:
@@ -156,7 +161,7 @@ async def _deliver(
             else:
                 row.body_text = render_sms(template, values)
         try:
-            provider_id = await _send(row, deliverable)
+            provider_id = await _send(row, deliverable, attachments)
         except DeliveryError as error:
             row.status, row.last_error = "failed", error.message
             failure = error
@@ -175,15 +180,19 @@ async def _deliver(
     return result
 
 
-async def _send(row: Notification, deliverable: RenderedEmail | None) -> str | None:
+async def _send(
+    row: Notification, deliverable: RenderedEmail | None, attachments: tuple[Attachment, ...]
+) -> str | None:
     """Hand the message to its provider. None means no provider: the row is the message.
     `deliverable` is the e-mail to send when it differs from the row's record of it."""
     if row.channel == "email":
         transport = configured_email_transport()
         if transport is None:
             return None
-        email = deliverable or RenderedEmail(
-            subject=row.subject, text=row.body_text, html=row.body_html or ""
+        email = dataclasses.replace(
+            deliverable
+            or RenderedEmail(subject=row.subject, text=row.body_text, html=row.body_html or ""),
+            attachments=attachments,
         )
         return await transport.send(to=row.recipient, email=email, message_key=row.idempotency_key)
     provider = configured_sms_provider()

@@ -65,6 +65,11 @@ class SmtpTransport:
             message["Reply-To"] = shop.support_email
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
+        for attachment in email.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(
+                attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
         try:
             with span(
                 "smtp send",

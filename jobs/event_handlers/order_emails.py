@@ -3,7 +3,12 @@ of its returns."""
 
 from __future__ import annotations
 
+import asyncio
+
+from backend.invoices import pdf
+from backend.invoices import services as invoices
 from backend.notifications import services as notifications
+from backend.notifications.schemas import Attachment
 from backend.orders.events import (
     OrderFulfilled,
     OrderPaid,
@@ -29,10 +34,12 @@ async def _email_about_order(
     | ReturnRejected
     | ReturnReceived,
     template: str,
+    attachments: tuple[Attachment, ...] = (),
     **extra: object,
 ) -> None:
     """An e-mail to the order's customer, with the event's data and a link to the order."""
     await notifications.send_email(
+        attachments=attachments,
         template=template,
         to=event.email,
         context={
@@ -56,7 +63,15 @@ async def send_order_confirmation(event: OrderPlaced) -> None:
 
 
 async def send_payment_received(event: OrderPaid) -> None:
-    await _email_about_order(event, "payment_received")
+    """With the invoice attached: issued here if its own handler has not run yet (one per
+    order either way), drawn again the same on a retry."""
+    invoice = await invoices.issue_invoice(event.order_number)
+    attachment = Attachment(
+        f"{invoice.number}.pdf", "application/pdf", await asyncio.to_thread(pdf.render, invoice)
+    )
+    await _email_about_order(
+        event, "payment_received", attachments=(attachment,), invoice_number=invoice.number
+    )
 
 
 async def send_order_shipped(event: OrderFulfilled) -> None:

@@ -35,6 +35,7 @@ from backend.shop_settings.services import StoreSettingsInput
 from backend.shop_settings.values import store_settings
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, tab_that_placed
+from tests.fixtures.mail import SmtpServer
 
 
 async def _paid(place_order: PlaceOrder, product: uuid.UUID, quantity: int = 1) -> PlacedOrder:
@@ -215,3 +216,48 @@ async def test_an_erased_buyer_leaves_the_invoice_without_a_name(
         "country": invoice.buyer["country"],
     }
     assert kept.number == invoice.number
+
+
+async def test_the_payment_email_carries_the_invoice(
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    make_product: MakeProduct,
+    place_order: PlaceOrder,
+    unique: str,
+) -> None:
+    from backend.orders.events import OrderPaid
+    from backend.orders.models import Order
+    from backend.settings import get_settings
+    from jobs.event_handlers.order_emails import send_payment_received
+
+    monkeypatch.setenv("SMTP_URL", smtp_server.url)
+    get_settings.cache_clear()
+    try:
+        email = f"paid-{unique}@example.com"
+        placed = await place_order({await make_product(price=Decimal("21.00")): 1}, email=email)
+        await payments.pay_order(
+            placed.id,
+            shopper=tab_that_placed(placed.id),
+            payment_method=cards.SUCCEEDS,
+            attempt_key=uuid.uuid4().hex,
+        )
+        async with session_scope() as session:
+            order = await session.get(Order, placed.id)
+        assert order is not None
+        event = OrderPaid.of(order, order.total)
+        await send_payment_received(event)
+        await send_payment_received(event)  # a retry: one e-mail
+    finally:
+        monkeypatch.delenv("SMTP_URL")
+        get_settings.cache_clear()
+
+    [message] = smtp_server.handler.to(email)
+    invoice = await invoices.issue_invoice(placed.number)
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == f"{invoice.number}.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(attached.get_content())).pages)
+    assert f"Invoice {invoice.number}" in text
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert f"Your invoice {invoice.number} is attached" in body.get_content()
