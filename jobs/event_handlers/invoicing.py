@@ -5,6 +5,7 @@ refund event)."""
 from __future__ import annotations
 
 from backend.invoices import services as invoices
+from backend.invoices.models import Document
 from backend.orders.events import OrderPaid
 from backend.payments.events import PaymentRefunded
 
@@ -14,7 +15,12 @@ async def issue_invoice(event: OrderPaid) -> None:
 
 
 async def issue_credit_note(event: PaymentRefunded) -> None:
-    await invoices.issue_credit_note(
+    await issue_credit_note_for(event)
+
+
+async def issue_credit_note_for(event: PaymentRefunded) -> Document:
+    """The refund's credit note (its event id is the note's reference: one per refund)."""
+    return await invoices.issue_credit_note(
         event.order_number,
         amount=event.amount,
         reason=event.reason or "Refund",

@@ -7,6 +7,7 @@ import asyncio
 
 from backend.invoices import pdf
 from backend.invoices import services as invoices
+from backend.invoices.models import Document
 from backend.notifications import services as notifications
 from backend.notifications.schemas import Attachment
 from backend.orders.events import (
@@ -21,6 +22,7 @@ from backend.returns.events import (
     ReturnRejected,
     ReturnRequested,
 )
+from jobs.event_handlers import invoicing
 from jobs.event_handlers.shop_links import shop_url
 
 
@@ -62,15 +64,20 @@ async def send_order_confirmation(event: OrderPlaced) -> None:
     )
 
 
+async def _as_attachment(document: Document) -> Attachment:
+    data = await asyncio.to_thread(pdf.render, document)
+    return Attachment(f"{document.number}.pdf", "application/pdf", data)
+
+
 async def send_payment_received(event: OrderPaid) -> None:
     """With the invoice attached: issued here if its own handler has not run yet (one per
     order either way), drawn again the same on a retry."""
     invoice = await invoices.issue_invoice(event.order_number)
-    attachment = Attachment(
-        f"{invoice.number}.pdf", "application/pdf", await asyncio.to_thread(pdf.render, invoice)
-    )
     await _email_about_order(
-        event, "payment_received", attachments=(attachment,), invoice_number=invoice.number
+        event,
+        "payment_received",
+        attachments=(await _as_attachment(invoice),),
+        invoice_number=invoice.number,
     )
 
 
@@ -87,7 +94,14 @@ async def send_order_shipped(event: OrderFulfilled) -> None:
 
 
 async def send_refund_issued(event: PaymentRefunded) -> None:
-    await _email_about_order(event, "refund_issued")
+    """With the refund's credit note attached (the same one `issue_credit_note` writes)."""
+    note = await invoicing.issue_credit_note_for(event)
+    await _email_about_order(
+        event,
+        "refund_issued",
+        attachments=(await _as_attachment(note),),
+        credit_note_number=note.number,
+    )
 
 
 async def send_return_requested(event: ReturnRequested) -> None:

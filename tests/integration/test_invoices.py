@@ -261,3 +261,49 @@ async def test_the_payment_email_carries_the_invoice(
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     assert f"Your invoice {invoice.number} is attached" in body.get_content()
+
+
+async def test_the_refund_email_carries_its_credit_note(
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    make_product: MakeProduct,
+    place_order: PlaceOrder,
+    unique: str,
+) -> None:
+    from backend.payments.events import PaymentRefunded
+    from backend.settings import get_settings
+    from jobs.event_handlers.invoicing import issue_credit_note
+    from jobs.event_handlers.order_emails import send_refund_issued
+
+    email = f"refunded-{unique}@example.com"
+    placed = await place_order({await make_product(price=Decimal("30.00")): 1}, email=email)
+    await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
+    )
+    event = PaymentRefunded(
+        aggregate_id=str(placed.id),
+        order_number=placed.number,
+        email=email,
+        customer_name="Ada Buyer",
+        amount=Decimal("7.50"),
+        currency="USD",
+        full_refund=False,
+        reason="Return RT-1",
+    )
+    monkeypatch.setenv("SMTP_URL", smtp_server.url)
+    get_settings.cache_clear()
+    try:
+        await send_refund_issued(event)
+        await issue_credit_note(event)  # its own handler, after: the same note
+    finally:
+        monkeypatch.delenv("SMTP_URL")
+        get_settings.cache_clear()
+
+    [message] = smtp_server.handler.to(email)
+    [attached] = list(message.iter_attachments())
+    [invoice, note] = await documents_of_order(placed.id)
+    assert (invoice.kind, note.kind, note.total) == ("invoice", "credit_note", Decimal("7.50"))
+    assert attached.get_filename() == f"{note.number}.pdf"
