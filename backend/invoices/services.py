@@ -30,6 +30,7 @@ from backend.invoices.models import Document
 from backend.orders import queries as order_queries
 from backend.orders.locks import lock_order_for_update
 from backend.orders.queries import OrderDetail
+from backend.orders.services import GIFT_CARD_SKU
 from backend.pricing.totals import AppliedTax, TaxLine, tax_rows
 from backend.shop_settings.values import StoreSettings, store_settings
 
@@ -52,9 +53,15 @@ def _buyer(order: OrderDetail) -> dict[str, Any]:
 
 
 def _invoice_lines(order: OrderDetail) -> list[dict[str, Any]]:
+    # A gift card sold is "Gift card": whom it is for is not the invoice's (nor kept after
+    # an erasure).
     lines = [
         {
-            "description": f"{line.display_name} ({line.sku})",
+            "description": (
+                f"{line.name} ({line.sku})"
+                if line.sku == GIFT_CARD_SKU
+                else f"{line.display_name} ({line.sku})"
+            ),
             "quantity": line.quantity,
             "unit_price": decimal_string(line.unit_price),
             "total": decimal_string(line.line_total),
