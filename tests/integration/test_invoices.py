@@ -38,8 +38,10 @@ from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 from tests.fixtures.mail import SmtpServer
 
 
-async def _paid(place_order: PlaceOrder, product: uuid.UUID, quantity: int = 1) -> PlacedOrder:
-    placed = await place_order({product: quantity})
+async def _paid(
+    place_order: PlaceOrder, product: uuid.UUID, quantity: int = 1, **details: object
+) -> PlacedOrder:
+    placed = await place_order({product: quantity}, **details)
     await payments.pay_order(
         placed.id,
         shopper=tab_that_placed(placed.id),
@@ -234,13 +236,7 @@ async def test_the_payment_email_carries_the_invoice(
     get_settings.cache_clear()
     try:
         email = f"paid-{unique}@example.com"
-        placed = await place_order({await make_product(price=Decimal("21.00")): 1}, email=email)
-        await payments.pay_order(
-            placed.id,
-            shopper=tab_that_placed(placed.id),
-            payment_method=cards.SUCCEEDS,
-            attempt_key=uuid.uuid4().hex,
-        )
+        placed = await _paid(place_order, await make_product(price=Decimal("21.00")), email=email)
         async with session_scope() as session:
             order = await session.get(Order, placed.id)
         assert order is not None
@@ -276,13 +272,7 @@ async def test_the_refund_email_carries_its_credit_note(
     from jobs.event_handlers.order_emails import send_refund_issued
 
     email = f"refunded-{unique}@example.com"
-    placed = await place_order({await make_product(price=Decimal("30.00")): 1}, email=email)
-    await payments.pay_order(
-        placed.id,
-        shopper=tab_that_placed(placed.id),
-        payment_method=cards.SUCCEEDS,
-        attempt_key=uuid.uuid4().hex,
-    )
+    placed = await _paid(place_order, await make_product(price=Decimal("30.00")), email=email)
     event = PaymentRefunded(
         aggregate_id=str(placed.id),
         order_number=placed.number,
