@@ -270,3 +270,16 @@ class RefundIn(BaseModel):
 class RefundOut(BaseModel):
     refunded: Money
     order: OrderOut
+
+
+class DocumentOut(BaseModel):
+    """An invoice or credit note of an order."""
+
+    number: str = Field(examples=["INV-2026-00001"])
+    kind: Literal["invoice", "credit_note"]
+    issued_at: datetime
+    total: Money
+    currency: str
+    pdf_url: str = Field(
+        description="The PDF, for an hour: anyone holding the link may download it."
+    )

@@ -27,6 +27,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.idempotency import valid_key
 from api.v1.order_schemas import (
     ORDER_FILTERS,
+    DocumentOut,
     FulfilmentIn,
     OrderCreate,
     OrderListItem,
@@ -49,6 +50,8 @@ from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.core.money import decimal_string
 from backend.core.validation import parse_input
+from backend.invoices.download_links import download_path
+from backend.invoices.queries import documents_of_order
 from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
@@ -238,6 +241,28 @@ async def list_orders(
 )
 async def get_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     return OrderOut.of(await _visible_order(number, viewer))
+
+
+@router.get(
+    "/orders/{number}/documents",
+    response_model=list[DocumentOut],
+    summary="An order's invoice and credit notes, with links to their PDFs (yours; admins: any)",
+    responses=problem_responses(401, 404),
+)
+async def order_documents(number: OrderNumber, viewer: CurrentViewer) -> list[DocumentOut]:
+    order = await _visible_order(number, viewer)
+    base = get_settings().public_base_url
+    return [
+        DocumentOut(
+            number=document.number,
+            kind="credit_note" if document.kind == "credit_note" else "invoice",
+            issued_at=document.issued_at,
+            total=decimal_string(document.total),
+            currency=document.currency,
+            pdf_url=base + download_path(document.number),
+        )
+        for document in await documents_of_order(order.id)
+    ]
 
 
 @router.post(

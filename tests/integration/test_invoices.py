@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlmodel import col, select
 
 from api.document_routes import router as document_router
+from backend.accounts import authentication
 from backend.accounts.schemas import Viewer
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -26,6 +27,7 @@ from backend.invoices import services as invoices
 from backend.invoices.download_links import download_path
 from backend.invoices.models import Document
 from backend.invoices.queries import documents_of_order
+from backend.orders.models import Order
 from backend.orders.services import PlacedOrder
 from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
@@ -33,9 +35,14 @@ from backend.payments import test_gateway as cards
 from backend.shop_settings import services as shop_settings
 from backend.shop_settings.services import StoreSettingsInput
 from backend.shop_settings.values import store_settings
+from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 from tests.fixtures.mail import SmtpServer
+from tests.integration.test_api_cart_orders import ADDRESS, with_key
+from tests.integration.test_api_products import api, bearer
+
+__all__ = ["api"]
 
 
 async def _paid(
@@ -228,7 +235,6 @@ async def test_the_payment_email_carries_the_invoice(
     unique: str,
 ) -> None:
     from backend.orders.events import OrderPaid
-    from backend.orders.models import Order
     from backend.settings import get_settings
     from jobs.event_handlers.order_emails import send_payment_received
 
@@ -297,3 +303,43 @@ async def test_the_refund_email_carries_its_credit_note(
     [invoice, note] = await documents_of_order(placed.id)
     assert (invoice.kind, note.kind, note.total) == ("invoice", "credit_note", Decimal("7.50"))
     assert attached.get_filename() == f"{note.number}.pdf"
+
+
+async def test_the_api_lists_an_orders_documents_for_its_owner_and_admins(
+    api: httpx.AsyncClient,
+    shopper_viewer: Viewer,
+    admin_viewer: Viewer,
+    make_user: MakeUser,
+    make_product: MakeProduct,
+) -> None:
+    product = await make_product(price=Decimal("19.00"))
+    shopper = await bearer(shopper_viewer)
+    await api.post("/cart/items", json={"product_id": str(product), "quantity": 1}, headers=shopper)
+    placed = await api.post("/orders", json=ADDRESS, headers=with_key(shopper))
+    assert placed.status_code == 201, placed.text
+    number = placed.json()["number"]
+    assert (await api.get(f"/orders/{number}/documents", headers=shopper)).json() == []
+    async with session_scope() as session:
+        order_id = (await session.exec(select(Order.id).where(Order.number == number))).one()
+    await payments.pay_order(
+        order_id,
+        shopper=tab_that_placed(order_id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
+    )
+    invoice = await invoices.issue_invoice(number)
+
+    for headers in (shopper, await bearer(admin_viewer)):
+        [listed] = (await api.get(f"/orders/{number}/documents", headers=headers)).json()
+        assert (listed["number"], listed["kind"], listed["total"]) == (
+            invoice.number,
+            "invoice",
+            str(invoice.total),
+        )
+        assert f"/documents/{invoice.number}.pdf?token=" in listed["pdf_url"]
+    stranger = await make_user()
+    other = await bearer(
+        (await authentication.sign_in(email=stranger.email, password=stranger.password)).viewer
+    )
+    assert (await api.get(f"/orders/{number}/documents", headers=other)).status_code == 404
+    assert (await api.get(f"/orders/{number}/documents")).status_code == 401
