@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from backend.core.errors import InvalidInputError, NotFoundError
 from backend.invoices import pdf
 from backend.invoices import services as invoices
 from backend.invoices.models import Document
@@ -71,8 +72,13 @@ async def _as_attachment(document: Document) -> Attachment:
 
 async def send_payment_received(event: OrderPaid) -> None:
     """With the invoice attached: issued here if its own handler has not run yet (one per
-    order either way), drawn again the same on a retry."""
-    invoice = await invoices.issue_invoice(event.order_number)
+    order either way), drawn again the same on a retry. An order that cannot be invoiced
+    (no longer found, not paid) still gets its e-mail, without the attachment."""
+    try:
+        invoice = await invoices.issue_invoice(event.order_number)
+    except (NotFoundError, InvalidInputError):
+        await _email_about_order(event, "payment_received")
+        return
     await _email_about_order(
         event,
         "payment_received",
@@ -94,8 +100,13 @@ async def send_order_shipped(event: OrderFulfilled) -> None:
 
 
 async def send_refund_issued(event: PaymentRefunded) -> None:
-    """With the refund's credit note attached (the same one `issue_credit_note` writes)."""
-    note = await invoicing.issue_credit_note_for(event)
+    """With the refund's credit note attached (the same one `issue_credit_note` writes);
+    without it when the order is not found."""
+    try:
+        note = await invoicing.issue_credit_note_for(event)
+    except (NotFoundError, InvalidInputError):
+        await _email_about_order(event, "refund_issued")
+        return
     await _email_about_order(
         event,
         "refund_issued",
