@@ -199,6 +199,39 @@ async def measure_search(runs: int) -> None:
     report("suggest (as you type)", suggest)
 
 
+async def measure_search_during_a_sale(runs: int) -> None:
+    """The same queries while 20 % off everything runs: search then reads the on-sale
+    products' prices (every product here) at most once a second per process."""
+    from backend.merchandising import promotion_services
+    from backend.merchandising.promotions import forget_cached
+    from backend.search import sale_prices
+
+    admin = await catalog_manager()
+    promotion = await promotion_services.save_promotion(
+        None, {"title": "Bench sale", "kind": "percent", "value": "20", "target": "all"},
+        actor=admin,
+    )  # fmt: skip
+    try:
+        forget_cached()
+        reads: list[float] = []
+        for _ in range(5):
+            sale_prices.forget_kept()
+            started = time.perf_counter()
+            found = await sale_prices.current_sale_prices()
+            reads.append((time.perf_counter() - started) * 1000)
+        assert found is not None
+        print(f"during a sale on everything ({len(found.by_product)} products on sale):")
+        report("reading the sale prices (on a promotion change)", reads)
+        samples: list[float] = []
+        for query in SEARCHES:
+            samples += await timed(
+                lambda q=query: search.search_products(q), max(1, runs // len(SEARCHES))
+            )
+        report(f"{len(SEARCHES)} queries mixed (sale prices kept)", samples)
+    finally:
+        await promotion_services.delete_promotion(promotion, actor=admin)
+
+
 async def measure_edit_to_search(seconds_limit: float = 30) -> float:
     """Rename a product through the service; time until search finds the new name."""
     target = (await listing_queries.list_products(ListingQuery(limit=1))).items[0]
@@ -240,6 +273,7 @@ async def main(size: int, runs: int, keep: bool) -> None:
         )
     await measure_listings(runs)
     await measure_search(runs)
+    await measure_search_during_a_sale(runs)
     took = await measure_edit_to_search()
     print(f"edit → found by search through the worker: {took:.2f} s")
     await dispose_engine()
