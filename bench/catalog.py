@@ -202,6 +202,7 @@ async def measure_search(runs: int) -> None:
 async def measure_search_during_a_sale(runs: int) -> None:
     """The same queries while 20 % off everything runs: search then reads the on-sale
     products' prices (every product here) at most once a second per process."""
+    import backend.models  # noqa: F401  (every table: a promotion refers to shipping zones)
     from backend.merchandising import promotion_services
     from backend.merchandising.promotions import forget_cached
     from backend.search import sale_prices
