@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -142,22 +141,3 @@ async def set_tags(user_id: uuid.UUID, text: str, *, actor: Viewer) -> tuple[str
             after={"tags": sorted(wanted)},
         )
     return tuple(sorted(wanted))
-
-
-async def tags_of(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
-    """Each account's tags (alphabetical), for lists; accounts without any are left out."""
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(CustomerTag.user_id, CustomerTag.tag)
-                .where(col(CustomerTag.user_id).in_(ids))
-                .order_by(col(CustomerTag.tag))
-            )
-        ).all()
-    found: dict[uuid.UUID, list[str]] = {}
-    for user_id, tag in rows:
-        found.setdefault(user_id, []).append(tag)
-    return {user_id: tuple(tags) for user_id, tags in found.items()}

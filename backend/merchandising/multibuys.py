@@ -123,7 +123,3 @@ def apply_multibuys(lines: Sequence[MultiBuyLine]) -> list[LineMultiBuy | None]:
         for i, amount in off.items():
             taken[i] = LineMultiBuy(offer, amount) if amount > 0 else None
     return [taken.get(i) for i in range(len(lines))]
-
-
-def multibuy_total(applied: Sequence[LineMultiBuy | None]) -> Decimal:
-    return sum((found.amount for found in applied if found is not None), ZERO)

@@ -381,8 +381,3 @@ async def priced_items(
     """`Coverage.price` under the promotions live now (or at `at`)."""
     coverage = await coverage_of({product_id for _, product_id, _, _ in items}, at=at)
     return coverage.price(items)
-
-
-async def multibuys_covering(product_id: uuid.UUID) -> tuple[MultiBuy, ...]:
-    """The live multi-buys a product counts towards (its page names them)."""
-    return (await coverage_of([product_id])).multibuys.get(product_id, ())
