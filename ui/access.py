@@ -4,7 +4,9 @@ Any browser can call any event handler by name over the websocket, from any page
 guards are only a convenience. Every State class of this app declares an access level by
 inheriting one of the bases below; the `AccessGuard` middleware resolves the server-side
 session before each event and refuses the event unless the viewer meets that level. A
-State that declares nothing is refused for everyone.
+State that declares nothing is refused for everyone. A staff state also names the
+permission it needs (`StaffState.permission`), and a handler that needs more says so with
+`@requires(...)`: a staff state that names none is refused too.
 
 Before every event the session is re-checked: a revoked session (signed out elsewhere, a
 password change, a lock) counts for nothing from the next event on. The check costs one
@@ -19,15 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from enum import Enum
 from http.cookies import CookieError, SimpleCookie
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import reflex as rx
 from reflex.middleware import Middleware
 
 from backend.accounts import browser_sessions
-from backend.accounts.roles import STAFF_ROLES, RoleName
+from backend.accounts.permissions import Permission
 from backend.accounts.schemas import VerifiedSession, Viewer
 from backend.cart import owners as cart_owners
 from backend.cart.schemas import CartOwner
@@ -52,7 +55,6 @@ class Access(Enum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
     STAFF = "staff"
-    ADMIN = "admin"
 
 
 def cookie_value(cookie_header: str, name: str) -> str | None:
@@ -68,8 +70,8 @@ def cookie_value(cookie_header: str, name: str) -> str | None:
 class SessionState(rx.State):
     """The viewer of this browser tab, resolved on the server from the HttpOnly cookie.
 
-    Identity and roles live in underscore vars, which never reach the browser; the public
-    vars below only drive what the header shows.
+    Identity and permissions live in underscore vars, which never reach the browser; the
+    public vars below only drive what the header and the admin's menu show.
     """
 
     access: ClassVar[Access] = Access.PUBLIC
@@ -77,7 +79,8 @@ class SessionState(rx.State):
     signed_in: bool = False
     display_name: str = ""
     is_staff: bool = False
-    is_admin: bool = False
+    # The viewer's own permissions (`Permission` values): what the admin shows them.
+    staff_permissions: list[str] = []
 
     _viewer: Viewer | None = None
     _session: VerifiedSession | None = None
@@ -94,8 +97,8 @@ class SessionState(rx.State):
         return self._viewer
 
     @property
-    def viewer_roles(self) -> frozenset[RoleName]:
-        return self._viewer.roles if self._viewer else frozenset()
+    def viewer_permissions(self) -> frozenset[Permission]:
+        return self._viewer.permissions if self._viewer else frozenset()
 
     @property
     def viewer_id(self) -> str:
@@ -160,22 +163,28 @@ class SessionState(rx.State):
         await self._set_viewer(verified.viewer if verified else None, cart_token)
 
     async def _set_viewer(self, viewer: Viewer | None, cart_token: str | None) -> None:
-        previous_key, previous_roles = self._viewer_key or _key_of(self._viewer), self.viewer_roles
+        previous_key = self._viewer_key or _key_of(self._viewer)
+        previous_permissions = self.viewer_permissions
         self._viewer = viewer
         self._viewer_key = _key_of(viewer) or f"guest:{cart_token or ''}"
         # "": a new tab, whose states hold nothing yet.
         if previous_key and previous_key != self._viewer_key:
             # Someone else now: nothing the last viewer saw, typed or started stays.
             await self._forget_previous_viewer()
-        elif previous_key and self.viewer_roles != previous_roles:
+        elif previous_key and self.viewer_permissions != previous_permissions:
             await self._forget_private_data()  # the same person, other rights
         self.signed_in = viewer is not None
         self.display_name = viewer.display_name if viewer else ""
         self.is_staff = bool(viewer and viewer.is_staff)
-        self.is_admin = bool(viewer and RoleName.ADMIN in viewer.roles)
+        self.staff_permissions = [p.value for p in Permission if p in self.viewer_permissions]
 
-    def _allows(self, access: Access) -> bool:
-        return is_allowed(access, signed_in=self._viewer is not None, roles=self.viewer_roles)
+    def _allows(self, access: Access, needs: frozenset[Permission] = frozenset()) -> bool:
+        return is_allowed(
+            access,
+            signed_in=self._viewer is not None,
+            permissions=self.viewer_permissions,
+            needs=needs,
+        )
 
     async def _forget_previous_viewer(self) -> None:
         """Reset every state of this tab but this one: public ones too (a checkout's form
@@ -188,7 +197,7 @@ class SessionState(rx.State):
         """Reset every state this viewer may not use."""
         for state_cls in _app_state_classes(self.get_root_state()):
             access = required_access(state_cls)
-            if access is None or not self._allows(access):
+            if access is None or not self._allows(access, state_permissions(state_cls)):
                 (await self.get_state(state_cls)).reset()
 
 
@@ -213,16 +222,49 @@ def _is_reflex_state(state_cls: type[Any]) -> bool:
     return state_cls.__module__.split(".")[0] in REFLEX_PACKAGES
 
 
-def is_allowed(access: Access, *, signed_in: bool, roles: frozenset[RoleName]) -> bool:
+def is_allowed(
+    access: Access,
+    *,
+    signed_in: bool,
+    permissions: frozenset[Permission],
+    needs: frozenset[Permission] = frozenset(),
+) -> bool:
+    """Whether a viewer may use something of this access level needing these permissions.
+    Staff access needing no permission is refused: staff states must name one."""
     if access is Access.PUBLIC:
         return True
     if not signed_in:
         return False
     if access is Access.SIGNED_IN:
         return True
-    if access is Access.STAFF:
-        return bool(roles & STAFF_ROLES)
-    return RoleName.ADMIN in roles
+    return bool(needs) and needs <= permissions
+
+
+HandlerFn = TypeVar("HandlerFn", bound=Callable[..., Any])
+
+
+def requires(*permissions: Permission) -> Callable[[HandlerFn], HandlerFn]:
+    """Marks an event handler of a staff state as needing these permissions beyond its
+    state's (ship: fulfil; refund: refund). The guard checks them before it runs."""
+
+    def mark(handler: HandlerFn) -> HandlerFn:
+        handler.required_permissions = frozenset(permissions)  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def state_permissions(state_cls: type[Any]) -> frozenset[Permission]:
+    permission = getattr(state_cls, "permission", None)
+    return frozenset({permission}) if isinstance(permission, Permission) else frozenset()
+
+
+def handler_permissions(state_cls: type[Any], handler: str) -> frozenset[Permission]:
+    """What running `handler` of `state_cls` needs: the state's permission and the
+    handler's own (`requires`)."""
+    event_handler = getattr(state_cls, "event_handlers", {}).get(handler)
+    own = getattr(getattr(event_handler, "fn", None), "required_permissions", frozenset())
+    return state_permissions(state_cls) | own
 
 
 class PublicState(SessionState):
@@ -238,22 +280,11 @@ class SignedInState(SessionState):
 
 
 class StaffState(SessionState):
-    """Base for every admin dashboard state: admins and moderators."""
+    """Base for every admin dashboard state: staff whose groups give `permission`. A
+    subclass that names no permission is refused for everyone."""
 
     access: ClassVar[Access] = Access.STAFF
-
-    @property
-    def staff_viewer(self) -> Viewer:
-        """The signed-in staff member; the access guard admits no one else to this state."""
-        if self._viewer is None:
-            raise PermissionDeniedError("Sign in with a staff account.")
-        return self._viewer
-
-
-class AdminOnlyState(SessionState):
-    """Base for admin-only areas (staff roles, settings)."""
-
-    access: ClassVar[Access] = Access.ADMIN
+    permission: ClassVar[Permission | None] = None
 
     @property
     def staff_viewer(self) -> Viewer:
@@ -284,8 +315,9 @@ def nul_refusal(payload: object) -> str | None:
 
 
 class AccessGuard(Middleware):
-    """Refuses an event unless the server-side session meets its State's access level,
-    then one whose arguments hold a NUL character (with a message saying where)."""
+    """Refuses an event unless the server-side session meets its State's access level and
+    has the permissions its state and handler need, then one whose arguments hold a NUL
+    character (with a message saying where)."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
         await keep_settings_fresh()  # the shop's name and number format, as in force now
@@ -295,11 +327,12 @@ class AccessGuard(Middleware):
         except ValueError:
             target = None
         access = required_access(target) if target is not None else None
+        needs = handler_permissions(target, _handler) if target is not None else frozenset()
 
         session = await state.get_state(SessionState)
         await session._refresh_viewer()
         _describe_event_span(target, _handler, session._viewer)
-        if access is None or not session._allows(access):
+        if access is None or not session._allows(access, needs):
             # Refused: nothing of the handler runs. Only the viewer's own (public) session
             # vars go back, so a page whose session just ended can show its sign-in gate.
             # Pages choose what to show from those vars; a redirect here could loop on

@@ -22,7 +22,7 @@ from api.request_limits import UPLOAD_PATH
 from api.v1.problems import problem_response
 from backend.accounts import browser_sessions
 from backend.settings import get_settings
-from ui.access import Access, cookie_value, is_allowed, required_access
+from ui.access import Access, cookie_value, handler_permissions, is_allowed, required_access
 
 REFUSED = "Uploads need a signed-in account allowed to use that upload."
 
@@ -41,7 +41,12 @@ async def may_upload(headers: Headers) -> bool:
     viewer = await browser_sessions.resolve_session(token) if token else None
     if viewer is None:
         return False
-    return is_allowed(access, signed_in=True, roles=viewer.roles)
+    return is_allowed(
+        access,
+        signed_in=True,
+        permissions=viewer.permissions,
+        needs=handler_permissions(target, _handler),
+    )
 
 
 class UploadGuard:

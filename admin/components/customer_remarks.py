@@ -1,18 +1,20 @@
 """Notes and tags on a customer, where staff look at them: the customer's page and each of
 their orders' pages. The page that shows a customer (or an order of one) calls
 `CustomerRemarksState._show_customer` from its load (private: no browser can call it);
-administrators add notes and change tags here (the services check the role again)."""
+staff with the customers permission add notes and change tags here (the services check
+it again)."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
 from backend.accounts import customer_notes
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
 from ui.forms import labelled_input
 from ui.order_view import display_time
@@ -24,7 +26,9 @@ class NoteView:
     byline: str  # "admin_ann (admin) · 06 Dec 2026, 09:12 UTC"
 
 
-class CustomerRemarksState(AdminOnlyAreaState):
+class CustomerRemarksState(AdminState):
+    permission: ClassVar[Permission] = Permission.CUSTOMERS
+
     has_customer: bool = False  # False: a guest order, nobody to note
     customer_url: str = ""
     tags: list[str] = []
@@ -39,10 +43,11 @@ class CustomerRemarksState(AdminOnlyAreaState):
         """Called by the page showing this customer (None: a guest order)."""
         self.errors, self.saved = {}, ""
         self._customer_id = str(user_id) if user_id else ""
-        self.has_customer = user_id is not None
+        # Staff who may see orders but not customers get no card (the order page).
+        self.has_customer = user_id is not None and Permission.CUSTOMERS in self.viewer_permissions
         self.customer_url = f"/admin/accounts/{user_id}" if user_id else ""
         self.tags, self.notes = [], []
-        if user_id is not None and self.staff_viewer is not None:
+        if self.has_customer:
             await self._refresh()
 
     async def _refresh(self) -> None:

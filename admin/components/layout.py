@@ -5,38 +5,46 @@ from __future__ import annotations
 
 import reflex as rx
 
+from backend.accounts.permissions import PERMISSION_LABELS, Permission
 from ui.access import SessionState
 from ui.shop_identity import ShopIdentityState
 from ui.sign_in import SignInState, sign_in_form, sign_out_button
 from ui.test_mode import test_mode_banner
 
-# (label, route, icon, admins only)
-NAV_ITEMS = (
-    ("Overview", "/admin", "layout-dashboard", False),
-    ("Products", "/admin/products", "package", False),
-    ("Categories", "/admin/catalog", "folder-tree", True),
-    ("Collections", "/admin/collections", "layers", True),
-    ("Inventory", "/admin/inventory", "boxes", False),
-    ("Reviews", "/admin/reviews", "star", False),
-    ("Demand", "/admin/demand", "bell-ring", False),
-    ("Orders", "/admin/orders", "receipt", True),
-    ("Returns", "/admin/returns", "undo-2", True),
-    ("Promotions", "/admin/promotions", "badge-percent", True),
-    ("Discounts", "/admin/discounts", "ticket-percent", True),
-    ("Gift cards", "/admin/gift-cards", "gift", True),
-    ("Shipping", "/admin/shipping", "truck", True),
-    ("Taxes", "/admin/taxes", "percent", True),
-    ("Settings", "/admin/settings", "settings", True),
-    ("Analytics", "/admin/analytics", "chart-column", True),
-    ("Customers", "/admin/accounts", "users", True),
-    ("Messages", "/admin/messages", "mail", True),
-    ("Webhooks", "/admin/webhooks", "webhook", True),
-    ("Audit log", "/admin/audit", "history", True),
+# (label, route, icon, the permission it needs: None, any staff member)
+NAV_ITEMS: tuple[tuple[str, str, str, Permission | None], ...] = (
+    ("Overview", "/admin", "layout-dashboard", None),
+    ("Products", "/admin/products", "package", Permission.CATALOG),
+    ("Categories", "/admin/catalog", "folder-tree", Permission.CATALOG),
+    ("Collections", "/admin/collections", "layers", Permission.CATALOG),
+    ("Inventory", "/admin/inventory", "boxes", Permission.INVENTORY),
+    ("Reviews", "/admin/reviews", "star", Permission.REVIEWS),
+    ("Demand", "/admin/demand", "bell-ring", Permission.INVENTORY),
+    ("Orders", "/admin/orders", "receipt", Permission.ORDERS_VIEW),
+    ("Returns", "/admin/returns", "undo-2", Permission.ORDERS_VIEW),
+    ("Promotions", "/admin/promotions", "badge-percent", Permission.PROMOTIONS),
+    ("Discounts", "/admin/discounts", "ticket-percent", Permission.PROMOTIONS),
+    ("Gift cards", "/admin/gift-cards", "gift", Permission.PROMOTIONS),
+    ("Shipping", "/admin/shipping", "truck", Permission.SETTINGS),
+    ("Taxes", "/admin/taxes", "percent", Permission.SETTINGS),
+    ("Settings", "/admin/settings", "settings", Permission.SETTINGS),
+    ("Analytics", "/admin/analytics", "chart-column", Permission.ANALYTICS),
+    ("Customers", "/admin/accounts", "users", Permission.CUSTOMERS),
+    ("Messages", "/admin/messages", "mail", Permission.CUSTOMERS),
+    ("Webhooks", "/admin/webhooks", "webhook", Permission.WEBHOOKS),
+    ("Staff", "/admin/staff", "shield-check", Permission.STAFF),
+    ("Audit log", "/admin/audit", "history", Permission.STAFF),
 )
 
 
+def may(permission: Permission) -> rx.Var[bool]:
+    """Whether the viewer's groups give `permission`: for showing, never for allowing
+    (the access guard and the services decide that)."""
+    return SessionState.staff_permissions.contains(permission.value)
+
+
 def _nav_link(
-    label: str, href: str, icon: str, admins_only: bool, *, closes_menu: bool = False
+    label: str, href: str, icon: str, permission: Permission | None, *, closes_menu: bool = False
 ) -> rx.Component:
     path = rx.State.router.url.path
     active = (path == href) | (path == href + "/")
@@ -54,7 +62,7 @@ def _nav_link(
     )
     if closes_menu:  # following a link in the phone menu closes the menu too
         link = rx.dialog.close(link)
-    return rx.cond(SessionState.is_admin, link) if admins_only else link
+    return link if permission is None else rx.cond(may(permission), link)
 
 
 def _brand() -> rx.Component:
@@ -146,7 +154,7 @@ def phone_menu() -> rx.Component:
 
 
 def _gate() -> rx.Component:
-    """What anyone without a staff role sees at /admin: a sign-in form, or a refusal."""
+    """What anyone who is not staff sees at /admin: a sign-in form, or a refusal."""
     return rx.center(
         rx.card(
             rx.vstack(
@@ -188,19 +196,24 @@ def _gate() -> rx.Component:
     )
 
 
-def _admins_only_notice() -> rx.Component:
+def _no_permission_notice(permission: Permission) -> rx.Component:
     return rx.callout(
-        "Only administrators can open this page.", icon="lock", color_scheme="amber", role="alert"
+        f"Your staff groups do not give the “{PERMISSION_LABELS[permission]}” permission "
+        "this page needs: ask an administrator.",
+        icon="lock",
+        color_scheme="amber",
+        role="alert",
     )
 
 
-def admin_page(title: str, *children: rx.Component, admins_only: bool = False) -> rx.Component:
+def admin_page(title: str, *children: rx.Component, permission: Permission | None) -> rx.Component:
     """The dashboard frame. The gate and notices are only what the viewer sees; the data
-    itself is loaded by handlers the access guard refuses to anyone without the role."""
+    itself is loaded by handlers the access guard refuses to anyone without the
+    permission (None: a page any staff member may open)."""
     content: tuple[rx.Component, ...] = (
-        (rx.cond(SessionState.is_admin, rx.fragment(*children), _admins_only_notice()),)
-        if admins_only
-        else children
+        children
+        if permission is None
+        else (rx.cond(may(permission), rx.fragment(*children), _no_permission_notice(permission)),)
     )
     return rx.fragment(
         test_mode_banner(),

@@ -1,18 +1,20 @@
-"""Accounts: find customers and staff with their orders and lifetime value, give and take
-roles, lock and unlock; each account opens its customer page. Admins only."""
+"""Accounts: find customers and staff with their orders, lifetime value and staff groups,
+lock and unlock; each account opens its customer page (where staff groups are given). The
+customers permission."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
 from backend.accounts import staff
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import Permission
 from backend.accounts.schemas import Viewer
 from backend.core.errors import DomainError
 from backend.core.money import format_money
@@ -20,7 +22,6 @@ from backend.orders import customers
 from ui.tables import data_table, pager
 
 PAGE_SIZE = 25
-MANAGED_ROLES = (RoleName.ADMIN, RoleName.MODERATOR)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,8 +32,7 @@ class AccountRow:
     username: str
     name: str
     status: str
-    is_admin: bool
-    is_moderator: bool
+    staff_groups: str
     last_login: str
     orders: int
     lifetime_value: str
@@ -46,22 +46,15 @@ def format_moment(moment: datetime | None, empty: str = "never") -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else empty
 
 
-async def change_account(
-    actor: Viewer | None, action: str, user_id: str, value: str
+async def lock_account(
+    actor: Viewer | None, user_id: str, *, locked: bool
 ) -> rx.event.EventSpec | None:
-    """Lock/unlock or grant/revoke a staff role; an error toast, or None when done. The
-    arguments come from the browser: each is checked here and again by the service."""
+    """Lock or unlock an account; an error toast, or None when done. The id comes from the
+    browser: it is checked here and the permission again by the service."""
     if actor is None:
         return rx.toast.error("Please sign in again.")
     try:
-        target = uuid.UUID(str(user_id))
-        if action == "lock":
-            await staff.set_locked(actor, target, locked=value == "lock")
-        else:
-            role = RoleName(str(value))
-            if role not in MANAGED_ROLES:
-                return rx.toast.error("That role cannot be changed here.")
-            await staff.set_role(actor, target, role, granted=action == "grant")
+        await staff.set_locked(actor, uuid.UUID(str(user_id)[:36]), locked=locked)
     except ValueError:
         return rx.toast.error("That request was not understood.")
     except DomainError as error:
@@ -69,7 +62,9 @@ async def change_account(
     return None
 
 
-class AccountsState(AdminOnlyAreaState):
+class AccountsState(AdminState):
+    permission: ClassVar[Permission] = Permission.CUSTOMERS
+
     rows: list[AccountRow] = []
     search: str = ""
     page: int = 1
@@ -91,8 +86,7 @@ class AccountsState(AdminOnlyAreaState):
                 username=row.account.username,
                 name=row.account.name,
                 status=row.account.status,
-                is_admin="admin" in row.account.roles,
-                is_moderator="moderator" in row.account.roles,
+                staff_groups=", ".join(row.account.staff_groups) or "—",
                 last_login=format_moment(row.account.last_login_at),
                 orders=row.order_count,
                 lifetime_value=format_money(row.lifetime_value, row.currency),
@@ -120,45 +114,20 @@ class AccountsState(AdminOnlyAreaState):
     async def previous_page(self) -> None:
         await self._load(max(self.page - 1, 1))
 
-    async def _act(self, action: str, user_id: str, value: str) -> rx.event.EventSpec | None:
-        refused = await change_account(self.viewer, action, user_id, value)
+    async def _act(self, user_id: str, *, locked: bool) -> rx.event.EventSpec | None:
+        refused = await lock_account(self.viewer, user_id, locked=locked)
         if refused is not None:
             return refused
         await self._load(self.page)
         return rx.toast.success("Saved.")
 
     @rx.event
-    async def set_role(self, user_id: str, role: str, granted: bool) -> rx.event.EventSpec | None:
-        # `granted` comes from the browser as whatever it sent: only a real True grants.
-        return await self._act("grant" if granted is True else "revoke", user_id, role)
-
-    @rx.event
     async def lock(self, user_id: str) -> rx.event.EventSpec | None:
-        return await self._act("lock", user_id, "lock")
+        return await self._act(user_id, locked=True)
 
     @rx.event
     async def unlock(self, user_id: str) -> rx.event.EventSpec | None:
-        return await self._act("lock", user_id, "unlock")
-
-
-def role_switch(role: RoleName, has: rx.Var[bool], on_change: rx.EventHandler) -> rx.Component:
-    """A labelled switch for one staff role; `on_change` receives the new position."""
-    return rx.el.label(
-        rx.hstack(
-            rx.switch(
-                checked=has,
-                on_change=on_change,
-                aria_label=f"{role.value.capitalize()} role",
-            ),
-            rx.text(role.value.capitalize(), size="2"),
-            spacing="2",
-            align="center",
-        )
-    )
-
-
-def _role_switch(row: rx.Var[AccountRow], role: RoleName, has: rx.Var[bool]) -> rx.Component:
-    return role_switch(role, has, lambda on: AccountsState.set_role(row.user_id, role.value, on))
+        return await self._act(user_id, locked=False)
 
 
 def _row(row: rx.Var[AccountRow]) -> rx.Component:
@@ -181,13 +150,7 @@ def _row(row: rx.Var[AccountRow]) -> rx.Component:
         rx.table.cell(row.last_login, white_space="nowrap"),
         rx.table.cell(row.orders, text_align="right"),
         rx.table.cell(row.lifetime_value, text_align="right", white_space="nowrap"),
-        rx.table.cell(
-            rx.hstack(
-                _role_switch(row, RoleName.ADMIN, row.is_admin),
-                _role_switch(row, RoleName.MODERATOR, row.is_moderator),
-                spacing="4",
-            )
-        ),
+        rx.table.cell(row.staff_groups),
         rx.table.cell(
             rx.cond(
                 row.status == "locked",
@@ -213,7 +176,7 @@ COLUMNS = (
     "Last sign-in",
     ("Orders", "right"),
     ("Lifetime value", "right"),
-    "Staff roles",
+    "Staff groups",
     "",
 )
 
@@ -248,5 +211,5 @@ def accounts_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CUSTOMERS,
     )

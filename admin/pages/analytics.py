@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.analytics import cart_recovery, sales
 from backend.cart_recovery.attribution import ATTRIBUTION_DAYS
 from backend.catalog import queries as catalog
@@ -56,7 +58,9 @@ def _parse_day(raw: object, default: date) -> date:
         return default
 
 
-class AnalyticsState(AdminOnlyAreaState):
+class AnalyticsState(AdminState):
+    permission: ClassVar[Permission] = Permission.ANALYTICS
+
     first: str = ""
     last: str = ""
     revenue: str = ""
@@ -263,5 +267,5 @@ def analytics_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.ANALYTICS,
     )

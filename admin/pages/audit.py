@@ -1,19 +1,21 @@
-"""Admin audit log: every change staff made, newest first, filterable. Admins only."""
+"""Admin audit log: every change staff made, newest first, filterable (the staff
+permission)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.audit import services as audit
 from ui.tables import data_table, pager
 
 PAGE_SIZE = 50
-ENTITY_TYPES = ["all", "order", "account", "product", "discount", "stock", "review"]
+ENTITY_TYPES = ["all", "order", "account", "staff_group", "product", "discount", "stock", "review"]
 
 
 def _describe(values: dict[str, Any] | None) -> str:
@@ -32,7 +34,9 @@ class AuditRow:
     after: str
 
 
-class AuditState(AdminOnlyAreaState):
+class AuditState(AdminState):
+    permission: ClassVar[Permission] = Permission.STAFF
+
     rows: list[AuditRow] = []
     page: int = 1
     page_count: int = 1
@@ -140,5 +144,5 @@ def audit_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.STAFF,
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from admin.components.catalog_pickers import ANY, Choice
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import brands as brand_services
 from backend.catalog import taxonomy
 from backend.catalog.inputs import BrandCreate, CategoryCreate, CategoryUpdate
@@ -45,7 +46,9 @@ def _uuid(value: object) -> uuid.UUID | None:
         return None
 
 
-class CatalogStructureState(AdminOnlyAreaState):
+class CatalogStructureState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     categories: list[CategoryItem] = []
     parent_options: list[Choice] = []
     brands: list[BrandItem] = []

@@ -14,6 +14,7 @@ from admin.pages.catalog_structure import (
     CatalogStructureState,
     CategoryItem,
 )
+from backend.accounts.permissions import Permission
 from ui.forms import form_alert, labelled_input, success_note
 from ui.tables import data_table
 
@@ -221,5 +222,5 @@ def catalog_structure_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CATALOG,
     )

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from admin.components.catalog_pickers import Choice, category_choices
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import queries as catalog
 from backend.catalog.category_queries import get_category_tree
 from backend.catalog.staff_table import StaffProductQuery, list_products_for_staff
@@ -100,7 +101,9 @@ def _ordinal(position: int) -> str:
     return f"{position + 1}."
 
 
-class CollectionsState(AdminOnlyAreaState):
+class CollectionsState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     rows: list[CollectionListRow] = []
     editing: bool = False
     editing_id: str = ""  # "" while creating one

@@ -15,6 +15,7 @@ from admin.pages.collections import (
     PickedProduct,
     RuleRow,
 )
+from backend.accounts.permissions import Permission
 from ui.draggable import draggable_row
 from ui.forms import bound_input, form_alert, save_or_cancel, success_note
 from ui.tables import data_table
@@ -397,5 +398,5 @@ def collections_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CATALOG,
     )

@@ -1,6 +1,7 @@
-"""One customer (any account): facts, lifetime value, orders, the same lock/unlock and
-staff-role switches as the accounts list, and their privacy requests (export their data,
-erase them). Admins only (the access guard and the services)."""
+"""One customer (any account): facts, lifetime value, orders, the same lock/unlock as the
+accounts list, their staff groups (the staff permission), and their privacy requests
+(export their data, erase them). The customers permission (the access guard and the
+services)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import dataclasses
 import json
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.customer_remarks import CustomerRemarksState, customer_remarks
-from admin.components.layout import admin_page
-from admin.pages.accounts import change_account, format_moment, role_switch
-from admin.state import AdminOnlyAreaState
-from backend.accounts.roles import RoleName
+from admin.components.layout import admin_page, may
+from admin.pages.accounts import format_moment, lock_account
+from admin.state import AdminState
+from backend.accounts import staff_groups
+from backend.accounts.permissions import Permission
+from backend.accounts.schemas import Viewer
 from backend.core.clock import utcnow
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
@@ -23,6 +27,7 @@ from backend.orders import customers, status
 from backend.orders.customers import CustomerDetail
 from backend.privacy import erasure as privacy_erasure
 from backend.privacy import export as privacy_export
+from ui.access import requires
 from ui.tables import data_table, pager
 
 ORDERS_PAGE_SIZE = 50
@@ -38,6 +43,13 @@ class CustomerOrderRow:
     payment: str
     total: str
     refunded: str
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupToggle:
+    id: str
+    name: str
+    member: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,15 +70,17 @@ def _user_id_from_path(path: str) -> uuid.UUID | None:
         return None
 
 
-class CustomerState(AdminOnlyAreaState):
+class CustomerState(AdminState):
+    permission: ClassVar[Permission] = Permission.CUSTOMERS
+
     # No var may be called `user_id`: that is the route's argument on the root state.
     loaded: bool = False
     message: str = ""
     email: str = ""
     name: str = ""
     account_status: str = ""
-    is_admin_role: bool = False
-    is_moderator_role: bool = False
+    # The staff groups and whether this account is in each (for viewers who manage staff).
+    groups: list[GroupToggle] = []
     facts: list[Fact] = []
     figures: list[Fact] = []
     orders: list[CustomerOrderRow] = []
@@ -80,11 +94,9 @@ class CustomerState(AdminOnlyAreaState):
         account = detail.account
         self.loaded = True
         self.email, self.name, self.account_status = account.email, account.name, account.status
-        self.is_admin_role = RoleName.ADMIN.value in account.roles
-        self.is_moderator_role = RoleName.MODERATOR.value in account.roles
         self.facts = [
             Fact("Username", account.username),
-            Fact("Roles", ", ".join(account.roles) or "none"),
+            Fact("Staff groups", ", ".join(account.staff_groups) or "none"),
             Fact("Created", format_moment(account.created_at)),
             Fact("Last sign-in", format_moment(account.last_login_at)),
             Fact("Saved addresses", str(account.address_count)),
@@ -124,8 +136,19 @@ class CustomerState(AdminOnlyAreaState):
             self.message = NO_SUCH_ACCOUNT
             return
         self._show(detail)
+        await self._show_groups(actor)
         remarks = await self.get_state(CustomerRemarksState)
         await remarks._show_customer(uuid.UUID(self._account_id))
+
+    async def _show_groups(self, actor: Viewer) -> None:
+        if Permission.STAFF not in actor.permissions:
+            self.groups = []
+            return
+        member_of = set(await staff_groups.groups_of(actor, uuid.UUID(self._account_id)))
+        self.groups = [
+            GroupToggle(id=str(group.id), name=group.name, member=group.id in member_of)
+            for group in await staff_groups.list_groups(actor)
+        ]
 
     @rx.event
     async def load(self) -> None:
@@ -145,26 +168,39 @@ class CustomerState(AdminOnlyAreaState):
     async def previous_page(self) -> None:
         await self._load(max(self.page - 1, 1))
 
-    async def _act(self, action: str, value: str) -> rx.event.EventSpec | None:
+    async def _lock(self, *, locked: bool) -> rx.event.EventSpec | None:
         # The account is the one this page loaded, never an id sent by the browser.
-        refused = await change_account(self.viewer, action, self._account_id, value)
+        refused = await lock_account(self.viewer, self._account_id, locked=locked)
         if refused is not None:
             return refused
         await self._load(self.page)
         return rx.toast.success("Saved.")
 
     @rx.event
-    async def set_role(self, role: str, granted: bool) -> rx.event.EventSpec | None:
-        # `granted` comes from the browser as whatever it sent: only a real True grants.
-        return await self._act("grant" if granted is True else "revoke", role)
+    @requires(Permission.STAFF)
+    async def set_group(self, group_id: str, member: bool) -> rx.event.EventSpec | None:
+        # `member` comes from the browser as whatever it sent: only a real True adds.
+        try:
+            await staff_groups.set_membership(
+                self.staff_viewer,
+                uuid.UUID(self._account_id),
+                uuid.UUID(str(group_id)[:36]),
+                member=member is True,
+            )
+        except ValueError:
+            return rx.toast.error("That request was not understood.")
+        except DomainError as error:
+            return rx.toast.error(error.message)
+        await self._load(self.page)
+        return rx.toast.success("Saved.")
 
     @rx.event
     async def lock(self) -> rx.event.EventSpec | None:
-        return await self._act("lock", "lock")
+        return await self._lock(locked=True)
 
     @rx.event
     async def unlock(self) -> rx.event.EventSpec | None:
-        return await self._act("lock", "unlock")
+        return await self._lock(locked=False)
 
     @rx.event
     async def export_data(self) -> rx.event.EventSpec:
@@ -226,16 +262,6 @@ ORDER_COLUMNS = ("Order", "Placed", "Status", "Payment", ("Total", "right"), ("R
 def _controls() -> rx.Component:
     state = CustomerState
     return rx.hstack(
-        role_switch(
-            RoleName.ADMIN,
-            state.is_admin_role,
-            lambda on: CustomerState.set_role(RoleName.ADMIN.value, on),
-        ),
-        role_switch(
-            RoleName.MODERATOR,
-            state.is_moderator_role,
-            lambda on: CustomerState.set_role(RoleName.MODERATOR.value, on),
-        ),
         rx.cond(
             state.account_status == "locked",
             rx.button("Unlock", variant="soft", on_click=state.unlock),
@@ -248,6 +274,35 @@ def _controls() -> rx.Component:
         spacing="4",
         align="center",
         wrap="wrap",
+    )
+
+
+def _group_switch(group: rx.Var[GroupToggle]) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.switch(
+                checked=group.member,
+                on_change=lambda on: CustomerState.set_group(group.id, on),
+                aria_label=group.name + " group",
+            ),
+            rx.text(group.name, size="2"),
+            spacing="2",
+            align="center",
+        )
+    )
+
+
+def _staff_groups() -> rx.Component:
+    """The account's staff groups, one switch each (only for viewers who manage staff)."""
+    return rx.cond(
+        may(Permission.STAFF) & (CustomerState.groups.length() > 0),
+        rx.el.fieldset(
+            rx.el.legend(rx.text("Staff groups", size="2", weight="medium")),
+            rx.hstack(rx.foreach(CustomerState.groups, _group_switch), spacing="4", wrap="wrap"),
+            border="none",
+            padding="0",
+            margin="0",
+        ),
     )
 
 
@@ -306,6 +361,7 @@ def customer_page() -> rx.Component:
                     ),
                     rx.text(state.name, color_scheme="gray"),
                     _controls(),
+                    _staff_groups(),
                     rx.grid(
                         rx.card(_facts(state.facts, "Account")),
                         rx.card(_facts(state.figures, "Orders and lifetime value")),
@@ -349,5 +405,5 @@ def customer_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CUSTOMERS,
     )

@@ -4,11 +4,13 @@ and moderators); the service checks the role again."""
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
 from backend.stock_notices import queries as stock_notice_queries
 from ui.forms import form_alert
@@ -26,6 +28,8 @@ class DemandRow:
 
 
 class DemandState(AdminState):
+    permission: ClassVar[Permission] = Permission.INVENTORY
+
     rows: list[DemandRow] = []
     loaded: bool = False
     message: str = ""
@@ -98,4 +102,5 @@ def demand_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        permission=Permission.INVENTORY,
     )

@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.pricing import discounts
@@ -33,7 +35,9 @@ def _day(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else ""
 
 
-class DiscountsState(AdminOnlyAreaState):
+class DiscountsState(AdminState):
+    permission: ClassVar[Permission] = Permission.PROMOTIONS
+
     rows: list[DiscountRow] = []
     errors: dict[str, str] = {}
     message: str = ""
@@ -201,5 +205,5 @@ def discounts_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.PROMOTIONS,
     )

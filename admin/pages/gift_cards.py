@@ -10,11 +10,13 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.clock import moment_from_wall_clock, wall_clock_text
 from backend.core.errors import DomainError
 from backend.core.money import format_money
@@ -75,7 +77,9 @@ def _row(card: CardSummary) -> CardRow:
     )
 
 
-class GiftCardsState(AdminOnlyAreaState):
+class GiftCardsState(AdminState):
+    permission: ClassVar[Permission] = Permission.PROMOTIONS
+
     rows: list[CardRow] = []
     total: int = 0
     search: str = ""
@@ -460,5 +464,5 @@ def gift_cards_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.PROMOTIONS,
     )

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import queries as catalog
 from backend.catalog.variant_queries import find_variant_by_sku
 from backend.core.errors import DomainError
@@ -39,6 +41,8 @@ class MovementRow:
 
 
 class InventoryState(AdminState):
+    permission: ClassVar[Permission] = Permission.INVENTORY
+
     sku: str = ""
     name: str = ""
     stock: int = 0
@@ -280,4 +284,5 @@ def inventory_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        permission=Permission.INVENTORY,
     )

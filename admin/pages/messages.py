@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
 from backend.events import deliveries
 from backend.notifications import queries as messages
@@ -43,7 +45,9 @@ class DeadLetterRow:
     failed: str
 
 
-class MessagesState(AdminOnlyAreaState):
+class MessagesState(AdminState):
+    permission: ClassVar[Permission] = Permission.CUSTOMERS
+
     rows: list[MessageRow] = []
     page: int = 1
     page_count: int = 1
@@ -222,5 +226,5 @@ def messages_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CUSTOMERS,
     )

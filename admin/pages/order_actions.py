@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.customer_remarks import CustomerRemarksState
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.audit.services import actor_label
 from backend.checkout import cancellation
 from backend.core.errors import DomainError, NotFoundError
@@ -18,12 +20,15 @@ from backend.core.money import format_money
 from backend.orders import fulfilment
 from backend.payments import refunds as payment_refunds
 from backend.payments.queries import get_order_with_payments
+from ui.access import requires
 from ui.documents import DocumentLink, document_links
 from ui.forms import labelled_input
 from ui.order_view import OrderView, order_view
 
 
-class OrderAdminState(AdminOnlyAreaState):
+class OrderAdminState(AdminState):
+    permission: ClassVar[Permission] = Permission.ORDERS_VIEW
+
     order: OrderView | None = None
     email: str = ""
     can_fulfil: bool = False
@@ -44,11 +49,16 @@ class OrderAdminState(AdminOnlyAreaState):
         self._order_id = str(detail.id)
         self.order = order_view(detail)
         self.email = detail.email
-        self.can_fulfil = detail.status == "paid"
-        self.can_deliver = detail.status == "fulfilled"
+        # What the order allows and the viewer's groups allow: a packer sees no refunds.
+        fulfils = Permission.ORDERS_FULFIL in self.viewer_permissions
+        refunds = Permission.ORDERS_REFUND in self.viewer_permissions
+        self.can_fulfil = fulfils and detail.status == "paid"
+        self.can_deliver = fulfils and detail.status == "fulfilled"
         left = detail.total - detail.refunded_amount
-        self.can_refund = detail.payment_status in ("paid", "partially_refunded") and left > 0
-        self.can_cancel = cancellation.staff_may_cancel(detail)
+        self.can_refund = (
+            refunds and detail.payment_status in ("paid", "partially_refunded") and left > 0
+        )
+        self.can_cancel = refunds and cancellation.staff_may_cancel(detail)
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
         self.documents = await document_links(detail.id)
@@ -73,6 +83,7 @@ class OrderAdminState(AdminOnlyAreaState):
         await self._show()
 
     @rx.event
+    @requires(Permission.ORDERS_FULFIL)
     async def fulfil(self, form_data: dict[str, str]) -> None:
         await self._act(
             fulfilment.fulfil_order(
@@ -85,6 +96,7 @@ class OrderAdminState(AdminOnlyAreaState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_FULFIL)
     async def deliver(self) -> None:
         await self._act(
             fulfilment.mark_delivered(uuid.UUID(self._order_id), actor=self.staff_viewer),
@@ -92,6 +104,7 @@ class OrderAdminState(AdminOnlyAreaState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_REFUND)
     async def refund(self, form_data: dict[str, str]) -> None:
         raw = str(form_data.get("amount") or "").strip()[:20]
         try:
@@ -111,9 +124,10 @@ class OrderAdminState(AdminOnlyAreaState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_REFUND)
     async def cancel(self) -> None:
         staff = self.viewer
-        if staff is None:  # never the shopper's cancel from here (the guard requires admins)
+        if staff is None:  # never the shopper's cancel from here (the guard requires staff)
             return
         await self._act(
             cancellation.cancel_order(uuid.UUID(self._order_id), by=staff),

@@ -9,6 +9,7 @@ from admin.components.customer_remarks import customer_remarks
 from admin.components.layout import admin_page
 from admin.pages.order_actions import OrderAdminState, order_actions
 from admin.pages.order_returns import order_returns_section
+from backend.accounts.permissions import Permission
 from ui.documents import documents_list
 from ui.order_summary import order_summary, order_timeline
 from ui.order_view import OrderView
@@ -70,5 +71,5 @@ def order_admin_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.ORDERS_VIEW,
     )

@@ -1,17 +1,20 @@
 """Each order's returns on its admin page, with the step its state allows: approve or reject
-with a reason, mark received and optionally restock, refund. Admins only: the access guard
-refuses everyone else, and the returns services check the role again."""
+with a reason (orders: refund), mark received and optionally restock (orders: fulfil),
+refund (orders: refund). The access guard refuses anyone without the permission, and the
+returns services check it again."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.pages.order_actions import OrderAdminState
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.returns import deciding as return_decisions
@@ -21,6 +24,7 @@ from backend.returns import status as return_status
 from backend.returns.models import MAX_DECISION_NOTE_LENGTH
 from backend.returns.schemas import ReturnRecord
 from backend.returns.status import ReturnAction
+from ui.access import requires
 from ui.errors import form_feedback
 from ui.forms import form_alert, labelled_input
 from ui.viewmodels import RETURN_BADGE_COLOURS
@@ -45,8 +49,12 @@ class StaffReturnView:
     can_refund: bool
 
 
-def _staff_view(r: ReturnRecord, currency: str) -> StaffReturnView:
+def _staff_view(
+    r: ReturnRecord, currency: str, permissions: frozenset[Permission]
+) -> StaffReturnView:
     allowed = return_status.allowed_actions(r.status)  # the domain's table decides
+    decides = Permission.ORDERS_REFUND in permissions  # and the viewer's groups
+    receives = Permission.ORDERS_FULFIL in permissions
     return StaffReturnView(
         id=str(r.id),
         number=r.number,
@@ -60,15 +68,16 @@ def _staff_view(r: ReturnRecord, currency: str) -> StaffReturnView:
         restocked=r.restocked,
         refund=format_money(r.refund_amount, currency) if r.refund_amount else "",
         suggested_refund=str(r.suggested_refund),
-        can_decide={ReturnAction.APPROVE, ReturnAction.REJECT} <= allowed,
-        can_receive=ReturnAction.RECEIVE in allowed,
-        can_refund=ReturnAction.REFUND in allowed,
+        can_decide=decides and {ReturnAction.APPROVE, ReturnAction.REJECT} <= allowed,
+        can_receive=receives and ReturnAction.RECEIVE in allowed,
+        can_refund=decides and ReturnAction.REFUND in allowed,
     )
 
 
-class OrderReturnsAdminState(AdminOnlyAreaState):
+class OrderReturnsAdminState(AdminState):
     """The returns section of the admin order page."""
 
+    permission: ClassVar[Permission] = Permission.ORDERS_VIEW
     returns: list[StaffReturnView] = []
     refundable: str = ""
     message: str = ""
@@ -86,7 +95,9 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
         )
         self._return_ids = [str(r.id) for r in found.returns]
         self.refundable = format_money(found.refundable, found.currency)
-        self.returns = [_staff_view(r, found.currency) for r in found.returns]
+        self.returns = [
+            _staff_view(r, found.currency, self.viewer_permissions) for r in found.returns
+        ]
 
     @rx.event
     async def load(self) -> None:
@@ -116,6 +127,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
             await order_state._show()
 
     @rx.event
+    @requires(Permission.ORDERS_REFUND)
     async def approve(self, form_data: dict[str, object]) -> None:
         return_id = self._return_id(form_data)
         if return_id is None:
@@ -131,6 +143,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_REFUND)
     async def reject(self, form_data: dict[str, object]) -> None:
         return_id = self._return_id(form_data)
         if return_id is None:
@@ -146,6 +159,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_FULFIL)
     async def receive(self, form_data: dict[str, object]) -> None:
         return_id = self._return_id(form_data)
         if return_id is None:
@@ -162,6 +176,7 @@ class OrderReturnsAdminState(AdminOnlyAreaState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_REFUND)
     async def refund(self, form_data: dict[str, object]) -> None:
         return_id = self._return_id(form_data)
         if return_id is None:

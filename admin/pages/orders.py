@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.errors import InvalidInputError
 from backend.core.money import format_money
 from backend.orders import queries as order_queries
@@ -44,7 +46,9 @@ def _customer_from_query(raw: str | None) -> uuid.UUID | None:
         return None
 
 
-class OrdersTableState(AdminOnlyAreaState):
+class OrdersTableState(AdminState):
+    permission: ClassVar[Permission] = Permission.ORDERS_VIEW
+
     rows: list[OrderRow] = []
     page: int = 1
     page_count: int = 1
@@ -286,5 +290,5 @@ def orders_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.ORDERS_VIEW,
     )

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from decimal import Decimal
+from typing import ClassVar
 
 import reflex as rx
 from reflex_base.registry import RegistrationContext
 
-from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState, AdminState
+from admin.components.layout import admin_page, may
+from admin.state import AdminState
+from backend.accounts.permissions import PERMISSION_LABELS, Permission
 from backend.accounts.schemas import Viewer
 from backend.analytics import sales
 from backend.catalog import queries as catalog
@@ -27,6 +29,8 @@ from ui.tables import data_table
 
 
 class OverviewState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     products: int = 0
     active_products: int = 0
     out_of_stock: int = 0
@@ -83,7 +87,9 @@ def _connected(client_token: str) -> bool:
     return namespace is None or client_token in namespace.token_to_sid
 
 
-class SalesState(AdminOnlyAreaState):
+class SalesState(AdminState):
+    permission: ClassVar[Permission] = Permission.ANALYTICS
+
     revenue_today: str = ""
     orders_today: int = 0
     revenue_month: str = ""
@@ -164,8 +170,9 @@ class SalesState(AdminOnlyAreaState):
                     and self._watch_round == round_id
                     and _connected(self.router.session.client_token)
                 )
-                if not still_here or not session.is_admin or session.viewer is None:
-                    return  # closed or left the page, reloaded it, or is no longer an admin
+                allowed = Permission.ANALYTICS in session.viewer_permissions
+                if not still_here or not allowed or session.viewer is None:
+                    return  # closed or left the page, reloaded it, or may no longer see sales
                 actor = session.viewer
             current = await sales.orders_fingerprint()
             if current == last:
@@ -314,12 +321,32 @@ def _sales() -> rx.Component:
     )
 
 
+def _your_access() -> rx.Component:
+    """What the viewer's staff groups let them do here, by name."""
+    return rx.text(
+        "Your access: ",
+        rx.foreach(
+            SessionState.staff_permissions,
+            lambda value, index: rx.fragment(rx.cond(index > 0, ", "), PERMISSION_LABEL_VAR[value]),
+        ),
+        ".",
+        size="2",
+        color_scheme="gray",
+    )
+
+
+PERMISSION_LABEL_VAR = rx.Var.create(
+    {permission.value: label for permission, label in PERMISSION_LABELS.items()}
+)
+
+
 def overview_page() -> rx.Component:
     return admin_page(
         "Overview",
-        rx.cond(SessionState.is_admin, _sales()),
+        _your_access(),
+        rx.cond(may(Permission.ANALYTICS), _sales()),
         rx.cond(
-            OverviewState.loaded,
+            may(Permission.CATALOG) & OverviewState.loaded,
             rx.grid(
                 _stat("Products", OverviewState.products, "in the catalog"),
                 _stat(
@@ -331,14 +358,15 @@ def overview_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            rx.spinner(),
+            rx.cond(may(Permission.CATALOG), rx.spinner()),
         ),
         rx.cond(
-            OverviewState.loaded,
+            may(Permission.CATALOG) & OverviewState.loaded,
             rx.cond(
                 OverviewState.worker_running,
                 _worker_callout("circle-check", "grass"),
                 _worker_callout("circle-alert", "amber"),
             ),
         ),
+        permission=None,
     )

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from admin.components.catalog_pickers import ANY, Choice, category_choices
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import category_queries
 from backend.catalog import queries as catalog
 from backend.catalog import services as catalog_services
@@ -51,7 +52,9 @@ def _image_row(url: str) -> ImageRow:
     return ImageRow(url=url, preview=thumbnail_url(url, 160))
 
 
-class ProductEditorState(AdminOnlyAreaState):
+class ProductEditorState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     product_id: str = ""
     is_new: bool = True
     found: bool = True

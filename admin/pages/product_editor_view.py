@@ -14,6 +14,7 @@ from admin.pages.product_editor import (
     ImageRow,
     ProductEditorState,
 )
+from backend.accounts.permissions import Permission
 from ui.file_drop import file_drop_zone
 from ui.forms import form_alert, labelled_input, success_note
 
@@ -401,5 +402,5 @@ def product_editor_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CATALOG,
     )

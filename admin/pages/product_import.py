@@ -5,12 +5,14 @@ watch the progress bar. Administrators only; `backend.product_import` checks aga
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
 from backend import product_import as product_csv
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
 from backend.product_import import CSV_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, ImportPreview
 from ui.access import SessionState
@@ -37,7 +39,9 @@ class PlannedLine:
     changes: str
 
 
-class ProductImportState(AdminOnlyAreaState):
+class ProductImportState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     step: str = "upload"  # upload → preview → applying → done
     file_name: str = ""
     file_rows: int = 0
@@ -344,5 +348,5 @@ def product_import_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CATALOG,
     )

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import queries as catalog
 from backend.catalog.models import MAX_OPTIONS
 from backend.catalog.variant_inputs import OptionInput, variant_matrix
@@ -75,7 +76,9 @@ def _values_of(text: str) -> list[str]:
     return seen
 
 
-class ProductVariantsState(AdminOnlyAreaState):
+class ProductVariantsState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     product_id: str = ""
     found: bool = True
     product_name: str = ""

@@ -11,6 +11,7 @@ from admin.pages.product_variants import (
     ProductVariantsState,
     VariantRow,
 )
+from backend.accounts.permissions import Permission
 from ui.forms import form_alert, success_note
 
 state = ProductVariantsState
@@ -277,5 +278,5 @@ def product_variants_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.CATALOG,
     )

@@ -8,11 +8,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.catalog_pickers import ANY, Choice, category_choices
 from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import category_queries
 from backend.catalog import queries as catalog
 from backend.catalog import services as catalog_services
@@ -54,6 +56,8 @@ class ProductRow:
 
 
 class ProductsTableState(AdminState):
+    permission: ClassVar[Permission] = Permission.CATALOG
+
     rows: list[ProductRow] = []
     page: int = 1
     page_count: int = 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.components.catalog_pickers import choice_select
-from admin.components.layout import admin_page
+from admin.components.layout import admin_page, may
 from admin.pages.products import (
     SORT_CHOICES,
     STATUS_CHOICES,
@@ -14,7 +14,7 @@ from admin.pages.products import (
     ProductRow,
     ProductsTableState,
 )
-from ui.access import SessionState
+from backend.accounts.permissions import Permission
 from ui.forms import form_alert, success_note
 from ui.tables import STACKED_BELOW_TABLET, pager
 
@@ -28,7 +28,7 @@ def _status_badge(active: rx.Var[bool]) -> rx.Component:
 def _row(row: rx.Var[ProductRow]) -> rx.Component:
     return rx.table.row(
         rx.cond(
-            SessionState.is_admin,
+            may(Permission.CATALOG),
             rx.table.cell(
                 rx.checkbox(
                     checked=ProductsTableState.selected.contains(row.id),
@@ -64,7 +64,7 @@ def _table() -> rx.Component:
             rx.table.header(
                 rx.table.row(
                     rx.cond(
-                        SessionState.is_admin,
+                        may(Permission.CATALOG),
                         rx.table.column_header_cell(
                             rx.checkbox(
                                 checked=all_on_page,
@@ -161,7 +161,7 @@ def _filters() -> rx.Component:
 def _bulk_bar() -> rx.Component:
     state = ProductsTableState
     return rx.cond(
-        SessionState.is_admin & (state.selected.length() > 0),
+        may(Permission.CATALOG) & (state.selected.length() > 0),
         rx.card(
             rx.flex(
                 rx.text(state.selected.length(), " selected", weight="medium"),
@@ -202,7 +202,7 @@ def _bulk_bar() -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.cond(
-        SessionState.is_admin,
+        may(Permission.CATALOG),
         rx.hstack(
             rx.link(rx.button(rx.icon("plus", size=16), "New product"), href="/admin/products/new"),
             rx.link(
@@ -240,4 +240,5 @@ def products_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        permission=Permission.CATALOG,
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from admin.components.catalog_pickers import Choice, category_choices
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog.category_queries import get_category_tree
 from backend.core.clock import moment_from_wall_clock, wall_clock_text
 from backend.core.errors import DomainError
@@ -90,7 +91,9 @@ KINDS = ("percent", "fixed", "bundle")
 APPLIES_TO = ("items", "multibuy", "order", "shipping")
 
 
-class PromotionsState(AdminOnlyAreaState):
+class PromotionsState(AdminState):
+    permission: ClassVar[Permission] = Permission.PROMOTIONS
+
     rows: list[PromotionListRow] = []
     editing: bool = False
     editing_id: str = ""

@@ -9,6 +9,7 @@ from admin.components.catalog_pickers import choice_select
 from admin.components.layout import admin_page
 from admin.components.row_actions import edit_and_delete
 from admin.pages.promotions import PromotionListRow, PromotionsState
+from backend.accounts.permissions import Permission
 from ui.forms import bound_input, form_alert, save_or_cancel, success_note
 from ui.tables import data_table
 
@@ -528,5 +529,5 @@ def promotions_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.PROMOTIONS,
     )

@@ -34,6 +34,7 @@ from admin.pages.promotions_view import promotions_page
 from admin.pages.returns import ReturnsTableState, returns_page
 from admin.pages.reviews import ReviewsModerationState, reviews_page
 from admin.pages.shipping import ShippingAdminState, shipping_page
+from admin.pages.staff import StaffGroupsState, staff_page
 from admin.pages.store_settings import StoreSettingsState, store_settings_page
 from admin.pages.taxes import TaxesAdminState, taxes_page
 from admin.pages.webhooks import WebhooksState
@@ -85,6 +86,7 @@ ADMIN_PAGES = (
     (analytics_page, "/admin/analytics", "Analytics", (AnalyticsState.load,)),
     (messages_page, "/admin/messages", "Messages", (MessagesState.load,)),
     (webhooks_page, "/admin/webhooks", "Webhooks", (WebhooksState.load,)),
+    (staff_page, "/admin/staff", "Staff", (StaffGroupsState.load,)),
     (audit_page, "/admin/audit", "Audit log", (AuditState.load,)),
     (accounts_page, "/admin/accounts", "Accounts", (AccountsState.load,)),
     (customer_page, "/admin/accounts/[user_id]", "Customer", (CustomerState.load,)),

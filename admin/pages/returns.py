@@ -5,11 +5,13 @@ else, and the returns services check the role again."""
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.money import format_money
 from backend.returns import queries as return_queries
 from backend.returns import status as return_status
@@ -35,7 +37,9 @@ class ReturnRow:
     refund: str
 
 
-class ReturnsTableState(AdminOnlyAreaState):
+class ReturnsTableState(AdminState):
+    permission: ClassVar[Permission] = Permission.ORDERS_VIEW
+
     rows: list[ReturnRow] = []
     status_filter: str = "requested"
     page: int = 1
@@ -154,5 +158,5 @@ def returns_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.ORDERS_VIEW,
     )

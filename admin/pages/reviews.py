@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog.ratings import stars_text
 from backend.core.errors import DomainError
 from backend.reviews import queries as reviews
@@ -45,6 +47,8 @@ class ModerationRow:
 
 
 class ReviewsModerationState(AdminState):
+    permission: ClassVar[Permission] = Permission.REVIEWS
+
     rows: list[ModerationRow] = []
     status_filter: str = "pending"
     page: int = 1
@@ -342,4 +346,5 @@ def reviews_page() -> rx.Component:
             width="100%",
             max_width="900px",
         ),
+        permission=Permission.REVIEWS,
     )

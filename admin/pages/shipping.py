@@ -8,11 +8,13 @@ import dataclasses
 import uuid
 from decimal import Decimal
 from functools import partial
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.catalog import taxonomy
 from backend.core.errors import DomainError, InvalidInputError
 from backend.core.money import format_money
@@ -92,7 +94,9 @@ def _describe_price(method: shipping.MethodView, currency: str) -> str:
     return text
 
 
-class ShippingAdminState(AdminOnlyAreaState):
+class ShippingAdminState(AdminState):
+    permission: ClassVar[Permission] = Permission.SETTINGS
+
     zones: list[ZoneRow] = []
     methods: list[MethodRow] = []
     categories: list[CategoryChoice] = []
@@ -564,4 +568,5 @@ def shipping_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        permission=Permission.SETTINGS,
     )

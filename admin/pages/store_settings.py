@@ -6,11 +6,13 @@ second on every web process and worker."""
 from __future__ import annotations
 
 from functools import partial
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.clock import time_zones
 from backend.core.errors import DomainError
 from backend.core.money import DISPLAY_LOCALES, display_locale_label
@@ -40,7 +42,9 @@ NUMBER_FIELDS = (
 )
 
 
-class StoreSettingsState(AdminOnlyAreaState):
+class StoreSettingsState(AdminState):
+    permission: ClassVar[Permission] = Permission.SETTINGS
+
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     message: str = ""
@@ -193,4 +197,5 @@ def store_settings_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
+        permission=Permission.SETTINGS,
     )

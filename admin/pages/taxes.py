@@ -8,11 +8,13 @@ import dataclasses
 import uuid
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from typing import ClassVar
 
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.checkout.address_preview import preview_address
 from backend.core.errors import DomainError
 from backend.core.money import format_money
@@ -49,7 +51,9 @@ def _percent(value: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
-class TaxesAdminState(AdminOnlyAreaState):
+class TaxesAdminState(AdminState):
+    permission: ClassVar[Permission] = Permission.SETTINGS
+
     rates: list[RateRow] = []
     classes: list[tuple[str, str]] = []  # (code, name)
     prices_include_tax: bool = False
@@ -362,4 +366,5 @@ def taxes_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        permission=Permission.SETTINGS,
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 import reflex as rx
 
-from admin.state import AdminOnlyAreaState
+from admin.state import AdminState
+from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
 from backend.webhooks import queries as webhook_queries
 from backend.webhooks import services as webhooks
@@ -123,7 +125,9 @@ def _delivery_row(delivery: DeliverySummary) -> DeliveryRow:
     )
 
 
-class WebhooksState(AdminOnlyAreaState):
+class WebhooksState(AdminState):
+    permission: ClassVar[Permission] = Permission.WEBHOOKS
+
     endpoints: list[EndpointRow] = []
     errors: dict[str, str] = {}
     message: str = ""

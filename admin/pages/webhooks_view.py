@@ -13,6 +13,7 @@ from admin.pages.webhooks import (
     EventChoice,
     WebhooksState,
 )
+from backend.accounts.permissions import Permission
 from backend.webhooks import services as webhooks
 from ui.forms import form_alert, labelled_input, success_note
 from ui.tables import data_table
@@ -324,5 +325,5 @@ def webhooks_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        admins_only=True,
+        permission=Permission.WEBHOOKS,
     )

@@ -1,8 +1,9 @@
 """Who is calling: a Bearer access token (OAuth2 password grant at /auth/token), resolved
 on every request against the account as it is now.
 
-Routes declare what they need with `CurrentViewer` (any signed-in caller) or
-`AdminViewer` (administrators). `api.v1.edge.EdgeRoute` settles that before it reads the
+Routes declare what they need with `CurrentViewer` (any signed-in caller) or one of the
+staff aliases below (`CatalogStaff`, `OrderFulfilmentStaff`, …: staff whose groups give
+that permission). `api.v1.edge.EdgeRoute` settles that before it reads the
 request's input, so a caller who may not use a route learns nothing about what it accepts
 (401/403 before any 400); the dependency then finds the viewer already resolved.
 """
@@ -17,8 +18,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from backend.accounts import tokens
 from backend.accounts.errors import InvalidTokenError
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 
 # Declared as the OAuth2 password flow so the docs' Authorize button can sign in; the
 # token still travels as `Authorization: Bearer <token>`. The path is absolute because
@@ -57,22 +58,39 @@ async def required_viewer(request: Request, access_token: AccessToken) -> Viewer
 CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
 
 
-async def admin_viewer(viewer: CurrentViewer) -> Viewer:
-    return require_admin(viewer, "use this part of the API")
+def _staff_dependency(permission: Permission) -> Callable[..., Any]:
+    async def staff_viewer(viewer: CurrentViewer) -> Viewer:
+        return require_permission(viewer, permission, "use this part of the API")
+
+    staff_viewer.__name__ = f"staff_viewer_{permission.name.lower()}"
+    return staff_viewer
 
 
-AdminViewer = Annotated[Viewer, Depends(admin_viewer)]
+# One dependency per permission, so the edge can tell which one a route declared.
+STAFF_DEPENDENCIES: dict[Permission, Callable[..., Any]] = {
+    permission: _staff_dependency(permission) for permission in Permission
+}
+
+CatalogStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.CATALOG])]
+OrderFulfilmentStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_FULFIL])]
+OrderRefundStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_REFUND])]
+PromotionsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.PROMOTIONS])]
+SettingsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.SETTINGS])]
+WebhooksStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.WEBHOOKS])]
 
 # The access dependencies a route may declare, strictest first.
-ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (admin_viewer, required_viewer)
+ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
+    *STAFF_DEPENDENCIES.values(),
+    required_viewer,
+)
 
 
 async def settle_access(request: Request, dependency: Callable[..., Any]) -> None:
     """Run one of `ACCESS_DEPENDENCIES` from the request alone (before its input is read).
     Raises InvalidTokenError (401) or PermissionDeniedError (403)."""
     viewer = await required_viewer(request, await _bearer(request))
-    if dependency is admin_viewer:
-        await admin_viewer(viewer)
+    if dependency is not required_viewer:
+        await dependency(viewer)
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.v1.auth import AdminViewer
+from api.v1.auth import CatalogStaff
 from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
@@ -137,7 +137,7 @@ async def get_collection(
     summary="Every collection, scheduled and ended ones too (admins)",
     responses=problem_responses(401, 403),
 )
-async def admin_list_collections(viewer: AdminViewer) -> list[CollectionAdminOut]:
+async def admin_list_collections(viewer: CatalogStaff) -> list[CollectionAdminOut]:
     return [
         CollectionAdminOut.of_admin(row.collection)
         for row in await queries.list_collections(viewer)
@@ -150,7 +150,9 @@ async def admin_list_collections(viewer: AdminViewer) -> list[CollectionAdminOut
     summary="One collection (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def admin_get_collection(collection_id: uuid.UUID, viewer: AdminViewer) -> CollectionAdminOut:
+async def admin_get_collection(
+    collection_id: uuid.UUID, viewer: CatalogStaff
+) -> CollectionAdminOut:
     return CollectionAdminOut.of_admin(await queries.get_collection(collection_id, actor=viewer))
 
 
@@ -161,7 +163,7 @@ async def admin_get_collection(collection_id: uuid.UUID, viewer: AdminViewer) ->
     summary="Create a collection (admins)",
     responses=problem_responses(400, 401, 403, 422),
 )
-async def create_collection(data: CollectionInput, viewer: AdminViewer) -> JSONResponse:
+async def create_collection(data: CollectionInput, viewer: CatalogStaff) -> JSONResponse:
     collection_id = await services.save_collection(None, data, actor=viewer)
     saved = CollectionAdminOut.of_admin(await queries.get_collection(collection_id, actor=viewer))
     return JSONResponse(
@@ -178,7 +180,7 @@ async def create_collection(data: CollectionInput, viewer: AdminViewer) -> JSONR
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def replace_collection(
-    collection_id: uuid.UUID, data: CollectionInput, viewer: AdminViewer
+    collection_id: uuid.UUID, data: CollectionInput, viewer: CatalogStaff
 ) -> CollectionAdminOut:
     await services.save_collection(collection_id, data, actor=viewer)
     return CollectionAdminOut.of_admin(await queries.get_collection(collection_id, actor=viewer))
@@ -190,6 +192,6 @@ async def replace_collection(
     summary="Delete a collection; its products stay (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_collection(collection_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_collection(collection_id: uuid.UUID, viewer: CatalogStaff) -> Response:
     await services.delete_collection(collection_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,8 +1,8 @@
 """What every /api/v1 route checks before its own code runs, in this order:
 
-1. Who is calling: the route's access dependency (`CurrentViewer`, `AdminViewer`) is
-   settled first, so a caller who may not use the route gets 401/403 whatever they sent,
-   never a 400 that tells them what the route accepts.
+1. Who is calling: the route's access dependency (`CurrentViewer`, or a staff alias such
+   as `CatalogStaff`) is settled first, so a caller who may not use the route gets
+   401/403 whatever they sent, never a 400 that tells them what the route accepts.
 2. Path and query values: no NUL character (400 naming the parameter).
 3. A JSON body: sent as JSON (`application/json` or `+json`, else 415), well-formed (400
    saying what is wrong and where), valid against the documented schema in pydantic's

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.v1.auth import AdminViewer
+from api.v1.auth import PromotionsStaff
 from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
@@ -160,7 +160,7 @@ ADMIN = "/admin/gift-cards"
     responses=problem_responses(401, 403),
 )
 async def list_gift_cards(
-    viewer: AdminViewer, query: Annotated[CardListParams, Query()]
+    viewer: PromotionsStaff, query: Annotated[CardListParams, Query()]
 ) -> Paged[CardOut]:
     found = await gift_cards.list_cards(
         viewer, search=query.search, page=query.page, limit=query.limit
@@ -178,7 +178,7 @@ async def list_gift_cards(
     summary="Issue a gift card (admins)",
     responses=problem_responses(400, 401, 403),
 )
-async def issue_gift_card(data: IssueInput, viewer: AdminViewer) -> JSONResponse:
+async def issue_gift_card(data: IssueInput, viewer: PromotionsStaff) -> JSONResponse:
     issued = await services.issue_card(data, actor=viewer)
     card = await gift_cards.get_card(issued.id, viewer)
     body = IssuedOut(card=CardDetailOut.of_detail(card), code=issued.code)
@@ -195,7 +195,7 @@ async def issue_gift_card(data: IssueInput, viewer: AdminViewer) -> JSONResponse
     summary="One gift card with its ledger (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def get_gift_card(card_id: uuid.UUID, viewer: AdminViewer) -> CardDetailOut:
+async def get_gift_card(card_id: uuid.UUID, viewer: PromotionsStaff) -> CardDetailOut:
     return CardDetailOut.of_detail(await gift_cards.get_card(card_id, viewer))
 
 
@@ -206,7 +206,7 @@ async def get_gift_card(card_id: uuid.UUID, viewer: AdminViewer) -> CardDetailOu
     responses=problem_responses(400, 401, 403, 404),
 )
 async def adjust_gift_card(
-    card_id: uuid.UUID, data: AdjustInput, viewer: AdminViewer
+    card_id: uuid.UUID, data: AdjustInput, viewer: PromotionsStaff
 ) -> CardDetailOut:
     await services.adjust_balance(card_id, data, actor=viewer)
     return CardDetailOut.of_detail(await gift_cards.get_card(card_id, viewer))
@@ -219,7 +219,7 @@ async def adjust_gift_card(
     responses=problem_responses(400, 401, 403, 404),
 )
 async def set_gift_card_active(
-    card_id: uuid.UUID, data: ActiveIn, viewer: AdminViewer
+    card_id: uuid.UUID, data: ActiveIn, viewer: PromotionsStaff
 ) -> CardDetailOut:
     await services.set_active(card_id, active=data.active, actor=viewer)
     return CardDetailOut.of_detail(await gift_cards.get_card(card_id, viewer))
@@ -231,6 +231,6 @@ async def set_gift_card_active(
     summary="E-mail a card again with a new code; the old code stops working (admins)",
     responses=problem_responses(400, 401, 403, 404),
 )
-async def resend_gift_card(card_id: uuid.UUID, viewer: AdminViewer) -> CardDetailOut:
+async def resend_gift_card(card_id: uuid.UUID, viewer: PromotionsStaff) -> CardDetailOut:
     await delivery.resend(card_id, actor=viewer)
     return CardDetailOut.of_detail(await gift_cards.get_card(card_id, viewer))

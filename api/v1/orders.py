@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from api.payment_routes import stripe_webhook
-from api.v1.auth import AdminViewer, CurrentViewer
+from api.v1.auth import CurrentViewer, OrderFulfilmentStaff, OrderRefundStaff
 from api.v1.edge import EdgeRoute
 from api.v1.idempotency import valid_key
 from api.v1.order_schemas import (
@@ -40,7 +40,7 @@ from api.v1.order_schemas import (
 )
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.audit.services import actor_label
 from backend.cart import owners as cart_owners
@@ -93,25 +93,27 @@ def _scoped_key(purpose: str, viewer: Viewer, key: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def _is_admin(viewer: Viewer) -> bool:
-    return RoleName.ADMIN in viewer.roles
+def _sees_all_orders(viewer: Viewer) -> bool:
+    return viewer.may(Permission.ORDERS_VIEW)
 
 
 # --- helpers --------------------------------------------------------------------------
 
 
 async def _visible_order(number: str, viewer: Viewer) -> OrderWithPayments:
-    """The order, if the caller placed it or is an admin; else 404 as if it did not exist."""
+    """The order, if the caller placed it or staff may see orders; else 404 as if it did
+    not exist."""
     order = await get_order_with_payments(number.strip().upper())
-    if _is_admin(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
+    if _sees_all_orders(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
         return order
     raise NotFoundError(ORDER_NOT_FOUND)
 
 
-async def _staff_order(number: str, viewer: Viewer, what: str) -> OrderWithPayments:
+async def _staff_order(
+    number: str, viewer: Viewer, permission: Permission, what: str
+) -> OrderWithPayments:
     # Refused before the lookup, so a shopper learns nothing about other numbers.
-    if not _is_admin(viewer):
-        raise PermissionDeniedError(f"Only administrators can {what}.")
+    require_permission(viewer, permission, what)
     return await get_order_with_payments(number.strip().upper())
 
 
@@ -210,8 +212,7 @@ async def list_orders(
             ],
             pagination=PageMeta.of(page=mine.page, limit=mine.limit, total=mine.total),
         )
-    if not _is_admin(viewer):
-        raise PermissionDeniedError("Only administrators can list every order.")
+    require_permission(viewer, Permission.ORDERS_VIEW, "list every order")
     every = await queries.list_all_orders(
         viewer, filters=parse_order_filters(form), page=page, limit=limit
     )
@@ -318,9 +319,10 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     """The goods go back into stock. An admin cancelling a paid, unshipped order refunds
     what was paid first. 409: the order is past cancelling (or its payment is in progress)."""
     order = await _visible_order(number, viewer)
-    # An admin cancels as staff (also paid orders, refunding them); anyone else as the
-    # shopper, whose order it must be (`_visible_order` answered 404 otherwise).
-    if _is_admin(viewer):
+    # Staff who may refund cancel as staff (also paid orders, refunding them); anyone
+    # else as the shopper, whose order it must be (`_visible_order` answered 404
+    # otherwise; staff who may only see orders are refused for others' orders).
+    if viewer.may(Permission.ORDERS_REFUND):
         await cancellation.cancel_order(order.id, by=viewer)
     else:
         await cancellation.cancel_order(order.id, shopper=Shopper(user_id=viewer.user_id))
@@ -336,8 +338,10 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     summary="Mark a paid order shipped (admins)",
     responses=problem_responses(400, 401, 403, 404, 409),
 )
-async def fulfil_order(number: OrderNumber, body: FulfilmentIn, viewer: AdminViewer) -> OrderOut:
-    order = await _staff_order(number, viewer, "ship orders")
+async def fulfil_order(
+    number: OrderNumber, body: FulfilmentIn, viewer: OrderFulfilmentStaff
+) -> OrderOut:
+    order = await _staff_order(number, viewer, Permission.ORDERS_FULFIL, "ship orders")
     await fulfilment.fulfil_order(
         order.id, carrier=body.carrier, tracking_number=body.tracking_number, actor=viewer
     )
@@ -350,8 +354,8 @@ async def fulfil_order(number: OrderNumber, body: FulfilmentIn, viewer: AdminVie
     summary="Mark a shipped order delivered (admins)",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def deliver_order(number: OrderNumber, viewer: AdminViewer) -> OrderOut:
-    order = await _staff_order(number, viewer, "update orders")
+async def deliver_order(number: OrderNumber, viewer: OrderFulfilmentStaff) -> OrderOut:
+    order = await _staff_order(number, viewer, Permission.ORDERS_FULFIL, "update orders")
     await fulfilment.mark_delivered(order.id, actor=viewer)
     return await _order_out(order.number)
 
@@ -363,11 +367,11 @@ async def deliver_order(number: OrderNumber, viewer: AdminViewer) -> OrderOut:
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def refund_order(
-    number: OrderNumber, body: RefundIn, viewer: AdminViewer, key: IdempotencyKey
+    number: OrderNumber, body: RefundIn, viewer: OrderRefundStaff, key: IdempotencyKey
 ) -> RefundOut:
     """One refund per `Idempotency-Key`. 400: more than is left to refund. 409: nothing
     was paid, or the provider refused the refund."""
-    order = await _staff_order(number, viewer, "refund orders")
+    order = await _staff_order(number, viewer, Permission.ORDERS_REFUND, "refund orders")
     refunded = await payment_refunds.refund_order(
         order.id,
         amount=None if body.amount is None else Decimal(body.amount),

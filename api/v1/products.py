@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.v1.auth import AdminViewer, OptionalViewer
+from api.v1.auth import CatalogStaff, OptionalViewer
 from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
@@ -440,7 +440,7 @@ def _variants_of(data: ProductWrite) -> dict[str, Any] | None:
     summary="Create a product (admins), with its options and variants if it has any",
     responses=problem_responses(400, 401, 403, 409, 422),
 )
-async def create_product(data: ProductWrite, viewer: AdminViewer) -> JSONResponse:
+async def create_product(data: ProductWrite, viewer: CatalogStaff) -> JSONResponse:
     product_id = await catalog.create_product(
         ProductCreate(**data.model_dump(exclude=_WRITE_ONLY)),
         actor=viewer,
@@ -458,7 +458,7 @@ async def create_product(data: ProductWrite, viewer: AdminViewer) -> JSONRespons
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def replace_product(
-    product_id: uuid.UUID, data: ProductWrite, viewer: AdminViewer
+    product_id: uuid.UUID, data: ProductWrite, viewer: CatalogStaff
 ) -> JSONResponse:
     """Every field is set: those left out take their defaults. With `variants`, the
     product's options and variants become exactly those (variants named by `id` or by
@@ -479,7 +479,7 @@ async def replace_product(
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def patch_product(
-    product_id: uuid.UUID, data: ProductPatch, viewer: AdminViewer
+    product_id: uuid.UUID, data: ProductPatch, viewer: CatalogStaff
 ) -> JSONResponse:
     changes = {
         variant.id: variant.model_dump(exclude={"id"}, exclude_unset=True)
@@ -521,7 +521,7 @@ async def get_variant(
     responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 async def patch_variant(
-    product_id: uuid.UUID, variant_id: uuid.UUID, data: VariantPatch, viewer: AdminViewer
+    product_id: uuid.UUID, variant_id: uuid.UUID, data: VariantPatch, viewer: CatalogStaff
 ) -> VariantOut:
     await catalog.update_product(
         product_id,
@@ -538,7 +538,7 @@ async def patch_variant(
     summary="Delete a product (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_product(product_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_product(product_id: uuid.UUID, viewer: CatalogStaff) -> Response:
     await catalog.delete_product(product_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.v1.auth import AdminViewer
+from api.v1.auth import PromotionsStaff
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.core.money import decimal_string
@@ -80,7 +80,7 @@ class PromotionOut(BaseModel):
         )
 
 
-async def _one(promotion_id: uuid.UUID, viewer: AdminViewer) -> PromotionOut:
+async def _one(promotion_id: uuid.UUID, viewer: PromotionsStaff) -> PromotionOut:
     return PromotionOut.of(await promotions.promotion_row(promotion_id, actor=viewer))
 
 
@@ -90,7 +90,7 @@ async def _one(promotion_id: uuid.UUID, viewer: AdminViewer) -> PromotionOut:
     summary="Every promotion, the highest priority first (admins)",
     responses=problem_responses(401, 403),
 )
-async def list_promotions(viewer: AdminViewer) -> list[PromotionOut]:
+async def list_promotions(viewer: PromotionsStaff) -> list[PromotionOut]:
     return [PromotionOut.of(row) for row in await promotions.list_promotions(viewer)]
 
 
@@ -100,7 +100,7 @@ async def list_promotions(viewer: AdminViewer) -> list[PromotionOut]:
     summary="One promotion (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def get_promotion(promotion_id: uuid.UUID, viewer: AdminViewer) -> PromotionOut:
+async def get_promotion(promotion_id: uuid.UUID, viewer: PromotionsStaff) -> PromotionOut:
     return await _one(promotion_id, viewer)
 
 
@@ -111,7 +111,7 @@ async def get_promotion(promotion_id: uuid.UUID, viewer: AdminViewer) -> Promoti
     summary="Create a promotion (admins)",
     responses=problem_responses(400, 401, 403),
 )
-async def create_promotion(data: PromotionInput, viewer: AdminViewer) -> JSONResponse:
+async def create_promotion(data: PromotionInput, viewer: PromotionsStaff) -> JSONResponse:
     promotion_id = await promotions.save_promotion(None, data, actor=viewer)
     saved = await _one(promotion_id, viewer)
     return JSONResponse(
@@ -128,7 +128,7 @@ async def create_promotion(data: PromotionInput, viewer: AdminViewer) -> JSONRes
     responses=problem_responses(400, 401, 403, 404),
 )
 async def replace_promotion(
-    promotion_id: uuid.UUID, data: PromotionInput, viewer: AdminViewer
+    promotion_id: uuid.UUID, data: PromotionInput, viewer: PromotionsStaff
 ) -> PromotionOut:
     await promotions.save_promotion(promotion_id, data, actor=viewer)
     return await _one(promotion_id, viewer)
@@ -140,6 +140,6 @@ async def replace_promotion(
     summary="Delete a promotion; orders placed under it keep what they got (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_promotion(promotion_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_promotion(promotion_id: uuid.UUID, viewer: PromotionsStaff) -> Response:
     await promotions.delete_promotion(promotion_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

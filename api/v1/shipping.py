@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.v1.auth import AdminViewer, CurrentViewer
+from api.v1.auth import CurrentViewer, SettingsStaff
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.cart import owners as cart_owners
@@ -129,7 +129,7 @@ async def shipping_methods(
     ]
 
 
-async def _zone(viewer: AdminViewer, zone_id: uuid.UUID) -> ZoneOut:
+async def _zone(viewer: SettingsStaff, zone_id: uuid.UUID) -> ZoneOut:
     return ZoneOut.of(await shipping.get_zone(zone_id, actor=viewer))
 
 
@@ -139,7 +139,7 @@ async def _zone(viewer: AdminViewer, zone_id: uuid.UUID) -> ZoneOut:
     summary="Every shipping zone with its methods (admins)",
     responses=problem_responses(401, 403),
 )
-async def list_zones(viewer: AdminViewer) -> list[ZoneOut]:
+async def list_zones(viewer: SettingsStaff) -> list[ZoneOut]:
     return [ZoneOut.of(zone) for zone in await shipping.list_zones(viewer)]
 
 
@@ -150,7 +150,7 @@ async def list_zones(viewer: AdminViewer) -> list[ZoneOut]:
     summary="Add a shipping zone (admins)",
     responses=problem_responses(400, 401, 403),
 )
-async def create_zone(data: ZoneInput, viewer: AdminViewer, response: Response) -> ZoneOut:
+async def create_zone(data: ZoneInput, viewer: SettingsStaff, response: Response) -> ZoneOut:
     """400 when a country is in another zone at the same level (country, regions,
     postcodes): every address belongs to one zone."""
     zone_id = await shipping.save_zone(data, actor=viewer)
@@ -164,7 +164,7 @@ async def create_zone(data: ZoneInput, viewer: AdminViewer, response: Response) 
     summary="Change a shipping zone (admins)",
     responses=problem_responses(400, 401, 403, 404),
 )
-async def update_zone(zone_id: uuid.UUID, data: ZoneInput, viewer: AdminViewer) -> ZoneOut:
+async def update_zone(zone_id: uuid.UUID, data: ZoneInput, viewer: SettingsStaff) -> ZoneOut:
     await shipping.save_zone(data, actor=viewer, zone_id=zone_id)
     return await _zone(viewer, zone_id)
 
@@ -175,7 +175,7 @@ async def update_zone(zone_id: uuid.UUID, data: ZoneInput, viewer: AdminViewer) 
     summary="Delete a shipping zone and its methods (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_zone(zone_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_zone(zone_id: uuid.UUID, viewer: SettingsStaff) -> Response:
     await shipping.delete_zone(zone_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -187,7 +187,7 @@ async def delete_zone(zone_id: uuid.UUID, viewer: AdminViewer) -> Response:
     summary="Add a method to a zone (admins)",
     responses=problem_responses(400, 401, 403, 404),
 )
-async def create_method(zone_id: uuid.UUID, data: MethodInput, viewer: AdminViewer) -> ZoneOut:
+async def create_method(zone_id: uuid.UUID, data: MethodInput, viewer: SettingsStaff) -> ZoneOut:
     await shipping.save_method(data, actor=viewer, zone_id=zone_id)
     return await _zone(viewer, zone_id)
 
@@ -198,7 +198,9 @@ async def create_method(zone_id: uuid.UUID, data: MethodInput, viewer: AdminView
     summary="Change a method: its bands and exclusions are replaced (admins)",
     responses=problem_responses(400, 401, 403, 404),
 )
-async def update_method(method_id: uuid.UUID, data: MethodInput, viewer: AdminViewer) -> MethodOut:
+async def update_method(
+    method_id: uuid.UUID, data: MethodInput, viewer: SettingsStaff
+) -> MethodOut:
     await shipping.save_method(data, actor=viewer, method_id=method_id)
     return MethodOut.of(await shipping.get_method(method_id, actor=viewer))
 
@@ -209,6 +211,6 @@ async def update_method(method_id: uuid.UUID, data: MethodInput, viewer: AdminVi
     summary="Delete a method (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_method(method_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_method(method_id: uuid.UUID, viewer: SettingsStaff) -> Response:
     await shipping.delete_method(method_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.v1.auth import AdminViewer
+from api.v1.auth import SettingsStaff
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.checkout.address_preview import preview_address
@@ -87,7 +87,7 @@ class CheckoutPreviewOut(BaseModel):
     prices_include_tax: bool
 
 
-async def _rate(viewer: AdminViewer, rate_id: uuid.UUID) -> TaxRateOut:
+async def _rate(viewer: SettingsStaff, rate_id: uuid.UUID) -> TaxRateOut:
     return TaxRateOut.of(await taxes.get_tax_rate(rate_id, actor=viewer))
 
 
@@ -97,7 +97,7 @@ async def _rate(viewer: AdminViewer, rate_id: uuid.UUID) -> TaxRateOut:
     summary="Every tax rate (admins)",
     responses=problem_responses(401, 403),
 )
-async def list_rates(viewer: AdminViewer) -> list[TaxRateOut]:
+async def list_rates(viewer: SettingsStaff) -> list[TaxRateOut]:
     return [TaxRateOut.of(rate) for rate in await taxes.list_tax_rates(viewer)]
 
 
@@ -108,7 +108,7 @@ async def list_rates(viewer: AdminViewer) -> list[TaxRateOut]:
     summary="Add a tax rate (admins)",
     responses=problem_responses(400, 401, 403),
 )
-async def create_rate(data: TaxRateInput, viewer: AdminViewer, response: Response) -> TaxRateOut:
+async def create_rate(data: TaxRateInput, viewer: SettingsStaff, response: Response) -> TaxRateOut:
     """400 when the place and class has a rate already (change that one)."""
     rate_id = await taxes.save_tax_rate(data, actor=viewer)
     response.headers["Location"] = f"/api/v1/taxes/rates/{rate_id}"
@@ -121,7 +121,7 @@ async def create_rate(data: TaxRateInput, viewer: AdminViewer, response: Respons
     summary="Change a tax rate (admins)",
     responses=problem_responses(400, 401, 403, 404),
 )
-async def update_rate(rate_id: uuid.UUID, data: TaxRateInput, viewer: AdminViewer) -> TaxRateOut:
+async def update_rate(rate_id: uuid.UUID, data: TaxRateInput, viewer: SettingsStaff) -> TaxRateOut:
     await taxes.save_tax_rate(data, actor=viewer, rate_id=rate_id)
     return await _rate(viewer, rate_id)
 
@@ -132,7 +132,7 @@ async def update_rate(rate_id: uuid.UUID, data: TaxRateInput, viewer: AdminViewe
     summary="Delete a tax rate (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_rate(rate_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_rate(rate_id: uuid.UUID, viewer: SettingsStaff) -> Response:
     await taxes.delete_tax_rate(rate_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -150,7 +150,7 @@ async def _configuration() -> TaxConfigurationOut:
     summary="Whether prices include tax, and the tax classes (admins)",
     responses=problem_responses(401, 403),
 )
-async def get_configuration(viewer: AdminViewer) -> TaxConfigurationOut:
+async def get_configuration(viewer: SettingsStaff) -> TaxConfigurationOut:
     await taxes.list_tax_rates(viewer)  # admins only, as the service decides
     return await _configuration()
 
@@ -161,7 +161,7 @@ async def get_configuration(viewer: AdminViewer) -> TaxConfigurationOut:
     summary="Choose whether catalog prices include tax (admins)",
     responses=problem_responses(400, 401, 403),
 )
-async def put_configuration(data: TaxConfigurationIn, viewer: AdminViewer) -> TaxConfigurationOut:
+async def put_configuration(data: TaxConfigurationIn, viewer: SettingsStaff) -> TaxConfigurationOut:
     await taxes.set_prices_include_tax(data.prices_include_tax, actor=viewer)
     return await _configuration()
 
@@ -173,7 +173,7 @@ async def put_configuration(data: TaxConfigurationIn, viewer: AdminViewer) -> Ta
     responses=problem_responses(400, 401, 403),
 )
 async def checkout_preview(
-    viewer: AdminViewer, where: Annotated[PreviewParams, Query()]
+    viewer: SettingsStaff, where: Annotated[PreviewParams, Query()]
 ) -> CheckoutPreviewOut:
     result = await preview_address(viewer, **where.model_dump())
     return CheckoutPreviewOut(

@@ -18,7 +18,7 @@ from typing import Annotated, Literal, get_args
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.v1.auth import AdminViewer
+from api.v1.auth import WebhooksStaff
 from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
@@ -167,7 +167,7 @@ class DeliveryListParams(BaseModel):
     responses=problem_responses(400, 401, 403),
 )
 async def create_endpoint(
-    data: EndpointCreate, viewer: AdminViewer, response: Response
+    data: EndpointCreate, viewer: WebhooksStaff, response: Response
 ) -> EndpointCreated:
     """The answer holds the endpoint's signing `secret`, which is never shown again."""
     created = await webhooks.create_endpoint(
@@ -183,7 +183,7 @@ async def create_endpoint(
     summary="Every webhook endpoint (admins)",
     responses=problem_responses(401, 403),
 )
-async def list_endpoints(viewer: AdminViewer) -> list[EndpointOut]:
+async def list_endpoints(viewer: WebhooksStaff) -> list[EndpointOut]:
     return [EndpointOut.of(endpoint) for endpoint in await webhook_queries.list_endpoints(viewer)]
 
 
@@ -193,7 +193,7 @@ async def list_endpoints(viewer: AdminViewer) -> list[EndpointOut]:
     summary="One webhook endpoint (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def get_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> EndpointOut:
+async def get_endpoint(endpoint_id: uuid.UUID, viewer: WebhooksStaff) -> EndpointOut:
     return EndpointOut.of(await webhook_queries.get_endpoint(viewer, endpoint_id))
 
 
@@ -204,7 +204,7 @@ async def get_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> EndpointO
     responses=problem_responses(400, 401, 403, 404),
 )
 async def update_endpoint(
-    endpoint_id: uuid.UUID, data: EndpointUpdate, viewer: AdminViewer
+    endpoint_id: uuid.UUID, data: EndpointUpdate, viewer: WebhooksStaff
 ) -> EndpointOut:
     endpoint = await webhooks.update_endpoint(
         viewer,
@@ -224,7 +224,7 @@ async def update_endpoint(
     responses=problem_responses(400, 401, 403, 404),
 )
 async def rotate_secret(
-    endpoint_id: uuid.UUID, viewer: AdminViewer, data: SecretRotation | None = None
+    endpoint_id: uuid.UUID, viewer: WebhooksStaff, data: SecretRotation | None = None
 ) -> EndpointCreated:
     """The answer holds the new `secret`, shown only now. During the grace period each
     delivery's `Kestrel-Signature` has two `v1=` entries (new and previous secret), so a
@@ -242,7 +242,7 @@ async def rotate_secret(
     summary="Delete a webhook endpoint and its delivery log (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def delete_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> Response:
+async def delete_endpoint(endpoint_id: uuid.UUID, viewer: WebhooksStaff) -> Response:
     await webhooks.delete_endpoint(viewer, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -256,7 +256,7 @@ async def delete_endpoint(endpoint_id: uuid.UUID, viewer: AdminViewer) -> Respon
 async def list_deliveries(
     endpoint_id: uuid.UUID,
     query: Annotated[DeliveryListParams, Query()],
-    viewer: AdminViewer,
+    viewer: WebhooksStaff,
 ) -> Paged[DeliveryOut]:
     page = await webhook_queries.list_deliveries(
         viewer, endpoint_id, status=query.status, page=query.page, limit=query.limit
@@ -273,7 +273,7 @@ async def list_deliveries(
     summary="One delivery with its attempt log (admins)",
     responses=problem_responses(401, 403, 404),
 )
-async def get_delivery(delivery_id: uuid.UUID, viewer: AdminViewer) -> DeliveryDetailOut:
+async def get_delivery(delivery_id: uuid.UUID, viewer: WebhooksStaff) -> DeliveryDetailOut:
     return DeliveryDetailOut.of_detail(await webhook_queries.get_delivery(viewer, delivery_id))
 
 
@@ -284,7 +284,7 @@ async def get_delivery(delivery_id: uuid.UUID, viewer: AdminViewer) -> DeliveryD
     summary="Send a delivery again (admins)",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def retry_delivery(delivery_id: uuid.UUID, viewer: AdminViewer) -> DeliveryOut:
+async def retry_delivery(delivery_id: uuid.UUID, viewer: WebhooksStaff) -> DeliveryOut:
     """Starts a fresh round of attempts for a failed (or succeeded) delivery; the worker
     sends it within seconds. 409 while the delivery is still being tried."""
     return DeliveryOut.of(await webhooks.retry_delivery(viewer, delivery_id))

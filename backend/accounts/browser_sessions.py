@@ -12,11 +12,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts import session_epochs
+from backend.accounts import session_epochs, staff_groups
 from backend.accounts.lookup_keys import hash_token
-from backend.accounts.models import RefreshToken, Role, User, UserRole, UserSession
+from backend.accounts.models import RefreshToken, User, UserSession
 from backend.accounts.profiles import display_name
-from backend.accounts.roles import RoleName
 from backend.accounts.schemas import VerifiedSession, Viewer
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -132,15 +131,10 @@ async def revoke_all_sign_ins(
 
 
 async def viewer_for(session: AsyncSession, user: User) -> Viewer:
-    role_names = await session.exec(
-        select(Role.name)
-        .join(UserRole, col(UserRole.role_id) == col(Role.id))
-        .where(UserRole.user_id == user.id)
-    )
     return Viewer(
         user_id=user.id,
         username=user.username,
         email=user.email,
         display_name=display_name(user),
-        roles=frozenset(RoleName(name) for name in role_names),
+        permissions=await staff_groups.permissions_of(session, user.id),
     )

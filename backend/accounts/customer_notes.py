@@ -19,8 +19,8 @@ from sqlmodel import col, select
 
 from backend.accounts.locks import lock_user_for_update
 from backend.accounts.models import CustomerNote, CustomerTag
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -74,7 +74,7 @@ def normalised_tag(text: str) -> str:
 
 
 async def remarks_about(user_id: uuid.UUID, *, actor: Viewer) -> CustomerRemarks:
-    require_admin(actor, "read notes about customers")
+    require_permission(actor, Permission.CUSTOMERS, "read notes about customers")
     async with session_scope() as session:
         tags = (
             await session.exec(
@@ -99,7 +99,7 @@ async def remarks_about(user_id: uuid.UUID, *, actor: Viewer) -> CustomerRemarks
 async def add_note(user_id: uuid.UUID, body: str, *, actor: Viewer) -> Note:
     """Raises InvalidInputError for an empty or too long note, NotFoundError for an
     account that does not exist."""
-    require_admin(actor, "write notes about customers")
+    require_permission(actor, Permission.CUSTOMERS, "write notes about customers")
     text = body.strip()
     if not text or len(text) > MAX_NOTE_LENGTH or "\x00" in text:
         raise InvalidInputError(NOTE_HINT, {"note": NOTE_HINT})
@@ -122,7 +122,7 @@ async def add_note(user_id: uuid.UUID, body: str, *, actor: Viewer) -> Note:
 
 async def set_tags(user_id: uuid.UUID, text: str, *, actor: Viewer) -> tuple[str, ...]:
     """Replace the customer's tags with those typed; the tags kept, alphabetical."""
-    require_admin(actor, "tag customers")
+    require_permission(actor, Permission.CUSTOMERS, "tag customers")
     wanted = parse_tags(text)
     async with session_scope() as session:
         await lock_user_for_update(session, user_id)

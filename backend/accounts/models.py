@@ -1,4 +1,5 @@
-"""Tables of the accounts domain: the seed's users, roles and user_roles, plus sessions."""
+"""Tables of the accounts domain: the seed's users, roles and user_roles, staff groups and
+their members, plus sessions."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlmodel import Field, SQLModel
 
+from backend.accounts.permissions import Permission
 from backend.core.tables import created_at_column, updated_at_column, uuid_primary_key
 
 USER_STATUSES = ("pending", "active", "inactive", "locked")
@@ -86,6 +88,58 @@ class UserRole(SQLModel, table=True):
         )
     )
     assigned_at: datetime = created_at_column()
+
+
+_KNOWN_PERMISSIONS = ", ".join(f"'{permission.value}'" for permission in Permission)
+
+
+class StaffGroup(SQLModel, table=True):
+    """A named set of permissions; staff are the members of one or more groups."""
+
+    __tablename__ = "staff_groups"
+    __table_args__ = (
+        Index("staff_groups_name_idx", text("lower(name)"), unique=True),
+        Index("staff_groups_key_idx", "key", unique=True),
+        CheckConstraint("length(btrim(name)) > 0", name="name_present"),
+        CheckConstraint(
+            f"permissions <@ ARRAY[{_KNOWN_PERMISSIONS}]::varchar[]", name="permissions_known"
+        ),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    # The built-in groups' stable key (`DefaultGroup`); NULL for the shop's own.
+    key: str | None = Field(default=None, sa_column=Column(String(40)))
+    name: str = Field(sa_column=Column(String(80), nullable=False))
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
+    )
+    permissions: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(String(40)), nullable=False, server_default=text("'{}'::varchar[]")),
+    )
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+
+
+class StaffGroupMember(SQLModel, table=True):
+    __tablename__ = "staff_group_members"
+    __table_args__ = (Index("staff_group_members_user_id_idx", "user_id"),)
+
+    group_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("staff_groups.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True),
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    added_at: datetime = created_at_column()
 
 
 class UserSession(SQLModel, table=True):

@@ -10,10 +10,10 @@ import uuid
 
 from sqlmodel import col, select
 
-from backend.accounts.models import Role, User, UserRole
-from backend.accounts.roles import RoleName
+from backend.accounts.models import StaffGroup, StaffGroupMember, User
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import UserRecord, Viewer
-from backend.accounts.staff import account_roles, require_admin
+from backend.accounts.staff import account_roles
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 
@@ -45,18 +45,23 @@ async def get_user_for(actor: Viewer, user_id: uuid.UUID) -> UserRecord:
     """The account, if `actor` is its holder or an admin. Anyone else is refused before
     the account is looked up, so the refusal says nothing about whether it exists."""
     if actor.user_id != user_id:
-        require_admin(actor, "see other people's accounts")
+        require_permission(actor, Permission.CUSTOMERS, "see other people's accounts")
     return await get_user(user_id)
 
 
-async def list_admin_emails() -> list[str]:
-    """Where staff alerts (low stock) go: every active admin."""
+async def list_staff_emails(permission: Permission) -> list[str]:
+    """Where staff alerts go (low stock: inventory): every active account that one of its
+    groups gives `permission`."""
     async with session_scope() as session:
         rows = await session.exec(
             select(User.email)
-            .join(UserRole, col(UserRole.user_id) == col(User.id))
-            .join(Role, col(Role.id) == col(UserRole.role_id))
-            .where(Role.name == RoleName.ADMIN.value, User.status == "active")
+            .distinct()
+            .join(StaffGroupMember, col(StaffGroupMember.user_id) == col(User.id))
+            .join(StaffGroup, col(StaffGroup.id) == col(StaffGroupMember.group_id))
+            .where(
+                col(StaffGroup.permissions).contains([permission.value]),
+                User.status == "active",
+            )
             .order_by(col(User.email))
         )
         return list(rows)

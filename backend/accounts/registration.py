@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts import passwords
+from backend.accounts import passwords, staff_groups
 from backend.accounts.errors import (
     DuplicateAccountError,
     TooManyAttemptsError,
@@ -26,6 +26,7 @@ from backend.accounts.events import (
 from backend.accounts.inputs import Registration
 from backend.accounts.lookup_keys import email_key
 from backend.accounts.models import Role, User, UserRole
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.profiles import display_name
 from backend.accounts.roles import ROLE_DESCRIPTIONS, RoleName
 from backend.core import rate_limits
@@ -44,7 +45,7 @@ USERNAME_TAKEN_MESSAGE = "This username is taken; choose another."
 
 
 async def ensure_roles() -> None:
-    """Create the built-in roles if missing (idempotent)."""
+    """Create the built-in roles and staff groups if missing (idempotent)."""
     async with session_scope() as session:
         for name, description in ROLE_DESCRIPTIONS.items():
             await session.exec(
@@ -52,6 +53,7 @@ async def ensure_roles() -> None:
                 .values(name=name.value, description=description)
                 .on_conflict_do_nothing(index_elements=["name"])
             )
+        await staff_groups.ensure_default_groups(session)
 
 
 async def _grant_roles(
@@ -146,6 +148,7 @@ async def create_user(
     status: str = "pending",
     email_verified: bool = False,
     roles: frozenset[RoleName] = frozenset({RoleName.USER}),
+    groups: frozenset[DefaultGroup] = frozenset(),
 ) -> uuid.UUID:
     """Create an account (no input rules, and a taken e-mail or username is refused with
     `DuplicateAccountError`: `register` is the public sign-up; seeds and tests use this)."""
@@ -162,6 +165,7 @@ async def create_user(
                 status=status,
                 email_verified=email_verified,
                 roles=roles,
+                groups=groups,
             )
     except IntegrityError as exc:
         if "users_email_idx" in str(exc.orig):
@@ -184,6 +188,7 @@ async def _add_user(
     status: str = "pending",
     email_verified: bool = False,
     roles: frozenset[RoleName] = frozenset({RoleName.USER}),
+    groups: frozenset[DefaultGroup] = frozenset(),
 ) -> uuid.UUID:
     user = User(
         username=username,
@@ -197,6 +202,8 @@ async def _add_user(
     session.add(user)
     await session.flush()
     await _grant_roles(session, user.id, roles)
+    for group in groups:
+        await staff_groups.add_to_default_group(session, user.id, group)
     await record_event(
         session, UserRegistered(aggregate_id=str(user.id), email=user.email, username=username)
     )

@@ -1,19 +1,17 @@
-"""Role names, as stored in the seed's `roles` table."""
+"""Role names, as stored in the seed's `roles` table: what kind of account this is.
+
+What staff may do in the back office comes from their staff groups
+(`backend.accounts.permissions`), not from roles: the admin and moderator roles of old
+became the built-in "Administrators" and "Moderators" groups.
+"""
 
 from enum import StrEnum
 
 
 class RoleName(StrEnum):
-    ADMIN = "admin"
-    MODERATOR = "moderator"  # catalog management and review moderation
     USER = "user"
 
 
 ROLE_DESCRIPTIONS: dict[RoleName, str] = {
-    RoleName.ADMIN: "Full access to the admin dashboard, staff and settings",
-    RoleName.MODERATOR: "Manages the catalog and moderates reviews in the admin dashboard",
     RoleName.USER: "A shopper",
 }
-
-# Roles that may open the admin dashboard at all.
-STAFF_ROLES: frozenset[RoleName] = frozenset({RoleName.ADMIN, RoleName.MODERATOR})

@@ -6,25 +6,26 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend.accounts.roles import STAFF_ROLES, RoleName
+from backend.accounts.permissions import Permission
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: a signed-in user and their roles, resolved on the server."""
+    """Who is asking: a signed-in user and what their staff groups allow, resolved on the
+    server (no permissions: a shopper)."""
 
     user_id: uuid.UUID
     username: str
     email: str
     display_name: str
-    roles: frozenset[RoleName]
+    permissions: frozenset[Permission] = frozenset()
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.roles & STAFF_ROLES)
+        return bool(self.permissions)
 
-    def has_any_role(self, roles: frozenset[RoleName]) -> bool:
-        return bool(self.roles & roles)
+    def may(self, permission: Permission) -> bool:
+        return permission in self.permissions
 
 
 @dataclass(frozen=True)
@@ -108,4 +109,3 @@ class TokenPair:
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: uuid.UUID
-    roles: frozenset[RoleName]

@@ -24,7 +24,6 @@ from backend.accounts.browser_sessions import viewer_for
 from backend.accounts.errors import InvalidTokenError
 from backend.accounts.locks import lock_refresh_token_for_update
 from backend.accounts.models import RefreshToken, User
-from backend.accounts.roles import RoleName
 from backend.accounts.schemas import AccessClaims, TokenPair, Viewer
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -61,7 +60,8 @@ def _access_token(viewer: Viewer) -> str:
         "iss": get_settings().public_base_url,
         "aud": access_token_audience(),
         "sub": str(viewer.user_id),
-        "roles": sorted(role.value for role in viewer.roles),
+        # For the client to know what to show; the API reads the account again each time.
+        "permissions": sorted(permission.value for permission in viewer.permissions),
         "iat": int(now.timestamp()),
         "exp": int((now + ACCESS_TOKEN_TTL).timestamp()),
         "jti": uuid.uuid4().hex,
@@ -141,10 +141,7 @@ def verify_access_token(token: str) -> AccessClaims:
             exp={"essential": True},
             typ={"essential": True, "value": "access"},
         ).validate(decoded.claims)
-        return AccessClaims(
-            user_id=uuid.UUID(decoded.claims["sub"]),
-            roles=frozenset(RoleName(role) for role in decoded.claims.get("roles", [])),
-        )
+        return AccessClaims(user_id=uuid.UUID(decoded.claims["sub"]))
     except InsecureSecretKeyError as error:
         logger.error("refused an access token: %s", error)
         raise InvalidTokenError(INVALID_TOKEN_MESSAGE) from error
@@ -154,7 +151,7 @@ def verify_access_token(token: str) -> AccessClaims:
 
 async def resolve_access_token(access_token: str) -> Viewer:
     """The viewer behind an API access token: signature, expiry and type checked, then the
-    account read now, so a locked or removed account stops at once and roles are as they
+    account read now, so a locked or removed account stops at once and permissions are as they
     are now, not as the token says. Raises InvalidTokenError."""
     claims = verify_access_token(access_token)
     async with session_scope() as session:

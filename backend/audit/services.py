@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func
@@ -30,14 +28,13 @@ class Actor(Protocol):
     def username(self) -> str: ...
 
     @property
-    def roles(self) -> Collection[Enum]: ...
+    def is_staff(self) -> bool: ...
 
 
 def actor_label(actor: Actor | None) -> str:
     if actor is None:
         return "system"
-    roles = ", ".join(sorted(role.value for role in actor.roles)) or "no role"
-    return f"{actor.username} ({roles})"
+    return f"{actor.username} ({'staff' if actor.is_staff else 'customer'})"
 
 
 def record(

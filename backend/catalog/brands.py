@@ -11,8 +11,8 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import (
@@ -44,7 +44,7 @@ class BrandRow:
 
 
 async def list_brands(actor: Viewer) -> list[BrandRow]:
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     used = (
         select(func.count())
         .select_from(Product)
@@ -67,7 +67,7 @@ def _duplicate_brand(error: IntegrityError, name: str) -> Exception:
 
 
 async def create_brand(data: BrandCreate, *, actor: Viewer) -> uuid.UUID:
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
             brand = Brand(name=data.name, slug=brand_slug(data.name))
@@ -90,7 +90,7 @@ async def create_brand(data: BrandCreate, *, actor: Viewer) -> uuid.UUID:
 
 async def rename_brand(brand_id: uuid.UUID, data: BrandCreate, *, actor: Viewer) -> None:
     """Products follow the new name (the foreign key cascades) and are re-indexed."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
             brand = await lock_brand_for_update(session, brand_id)
@@ -123,7 +123,7 @@ async def rename_brand(brand_id: uuid.UUID, data: BrandCreate, *, actor: Viewer)
 
 async def delete_brand(brand_id: uuid.UUID, *, actor: Viewer) -> None:
     """Refused while products carry the brand."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
             brand = await lock_brand_for_update(session, brand_id)

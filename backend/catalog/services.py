@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import DuplicateSkuError, DuplicateSlugError
@@ -143,7 +143,7 @@ async def create_product(
 ) -> uuid.UUID:
     """A new product with its first variant (the product's SKU, price and stock), or with
     `variants` (options and variants, replacing that first one) in the same transaction."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     product_input = data if isinstance(data, ProductCreate) else parse_input(ProductCreate, data)
     wanted = _variants_input(variants)
     values = product_input.model_dump()
@@ -198,7 +198,7 @@ async def update_product(
     different from the current one is refused: stock changes go through inventory.
     `variants` replaces the options and variants (PUT), `variant_changes` changes some
     variants' fields (PATCH), in the same transaction."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     change = data if isinstance(data, ProductUpdate) else parse_input(ProductUpdate, data)
     wanted = _variants_input(variants)
     changes = parse_variant_changes(variant_changes or {})
@@ -294,7 +294,7 @@ async def set_product_active(product_id: uuid.UUID, *, active: bool, actor: View
 
 async def delete_product(product_id: uuid.UUID, *, actor: Viewer) -> None:
     """Gone from the catalog; past orders keep their line snapshots (name, SKU, price)."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     async with session_scope() as session:
         product = await lock_product_row_for_update(session, product_id)
         if product is None:
@@ -326,7 +326,7 @@ def _bulk_ids(product_ids: list[uuid.UUID]) -> list[uuid.UUID]:
 
 async def set_products_active(product_ids: list[uuid.UUID], *, active: bool, actor: Viewer) -> int:
     """Show or hide many products at once; how many changed."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     ids = _bulk_ids(product_ids)
     async with session_scope() as session:
         rows = (
@@ -364,7 +364,7 @@ async def change_prices_by_percent(
 ) -> int:
     """Raise or lower the price of many products (every variant of each) by a percentage
     (−90 % to +1000 %); all or nothing. How many products changed."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     ids = _bulk_ids(product_ids)
     if (
         not percent.is_finite()

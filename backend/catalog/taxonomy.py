@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import (
@@ -83,7 +83,7 @@ def _duplicate_slug(error: IntegrityError, slug: str | None) -> Exception:
 
 async def list_categories(actor: Viewer) -> list[CategoryRow]:
     """The whole tree in display order (each parent before its children), for staff."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     async with session_scope() as session:
         categories = (await session.exec(select(Category))).all()
         counts = dict(
@@ -121,7 +121,7 @@ async def list_categories(actor: Viewer) -> list[CategoryRow]:
 
 async def create_category(data: CategoryCreate, *, actor: Viewer) -> uuid.UUID:
     """A new category, last among its siblings unless a position is given."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     slug = data.slug or category_slug(data.name)
     try:
         async with session_scope() as session:
@@ -155,7 +155,7 @@ async def create_category(data: CategoryCreate, *, actor: Viewer) -> uuid.UUID:
 async def update_category(category_id: uuid.UUID, data: CategoryUpdate, *, actor: Viewer) -> None:
     """Rename, re-address, describe, or move under another parent (nest); never under
     itself or one of its own subcategories."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     values = data.model_dump(exclude_unset=True)
     try:
         async with session_scope() as session:
@@ -205,7 +205,7 @@ async def update_category(category_id: uuid.UUID, data: CategoryUpdate, *, actor
 async def move_category(category_id: uuid.UUID, *, offset: int, actor: Viewer) -> None:
     """Move a category `offset` places among its siblings (−1: up, +1: down); the
     siblings are renumbered 0, 1, 2… in their shown order."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     async with session_scope() as session:
         category = await session.get(Category, category_id)
         if category is None:
@@ -232,7 +232,7 @@ async def move_category(category_id: uuid.UUID, *, offset: int, actor: Viewer) -
 
 async def delete_category(category_id: uuid.UUID, *, actor: Viewer) -> None:
     """Refused, with the reason, while products or subcategories use it."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     try:
         async with session_scope() as session:
             category = await lock_category_for_update(session, category_id)

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.errors import DuplicateSkuError
@@ -61,7 +61,7 @@ async def save_variants(
     product_id: uuid.UUID, data: VariantsInput | dict[str, Any], *, actor: Viewer
 ) -> None:
     """Replace the product's options and variants with `data`, all or nothing."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     wanted = data if isinstance(data, VariantsInput) else parse_input(VariantsInput, data)
     try:
         async with session_scope() as session:
@@ -220,7 +220,7 @@ async def update_variants(
 ) -> int:
     """Change some of the product's variants (the bulk table: price, compare-at price,
     SKU, barcode, weight, images, active), all or nothing. How many changed."""
-    require_admin(actor, CHANGE_CATALOG)
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
     parsed = parse_variant_changes(changes)
     try:
         async with session_scope() as session:

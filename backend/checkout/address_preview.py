@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.core.db import session_scope
 from backend.core.regions import country_name
 from backend.pricing.totals import AppliedTax
@@ -36,7 +36,7 @@ async def preview_address(
     weight_kg: Decimal = Decimal(1),
     order_value: Decimal = Decimal(50),
 ) -> AddressPreview:
-    require_admin(actor, "preview checkout")
+    require_permission(actor, Permission.SETTINGS, "preview checkout")
     where = quotes.destination(country, region, postcode)
     classes = await list_tax_classes()
     async with session_scope() as session:

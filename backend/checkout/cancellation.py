@@ -17,8 +17,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit.services import actor_label
 from backend.orders import fulfilment
 from backend.orders import queries as order_queries
@@ -55,7 +55,7 @@ async def cancel_order(
     if shopper is not None:
         await orders.cancel_unpaid_order(order_id, shopper=shopper)
         return Decimal(0)
-    admin = require_admin(by, "cancel orders")
+    admin = require_permission(by, Permission.ORDERS_REFUND, "cancel orders")
     if await order_queries.order_status(order_id) == "paid":
         return await cancel_paid_order(order_id, request_key=refund_key(order_id), actor=admin)
     await orders.cancel_unpaid_order(order_id, by=by)

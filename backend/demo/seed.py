@@ -31,7 +31,7 @@ from sqlmodel import col, select
 
 from backend.accounts import registration
 from backend.accounts.errors import DuplicateAccountError
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.catalog import cache as catalog_cache
 from backend.catalog.models import (
     Brand,
@@ -71,15 +71,17 @@ class DemoAccount:
     username: str
     first_name: str
     last_name: str
-    roles: frozenset[RoleName]
+    groups: frozenset[DefaultGroup]
 
 
 DEMO_ADMIN = DemoAccount(
-    "admin@example.com", "admin", "Ada", "Admin", frozenset({RoleName.ADMIN, RoleName.USER})
+    "admin@example.com",
+    "admin",
+    "Ada",
+    "Admin",
+    frozenset({DefaultGroup.ADMINISTRATORS}),
 )
-DEMO_SHOPPER = DemoAccount(
-    "shopper@example.com", "shopper", "Sam", "Shopper", frozenset({RoleName.USER})
-)
+DEMO_SHOPPER = DemoAccount("shopper@example.com", "shopper", "Sam", "Shopper", frozenset())
 
 
 @dataclass(frozen=True)
@@ -445,7 +447,7 @@ async def _seed_accounts() -> int:
                 last_name=account.last_name,
                 status="active",
                 email_verified=True,
-                roles=account.roles,
+                groups=account.groups,
             )
             created += 1
         except DuplicateAccountError:

@@ -18,8 +18,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -120,7 +120,7 @@ async def mark_delivered(card_id: uuid.UUID) -> None:
 
 async def resend(card_id: uuid.UUID, *, actor: Viewer) -> None:
     """E-mail the card again now, with a new code (the old one stops working then)."""
-    require_admin(actor, "manage gift cards")
+    require_permission(actor, Permission.PROMOTIONS, "manage gift cards")
     async with session_scope() as session:
         card = await lock_gift_card_for_update(session, card_id)
         if card.recipient_email is None:

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
@@ -177,7 +177,7 @@ async def list_cards(
 ) -> Page[CardSummary]:
     """Staff's list, newest first; `search` finds a whole code, its last four
     characters, or the recipient's e-mail address or name."""
-    require_admin(actor, "manage gift cards")
+    require_permission(actor, Permission.PROMOTIONS, "manage gift cards")
     page, limit = clamp_page(page, limit)
     query = select(GiftCard)
     text = search.strip()[:120]
@@ -205,7 +205,7 @@ async def list_cards(
 
 
 async def get_card(card_id: uuid.UUID, actor: Viewer) -> CardDetail:
-    require_admin(actor, "manage gift cards")
+    require_permission(actor, Permission.PROMOTIONS, "manage gift cards")
     async with session_scope() as session:
         card = await session.get(GiftCard, card_id)
         if card is None:

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.core.clock import utcnow
@@ -32,7 +32,7 @@ class IssuedCard:
 
 
 async def issue_card(details: IssueInput, *, actor: Viewer) -> IssuedCard:
-    require_admin(actor, "issue gift cards")
+    require_permission(actor, Permission.PROMOTIONS, "issue gift cards")
     code = None if details.recipient_email else codes.new_code()
     async with session_scope() as session:
         card = GiftCard(
@@ -79,7 +79,7 @@ async def issue_card(details: IssueInput, *, actor: Viewer) -> IssuedCard:
 
 async def set_active(card_id: uuid.UUID, *, active: bool, actor: Viewer) -> None:
     """Switch a card off (it cannot pay; balance and ledger stay) or on again."""
-    require_admin(actor, "manage gift cards")
+    require_permission(actor, Permission.PROMOTIONS, "manage gift cards")
     async with session_scope() as session:
         card = await lock_gift_card_for_update(session, card_id)
         before = card.is_active
@@ -98,7 +98,7 @@ async def set_active(card_id: uuid.UUID, *, active: bool, actor: Viewer) -> None
 
 async def adjust_balance(card_id: uuid.UUID, change: AdjustInput, *, actor: Viewer) -> Decimal:
     """Add (or take off) an amount, with staff's reason; the new balance. Never below zero."""
-    require_admin(actor, "adjust gift cards")
+    require_permission(actor, Permission.PROMOTIONS, "adjust gift cards")
     async with session_scope() as session:
         card = await lock_gift_card_for_update(session, card_id)
         before = card.balance

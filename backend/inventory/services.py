@@ -28,8 +28,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import User
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_staff
 from backend.audit import services as audit
 from backend.catalog import cache as catalog_cache
 from backend.catalog.models import ProductVariant
@@ -304,7 +304,7 @@ async def adjust_stock(
     """Staff change a variant's stock by `change` (never below zero), with a reason; the
     ledger, the audit log and `InventoryUpdated` record it. Returns the new quantity. (A
     product without options has one variant, under the product's own id.)"""
-    require_staff(actor, "adjust stock")
+    require_permission(actor, Permission.INVENTORY, "adjust stock")
     problems: dict[str, str] = {}
     if isinstance(change, bool) or not isinstance(change, int) or change == 0:
         problems["change"] = "Enter how many to add (e.g. 12) or remove (e.g. -3)."

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog.models import Product
 from backend.catalog.schemas import VariantSummary
@@ -55,7 +55,7 @@ def status_of(promotion: Promotion, now: datetime) -> str:
 
 async def list_promotions(actor: Viewer) -> list[PromotionRow]:
     """Every promotion: the highest priority first, then the newest."""
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     now = datetime.now(UTC)
     async with session_scope() as session:
         rows = (
@@ -89,7 +89,7 @@ async def promotion_row(promotion_id: uuid.UUID, *, actor: Viewer) -> PromotionR
 
 
 async def get_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> Promotion:
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     async with session_scope() as session:
         found = await session.get(Promotion, promotion_id)
     if found is None:
@@ -148,7 +148,7 @@ async def save_promotion(
     actor: Viewer,
 ) -> uuid.UUID:
     """Create a promotion (`promotion_id` None) or replace one with `data`."""
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     wanted = data if isinstance(data, PromotionInput) else parse_input(PromotionInput, data)
     order_wide = wanted.applies_to in ("order", "shipping")
     multibuy = wanted.applies_to == "multibuy"
@@ -229,7 +229,7 @@ class ChosenProduct:
 
 async def chosen_products(promotion_id: uuid.UUID, *, actor: Viewer) -> list[ChosenProduct]:
     """The products a promotion on chosen products covers, by name."""
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     async with session_scope() as session:
         rows = (
             await session.exec(
@@ -247,7 +247,7 @@ async def products_by_sku(
 ) -> tuple[list[uuid.UUID], list[str]]:
     """The products of these SKUs (any variant's SKU names its product), and the SKUs no
     product has: the editor's "chosen products" typed as SKUs."""
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     found: list[uuid.UUID] = []
     unknown: list[str] = []
     for sku in skus:
@@ -261,7 +261,7 @@ async def products_by_sku(
 
 async def delete_promotion(promotion_id: uuid.UUID, *, actor: Viewer) -> None:
     """Prices go back at once; orders placed under it keep what they got."""
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     async with session_scope() as session:
         promotion = await lock_promotion_for_update(session, promotion_id)
         audit.record(
@@ -329,7 +329,7 @@ async def preview_cart(
     switched on then: sales, multi-buys and the order promotion, and which shipping
     promotions it would get (today's catalog prices; discount codes, limits per
     customer, shipping prices and tax aside)."""
-    require_admin(actor, MANAGE_PROMOTIONS)
+    require_permission(actor, Permission.PROMOTIONS, MANAGE_PROMOTIONS)
     if at.tzinfo is None:
         raise InvalidInputError("Give the moment with its time zone.", {"at": "Choose a time."})
     wanted = [(sku.strip(), quantity) for sku, quantity in items if sku.strip()]

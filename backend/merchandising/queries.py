@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.catalog.category_queries import get_category_tree
 from backend.catalog.listing import (
     SortField,
@@ -182,7 +182,7 @@ async def _count(scope: ListingScope) -> int:
 
 async def count_matching(rules: Sequence[CollectionRule], match: Match, *, actor: Viewer) -> int:
     """How many active products the rules match now: the rule builder's live count."""
-    require_admin(actor, MANAGE_COLLECTIONS)
+    require_permission(actor, Permission.CATALOG, MANAGE_COLLECTIONS)
     now = datetime.now(UTC)
     clause = rules_clause(rules, match, await get_category_tree(), now)
     return await _count(ListingScope(key="", where=clause))
@@ -190,7 +190,7 @@ async def count_matching(rules: Sequence[CollectionRule], match: Match, *, actor
 
 async def list_collections(actor: Viewer) -> list[CollectionRow]:
     """Every collection, home page ones first in their order, then by title."""
-    require_admin(actor, MANAGE_COLLECTIONS)
+    require_permission(actor, Permission.CATALOG, MANAGE_COLLECTIONS)
     now = datetime.now(UTC)
     tree = await get_category_tree()
     views = await _select(
@@ -216,7 +216,7 @@ async def list_collections(actor: Viewer) -> list[CollectionRow]:
 
 async def get_collection(collection_id: uuid.UUID, *, actor: Viewer) -> CollectionView:
     """Any collection, live or not (the editor)."""
-    require_admin(actor, MANAGE_COLLECTIONS)
+    require_permission(actor, Permission.CATALOG, MANAGE_COLLECTIONS)
     found = await _select(col(Collection.id) == collection_id)
     if not found:
         raise NotFoundError(COLLECTION_NOT_FOUND)

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -73,7 +73,7 @@ async def save_collection(
     actor: Viewer,
 ) -> uuid.UUID:
     """Create a collection (`collection_id` None) or replace one with `data`."""
-    require_admin(actor, MANAGE_COLLECTIONS)
+    require_permission(actor, Permission.CATALOG, MANAGE_COLLECTIONS)
     wanted = data if isinstance(data, CollectionInput) else parse_input(CollectionInput, data)
     slug = wanted.final_slug
     values: dict[str, Any] = {
@@ -132,7 +132,7 @@ async def save_collection(
 
 async def delete_collection(collection_id: uuid.UUID, *, actor: Viewer) -> None:
     """Its page goes (404); the products stay in the catalog."""
-    require_admin(actor, MANAGE_COLLECTIONS)
+    require_permission(actor, Permission.CATALOG, MANAGE_COLLECTIONS)
     async with session_scope() as session:
         collection = await lock_collection_for_update(session, collection_id)
         audit.record(

@@ -34,8 +34,9 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts import staff
 from backend.accounts.models import User
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import AccountDetail, AccountSummary, require_admin
+from backend.accounts.staff import AccountDetail, AccountSummary
 from backend.core.db import session_scope
 from backend.core.money import quantize
 from backend.core.pagination import Page, clamp_page
@@ -99,7 +100,7 @@ async def list_customers(
 ) -> Page[CustomerRow]:
     """`staff.list_accounts` with each account's order count and lifetime value: one
     query, whose grouped subquery only aggregates the orders of the page's accounts."""
-    require_admin(actor)
+    require_permission(actor, Permission.CUSTOMERS, "see customer accounts")
     page, limit = clamp_page(page, limit)
     currency = get_settings().shop_currency
     # The ids of the page's accounts, so only their orders are aggregated.
@@ -126,12 +127,12 @@ async def list_customers(
         total = (await session.exec(staff.account_count_query(search))).one()
     items = [
         CustomerRow(
-            account=staff.account_summary(user, role_names),
+            account=staff.account_summary(user, role_names, group_names),
             order_count=int(order_count),
             lifetime_value=quantize(Decimal(lifetime_value)),
             currency=currency,
         )
-        for user, role_names, order_count, lifetime_value in rows
+        for user, role_names, group_names, order_count, lifetime_value in rows
     ]
     return Page(items=items, total=total, page=page, limit=limit)
 
@@ -141,7 +142,7 @@ async def get_customer(
 ) -> CustomerDetail:
     """One account's facts, lifetime value, order figures and a page of its orders
     (newest first). NotFoundError if there is no such account."""
-    require_admin(actor)
+    require_permission(actor, Permission.CUSTOMERS, "see customer accounts")
     account = await staff.get_account(actor, user_id)
     page, limit = clamp_page(page, limit)
     currency = get_settings().shop_currency

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.catalog import cache as catalog_cache
@@ -34,7 +34,7 @@ async def fulfil_order(
     order_id: uuid.UUID, *, carrier: str, tracking_number: str, actor: Viewer
 ) -> None:
     """Mark a paid order shipped; the shopper is e-mailed (and texted, with a phone)."""
-    require_admin(actor, "ship orders")
+    require_permission(actor, Permission.ORDERS_FULFIL, "ship orders")
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     problems = {}
     if not carrier or len(carrier) > MAX_CARRIER_LENGTH:
@@ -79,7 +79,7 @@ async def fulfil_order(
 
 
 async def mark_delivered(order_id: uuid.UUID, *, actor: Viewer) -> None:
-    require_admin(actor, "update orders")
+    require_permission(actor, Permission.ORDERS_FULFIL, "update orders")
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         before = order.status
@@ -100,7 +100,7 @@ async def amount_to_refund_on_cancel(order_id: uuid.UUID, *, actor: Viewer) -> D
     Raises InvalidTransitionError when the order is not paid or has shipped. (The
     refund itself is the payments domain's; `checkout.cancellation` makes it between
     this check and `cancel_refunded_order`.)"""
-    require_admin(actor, "cancel orders")
+    require_permission(actor, Permission.ORDERS_REFUND, "cancel orders")
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         if not status.can_move("order", order.status, "cancelled") or order.status != "paid":
@@ -114,7 +114,7 @@ async def amount_to_refund_on_cancel(order_id: uuid.UUID, *, actor: Viewer) -> D
 async def cancel_refunded_order(order_id: uuid.UUID, *, actor: Viewer) -> None:
     """Cancel a paid order whose money has gone back: restock, give the discount back,
     audit it."""
-    require_admin(actor, "cancel orders")
+    require_permission(actor, Permission.ORDERS_REFUND, "cancel orders")
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         before = order.status

@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.accounts.models import CustomerTag
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.cart import queries as cart_queries
 from backend.cart.schemas import Cart, CartOwner
 from backend.catalog.schemas import options_title
@@ -513,7 +513,7 @@ async def list_all_orders(
     """Every order matching `filters`, newest first (staff): by status, number/e-mail/name
     search, placed date range (whole UTC days, both ends included), total range
     (inclusive), account and the account's tag."""
-    require_admin(actor, "list every order")
+    require_permission(actor, Permission.ORDERS_VIEW, "list every order")
     page, limit = clamp_page(page, limit)
     conditions = _conditions(filters)
     async with session_scope() as session:

@@ -28,8 +28,8 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.cart import queries as cart_queries
@@ -440,7 +440,7 @@ async def cancel_unpaid_order(
     if (shopper is None) == (by is None):
         raise TypeError("cancel_unpaid_order needs exactly one of shopper= and by=")
     if by is not None:
-        require_admin(by, "cancel orders")
+        require_permission(by, Permission.ORDERS_REFUND, "cancel orders")
     actor = actor_label(by) if by is not None else "shopper"
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)

@@ -11,8 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -54,7 +54,7 @@ async def refund_order(
     system's own refunds. `reason` (e.g. "Return RT-…") goes on the timeline and into
     the shopper's refund e-mail."""
     if by is not None:
-        require_admin(by, "refund orders")
+        require_permission(by, Permission.ORDERS_REFUND, "refund orders")
     gateway = get_gateway()
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)

@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, func, or_, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -137,7 +137,7 @@ async def create_discount_code(
     usage_limit: int | None = None,
 ) -> DiscountRule:
     """A new code (admins). Raises InvalidInputError with a message per field."""
-    require_admin(actor, "manage discount codes")
+    require_permission(actor, Permission.PROMOTIONS, "manage discount codes")
     normalized = normalize_code(code)
     problems: dict[str, str] = {}
     if not normalized or not normalized.replace("-", "").replace("_", "").isalnum():
@@ -192,7 +192,7 @@ def _snapshot(code: DiscountCode) -> dict[str, object]:
 
 async def set_discount_active(code: str, *, active: bool, actor: Viewer) -> None:
     """Switch a code off (or on again); it stays on record with its uses."""
-    require_admin(actor, "manage discount codes")
+    require_permission(actor, Permission.PROMOTIONS, "manage discount codes")
     async with session_scope() as session:
         found = await _find(session, code)
         if found is None:
@@ -233,7 +233,7 @@ class DiscountSummary:
 
 
 async def list_discount_codes(actor: Viewer) -> list[DiscountSummary]:
-    require_admin(actor, "manage discount codes")
+    require_permission(actor, Permission.PROMOTIONS, "manage discount codes")
     async with session_scope() as session:
         rows = (
             await session.exec(select(DiscountCode).order_by(col(DiscountCode.created_at).desc()))

@@ -15,9 +15,9 @@ import uuid
 from dataclasses import dataclass
 
 from backend.accounts import erasure as accounts
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.accounts.session_epochs import sessions_changed
-from backend.accounts.staff import require_admin
 from backend.audit import erasure as audit_log
 from backend.audit import services as audit
 from backend.cart_recovery import erasure as cart_recovery
@@ -52,7 +52,7 @@ async def erase_my_account(viewer: Viewer, *, password: str) -> Erasure:
 
 async def erase_customer(user_id: uuid.UUID, *, actor: Viewer) -> Erasure:
     """An administrator erases a customer's account at their request."""
-    require_admin(actor, "erase customer data")
+    require_permission(actor, Permission.CUSTOMERS, "erase customer data")
     if user_id == actor.user_id:
         raise ErasureRefusedError("Erase your own account from your account page.")
     return await _erase(user_id, actor=actor)

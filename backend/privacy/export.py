@@ -13,8 +13,8 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from backend.accounts.models import Address, CustomerNote, CustomerTag, Role, User, UserRole
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.cart import queries as cart_queries
 from backend.cart.owners import user_owner
 from backend.cart_recovery.erasure import opted_out
@@ -42,7 +42,7 @@ async def export_my_data(viewer: Viewer) -> dict[str, Any]:
 
 async def export_customer_data(user_id: uuid.UUID, *, actor: Viewer) -> dict[str, Any]:
     """A customer's data, for an administrator answering their request."""
-    require_admin(actor, "export customer data")
+    require_permission(actor, Permission.CUSTOMERS, "export customer data")
     return await _export(user_id)
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog import cache
 from backend.catalog.inputs import ProductCreate
@@ -60,7 +60,7 @@ async def apply_import(
     nothing. Were the import to stop halfway (the database gone), the committed chunks
     stay; uploading the same file again then finds them unchanged.
     """
-    require_admin(actor, IMPORT)
+    require_permission(actor, Permission.CATALOG, IMPORT)
     payload = await _take_payload(actor, token)
     rows = [_PendingRow.from_json(item) for item in payload["rows"]]
     summary = {"file_rows": payload["file_rows"], "rejected": payload["rejected"]}

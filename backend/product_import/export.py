@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.catalog.models import Category, Product
 from backend.catalog.variant_queries import OptionsAndVariants, load_options_and_variants
 from backend.core.db import session_scope
@@ -31,7 +31,7 @@ def stream_products_csv(actor: Viewer) -> AsyncIterator[str]:
     """The catalog as CSV text in pieces (header first, then batches of rows by SKU),
     read through a server-side cursor: 100,000 products never sit in memory at once.
     Checks the role now, before the first piece is asked for."""
-    require_admin(actor, EXPORT)
+    require_permission(actor, Permission.CATALOG, EXPORT)
     return _csv_pieces()
 
 

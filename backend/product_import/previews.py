@@ -12,8 +12,8 @@ from typing import Any, Literal, TypeVar
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.catalog.errors import ImportExpiredError
 from backend.catalog.models import Category, Product
 from backend.core.db import session_scope
@@ -42,7 +42,7 @@ from backend.product_import.variant_rows import check_groups, variant_records
 async def preview_import(actor: Viewer, data: bytes) -> ImportPreview:
     """Check an uploaded file row by row (nothing is written to the catalog). Raises
     InvalidInputError when the file as a whole is unusable."""
-    require_admin(actor, IMPORT)
+    require_permission(actor, Permission.CATALOG, IMPORT)
     columns, all_records, rejected = _read_records(data)
     records, groups = variant_records(columns, all_records)
     async with session_scope() as session:

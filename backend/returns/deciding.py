@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit.services import actor_label
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
@@ -21,7 +21,7 @@ from backend.returns.status import ReturnStatus, check_move
 
 async def approve_return(return_id: uuid.UUID, *, note: str = "", actor: Viewer) -> None:
     """Staff accept the request: the shopper is told to send the items back."""
-    require_admin(actor, "approve returns")
+    require_permission(actor, Permission.ORDERS_REFUND, "approve returns")
     note = note.strip()
     if len(note) > MAX_DECISION_NOTE_LENGTH:
         raise InvalidInputError(
@@ -33,7 +33,7 @@ async def approve_return(return_id: uuid.UUID, *, note: str = "", actor: Viewer)
 
 async def reject_return(return_id: uuid.UUID, *, reason: str, actor: Viewer) -> None:
     """Staff refuse the request, saying why; its quantities become returnable again."""
-    require_admin(actor, "reject returns")
+    require_permission(actor, Permission.ORDERS_REFUND, "reject returns")
     reason = reason.strip()
     if not reason or len(reason) > MAX_DECISION_NOTE_LENGTH:
         raise InvalidInputError(

@@ -7,8 +7,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
@@ -110,7 +110,7 @@ async def returns_for_shopper(order_number: str, *, viewer: Viewer | None) -> Or
 
 
 async def returns_for_staff(order_number: str, *, actor: Viewer) -> OrderReturns:
-    require_admin(actor, "see returns")
+    require_permission(actor, Permission.ORDERS_VIEW, "see returns")
     async with session_scope() as session:
         order = (await session.exec(select(Order).where(Order.number == order_number[:20]))).first()
         if order is None:
@@ -122,7 +122,7 @@ async def list_returns(
     actor: Viewer, *, status: str | None = None, page: int = 1, limit: int = 25
 ) -> Page[ReturnRow]:
     """Every return (staff), newest first, optionally of one status."""
-    require_admin(actor, "see returns")
+    require_permission(actor, Permission.ORDERS_VIEW, "see returns")
     page, limit = clamp_page(page, limit)
     conditions = [col(ReturnRequest.status) == status] if status in RETURN_STATUSES else []
     counts = (

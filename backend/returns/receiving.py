@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit.services import actor_label
 from backend.catalog import cache as catalog_cache
 from backend.core.db import session_scope
@@ -29,7 +29,7 @@ RESTOCK_REASON = "returned"  # the stock ledger's reason, as for staff adjustmen
 async def receive_return(return_id: uuid.UUID, *, restock: bool, actor: Viewer) -> None:
     """The parcel is back. With `restock`, its quantities go back on sale through the
     stock ledger (once: the transition happens once)."""
-    require_admin(actor, "receive returns")
+    require_permission(actor, Permission.ORDERS_FULFIL, "receive returns")
     async with session_scope() as session:
         order, request = await lock_return_for_update(session, return_id)
         check_move(request.number, request.status, ReturnStatus.RECEIVED)
@@ -65,7 +65,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
     value, `refunds.py`), never more than the order has left to refund. Safe to repeat:
     the gateway call carries one key per return, so a retry after a failure or a crash
     refunds once (the amount first asked). Returns the amount refunded."""
-    require_admin(actor, "refund returns")
+    require_permission(actor, Permission.ORDERS_REFUND, "refund returns")
     async with session_scope() as session:
         order, request = await lock_return_for_update(session, return_id)
         check_move(request.number, request.status, ReturnStatus.REFUNDED)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog import cache as catalog_cache
@@ -24,7 +24,7 @@ from backend.catalog.locks import lock_product_for_update
 from backend.catalog.ratings import store_product_rating
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.core.errors import NotFoundError, PermissionDeniedError
+from backend.core.errors import NotFoundError
 from backend.core.validation import parse_input
 from backend.orders.purchases import has_bought
 from backend.reviews.errors import (
@@ -38,19 +38,15 @@ from backend.reviews.locks import REVIEW_NOT_FOUND, lock_review_for_update
 from backend.reviews.models import Review, ReviewVote
 from backend.reviews.status import DECISIONS_FROM, ReviewStatus
 
-# Who moderates reviews: moderators (the catalog role) and administrators.
-MODERATOR_ROLES: frozenset[RoleName] = frozenset({RoleName.MODERATOR, RoleName.ADMIN})
-
 SIGN_IN_TO_REVIEW = "Sign in to review this product."
 BUYERS_ONLY = "Only customers who bought this product can review it."
 ALREADY_REVIEWED = "You have already reviewed this product: edit your review instead."
 
 
 def require_moderator(actor: Viewer | None) -> Viewer:
-    """The actor, if a moderator or administrator (checked here, whatever the page did)."""
-    if actor is None or not actor.has_any_role(MODERATOR_ROLES):
-        raise PermissionDeniedError("Only moderators and administrators can moderate reviews.")
-    return actor
+    """The actor, if their groups allow moderating reviews (checked here, whatever the page
+    did)."""
+    return require_permission(actor, Permission.REVIEWS, "moderate reviews")
 
 
 def public_author_name(display_name: str) -> str:

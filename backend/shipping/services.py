@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.catalog.models import Category, Product
 from backend.core.db import session_scope
@@ -60,12 +60,12 @@ class ZoneView:
 
 async def list_zones(actor: Viewer) -> list[ZoneView]:
     """Every zone with all its methods (inactive ones too), oldest zone first."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     return await _zone_views()
 
 
 async def get_zone(zone_id: uuid.UUID, *, actor: Viewer) -> ZoneView:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     found = await _zone_views(zone_id)
     if not found:
         raise NotFoundError("There is no such shipping zone.")
@@ -73,7 +73,7 @@ async def get_zone(zone_id: uuid.UUID, *, actor: Viewer) -> ZoneView:
 
 
 async def get_method(method_id: uuid.UUID, *, actor: Viewer) -> MethodView:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         method = await session.get(ShippingMethod, method_id)
     zones = await _zone_views(method.zone_id) if method is not None else []
@@ -164,7 +164,7 @@ async def save_zone(
 ) -> uuid.UUID:
     """Create a zone, or change the one with `zone_id`. Raises InvalidInputError (a name
     in use) and NotFoundError."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     try:
         async with session_scope() as session:
             before = None
@@ -238,7 +238,7 @@ async def _refuse_overlap(
 
 async def delete_zone(zone_id: uuid.UUID, *, actor: Viewer) -> None:
     """A zone and its methods go; orders placed with them keep what they were charged."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         zone = await session.get(ShippingZone, zone_id, with_for_update=True)
         if zone is None:
@@ -293,7 +293,7 @@ async def save_method(
     """Add a method to the zone `zone_id`, or change the method `method_id` (its bands
     and exclusions are replaced by the ones given). Raises InvalidInputError (a code the
     zone has already, an unknown category or product) and NotFoundError."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     try:
         async with session_scope() as session:
             before = None
@@ -351,7 +351,7 @@ async def save_method(
 
 
 async def delete_method(method_id: uuid.UUID, *, actor: Viewer) -> None:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         method = await session.get(ShippingMethod, method_id, with_for_update=True)
         if method is None:
@@ -368,7 +368,7 @@ async def delete_method(method_id: uuid.UUID, *, actor: Viewer) -> None:
 
 async def set_method_active(method_id: uuid.UUID, *, active: bool, actor: Viewer) -> None:
     """Offer a method at checkout again, or stop offering it (it stays configured)."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         method = await session.get(ShippingMethod, method_id, with_for_update=True)
         if method is None:

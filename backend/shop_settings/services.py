@@ -10,8 +10,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from backend.accounts.inputs import normalize_email
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.clock import zone_named
 from backend.core.db import session_scope
@@ -97,7 +97,7 @@ class StoreSettingsInput(BaseModel):
 
 
 async def update_store_settings(data: StoreSettingsInput, *, actor: Viewer) -> StoreSettings:
-    require_admin(actor, "change the store settings")
+    require_permission(actor, Permission.SETTINGS, "change the store settings")
     async with session_scope() as session:
         row = await session.get(ShopSettings, 1, with_for_update=True)
         if row is None:

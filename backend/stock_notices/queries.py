@@ -11,8 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_staff
 from backend.catalog.models import Product
 from backend.core.db import session_scope
 from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
@@ -36,7 +36,7 @@ async def is_waiting(variant_id: uuid.UUID, viewer: Viewer) -> bool:
 
 async def list_demand(actor: Viewer, *, limit: int = 100) -> list[ProductDemand]:
     """Staff: products with open subscriptions, most wanted (confirmed) first."""
-    require_staff(actor, "see back-in-stock demand")
+    require_permission(actor, Permission.INVENTORY, "see back-in-stock demand")
     waiting = func.count().filter(col(StockNoticeSubscription.status) == "active")
     unconfirmed = func.count().filter(col(StockNoticeSubscription.status) == "pending")
     async with session_scope() as session:

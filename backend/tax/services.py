@@ -19,8 +19,8 @@ from pydantic import (
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
@@ -77,7 +77,7 @@ async def list_tax_classes() -> list[TaxClassView]:
 
 
 async def list_tax_rates(actor: Viewer) -> list[TaxRateView]:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         rows = (
             await session.exec(
@@ -93,7 +93,7 @@ async def list_tax_rates(actor: Viewer) -> list[TaxRateView]:
 
 
 async def get_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> TaxRateView:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         row = await session.get(TaxRate, rate_id)
     if row is None:
@@ -116,7 +116,7 @@ async def save_tax_rate(
 ) -> uuid.UUID:
     """Add a rate, or change the one with `rate_id`. A place and class has one rate:
     adding another for it raises InvalidInputError."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     try:
         async with session_scope() as session:
             if await session.get(TaxClass, data.tax_class) is None:
@@ -155,7 +155,7 @@ async def save_tax_rate(
 
 
 async def delete_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> None:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         rate = await session.get(TaxRate, rate_id, with_for_update=True)
         if rate is None:
@@ -172,7 +172,7 @@ async def delete_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> None:
 
 async def set_prices_include_tax(include: bool, *, actor: Viewer) -> None:
     """Whether catalog prices include tax (EU/UK) or tax is added at checkout (US)."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.SETTINGS, WHAT)
     async with session_scope() as session:
         found = await session.get(TaxConfiguration, 1, with_for_update=True)
         config = found or TaxConfiguration(id=1)

@@ -9,8 +9,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.pagination import Page, clamp_page
@@ -30,7 +30,7 @@ async def _get_endpoint_row(session: AsyncSession, endpoint_id: uuid.UUID) -> We
 
 
 async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.WEBHOOKS, WHAT)
     async with session_scope() as session:
         rows = (
             await session.exec(
@@ -43,7 +43,7 @@ async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
 
 
 async def get_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> EndpointSummary:
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.WEBHOOKS, WHAT)
     async with session_scope() as session:
         return EndpointSummary.of(await _get_endpoint_row(session, endpoint_id))
 
@@ -57,7 +57,7 @@ async def list_deliveries(
     limit: int = 25,
 ) -> Page[DeliverySummary]:
     """One endpoint's deliveries, newest first."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.WEBHOOKS, WHAT)
     if status is not None and status not in DELIVERY_STATUSES:
         message = f"Status is one of {', '.join(DELIVERY_STATUSES)}."
         raise InvalidInputError(message, {"status": message})
@@ -86,7 +86,7 @@ async def list_deliveries(
 
 async def get_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliveryDetail:
     """A delivery with every attempt of it (status, start of the body, duration, error)."""
-    require_admin(actor, WHAT)
+    require_permission(actor, Permission.WEBHOOKS, WHAT)
     async with session_scope() as session:
         row = await session.get(WebhookDelivery, delivery_id)
         if row is None:

@@ -2,7 +2,7 @@
 of an event to its subscribed endpoints (called by the worker's handler). Reads are in
 `queries.py`.
 
-Every staff-facing function checks `require_admin` itself, whatever the page or route
+Every staff-facing function checks `require_permission` itself, whatever the page or route
 already checked.
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy import delete, func, literal, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
+from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.accounts.staff import require_admin
 from backend.audit import services as audit
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -123,7 +123,7 @@ async def create_endpoint(
     description: str = "",
 ) -> CreatedEndpoint:
     """Register an endpoint; the returned secret is not shown again."""
-    admin = require_admin(actor, WHAT)
+    admin = require_permission(actor, Permission.WEBHOOKS, WHAT)
     row = WebhookEndpoint(
         url=validate_url(url),
         event_types=validate_event_types(event_types),
@@ -157,7 +157,7 @@ async def update_endpoint(
 ) -> EndpointSummary:
     """Change what is given; `is_active=False` disables the endpoint (its pending
     deliveries wait, and are sent if it is enabled again)."""
-    admin = require_admin(actor, WHAT)
+    admin = require_permission(actor, Permission.WEBHOOKS, WHAT)
     new_url = None if url is None else validate_url(url)
     new_types = None if event_types is None else validate_event_types(event_types)
     new_description = None if description is None else _validate_description(description)
@@ -195,7 +195,7 @@ async def rotate_secret(
     `keep_previous_for_hours` deliveries are signed with the old secret too, so the
     receiver can switch over without refusing anything; 0 retires the old one at once
     (after a leak). A rotation during a grace period retires the older secret."""
-    admin = require_admin(actor, WHAT)
+    admin = require_permission(actor, Permission.WEBHOOKS, WHAT)
     if not 0 <= keep_previous_for_hours <= MAX_ROTATION_GRACE_HOURS:
         message = (
             f"Keep the previous secret for 0 to {MAX_ROTATION_GRACE_HOURS} hours "
@@ -236,7 +236,7 @@ async def disable_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> Endp
 
 async def delete_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> None:
     """Remove the endpoint with its delivery log; nothing more is sent to it."""
-    admin = require_admin(actor, WHAT)
+    admin = require_permission(actor, Permission.WEBHOOKS, WHAT)
     async with session_scope() as session:
         row = await lock_endpoint_for_update(session, endpoint_id)
         audit.record(
@@ -253,7 +253,7 @@ async def delete_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> None:
 async def retry_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliverySummary:
     """Send a failed (or already succeeded) delivery again, with a fresh round of attempts:
     the worker picks it up within seconds."""
-    admin = require_admin(actor, WHAT)
+    admin = require_permission(actor, Permission.WEBHOOKS, WHAT)
     async with session_scope() as session:
         row = await lock_delivery_for_update(session, delivery_id)
         if row.status == "pending":

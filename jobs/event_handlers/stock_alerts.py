@@ -1,4 +1,4 @@
-"""Stock news by e-mail: low-stock alerts to admins, back-in-stock notices to
+"""Stock news by e-mail: low-stock alerts to the staff who run inventory, back-in-stock notices to
 subscribers (and confirming their subscription)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from backend.accounts import queries
+from backend.accounts.permissions import Permission
 from backend.core.errors import NotFoundError
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.notifications import services as notifications
@@ -19,7 +20,7 @@ from jobs.event_handlers.shop_links import one_time_link, shop_url
 
 async def send_low_stock_alert(event: LowStock) -> None:
     context = {**event.model_dump(mode="json"), "admin_url": shop_url("/admin/products")}
-    for recipient in await queries.list_admin_emails():
+    for recipient in await queries.list_staff_emails(Permission.INVENTORY):
         await notifications.send_email(
             template="low_stock",
             to=recipient,

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from backend.accounts import registration
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.catalog import queries as catalog_queries
 from backend.catalog import services as catalog
@@ -205,8 +206,9 @@ def place_order_for(
     return run(place)
 
 
-def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:
-    """Returns the e-mail; the password is PASSWORD."""
+def create_account(unique: str, *, roles: frozenset[RoleName | DefaultGroup]) -> str:
+    """Returns the e-mail; the password is PASSWORD. `roles`: the account's roles and the
+    built-in staff groups it joins."""
     email = f"e2e-{unique}@example.com"
 
     async def make() -> None:
@@ -219,7 +221,8 @@ def create_account(unique: str, *, roles: frozenset[RoleName]) -> str:
             last_name=f"Tester {unique[:4]}",
             status="active",
             email_verified=True,
-            roles=roles,
+            roles=frozenset(role for role in roles if isinstance(role, RoleName)),
+            groups=frozenset(group for group in roles if isinstance(group, DefaultGroup)),
         )
 
     run(make)

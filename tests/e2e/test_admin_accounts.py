@@ -2,6 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account
 from tests.e2e.pages.admin import AdminDashboard
@@ -11,7 +12,7 @@ from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
 def _open_accounts(page: Page, unique: str) -> AdminDashboard:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")
     expect(page.get_by_role("heading", name="Customers")).to_be_visible()

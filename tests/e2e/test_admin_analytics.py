@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
@@ -29,7 +29,7 @@ def test_a_purchase_is_in_the_funnel_and_the_best_sellers(page: Page, unique: st
 
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("y" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("y" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Analytics")
 

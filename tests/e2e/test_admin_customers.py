@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.core.money import format_money
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
@@ -22,7 +23,7 @@ def test_a_customer_page_shows_their_orders_and_what_they_paid(page: Page, uniqu
 
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")
     page.get_by_role("textbox", name="Search accounts").fill(shopper)
@@ -63,7 +64,7 @@ def test_notes_and_tags_on_a_customer_follow_them_to_their_orders(page: Page, un
     number, _ = place_order_for(shopper, mug, paid=True)
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("na" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("na" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")
     page.get_by_role("textbox", name="Search accounts").fill(shopper)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
@@ -14,7 +14,7 @@ def test_a_new_code_takes_ten_percent_off_until_switched_off(page: Page, unique:
     code = f"TEN{unique[:6]}".upper()
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("d" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("d" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Discounts")
     page.get_by_label("Code", exact=True).fill(code)

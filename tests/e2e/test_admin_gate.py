@@ -2,6 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.catalog import queries as catalog
 from tests.e2e.data import PASSWORD, create_account, create_product, run
@@ -16,7 +17,7 @@ def test_anonymous_visitor_sees_the_sign_in_gate(page: Page) -> None:
 
 
 def test_wrong_password_is_refused_with_a_message(page: Page, unique: str) -> None:
-    email = create_account(unique, roles=frozenset({RoleName.ADMIN}))
+    email = create_account(unique, roles=frozenset({DefaultGroup.ADMINISTRATORS}))
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(email, "not the password")
     admin.sign_in_form.expect_refused("That e-mail and password do not match an account.")
@@ -25,7 +26,7 @@ def test_wrong_password_is_refused_with_a_message(page: Page, unique: str) -> No
 
 def test_staff_sign_in_opens_the_dashboard_with_true_numbers(page: Page, unique: str) -> None:
     create_product(unique, stock=0)
-    email = create_account(unique, roles=frozenset({RoleName.ADMIN}))
+    email = create_account(unique, roles=frozenset({DefaultGroup.ADMINISTRATORS}))
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(email, PASSWORD)
     admin.expect_signed_in()
@@ -61,7 +62,7 @@ def test_a_shopper_is_told_the_dashboard_is_not_for_them(page: Page, unique: str
 
 
 def test_sign_out_ends_the_session(page: Page, unique: str) -> None:
-    email = create_account(unique, roles=frozenset({RoleName.MODERATOR}))
+    email = create_account(unique, roles=frozenset({DefaultGroup.MODERATORS}))
     AdminDashboard(page).open().sign_in_form.sign_in(email, PASSWORD)
     admin = AdminDashboard(page)
     admin.expect_signed_in()

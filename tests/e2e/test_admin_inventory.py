@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.storefront import Storefront
@@ -17,7 +17,7 @@ def test_a_moderator_restocks_a_sold_out_product(page: Page, unique: str) -> Non
 
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("m" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account("m" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Inventory")
     page.get_by_role("textbox", name="Product SKU").fill(f"E2E-i{unique}")

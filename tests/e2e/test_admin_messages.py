@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from backend.accounts import registration
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, run
 from tests.e2e.pages.admin import AdminDashboard
 
@@ -18,7 +18,9 @@ def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> No
         )
     )
     admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(create_account(unique, roles=frozenset({RoleName.ADMIN})), PASSWORD)
+    admin.sign_in_form.sign_in(
+        create_account(unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
+    )
     admin.go_to("Messages")
 
     row = page.get_by_role("row").filter(has_text=shopper_email)
@@ -40,7 +42,7 @@ def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> No
 def test_a_moderator_is_told_messages_are_for_admins(page: Page, unique: str) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account(unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account(unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.expect_signed_in()
     expect(admin.nav_link("Messages")).to_have_count(0)

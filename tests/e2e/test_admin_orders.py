@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.mail import wait_for_mail
 from tests.e2e.pages.admin import AdminDashboard
@@ -30,7 +30,7 @@ def buy(page: Page, unique: str, email: str, price: str = "50.00") -> tuple[str,
 def open_order_as_admin(page: Page, unique: str, number: str) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("a" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Orders")
     expect(page.get_by_role("heading", name="Orders")).to_be_visible()

@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.catalog import queries as catalog
@@ -42,7 +42,7 @@ def test_a_new_order_appears_on_the_open_overview_without_reload(page: Page, uni
     slug = create_product(f"v{unique}", name=f"Live Chair {unique}", price="120.00")
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("o" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("o" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     latest = page.get_by_role("region", name="Latest orders")
     expect(latest).to_be_visible()
@@ -59,7 +59,7 @@ def test_a_new_order_appears_on_the_open_overview_without_reload(page: Page, uni
 def test_moderators_see_no_sales_figures(page: Page, unique: str) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("p" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account("p" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     expect(page.get_by_role("group", name="Products", exact=True)).to_be_visible()
     expect(page.get_by_role("group", name="Revenue today")).to_have_count(0)

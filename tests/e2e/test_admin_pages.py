@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
@@ -65,7 +66,8 @@ def shop_data() -> dict[str, str]:
 def _sign_in(page: Page, unique: str) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("p" + unique, roles=frozenset({RoleName.ADMIN, RoleName.USER})), PASSWORD
+        create_account("p" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})),
+        PASSWORD,
     )
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
 

@@ -12,6 +12,7 @@ import httpx
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import (
     PASSWORD,
@@ -40,7 +41,8 @@ def _digest(path: Path) -> str:
 def _sign_in_as_admin(page: Page, unique: str, section: str) -> AdminDashboard:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("a" + unique, roles=frozenset({RoleName.ADMIN, RoleName.USER})), PASSWORD
+        create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})),
+        PASSWORD,
     )
     admin.go_to(section)
     return admin

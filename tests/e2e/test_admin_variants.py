@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.pages.admin import AdminDashboard
@@ -18,7 +19,8 @@ def test_an_admin_builds_a_3_by_4_product_and_prices_the_xl_row(page: Page, uniq
     slug = create_product(f"v{unique}", name=f"Trail Tee {unique}", price="20.00", stock=4)
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("v" + unique, roles=frozenset({RoleName.ADMIN, RoleName.USER})), PASSWORD
+        create_account("v" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})),
+        PASSWORD,
     )
     admin.go_to("Products")
     page.get_by_role("textbox", name="Search products by name or SKU").fill(f"Trail Tee {unique}")

@@ -8,7 +8,7 @@ import socket
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.webhooks import queries as webhook_queries
 from backend.webhooks.schemas import EndpointSummary
 from tests.e2e.data import PASSWORD, create_account, run
@@ -34,7 +34,7 @@ def test_an_admin_creates_switches_off_and_deletes_an_endpoint(page: Page, uniqu
     url = f"http://127.0.0.1:{_unused_port()}/hook"
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("w" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("w" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Webhooks")
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from playwright.sync_api import Browser, Page, expect
 
 from admin.pages.analytics import DEFAULT_DAYS
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.analytics import cart_recovery
 from backend.analytics.cart_recovery import RecoveryFigures
@@ -110,7 +111,7 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
     page.context.clear_cookies()
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("ra" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("ra" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Analytics")
     recovery = page.get_by_role("region", name="Abandoned-cart recovery")

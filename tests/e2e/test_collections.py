@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, create_category, create_product, run
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.storefront import Storefront
@@ -22,7 +22,7 @@ from tests.e2e.pages.storefront import Storefront
 def _sign_in_admin(page: Page, unique: str) -> AdminDashboard:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("col" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("col" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()
     return admin

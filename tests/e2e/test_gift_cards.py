@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.giftcards import codes
 from tests.e2e.data import PASSWORD, create_account, create_product, issue_gift_card
 from tests.e2e.mail import wait_for_mail
@@ -32,7 +32,7 @@ def test_a_card_e_mailed_by_the_shop_pays_part_of_an_order_and_keeps_the_rest(
     friend = f"friend-{unique}@example.com"
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("gc" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("gc" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()
     admin.go_to("Gift cards")

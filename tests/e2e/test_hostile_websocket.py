@@ -32,6 +32,7 @@ from admin.pages.overview import OverviewState
 from admin.pages.product_editor import ProductEditorState
 from admin.pages.products import ProductsTableState
 from backend.accounts import authentication, browser_sessions, registration, staff
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.catalog import services as catalog
 from backend.catalog.inputs import ProductCreate
@@ -145,8 +146,8 @@ def viewers(live_shop: str) -> dict[str, Viewer]:
     return {
         "anonymous": Viewer("anonymous", None, None),
         "shopper": signed_in(RoleName.USER),
-        "moderator": signed_in(RoleName.MODERATOR),
-        "admin": signed_in(RoleName.ADMIN),
+        "moderator": signed_in(DefaultGroup.MODERATORS),
+        "admin": signed_in(DefaultGroup.ADMINISTRATORS),
     }
 
 
@@ -166,7 +167,7 @@ def assert_accounts_untouched(viewers: dict[str, Viewer], secrets: Secrets) -> N
 
     roles, victim = run(facts)
     assert roles["shopper"] == {RoleName.USER}
-    assert roles["moderator"] == {RoleName.MODERATOR}
+    assert roles["moderator"] == {DefaultGroup.MODERATORS}
     assert victim.status == "pending"
     assert not {"admin", "moderator"} & set(victim.roles)
 
@@ -662,7 +663,9 @@ def test_a_tab_whose_admin_session_ended_gets_no_admin_data_on_hydration(
     live_shop: str, secrets: Secrets, viewers: dict[str, Viewer], next_viewer: str
 ) -> None:
     tab = str(uuid.uuid4())  # the per-tab token, kept in the tab's sessionStorage
-    admin_cookie = signed_in(RoleName.ADMIN).cookie  # its own session: this test ends it
+    admin_cookie = signed_in(
+        DefaultGroup.ADMINISTRATORS
+    ).cookie  # its own session: this test ends it
 
     async def as_admin(browser: HostileBrowser) -> None:
         await browser.hydrate("/admin/products")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
 from tests.e2e.pages.admin import AdminDashboard
@@ -64,7 +65,7 @@ def test_an_admin_exports_and_erases_a_customer(page: Page, unique: str) -> None
     customer = create_account(f"gone{unique}", roles=frozenset({RoleName.USER}))
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account(f"dpo{unique}", roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account(f"dpo{unique}", roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")
     page.get_by_role("textbox", name="Search accounts").fill(customer)

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_jacket
 from tests.e2e.mail import link_in, wait_for_mail
@@ -102,7 +103,7 @@ def test_a_shopper_waiting_for_a_sold_out_size_is_emailed_when_staff_restock_it(
 
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("s" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account("s" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Inventory")
     page.get_by_role("textbox", name="Product SKU").fill(f"SJ-{unique}-RM")

@@ -11,7 +11,7 @@ from datetime import timedelta
 import httpx
 from playwright.sync_api import Page, expect
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from tests.e2e.data import PASSWORD, create_account, create_category, create_product
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
@@ -21,7 +21,7 @@ def _new_promotion(page: Page, username: str) -> AdminDashboard:
     """An administrator signed in, with the promotion editor open on a new one."""
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account(username, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account(username, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()
     admin.go_to("Promotions")

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
 from tests.e2e.mail import wait_for_mail
@@ -83,7 +84,7 @@ def test_a_returned_item_is_approved_received_and_refunded(
     try:
         admin = AdminDashboard(staff).open()
         admin.sign_in_form.sign_in(
-            create_account("ra" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+            create_account("ra" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
         )
         admin.go_to("Returns")
         expect(staff.get_by_role("heading", name="Returns", level=1)).to_be_visible()

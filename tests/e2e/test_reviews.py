@@ -9,6 +9,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import (
     PASSWORD,
@@ -91,7 +92,7 @@ def test_a_buyers_review_is_published_after_a_moderator_approves_it(
     # A moderator approves it in the admin.
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account(f"rm{unique}", roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account(f"rm{unique}", roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Reviews")
     card = page.get_by_role("article").filter(has_text="Quiet and quick")
@@ -147,7 +148,7 @@ def test_a_rejected_review_shows_its_reason_to_its_author_only(page: Page, uniqu
 
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account(f"jm{unique}", roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account(f"jm{unique}", roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Reviews")
     card = page.get_by_role("article").filter(has_text=f"Reject Jug {unique}")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.core.db import session_scope
 from tests.e2e.data import PASSWORD, create_account, create_product, run, shop_configuration_kept
 from tests.e2e.pages.admin import AdminDashboard
@@ -56,7 +56,7 @@ def _choose(page: Page, label: str, option: str) -> None:
 def test_a_merchant_ships_to_germany_with_vat_included(page: Page, unique: str) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("tax" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("tax" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Shipping")
     # Germany leaves the first zone for a zone of its own.

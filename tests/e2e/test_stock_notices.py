@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.mail import link_in, wait_for_mail
@@ -53,7 +54,7 @@ def test_subscribers_are_emailed_once_when_staff_restock(
     # Staff see the demand, then restock.
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("m" + unique, roles=frozenset({RoleName.MODERATOR})), PASSWORD
+        create_account("m" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Demand")
     row = page.get_by_role("row").filter(has_text=name)

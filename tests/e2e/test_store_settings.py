@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.data import (
     PASSWORD,
@@ -33,7 +34,7 @@ def seeded_settings_back() -> Iterator[None]:
 def test_settings_reach_the_storefront_and_new_orders(page: Page, unique: str) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("set" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("set" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Settings")
     prefix = page.get_by_label("Order-number prefix")
@@ -71,7 +72,7 @@ def test_a_renamed_shop_and_its_number_format_show_on_every_page(
     slug = create_product(f"fmt{unique}", name=f"Lantern {unique}", price="1234.50")
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
-        create_account("fmt" + unique, roles=frozenset({RoleName.ADMIN})), PASSWORD
+        create_account("fmt" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Settings")
     name = page.get_by_label("Shop name")

@@ -17,6 +17,7 @@ from api.app import build_http_app
 from backend.accounts import authentication, registration, tokens
 from backend.accounts import queries as account_queries
 from backend.accounts.models import User
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import UserRecord, Viewer
 from backend.core.db import session_scope
@@ -428,7 +429,7 @@ async def test_a_user_gets_403_for_anyone_else_existing_or_not(
 
 async def test_moderators_see_only_themselves(api: httpx.AsyncClient, make_user: MakeUser) -> None:
     moderator_id, headers = await bearer_for(
-        await make_user(roles=frozenset({RoleName.MODERATOR, RoleName.USER}))
+        await make_user(roles=frozenset({DefaultGroup.MODERATORS, RoleName.USER}))
     )
     other_id, _ = await bearer_for(await make_user())
 

@@ -20,6 +20,7 @@ from api.v1.idempotency import IN_FLIGHT_TTL_SECONDS, KEY_PREFIX, IdempotencyMid
 from api.v1.problems import install_problem_handlers
 from api.v1.rate_limiting import RateLimitMiddleware
 from backend.accounts import authentication, tokens
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.catalog.models import Product
 from backend.core.db import session_scope
@@ -306,7 +307,9 @@ async def test_concurrent_creates_with_one_key_make_one_product(
 async def test_one_key_used_by_two_callers_is_two_requests(
     api: httpx.AsyncClient, make_user: MakeUser, category: uuid.UUID, unique: str
 ) -> None:
-    admins = [await make_user(roles=frozenset({RoleName.ADMIN, RoleName.USER})) for _ in "ab"]
+    admins = [
+        await make_user(roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})) for _ in "ab"
+    ]
     key = _key()
     for number, admin in enumerate(admins):
         body = {**_new_product(category, f"{unique}{number}")}

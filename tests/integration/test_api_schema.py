@@ -32,7 +32,7 @@ from sqlalchemy import text
 
 from api.v1.app import build_api_v1
 from backend.accounts import registration, tokens
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.core.db import session_scope
 from devstack.services import PROJECT_ROOT, VAR_DIR
 from tests.fixtures.accounts import PASSWORD
@@ -137,9 +137,9 @@ async def bearer_headers() -> dict[str, dict[str, str]]:
     """Authorization headers of a fresh shopper and a fresh administrator."""
     await registration.ensure_roles()
     headers: dict[str, dict[str, str]] = {}
-    for caller, roles in (
-        ("shopper", frozenset({RoleName.USER})),
-        ("admin", frozenset({RoleName.ADMIN, RoleName.USER})),
+    for caller, groups in (
+        ("shopper", frozenset()),
+        ("admin", frozenset({DefaultGroup.ADMINISTRATORS})),
     ):
         username = f"schema_{caller}_{os.urandom(5).hex()}"
         user_id = await registration.create_user(
@@ -150,7 +150,7 @@ async def bearer_headers() -> dict[str, dict[str, str]]:
             last_name=caller.title(),
             status="active",
             email_verified=True,
-            roles=roles,
+            groups=groups,
         )
         access_token = (await tokens.issue_tokens(user_id)).access_token
         headers[caller] = {"Authorization": f"Bearer {access_token}"}

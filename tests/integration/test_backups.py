@@ -100,7 +100,6 @@ async def a_buyer(unique: str) -> Viewer:
         username=username,
         email=f"{username}@example.com",
         display_name="Ada Backup",
-        roles=frozenset({RoleName.USER}),
     )
 
 

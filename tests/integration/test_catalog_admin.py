@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from backend.accounts import authentication
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
@@ -32,7 +33,7 @@ from tests.fixtures.catalog import MakeProduct, count_product_announcements
 
 @pytest.fixture
 async def moderator_viewer(make_user: MakeUser) -> Viewer:
-    credentials = await make_user(roles=frozenset({RoleName.MODERATOR, RoleName.USER}))
+    credentials = await make_user(roles=frozenset({DefaultGroup.MODERATORS, RoleName.USER}))
     return (
         await authentication.sign_in(email=credentials.email, password=credentials.password)
     ).viewer

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 
 from backend.accounts import customer_notes
 from backend.accounts.models import CustomerNote, CustomerTag
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
@@ -103,7 +104,7 @@ async def test_only_administrators_read_or_write_them(
     make_user: MakeUser, customer: Viewer
 ) -> None:
     assert customer.user_id is not None
-    moderator = await viewer_of(make_user, frozenset({RoleName.MODERATOR, RoleName.USER}))
+    moderator = await viewer_of(make_user, frozenset({DefaultGroup.MODERATORS, RoleName.USER}))
     for actor in (customer, moderator):
         with pytest.raises(PermissionDeniedError):
             await customer_notes.add_note(customer.user_id, "Hello", actor=actor)

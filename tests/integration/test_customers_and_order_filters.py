@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from backend.accounts import addresses, authentication
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.cart import owners as cart_owners
@@ -38,7 +39,7 @@ from tests.fixtures.checkout import checkout_details, tab_that_placed
 SHIPPING = Decimal("4.95")
 
 
-async def viewer_of(make_user: MakeUser, roles: frozenset[RoleName]) -> Viewer:
+async def viewer_of(make_user: MakeUser, roles: frozenset[RoleName | DefaultGroup]) -> Viewer:
     credentials = await make_user(roles=roles)
     return (await authentication.sign_in(email=credentials.email, password=PASSWORD)).viewer
 
@@ -268,7 +269,7 @@ async def test_customer_orders_are_paged_newest_first(
 async def test_only_admins_see_customers(
     make_user: MakeUser, customer: Viewer, admin_viewer: Viewer
 ) -> None:
-    moderator = await viewer_of(make_user, frozenset({RoleName.MODERATOR}))
+    moderator = await viewer_of(make_user, frozenset({DefaultGroup.MODERATORS}))
     for outsider in (customer, moderator, None):
         with pytest.raises(PermissionDeniedError):
             await customers.get_customer(outsider, customer.user_id)  # type: ignore[arg-type]
@@ -376,7 +377,7 @@ async def test_filters_combine_and_the_customer_filter_leaves_out_guest_orders(
 
 
 async def test_only_admins_list_every_order(shopper_viewer: Viewer, make_user: MakeUser) -> None:
-    moderator = await make_user(roles=frozenset({RoleName.MODERATOR, RoleName.USER}))
+    moderator = await make_user(roles=frozenset({DefaultGroup.MODERATORS, RoleName.USER}))
     moderator_viewer = (
         await authentication.sign_in(email=moderator.email, password=moderator.password)
     ).viewer

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from backend.accounts import authentication, email_links, registration
 from backend.accounts.errors import DuplicateAccountError
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.core.db import session_scope
 from backend.events import deliveries
 from backend.events.models import OutboxEvent
@@ -113,7 +113,7 @@ async def test_order_and_stock_events_reach_customers_and_staff(
     worker: None, smtp_server: SmtpServer, make_user: MakeUser, unique: str
 ) -> None:
     customer = f"buyer-{unique}@example.com"
-    admin = await make_user(roles=frozenset({RoleName.ADMIN}))
+    admin = await make_user(roles=frozenset({DefaultGroup.ADMINISTRATORS}))
     line = OrderLineSummary(name="Enamel Mug", sku="MUG-1", quantity=2, line_total=Decimal("25.00"))
     events = [
         OrderPlaced(

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from backend.accounts import authentication
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog.models import Product
@@ -21,6 +23,7 @@ from backend.orders.models import Order
 from backend.payments import refunds as payment_refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
+from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, tab_that_placed
 
@@ -45,6 +48,28 @@ async def paid_order(
         attempt_key="p",
     )
     return placed.id, product
+
+
+async def test_a_packer_ships_but_cannot_refund_or_cancel_and_nothing_is_written(
+    paid_order: tuple[uuid.UUID, uuid.UUID], make_user: MakeUser
+) -> None:
+    packer_login = await make_user(roles=frozenset({DefaultGroup.FULFILMENT}))
+    packer = (
+        await authentication.sign_in(email=packer_login.email, password=packer_login.password)
+    ).viewer
+    order_id, _ = paid_order
+    with pytest.raises(PermissionDeniedError):
+        await payment_refunds.refund_order(
+            order_id, amount=Decimal("1.00"), request_key="r", actor="packer", by=packer
+        )
+    with pytest.raises(PermissionDeniedError):
+        await cancellation.cancel_paid_order(order_id, request_key="c", actor=packer)
+    assert (await order_row(order_id)).refunded_amount == 0
+
+    await fulfilment.fulfil_order(order_id, carrier="UPS", tracking_number="1Z9", actor=packer)
+    await fulfilment.mark_delivered(order_id, actor=packer)
+    order = await order_row(order_id)
+    assert (order.status, order.payment_status) == ("delivered", "paid")
 
 
 async def test_shipping_then_delivering_follows_the_status_machine(

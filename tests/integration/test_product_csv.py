@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from backend import product_import as product_csv
 from backend.accounts import authentication
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog.errors import ImportExpiredError
@@ -144,7 +144,7 @@ async def csv_category(unique: str) -> tuple[uuid.UUID, str]:
 
 @pytest.fixture
 async def moderator_viewer(make_user: MakeUser) -> Viewer:
-    moderator = await make_user(roles=frozenset({RoleName.MODERATOR}))
+    moderator = await make_user(roles=frozenset({DefaultGroup.MODERATORS}))
     return (await authentication.sign_in(email=moderator.email, password=moderator.password)).viewer
 
 
@@ -436,7 +436,7 @@ async def test_an_import_applies_once_and_only_for_its_admin(
     ]
     preview = await product_csv.preview_import(admin_viewer, csv_bytes(rows))
     assert preview.token is not None
-    other = await make_user(roles=frozenset({RoleName.ADMIN}))
+    other = await make_user(roles=frozenset({DefaultGroup.ADMINISTRATORS}))
     other_admin = (await authentication.sign_in(email=other.email, password=other.password)).viewer
 
     with pytest.raises(ImportExpiredError):

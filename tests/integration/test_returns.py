@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from backend.accounts.authentication import sign_in
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
@@ -424,7 +424,7 @@ async def test_only_admins_decide_on_returns(
     placed = await buy(shopper_viewer, {kettle: 1})
     line = next(iter((await line_ids(placed.number, shopper_viewer)).values()))
     rid = await return_id(await ask(placed, shopper_viewer, {line: 1}))
-    moderator_login = await make_user(roles=frozenset({RoleName.MODERATOR}))
+    moderator_login = await make_user(roles=frozenset({DefaultGroup.MODERATORS}))
     moderator = (await sign_in(email=moderator_login.email, password=PASSWORD)).viewer
 
     for who in (shopper_viewer, moderator):

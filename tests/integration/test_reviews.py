@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from api.app import build_http_app
 from backend.accounts import registration
+from backend.accounts.permissions import DEFAULT_GROUPS, DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
@@ -54,8 +55,11 @@ def make_viewer(unique: str) -> MakeViewer:
     counter = iter(range(1, 10_000))
 
     async def make(
-        *, roles: frozenset[RoleName] = frozenset({RoleName.USER}), name: str = "Ada Lovelace"
+        *,
+        roles: frozenset[RoleName | DefaultGroup] = frozenset({RoleName.USER}),
+        name: str = "Ada Lovelace",
     ) -> Viewer:
+        groups = frozenset(group for group in roles if isinstance(group, DefaultGroup))
         await registration.ensure_roles()
         username = f"rev_{unique}_{next(counter)}"
         first, _, last = name.partition(" ")
@@ -67,14 +71,15 @@ def make_viewer(unique: str) -> MakeViewer:
             last_name=last or None,
             status="active",
             email_verified=True,
-            roles=roles,
+            roles=frozenset(role for role in roles if isinstance(role, RoleName)),
+            groups=groups,
         )
         return Viewer(
             user_id=user_id,
             username=username,
             email=f"{username}@example.com",
             display_name=name,
-            roles=roles,
+            permissions=frozenset().union(*(DEFAULT_GROUPS[group].permissions for group in groups)),
         )
 
     return make
@@ -83,7 +88,7 @@ def make_viewer(unique: str) -> MakeViewer:
 @pytest.fixture
 async def moderator(make_viewer: MakeViewer) -> Viewer:
     return await make_viewer(
-        roles=frozenset({RoleName.MODERATOR, RoleName.USER}), name="Mo Derator"
+        roles=frozenset({DefaultGroup.MODERATORS, RoleName.USER}), name="Mo Derator"
     )
 
 
@@ -237,7 +242,7 @@ async def test_reviews_stay_hidden_until_a_moderator_approves_them(
         await review_services.approve_review(review_id, actor=moderator)
     entries = await audit.list_entries(entity_type="review", entity_id=str(review_id))
     assert [(e.action, e.actor) for e in entries.items] == [
-        ("review.approved", f"{moderator.username} (moderator, user)")
+        ("review.approved", f"{moderator.username} (staff)")
     ]
 
 
@@ -288,7 +293,7 @@ async def test_shoppers_cannot_moderate_or_see_the_queue(
             await attempt
 
     assert await published_titles(chair) == []
-    admin = await make_viewer(roles=frozenset({RoleName.ADMIN, RoleName.USER}))
+    admin = await make_viewer(roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER}))
     await review_services.approve_review(review_id, actor=admin)  # admins moderate too
     assert await published_titles(chair) == ["5 stars"]
 

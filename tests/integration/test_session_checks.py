@@ -19,9 +19,10 @@ from backend.accounts import (
     profiles,
     session_epochs,
     staff,
+    staff_groups,
 )
 from backend.accounts.errors import AccountLockedError, InvalidCredentialsError
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DefaultGroup, Permission
 from backend.accounts.schemas import SignedIn, VerifiedSession
 from backend.core.clock import utcnow
 from backend.settings import get_settings
@@ -94,9 +95,16 @@ async def _failed_sign_ins_lock(s: Setting) -> None:
             await authentication.sign_in(email=s.shopper.email, password="not the password at all")
 
 
-async def _role_granted(s: Setting) -> None:
+async def _group_joined(s: Setting) -> None:
     admin = await authentication.sign_in(email=s.admin.email, password=s.admin.password)
-    await staff.set_role(admin.viewer, s.browser.viewer.user_id, RoleName.MODERATOR, granted=True)
+    fulfilment = next(
+        group
+        for group in await staff_groups.list_groups(admin.viewer)
+        if group.key == DefaultGroup.FULFILMENT
+    )
+    await staff_groups.set_membership(
+        admin.viewer, s.browser.viewer.user_id, fulfilment.id, member=True
+    )
 
 
 async def _name_changed(s: Setting) -> None:
@@ -105,13 +113,13 @@ async def _name_changed(s: Setting) -> None:
     )
 
 
-# Each change, and what the session is after it: ended, or alive with new roles or name.
+# Each change, and what the session is after it: ended, or alive with new permissions or name.
 CHANGES: dict[str, tuple[Change, str]] = {
     "sign-out": (_sign_out, "ended"),
     "password change elsewhere": (_password_change_elsewhere, "ended"),
     "password reset": (_password_reset, "ended"),
     "admin lock": (_admin_lock, "ended"),
-    "role granted": (_role_granted, "moderator"),
+    "staff group joined": (_group_joined, "packer"),
     "name changed": (_name_changed, "renamed"),
 }
 
@@ -152,8 +160,9 @@ async def test_every_change_to_a_session_is_noticed_at_the_next_check(
         assert again is None
         return
     assert again is not None
-    if after == "moderator":
-        assert RoleName.MODERATOR in again.viewer.roles
+    if after == "packer":
+        assert again.viewer.may(Permission.ORDERS_FULFIL)
+        assert not again.viewer.may(Permission.ORDERS_REFUND)
     else:
         assert again.viewer.display_name == "Renamed Person"
     assert await browser_sessions.session_unchanged(again)  # verified anew: trusted again

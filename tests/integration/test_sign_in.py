@@ -8,7 +8,7 @@ from backend.accounts.errors import (
     AccountSuspendedError,
     InvalidCredentialsError,
 )
-from backend.accounts.roles import RoleName
+from backend.accounts.permissions import DEFAULT_GROUPS, DefaultGroup
 from tests.fixtures.accounts import Credentials, MakeUser
 
 
@@ -17,17 +17,19 @@ async def test_a_session_resolves_to_its_viewer_until_signed_out(shopper: Creden
     viewer = await browser_sessions.resolve_session(signed_in.session_token)
     assert viewer is not None
     assert viewer.email == shopper.email
-    assert viewer.roles == frozenset({RoleName.USER})
+    assert viewer.permissions == frozenset()
     assert not viewer.is_staff
 
     await browser_sessions.sign_out(signed_in.session_token)
     assert await browser_sessions.resolve_session(signed_in.session_token) is None
 
 
-async def test_staff_roles_come_from_the_database(staff_admin: Credentials) -> None:
+async def test_staff_permissions_come_from_their_groups_in_the_database(
+    staff_admin: Credentials,
+) -> None:
     signed_in = await authentication.sign_in(email=staff_admin.email, password=staff_admin.password)
     assert signed_in.viewer.is_staff
-    assert RoleName.ADMIN in signed_in.viewer.roles
+    assert signed_in.viewer.permissions == DEFAULT_GROUPS[DefaultGroup.ADMINISTRATORS].permissions
 
 
 async def test_wrong_password_and_unknown_email_get_the_same_answer(shopper: Credentials) -> None:

@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from backend.accounts import addresses, authentication, browser_sessions, password_changes, staff
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
@@ -255,7 +256,7 @@ def test_a_revoked_session_reads_no_private_data_from_its_next_event(
             },
         )
     )
-    admin_email = create_account(f"adm{unique}", roles=frozenset({RoleName.ADMIN}))
+    admin_email = create_account(f"adm{unique}", roles=frozenset({DefaultGroup.ADMINISTRATORS}))
     admin = run(lambda: authentication.sign_in(email=admin_email, password=PASSWORD)).viewer
     private = {"order number": number, "e-mail": email, "saved address": saved_line}
     origin = live_shop.rstrip("/")

@@ -76,13 +76,15 @@ def _arrange_test_shop() -> tuple[str, str]:
     tests themselves see the shop only through the browser."""
     import uuid
 
-    from backend.accounts.roles import RoleName
+    from backend.accounts.permissions import DefaultGroup
     from tests.e2e.data import PASSWORD, create_account, create_product, wait_until_searchable
 
     unique = uuid.uuid4().hex[:8]
     create_product(f"smoke{unique}", name=f"Smoke Kettle {unique}", price="24.00", stock=500)
     wait_until_searchable(f"kettle {unique}")
-    return create_account(f"smoke{unique}", roles=frozenset({RoleName.ADMIN})), PASSWORD
+    return create_account(
+        f"smoke{unique}", roles=frozenset({DefaultGroup.ADMINISTRATORS})
+    ), PASSWORD
 
 
 @pytest.fixture(scope="session")
