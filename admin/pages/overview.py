@@ -327,7 +327,9 @@ def _your_access() -> rx.Component:
         "Your access: ",
         rx.foreach(
             SessionState.staff_permissions,
-            lambda value, index: rx.fragment(rx.cond(index > 0, ", "), PERMISSION_LABEL_VAR[value]),
+            lambda value, index: rx.fragment(
+                rx.cond(index > 0, ", ", ""), PERMISSION_LABEL_VAR[value]
+            ),
         ),
         ".",
         size="2",

@@ -144,6 +144,8 @@ class StaffGroupsState(AdminState):
             for name, value in form_data.items()
             if name.startswith(PERMISSION_FIELD) and value == "on"
         ]
+        if self.editing_everything:  # its boxes are disabled, so the browser sends none
+            chosen = [permission.value for permission in Permission]
         try:
             data = staff_groups.parse_group_input(
                 str(form_data.get("name") or "")[:200],
@@ -221,15 +223,15 @@ class StaffGroupsState(AdminState):
 def _group_row(row: rx.Var[GroupRow]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.hstack(
+            rx.vstack(
                 rx.text(row.name, weight="medium"),
                 rx.cond(row.built_in, rx.badge("Built-in", color_scheme="gray")),
-                spacing="2",
-                align="center",
-            )
+                spacing="1",
+            ),
+            min_width="9em",
         ),
         rx.table.cell(row.permissions),
-        rx.table.cell(row.members, text_align="right"),
+        rx.table.cell(row.members, text_align="right", white_space="nowrap"),
         rx.table.cell(
             rx.button(
                 "Edit",
@@ -308,11 +310,13 @@ def _editor() -> rx.Component:
                                 "The Administrators group keeps every permission.",
                                 size="1",
                                 color_scheme="gray",
+                                margin_top="8px",
                             ),
                             rx.text(
                                 "Fulfilling or refunding orders includes seeing them.",
                                 size="1",
                                 color_scheme="gray",
+                                margin_top="8px",
                             ),
                         ),
                         rx.cond(
@@ -446,7 +450,14 @@ def staff_page() -> rx.Component:
             form_alert(StaffGroupsState.message),
             success_note(StaffGroupsState.done),
             rx.grid(
-                data_table(GROUP_COLUMNS, StaffGroupsState.groups, _group_row),
+                rx.box(
+                    data_table(GROUP_COLUMNS, StaffGroupsState.groups, _group_row),
+                    style={
+                        "& th": {"white_space": "nowrap"},
+                        "& button": {"white_space": "nowrap"},
+                    },
+                    width="100%",
+                ),
                 _editor(),
                 columns=rx.breakpoints(initial="1", lg="3fr 2fr"),
                 spacing="5",

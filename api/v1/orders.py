@@ -321,11 +321,14 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     order = await _visible_order(number, viewer)
     # Staff who may refund cancel as staff (also paid orders, refunding them); anyone
     # else as the shopper, whose order it must be (`_visible_order` answered 404
-    # otherwise; staff who may only see orders are refused for others' orders).
+    # otherwise; staff who may only see orders get 403 for others' orders).
+    shopper = Shopper(user_id=viewer.user_id)
     if viewer.may(Permission.ORDERS_REFUND):
         await cancellation.cancel_order(order.id, by=viewer)
+    elif queries.may_view(order, shopper):
+        await cancellation.cancel_order(order.id, shopper=shopper)
     else:
-        await cancellation.cancel_order(order.id, shopper=Shopper(user_id=viewer.user_id))
+        require_permission(viewer, Permission.ORDERS_REFUND, "cancel other people's orders")
     return await _order_out(order.number)
 
 

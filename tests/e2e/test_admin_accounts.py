@@ -1,4 +1,5 @@
-"""Admins give roles and lock accounts; the change takes effect for that person at once."""
+"""Admins put accounts into staff groups and lock them; the change takes effect for that
+person at once."""
 
 from playwright.sync_api import Page, expect
 
@@ -25,13 +26,20 @@ def _find(page: Page, email: str) -> None:
     expect(page.get_by_role("row", name=email)).to_be_visible()
 
 
-def test_an_admin_makes_a_shopper_a_moderator(page: Page, browser: object, unique: str) -> None:
+def test_an_admin_puts_a_shopper_into_the_moderators(
+    page: Page, browser: object, unique: str
+) -> None:
     shopper = create_account("s" + unique, roles=frozenset({RoleName.USER}))
     _open_accounts(page, unique)
     _find(page, shopper)
-    row = page.get_by_role("row", name=shopper)
-    row.get_by_role("switch", name="Moderator role").click()
-    expect(row.get_by_role("switch", name="Moderator role")).to_be_checked()
+    page.get_by_role("row", name=shopper).get_by_role("link", name=shopper).click()
+    switch = page.get_by_role("switch", name="Moderators group")
+    switch.click()
+    expect(switch).to_be_checked()
+    expect(page.get_by_label("Account", exact=True)).to_contain_text("Moderators")
+    AdminDashboard(page).go_to("Customers")  # the accounts list shows it too
+    _find(page, shopper)
+    expect(page.get_by_role("row", name=shopper)).to_contain_text("Moderators")
 
     other = browser.new_page(base_url=page.url.split("/admin")[0])  # type: ignore[attr-defined]
     AdminDashboard(other).open().sign_in_form.sign_in(shopper, PASSWORD)

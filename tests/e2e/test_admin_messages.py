@@ -39,7 +39,9 @@ def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> No
     expect(dialog).not_to_contain_text(re.compile(r"token=(?!\[removed\])"))
 
 
-def test_a_moderator_is_told_messages_are_for_admins(page: Page, unique: str) -> None:
+def test_a_moderator_is_told_messages_need_the_customers_permission(
+    page: Page, unique: str
+) -> None:
     admin = AdminDashboard(page).open()
     admin.sign_in_form.sign_in(
         create_account(unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
@@ -48,5 +50,8 @@ def test_a_moderator_is_told_messages_are_for_admins(page: Page, unique: str) ->
     expect(admin.nav_link("Messages")).to_have_count(0)
     admin.open("/admin/messages")
     admin.expect_signed_in()  # a fresh page: the session is checked over a new websocket
-    expect(page.get_by_role("alert")).to_have_text("Only administrators can open this page.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your staff groups do not give the “Customers” permission this page needs: "
+        "ask an administrator."
+    )
     expect(page.get_by_role("table")).to_have_count(0)

@@ -143,7 +143,7 @@ def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
     sheet = page.get_by_role("dialog", name="Menu")
     expect(sheet).to_be_visible()
     navigation = sheet.get_by_role("navigation", name="Admin navigation")
-    expect(navigation.get_by_role("link")).to_have_count(21)  # 20 sections and the shop
+    expect(navigation.get_by_role("link")).to_have_count(22)  # 21 sections and the shop
     expect(navigation.get_by_role("link", name="Overview")).to_have_attribute(
         "aria-current", "page"
     )

@@ -2,13 +2,14 @@
 
 Pages are only a convenience: any browser can open Reflex's websocket and send any event
 of any State with any payload. These tests do that (tests/fixtures/hostile_client.py) as an
-anonymous visitor, a shopper, a moderator and an admin, with secrets planted through the
+anonymous visitor, a shopper, a moderator, a packer, an admin and one staff member per
+permission (each in a group giving only that one), with secrets planted through the
 backend services: a hidden product (its SKU and name appear only in the staff's products
 table) and a new customer's verification e-mail (the address appears only under Admin ->
 Messages and Accounts, its text only in Messages; its one-time link went to the mailbox
 alone). The admin's and the moderator's positive cases prove that the client really
 reaches those handlers, so the refusals are meaningful; after the refusals the accounts
-are checked to be untouched (no role was granted, nobody was locked).
+are checked to be untouched (no group was joined, nobody was locked).
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ import socketio
 
 from admin.pages.accounts import AccountsState
 from admin.pages.catalog_structure import CatalogStructureState
+from admin.pages.customer import CustomerState
 from admin.pages.messages import MessagesState
 from admin.pages.overview import OverviewState
 from admin.pages.product_editor import ProductEditorState
 from admin.pages.products import ProductsTableState
-from backend.accounts import authentication, browser_sessions, registration, staff
-from backend.accounts.permissions import DefaultGroup
+from backend.accounts import authentication, browser_sessions, registration, staff, staff_groups
+from backend.accounts.permissions import DEFAULT_GROUPS, DefaultGroup, Permission, with_implied
 from backend.accounts.roles import RoleName
 from backend.catalog import services as catalog
 from backend.catalog.inputs import ProductCreate
@@ -51,7 +53,7 @@ from tests.fixtures.hostile_client import (
     event_name,
 )
 from tests.fixtures.waiting import eventually
-from ui.access import Access, SessionState, required_access
+from ui.access import Access, SessionState, handler_permissions, is_allowed, required_access
 
 T = TypeVar("T")
 
@@ -74,10 +76,15 @@ class Secrets:
         return (self.sku, self.product_name, self.victim_email, self.message_text)
 
     def hidden_from(self, who: str) -> tuple[str, ...]:
-        """Staff (moderators too) may see the catalog; customers' data is for admins."""
-        if who == "moderator":
-            return (self.victim_email, self.message_text)
-        return () if who == "admin" else self.all()
+        """The catalog (the hidden product) is for staff who run the catalog or the stock;
+        customers' data (accounts, messages) for those with the customers permission."""
+        permissions = PERMISSIONS.get(who, frozenset())
+        shown: set[str] = set()
+        if permissions & {Permission.CATALOG, Permission.INVENTORY}:
+            shown |= {self.sku, self.product_name}
+        if Permission.CUSTOMERS in permissions:
+            shown |= {self.victim_email, self.message_text}
+        return tuple(secret for secret in self.all() if secret not in shown)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,18 @@ class Viewer:
     name: str
     cookie: str | None
     user_id: str | None
+
+
+# What each staff viewer's groups give: the built-in groups, and one group per permission.
+PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "moderator": DEFAULT_GROUPS[DefaultGroup.MODERATORS].permissions,
+    "packer": DEFAULT_GROUPS[DefaultGroup.FULFILMENT].permissions,
+    "admin": DEFAULT_GROUPS[DefaultGroup.ADMINISTRATORS].permissions,
+    **{
+        f"only {permission.value}": with_implied(frozenset({permission}))
+        for permission in Permission
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -133,12 +152,37 @@ def secrets(live_shop: str) -> Secrets:
     return Secrets(sku, product_name, str(victim_id), victim_email, message_id, message_text)
 
 
-def signed_in(role: RoleName) -> Viewer:
-    """A new account with `role`, signed in: a browser holding its session cookie."""
+def signed_in(role: RoleName | DefaultGroup) -> Viewer:
+    """A new account with `role` (a built-in staff group, or only the shopper's role),
+    signed in: a browser holding its session cookie."""
     email = create_account(f"{role.value[:4]}{uuid.uuid4().hex[:8]}", roles=frozenset({role}))
     session = run(lambda: authentication.sign_in(email=email, password=PASSWORD))
-    name = {RoleName.USER: "shopper"}.get(role, role.value)
+    name = {
+        RoleName.USER: "shopper",
+        DefaultGroup.MODERATORS: "moderator",
+        DefaultGroup.FULFILMENT: "packer",
+        DefaultGroup.ADMINISTRATORS: "admin",
+    }[role]
     return Viewer(name, session.session_token, str(session.viewer.user_id))
+
+
+def signed_in_with_only(permission: Permission) -> Viewer:
+    """A staff member whose one group gives only `permission` (and what it implies)."""
+    unique = uuid.uuid4().hex[:8]
+    email = create_account(f"only{unique}", roles=frozenset({RoleName.USER}))
+
+    async def join() -> Any:
+        admin = await catalog_manager()
+        group_id = await staff_groups.create_group(
+            admin,
+            staff_groups.parse_group_input(f"Only {permission.value} {unique}", "", [permission]),
+        )
+        session = await authentication.sign_in(email=email, password=PASSWORD)
+        await staff_groups.set_membership(admin, session.viewer.user_id, group_id, member=True)
+        return session
+
+    session = run(join)
+    return Viewer(f"only {permission.value}", session.session_token, str(session.viewer.user_id))
 
 
 @pytest.fixture(scope="module")
@@ -147,29 +191,33 @@ def viewers(live_shop: str) -> dict[str, Viewer]:
         "anonymous": Viewer("anonymous", None, None),
         "shopper": signed_in(RoleName.USER),
         "moderator": signed_in(DefaultGroup.MODERATORS),
+        "packer": signed_in(DefaultGroup.FULFILMENT),
         "admin": signed_in(DefaultGroup.ADMINISTRATORS),
+        **{f"only {p.value}": signed_in_with_only(p) for p in Permission},
     }
 
 
 def assert_accounts_untouched(viewers: dict[str, Viewer], secrets: Secrets) -> None:
-    """No hostile call granted a role or locked anyone (read through the services)."""
+    """No hostile call gave anyone a permission or locked anyone (read through the
+    services)."""
 
-    async def facts() -> tuple[dict[str, frozenset[RoleName]], staff.AccountSummary]:
-        roles = {}
-        for who in ("shopper", "moderator", "admin"):
-            viewer = await browser_sessions.resolve_session(viewers[who].cookie)
+    async def facts() -> tuple[dict[str, frozenset[Permission]], staff.AccountSummary]:
+        permissions = {}
+        for who, seen in viewers.items():
+            if seen.cookie is None:
+                continue
+            viewer = await browser_sessions.resolve_session(seen.cookie)
             assert viewer is not None, f"the {who}'s session ended"
-            roles[who] = viewer.roles
+            permissions[who] = viewer.permissions
         admin = await browser_sessions.resolve_session(viewers["admin"].cookie)
         assert admin is not None
         found = await staff.list_accounts(admin, search=secrets.victim_email)
-        return roles, found.items[0]
+        return permissions, found.items[0]
 
-    roles, victim = run(facts)
-    assert roles["shopper"] == {RoleName.USER}
-    assert roles["moderator"] == {DefaultGroup.MODERATORS}
+    permissions, victim = run(facts)
+    assert permissions == {"shopper": frozenset(), **PERMISSIONS}
     assert victim.status == "pending"
-    assert not {"admin", "moderator"} & set(victim.roles)
+    assert victim.staff_groups == ()
 
 
 def browse(
@@ -237,9 +285,10 @@ def session_vars(browser: HostileBrowser) -> dict[str, Any]:
 def assert_is(browser: HostileBrowser, viewer: Viewer) -> None:
     """The server saw the cookie (or its absence) as intended, so the test tests something."""
     seen = session_vars(browser)
+    permissions = PERMISSIONS.get(viewer.name, frozenset())
     assert seen.get("signed_in_rx_state_") is (viewer.cookie is not None), seen
-    assert seen.get("is_staff_rx_state_") is (viewer.name in {"moderator", "admin"}), seen
-    assert seen.get("is_admin_rx_state_") is (viewer.name == "admin"), seen
+    assert seen.get("is_staff_rx_state_") is bool(permissions), seen
+    assert set(seen.get("staff_permissions_rx_state_", [])) == permissions, seen
 
 
 @dataclass(frozen=True)
@@ -250,6 +299,35 @@ class AppStates:
 
     def at(self, levels: set[Access | None]) -> list[type[Any]]:
         return [cls for cls in self.classes.values() if required_access(cls) in levels]
+
+    def forbidden_states(self, who: str) -> list[type[Any]]:
+        """The states `who` may not drive at all (their load handlers included)."""
+        return [
+            cls
+            for cls in self.classes.values()
+            if not _may(who, required_access(cls), handler_permissions(cls, ""))
+        ]
+
+    def forbidden_handlers(self, who: str) -> list[tuple[type[Any], str]]:
+        """Every handler `who` may not run: of states above them, and the handlers that
+        need a permission beyond their state's (refund on an order page)."""
+        return [
+            (cls, handler)
+            for cls in self.classes.values()
+            for handler in sorted(cls.event_handlers)
+            if not _may(who, required_access(cls), handler_permissions(cls, handler))
+        ]
+
+
+def _may(who: str, access: Access | None, needs: frozenset[Permission]) -> bool:
+    if access is None:
+        return False
+    return is_allowed(
+        access,
+        signed_in=who != "anonymous",
+        permissions=PERMISSIONS.get(who, frozenset()),
+        needs=needs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -274,14 +352,16 @@ def app_states(live_shop: str) -> AppStates:
     return AppStates(defaults, {name: known[name] for name in defaults}, admin_pages)
 
 
-# What each viewer may not drive (None: a State that declares no access level).
-FORBIDDEN_LEVELS: dict[str, set[Access | None]] = {
-    "anonymous": {Access.SIGNED_IN, Access.STAFF, Access.ADMIN, None},
-    "shopper": {Access.STAFF, Access.ADMIN, None},
-    "moderator": {Access.ADMIN, None},
-}
-
 Payload = Callable[[Secrets, Viewer], dict[str, Any]]
+
+
+def administrators_id() -> str:
+    async def find() -> str:
+        groups = await staff_groups.list_groups(await catalog_manager())
+        return next(str(g.id) for g in groups if g.key == DefaultGroup.ADMINISTRATORS)
+
+    return run(find)
+
 
 # Admin handlers with the payload an attacker would send, and the page it pretends to be on.
 ADMIN_HANDLERS: list[tuple[type[Any], str, Payload, str]] = [
@@ -293,11 +373,11 @@ ADMIN_HANDLERS: list[tuple[type[Any], str, Payload, str]] = [
     (OverviewState, "load", lambda s, v: {}, "/admin"),
     (AccountsState, "load", lambda s, v: {}, "/admin/accounts"),
     (AccountsState, "find", lambda s, v: {"form_data": {"search": s.victim_email}}, "/"),
-    # Promote oneself (the victim, for a visitor without an account), lock someone else.
+    # Join the Administrators (on the victim's customer page), lock someone else.
     (
-        AccountsState,
-        "set_role",
-        lambda s, v: {"user_id": v.user_id or s.victim_id, "role": "admin", "granted": True},
+        CustomerState,
+        "set_group",
+        lambda s, v: {"group_id": administrators_id(), "member": True},
         "/admin/accounts",
     ),
     (AccountsState, "lock", lambda s, v: {"user_id": s.victim_id}, "/admin/accounts"),
@@ -349,24 +429,24 @@ def test_an_admin_connection_receives_the_admin_data(
     assert secrets.victim_id in "".join(m.raw for m in touching(found, AccountsState))
 
 
-def test_a_moderator_gets_the_products_table_but_no_admin_only_handler(
+def test_a_catalog_manager_gets_the_products_table_but_no_customer_handler(
     live_shop: str, secrets: Secrets, viewers: dict[str, Viewer]
 ) -> None:
-    moderator = viewers["moderator"]
+    cataloguer = viewers["only catalog"]
 
     async def scenario(browser: HostileBrowser) -> None:
         await browser.hydrate("/admin/products")
-        assert_is(browser, moderator)
-        assert secrets.sku in browser.transcript  # staff may see the catalog
+        assert_is(browser, cataloguer)
+        assert secrets.sku in browser.transcript  # the catalog permission shows the catalog
         for state_cls, handler, payload, path in ADMIN_HANDLERS:
-            if state_cls in (MessagesState, AccountsState):  # admins only
+            if state_cls in (MessagesState, AccountsState, CustomerState):  # customers, staff
                 replies = await browser.call(
-                    event_name(state_cls, handler), payload(secrets, moderator), path=path
+                    event_name(state_cls, handler), payload(secrets, cataloguer), path=path
                 )
                 assert_refused(replies, state_cls, handler)
-        assert_no_secrets(browser.transcript, secrets, "moderator")
+        assert_no_secrets(browser.transcript, secrets, "only catalog")
 
-    browse(live_shop, moderator.cookie, scenario)
+    browse(live_shop, cataloguer.cookie, scenario)
     assert_accounts_untouched(viewers, secrets)
 
 
@@ -453,8 +533,8 @@ async def catalog_facts(target: CatalogTarget) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("who", ["anonymous", "shopper", "moderator", "admin"])
-def test_only_an_admin_changes_the_catalog_whatever_handler_is_called(
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "moderator", "packer", "admin"])
+def test_only_the_catalog_permission_changes_the_catalog_whatever_handler_is_called(
     live_shop: str, viewers: dict[str, Viewer], who: str
 ) -> None:
     target = plant_catalog_target()
@@ -528,7 +608,7 @@ def test_an_admin_handler_as_the_first_event_of_an_unhydrated_socket_is_refused(
     browse(live_shop, viewers[who].cookie, scenario)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "shopper", "moderator"])
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "moderator", "packer"])
 def test_hydrating_the_admin_pages_sends_no_admin_data(
     live_shop: str,
     secrets: Secrets,
@@ -546,34 +626,39 @@ def test_hydrating_the_admin_pages_sends_no_admin_data(
         return browser.merged_state()
 
     seen = browse(live_shop, viewer.cookie, scenario)
-    for state_cls in app_states.at(FORBIDDEN_LEVELS[who]):
+    for state_cls in app_states.forbidden_states(who):
         name = state_cls.get_full_name()
         assert seen.get(name) == app_states.defaults[name], f"{name} holds more than defaults"
 
 
-@pytest.mark.parametrize("who", sorted(FORBIDDEN_LEVELS))
-def test_every_handler_of_every_state_above_the_viewer_is_refused(
+MATRIX_VIEWERS = ["anonymous", "shopper", "moderator", "packer"] + [
+    f"only {permission.value}" for permission in Permission
+]
+
+
+@pytest.mark.parametrize("who", MATRIX_VIEWERS)
+def test_every_handler_the_viewers_groups_do_not_allow_is_refused(
     live_shop: str,
     secrets: Secrets,
     viewers: dict[str, Viewer],
     app_states: AppStates,
     who: str,
 ) -> None:
-    """Deny by default, handler by handler: whatever States the app has today."""
+    """Deny by default, handler by handler, permission by permission: whatever States the
+    app has today, every handler that needs a permission the viewer lacks is refused."""
     viewer = viewers[who]
-    targets = app_states.at(FORBIDDEN_LEVELS[who])
+    targets = app_states.forbidden_handlers(who)
 
     async def scenario(browser: HostileBrowser) -> int:
         await browser.hydrate("/")
         assert_is(browser, viewer)
         called = 0
-        for state_cls in targets:
-            for handler in sorted(state_cls.event_handlers):
-                some_var = next(iter(state_cls.base_vars), "x")
-                payload = {"var_name": some_var, "value": "hostile"} if handler == "setvar" else {}
-                replies = await browser.call(event_name(state_cls, handler), payload, path="/admin")
-                assert_refused(replies, state_cls, handler, app_states.defaults)
-                called += 1
+        for state_cls, handler in targets:
+            some_var = next(iter(state_cls.base_vars), "x")
+            payload = {"var_name": some_var, "value": "hostile"} if handler == "setvar" else {}
+            replies = await browser.call(event_name(state_cls, handler), payload, path="/admin")
+            assert_refused(replies, state_cls, handler, app_states.defaults)
+            called += 1
         assert_no_secrets(browser.transcript, secrets, who)
         return called
 
@@ -600,7 +685,7 @@ def test_identity_forged_through_browser_storage_or_setters_counts_for_nothing(
         "_roles": ["admin", "moderator"],
         "signed_in": True,
         "is_staff": True,
-        "is_admin": True,
+        "staff_permissions": [permission.value for permission in Permission],
     }.items():
         forged[f"{SESSION_STATE}.{var}"] = value
         forged[f"{SESSION_STATE}.{var}{FIELD_MARKER}"] = value
@@ -635,7 +720,7 @@ def test_the_public_session_helpers_never_send_the_session_cookie_back(
     async def scenario(browser: HostileBrowser) -> None:
         await browser.hydrate("/")
         for handler in sorted(SessionState.event_handlers):
-            for payload in ({}, {"access": "admin"}, {"force": True}):
+            for payload in ({}, {"access": "staff"}, {"force": True}):
                 await browser.call(event_name(SessionState, handler), payload)
         assert shopper.cookie not in browser.transcript
         assert_is(browser, shopper)
@@ -663,9 +748,7 @@ def test_a_tab_whose_admin_session_ended_gets_no_admin_data_on_hydration(
     live_shop: str, secrets: Secrets, viewers: dict[str, Viewer], next_viewer: str
 ) -> None:
     tab = str(uuid.uuid4())  # the per-tab token, kept in the tab's sessionStorage
-    admin_cookie = signed_in(
-        DefaultGroup.ADMINISTRATORS
-    ).cookie  # its own session: this test ends it
+    admin_cookie = signed_in(DefaultGroup.ADMINISTRATORS).cookie  # its own: this test ends it
 
     async def as_admin(browser: HostileBrowser) -> None:
         await browser.hydrate("/admin/products")

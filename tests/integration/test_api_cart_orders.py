@@ -24,6 +24,7 @@ from api.app import build_http_app
 from api.v1 import orders as orders_api
 from api.v1.problems import install_problem_handlers
 from backend.accounts import authentication, tokens
+from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.catalog.models import Product
 from backend.core.db import session_scope
@@ -728,6 +729,33 @@ async def test_staff_ship_and_deliver_a_paid_order(
     assert_problem(await api.post(deliver, headers=admin_headers), 409)
     assert_problem(await api.post(f"/orders/{number}/cancel", headers=admin_headers), 409)
     assert_problem(await api.post("/orders/KG-0000-0000/deliver", headers=admin_headers), 404)
+
+
+async def test_a_packer_ships_through_the_api_but_refunds_and_cancels_nothing(
+    api: httpx.AsyncClient,
+    make_product: MakeProduct,
+    make_user: MakeUser,
+    shopper_headers: dict[str, str],
+) -> None:
+    packer = await make_user(roles=frozenset({DefaultGroup.FULFILMENT}))
+    signed_in = await authentication.sign_in(email=packer.email, password=packer.password)
+    packer_headers = await bearer(signed_in.viewer)
+    number = await placed_number(api, shopper_headers, await make_product())
+    await pay(api, shopper_headers, number)
+
+    refund = f"/orders/{number}/refunds"
+    assert_problem(
+        await api.post(refund, json={"amount": "1.00"}, headers=with_key(packer_headers)), 403
+    )
+    assert_problem(await api.post(f"/orders/{number}/cancel", headers=packer_headers), 403)
+    assert_problem(await api.get("/admin/collections", headers=packer_headers), 403)
+    seen = await api.get(f"/orders/{number}", headers=packer_headers)  # orders: view
+    assert (seen.status_code, seen.json()["refunded"]) == (200, "0.00")
+
+    shipment = {"carrier": "DHL", "tracking_number": "JD0002"}
+    shipped = await api.post(f"/orders/{number}/fulfil", json=shipment, headers=packer_headers)
+    assert shipped.status_code == 200, shipped.text
+    assert (shipped.json()["status"], shipped.json()["payment_status"]) == ("fulfilled", "paid")
 
 
 async def test_refunds_are_for_admins_once_per_key_and_within_what_was_paid(
