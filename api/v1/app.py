@@ -18,6 +18,7 @@ from api.v1 import products
 from api.v1 import promotions as promotions_api
 from api.v1 import search as search_api
 from api.v1 import shipping as shipping_api
+from api.v1 import staff_groups as staff_groups_api
 from api.v1 import store_settings as store_settings_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
@@ -81,6 +82,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
     app.include_router(webhooks_api.router)
+    app.include_router(staff_groups_api.router)
     app.include_router(shipping_api.router)
     app.include_router(taxes_api.router)
     app.include_router(store_settings_api.router)

@@ -77,6 +77,7 @@ OrderRefundStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDER
 PromotionsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.PROMOTIONS])]
 SettingsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.SETTINGS])]
 WebhooksStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.WEBHOOKS])]
+StaffManagers = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.STAFF])]
 
 # The access dependencies a route may declare, strictest first.
 ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (

@@ -4,10 +4,19 @@ permission with nothing written."""
 
 import uuid
 
+import httpx
 import pytest
 from sqlmodel import col, select
 
-from backend.accounts import authentication, browser_sessions, queries, staff, staff_groups
+from api.app import build_http_app
+from backend.accounts import (
+    authentication,
+    browser_sessions,
+    queries,
+    staff,
+    staff_groups,
+    tokens,
+)
 from backend.accounts.models import StaffGroup, StaffGroupMember, User
 from backend.accounts.permissions import ALL_PERMISSIONS, DefaultGroup, Permission
 from backend.accounts.schemas import Viewer
@@ -236,3 +245,67 @@ async def test_low_stock_alerts_go_to_everyone_who_runs_inventory(
     recipients = await queries.list_staff_emails(Permission.INVENTORY)
     assert moderator.email in recipients
     assert packer.email not in recipients
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+async def _bearer(viewer: Viewer) -> dict[str, str]:
+    pair = await tokens.issue_tokens(viewer.user_id)
+    return {"Authorization": f"Bearer {pair.access_token}"}
+
+
+async def test_the_api_manages_groups_and_members_for_staff_managers_only(
+    admin_viewer: Viewer, make_user: MakeUser, unique: str
+) -> None:
+    packer = await _viewer(await make_user(roles=frozenset({DefaultGroup.FULFILMENT})))
+    newcomer = await make_user()
+    admin, packer_headers = await _bearer(admin_viewer), await _bearer(packer)
+    transport = httpx.ASGITransport(app=build_http_app())
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://localhost:3100/api/v1"
+    ) as api:
+        assert (await api.get("/admin/staff-groups")).status_code == 401
+        assert (await api.get("/admin/staff-groups", headers=packer_headers)).status_code == 403
+        listed = (await api.get("/admin/staff-groups", headers=admin)).json()
+        assert [group["key"] for group in listed[:3]] == [
+            "administrators",
+            "fulfilment",
+            "moderators",
+        ]
+
+        body = {"name": f"Returns desk {unique}", "permissions": ["orders.refund"]}
+        refused = await api.post("/admin/staff-groups", json=body, headers=packer_headers)
+        assert refused.status_code == 403
+        bad = await api.post(
+            "/admin/staff-groups", json={**body, "permissions": ["root"]}, headers=admin
+        )
+        assert bad.status_code == 400
+        created = await api.post("/admin/staff-groups", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        group = created.json()
+        assert created.headers["Location"].endswith(group["id"])
+        assert group["permissions"] == ["orders.view", "orders.refund"]
+
+        joined = await api.post(
+            f"/admin/staff-groups/{group['id']}/members",
+            json={"email": newcomer.email},
+            headers=admin,
+        )
+        assert [m["email"] for m in joined.json()["members"]] == [newcomer.email]
+        member = await _viewer(newcomer)
+        assert member.permissions == {Permission.ORDERS_VIEW, Permission.ORDERS_REFUND}
+
+        gone = await api.delete(
+            f"/admin/staff-groups/{group['id']}/members/{member.user_id}", headers=admin
+        )
+        assert gone.status_code == 204
+        assert not (await _viewer(newcomer)).is_staff
+
+        administrators = listed[0]["id"]
+        kept = await api.delete(f"/admin/staff-groups/{administrators}", headers=admin)
+        assert kept.status_code == 400
+        deleted = await api.delete(f"/admin/staff-groups/{group['id']}", headers=admin)
+        assert deleted.status_code == 204
+        missing = await api.get(f"/admin/staff-groups/{group['id']}", headers=admin)
+        assert missing.status_code == 404
