@@ -2,7 +2,9 @@
 serves (`api.app.build_http_app`): what a fuzzer (schemathesis) and a person found.
 
 - Who is asking is settled before what was sent: a shopper's malformed body to an
-  admin-only route is a 403, an anonymous one a 401, never a 400 that confirms the shape.
+  admin-only route is a 403, an anonymous one a 401, never a 400 that confirms the shape;
+  so is a staff member's whose groups lack the route's permission (every route, every
+  permission).
 - A NUL character (which PostgreSQL text cannot hold) in any string, path or query value
   is a 400 naming the field, never a 500.
 - Bodies are read strictly as documented: booleans are not integers, digits are ASCII, a
@@ -13,6 +15,7 @@ serves (`api.app.build_http_app`): what a fuzzer (schemathesis) and a person fou
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -24,11 +27,14 @@ from fastapi.routing import APIRoute
 
 from api.app import build_http_app
 from api.v1.app import build_api_v1
+from api.v1.auth import STAFF_DEPENDENCIES
 from api.v1.edge import EdgeRoute
-from backend.accounts import tokens
+from backend.accounts import authentication, staff_groups, tokens
+from backend.accounts.permissions import Permission, with_implied
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog_queries
 from backend.webhooks import queries as webhook_queries
+from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import MakeProduct
 
 PROBLEM = "application/problem+json"
@@ -325,3 +331,73 @@ def test_every_api_route_checks_its_edge_first() -> None:
         pending.extend(included.routes if included is not None else ())
     assert len(routes) > 20
     assert [route.path for route in routes if not isinstance(route, EdgeRoute)] == []
+
+
+# --- the permission matrix: every staff route, every permission --------------------------
+
+
+def _api_routes() -> list[APIRoute]:
+    routes: list[APIRoute] = []
+    pending = list(build_api_v1().routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, APIRoute):
+            routes.append(route)
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        pending.extend(included.routes if included is not None else ())
+    return routes
+
+
+def _route_permission(route: APIRoute) -> Permission | None:
+    """The permission the route's staff dependency asks for (None: not a staff route)."""
+    by_dependency = {dependency: p for p, dependency in STAFF_DEPENDENCIES.items()}
+    pending = [route.dependant]
+    while pending:
+        current = pending.pop()
+        if current.call in by_dependency:
+            return by_dependency[current.call]
+        pending.extend(current.dependencies)
+    return None
+
+
+def _concrete(path: str) -> str:
+    """The route's path with made-up values: nothing is found, nothing can be changed."""
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda m: "KG-AAAA-BBBB" if m.group(1) == "number" else str(NO_SUCH_PRODUCT),
+        path,
+    )
+
+
+STAFF_ROUTES = [
+    (method, route.path, permission)
+    for route in _api_routes()
+    if (permission := _route_permission(route)) is not None
+    for method in sorted(route.methods)
+]
+
+
+async def test_every_staff_route_refuses_staff_without_its_permission_before_reading_input(
+    api: httpx.AsyncClient, admin_viewer: Viewer, make_user: MakeUser, unique: str
+) -> None:
+    assert len(STAFF_ROUTES) > 40
+    headers: dict[Permission, dict[str, str]] = {}
+    for permission in Permission:  # one member per permission, in a group giving only it
+        group_id = await staff_groups.create_group(
+            admin_viewer,
+            staff_groups.parse_group_input(f"Only {permission.value} {unique}", "", [permission]),
+        )
+        login = await make_user()
+        member = (await authentication.sign_in(email=login.email, password=login.password)).viewer
+        await staff_groups.set_membership(admin_viewer, member.user_id, group_id, member=True)
+        headers[permission] = await bearer(member)
+    json_type = {"content-type": "application/json"}
+    for method, path, needed in STAFF_ROUTES:
+        for permission, caller in headers.items():
+            response = await api.request(
+                method, _concrete(path), content=MALFORMED, headers=caller | json_type
+            )
+            if needed in with_implied(frozenset({permission})):
+                assert response.status_code not in (401, 403), (method, path, permission)
+            else:
+                assert response.status_code == 403, (method, path, permission, response.text)
