@@ -249,22 +249,18 @@ GROUP_COLUMNS = ("Group", "May", ("Members", "right"), "")
 
 
 def _permission_checkbox(choice: rx.Var[PermissionChoice]) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(
-                name=PERMISSION_FIELD + choice.value,
-                default_checked=choice.checked,
-                disabled=StaffGroupsState.editing_everything,
-                margin_top="3px",
-            ),
-            rx.vstack(
-                rx.text(choice.label, size="2", weight="medium"),
-                rx.text(choice.description, size="1", color_scheme="gray"),
-                spacing="0",
-            ),
-            spacing="2",
-            align="start",
+    # The checkbox's own label names it; the description sits under the label's text.
+    return rx.vstack(
+        rx.checkbox(
+            choice.label,
+            name=PERMISSION_FIELD + choice.value,
+            default_checked=choice.checked,
+            disabled=StaffGroupsState.editing_everything,
+            size="2",
+            weight="medium",
         ),
+        rx.text(choice.description, size="1", color_scheme="gray", padding_left="24px"),
+        spacing="0",
     )
 
 
