@@ -16,6 +16,7 @@ from backend.accounts.models import (
 from backend.audit.models import AuditEntry
 from backend.cart_recovery.models import CartReminder, CartReminderOptOut
 from backend.catalog.models import Brand, Category, Product
+from backend.drafts.models import DraftOrder, DraftOrderLine
 from backend.events.models import EventDelivery, OutboxEvent
 from backend.giftcards.models import GiftCard, GiftCardMovement
 from backend.inventory.models import StockMovement
@@ -34,7 +35,7 @@ from backend.orders.models import (
     OrderStatusChange,
     OrderTaxLine,
 )
-from backend.payments.models import PaymentTransaction, WebhookEvent
+from backend.payments.models import PaymentLink, PaymentTransaction, WebhookEvent
 from backend.pricing.models import DiscountCode
 from backend.returns.models import ReturnLine, ReturnRequest
 from backend.reviews.models import Review, ReviewVote
@@ -65,6 +66,8 @@ __all__ = [
     "DiscountCode",
     "Document",
     "DocumentCounter",
+    "DraftOrder",
+    "DraftOrderLine",
     "EventDelivery",
     "GiftCard",
     "GiftCardMovement",
@@ -75,6 +78,7 @@ __all__ = [
     "OrderStatusChange",
     "OrderTaxLine",
     "OutboxEvent",
+    "PaymentLink",
     "PaymentTransaction",
     "Product",
     "Promotion",

@@ -27,7 +27,7 @@ from backend.orders.events import (
     OrderPaid,
     OrderPlaced,
 )
-from backend.payments.events import PaidAfterCancellation, PaymentRefunded
+from backend.payments.events import PaidAfterCancellation, PaymentLinkRequested, PaymentRefunded
 from backend.returns.events import (
     ReturnApproved,
     ReturnReceived,
@@ -60,6 +60,7 @@ from jobs.event_handlers.order_emails import (
     send_order_confirmation,
     send_order_shipped,
     send_payment_received,
+    send_payment_request,
     send_refund_issued,
     send_return_approved,
     send_return_received,
@@ -126,6 +127,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
     OrderFulfilled: [send_order_shipped, deliver_to_webhooks, tell_open_pages],
     PaymentRefunded: [send_refund_issued, issue_credit_note, deliver_to_webhooks, tell_open_pages],
     PaidAfterCancellation: [refund_payment_after_cancellation],
+    PaymentLinkRequested: [send_payment_request],
     GiftCardIssued: [send_gift_card],
     StockNoticeConfirmationRequested: [send_stock_notice_confirmation],
     BackInStockNoticeDue: [send_back_in_stock_notice],

@@ -28,6 +28,7 @@ from backend.core.health import check_database
 from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.redis import close_redis
 from backend.demo.published_accounts import refuse_published_demo_accounts_in_production
+from backend.drafts import services as drafts
 from backend.giftcards import delivery as gift_card_expiry
 from backend.observability.logging_setup import configure_logging
 from backend.observability.tracing import setup_tracing
@@ -63,6 +64,11 @@ async def record_heartbeat_job(ctx: dict[str, Any]) -> str:
 async def expire_unpaid_orders_job(ctx: dict[str, Any]) -> int:
     """Cancel orders left unpaid too long and return their stock."""
     return await orders.expire_unpaid_orders()
+
+
+async def expire_stale_drafts_job(ctx: dict[str, Any]) -> int:
+    """Expire draft orders nobody touched for a month."""
+    return await drafts.expire_stale_drafts()
 
 
 async def settle_test_payments_job(ctx: dict[str, Any]) -> int:
@@ -136,6 +142,7 @@ class WorkerSettings:
     cron_jobs: ClassVar[list[Any]] = [
         cron(record_heartbeat_job, second={0, 30}, unique=True, run_at_startup=False),
         cron(expire_unpaid_orders_job, second={15}, unique=True, run_at_startup=True),
+        cron(expire_stale_drafts_job, minute={5}, second={20}, unique=True),
         cron(settle_test_payments_job, second=set(range(60)), unique=True),
         cron(send_webhook_deliveries_job, second=set(range(60)), unique=True),
         cron(send_cart_reminders_job, second={40}, unique=True),

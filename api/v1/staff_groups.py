@@ -26,6 +26,7 @@ PermissionName = Literal[
     "orders.view",
     "orders.fulfil",
     "orders.refund",
+    "orders.edit",
     "customers",
     "promotions",
     "reviews",

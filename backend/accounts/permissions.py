@@ -23,6 +23,7 @@ class Permission(StrEnum):
     ORDERS_VIEW = "orders.view"  # orders, returns and documents, read only
     ORDERS_FULFIL = "orders.fulfil"  # ship, deliver, receive returned goods
     ORDERS_REFUND = "orders.refund"  # cancel, refund, decide returns
+    ORDERS_EDIT = "orders.edit"  # draft and phone orders, payments taken by hand, payment links
     CUSTOMERS = "customers"  # accounts, notes and tags, privacy requests
     PROMOTIONS = "promotions"  # promotions, discount codes, gift cards
     REVIEWS = "reviews"  # review moderation
@@ -38,6 +39,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.ORDERS_VIEW: "Orders: view",
     Permission.ORDERS_FULFIL: "Orders: fulfil",
     Permission.ORDERS_REFUND: "Orders: refund",
+    Permission.ORDERS_EDIT: "Orders: create and edit",
     Permission.CUSTOMERS: "Customers",
     Permission.PROMOTIONS: "Promotions",
     Permission.REVIEWS: "Reviews",
@@ -53,6 +55,7 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.ORDERS_VIEW: "Orders, returns and their documents, read only",
     Permission.ORDERS_FULFIL: "Ship and deliver orders, receive returned goods",
     Permission.ORDERS_REFUND: "Cancel orders, refund payments, decide returns",
+    Permission.ORDERS_EDIT: "Draft and phone orders, payments taken by hand, payment links",
     Permission.CUSTOMERS: "Customer accounts, notes and tags, privacy requests",
     Permission.PROMOTIONS: "Promotions, discount codes and gift cards",
     Permission.REVIEWS: "Moderate product reviews",
@@ -68,6 +71,7 @@ ALL_PERMISSIONS: frozenset[Permission] = frozenset(Permission)
 IMPLIED: dict[Permission, frozenset[Permission]] = {
     Permission.ORDERS_FULFIL: frozenset({Permission.ORDERS_VIEW}),
     Permission.ORDERS_REFUND: frozenset({Permission.ORDERS_VIEW}),
+    Permission.ORDERS_EDIT: frozenset({Permission.ORDERS_VIEW}),
 }
 
 

@@ -7,12 +7,17 @@ Customer data is admin-only (as in the dashboard), so moderators see only themse
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
+from backend.accounts.addresses import list_addresses
+from backend.accounts.lookup_keys import email_key
 from backend.accounts.models import StaffGroup, StaffGroupMember, User
 from backend.accounts.permissions import Permission, require_permission
-from backend.accounts.schemas import UserRecord, Viewer
+from backend.accounts.profiles import display_name
+from backend.accounts.schemas import SavedAddress, UserRecord, Viewer
 from backend.accounts.staff import account_roles
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
@@ -65,3 +70,34 @@ async def list_staff_emails(permission: Permission) -> list[str]:
             .order_by(col(User.email))
         )
         return list(rows)
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """An account found by its e-mail address, for staff taking an order for it."""
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    default_address: SavedAddress | None
+
+
+async def customer_by_email(actor: Viewer, email: str) -> CustomerMatch | None:
+    """The active account with this address (any case), with its default address; for
+    staff who take orders (`orders.edit`) or look after customers."""
+    if not actor.may(Permission.ORDERS_EDIT):
+        require_permission(actor, Permission.CUSTOMERS, "look customers up")
+    key = email_key(email)
+    if not key:
+        return None
+    async with session_scope() as session:
+        user = (
+            await session.exec(
+                select(User).where(func.lower(User.email) == key, User.status != "inactive")
+            )
+        ).first()
+    if user is None:
+        return None
+    saved = await list_addresses(user.id)
+    default = next((address for address in saved if address.is_default), None)
+    return CustomerMatch(user.id, user.email, display_name(user), default)

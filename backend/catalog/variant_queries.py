@@ -19,6 +19,7 @@ from backend.catalog.models import Product, ProductOption, ProductOptionValue, P
 from backend.catalog.schemas import OptionValueView, OptionView, VariantSummary, VariantView
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
+from backend.core.like import contains_pattern
 
 OptionsAndVariants = tuple[tuple[OptionView, ...], tuple[VariantView, ...]]
 
@@ -195,6 +196,28 @@ async def get_variant_summaries(
         async with session_scope() as own_session:
             rows = (await own_session.exec(statement)).all()
     return {summary.id: summary for summary in map(_variant_summary, rows)}
+
+
+async def find_sellable_variants(term: str, *, limit: int = 10) -> list[VariantSummary]:
+    """Variants on sale whose SKU or product name contains `term` (any case), for staff
+    putting an order together: one SQL statement, by product name then SKU."""
+    term = term.strip()[:100]
+    if len(term) < 2:
+        return []
+    pattern = contains_pattern(term)
+    statement = (
+        _variant_summary_select()
+        .where(
+            col(ProductVariant.is_active),
+            col(Product.is_active),
+            col(ProductVariant.sku).ilike(pattern) | col(Product.name).ilike(pattern),
+        )
+        .order_by(col(Product.name), col(ProductVariant.sku))
+        .limit(limit)
+    )
+    async with session_scope() as session:
+        rows = (await session.exec(statement)).all()
+    return [_variant_summary(row) for row in rows]
 
 
 CHOOSE_VARIANT = "Choose a size, colour or other option of this product."

@@ -31,6 +31,7 @@ EMAIL_TEMPLATES = (
     "account_exists",
     "order_confirmation",
     "payment_received",
+    "payment_request",
     "order_shipped",
     "refund_issued",
     "low_stock",
@@ -49,6 +50,7 @@ SMS_TEMPLATES = ("order_shipped",)
 ONE_TIME_LINKS: dict[str, frozenset[str]] = {
     "email_verification": frozenset({"verify_url"}),
     "password_reset": frozenset({"reset_url"}),
+    "payment_request": frozenset({"pay_url"}),
     "stock_notice_confirmation": frozenset({"confirm_url", "cancel_url"}),
     "cart_reminder": frozenset({"restore_url", "unsubscribe_url"}),
     # A gift card's code is a credential like a link's token: passed as a OneTimeLink

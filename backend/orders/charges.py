@@ -34,13 +34,15 @@ from backend.tax.models import STANDARD_CLASS
 
 @dataclass(frozen=True)
 class ChargedLine:
-    """A line to charge: a variant, or (no variant) a gift card sold, which is neither
-    shipped, taxed nor discounted."""
+    """A line to charge: a variant; a custom line staff added to an order they took
+    (`custom`: goods at the standard tax rate, shipped, weightless); or (no variant, not
+    custom) a gift card sold, which is neither shipped, taxed nor discounted."""
 
     variant_id: uuid.UUID | None
     unit_price: Decimal
     quantity: int
     multibuy_off: Decimal = Decimal("0.00")  # what a multi-buy took off the line
+    custom: bool = False
 
 
 # What an order of gift cards alone "ships" by: they are e-mailed.
@@ -74,6 +76,11 @@ async def parcel_and_lines(
     products: set[uuid.UUID] = set()
     categories: set[uuid.UUID] = set()
     for line in lines:
+        if line.custom:
+            priced.append(
+                PricedLine(line.unit_price, line.quantity, table.for_class(STANDARD_CLASS))
+            )
+            continue
         if line.variant_id is None:  # a gift card: money, not goods
             priced.append(PricedLine(line.unit_price, line.quantity, NO_TAX, discountable=False))
             continue
@@ -104,9 +111,13 @@ async def work_out_charges(
     *,
     discount: DiscountRule | None,
     offers: Sequence[OrderOffer] = (),
+    manual_discount: Decimal = Decimal(0),
+    shipping_price: Decimal | None = None,
 ) -> Charges:
     """`offers`: the live order-wide and shipping promotions; the best of each kind that
-    qualifies applies (`merchandising.order_offers`). Raises InvalidInputError when
+    qualifies applies (`merchandising.order_offers`). Staff taking an order may take
+    `manual_discount` off the goods (at most all of them) and set `shipping_price`
+    instead of the method's rate. Raises InvalidInputError when
     nothing ships to the address ("We don't ship to …") or the chosen method is not
     offered there for these lines, DiscountRefusedError for a code given while a
     promotion that does not combine with codes applies."""
@@ -117,6 +128,7 @@ async def work_out_charges(
     goods = goods_after_multibuys(priced)
     order_offer = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
     promotion_discount = order_offer.amount_off(goods) if order_offer else Decimal(0)
+    promotion_discount += manual_discount
     if not ships_anything(lines):
         _check_combines(discount, order_offer)
         totals = compute_totals(
@@ -135,6 +147,8 @@ async def work_out_charges(
     chosen = quote.option(details.shipping_method)
     shipping_offer = _shipping_offer(chosen, offers, goods, quote.zone.id)
     method = _priced(chosen, shipping_offer)
+    if shipping_price is not None:
+        method = dataclasses.replace(method, price=shipping_price)
     _check_combines(discount, order_offer, shipping_offer)
     totals = compute_totals(
         priced,
@@ -180,4 +194,4 @@ def _check_combines(discount: DiscountRule | None, *applied: OrderOffer | None) 
 
 def ships_anything(lines: Sequence[ChargedLine]) -> bool:
     """Whether any line is goods to ship (not only gift cards)."""
-    return any(line.variant_id is not None for line in lines)
+    return any(line.variant_id is not None or line.custom for line in lines)

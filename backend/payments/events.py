@@ -25,3 +25,17 @@ class PaidAfterCancellation(DomainEvent):
 
     order_number: str
     transaction_id: str
+
+
+class PaymentLinkRequested(DomainEvent):
+    """Staff asked for the customer to be e-mailed a link to pay the order (the worker
+    makes the link when it sends the message, so no token is ever stored in the clear)."""
+
+    event_type = "PaymentLinkRequested"
+
+    order_number: str
+    email: str
+    customer_name: str
+    amount: Amount
+    currency: str
+    expires_at: str  # ISO 8601: the order is cancelled if unpaid by then

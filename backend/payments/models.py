@@ -81,3 +81,25 @@ class WebhookEvent(SQLModel, table=True):
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     received_at: datetime = created_at_column()
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=text("''")))
+
+
+class PaymentLink(SQLModel, table=True):
+    """A link e-mailed to a customer to pay an order staff took for them: whoever has it may
+    open and pay that order (only the token's hash is kept). It works until it expires or
+    the order is no longer waiting for payment; sending a new one leaves older ones valid."""
+
+    __tablename__ = "payment_links"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        Index("payment_links_order_id_idx", "order_id"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    order_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = created_at_column()

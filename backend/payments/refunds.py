@@ -25,11 +25,12 @@ from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order
 from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaymentRefunded
-from backend.payments.gateway import get_gateway
+from backend.payments.gateway import GatewayResult, get_gateway
 from backend.payments.keys import MAX_ATTEMPT_KEY_LENGTH, stored_key_part
 from backend.payments.locks import (
     lock_transaction_for_update,
 )
+from backend.payments.manual import MANUAL_GATEWAY
 from backend.payments.models import PaymentTransaction
 
 # How far each transaction status is along: a status never goes back. A failed attempt
@@ -55,7 +56,7 @@ async def refund_order(
     the shopper's refund e-mail."""
     if by is not None:
         require_permission(by, Permission.ORDERS_REFUND, "refund orders")
-    gateway = get_gateway()
+    get_gateway()  # fails closed before anything is written when payments are not set up
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         paid = (
@@ -109,11 +110,9 @@ async def refund_order(
             return existing.amount + on_cards
         transaction_id, reference = existing.id, paid.reference if paid else None
         amount, currency = existing.amount, existing.currency
-    result = await gateway.refund(
-        str(reference),
-        amount_minor=to_minor_units(amount, currency),
-        currency=currency,
-        idempotency_key=key,
+        by_hand = existing.gateway == MANUAL_GATEWAY
+    result = await _refund_at_provider(
+        by_hand=by_hand, reference=reference, amount=amount, currency=currency, key=key
     )
     async with session_scope() as session:
         transaction = await lock_transaction_for_update(session, transaction_id)
@@ -137,6 +136,21 @@ async def refund_order(
     if failure is not None:
         raise PaymentRefusedError(failure)  # after the commit: the failure stays recorded
     return amount + on_cards
+
+
+async def _refund_at_provider(
+    *, by_hand: bool, reference: str | None, amount: Decimal, currency: str, key: str
+) -> GatewayResult:
+    if by_hand:
+        # Paid by transfer or in cash: staff give the money back the same way; the refund
+        # records that they did.
+        return GatewayResult("succeeded", MANUAL_GATEWAY)
+    return await get_gateway().refund(
+        str(reference),
+        amount_minor=to_minor_units(amount, currency),
+        currency=currency,
+        idempotency_key=key,
+    )
 
 
 async def _checked_amount(

@@ -4,6 +4,8 @@ of its returns."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import datetime
 
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.invoices import pdf
@@ -16,7 +18,8 @@ from backend.orders.events import (
     OrderPaid,
     OrderPlaced,
 )
-from backend.payments.events import PaymentRefunded
+from backend.payments import links as payment_links
+from backend.payments.events import PaymentLinkRequested, PaymentRefunded
 from backend.returns.events import (
     ReturnApproved,
     ReturnReceived,
@@ -24,7 +27,7 @@ from backend.returns.events import (
     ReturnRequested,
 )
 from jobs.event_handlers import invoicing
-from jobs.event_handlers.shop_links import shop_url
+from jobs.event_handlers.shop_links import one_time_link, shop_url
 
 
 async def _email_about_order(
@@ -129,3 +132,31 @@ async def send_return_rejected(event: ReturnRejected) -> None:
 
 async def send_return_received(event: ReturnReceived) -> None:
     await _email_about_order(event, "return_received")
+
+
+async def send_payment_request(event: PaymentLinkRequested) -> None:
+    """The link to pay an order staff took; made as the message is sent (a retry makes
+    another: the record staff can read has it redacted). Nothing when the order no longer
+    waits for payment."""
+    order_id = uuid.UUID(event.aggregate_id)
+    if not await payment_links.is_payable(order_id):
+        return
+
+    async def context() -> dict[str, object]:
+        token = await payment_links.issue_payment_link(order_id)
+        if token is None:  # paid or cancelled a moment ago: the retry sends nothing
+            msg = f"order {event.order_number} no longer waits for payment"
+            raise RuntimeError(msg)
+        return {
+            **event.model_dump(mode="json"),
+            "pay_url": one_time_link("/pay", token),
+            "expires_on": f"{datetime.fromisoformat(event.expires_at):%d %B %Y}",
+        }
+
+    await notifications.send_email(
+        template="payment_request",
+        to=event.email,
+        context=context,
+        idempotency_key=notifications.email_key(event.event_id, event.email),
+        event_id=event.event_id,
+    )

@@ -20,6 +20,7 @@ SPEC_EVENTS = {
     "OrderFulfilled",
     "PaymentRefunded",
     "PaidAfterCancellation",
+    "PaymentLinkRequested",
     "InventoryUpdated",
     "LowStock",
     "ProductChanged",

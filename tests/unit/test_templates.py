@@ -104,6 +104,13 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "cancel_url": link("/stock-notices/cancel", "Tok3n-def"),
         "expires_hours": 48,
     },
+    "payment_request": {
+        **ORDER,
+        "amount": Decimal("118.40"),
+        "currency": "USD",
+        "pay_url": link("/pay", "Tok3n-abc"),
+        "expires_on": "13 December 2026",
+    },
     "gift_card": {
         "recipient_name": "Robin",
         "sender_name": "Sam <3",
@@ -138,6 +145,7 @@ EXPECTED_IN_TEXT = {
     "cart_reminder": "2 × Mug  $12.50 each  $25.00",
     "stock_notice_confirmation": "stock-notices/cancel?token=Tok3n-def",
     "gift_card": "Your gift card code: Tok3n-abc",
+    "payment_request": "pay?token=Tok3n-abc",
     "back_in_stock": "Mug <Blue> is back in stock at Kestrel Goods ($12.00)",
 }
 
