@@ -47,10 +47,12 @@ from storefront.pages.orders import (
     ConfirmPaymentState,
     OrderHistoryState,
     OrderState,
+    PaymentLinkState,
     confirm_payment_page,
     order_history_page,
     order_lookup_page,
     order_page,
+    payment_link_page,
 )
 from storefront.pages.password_reset import (
     ForgotPasswordState,
@@ -160,6 +162,7 @@ STOREFRONT_PAGES = (
         ConfirmPaymentState.load,
     ),
     (order_lookup_page, "/orders/lookup", shop_title("Find your order"), None),
+    (payment_link_page, "/pay", shop_title("Pay for your order"), PaymentLinkState.load),
     (
         order_page,
         "/orders/[number]",

@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, Permission | None], ...] = (
     ("Reviews", "/admin/reviews", "star", Permission.REVIEWS),
     ("Demand", "/admin/demand", "bell-ring", Permission.INVENTORY),
     ("Orders", "/admin/orders", "receipt", Permission.ORDERS_VIEW),
+    ("Draft orders", "/admin/drafts", "file-pen-line", Permission.ORDERS_EDIT),
     ("Returns", "/admin/returns", "undo-2", Permission.ORDERS_VIEW),
     ("Promotions", "/admin/promotions", "badge-percent", Permission.PROMOTIONS),
     ("Discounts", "/admin/discounts", "ticket-percent", Permission.PROMOTIONS),

@@ -1,6 +1,7 @@
 """One order's staff actions on its admin page: ship (carrier and tracking), deliver, refund,
-cancel (with the refund a paid order gets). Admins only: the access guard refuses everyone
-else, and the services check the role again."""
+cancel (with the refund a paid order gets), and for an unpaid order: record a payment taken
+by hand, or e-mail the customer a payment link. Each needs its permission: the access guard
+refuses everyone else, and the services check it again."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from backend.checkout import cancellation
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.orders import fulfilment
+from backend.payments import links as payment_links
+from backend.payments import manual as manual_payments
 from backend.payments import refunds as payment_refunds
 from backend.payments.queries import get_order_with_payments
 from ui.access import requires
 from ui.documents import DocumentLink, document_links
-from ui.forms import labelled_input
+from ui.forms import labelled_input, labelled_select
 from ui.order_view import OrderView, order_view
 
 
@@ -35,6 +38,7 @@ class OrderAdminState(AdminState):
     can_deliver: bool = False
     can_refund: bool = False
     can_cancel: bool = False
+    can_take_payment: bool = False  # unpaid, and the viewer may take orders (orders.edit)
     cancel_refunds: bool = False
     refundable: str = ""
     message: str = ""
@@ -59,6 +63,11 @@ class OrderAdminState(AdminState):
             refunds and detail.payment_status in ("paid", "partially_refunded") and left > 0
         )
         self.can_cancel = refunds and cancellation.staff_may_cancel(detail)
+        self.can_take_payment = (
+            Permission.ORDERS_EDIT in self.viewer_permissions
+            and detail.status == "pending_payment"
+            and detail.payment_status in ("unpaid", "failed")
+        )
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
         self.documents = await document_links(detail.id)
@@ -124,6 +133,27 @@ class OrderAdminState(AdminState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_EDIT)
+    async def record_payment(self, form_data: dict[str, str]) -> None:
+        await self._act(
+            manual_payments.record_manual_payment(
+                uuid.UUID(self._order_id),
+                method=str(form_data.get("method") or "")[:40],
+                reference=str(form_data.get("reference") or "")[:200],
+                by=self.staff_viewer,
+            ),
+            "Payment recorded; the customer is told.",
+        )
+
+    @rx.event
+    @requires(Permission.ORDERS_EDIT)
+    async def send_payment_link(self) -> None:
+        await self._act(
+            payment_links.request_payment_link(uuid.UUID(self._order_id), by=self.staff_viewer),
+            "A payment link is on its way to the customer.",
+        )
+
+    @rx.event
     @requires(Permission.ORDERS_REFUND)
     async def cancel(self) -> None:
         staff = self.viewer
@@ -182,6 +212,7 @@ def order_actions() -> rx.Component:
                 max_width="360px",
             ),
         ),
+        rx.cond(state.can_take_payment, _take_payment()),
         rx.cond(
             state.can_cancel,
             rx.alert_dialog.root(
@@ -209,5 +240,52 @@ def order_actions() -> rx.Component:
             ),
         ),
         spacing="4",
+        width="100%",
+    )
+
+
+MANUAL_METHODS = [
+    (method.value, label) for method, label in manual_payments.MANUAL_METHOD_LABELS.items()
+]
+
+
+def _take_payment() -> rx.Component:
+    """For an unpaid order: the payment the customer made another way, or a link to pay."""
+    state = OrderAdminState
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                rx.heading("Record a payment", size="3", as_="h3"),
+                rx.hstack(
+                    labelled_select(
+                        "Paid by",
+                        "method",
+                        rx.Var.create(MANUAL_METHODS),
+                        value="bank_transfer",
+                        error=state.errors.get("method", ""),
+                    ),
+                    labelled_input(
+                        "Payment reference",
+                        "reference",
+                        state.errors.get("reference", ""),
+                        hint="As the bank statement shows it (for a transfer).",
+                        id_prefix="payment-",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    align="start",
+                    wrap="wrap",
+                ),
+                rx.button("Record payment", type="submit"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=state.record_payment,
+            reset_on_submit=False,
+            width="100%",
+            max_width="560px",
+        ),
+        rx.button("E-mail a payment link", variant="soft", on_click=state.send_payment_link),
+        spacing="3",
         width="100%",
     )

@@ -14,6 +14,8 @@ from admin.pages.collections_view import collections_page
 from admin.pages.customer import CustomerState, customer_page
 from admin.pages.demand import DemandState, demand_page
 from admin.pages.discounts import DiscountsState, discounts_page
+from admin.pages.drafts import DraftEditorState, DraftsState
+from admin.pages.drafts_view import draft_editor_page, drafts_page
 from admin.pages.gift_cards import GiftCardsState, gift_cards_page
 from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
@@ -76,6 +78,8 @@ ADMIN_PAGES = (
         "Order",
         (OrderAdminState.load, OrderReturnsAdminState.load),
     ),
+    (drafts_page, "/admin/drafts", "Draft orders", (DraftsState.load,)),
+    (draft_editor_page, "/admin/drafts/[id]", "Draft order", (DraftEditorState.load,)),
     (returns_page, "/admin/returns", "Returns", (ReturnsTableState.load,)),
     (promotions_page, "/admin/promotions", "Promotions", (PromotionsState.load,)),
     (discounts_page, "/admin/discounts", "Discount codes", (DiscountsState.load,)),

@@ -69,6 +69,7 @@ PRIVATE_PATHS = (
     "/sign-up",
     "/forgot-password",
     "/reset-password",
+    "/pay",
     "/verify-email",
     "/wishlists/",
     "/stock-notices/",

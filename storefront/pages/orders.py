@@ -1,5 +1,6 @@
 """Order pages: one order with its timeline (confirmation too), a shopper's order history,
-the guest lookup by e-mail and order number, and the payment confirmation step.
+the guest lookup by e-mail and order number, the payment confirmation step, and the
+payment links staff send for orders they took.
 
 Who may see an order is decided on the server (`order_queries.may_view`): its signed-in
 owner, or the browser tab that placed it or looked it up with the order's e-mail address.
@@ -21,6 +22,7 @@ from backend.core.money import format_money
 from backend.live.topics import order_topic
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
+from backend.payments import links as payment_links
 from backend.payments.queries import OrderWithPayments, get_order_with_payments
 from backend.settings import get_settings
 from storefront.components.layout import shop_page
@@ -448,5 +450,44 @@ def confirm_payment_page() -> rx.Component:
             ),
             spacing="4",
             max_width="560px",
+        )
+    )
+
+
+class PaymentLinkState(PublicState):
+    """A payment link staff e-mailed: it opens the order in this tab, where the normal
+    payment form takes the card (the link is the customer's proof, as a lookup is)."""
+
+    message: str = ""
+
+    @rx.event
+    async def load(self) -> rx.event.EventSpec | None:
+        token = str(self.router.url.query_parameters.get("token") or "")
+        try:
+            linked = await payment_links.open_payment_link(token)
+        except DomainError as error:
+            self.message = error.message
+            return None
+        self.message = ""
+        self._unlock_order(linked.id)
+        return rx.redirect(f"/orders/{linked.number}")
+
+
+def payment_link_page() -> rx.Component:
+    return shop_page(
+        rx.vstack(
+            rx.heading("Pay for your order", size="7", as_="h1"),
+            rx.cond(
+                PaymentLinkState.message != "",
+                rx.vstack(
+                    form_alert(PaymentLinkState.message),
+                    rx.link("Look up an order", href="/orders/lookup"),
+                    spacing="3",
+                ),
+                rx.text("Opening your order…"),
+            ),
+            spacing="4",
+            max_width="520px",
+            width="100%",
         )
     )

@@ -33,6 +33,7 @@ STATIC_PAGES = [
     ("/admin/inventory", "Inventory", "Find"),
     ("/admin/reviews", "Reviews", "waiting for moderation"),
     ("/admin/orders", "Orders", "Placed from"),
+    ("/admin/drafts", "Draft orders", "New draft order"),
     ("/admin/returns", "Returns", "Open a return's order"),
     ("/admin/promotions", "Promotions", "New promotion"),
     ("/admin/discounts", "Discount codes", "Create code"),
