@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,9 +28,11 @@ from backend.inventory.services import OutOfStockError
 from backend.notifications.models import Notification
 from backend.orders.models import Order, OrderLine
 from backend.payments import links as payment_links
+from backend.payments import manual as manual_payments
 from backend.payments import refunds
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
+from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaymentLinkRequested
 from backend.payments.models import PaymentTransaction
 from jobs.event_handlers.order_emails import send_payment_request
@@ -297,3 +300,57 @@ async def test_a_packer_cannot_take_orders_and_nothing_is_written(
     assert row is not None
     assert row.status == "open"
     assert not lines
+
+
+async def test_untouched_drafts_expire_and_are_listed_as_expired(
+    sales_desk: Viewer, lamp: uuid.UUID
+) -> None:
+    stale = await drafts.create_draft(by=sales_desk)
+    fresh = await drafts.create_draft(by=sales_desk)
+    async with session_scope() as session:
+        row = await session.get(DraftOrder, stale.id)
+        assert row is not None
+        row.expires_at = row.created_at - timedelta(minutes=1)
+        session.add(row)
+    assert await drafts.expire_stale_drafts() >= 1
+    assert await drafts.expire_stale_drafts() == 0  # safe to run again
+    expired = [
+        row.label for row in await draft_queries.list_drafts(by=sales_desk, status="expired")
+    ]
+    still_open = [row.label for row in await draft_queries.list_drafts(by=sales_desk)]
+    assert stale.label in expired
+    assert fresh.label in still_open
+    assert stale.label not in still_open
+    with pytest.raises(InvalidInputError, match="expired"):
+        await drafts.add_variant(stale.id, lamp, 1, by=sales_desk)
+
+
+async def test_an_unpaid_order_gets_a_new_link_or_a_payment_by_hand_once(
+    sales_desk: Viewer, lamp: uuid.UUID
+) -> None:
+    draft = await drafts.create_draft(by=sales_desk)
+    await drafts.add_variant(draft.id, lamp, 1, by=sales_desk)
+    await drafts.set_customer(draft.id, ADDRESS, by=sales_desk)
+    done = await drafts.complete_draft(draft.id, settlement="payment_link", by=sales_desk)
+    await payment_links.request_payment_link(done.order_id, by=sales_desk)  # sent again
+    async with session_scope() as session:
+        requests = (
+            await session.exec(
+                select(OutboxEvent).where(
+                    OutboxEvent.event_type == "PaymentLinkRequested",
+                    OutboxEvent.aggregate_id == str(done.order_id),
+                )
+            )
+        ).all()
+    assert len(requests) == 2
+    await manual_payments.record_manual_payment(
+        done.order_id, method="cash", reference="", by=sales_desk
+    )
+    order = await order_by_number(done.order_number)
+    assert (order.status, order.payment_status, order.expires_at) == ("paid", "paid", None)
+    with pytest.raises(PaymentRefusedError):
+        await manual_payments.record_manual_payment(
+            done.order_id, method="cash", reference="", by=sales_desk
+        )
+    with pytest.raises(PaymentRefusedError):
+        await payment_links.request_payment_link(done.order_id, by=sales_desk)
