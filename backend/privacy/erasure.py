@@ -1,6 +1,7 @@
 """Erasing a customer: their account goes; orders keep what the books need (amounts,
 tax, the country shipped to) with no name, e-mail, phone or address; reviews stay
-anonymous; gift cards keep their balances but not who sent or got them; guest
+anonymous; gift cards keep their balances but not who sent or got them; draft orders
+for them go (a completed one keeps only its order); guest
 back-in-stock requests, the cart-reminder opt-out and every Redis key
 naming them go; messages, events and audit entries keep their shape with the personal
 values replaced. Sessions and tokens end. One transaction for the database; Redis after
@@ -24,6 +25,7 @@ from backend.cart_recovery import erasure as cart_recovery
 from backend.core.db import session_scope
 from backend.core.errors import DomainError
 from backend.core.redaction import needles_of
+from backend.drafts import erasure as drafts
 from backend.events import erasure as events
 from backend.giftcards import erasure as gift_cards
 from backend.invoices import erasure as invoices
@@ -81,6 +83,7 @@ async def _erase(
         await stock_notices.forget_email(session, erased.email)
         await gift_cards.forget_person(session, erased.email, anonymised.gift_card_lines)
         await cart_recovery.forget_contact(session, user_id, erased.email)
+        await drafts.forget_customer(session, user_id, erased.email)
         phones = [v for v in personal if v.replace(" ", "").lstrip("+").isdigit()]
         await notifications.forget_recipient(session, [erased.email, *phones])
         await events.redact_events(session, needles)

@@ -22,8 +22,10 @@ from backend.audit import services as audit
 from backend.audit.models import AuditEntry
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
+from backend.catalog.variant_queries import variant_for_product
 from backend.core.db import session_scope
 from backend.core.errors import PermissionDeniedError
+from backend.drafts import services as drafts
 from backend.events.base import event_from_row
 from backend.events.models import OutboxEvent
 from backend.orders import fulfilment
@@ -152,6 +154,9 @@ async def _a_customer_with_everything(
     await stock_notices.subscribe_viewer(sold_out, viewer)
     mug = await make_product(name=f"Mug {uuid.uuid4().hex[:8]}")
     await carts.add_item(cart_owners.user_owner(viewer.user_id), mug, 2)
+    # Staff started a phone order for them (their default address filled in).
+    phone_order = await drafts.create_draft(by=admin_viewer, email=credentials.email)
+    await drafts.add_variant(phone_order.id, await variant_for_product(mug), 1, by=admin_viewer)
     async with session_scope() as session:  # staff noted something about them
         audit.record(
             session,
