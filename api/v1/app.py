@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from api.v1 import accounts as accounts_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
+from api.v1 import draft_orders as draft_orders_api
 from api.v1 import gift_cards as gift_cards_api
 from api.v1 import orders as orders_api
 from api.v1 import products
@@ -81,6 +82,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(gift_cards_api.router)
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
+    app.include_router(draft_orders_api.router)
     app.include_router(webhooks_api.router)
     app.include_router(staff_groups_api.router)
     app.include_router(shipping_api.router)

@@ -74,6 +74,7 @@ STAFF_DEPENDENCIES: dict[Permission, Callable[..., Any]] = {
 CatalogStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.CATALOG])]
 OrderFulfilmentStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_FULFIL])]
 OrderRefundStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_REFUND])]
+OrderEditors = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_EDIT])]
 PromotionsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.PROMOTIONS])]
 SettingsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.SETTINGS])]
 WebhooksStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.WEBHOOKS])]

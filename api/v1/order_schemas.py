@@ -267,6 +267,11 @@ class RefundIn(BaseModel):
     )
 
 
+class ManualPaymentIn(BaseModel):
+    method: Literal["bank_transfer", "cash"]
+    reference: str = Field(default="", max_length=200, description="A transfer's reference")
+
+
 class RefundOut(BaseModel):
     refunded: Money
     order: OrderOut

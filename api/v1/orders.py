@@ -22,13 +22,14 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from api.payment_routes import stripe_webhook
-from api.v1.auth import CurrentViewer, OrderFulfilmentStaff, OrderRefundStaff
+from api.v1.auth import CurrentViewer, OrderEditors, OrderFulfilmentStaff, OrderRefundStaff
 from api.v1.edge import EdgeRoute
 from api.v1.idempotency import valid_key
 from api.v1.order_schemas import (
     ORDER_FILTERS,
     DocumentOut,
     FulfilmentIn,
+    ManualPaymentIn,
     OrderCreate,
     OrderListItem,
     OrderListParams,
@@ -56,6 +57,8 @@ from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
+from backend.payments import links as payment_links
+from backend.payments import manual as manual_payments
 from backend.payments import refunds as payment_refunds
 from backend.payments.queries import OrderWithPayments, get_order_with_payments
 from backend.settings import get_settings
@@ -383,6 +386,39 @@ async def refund_order(
         by=viewer,
     )
     return RefundOut(refunded=decimal_string(refunded), order=await _order_out(order.number))
+
+
+@router.post(
+    "/orders/{number}/manual-payments",
+    response_model=OrderOut,
+    summary="Record that an unpaid order was paid by bank transfer or in cash",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def record_manual_payment(
+    number: OrderNumber, body: ManualPaymentIn, viewer: OrderEditors
+) -> OrderOut:
+    """409: the order is not waiting for a payment (paid, cancelled, or one is recorded)."""
+    order = await _staff_order(
+        number, viewer, Permission.ORDERS_EDIT, "record payments taken by hand"
+    )
+    await manual_payments.record_manual_payment(
+        order.id, method=body.method, reference=body.reference, by=viewer
+    )
+    return await _order_out(order.number)
+
+
+@router.post(
+    "/orders/{number}/payment-link",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=OrderOut,
+    summary="E-mail the customer a link to pay an unpaid order by card",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def send_payment_link(number: OrderNumber, viewer: OrderEditors) -> OrderOut:
+    """Accepted: the worker sends the e-mail. The order then waits a week for its payment."""
+    order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "send payment links")
+    await payment_links.request_payment_link(order.id, by=viewer)
+    return await _order_out(order.number)
 
 
 # --- provider notifications ---------------------------------------------------------------

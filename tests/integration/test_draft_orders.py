@@ -8,11 +8,13 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlmodel import col, select
 
 import backend.event_registry  # noqa: F401  (event types, for event_from_row)
-from backend.accounts import authentication
+from api.app import build_http_app
+from backend.accounts import authentication, tokens
 from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.catalog.models import ProductVariant
@@ -354,3 +356,82 @@ async def test_an_unpaid_order_gets_a_new_link_or_a_payment_by_hand_once(
         )
     with pytest.raises(PaymentRefusedError):
         await payment_links.request_payment_link(done.order_id, by=sales_desk)
+
+
+async def test_the_api_takes_a_phone_order_for_order_editors_only(
+    sales_desk: Viewer, make_user: MakeUser, lamp: uuid.UUID
+) -> None:
+    login = await make_user(roles=frozenset({DefaultGroup.FULFILMENT}))
+    packer = (await authentication.sign_in(email=login.email, password=login.password)).viewer
+    desk = {
+        "Authorization": f"Bearer {(await tokens.issue_tokens(sales_desk.user_id)).access_token}"
+    }
+    packing = {
+        "Authorization": f"Bearer {(await tokens.issue_tokens(packer.user_id)).access_token}"
+    }
+    transport = httpx.ASGITransport(app=build_http_app())
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://localhost:3100/api/v1"
+    ) as api:
+        assert (await api.post("/admin/draft-orders", json={})).status_code == 401
+        assert (await api.post("/admin/draft-orders", json={}, headers=packing)).status_code == 403
+
+        made = await api.post("/admin/draft-orders", json={}, headers=desk)
+        assert made.status_code == 201, made.text
+        draft = made.json()
+        assert made.headers["Location"].endswith(draft["id"])
+        assert draft["totals"] is None
+        base = f"/admin/draft-orders/{draft['id']}"
+
+        added = await api.post(
+            f"{base}/lines", json={"variant_id": str(lamp), "quantity": 2}, headers=desk
+        )
+        assert added.status_code == 201, added.text
+        custom = await api.post(
+            f"{base}/lines", json={"name": "Setup visit", "unit_price": "25.00"}, headers=desk
+        )
+        assert [line["sku"] for line in custom.json()["lines"]] == [
+            added.json()["lines"][0]["sku"],
+            "CUSTOM",
+        ]
+        bad = await api.post(f"{base}/lines", json={"name": "", "unit_price": "1"}, headers=desk)
+        assert bad.status_code == 400
+        assert "name" in bad.json()["errors"]
+
+        priced = await api.put(f"{base}/customer", json=ADDRESS, headers=desk)
+        assert priced.status_code == 200, priced.text
+        totals = priced.json()["totals"]
+        assert totals["subtotal"] == "105.00"  # 2 × 40.00 + 25.00
+        line_id = priced.json()["lines"][0]["id"]
+        fewer = await api.patch(f"{base}/lines/{line_id}", json={"quantity": 1}, headers=desk)
+        assert fewer.json()["totals"]["subtotal"] == "65.00"
+        no_reason = await api.put(f"{base}/terms", json={"manual_discount": "5"}, headers=desk)
+        assert no_reason.status_code == 400
+        assert "discount_reason" in no_reason.json()["errors"]
+
+        done = await api.post(
+            f"{base}/complete",
+            json={"settlement": "paid_by_hand", "method": "cash"},
+            headers=desk,
+        )
+        assert done.status_code == 201, done.text
+        number = done.json()["order_number"]
+        assert done.json()["draft"]["status"] == "completed"
+        again = await api.post(
+            f"{base}/complete", json={"settlement": "payment_link"}, headers=desk
+        )
+        assert again.status_code == 400
+
+        order = await api.get(f"/orders/{number}", headers=desk)
+        assert order.json()["payment_status"] == "paid"
+        assert (await stock_of(lamp)) == 2
+        listed = await api.get("/admin/draft-orders?status=completed", headers=desk)
+        assert number in [row["order_number"] for row in listed.json()]
+        refused = await api.post(
+            f"/orders/{number}/manual-payments", json={"method": "cash"}, headers=packing
+        )
+        assert refused.status_code == 403
+        twice = await api.post(
+            f"/orders/{number}/manual-payments", json={"method": "cash"}, headers=desk
+        )
+        assert twice.status_code == 409
