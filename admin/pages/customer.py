@@ -19,7 +19,6 @@ from admin.pages.accounts import format_moment, lock_account
 from admin.state import AdminState
 from backend.accounts import staff_groups
 from backend.accounts.permissions import Permission
-from backend.accounts.schemas import Viewer
 from backend.core.clock import utcnow
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
@@ -136,12 +135,13 @@ class CustomerState(AdminState):
             self.message = NO_SUCH_ACCOUNT
             return
         self._show(detail)
-        await self._show_groups(actor)
         remarks = await self.get_state(CustomerRemarksState)
         await remarks._show_customer(uuid.UUID(self._account_id))
 
-    async def _show_groups(self, actor: Viewer) -> None:
-        if Permission.STAFF not in actor.permissions:
+    async def _show_groups(self) -> None:
+        """The group switches (their own load: paging the orders leaves them as they are)."""
+        actor = self.viewer
+        if actor is None or not self._account_id or Permission.STAFF not in actor.permissions:
             self.groups = []
             return
         member_of = set(await staff_groups.groups_of(actor, uuid.UUID(self._account_id)))
@@ -159,6 +159,7 @@ class CustomerState(AdminState):
             return
         self._account_id = str(target)
         await self._load(1)
+        await self._show_groups()
 
     @rx.event
     async def next_page(self) -> None:
@@ -192,6 +193,7 @@ class CustomerState(AdminState):
         except DomainError as error:
             return rx.toast.error(error.message)
         await self._load(self.page)
+        await self._show_groups()
         return rx.toast.success("Saved.")
 
     @rx.event

@@ -35,6 +35,7 @@ from backend.core.validation import parse_input
 from backend.drafts.inputs import MAX_QUANTITY, CustomerEmail, CustomLineInput, TermsInput
 from backend.drafts.locks import lock_draft_for_update, lock_stale_drafts_for_update
 from backend.drafts.models import DraftOrder, DraftOrderLine
+from backend.observability import metrics
 from backend.orders import staff_orders
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.staff_orders import CustomLine, StaffTerms
@@ -42,6 +43,19 @@ from backend.payments import links as payment_links
 from backend.payments import manual as manual_payments
 
 DRAFT_LIFETIME = timedelta(days=30)
+# What a draft keeps of the customer (checkout's details, without codes).
+DETAIL_FIELDS = (
+    "email",
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+    "shipping_method",
+)
 MAX_LINES = 100
 NOT_OPEN = "Draft {label} is {status}: it cannot be changed."
 
@@ -106,27 +120,33 @@ async def create_draft(*, by: Viewer, email: str = "") -> DraftRef:
 
 
 async def _set_customer_email(draft: DraftOrder, email: str, *, by: Viewer) -> None:
-    """The customer by e-mail: an account's, with its default address, or a new one's."""
+    """The customer by e-mail: an account's, with its default address filled in (when
+    it passes checkout's rules), or someone without one."""
     checked = parse_input(CustomerEmail, {"email": email}).email
     match = await accounts.customer_by_email(by, checked)
-    draft.email = checked
+    draft.email = match.email if match else checked  # the account's own spelling
     draft.user_id = match.user_id if match else None
-    if match is not None and match.default_address is not None and draft.details is None:
-        saved = match.default_address
-        draft.details = {
-            "email": checked,
-            "full_name": saved.full_name,
-            "line1": saved.line1,
-            "line2": saved.line2 or None,
-            "city": saved.city,
-            "region": saved.region or None,
-            "postal_code": saved.postal_code,
-            "country": saved.country,
-            "phone": saved.phone or None,
-            "shipping_method": "standard",
-        }
-    elif draft.details is not None:
-        draft.details = {**draft.details, "email": checked}
+    if match is None or match.default_address is None:
+        return
+    saved = match.default_address
+    try:
+        details = parse_input(
+            CheckoutDetails,
+            {
+                "email": draft.email,
+                "full_name": saved.full_name,
+                "line1": saved.line1,
+                "line2": saved.line2,
+                "city": saved.city,
+                "region": saved.region,
+                "postal_code": saved.postal_code,
+                "country": saved.country,
+                "phone": saved.phone,
+            },
+        )
+    except InvalidInputError:
+        return  # an address saved under older rules: staff type it in
+    draft.details = details.model_dump(include=set(DETAIL_FIELDS))
 
 
 async def set_customer(draft_id: uuid.UUID, data: dict[str, Any], *, by: Viewer) -> None:
@@ -139,20 +159,7 @@ async def set_customer(draft_id: uuid.UUID, data: dict[str, Any], *, by: Viewer)
         draft = await _open(session, draft_id)
         draft.email = details.email
         draft.user_id = match.user_id if match else None
-        draft.details = details.model_dump(
-            include={
-                "email",
-                "full_name",
-                "line1",
-                "line2",
-                "city",
-                "region",
-                "postal_code",
-                "country",
-                "phone",
-                "shipping_method",
-            }
-        )
+        draft.details = details.model_dump(include=set(DETAIL_FIELDS))
         _touched(session, draft)
 
 
@@ -376,6 +383,7 @@ async def complete_draft(
         else:
             await payment_links.request_payment_link_locked(session, order, by=by)
         completed = CompletedDraft(draft.label, order.id, order.number)
+    metrics.ORDERS_PLACED.inc()
     await catalog_cache.invalidate_after_commit()  # pages show stock
     return completed
 

@@ -25,7 +25,6 @@ from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.merchandising.promotions import PricedItem, coverage_of
-from backend.observability import metrics
 from backend.orders.charges import ChargedLine, Charges, work_out_charges
 from backend.orders.events import OrderLineSummary, OrderPlaced, TaxRowSummary
 from backend.orders.inputs import CheckoutDetails
@@ -347,5 +346,4 @@ async def place(
             ),
         ),
     )
-    metrics.ORDERS_PLACED.inc()
     return order

@@ -162,6 +162,6 @@ def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
     expect(menu_button).to_be_focused()
 
     menu_button.click()
-    page.get_by_role("dialog", name="Menu").get_by_role("link", name="Orders").click()
+    page.get_by_role("dialog", name="Menu").get_by_role("link", name="Orders", exact=True).click()
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     expect(page.get_by_role("dialog")).to_have_count(0)

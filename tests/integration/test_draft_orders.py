@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 import backend.event_registry  # noqa: F401  (event types, for event_from_row)
 from api.app import build_http_app
-from backend.accounts import authentication, tokens
+from backend.accounts import addresses, authentication, tokens
 from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.catalog.models import ProductVariant
@@ -435,3 +435,27 @@ async def test_the_api_takes_a_phone_order_for_order_editors_only(
             f"/orders/{number}/manual-payments", json={"method": "cash"}, headers=desk
         )
         assert twice.status_code == 409
+
+
+async def test_an_accounts_email_links_the_draft_and_fills_in_its_default_address(
+    sales_desk: Viewer, make_user: MakeUser
+) -> None:
+    login = await make_user()
+    customer = (await authentication.sign_in(email=login.email, password=login.password)).viewer
+    await addresses.add_address(
+        customer.user_id,
+        {
+            **{k: v for k, v in ADDRESS.items() if k not in ("email", "shipping_method")},
+            "is_default": True,
+        },
+    )
+    draft = await drafts.create_draft(by=sales_desk, email=login.email.upper())
+    shown = await draft_queries.get_draft(draft.id, by=sales_desk)
+    assert shown.has_account
+    assert shown.email == login.email
+    assert shown.details is not None
+    assert (shown.details["full_name"], shown.details["line1"]) == ("Phone Buyer", "5 Dock Road")
+    stranger = await drafts.create_draft(by=sales_desk, email="someone.new@example.com")
+    fresh = await draft_queries.get_draft(stranger.id, by=sales_desk)
+    assert not fresh.has_account
+    assert fresh.details is None

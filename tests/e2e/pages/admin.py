@@ -35,7 +35,7 @@ class AdminDashboard:
         return card.get_by_text(re.compile(r"^\d[\d,]*$"))
 
     def nav_link(self, name: str) -> Locator:
-        return self.navigation.get_by_role("link", name=name)
+        return self.navigation.get_by_role("link", name=name, exact=True)
 
     def go_to(self, section: str) -> AdminDashboard:
         """Open a section from the sidebar and wait for its data (forms included)."""
