@@ -19,7 +19,6 @@ from backend.core.money import format_money
 from backend.drafts import queries as draft_queries
 from backend.drafts import services as drafts
 from backend.drafts.queries import DraftDetail
-from backend.payments.manual import MANUAL_METHOD_LABELS
 from backend.pricing.totals import tax_rows
 from ui.errors import form_feedback
 from ui.order_view import display_time
@@ -341,6 +340,3 @@ class DraftEditorState(AdminState):
             self.message = error.message
             return None
         return rx.redirect("/admin/drafts")
-
-
-PAYMENT_METHODS = [(method.value, label) for method, label in MANUAL_METHOD_LABELS.items()]

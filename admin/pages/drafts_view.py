@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.components.layout import admin_page
-from admin.pages.drafts import PAYMENT_METHODS, STATUSES, DraftEditorState, DraftsState
+from admin.components.manual_payment import manual_payment_fields
+from admin.pages.drafts import STATUSES, DraftEditorState, DraftsState
 from backend.accounts.permissions import Permission
 from ui.forms import form_alert, labelled_input, labelled_select, success_note
 from ui.tables import data_table
@@ -387,24 +388,7 @@ def _complete_card() -> rx.Component:
                     default_value="payment_link",
                     aria_label="How the customer pays",
                 ),
-                rx.grid(
-                    labelled_select(
-                        "Paid by",
-                        "method",
-                        rx.Var.create(PAYMENT_METHODS),
-                        value="bank_transfer",
-                        error=DraftEditorState.errors.get("method", ""),
-                    ),
-                    labelled_input(
-                        "Payment reference",
-                        "reference",
-                        DraftEditorState.errors.get("reference", ""),
-                        hint="As the bank statement shows it (for a transfer).",
-                    ),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
+                manual_payment_fields(DraftEditorState.errors, id_prefix="draft-"),
                 rx.hstack(
                     rx.button("Complete order", type="submit", size="3"),
                     rx.button(

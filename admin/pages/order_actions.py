@@ -12,6 +12,7 @@ from typing import ClassVar
 import reflex as rx
 
 from admin.components.customer_remarks import CustomerRemarksState
+from admin.components.manual_payment import manual_payment_fields
 from admin.state import AdminState
 from backend.accounts.permissions import Permission
 from backend.audit.services import actor_label
@@ -25,7 +26,7 @@ from backend.payments import refunds as payment_refunds
 from backend.payments.queries import get_order_with_payments
 from ui.access import requires
 from ui.documents import DocumentLink, document_links
-from ui.forms import labelled_input, labelled_select
+from ui.forms import labelled_input
 from ui.order_view import OrderView, order_view
 
 
@@ -244,11 +245,6 @@ def order_actions() -> rx.Component:
     )
 
 
-MANUAL_METHODS = [
-    (method.value, label) for method, label in manual_payments.MANUAL_METHOD_LABELS.items()
-]
-
-
 def _take_payment() -> rx.Component:
     """For an unpaid order: the payment the customer made another way, or a link to pay."""
     state = OrderAdminState
@@ -256,26 +252,7 @@ def _take_payment() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Record a payment", size="3", as_="h3"),
-                rx.hstack(
-                    labelled_select(
-                        "Paid by",
-                        "method",
-                        rx.Var.create(MANUAL_METHODS),
-                        value="bank_transfer",
-                        error=state.errors.get("method", ""),
-                    ),
-                    labelled_input(
-                        "Payment reference",
-                        "reference",
-                        state.errors.get("reference", ""),
-                        hint="As the bank statement shows it (for a transfer).",
-                        id_prefix="payment-",
-                    ),
-                    spacing="3",
-                    width="100%",
-                    align="start",
-                    wrap="wrap",
-                ),
+                manual_payment_fields(state.errors, id_prefix="payment-"),
                 rx.button("Record payment", type="submit"),
                 spacing="2",
                 width="100%",

@@ -353,37 +353,27 @@ def _gift_card_line(order_id: uuid.UUID, position: int, card: GiftCardLine) -> O
     )
 
 
-def _placed_event(
-    order: Order,
-    reserved: list[inventory.ReservedLine],
-    gift_cards: tuple[GiftCardLine, ...],
-    totals: Totals,
-) -> OrderPlaced:
+def goods_summary(
+    name: str, sku: str, quantity: int, unit_price: Decimal, options: tuple[tuple[str, str], ...]
+) -> OrderLineSummary:
+    """A line of goods as the order's events tell it."""
+    return OrderLineSummary(
+        name=name,
+        sku=sku,
+        quantity=quantity,
+        line_total=PricedLine(unit_price, quantity).line_total,
+        options=options_title(options),
+    )
+
+
+def placed_event(order: Order, lines: tuple[OrderLineSummary, ...], totals: Totals) -> OrderPlaced:
+    """`OrderPlaced` for a new order: its lines as summarised, and its totals."""
     return OrderPlaced(
         aggregate_id=str(order.id),
         order_number=order.number,
         email=order.email,
         customer_name=order.customer_name,
-        lines=tuple(
-            OrderLineSummary(
-                name=line.name,
-                sku=line.sku,
-                quantity=line.quantity,
-                line_total=PricedLine(line.unit_price, line.quantity).line_total,
-                options=options_title(line.options),
-            )
-            for line in reserved
-        )
-        + tuple(
-            OrderLineSummary(
-                name=card.display_name,
-                sku=GIFT_CARD_SKU,
-                quantity=1,
-                line_total=card.amount,
-                options=card.delivery,
-            )
-            for card in gift_cards
-        ),
+        lines=lines,
         currency=order.currency,
         subtotal=totals.subtotal,
         shipping=totals.shipping,
@@ -398,6 +388,29 @@ def _placed_event(
             )
         ),
     )
+
+
+def _placed_event(
+    order: Order,
+    reserved: list[inventory.ReservedLine],
+    gift_cards: tuple[GiftCardLine, ...],
+    totals: Totals,
+) -> OrderPlaced:
+    goods = tuple(
+        goods_summary(line.name, line.sku, line.quantity, line.unit_price, line.options)
+        for line in reserved
+    )
+    cards = tuple(
+        OrderLineSummary(
+            name=card.display_name,
+            sku=GIFT_CARD_SKU,
+            quantity=1,
+            line_total=card.amount,
+            options=card.delivery,
+        )
+        for card in gift_cards
+    )
+    return placed_event(order, goods + cards, totals)
 
 
 async def cancel_order_locked(

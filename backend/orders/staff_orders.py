@@ -26,11 +26,9 @@ from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.merchandising.promotions import PricedItem, coverage_of
 from backend.orders.charges import ChargedLine, Charges, work_out_charges
-from backend.orders.events import OrderLineSummary, OrderPlaced, TaxRowSummary
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
-from backend.orders.services import new_order_number
-from backend.pricing.totals import PricedLine, tax_rows
+from backend.orders.services import goods_summary, new_order_number, placed_event
 from backend.settings import get_settings
 from backend.shop_settings.values import store_settings
 
@@ -314,36 +312,9 @@ async def place(
                 order_id=order.id, axis=axis, to_status=first, actor=actor, note="Taken by staff"
             )
         )
-    await record_event(
-        session,
-        OrderPlaced(
-            aggregate_id=str(order.id),
-            order_number=order.number,
-            email=order.email,
-            customer_name=order.customer_name,
-            lines=tuple(
-                OrderLineSummary(
-                    name=line.name,
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    line_total=PricedLine(line.unit_price, line.quantity).line_total,
-                    options=options_title(line.options),
-                )
-                for line in lines
-            ),
-            currency=order.currency,
-            subtotal=totals.subtotal,
-            shipping=totals.shipping,
-            tax=totals.tax,
-            discount=totals.discount,
-            total=totals.total,
-            gift_card=order.gift_card_amount,
-            tax_rows=tuple(
-                TaxRowSummary(label=label, amount=amount)
-                for label, amount in tax_rows(
-                    totals.tax_lines, totals.tax, prices_include_tax=totals.prices_include_tax
-                )
-            ),
-        ),
+    summaries = tuple(
+        goods_summary(line.name, line.sku, line.quantity, line.unit_price, line.options)
+        for line in lines
     )
+    await record_event(session, placed_event(order, summaries, totals))
     return order

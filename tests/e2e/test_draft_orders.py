@@ -1,6 +1,7 @@
 """A phone order: staff build a draft for a customer (a product and a custom line, a
 discount with its reason), complete it with a payment link, and the customer pays it by
-card from the e-mailed link in a browser of their own."""
+card from the e-mailed link in a browser of their own. And a bank transfer recorded by
+hand for an order the shopper left unpaid."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Page, expect
 
 from backend.accounts.permissions import DefaultGroup
+from backend.accounts.roles import RoleName
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.data import PASSWORD, create_account, create_product
+from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
 from tests.e2e.mail import link_in
 from tests.e2e.pages.admin import AdminDashboard
 from tests.fixtures.mail import SmtpServer
@@ -21,14 +23,16 @@ from tests.fixtures.mail import SmtpServer
 PHONE = {"width": 390, "height": 844}
 
 
-def _payment_request(mailbox: SmtpServer, to: str, *, within: float = 30) -> EmailMessage:
+def _mail_with_subject(
+    mailbox: SmtpServer, to: str, subject: str, *, within: float = 30
+) -> EmailMessage:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         for message in mailbox.handler.to(to):
-            if str(message["Subject"]).startswith("Pay for"):
+            if str(message["Subject"]).startswith(subject):
                 return message
         time.sleep(0.2)
-    raise AssertionError(f"no payment link e-mailed to {to} within {within:.0f} s")
+    raise AssertionError(f"no e-mail “{subject}…” to {to} within {within:.0f} s")
 
 
 def _path_of(link: str) -> str:
@@ -90,7 +94,7 @@ def test_a_phone_order_is_paid_by_the_customer_through_its_payment_link(
     expect(heading).to_be_visible()
     number = heading.inner_text().split()[-1]
 
-    request = _payment_request(mailbox, customer)
+    request = _mail_with_subject(mailbox, customer, "Pay for")
     pay_link = link_in(request, "/pay?token=")
     assert number in str(request["Subject"])
 
@@ -108,3 +112,27 @@ def test_a_phone_order_is_paid_by_the_customer_through_its_payment_link(
         expect(shopper.get_by_role("alert")).to_contain_text("This payment link does not work")
     finally:
         shopper.close()
+
+
+def test_staff_record_a_bank_transfer_for_an_unpaid_order(
+    page: Page, unique: str, mailbox: SmtpServer
+) -> None:
+    shopper = create_account("tr" + unique, roles=frozenset({RoleName.USER}))
+    slug = create_product(f"tr{unique}", name=f"Transfer Vase {unique}", price="30.00")
+    number, _ = place_order_for(shopper, slug, paid=False)
+    admin = AdminDashboard(page).open()
+    admin.sign_in_form.sign_in(
+        create_account("clerk" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
+    )
+    admin.expect_signed_in()
+    page.goto(f"/admin/orders/{number}")
+    expect(page.get_by_role("heading", name="Record a payment")).to_be_visible()
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_text("Enter the transfer's reference")).to_be_visible()
+    page.get_by_label("Payment reference").fill("BANK-REF-2211")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_text("Payment recorded; the customer is told.")).to_be_visible()
+    expect(page.get_by_text("Bank transfer, reference BANK-REF-2211")).to_be_visible()
+    expect(page.get_by_role("heading", name="Record a payment")).to_have_count(0)
+    received = _mail_with_subject(mailbox, shopper, "Payment received")
+    assert number in str(received["Subject"])
