@@ -18,6 +18,7 @@ from tests.e2e.accessibility import assert_accessible
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
 from tests.e2e.mail import link_in
 from tests.e2e.pages.admin import AdminDashboard
+from tests.e2e.pages.storefront import HYDRATION_TIMEOUT_MS
 from tests.fixtures.mail import SmtpServer
 
 PHONE = {"width": 390, "height": 844}
@@ -101,7 +102,10 @@ def test_a_phone_order_is_paid_by_the_customer_through_its_payment_link(
     shopper = browser.new_page(base_url=base_url)
     try:
         shopper.goto(_path_of(pay_link))
-        expect(shopper.get_by_test_id("order-total")).to_have_text(total)
+        # A new browser: the page loads and hydrates, opens the link, then loads the order.
+        expect(shopper.get_by_test_id("order-total")).to_have_text(
+            total, timeout=2 * HYDRATION_TIMEOUT_MS
+        )
         shopper.get_by_label("Card number").fill("4242 4242 4242 4242")
         shopper.get_by_role("button", name="Pay ").click()
         expect(shopper.get_by_text("Payment received")).to_be_visible()
@@ -109,7 +113,9 @@ def test_a_phone_order_is_paid_by_the_customer_through_its_payment_link(
         shopper.screenshot(path="var/test-results/storefront-paid-by-link.png", full_page=True)
         # A link used up (the order is paid) no longer opens anything.
         shopper.goto(_path_of(pay_link))
-        expect(shopper.get_by_role("alert")).to_contain_text("This payment link does not work")
+        expect(shopper.get_by_role("alert")).to_contain_text(
+            "This payment link does not work", timeout=HYDRATION_TIMEOUT_MS
+        )
     finally:
         shopper.close()
 
