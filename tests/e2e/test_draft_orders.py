@@ -134,7 +134,9 @@ def test_staff_record_a_bank_transfer_for_an_unpaid_order(
     page.goto(f"/admin/orders/{number}")
     expect(page.get_by_role("heading", name="Record a payment")).to_be_visible()
     page.get_by_role("button", name="Record payment").click()
-    expect(page.get_by_text("Enter the transfer's reference")).to_be_visible()
+    expect(page.get_by_label("Payment reference")).to_have_accessible_description(
+        re.compile("Enter the transfer's reference")
+    )
     page.get_by_label("Payment reference").fill("BANK-REF-2211")
     page.get_by_role("button", name="Record payment").click()
     expect(page.get_by_text("Payment recorded; the customer is told.")).to_be_visible()
