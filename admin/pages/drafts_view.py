@@ -121,7 +121,11 @@ def _customer_card() -> rx.Component:
                             value=DraftEditorState.customer["shipping_method"],
                             error=DraftEditorState.errors.get("shipping_method", ""),
                         ),
-                        _field("Shipping method", "shipping_method"),
+                        _field(
+                            "Shipping method",
+                            "shipping_method",
+                            hint="The methods to choose from show once the address is saved.",
+                        ),
                     ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
