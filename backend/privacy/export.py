@@ -23,6 +23,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.serialization import json_ready
+from backend.drafts.models import DraftOrder
 from backend.giftcards.codes import masked
 from backend.giftcards.models import GiftCard
 from backend.invoices.models import Document
@@ -140,6 +141,20 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
                 select(GiftCard).where(func.lower(GiftCard.recipient_email) == user.email.lower())
             )
         ).all()
+        # Orders staff started for them and never completed (a completed one is an order).
+        drafts = (
+            await session.exec(
+                select(DraftOrder)
+                .where(
+                    or_(
+                        col(DraftOrder.user_id) == user_id,
+                        func.lower(DraftOrder.email) == user.email.lower(),
+                    ),
+                    col(DraftOrder.status) != "completed",
+                )
+                .order_by(col(DraftOrder.created_at))
+            )
+        ).all()
         recipients = [user.email, *(a.phone for a in addresses if a.phone)]
         messages = await messages_to(session, recipients)
         reminders_off = await opted_out(session, user.email)
@@ -234,6 +249,17 @@ async def _export(user_id: uuid.UUID) -> dict[str, Any]:
                 ],
             }
             for o in orders
+        ],
+        "draft_orders": [
+            {
+                "number": draft.label,
+                "status": draft.status,
+                "started_at": draft.created_at,
+                "email": draft.email,
+                "customer": draft.details,
+                "note": draft.note,
+            }
+            for draft in drafts
         ],
         "reviews": [
             {

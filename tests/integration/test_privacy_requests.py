@@ -190,6 +190,8 @@ async def test_the_export_holds_every_kind_of_data(
     assert order["lines"][0]["quantity"] == 1
     assert order["shipping_address"]["line1"] == person.street
     assert [r["title"] for r in data["reviews"]] == ["Pours well"]
+    (draft,) = data["draft_orders"]  # the phone order staff started for them
+    assert draft["customer"]["line1"] == person.street
     assert len(data["wishlist"]) == 1
     assert len(data["back_in_stock_requests"]) == 1
     assert [line["quantity"] for line in data["cart"] if "Mug" in line["product"]] == [2]
