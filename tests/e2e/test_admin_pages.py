@@ -2,7 +2,8 @@
 error, nothing wider than the window (tables stay readable) and no axe-core violation of
 WCAG 2.1 A/AA. On a phone (390 px) every page fits without sideways scrolling (table rows
 stacked), behind a menu button whose side sheet keeps focus until Escape or a link closes
-it. A screenshot of each is kept under var/test-results/admin-pages/ to look at."""
+it (axe checks the phone menu; the pages' content it checked at 1280 px). A screenshot
+of each is kept under var/test-results/admin-pages/ to look at."""
 
 from __future__ import annotations
 
@@ -75,7 +76,15 @@ def _sign_in(page: Page, unique: str) -> None:
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
 
 
-def _check(page: Page, path: str, heading: str, content: str | None, *, prefix: str = "") -> None:
+def _check(
+    page: Page,
+    path: str,
+    heading: str,
+    content: str | None,
+    *,
+    prefix: str = "",
+    axe: bool = True,
+) -> None:
     page.goto(path)
     # Each page is a fresh load: the session is checked over a new websocket first.
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible(
@@ -89,7 +98,8 @@ def _check(page: Page, path: str, heading: str, content: str | None, *, prefix: 
     expect(page.locator("[data-sonner-toast]")).to_have_count(0)  # Reflex's error toasts
     overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{path} is {overflow} px wider than the window: {_too_wide(page)}"
-    assert_accessible(page, path)
+    if axe:
+        assert_accessible(page, path)
     name = re.sub(r"[^a-z0-9]+", "-", path.strip("/").lower()) or "admin"
     page.screenshot(path=f"var/test-results/admin-pages/{prefix}{name}.png", full_page=True)
 
@@ -130,11 +140,14 @@ def test_every_admin_page_fits_a_phone(page: Page, unique: str, shop_data: dict[
     _sign_in(page, unique)
     # A phone gets the menu behind a button, not 17 links above the content.
     expect(AdminDashboard(page).navigation).to_have_count(0)
+    # axe ran on every page at 1280 px; the phone's own parts (the menu button and its
+    # sheet) are checked by the menu test below.
     for path, heading, _ in STATIC_PAGES:
         # Column headings are shown beside each cell of a stacked row (CSS), not as text.
-        _check(page, path, heading, None, prefix="phone-")
-    _check(page, f"/admin/products/{shop_data['product_id']}", "Product", None, prefix="phone-")
-    _check(page, f"/admin/orders/{shop_data['order']}", "Order", None, prefix="phone-")
+        _check(page, path, heading, None, prefix="phone-", axe=False)
+    product = f"/admin/products/{shop_data['product_id']}"
+    _check(page, product, "Product", None, prefix="phone-", axe=False)
+    _check(page, f"/admin/orders/{shop_data['order']}", "Order", None, prefix="phone-", axe=False)
 
 
 def test_the_phone_menu_keeps_focus_and_closes_with_escape_or_a_link(
