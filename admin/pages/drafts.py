@@ -176,7 +176,7 @@ class DraftEditorState(AdminState):
             "note": draft.note,
         }
         quote = draft.quote
-        currency = quote.currency if quote else ""
+        currency = quote.currency
         self.lines = [
             DraftLineView(
                 id=str(line.id),
@@ -196,10 +196,8 @@ class DraftEditorState(AdminState):
             )
             for line in draft.lines
         ]
-        self.problems = ([draft.quote_problem] if draft.quote_problem else []) + (
-            quote.problems if quote else []
-        )
-        charges = quote.charges if quote else None
+        self.problems = quote.problems
+        charges = quote.charges
         self.totals, self.total, self.shipping_choices = [], "", []
         if charges is not None:
             t = charges.totals

@@ -67,7 +67,7 @@ class DraftOut(BaseModel):
 
     @classmethod
     def of(cls, draft: DraftDetail) -> DraftOut:
-        charges = draft.quote.charges if draft.quote else None
+        charges = draft.quote.charges
         totals = None
         if charges is not None:
             t = charges.totals
@@ -113,8 +113,7 @@ class DraftOut(BaseModel):
                 for line in draft.lines
             ],
             totals=totals,
-            problems=([draft.quote_problem] if draft.quote_problem else [])
-            + (draft.quote.problems if draft.quote else []),
+            problems=draft.quote.problems,
             order_number=draft.order_number,
             expires_at=draft.expires_at.isoformat(),
         )

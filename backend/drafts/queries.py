@@ -16,10 +16,10 @@ from backend.accounts.schemas import Viewer
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import find_sellable_variants
 from backend.core.db import session_scope
-from backend.core.errors import DomainError, NotFoundError
+from backend.core.errors import NotFoundError
 from backend.drafts.locks import DRAFT_NOT_FOUND
 from backend.drafts.models import DraftOrder, DraftOrderLine
-from backend.drafts.services import order_inputs
+from backend.drafts.services import draft_lines, order_inputs
 from backend.orders import staff_orders
 from backend.orders.models import Order
 from backend.orders.staff_orders import QuotedLine, StaffQuote
@@ -56,8 +56,7 @@ class DraftDetail:
     shipping_price: Decimal | None
     note: str
     lines: list[DraftLine]
-    quote: StaffQuote | None  # None when it could not be priced (`quote_problem`)
-    quote_problem: str
+    quote: StaffQuote  # its problems say what stops completing it
     order_number: str | None
     expires_at: datetime
 
@@ -106,28 +105,13 @@ async def get_draft(draft_id: uuid.UUID, *, by: Viewer) -> DraftDetail:
         draft = await session.get(DraftOrder, draft_id)
         if draft is None:
             raise NotFoundError(DRAFT_NOT_FOUND)
-        lines = list(
-            (
-                await session.exec(
-                    select(DraftOrderLine)
-                    .where(DraftOrderLine.draft_id == draft_id)
-                    .order_by(col(DraftOrderLine.position))
-                )
-            ).all()
-        )
+        lines = await draft_lines(session, draft_id)
         order = await session.get(Order, draft.order_id) if draft.order_id else None
         order_number = order.number if order is not None else None
         wanted, custom, details, terms = order_inputs(draft, lines)
-        quote, problem = None, ""
-        try:
-            quote = await staff_orders.quote(
-                session, wanted=wanted, custom=custom, details=details, terms=terms
-            )
-        except DomainError as error:  # e.g. nothing ships to the address
-            problem = error.message
-            quote = await staff_orders.quote(
-                session, wanted=wanted, custom=custom, details=None, terms=terms
-            )
+        quote = await staff_orders.quote(
+            session, wanted=wanted, custom=custom, details=details, terms=terms
+        )
     return DraftDetail(
         id=draft.id,
         label=draft.label,
@@ -141,7 +125,6 @@ async def get_draft(draft_id: uuid.UUID, *, by: Viewer) -> DraftDetail:
         note=draft.note,
         lines=_matched(lines, quote.lines),
         quote=quote,
-        quote_problem=problem,
         order_number=order_number,
         expires_at=draft.expires_at,
     )

@@ -163,7 +163,7 @@ async def set_customer(draft_id: uuid.UUID, data: dict[str, Any], *, by: Viewer)
         _touched(session, draft)
 
 
-async def _lines(session: AsyncSession, draft_id: uuid.UUID) -> list[DraftOrderLine]:
+async def draft_lines(session: AsyncSession, draft_id: uuid.UUID) -> list[DraftOrderLine]:
     return list(
         (
             await session.exec(
@@ -209,7 +209,7 @@ async def add_variant(
         raise NotFoundError("There is no such product.")
     async with session_scope() as session:
         draft = await _open(session, draft_id)
-        lines = await _lines(session, draft_id)
+        lines = await draft_lines(session, draft_id)
         same = next((line for line in lines if line.variant_id == variant_id), None)
         if same is not None:
             same.quantity = min(same.quantity + wanted, MAX_QUANTITY)
@@ -352,7 +352,7 @@ async def complete_draft(
     )
     async with session_scope() as session:
         draft = await _open(session, draft_id)
-        wanted, custom, details, terms = order_inputs(draft, await _lines(session, draft_id))
+        wanted, custom, details, terms = order_inputs(draft, await draft_lines(session, draft_id))
         if details is None:
             raise InvalidInputError("Enter the customer's name and address first.")
         order = await staff_orders.place(

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.catalog.schemas import options_title
 from backend.catalog.variant_queries import get_variant_summaries
-from backend.core.errors import InvalidInputError
+from backend.core.errors import DomainError, InvalidInputError
 from backend.events.outbox import record_event
 from backend.inventory import services as inventory
 from backend.merchandising.promotions import PricedItem, coverage_of
@@ -170,8 +170,8 @@ async def quote(
     terms: StaffTerms,
 ) -> StaffQuote:
     """What the order would cost now (`details`: None before it has an address); nothing
-    is reserved. Raises InvalidInputError for an address nothing ships to or a method
-    not offered there."""
+    is reserved. Without totals (`charges` None) when there is no address yet or it
+    cannot be shipped to as asked: `problems` says why."""
     summaries = await get_variant_summaries(list(wanted), session=session)
     bases = [
         _Base(
@@ -193,14 +193,17 @@ async def quote(
     currency = get_settings().shop_currency
     if details is None:
         return StaffQuote(lines, currency, None, [*problems, "Add the customer's address."])
-    charges = await work_out_charges(
-        session,
-        _charged(lines, priced),
-        details,
-        discount=None,
-        manual_discount=terms.manual_discount,
-        shipping_price=terms.shipping_price,
-    )
+    try:
+        charges = await work_out_charges(
+            session,
+            _charged(lines, priced),
+            details,
+            discount=None,
+            manual_discount=terms.manual_discount,
+            shipping_price=terms.shipping_price,
+        )
+    except DomainError as error:  # nothing ships there, or not by this method
+        return StaffQuote(lines, currency, None, [*problems, error.message])
     return StaffQuote(lines, currency, charges, problems)
 
 

@@ -459,3 +459,18 @@ async def test_an_accounts_email_links_the_draft_and_fills_in_its_default_addres
     fresh = await draft_queries.get_draft(stranger.id, by=sales_desk)
     assert not fresh.has_account
     assert fresh.details is None
+
+
+async def test_an_address_nothing_ships_to_is_named_as_the_problem(
+    sales_desk: Viewer, lamp: uuid.UUID
+) -> None:
+    draft = await drafts.create_draft(by=sales_desk)
+    await drafts.add_variant(draft.id, lamp, 1, by=sales_desk)
+    await drafts.set_customer(draft.id, {**ADDRESS, "country": "AQ"}, by=sales_desk)
+    shown = await draft_queries.get_draft(draft.id, by=sales_desk)
+    assert shown.quote.charges is None
+    assert [line.quoted.quantity for line in shown.lines] == [1]
+    assert any("ship" in problem for problem in shown.quote.problems), shown.quote.problems
+    assert "Add the customer's address." not in shown.quote.problems
+    with pytest.raises(InvalidInputError):
+        await drafts.complete_draft(draft.id, settlement="payment_link", by=sales_desk)
