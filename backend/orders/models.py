@@ -37,6 +37,7 @@ PAYMENT_STATUSES = (
     "requires_action",
     "processing",
     "paid",
+    "partially_paid",
     "partially_refunded",
     "refunded",
     "failed",
@@ -71,6 +72,7 @@ class Order(SQLModel, table=True):
         CheckConstraint(
             "gift_card_amount >= 0 AND gift_card_amount <= total", name="gift_card_within_total"
         ),
+        CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
         CheckConstraint(
             "order_promotion_amount >= 0 AND order_promotion_amount <= discount",
             name="order_promotion_within_discount",
@@ -128,6 +130,11 @@ class Order(SQLModel, table=True):
     )
     total: Decimal = _money()
     refunded_amount: Decimal = _money(server_default=text("0"))
+    # The money received for the order: gift cards, card and hand payments, less what was
+    # given back when an edit lowered the total (refunds of the order as it stands are
+    # `refunded_amount`). An edit that raises a paid order's total leaves the difference
+    # to pay (`amount_due`); one that lowers it gives the difference back.
+    amount_paid: Decimal = _money(server_default=text("0"))
     # What gift cards paid of the total when the order was placed (their ledger has each
     # card's part); the rest is paid by card (`amount_due`).
     gift_card_amount: Decimal = _money(server_default=text("0"))
@@ -166,8 +173,14 @@ class Order(SQLModel, table=True):
 
     @property
     def amount_due(self) -> Decimal:
-        """What the card payment must cover: the total less the gift cards' part."""
-        return self.total - self.gift_card_amount
+        """What is left to pay: the total less the money received (a new order: less what
+        gift cards paid; an edited one: what the edit added)."""
+        return max(self.total - self.amount_paid, Decimal("0.00"))
+
+    @property
+    def amount_to_give_back(self) -> Decimal:
+        """What an edit took off a paid order and is not back with the customer yet."""
+        return max(self.amount_paid - self.total, Decimal("0.00"))
 
 
 class OrderLine(SQLModel, table=True):
@@ -293,7 +306,7 @@ class OrderStatusChange(SQLModel, table=True):
 
     __tablename__ = "order_status_history"
     __table_args__ = (
-        CheckConstraint("axis IN ('order', 'payment', 'return')", name="axis_known"),
+        CheckConstraint("axis IN ('order', 'payment', 'return', 'edit')", name="axis_known"),
         Index("order_status_history_order_id_idx", "order_id", "created_at"),
     )
 

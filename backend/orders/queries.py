@@ -103,6 +103,7 @@ class OrderDetail:
     total: Decimal
     refunded_amount: Decimal
     gift_card_amount: Decimal  # what gift cards paid of the total
+    amount_paid: Decimal  # the money received (`Order.amount_paid`)
     discount_code: str | None
     order_promotion_title: str | None  # the order-wide promotion it got
     order_promotion_amount: Decimal  # its part of `discount`
@@ -120,7 +121,8 @@ class OrderDetail:
 
     @property
     def amount_due(self) -> Decimal:
-        return self.total - self.gift_card_amount
+        """What is left to pay (`Order.amount_due`)."""
+        return max(self.total - self.amount_paid, Decimal("0.00"))
 
     @property
     def multibuy_discount(self) -> Decimal:
@@ -144,7 +146,10 @@ class OrderDetail:
 
     @property
     def can_pay(self) -> bool:
-        return self.status == "pending_payment" and self.payment_status in ("unpaid", "failed")
+        """Whether the customer may pay now: a new order, or what an edit added."""
+        if self.status == "pending_payment":
+            return self.payment_status in ("unpaid", "failed")
+        return self.status == "paid" and self.payment_status == "partially_paid"
 
     @property
     def awaiting_confirmation(self) -> bool:
@@ -212,6 +217,7 @@ async def get_order(number: str) -> OrderDetail:
         total=order.total,
         refunded_amount=order.refunded_amount,
         gift_card_amount=order.gift_card_amount,
+        amount_paid=order.amount_paid,
         discount_code=order.discount_code,
         order_promotion_title=order.order_promotion_title,
         order_promotion_amount=order.order_promotion_amount,

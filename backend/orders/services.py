@@ -210,6 +210,7 @@ async def place_order(
             prices_include_tax=totals.prices_include_tax,
             total=totals.total,
             gift_card_amount=gift_card.amount if gift_card else Decimal("0.00"),
+            amount_paid=gift_card.amount if gift_card else Decimal("0.00"),
             discount_code=discount.code if discount else None,
             order_promotion_id=charges.order_offer.id if charges.order_offer else None,
             order_promotion_title=charges.order_offer.title if charges.order_offer else None,

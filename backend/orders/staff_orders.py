@@ -264,6 +264,7 @@ async def place(
         tax=totals.tax,
         prices_include_tax=totals.prices_include_tax,
         total=totals.total,
+        amount_paid=Decimal("0.00"),
         order_promotion_title=(
             discount_title(terms.discount_reason) if totals.promotion_discount else None
         ),

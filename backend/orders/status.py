@@ -2,7 +2,8 @@
 
 The goods: pending_payment → paid → fulfilled → delivered, and cancelled (before
 fulfilment). The money: unpaid → (requires_action | processing) → paid →
-partially_refunded → refunded, or failed (a new attempt may follow). Any other step is
+partially_refunded → refunded, or failed (a new attempt may follow); an edit that raises a
+paid order's total makes it partially_paid until the difference is paid. Any other step is
 refused with a clear error, and every step taken is written to the history table.
 """
 
@@ -30,7 +31,9 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     "requires_action": frozenset({"processing", "paid", "failed"}),
     "processing": frozenset({"paid", "failed"}),
     "failed": frozenset({"requires_action", "processing", "paid", "failed"}),
-    "paid": frozenset({"partially_refunded", "refunded"}),
+    "paid": frozenset({"partially_refunded", "refunded", "partially_paid"}),
+    # An edit raised the total of a paid order: the difference is owed (or given back).
+    "partially_paid": frozenset({"paid", "partially_refunded", "refunded"}),
     "partially_refunded": frozenset({"partially_refunded", "refunded"}),
     "refunded": frozenset(),
 }
@@ -46,8 +49,21 @@ _LABELS = {
     "processing": "payment processing",
     "failed": "payment failed",
     "partially_refunded": "partially refunded",
+    "partially_paid": "partially paid",
     "refunded": "refunded",
 }
+
+
+# The payment statuses in which a new order may be paid (again, after a failed attempt).
+FIRST_PAYMENT_STATUSES = ("unpaid", "failed", "requires_action")
+
+
+def awaits_payment(order: Order) -> bool:
+    """Whether money is owed on the order now: a new order not paid yet, or a paid one
+    whose total an edit raised."""
+    if order.status == "pending_payment":
+        return order.payment_status in FIRST_PAYMENT_STATUSES
+    return order.status == "paid" and order.payment_status == "partially_paid"
 
 
 def label(status: str) -> str:
@@ -92,4 +108,14 @@ def move(
             note=note,
             actor=actor,
         )
+    )
+
+
+def record_step(
+    session: AsyncSession, order: Order, axis: str, step: str, *, actor: str, note: str = ""
+) -> None:
+    """Write a step on the order's timeline that changes neither status (an edit, and the
+    difference it settled)."""
+    session.add(
+        OrderStatusChange(order_id=order.id, axis=axis, to_status=step, note=note, actor=actor)
     )

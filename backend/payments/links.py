@@ -38,7 +38,6 @@ INVALID_PAYMENT_LINK = (
     "This payment link does not work: the order may be paid or cancelled already, or the "
     "link has expired. Contact us for a new one."
 )
-_PAYABLE = ("unpaid", "failed", "requires_action")
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class LinkedOrder:
 
 
 def _payable(order: Order) -> bool:
-    return order.status == "pending_payment" and order.payment_status in _PAYABLE
+    return status.awaits_payment(order)
 
 
 async def request_payment_link_locked(session: AsyncSession, order: Order, *, by: Viewer) -> None:

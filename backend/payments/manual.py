@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.permissions import Permission, require_permission
@@ -61,35 +60,32 @@ async def record_manual_payment_locked(
 ) -> None:
     """Record the payment of what is due on an order the caller has locked."""
     require_permission(by, Permission.ORDERS_EDIT, "record payments taken by hand")
-    if order.status != "pending_payment" or order.payment_status not in ("unpaid", "failed"):
+    # Not while a card payment may still succeed (the bank's extra step).
+    if not status.awaits_payment(order) or order.payment_status == "requires_action":
         raise PaymentRefusedError(
             f"Order {order.number} is {status.label(order.status)} and its payment "
             f"{status.label(order.payment_status)}: there is nothing to record."
         )
-    key = f"manual:{order.id}"
-    if (
-        await session.exec(
-            select(PaymentTransaction).where(PaymentTransaction.idempotency_key == key)
-        )
-    ).first() is not None:
-        raise PaymentRefusedError(f"A payment by hand is recorded for {order.number} already.")
     label, amount = MANUAL_METHOD_LABELS[method], order.amount_due
     transaction = PaymentTransaction(
         order_id=order.id,
         gateway=MANUAL_GATEWAY,
         kind="payment",
         status="succeeded",
-        amount=order.amount_due,
+        amount=amount,
         currency=order.currency,
-        idempotency_key=key,
+        # One per amount owed: the order's row lock and its payment status refuse a second.
+        idempotency_key=f"manual:{order.id}:{uuid.uuid4().hex}",
         reference=f"{method.value}:{reference}"[:100] if reference else method.value,
     )
     if amount > 0:  # an order staff discounted to nothing has no payment to write
         session.add(transaction)
     actor = actor_label(by)
     note = f"{label}" + (f", reference {reference}" if reference else "")
+    order.amount_paid += amount
     status.move(session, order, "payment", "paid", actor=actor, note=note)
-    status.move(session, order, "order", "paid", actor=actor)
+    if order.status == "pending_payment":
+        status.move(session, order, "order", "paid", actor=actor)
     order.expires_at = None
     await record_event(session, OrderPaid.of(order, amount))
     audit.record(

@@ -41,7 +41,6 @@ from backend.payments.models import PaymentTransaction, WebhookEvent
 # How far each transaction status is along: a status never goes back. A failed attempt
 # can still succeed (the shopper retries within the same PaymentIntent); a success is final.
 _PROGRESS = {"pending": 0, "requires_action": 1, "processing": 2, "failed": 3, "succeeded": 4}
-_PAYABLE = ("unpaid", "failed", "requires_action")
 
 
 @dataclass(frozen=True)
@@ -94,21 +93,17 @@ async def pay_order(
                 existing.id,
             )
         if existing is None:
-            if order.payment_status == "paid" or order.status != "pending_payment":
+            if not status.awaits_payment(order):
                 raise PaymentRefusedError(
-                    f"Order {order.number} is {status.label(order.status)}; "
-                    "there is nothing to pay."
-                )
-            if order.payment_status not in _PAYABLE:
-                raise PaymentRefusedError(
-                    f"The payment of order {order.number} is {status.label(order.payment_status)}."
+                    f"Order {order.number} is {status.label(order.status)} and its payment "
+                    f"{status.label(order.payment_status)}: there is nothing to pay."
                 )
             existing = PaymentTransaction(
                 order_id=order.id,
                 gateway=gateway.name,
                 kind="payment",
                 status="pending",
-                amount=order.amount_due,  # the total less what gift cards paid
+                amount=order.amount_due,  # the total less what was paid (gift cards)
                 currency=order.currency,
                 idempotency_key=key,
             )
@@ -192,6 +187,8 @@ async def _apply_locked(
     transaction.failure_message = result.failure_message
     transaction.client_secret = result.client_secret
     session.add(transaction)
+    if result.status == "succeeded" and transaction.kind == "payment":
+        order.amount_paid += transaction.amount  # money in, whatever the order became
     target = {
         "succeeded": "paid",
         "requires_action": "requires_action",
