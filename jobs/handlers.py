@@ -23,6 +23,7 @@ from backend.giftcards.events import GiftCardIssued
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.orders.events import (
     OrderCancelled,
+    OrderEdited,
     OrderFulfilled,
     OrderPaid,
     OrderPlaced,
@@ -58,6 +59,7 @@ from jobs.event_handlers.invoicing import issue_credit_note, issue_invoice
 from jobs.event_handlers.live_pages import tell_open_pages
 from jobs.event_handlers.order_emails import (
     send_order_confirmation,
+    send_order_edited,
     send_order_shipped,
     send_payment_received,
     send_payment_request,
@@ -123,6 +125,7 @@ EVENT_HANDLERS: dict[type[DomainEvent], list[Handler]] = {
         deliver_to_webhooks,
         tell_open_pages,
     ],
+    OrderEdited: [send_order_edited, deliver_to_webhooks, tell_open_pages],
     OrderCancelled: [deliver_to_webhooks, tell_open_pages],
     OrderFulfilled: [send_order_shipped, deliver_to_webhooks, tell_open_pages],
     PaymentRefunded: [send_refund_issued, issue_credit_note, deliver_to_webhooks, tell_open_pages],

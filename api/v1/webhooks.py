@@ -38,6 +38,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=EdgeRoute)
 EventType = Literal[
     "order.placed",
     "order.paid",
+    "order.edited",
     "order.cancelled",
     "order.fulfilled",
     "payment.refunded",

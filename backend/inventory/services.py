@@ -110,7 +110,11 @@ async def reserve(session: AsyncSession, wanted: dict[uuid.UUID, int]) -> list[R
 
 
 async def record_reservation(
-    session: AsyncSession, reserved: list[ReservedLine], *, order_id: uuid.UUID
+    session: AsyncSession,
+    reserved: list[ReservedLine],
+    *,
+    order_id: uuid.UUID,
+    reason: str = "order_placed",
 ) -> None:
     for line in reserved:
         await _record_change(
@@ -125,7 +129,7 @@ async def record_reservation(
                 line.low_stock_threshold,
             ),
             change=-line.quantity,
-            reason="order_placed",
+            reason=reason,
             order_id=order_id,
         )
 

@@ -32,6 +32,7 @@ EMAIL_TEMPLATES = (
     "order_confirmation",
     "payment_received",
     "payment_request",
+    "order_edited",
     "order_shipped",
     "refund_issued",
     "low_stock",

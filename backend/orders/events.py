@@ -73,6 +73,25 @@ class OrderPaid(DomainEvent):
         )
 
 
+class OrderEdited(DomainEvent):
+    """Staff changed the order before it shipped: what changed, its lines and totals now,
+    and how the difference is settled (`to_pay`: a payment link follows; `to_give_back`:
+    refunded to how it was paid)."""
+
+    event_type = "OrderEdited"
+
+    order_number: str
+    email: str
+    customer_name: str
+    changes: tuple[str, ...]
+    lines: tuple[OrderLineSummary, ...]
+    currency: str
+    old_total: Amount
+    total: Amount
+    to_pay: Amount
+    to_give_back: Amount
+
+
 class OrderCancelled(DomainEvent):
     event_type = "OrderCancelled"
 

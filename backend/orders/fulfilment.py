@@ -46,6 +46,13 @@ async def fulfil_order(
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         before = order.status
+        if order.payment_status == "partially_paid":
+            raise InvalidTransitionError(
+                f"Order {order.number} is partially paid: an edit raised its total, and it "
+                "ships once the customer has paid the difference.",
+                current=order.payment_status,
+                target="fulfilled",
+            )
         status.move(
             session,
             order,

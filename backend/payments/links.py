@@ -60,8 +60,9 @@ async def request_payment_link_locked(session: AsyncSession, order: Order, *, by
             f"{status.label(order.payment_status)}: there is nothing to pay."
         )
     expires_at = utcnow() + PAYMENT_LINK_TTL
-    order.expires_at = max(order.expires_at or expires_at, expires_at)
-    session.add(order)
+    if order.status == "pending_payment":  # a new order waits for its payment this long
+        expires_at = order.expires_at = max(order.expires_at or expires_at, expires_at)
+        session.add(order)
     await record_event(
         session,
         PaymentLinkRequested(
@@ -71,7 +72,7 @@ async def request_payment_link_locked(session: AsyncSession, order: Order, *, by
             customer_name=order.customer_name,
             amount=order.amount_due,
             currency=order.currency,
-            expires_at=order.expires_at.isoformat(),
+            expires_at=expires_at.isoformat(),
         ),
     )
     audit.record(
@@ -80,7 +81,7 @@ async def request_payment_link_locked(session: AsyncSession, order: Order, *, by
         action="order.payment_link_sent",
         entity_type="order",
         entity_id=order.number,
-        after={"email": order.email, "expires_at": order.expires_at.isoformat()},
+        after={"email": order.email, "expires_at": expires_at.isoformat()},
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 WEBHOOK_EVENT_TYPES: dict[str, str] = {
     "order.placed": "OrderPlaced",
     "order.paid": "OrderPaid",
+    "order.edited": "OrderEdited",
     "order.cancelled": "OrderCancelled",
     "order.fulfilled": "OrderFulfilled",
     "payment.refunded": "PaymentRefunded",
@@ -28,6 +29,7 @@ PUBLIC_NAME_BY_EVENT_TYPE: dict[str, str] = {
 DESCRIPTIONS: dict[str, str] = {
     "order.placed": "An order was placed (not paid yet).",
     "order.paid": "An order's payment succeeded.",
+    "order.edited": "Staff changed an order's lines or shipping before it shipped.",
     "order.cancelled": "An order was cancelled (by staff, or unpaid too long).",
     "order.fulfilled": "An order was shipped.",
     "payment.refunded": "A payment was refunded, fully or in part.",

@@ -14,6 +14,7 @@ from backend.invoices.models import Document
 from backend.notifications import services as notifications
 from backend.notifications.schemas import Attachment
 from backend.orders.events import (
+    OrderEdited,
     OrderFulfilled,
     OrderPaid,
     OrderPlaced,
@@ -32,6 +33,7 @@ from jobs.event_handlers.shop_links import one_time_link, shop_url
 
 async def _email_about_order(
     event: OrderPlaced
+    | OrderEdited
     | OrderPaid
     | OrderFulfilled
     | PaymentRefunded
@@ -132,6 +134,11 @@ async def send_return_rejected(event: ReturnRejected) -> None:
 
 async def send_return_received(event: ReturnReceived) -> None:
     await _email_about_order(event, "return_received")
+
+
+async def send_order_edited(event: OrderEdited) -> None:
+    """What staff changed on the order, its total now, and how the difference is settled."""
+    await _email_about_order(event, "order_edited")
 
 
 async def send_payment_request(event: PaymentLinkRequested) -> None:

@@ -16,6 +16,7 @@ from jobs.handlers import EVENT_HANDLERS, handler_names_for
 SPEC_EVENTS = {
     "OrderPlaced",
     "OrderPaid",
+    "OrderEdited",
     "OrderCancelled",
     "OrderFulfilled",
     "PaymentRefunded",

@@ -104,6 +104,16 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "cancel_url": link("/stock-notices/cancel", "Tok3n-def"),
         "expires_hours": 48,
     },
+    "order_edited": {
+        **ORDER,
+        "changes": ["Mug <Blue>: 1 → 3", "Ships to Ann Lee, 1 Main St, Springfield"],
+        "lines": [{"name": "Mug <Blue>", "sku": "MUG-1", "quantity": 3, "line_total": "36.00"}],
+        "currency": "USD",
+        "old_total": Decimal("17.00"),
+        "total": Decimal("41.00"),
+        "to_pay": Decimal("24.00"),
+        "to_give_back": Decimal("0.00"),
+    },
     "payment_request": {
         **ORDER,
         "amount": Decimal("118.40"),
@@ -146,6 +156,7 @@ EXPECTED_IN_TEXT = {
     "stock_notice_confirmation": "stock-notices/cancel?token=Tok3n-def",
     "gift_card": "Your gift card code: Tok3n-abc",
     "payment_request": "pay?token=Tok3n-abc",
+    "order_edited": "$24.00 is left to pay: a separate e-mail brings a link to pay it.",
     "back_in_stock": "Mug <Blue> is back in stock at Kestrel Goods ($12.00)",
 }
 

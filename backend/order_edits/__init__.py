@@ -1,0 +1,1 @@
+"""Editing an order before it ships, and settling the difference (ADR 0018)."""
