@@ -24,14 +24,54 @@ from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.audit.services import actor_label
 from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
+from backend.core.validation import parse_input
 from backend.orders import editing
 from backend.orders.editing import EditQuote, OrderChanges
+from backend.orders.inputs import CheckoutDetails
 from backend.orders.locks import lock_order_for_update
+from backend.orders.models import Order
 from backend.payments import links as payment_links
 from backend.payments import refunds
 from backend.payments.errors import PaymentRefusedError
 
 EDIT_REFUND_REASON = "Order changed"
+# The shipping details staff may change (the customer's e-mail stays the order's).
+SHIPPING_FIELDS = (
+    "full_name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+    "shipping_method",
+)
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """An edit as the admin's form or an API body gives it, unchecked: line id → new
+    quantity (0 removes), variant id → quantity to add, and the new shipping details
+    (None: as they are)."""
+
+    quantities: dict[str, int]
+    added: dict[str, int]
+    shipping: dict[str, str] | None = None
+
+
+def _changes(order: Order, request: EditRequest) -> OrderChanges:
+    try:
+        quantities = {uuid.UUID(str(k)): int(v) for k, v in request.quantities.items()}
+        added = {uuid.UUID(str(k)): int(v) for k, v in request.added.items()}
+    except (TypeError, ValueError):
+        raise InvalidInputError("A line or product to change is not known.") from None
+    shipping = None
+    if request.shipping is not None:
+        data = {field: str(request.shipping.get(field) or "") for field in SHIPPING_FIELDS}
+        shipping = parse_input(CheckoutDetails, {**data, "email": order.email})
+    return OrderChanges(quantities, added, shipping)
 
 
 @dataclass(frozen=True)
@@ -43,21 +83,22 @@ class EditOutcome:
     refund_failure: str | None = None  # why giving back failed (the amount is still owed)
 
 
-async def preview_edit(order_id: uuid.UUID, changes: OrderChanges, *, by: Viewer) -> EditQuote:
-    """What the order would be after `changes`; nothing is written or reserved."""
+async def preview_edit(order_id: uuid.UUID, request: EditRequest, *, by: Viewer) -> EditQuote:
+    """What the order would be after the edit; nothing is written or reserved."""
     require_permission(by, Permission.ORDERS_EDIT, "edit orders")
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
-        return await editing.quote_edit(session, order, changes)
+        return await editing.quote_edit(session, order, _changes(order, request))
 
 
-async def edit_order(order_id: uuid.UUID, changes: OrderChanges, *, by: Viewer) -> EditOutcome:
+async def edit_order(order_id: uuid.UUID, request: EditRequest, *, by: Viewer) -> EditOutcome:
     """Make the edit and settle the difference (see the module's docstring)."""
     require_permission(by, Permission.ORDERS_EDIT, "edit orders")
     actor = actor_label(by)
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         before = {"total": order.total, "payment_status": order.payment_status}
+        changes = _changes(order, request)
         quote = await editing.apply_edit_locked(session, order, changes, actor=actor)
         link = order.payment_status == "partially_paid" and quote.to_pay > 0
         if link:
