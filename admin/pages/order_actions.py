@@ -1,7 +1,8 @@
 """One order's staff actions on its admin page: ship (carrier and tracking), deliver, refund,
-cancel (with the refund a paid order gets), and for an unpaid order: record a payment taken
-by hand, or e-mail the customer a payment link. Each needs its permission: the access guard
-refuses everyone else, and the services check it again."""
+cancel (with the refund a paid order gets), change it before it ships (order_editor.py),
+and for an order that waits for money (unpaid, or an edit raised its total): record a
+payment taken by hand, or e-mail the customer a payment link. Each needs its permission:
+the access guard refuses everyone else, and the services check it again."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from backend.audit.services import actor_label
 from backend.checkout import cancellation
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
-from backend.orders import fulfilment
+from backend.order_edits import services as order_edits
+from backend.orders import editing, fulfilment
 from backend.payments import links as payment_links
 from backend.payments import manual as manual_payments
 from backend.payments import refunds as payment_refunds
@@ -39,7 +41,9 @@ class OrderAdminState(AdminState):
     can_deliver: bool = False
     can_refund: bool = False
     can_cancel: bool = False
-    can_take_payment: bool = False  # unpaid, and the viewer may take orders (orders.edit)
+    can_take_payment: bool = False  # money is owed; the viewer may take orders (orders.edit)
+    can_edit: bool = False  # not shipped yet, and the viewer may edit orders
+    to_give_back: str = ""  # what an edit took off and is not back with the customer yet
     cancel_refunds: bool = False
     refundable: str = ""
     message: str = ""
@@ -57,18 +61,27 @@ class OrderAdminState(AdminState):
         # What the order allows and the viewer's groups allow: a packer sees no refunds.
         fulfils = Permission.ORDERS_FULFIL in self.viewer_permissions
         refunds = Permission.ORDERS_REFUND in self.viewer_permissions
-        self.can_fulfil = fulfils and detail.status == "paid"
+        edits = Permission.ORDERS_EDIT in self.viewer_permissions
+        # An order an edit left partly paid ships once the difference is paid.
+        self.can_fulfil = (
+            fulfils and detail.status == "paid" and detail.payment_status != "partially_paid"
+        )
         self.can_deliver = fulfils and detail.status == "fulfilled"
-        left = detail.total - detail.refunded_amount
+        left = detail.amount_paid - detail.refunded_amount
         self.can_refund = (
-            refunds and detail.payment_status in ("paid", "partially_refunded") and left > 0
+            refunds
+            and detail.payment_status in ("paid", "partially_paid", "partially_refunded")
+            and left > 0
         )
         self.can_cancel = refunds and cancellation.staff_may_cancel(detail)
-        self.can_take_payment = (
-            Permission.ORDERS_EDIT in self.viewer_permissions
-            and detail.status == "pending_payment"
-            and detail.payment_status in ("unpaid", "failed")
+        self.can_take_payment = edits and detail.can_pay
+        self.can_edit = (
+            edits
+            and detail.status in editing.EDITABLE_STATUSES
+            and detail.payment_status in editing.EDITABLE_PAYMENT_STATUSES
         )
+        give_back = max(detail.amount_paid - detail.total, Decimal("0.00"))
+        self.to_give_back = format_money(give_back, detail.currency) if give_back else ""
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
         self.documents = await document_links(detail.id)
@@ -155,6 +168,14 @@ class OrderAdminState(AdminState):
         )
 
     @rx.event
+    @requires(Permission.ORDERS_EDIT)
+    async def give_back(self) -> None:
+        await self._act(
+            order_edits.give_back_difference(uuid.UUID(self._order_id), by=self.staff_viewer),
+            "The difference went back to the customer.",
+        )
+
+    @rx.event
     @requires(Permission.ORDERS_REFUND)
     async def cancel(self) -> None:
         staff = self.viewer
@@ -170,6 +191,26 @@ def order_actions() -> rx.Component:
     """Ship, deliver, refund, cancel: the order page's buttons, as the order allows."""
     state = OrderAdminState
     return rx.vstack(
+        rx.cond(
+            state.to_give_back != "",
+            rx.callout(
+                rx.hstack(
+                    rx.text(state.to_give_back, " that an edit took off is owed to the customer."),
+                    rx.button("Give it back", size="1", on_click=state.give_back),
+                    align="center",
+                    wrap="wrap",
+                ),
+                color_scheme="amber",
+                icon="triangle_alert",
+            ),
+        ),
+        rx.cond(
+            state.can_edit,
+            rx.link(
+                rx.button("Change order", variant="soft"),
+                href="/admin/orders/" + state.order.to(OrderView).number + "/edit",
+            ),
+        ),
         rx.cond(
             state.can_fulfil,
             rx.form(
@@ -246,7 +287,7 @@ def order_actions() -> rx.Component:
 
 
 def _take_payment() -> rx.Component:
-    """For an unpaid order: the payment the customer made another way, or a link to pay."""
+    """For money owed: the payment the customer made another way, or a link to pay."""
     state = OrderAdminState
     return rx.vstack(
         rx.form(

@@ -21,6 +21,8 @@ from admin.pages.inventory import InventoryState, inventory_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.order_actions import OrderAdminState
 from admin.pages.order_detail import order_admin_page
+from admin.pages.order_editor import OrderEditorState
+from admin.pages.order_editor_view import order_editor_page
 from admin.pages.order_returns import OrderReturnsAdminState
 from admin.pages.orders import OrdersTableState, orders_page
 from admin.pages.overview import OverviewState, SalesState, overview_page
@@ -77,6 +79,12 @@ ADMIN_PAGES = (
         "/admin/orders/[number]",
         "Order",
         (OrderAdminState.load, OrderReturnsAdminState.load),
+    ),
+    (
+        order_editor_page,
+        "/admin/orders/[number]/edit",
+        "Change order",
+        (OrderEditorState.load,),
     ),
     (drafts_page, "/admin/drafts", "Draft orders", (DraftsState.load,)),
     (draft_editor_page, "/admin/drafts/[id]", "Draft order", (DraftEditorState.load,)),

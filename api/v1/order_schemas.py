@@ -16,6 +16,10 @@ RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=
 
 
 class OrderLineOut(BaseModel):
+    id: uuid.UUID | None = Field(
+        default=None,
+        description="The line, as an edit names it (staff: POST /orders/{number}/edits).",
+    )
     product_id: uuid.UUID | None = Field(description="None once the product is deleted.")
     variant_id: uuid.UUID | None = Field(description="None once the variant is deleted.")
     name: str
@@ -123,6 +127,7 @@ class OrderOut(BaseModel):
             shipping_method=order.shipping_method,
             lines=[
                 OrderLineOut(
+                    id=line.line_id,
                     product_id=line.product_id,
                     variant_id=line.variant_id,
                     name=line.name,
@@ -270,6 +275,41 @@ class RefundIn(BaseModel):
 class ManualPaymentIn(BaseModel):
     method: Literal["bank_transfer", "cash"]
     reference: str = Field(default="", max_length=200, description="A transfer's reference")
+
+
+class OrderEditIn(BaseModel):
+    quantities: dict[str, int] = Field(
+        default_factory=dict,
+        description="Line id → its new quantity (0 removes the line); lines not named stay.",
+        max_length=200,
+    )
+    added: dict[str, int] = Field(
+        default_factory=dict,
+        description="Variant id → the quantity to add (priced as the shop sells it now).",
+        max_length=200,
+    )
+    shipping: dict[str, str] | None = Field(
+        default=None,
+        description=(
+            "New shipping details: full_name, line1, line2, city, region, postal_code, "
+            "country, phone, shipping_method (the customer's e-mail stays the order's). "
+            "Omitted: as they are."
+        ),
+        max_length=20,
+    )
+
+
+class OrderEditOut(BaseModel):
+    order: OrderOut
+    changes: list[str] = Field(examples=[["Storm Coat (M): 1 → 2"]])
+    old_total: Money
+    total: Money
+    to_pay: Money = Field(description="What the customer owes now (a payment link is e-mailed)")
+    given_back: Money = Field(description="What went back to the customer")
+    payment_link_sent: bool
+    refund_failure: str | None = Field(
+        default=None, description="Why giving back the difference failed (it is still owed)."
+    )
 
 
 class RefundOut(BaseModel):

@@ -31,6 +31,8 @@ from api.v1.order_schemas import (
     FulfilmentIn,
     ManualPaymentIn,
     OrderCreate,
+    OrderEditIn,
+    OrderEditOut,
     OrderListItem,
     OrderListParams,
     OrderOut,
@@ -53,6 +55,8 @@ from backend.core.money import decimal_string
 from backend.core.validation import parse_input
 from backend.invoices.download_links import download_path
 from backend.invoices.queries import documents_of_order
+from backend.order_edits import services as order_edits
+from backend.order_edits.services import EditRequest
 from backend.orders import fulfilment, queries
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
@@ -419,6 +423,59 @@ async def send_payment_link(number: OrderNumber, viewer: OrderEditors) -> OrderO
     order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "send payment links")
     await payment_links.request_payment_link(order.id, by=viewer)
     return await _order_out(order.number)
+
+
+def _edit_request(body: OrderEditIn) -> EditRequest:
+    return EditRequest(body.quantities, body.added, body.shipping)
+
+
+@router.post(
+    "/orders/{number}/edit-previews",
+    response_model=OrderEditOut,
+    summary="What an edit would make of an order that has not shipped (nothing is changed)",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def preview_order_edit(
+    number: OrderNumber, body: OrderEditIn, viewer: OrderEditors
+) -> OrderEditOut:
+    """409: the order cannot be changed now (shipped, cancelled, a payment under way)."""
+    order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
+    quote = await order_edits.preview_edit(order.id, _edit_request(body), by=viewer)
+    return OrderEditOut(
+        order=await _order_out(order.number),
+        changes=quote.said,
+        old_total=decimal_string(quote.old_total),
+        total=decimal_string(quote.total),
+        to_pay=decimal_string(quote.to_pay),
+        given_back=decimal_string(Decimal("0.00")),
+        payment_link_sent=False,
+    )
+
+
+@router.post(
+    "/orders/{number}/edits",
+    response_model=OrderEditOut,
+    summary="Change an order's lines or shipping before it ships, and settle the difference",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def edit_order(number: OrderNumber, body: OrderEditIn, viewer: OrderEditors) -> OrderEditOut:
+    """Lines kept keep their price; variants added are priced now. A paid order whose total
+    rose owes the difference (a payment link is e-mailed); one whose total fell gets it
+    back the way it was paid. 409: the order cannot be changed now, or not this way (not
+    enough stock, every line removed)."""
+    order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
+    outcome = await order_edits.edit_order(order.id, _edit_request(body), by=viewer)
+    quote = outcome.quote
+    return OrderEditOut(
+        order=await _order_out(order.number),
+        changes=quote.said,
+        old_total=decimal_string(quote.old_total),
+        total=decimal_string(quote.total),
+        to_pay=decimal_string(quote.to_pay),
+        given_back=decimal_string(outcome.given_back),
+        payment_link_sent=outcome.payment_link_sent,
+        refund_failure=outcome.refund_failure,
+    )
 
 
 # --- provider notifications ---------------------------------------------------------------

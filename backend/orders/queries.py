@@ -66,6 +66,7 @@ class OrderLineRecord:
     # The multi-buy it counted towards and what that took off it (all units together).
     multibuy_title: str | None = None
     multibuy_discount: Decimal = Decimal("0.00")
+    line_id: uuid.UUID | None = None  # what an edit names the line by
 
     @property
     def options_title(self) -> str:
@@ -242,6 +243,7 @@ async def get_order(number: str) -> OrderDetail:
                 list_price=line.list_price,
                 multibuy_title=line.multibuy_title,
                 multibuy_discount=line.multibuy_discount,
+                line_id=line.id,
             )
             for line in lines
         ),

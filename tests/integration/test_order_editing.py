@@ -8,11 +8,13 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlmodel import col, select
 
 import backend.event_registry  # noqa: F401  (event types, for event_from_row)
-from backend.accounts import authentication
+from api.app import build_http_app
+from backend.accounts import authentication, tokens
 from backend.accounts.permissions import DefaultGroup
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
@@ -315,3 +317,45 @@ async def test_edits_that_cannot_be_made_change_nothing(
         await order_edits.edit_order(
             placed.id, EditRequest({}, {str(await variant_for_product(mug)): 1}), by=admin_viewer
         )
+
+
+async def test_the_api_edits_an_order_for_order_editors_only(
+    place_order: PlaceOrder, admin_viewer: Viewer, make_user: MakeUser, lamp: uuid.UUID
+) -> None:
+    placed = await place_order({lamp: 2})
+    await pay(placed.id)
+    login = await make_user(roles=frozenset({DefaultGroup.FULFILMENT}))
+    packer = (await authentication.sign_in(email=login.email, password=login.password)).viewer
+    desk = {
+        "Authorization": f"Bearer {(await tokens.issue_tokens(admin_viewer.user_id)).access_token}"
+    }
+    packing = {
+        "Authorization": f"Bearer {(await tokens.issue_tokens(packer.user_id)).access_token}"
+    }
+    transport = httpx.ASGITransport(app=build_http_app())
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://localhost:3100/api/v1"
+    ) as api:
+        shown = await api.get(f"/orders/{placed.number}", headers=desk)
+        (line,) = shown.json()["lines"]
+        body = {"quantities": {line["id"]: 1}}
+        assert (await api.post(f"/orders/{placed.number}/edits", json=body)).status_code == 401
+        refused = await api.post(f"/orders/{placed.number}/edits", json=body, headers=packing)
+        assert refused.status_code == 403
+
+        preview = await api.post(f"/orders/{placed.number}/edit-previews", json=body, headers=desk)
+        assert preview.status_code == 200, preview.text
+        assert preview.json()["order"]["lines"][0]["quantity"] == 2  # a preview changes nothing
+        edited = await api.post(f"/orders/{placed.number}/edits", json=body, headers=desk)
+        assert edited.status_code == 200, edited.text
+        result = edited.json()
+        assert result["order"]["lines"][0]["quantity"] == 1
+        assert result["total"] == preview.json()["total"]
+        assert Decimal(result["given_back"]) == placed.total - Decimal(result["total"]) > 0
+        assert result["changes"] == [f"{line['name']}: 2 → 1"]
+
+        gone = await api.post(
+            f"/orders/{placed.number}/edits", json={"quantities": {line["id"]: 0}}, headers=desk
+        )
+        assert gone.status_code == 409
+        assert "at least one line" in gone.json()["detail"]
