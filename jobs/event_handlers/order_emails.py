@@ -138,7 +138,9 @@ async def send_return_received(event: ReturnReceived) -> None:
 
 async def send_order_edited(event: OrderEdited) -> None:
     """What staff changed on the order, its total now, and how the difference is settled."""
-    await _email_about_order(event, "order_edited")
+    await _email_about_order(
+        event, "order_edited", owes=event.to_pay > 0, gets_back=event.to_give_back > 0
+    )
 
 
 async def send_payment_request(event: PaymentLinkRequested) -> None:

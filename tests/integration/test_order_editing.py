@@ -25,6 +25,7 @@ from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.base import event_from_row
 from backend.events.models import OutboxEvent
 from backend.inventory.services import OutOfStockError
+from backend.notifications.models import Notification
 from backend.order_edits import services as order_edits
 from backend.order_edits.services import EditRequest
 from backend.orders import fulfilment
@@ -37,6 +38,7 @@ from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from backend.payments.events import PaymentLinkRequested, PaymentRefunded
 from backend.payments.models import PaymentTransaction
+from jobs.event_handlers.order_emails import send_order_edited
 from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed
@@ -155,6 +157,19 @@ async def test_one_more_on_a_paid_order_is_owed_by_a_payment_link_then_refunds_s
         order.total,
         order.amount_due,
     )
+    await send_order_edited(edited)  # the customer's e-mail, as the worker sends it
+    async with session_scope() as session:
+        message = (
+            await session.exec(
+                select(Notification).where(
+                    Notification.recipient == order.email,
+                    Notification.template == "order_edited",
+                    col(Notification.subject).contains(order.number),
+                )
+            )
+        ).one()
+    assert f"{line.display_name}: 1 → 3" in message.body_text
+    assert "is left to pay: a separate e-mail brings a link to pay it" in message.body_text
     async with session_scope() as session:
         step = (
             await session.exec(

@@ -111,8 +111,10 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "currency": "USD",
         "old_total": Decimal("17.00"),
         "total": Decimal("41.00"),
-        "to_pay": Decimal("24.00"),
-        "to_give_back": Decimal("0.00"),
+        "to_pay": "24.00",  # as the event's JSON has it
+        "to_give_back": "0.00",
+        "owes": True,
+        "gets_back": False,
     },
     "payment_request": {
         **ORDER,
