@@ -1,7 +1,9 @@
 """The money received for an order, so an edit can change a paid order's total:
 `orders.amount_paid` (gift cards, card and hand payments, less what an edit gave back),
 the payment status `partially_paid` (an edit raised a paid order's total and the
-difference is owed) and an `edit` axis on the order's timeline.
+difference is owed), an `edit` axis on the order's timeline, and refunds bounded by what
+came in when that is more than the total (an edit lowered it and the difference is not
+back yet).
 
 Existing orders: those whose payment went through (paid, partially or wholly refunded)
 received their total; the others what gift cards paid, if anything.
@@ -54,6 +56,15 @@ def _axes(axes: Sequence[str]) -> None:
     )
 
 
+def _refund_bound(most: str) -> None:
+    op.drop_constraint(op.f("orders_refund_bounded_check"), "orders", type_="check")
+    op.create_check_constraint(
+        op.f("orders_refund_bounded_check"),
+        "orders",
+        f"refunded_amount >= 0 AND refunded_amount <= {most}",
+    )
+
+
 def upgrade() -> None:
     op.add_column(
         "orders",
@@ -72,6 +83,7 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("orders_amount_paid_not_negative_check"), "orders", "amount_paid >= 0"
     )
+    _refund_bound("GREATEST(total, amount_paid)")
     _payment_statuses((*PAYMENT_STATUSES[:4], "partially_paid", *PAYMENT_STATUSES[4:]))
     _axes(("order", "payment", "return", "edit"))
 
@@ -83,5 +95,6 @@ def downgrade() -> None:
     op.execute("DELETE FROM order_status_history WHERE axis = 'edit'")
     _axes(("order", "payment", "return"))
     _payment_statuses(PAYMENT_STATUSES)
+    _refund_bound("total")
     op.drop_constraint(op.f("orders_amount_paid_not_negative_check"), "orders", type_="check")
     op.drop_column("orders", "amount_paid")

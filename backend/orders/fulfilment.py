@@ -115,7 +115,9 @@ async def amount_to_refund_on_cancel(order_id: uuid.UUID, *, actor: Viewer) -> D
                 f"Order {order.number} is {status.label(order.status)}; only a paid order "
                 "that has not shipped can be cancelled here."
             )
-        return order.total - order.refunded_amount
+        # What came in, not the total: an edit may have raised it (the difference not paid
+        # yet) or lowered it (the difference not back yet).
+        return order.amount_paid - order.refunded_amount
 
 
 async def cancel_refunded_order(order_id: uuid.UUID, *, actor: Viewer) -> None:

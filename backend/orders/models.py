@@ -68,7 +68,12 @@ class Order(SQLModel, table=True):
             " + CASE WHEN prices_include_tax THEN 0 ELSE tax END",
             name="total_adds_up",
         ),
-        CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total", name="refund_bounded"),
+        # An edit that lowered the total may still owe the customer the difference: a
+        # refund of everything then gives back more than the total, never more than came in.
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= GREATEST(total, amount_paid)",
+            name="refund_bounded",
+        ),
         CheckConstraint(
             "gift_card_amount >= 0 AND gift_card_amount <= total", name="gift_card_within_total"
         ),

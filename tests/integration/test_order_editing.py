@@ -20,6 +20,7 @@ from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
 from backend.catalog.models import ProductVariant
 from backend.catalog.variant_queries import variant_for_product
+from backend.checkout import cancellation
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.base import event_from_row
@@ -374,3 +375,24 @@ async def test_the_api_edits_an_order_for_order_editors_only(
         )
         assert gone.status_code == 409
         assert "at least one line" in gone.json()["detail"]
+
+
+async def test_cancelling_an_order_an_edit_left_partly_paid_refunds_what_came_in(
+    place_order: PlaceOrder, admin_viewer: Viewer, lamp: uuid.UUID
+) -> None:
+    placed = await place_order({lamp: 1})
+    await pay(placed.id)
+    line = (await lines_of(placed.id)).popitem()[1]
+    await order_edits.edit_order(placed.id, EditRequest({str(line.id): 2}, {}), by=admin_viewer)
+    assert (await order_row(placed.id)).payment_status == "partially_paid"
+
+    refunded = await cancellation.cancel_order(placed.id, by=admin_viewer)
+
+    order = await order_row(placed.id)
+    assert refunded == placed.total  # what was paid, not the total the edit asked for
+    assert (order.status, order.payment_status, order.refunded_amount) == (
+        "cancelled",
+        "refunded",
+        placed.total,
+    )
+    assert await stock_of(await variant_for_product(lamp)) == 5
