@@ -6,7 +6,9 @@ came in when that is more than the total (an edit lowered it and the difference 
 back yet).
 
 Existing orders: those whose payment went through (paid, partially or wholly refunded)
-received their total; the others what gift cards paid, if anything.
+received their total; the others what gift cards paid, if anything. (Before this, a total
+never changed after payment; after a downgrade, what edits gave back is forgotten and an
+upgrade again counts the total as received, never more.)
 
 Revision ID: 0035_order_amount_paid
 Revises: 0034_draft_orders
