@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from admin.components.variant_search import VariantHit, variant_hits
 from admin.state import AdminState
 from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
@@ -60,15 +61,6 @@ class DraftLineView:
     quantity: int
     line_total: str
     detail: str  # "LAMP-1 · 3 in stock", "Custom line"
-
-
-@dataclasses.dataclass(frozen=True)
-class VariantHit:
-    id: str
-    title: str
-    sku: str
-    price: str
-    stock: str
 
 
 def _draft_id_from_path(path: str) -> uuid.UUID | None:
@@ -263,16 +255,7 @@ class DraftEditorState(AdminState):
     async def search(self, form_data: dict[str, Any]) -> None:
         term = str(form_data.get("term") or "")
         found = await draft_queries.find_variants(term, by=self.staff_viewer)
-        self.hits = [
-            VariantHit(
-                id=str(variant.id),
-                title=variant.display_name,
-                sku=variant.sku,
-                price=format_money(variant.price, variant.currency),
-                stock=f"{variant.stock_quantity} in stock",
-            )
-            for variant in found
-        ]
+        self.hits = variant_hits(found)
         self.searched = True
 
     @rx.event

@@ -6,6 +6,7 @@ import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.components.manual_payment import manual_payment_fields
+from admin.components.variant_search import variant_search
 from admin.pages.drafts import STATUSES, DraftEditorState, DraftsState
 from backend.accounts.permissions import Permission
 from ui.forms import form_alert, labelled_input, labelled_select, success_note
@@ -203,50 +204,11 @@ def _lines_card() -> rx.Component:
             rx.cond(
                 DraftEditorState.is_open,
                 rx.vstack(
-                    rx.form(
-                        rx.hstack(
-                            rx.box(
-                                labelled_input("Find a product", "term", hint="By name or SKU"),
-                                flex="1",
-                            ),
-                            rx.button("Search", type="submit", variant="soft"),
-                            align="end",
-                            width="100%",
-                        ),
-                        on_submit=DraftEditorState.search,
-                        reset_on_submit=False,
-                        width="100%",
-                    ),
-                    rx.cond(
-                        DraftEditorState.searched & (DraftEditorState.hits.length() == 0),
-                        rx.text("Nothing found.", color_scheme="gray"),
-                    ),
-                    rx.foreach(
-                        DraftEditorState.hits,
-                        lambda hit: rx.hstack(
-                            rx.vstack(
-                                rx.text(hit.title),
-                                rx.text(
-                                    hit.sku,
-                                    " · ",
-                                    hit.price,
-                                    " · ",
-                                    hit.stock,
-                                    size="1",
-                                    color_scheme="gray",
-                                ),
-                                spacing="0",
-                            ),
-                            rx.spacer(),
-                            rx.button(
-                                "Add",
-                                size="1",
-                                aria_label="Add " + hit.title,
-                                on_click=DraftEditorState.add_variant(hit.id),
-                            ),
-                            width="100%",
-                            align="center",
-                        ),
+                    variant_search(
+                        on_search=DraftEditorState.search,
+                        hits=DraftEditorState.hits,
+                        searched=DraftEditorState.searched,
+                        on_add=DraftEditorState.add_variant,
                     ),
                     rx.form(
                         rx.vstack(

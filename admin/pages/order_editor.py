@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from admin.components.variant_search import VariantHit, variant_hits
 from admin.state import AdminState
 from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
@@ -37,15 +38,6 @@ class EditLineView:
     note: str  # "was 1", "new", ""
     changeable: bool  # a multi-buy line or a gift card keeps its quantity
     added: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class VariantHit:
-    id: str
-    title: str
-    sku: str
-    price: str
-    stock: str
 
 
 def _number_from_path(path: str) -> str:
@@ -215,16 +207,7 @@ class OrderEditorState(AdminState):
     async def search(self, form_data: dict[str, Any]) -> None:
         term = str(form_data.get("term") or "")[:100]
         found = await draft_queries.find_variants(term, by=self.staff_viewer)
-        self.hits = [
-            VariantHit(
-                id=str(variant.id),
-                title=variant.display_name,
-                sku=variant.sku,
-                price=format_money(variant.price, variant.currency),
-                stock=f"{variant.stock_quantity} in stock",
-            )
-            for variant in found
-        ]
+        self.hits = variant_hits(found)
         self.searched = True
 
     @rx.event

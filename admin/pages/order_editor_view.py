@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from admin.components.layout import admin_page
+from admin.components.variant_search import variant_search
 from admin.pages.order_editor import OrderEditorState
 from backend.accounts.permissions import Permission
 from ui.forms import form_alert, labelled_input, labelled_select, success_note
@@ -79,46 +80,11 @@ def _lines_card() -> rx.Component:
                     align="center",
                 ),
             ),
-            rx.form(
-                rx.hstack(
-                    rx.box(
-                        labelled_input("Find a product", "term", hint="By name or SKU"), flex="1"
-                    ),
-                    rx.button("Search", type="submit", variant="soft"),
-                    align="end",
-                    width="100%",
-                ),
-                on_submit=State.search,
-                reset_on_submit=False,
-                width="100%",
-            ),
-            rx.cond(
-                State.searched & (State.hits.length() == 0),
-                rx.text("Nothing found.", color_scheme="gray"),
-            ),
-            rx.foreach(
-                State.hits,
-                lambda hit: rx.hstack(
-                    rx.vstack(
-                        rx.text(hit.title),
-                        rx.text(
-                            hit.sku,
-                            " · ",
-                            hit.price,
-                            " · ",
-                            hit.stock,
-                            size="1",
-                            color_scheme="gray",
-                        ),
-                        spacing="0",
-                    ),
-                    rx.spacer(),
-                    rx.button(
-                        "Add", size="1", aria_label="Add " + hit.title, on_click=State.add(hit.id)
-                    ),
-                    width="100%",
-                    align="center",
-                ),
+            variant_search(
+                on_search=State.search,
+                hits=State.hits,
+                searched=State.searched,
+                on_add=State.add,
             ),
             spacing="3",
             width="100%",
