@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from hashlib import sha256
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,7 +28,11 @@ from backend.orders.models import Order
 from backend.payments.errors import PaymentRefusedError
 from backend.payments.events import PaymentRefunded
 from backend.payments.gateway import GatewayResult, get_gateway
-from backend.payments.keys import MAX_ATTEMPT_KEY_LENGTH, stored_key_part
+from backend.payments.keys import (
+    MAX_ATTEMPT_KEY_LENGTH,
+    STORED_KEY_PART_LENGTH,
+    stored_key_part,
+)
 from backend.payments.locks import (
     lock_transaction_for_update,
 )
@@ -191,20 +196,30 @@ async def _payments_newest_first(
     )
 
 
+# At most this many payments back one request (an order has its first payment, and one
+# more per edit that raised its total).
+MAX_REFUND_PARTS = 20
+
+
+def _part_key(key: str, part: int) -> str:
+    """The idempotency key of a request's refund from its `part`-th payment: the request's
+    own key first, then keys no caller's key can equal (a digest, as long keys are)."""
+    if part == 1:
+        return key
+    order_prefix = key[: len(f"refund:{uuid.UUID(int=0)}")]  # "refund:<order id>"
+    digest = sha256(f"{key}#{part}".encode()).hexdigest()[:STORED_KEY_PART_LENGTH]
+    return f"{order_prefix}:{digest}"
+
+
 async def _transactions_of_request(session: AsyncSession, key: str) -> list[PaymentTransaction]:
-    """The refund transactions one request made: `key`, then `key:2`, … (one per payment
-    it drew on)."""
+    """The refund transactions one request made, one per payment it drew on."""
+    keys = [_part_key(key, part) for part in range(1, MAX_REFUND_PARTS + 1)]
     return list(
         (
             await session.exec(
                 select(PaymentTransaction)
-                .where(
-                    or_(
-                        col(PaymentTransaction.idempotency_key) == key,
-                        col(PaymentTransaction.idempotency_key).startswith(f"{key}:"),
-                    )
-                )
-                .order_by(col(PaymentTransaction.idempotency_key))
+                .where(col(PaymentTransaction.idempotency_key).in_(keys))
+                .order_by(col(PaymentTransaction.created_at))
             )
         ).all()
     )
@@ -227,6 +242,8 @@ async def _write_refunds(
         part = min(left[payment.id], amount)
         if part <= 0 or payment.reference is None:
             continue
+        if len(written) == MAX_REFUND_PARTS:
+            break
         transaction = PaymentTransaction(
             order_id=order.id,
             gateway=payment.gateway,
@@ -234,7 +251,7 @@ async def _write_refunds(
             status="pending",
             amount=part,
             currency=order.currency,
-            idempotency_key=key if not written else f"{key}:{len(written) + 1}",
+            idempotency_key=_part_key(key, len(written) + 1),
             parent_id=payment.id,
         )
         session.add(transaction)
