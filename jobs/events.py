@@ -109,6 +109,19 @@ async def _handle_event(event_id: str, handler: str) -> str:
         if dead:
             logger.error("event %s handler %s dead-lettered: %s", event_id, handler, error)
             return "dead-lettered"
-        raise Retry(defer=retry_delay_seconds(started.attempt)) from error
+        delay = retry_delay_seconds(started.attempt)
+        # Each failed attempt once in the log (its error is also on the delivery's row):
+        # a handler that keeps failing is seen before it is dead-lettered.
+        logger.warning(
+            "event %s handler %s failed (attempt %d of %d), again in %.0f s: %s: %s",
+            event_id,
+            handler,
+            started.attempt,
+            max_attempts,
+            delay,
+            type(error).__name__,
+            error,
+        )
+        raise Retry(defer=delay) from error
     await deliveries.finish_delivery(uuid.UUID(event_id), handler)
     return "done"

@@ -279,7 +279,12 @@ def orders_page() -> rx.Component:
                     role="status",
                 ),
             ),
-            rx.text(OrdersTableState.total, " orders", color_scheme="gray", size="2"),
+            rx.text(
+                OrdersTableState.total,
+                rx.cond(OrdersTableState.total == 1, " order", " orders"),
+                color_scheme="gray",
+                size="2",
+            ),
             data_table(COLUMNS, OrdersTableState.rows, _row),
             pager(
                 page=OrdersTableState.page,

@@ -4,6 +4,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
@@ -33,11 +34,12 @@ PASSWORD = "a long enough password"
 @pytest.fixture(scope="module")
 async def worker(
     smtp_server: SmtpServer, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[None]:
+) -> AsyncIterator[Path]:
+    """The worker process, running; its log file."""
     await settle_outbox()
     log = tmp_path_factory.mktemp("pipeline") / "worker.log"
     with running_worker(log, SMTP_URL=smtp_server.url, **FAST_RETRIES):
-        yield
+        yield log
 
 
 async def register(username: str, email: str) -> str:
@@ -92,7 +94,7 @@ async def test_a_rolled_back_change_sends_nothing(
 
 
 async def test_a_handler_that_always_fails_is_dead_lettered_while_others_flow(
-    worker: None, smtp_server: SmtpServer, unique: str
+    worker: Path, smtp_server: SmtpServer, unique: str
 ) -> None:
     bouncing = await register(f"bounce_{unique}", f"bounce-{unique}@example.com")
     healthy = f"fine-{unique}@example.com"
@@ -107,6 +109,13 @@ async def test_a_handler_that_always_fails_is_dead_lettered_while_others_flow(
     assert dead[0].handler == "send_email_verification"
     assert dead[0].attempts == int(FAST_RETRIES["EVENT_MAX_ATTEMPTS"])
     assert "550" in dead[0].last_error
+    # Each failed attempt was in the log before the last one dead-lettered it.
+    attempts = [
+        line
+        for line in (await asyncio.to_thread(worker.read_text)).splitlines()
+        if "send_email_verification failed (attempt" in line and "550" in line
+    ]
+    assert len(attempts) == int(FAST_RETRIES["EVENT_MAX_ATTEMPTS"]) - 1
 
 
 async def test_order_and_stock_events_reach_customers_and_staff(
