@@ -37,7 +37,6 @@ class EditLineView:
     line_total: str
     note: str  # "was 1", "new", ""
     changeable: bool  # a multi-buy line or a gift card keeps its quantity
-    added: bool
 
 
 def _number_from_path(path: str) -> str:
@@ -108,7 +107,6 @@ class OrderEditorState(AdminState):
                     else (f"was {line.before}" if line.before != line.quantity else "")
                 ),
                 changeable=not line.gift_card and line.multibuy_off == 0,
-                added=line.line_id is None,
             )
             for line in quote.lines
         ]
@@ -122,7 +120,6 @@ class OrderEditorState(AdminState):
                 line_total=format_money(line.unit_price * line.before, currency),
                 note="removed",
                 changeable=True,
-                added=False,
             )
             for line in quote.removed
         ]

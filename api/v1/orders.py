@@ -56,8 +56,9 @@ from backend.core.validation import parse_input
 from backend.invoices.download_links import download_path
 from backend.invoices.queries import documents_of_order
 from backend.order_edits import services as order_edits
-from backend.order_edits.services import EditRequest
+from backend.order_edits.services import EditOutcome, EditRequest
 from backend.orders import fulfilment, queries
+from backend.orders.editing import EditQuote
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
@@ -429,6 +430,22 @@ def _edit_request(body: OrderEditIn) -> EditRequest:
     return EditRequest(body.quantities, body.added, body.shipping)
 
 
+async def _edit_out(
+    number: str, quote: EditQuote, outcome: EditOutcome | None = None
+) -> OrderEditOut:
+    """An edit's answer; `outcome` None for a preview (nothing settled)."""
+    return OrderEditOut(
+        order=await _order_out(number),
+        changes=quote.said,
+        old_total=decimal_string(quote.old_total),
+        total=decimal_string(quote.total),
+        to_pay=decimal_string(quote.to_pay),
+        given_back=decimal_string(outcome.given_back if outcome else Decimal("0.00")),
+        payment_link_sent=outcome.payment_link_sent if outcome else False,
+        refund_failure=outcome.refund_failure if outcome else None,
+    )
+
+
 @router.post(
     "/orders/{number}/edit-previews",
     response_model=OrderEditOut,
@@ -441,15 +458,7 @@ async def preview_order_edit(
     """409: the order cannot be changed now (shipped, cancelled, a payment under way)."""
     order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
     quote = await order_edits.preview_edit(order.id, _edit_request(body), by=viewer)
-    return OrderEditOut(
-        order=await _order_out(order.number),
-        changes=quote.said,
-        old_total=decimal_string(quote.old_total),
-        total=decimal_string(quote.total),
-        to_pay=decimal_string(quote.to_pay),
-        given_back=decimal_string(Decimal("0.00")),
-        payment_link_sent=False,
-    )
+    return await _edit_out(order.number, quote)
 
 
 @router.post(
@@ -465,17 +474,7 @@ async def edit_order(number: OrderNumber, body: OrderEditIn, viewer: OrderEditor
     enough stock, every line removed)."""
     order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
     outcome = await order_edits.edit_order(order.id, _edit_request(body), by=viewer)
-    quote = outcome.quote
-    return OrderEditOut(
-        order=await _order_out(order.number),
-        changes=quote.said,
-        old_total=decimal_string(quote.old_total),
-        total=decimal_string(quote.total),
-        to_pay=decimal_string(quote.to_pay),
-        given_back=decimal_string(outcome.given_back),
-        payment_link_sent=outcome.payment_link_sent,
-        refund_failure=outcome.refund_failure,
-    )
+    return await _edit_out(order.number, outcome.quote, outcome)
 
 
 # --- provider notifications ---------------------------------------------------------------
