@@ -21,6 +21,7 @@ RETURN_BADGE_COLOURS = {
     "rejected": "tomato",
     "received": "blue",
     "refunded": "grass",
+    "exchanged": "grass",
 }
 
 # The add-to-cart selector offers up to this many (the cart caps at its own limit too).

@@ -17,6 +17,7 @@ from admin.state import AdminState
 from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
+from backend.orders import status as order_status
 from backend.returns import deciding as return_decisions
 from backend.returns import queries as return_queries
 from backend.returns import receiving as return_receipts
@@ -47,6 +48,9 @@ class StaffReturnView:
     can_decide: bool
     can_receive: bool
     can_refund: bool
+    exchanges: bool  # some lines ask for another variant rather than money
+    exchange_order: str  # the order sending them ("": not yet or none)
+    exchange_state: str  # that order's state, and what is left to pay on it
 
 
 def _staff_view(
@@ -61,7 +65,11 @@ def _staff_view(
         status=return_status.label(r.status),
         colour=RETURN_BADGE_COLOURS.get(r.status, "gray"),
         requested_on=r.created_at.strftime("%d %b %Y"),
-        what=[f"{item.quantity} × {item.name}" for item in r.items],
+        what=[
+            f"{item.quantity} × {item.name}"
+            + (f", exchanged for {item.exchange_for}" if item.exchange_for else "")
+            for item in r.items
+        ],
         reason=r.reason,
         comment=r.comment,
         decision_note=r.decision_note,
@@ -71,7 +79,19 @@ def _staff_view(
         can_decide=decides and {ReturnAction.APPROVE, ReturnAction.REJECT} <= allowed,
         can_receive=receives and ReturnAction.RECEIVE in allowed,
         can_refund=decides and ReturnAction.REFUND in allowed,
+        exchanges=any(item.exchange_for for item in r.items),
+        exchange_order=r.exchange_order_number,
+        exchange_state=_exchange_state(r, currency),
     )
+
+
+def _exchange_state(r: ReturnRecord, currency: str) -> str:
+    if not r.exchange_order_number:
+        return ""
+    state = order_status.label(r.exchange_order_status)
+    if r.exchange_to_pay > 0:
+        return f"{state}: the customer owes {format_money(r.exchange_to_pay, currency)}"
+    return state
 
 
 class OrderReturnsAdminState(AdminState):
@@ -139,7 +159,8 @@ class OrderReturnsAdminState(AdminState):
                 note=str(form_data.get("note") or "")[: MAX_DECISION_NOTE_LENGTH + 1],
                 actor=self.staff_viewer,
             ),
-            "Return approved; the customer is e-mailed how to send it back.",
+            "Return approved; the customer is e-mailed how to send it back "
+            "(and about the exchange order, if any).",
         )
 
     @rx.event
@@ -213,7 +234,20 @@ def _decision_forms(item: rx.Var[StaffReturnView]) -> rx.Component:
     return rx.vstack(
         rx.form(
             _hidden_id(item),
-            rx.button("Approve return", type="submit"),
+            rx.button(
+                rx.cond(item.exchanges, "Approve and send the exchange", "Approve return"),
+                type="submit",
+            ),
+            rx.cond(
+                item.exchanges,
+                rx.text(
+                    "Places an order for the variants asked for (held in stock since the "
+                    "request), shipped free, less the returned goods' price; a dearer "
+                    "variant's difference is asked for by a payment link.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
             on_submit=state.approve,
         ),
         rx.form(
@@ -270,7 +304,9 @@ def _refund_form(item: rx.Var[StaffReturnView]) -> rx.Component:
                 "Refund amount",
                 "amount",
                 _error(item, "amount"),
-                hint="The returned goods' value; at most " + state.refundable + " is left.",
+                hint="The refunded goods' value and exchange credit not used; at most "
+                + state.refundable
+                + " is left.",
                 id_prefix="return-" + item.id + "-",
                 default_value=item.suggested_refund,
                 input_mode="decimal",
@@ -306,6 +342,17 @@ def _staff_return_card(item: rx.Var[StaffReturnView]) -> rx.Component:
             rx.cond(item.decision_note != "", rx.text("Decision: ", item.decision_note, size="2")),
             rx.cond(item.restocked, rx.text("Restocked", size="2", color_scheme="gray")),
             rx.cond(item.refund != "", rx.text("Refunded ", item.refund, size="2", weight="bold")),
+            rx.cond(
+                item.exchange_order != "",
+                rx.text(
+                    "Exchange order ",
+                    rx.link(item.exchange_order, href="/admin/orders/" + item.exchange_order),
+                    " (",
+                    item.exchange_state,
+                    ")",
+                    size="2",
+                ),
+            ),
             rx.cond(item.can_decide, _decision_forms(item)),
             rx.cond(item.can_receive, _receive_form(item)),
             rx.cond(item.can_refund, _refund_form(item)),

@@ -198,6 +198,29 @@ async def get_variant_summaries(
     return {summary.id: summary for summary in map(_variant_summary, rows)}
 
 
+async def variants_in_stock(
+    product_ids: list[uuid.UUID], *, session: AsyncSession
+) -> dict[uuid.UUID, list[VariantSummary]]:
+    """The variants of these products on sale and in stock now, by product, in the
+    product's variant order: one SQL statement."""
+    if not product_ids:
+        return {}
+    statement = (
+        _variant_summary_select()
+        .where(
+            col(ProductVariant.product_id).in_(product_ids),
+            col(ProductVariant.is_active),
+            col(Product.is_active),
+            col(ProductVariant.stock_quantity) > 0,
+        )
+        .order_by(col(ProductVariant.position), col(ProductVariant.sku))
+    )
+    found: dict[uuid.UUID, list[VariantSummary]] = {}
+    for summary in map(_variant_summary, (await session.exec(statement)).all()):
+        found.setdefault(summary.product_id, []).append(summary)
+    return found
+
+
 async def find_sellable_variants(term: str, *, limit: int = 10) -> list[VariantSummary]:
     """Variants on sale whose SKU or product name contains `term` (any case), for staff
     putting an order together: one SQL statement, by product name then SKU."""

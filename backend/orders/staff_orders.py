@@ -52,6 +52,8 @@ class StaffTerms:
     manual_discount: Decimal = Decimal("0.00")
     discount_reason: str = ""
     shipping_price: Decimal | None = None  # None: the method's rate
+    # How the order names the amount off (None: "Staff discount: <reason>").
+    discount_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,7 @@ async def place(
     terms: StaffTerms,
     actor: str,
     expires_at: datetime | None,
+    note: str = "Taken by staff",
 ) -> Order:
     """Reserve the stock and write the order in the caller's transaction (raises
     inventory.OutOfStockError, nothing reserved, when a line cannot be had; InvalidInputError
@@ -266,7 +269,9 @@ async def place(
         total=totals.total,
         amount_paid=Decimal("0.00"),
         order_promotion_title=(
-            discount_title(terms.discount_reason) if totals.promotion_discount else None
+            (terms.discount_label or discount_title(terms.discount_reason))[:120]
+            if totals.promotion_discount
+            else None
         ),
         order_promotion_amount=totals.promotion_discount,
         multibuy_discount=totals.multibuy_discount,
@@ -312,9 +317,7 @@ async def place(
         )
     for axis, first in (("order", "pending_payment"), ("payment", "unpaid")):
         session.add(
-            OrderStatusChange(
-                order_id=order.id, axis=axis, to_status=first, actor=actor, note="Taken by staff"
-            )
+            OrderStatusChange(order_id=order.id, axis=axis, to_status=first, actor=actor, note=note)
         )
     summaries = tuple(
         goods_summary(line.name, line.sku, line.quantity, line.unit_price, line.options)

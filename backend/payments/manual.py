@@ -107,3 +107,18 @@ async def record_manual_payment(
     async with session_scope() as session:
         order = await lock_order_for_update(session, order_id)
         await record_manual_payment_locked(session, order, chosen, reference, by=by)
+
+
+async def settle_without_payment_locked(
+    session: AsyncSession, order: Order, *, note: str, actor: str
+) -> None:
+    """An order the caller has locked whose total a credit covered (an exchange sent for
+    returned goods): nothing is due, so it is paid now, with no transaction to write."""
+    if order.status != "pending_payment" or order.amount_due > 0:
+        raise PaymentRefusedError(
+            f"Order {order.number} owes {order.amount_due}: it is paid by its customer."
+        )
+    status.move(session, order, "payment", "paid", actor=actor, note=note)
+    status.move(session, order, "order", "paid", actor=actor)
+    order.expires_at = None
+    await record_event(session, OrderPaid.of(order, order.amount_due))

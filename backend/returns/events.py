@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict
 
 from backend.events.base import Amount, DomainEvent
@@ -12,6 +14,7 @@ class ReturnedItem(BaseModel):
 
     name: str
     quantity: int
+    exchange_for: str = ""  # the variant sent instead of money back ("": refunded)
 
 
 class _ReturnEvent(DomainEvent):
@@ -32,6 +35,11 @@ class ReturnApproved(_ReturnEvent):
     event_type = "ReturnApproved"
 
     note: str = ""
+    # The order sending the exchanged variants ("": none), and the price difference the
+    # customer pays for it by the payment link e-mailed separately (0: the credit paid).
+    exchange_order_number: str = ""
+    exchange_to_pay: Amount = Decimal("0.00")
+    currency: str = ""
 
 
 class ReturnRejected(_ReturnEvent):

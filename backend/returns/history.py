@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
+from backend.catalog.variant_queries import get_variant_summaries
 from backend.orders.models import Order, OrderStatusChange
 from backend.returns.events import ReturnedItem
 from backend.returns.models import ReturnRequest
@@ -16,8 +17,22 @@ from backend.returns.schemas import CoveredLine
 from backend.returns.status import ReturnStatus
 
 
-def returned_items(covered: list[CoveredLine]) -> tuple[ReturnedItem, ...]:
-    return tuple(ReturnedItem(name=c.order_line.display_name, quantity=c.quantity) for c in covered)
+async def returned_items(
+    session: AsyncSession, covered: list[CoveredLine]
+) -> tuple[ReturnedItem, ...]:
+    """The covered lines as events name them, with the variant each exchange asks for."""
+    wanted = [c.exchange_variant_id for c in covered if c.exchange_variant_id is not None]
+    names = await get_variant_summaries(wanted, session=session) if wanted else {}
+    return tuple(
+        ReturnedItem(
+            name=c.order_line.display_name,
+            quantity=c.quantity,
+            exchange_for=names[c.exchange_variant_id].display_name
+            if c.exchange_variant_id in names
+            else "",
+        )
+        for c in covered
+    )
 
 
 def add_timeline_line(
@@ -42,7 +57,11 @@ def add_timeline_line(
 
 
 def describe_items(items: tuple[ReturnedItem, ...]) -> str:
-    return ", ".join(f"{item.quantity} × {item.name}" for item in items)
+    return ", ".join(
+        f"{item.quantity} × {item.name}"
+        + (f" for {item.exchange_for}" if item.exchange_for else "")
+        for item in items
+    )
 
 
 def event_fields(

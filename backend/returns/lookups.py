@@ -71,20 +71,19 @@ async def order_lines(session: AsyncSession, order_id: uuid.UUID) -> list[OrderL
 async def covered_lines(session: AsyncSession, return_id: uuid.UUID) -> list[CoveredLine]:
     rows = (
         await session.exec(
-            select(OrderLine, ReturnLine.quantity)
+            select(OrderLine, ReturnLine.quantity, ReturnLine.exchange_variant_id)
             .join(ReturnLine, col(ReturnLine.order_line_id) == col(OrderLine.id))
             .where(ReturnLine.return_id == return_id)
             .order_by(col(OrderLine.position))
         )
     ).all()
-    return [CoveredLine(line, quantity) for line, quantity in rows]
+    return [CoveredLine(line, quantity, wanted) for line, quantity, wanted in rows]
 
 
-def value_of(order: Order, covered: list[CoveredLine]) -> Decimal:
-    """The returned goods' paid value (`refunds.returned_goods_value`). What a multi-buy
-    took off a line stays with that line: the goods are valued after it, and the order's
-    other discounts are shared over what the goods cost after multi-buys."""
-    goods = sum(
+def goods_of(covered: list[CoveredLine]) -> Decimal:
+    """The covered goods at the order's line prices, after what a multi-buy took off them
+    (before the order's other discounts)."""
+    return sum(
         (
             c.order_line.unit_price * c.quantity
             - c.order_line.multibuy_discount * c.quantity / c.order_line.quantity
@@ -92,10 +91,39 @@ def value_of(order: Order, covered: list[CoveredLine]) -> Decimal:
         ),
         Decimal(0),
     )
+
+
+def value_of(order: Order, covered: list[CoveredLine]) -> Decimal:
+    """The returned goods' paid value (`refunds.returned_goods_value`). What a multi-buy
+    took off a line stays with that line: the goods are valued after it, and the order's
+    other discounts are shared over what the goods cost after multi-buys."""
     return refunds.returned_goods_value(
-        goods=goods,
+        goods=goods_of(covered),
         subtotal=order.subtotal - order.multibuy_discount,
         discount=order.discount - order.multibuy_discount,
         shipping=order.shipping,
         tax=order.tax,
+        prices_include_tax=order.prices_include_tax,
+    )
+
+
+async def refund_due(
+    session: AsyncSession, order: Order, request: ReturnRequest, covered: list[CoveredLine]
+) -> Decimal:
+    """What the return gives back (before the cap of what the order has left): the
+    refunded lines' value, and the credit of exchanged lines their exchange order did not
+    use (all of it once that order is cancelled; none while the exchange awaits a
+    decision: the credit is kept for it)."""
+    refunded = [c for c in covered if c.exchange_variant_id is None]
+    exchanged = [c for c in covered if c.exchange_variant_id is not None]
+    due = value_of(order, refunded) if refunded else Decimal("0.00")
+    if not exchanged:
+        return due
+    credit = goods_of(exchanged)
+    used = credit
+    if request.exchange_order_id is not None:
+        sent = await session.get(Order, request.exchange_order_id)
+        used = sent.order_promotion_amount if sent and sent.status != "cancelled" else Decimal(0)
+    return due + refunds.unused_credit_refund(
+        value=value_of(order, exchanged), credit=credit, used=used
     )

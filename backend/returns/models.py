@@ -1,4 +1,5 @@
-"""Tables of the returns domain: a shopper's return request and the order lines it covers.
+"""Tables of the returns domain: a shopper's return request and the order lines it
+covers, each refunded or exchanged for another variant.
 
 The quantities of one order line across all returns that were not rejected never exceed
 what was delivered: the service checks it under the order's row lock (every return
@@ -64,6 +65,13 @@ class ReturnRequest(SQLModel, table=True):
         ),
         Index("return_requests_order_id_idx", "order_id"),
         Index("return_requests_status_idx", "status", "created_at"),
+        # One return's exchange is sent by one order, and an order sends one exchange.
+        Index(
+            "return_requests_exchange_order_id_idx",
+            "exchange_order_id",
+            unique=True,
+            postgresql_where=text("exchange_order_id IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = uuid_primary_key()
@@ -96,6 +104,11 @@ class ReturnRequest(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
     )
     refund_amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    # The order that sends the variants asked for in exchange, placed on approval.
+    exchange_order_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("orders.id", ondelete="SET NULL")),
+    )
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
 
@@ -124,3 +137,11 @@ class ReturnLine(SQLModel, table=True):
         )
     )
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    # The variant wanted instead of money (a size swap); its stock is held from the
+    # request until staff decide. None: the line is refunded.
+    exchange_variant_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("product_variants.id", ondelete="SET NULL")
+        ),
+    )

@@ -3,29 +3,34 @@ returns of one order for staff, and the staff list of every return."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
+from backend.catalog.variant_queries import variants_in_stock
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.orders.models import Order
 from backend.returns import refunds
+from backend.returns.history import returned_items
 from backend.returns.lookups import (
     ORDER_NOT_FOUND,
     covered_lines,
     delivered_at,
     order_lines,
     quantities_in_returns,
+    refund_due,
     return_deadline,
-    value_of,
 )
 from backend.returns.models import RETURN_REASONS, ReturnLine, ReturnRequest
 from backend.returns.schemas import (
+    ExchangeChoice,
     OrderReturns,
     ReturnableLine,
     ReturnItem,
@@ -44,10 +49,17 @@ async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, .
             .order_by(col(ReturnRequest.created_at), col(ReturnRequest.id))
         )
     ).all()
-    refundable = order.total - order.refunded_amount
+    refundable = order.amount_paid - order.refunded_amount
     records = []
     for request in requests:
         covered = await covered_lines(session, request.id)
+        items = await returned_items(session, covered)
+        sent = (
+            await session.get(Order, request.exchange_order_id)
+            if request.exchange_order_id
+            else None
+        )
+        due = await refund_due(session, order, request, covered)
         records.append(
             ReturnRecord(
                 id=request.id,
@@ -55,13 +67,16 @@ async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, .
                 status=request.status,
                 created_at=request.created_at,
                 updated_at=request.updated_at,
-                items=tuple(ReturnItem(c.order_line.name, c.quantity) for c in covered),
+                items=tuple(ReturnItem(i.name, i.quantity, i.exchange_for) for i in items),
                 reason=RETURN_REASONS.get(request.reason, request.reason),
                 comment=request.comment,
                 decision_note=request.decision_note,
                 restocked=request.restocked,
                 refund_amount=request.refund_amount,
-                suggested_refund=refunds.default_refund(value_of(order, covered), refundable),
+                suggested_refund=refunds.default_refund(due, refundable),
+                exchange_order_number=sent.number if sent else "",
+                exchange_order_status=sent.status if sent else "",
+                exchange_to_pay=sent.amount_due if sent else Decimal("0.00"),
             )
         )
     return tuple(records)
@@ -70,9 +85,20 @@ async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, .
 async def _order_returns(session: AsyncSession, order: Order) -> OrderReturns:
     lines = await order_lines(session, order.id)
     taken = await quantities_in_returns(session, order.id)
+    siblings = await variants_in_stock(
+        list({line.product_id for line in lines if line.product_id}), session=session
+    )
     returnable = tuple(
         ReturnableLine(
-            line.id, line.display_name, line.quantity, line.quantity - taken.get(line.id, 0)
+            line.id,
+            line.display_name,
+            line.quantity,
+            line.quantity - taken.get(line.id, 0),
+            tuple(
+                ExchangeChoice(other.id, other.title, other.price)
+                for other in (siblings.get(line.product_id, []) if line.product_id else [])
+                if other.id != line.variant_id
+            ),
         )
         for line in lines
     )
@@ -95,7 +121,7 @@ async def _order_returns(session: AsyncSession, order: Order) -> OrderReturns:
         lines=returnable,
         refusal=refusal,
         deadline=deadline,
-        refundable=order.total - order.refunded_amount,
+        refundable=order.amount_paid - order.refunded_amount,
     )
 
 

@@ -1,5 +1,6 @@
 """The parcel is back: staff receive it (restocking its items, or not), then refund it
-through the payment gateway."""
+through the payment gateway; a return whose lines were all exchanged, with no credit
+left unused, is done when received (`exchanged`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from backend.returns import refunds
 from backend.returns.events import ReturnReceived, ReturnRefunded
 from backend.returns.history import add_timeline_line, audit_step, event_fields, returned_items
 from backend.returns.locks import lock_return_for_update
-from backend.returns.lookups import covered_lines, value_of
+from backend.returns.lookups import covered_lines, refund_due
 from backend.returns.status import ReturnStatus, check_move
 
 RESTOCK_REASON = "returned"  # the stock ledger's reason, as for staff adjustments
@@ -41,7 +42,7 @@ async def receive_return(return_id: uuid.UUID, *, restock: bool, actor: Viewer) 
                 if variant_id is not None:  # variants deleted since are skipped
                     back[variant_id] = back.get(variant_id, 0) + c.quantity
             await inventory.release(session, back, order_id=order.id, reason=RESTOCK_REASON)
-        items = returned_items(covered)
+        items = await returned_items(session, covered)
         add_timeline_line(
             session,
             order,
@@ -56,6 +57,15 @@ async def receive_return(return_id: uuid.UUID, *, restock: bool, actor: Viewer) 
         await record_event(
             session, ReturnReceived(**event_fields(order, request, items), restocked=bool(restock))
         )
+        if request.exchange_order_id is not None and not await refund_due(
+            session, order, request, covered
+        ):
+            # Every line was exchanged and the exchange used all its credit: done.
+            add_timeline_line(
+                session, order, request, ReturnStatus.EXCHANGED, actor=actor_label(actor), note=""
+            )
+            request.status = ReturnStatus.EXCHANGED.value
+            audit_step(session, actor, request, ReturnStatus.RECEIVED.value)
     if restock:
         await catalog_cache.invalidate_after_commit()  # pages show stock
 
@@ -69,9 +79,10 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
     async with session_scope() as session:
         order, request = await lock_return_for_update(session, return_id)
         check_move(request.number, request.status, ReturnStatus.REFUNDED)
-        refundable = order.total - order.refunded_amount
+        refundable = order.amount_paid - order.refunded_amount
+        covered = await covered_lines(session, request.id)
         offered = refunds.default_refund(
-            value_of(order, await covered_lines(session, request.id)), refundable
+            await refund_due(session, order, request, covered), refundable
         )
         amount = offered if amount is None else amount
         if not amount.is_finite() or amount <= 0 or amount > refundable:
@@ -96,7 +107,7 @@ async def refund_return(return_id: uuid.UUID, *, amount: Decimal | None, actor: 
         order, request = await lock_return_for_update(session, return_id)
         if request.status == ReturnStatus.REFUNDED:
             return refunded  # another attempt finished first
-        items = returned_items(await covered_lines(session, request.id))
+        items = await returned_items(session, await covered_lines(session, request.id))
         add_timeline_line(
             session,
             order,

@@ -15,17 +15,26 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
+from backend.catalog import cache as catalog_cache
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.events.outbox import record_event
+from backend.inventory.services import OutOfStockError
 from backend.orders.locks import lock_order_for_update
 from backend.orders.models import Order
 from backend.returns.errors import ReturnNotAllowedError
-from backend.returns.events import ReturnedItem, ReturnRequested
-from backend.returns.history import add_timeline_line, describe_items, event_fields
+from backend.returns.events import ReturnRequested
+from backend.returns.exchanges import by_variant, check_choices, hold_stock
+from backend.returns.history import (
+    add_timeline_line,
+    describe_items,
+    event_fields,
+    returned_items,
+)
 from backend.returns.lookups import (
     ORDER_NOT_FOUND,
+    covered_lines,
     delivered_at,
     order_lines,
     quantities_in_returns,
@@ -79,10 +88,13 @@ async def request_return(
     reason: str,
     comment: str = "",
     request_key: str,
+    exchanges: Mapping[uuid.UUID, uuid.UUID] | None = None,
 ) -> str:
     """The signed-in owner of a delivered order asks to return `quantities` (order line id
-    → how many) within the return window. Returns the request's number; the same
-    `request_key` again returns the first request's number (a double submit)."""
+    → how many) within the return window, with `exchanges` (order line id → variant id)
+    for the lines to swap rather than refund: their stock is held now
+    (`exchanges.py`). Returns the request's number; the same `request_key` again returns
+    the first request's number (a double submit)."""
     if viewer is None:
         raise NotFoundError(ORDER_NOT_FOUND)
     wanted, reason, comment = _check_request_input(quantities, reason, comment, request_key)
@@ -118,8 +130,22 @@ async def request_return(
                     if left > 0
                     else f"{line.name} is already being returned."
                 )
+        swap_problems, swaps = await check_choices(session, lines, wanted, exchanges or {})
+        problems |= {f"exchange-{line_id}": message for line_id, message in swap_problems.items()}
         if problems:
             raise InvalidInputError("Please correct the return request.", problems)
+        try:
+            await hold_stock(
+                session,
+                order,
+                by_variant([(swaps[i], wanted[i]) for i in sorted(swaps)]),
+            )
+        except OutOfStockError as error:
+            short = [i for i in sorted(swaps) if swaps[i] == error.data.get("variant_id")]
+            field = f"exchange-{short[0]}" if short else "lines"
+            raise InvalidInputError(
+                "Please correct the return request.", {field: error.message}
+            ) from None
 
         request = ReturnRequest(
             number=new_return_number(),
@@ -133,12 +159,15 @@ async def request_return(
         await session.flush()
         for line_id in sorted(wanted, key=lambda i: lines[i].position):
             session.add(
-                ReturnLine(return_id=request.id, order_line_id=line_id, quantity=wanted[line_id])
+                ReturnLine(
+                    return_id=request.id,
+                    order_line_id=line_id,
+                    quantity=wanted[line_id],
+                    exchange_variant_id=swaps.get(line_id),
+                )
             )
-        items = tuple(
-            ReturnedItem(name=lines[i].name, quantity=wanted[i])
-            for i in sorted(wanted, key=lambda i: lines[i].position)
-        )
+        await session.flush()
+        items = await returned_items(session, await covered_lines(session, request.id))
         add_timeline_line(
             session,
             order,
@@ -151,7 +180,10 @@ async def request_return(
             session,
             ReturnRequested(**event_fields(order, request, items), reason=RETURN_REASONS[reason]),
         )
-        return request.number
+        number = request.number
+    if swaps:
+        await catalog_cache.invalidate_after_commit()  # pages show stock
+    return number
 
 
 async def _check_returnable(session: AsyncSession, order: Order) -> None:

@@ -15,6 +15,7 @@ from backend.orders.models import OrderLine
 class ReturnItem:
     name: str
     quantity: int
+    exchange_for: str = ""  # the variant sent instead of money back ("": refunded)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,20 @@ class ReturnRecord:
     refund_amount: Decimal | None
     # What staff are offered to refund (`refunds.py`), capped at what the order has left.
     suggested_refund: Decimal
+    # The order sending the exchanged variants ("" before approval or with no exchange),
+    # its status, and what is left to pay on it.
+    exchange_order_number: str = ""
+    exchange_order_status: str = ""
+    exchange_to_pay: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ExchangeChoice:
+    """Another variant of a returned line's product, in stock now."""
+
+    variant_id: uuid.UUID
+    title: str  # its options, e.g. "L / Navy"
+    price: Decimal
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,7 @@ class ReturnableLine:
     name: str
     delivered: int
     returnable: int
+    exchange_choices: tuple[ExchangeChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,3 +93,4 @@ class ReturnRow:
 class CoveredLine:
     order_line: OrderLine
     quantity: int
+    exchange_variant_id: uuid.UUID | None = None  # the variant wanted instead of money

@@ -1,8 +1,9 @@
 """The lifecycle of a return request, one transition table like the order's.
 
 requested → approved | rejected; approved → received (the parcel is back, optionally
-restocked); received → refunded (money back through the gateway). Rejected and refunded
-are final. Any other step is refused with a clear error. Staff screens ask
+restocked); received → refunded (money back through the gateway) or exchanged (every
+line was swapped for another variant and nothing is left to give back). Rejected,
+refunded and exchanged are final. Any other step is refused with a clear error. Staff screens ask
 `allowed_actions` which of their buttons a return's state allows.
 """
 
@@ -19,6 +20,7 @@ class ReturnStatus(StrEnum):
     REJECTED = "rejected"
     RECEIVED = "received"
     REFUNDED = "refunded"
+    EXCHANGED = "exchanged"
 
 
 RETURN_STATUSES = tuple(s.value for s in ReturnStatus)
@@ -26,9 +28,10 @@ RETURN_STATUSES = tuple(s.value for s in ReturnStatus)
 RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     ReturnStatus.REQUESTED: frozenset({ReturnStatus.APPROVED, ReturnStatus.REJECTED}),
     ReturnStatus.APPROVED: frozenset({ReturnStatus.RECEIVED}),
-    ReturnStatus.RECEIVED: frozenset({ReturnStatus.REFUNDED}),
+    ReturnStatus.RECEIVED: frozenset({ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED}),
     ReturnStatus.REJECTED: frozenset(),
     ReturnStatus.REFUNDED: frozenset(),
+    ReturnStatus.EXCHANGED: frozenset(),
 }
 
 
@@ -57,6 +60,7 @@ _LABELS = {
     ReturnStatus.REJECTED: "rejected",
     ReturnStatus.RECEIVED: "received, refund on its way",
     ReturnStatus.REFUNDED: "refunded",
+    ReturnStatus.EXCHANGED: "exchanged",
 }
 
 

@@ -125,7 +125,9 @@ async def send_return_requested(event: ReturnRequested) -> None:
 
 
 async def send_return_approved(event: ReturnApproved) -> None:
-    await _email_about_order(event, "return_approved")
+    """Send the items back; with an exchange, the order that sends the new variants and
+    whether the customer owes the price difference (its payment link comes separately)."""
+    await _email_about_order(event, "return_approved", owes=event.exchange_to_pay > 0)
 
 
 async def send_return_rejected(event: ReturnRejected) -> None:

@@ -18,7 +18,7 @@ from backend.returns import queries as return_queries
 from backend.returns import requesting as return_requests
 from backend.returns import status as return_status
 from backend.returns.models import MAX_COMMENT_LENGTH, RETURN_REASONS
-from backend.returns.schemas import OrderReturns
+from backend.returns.schemas import OrderReturns, ReturnRecord
 from storefront.components.layout import shop_page
 from ui.access import SignedInState
 from ui.errors import form_feedback
@@ -51,6 +51,19 @@ class ReturnView:
     comment: str
     decision_note: str
     refund: str
+    exchange_order: str  # the order sending the exchanged variants ("": none)
+    exchange_note: str  # what is left to do about it ("": nothing)
+
+
+def _exchange_note(r: ReturnRecord, currency: str) -> str:
+    if not r.exchange_order_number:
+        return ""
+    if r.exchange_order_status == "cancelled":
+        return "It was cancelled: the items are refunded instead."
+    if r.exchange_to_pay > 0:
+        owed = format_money(r.exchange_to_pay, currency)
+        return f"Pay the price difference of {owed} on it to have it sent."
+    return ""
 
 
 def return_views(found: OrderReturns) -> list[ReturnView]:
@@ -60,11 +73,17 @@ def return_views(found: OrderReturns) -> list[ReturnView]:
             status=return_status.label(r.status),
             colour=RETURN_BADGE_COLOURS.get(r.status, "gray"),
             requested_on=_day(r.created_at),
-            what=[f"{item.quantity} × {item.name}" for item in r.items],
+            what=[
+                f"{item.quantity} × {item.name}"
+                + (f", exchanged for {item.exchange_for}" if item.exchange_for else "")
+                for item in r.items
+            ],
             reason=r.reason,
             comment=r.comment,
             decision_note=r.decision_note,
             refund=format_money(r.refund_amount, found.currency) if r.refund_amount else "",
+            exchange_order=r.exchange_order_number,
+            exchange_note=_exchange_note(r, found.currency),
         )
         for r in found.returns
     ]
@@ -123,6 +142,16 @@ def _return_card(item: rx.Var[ReturnView]) -> rx.Component:
                 rx.text("From the shop: ", item.decision_note, size="2"),
             ),
             rx.cond(item.refund != "", rx.text("Refunded ", item.refund, size="2", weight="bold")),
+            rx.cond(
+                item.exchange_order != "",
+                rx.text(
+                    "Your exchange is sent as order ",
+                    rx.link(item.exchange_order, href="/orders/" + item.exchange_order),
+                    ". ",
+                    item.exchange_note,
+                    size="2",
+                ),
+            ),
             spacing="1",
             width="100%",
         ),
@@ -176,11 +205,21 @@ def returns_panel() -> rx.Component:
 
 
 @dataclasses.dataclass(frozen=True)
+class SwapChoice:
+    value: str  # the variant's id ("refund": money back)
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ReturnLineChoice:
     line_id: str
     name: str
     delivered: str
     choices: list[str]
+    swaps: list[SwapChoice]  # empty: the product has no other variant in stock
+
+
+REFUND = "refund"
 
 
 class ReturnFormState(SignedInState):
@@ -216,6 +255,17 @@ class ReturnFormState(SignedInState):
                 name=line.name,
                 delivered=str(line.delivered),
                 choices=[str(n) for n in range(line.returnable + 1)],
+                swaps=[SwapChoice(REFUND, "Refund me")]
+                + [
+                    SwapChoice(
+                        str(choice.variant_id),
+                        f"Exchange for {choice.title} "
+                        f"({format_money(choice.price, found.currency)})",
+                    )
+                    for choice in line.exchange_choices
+                ]
+                if line.exchange_choices
+                else [],
             )
             for line in found.lines
             if line.returnable > 0
@@ -227,9 +277,17 @@ class ReturnFormState(SignedInState):
             return None
         offered = {line.line_id for line in self.lines}
         quantities: dict[uuid.UUID, int] = {}
+        exchanges: dict[uuid.UUID, uuid.UUID] = {}
         for line_id in offered:
             raw = str(form_data.get(f"line-{line_id}") or "0").strip()[:6]
             quantities[uuid.UUID(line_id)] = int(raw) if raw.isdigit() else -1
+            swap = str(form_data.get(f"exchange-{line_id}") or REFUND).strip()[:40]
+            if swap != REFUND:
+                try:
+                    exchanges[uuid.UUID(line_id)] = uuid.UUID(swap)
+                except ValueError:
+                    self.errors = {f"exchange-{line_id}": "Choose a refund or an exchange."}
+                    return None
         self.sending = True
         try:
             number = await return_requests.request_return(
@@ -239,6 +297,7 @@ class ReturnFormState(SignedInState):
                 reason=str(form_data.get("reason") or "")[:40],
                 comment=str(form_data.get("comment") or "")[: MAX_COMMENT_LENGTH + 1],
                 request_key=self._request_key,
+                exchanges=exchanges,
             )
         except DomainError as error:
             self.sending = False
@@ -246,6 +305,31 @@ class ReturnFormState(SignedInState):
             return None
         self.sending = False
         return rx.redirect(f"/orders/{self.number}?return={number}")
+
+
+def _swap_picker(line: rx.Var[ReturnLineChoice]) -> rx.Component:
+    """Money back, or another size or option of the product (those in stock)."""
+    error = ReturnFormState.errors.get("exchange-" + line.line_id, "")
+    return rx.cond(
+        line.swaps.length() > 0,
+        rx.vstack(
+            rx.select.root(
+                rx.select.trigger(aria_label="Refund or exchange " + line.name, width="100%"),
+                rx.select.content(
+                    rx.foreach(
+                        line.swaps,
+                        lambda swap: rx.select.item(swap.label, value=swap.value),
+                    )
+                ),
+                name="exchange-" + line.line_id,
+                default_value=REFUND,
+                size="2",
+            ),
+            rx.cond(error != "", rx.text(error, size="2", color_scheme="tomato", role="alert")),
+            spacing="1",
+            width="100%",
+        ),
+    )
 
 
 def _line_picker(line: rx.Var[ReturnLineChoice]) -> rx.Component:
@@ -269,6 +353,7 @@ def _line_picker(line: rx.Var[ReturnLineChoice]) -> rx.Component:
             align="center",
         ),
         rx.cond(error != "", rx.text(error, size="2", color_scheme="tomato", role="alert")),
+        _swap_picker(line),
         spacing="1",
         width="100%",
     )
@@ -293,7 +378,8 @@ def return_form_page() -> rx.Component:
                                 "Choose what to send back (until ",
                                 state.deadline,
                                 "). We review your request and e-mail you how to return "
-                                "the items; the refund follows when they arrive.",
+                                "the items; the refund follows when they arrive. Want another "
+                                "size instead? Choose an exchange: we keep it for you now.",
                                 color_scheme="gray",
                                 size="2",
                             ),

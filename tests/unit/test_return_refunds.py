@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from backend.orders.models import Order, OrderLine
 from backend.returns.lookups import value_of
-from backend.returns.refunds import default_refund, returned_goods_value
+from backend.returns.refunds import default_refund, returned_goods_value, unused_credit_refund
 from backend.returns.schemas import CoveredLine
 from backend.returns.status import ReturnStatus, can_move
 
@@ -45,6 +45,27 @@ def test_returning_everything_gives_back_all_but_shipping_and_its_tax() -> None:
     assert value == D("75.60")  # 81.54 paid − 4.95 shipping − 0.99 tax on shipping
 
 
+def test_prices_that_include_tax_are_not_taxed_again() -> None:
+    # 70.00 incl. 20 % VAT, 7.00 off, 4.95 shipping: 67.95 paid, of it 11.33 VAT
+    value = returned_goods_value(
+        goods=D("20.00"),
+        subtotal=D("70.00"),
+        discount=D("7.00"),
+        shipping=D("4.95"),
+        tax=D("11.33"),
+        prices_include_tax=True,
+    )
+    assert value == D("18.00")  # what the two mugs cost after their share of the discount
+
+
+def test_exchange_credit_not_used_goes_back_at_the_rate_the_goods_were_paid() -> None:
+    # An 80.00 jacket paid 86.40 (10 % off, 20 % tax) swapped for a 70.00 one: 10.00 of
+    # the credit is unused, and goes back as 86.40 × 10 / 80.
+    assert unused_credit_refund(value=D("86.40"), credit=D("80.00"), used=D("70.00")) == D("10.80")
+    assert unused_credit_refund(value=D("86.40"), credit=D("80.00"), used=D("80.00")) == D(0)
+    assert unused_credit_refund(value=D("86.40"), credit=D("80.00"), used=D(0)) == D("86.40")
+
+
 def test_the_offer_never_exceeds_what_is_left_to_refund() -> None:
     assert default_refund(D("40.00"), D("14.95")) == D("14.95")
     assert default_refund(D("40.00"), D("0.00")) == D("0.00")
@@ -61,6 +82,9 @@ def test_the_offer_never_exceeds_what_is_left_to_refund() -> None:
         ("received", ReturnStatus.REFUNDED, True),
         ("rejected", ReturnStatus.APPROVED, False),
         ("refunded", ReturnStatus.REFUNDED, False),
+        ("received", ReturnStatus.EXCHANGED, True),
+        ("approved", ReturnStatus.EXCHANGED, False),
+        ("exchanged", ReturnStatus.REFUNDED, False),
     ],
 )
 def test_the_transition_table(current: str, target: ReturnStatus, allowed: bool) -> None:

@@ -31,8 +31,9 @@ ORDER = {
 RETURN = {
     **ORDER,
     "return_number": "RT-2345-6789",
-    "items": [{"name": "Mug", "quantity": 2}],
+    "items": [{"name": "Mug", "quantity": 2, "exchange_for": ""}],
 }
+NO_EXCHANGE = {"exchange_order_number": "", "exchange_to_pay": "0.00", "currency": "USD"}
 CONTEXTS: dict[str, dict[str, object]] = {
     "email_verification": {
         "display_name": "Ann",
@@ -71,7 +72,12 @@ CONTEXTS: dict[str, dict[str, object]] = {
         "reason": "Return RT-1",
     },
     "return_requested": {**RETURN, "reason": "Does not fit"},
-    "return_approved": {**RETURN, "note": "Use the prepaid label."},
+    "return_approved": {
+        **RETURN,
+        **NO_EXCHANGE,
+        "note": "Use the prepaid label.",
+        "owes": False,
+    },
     "return_rejected": {**RETURN, "note": "Worn items cannot be returned."},
     "return_received": {**RETURN, "restocked": True},
     "low_stock": {
@@ -184,6 +190,24 @@ def test_amounts_are_formatted_in_their_currency_by_the_template() -> None:
     assert '<td align="right">$4.95</td>' in email.html
     refund = render_email("refund_issued", CONTEXTS["refund_issued"])
     assert refund.subject == "Refund of €10.00 for order KG-1042"
+
+
+def test_an_exchange_names_the_variant_the_order_sending_it_and_the_difference_owed() -> None:
+    swapped = {"name": "Fleece (M)", "quantity": 1, "exchange_for": "Fleece (L)"}
+    context = {**CONTEXTS["return_approved"], "items": [swapped], "note": ""}
+    even = render_email("return_approved", {**context, "exchange_order_number": "KG-2001"})
+    assert "1 × Fleece (M), exchanged for Fleece (L)" in even.text
+    assert "in exchange as order KG-2001." in even.text
+    assert "refund" not in even.text  # nothing is refunded
+    dearer = render_email(
+        "return_approved",
+        {**context, "exchange_order_number": "KG-2001", "exchange_to_pay": "5.00", "owes": True},
+    )
+    assert "once you have paid the price difference of $5.00" in dearer.text
+    assert "price difference of $5.00" in dearer.html
+    received = render_email("return_received", {**CONTEXTS["return_received"], "items": [swapped]})
+    assert "your exchange is complete" in received.text
+    assert "refund" not in received.text.lower()
 
 
 def test_an_amount_without_its_currency_is_an_error() -> None:
