@@ -149,10 +149,15 @@ async def product_skus_starting_with(prefix: str) -> set[str]:
 
 
 def place_order_for(
-    email: str, product_slug: str, *, paid: bool, quantity: int = 1
+    email: str,
+    product_slug: str,
+    *,
+    paid: bool,
+    quantity: int = 1,
+    variant_id: str | None = None,
 ) -> tuple[str, Decimal]:
-    """An order by this account (through the real cart, checkout and test gateway):
-    its number and total."""
+    """An order by this account (through the real cart, checkout and test gateway) of
+    the product's default variant, or of `variant_id`: its number and total."""
     from sqlmodel import select
 
     from backend.accounts.models import User
@@ -171,7 +176,8 @@ def place_order_for(
             user_id = (await session.exec(select(User.id).where(User.email == email))).one()
         owner = cart_owners.user_owner(user_id)
         product = await catalog_queries.get_product_page(product_slug)
-        await carts.add_item(owner, product.summary.id, quantity)
+        chosen = uuid.UUID(variant_id) if variant_id else product.summary.id
+        await carts.add_item(owner, chosen, quantity)
         placed = await orders.place_order(
             cart_owner=owner,
             details=CheckoutDetails(

@@ -10,11 +10,18 @@ from playwright.sync_api import Page, expect
 
 from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
-from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
+from tests.e2e.data import (
+    PASSWORD,
+    create_account,
+    create_jacket,
+    create_product,
+    place_order_for,
+    run,
+)
 from tests.e2e.mail import wait_for_mail
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.returns import OrderReturns
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import SignInForm, Storefront, wait_until_loaded
 from tests.fixtures.mail import SmtpServer
 
 
@@ -144,3 +151,69 @@ def test_after_the_return_window_the_shopper_is_told_why_not(page: Page, unique:
     expect(page.get_by_role("status")).to_contain_text("return window of this order has passed")
     expect(page.get_by_role("button", name="Request return")).to_have_count(0)
     page.screenshot(path="var/test-results/return-window-passed.png", full_page=True)
+
+
+def test_a_shopper_swaps_a_size_and_pays_the_difference_on_the_exchange_order(
+    page: Page, browser: object, unique: str, mailbox: SmtpServer
+) -> None:
+    email = create_account(f"x{unique}", roles=frozenset({RoleName.USER}))
+    slug, sizes = create_jacket(f"x{unique}")
+    name = f"Storm Jacket x{unique}"
+    number, _ = place_order_for(email, slug, paid=True, variant_id=sizes["Navy / M"])
+    deliver(number)
+
+    shop = Storefront(page).open("/sign-in")
+    SignInForm(page).sign_in(email, PASSWORD)
+    shop.expect_signed_in()
+    shop.open(f"/orders/{number}")
+    returns = OrderReturns(page)
+    form = returns.open_form()
+    form.choose_quantity(f"{name} (Navy / M)", 1)
+    form.choose_exchange(f"{name} (Navy / M)", "Exchange for Navy / L ($90.00)")
+    form.choose_reason("Does not fit")
+    page.screenshot(path="var/test-results/return-exchange-form.png", full_page=True)
+    form.submit.click()
+
+    expect(page).to_have_url(re.compile(rf"/orders/{number}\?return=RT-"))
+    return_number = page.url.rsplit("=", 1)[1]
+    card = returns.card(return_number)
+    expect(card).to_contain_text(f"1 × {name} (Navy / M), exchanged for {name} (Navy / L)")
+
+    staff = browser.new_page(base_url=page.url.split("/orders")[0])  # type: ignore[attr-defined]
+    try:
+        admin = AdminDashboard(staff).open()
+        admin.sign_in_form.sign_in(
+            create_account("xa" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
+        )
+        admin.expect_signed_in()
+        staff.goto(f"/admin/orders/{number}")
+        staff.get_by_role("button", name="Approve and send the exchange").click()
+        on_order = OrderReturns(staff)
+        expect(on_order.status_of(return_number)).to_have_text("approved, awaiting the parcel")
+        expect(on_order.card(return_number)).to_contain_text(
+            "awaiting payment: the customer owes $10.00"
+        )
+        staff.screenshot(path="var/test-results/admin-return-exchange.png", full_page=True)
+        exchange_number = on_order.card(return_number).get_by_role("link").inner_text()
+    finally:
+        staff.close()
+
+    shop.open(f"/orders/{number}")
+    expect(card).to_contain_text(f"Your exchange is sent as order {exchange_number}")
+    expect(card).to_contain_text("Pay the price difference of $10.00 on it")
+    page.screenshot(path="var/test-results/return-exchange-order-page.png", full_page=True)
+    card.get_by_role("link", name=exchange_number).click()
+    expect(page.get_by_role("heading", name=f"Order {exchange_number}")).to_be_visible()
+    expect(page.get_by_text("Exchange credit: return " + return_number)).to_be_visible()
+    wait_until_loaded(page)
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Pay $10.00").click()
+    expect(page.get_by_text("Payment: paid")).to_be_visible()
+    page.screenshot(path="var/test-results/return-exchange-paid.png", full_page=True)
+
+    # Besides the first order's three: requested, approved, the exchange order's
+    # confirmation, its payment link, then its payment.
+    wait_for_mail(mailbox, email, count=8, within=30)
+    subjects = [message["Subject"] for message in mailbox.handler.to(email)]
+    assert f"Return {return_number} approved: please send the items back" in subjects
+    assert any(s.startswith("Pay for") and s.endswith(exchange_number) for s in subjects)

@@ -22,6 +22,10 @@ class ReturnForm:
         self.page.get_by_role("combobox", name=f"How many of {product_name}").click()
         self.page.get_by_role("option", name=str(quantity), exact=True).click()
 
+    def choose_exchange(self, product_name: str, choice: str) -> None:
+        self.page.get_by_role("combobox", name=f"Refund or exchange {product_name}").click()
+        self.page.get_by_role("option", name=choice, exact=True).click()
+
     def choose_reason(self, reason: str) -> None:
         self.page.get_by_role("radio", name=reason).click()
 
