@@ -11,8 +11,7 @@ from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
 
 
 def _open_accounts(page: Page, unique: str) -> AdminDashboard:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")

@@ -27,8 +27,7 @@ def test_a_purchase_is_in_the_funnel_and_the_best_sellers(page: Page, unique: st
     expect(page.get_by_test_id("order-status")).to_have_text("Order: paid")
     page.context.clear_cookies()
 
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("y" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Analytics")

@@ -21,8 +21,7 @@ def test_a_customer_page_shows_their_orders_and_what_they_paid(page: Page, uniqu
     paid_number, paid_total = place_order_for(shopper, lamp, paid=True)
     unpaid_number, unpaid_total = place_order_for(shopper, lamp, paid=False, quantity=2)
 
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")
@@ -62,8 +61,7 @@ def test_notes_and_tags_on_a_customer_follow_them_to_their_orders(page: Page, un
     shopper = create_account("n" + unique, roles=frozenset({RoleName.USER}))
     mug = create_product(f"n{unique}", name=f"Noted Mug {unique}", price="12.00")
     number, _ = place_order_for(shopper, mug, paid=True)
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("na" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")

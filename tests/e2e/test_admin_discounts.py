@@ -12,8 +12,7 @@ from tests.e2e.pages.checkout import Buyer
 
 def test_a_new_code_takes_ten_percent_off_until_switched_off(page: Page, unique: str) -> None:
     code = f"TEN{unique[:6]}".upper()
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("d" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Discounts")

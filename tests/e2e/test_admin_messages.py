@@ -17,8 +17,7 @@ def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> No
             username=f"newcomer_{unique}", email=shopper_email, password=PASSWORD, status="pending"
         )
     )
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account(unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Messages")
@@ -42,8 +41,7 @@ def test_an_admin_reads_a_sent_verification_email(page: Page, unique: str) -> No
 def test_a_moderator_is_told_messages_need_the_customers_permission(
     page: Page, unique: str
 ) -> None:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account(unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.expect_signed_in()

@@ -28,8 +28,7 @@ def buy(page: Page, unique: str, email: str, price: str = "50.00") -> tuple[str,
 
 
 def open_order_as_admin(page: Page, unique: str, number: str) -> None:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Orders")

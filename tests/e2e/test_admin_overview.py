@@ -40,8 +40,7 @@ def place_paid_order(slug: str) -> str:
 
 def test_a_new_order_appears_on_the_open_overview_without_reload(page: Page, unique: str) -> None:
     slug = create_product(f"v{unique}", name=f"Live Chair {unique}", price="120.00")
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    AdminDashboard(page).open_signed_in(
         create_account("o" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     latest = page.get_by_role("region", name="Latest orders")
@@ -57,8 +56,7 @@ def test_a_new_order_appears_on_the_open_overview_without_reload(page: Page, uni
 
 
 def test_moderators_see_no_sales_figures(page: Page, unique: str) -> None:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    AdminDashboard(page).open_signed_in(
         create_account("p" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     expect(page.get_by_text("Your access: Inventory, Reviews.")).to_be_visible()

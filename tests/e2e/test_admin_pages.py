@@ -71,8 +71,7 @@ def shop_data() -> dict[str, str]:
 
 
 def _sign_in(page: Page, unique: str) -> None:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    AdminDashboard(page).open_signed_in(
         create_account("p" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})),
         PASSWORD,
     )

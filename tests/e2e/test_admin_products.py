@@ -39,8 +39,7 @@ def _digest(path: Path) -> str:
 
 
 def _sign_in_as_admin(page: Page, unique: str, section: str) -> AdminDashboard:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("a" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})),
         PASSWORD,
     )

@@ -17,8 +17,7 @@ from tests.e2e.pages.storefront import Storefront
 
 def test_an_admin_builds_a_3_by_4_product_and_prices_the_xl_row(page: Page, unique: str) -> None:
     slug = create_product(f"v{unique}", name=f"Trail Tee {unique}", price="20.00", stock=4)
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("v" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS, RoleName.USER})),
         PASSWORD,
     )

@@ -32,8 +32,7 @@ def _endpoint(url: str) -> EndpointSummary | None:
 
 def test_an_admin_creates_switches_off_and_deletes_an_endpoint(page: Page, unique: str) -> None:
     url = f"http://127.0.0.1:{_unused_port()}/hook"
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("w" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Webhooks")

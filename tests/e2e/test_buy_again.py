@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import Storefront
 
 
 def test_buy_again_fills_the_cart_from_a_past_order(page: Page, unique: str) -> None:
@@ -14,10 +14,7 @@ def test_buy_again_fills_the_cart_from_a_past_order(page: Page, unique: str) -> 
     teapot = create_product(f"t{unique}", name=f"Again Teapot {unique}", price="31.00")
     number, _ = place_order_for(email, teapot, paid=True, quantity=2)
 
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/orders/{number}")
+    Storefront(page).open_signed_in(email, PASSWORD, f"/orders/{number}")
     page.screenshot(path="var/test-results/order-page-buy-again.png", full_page=True)
     page.get_by_role("button", name="Buy again").click()
 

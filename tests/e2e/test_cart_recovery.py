@@ -31,7 +31,7 @@ from tests.e2e.data import (
 from tests.e2e.mail import link_in, wait_for_mail
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
-from tests.e2e.pages.storefront import SignInForm, Storefront, wait_until_loaded
+from tests.e2e.pages.storefront import Storefront, wait_until_loaded
 from tests.fixtures.mail import SmtpServer
 
 
@@ -48,9 +48,7 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
     slug = create_product(f"rc{unique}", name=name, price="12.50")
 
     # A signed-in shopper fills a cart and leaves.
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
+    Storefront(page).open_signed_in(email, PASSWORD)
     buyer = Buyer(page)
     buyer.add_to_cart(slug, quantity=2)
     buyer.expect_cart_count(2)
@@ -109,8 +107,7 @@ def test_the_reminder_link_restores_the_abandoned_cart_in_a_fresh_browser(
         fresh.close()
 
     page.context.clear_cookies()
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("ra" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Analytics")
@@ -164,10 +161,7 @@ def test_a_shopper_who_turned_reminders_off_gets_none(
 ) -> None:
     email = create_account(f"ro{unique}", roles=frozenset({RoleName.USER}))
     slug = create_product(f"ro{unique}", name=f"Quiet Lamp {unique}", price="20.00")
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
-    shop.open("/account")
+    shop = Storefront(page).open_signed_in(email, PASSWORD, "/account")
     switch = page.get_by_role("switch", name="Remind me about items left in my cart")
     expect(switch).to_be_checked()
     switch.click()

@@ -20,8 +20,7 @@ from tests.e2e.pages.storefront import Storefront
 
 
 def _sign_in_admin(page: Page, unique: str) -> AdminDashboard:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("col" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()

@@ -47,8 +47,7 @@ def test_a_phone_order_is_paid_by_the_customer_through_its_payment_link(
 ) -> None:
     create_product(f"ph{unique}", name=f"Phone Lamp {unique}", price="40.00", stock=5)
     customer = f"caller{unique}@example.com"
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("desk" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()
@@ -126,8 +125,7 @@ def test_staff_record_a_bank_transfer_for_an_unpaid_order(
     shopper = create_account("tr" + unique, roles=frozenset({RoleName.USER}))
     slug = create_product(f"tr{unique}", name=f"Transfer Vase {unique}", price="30.00")
     number, _ = place_order_for(shopper, slug, paid=False)
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("clerk" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()

@@ -30,8 +30,7 @@ def test_a_card_e_mailed_by_the_shop_pays_part_of_an_order_and_keeps_the_rest(
 ) -> None:
     lamp = create_product(f"gc{unique}", name=f"Desk Lamp {unique}", price="40.00")
     friend = f"friend-{unique}@example.com"
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("gc" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()

@@ -17,7 +17,7 @@ from backend.orders import fulfilment
 from backend.orders import queries as order_queries
 from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for, run
 from tests.e2e.pages.checkout import Buyer
-from tests.e2e.pages.storefront import SignInForm, wait_until_loaded
+from tests.e2e.pages.storefront import Storefront, wait_until_loaded
 from tests.fixtures.accounts import catalog_manager
 
 LIVE_MS = 2000  # the bound: another tab shows the change within 2 s
@@ -80,11 +80,7 @@ def test_an_open_order_page_moves_along_when_staff_ship_it(page: Page, unique: s
     slug = create_product(f"ls{unique}", name=f"Ship Shelf {unique}", price="60.00")
     shopper = create_account(f"ls{unique}", roles=frozenset({RoleName.USER}))
     number, _ = place_order_for(shopper, slug, paid=True)
-    page.goto("/sign-in")
-    SignInForm(page).sign_in(shopper, PASSWORD)
-    expect(page.get_by_role("button", name="Account menu")).to_be_visible()
-    page.goto(f"/orders/{number}")
-    wait_until_loaded(page)
+    Storefront(page).open_signed_in(shopper, PASSWORD, f"/orders/{number}")
     timeline = page.get_by_label("Order timeline")
     expect(timeline).to_be_visible()
     shipped = timeline.get_by_text(re.compile("shipped", re.IGNORECASE))

@@ -31,8 +31,7 @@ def test_staff_add_to_a_paid_order_and_the_customer_pays_the_difference_by_link(
     create_product(f"em{unique}", name=f"Edit Mug {unique}", price="12.00", stock=5)
     number, _ = place_order_for(shopper, slug, paid=True)
 
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("ce" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()

@@ -20,11 +20,7 @@ def test_a_shopper_downloads_their_data_and_erases_their_account(page: Page, uni
     email = create_account(f"gdpr{unique}", roles=frozenset({RoleName.USER}))
     slug = create_product(f"gdpr{unique}", name=f"Privacy Kettle {unique}", price="30.00")
     number, _ = place_order_for(email, slug, paid=False)
-    shop = Storefront(page).open("/sign-in")
-    wait_until_loaded(page)
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
-    shop.open("/account")
+    shop = Storefront(page).open_signed_in(email, PASSWORD, "/account")
     expect(page.get_by_role("heading", name="Your data")).to_be_visible()
 
     with page.expect_download() as download:
@@ -63,8 +59,7 @@ def test_a_shopper_downloads_their_data_and_erases_their_account(page: Page, uni
 
 def test_an_admin_exports_and_erases_a_customer(page: Page, unique: str) -> None:
     customer = create_account(f"gone{unique}", roles=frozenset({RoleName.USER}))
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account(f"dpo{unique}", roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Customers")

@@ -14,7 +14,7 @@ from tests.e2e.data import PASSWORD, create_account, create_jacket
 from tests.e2e.mail import link_in, wait_for_mail
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import Storefront
 from tests.e2e.pages.wishlist import NotifyBox
 from tests.fixtures.mail import SmtpServer
 
@@ -91,18 +91,16 @@ def test_a_shopper_waiting_for_a_sold_out_size_is_emailed_when_staff_restock_it(
     shopper = create_account(f"w{unique}", roles=frozenset({RoleName.USER}))
     shopper_page = browser.new_context(base_url=base_url).new_page()
     try:
-        Storefront(shopper_page).open("/sign-in")
-        SignInForm(shopper_page).sign_in(shopper, PASSWORD)
-        Storefront(shopper_page).expect_signed_in()
-        Storefront(shopper_page).open(f"/products/{slug}?variant={variant_ids['Red / M']}")
+        Storefront(shopper_page).open_signed_in(
+            shopper, PASSWORD, f"/products/{slug}?variant={variant_ids['Red / M']}"
+        )
         expect(shopper_page.get_by_test_id("product-stock")).to_have_text("Out of stock")
         NotifyBox(shopper_page).submit.click()
         expect(NotifyBox(shopper_page).status).to_contain_text("(Red / M) is back")
     finally:
         shopper_page.context.close()
 
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("s" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Inventory")

@@ -19,8 +19,7 @@ from tests.e2e.pages.checkout import Buyer
 
 def _new_promotion(page: Page, username: str) -> AdminDashboard:
     """An administrator signed in, with the promotion editor open on a new one."""
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account(username, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.expect_signed_in()

@@ -21,7 +21,7 @@ from tests.e2e.data import (
 from tests.e2e.mail import wait_for_mail
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.returns import OrderReturns
-from tests.e2e.pages.storefront import SignInForm, Storefront, wait_until_loaded
+from tests.e2e.pages.storefront import Storefront, wait_until_loaded
 from tests.fixtures.mail import SmtpServer
 
 
@@ -62,10 +62,7 @@ def test_a_returned_item_is_approved_received_and_refunded(
     number, _ = place_order_for(email, kettle, paid=True, quantity=2)  # 90.00, free shipping
     deliver(number)
 
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/orders/{number}")
+    shop = Storefront(page).open_signed_in(email, PASSWORD, f"/orders/{number}")
     returns = OrderReturns(page)
     expect(returns.heading).to_be_visible()
     form = returns.open_form()
@@ -89,8 +86,7 @@ def test_a_returned_item_is_approved_received_and_refunded(
 
     staff = browser.new_page(base_url=page.url.split("/orders")[0])  # type: ignore[attr-defined]
     try:
-        admin = AdminDashboard(staff).open()
-        admin.sign_in_form.sign_in(
+        admin = AdminDashboard(staff).open_signed_in(
             create_account("ra" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
         )
         admin.go_to("Returns")
@@ -140,10 +136,7 @@ def test_after_the_return_window_the_shopper_is_told_why_not(page: Page, unique:
     number, _ = place_order_for(email, slug, paid=True)
     deliver(number, days_ago=31)
 
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/orders/{number}")
+    shop = Storefront(page).open_signed_in(email, PASSWORD, f"/orders/{number}")
     returns = OrderReturns(page)
     expect(returns.refusal).to_have_text("The 30-day return window of this order has passed.")
     expect(returns.return_items).to_have_count(0)
@@ -162,10 +155,7 @@ def test_a_shopper_swaps_a_size_and_pays_the_difference_on_the_exchange_order(
     number, _ = place_order_for(email, slug, paid=True, variant_id=sizes["Navy / M"])
     deliver(number)
 
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(email, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/orders/{number}")
+    shop = Storefront(page).open_signed_in(email, PASSWORD, f"/orders/{number}")
     returns = OrderReturns(page)
     form = returns.open_form()
     form.choose_quantity(f"{name} (Navy / M)", 1)
@@ -181,8 +171,7 @@ def test_a_shopper_swaps_a_size_and_pays_the_difference_on_the_exchange_order(
 
     staff = browser.new_page(base_url=page.url.split("/orders")[0])  # type: ignore[attr-defined]
     try:
-        admin = AdminDashboard(staff).open()
-        admin.sign_in_form.sign_in(
+        admin = AdminDashboard(staff).open_signed_in(
             create_account("xa" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
         )
         admin.expect_signed_in()

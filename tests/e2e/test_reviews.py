@@ -20,7 +20,7 @@ from tests.e2e.data import (
     run,
 )
 from tests.e2e.pages.admin import AdminDashboard
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import Storefront
 from tests.fixtures.accounts import catalog_manager
 
 
@@ -68,10 +68,7 @@ def test_a_buyers_review_is_published_after_a_moderator_approves_it(
     expect(reviews.get_by_role("article", name="Review by Bea E.")).to_contain_text("Boils fast")
 
     # The buyer writes a review: it waits for moderation, visible only to them.
-    shop.open("/sign-in")
-    SignInForm(page).sign_in(buyer, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/products/{slug}")
+    shop.open_signed_in(buyer, PASSWORD, f"/products/{slug}")
     form = page.get_by_role("form", name="Write a review")
     form.get_by_role("radio", name="4 ★").click()
     form.get_by_label("Title (optional)").fill("Quiet and quick")
@@ -90,8 +87,7 @@ def test_a_buyers_review_is_published_after_a_moderator_approves_it(
     shop.sign_out()
 
     # A moderator approves it in the admin.
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account(f"rm{unique}", roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Reviews")
@@ -135,10 +131,7 @@ def test_a_rejected_review_shows_its_reason_to_its_author_only(page: Page, uniqu
     slug = create_product(f"j{unique}", name=f"Reject Jug {unique}")
     author = create_account(f"ja{unique}", roles=frozenset({RoleName.USER}))
     place_order_for(author, slug, paid=True)
-    shop = Storefront(page).open("/sign-in")
-    SignInForm(page).sign_in(author, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/products/{slug}")
+    shop = Storefront(page).open_signed_in(author, PASSWORD, f"/products/{slug}")
     form = page.get_by_role("form", name="Write a review")
     form.get_by_role("radio", name="1 ★").click()
     form.get_by_label("Your review").fill("The courier left it in the rain.")
@@ -146,8 +139,7 @@ def test_a_rejected_review_shows_its_reason_to_its_author_only(page: Page, uniqu
     expect(page.get_by_text("Waiting for moderation")).to_be_visible()
     shop.sign_out()
 
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account(f"jm{unique}", roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Reviews")
@@ -171,10 +163,7 @@ def test_a_rejected_review_shows_its_reason_to_its_author_only(page: Page, uniqu
     reviews = page.get_by_role("region", name="Customer reviews")
     expect(reviews.get_by_text("No reviews yet.")).to_be_visible()
     expect(reviews).not_to_contain_text("courier")
-    shop.open("/sign-in")
-    SignInForm(page).sign_in(author, PASSWORD)
-    shop.expect_signed_in()
-    shop.open(f"/products/{slug}")
+    shop.open_signed_in(author, PASSWORD, f"/products/{slug}")
     expect(reviews.get_by_text("Not published")).to_be_visible()
     expect(reviews).to_contain_text("Please review the jug itself, not the delivery.")
     page.screenshot(path="var/test-results/reviews-rejected-author.png", full_page=True)

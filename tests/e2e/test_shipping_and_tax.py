@@ -54,8 +54,7 @@ def _choose(page: Page, label: str, option: str) -> None:
 
 @pytest.mark.usefixtures("seeded_shipping_and_tax_back")
 def test_a_merchant_ships_to_germany_with_vat_included(page: Page, unique: str) -> None:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("tax" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Shipping")

@@ -12,8 +12,7 @@ from tests.e2e.pages.admin import AdminDashboard
 
 
 def _sign_in(page: Page, email: str) -> AdminDashboard:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(email, PASSWORD)
+    admin = AdminDashboard(page).open_signed_in(email, PASSWORD)
     admin.expect_signed_in()
     return admin
 

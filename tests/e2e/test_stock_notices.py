@@ -10,7 +10,7 @@ from backend.accounts.roles import RoleName
 from tests.e2e.data import PASSWORD, create_account, create_product
 from tests.e2e.mail import link_in, wait_for_mail
 from tests.e2e.pages.admin import AdminDashboard
-from tests.e2e.pages.storefront import SignInForm, Storefront
+from tests.e2e.pages.storefront import Storefront
 from tests.e2e.pages.wishlist import NotifyBox
 from tests.fixtures.mail import SmtpServer
 
@@ -40,10 +40,7 @@ def test_subscribers_are_emailed_once_when_staff_restock(
     shopper = create_account(f"n{unique}", roles=frozenset({RoleName.USER}))
     shopper_page = browser.new_context(base_url=base_url).new_page()
     try:
-        Storefront(shopper_page).open("/sign-in")
-        SignInForm(shopper_page).sign_in(shopper, PASSWORD)
-        Storefront(shopper_page).expect_signed_in()
-        Storefront(shopper_page).open(f"/products/{slug}")
+        Storefront(shopper_page).open_signed_in(shopper, PASSWORD, f"/products/{slug}")
         NotifyBox(shopper_page).submit.click()
         expect(NotifyBox(shopper_page).status).to_contain_text(f"we will e-mail {shopper}")
         expect(shopper_page.get_by_role("button", name="Cancel notice")).to_be_visible()
@@ -52,8 +49,7 @@ def test_subscribers_are_emailed_once_when_staff_restock(
         shopper_page.context.close()
 
     # Staff see the demand, then restock.
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("m" + unique, roles=frozenset({DefaultGroup.MODERATORS})), PASSWORD
     )
     admin.go_to("Demand")

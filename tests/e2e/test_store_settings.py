@@ -32,8 +32,7 @@ def seeded_settings_back() -> Iterator[None]:
 
 @pytest.mark.usefixtures("seeded_settings_back")
 def test_settings_reach_the_storefront_and_new_orders(page: Page, unique: str) -> None:
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("set" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Settings")
@@ -70,8 +69,7 @@ def test_a_renamed_shop_and_its_number_format_show_on_every_page(
     page: Page, unique: str, base_url: str
 ) -> None:
     slug = create_product(f"fmt{unique}", name=f"Lantern {unique}", price="1234.50")
-    admin = AdminDashboard(page).open()
-    admin.sign_in_form.sign_in(
+    admin = AdminDashboard(page).open_signed_in(
         create_account("fmt" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
     )
     admin.go_to("Settings")

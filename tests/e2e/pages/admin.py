@@ -6,7 +6,12 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.pages.storefront import HYDRATION_TIMEOUT_MS, SignInForm, wait_until_loaded
+from tests.e2e.pages.storefront import (
+    HYDRATION_TIMEOUT_MS,
+    SignInForm,
+    sign_in_over_http,
+    wait_until_loaded,
+)
 
 
 class AdminDashboard:
@@ -18,6 +23,15 @@ class AdminDashboard:
 
     def open(self, path: str = "/admin") -> AdminDashboard:
         self.page.goto(path)
+        return self
+
+    def open_signed_in(self, email: str, password: str, path: str = "/admin") -> AdminDashboard:
+        """Signed in (over HTTP, `sign_in_over_http`), at `path` with its data loaded."""
+        sign_in_over_http(self.page, email, password)
+        self.page.goto(path)
+        wait_until_loaded(self.page)
+        # Signed in: not the gate (the navigation itself is behind "Menu" on a phone).
+        expect(self.gate_heading).to_have_count(0)
         return self
 
     def expect_signed_in(self) -> None:

@@ -28,6 +28,25 @@ def wait_until_loaded(page: Page, *, timeout_ms: int = HYDRATION_TIMEOUT_MS) -> 
     expect(main).to_have_attribute("data-hydrated", "true", timeout=timeout_ms)
 
 
+def sign_in_over_http(page: Page, email: str, password: str) -> None:
+    """Sign in as the sign-in form does (it posts to /auth/sign-in), without loading the
+    form first: for the many tests about something else (the form and the admin gate have
+    tests of their own). The session cookie lands in the page's browser context, so the
+    next page it opens is signed in."""
+    from backend.settings import get_settings
+
+    origin = get_settings().public_base_url.rstrip("/")
+    response = page.request.post(
+        f"{origin}/auth/sign-in",
+        form={"email": email, "password": password, "next": "/"},
+        headers={"Origin": origin},
+        max_redirects=0,
+    )
+    location = response.headers.get("location", "")
+    assert response.status == 303, response.status
+    assert "error=" not in location, f"sign-in refused: {location}"
+
+
 class Storefront:
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -49,6 +68,13 @@ class Storefront:
     def open(self, path: str = "/") -> Storefront:
         self.page.goto(path)
         wait_until_loaded(self.page)
+        return self
+
+    def open_signed_in(self, email: str, password: str, path: str = "/") -> Storefront:
+        """Signed in (over HTTP, `sign_in_over_http`), at `path`."""
+        sign_in_over_http(self.page, email, password)
+        self.open(path)
+        self.expect_signed_in()
         return self
 
     def search(self, text: str) -> None:
