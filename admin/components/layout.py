@@ -18,6 +18,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, Permission | None], ...] = (
     ("Categories", "/admin/catalog", "folder-tree", Permission.CATALOG),
     ("Collections", "/admin/collections", "layers", Permission.CATALOG),
     ("Inventory", "/admin/inventory", "boxes", Permission.INVENTORY),
+    ("Locations", "/admin/locations", "warehouse", Permission.INVENTORY),
     ("Reviews", "/admin/reviews", "star", Permission.REVIEWS),
     ("Demand", "/admin/demand", "bell-ring", Permission.INVENTORY),
     ("Orders", "/admin/orders", "receipt", Permission.ORDERS_VIEW),

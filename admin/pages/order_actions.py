@@ -20,6 +20,7 @@ from backend.audit.services import actor_label
 from backend.checkout import cancellation
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
+from backend.inventory import locations
 from backend.order_edits import services as order_edits
 from backend.orders import editing, fulfilment
 from backend.payments import links as payment_links
@@ -49,6 +50,8 @@ class OrderAdminState(AdminState):
     message: str = ""
     errors: dict[str, str] = {}
     documents: list[DocumentLink] = []
+    # Where its goods are held, one line per location and SKU: "Main warehouse: 2 × SKU".
+    ships_from: list[str] = []
 
     _order_id: str = ""
     _number: str = ""
@@ -85,6 +88,10 @@ class OrderAdminState(AdminState):
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
         self.documents = await document_links(detail.id)
+        self.ships_from = [
+            f"{a.location}: {a.quantity} × {a.sku}"
+            for a in await locations.allocations_of(detail.id)
+        ]
         await (await self.get_state(CustomerRemarksState))._show_customer(detail.user_id)
 
     @rx.event

@@ -51,6 +51,17 @@ def order_admin_page() -> rx.Component:
                         rx.vstack(
                             rx.foreach(state.order.to(OrderView).address, rx.text), spacing="0"
                         ),
+                        rx.cond(
+                            state.ships_from.length() > 0,
+                            rx.vstack(
+                                rx.heading("Ships from", size="3", as_="h3"),
+                                rx.foreach(
+                                    state.ships_from,
+                                    lambda line: rx.text(line, data_testid="ships-from"),
+                                ),
+                                spacing="1",
+                            ),
+                        ),
                         rx.heading("Timeline", size="3", as_="h3"),
                         order_timeline(state.order.to(OrderView).timeline),
                         spacing="2",

@@ -18,6 +18,7 @@ from admin.pages.drafts import DraftEditorState, DraftsState
 from admin.pages.drafts_view import draft_editor_page, drafts_page
 from admin.pages.gift_cards import GiftCardsState, gift_cards_page
 from admin.pages.inventory import InventoryState, inventory_page
+from admin.pages.locations import LocationsState, locations_page
 from admin.pages.messages import MessagesState, messages_page
 from admin.pages.order_actions import OrderAdminState
 from admin.pages.order_detail import order_admin_page
@@ -71,6 +72,7 @@ ADMIN_PAGES = (
     ),
     (collections_page, "/admin/collections", "Collections", (CollectionsState.load,)),
     (inventory_page, "/admin/inventory", "Inventory", (InventoryState.load,)),
+    (locations_page, "/admin/locations", "Stock locations", (LocationsState.load,)),
     (reviews_page, "/admin/reviews", "Reviews", (ReviewsModerationState.load,)),
     (demand_page, "/admin/demand", "Demand", (DemandState.load,)),
     (orders_page, "/admin/orders", "Orders", (OrdersTableState.load,)),

@@ -1,10 +1,13 @@
 """Stock changes: reserving for an order, returning a cancelled or returned order's
-stock, staff adjustments, a count set by the CSV import. Inventory owns stock, which is
-kept per variant (`product_variants.stock_quantity`; the product row's stock is their sum,
-kept by the database): no other domain writes it (a new variant's first count aside, set
-when the catalog creates it). Every change here ends in `_record_change`, the one place
-that writes the ledger row (`stock_movements`), records `InventoryUpdated` and applies the
-low-stock rule (`LowStock` when the stock falls to or below the variant's threshold).
+stock, staff adjustments and transfers between locations, a count set by the CSV import.
+Inventory owns stock, which is kept per variant and location (`locations.py`); what the
+storefront sells of a variant (`product_variants.stock_quantity`; the product row's stock
+is their sum, kept by the database) is the sum over the locations that sell online, kept
+here with every change: no other domain writes it (a new variant's first count aside, set
+when the catalog creates it and put at the first location by the database). Every change
+ends in `_record_change`, the one place that writes the ledger rows (`stock_movements`,
+one per location), records `InventoryUpdated` and applies the low-stock rule (`LowStock`
+when the stock falls to or below the variant's threshold).
 
 Reserving locks the order's products first, in id order, then takes each variant's
 quantity with one conditional UPDATE (`stock_quantity >= wanted`) in variant-id order:
@@ -38,9 +41,10 @@ from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.events.outbox import record_event
+from backend.inventory import locations
 from backend.inventory.events import InventoryUpdated, LowStock
 from backend.inventory.locks import lock_products_of_variants, lock_variant_stock_for_update
-from backend.inventory.models import StockMovement
+from backend.inventory.models import StockLocation, StockMovement
 
 
 class OutOfStockError(DomainError):
@@ -116,7 +120,10 @@ async def record_reservation(
     order_id: uuid.UUID,
     reason: str = "order_placed",
 ) -> None:
+    """Once the order row exists: take what `reserve` took from the locations that sell
+    online, in priority order, allocating it to the order, and write the ledger."""
     for line in reserved:
+        parts = await locations.take_online(session, order_id, line.variant_id, line.quantity)
         await _record_change(
             session,
             _Changed(
@@ -128,7 +135,7 @@ async def record_reservation(
                 line.stock_after,
                 line.low_stock_threshold,
             ),
-            change=-line.quantity,
+            parts=parts,
             reason=reason,
             order_id=order_id,
         )
@@ -154,16 +161,42 @@ async def release(
     order_id: uuid.UUID,
     reason: str,
 ) -> None:
-    """Put a cancelled order's quantities (variant id → quantity) back into stock
-    (variants deleted since are skipped), locking like `reserve`."""
+    """Put an order's quantities (variant id → quantity) back into stock at the locations
+    they were taken from (a cancellation, an edit, a returned parcel restocked; variants
+    deleted since are skipped), locking like `reserve`."""
     await lock_products_of_variants(session, list(returned))
     for variant_id in sorted(returned):
-        quantity = returned[variant_id]
-        changed = await _change_stock(session, variant_id, by=quantity)
-        if changed is not None:
-            await _record_change(
-                session, changed, change=quantity, reason=reason, order_id=order_id
-            )
+        if await lock_variant_stock_for_update(session, variant_id) is None:
+            continue
+        parts = await locations.put_back(session, order_id, variant_id, returned[variant_id])
+        await _apply(session, variant_id, parts, reason=reason, order_id=order_id)
+
+
+async def _apply(
+    session: AsyncSession,
+    variant_id: uuid.UUID,
+    parts: list[locations.AtLocation],
+    *,
+    reason: str,
+    order_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    note: str | None = None,
+) -> _Changed:
+    """The variant's online stock follows what its locations that sell online gained or
+    lost; then the change is recorded."""
+    online = sum(part.change for part in parts if part.sells_online)
+    changed = await _change_stock(session, variant_id, by=online)
+    assert changed is not None  # the locations held it, so the variant did
+    await _record_change(
+        session,
+        changed,
+        parts=parts,
+        reason=reason,
+        order_id=order_id,
+        actor_id=actor_id,
+        note=note,
+    )
+    return changed
 
 
 @dataclass(frozen=True)
@@ -212,28 +245,34 @@ async def _record_change(
     session: AsyncSession,
     variant: _Changed,
     *,
-    change: int,
+    parts: list[locations.AtLocation],
     reason: str,
     order_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
     note: str | None = None,
 ) -> None:
-    """The one place a stock change is recorded: its ledger row, `InventoryUpdated`, and
-    `LowStock` when this change took the stock to or below the threshold."""
+    """The one place a stock change is recorded: a ledger row per location it touched,
+    then, when what is sold online changed, `InventoryUpdated`, and `LowStock` when this
+    change took it to or below the threshold."""
     # Core, in one statement: needs no ORM mapping of the ledger's foreign keys (orders,
     # users) in processes that never load those domains.
-    await session.exec(
-        insert(StockMovement).values(
-            product_id=variant.product_id,
-            variant_id=variant.variant_id,
-            change=change,
-            quantity_after=variant.stock_after,
-            reason=reason,
-            order_id=order_id,
-            actor_id=actor_id,
-            note=note,
+    for part in parts:
+        await session.exec(
+            insert(StockMovement).values(
+                product_id=variant.product_id,
+                variant_id=variant.variant_id,
+                location_id=part.location_id,
+                change=part.change,
+                quantity_after=part.quantity_after,
+                reason=reason,
+                order_id=order_id,
+                actor_id=actor_id,
+                note=note,
+            )
         )
-    )
+    change = sum(part.change for part in parts if part.sells_online)
+    if change == 0:
+        return
     # The product is the aggregate (search, caches and integrations follow products);
     # the variant is named in the event.
     await record_event(
@@ -272,24 +311,24 @@ async def set_stock(
     actor_id: uuid.UUID | None = None,
     note: str | None = None,
 ) -> bool:
-    """Set a variant's stock to a counted `quantity` (the CSV import) in the caller's
-    transaction, recording the difference like any change. False when there is no such
-    variant; a count equal to the stock records nothing."""
+    """Set what a variant sells online to a counted `quantity` (the CSV import) in the
+    caller's transaction: the difference is made at the first location that sells online
+    and recorded like any change. False when there is no such variant; a count equal to
+    the stock records nothing. InvalidInputError when the count is below what the other
+    online locations hold (their stock is counted there)."""
     await lock_products_of_variants(session, [variant_id])
     before = await lock_variant_stock_for_update(session, variant_id)
     if before is None:
         return False
     if before != quantity:
-        changed = await _change_stock(session, variant_id, to=quantity)
-        assert changed is not None  # locked above
-        await _record_change(
-            session,
-            changed,
-            change=quantity - before,
-            reason=reason,
-            actor_id=actor_id,
-            note=note,
-        )
+        first = await locations.first_online_location(session)
+        part = await locations.change_at(session, first, variant_id, quantity - before)
+        if part is None:
+            raise InvalidInputError(
+                f"A count of {quantity} is below what other locations hold of this variant; "
+                f"change their stock first (Admin → Inventory)."
+            )
+        await _apply(session, variant_id, [part], reason=reason, actor_id=actor_id, note=note)
     return True
 
 
@@ -303,11 +342,18 @@ MAX_ADJUSTMENT = 100_000
 
 
 async def adjust_stock(
-    variant_id: uuid.UUID, *, change: int, reason: str, note: str = "", actor: Viewer
+    variant_id: uuid.UUID,
+    *,
+    change: int,
+    reason: str,
+    note: str = "",
+    actor: Viewer,
+    location_id: uuid.UUID | None = None,
 ) -> int:
-    """Staff change a variant's stock by `change` (never below zero), with a reason; the
-    ledger, the audit log and `InventoryUpdated` record it. Returns the new quantity. (A
-    product without options has one variant, under the product's own id.)"""
+    """Staff change a variant's stock at a location (None: the first that sells online)
+    by `change` (never below zero), with a reason; the ledger, the audit log and
+    `InventoryUpdated` record it. Returns the location's new quantity. (A product
+    without options has one variant, under the product's own id.)"""
     require_permission(actor, Permission.INVENTORY, "adjust stock")
     problems: dict[str, str] = {}
     if isinstance(change, bool) or not isinstance(change, int) or change == 0:
@@ -320,20 +366,22 @@ async def adjust_stock(
         raise InvalidInputError("Please correct the adjustment.", problems)
     note = note.strip()[:500]
     async with session_scope() as session:
+        location = await locations.location_named(session, location_id)
         await lock_products_of_variants(session, [variant_id])
-        changed = await _change_stock(session, variant_id, by=change)
-        if changed is None:
-            found = await session.get(ProductVariant, variant_id)
-            if found is None:
-                raise NotFoundError("There is no such product.")
+        if await lock_variant_stock_for_update(session, variant_id) is None:
+            raise NotFoundError("There is no such product.")
+        part = await locations.change_at(session, location, variant_id, change)
+        if part is None:
+            held = (await locations.stock_by_location(session, [variant_id])).get(variant_id, {})
+            left = held.get(location.id, 0)
             raise InvalidInputError(
                 "Stock cannot go below zero.",
-                {"change": f"Only {found.stock_quantity} in stock: remove at most that many."},
+                {"change": f"Only {left} at {location.name}: remove at most that many."},
             )
-        await _record_change(
+        changed = await _apply(
             session,
-            changed,
-            change=change,
+            variant_id,
+            [part],
             reason=reason,
             actor_id=actor.user_id,
             note=note or None,
@@ -344,11 +392,76 @@ async def adjust_stock(
             action="stock.adjusted",
             entity_type="stock",
             entity_id=changed.sku,
-            before={"stock": changed.stock_after - change},
-            after={"stock": changed.stock_after, "reason": reason, "note": note},
+            before={"stock": part.quantity_after - change, "location": location.name},
+            after={
+                "stock": part.quantity_after,
+                "location": location.name,
+                "reason": reason,
+                "note": note,
+            },
         )
     await catalog_cache.invalidate_after_commit()
-    return int(changed.stock_after)
+    return part.quantity_after
+
+
+MAX_TRANSFER = 100_000
+
+
+async def transfer_stock(
+    variant_id: uuid.UUID,
+    *,
+    from_location: uuid.UUID,
+    to_location: uuid.UUID,
+    quantity: int,
+    note: str = "",
+    actor: Viewer,
+) -> None:
+    """Staff move `quantity` of a variant from one location to another: both ledgers
+    record it (`transfer`), in one transaction; what the storefront sells changes only
+    when one of them sells online and the other does not."""
+    require_permission(actor, Permission.INVENTORY, "move stock")
+    problems: dict[str, str] = {}
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        problems["quantity"] = "Enter how many to move (e.g. 5)."
+    elif quantity > MAX_TRANSFER:
+        problems["quantity"] = f"At most {MAX_TRANSFER:,} at a time."
+    if from_location == to_location:
+        problems["to_location"] = "Choose another location to move the stock to."
+    if problems:
+        raise InvalidInputError("Please correct the transfer.", problems)
+    note = note.strip()[:500]
+    async with session_scope() as session:
+        source = await locations.location_named(session, from_location)
+        target = await locations.location_named(session, to_location)
+        await lock_products_of_variants(session, [variant_id])
+        if await lock_variant_stock_for_update(session, variant_id) is None:
+            raise NotFoundError("There is no such product.")
+        taken = await locations.change_at(session, source, variant_id, -quantity)
+        if taken is None:
+            held = (await locations.stock_by_location(session, [variant_id])).get(variant_id, {})
+            raise InvalidInputError(
+                "Please correct the transfer.",
+                {"quantity": f"Only {held.get(source.id, 0)} at {source.name}."},
+            )
+        given = await locations.change_at(session, target, variant_id, quantity)
+        assert given is not None
+        changed = await _apply(
+            session,
+            variant_id,
+            [taken, given],
+            reason="transfer",
+            actor_id=actor.user_id,
+            note=note or None,  # its two rows name both locations
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="stock.transferred",
+            entity_type="stock",
+            entity_id=changed.sku,
+            after={"from": source.name, "to": target.name, "quantity": quantity, "note": note},
+        )
+    await catalog_cache.invalidate_after_commit()
 
 
 @dataclass(frozen=True)
@@ -356,8 +469,9 @@ class MovementRecord:
     at: datetime
     variant_id: uuid.UUID
     variant_title: str  # "M / Navy"; "" for a product without options
+    location: str
     change: int
-    quantity_after: int
+    quantity_after: int  # at that location
     reason: str
     note: str
     who: str
@@ -370,15 +484,16 @@ async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[Mov
     async with session_scope() as session:
         rows = (
             await session.exec(
-                select(StockMovement, User.username)
+                select(StockMovement, User.username, StockLocation.name)
                 .join(User, col(User.id) == col(StockMovement.actor_id), isouter=True)
+                .join(StockLocation, col(StockLocation.id) == col(StockMovement.location_id))
                 .where(StockMovement.product_id == product_id)
                 .order_by(col(StockMovement.created_at).desc(), col(StockMovement.id))
                 .limit(min(max(limit, 1), 500))
             )
         ).all()
         variants = await get_variant_summaries(
-            list({movement.variant_id for movement, _ in rows}), session=session
+            list({movement.variant_id for movement, _, _ in rows}), session=session
         )
     return [
         MovementRecord(
@@ -387,6 +502,7 @@ async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[Mov
             variant_title=(
                 variants[movement.variant_id].title if movement.variant_id in variants else ""
             ),
+            location=location,
             change=movement.change,
             quantity_after=movement.quantity_after,
             reason=ADJUSTMENT_REASONS.get(movement.reason, movement.reason.replace("_", " ")),
@@ -394,5 +510,5 @@ async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[Mov
             who=username or ("shopper" if movement.reason == "order_placed" else "system"),
             order_id=movement.order_id,
         )
-        for movement, username in rows
+        for movement, username, location in rows
     ]

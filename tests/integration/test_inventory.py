@@ -64,7 +64,9 @@ async def test_stock_never_goes_below_zero_and_bad_input_is_explained(
     with pytest.raises(InvalidInputError) as nonsense:
         await inventory.adjust_stock(product, change=0, reason="because", actor=admin_viewer)
 
-    assert too_many.value.field_errors == {"change": "Only 2 in stock: remove at most that many."}
+    assert too_many.value.field_errors == {
+        "change": "Only 2 at Main warehouse: remove at most that many."
+    }
     assert set(nonsense.value.field_errors) == {"change", "reason"}
     assert await inventory.list_movements(product) == []
 
