@@ -32,6 +32,8 @@ from ui.documents import DocumentLink, document_links
 from ui.forms import labelled_input
 from ui.order_view import OrderView, order_view
 
+AS_HELD = "held"  # the ship form's "from where its goods are held"
+
 
 class OrderAdminState(AdminState):
     permission: ClassVar[Permission] = Permission.ORDERS_VIEW
@@ -52,6 +54,8 @@ class OrderAdminState(AdminState):
     documents: list[DocumentLink] = []
     # Where its goods are held, one line per location and SKU: "Main warehouse: 2 × SKU".
     ships_from: list[str] = []
+    # Where it may ship from, for the ship form: (location id, name); "" is "as held".
+    ship_choices: list[tuple[str, str]] = []
 
     _order_id: str = ""
     _number: str = ""
@@ -92,6 +96,14 @@ class OrderAdminState(AdminState):
             f"{a.location}: {a.quantity} × {a.sku}"
             for a in await locations.allocations_of(detail.id)
         ]
+        self.ship_choices = (
+            [
+                (str(choice.id), choice.name)
+                for choice in await locations.location_choices(actor=self.staff_viewer)
+            ]
+            if self.can_fulfil
+            else []
+        )
         await (await self.get_state(CustomerRemarksState))._show_customer(detail.user_id)
 
     @rx.event
@@ -115,12 +127,15 @@ class OrderAdminState(AdminState):
     @rx.event
     @requires(Permission.ORDERS_FULFIL)
     async def fulfil(self, form_data: dict[str, str]) -> None:
+        chosen = str(form_data.get("ship_from") or "")[:36]
+        offered = {location_id for location_id, _ in self.ship_choices}
         await self._act(
             fulfilment.fulfil_order(
                 uuid.UUID(self._order_id),
                 carrier=str(form_data.get("carrier") or "")[:200],
                 tracking_number=str(form_data.get("tracking_number") or "")[:200],
                 actor=self.staff_viewer,
+                ship_from=uuid.UUID(chosen) if chosen in offered else None,
             ),
             "Marked shipped; the customer is told.",
         )
@@ -194,6 +209,32 @@ class OrderAdminState(AdminState):
         )
 
 
+def _ship_from() -> rx.Component:
+    """Where the parcel leaves from: where the goods are held (the default), or one
+    location that then supplies all of it."""
+    state = OrderAdminState
+    error = state.errors.get("ship_from", "")
+    return rx.cond(
+        state.ship_choices.length() > 1,
+        rx.box(
+            rx.text("Ship from", size="2", weight="medium"),
+            rx.select.root(
+                rx.select.trigger(aria_label="Ship from"),
+                rx.select.content(
+                    rx.select.item("Where its goods are held", value=AS_HELD),
+                    rx.foreach(
+                        state.ship_choices,
+                        lambda choice: rx.select.item(choice[1], value=choice[0]),
+                    ),
+                ),
+                name="ship_from",
+                default_value=AS_HELD,
+            ),
+            rx.cond(error != "", rx.text(error, color_scheme="tomato", size="2", role="alert")),
+        ),
+    )
+
+
 def order_actions() -> rx.Component:
     """Ship, deliver, refund, cancel: the order page's buttons, as the order allows."""
     state = OrderAdminState
@@ -223,6 +264,7 @@ def order_actions() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading("Ship", size="3", as_="h3"),
+                    _ship_from(),
                     rx.hstack(
                         labelled_input("Carrier", "carrier", state.errors.get("carrier", "")),
                         labelled_input(

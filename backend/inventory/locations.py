@@ -134,7 +134,7 @@ async def change_at(
     return AtLocation(location.id, by, row[0], location.sells_online)
 
 
-async def _allocate(
+async def allocate(
     session: AsyncSession,
     order_id: uuid.UUID,
     variant_id: uuid.UUID,
@@ -185,7 +185,7 @@ async def take_online(
         taken = min(stock.quantity, left)
         part = await change_at(session, location, variant_id, -taken)
         assert part is not None  # locked above with at least `taken`
-        await _allocate(session, order_id, variant_id, location.id, taken)
+        await allocate(session, order_id, variant_id, location.id, taken)
         parts.append(part)
         left -= taken
     if left:
@@ -234,6 +234,41 @@ async def put_back(
         assert part is not None
         parts.append(part)
     return parts
+
+
+async def held_elsewhere_locked(
+    session: AsyncSession, order_id: uuid.UUID, location_id: uuid.UUID
+) -> list[tuple[StockAllocation, StockLocation]]:
+    """The order's allocations at other locations than this one, locked."""
+    return list(
+        (
+            await session.exec(
+                select(StockAllocation, StockLocation)
+                .join(StockLocation, col(StockLocation.id) == col(StockAllocation.location_id))
+                .where(
+                    col(StockAllocation.order_id) == order_id,
+                    col(StockAllocation.location_id) != location_id,
+                    col(StockAllocation.quantity) > 0,
+                )
+                .order_by(col(StockAllocation.variant_id), *_ordered())
+                .with_for_update(of=StockAllocation)
+            )
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class LocationChoice:
+    id: uuid.UUID
+    name: str
+
+
+async def location_choices(*, actor: Viewer) -> list[LocationChoice]:
+    """Every location, in priority order, for staff shipping an order from one."""
+    require_permission(actor, Permission.ORDERS_FULFIL, "choose where orders ship from")
+    async with session_scope() as session:
+        rows = (await session.exec(select(StockLocation).order_by(*_ordered()))).all()
+    return [LocationChoice(row.id, row.name) for row in rows]
 
 
 async def stock_by_location(

@@ -404,6 +404,40 @@ async def adjust_stock(
     return part.quantity_after
 
 
+async def ship_order_from(
+    session: AsyncSession, order_id: uuid.UUID, location_id: uuid.UUID
+) -> None:
+    """Before an order ships from one location, in the caller's transaction (the order
+    locked): what it holds elsewhere moves there. That location must hold it
+    (InvalidInputError names the first variant it lacks); the units held elsewhere go back
+    on sale there. The ledgers say `reallocated`."""
+    location = await locations.location_named(session, location_id)
+    elsewhere = await locations.held_elsewhere_locked(session, order_id, location.id)
+    variant_ids = sorted({allocation.variant_id for allocation, _ in elsewhere})
+    await lock_products_of_variants(session, variant_ids)
+    summaries = await get_variant_summaries(variant_ids, session=session)
+    for variant_id in variant_ids:
+        await lock_variant_stock_for_update(session, variant_id)
+        parts: list[locations.AtLocation] = []
+        for allocation, source in elsewhere:
+            if allocation.variant_id != variant_id:
+                continue
+            quantity = allocation.quantity
+            taken = await locations.change_at(session, location, variant_id, -quantity)
+            if taken is None:
+                summary = summaries.get(variant_id)
+                name = summary.display_name if summary else "an item"
+                message = f"{location.name} does not hold {quantity} of {name}."
+                raise InvalidInputError(message, {"ship_from": message})
+            back = await locations.change_at(session, source, variant_id, quantity)
+            assert back is not None
+            allocation.quantity = 0
+            session.add(allocation)
+            await locations.allocate(session, order_id, variant_id, location.id, quantity)
+            parts += [taken, back]
+        await _apply(session, variant_id, parts, reason="reallocated", order_id=order_id)
+
+
 MAX_TRANSFER = 100_000
 
 

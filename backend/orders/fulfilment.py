@@ -19,6 +19,7 @@ from backend.catalog import cache as catalog_cache
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
+from backend.inventory import services as inventory
 from backend.orders import status
 from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderFulfilled
@@ -31,9 +32,16 @@ MAX_TRACKING_LENGTH = 100
 
 
 async def fulfil_order(
-    order_id: uuid.UUID, *, carrier: str, tracking_number: str, actor: Viewer
+    order_id: uuid.UUID,
+    *,
+    carrier: str,
+    tracking_number: str,
+    actor: Viewer,
+    ship_from: uuid.UUID | None = None,
 ) -> None:
-    """Mark a paid order shipped; the shopper is e-mailed (and texted, with a phone)."""
+    """Mark a paid order shipped; the shopper is e-mailed (and texted, with a phone).
+    `ship_from`: the stock location it all leaves from, when not (only) from where its
+    goods are held: they are taken there instead (`inventory.ship_order_from`)."""
     require_permission(actor, Permission.ORDERS_FULFIL, "ship orders")
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
     problems = {}
@@ -61,6 +69,8 @@ async def fulfil_order(
             actor=actor_label(actor),
             note=f"{carrier} {tracking_number}",
         )
+        if ship_from is not None:
+            await inventory.ship_order_from(session, order.id, ship_from)
         order.carrier, order.tracking_number = carrier, tracking_number
         audit.record(
             session,
@@ -83,6 +93,8 @@ async def fulfil_order(
                 phone=order.phone,
             ),
         )
+    if ship_from is not None:
+        await catalog_cache.invalidate_after_commit()  # stock moved between locations
 
 
 async def mark_delivered(order_id: uuid.UUID, *, actor: Viewer) -> None:

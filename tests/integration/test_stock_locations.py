@@ -26,9 +26,13 @@ from backend.inventory import locations
 from backend.inventory import services as inventory
 from backend.inventory.models import LocationStock, StockLocation, StockMovement
 from backend.inventory.services import OutOfStockError
+from backend.orders import fulfilment
 from backend.orders import services as orders
+from backend.orders.models import Order
+from backend.payments import services as payments
+from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details
+from tests.fixtures.checkout import checkout_details, tab_that_placed
 
 MAIN = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
@@ -291,3 +295,54 @@ async def test_100_buyers_racing_for_5_units_over_two_locations_make_exactly_5_o
         change for location, change, _, reason in await ledger(hot) if reason == "order_placed"
     ]
     assert sum(taken) == -5
+
+
+async def paid_order_of(product_id: uuid.UUID, quantity: int) -> orders.PlacedOrder:
+    placed = await order_of(product_id, quantity)
+    outcome = await payments.pay_order(
+        placed.id,
+        shopper=tab_that_placed(placed.id),
+        payment_method=cards.SUCCEEDS,
+        attempt_key=uuid.uuid4().hex,
+    )
+    assert outcome.status == "succeeded"
+    return placed
+
+
+async def test_an_order_shipped_from_another_location_takes_its_goods_from_there(
+    make_product: MakeProduct, admin_viewer: Viewer, unique: str
+) -> None:
+    lamp = await make_product(stock_quantity=3)
+    store = await new_location(admin_viewer, f"Quay {unique}", priority=20)
+    await inventory.transfer_stock(
+        lamp, from_location=MAIN, to_location=store, quantity=1, actor=admin_viewer
+    )
+    placed = await paid_order_of(lamp, 2)  # both from the main warehouse (priority 10)
+    assert await held(lamp) == {store: 1}
+
+    with pytest.raises(InvalidInputError) as short:
+        await fulfilment.fulfil_order(
+            placed.id, carrier="UPS", tracking_number="1Z", actor=admin_viewer, ship_from=store
+        )
+    assert short.value.field_errors["ship_from"].startswith(f"Quay {unique} does not hold 2 of")
+    async with session_scope() as session:
+        still = await session.get(Order, placed.id)
+    assert still is not None
+    assert still.status == "paid"  # nothing written
+
+    # Restocked: the quay has plenty now.
+    await inventory.adjust_stock(
+        lamp, change=4, reason="restock", actor=admin_viewer, location_id=store
+    )
+    await fulfilment.fulfil_order(
+        placed.id, carrier="UPS", tracking_number="1Z", actor=admin_viewer, ship_from=store
+    )
+
+    assert [(a.location, a.quantity) for a in await locations.allocations_of(placed.id)] == [
+        (f"Quay {unique}", 2)
+    ]
+    assert await held(lamp) == {MAIN: 2, store: 3}  # the two back on sale at the main one
+    assert await selling(lamp) == 5
+    reallocated = [row for row in await ledger(lamp) if row[3] == "reallocated"]
+    assert sorted((row[0], row[1]) for row in reallocated) == sorted([(store, -2), (MAIN, 2)])
+    await assert_online_sum_holds(lamp)
