@@ -56,6 +56,9 @@ class OrderAdminState(AdminState):
     ships_from: list[str] = []
     # Where it may ship from, for the ship form: (location id, name); "" is "as held".
     ship_choices: list[tuple[str, str]] = []
+    ship_from: str = AS_HELD
+    # As held at several locations, it ships as one parcel from each: (location id, name).
+    parcels: list[tuple[str, str]] = []
 
     _order_id: str = ""
     _number: str = ""
@@ -96,14 +99,18 @@ class OrderAdminState(AdminState):
             f"{a.location}: {a.quantity} × {a.sku}"
             for a in await locations.allocations_of(detail.id)
         ]
-        self.ship_choices = (
-            [
+        self.ship_choices, self.parcels, self.ship_from = [], [], AS_HELD
+        if self.can_fulfil:
+            self.ship_choices = [
                 (str(choice.id), choice.name)
                 for choice in await locations.location_choices(actor=self.staff_viewer)
             ]
-            if self.can_fulfil
-            else []
-        )
+            self.parcels = [
+                (str(location_id), name)
+                for location_id, name in await locations.parcels_of(
+                    detail.id, actor=self.staff_viewer
+                )
+            ]
         await (await self.get_state(CustomerRemarksState))._show_customer(detail.user_id)
 
     @rx.event
@@ -129,16 +136,32 @@ class OrderAdminState(AdminState):
     async def fulfil(self, form_data: dict[str, str]) -> None:
         chosen = str(form_data.get("ship_from") or "")[:36]
         offered = {location_id for location_id, _ in self.ship_choices}
+        ship_from = uuid.UUID(chosen) if chosen in offered else None
+        parcels = (
+            {
+                uuid.UUID(location_id): str(form_data.get(f"tracking-{location_id}") or "")[:200]
+                for location_id, _ in self.parcels
+            }
+            if ship_from is None and len(self.parcels) > 1
+            else None
+        )
         await self._act(
             fulfilment.fulfil_order(
                 uuid.UUID(self._order_id),
                 carrier=str(form_data.get("carrier") or "")[:200],
                 tracking_number=str(form_data.get("tracking_number") or "")[:200],
                 actor=self.staff_viewer,
-                ship_from=uuid.UUID(chosen) if chosen in offered else None,
+                ship_from=ship_from,
+                parcels=parcels,
             ),
             "Marked shipped; the customer is told.",
         )
+
+    @rx.event
+    @requires(Permission.ORDERS_FULFIL)
+    def choose_ship_from(self, value: str) -> None:
+        """The ship form asks one tracking number per parcel only when shipping as held."""
+        self.ship_from = str(value)[:36]
 
     @rx.event
     @requires(Permission.ORDERS_FULFIL)
@@ -209,6 +232,16 @@ class OrderAdminState(AdminState):
         )
 
 
+def _parcel_tracking(parcel: rx.Var[tuple[str, str]]) -> rx.Component:
+    """A parcel's tracking number, named by where it leaves from."""
+    field = "tracking-" + parcel[0]
+    return labelled_input(
+        "Tracking number, parcel from " + parcel[1],
+        field,
+        OrderAdminState.errors.get(field, ""),
+    )
+
+
 def _ship_from() -> rx.Component:
     """Where the parcel leaves from: where the goods are held (the default), or one
     location that then supplies all of it."""
@@ -229,6 +262,7 @@ def _ship_from() -> rx.Component:
                 ),
                 name="ship_from",
                 default_value=AS_HELD,
+                on_change=state.choose_ship_from,
             ),
             rx.cond(error != "", rx.text(error, color_scheme="tomato", size="2", role="alert")),
         ),
@@ -265,15 +299,24 @@ def order_actions() -> rx.Component:
                 rx.vstack(
                     rx.heading("Ship", size="3", as_="h3"),
                     _ship_from(),
-                    rx.hstack(
-                        labelled_input("Carrier", "carrier", state.errors.get("carrier", "")),
-                        labelled_input(
-                            "Tracking number",
-                            "tracking_number",
-                            state.errors.get("tracking_number", ""),
+                    rx.cond(
+                        (state.parcels.length() > 1) & (state.ship_from == AS_HELD),
+                        rx.vstack(
+                            labelled_input("Carrier", "carrier", state.errors.get("carrier", "")),
+                            rx.foreach(state.parcels, _parcel_tracking),
+                            spacing="2",
+                            width="100%",
                         ),
-                        spacing="3",
-                        width="100%",
+                        rx.hstack(
+                            labelled_input("Carrier", "carrier", state.errors.get("carrier", "")),
+                            labelled_input(
+                                "Tracking number",
+                                "tracking_number",
+                                state.errors.get("tracking_number", ""),
+                            ),
+                            spacing="3",
+                            width="100%",
+                        ),
                     ),
                     rx.button("Mark shipped", type="submit"),
                     spacing="2",

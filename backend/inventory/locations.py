@@ -257,6 +257,29 @@ async def held_elsewhere_locked(
     )
 
 
+async def locations_holding(
+    session: AsyncSession, order_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str]]:
+    """The locations an order's goods are held at (id, name), in priority order."""
+    rows = (
+        await session.exec(
+            select(StockLocation.id, StockLocation.name)
+            .join(StockAllocation, col(StockAllocation.location_id) == col(StockLocation.id))
+            .where(col(StockAllocation.order_id) == order_id, col(StockAllocation.quantity) > 0)
+            .group_by(col(StockLocation.id))
+            .order_by(*_ordered())
+        )
+    ).all()
+    return [(location_id, name) for location_id, name in rows]
+
+
+async def parcels_of(order_id: uuid.UUID, *, actor: Viewer) -> list[tuple[uuid.UUID, str]]:
+    """The locations an order would ship from as it is held: one parcel each."""
+    require_permission(actor, Permission.ORDERS_FULFIL, "ship orders")
+    async with session_scope() as session:
+        return await locations_holding(session, order_id)
+
+
 @dataclass(frozen=True)
 class LocationChoice:
     id: uuid.UUID

@@ -109,5 +109,8 @@ class OrderFulfilled(DomainEvent):
     email: str
     customer_name: str
     carrier: str
+    # The tracking number; for an order in several parcels, each one's with where it
+    # comes from: "1Z1 (from Riverside), 1Z2 (from Main warehouse)".
     tracking_number: str
+    parcels: int = 1
     phone: str | None = None

@@ -6,6 +6,7 @@ state is refused."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -19,12 +20,13 @@ from backend.catalog import cache as catalog_cache
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.events.outbox import record_event
+from backend.inventory import locations as inventory_locations
 from backend.inventory import services as inventory
 from backend.orders import status
 from backend.orders.errors import InvalidTransitionError
 from backend.orders.events import OrderFulfilled
 from backend.orders.locks import lock_order_for_update
-from backend.orders.models import OrderLine
+from backend.orders.models import OrderLine, OrderParcel
 from backend.orders.services import cancel_order_locked
 
 MAX_CARRIER_LENGTH = 60
@@ -35,19 +37,25 @@ async def fulfil_order(
     order_id: uuid.UUID,
     *,
     carrier: str,
-    tracking_number: str,
+    tracking_number: str = "",
     actor: Viewer,
     ship_from: uuid.UUID | None = None,
+    parcels: Mapping[uuid.UUID, str] | None = None,
 ) -> None:
     """Mark a paid order shipped; the shopper is e-mailed (and texted, with a phone).
-    `ship_from`: the stock location it all leaves from, when not (only) from where its
-    goods are held: they are taken there instead (`inventory.ship_order_from`)."""
+
+    `ship_from`: the stock location it all leaves from, when not from where its goods
+    are held: they are taken there instead (`inventory.ship_order_from`). Otherwise an
+    order whose goods are held at several locations ships as one parcel from each:
+    `parcels` gives each one's tracking number (location id → number), or, without it,
+    they all go under `tracking_number` (a carrier's lead number for a multi-parcel
+    shipment)."""
     require_permission(actor, Permission.ORDERS_FULFIL, "ship orders")
-    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    carrier = carrier.strip()
     problems = {}
     if not carrier or len(carrier) > MAX_CARRIER_LENGTH:
         problems["carrier"] = "Name the carrier (up to 60 characters)."
-    if not tracking_number or len(tracking_number) > MAX_TRACKING_LENGTH:
+    if not parcels and not 0 < len(tracking_number.strip()) <= MAX_TRACKING_LENGTH:
         problems["tracking_number"] = "Enter the tracking number (up to 100 characters)."
     if problems:
         raise InvalidInputError("Please correct the shipping details.", problems)
@@ -61,17 +69,36 @@ async def fulfil_order(
                 current=order.payment_status,
                 target="fulfilled",
             )
-        status.move(
-            session,
-            order,
-            "order",
-            "fulfilled",
-            actor=actor_label(actor),
-            note=f"{carrier} {tracking_number}",
-        )
+        if not status.can_move("order", order.status, "fulfilled"):
+            raise InvalidTransitionError(
+                f"Order {order.number} is {status.label(order.status)}; only a paid order "
+                "can be shipped.",
+                current=order.status,
+                target="fulfilled",
+            )
         if ship_from is not None:
             await inventory.ship_order_from(session, order.id, ship_from)
-        order.carrier, order.tracking_number = carrier, tracking_number
+        shipped = _parcels(
+            await inventory_locations.locations_holding(session, order.id),
+            tracking_number,
+            parcels or {},
+        )
+        note = _describe(shipped)
+        status.move(
+            session, order, "order", "fulfilled", actor=actor_label(actor), note=f"{carrier} {note}"
+        )
+        order.carrier, order.tracking_number = carrier, shipped[0][2]
+        for position, (location_id, location_name, number) in enumerate(shipped):
+            session.add(
+                OrderParcel(
+                    order_id=order.id,
+                    position=position,
+                    location_id=location_id,
+                    location_name=location_name,
+                    carrier=carrier,
+                    tracking_number=number,
+                )
+            )
         audit.record(
             session,
             actor=actor,
@@ -79,7 +106,7 @@ async def fulfil_order(
             entity_type="order",
             entity_id=order.number,
             before={"status": before},
-            after={"status": order.status, "carrier": carrier, "tracking_number": tracking_number},
+            after={"status": order.status, "carrier": carrier, "tracking_number": note},
         )
         await record_event(
             session,
@@ -89,12 +116,46 @@ async def fulfil_order(
                 email=order.email,
                 customer_name=order.customer_name,
                 carrier=carrier,
-                tracking_number=tracking_number,
+                tracking_number=note,
+                parcels=len(shipped),
                 phone=order.phone,
             ),
         )
     if ship_from is not None:
         await catalog_cache.invalidate_after_commit()  # stock moved between locations
+
+
+def _parcels(
+    held: list[tuple[uuid.UUID, str]], tracking_number: str, parcels: Mapping[uuid.UUID, str]
+) -> list[tuple[uuid.UUID | None, str, str]]:
+    """(location id, its name, tracking number) per parcel, checked: one per location
+    holding the goods, or the one parcel."""
+    if len(held) > 1 and parcels:
+        numbers = {location_id: (parcels.get(location_id) or "").strip() for location_id, _ in held}
+        problems = {
+            f"tracking-{location_id}": f"Enter the tracking number of the parcel from {name}."
+            for location_id, name in held
+            if not numbers[location_id] or len(numbers[location_id]) > MAX_TRACKING_LENGTH
+        }
+        if problems:
+            raise InvalidInputError("Please correct the shipping details.", problems)
+        return [(location_id, name, numbers[location_id]) for location_id, name in held]
+    tracking_number = tracking_number.strip() or next(iter(parcels.values()), "").strip()
+    if not tracking_number or len(tracking_number) > MAX_TRACKING_LENGTH:
+        raise InvalidInputError(
+            "Please correct the shipping details.",
+            {"tracking_number": "Enter the tracking number (up to 100 characters)."},
+        )
+    if not held:
+        return [(None, "", tracking_number)]
+    return [(location_id, name, tracking_number) for location_id, name in held]
+
+
+def _describe(shipped: list[tuple[uuid.UUID | None, str, str]]) -> str:
+    """The tracking number, or each parcel's with where it comes from."""
+    if len({number for _, _, number in shipped}) == 1:
+        return shipped[0][2]
+    return ", ".join(f"{number} (from {name})" for _, name, number in shipped)
 
 
 async def mark_delivered(order_id: uuid.UUID, *, actor: Viewer) -> None:

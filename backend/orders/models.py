@@ -351,3 +351,31 @@ class OrderTaxLine(SQLModel, table=True):
     percent: Decimal = Field(sa_column=Column(Numeric(6, 3), nullable=False))
     base: Decimal = _money()
     amount: Decimal = _money()
+
+
+class OrderParcel(SQLModel, table=True):
+    """One parcel an order shipped in: from which stock location, with which tracking
+    number. An order whose goods were held at two locations ships as two parcels."""
+
+    __tablename__ = "order_parcels"
+    __table_args__ = (
+        UniqueConstraint("order_id", "position"),
+        CheckConstraint("char_length(btrim(tracking_number)) > 0", name="tracking_given"),
+    )
+
+    id: uuid.UUID = uuid_primary_key()
+    order_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    # None: nothing in it was held at a location (custom lines only).
+    location_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("stock_locations.id", ondelete="RESTRICT")),
+    )
+    location_name: str = Field(default="", sa_column=Column(String(80), nullable=False))
+    carrier: str = Field(sa_column=Column(String(60), nullable=False))
+    tracking_number: str = Field(sa_column=Column(String(100), nullable=False))
+    created_at: datetime = created_at_column()

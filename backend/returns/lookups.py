@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.core.money import quantize
 from backend.orders.models import Order, OrderLine, OrderStatusChange
 from backend.returns import refunds
 from backend.returns.models import ReturnLine, ReturnRequest
@@ -119,7 +120,7 @@ async def refund_due(
     due = value_of(order, refunded) if refunded else Decimal("0.00")
     if not exchanged:
         return due
-    credit = goods_of(exchanged)
+    credit = quantize(goods_of(exchanged))  # as the exchange order took it off
     used = credit
     if request.exchange_order_id is not None:
         sent = await session.get(Order, request.exchange_order_id)

@@ -39,7 +39,9 @@ def test_a_moderator_restocks_a_sold_out_product(page: Page, unique: str) -> Non
     expect(page.get_by_role("button", name="Add to cart")).to_be_enabled()
 
 
-def test_stock_moved_to_a_second_location_is_sold_from_there(page: Page, unique: str) -> None:
+def test_stock_moved_to_a_second_location_is_sold_and_shipped_from_there(
+    page: Page, unique: str
+) -> None:
     slug = create_product(f"l{unique}", name=f"Moved Lamp {unique}", stock=4)
     store = f"Riverside {unique}"
     admin = AdminDashboard(page).open_signed_in(
@@ -62,16 +64,31 @@ def test_stock_moved_to_a_second_location_is_sold_from_there(page: Page, unique:
     page.get_by_role("option", name="Main warehouse").click()
     page.get_by_role("combobox", name="To").click()
     page.get_by_role("option", name=store).click()
-    page.get_by_label("Quantity").fill("4")
+    page.get_by_label("Quantity").fill("3")
     page.get_by_role("button", name="Move stock").click()
-    expect(page.get_by_text(f"Moved 4 from Main warehouse to {store}.")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text=store).first).to_contain_text("4")
+    expect(page.get_by_text(f"Moved 3 from Main warehouse to {store}.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=store).first).to_contain_text("3")
     expect(page.get_by_test_id("stock")).to_have_text("4")  # both sell online
     page.screenshot(path="var/test-results/admin-inventory-locations.png", full_page=True)
 
+    # Two lamps: the main warehouse's last one (priority 1), then one from the store.
     number, _ = place_order_for(
-        create_account("lb" + unique, roles=frozenset({RoleName.USER})), slug, paid=True
+        create_account("lb" + unique, roles=frozenset({RoleName.USER})),
+        slug,
+        paid=True,
+        quantity=2,
     )
 
     page.goto(f"/admin/orders/{number}")
-    expect(page.get_by_test_id("ships-from")).to_have_text(f"{store}: 1 × E2E-l{unique}")
+    expect(page.get_by_test_id("ships-from")).to_have_text(
+        [f"Main warehouse: 1 × E2E-l{unique}", f"{store}: 1 × E2E-l{unique}"]
+    )
+    page.get_by_label("Carrier").fill("DHL")
+    page.get_by_label("Tracking number, parcel from Main warehouse").fill("JD1")
+    page.get_by_label(f"Tracking number, parcel from {store}").fill("JD2")
+    page.screenshot(path="var/test-results/admin-order-two-parcels.png", full_page=True)
+    page.get_by_role("button", name="Mark shipped").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Order: shipped")
+    expect(page.get_by_label("Order timeline")).to_contain_text(
+        f"DHL JD1 (from Main warehouse), JD2 (from {store})"
+    )

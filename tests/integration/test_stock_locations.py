@@ -22,13 +22,14 @@ from backend.catalog.models import ProductVariant
 from backend.checkout import cancellation
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
+from backend.events.models import OutboxEvent
 from backend.inventory import locations
 from backend.inventory import services as inventory
 from backend.inventory.models import LocationStock, StockLocation, StockMovement
 from backend.inventory.services import OutOfStockError
 from backend.orders import fulfilment
 from backend.orders import services as orders
-from backend.orders.models import Order
+from backend.orders.models import Order, OrderParcel
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
@@ -346,3 +347,51 @@ async def test_an_order_shipped_from_another_location_takes_its_goods_from_there
     reallocated = [row for row in await ledger(lamp) if row[3] == "reallocated"]
     assert sorted((row[0], row[1]) for row in reallocated) == sorted([(store, -2), (MAIN, 2)])
     await assert_online_sum_holds(lamp)
+
+
+async def test_an_order_held_at_two_locations_ships_as_two_parcels(
+    make_product: MakeProduct, admin_viewer: Viewer, unique: str
+) -> None:
+    lamp = await make_product(stock_quantity=3)
+    store = await new_location(admin_viewer, f"Pier {unique}", priority=1)
+    await inventory.transfer_stock(
+        lamp, from_location=MAIN, to_location=store, quantity=1, actor=admin_viewer
+    )
+    placed = await paid_order_of(lamp, 3)  # 1 from the pier (first), 2 from the main one
+
+    with pytest.raises(InvalidInputError) as missing:
+        await fulfilment.fulfil_order(
+            placed.id, carrier="DHL", actor=admin_viewer, parcels={store: "JD1", MAIN: " "}
+        )
+    assert missing.value.field_errors == {
+        f"tracking-{MAIN}": "Enter the tracking number of the parcel from Main warehouse."
+    }
+    await fulfilment.fulfil_order(
+        placed.id, carrier="DHL", actor=admin_viewer, parcels={store: "JD1", MAIN: "JD2"}
+    )
+
+    async with session_scope() as session:
+        parcels = (
+            await session.exec(
+                select(OrderParcel)
+                .where(OrderParcel.order_id == placed.id)
+                .order_by(col(OrderParcel.position))
+            )
+        ).all()
+        shipped = (
+            await session.exec(
+                select(OutboxEvent.payload).where(
+                    OutboxEvent.aggregate_id == str(placed.id),
+                    OutboxEvent.event_type == "OrderFulfilled",
+                )
+            )
+        ).one()
+        order = await session.get(Order, placed.id)
+    assert [(p.location_name, p.carrier, p.tracking_number) for p in parcels] == [
+        (f"Pier {unique}", "DHL", "JD1"),
+        ("Main warehouse", "DHL", "JD2"),
+    ]
+    assert shipped["parcels"] == 2
+    assert shipped["tracking_number"] == f"JD1 (from Pier {unique}), JD2 (from Main warehouse)"
+    assert order is not None
+    assert (order.status, order.tracking_number) == ("fulfilled", "JD1")

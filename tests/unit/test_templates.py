@@ -210,6 +210,15 @@ def test_an_exchange_names_the_variant_the_order_sending_it_and_the_difference_o
     assert "refund" not in received.text.lower()
 
 
+def test_an_order_in_two_parcels_says_so_with_both_tracking_numbers() -> None:
+    numbers = "1Z1 (from Riverside), 1Z2 (from Main warehouse)"
+    email = render_email(
+        "order_shipped", {**CONTEXTS["order_shipped"], "tracking_number": numbers, "parcels": 2}
+    )
+    assert "is on its way with DHL, in 2 parcels." in email.text
+    assert f"Tracking numbers: {numbers}" in email.text
+
+
 def test_an_amount_without_its_currency_is_an_error() -> None:
     context = {**CONTEXTS["payment_received"]}
     del context["currency"]
