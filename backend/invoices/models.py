@@ -44,7 +44,8 @@ class DocumentCounter(SQLModel, table=True):
 
 
 class Document(SQLModel, table=True):
-    """An invoice (one per order, issued when it is paid) or a credit note (one per
+    """An invoice (one main one per order, issued when it is paid, and a supplementary
+    one per difference an edit added and the customer paid) or a credit note (one per
     refund), as it was issued: the seller's and buyer's details, the lines, the tax per
     rate and the totals are copied in, so later edits to the shop, the order or the
     catalog never change it."""
@@ -57,11 +58,10 @@ class Document(SQLModel, table=True):
             "subtotal >= 0 AND discount >= 0 AND shipping >= 0 AND tax >= 0 AND total >= 0",
             name="amounts_not_negative",
         ),
-        # A credit note names the refund it is for, and the invoice it corrects.
-        CheckConstraint(
-            "(kind = 'credit_note') = (reference IS NOT NULL AND corrects IS NOT NULL)",
-            name="credit_note_refers",
-        ),
+        # A credit note (and a supplementary invoice) names what it is for and the
+        # invoice it corrects; the order's main invoice names neither.
+        CheckConstraint("(corrects IS NULL) = (reference IS NULL)", name="corrects_refers"),
+        CheckConstraint("kind = 'invoice' OR corrects IS NOT NULL", name="credit_note_corrects"),
         UniqueConstraint("kind", "year", "sequence", name="documents_numbered_once"),
         UniqueConstraint("number", name="documents_number_key"),
         UniqueConstraint("reference", name="documents_reference_key"),
@@ -69,7 +69,7 @@ class Document(SQLModel, table=True):
             "documents_one_invoice_per_order",
             "order_id",
             unique=True,
-            postgresql_where=text("kind = 'invoice'"),
+            postgresql_where=text("kind = 'invoice' AND corrects IS NULL"),
         ),
         Index("documents_order_id_idx", "order_id", "issued_at"),
     )

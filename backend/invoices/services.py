@@ -1,8 +1,12 @@
 """Issuing invoices and credit notes (the worker, on `OrderPaid` and `PaymentRefunded`;
 every call is safe to repeat).
 
-- An order's invoice is issued once it is paid: one per order (a partial UNIQUE index),
-  numbered in the year it is issued (the shop's time zone).
+- An order's invoice is issued once it is paid: one main invoice per order (a partial
+  UNIQUE index), numbered in the year it is issued (the shop's time zone).
+- An edit that raised a paid order's total is invoiced when the customer pays the
+  difference: a supplementary invoice for what the order keeps beyond what its documents
+  account for (invoices less credit notes), naming the main invoice. Worked out again
+  under the order's lock, so a repeated call finds nothing more to invoice.
 - A refund gets a credit note: one per refund (its event id is the note's `reference`),
   for the amount refunded, correcting the order's invoice (issued first if it was not
   yet). Its tax per rate is the invoice's, in proportion to the amount, rounded once per
@@ -87,7 +91,9 @@ async def _existing_invoice(session: AsyncSession, order_id: uuid.UUID) -> Docum
     return (
         await session.exec(
             select(Document).where(
-                col(Document.order_id) == order_id, col(Document.kind) == "invoice"
+                col(Document.order_id) == order_id,
+                col(Document.kind) == "invoice",
+                col(Document.corrects).is_(None),
             )
         )
     ).first()
@@ -137,7 +143,8 @@ async def _write_invoice(
 
 
 async def issue_invoice(order_number: str) -> Document:
-    """The order's invoice, issued now or found. Raises NotFoundError for an unknown
+    """The order's invoice, issued now or found; and when an edit's difference was paid
+    since, its supplementary invoice (returned then). Raises NotFoundError for an unknown
     order, InvalidInputError for one not paid."""
     order = await order_queries.get_order(order_number)
     if order.payment_status not in INVOICED_PAYMENT_STATUSES:
@@ -145,10 +152,63 @@ async def issue_invoice(order_number: str) -> Document:
     shop = await store_settings()
     async with session_scope() as session:
         await lock_order_for_update(session, order.id)
-        return await _write_invoice(session, order, shop)
+        if (invoice := await _existing_invoice(session, order.id)) is None:
+            return await _write_invoice(session, order, shop)
+        return await _supplement(session, order, invoice, shop) or invoice
 
 
-def _refunded_tax(invoice: Document, amount: Decimal) -> list[dict[str, Any]]:
+async def _supplement(
+    session: AsyncSession, order: OrderDetail, invoice: Document, shop: StoreSettings
+) -> Document | None:
+    """The supplementary invoice of what the order keeps beyond what its documents
+    account for (an edit's difference, paid), or None when nothing is left."""
+    documents = (
+        await session.exec(select(Document).where(col(Document.order_id) == order.id))
+    ).all()
+    accounted = sum((d.total if d.kind == "invoice" else -d.total for d in documents), ZERO)
+    extra = order.amount_paid - order.refunded_amount - accounted
+    if extra <= 0:
+        return None
+    now = utcnow()
+    year = _year(now, shop)
+    sequence = await numbering.take(session, "invoice", year)
+    taxes = _tax_share(invoice, extra)
+    document = Document(
+        kind="invoice",
+        year=year,
+        sequence=sequence,
+        number=numbering.document_number("invoice", year, sequence),
+        order_id=order.id,
+        order_number=order.number,
+        reference=f"supplement:{order.id}:{len(documents)}"[:80],
+        corrects=invoice.number,
+        issued_at=now,
+        currency=order.currency,
+        seller=_seller(shop),
+        buyer=_buyer(order),
+        lines=[
+            {
+                "description": f"Order {order.number} changed: the difference",
+                "quantity": 1,
+                "unit_price": decimal_string(extra),
+                "total": decimal_string(extra),
+            }
+        ],
+        tax_lines=taxes,
+        subtotal=extra,
+        discount=ZERO,
+        shipping=ZERO,
+        tax=sum((Decimal(t["amount"]) for t in taxes), ZERO),
+        total=extra,
+        prices_include_tax=True,  # the difference holds its share of the tax
+        note=f"Adds to invoice {invoice.number}.",
+    )
+    session.add(document)
+    await session.flush()
+    return document
+
+
+def _tax_share(invoice: Document, amount: Decimal) -> list[dict[str, Any]]:
     """The invoice's tax per rate in proportion to `amount` of its total."""
     if invoice.total <= 0:
         return []
@@ -184,7 +244,7 @@ async def issue_credit_note(
         now = utcnow()
         year = _year(now, shop)
         sequence = await numbering.take(session, "credit_note", year)
-        taxes = _refunded_tax(invoice, amount)
+        taxes = _tax_share(invoice, amount)
         what = reason or "Refund"
         document = Document(
             kind="credit_note",
@@ -226,7 +286,7 @@ def totals_rows(document: Document) -> list[tuple[str, Decimal]]:
     rows: list[tuple[str, Decimal]] = [("Subtotal", document.subtotal)]
     if document.discount:
         rows.append(("Discount", -document.discount))
-    if document.kind == "invoice":
+    if document.kind == "invoice" and document.corrects is None:
         rows.append(("Shipping", document.shipping))
     rows += tax_rows(
         [_as_tax_line(line) for line in document.tax_lines],

@@ -58,7 +58,7 @@ async def _paid(
     return placed
 
 
-def _text(document: Document) -> str:
+def pdf_text(document: Document) -> str:
     reader = PdfReader(io.BytesIO(pdf.render(document)))
     return "\n".join(page.extract_text() for page in reader.pages)
 
@@ -95,7 +95,7 @@ async def _check_one_invoice(
     assert invoice.number == numbering.document_number("invoice", invoice.year, invoice.sequence)
     assert (invoice.total, invoice.subtotal) == (placed.total, Decimal("80.00"))
     assert invoice.lines[0]["quantity"] == 2
-    text = _text(invoice)
+    text = pdf_text(invoice)
     for expected in (
         f"Invoice {invoice.number}",
         f"Kestrel Goods {unique} GmbH",
@@ -164,7 +164,7 @@ async def test_a_refund_gets_a_credit_note_correcting_the_invoice(
         invoice.number,
     )
     assert note.number.startswith(f"CN-{note.year}-")
-    text = _text(note)
+    text = pdf_text(note)
     assert f"Credit note {note.number}" in text
     assert f"Corrects invoice: {invoice.number}" in text
     assert [d.kind for d in await documents_of_order(placed.id)] == ["invoice", "credit_note"]

@@ -26,6 +26,8 @@ from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.events.base import event_from_row
 from backend.events.models import OutboxEvent
 from backend.inventory.services import OutOfStockError
+from backend.invoices import services as invoices
+from backend.invoices.queries import documents_of_order
 from backend.notifications.models import Notification
 from backend.order_edits import services as order_edits
 from backend.order_edits.services import EditRequest
@@ -43,6 +45,7 @@ from jobs.event_handlers.order_emails import send_order_edited
 from tests.fixtures.accounts import MakeUser
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder, checkout_details, tab_that_placed
+from tests.integration.test_invoices import pdf_text
 
 
 async def stock_of(variant_id: uuid.UUID) -> int:
@@ -126,6 +129,7 @@ async def test_one_more_on_a_paid_order_is_owed_by_a_payment_link_then_refunds_s
 ) -> None:
     placed = await place_order({lamp: 1})
     await pay(placed.id)
+    invoice = await invoices.issue_invoice(placed.number)  # as the worker does on payment
     line = (await lines_of(placed.id)).popitem()[1]
     variant = await variant_for_product(lamp)
     assert await stock_of(variant) == 4
@@ -202,6 +206,19 @@ async def test_one_more_on_a_paid_order_is_owed_by_a_payment_link_then_refunds_s
     )
     first, second = await transactions(placed.id, "payment")
     assert (first.amount, second.amount) == (placed.total, order.total - placed.total)
+    # The difference paid is invoiced too, once, adding to the first invoice.
+    supplement = await invoices.issue_invoice(placed.number)
+    assert (supplement.kind, supplement.total, supplement.corrects) == (
+        "invoice",
+        second.amount,
+        invoice.number,
+    )
+    assert supplement.sequence == invoice.sequence + 1 or supplement.year != invoice.year
+    assert (await invoices.issue_invoice(placed.number)).number == invoice.number
+    printed = pdf_text(supplement)
+    assert f"Adds to invoice {invoice.number}." in printed
+    assert f"Order {placed.number} changed: the difference" in printed
+    assert [d.total for d in await documents_of_order(placed.id)] == [invoice.total, second.amount]
 
     refunded = await refunds.refund_order(
         placed.id, amount=None, request_key="all", actor="test", by=admin_viewer
