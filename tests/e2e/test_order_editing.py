@@ -1,5 +1,6 @@
-"""A customer calls about a paid order before it ships: staff add one more of what they
-bought and another product, see the new totals and what the customer will owe, and save.
+"""A customer calls about a paid order before it ships: staff swap the jacket's size for a
+dearer one and add another product, see the new totals and what the customer will owe,
+and save.
 The customer is e-mailed the changes and a link to pay the difference, pays it by card in
 a browser of their own, and the order page shows it paid, with the edit on its timeline."""
 
@@ -12,7 +13,13 @@ from playwright.sync_api import Browser, Page, expect
 from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.data import PASSWORD, create_account, create_product, place_order_for
+from tests.e2e.data import (
+    PASSWORD,
+    create_account,
+    create_jacket,
+    create_product,
+    place_order_for,
+)
 from tests.e2e.mail import link_in
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.storefront import HYDRATION_TIMEOUT_MS, wait_until_loaded
@@ -22,34 +29,36 @@ from tests.fixtures.mail import SmtpServer
 PHONE = {"width": 390, "height": 844}
 
 
-def test_staff_add_to_a_paid_order_and_the_customer_pays_the_difference_by_link(
+def test_staff_swap_a_size_and_add_to_a_paid_order_and_the_customer_pays_the_difference(
     page: Page, browser: Browser, base_url: str, unique: str, mailbox: SmtpServer
 ) -> None:
     shopper = create_account("ed" + unique, roles=frozenset({RoleName.USER}))
-    lamp = f"Edit Lamp {unique}"
-    slug = create_product(f"el{unique}", name=lamp, price="30.00", stock=5)
+    slug, sizes = create_jacket(f"ed{unique}")
+    jacket = f"Storm Jacket ed{unique}"
     create_product(f"em{unique}", name=f"Edit Mug {unique}", price="12.00", stock=5)
-    number, _ = place_order_for(shopper, slug, paid=True)
+    number, _ = place_order_for(shopper, slug, paid=True, variant_id=sizes["Navy / M"])
 
-    admin = AdminDashboard(page).open_signed_in(
-        create_account("ce" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})), PASSWORD
+    AdminDashboard(page).open_signed_in(
+        create_account("ce" + unique, roles=frozenset({DefaultGroup.ADMINISTRATORS})),
+        PASSWORD,
+        f"/admin/orders/{number}",
     )
-    admin.expect_signed_in()
-    page.goto(f"/admin/orders/{number}")
     page.get_by_role("button", name="Change order").click()
     expect(page.get_by_role("heading", name="Change order", level=1)).to_be_visible()
     wait_until_loaded(page)
     expect(page.get_by_text("Nothing changed yet.")).to_be_visible()
 
-    quantity = page.get_by_label(f"Quantity of {lamp}")
-    quantity.fill("2")
-    quantity.press("Tab")
-    expect(page.get_by_text("was 1")).to_be_visible()
+    # The size swap: L on (a dearer size), M off.
+    page.get_by_label("Find a product").fill(jacket)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name=f"Add {jacket} (Navy / L)").click()
+    expect(page.get_by_text(f"Added 1 × {jacket} (Navy / L)")).to_be_visible()
     page.get_by_label("Find a product").fill(f"Edit Mug {unique}")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name=f"Add Edit Mug {unique}").click()
     expect(page.get_by_text(f"Added 1 × Edit Mug {unique}")).to_be_visible()
-    expect(page.get_by_text(f"{lamp}: 1 → 2")).to_be_visible()
+    page.get_by_role("button", name=f"Remove {jacket} (Navy / M)").click()
+    expect(page.get_by_text(f"Removed 1 × {jacket} (Navy / M)")).to_be_visible()
     settlement = page.get_by_role("status").filter(has_text="The customer will owe")
     expect(settlement).to_contain_text("a link to pay it")
     owed = re.search(r"owe (\$[\d,.]+)", settlement.inner_text())
@@ -66,7 +75,9 @@ def test_staff_add_to_a_paid_order_and_the_customer_pays_the_difference_by_link(
     expect(page.get_by_text(f"A link to pay {owed.group(1)} is on its way.")).to_be_visible()
 
     changed = _mail_with_subject(mailbox, shopper, f"Your order {number} was changed")
-    assert f"{lamp}: 1 → 2" in str(changed.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    said = str(changed.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert f"Removed 1 × {jacket} (Navy / M)" in said
+    assert f"Added 1 × {jacket} (Navy / L)" in said
     pay_link = link_in(_mail_with_subject(mailbox, shopper, "Pay for"), "/pay?token=")
 
     customer = browser.new_page(base_url=base_url)
@@ -85,5 +96,6 @@ def test_staff_add_to_a_paid_order_and_the_customer_pays_the_difference_by_link(
 
     page.goto(f"/admin/orders/{number}")
     expect(page.get_by_text(f"Added 1 × Edit Mug {unique}").first).to_be_visible()
+    expect(page.get_by_text(f"1 × {jacket} (Navy / L)").first).to_be_visible()
     expect(page.get_by_text("Payment: paid")).to_be_visible()
     expect(page.get_by_role("button", name="Mark shipped")).to_be_visible()

@@ -111,7 +111,7 @@ def test_a_shopper_waiting_for_a_sold_out_size_is_emailed_when_staff_restock_it(
     page.get_by_role("combobox", name="Reason").click()
     page.get_by_role("option", name="Restock").click()
     page.get_by_role("button", name="Save adjustment").click()
-    expect(page.get_by_text("Stock is now 4.")).to_be_visible()
+    expect(page.get_by_text("Stock at Main warehouse is now 4.")).to_be_visible()
     page.screenshot(path="var/test-results/admin-inventory-variant.png", full_page=True)
 
     notice = wait_for_mail(mailbox, shopper)

@@ -65,7 +65,7 @@ def test_subscribers_are_emailed_once_when_staff_restock(
     page.get_by_role("combobox", name="Reason").click()
     page.get_by_role("option", name="Restock").click()
     page.get_by_role("button", name="Save adjustment").click()
-    expect(page.get_by_text("Stock is now 5.")).to_be_visible()
+    expect(page.get_by_text("Stock at Main warehouse is now 5.")).to_be_visible()
 
     for address, count in ((guest, 2), (shopper, 1)):
         notice = wait_for_mail(mailbox, address, count=count)
