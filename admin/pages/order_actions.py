@@ -54,7 +54,7 @@ class OrderAdminState(AdminState):
     documents: list[DocumentLink] = []
     # Where its goods are held, one line per location and SKU: "Main warehouse: 2 × SKU".
     ships_from: list[str] = []
-    # Where it may ship from, for the ship form: (location id, name); "" is "as held".
+    # Where it may ship from, for the ship form: (location id, name); AS_HELD: as held.
     ship_choices: list[tuple[str, str]] = []
     ship_from: str = AS_HELD
     # As held at several locations, it ships as one parcel from each: (location id, name).
