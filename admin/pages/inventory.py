@@ -19,6 +19,7 @@ from backend.catalog.variant_queries import find_variant_by_sku
 from backend.core.errors import DomainError
 from backend.inventory import locations
 from backend.inventory import services as inventory
+from ui.errors import form_feedback
 from ui.forms import form_alert, labelled_input, success_note
 from ui.tables import data_table
 
@@ -153,8 +154,7 @@ class InventoryState(AdminState):
                 location_id=location,
             )
         except DomainError as error:
-            self.errors = dict(getattr(error, "field_errors", {}) or {})
-            self.message = "" if self.errors else error.message
+            self.message, self.errors = form_feedback(error)
             return
         where = next((h.location for h in self.held if h.location_id == str(location)), "")
         self.errors, self.done = {}, f"Stock at {where} is now {after}." if where else ""
@@ -200,8 +200,7 @@ class InventoryState(AdminState):
                 actor=self.staff_viewer,
             )
         except DomainError as error:
-            self.errors = dict(getattr(error, "field_errors", {}) or {})
-            self.message = "" if self.errors else error.message
+            self.message, self.errors = form_feedback(error)
             return
         names = {h.location_id: h.location for h in self.held}
         self.errors = {}

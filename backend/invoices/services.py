@@ -169,18 +169,46 @@ async def _supplement(
     extra = order.amount_paid - order.refunded_amount - accounted
     if extra <= 0:
         return None
+    return await _write_correction(
+        session,
+        order,
+        invoice,
+        shop,
+        kind="invoice",
+        amount=extra,
+        reference=f"supplement:{order.id}:{len(documents)}",
+        description=f"Order {order.number} changed: the difference",
+        note=f"Adds to invoice {invoice.number}.",
+    )
+
+
+async def _write_correction(
+    session: AsyncSession,
+    order: OrderDetail,
+    invoice: Document,
+    shop: StoreSettings,
+    *,
+    kind: numbering.Series,
+    amount: Decimal,
+    reference: str,
+    description: str,
+    note: str,
+) -> Document:
+    """A document of one amount that corrects the order's invoice: a credit note (money
+    back) or a supplementary invoice (an edit's difference). The amount holds its share
+    of the invoice's tax per rate."""
     now = utcnow()
     year = _year(now, shop)
-    sequence = await numbering.take(session, "invoice", year)
-    taxes = _tax_share(invoice, extra)
+    sequence = await numbering.take(session, kind, year)
+    taxes = _tax_share(invoice, amount)
     document = Document(
-        kind="invoice",
+        kind=kind,
         year=year,
         sequence=sequence,
-        number=numbering.document_number("invoice", year, sequence),
+        number=numbering.document_number(kind, year, sequence),
         order_id=order.id,
         order_number=order.number,
-        reference=f"supplement:{order.id}:{len(documents)}"[:80],
+        reference=reference[:80],
         corrects=invoice.number,
         issued_at=now,
         currency=order.currency,
@@ -188,20 +216,20 @@ async def _supplement(
         buyer=_buyer(order),
         lines=[
             {
-                "description": f"Order {order.number} changed: the difference",
+                "description": description,
                 "quantity": 1,
-                "unit_price": decimal_string(extra),
-                "total": decimal_string(extra),
+                "unit_price": decimal_string(amount),
+                "total": decimal_string(amount),
             }
         ],
         tax_lines=taxes,
-        subtotal=extra,
+        subtotal=amount,
         discount=ZERO,
         shipping=ZERO,
         tax=sum((Decimal(t["amount"]) for t in taxes), ZERO),
-        total=extra,
-        prices_include_tax=True,  # the difference holds its share of the tax
-        note=f"Adds to invoice {invoice.number}.",
+        total=amount,
+        prices_include_tax=True,  # the amount holds its share of the tax
+        note=note,
     )
     session.add(document)
     await session.flush()
@@ -241,44 +269,17 @@ async def issue_credit_note(
         if found is not None:
             return found
         invoice = await _write_invoice(session, order, shop)
-        now = utcnow()
-        year = _year(now, shop)
-        sequence = await numbering.take(session, "credit_note", year)
-        taxes = _tax_share(invoice, amount)
-        what = reason or "Refund"
-        document = Document(
+        return await _write_correction(
+            session,
+            order,
+            invoice,
+            shop,
             kind="credit_note",
-            year=year,
-            sequence=sequence,
-            number=numbering.document_number("credit_note", year, sequence),
-            order_id=order.id,
-            order_number=order.number,
-            reference=reference[:80],
-            corrects=invoice.number,
-            issued_at=now,
-            currency=order.currency,
-            seller=_seller(shop),
-            buyer=_buyer(order),
-            lines=[
-                {
-                    "description": f"{what} (order {order.number})",
-                    "quantity": 1,
-                    "unit_price": decimal_string(amount),
-                    "total": decimal_string(amount),
-                }
-            ],
-            tax_lines=taxes,
-            subtotal=amount,
-            discount=ZERO,
-            shipping=ZERO,
-            tax=sum((Decimal(t["amount"]) for t in taxes), ZERO),
-            total=amount,
-            prices_include_tax=True,  # the amount refunded holds its share of the tax
+            amount=amount,
+            reference=reference,
+            description=f"{reason or 'Refund'} (order {order.number})",
             note=f"Corrects invoice {invoice.number}.",
         )
-        session.add(document)
-        await session.flush()
-        return document
 
 
 def totals_rows(document: Document) -> list[tuple[str, Decimal]]:
