@@ -95,22 +95,16 @@ class OrderAdminState(AdminState):
         self.cancel_refunds = cancellation.cancelling_refunds(detail)
         self.refundable = format_money(left, detail.currency)
         self.documents = await document_links(detail.id)
-        self.ships_from = [
-            f"{a.location}: {a.quantity} × {a.sku}"
-            for a in await locations.allocations_of(detail.id)
-        ]
+        held = await locations.allocations_of(detail.id)
+        self.ships_from = [f"{a.location}: {a.quantity} × {a.sku}" for a in held]
         self.ship_choices, self.parcels, self.ship_from = [], [], AS_HELD
         if self.can_fulfil:
             self.ship_choices = [
                 (str(choice.id), choice.name)
                 for choice in await locations.location_choices(actor=self.staff_viewer)
             ]
-            self.parcels = [
-                (str(location_id), name)
-                for location_id, name in await locations.parcels_of(
-                    detail.id, actor=self.staff_viewer
-                )
-            ]
+            # One parcel per location holding its goods, in priority order.
+            self.parcels = list(dict.fromkeys((str(a.location_id), a.location) for a in held))
         await (await self.get_state(CustomerRemarksState))._show_customer(detail.user_id)
 
     @rx.event

@@ -273,13 +273,6 @@ async def locations_holding(
     return [(location_id, name) for location_id, name in rows]
 
 
-async def parcels_of(order_id: uuid.UUID, *, actor: Viewer) -> list[tuple[uuid.UUID, str]]:
-    """The locations an order would ship from as it is held: one parcel each."""
-    require_permission(actor, Permission.ORDERS_FULFIL, "ship orders")
-    async with session_scope() as session:
-        return await locations_holding(session, order_id)
-
-
 @dataclass(frozen=True)
 class LocationChoice:
     id: uuid.UUID
@@ -313,6 +306,7 @@ async def stock_by_location(
 
 @dataclass(frozen=True)
 class AllocationRecord:
+    location_id: uuid.UUID
     location: str
     variant_id: uuid.UUID
     sku: str
@@ -333,7 +327,10 @@ async def allocations_of(order_id: uuid.UUID) -> list[AllocationRecord]:
                 .order_by(*_ordered(), col(ProductVariant.sku))
             )
         ).all()
-    return [AllocationRecord(name, row.variant_id, sku, row.quantity) for row, name, sku in rows]
+    return [
+        AllocationRecord(row.location_id, name, row.variant_id, sku, row.quantity)
+        for row, name, sku in rows
+    ]
 
 
 # Staff manage locations.
