@@ -108,24 +108,26 @@ async def order_of(product_id: uuid.UUID, quantity: int) -> orders.PlacedOrder:
     )
 
 
-async def _main_location_first() -> None:
+async def _arrange(wanted: dict[uuid.UUID, tuple[int, bool]]) -> dict[uuid.UUID, tuple[int, bool]]:
+    """Set each location's (priority, sells online): as `wanted` says, else (1000, not
+    online). Returns what they were."""
     async with session_scope() as session:
-        for location in (await session.exec(select(StockLocation))).all():
-            if location.id != MAIN:
-                location.priority, location.sells_online = 1000, False
-            else:
-                location.priority, location.sells_online = 10, True
+        found = (await session.exec(select(StockLocation))).all()
+        before = {location.id: (location.priority, location.sells_online) for location in found}
+        for location in found:
+            location.priority, location.sells_online = wanted.get(location.id, (1000, False))
             session.add(location)
+    return before
 
 
 @pytest.fixture(autouse=True)
 async def main_location_first() -> AsyncIterator[None]:
-    """Each test starts, and leaves the database for the next, with the main warehouse
-    the only location selling online, at priority 10 (other tests' locations stay, at
-    priority 1000)."""
-    await _main_location_first()
+    """Each test starts with the main warehouse the only location selling online, at
+    priority 10 (other tests' locations stay, at priority 1000, not online); the
+    locations are left as they were found, for the tests after these."""
+    before = await _arrange({MAIN: (10, True)})
     yield
-    await _main_location_first()
+    await _arrange(before)
 
 
 async def test_a_new_product_counts_its_stock_at_the_first_online_location(
