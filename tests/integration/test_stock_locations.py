@@ -190,17 +190,21 @@ async def test_the_storefront_sells_only_what_online_locations_hold(
     assert await selling(lamp) == 2
     await assert_online_sum_holds(lamp)
 
-    # Main may stop selling online (it holds none of the lamp now): Back room still does.
-    await locations.update_location(
-        MAIN, {"name": "Main warehouse", "priority": "10"}, actor=admin_viewer
-    )
-    assert await selling(lamp) == 2
+    # The back room may stop selling online again: the main warehouse still does.
+    offline = {"name": f"Back room {unique}", "priority": "2"}
+    await locations.update_location(back_room, offline, actor=admin_viewer)
+    assert await selling(lamp) == 0
     await assert_online_sum_holds(lamp)
+    # Not the main warehouse now: it is the last that sells online (nothing changes).
     with pytest.raises(InvalidInputError) as last:
         await locations.update_location(
-            back_room, {"name": f"Back room {unique}", "priority": "2"}, actor=admin_viewer
+            MAIN, {"name": "Main warehouse", "priority": "10"}, actor=admin_viewer
         )
     assert "At least one location must sell online." in last.value.field_errors.values()
+    async with session_scope() as session:
+        main = await session.get(StockLocation, MAIN)
+    assert main is not None
+    assert main.sells_online
 
 
 async def test_a_transfer_is_one_row_in_each_ledger_and_never_more_than_is_there(
