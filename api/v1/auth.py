@@ -72,10 +72,15 @@ STAFF_DEPENDENCIES: dict[Permission, Callable[..., Any]] = {
 }
 
 CatalogStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.CATALOG])]
+InventoryStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.INVENTORY])]
+OrderViewers = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_VIEW])]
 OrderFulfilmentStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_FULFIL])]
 OrderRefundStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_REFUND])]
 OrderEditors = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ORDERS_EDIT])]
 PromotionsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.PROMOTIONS])]
+CustomersStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.CUSTOMERS])]
+ReviewsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.REVIEWS])]
+AnalyticsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.ANALYTICS])]
 SettingsStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.SETTINGS])]
 WebhooksStaff = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.WEBHOOKS])]
 StaffManagers = Annotated[Viewer, Depends(STAFF_DEPENDENCIES[Permission.STAFF])]
