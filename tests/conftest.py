@@ -262,6 +262,7 @@ def unique() -> str:
 pytest_plugins = [
     "tests.fixtures.accounts",  # before catalog, which imports it
     "tests.fixtures.catalog",
+    "tests.fixtures.api_client",
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
     "tests.fixtures.shipping_and_tax",
