@@ -24,6 +24,7 @@ from api.v1 import store_settings as store_settings_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
 from api.v1.edge import EdgeRoute
+from api.v1.etags import ETagMiddleware, document_not_modified
 from api.v1.idempotency import IdempotencyMiddleware
 from api.v1.problems import install_problem_handlers
 from api.v1.rate_limiting import RateLimitMiddleware
@@ -55,8 +56,10 @@ def build_api_v1() -> FastAPI:
     )
     app.router.route_class = EdgeRoute  # for the routes declared here (health)
     install_problem_handlers(app)
-    # Innermost first: idempotency sees the request as the route does; rate limits count
-    # every request (replays too) and sit inside CORS, so a browser can read a 429.
+    # Innermost first: ETags on the route's own answer; idempotency sees the request as
+    # the route does; rate limits count every request (replays too) and sit inside CORS,
+    # so a browser can read a 429.
+    app.add_middleware(ETagMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(
@@ -96,4 +99,5 @@ def build_api_v1() -> FastAPI:
         await check_database()
         return {"status": "ok"}
 
+    document_not_modified(app)
     return app

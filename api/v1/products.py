@@ -7,18 +7,18 @@ strings ("19.99"), never as binary floats.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.v1.auth import CatalogStaff, OptionalViewer
 from api.v1.edge import EdgeRoute
+from api.v1.etags import etag_of
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from backend.catalog import cache as catalog_cache
@@ -252,7 +252,7 @@ class ProductListParams(BaseModel):
         **problem_responses(400, 404),  # 404: no such category
     },
 )
-async def list_products(query: Annotated[ProductListParams, Query()], request: Request) -> Response:
+async def list_products(query: Annotated[ProductListParams, Query()]) -> Response:
     """Send the last `ETag` as `If-None-Match` to get an empty 304 when nothing changed."""
     params = {
         "page": str(query.page),
@@ -278,26 +278,12 @@ async def list_products(query: Annotated[ProductListParams, Query()], request: R
     # catalog version (so never stale), and a hit skips decoding and validation entirely.
     key = {"api_v1_products": params, "prices": await storefront_catalog.prices_key()}
     body = (await catalog_cache.cached_text(key, render)).encode()
-    return _json_with_etag(body, request)
+    return _json(body)
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag in candidates
-
-
-def _json_with_etag(body: bytes, request: Request) -> Response:
-    etag = _etag(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+def _json(body: bytes) -> Response:
+    """Already-serialised JSON; its ETag and 304s are the API's (`api/v1/etags.py`)."""
+    return Response(body, media_type="application/json")
 
 
 async def _visible_product(product_id: uuid.UUID, viewer: OptionalViewer) -> ProductRecord:
@@ -313,7 +299,7 @@ async def _visible_product(product_id: uuid.UUID, viewer: OptionalViewer) -> Pro
     summary="One product",
     responses={304: {"description": "Not modified (If-None-Match)"}, **problem_responses(401, 404)},
 )
-async def get_product(product_id: uuid.UUID, request: Request, viewer: OptionalViewer) -> Response:
+async def get_product(product_id: uuid.UUID, viewer: OptionalViewer) -> Response:
     """Hidden products exist only for staff. Send the last `ETag` as `If-None-Match` to get
     an empty 304 when nothing changed."""
     record = await _visible_product(product_id, viewer)
@@ -322,7 +308,7 @@ async def get_product(product_id: uuid.UUID, request: Request, viewer: OptionalV
         staff=bool(viewer and viewer.is_staff),
         sales=await storefront_catalog.sales_of_record(record),
     )
-    return _json_with_etag(body.model_dump_json().encode(), request)
+    return _json(body.model_dump_json().encode())
 
 
 async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JSONResponse:
@@ -331,7 +317,7 @@ async def _product_response(product_id: uuid.UUID, status_code: int = 200) -> JS
     return JSONResponse(
         body.model_dump(mode="json"),
         status_code=status_code,
-        headers={"ETag": _etag(body.model_dump_json().encode())},
+        headers={"ETag": etag_of(body.model_dump_json().encode())},
     )
 
 
