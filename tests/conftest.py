@@ -263,6 +263,7 @@ pytest_plugins = [
     "tests.fixtures.accounts",  # before catalog, which imports it
     "tests.fixtures.catalog",
     "tests.fixtures.api_client",
+    "tests.fixtures.generated_client",
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
     "tests.fixtures.shipping_and_tax",

@@ -53,6 +53,9 @@ def build_api_v1() -> FastAPI:
         telemetry={"tracing": False},  # one server span per request: see api/app.py
         # Messages that quote amounts write them as the store settings say.
         dependencies=[Depends(keep_settings_fresh)],
+        # operationId = the route function's name (`list_promotions`): what a generated
+        # client names its functions. A test keeps them unique.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.router.route_class = EdgeRoute  # for the routes declared here (health)
     install_problem_handlers(app)

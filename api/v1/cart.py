@@ -142,7 +142,7 @@ class CartOut(BaseModel):
         )
 
 
-class QuantityIn(BaseModel):
+class CartQuantityIn(BaseModel):
     quantity: Quantity
 
 
@@ -179,7 +179,7 @@ async def get_cart(viewer: CurrentViewer) -> CartOut:
     responses=problem_responses(400, 401, 404, 409),
 )
 async def set_item_quantity(
-    variant_id: uuid.UUID, body: QuantityIn, viewer: CurrentViewer
+    variant_id: uuid.UUID, body: CartQuantityIn, viewer: CurrentViewer
 ) -> CartOut:
     """A line is one variant (a product without options has one, under its product id)."""
     change = await carts.set_quantity(

@@ -155,7 +155,7 @@ class LineIn(BaseModel):
     quantity: int = Field(default=1, ge=1, le=999)
 
 
-class QuantityIn(BaseModel):
+class DraftLineQuantityIn(BaseModel):
     quantity: int = Field(ge=1, le=999)
 
 
@@ -271,7 +271,7 @@ async def add_line(draft_id: uuid.UUID, body: LineIn, viewer: OrderEditors) -> D
     responses=problem_responses(400, 401, 403, 404),
 )
 async def set_quantity(
-    draft_id: uuid.UUID, line_id: uuid.UUID, body: QuantityIn, viewer: OrderEditors
+    draft_id: uuid.UUID, line_id: uuid.UUID, body: DraftLineQuantityIn, viewer: OrderEditors
 ) -> DraftOut:
     await drafts.set_quantity(draft_id, line_id, body.quantity, by=viewer)
     return await _draft_out(draft_id, viewer)

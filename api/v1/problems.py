@@ -188,11 +188,25 @@ _FASTAPI_VALIDATION_ERROR = "Validation Error"
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
+_PROBLEM_REFERENCE = {"$ref": "#/components/schemas/Problem"}
+
+
 def _documented(status: int) -> dict[str, Any]:
     return {
         "description": _TITLES.get(status, "Error"),
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REFERENCE}},
     }
+
+
+def _problem_only(response: dict[str, Any]) -> None:
+    """Errors are answered as problem+json only, by reference to their schema: FastAPI
+    also lists `application/json` for a response's `model` and the routes inline a copy
+    of the schema, which client generators cannot turn into one error type."""
+    content = response.get("content", {})
+    referenced = content.get("application/json", {}).get("schema", {})
+    if PROBLEM_MEDIA_TYPE in content and "$ref" in referenced:
+        content[PROBLEM_MEDIA_TYPE] = {"schema": referenced}
+        del content["application/json"]
 
 
 def _document_validation_errors_as_400(app: FastAPI) -> None:
@@ -219,7 +233,10 @@ def _document_validation_errors_as_400(app: FastAPI) -> None:
                         responses.setdefault(str(status), _documented(status))
                 if "application/json" in operation.get("requestBody", {}).get("content", {}):
                     responses.setdefault("415", _documented(415))
-        schemas = document.get("components", {}).get("schemas", {})
+                for response in responses.values():
+                    _problem_only(response)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("Problem", Problem.model_json_schema())
         text = json.dumps(document)
         for name in _FASTAPI_VALIDATION_SCHEMAS:
             if f"#/components/schemas/{name}" not in text:
