@@ -23,7 +23,7 @@ from api.v1 import staff_groups as staff_groups_api
 from api.v1 import store_settings as store_settings_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
-from api.v1.edge import EdgeRoute
+from api.v1.edge import EdgeRoute, document_access
 from api.v1.etags import ETagMiddleware, document_not_modified
 from api.v1.idempotency import IdempotencyMiddleware
 from api.v1.problems import install_problem_handlers
@@ -103,4 +103,5 @@ def build_api_v1() -> FastAPI:
         return {"status": "ok"}
 
     document_not_modified(app)
+    document_access(app)
     return app

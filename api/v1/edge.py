@@ -22,7 +22,7 @@ from collections.abc import Callable, Coroutine
 from email.message import Message
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Form
@@ -30,7 +30,8 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 
-from api.v1.auth import ACCESS_DEPENDENCIES, settle_access
+from api.v1.auth import ACCESS_DEPENDENCIES, STAFF_DEPENDENCIES, settle_access
+from backend.accounts.permissions import Permission
 from backend.core.errors import InvalidInputError
 from backend.core.validation import refuse_nul_anywhere
 
@@ -126,3 +127,64 @@ class EdgeRoute(APIRoute):
             return await handle(request)
 
         return checked
+
+
+def document_access(app: FastAPI) -> None:
+    """Each operation says who may call it, as the edge enforces it: `x-access`
+    (`public`, `signed-in` or `staff`), `x-permission` for staff routes, and a first line
+    of its description in words. Routes with `OptionalViewer` answer anyone and may show a
+    signed-in caller more."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            routes = {route.name: route for route in api_routes(app)}  # name = operationId
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    _document_access_of(operation, routes[operation["operationId"]])
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route of the app, those of included routers too."""
+    routes: list[APIRoute] = []
+    pending = list(app.routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, APIRoute):
+            routes.append(route)
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        pending.extend(included.routes if included is not None else ())
+    return routes
+
+
+def _document_access_of(operation: dict[str, Any], route: APIRoute) -> None:
+    access, permission = _access_of(route)
+    operation["x-access"] = access
+    words = _ACCESS_WORDS[access]
+    if permission is not None:
+        operation["x-permission"] = permission.value
+        words = f"staff with the `{permission.value}` permission."
+    description = operation.get("description", "")
+    operation["description"] = f"**Access:** {words}\n\n{description}".strip()
+
+
+_ACCESS_WORDS = {
+    "public": "anyone.",
+    "signed-in": "a signed-in caller (Bearer token).",
+    "staff": "staff.",
+}
+
+
+def _access_of(route: APIRoute) -> tuple[str, Permission | None]:
+    dependency = _access_dependency(route.dependant)
+    if dependency is None:
+        return "public", None
+    for permission, staff_dependency in STAFF_DEPENDENCIES.items():
+        if staff_dependency is dependency:
+            return "staff", permission
+    return "signed-in", None

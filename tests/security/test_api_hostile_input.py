@@ -28,7 +28,7 @@ from fastapi.routing import APIRoute
 from api.app import build_http_app
 from api.v1.app import build_api_v1
 from api.v1.auth import STAFF_DEPENDENCIES
-from api.v1.edge import EdgeRoute
+from api.v1.edge import EdgeRoute, api_routes
 from backend.accounts import authentication, staff_groups, tokens
 from backend.accounts.permissions import Permission, with_implied
 from backend.accounts.schemas import Viewer
@@ -321,14 +321,7 @@ async def test_https_and_own_media_images_are_still_accepted(
 
 def test_every_api_route_checks_its_edge_first() -> None:
     """A new router that forgets `route_class=EdgeRoute` would skip all of the above."""
-    routes: list[APIRoute] = []
-    pending = list(build_api_v1().routes)
-    while pending:
-        route = pending.pop()
-        if isinstance(route, APIRoute):
-            routes.append(route)
-        included = getattr(route, "original_router", None)  # FastAPI's included routers
-        pending.extend(included.routes if included is not None else ())
+    routes = api_routes(build_api_v1())
     assert len(routes) > 20
     assert [route.path for route in routes if not isinstance(route, EdgeRoute)] == []
 
@@ -337,15 +330,7 @@ def test_every_api_route_checks_its_edge_first() -> None:
 
 
 def _api_routes() -> list[APIRoute]:
-    routes: list[APIRoute] = []
-    pending = list(build_api_v1().routes)
-    while pending:
-        route = pending.pop()
-        if isinstance(route, APIRoute):
-            routes.append(route)
-        included = getattr(route, "original_router", None)  # FastAPI's included routers
-        pending.extend(included.routes if included is not None else ())
-    return routes
+    return api_routes(build_api_v1())
 
 
 def _route_permission(route: APIRoute) -> Permission | None:
