@@ -103,7 +103,8 @@ class ReturnItemOut(BaseModel):
     name: str = Field(examples=["Storm Coat (M)"])
     quantity: int = Field(ge=1)
     exchange_for: str | None = Field(
-        examples=["L"], description="The variant sent instead of money back; null: refunded."
+        examples=["Storm Coat (L)"],
+        description="The variant sent instead of money back; null: refunded.",
     )
 
 
