@@ -41,8 +41,12 @@ from backend.returns.schemas import OrderReturns, ReturnRecord
 
 router = APIRouter(tags=["returns"], route_class=EdgeRoute)
 
-OrderNumber = Annotated[str, Path(max_length=20, examples=["KG-ABCD-EFGH"])]
-ReturnNumber = Annotated[str, Path(max_length=20, examples=["RT-ABCD-EFGH"])]
+OrderNumber = Annotated[
+    str, Path(max_length=20, examples=["KG-ABCD-EFGH"], description="The order's number.")
+]
+ReturnNumber = Annotated[
+    str, Path(max_length=20, examples=["RT-ABCD-EFGH"], description="The return's number.")
+]
 
 ReturnReason = Literal[
     "damaged", "wrong_item", "not_as_described", "does_not_fit", "no_longer_needed", "other"
@@ -101,7 +105,7 @@ async def buy_again(number: OrderNumber, viewer: CurrentViewer) -> BuyAgainOut:
 
 class ReturnItemOut(BaseModel):
     name: str = Field(examples=["Storm Coat (M)"])
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, description="How many are returned.")
     exchange_for: str | None = Field(
         examples=["Storm Coat (L)"],
         description="The variant sent instead of money back; null: refunded.",
@@ -115,9 +119,9 @@ class ReturnOut(BaseModel):
         "refunded | exchanged"
     )
     status_label: str = Field(examples=["requested, awaiting review"])
-    created_at: datetime
-    updated_at: datetime
-    items: list[ReturnItemOut]
+    created_at: datetime = Field(description="When it was asked for.")
+    updated_at: datetime = Field(description="Its last change.")
+    items: list[ReturnItemOut] = Field(description="What is returned.")
     reason: ReturnReason | None = Field(description="The reason's code")
     reason_label: str = Field(examples=["Does not fit"])
     comment: str = Field(description="Your note")
@@ -161,8 +165,8 @@ class ReturnOut(BaseModel):
 
 
 class OrderReturnsOut(BaseModel):
-    order_number: str
-    currency: str
+    order_number: str = Field(examples=["KG-ABCD-EFGH"])
+    currency: str = Field(examples=["EUR"], description="Of every amount here.")
     returns: list[ReturnOut] = Field(description="Oldest first.")
     can_request: bool = Field(description="You may ask to return items now.")
     refusal: str = Field(
@@ -186,12 +190,12 @@ class OrderReturnsOut(BaseModel):
 
 
 class ReasonOut(BaseModel):
-    code: ReturnReason
+    code: ReturnReason = Field(description="Send it as `reason`.")
     label: str = Field(examples=["Does not fit"])
 
 
 class ExchangeChoiceOut(BaseModel):
-    variant_id: uuid.UUID
+    variant_id: uuid.UUID = Field(description="Send it as the line's `exchange_variant_id`.")
     title: str = Field(examples=["L / Navy"], description="Its options")
     price: Money = Field(description="What it sells for now")
 
@@ -208,14 +212,18 @@ class ReturnableLineOut(BaseModel):
 
 
 class ReturnOptionsOut(BaseModel):
-    order_number: str
-    currency: str
-    can_request: bool
+    """What the return form offers."""
+
+    order_number: str = Field(examples=["KG-ABCD-EFGH"])
+    currency: str = Field(examples=["EUR"], description="Of every price here.")
+    can_request: bool = Field(description="You may ask to return items now.")
     refusal: str = Field(description='Why no return can be asked for now ("" when it can).')
     deadline: datetime | None = Field(description="The end of the return window.")
-    reasons: list[ReasonOut]
-    comment_max_length: int = Field(examples=[MAX_COMMENT_LENGTH])
-    lines: list[ReturnableLineOut]
+    reasons: list[ReasonOut] = Field(description="The reasons to choose from.")
+    comment_max_length: int = Field(
+        examples=[MAX_COMMENT_LENGTH], description="The longest `comment` accepted."
+    )
+    lines: list[ReturnableLineOut] = Field(description="Every line of the order.")
 
 
 class ReturnLineIn(BaseModel):
@@ -229,8 +237,14 @@ class ReturnLineIn(BaseModel):
 
 
 class ReturnRequestIn(BaseModel):
-    lines: list[ReturnLineIn] = Field(min_length=1, max_length=MAX_RETURN_LINES)
-    reason: ReturnReason
+    """What to return, and why."""
+
+    lines: list[ReturnLineIn] = Field(
+        min_length=1,
+        max_length=MAX_RETURN_LINES,
+        description="The order lines to return, each once, with how many.",
+    )
+    reason: ReturnReason = Field(description="One of GET …/return-options' `reasons`.")
     comment: str = Field(
         default="", max_length=MAX_COMMENT_LENGTH, examples=["Too small in the shoulders."]
     )
@@ -291,6 +305,7 @@ async def list_order_returns(number: OrderNumber, viewer: CurrentViewer) -> Orde
 async def get_order_return(
     number: OrderNumber, return_number: ReturnNumber, viewer: CurrentViewer
 ) -> ReturnOut:
+    """With its refund and exchange order once there are. 404: not your order's."""
     found = await _own_returns(number, viewer)
     wanted = return_number.strip().upper()
     for record in found.returns:

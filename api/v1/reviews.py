@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -30,6 +30,9 @@ from backend.reviews.schemas import OwnReview, PublishedReview, RatingSummary, R
 
 router = APIRouter(tags=["reviews"], route_class=EdgeRoute)
 
+ProductId = Annotated[uuid.UUID, Path(description="The product (its id).")]
+ReviewId = Annotated[uuid.UUID, Path(description="The review (its id).")]
+
 ReviewStatusName = Literal["pending", "approved", "rejected"]
 Stars = Annotated[int, Field(ge=1, le=5, examples=[4], description="1 to 5 stars")]
 
@@ -37,7 +40,7 @@ Stars = Annotated[int, Field(ge=1, le=5, examples=[4], description="1 to 5 stars
 class ReviewOut(BaseModel):
     """A published review, as every visitor reads it."""
 
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="Vote on it at PUT /reviews/{review_id}/helpful-vote.")
     author_name: str = Field(
         examples=["Ada L."], description="First name and the last name's initial."
     )
@@ -45,7 +48,7 @@ class ReviewOut(BaseModel):
     title: str = Field(examples=["Keeps tea hot"])
     body: str = Field(examples=["Sturdy, pours well, keeps tea hot for an hour."])
     helpful_count: int = Field(ge=0, description="How many people found it helpful.")
-    created_at: datetime
+    created_at: datetime = Field(description="When it was first written.")
     edited: bool = Field(description="Changed by its author since it was first written.")
     variant_bought: str = Field(
         examples=["M / Navy"], description='What the author bought; "" without options.'
@@ -93,11 +96,11 @@ class RatingSummaryOut(BaseModel):
 class OwnReviewOut(BaseModel):
     """Your review, whatever its status, with the moderator's reason when it was rejected."""
 
-    id: uuid.UUID
-    product_id: uuid.UUID
+    id: uuid.UUID = Field(description="Edit it at PUT /me/reviews/{review_id}.")
+    product_id: uuid.UUID = Field(description="The product reviewed.")
     rating: Stars
-    title: str
-    body: str
+    title: str = Field(examples=["Keeps tea hot"], description='"" without a title.')
+    body: str = Field(examples=["Sturdy, pours well, keeps tea hot for an hour."])
     status: ReviewStatusName = Field(
         description="pending (waiting for a moderator), approved (published) or rejected"
     )
@@ -141,7 +144,9 @@ class StandingOut(BaseModel):
 
 
 class ProductReviewsOut(Paged[ReviewOut]):
-    summary: RatingSummaryOut
+    """One page of the published reviews, with the rating of all of them."""
+
+    summary: RatingSummaryOut = Field(description="The rating from every published review.")
     standing: StandingOut | None = Field(
         description="Signed in: whether you may review the product, and your review; "
         "null for anonymous callers."
@@ -149,11 +154,13 @@ class ProductReviewsOut(Paged[ReviewOut]):
 
 
 class ReviewListParams(BaseModel):
+    """Order and page of the published reviews."""
+
     sort: Literal["newest", "helpful"] = Field(
         default="newest", description="newest first, or most helpful first (then newest)"
     )
-    page: int = Field(default=1, ge=1, le=10_000)
-    limit: int = Field(default=10, ge=1, le=100)
+    page: int = Field(default=1, ge=1, le=10_000, description="The page, from 1.")
+    limit: int = Field(default=10, ge=1, le=100, description="Reviews per page.")
 
 
 class ReviewIn(BaseModel):
@@ -177,7 +184,7 @@ class HelpfulVoteIn(BaseModel):
 
 
 class HelpfulVoteOut(BaseModel):
-    review_id: uuid.UUID
+    review_id: uuid.UUID = Field(description="The review voted on.")
     helpful: bool = Field(description="Your vote as it stands now.")
     helpful_count: int = Field(ge=0, description="How many people found it helpful.")
 
@@ -197,7 +204,7 @@ async def _listed_product(product_id: uuid.UUID, viewer: Viewer | None) -> None:
     responses=problem_responses(400, 401, 404),
 )
 async def list_product_reviews(
-    product_id: uuid.UUID,
+    product_id: ProductId,
     viewer: OptionalViewer,
     query: Annotated[ReviewListParams, Query()],
 ) -> ProductReviewsOut:
@@ -231,8 +238,10 @@ async def list_product_reviews(
 )
 async def review_standing(
     viewer: CurrentViewer,
-    product_id: Annotated[uuid.UUID, Query(description="The product.")],
+    product_id: Annotated[uuid.UUID, Query(description="The product (its id).")],
 ) -> StandingOut:
+    """What the product page shows you about reviewing it: whether you may write a review
+    (buyers, once), why not, and your own review in any status."""
     return StandingOut.of(await reviews.get_reviewer_standing(product_id, viewer))
 
 
@@ -247,7 +256,7 @@ async def review_standing(
     },
 )
 async def write_review(
-    product_id: uuid.UUID, body: ReviewIn, viewer: CurrentViewer
+    product_id: ProductId, body: ReviewIn, viewer: CurrentViewer
 ) -> JSONResponse:
     """403: you have not bought the product (an order placed signed in, paid or later).
     409: you have reviewed it already; edit that review (PUT /me/reviews/{review_id})."""
@@ -266,7 +275,8 @@ async def write_review(
     summary="One of your reviews, whatever its status",
     responses=problem_responses(400, 401, 404),
 )
-async def get_own_review(review_id: uuid.UUID, viewer: CurrentViewer) -> OwnReviewOut:
+async def get_own_review(review_id: ReviewId, viewer: CurrentViewer) -> OwnReviewOut:
+    """With the moderator's reason when it was not published. 404: not your review."""
     return OwnReviewOut.of(await reviews.get_own_review(review_id, viewer))
 
 
@@ -276,7 +286,7 @@ async def get_own_review(review_id: uuid.UUID, viewer: CurrentViewer) -> OwnRevi
     summary="Change your review (a changed review waits for a moderator again)",
     responses=problem_responses(400, 401, 404),
 )
-async def edit_review(review_id: uuid.UUID, body: ReviewIn, viewer: CurrentViewer) -> OwnReviewOut:
+async def edit_review(review_id: ReviewId, body: ReviewIn, viewer: CurrentViewer) -> OwnReviewOut:
     """A published review that changes leaves the product's rating until it is approved
     again; sending it unchanged changes nothing. 404: not your review."""
     await review_services.edit_review(review_id, body.model_dump(), author=viewer)
@@ -290,7 +300,7 @@ async def edit_review(review_id: uuid.UUID, body: ReviewIn, viewer: CurrentViewe
     responses=problem_responses(400, 401, 404, 409),
 )
 async def set_helpful_vote(
-    review_id: uuid.UUID, body: HelpfulVoteIn, viewer: CurrentViewer
+    review_id: ReviewId, body: HelpfulVoteIn, viewer: CurrentViewer
 ) -> HelpfulVoteOut:
     """One vote per person per review. 409: the review is not published, or it is yours."""
     count = await review_services.set_helpful_vote(review_id, voter=viewer, helpful=body.helpful)

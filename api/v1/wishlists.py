@@ -31,11 +31,14 @@ from backend.wishlists.schemas import WishlistView
 
 router = APIRouter(tags=["wishlist"], route_class=EdgeRoute)
 
+ProductId = Annotated[uuid.UUID, Path(description="The product (its id).")]
+
 ShareToken = Annotated[
     str,
     Path(
         min_length=1,
         max_length=wishlist_queries.MAX_SHARE_TOKEN_LENGTH,
+        description="The token of a share link (POST /me/wishlist/share-link).",
         examples=["m3Vx0cQ9bT2nJ7aKp4sW1yZ8eR6uHf5L"],
     ),
 ]
@@ -43,12 +46,14 @@ ShareToken = Annotated[
 
 class SavedProductOut(BaseModel):
     product: ProductListItem = Field(description="Priced and stocked as it is today.")
-    saved_at: datetime
+    saved_at: datetime = Field(description="When it was saved.")
     available: bool = Field(description="Sold and in stock now.")
     availability: str = Field(examples=["In stock", "Only 2 left", "No longer sold"])
 
 
 class SharedWishlistOut(BaseModel):
+    """The saved products, without anything about the list's owner."""
+
     items: list[SavedProductOut] = Field(description="Newest saved first.")
 
 
@@ -72,7 +77,7 @@ class WishlistItemIn(BaseModel):
 
 class MovedToCartOut(BaseModel):
     message: str = Field(examples=["Added Storm Coat to your cart."])
-    cart: CartOut
+    cart: CartOut = Field(description="Your cart after, at today's prices.")
 
 
 class ShareLinkOut(BaseModel):
@@ -130,7 +135,7 @@ async def get_wishlist(viewer: CurrentViewer) -> WishlistOut:
     responses=problem_responses(400, 401, 404),
 )
 async def save_product(
-    product_id: uuid.UUID, viewer: CurrentViewer, body: WishlistItemIn | None = None
+    product_id: ProductId, viewer: CurrentViewer, body: WishlistItemIn | None = None
 ) -> WishlistOut:
     """The body is optional. 404: the product is not sold, or has no such variant.
     400: the wishlist is full."""
@@ -144,7 +149,8 @@ async def save_product(
     summary="Remove a product from your wishlist (also when it is not there)",
     responses=problem_responses(400, 401),
 )
-async def remove_product(product_id: uuid.UUID, viewer: CurrentViewer) -> Response:
+async def remove_product(product_id: ProductId, viewer: CurrentViewer) -> Response:
+    """Idempotent: 204 whether or not it was saved."""
     await wishlists.remove_product(viewer, product_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -155,7 +161,7 @@ async def remove_product(product_id: uuid.UUID, viewer: CurrentViewer) -> Respon
     summary="Put one of a saved product in your cart and take it off the wishlist",
     responses=problem_responses(400, 401, 404, 409),
 )
-async def move_to_cart(product_id: uuid.UUID, viewer: CurrentViewer) -> MovedToCartOut:
+async def move_to_cart(product_id: ProductId, viewer: CurrentViewer) -> MovedToCartOut:
     """The variant saved with it, else the product's only one. The cart's rules apply
     (stock, per-line and per-cart limits). 404: not on your wishlist. 409: it cannot go
     in the cart now (sold out, no longer sold, a size or colour to choose: save it again
@@ -180,6 +186,7 @@ async def move_to_cart(product_id: uuid.UUID, viewer: CurrentViewer) -> MovedToC
     },
 )
 async def create_share_link(viewer: CurrentViewer) -> JSONResponse:
+    """Anyone holding the link may read the list (its products, nothing about you)."""
     token = await wishlists.create_share_link(viewer)
     body = ShareLinkOut(token=token, url=_share_url(token))
     return JSONResponse(
@@ -196,6 +203,7 @@ async def create_share_link(viewer: CurrentViewer) -> JSONResponse:
     responses=problem_responses(401),
 )
 async def revoke_share_link(viewer: CurrentViewer) -> Response:
+    """Idempotent: 204 also when the list was not shared."""
     await wishlists.revoke_share_link(viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
