@@ -58,7 +58,8 @@ _REASON_CODES = {label: code for code, label in RETURN_REASONS.items()}
 ReturnStatusName = Literal["requested", "approved", "rejected", "received", "refunded", "exchanged"]
 assert set(get_args(ReturnStatusName)) == set(return_status.RETURN_STATUSES)
 
-MAX_RETURN_LINES = 200
+# The most lines an order can have from a cart (CART_MAX_LINES is at most 500).
+MAX_RETURN_LINES = 500
 
 
 # --- buy again ---------------------------------------------------------------------------
