@@ -263,12 +263,13 @@ async def _own_returns(number: str, viewer: Viewer) -> OrderReturns:
     return await return_queries.returns_for_shopper(number.strip().upper(), viewer=viewer)
 
 
-def _request_key(viewer: Viewer, key: str | None) -> str:
+def _request_key(viewer: Viewer, order_id: uuid.UUID, key: str | None) -> str:
     """The form's request key: the client's `Idempotency-Key` made private to the caller
-    (32 hex characters), else a fresh one."""
+    and the order (32 hex characters), else a fresh one."""
     if key is None:
         return uuid.uuid4().hex
-    return hashlib.sha256(f"api:return:{viewer.user_id}:{key}".encode()).hexdigest()[:32]
+    scoped = f"api:return:{viewer.user_id}:{order_id}:{key}"
+    return hashlib.sha256(scoped.encode()).hexdigest()[:32]
 
 
 def _api_fields(error: InvalidInputError, body: ReturnRequestIn) -> InvalidInputError:
@@ -388,7 +389,7 @@ async def request_return(
             quantities={line.line_id: line.quantity for line in body.lines},
             reason=body.reason,
             comment=body.comment,
-            request_key=_request_key(viewer, idempotency_key),
+            request_key=_request_key(viewer, found.order_id, idempotency_key),
             exchanges={
                 line.line_id: line.exchange_variant_id
                 for line in body.lines

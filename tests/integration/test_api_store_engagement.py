@@ -178,6 +178,40 @@ async def test_an_edit_sends_the_review_back_to_moderation_and_out_of_the_rating
     )
 
 
+async def test_the_author_reads_why_a_review_was_not_published(
+    api: httpx.AsyncClient,
+    make_product: MakeProduct,
+    make_user: MakeUser,
+    admin_viewer: Viewer,
+    unique: str,
+) -> None:
+    bowl = await make_product(name=f"Bowl {unique}")
+    author = await signed_in(make_user)
+    await bought(author, bowl)
+    review_id = await review_services.write_review(bowl, REVIEW, author=author)
+    await review_services.reject_review(
+        review_id, "Please keep to the product itself.", actor=admin_viewer
+    )
+    headers = await bearer(author)
+
+    own = (await api.get(f"/me/reviews/{review_id}", headers=headers)).json()
+    assert (own["status"], own["rejection_reason"]) == (
+        "rejected",
+        "Please keep to the product itself.",
+    )
+    rewritten = await api.put(
+        f"/me/reviews/{review_id}",
+        json={**REVIEW, "body": "Deep enough for soup, and it stacks well."},
+        headers=headers,
+    )
+    assert (rewritten.json()["status"], rewritten.json()["rejection_reason"]) == ("pending", "")
+    too_long = await api.put(
+        f"/me/reviews/{review_id}", json={**REVIEW, "title": "x" * 121}, headers=headers
+    )
+    assert "title" in assert_problem(too_long, 400)["errors"]
+    assert (await review_queries.get_own_review(review_id, author)).title == REVIEW["title"]
+
+
 async def test_only_buyers_review_once_and_within_the_limits(
     api: httpx.AsyncClient, make_product: MakeProduct, make_user: MakeUser, unique: str
 ) -> None:
@@ -251,6 +285,8 @@ async def test_reviews_need_a_token_to_write_and_are_404_for_strangers(
     own = await review_queries.get_own_review(review_id, author)
     assert (own.rating, own.title) == (5, REVIEW["title"])
 
+    no_product = await api.get("/me/reviews/standing", headers=theirs)
+    assert "product_id" in assert_problem(no_product, 400)["errors"]
     assert_problem(await api.get(f"/products/{uuid.uuid4()}/reviews"), 404)
     assert_problem(await api.put(f"/me/reviews/{uuid.uuid4()}", json=REVIEW, headers=theirs), 404)
     assert_problem(
