@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
+from api.v1 import after_sale as after_sale_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
 from api.v1 import draft_orders as draft_orders_api
@@ -17,12 +18,14 @@ from api.v1 import gift_cards as gift_cards_api
 from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import promotions as promotions_api
+from api.v1 import reviews as reviews_api
 from api.v1 import search as search_api
 from api.v1 import shipping as shipping_api
 from api.v1 import staff_groups as staff_groups_api
 from api.v1 import store_settings as store_settings_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
+from api.v1 import wishlists as wishlists_api
 from api.v1.edge import EdgeRoute, document_access
 from api.v1.etags import ETagMiddleware, document_not_modified
 from api.v1.idempotency import IdempotencyMiddleware
@@ -96,6 +99,9 @@ def build_api_v1() -> FastAPI:
     app.include_router(store_settings_api.router)
     app.include_router(accounts_api.router)
     app.include_router(search_api.router)
+    app.include_router(reviews_api.router)
+    app.include_router(wishlists_api.router)
+    app.include_router(after_sale_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

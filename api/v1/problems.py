@@ -28,6 +28,7 @@ from backend.accounts.errors import (
 from backend.checkout.errors import TooManyUnpaidOrdersError
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.payments.errors import GatewayUnavailableError
+from backend.reviews.errors import ReviewNotAllowedError
 from backend.search.errors import SearchIndexBusyError
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (AccountLockedError, 403),
     (AccountSuspendedError, 403),
     (PermissionDeniedError, 403),
+    (ReviewNotAllowedError, 403),  # not a buyer of the product
     (NotFoundError, 404),
     (TooManyAttemptsError, 429),
     (TooManyUnpaidOrdersError, 429),

@@ -12,8 +12,10 @@ from sqlmodel import col, select
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog
 from backend.core.db import session_scope
+from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.orders.purchases import has_bought, variants_bought
+from backend.reviews.locks import REVIEW_NOT_FOUND
 from backend.reviews.models import Review, ReviewVote
 from backend.reviews.schemas import (
     ModerationCounts,
@@ -136,15 +138,7 @@ async def get_reviewer_standing(
         return ReviewerStanding(
             can_write=False,
             refusal="",
-            own_review=OwnReview(
-                id=own.id,
-                rating=own.rating,
-                title=own.title,
-                body=own.body,
-                status=own.status,
-                rejection_reason=own.rejection_reason or "",
-                updated_at=own.submitted_at,
-            ),
+            own_review=_own(own),
             voted_review_ids=frozenset(voted),
         )
     bought = await has_bought(viewer.user_id, product_id)
@@ -154,6 +148,29 @@ async def get_reviewer_standing(
         own_review=None,
         voted_review_ids=frozenset(voted),
     )
+
+
+def _own(own: Review) -> OwnReview:
+    return OwnReview(
+        id=own.id,
+        product_id=own.product_id,
+        rating=own.rating,
+        title=own.title,
+        body=own.body,
+        status=own.status,
+        rejection_reason=own.rejection_reason or "",
+        updated_at=own.submitted_at,
+    )
+
+
+async def get_own_review(review_id: uuid.UUID, viewer: Viewer | None) -> OwnReview:
+    """The viewer's own review (any status, with the moderator's reason); NotFoundError
+    for anyone else's, as for no review at all."""
+    async with session_scope() as session:
+        own = (await session.exec(select(Review).where(col(Review.id) == review_id))).first()
+    if own is None or viewer is None or own.user_id != viewer.user_id:
+        raise NotFoundError(REVIEW_NOT_FOUND)
+    return _own(own)
 
 
 async def list_reviews_for_moderation(

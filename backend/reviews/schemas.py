@@ -44,6 +44,7 @@ class OwnReview:
     """The author's own review, whatever its status, with the moderator's reason."""
 
     id: uuid.UUID
+    product_id: uuid.UUID
     rating: int
     title: str
     body: str
