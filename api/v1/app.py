@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
+from api.v1 import admin_returns as admin_returns_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
 from api.v1 import draft_orders as draft_orders_api
@@ -83,6 +84,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(cart_api.router)
     app.include_router(orders_api.router)
     app.include_router(draft_orders_api.router)
+    app.include_router(admin_returns_api.router)
     app.include_router(webhooks_api.router)
     app.include_router(staff_groups_api.router)
     app.include_router(shipping_api.router)
