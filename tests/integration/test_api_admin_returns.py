@@ -14,6 +14,8 @@ from backend.accounts.permissions import Permission
 from backend.accounts.schemas import Viewer
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
+from backend.catalog import queries as catalog_queries
+from backend.catalog import variants
 from backend.catalog.models import Product
 from backend.core.db import session_scope
 from backend.orders import fulfilment
@@ -293,3 +295,69 @@ async def test_a_refund_above_what_is_left_is_refused_and_the_return_stays_recei
     assert (partial.json()["status"], partial.json()["refund_amount"]) == ("refunded", "45.00")
     order = (await api.get(f"/orders/{placed.number}", headers=decider)).json()
     assert order["refunded"] == "45.00"
+
+
+async def test_approving_an_exchange_also_needs_orders_edit_and_sends_the_exchange_order(
+    api: httpx.AsyncClient,
+    staff_with: StaffWith,
+    make_product: MakeProduct,
+    shopper_viewer: Viewer,
+    unique: str,
+) -> None:
+    product_id = await make_product(name=f"Swap Jacket {unique}")
+    await variants.save_variants(
+        product_id,
+        {
+            "options": [{"name": "Size", "values": ["M", "L"]}],
+            "variants": [
+                {
+                    "sku": f"SW-{unique}-{size}",
+                    "price": "80.00",
+                    "option_values": [size],
+                    "stock_quantity": 3,
+                }
+                for size in ("M", "L")
+            ],
+        },
+        actor=await catalog_manager(),
+    )
+    sizes = {
+        v.option_values[0]: v.id for v in (await catalog_queries.get_product(product_id)).variants
+    }
+    placed = await delivered(shopper_viewer, {sizes["M"]: 1})
+    found = await return_queries.returns_for_shopper(placed.number, viewer=shopper_viewer)
+    line = found.lines[0]
+    number = await return_requests.request_return(
+        placed.id,
+        viewer=shopper_viewer,
+        quantities={line.order_line_id: 1},
+        reason="does_not_fit",
+        request_key=uuid.uuid4().hex,
+        exchanges={line.order_line_id: sizes["L"]},
+    )
+    async with session_scope() as session:
+        rid = (
+            await session.exec(select(ReturnRequest.id).where(ReturnRequest.number == number))
+        ).one()
+    decider = await staff_with(Permission.ORDERS_REFUND)
+    exchanger = await staff_with(Permission.ORDERS_REFUND, Permission.ORDERS_EDIT)
+
+    seen = (await api.get(f"/admin/returns/{rid}", headers=decider)).json()
+    assert seen["items"][0]["exchange_for"]
+    assert seen["exchange_order"] is None
+    choices = seen["order_lines"][0]["exchange_choices"]
+    assert [(c["variant_id"], c["price"]) for c in choices] == [(str(sizes["L"]), "80.00")]
+
+    refused = await api.post(f"/admin/returns/{rid}/approve", json={}, headers=with_key(decider))
+    assert_problem(refused, 403)
+    assert (await api.get(f"/admin/returns/{rid}", headers=decider)).json()["status"] == "requested"
+
+    approved = await api.post(f"/admin/returns/{rid}/approve", json={}, headers=with_key(exchanger))
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    assert body["status"] == "approved"
+    assert body["exchange_order"]["number"]
+    assert body["exchange_order"]["to_pay"] == "0.00"  # the same price
+    sent = await api.get(f"/orders/{body['exchange_order']['number']}", headers=exchanger)
+    assert sent.status_code == 200, sent.text
+    assert [line["sku"] for line in sent.json()["lines"]] == [f"SW-{unique}-L"]
