@@ -83,7 +83,8 @@ class OrderAdminState(AdminState):
             and detail.payment_status in ("paid", "partially_paid", "partially_refunded")
             and left > 0
         )
-        self.can_cancel = refunds and cancellation.staff_may_cancel(detail)
+        cancelling = cancellation.preview_cancellation(detail)
+        self.can_cancel = refunds and cancelling.may_cancel
         self.can_take_payment = edits and detail.can_pay
         self.can_edit = (
             edits
@@ -92,7 +93,7 @@ class OrderAdminState(AdminState):
         )
         give_back = max(detail.amount_paid - detail.total, Decimal("0.00"))
         self.to_give_back = format_money(give_back, detail.currency) if give_back else ""
-        self.cancel_refunds = cancellation.cancelling_refunds(detail)
+        self.cancel_refunds = cancelling.refunds
         self.refundable = format_money(left, detail.currency)
         self.documents = await document_links(detail.id)
         held = await locations.allocations_of(detail.id)

@@ -56,9 +56,8 @@ class StaffReturnView:
 def _staff_view(
     r: ReturnRecord, currency: str, permissions: frozenset[Permission]
 ) -> StaffReturnView:
-    allowed = return_status.allowed_actions(r.status)  # the domain's table decides
-    decides = Permission.ORDERS_REFUND in permissions  # and the viewer's groups
-    receives = Permission.ORDERS_FULFIL in permissions
+    # The domain's table and the viewer's groups decide.
+    allowed = return_status.staff_actions(r.status, permissions)
     return StaffReturnView(
         id=str(r.id),
         number=r.number,
@@ -76,9 +75,9 @@ def _staff_view(
         restocked=r.restocked,
         refund=format_money(r.refund_amount, currency) if r.refund_amount else "",
         suggested_refund=str(r.suggested_refund),
-        can_decide=decides and {ReturnAction.APPROVE, ReturnAction.REJECT} <= allowed,
-        can_receive=receives and ReturnAction.RECEIVE in allowed,
-        can_refund=decides and ReturnAction.REFUND in allowed,
+        can_decide={ReturnAction.APPROVE, ReturnAction.REJECT} <= allowed,
+        can_receive=ReturnAction.RECEIVE in allowed,
+        can_refund=ReturnAction.REFUND in allowed,
         exchanges=any(item.exchange_for for item in r.items),
         exchange_order=r.exchange_order_number,
         exchange_state=_exchange_state(r, currency),

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.v1.products import Money
 from backend.core.money import decimal_string
+from backend.orders.fulfilment import MAX_CARRIER_LENGTH, MAX_TRACKING_LENGTH
 from backend.payments.queries import OrderWithPayments
 
 RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=["12.50"])]
@@ -65,6 +66,28 @@ class TaxLineOut(BaseModel):
     amount: Money
 
 
+class AllocationOut(BaseModel):
+    """Where some of an order's goods are held: what it ships from."""
+
+    location_id: uuid.UUID
+    location: str = Field(examples=["Main warehouse"])
+    variant_id: uuid.UUID
+    sku: str
+    quantity: int = Field(ge=1)
+
+
+class ParcelOut(BaseModel):
+    """One parcel a shipped order left in."""
+
+    location_id: uuid.UUID | None = Field(
+        description="The stock location it left from (null: nothing in it was held at one)."
+    )
+    location: str = Field(examples=["Main warehouse"])
+    carrier: str = Field(examples=["UPS"])
+    tracking_number: str = Field(examples=["1Z999AA10123456784"])
+    shipped_at: datetime
+
+
 class OrderOut(BaseModel):
     number: str
     status: str = Field(description="pending_payment, paid, fulfilled, delivered, cancelled")
@@ -112,6 +135,17 @@ class OrderOut(BaseModel):
     created_at: datetime
     pay_by: datetime | None = Field(description="An unpaid order is cancelled after this.")
     timeline: list[TimelineEntryOut]
+    ships_from: list[AllocationOut] | None = Field(
+        default=None,
+        description="Staff (orders: view) only, null for shoppers: where its goods are held, "
+        "per location and SKU, by the locations' priority. Shipped as held, it leaves as one "
+        "parcel per location.",
+    )
+    parcels: list[ParcelOut] | None = Field(
+        default=None,
+        description="Staff (orders: view) only, null for shoppers: the parcels it shipped in "
+        "(empty before it ships).",
+    )
 
     @classmethod
     def of(cls, order: OrderWithPayments) -> OrderOut:
@@ -261,9 +295,35 @@ class PaymentOut(BaseModel):
     order: OrderOut
 
 
+class ParcelIn(BaseModel):
+    location_id: uuid.UUID = Field(description="A location the order's goods are held at.")
+    tracking_number: str = Field(max_length=MAX_TRACKING_LENGTH, examples=["1Z999AA10123456784"])
+
+
 class FulfilmentIn(BaseModel):
-    carrier: str = Field(max_length=200)
-    tracking_number: str = Field(max_length=200)
+    """Ship as held (one parcel per location holding the goods: `ships_from` of the order),
+    or all from one location (`ship_from`)."""
+
+    carrier: str = Field(max_length=MAX_CARRIER_LENGTH, examples=["UPS"])
+    tracking_number: str = Field(
+        default="",
+        max_length=MAX_TRACKING_LENGTH,
+        description="The tracking number: of the one parcel, or one lead number for every "
+        "parcel. Required unless `parcels` gives them.",
+        examples=["1Z999AA10123456784"],
+    )
+    ship_from: uuid.UUID | None = Field(
+        default=None,
+        description="Ship it all from this stock location (GET /admin/ship-from-locations): "
+        "what is held elsewhere moves there first (400 when it does not hold enough). "
+        "Omitted: from where the goods are held.",
+    )
+    parcels: list[ParcelIn] | None = Field(
+        default=None,
+        max_length=100,
+        description="Shipping as held from several locations: each parcel's tracking number, "
+        "one per location (a missing one: 400, `errors` names `tracking-<location id>`).",
+    )
 
 
 class RefundIn(BaseModel):
@@ -328,3 +388,22 @@ class DocumentOut(BaseModel):
     pdf_url: str = Field(
         description="The PDF, for an hour: anyone holding the link may download it."
     )
+
+
+class CancellationPreviewOut(BaseModel):
+    """What `POST /orders/{number}/cancel` would do now, as an admin (nothing is changed)."""
+
+    may_cancel: bool = Field(description="Unpaid, or paid and not shipped.")
+    refunds: bool = Field(description="Paid and not shipped: cancelling refunds it first.")
+    refund_amount: Money = Field(description="What goes back: what came in less refunds.")
+    currency: str = Field(examples=["USD"])
+
+
+class GiveBackOut(BaseModel):
+    given_back: Money = Field(description="What went back to the customer now.")
+    order: OrderOut
+
+
+class LocationChoiceOut(BaseModel):
+    id: uuid.UUID = Field(description="What `ship_from` takes.")
+    name: str = Field(examples=["Main warehouse"])

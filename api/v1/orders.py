@@ -27,8 +27,12 @@ from api.v1.edge import EdgeRoute
 from api.v1.idempotency import valid_key
 from api.v1.order_schemas import (
     ORDER_FILTERS,
+    AllocationOut,
+    CancellationPreviewOut,
     DocumentOut,
     FulfilmentIn,
+    GiveBackOut,
+    LocationChoiceOut,
     ManualPaymentIn,
     OrderCreate,
     OrderEditIn,
@@ -36,6 +40,7 @@ from api.v1.order_schemas import (
     OrderListItem,
     OrderListParams,
     OrderOut,
+    ParcelOut,
     PaymentIn,
     PaymentOut,
     RefundIn,
@@ -53,6 +58,7 @@ from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from backend.core.money import decimal_string
 from backend.core.validation import parse_input
+from backend.inventory import locations
 from backend.invoices.download_links import download_path
 from backend.invoices.queries import documents_of_order
 from backend.order_edits import services as order_edits
@@ -125,8 +131,39 @@ async def _staff_order(
     return await get_order_with_payments(number.strip().upper())
 
 
-async def _order_out(number: str) -> OrderOut:
-    return OrderOut.of(await get_order_with_payments(number))
+async def _order_out(number: str, viewer: Viewer) -> OrderOut:
+    return await _shown(await get_order_with_payments(number), viewer)
+
+
+async def _shown(order: OrderWithPayments, viewer: Viewer) -> OrderOut:
+    """The order as the caller sees it: staff also see where it ships from and its
+    parcels (the storefront shows shoppers neither)."""
+    shown = OrderOut.of(order)
+    if not _sees_all_orders(viewer):
+        return shown
+    held = await locations.allocations_of(order.id)
+    parcels = await queries.parcels_of(order.id, actor=viewer)
+    shown.ships_from = [
+        AllocationOut(
+            location_id=a.location_id,
+            location=a.location,
+            variant_id=a.variant_id,
+            sku=a.sku,
+            quantity=a.quantity,
+        )
+        for a in held
+    ]
+    shown.parcels = [
+        ParcelOut(
+            location_id=p.location_id,
+            location=p.location_name,
+            carrier=p.carrier,
+            tracking_number=p.tracking_number,
+            shipped_at=p.shipped_at,
+        )
+        for p in parcels
+    ]
+    return shown
 
 
 def _declined(detail: str) -> JSONResponse:
@@ -177,7 +214,7 @@ async def place_order(
         user_id=viewer.user_id,
         client_address=address_of_scope(request.scope),
     )
-    order = await _order_out(placed.number)
+    order = await _order_out(placed.number, viewer)
     headers = {"Location": f"/api/v1/orders/{placed.number}"}
     if not placed.created:
         headers["Idempotent-Replayed"] = "true"
@@ -249,7 +286,8 @@ async def list_orders(
     responses=problem_responses(401, 404),
 )
 async def get_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
-    return OrderOut.of(await _visible_order(number, viewer))
+    """Staff (orders: view) also read `ships_from` and `parcels`."""
+    return await _shown(await _visible_order(number, viewer), viewer)
 
 
 @router.get(
@@ -313,7 +351,7 @@ async def pay_order(
         message=outcome.message,
         redirect_url=redirect_url,
         client_secret=outcome.client_secret,
-        order=await _order_out(order.number),
+        order=await _order_out(order.number, viewer),
     )
 
 
@@ -337,7 +375,29 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
         await cancellation.cancel_order(order.id, shopper=shopper)
     else:
         require_permission(viewer, Permission.ORDERS_REFUND, "cancel other people's orders")
-    return await _order_out(order.number)
+    return await _order_out(order.number, viewer)
+
+
+@router.get(
+    "/orders/{number}/cancellation-preview",
+    response_model=CancellationPreviewOut,
+    summary="What cancelling an order would refund now (admins; nothing is changed)",
+    responses=problem_responses(401, 403, 404),
+)
+async def cancellation_preview(
+    number: OrderNumber, viewer: OrderRefundStaff
+) -> CancellationPreviewOut:
+    """An unpaid order is cancelled with nothing to refund; a paid one that has not shipped
+    is refunded what came in first. `may_cancel` false: past cancelling (shipped,
+    cancelled, or its payment in progress)."""
+    order = await _staff_order(number, viewer, Permission.ORDERS_REFUND, "cancel orders")
+    preview = cancellation.preview_cancellation(order)
+    return CancellationPreviewOut(
+        may_cancel=preview.may_cancel,
+        refunds=preview.refunds,
+        refund_amount=decimal_string(preview.refund_amount),
+        currency=order.currency,
+    )
 
 
 # --- staff actions ----------------------------------------------------------------------
@@ -352,11 +412,45 @@ async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
 async def fulfil_order(
     number: OrderNumber, body: FulfilmentIn, viewer: OrderFulfilmentStaff
 ) -> OrderOut:
+    """The customer is e-mailed (and texted, with a phone). As held at several locations
+    (`ships_from`), it ships as one parcel from each: give each one's number in `parcels`,
+    or one lead `tracking_number` for all. With `ship_from`, it all leaves from that
+    location. 409: the order is not paid (or an edit left it partly paid)."""
     order = await _staff_order(number, viewer, Permission.ORDERS_FULFIL, "ship orders")
+    if body.ship_from is not None and body.ship_from not in {
+        choice.id for choice in await locations.location_choices(actor=viewer)
+    }:
+        raise InvalidInputError(
+            "Please correct the shipping details.",
+            {"ship_from": "Choose one of the stock locations (GET /admin/ship-from-locations)."},
+        )
     await fulfilment.fulfil_order(
-        order.id, carrier=body.carrier, tracking_number=body.tracking_number, actor=viewer
+        order.id,
+        carrier=body.carrier,
+        tracking_number=body.tracking_number,
+        actor=viewer,
+        ship_from=body.ship_from,
+        parcels=(
+            {parcel.location_id: parcel.tracking_number for parcel in body.parcels}
+            if body.parcels
+            else None
+        ),
     )
-    return await _order_out(order.number)
+    return await _order_out(order.number, viewer)
+
+
+@router.get(
+    "/admin/ship-from-locations",
+    response_model=list[LocationChoiceOut],
+    summary="The stock locations an order may ship from, in priority order (admins)",
+    responses=problem_responses(401, 403),
+)
+async def ship_from_locations(viewer: OrderFulfilmentStaff) -> list[LocationChoiceOut]:
+    """What `ship_from` of `POST /orders/{number}/fulfil` takes."""
+    return [
+        LocationChoiceOut(id=choice.id, name=choice.name)
+        for choice in await locations.location_choices(actor=viewer)
+    ]
 
 
 @router.post(
@@ -368,7 +462,7 @@ async def fulfil_order(
 async def deliver_order(number: OrderNumber, viewer: OrderFulfilmentStaff) -> OrderOut:
     order = await _staff_order(number, viewer, Permission.ORDERS_FULFIL, "update orders")
     await fulfilment.mark_delivered(order.id, actor=viewer)
-    return await _order_out(order.number)
+    return await _order_out(order.number, viewer)
 
 
 @router.post(
@@ -390,7 +484,9 @@ async def refund_order(
         actor=actor_label(viewer),
         by=viewer,
     )
-    return RefundOut(refunded=decimal_string(refunded), order=await _order_out(order.number))
+    return RefundOut(
+        refunded=decimal_string(refunded), order=await _order_out(order.number, viewer)
+    )
 
 
 @router.post(
@@ -409,7 +505,7 @@ async def record_manual_payment(
     await manual_payments.record_manual_payment(
         order.id, method=body.method, reference=body.reference, by=viewer
     )
-    return await _order_out(order.number)
+    return await _order_out(order.number, viewer)
 
 
 @router.post(
@@ -423,7 +519,7 @@ async def send_payment_link(number: OrderNumber, viewer: OrderEditors) -> OrderO
     """Accepted: the worker sends the e-mail. The order then waits a week for its payment."""
     order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "send payment links")
     await payment_links.request_payment_link(order.id, by=viewer)
-    return await _order_out(order.number)
+    return await _order_out(order.number, viewer)
 
 
 def _edit_request(body: OrderEditIn) -> EditRequest:
@@ -431,11 +527,11 @@ def _edit_request(body: OrderEditIn) -> EditRequest:
 
 
 async def _edit_out(
-    number: str, quote: EditQuote, outcome: EditOutcome | None = None
+    number: str, viewer: Viewer, quote: EditQuote, outcome: EditOutcome | None = None
 ) -> OrderEditOut:
     """An edit's answer; `outcome` None for a preview (nothing settled)."""
     return OrderEditOut(
-        order=await _order_out(number),
+        order=await _order_out(number, viewer),
         changes=quote.said,
         old_total=decimal_string(quote.old_total),
         total=decimal_string(quote.total),
@@ -458,7 +554,7 @@ async def preview_order_edit(
     """409: the order cannot be changed now (shipped, cancelled, a payment under way)."""
     order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
     quote = await order_edits.preview_edit(order.id, _edit_request(body), by=viewer)
-    return await _edit_out(order.number, quote)
+    return await _edit_out(order.number, viewer, quote)
 
 
 @router.post(
@@ -474,7 +570,23 @@ async def edit_order(number: OrderNumber, body: OrderEditIn, viewer: OrderEditor
     enough stock, every line removed)."""
     order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
     outcome = await order_edits.edit_order(order.id, _edit_request(body), by=viewer)
-    return await _edit_out(order.number, outcome.quote, outcome)
+    return await _edit_out(order.number, viewer, outcome.quote, outcome)
+
+
+@router.post(
+    "/orders/{number}/give-back",
+    response_model=GiveBackOut,
+    summary="Give back what an edit took off a paid order, when the provider refused it then",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def give_back_difference(number: OrderNumber, viewer: OrderEditors) -> GiveBackOut:
+    """The edit's answer said `refund_failure`: try again. It goes back the way it was
+    paid. 409: nothing is owed to the customer, or the provider refused again."""
+    order = await _staff_order(number, viewer, Permission.ORDERS_EDIT, "edit orders")
+    given = await order_edits.give_back_difference(order.id, by=viewer)
+    return GiveBackOut(
+        given_back=decimal_string(given), order=await _order_out(order.number, viewer)
+    )
 
 
 # --- provider notifications ---------------------------------------------------------------

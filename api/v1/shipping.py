@@ -214,3 +214,26 @@ async def update_method(
 async def delete_method(method_id: uuid.UUID, viewer: SettingsStaff) -> Response:
     await shipping.delete_method(method_id, actor=viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class MethodActiveIn(BaseModel):
+    active: bool = Field(
+        description="true: offered at checkout again; false: no longer offered (it stays "
+        "configured, with its bands and exclusions).",
+        examples=[False],
+    )
+
+
+@router.put(
+    "/methods/{method_id}/active",
+    response_model=MethodOut,
+    summary="Offer a method at checkout, or stop offering it (admins)",
+    responses=problem_responses(400, 401, 403, 404),
+)
+async def set_method_active(
+    method_id: uuid.UUID, data: MethodActiveIn, viewer: SettingsStaff
+) -> MethodOut:
+    """The same switch as the admin's shipping page. Switching it to what it already is
+    changes nothing."""
+    await shipping.set_method_active(method_id, active=data.active, actor=viewer)
+    return MethodOut.of(await shipping.get_method(method_id, actor=viewer))

@@ -15,6 +15,7 @@ Either way the goods go back into stock and the discount code's use comes back
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from backend.accounts.permissions import Permission, require_permission
@@ -41,6 +42,23 @@ def cancelling_refunds(order: OrderDetail) -> bool:
 def staff_may_cancel(order: OrderDetail) -> bool:
     """Whether an admin may cancel this order now: unpaid, or paid and not shipped."""
     return order.can_cancel or cancelling_refunds(order)
+
+
+@dataclass(frozen=True)
+class CancellationPreview:
+    """What an admin's cancel would do to an order now."""
+
+    may_cancel: bool  # `staff_may_cancel`
+    refunds: bool  # `cancelling_refunds`: it is paid and has not shipped
+    refund_amount: Decimal  # what goes back first: what came in less what was refunded
+
+
+def preview_cancellation(order: OrderDetail) -> CancellationPreview:
+    """What cancelling this order as an admin would refund (nothing is changed). The
+    refund is what came in, not the total: an edit may have changed it since."""
+    refunds = cancelling_refunds(order)
+    left = order.amount_paid - order.refunded_amount if refunds else Decimal("0.00")
+    return CancellationPreview(staff_may_cancel(order), refunds, max(left, Decimal("0.00")))
 
 
 async def cancel_order(

@@ -41,7 +41,7 @@ from backend.orders.charges import (
 )
 from backend.orders.filters import ALL_ORDERS, OrderFilters
 from backend.orders.inputs import CheckoutDetails
-from backend.orders.models import Order, OrderLine, OrderStatusChange, OrderTaxLine
+from backend.orders.models import Order, OrderLine, OrderParcel, OrderStatusChange, OrderTaxLine
 from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
 from backend.pricing import discounts
 from backend.pricing.totals import AppliedTax, DiscountRule, TaxLine, Totals
@@ -257,6 +257,36 @@ def may_view(order: OrderDetail, shopper: Shopper) -> bool:
     """A shopper sees their own orders, and those they opened without an account (placed
     in their browser tab, or looked up with the order's e-mail): `backend.orders.ownership`."""
     return shopper.owns(order.id, order.user_id)
+
+
+@dataclass(frozen=True)
+class ParcelRecord:
+    """One parcel a shipped order left in."""
+
+    location_id: uuid.UUID | None  # None: nothing in it was held at a location
+    location_name: str
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+
+
+async def parcels_of(order_id: uuid.UUID, *, actor: Viewer) -> list[ParcelRecord]:
+    """The parcels an order shipped in (none before it ships), in order (staff)."""
+    require_permission(actor, Permission.ORDERS_VIEW, "see orders")
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                select(OrderParcel)
+                .where(OrderParcel.order_id == order_id)
+                .order_by(col(OrderParcel.position))
+            )
+        ).all()
+    return [
+        ParcelRecord(
+            row.location_id, row.location_name, row.carrier, row.tracking_number, row.created_at
+        )
+        for row in rows
+    ]
 
 
 async def order_status(order_id: uuid.UUID) -> str:

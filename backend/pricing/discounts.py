@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, true, update
 from sqlmodel import col, select
@@ -19,6 +20,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import format_money
+from backend.core.pagination import Page, clamp_page
 from backend.pricing.errors import DiscountRefusedError
 from backend.pricing.models import DiscountCode
 from backend.pricing.totals import DiscountKind, DiscountRule
@@ -232,23 +234,54 @@ class DiscountSummary:
         return f"{amount} off"
 
 
+def _summary(r: DiscountCode) -> DiscountSummary:
+    return DiscountSummary(
+        r.code,
+        r.kind,
+        r.value,
+        r.min_subtotal,
+        r.starts_at,
+        r.expires_at,
+        r.usage_limit,
+        r.times_used,
+        r.is_active,
+    )
+
+
+def _newest_first() -> tuple[Any, ...]:
+    return (col(DiscountCode.created_at).desc(), col(DiscountCode.id))
+
+
 async def list_discount_codes(actor: Viewer) -> list[DiscountSummary]:
     require_permission(actor, Permission.PROMOTIONS, "manage discount codes")
     async with session_scope() as session:
+        rows = (await session.exec(select(DiscountCode).order_by(*_newest_first()))).all()
+    return [_summary(r) for r in rows]
+
+
+async def page_discount_codes(
+    actor: Viewer, *, page: int = 1, limit: int = 25
+) -> Page[DiscountSummary]:
+    """The codes newest first, a page at a time (the API's list)."""
+    require_permission(actor, Permission.PROMOTIONS, "manage discount codes")
+    page, limit = clamp_page(page, limit)
+    async with session_scope() as session:
         rows = (
-            await session.exec(select(DiscountCode).order_by(col(DiscountCode.created_at).desc()))
+            await session.exec(
+                select(DiscountCode)
+                .order_by(*_newest_first())
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
         ).all()
-    return [
-        DiscountSummary(
-            r.code,
-            r.kind,
-            r.value,
-            r.min_subtotal,
-            r.starts_at,
-            r.expires_at,
-            r.usage_limit,
-            r.times_used,
-            r.is_active,
-        )
-        for r in rows
-    ]
+        total = (await session.exec(select(func.count()).select_from(DiscountCode))).one()
+    return Page(items=[_summary(r) for r in rows], total=total, page=page, limit=limit)
+
+
+async def get_discount_code(code: str, *, actor: Viewer) -> DiscountSummary:
+    require_permission(actor, Permission.PROMOTIONS, "manage discount codes")
+    async with session_scope() as session:
+        found = await _find(session, code)
+    if found is None:
+        raise NotFoundError("There is no such discount code.")
+    return _summary(found)

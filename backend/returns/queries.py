@@ -3,6 +3,7 @@ returns of one order for staff, and the staff list of every return."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -36,9 +37,12 @@ from backend.returns.schemas import (
     ReturnItem,
     ReturnRecord,
     ReturnRow,
+    StaffReturn,
 )
 from backend.returns.status import RETURN_STATUSES
 from backend.shop_settings.values import store_settings
+
+RETURN_NOT_FOUND = "There is no such return."
 
 
 async def _records(session: AsyncSession, order: Order) -> tuple[ReturnRecord, ...]:
@@ -144,6 +148,24 @@ async def returns_for_staff(order_number: str, *, actor: Viewer) -> OrderReturns
         return await _order_returns(session, order)
 
 
+async def return_for_staff(return_id: uuid.UUID, *, actor: Viewer) -> StaffReturn:
+    """One return (staff), with its order's lines as `returns_for_staff` reads them."""
+    require_permission(actor, Permission.ORDERS_VIEW, "see returns")
+    async with session_scope() as session:
+        order = (
+            await session.exec(
+                select(Order)
+                .join(ReturnRequest, col(ReturnRequest.order_id) == col(Order.id))
+                .where(ReturnRequest.id == return_id)
+            )
+        ).first()
+        if order is None:
+            raise NotFoundError(RETURN_NOT_FOUND)
+        found = await _order_returns(session, order)
+    record = next(r for r in found.returns if r.id == return_id)
+    return StaffReturn(record=record, order=found)
+
+
 async def list_returns(
     actor: Viewer, *, status: str | None = None, page: int = 1, limit: int = 25
 ) -> Page[ReturnRow]:
@@ -160,6 +182,7 @@ async def list_returns(
         rows = (
             await session.exec(
                 select(  # type: ignore[call-overload]  # more columns than sqlmodel's overloads
+                    ReturnRequest.id,
                     ReturnRequest.number,
                     Order.number,
                     Order.customer_name,
@@ -184,16 +207,17 @@ async def list_returns(
         ).one()
     items = [
         ReturnRow(
-            number=row[0],
-            order_number=row[1],
-            customer_name=row[2],
-            email=row[3],
-            status=row[4],
-            created_at=row[5],
-            item_count=int(row[6]),
-            reason=RETURN_REASONS.get(row[7], row[7]),
-            refund_amount=row[8],
-            currency=row[9],
+            id=row[0],
+            number=row[1],
+            order_number=row[2],
+            customer_name=row[3],
+            email=row[4],
+            status=row[5],
+            created_at=row[6],
+            item_count=int(row[7]),
+            reason=RETURN_REASONS.get(row[8], row[8]),
+            refund_amount=row[9],
+            currency=row[10],
         )
         for row in rows
     ]

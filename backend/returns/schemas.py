@@ -77,6 +77,7 @@ class OrderReturns:
 
 @dataclass(frozen=True)
 class ReturnRow:
+    id: uuid.UUID
     number: str
     order_number: str
     customer_name: str
@@ -87,6 +88,15 @@ class ReturnRow:
     reason: str
     refund_amount: Decimal | None
     currency: str
+
+
+@dataclass(frozen=True)
+class StaffReturn:
+    """One return for staff, with its order's returnable lines (and their exchange
+    choices)."""
+
+    record: ReturnRecord
+    order: OrderReturns
 
 
 @dataclass(frozen=True)

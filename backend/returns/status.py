@@ -9,8 +9,10 @@ refunded and exchanged are final. Any other step is refused with a clear error. 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
+from backend.accounts.permissions import Permission
 from backend.returns.errors import InvalidReturnTransitionError
 
 
@@ -76,6 +78,23 @@ def allowed_actions(current: str) -> frozenset[ReturnAction]:
     """The staff actions a return in `current` allows (none for an unknown status)."""
     return frozenset(
         action for action, target in ACTION_TARGETS.items() if can_move(current, target)
+    )
+
+
+# Who may take each step (the services check it again).
+ACTION_PERMISSIONS: dict[ReturnAction, Permission] = {
+    ReturnAction.APPROVE: Permission.ORDERS_REFUND,
+    ReturnAction.REJECT: Permission.ORDERS_REFUND,
+    ReturnAction.RECEIVE: Permission.ORDERS_FULFIL,
+    ReturnAction.REFUND: Permission.ORDERS_REFUND,
+}
+
+
+def staff_actions(current: str, permissions: Collection[Permission]) -> frozenset[ReturnAction]:
+    """The steps a return in `current` allows that staff holding `permissions` may take
+    (approving a return with exchanges also takes orders: edit, checked on approval)."""
+    return frozenset(
+        action for action in allowed_actions(current) if ACTION_PERMISSIONS[action] in permissions
     )
 
 

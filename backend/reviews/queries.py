@@ -204,6 +204,23 @@ async def list_reviews_for_moderation(
         total = (
             await session.exec(select(func.count()).select_from(Review).where(*conditions))
         ).one()
+    return Page(items=await _moderation_items(rows), total=total, page=page, limit=limit)
+
+
+async def get_review_for_moderation(
+    review_id: uuid.UUID, *, actor: Viewer | None
+) -> ModerationItem:
+    """One review as the moderators' list shows it (any status)."""
+    require_moderator(actor)
+    async with session_scope() as session:
+        review = await session.get(Review, review_id)
+    if review is None:
+        raise NotFoundError(REVIEW_NOT_FOUND)
+    (item,) = await _moderation_items([review])
+    return item
+
+
+async def _moderation_items(rows: Sequence[Review]) -> list[ModerationItem]:
     products = await catalog.get_product_summaries(list({r.product_id for r in rows}))
     items = []
     for r in rows:
@@ -225,7 +242,7 @@ async def list_reviews_for_moderation(
                 updated_at=r.updated_at,
             )
         )
-    return Page(items=items, total=total, page=page, limit=limit)
+    return items
 
 
 async def count_reviews_by_status(*, actor: Viewer | None) -> ModerationCounts:
