@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
 from api.v1 import admin_catalog as admin_catalog_api
+from api.v1 import admin_stock as admin_stock_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
 from api.v1 import draft_orders as draft_orders_api
@@ -92,6 +93,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(accounts_api.router)
     app.include_router(search_api.router)
     app.include_router(admin_catalog_api.router)
+    app.include_router(admin_stock_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
