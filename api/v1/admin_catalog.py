@@ -405,8 +405,6 @@ class BulkPriceIn(BaseModel):
     percent: Decimal = Field(
         ge=catalog.MIN_PRICE_CHANGE,
         le=catalog.MAX_PRICE_CHANGE,
-        max_digits=8,
-        decimal_places=2,
         examples=["10", "-15"],
         description="+10 raises every variant's price by 10 %, −15 lowers it (not 0); "
         "rounded half-up to the cent",

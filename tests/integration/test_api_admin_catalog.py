@@ -10,11 +10,15 @@ import uuid
 from decimal import Decimal
 
 import httpx
+import pytest
 from PIL import Image
 
 from backend.accounts.permissions import Permission
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries
+from backend.catalog.inputs import CategoryCreate
+from backend.core.errors import InvalidInputError
+from backend.core.validation import parse_input
 from tests.fixtures.api_client import StaffWith, assert_problem, bearer
 from tests.fixtures.catalog import MakeProduct
 
@@ -102,6 +106,10 @@ async def test_category_input_is_checked_and_nothing_is_half_written(
         "/admin/categories", json={"name": "Hats", "slug": "Not A Slug!"}, headers=staff
     )
     assert "slug" in assert_problem(bad_slug, 400)["errors"]
+    # The admin page's form too: an address longer than the column holds is refused.
+    with pytest.raises(InvalidInputError) as too_long:
+        parse_input(CategoryCreate, {"name": "Hats", "slug": "h" * 121})
+    assert "slug" in too_long.value.field_errors
 
     parent = (
         await api.post("/admin/categories", json={"name": f"Bags {unique}"}, headers=staff)
