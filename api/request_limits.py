@@ -17,6 +17,7 @@ refusal is sent from here (`Connection: close`), the app's `receive` answers
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -26,6 +27,9 @@ from api.v1.problems import problem_response
 from backend.settings import get_settings
 
 UPLOAD_PATH = "/_upload"  # Reflex's upload endpoint (constants.Endpoint.UPLOAD)
+# The API's file uploads (product pictures, CSV imports) take the upload cap too; the
+# routes hold each file to its own, smaller limit.
+_API_UPLOAD = re.compile(r"^/api/v1/admin/(products/[^/]+/images|product-imports/previews)$")
 _DISCONNECT: Message = {"type": "http.disconnect"}
 
 
@@ -52,7 +56,9 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cap = self.upload_cap if scope["path"] == UPLOAD_PATH else self.body_cap
+        path = scope["path"]
+        is_upload = path == UPLOAD_PATH or _API_UPLOAD.match(path) is not None
+        cap = self.upload_cap if is_upload else self.body_cap
         declared = _declared_length(scope)
         if declared is not None and declared > cap:
             await _refuse(scope, send, 413, _too_large(cap))

@@ -10,8 +10,10 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
+from api.v1 import admin_catalog as admin_catalog_api
 from api.v1 import admin_returns as admin_returns_api
 from api.v1 import admin_reviews as admin_reviews_api
+from api.v1 import admin_stock as admin_stock_api
 from api.v1 import after_sale as after_sale_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
@@ -108,6 +110,8 @@ def build_api_v1() -> FastAPI:
     app.include_router(reviews_api.router)
     app.include_router(wishlists_api.router)
     app.include_router(after_sale_api.router)
+    app.include_router(admin_catalog_api.router)
+    app.include_router(admin_stock_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -27,6 +27,12 @@ from backend.accounts.errors import (
 )
 from backend.checkout.errors import TooManyUnpaidOrdersError
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
+from backend.media.errors import (
+    ImageTooLargeError,
+    ImageTooManyPixelsError,
+    InvalidImageError,
+    UnsupportedImageTypeError,
+)
 from backend.payments.errors import GatewayUnavailableError
 from backend.reviews.errors import ReviewNotAllowedError
 from backend.search.errors import SearchIndexBusyError
@@ -48,6 +54,10 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDeniedError, 403),
     (ReviewNotAllowedError, 403),  # not a buyer of the product
     (NotFoundError, 404),
+    (UnsupportedImageTypeError, 415),
+    (ImageTooLargeError, 413),
+    (ImageTooManyPixelsError, 413),
+    (InvalidImageError, 400),
     (TooManyAttemptsError, 429),
     (TooManyUnpaidOrdersError, 429),
     (GatewayUnavailableError, 503),

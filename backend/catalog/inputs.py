@@ -25,6 +25,7 @@ from backend.settings import get_settings
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CATEGORY_SLUG_MAX = 120  # categories.slug
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_ATTRIBUTES = 20
@@ -135,7 +136,13 @@ class CategoryCreate(BaseModel):
     @field_validator("slug")
     @classmethod
     def _slug_rules(cls, value: str | None) -> str | None:
-        return _slug(value) if value else None
+        if not value:
+            return None
+        slug = _slug(value)
+        if len(slug) > CATEGORY_SLUG_MAX:  # the column's width (product slugs: 160)
+            msg = f"At most {CATEGORY_SLUG_MAX} characters."
+            raise ValueError(msg)
+        return slug
 
 
 class CategoryUpdate(BaseModel):

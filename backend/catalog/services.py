@@ -37,12 +37,14 @@ from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import quantize
 from backend.core.validation import parse_input
 from backend.events.outbox import record_event
+from backend.media.services import StoredImage, upload_image
 
 NOT_FOUND = "There is no such product."
 CHANGE_CATALOG = "change the catalog"
 MAX_BULK_PRODUCTS = 500
 MIN_PRICE_CHANGE = Decimal(-90)
 MAX_PRICE_CHANGE = Decimal(1000)
+MAX_PRODUCT_IMAGES = 12  # ProductCreate/ProductUpdate.image_urls
 # What the audit log keeps of a product's fields (the description can be long).
 _AUDITED_TEXT_LIMIT = 200
 
@@ -286,6 +288,49 @@ async def _apply_to_variants(
             .where(col(ProductVariant.product_id) == product.id)
             .values(**wanted)
         )
+
+
+async def add_product_image(product_id: uuid.UUID, data: bytes, *, actor: Viewer) -> StoredImage:
+    """Store an uploaded picture (JPEG, PNG or WebP; the media service's size and pixel
+    limits) and add it last to the product's images, at most MAX_PRODUCT_IMAGES. The same
+    picture twice is stored and listed once. Raises the media domain's InvalidImageError
+    subclasses for a file it refuses."""
+    require_permission(actor, Permission.CATALOG, CHANGE_CATALOG)
+    full = InvalidInputError(
+        f"A product has at most {MAX_PRODUCT_IMAGES} images.",
+        {"file": f"Remove an image first: at most {MAX_PRODUCT_IMAGES}."},
+    )
+    async with session_scope() as session:  # refuse before storing anything
+        product = await session.get(Product, product_id)
+        if product is None:
+            raise NotFoundError(NOT_FOUND)
+        if len(product.image_urls or []) >= MAX_PRODUCT_IMAGES:
+            raise full
+    stored = await upload_image(data)
+    async with session_scope() as session:
+        product = await lock_product_row_for_update(session, product_id)
+        if product is None:
+            raise NotFoundError(NOT_FOUND)
+        before = list(product.image_urls or [])
+        if stored.url in before:
+            return stored
+        if len(before) >= MAX_PRODUCT_IMAGES:
+            raise full
+        product.image_urls = [*before, stored.url]
+        session.add(product)
+        await session.flush()
+        await _changed(session, product, "updated")
+        audit.record(
+            session,
+            actor=actor,
+            action="product.updated",
+            entity_type="product",
+            entity_id=product.id,
+            before={"image_urls": before},
+            after={"image_urls": product.image_urls},
+        )
+    await cache.invalidate_after_commit()
+    return stored
 
 
 async def set_product_active(product_id: uuid.UUID, *, active: bool, actor: Viewer) -> None:

@@ -24,7 +24,7 @@ from backend.catalog.errors import (
     CategoryInUseError,
     DuplicateCategorySlugError,
 )
-from backend.catalog.inputs import CategoryCreate, CategoryUpdate
+from backend.catalog.inputs import CATEGORY_SLUG_MAX, CategoryCreate, CategoryUpdate
 from backend.catalog.locks import (
     lock_category_for_update,
     lock_sibling_categories_for_update,
@@ -38,7 +38,7 @@ from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 
 CATEGORY_NOT_FOUND = "There is no such category."
-CATEGORY_SLUG_LENGTH = 120
+CATEGORY_SLUG_LENGTH = CATEGORY_SLUG_MAX
 
 
 @dataclass(frozen=True)

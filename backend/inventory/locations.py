@@ -527,9 +527,12 @@ class HeldAt:
 
 
 async def variant_stock(variant_id: uuid.UUID, *, actor: Viewer) -> list[HeldAt]:
-    """A variant's stock at every location (none held: 0), in priority order."""
+    """A variant's stock at every location (none held: 0), in priority order.
+    NotFoundError for an unknown variant."""
     require_permission(actor, Permission.INVENTORY, "see stock")
     async with session_scope() as session:
+        if await session.get(ProductVariant, variant_id) is None:
+            raise NotFoundError("There is no such product variant.")
         rows = (
             await session.exec(
                 select(StockLocation, LocationStock.quantity)

@@ -20,12 +20,13 @@ other only for the length of one order's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,6 +41,7 @@ from backend.catalog.schemas import VariantSummary, options_title
 from backend.catalog.variant_queries import get_variant_summaries
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
+from backend.core.pagination import Page, clamp_page
 from backend.events.outbox import record_event
 from backend.inventory import locations
 from backend.inventory.events import InventoryUpdated, LowStock
@@ -510,25 +512,25 @@ class MovementRecord:
     note: str
     who: str
     order_id: uuid.UUID | None
+    product_id: uuid.UUID
+    location_id: uuid.UUID
+    reason_code: str  # as stored: "restock", "transfer", "order_placed", …
 
 
-async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[MovementRecord]:
-    """A product's stock history (all its variants), newest first, with who made staff
-    changes."""
-    async with session_scope() as session:
-        rows = (
-            await session.exec(
-                select(StockMovement, User.username, StockLocation.name)
-                .join(User, col(User.id) == col(StockMovement.actor_id), isouter=True)
-                .join(StockLocation, col(StockLocation.id) == col(StockMovement.location_id))
-                .where(StockMovement.product_id == product_id)
-                .order_by(col(StockMovement.created_at).desc(), col(StockMovement.id))
-                .limit(min(max(limit, 1), 500))
-            )
-        ).all()
-        variants = await get_variant_summaries(
-            list({movement.variant_id for movement, _, _ in rows}), session=session
-        )
+def _movement_rows() -> Any:
+    return (
+        select(StockMovement, User.username, StockLocation.name)
+        .join(User, col(User.id) == col(StockMovement.actor_id), isouter=True)
+        .join(StockLocation, col(StockLocation.id) == col(StockMovement.location_id))
+    )
+
+
+async def _movement_records(
+    session: AsyncSession, rows: Sequence[tuple[StockMovement, str | None, str]]
+) -> list[MovementRecord]:
+    variants = await get_variant_summaries(
+        list({movement.variant_id for movement, _, _ in rows}), session=session
+    )
     return [
         MovementRecord(
             at=movement.created_at,
@@ -543,6 +545,69 @@ async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[Mov
             note=movement.note or "",
             who=username or ("shopper" if movement.reason == "order_placed" else "system"),
             order_id=movement.order_id,
+            product_id=movement.product_id,
+            location_id=movement.location_id,
+            reason_code=movement.reason,
         )
         for movement, username, location in rows
     ]
+
+
+async def list_movements(product_id: uuid.UUID, *, limit: int = 100) -> list[MovementRecord]:
+    """A product's stock history (all its variants), newest first, with who made staff
+    changes."""
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                _movement_rows()
+                .where(StockMovement.product_id == product_id)
+                .order_by(col(StockMovement.created_at).desc(), col(StockMovement.id))
+                .limit(min(max(limit, 1), 500))
+            )
+        ).all()
+        return await _movement_records(session, rows)
+
+
+@dataclass(frozen=True)
+class MovementFilter:
+    """Which ledger rows a staff search shows (None: any)."""
+
+    product_id: uuid.UUID | None = None
+    variant_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    reason: str | None = None  # a stored reason code: "restock", "transfer", …
+    order_id: uuid.UUID | None = None
+
+
+async def find_movements(
+    wanted: MovementFilter, *, actor: Viewer, page: int = 1, limit: int = 50
+) -> Page[MovementRecord]:
+    """The stock ledger, newest first, a page at a time, filtered by product, variant,
+    location, reason or order (staff with the inventory permission)."""
+    require_permission(actor, Permission.INVENTORY, "see stock history")
+    page, limit = clamp_page(page, limit)
+    conditions: list[Any] = []
+    for column, value in (
+        (StockMovement.product_id, wanted.product_id),
+        (StockMovement.variant_id, wanted.variant_id),
+        (StockMovement.location_id, wanted.location_id),
+        (StockMovement.reason, wanted.reason),
+        (StockMovement.order_id, wanted.order_id),
+    ):
+        if value is not None:
+            conditions.append(col(column) == value)
+    async with session_scope() as session:
+        rows = (
+            await session.exec(
+                _movement_rows()
+                .where(*conditions)
+                .order_by(col(StockMovement.created_at).desc(), col(StockMovement.id))
+                .offset((page - 1) * limit)
+                .limit(limit)
+            )
+        ).all()
+        total = (
+            await session.exec(select(func.count()).select_from(StockMovement).where(*conditions))
+        ).one()
+        items = await _movement_records(session, rows)
+    return Page(items=items, total=total, page=page, limit=limit)

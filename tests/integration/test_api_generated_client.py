@@ -20,3 +20,19 @@ def test_the_generated_client_has_a_function_for_every_operation(
                 f"{generated_client.__name__}.api.{tag}.{operation['operationId']}"
             )
             assert callable(module.asyncio_detailed), operation["operationId"]
+
+
+def test_operation_ids_and_model_names_are_unique() -> None:
+    """A generated client names a function per operationId and a class per schema title:
+    two of a name would leave one out."""
+    document = build_api_v1().openapi()
+    operation_ids = [
+        operation["operationId"]
+        for operations in document["paths"].values()
+        for operation in operations.values()
+    ]
+    titles = [
+        schema.get("title", name) for name, schema in document["components"]["schemas"].items()
+    ]
+    assert sorted(set(operation_ids)) == sorted(operation_ids)
+    assert sorted(set(titles)) == sorted(titles)

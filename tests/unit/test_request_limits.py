@@ -90,6 +90,24 @@ async def test_uploads_have_their_own_cap() -> None:
     assert status_and_body(too_much)[0] == 413
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/admin/product-imports/previews",
+        "/api/v1/admin/products/6f1c2a4e-0000-4000-8000-000000000001/images",
+    ],
+)
+async def test_the_apis_file_uploads_take_the_upload_cap(path: str) -> None:
+    ok = await run(scope_for(path), [b"x" * 65536] * 8)
+    assert status_and_body(ok)[:2] == (200, {"length": 8 * 65536})
+    too_much = await run(scope_for(path, length=2 * 1024 * 1024), [])
+    assert status_and_body(too_much)[0] == 413
+    # Other API writes keep the small cap, however their path is spelt.
+    for other in ("/api/v1/admin/product-imports", "/api/v1/admin/products/x/images/y"):
+        refused = await run(scope_for(other), [b"x" * 65536] * 8)
+        assert status_and_body(refused)[0] == 413
+
+
 async def test_a_body_within_the_limits_reaches_the_app_whole() -> None:
     status, body, _ = status_and_body(await run(scope_for(length=6), [b"ab", b"cd", b"ef"]))
     assert (status, body) == (200, {"length": 6})
