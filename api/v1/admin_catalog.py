@@ -739,10 +739,11 @@ class ImportResultOut(BaseModel):
 _CSV_BODY = {
     "requestBody": {
         "required": True,
-        "description": f"The CSV file (UTF-8, a header row; at most {MAX_FILE_MB} MB), as the "
-        "body itself (text/csv) or as the part `file` of a multipart form.",
+        # Documented as multipart only: client generators handle one body type best. The
+        # route also takes the file as the body itself (text/csv), as curl users expect.
+        "description": f"The CSV file (UTF-8, a header row; at most {MAX_FILE_MB} MB) as the "
+        "part `file` of a multipart form (or the body itself, sent as text/csv).",
         "content": {
-            "text/csv": {"schema": {"type": "string"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
