@@ -20,7 +20,7 @@ from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.accounts import addresses, password_changes, profiles
-from backend.accounts.inputs import PHONE, POSTAL_CODE
+from backend.accounts.inputs import MAX_PHONE_LENGTH, PHONE, POSTAL_CODE
 from backend.accounts.locks import ADDRESS_NOT_FOUND
 from backend.accounts.password_policy import MAX_PASSWORD_LENGTH
 from backend.accounts.schemas import Profile, SavedAddress
@@ -165,6 +165,7 @@ class AddressIn(BaseModel):
     )
     phone: str | None = Field(
         default=None,
+        max_length=MAX_PHONE_LENGTH,
         pattern=PHONE.pattern,
         description="Digits, spaces, dashes and brackets, optionally starting with +.",
         examples=["+44 20 7946 0000"],

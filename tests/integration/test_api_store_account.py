@@ -6,14 +6,16 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from sqlmodel import select
 
-from backend.accounts import authentication, browser_sessions
+from backend.accounts import addresses, authentication, browser_sessions
 from backend.accounts.models import Address, User
 from backend.accounts.schemas import Viewer
 from backend.cart import owners as cart_owners
 from backend.cart import services as carts
 from backend.core.db import session_scope
+from backend.core.errors import InvalidInputError
 from backend.orders import services as orders
 from tests.fixtures.accounts import PASSWORD, Credentials, MakeUser
 from tests.fixtures.api_client import assert_problem, bearer, with_key
@@ -247,12 +249,21 @@ async def test_bad_addresses_are_refused_field_by_field_and_nothing_is_saved(
     api: httpx.AsyncClient, make_user: MakeUser
 ) -> None:
     _, headers = await signed_in(make_user)
+    user_id = (await api.get("/me/profile", headers=headers)).json()["user_id"]
     refused = await api.post(
         "/me/addresses",
         json={**ADDRESS, "postal_code": "!", "country": "Britain", "phone": "call me"},
         headers=headers,
     )
     assert {"postal_code", "country", "phone"} <= set(assert_problem(refused, 400)["errors"])
+    # 31 characters fit the phone pattern but not the address book: refused, not a 500.
+    long_phone = await api.post(
+        "/me/addresses", json={**ADDRESS, "phone": "+1" + "2" * 28 + "3"}, headers=headers
+    )
+    assert set(assert_problem(long_phone, 400)["errors"]) == {"phone"}
+    with pytest.raises(InvalidInputError) as refused_by_the_service:  # the account page's way
+        await addresses.add_address(uuid.UUID(user_id), {**ADDRESS, "phone": "+1" + "2" * 28 + "3"})
+    assert set(refused_by_the_service.value.field_errors) == {"phone"}
     blank = await api.post("/me/addresses", json={**ADDRESS, "full_name": "   "}, headers=headers)
     assert "full_name" in assert_problem(blank, 400)["errors"]
     missing = await api.post("/me/addresses", json={"full_name": "Ada"}, headers=headers)
