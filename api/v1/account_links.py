@@ -57,7 +57,7 @@ def _address(raw: str) -> str:
 
 
 class EmailIn(BaseModel):
-    email: Email
+    email: Email = Field(description="The account's e-mail address (any case).")
 
 
 class AccountTokenIn(BaseModel):
@@ -78,8 +78,10 @@ class PasswordResetIn(AccountTokenIn):
 class LinkRequested(BaseModel):
     """The same for every well-formed address, whether or not it has an account."""
 
-    email: str = Field(description="The address, as the shop writes it.")
-    detail: str
+    email: str = Field(
+        description="The address, as the shop writes it.", examples=["ada@example.com"]
+    )
+    detail: str = Field(description="What happens now, for a person.")
 
 
 VERIFICATION_REQUESTED = (
@@ -178,7 +180,7 @@ class RestoredCartOut(BaseModel):
     restored: list[str] = Field(description="Names of the products now in your cart.")
     unavailable: list[str] = Field(description="Names of those no longer sold or sold out.")
     message: str = Field(examples=["Welcome back! Your cart is as you left it, at today's prices."])
-    cart: CartOut
+    cart: CartOut = Field(description="Your cart now.")
 
 
 @router.post(
@@ -205,7 +207,10 @@ async def restore_cart(body: ReminderTokenIn, viewer: CurrentViewer) -> Restored
 
 
 class UnsubscribedOut(BaseModel):
-    email: str = Field(description="The address that gets no more cart reminders.")
+    email: str = Field(
+        description="The address that gets no more cart reminders.",
+        examples=["ada@example.com"],
+    )
 
 
 @router.post(

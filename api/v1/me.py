@@ -48,9 +48,13 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 class ProfileOut(BaseModel):
-    user_id: uuid.UUID
-    username: str = Field(description="Chosen at sign-up; it cannot be changed.")
-    email: str = Field(description="The address the account signs in with.")
+    user_id: uuid.UUID = Field(description="The account's id.")
+    username: str = Field(
+        description="Chosen at sign-up; it cannot be changed.", examples=["ada_l"]
+    )
+    email: str = Field(
+        description="The address the account signs in with.", examples=["ada@example.com"]
+    )
     first_name: str = Field(description='"" when not given.', examples=["Ada"])
     last_name: str = Field(description='"" when not given.', examples=["Lovelace"])
     email_verified: bool = Field(description="Whether the address was confirmed by e-mail.")
@@ -114,7 +118,7 @@ async def update_profile(body: ProfilePatch, viewer: CurrentViewer) -> ProfileOu
 
 
 class PasswordChange(BaseModel):
-    current_password: Password
+    current_password: Password = Field(description="The password you sign in with now.")
     new_password: Password = Field(
         description="At least 12 characters, not your username or e-mail address, and not "
         "a common password."
@@ -177,15 +181,15 @@ class AddressIn(BaseModel):
 
 
 class AddressOut(BaseModel):
-    id: uuid.UUID
-    full_name: str
-    line1: str
-    line2: str = Field(description='"" when not given.')
-    city: str
-    region: str = Field(description='"" when not given.')
-    postal_code: str
-    country: str = Field(examples=["GB"])
-    phone: str = Field(description='"" when not given.')
+    id: uuid.UUID = Field(description="Its address: /me/addresses/{id}.")
+    full_name: str = Field(description="Who receives parcels here.", examples=["Ada Lovelace"])
+    line1: str = Field(examples=["12 St James's Square"])
+    line2: str = Field(description='"" when not given.', examples=["Flat 3"])
+    city: str = Field(examples=["London"])
+    region: str = Field(description='"" when not given.', examples=[""])
+    postal_code: str = Field(description="Upper case.", examples=["SW1Y 4JH"])
+    country: str = Field(description="Two-letter ISO 3166 code.", examples=["GB"])
+    phone: str = Field(description='"" when not given.', examples=["+44 20 7946 0000"])
     is_default: bool = Field(description="The default shipping address (one at most).")
     one_line: str = Field(
         description="The address on one line, as the shop shows it.",
@@ -345,7 +349,9 @@ class ErasureIn(BaseModel):
 class ErasureOut(BaseModel):
     user_id: uuid.UUID = Field(description="The account that is gone.")
     orders_anonymised: int = Field(
-        ge=0, description="Orders kept for the books without your name, e-mail or address."
+        ge=0,
+        description="Orders kept for the books without your name, e-mail or address.",
+        examples=[2],
     )
 
 
@@ -408,7 +414,7 @@ async def set_cart_reminders(
 
 
 class StockNoticeState(BaseModel):
-    variant_id: uuid.UUID
+    variant_id: uuid.UUID = Field(description="The variant asked about.")
     waiting: bool = Field(
         description="Whether you will be e-mailed once when the variant is back in stock."
     )

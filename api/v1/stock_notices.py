@@ -88,7 +88,7 @@ class NoticeTokenIn(BaseModel):
 
 
 class NoticeLinkOut(BaseModel):
-    product_name: str = Field(examples=["Linen shirt"])
+    product_name: str = Field(description="What the notice is about.", examples=["Linen shirt"])
     product_url: str = Field(
         description="The product's page in the shop.", examples=["/products/linen-shirt"]
     )
