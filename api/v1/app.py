@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from api.v1 import account_links as account_links_api
 from api.v1 import accounts as accounts_api
 from api.v1 import admin_catalog as admin_catalog_api
 from api.v1 import admin_returns as admin_returns_api
@@ -20,6 +21,8 @@ from api.v1 import collections as collections_api
 from api.v1 import discount_codes as discount_codes_api
 from api.v1 import draft_orders as draft_orders_api
 from api.v1 import gift_cards as gift_cards_api
+from api.v1 import me as me_api
+from api.v1 import order_lookup as order_lookup_api
 from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import promotions as promotions_api
@@ -27,6 +30,7 @@ from api.v1 import reviews as reviews_api
 from api.v1 import search as search_api
 from api.v1 import shipping as shipping_api
 from api.v1 import staff_groups as staff_groups_api
+from api.v1 import stock_notices as stock_notices_api
 from api.v1 import store_settings as store_settings_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
@@ -112,6 +116,10 @@ def build_api_v1() -> FastAPI:
     app.include_router(after_sale_api.router)
     app.include_router(admin_catalog_api.router)
     app.include_router(admin_stock_api.router)
+    app.include_router(me_api.router)
+    app.include_router(account_links_api.router)
+    app.include_router(stock_notices_api.router)
+    app.include_router(order_lookup_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

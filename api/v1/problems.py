@@ -24,6 +24,7 @@ from backend.accounts.errors import (
     InvalidCredentialsError,
     InvalidTokenError,
     TooManyAttemptsError,
+    WrongPasswordError,
 )
 from backend.checkout.errors import TooManyUnpaidOrdersError
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError, PermissionDeniedError
@@ -46,6 +47,7 @@ TYPE_BASE = "https://kestrel.example/problems/"
 # refusals are conflicts with the current state of things.
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidInputError, 400),
+    (WrongPasswordError, 400),  # a password typed to confirm a change: a field to correct
     (InvalidTokenError, 401),
     (InvalidCredentialsError, 401),
     (AccountNotActiveError, 403),

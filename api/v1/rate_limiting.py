@@ -33,6 +33,9 @@ from backend.settings import get_settings
 logger = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Public look-ups answered by a secret pair (a guest order's number and e-mail address):
+# what guessing them costs is the strict limit of sign-ins, per address.
+GUESSABLE_POSTS = frozenset({"/orders/lookup"})
 _CALLER_STATE_KEY = "api_caller"
 
 
@@ -59,8 +62,8 @@ def route_path(scope: Scope) -> str:
 
 def route_group(method: str, path: str) -> str:
     """Which limit a request counts against. Every request falls in one group."""
-    if method == "POST" and path.startswith("/auth/"):
-        return "auth"  # password and refresh grants: strict, per address
+    if method == "POST" and (path.startswith("/auth/") or path in GUESSABLE_POSTS):
+        return "auth"  # password and refresh grants, e-mailed links: strict, per address
     return "read" if method in READ_METHODS else "write"
 
 

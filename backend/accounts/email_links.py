@@ -19,6 +19,7 @@ from backend.accounts.errors import (
     InvalidTokenError,
 )
 from backend.accounts.events import (
+    EmailVerificationRequested,
     PasswordResetRequested,
 )
 from backend.accounts.locks import lock_unused_account_token_for_update, lock_user_for_update
@@ -44,6 +45,11 @@ PASSWORD_RESET_TTL = timedelta(minutes=60)
 RESET_REQUESTS_PER_EMAIL = RateLimit("reset-email", "3/hour")
 
 RESET_REQUESTS_PER_IP = RateLimit("reset-ip", "20/hour")
+
+# Asking for another confirmation link: the same kind of limits, their own counters.
+VERIFY_REQUESTS_PER_EMAIL = RateLimit("verify-email", "3/hour")
+
+VERIFY_REQUESTS_PER_IP = RateLimit("verify-ip", "20/hour")
 
 
 async def issue_account_token(user_id: uuid.UUID, *, purpose: str, ttl: timedelta) -> str:
@@ -83,6 +89,28 @@ async def verify_email(token: str) -> bool:
         if user.status == "pending":
             user.status = "active"
         return True
+
+
+async def request_email_verification(email: str, *, ip: str | None = None) -> None:
+    """E-mail a new confirmation link if the address has an account that is not confirmed
+    yet (a pending sign-up whose link was lost or expired). The caller's answer is always
+    the same, whether or not it does (no account enumeration); the limits only keep the
+    shop from being used to flood someone's inbox."""
+    key = email_key(email)
+    if not key or not await rate_limits.hit(VERIFY_REQUESTS_PER_EMAIL, key):
+        return
+    if ip and not await rate_limits.hit(VERIFY_REQUESTS_PER_IP, ip):
+        return
+    async with session_scope() as session:
+        user = (await session.exec(select(User).where(func.lower(User.email) == key))).first()
+        if user is None or user.email_verified or user.status not in ("pending", "active"):
+            return
+        await record_event(
+            session,
+            EmailVerificationRequested(
+                aggregate_id=str(user.id), email=user.email, display_name=display_name(user)
+            ),
+        )
 
 
 async def request_password_reset(email: str, *, ip: str | None = None) -> None:

@@ -106,6 +106,7 @@ class ProfileUpdate(BaseModel):
 POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,28}[0-9]$")
+MAX_PHONE_LENGTH = 30  # what an address book's phone column holds (with a leading +, too)
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
@@ -148,6 +149,9 @@ class AddressInput(BaseModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_PHONE_LENGTH:
+            msg = f"Use at most {MAX_PHONE_LENGTH} characters."
+            raise ValueError(msg)
         if value is not None and not PHONE.match(value):
             msg = "Enter a phone number with digits only, optionally starting with +."
             raise ValueError(msg)

@@ -53,6 +53,9 @@ def test_every_request_falls_in_a_group() -> None:
     assert route_group("POST", "/products") == "write"
     assert route_group("DELETE", "/products/1") == "write"
     assert route_group("POST", "/auth/token") == "auth"
+    assert route_group("POST", "/auth/password-reset") == "auth"
+    assert route_group("POST", "/orders/lookup") == "auth"  # guessing a number and e-mail
+    assert route_group("GET", "/orders/KG-1") == "read"
     assert route_group("POST", "/a-route-added-later") == "write"
 
 
