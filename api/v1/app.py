@@ -10,10 +10,14 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api.v1 import accounts as accounts_api
+from api.v1 import analytics as analytics_api
+from api.v1 import audit_log as audit_log_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
+from api.v1 import customers as customers_api
 from api.v1 import draft_orders as draft_orders_api
 from api.v1 import gift_cards as gift_cards_api
+from api.v1 import messages as messages_api
 from api.v1 import orders as orders_api
 from api.v1 import products
 from api.v1 import promotions as promotions_api
@@ -21,6 +25,7 @@ from api.v1 import search as search_api
 from api.v1 import shipping as shipping_api
 from api.v1 import staff_groups as staff_groups_api
 from api.v1 import store_settings as store_settings_api
+from api.v1 import system as system_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
 from api.v1.edge import EdgeRoute
@@ -90,6 +95,11 @@ def build_api_v1() -> FastAPI:
     app.include_router(store_settings_api.router)
     app.include_router(accounts_api.router)
     app.include_router(search_api.router)
+    app.include_router(customers_api.router)
+    app.include_router(messages_api.router)
+    app.include_router(audit_log_api.router)
+    app.include_router(analytics_api.router)
+    app.include_router(system_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
