@@ -269,7 +269,7 @@ async def set_tags(user_id: uuid.UUID, data: TagsIn, viewer: CustomersStaff) -> 
     summary="Everything the shop holds about a customer, for their data request",
     description="The same JSON document the customer gets from their own account page: "
     "their account, addresses, orders, reviews, wishlist, messages and more.",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(400, 401, 403, 404),
 )
 async def export_customer_data(user_id: uuid.UUID, viewer: CustomersStaff) -> dict[str, Any]:
     return await privacy_export.export_customer_data(user_id, actor=viewer)
@@ -283,7 +283,7 @@ async def export_customer_data(user_id: uuid.UUID, viewer: CustomersStaff) -> di
     "books without personal data. 409 while an order of theirs is still under way and for "
     "your own account (erase it from your account page); a staff member's account also "
     "takes the staff permission (403).",
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(400, 401, 403, 404, 409),
 )
 async def erase_customer(user_id: uuid.UUID, viewer: CustomersStaff) -> ErasureOut:
     done = await privacy_erasure.erase_customer(user_id, actor=viewer)
@@ -307,7 +307,7 @@ async def set_locked(user_id: uuid.UUID, data: LockIn, viewer: CustomersStaff) -
     "/admin/accounts/{user_id}/groups",
     response_model=AccountGroupsOut,
     summary="The staff groups an account is in",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(400, 401, 403, 404),
 )
 async def account_groups(user_id: uuid.UUID, viewer: StaffManagers) -> AccountGroupsOut:
     return AccountGroupsOut(

@@ -135,7 +135,7 @@ async def list_messages(
     "/admin/messages/{message_id}",
     response_model=MessageDetailOut,
     summary="One message with its text (and HTML for an e-mail)",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(400, 401, 403, 404),
 )
 async def get_message(message_id: uuid.UUID, viewer: CustomersStaff) -> MessageDetailOut:
     return MessageDetailOut.of_detail(await message_log.get_message(viewer, message_id))
