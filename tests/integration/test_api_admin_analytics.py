@@ -19,6 +19,8 @@ from backend.core.heartbeat import record_worker_heartbeat
 from backend.core.money import decimal_string
 from backend.funnel import counts as funnel
 from backend.funnel.counts import FunnelStep
+from backend.merchandising import promotion_services as promotions
+from backend.merchandising.promotion_inputs import PromotionInput
 from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.api_client import StaffWith, assert_problem
@@ -235,3 +237,40 @@ async def test_staff_see_whether_the_worker_is_running(
     assert status.json()["last_heartbeat_at"].startswith(beat.isoformat()[:19])
     assert_problem(await api.get("/admin/system/worker"), 401)
     assert_problem(await api.get("/admin/system/worker", headers=await bearer(shopper_viewer)), 403)
+
+
+async def test_promotion_results_count_the_paid_orders_that_got_one(
+    api: httpx.AsyncClient,
+    staff_with: StaffWith,
+    make_product: MakeProduct,
+    place_order: PlaceOrder,
+    admin_viewer: Any,
+    unique: str,
+) -> None:
+    get = _reader(api, await staff_with(Permission.ANALYTICS))
+    today = utcnow().date().isoformat()
+    lamp = await make_product(price=Decimal("50.00"), stock_quantity=10)
+    title = f"Lamp week {unique}"
+    promotion_id = await promotions.save_promotion(
+        None,
+        PromotionInput(
+            title=title,
+            kind="percent",
+            value=Decimal("20"),
+            target="products",
+            product_ids=[lamp],
+        ),
+        actor=admin_viewer,
+    )
+    try:
+        paid = await place_order({lamp: 2})
+        await place_order({lamp: 1})  # never paid: not counted
+        await _pay(paid.id)
+    finally:
+        await promotions.delete_promotion(promotion_id, actor=admin_viewer)
+
+    results = await get("/promotions", **{"from": today, "to": today, "limit": 50})
+    (mine,) = [p for p in results["items"] if p["title"] == title]
+    assert (mine["applies_to"], mine["orders"]) == ("items", 1)
+    assert mine["discount"] == "20.00"  # 20 % of 2 × 50.00
+    assert mine["revenue"] == decimal_string(paid.total)

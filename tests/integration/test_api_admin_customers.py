@@ -163,6 +163,12 @@ async def test_customer_routes_refuse_without_token_or_permission_and_unknown_id
         if url != "/admin/customers":
             unknown = url.replace(str(customer.user_id), UNKNOWN)
             assert_problem(await api.request(method, unknown, json=body, headers=staff), 404)
+    for method, url, body in calls[1:]:
+        malformed = url.replace(str(customer.user_id), "not-an-id")
+        refused = assert_problem(
+            await api.request(method, malformed, json=body, headers=staff), 400
+        )
+        assert "user_id" in refused["errors"], refused
     # Nothing was written by any of the refusals.
     body = (await api.get(path, headers=staff)).json()
     assert (body["status"], body["tags"], body["notes"]) == ("active", [], [])
