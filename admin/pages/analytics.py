@@ -4,7 +4,7 @@ most viewed products, the shopping funnel and abandoned-cart recovery. Admins on
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
 from typing import ClassVar
 
 import reflex as rx
@@ -12,17 +12,11 @@ import reflex as rx
 from admin.components.layout import admin_page
 from admin.state import AdminState
 from backend.accounts.permissions import Permission
-from backend.analytics import cart_recovery, sales
+from backend.analytics import reports
 from backend.cart_recovery.attribution import ATTRIBUTION_DAYS
-from backend.catalog import queries as catalog
-from backend.core.clock import utcnow
 from backend.core.money import format_money
-from backend.funnel import counts as funnel
 from backend.settings import get_settings
 from ui.tables import data_table
-
-DEFAULT_DAYS = 30
-
 
 # How Analytics names what a promotion applied to.
 PROMOTION_KINDS = {
@@ -51,11 +45,12 @@ def _percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.1f} %"
 
 
-def _parse_day(raw: object, default: date) -> date:
+def _parse_day(raw: object) -> date | None:
+    """A typed day, or None (the range's default end) for nothing or nonsense."""
     try:
         return date.fromisoformat(str(raw or "")[:10])
     except ValueError:
-        return default
+        return None
 
 
 class AnalyticsState(AdminState):
@@ -77,26 +72,26 @@ class AnalyticsState(AdminState):
     recovered_revenue: str = ""
     loaded: bool = False
 
-    async def _show(self, first: date, last: date) -> None:
-        first, last = min(first, last), max(first, last)
-        first = max(first, last - timedelta(days=funnel.MAX_RANGE_DAYS - 1))
+    async def _show(self, first: date | None, last: date | None) -> None:
+        actor = self.staff_viewer
+        period = reports.date_range(first, last)
         currency = get_settings().shop_currency
-        totals = await sales.sales_between(first, last)
-        self.first, self.last = first.isoformat(), last.isoformat()
+        totals = await reports.range_sales(actor, period)
+        self.first, self.last = period.first.isoformat(), period.last.isoformat()
         self.revenue = format_money(totals.revenue, currency)
         self.orders = totals.orders
         self.average_order = format_money(totals.average_order_value, currency)
         self.stages = [
             StageRow(stage.label, stage.visitors, _percent(stage.of_previous))
-            for stage in await funnel.funnel(first, last)
+            for stage in await reports.shopping_funnel(actor, period)
         ]
         self.best_sellers = [
             ProductRow(p.name, f"{p.sku} · {p.quantity} sold", format_money(p.revenue, currency))
-            for p in await sales.top_products(first, last)
+            for p in await reports.best_sellers(actor, period)
         ]
         self.best_variants = [
             ProductRow(p.name, f"{p.sku} · {p.quantity} sold", format_money(p.revenue, currency))
-            for p in await sales.top_variants(first, last)
+            for p in await reports.best_variants(actor, period)
         ]
         self.promotions = [
             ProductRow(
@@ -106,19 +101,17 @@ class AnalyticsState(AdminState):
                 f"{format_money(p.discount, currency)} off",
                 format_money(p.revenue, currency),
             )
-            for p in await sales.promotion_results(first, last)
+            for p in await reports.promotion_results(actor, period)
         ]
-        viewed = await funnel.most_viewed(first, last)
-        names = await catalog.get_product_summaries([product_id for product_id, _ in viewed])
         self.most_viewed = [
             ProductRow(
-                names[product_id].name if product_id in names else "(deleted product)",
-                names[product_id].sku if product_id in names else "",
-                f"{views} view" if views == 1 else f"{views} views",
+                p.name or "(deleted product)",
+                p.sku or "",
+                f"{p.views} view" if p.views == 1 else f"{p.views} views",
             )
-            for product_id, views in viewed
+            for p in await reports.most_viewed(actor, period)
         ]
-        recovery = await cart_recovery.recovery_between(first, last)
+        recovery = await reports.cart_recovery_results(actor, period)
         self.reminders_sent, self.carts_restored = recovery.reminders_sent, recovery.carts_restored
         self.recovered_orders = recovery.recovered_orders
         self.recovered_revenue = format_money(recovery.recovered_revenue, currency)
@@ -126,16 +119,11 @@ class AnalyticsState(AdminState):
 
     @rx.event
     async def load(self) -> None:
-        today = utcnow().date()
-        await self._show(today - timedelta(days=DEFAULT_DAYS - 1), today)
+        await self._show(None, None)
 
     @rx.event
     async def choose_range(self, form_data: dict[str, str]) -> None:
-        today = utcnow().date()
-        await self._show(
-            _parse_day(form_data.get("first"), today - timedelta(days=DEFAULT_DAYS - 1)),
-            _parse_day(form_data.get("last"), today),
-        )
+        await self._show(_parse_day(form_data.get("first")), _parse_day(form_data.get("last")))
 
 
 def _figure(label: str, value: rx.Var) -> rx.Component:

@@ -10,8 +10,8 @@ import reflex as rx
 
 from admin.components.layout import admin_page
 from admin.state import AdminState
+from backend.accounts import audit_log
 from backend.accounts.permissions import Permission
-from backend.audit import services as audit
 from ui.tables import data_table, pager
 
 PAGE_SIZE = 50
@@ -45,7 +45,8 @@ class AuditState(AdminState):
     entity_id: str = ""
 
     async def _load_page(self, page: int) -> None:
-        result = await audit.list_entries(
+        result = await audit_log.list_entries(
+            self.staff_viewer,
             entity_type="" if self.entity_type == "all" else self.entity_type,
             entity_id=self.entity_id,
             page=page,

@@ -144,7 +144,11 @@ class CustomerState(AdminState):
         if actor is None or not self._account_id or Permission.STAFF not in actor.permissions:
             self.groups = []
             return
-        member_of = set(await staff_groups.groups_of(actor, uuid.UUID(self._account_id)))
+        try:
+            member_of = set(await staff_groups.groups_of(actor, uuid.UUID(self._account_id)))
+        except NotFoundError:  # erased meanwhile
+            self.groups = []
+            return
         self.groups = [
             GroupToggle(id=str(group.id), name=group.name, member=group.id in member_of)
             for group in await staff_groups.list_groups(actor)

@@ -15,8 +15,7 @@ from admin.components.layout import admin_page
 from admin.state import AdminState
 from backend.accounts.permissions import Permission
 from backend.core.errors import DomainError
-from backend.events import deliveries
-from backend.notifications import queries as messages
+from backend.notifications import message_log
 from ui.tables import data_table, pager
 
 PAGE_SIZE = 25
@@ -59,7 +58,7 @@ class MessagesState(AdminState):
     dialog_open: bool = False
 
     async def _load(self, page: int) -> None:
-        result = await messages.list_messages(page=page, limit=PAGE_SIZE)
+        result = await message_log.list_messages(self.staff_viewer, page=page, limit=PAGE_SIZE)
         self.rows = [
             MessageRow(
                 id=str(m.id),
@@ -84,7 +83,7 @@ class MessagesState(AdminState):
                 error=d.last_error,
                 failed=d.failed_at.strftime(TIME_FORMAT),
             )
-            for d in await deliveries.list_dead_letters()
+            for d in await message_log.list_dead_letters(self.staff_viewer)
         ]
 
     @rx.event
@@ -102,7 +101,7 @@ class MessagesState(AdminState):
     @rx.event
     async def open_message(self, message_id: str) -> None:
         try:
-            detail = await messages.get_message(uuid.UUID(str(message_id)))
+            detail = await message_log.get_message(self.staff_viewer, uuid.UUID(str(message_id)))
         except (ValueError, DomainError):
             return
         self.open_subject = detail.subject or "SMS"
@@ -117,7 +116,7 @@ class MessagesState(AdminState):
     @rx.event
     async def retry(self, event_id: str, handler: str) -> rx.event.EventSpec | None:
         try:
-            await deliveries.redeliver(uuid.UUID(str(event_id)), str(handler))
+            await message_log.redeliver(self.staff_viewer, uuid.UUID(str(event_id)), str(handler))
         except (ValueError, DomainError):
             return rx.toast.error("That failed event is no longer waiting for a retry.")
         await self._load(self.page)

@@ -16,12 +16,11 @@ from admin.components.layout import admin_page, may
 from admin.state import AdminState
 from backend.accounts.permissions import PERMISSION_LABELS, Permission
 from backend.accounts.schemas import Viewer
-from backend.analytics import sales
+from backend.analytics import reports, sales
 from backend.catalog import queries as catalog
 from backend.core.clock import utcnow
 from backend.core.heartbeat import last_worker_heartbeat
 from backend.core.money import format_money
-from backend.funnel import counts as funnel
 from backend.orders import queries as order_queries
 from backend.orders import status as order_status
 from ui.access import SessionState
@@ -106,14 +105,14 @@ class SalesState(AdminState):
     _watch_round: int = 0
 
     async def _figures(self, actor: Viewer) -> dict[str, object]:
-        summary = await sales.sales_summary()
+        summary = await reports.sales_summary(actor)
 
         def money(amount: Decimal) -> str:
             return format_money(amount, summary.currency)
 
         latest = await order_queries.list_all_orders(actor, limit=8)
         today = utcnow().date()
-        stages = await funnel.funnel(today, today)
+        stages = await reports.shopping_funnel(actor, reports.DateRange(today, today))
         viewers, payers = stages[0].visitors, stages[-1].visitors
         return {
             "conversion_today": f"{payers / viewers * 100:.1f} %" if viewers else "—",
@@ -126,11 +125,11 @@ class SalesState(AdminState):
             # Bar heights only (whole currency units); amounts are shown as text elsewhere.
             "revenue_chart": [
                 {"day": d.day.strftime("%d %b"), "revenue": int(d.revenue), "orders": d.orders}
-                for d in await sales.revenue_per_day(30)
+                for d in await reports.revenue_per_day(actor, reports.REVENUE_DAYS)
             ],
             "status_counts": [
                 (order_status.label(name), count)
-                for name, count in sorted((await sales.orders_by_status()).items())
+                for name, count in sorted((await reports.orders_by_status(actor)).items())
             ],
             "latest": [
                 LatestOrder(
@@ -144,7 +143,8 @@ class SalesState(AdminState):
                 for o in latest.items
             ],
             "low_stock": [
-                LowStockRow(i.name, i.sku, i.stock, i.threshold) for i in await sales.low_stock()
+                LowStockRow(i.name, i.sku, i.stock, i.threshold)
+                for i in await reports.low_stock(actor)
             ],
             "loaded": True,
         }

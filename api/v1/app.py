@@ -16,12 +16,16 @@ from api.v1 import admin_returns as admin_returns_api
 from api.v1 import admin_reviews as admin_reviews_api
 from api.v1 import admin_stock as admin_stock_api
 from api.v1 import after_sale as after_sale_api
+from api.v1 import analytics as analytics_api
+from api.v1 import audit_log as audit_log_api
 from api.v1 import cart as cart_api
 from api.v1 import collections as collections_api
+from api.v1 import customers as customers_api
 from api.v1 import discount_codes as discount_codes_api
 from api.v1 import draft_orders as draft_orders_api
 from api.v1 import gift_cards as gift_cards_api
 from api.v1 import me as me_api
+from api.v1 import messages as messages_api
 from api.v1 import order_lookup as order_lookup_api
 from api.v1 import orders as orders_api
 from api.v1 import products
@@ -32,6 +36,7 @@ from api.v1 import shipping as shipping_api
 from api.v1 import staff_groups as staff_groups_api
 from api.v1 import stock_notices as stock_notices_api
 from api.v1 import store_settings as store_settings_api
+from api.v1 import system as system_api
 from api.v1 import taxes as taxes_api
 from api.v1 import webhooks as webhooks_api
 from api.v1 import wishlists as wishlists_api
@@ -120,6 +125,11 @@ def build_api_v1() -> FastAPI:
     app.include_router(account_links_api.router)
     app.include_router(stock_notices_api.router)
     app.include_router(order_lookup_api.router)
+    app.include_router(customers_api.router)
+    app.include_router(messages_api.router)
+    app.include_router(audit_log_api.router)
+    app.include_router(analytics_api.router)
+    app.include_router(system_api.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

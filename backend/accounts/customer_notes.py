@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,10 +53,11 @@ class CustomerRemarks:
     notes: tuple[Note, ...]
 
 
-def parse_tags(text: str) -> list[str]:
-    """ "VIP, wholesale ,vip" → ["vip", "wholesale"]; raises InvalidInputError."""
+def parse_tags(text: str | Sequence[str]) -> list[str]:
+    """ "VIP, wholesale ,vip" → ["vip", "wholesale"]; raises InvalidInputError. A list
+    (the API's) is taken as the tags themselves: a comma inside one is refused."""
     tags: list[str] = []
-    for part in text.split(","):
+    for part in text.split(",") if isinstance(text, str) else text:
         tag = " ".join(part.split()).lower()
         if not tag:
             continue
@@ -120,8 +122,11 @@ async def add_note(user_id: uuid.UUID, body: str, *, actor: Viewer) -> Note:
     return Note(note.id, note.body, note.author, note.created_at)
 
 
-async def set_tags(user_id: uuid.UUID, text: str, *, actor: Viewer) -> tuple[str, ...]:
-    """Replace the customer's tags with those typed; the tags kept, alphabetical."""
+async def set_tags(
+    user_id: uuid.UUID, text: str | Sequence[str], *, actor: Viewer
+) -> tuple[str, ...]:
+    """Replace the customer's tags with those typed (comma-separated) or listed; the tags
+    kept, alphabetical. InvalidInputError (field `tags`), NotFoundError for no account."""
     require_permission(actor, Permission.CUSTOMERS, "tag customers")
     wanted = parse_tags(text)
     async with session_scope() as session:

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts import session_epochs
-from backend.accounts.locks import lock_user_for_update
+from backend.accounts.locks import ACCOUNT_NOT_FOUND, lock_user_for_update
 from backend.accounts.models import StaffGroup, StaffGroupMember, User
 from backend.accounts.permissions import (
     ALL_PERMISSIONS,
@@ -193,9 +193,12 @@ async def get_group(actor: Viewer, group_id: uuid.UUID) -> GroupDetail:
 
 
 async def groups_of(actor: Viewer, user_id: uuid.UUID) -> list[uuid.UUID]:
-    """The groups one account belongs to (for its customer page)."""
+    """The groups one account belongs to (for its customer page); NotFoundError if there
+    is no such account."""
     require_permission(actor, Permission.STAFF, MANAGE_STAFF)
     async with session_scope() as session:
+        if await session.get(User, user_id) is None:
+            raise NotFoundError(ACCOUNT_NOT_FOUND)
         rows = await session.exec(
             select(StaffGroupMember.group_id).where(col(StaffGroupMember.user_id) == user_id)
         )

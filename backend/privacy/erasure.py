@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 
 from backend.accounts import erasure as accounts
+from backend.accounts import staff_groups
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.accounts.session_epochs import sessions_changed
@@ -53,7 +54,8 @@ async def erase_my_account(viewer: Viewer, *, password: str) -> Erasure:
 
 
 async def erase_customer(user_id: uuid.UUID, *, actor: Viewer) -> Erasure:
-    """An administrator erases a customer's account at their request."""
+    """An administrator erases a customer's account at their request (a staff member's
+    account takes the staff permission too)."""
     require_permission(actor, Permission.CUSTOMERS, "erase customer data")
     if user_id == actor.user_id:
         raise ErasureRefusedError("Erase your own account from your account page.")
@@ -67,6 +69,9 @@ async def _erase(
         erased = await accounts.lock_for_erasure(
             session, user_id, confirm_password=confirm_password
         )
+        if actor.user_id != user_id and await staff_groups.permissions_of(session, user_id):
+            # As for locking: a staff member's account is the staff managers' business.
+            require_permission(actor, Permission.STAFF, "erase a staff member's account")
         if open_orders := await orders.open_order_numbers(session, user_id, erased.email):
             raise ErasureRefusedError(
                 "This account has orders still under way ("
