@@ -311,6 +311,9 @@ async def test_a_shopper_signs_up_buys_a_size_reviews_it_and_returns_one(
     listed = await shop.call("products", "list_products", client=me, category=f"journey-{unique}")
     assert [(item.id, item.name) for item in listed.items] == [(tee.id, f"Journey Tee {unique}")]
     assert listed.pagination.total == 1
+    # (GET /products/{id}, its variants and reviews answer anyone, but the document names
+    # only the bearer scheme for them, so the generated functions are typed to take an
+    # AuthenticatedClient: a guest's app needs a cast. The shopper here is signed in.)
     product = await shop.call("products", "get_product", tee.id, client=me)
     assert [v.options.additional_properties["Size"] for v in product.variants] == ["S", "M", "L"]
     large = variant_sized(product, "L")
@@ -331,8 +334,8 @@ async def test_a_shopper_signs_up_buys_a_size_reviews_it_and_returns_one(
     )
     assert (line.line_total, cart.subtotal, cart.ready_for_checkout) == ("48.00", "48.00", True)
 
-    # Place the order to the saved address. (The order body takes the address's fields:
-    # POST /orders has no saved-address id, so the app copies them, as a client would.)
+    # Place the order to the saved address: its fields copied into the order, as the
+    # storefront's checkout fills its form from a chosen saved address.
     [address] = await shop.call("addresses", "list_addresses", client=me)
     placed = await shop.call(
         "orders",
@@ -449,6 +452,7 @@ async def test_a_merchant_stocks_two_locations_runs_a_sale_ships_refunds_and_rea
     model = shop.model
     merchant = await shop.sign_in(staff_admin.email, staff_admin.password)
     today: date = utcnow().date()
+    summary_before = await shop.call("analytics", "summary", client=merchant)
     sales_before = await shop.call(
         "analytics", "range_sales", client=merchant, from_=today, to=today
     )
@@ -457,6 +461,32 @@ async def test_a_merchant_stocks_two_locations_runs_a_sale_ships_refunds_and_rea
     hoodie = await product_with_sizes(
         shop, merchant, unique, "Journey Hoodie", {"S": "60.00", "M": "60.00", "L": "64.00"}, 0
     )
+    # The variant table: an XL added; the sizes there keep their ids (and stock).
+    row = model("VariantRowIn")
+    hoodie = await shop.call(
+        "products",
+        "save_product_variants",
+        hoodie.id,
+        client=merchant,
+        body=model("VariantsIn")(
+            options=[model("VariantOptionIn")(name="Size", values=["S", "M", "L", "XL"])],
+            variants=[
+                *(
+                    row(id=v.id, sku=v.sku, price=v.price, option_values=[size])
+                    for size in ("S", "M", "L")
+                    for v in [variant_sized(hoodie, size)]
+                ),
+                row(sku=f"JRN-{unique}-XL", price="66.00", option_values=["XL"]),
+            ],
+            default_sku=f"JRN-{unique}-M",
+        ),
+    )
+    assert [(v.sku, v.price, v.is_default) for v in hoodie.variants] == [
+        (f"JRN-{unique}-S", "60.00", False),
+        (f"JRN-{unique}-M", "60.00", True),
+        (f"JRN-{unique}-L", "64.00", False),
+        (f"JRN-{unique}-XL", "66.00", False),
+    ]
     medium = variant_sized(hoodie, "M")
     assert (medium.price, medium.stock_quantity) == ("60.00", 0)
 
@@ -623,6 +653,11 @@ async def test_a_merchant_stocks_two_locations_runs_a_sale_ships_refunds_and_rea
     )
     assert sales_after.orders == sales_before.orders + 1
     assert money(sales_after.revenue) - money(sales_before.revenue) == (
+        money(placed.total) - Decimal("10.00")
+    )
+    summary = await shop.call("analytics", "summary", client=merchant)
+    assert summary.orders_today == summary_before.orders_today + 1
+    assert money(summary.revenue_today) - money(summary_before.revenue_today) == (
         money(placed.total) - Decimal("10.00")
     )
     variants = await shop.call(
