@@ -165,6 +165,10 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 def _document_access_of(operation: dict[str, Any], route: APIRoute) -> None:
     access, permission = _access_of(route)
     operation["x-access"] = access
+    if access == "public" and operation.get("security"):
+        # A token is optional here (it may show a signed-in caller more): `{}` says so,
+        # and generated clients then accept an anonymous client too.
+        operation["security"].append({})
     words = _ACCESS_WORDS[access]
     if permission is not None:
         operation["x-permission"] = permission.value
