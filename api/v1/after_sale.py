@@ -18,7 +18,7 @@ from fastapi import APIRouter, Header, Path, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from api.v1.auth import CurrentViewer
+from api.v1.auth import CurrentViewer, OrderViewers
 from api.v1.cart import CartOut
 from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
@@ -296,6 +296,22 @@ async def list_order_returns(number: OrderNumber, viewer: CurrentViewer) -> Orde
     """An order has a handful of returns at most: all of them, oldest first. 404: not
     your order."""
     return OrderReturnsOut.of(await _own_returns(number, viewer))
+
+
+@router.get(
+    "/admin/orders/{number}/returns",
+    response_model=OrderReturnsOut,
+    summary="An order's returns, as its customer sees them (staff)",
+    responses=problem_responses(400, 401, 403, 404),
+)
+async def list_order_returns_for_staff(
+    number: OrderNumber, viewer: OrderViewers
+) -> OrderReturnsOut:
+    """The returns desk's view of one order (`GET /admin/returns/{id}` has a return's
+    steps); `can_request` says whether its customer may still ask for one."""
+    return OrderReturnsOut.of(
+        await return_queries.returns_for_staff(number.strip().upper(), actor=viewer)
+    )
 
 
 @router.get(

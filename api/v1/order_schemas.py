@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.v1.products import Money
 from backend.core.money import decimal_string
 from backend.orders.fulfilment import MAX_CARRIER_LENGTH, MAX_TRACKING_LENGTH
+from backend.orders.queries import CheckoutPreview
 from backend.payments.queries import OrderWithPayments
 
 RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=["12.50"])]
@@ -274,6 +276,69 @@ class OrderCreate(BaseModel):
         "it pays in full is placed paid). Unknown codes count as guesses: too many from "
         "one address answer 429 for a while.",
     )
+
+
+class ShippingOptionOut(BaseModel):
+    code: str = Field(examples=["standard"], description="Send it as `shipping_method`.")
+    label: str = Field(examples=["Standard"])
+    delivery: str = Field(examples=["3–5 working days"])
+    price: str = Field(examples=["4.95"], description="For this cart, after free-from amounts.")
+
+
+class OrderPreviewOut(BaseModel):
+    """What `POST /orders` with the same body would charge now (nothing is reserved or
+    redeemed): the review step of a checkout."""
+
+    currency: str = Field(examples=["USD"])
+    subtotal: str = Field(examples=["48.00"])
+    discount: str = Field(
+        examples=["4.80"], description="All of it: multi-buys, the order promotion, the code."
+    )
+    multibuy_discount: str
+    promotion_discount: str = Field(description="The order-wide promotion's part.")
+    code_discount: str = Field(description="The discount code's part.")
+    shipping: str = Field(examples=["4.95"])
+    tax: str = Field(examples=["3.92"])
+    total: str = Field(examples=["52.07"])
+    prices_include_tax: bool
+    order_promotion: str | None = Field(description="The order-wide promotion's title.")
+    shipping_promotion: str | None = Field(description="The shipping promotion's title.")
+    gift_card_amount: str = Field(examples=["0.00"], description="What the gift card pays.")
+    amount_due: str = Field(examples=["52.07"], description="Left for the card payment.")
+    shipping_options: list[ShippingOptionOut] = Field(
+        description="The address's shipping methods, priced for this cart."
+    )
+
+    @classmethod
+    def of(cls, preview: CheckoutPreview) -> OrderPreviewOut:
+        totals = preview.totals
+        return cls(
+            currency=preview.cart.currency,
+            subtotal=decimal_string(totals.subtotal),
+            discount=decimal_string(totals.discount),
+            multibuy_discount=decimal_string(totals.multibuy_discount),
+            promotion_discount=decimal_string(totals.promotion_discount),
+            code_discount=decimal_string(totals.code_discount),
+            shipping=decimal_string(totals.shipping),
+            tax=decimal_string(totals.tax),
+            total=decimal_string(totals.total),
+            prices_include_tax=totals.prices_include_tax,
+            order_promotion=preview.order_promotion,
+            shipping_promotion=preview.shipping_promotion,
+            gift_card_amount=decimal_string(
+                preview.gift_card.amount if preview.gift_card else Decimal(0)
+            ),
+            amount_due=decimal_string(preview.amount_due),
+            shipping_options=[
+                ShippingOptionOut(
+                    code=option.code,
+                    label=option.label,
+                    delivery=option.delivery,
+                    price=decimal_string(option.price),
+                )
+                for option in preview.shipping_options
+            ],
+        )
 
 
 class PaymentIn(BaseModel):

@@ -40,6 +40,7 @@ from api.v1.order_schemas import (
     OrderListItem,
     OrderListParams,
     OrderOut,
+    OrderPreviewOut,
     ParcelOut,
     PaymentIn,
     PaymentOut,
@@ -204,9 +205,7 @@ async def place_order(
     retried); they leave it when the payment succeeds. 429 (with `Retry-After`): your
     account already has CHECKOUT_MAX_UNPAID_ORDERS_PER_SESSION orders waiting for
     payment, or too many orders came from your network address recently."""
-    fields: dict[str, Any] = body.model_dump()
-    fields["email"] = body.email or viewer.email
-    details = parse_input(CheckoutDetails, fields)
+    details = parse_input(CheckoutDetails, _checkout_fields(body, viewer))
     placed = await checkout.place_order(
         cart_owner=cart_owners.user_owner(viewer.user_id),
         details=details,
@@ -221,6 +220,35 @@ async def place_order(
     return JSONResponse(
         order.model_dump(mode="json"), status_code=status.HTTP_201_CREATED, headers=headers
     )
+
+
+@router.post(
+    "/orders/previews",
+    response_model=OrderPreviewOut,
+    summary="What placing an order from your cart would charge now",
+    responses=problem_responses(400, 401, 409, 429),
+)
+async def preview_order(
+    body: OrderCreate, viewer: CurrentViewer, request: Request
+) -> OrderPreviewOut:
+    """The review step: the same body as `POST /orders`, priced as placing it would be
+    (promotions, discount code, gift card, shipping, tax), with the address's shipping
+    methods. Nothing is reserved, redeemed or written. Refused as placing would be: 400
+    per field, 409 for a refused discount code or gift card; unknown gift card codes count
+    as guesses (429 after too many)."""
+    preview = await queries.preview_checkout(
+        cart_owners.user_owner(viewer.user_id),
+        parse_input(CheckoutDetails, _checkout_fields(body, viewer)),
+        asker=address_of_scope(request.scope),
+        user_id=viewer.user_id,
+    )
+    return OrderPreviewOut.of(preview)
+
+
+def _checkout_fields(body: OrderCreate, viewer: Viewer) -> dict[str, Any]:
+    fields: dict[str, Any] = body.model_dump()
+    fields["email"] = body.email or viewer.email
+    return fields
 
 
 @router.get(

@@ -18,7 +18,9 @@ from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.cart import owners as cart_owners
 from backend.core.money import decimal_string
+from backend.core.regions import country_name
 from backend.orders import queries as order_queries
+from backend.shipping import quotes as shipping_quotes
 from backend.shipping import services as shipping
 from backend.shipping.inputs import MethodInput, ZoneInput
 
@@ -100,6 +102,25 @@ class ZoneOut(BaseModel):
             taxes_shipping=zone.taxes_shipping,
             methods=[MethodOut.of(method) for method in zone.methods],
         )
+
+
+class CountryOut(BaseModel):
+    code: str = Field(examples=["DE"], description="Send it as an address's `country`.")
+    name: str = Field(examples=["Germany"])
+
+
+@router.get(
+    "/countries",
+    response_model=list[CountryOut],
+    summary="The countries the shop ships to (its home country first)",
+)
+async def shipping_countries() -> list[CountryOut]:
+    """Every country a shipping zone covers, for an address form's country list; the
+    first is the shop's home country, checkout's default."""
+    return [
+        CountryOut(code=code, name=country_name(code))
+        for code in await shipping_quotes.countries_shipped_to()
+    ]
 
 
 @router.get(
