@@ -82,7 +82,8 @@ def _operation(lines: list[str], method: str, path: str, operation: dict[str, An
     lines.append("")
     if operation.get("description"):
         lines.extend([operation["description"].strip(), ""])
-    parameters = operation.get("parameters", [])
+    # Every read takes If-None-Match and may answer 304: said once, at the top.
+    parameters = [p for p in operation.get("parameters", []) if p["name"] != "If-None-Match"]
     if parameters:
         lines.append("| parameter | in | type | required | limits | description |")
         lines.append("|---|---|---|---|---|---|")
@@ -104,6 +105,8 @@ def _operation(lines: list[str], method: str, path: str, operation: dict[str, An
     lines.append("| status | meaning | body |")
     lines.append("|---|---|---|")
     for status, response in sorted(operation.get("responses", {}).items()):
+        if status == "304":
+            continue
         content = response.get("content", {})
         shown = ", ".join(
             f"`{media}` {_type_of(item.get('schema', {}))}" for media, item in content.items()
@@ -149,6 +152,10 @@ def render(document: dict[str, Any]) -> str:
         "the README's *Build a client* section.",
         "",
         info.get("description", "").strip(),
+        "",
+        "Every read (GET) answers with an `ETag`; send it back as `If-None-Match` to get an",
+        "empty 304 while the answer is unchanged. Every write takes an `Idempotency-Key`.",
+        "Each operation's **Access** line says who may call it (staff: which permission).",
         "",
         "## Contents",
         "",
