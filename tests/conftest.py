@@ -264,6 +264,7 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.api_client",
     "tests.fixtures.generated_client",
+    "tests.fixtures.stock_locations",
     "tests.fixtures.mail",
     "tests.fixtures.checkout",
     "tests.fixtures.shipping_and_tax",

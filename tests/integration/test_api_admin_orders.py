@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
@@ -22,7 +21,6 @@ from backend.core.db import session_scope
 from backend.core.redis import get_redis
 from backend.inventory import locations
 from backend.inventory import services as inventory
-from backend.inventory.models import StockLocation
 from backend.orders import fulfilment
 from backend.orders import services as orders
 from backend.orders.models import Order
@@ -32,29 +30,9 @@ from backend.payments.models import PaymentTransaction
 from tests.fixtures.api_client import StaffWith, assert_problem, bearer, with_key
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details, tab_that_placed
+from tests.fixtures.stock_locations import MAIN
 
-MAIN = uuid.UUID("00000000-0000-4000-8000-000000000001")
-
-
-async def _arrange(wanted: dict[uuid.UUID, tuple[int, bool]]) -> dict[uuid.UUID, tuple[int, bool]]:
-    """Set each location's (priority, sells online): as `wanted` says, else (1000, not
-    online). Returns what they were."""
-    async with session_scope() as session:
-        found = (await session.exec(select(StockLocation))).all()
-        before = {location.id: (location.priority, location.sells_online) for location in found}
-        for location in found:
-            location.priority, location.sells_online = wanted.get(location.id, (1000, False))
-            session.add(location)
-    return before
-
-
-@pytest.fixture(autouse=True)
-async def main_location_first() -> AsyncIterator[None]:
-    """Each test starts with the main warehouse the only location selling online (as in
-    test_stock_locations.py); the locations are left as they were found."""
-    before = await _arrange({MAIN: (10, True)})
-    yield
-    await _arrange(before)
+pytestmark = pytest.mark.usefixtures("main_warehouse_sells_alone")
 
 
 async def new_location(admin: Viewer, name: str, *, priority: int) -> uuid.UUID:

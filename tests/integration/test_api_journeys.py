@@ -29,41 +29,19 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.events.base import event_from_row
 from backend.events.models import OutboxEvent
-from backend.inventory.models import StockLocation
 from backend.notifications.models import Notification
 from jobs.handlers import EVENT_HANDLERS
 from tests.fixtures.accounts import PASSWORD, Credentials
 from tests.fixtures.api_client import own_address
+from tests.fixtures.stock_locations import MAIN
 
 BASE_URL = "http://localhost:3100/api/v1"
-MAIN = uuid.UUID("00000000-0000-4000-8000-000000000001")  # the seeded "Main warehouse"
 TEST_CARD = "4242 4242 4242 4242"  # the test gateway's card that pays
+
+pytestmark = pytest.mark.usefixtures("main_warehouse_sells_alone")
 
 
 # --- the shop's surroundings (not API calls) -----------------------------------------------
-
-
-async def _arrange(wanted: dict[uuid.UUID, tuple[int, bool]]) -> dict[uuid.UUID, tuple[int, bool]]:
-    """Each location's (priority, sells online) as `wanted` says, else (1000, not online);
-    what they were."""
-    async with session_scope() as session:
-        found = (await session.exec(select(StockLocation))).all()
-        before = {location.id: (location.priority, location.sells_online) for location in found}
-        for location in found:
-            location.priority, location.sells_online = wanted.get(location.id, (1000, False))
-            session.add(location)
-    return before
-
-
-@pytest.fixture(autouse=True)
-async def main_warehouse_sells_alone() -> AsyncIterator[None]:
-    """The journeys start with the main warehouse the one location selling online (as
-    tests/integration/test_api_admin_orders.py does), so where an order ships from is
-    known; the locations are put back as they were found (the merchant's own new
-    location ends not selling online)."""
-    before = await _arrange({MAIN: (10, True)})
-    yield
-    await _arrange(before)
 
 
 async def confirmation_token(email: str) -> str:

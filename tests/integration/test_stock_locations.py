@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func
@@ -34,8 +33,9 @@ from backend.payments import services as payments
 from backend.payments import test_gateway as cards
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import checkout_details, tab_that_placed
+from tests.fixtures.stock_locations import MAIN
 
-MAIN = uuid.UUID("00000000-0000-4000-8000-000000000001")
+pytestmark = pytest.mark.usefixtures("main_warehouse_sells_alone")
 
 
 async def new_location(
@@ -106,28 +106,6 @@ async def order_of(product_id: uuid.UUID, quantity: int) -> orders.PlacedOrder:
     return await orders.place_order(
         cart_owner=owner, details=checkout_details(), checkout_key=uuid.uuid4().hex
     )
-
-
-async def _arrange(wanted: dict[uuid.UUID, tuple[int, bool]]) -> dict[uuid.UUID, tuple[int, bool]]:
-    """Set each location's (priority, sells online): as `wanted` says, else (1000, not
-    online). Returns what they were."""
-    async with session_scope() as session:
-        found = (await session.exec(select(StockLocation))).all()
-        before = {location.id: (location.priority, location.sells_online) for location in found}
-        for location in found:
-            location.priority, location.sells_online = wanted.get(location.id, (1000, False))
-            session.add(location)
-    return before
-
-
-@pytest.fixture(autouse=True)
-async def main_location_first() -> AsyncIterator[None]:
-    """Each test starts with the main warehouse the only location selling online, at
-    priority 10 (other tests' locations stay, at priority 1000, not online); the
-    locations are left as they were found, for the tests after these."""
-    before = await _arrange({MAIN: (10, True)})
-    yield
-    await _arrange(before)
 
 
 async def test_a_new_product_counts_its_stock_at_the_first_online_location(
