@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
 
-from admin.pages.analytics import DEFAULT_DAYS
 from backend.accounts.permissions import DefaultGroup
 from backend.accounts.roles import RoleName
 from backend.analytics import cart_recovery
 from backend.analytics.cart_recovery import RecoveryFigures
+from backend.analytics.reports import DEFAULT_DAYS
 from backend.core.clock import utcnow
 from backend.core.money import format_money
 from backend.settings import get_settings
