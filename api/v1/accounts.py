@@ -142,7 +142,9 @@ class RegistrationBody(_CamelModel):
     email: Annotated[str, text_input_schema(account_rules.EMAIL_MAX_LENGTH, format="email")] = (
         Field(examples=["ada@example.com"])
     )
-    password: str = Field(json_schema_extra={"format": "password"})
+    password: str = Field(
+        json_schema_extra={"format": "password", "maxLength": MAX_PASSWORD_LENGTH * 4}
+    )
     first_name: Annotated[str, text_input_schema(account_rules.NAME_MAX_LENGTH)] | None = Field(
         default=None, examples=["Ada"]
     )
