@@ -23,6 +23,7 @@ from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_responses
 from backend.accounts import authentication, registration, tokens
+from backend.accounts import inputs as account_rules
 from backend.accounts import queries as account_queries
 from backend.accounts.errors import (
     AccountLockedError,
@@ -36,6 +37,7 @@ from backend.accounts.password_policy import MAX_PASSWORD_LENGTH
 from backend.accounts.schemas import UserRecord
 from backend.core.client_address import address_of_scope
 from backend.core.errors import InvalidInputError
+from backend.core.validation import text_input_schema
 
 router = APIRouter(route_class=EdgeRoute)
 
@@ -131,11 +133,24 @@ class RegistrationBody(_CamelModel):
     """The seed's sign-up body. The rules (username form, e-mail form, password policy)
     are the accounts domain's; they are checked there."""
 
-    username: str = Field(examples=["ada_l"])
-    email: str = Field(examples=["ada@example.com"])
-    password: str = Field(json_schema_extra={"format": "password"})
-    first_name: str | None = Field(default=None, examples=["Ada"])
-    last_name: str | None = Field(default=None, examples=["Lovelace"])
+    username: Annotated[
+        str,
+        text_input_schema(
+            account_rules.USERNAME_MAX_LENGTH, pattern=account_rules.USERNAME_PATTERN.pattern
+        ),
+    ] = Field(examples=["ada_l"], description="3 to 50 letters, digits, dots, dashes, _")
+    email: Annotated[str, text_input_schema(account_rules.EMAIL_MAX_LENGTH, format="email")] = (
+        Field(examples=["ada@example.com"])
+    )
+    password: str = Field(
+        json_schema_extra={"format": "password", "maxLength": MAX_PASSWORD_LENGTH * 4}
+    )
+    first_name: Annotated[str, text_input_schema(account_rules.NAME_MAX_LENGTH)] | None = Field(
+        default=None, examples=["Ada"]
+    )
+    last_name: Annotated[str, text_input_schema(account_rules.NAME_MAX_LENGTH)] | None = Field(
+        default=None, examples=["Lovelace"]
+    )
 
 
 SIGN_UP_ACCEPTED = (

@@ -26,7 +26,13 @@ from api.v1.products import ProductOut, _product_response
 from backend.catalog import brands as brand_services
 from backend.catalog import queries, taxonomy
 from backend.catalog import services as catalog
-from backend.catalog.inputs import MAX_PRICE, BrandCreate, CategoryCreate, CategoryUpdate
+from backend.catalog.inputs import (
+    MAX_PRICE,
+    BrandCreate,
+    CategoryCreate,
+    CategoryUpdate,
+    PriceAmount,
+)
 from backend.catalog.models import MAX_OPTIONS, MAX_VARIANTS
 from backend.catalog.schemas import ProductSummary
 from backend.catalog.staff_table import (
@@ -41,7 +47,13 @@ from backend.catalog.variants import save_variants
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import decimal_string
 from backend.core.pagination import MAX_PAGE_SIZE
-from backend.core.validation import NulFreeStr, parse_input
+from backend.core.validation import (
+    MAX_URL_LENGTH,
+    NulFreeStr,
+    decimal_input_schema,
+    parse_input,
+    text_input_schema,
+)
 from backend.media.images import MAX_IMAGE_BYTES
 from backend.product_import import (
     MAX_FILE_BYTES,
@@ -402,7 +414,10 @@ class BulkPriceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     product_ids: ProductIds
-    percent: Decimal = Field(
+    percent: Annotated[
+        Decimal,
+        decimal_input_schema(catalog.MIN_PRICE_CHANGE, catalog.MAX_PRICE_CHANGE),
+    ] = Field(
         ge=catalog.MIN_PRICE_CHANGE,
         le=catalog.MAX_PRICE_CHANGE,
         examples=["10", "-15"],
@@ -444,6 +459,7 @@ async def bulk_change_prices(data: BulkPriceIn, viewer: CatalogStaff) -> BulkOut
 # --- options and variants -----------------------------------------------------------------
 
 OptionValue = Annotated[NulFreeStr, Field(min_length=1, max_length=60, examples=["M"])]
+ImageUrlText = Annotated[NulFreeStr, text_input_schema(MAX_URL_LENGTH, format="uri")]
 
 
 class VariantOptionIn(BaseModel):
@@ -456,7 +472,7 @@ class VariantOptionIn(BaseModel):
         examples=[["S", "M", "L"]],
         description="in the order shoppers see them; each once",
     )
-    swatches: dict[OptionValue, NulFreeStr] = Field(
+    swatches: dict[OptionValue, ImageUrlText] = Field(
         default_factory=dict,
         examples=[{"Navy": "/media/images/ab12.webp"}],
         description="value → one of the product's images shown as its swatch",
@@ -472,8 +488,8 @@ class VariantRowIn(BaseModel):
         default=None, description="an existing variant to keep (its stock stays); null: new"
     )
     sku: NulFreeStr = Field(min_length=1, max_length=50, examples=["JKT-NAVY-M"])
-    price: Decimal = Field(ge=0, le=MAX_PRICE, examples=["79.00"])
-    compare_at_price: Decimal | None = Field(
+    price: PriceAmount = Field(ge=0, le=MAX_PRICE, examples=["79.00"])
+    compare_at_price: PriceAmount | None = Field(
         default=None, ge=0, le=MAX_PRICE, description="the “was” price, above `price`"
     )
     option_values: list[OptionValue] = Field(
@@ -488,7 +504,7 @@ class VariantRowIn(BaseModel):
     low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
     weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
     barcode: NulFreeStr | None = Field(default=None, max_length=64)
-    image_urls: list[NulFreeStr] = Field(
+    image_urls: list[ImageUrlText] = Field(
         default_factory=list, max_length=12, description="chosen among the product's images"
     )
     is_active: bool = Field(default=True, description="false: not sold")

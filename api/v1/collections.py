@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -17,7 +16,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from api.v1.products import ProductListItem
-from backend.catalog.inputs import MAX_PRICE
+from backend.catalog.inputs import MAX_PRICE, PriceAmount
 from backend.catalog.listing import MAX_PAGE
 from backend.core.pagination import MAX_PAGE_SIZE
 from backend.core.validation import NulFreeStr
@@ -83,8 +82,8 @@ class CollectionProductParams(BaseModel):
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     brand: NulFreeStr | None = Field(default=None, max_length=500, description="comma-separated")
-    min_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
-    max_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    min_price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
+    max_price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
     sort_by: Literal["featured", "price", "name", "created_at", "rating"] | None = Field(
         default=None,
         description="default: featured (the merchant's order) for a manual collection, "

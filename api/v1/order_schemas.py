@@ -10,10 +10,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from api.v1.products import Money
+from backend.accounts import inputs as address_rules
 from backend.core.money import decimal_string
+from backend.core.validation import text_input_schema
 from backend.orders.fulfilment import MAX_CARRIER_LENGTH, MAX_TRACKING_LENGTH
 from backend.orders.queries import CheckoutPreview
 from backend.payments.queries import OrderWithPayments
+from backend.pricing.discounts import MAX_CODE_LENGTH
 
 RefundAmount = Annotated[str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", examples=["12.50"])]
 
@@ -250,25 +253,42 @@ class OrderListParams(BaseModel):
 ORDER_FILTERS = ("status", "placed_from", "placed_to", "min_total", "max_total", "search")
 
 
+# Described to clients with the address book's limits; the checkout's own rules check
+# them (trimming, upper-casing, one message per field).
+EmailText = Annotated[str, text_input_schema(address_rules.EMAIL_MAX_LENGTH, format="email")]
+CountryText = Annotated[str, text_input_schema(2, pattern=address_rules.COUNTRY_CODE.pattern)]
+
+
 class OrderCreate(BaseModel):
     """Checkout details; the shop's address rules apply (400 with a message per field)."""
 
-    email: str | None = Field(default=None, description="Defaults to your account's.")
-    full_name: str
-    line1: str
-    line2: str | None = None
-    city: str
-    region: str | None = None
-    postal_code: str
-    country: str = Field(description="Two letters: a country the shop ships to.")
-    phone: str | None = None
+    email: EmailText | None = Field(default=None, description="Defaults to your account's.")
+    full_name: Annotated[str, text_input_schema(address_rules.FULL_NAME_MAX_LENGTH)]
+    line1: Annotated[str, text_input_schema(address_rules.LINE_MAX_LENGTH)]
+    line2: Annotated[str, text_input_schema(address_rules.LINE_MAX_LENGTH)] | None = None
+    city: Annotated[str, text_input_schema(address_rules.CITY_MAX_LENGTH)]
+    region: Annotated[str, text_input_schema(address_rules.REGION_MAX_LENGTH)] | None = None
+    postal_code: Annotated[
+        str,
+        text_input_schema(
+            address_rules.POSTAL_CODE_MAX_LENGTH, pattern=address_rules.POSTAL_CODE.pattern
+        ),
+    ] = Field(examples=["10115"])
+    country: CountryText = Field(description="Two letters: a country the shop ships to.")
+    phone: (
+        Annotated[
+            str,
+            text_input_schema(address_rules.MAX_PHONE_LENGTH, pattern=address_rules.PHONE.pattern),
+        ]
+        | None
+    ) = None
     shipping_method: str = Field(
         default="standard",
         max_length=40,
         description="A method code of the address's shipping zone (GET /shipping/methods "
         "lists them with prices for your cart).",
     )
-    discount_code: str | None = None
+    discount_code: Annotated[str, text_input_schema(MAX_CODE_LENGTH)] | None = None
     gift_card_code: str | None = Field(
         default=None,
         max_length=40,
@@ -413,14 +433,16 @@ class OrderEditIn(BaseModel):
         description="Variant id → the quantity to add (priced as the shop sells it now).",
         max_length=200,
     )
-    shipping: dict[str, str] | None = Field(
-        default=None,
-        description=(
-            "New shipping details: full_name, line1, line2, city, region, postal_code, "
-            "country, phone, shipping_method (the customer's e-mail stays the order's). "
-            "Omitted: as they are."
-        ),
-        max_length=20,
+    shipping: dict[str, Annotated[str, text_input_schema(address_rules.LINE_MAX_LENGTH)]] | None = (
+        Field(
+            default=None,
+            description=(
+                "New shipping details: full_name, line1, line2, city, region, postal_code, "
+                "country, phone, shipping_method (the customer's e-mail stays the order's). "
+                "Omitted: as they are."
+            ),
+            max_length=20,
+        )
     )
 
 

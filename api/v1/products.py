@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -24,20 +23,25 @@ from api.v1.problems import problem_responses
 from backend.catalog import cache as catalog_cache
 from backend.catalog import category_queries, queries
 from backend.catalog import services as catalog
-from backend.catalog.inputs import MAX_PRICE, ProductCreate, ProductUpdate
+from backend.catalog.inputs import MAX_PRICE, PriceAmount, ProductCreate, ProductUpdate
 from backend.catalog.listing import MAX_PAGE, parse_listing_query
 from backend.catalog.models import MAX_OPTIONS, MAX_VARIANTS
 from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import OptionView, ProductSummary, VariantView
+from backend.catalog.variant_inputs import MAX_OPTION_VALUES, OPTION_VALUE_MAX_LENGTH
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.money import decimal_string
 from backend.core.pagination import MAX_PAGE_SIZE
-from backend.core.validation import NulFreeStr
+from backend.core.validation import MAX_URL_LENGTH, NulFreeStr, text_input_schema
 from backend.merchandising import storefront_catalog
 from backend.merchandising.offers import Sale
 from backend.merchandising.storefront_catalog import RecordSales
 
 router = APIRouter(tags=["products"], route_class=EdgeRoute)
+
+# An option value and a picture's address as a variant names them (the catalog's limits).
+OptionValueText = Annotated[NulFreeStr, text_input_schema(OPTION_VALUE_MAX_LENGTH)]
+ImageUrlText = Annotated[NulFreeStr, text_input_schema(MAX_URL_LENGTH, format="uri")]
 
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["19.99"])]
 
@@ -231,8 +235,8 @@ class ProductListParams(BaseModel):
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     category: NulFreeStr | None = Field(default=None, max_length=120, description="category slug")
     brand: NulFreeStr | None = Field(default=None, max_length=500, description="comma-separated")
-    min_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
-    max_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    min_price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
+    max_price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
     sort_by: Literal["price", "name", "created_at", "rating"] = "created_at"
     order: Literal["asc", "desc"] | None = Field(
         default=None, description="default: desc for created_at and rating, else asc"
@@ -330,9 +334,9 @@ class VariantIn(BaseModel):
         default=None, description="an existing variant to keep (its stock stays)"
     )
     sku: NulFreeStr = Field(max_length=50, examples=["JKT-NAVY-M"])
-    price: Decimal = Field(ge=0, le=MAX_PRICE, examples=["79.00"])
-    compare_at_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
-    options: dict[NulFreeStr, NulFreeStr] = Field(
+    price: PriceAmount = Field(ge=0, le=MAX_PRICE, examples=["79.00"])
+    compare_at_price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
+    options: dict[NulFreeStr, OptionValueText] = Field(
         default_factory=dict, max_length=MAX_OPTIONS, examples=[{"Size": "M", "Colour": "Navy"}]
     )
     stock_quantity: int = Field(
@@ -341,7 +345,7 @@ class VariantIn(BaseModel):
     low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
     weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
     barcode: NulFreeStr | None = Field(default=None, max_length=64)
-    image_urls: list[NulFreeStr] = Field(default_factory=list, max_length=12)
+    image_urls: list[ImageUrlText] = Field(default_factory=list, max_length=12)
     is_active: bool = True
 
 
@@ -349,7 +353,9 @@ class OptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: NulFreeStr = Field(max_length=40, examples=["Size"])
-    values: list[NulFreeStr] = Field(min_length=1, max_length=50, examples=[["S", "M", "L"]])
+    values: list[OptionValueText] = Field(
+        min_length=1, max_length=MAX_OPTION_VALUES, examples=[["S", "M", "L"]]
+    )
 
 
 class ProductWrite(ProductCreate):
@@ -370,12 +376,12 @@ class VariantPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: NulFreeStr | None = Field(default=None, max_length=50)
-    price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
-    compare_at_price: Decimal | None = Field(default=None, ge=0, le=MAX_PRICE)
+    price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
+    compare_at_price: PriceAmount | None = Field(default=None, ge=0, le=MAX_PRICE)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=100_000)
     weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
     barcode: NulFreeStr | None = Field(default=None, max_length=64)
-    image_urls: list[NulFreeStr] | None = Field(default=None, max_length=12)
+    image_urls: list[ImageUrlText] | None = Field(default=None, max_length=12)
     is_active: bool | None = None
 
 

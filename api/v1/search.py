@@ -18,7 +18,9 @@ from api.v1.pagination import PageMeta
 from api.v1.problems import problem_responses
 from api.v1.products import Money
 from backend.core.money import decimal_string
+from backend.core.validation import text_input_schema
 from backend.search import queries
+from backend.search.analysis import MAX_QUERY_CHARACTERS
 from backend.search.documents import PRICE_BAND_LABELS
 from backend.search.queries import MAX_FILTER_LENGTH, MAX_PAGE, MAX_SUGGESTIONS
 from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
@@ -28,8 +30,16 @@ router = APIRouter(tags=["search"], route_class=EdgeRoute)
 DEFAULT_LIMIT = 20  # as GET /products
 
 
+# Longer text is not refused: the search reads only its first characters.
+QueryText = Annotated[str, text_input_schema(MAX_QUERY_CHARACTERS)]
+
+
 class SearchParams(BaseModel):
-    q: str = Field(default="", description="Words to find; empty: browse by the filters.")
+    q: QueryText = Field(
+        default="",
+        description="Words to find; empty: browse by the filters. Only the first "
+        f"{MAX_QUERY_CHARACTERS} characters count.",
+    )
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=100)
     sort: SearchSort = Field(
@@ -201,7 +211,7 @@ async def search_products(params: Annotated[SearchParams, Query()]) -> SearchPag
     responses=problem_responses(400),
 )
 async def suggest(
-    q: Annotated[str, Query(description="What has been typed so far.")] = "",
+    q: Annotated[QueryText, Query(description="What has been typed so far.")] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 8,
 ) -> list[SuggestionOut]:
     """Every typed word starts a word of the product's name, brand or category; words

@@ -44,7 +44,10 @@ class GroupIn(BaseModel):
     name: str = Field(max_length=staff_groups.NAME_MAX_LENGTH, examples=["Warehouse"])
     description: str = Field(default="", max_length=staff_groups.DESCRIPTION_MAX_LENGTH)
     permissions: list[PermissionName] = Field(
-        description=PERMISSIONS_HELP + ". Fulfilling or refunding orders includes seeing them."
+        description=PERMISSIONS_HELP + ". Fulfilling or refunding orders includes seeing them.",
+        # Each once, so at most all of them (the service reads the list as a set, so
+        # repeats are not refused).
+        json_schema_extra={"maxItems": len(Permission), "uniqueItems": True},
     )
 
 

@@ -16,6 +16,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.problems import problem_responses
 from backend.checkout.address_preview import preview_address
 from backend.core.money import decimal_string
+from backend.core.validation import decimal_input_schema
 from backend.tax import rates as tax_rates
 from backend.tax import services as taxes
 from backend.tax.services import TaxRateInput
@@ -74,8 +75,12 @@ class PreviewParams(BaseModel):
     country: str = Field(min_length=2, max_length=2, examples=["DE"])
     region: str = Field(default="", max_length=100)
     postcode: str = Field(default="", max_length=20)
-    weight_kg: Decimal = Field(default=Decimal(1), ge=0, le=100_000, description="Sample order")
-    order_value: Decimal = Field(default=Decimal(50), ge=0, le=10**9, description="Sample order")
+    weight_kg: Annotated[Decimal, decimal_input_schema(Decimal(0), Decimal(100_000), places=3)] = (
+        Field(default=Decimal(1), ge=0, le=100_000, description="Sample order")
+    )
+    order_value: Annotated[Decimal, decimal_input_schema(Decimal(0), Decimal(10**9))] = Field(
+        default=Decimal(50), ge=0, le=10**9, description="Sample order"
+    )
 
 
 class CheckoutPreviewOut(BaseModel):

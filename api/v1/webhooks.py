@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from api.v1.auth import WebhooksStaff
 from api.v1.edge import EdgeRoute
@@ -52,19 +52,31 @@ assert set(get_args(EventType)) == set(WEBHOOK_EVENT_TYPES)  # one list, two spe
 EVENT_TYPES_HELP = "; ".join(f"`{name}`: {text}" for name, text in DESCRIPTIONS.items())
 
 
+# Described to clients: each type once, so at most all of them (the service reads the
+# list as a set, so repeats are not refused).
+EACH_EVENT_TYPE_ONCE: dict[str, JsonValue] = {
+    "maxItems": len(WEBHOOK_EVENT_TYPES),
+    "uniqueItems": True,
+}
+
+
 class EndpointCreate(BaseModel):
     url: str = Field(
         max_length=webhooks.MAX_URL_LENGTH,
         examples=["https://example.com/hooks/kestrel"],
         description="https:// (http://localhost only outside production).",
     )
-    event_types: list[EventType] = Field(min_length=1, description=EVENT_TYPES_HELP)
+    event_types: list[EventType] = Field(
+        min_length=1, description=EVENT_TYPES_HELP, json_schema_extra=EACH_EVENT_TYPE_ONCE
+    )
     description: str = Field(default="", max_length=webhooks.MAX_DESCRIPTION_LENGTH)
 
 
 class EndpointUpdate(BaseModel):
     url: str | None = Field(default=None, max_length=webhooks.MAX_URL_LENGTH)
-    event_types: list[EventType] | None = Field(default=None, min_length=1)
+    event_types: list[EventType] | None = Field(
+        default=None, min_length=1, json_schema_extra=EACH_EVENT_TYPE_ONCE
+    )
     description: str | None = Field(default=None, max_length=webhooks.MAX_DESCRIPTION_LENGTH)
     is_active: bool | None = Field(
         default=None, description="false disables the endpoint; its deliveries wait."

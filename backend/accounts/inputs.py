@@ -19,6 +19,11 @@ from pydantic import (
 from backend.accounts.password_policy import MAX_PASSWORD_LENGTH, password_problem
 
 USERNAME_PATTERN = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{1,48}[a-zA-Z0-9])?$")
+USERNAME_MIN_LENGTH = 3
+USERNAME_MAX_LENGTH = 50
+NAME_MAX_LENGTH = 100  # a first or last name
+# The longest address e-mail-validator accepts (RFC 5321); the columns hold 255.
+EMAIL_MAX_LENGTH = 254
 
 
 def _no_control_characters(value: str) -> str:
@@ -31,7 +36,7 @@ def _no_control_characters(value: str) -> str:
 
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=100),
+    StringConstraints(strip_whitespace=True, max_length=NAME_MAX_LENGTH),
     AfterValidator(_no_control_characters),
 ]
 
@@ -59,8 +64,8 @@ class Registration(BaseModel):
     @classmethod
     def _username_rules(cls, value: str) -> str:
         value = value.strip()
-        if not 3 <= len(value) <= 50:
-            msg = "Use 3 to 50 characters."
+        if not USERNAME_MIN_LENGTH <= len(value) <= USERNAME_MAX_LENGTH:
+            msg = f"Use {USERNAME_MIN_LENGTH} to {USERNAME_MAX_LENGTH} characters."
             raise ValueError(msg)
         if not USERNAME_PATTERN.match(value):
             msg = (
@@ -107,18 +112,23 @@ POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,28}[0-9]$")
 MAX_PHONE_LENGTH = 30  # what an address book's phone column holds (with a leading +, too)
+POSTAL_CODE_MAX_LENGTH = 20
+FULL_NAME_MAX_LENGTH = 100
+LINE_MAX_LENGTH = 200
+CITY_MAX_LENGTH = 100
+REGION_MAX_LENGTH = 100
 
-Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=LINE_MAX_LENGTH)]
 
 
 class AddressInput(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
-    full_name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    line1: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    full_name: Annotated[str, StringConstraints(min_length=1, max_length=FULL_NAME_MAX_LENGTH)]
+    line1: Annotated[str, StringConstraints(min_length=1, max_length=LINE_MAX_LENGTH)]
     line2: Line | None = None
-    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    region: Annotated[str, StringConstraints(max_length=100)] | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=CITY_MAX_LENGTH)]
+    region: Annotated[str, StringConstraints(max_length=REGION_MAX_LENGTH)] | None = None
     postal_code: str
     country: str
     phone: str | None = None

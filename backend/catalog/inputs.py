@@ -19,12 +19,20 @@ from pydantic import (
     field_validator,
 )
 
-from backend.core.validation import NO_NUL, NulFreeStr, https_url_problem
+from backend.core.validation import (
+    MAX_URL_LENGTH,
+    NO_NUL,
+    NulFreeStr,
+    decimal_input_schema,
+    https_url_problem,
+    text_input_schema,
+)
 from backend.media.storage import key_from_url
 from backend.settings import get_settings
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PRODUCT_SLUG_MAX = 160  # products.slug
 CATEGORY_SLUG_MAX = 120  # categories.slug
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -56,12 +64,23 @@ def _image_url(value: str) -> str:
     return url
 
 
-ImageUrl = Annotated[NulFreeStr, AfterValidator(_image_url)]
+ImageUrl = Annotated[
+    NulFreeStr, AfterValidator(_image_url), text_input_schema(MAX_URL_LENGTH, format="uri")
+]
+
+
+# How API clients see these fields (the validators below keep the rules and messages).
+SkuText = Annotated[str, text_input_schema(50, pattern=SKU.pattern)]
+ProductSlugText = Annotated[str, text_input_schema(PRODUCT_SLUG_MAX, pattern=SLUG.pattern)]
+CurrencyText = Annotated[str, text_input_schema(3, pattern=CURRENCY.pattern)]
+PriceAmount = Annotated[Decimal, decimal_input_schema(Decimal(0), MAX_PRICE)]
+ATTRIBUTE_VALUE_MAX = 100
+AttributeValue = Annotated[NulFreeStr, text_input_schema(ATTRIBUTE_VALUE_MAX)]
 
 
 def _slug(value: str) -> str:
     value = value.strip().lower()
-    if not SLUG.match(value) or len(value) > 160:
+    if not SLUG.match(value) or len(value) > PRODUCT_SLUG_MAX:
         msg = "Use lowercase letters, digits and single dashes, e.g. enamel-mug."
         raise ValueError(msg)
     return value
@@ -109,8 +128,8 @@ def _attributes(value: dict[str, str]) -> dict[str, str]:
             msg = f"“{name}” is not a usable attribute name (letters, digits, underscores)."
             raise ValueError(msg)
         shown = str(text).strip()
-        if not shown or len(shown) > 100:
-            msg = f"The value of “{key}” must be 1 to 100 characters."
+        if not shown or len(shown) > ATTRIBUTE_VALUE_MAX:
+            msg = f"The value of “{key}” must be 1 to {ATTRIBUTE_VALUE_MAX} characters."
             raise ValueError(msg)
         cleaned[key] = shown
     return cleaned
@@ -181,10 +200,10 @@ class ProductCreate(BaseModel):
 
     name: Name
     description: Description | None = None
-    sku: str
-    slug: str | None = None  # derived from the name and SKU when not given
-    price: Decimal
-    currency: str = Field(default_factory=lambda: get_settings().shop_currency)
+    sku: SkuText
+    slug: ProductSlugText | None = None  # derived from the name and SKU when not given
+    price: PriceAmount
+    currency: CurrencyText = Field(default_factory=lambda: get_settings().shop_currency)
     category_id: uuid.UUID
     brand: BrandName | None = None
     # Its goods' tax class (backend/tax): "standard", "reduced", "zero".
@@ -192,7 +211,7 @@ class ProductCreate(BaseModel):
     stock_quantity: int = Field(default=0, ge=0, le=10_000_000)
     low_stock_threshold: int = Field(default=5, ge=0, le=100_000)
     image_urls: list[ImageUrl] = Field(default_factory=list, max_length=12)
-    attributes: dict[NulFreeStr, NulFreeStr] = Field(default_factory=dict)
+    attributes: dict[NulFreeStr, AttributeValue] = Field(default_factory=dict)
     is_active: bool = True
 
     @field_validator("sku")
@@ -268,17 +287,17 @@ class ProductUpdate(BaseModel):
 
     name: Name | None = None
     description: Description | None = None
-    sku: str | None = None
-    slug: str | None = None
-    price: Decimal | None = None
-    currency: str | None = None
+    sku: SkuText | None = None
+    slug: ProductSlugText | None = None
+    price: PriceAmount | None = None
+    currency: CurrencyText | None = None
     category_id: uuid.UUID | None = None
     brand: BrandName | None = None
     tax_class: TaxClassCode | None = None
     stock_quantity: int | None = Field(default=None, ge=0, le=10_000_000)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=100_000)
     image_urls: list[ImageUrl] | None = Field(default=None, max_length=12)
-    attributes: dict[NulFreeStr, NulFreeStr] | None = None
+    attributes: dict[NulFreeStr, AttributeValue] | None = None
     is_active: bool | None = None
 
     _sku_rules = field_validator("sku")(ProductCreate._sku_rules.__func__)  # type: ignore[attr-defined]  # reuses the parent's classmethod validator function

@@ -21,11 +21,17 @@ from backend.catalog.models import MAX_OPTIONS, MAX_VARIANTS
 from backend.core.validation import NO_NUL
 
 MAX_OPTION_VALUES = 50
+OPTION_NAME_MAX_LENGTH = 40
+OPTION_VALUE_MAX_LENGTH = 60
 OptionName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NO_NUL
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=OPTION_NAME_MAX_LENGTH),
+    NO_NUL,
 ]
 OptionValue = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), NO_NUL
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=OPTION_VALUE_MAX_LENGTH),
+    NO_NUL,
 ]
 Barcode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), NO_NUL]
 

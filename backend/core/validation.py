@@ -13,11 +13,12 @@ Rules every edge shares (the REST API's routes, Reflex event handlers, forms, CS
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError, WithJsonSchema
 
 from backend.core.errors import InvalidInputError
 
@@ -40,6 +41,45 @@ def refuse_nul(value: str) -> str:
 # has StringConstraints (after them, or pydantic skips their length checks).
 NO_NUL = AfterValidator(refuse_nul)
 NulFreeStr = Annotated[str, NO_NUL]
+
+
+def text_input_schema(
+    max_length: int, *, pattern: str | None = None, format: str | None = None
+) -> WithJsonSchema:
+    """How a text input whose rules a validator of the model checks (trimming, case,
+    its own message) is described to API clients: its longest length and, where the
+    rule is a form, the canonical form as a pattern. Only describes, like
+    `decimal_input_schema`."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": max_length}
+    if pattern is not None:
+        schema["pattern"] = pattern
+    if format is not None:
+        schema["format"] = format
+    # Both modes: a model that is also answered (the store settings) keeps one schema.
+    return WithJsonSchema(schema)
+
+
+def choice_input_schema(choices: Iterable[str]) -> WithJsonSchema:
+    """A text input that is one of `choices` (a validator of the model says which fit),
+    described to API clients as that closed list."""
+    return WithJsonSchema({"type": "string", "enum": sorted(set(choices))})
+
+
+def decimal_input_schema(
+    minimum: Decimal, maximum: Decimal, *, places: int = 2, above_minimum: bool = False
+) -> WithJsonSchema:
+    """How a decimal input (money, a percentage, a weight) is described to API clients: a
+    JSON number within the bounds, or a plain decimal string ("12.50", "-5") with at most
+    `places` decimals and as many whole digits as `maximum` has. It only describes: the
+    field's own validators keep checking (and their messages), so annotate the Decimal
+    with this and keep its rules. `above_minimum`: the minimum itself is refused."""
+    whole_digits = len(str(int(abs(maximum))))
+    sign = "-?" if minimum < 0 else ""
+    fraction = rf"(\.\d{{1,{places}}})?" if places else ""
+    number: dict[str, Any] = {"type": "number", "maximum": float(maximum)}
+    number["exclusiveMinimum" if above_minimum else "minimum"] = float(minimum)
+    string = {"type": "string", "pattern": rf"^{sign}\d{{1,{whole_digits}}}{fraction}$"}
+    return WithJsonSchema({"anyOf": [number, string]}, mode="validation")
 
 
 def nul_location(

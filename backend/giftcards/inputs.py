@@ -17,9 +17,9 @@ from pydantic import (
     model_validator,
 )
 
-from backend.accounts.inputs import normalize_email
+from backend.accounts.inputs import EMAIL_MAX_LENGTH, normalize_email
 from backend.core.errors import InvalidInputError
-from backend.core.validation import NO_NUL
+from backend.core.validation import NO_NUL, decimal_input_schema, text_input_schema
 
 # What one card may hold when bought or issued; the shop's amounts on offer to buyers.
 MIN_AMOUNT = Decimal("5.00")
@@ -27,6 +27,10 @@ MAX_AMOUNT = Decimal("1000.00")
 OFFERED_AMOUNTS = (Decimal("25.00"), Decimal("50.00"), Decimal("100.00"), Decimal("200.00"))
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), NO_NUL]
+# How API clients see an amount and an address (the validators below check them).
+CardAmount = Annotated[Decimal, decimal_input_schema(MIN_AMOUNT, MAX_AMOUNT)]
+Adjustment = Annotated[Decimal, decimal_input_schema(-MAX_AMOUNT, MAX_AMOUNT)]
+EmailText = Annotated[str, text_input_schema(EMAIL_MAX_LENGTH, format="email")]
 Message = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NO_NUL]
 
 
@@ -53,7 +57,7 @@ class Recipient(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    recipient_email: str | None = None
+    recipient_email: EmailText | None = None
     recipient_name: Name = ""
     sender_name: Name = ""
     message: Message = ""
@@ -66,7 +70,7 @@ class Recipient(BaseModel):
 class IssueInput(Recipient):
     """A card staff issue: e-mailed to the recipient, or (no address) its code shown once."""
 
-    amount: Decimal
+    amount: CardAmount
     expires_at: AwareDatetime | None = None
     note: Message = Field(default="", description="For staff only")
 
@@ -91,7 +95,7 @@ class AdjustInput(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    amount: Decimal = Field(description="Added to the balance (negative: taken off)")
+    amount: Adjustment = Field(description="Added to the balance (negative: taken off)")
     note: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NO_NUL
     ]
@@ -116,7 +120,7 @@ class PurchaseInput(Recipient):
     """A card a shopper puts in the cart: its amount (one the shop offers, or their own
     within the limits) and who gets it when. No recipient: it goes to the buyer."""
 
-    amount: Decimal
+    amount: CardAmount
 
     @field_validator("amount")
     @classmethod

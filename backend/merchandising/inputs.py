@@ -18,7 +18,7 @@ from pydantic import (
 from slugify import slugify
 
 from backend.catalog.inputs import SLUG, ImageUrl
-from backend.core.validation import NO_NUL
+from backend.core.validation import NO_NUL, text_input_schema
 from backend.merchandising.rules import MAX_RULES, CollectionRule, Match
 
 MAX_PRODUCTS = 500
@@ -42,7 +42,9 @@ class CollectionInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     title: Title
-    slug: str | None = None  # from the title when not given
+    slug: Annotated[str, text_input_schema(SLUG_LENGTH, pattern=SLUG.pattern)] | None = (
+        None  # from the title when not given
+    )
     description: Description = ""
     image_url: ImageUrl | None = None
     kind: Literal["manual", "rules"]

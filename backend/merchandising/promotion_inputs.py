@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from backend.catalog.inputs import MAX_PRICE
-from backend.core.validation import NO_NUL
+from backend.core.validation import NO_NUL, decimal_input_schema
 
 MAX_CHOSEN_PRODUCTS = 500
 
@@ -37,8 +37,8 @@ class PromotionInput(BaseModel):
         description="percent or fixed (an amount off each item, or each multi-buy group); "
         "bundle: a multi-buy group's price"
     )
-    value: Decimal = Field(
-        description="Percent off (20 = 20 %), the amount off, or a multi-buy group's price"
+    value: Annotated[Decimal, decimal_input_schema(Decimal(0), MAX_PRICE, above_minimum=True)] = (
+        Field(description="Percent off (20 = 20 %), the amount off, or a multi-buy group's price")
     )
     target: Literal["all", "category", "collection", "products"]
     category_id: uuid.UUID | None = None
@@ -73,7 +73,7 @@ class PromotionInput(BaseModel):
         description="items and multibuy: adds up with the other promotions that do; "
         "one that does not applies alone",
     )
-    min_subtotal: Decimal | None = Field(
+    min_subtotal: Annotated[Decimal, decimal_input_schema(Decimal(0), MAX_PRICE)] | None = Field(
         default=None,
         ge=0,
         le=MAX_PRICE,

@@ -23,12 +23,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import col, select
 
 from backend.catalog.models import Product, ProductVariant
 from backend.catalog.schemas import CategoryTree
-from backend.core.validation import NO_NUL
+from backend.core.validation import NO_NUL, choice_input_schema
 
 Field = Literal["brand", "category", "price", "attribute", "created", "on_sale"]
 Match = Literal["all", "any"]
@@ -54,7 +55,12 @@ class CollectionRule(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     field: Field
-    operator: str
+    operator: Annotated[
+        str, choice_input_schema(op for ops in OPERATORS.values() for op in ops)
+    ] = PydanticField(
+        description="One of its field's operators: "
+        + "; ".join(f"{name}: {', '.join(ops)}" for name, ops in OPERATORS.items())
+    )
     value: RuleText = ""
     name: RuleText = ""  # the attribute's or option's name ("colour"), for "attribute"
 

@@ -16,12 +16,30 @@ from pydantic import (
     model_validator,
 )
 
+from backend.accounts.inputs import COUNTRY_CODE, REGION_MAX_LENGTH
 from backend.core.errors import InvalidInputError
 from backend.core.regions import canonical_region, is_country_code
+from backend.core.validation import decimal_input_schema, text_input_schema
 from backend.shipping.rules import normalize_postcode
 
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+# Amounts and weights as the columns hold them: NUMERIC(10, 2) prices, NUMERIC(12, 2)
+# thresholds, NUMERIC(12, 3) band limits (kilograms or an order value).
+MAX_PRICE = Decimal("99999999.99")
+MAX_THRESHOLD = Decimal("9999999999.99")
+MAX_BAND_LIMIT = Decimal("999999999.999")
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=10, decimal_places=2),
+    decimal_input_schema(Decimal(0), MAX_PRICE),
+]
+CODE_MAX_LENGTH = 40
+POSTCODE_PREFIX_MAX_LENGTH = 10
+CountryText = Annotated[str, text_input_schema(2, pattern=COUNTRY_CODE.pattern)]
+# A zone's region is kept as given when it is no known subdivision; one longer than an
+# address's region can hold never matches an address, so clients are told that bound.
+RegionText = Annotated[str, text_input_schema(REGION_MAX_LENGTH)]
+PrefixText = Annotated[str, text_input_schema(POSTCODE_PREFIX_MAX_LENGTH)]
 
 
 def _listed(value: object) -> object:
@@ -35,10 +53,10 @@ class ZoneInput(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=80)]
-    countries: list[str] = Field(min_length=1, max_length=250)
+    countries: list[CountryText] = Field(min_length=1, max_length=250)
     # Region codes or names ("CA", "California"); postcode prefixes ("10", "SW1").
-    regions: list[str] = Field(default_factory=list, max_length=200)
-    postcode_prefixes: list[str] = Field(default_factory=list, max_length=500)
+    regions: list[RegionText] = Field(default_factory=list, max_length=200)
+    postcode_prefixes: list[PrefixText] = Field(default_factory=list, max_length=500)
     taxes_shipping: bool = True
 
     @field_validator("countries", "regions", "postcode_prefixes", mode="before")
@@ -60,7 +78,9 @@ class ZoneInput(BaseModel):
     @classmethod
     def _prefixes(cls, value: list[str]) -> list[str]:
         prefixes = [normalize_postcode(prefix) for prefix in value]
-        if any(not prefix.isalnum() or len(prefix) > 10 for prefix in prefixes):
+        if any(
+            not prefix.isalnum() or len(prefix) > POSTCODE_PREFIX_MAX_LENGTH for prefix in prefixes
+        ):
             msg = "Postcode prefixes are letters and digits, up to 10 each (e.g. 10, SW1)."
             raise ValueError(msg)
         return list(dict.fromkeys(prefixes))
@@ -78,19 +98,33 @@ class ZoneInput(BaseModel):
 class BandInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    up_to: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)] | None = None
+    up_to: (
+        Annotated[
+            Decimal,
+            Field(gt=0, max_digits=12, decimal_places=3),
+            decimal_input_schema(Decimal(0), MAX_BAND_LIMIT, places=3, above_minimum=True),
+        ]
+        | None
+    ) = None
     price: Money
 
 
 class MethodInput(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
-    code: str
+    code: Annotated[str, text_input_schema(CODE_MAX_LENGTH, pattern=f"^{_CODE.pattern}$")]
     name: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     delivery_time: Annotated[str, StringConstraints(max_length=80)] = ""
     rate_basis: Literal["flat", "weight", "value"] = "flat"
     flat_price: Money | None = None
-    free_above: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    free_above: (
+        Annotated[
+            Decimal,
+            Field(ge=0, max_digits=12, decimal_places=2),
+            decimal_input_schema(Decimal(0), MAX_THRESHOLD),
+        ]
+        | None
+    ) = None
     bands: list[BandInput] = Field(default_factory=list, max_length=50)
     excluded_category_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     excluded_product_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)

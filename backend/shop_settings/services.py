@@ -9,18 +9,21 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from backend.accounts.inputs import normalize_email
+from backend.accounts.inputs import EMAIL_MAX_LENGTH, normalize_email
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.core.clock import zone_named
 from backend.core.db import session_scope
 from backend.core.money import DEFAULT_DISPLAY_LOCALE, DISPLAY_LOCALES
+from backend.core.validation import text_input_schema
 from backend.shop_settings.models import ShopSettings
 from backend.shop_settings.values import StoreSettings, forget_cached, store_settings
 
 _PREFIX = re.compile(r"[A-Z0-9]{1,6}")
 _ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+")
+TIME_ZONE_MAX_LENGTH = 60  # shop_settings.time_zone
+SENDER_MAX_LENGTH = 320
 
 
 class StoreSettingsInput(BaseModel):
@@ -34,16 +37,20 @@ class StoreSettingsInput(BaseModel):
         description='How amounts are written: "en_US" ($1,234.50), "de_DE" (1.234,50 €), …',
         json_schema_extra={"enum": list(DISPLAY_LOCALES)},
     )
-    time_zone: str = Field(
+    time_zone: Annotated[str, text_input_schema(TIME_ZONE_MAX_LENGTH)] = Field(
         default="UTC",
         description='The zone merchants type and read times in: "Europe/Berlin", "UTC", …',
     )
     legal_name: Annotated[str, StringConstraints(max_length=200)] = ""
     legal_address: Annotated[str, StringConstraints(max_length=1000)] = ""
     vat_number: Annotated[str, StringConstraints(max_length=40)] = ""
-    sender: str = Field(description='E-mails\' From: "Kestrel Goods <shop@example.com>".')
-    support_email: str = ""
-    order_number_prefix: str = "KG"
+    sender: Annotated[str, text_input_schema(SENDER_MAX_LENGTH)] = Field(
+        description='E-mails\' From: "Kestrel Goods <shop@example.com>".'
+    )
+    support_email: Annotated[str, text_input_schema(EMAIL_MAX_LENGTH)] = Field(
+        default="", description="Shown to customers for help; empty: none."
+    )
+    order_number_prefix: Annotated[str, text_input_schema(6, pattern=f"^{_PREFIX.pattern}$")] = "KG"
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     return_window_days: int = Field(default=30, ge=0, le=365)
     cart_reminder_after_minutes: int = Field(default=240, ge=1, le=30 * 24 * 60)
@@ -76,7 +83,7 @@ class StoreSettingsInput(BaseModel):
     def _sender(cls, value: str) -> str:
         _name, address = parseaddr(value)
         # Looser than customers' addresses: a test shop sends from shop@localhost.
-        if not _ADDRESS.fullmatch(address) or len(value) > 320:
+        if not _ADDRESS.fullmatch(address) or len(value) > SENDER_MAX_LENGTH:
             msg = 'Write a name and an address, e.g. "Kestrel Goods <shop@example.com>".'
             raise ValueError(msg)
         return value

@@ -25,19 +25,25 @@ from backend.audit import services as audit
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.regions import canonical_region, is_country_code
+from backend.core.validation import decimal_input_schema, text_input_schema
 from backend.tax.models import TaxClass, TaxConfiguration, TaxRate
 
 WHAT = "manage taxes"
+TAX_CLASS_CODE = r"^[a-z][a-z0-9_-]{0,19}$"  # tax_classes.code: String(20), CHECK code_form
 
 
 class TaxRateInput(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
-    country: str
+    country: Annotated[str, text_input_schema(2, pattern=r"^[A-Z]{2}$")]
     region: Annotated[str, StringConstraints(max_length=60)] = ""
-    tax_class: str = "standard"
+    tax_class: Annotated[str, text_input_schema(20, pattern=TAX_CLASS_CODE)] = "standard"
     name: Annotated[str, StringConstraints(min_length=1, max_length=40)] = "Tax"
-    percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
+    percent: Annotated[
+        Decimal,
+        Field(ge=0, le=100, max_digits=6, decimal_places=3),
+        decimal_input_schema(Decimal(0), Decimal(100), places=3),
+    ]
 
     @field_validator("country", mode="before")
     @classmethod
