@@ -13,37 +13,19 @@ import pytest
 
 from backend.accounts.permissions import Permission
 from backend.accounts.schemas import Viewer
-from backend.cart import owners as cart_owners
-from backend.cart import services as carts
 from backend.catalog.models import Product
 from backend.core.db import session_scope
-from backend.orders import services as orders
-from backend.payments import services as payments
-from backend.payments import test_gateway as cards
 from backend.reviews import services as review_services
 from tests.fixtures.api_client import StaffWith, assert_problem, bearer, with_key
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details, tab_that_placed
+from tests.fixtures.checkout import paid_order
 
 GOOD_BODY = "Sturdy, pours well, keeps tea hot for an hour."
 
 
 async def reviewed(viewer: Viewer, product_id: uuid.UUID, rating: int, title: str) -> uuid.UUID:
     """The shopper buys the product (paid) and reviews it: the review waits (pending)."""
-    owner = cart_owners.user_owner(viewer.user_id)
-    await carts.add_item(owner, product_id, 1)
-    placed = await orders.place_order(
-        cart_owner=owner,
-        details=checkout_details(email=viewer.email),
-        checkout_key=uuid.uuid4().hex,
-        user_id=viewer.user_id,
-    )
-    await payments.pay_order(
-        placed.id,
-        shopper=tab_that_placed(placed.id),
-        payment_method=cards.SUCCEEDS,
-        attempt_key=uuid.uuid4().hex,
-    )
+    await paid_order({product_id: 1}, viewer)
     return await review_services.write_review(
         product_id, {"rating": rating, "title": title, "body": GOOD_BODY}, author=viewer
     )

@@ -24,12 +24,10 @@ from backend.inventory import services as inventory
 from backend.orders import fulfilment
 from backend.orders import services as orders
 from backend.orders.models import Order
-from backend.payments import services as payments
-from backend.payments import test_gateway as cards
 from backend.payments.models import PaymentTransaction
 from tests.fixtures.api_client import StaffWith, assert_problem, bearer, with_key
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details, tab_that_placed
+from tests.fixtures.checkout import checkout_details, paid_order
 from tests.fixtures.stock_locations import MAIN
 
 pytestmark = pytest.mark.usefixtures("main_warehouse_sells_alone")
@@ -50,32 +48,6 @@ async def new_location(admin: Viewer, name: str, *, priority: int) -> uuid.UUID:
     )
 
 
-async def paid_order(
-    product_id: uuid.UUID, quantity: int, viewer: Viewer | None = None
-) -> orders.PlacedOrder:
-    """A paid order of `quantity` × the product: the shopper's, or a guest's."""
-    if viewer is None:
-        owner = cart_owners.guest_owner(cart_owners.new_guest_token())
-        assert owner is not None
-    else:
-        owner = cart_owners.user_owner(viewer.user_id)
-    await carts.add_item(owner, product_id, quantity)
-    placed = await orders.place_order(
-        cart_owner=owner,
-        details=checkout_details(**({"email": viewer.email} if viewer else {})),
-        checkout_key=uuid.uuid4().hex,
-        user_id=viewer.user_id if viewer else None,
-    )
-    outcome = await payments.pay_order(
-        placed.id,
-        shopper=tab_that_placed(placed.id),
-        payment_method=cards.SUCCEEDS,
-        attempt_key=uuid.uuid4().hex,
-    )
-    assert outcome.status == "succeeded"
-    return placed
-
-
 async def test_an_order_held_at_two_locations_ships_as_two_parcels_through_the_api(
     api: httpx.AsyncClient,
     staff_with: StaffWith,
@@ -88,7 +60,7 @@ async def test_an_order_held_at_two_locations_ships_as_two_parcels_through_the_a
     await inventory.transfer_stock(
         lamp, from_location=MAIN, to_location=pier, quantity=1, actor=admin_viewer
     )
-    placed = await paid_order(lamp, 3)  # 1 from the pier (first), 2 from the main one
+    placed = await paid_order({lamp: 3})  # 1 from the pier (first), 2 from the main one
     packer = await staff_with(Permission.ORDERS_FULFIL)
 
     before = (await api.get(f"/orders/{placed.number}", headers=packer)).json()
@@ -149,7 +121,7 @@ async def test_an_order_ships_all_from_a_chosen_location(
     await inventory.transfer_stock(
         lamp, from_location=MAIN, to_location=quay, quantity=1, actor=admin_viewer
     )
-    placed = await paid_order(lamp, 2)  # both from the main warehouse
+    placed = await paid_order({lamp: 2})  # both from the main warehouse
     packer = await staff_with(Permission.ORDERS_FULFIL)
 
     choices = await api.get("/admin/ship-from-locations", headers=packer)
@@ -199,7 +171,7 @@ async def test_shoppers_never_see_where_their_order_ships_from(
     shopper_viewer: Viewer,
 ) -> None:
     lamp = await make_product(stock_quantity=3)
-    placed = await paid_order(lamp, 1, shopper_viewer)
+    placed = await paid_order({lamp: 1}, shopper_viewer)
     shopper = await bearer(shopper_viewer)
     packer = await staff_with(Permission.ORDERS_FULFIL)
     viewer = await staff_with(Permission.ORDERS_VIEW)
@@ -257,7 +229,7 @@ async def test_staff_see_what_a_cancellation_would_refund_and_nothing_changes(
     admin_viewer: Viewer,
 ) -> None:
     lamp = await make_product(price=Decimal("30.00"), stock_quantity=5)
-    placed = await paid_order(lamp, 2, shopper_viewer)
+    placed = await paid_order({lamp: 2}, shopper_viewer)
     clerk = await staff_with(Permission.ORDERS_REFUND)
     packer = await staff_with(Permission.ORDERS_FULFIL)
     shopper = await bearer(shopper_viewer)
@@ -345,7 +317,7 @@ async def test_an_edits_difference_the_provider_refused_is_given_back_later(
     shopper_viewer: Viewer,
 ) -> None:
     lamp = await make_product(price=Decimal("30.00"), stock_quantity=5)
-    placed = await paid_order(lamp, 2, shopper_viewer)
+    placed = await paid_order({lamp: 2}, shopper_viewer)
     editor = await staff_with(Permission.ORDERS_EDIT)
     shopper = await bearer(shopper_viewer)
     order = (await api.get(f"/orders/{placed.number}", headers=editor)).json()

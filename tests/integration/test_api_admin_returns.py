@@ -12,46 +12,18 @@ from sqlmodel import select
 
 from backend.accounts.permissions import Permission
 from backend.accounts.schemas import Viewer
-from backend.cart import owners as cart_owners
-from backend.cart import services as carts
 from backend.catalog import queries as catalog_queries
 from backend.catalog import variants
 from backend.catalog.models import Product
 from backend.core.db import session_scope
-from backend.orders import fulfilment
 from backend.orders import services as orders
-from backend.payments import services as payments
-from backend.payments import test_gateway as cards
 from backend.returns import queries as return_queries
 from backend.returns import requesting as return_requests
 from backend.returns.models import ReturnRequest
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.api_client import StaffWith, assert_problem, bearer, with_key
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details, tab_that_placed
-
-
-async def delivered(viewer: Viewer, items: dict[uuid.UUID, int]) -> orders.PlacedOrder:
-    """An order of this shopper's, paid, shipped and delivered."""
-    owner = cart_owners.user_owner(viewer.user_id)
-    for product_id, quantity in items.items():
-        await carts.add_item(owner, product_id, quantity)
-    placed = await orders.place_order(
-        cart_owner=owner,
-        details=checkout_details(email=viewer.email),
-        checkout_key=uuid.uuid4().hex,
-        user_id=viewer.user_id,
-    )
-    await payments.pay_order(
-        placed.id,
-        shopper=tab_that_placed(placed.id),
-        payment_method=cards.SUCCEEDS,
-        attempt_key="pay",
-    )
-    staff = await catalog_manager()
-    await fulfilment.fulfil_order(placed.id, carrier="UPS", tracking_number="1Z", actor=staff)
-    await fulfilment.mark_delivered(placed.id, actor=staff)
-    return placed
+from tests.fixtures.checkout import delivered_order
 
 
 async def ask_return(placed: orders.PlacedOrder, viewer: Viewer, quantity: int) -> uuid.UUID:
@@ -83,7 +55,7 @@ async def lamp_return(
 ) -> tuple[uuid.UUID, orders.PlacedOrder, uuid.UUID]:
     """3 lamps at 30.00 delivered, 2 of them asked back: (return id, order, product id)."""
     lamp = await make_product(name=f"Lamp {unique}", price=Decimal("30.00"), stock_quantity=5)
-    placed = await delivered(shopper_viewer, {lamp: 3})
+    placed = await delivered_order({lamp: 3}, shopper_viewer)
     return await ask_return(placed, shopper_viewer, 2), placed, lamp
 
 
@@ -324,7 +296,7 @@ async def test_approving_an_exchange_also_needs_orders_edit_and_sends_the_exchan
     sizes = {
         v.option_values[0]: v.id for v in (await catalog_queries.get_product(product_id)).variants
     }
-    placed = await delivered(shopper_viewer, {sizes["M"]: 1})
+    placed = await delivered_order({sizes["M"]: 1}, shopper_viewer)
     found = await return_queries.returns_for_shopper(placed.number, viewer=shopper_viewer)
     line = found.lines[0]
     number = await return_requests.request_return(

@@ -13,20 +13,16 @@ from backend.accounts import authentication
 from backend.accounts.schemas import Viewer
 from backend.cart import owners as cart_owners
 from backend.cart import queries as cart_queries
-from backend.cart import services as carts
 from backend.catalog import queries as catalog_queries
 from backend.catalog import services as catalog
 from backend.catalog import variants
-from backend.orders import services as orders
-from backend.payments import services as payments
-from backend.payments import test_gateway as cards
 from backend.reviews import queries as review_queries
 from backend.reviews import services as review_services
 from backend.wishlists import queries as wishlist_queries
 from tests.fixtures.accounts import MakeUser, catalog_manager
 from tests.fixtures.api_client import assert_problem, bearer
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details, tab_that_placed
+from tests.fixtures.checkout import paid_order
 
 REVIEW = {"rating": 5, "title": "Keeps tea hot", "body": "Sturdy, pours well, keeps tea hot."}
 
@@ -36,26 +32,6 @@ async def signed_in(make_user: MakeUser) -> Viewer:
     return (
         await authentication.sign_in(email=credentials.email, password=credentials.password)
     ).viewer
-
-
-async def bought(viewer: Viewer, variant_id: uuid.UUID) -> str:
-    """A paid order of the viewer's for one of the variant (a product without options:
-    its id); its number."""
-    owner = cart_owners.user_owner(viewer.user_id)
-    await carts.add_item(owner, variant_id, 1)
-    placed = await orders.place_order(
-        cart_owner=owner,
-        details=checkout_details(email=viewer.email),
-        checkout_key=uuid.uuid4().hex,
-        user_id=viewer.user_id,
-    )
-    await payments.pay_order(
-        placed.id,
-        shopper=tab_that_placed(placed.id),
-        payment_method=cards.SUCCEEDS,
-        attempt_key=uuid.uuid4().hex,
-    )
-    return placed.number
 
 
 async def sized(make_product: MakeProduct, unique: str) -> tuple[uuid.UUID, dict[str, uuid.UUID]]:
@@ -93,7 +69,7 @@ async def test_a_buyer_reviews_a_product_and_it_shows_once_approved(
 ) -> None:
     teapot = await make_product(name=f"Teapot {unique}")
     buyer = await signed_in(make_user)
-    await bought(buyer, teapot)
+    await paid_order({teapot: 1}, buyer)
     headers = await bearer(buyer)
 
     before = await api.get(f"/products/{teapot}/reviews", headers=headers)
@@ -156,7 +132,7 @@ async def test_an_edit_sends_the_review_back_to_moderation_and_out_of_the_rating
 ) -> None:
     mug = await make_product(name=f"Mug {unique}")
     author = await signed_in(make_user)
-    await bought(author, mug)
+    await paid_order({mug: 1}, author)
     headers = await bearer(author)
     review_id = (await api.post(f"/products/{mug}/reviews", json=REVIEW, headers=headers)).json()[
         "id"
@@ -187,7 +163,7 @@ async def test_the_author_reads_why_a_review_was_not_published(
 ) -> None:
     bowl = await make_product(name=f"Bowl {unique}")
     author = await signed_in(make_user)
-    await bought(author, bowl)
+    await paid_order({bowl: 1}, author)
     review_id = await review_services.write_review(bowl, REVIEW, author=author)
     await review_services.reject_review(
         review_id, "Please keep to the product itself.", actor=admin_viewer
@@ -217,7 +193,7 @@ async def test_only_buyers_review_once_and_within_the_limits(
 ) -> None:
     vase = await make_product(name=f"Vase {unique}")
     browser, buyer = await signed_in(make_user), await signed_in(make_user)
-    await bought(buyer, vase)
+    await paid_order({vase: 1}, buyer)
 
     refused = await api.post(
         f"/products/{vase}/reviews", json=REVIEW, headers=await bearer(browser)
@@ -262,7 +238,7 @@ async def test_reviews_need_a_token_to_write_and_are_404_for_strangers(
 ) -> None:
     jug = await make_product(name=f"Jug {unique}")
     author, stranger = await signed_in(make_user), await signed_in(make_user)
-    await bought(author, jug)
+    await paid_order({jug: 1}, author)
     review_id = await review_services.write_review(jug, REVIEW, author=author)
 
     assert_problem(await api.post(f"/products/{jug}/reviews", json=REVIEW), 401)
@@ -314,7 +290,7 @@ async def test_helpful_votes_count_once_per_person_and_can_be_withdrawn(
 ) -> None:
     lamp = await make_product(name=f"Lamp {unique}")
     author, reader = await signed_in(make_user), await signed_in(make_user)
-    await bought(author, lamp)
+    await paid_order({lamp: 1}, author)
     review_id = await review_services.write_review(lamp, REVIEW, author=author)
     theirs, mine = await bearer(reader), await bearer(author)
 
@@ -362,7 +338,7 @@ async def test_reviews_page_and_sort_by_helpfulness(
     ids = []
     for stars in (5, 4, 3):
         author = await signed_in(make_user)
-        await bought(author, kettle)
+        await paid_order({kettle: 1}, author)
         review_id = await review_services.write_review(
             kettle, {**REVIEW, "rating": stars, "title": f"{stars} stars"}, author=author
         )

@@ -22,15 +22,11 @@ from backend.catalog import services as catalog
 from backend.catalog import variants
 from backend.catalog.models import ProductVariant
 from backend.core.db import session_scope
-from backend.orders import fulfilment
-from backend.orders import services as orders
-from backend.payments import services as payments
-from backend.payments import test_gateway as cards
 from backend.returns.models import RETURN_REASONS, ReturnRequest
 from tests.fixtures.accounts import MakeUser, catalog_manager
 from tests.fixtures.api_client import assert_problem, bearer, with_key
 from tests.fixtures.catalog import MakeProduct
-from tests.fixtures.checkout import checkout_details, tab_that_placed
+from tests.fixtures.checkout import delivered_order, paid_order
 
 
 async def signed_in(make_user: MakeUser) -> Viewer:
@@ -38,33 +34,6 @@ async def signed_in(make_user: MakeUser) -> Viewer:
     return (
         await authentication.sign_in(email=credentials.email, password=credentials.password)
     ).viewer
-
-
-async def bought(
-    viewer: Viewer, items: dict[uuid.UUID, int], *, deliver: bool = True
-) -> orders.PlacedOrder:
-    """A paid order of the viewer's (variant or simple product id → quantity), shipped and
-    delivered unless `deliver=False`."""
-    owner = cart_owners.user_owner(viewer.user_id)
-    for variant_id, quantity in items.items():
-        await carts.add_item(owner, variant_id, quantity)
-    placed = await orders.place_order(
-        cart_owner=owner,
-        details=checkout_details(email=viewer.email),
-        checkout_key=uuid.uuid4().hex,
-        user_id=viewer.user_id,
-    )
-    await payments.pay_order(
-        placed.id,
-        shopper=tab_that_placed(placed.id),
-        payment_method=cards.SUCCEEDS,
-        attempt_key=uuid.uuid4().hex,
-    )
-    if deliver:
-        staff = await catalog_manager()
-        await fulfilment.fulfil_order(placed.id, carrier="UPS", tracking_number="1Z", actor=staff)
-        await fulfilment.mark_delivered(placed.id, actor=staff)
-    return placed
 
 
 async def returns_of(order_id: uuid.UUID) -> int:
@@ -107,7 +76,7 @@ async def test_buy_again_adds_what_is_still_sold_and_names_the_rest(
 ) -> None:
     kettle = await make_product(name=f"Kettle {unique}", price=Decimal("40.00"))
     vase = await make_product(name=f"Vase {unique}", price=Decimal("25.00"))
-    placed = await bought(shopper_viewer, {kettle: 2, vase: 1}, deliver=False)
+    placed = await paid_order({kettle: 2, vase: 1}, shopper_viewer)
     admin = await catalog_manager()
     await catalog.update_product(kettle, {"price": "44.00"}, actor=admin)
     await catalog.set_product_active(vase, active=False, actor=admin)
@@ -142,7 +111,7 @@ async def test_a_shopper_returns_items_of_a_delivered_order(
     api: httpx.AsyncClient, make_product: MakeProduct, shopper_viewer: Viewer, unique: str
 ) -> None:
     lamp = await make_product(name=f"Lamp {unique}", price=Decimal("30.00"), stock_quantity=5)
-    placed = await bought(shopper_viewer, {lamp: 3})
+    placed = await delivered_order({lamp: 3}, shopper_viewer)
     headers = await bearer(shopper_viewer)
 
     offered = await options(api, placed.number, headers)
@@ -202,7 +171,7 @@ async def test_the_same_idempotency_key_asks_for_one_return(
     api: httpx.AsyncClient, make_product: MakeProduct, shopper_viewer: Viewer, unique: str
 ) -> None:
     mug = await make_product(name=f"Mug {unique}")
-    placed = await bought(shopper_viewer, {mug: 2})
+    placed = await delivered_order({mug: 2}, shopper_viewer)
     headers = with_key(await bearer(shopper_viewer))
     found = await options(api, placed.number, headers)
     body = {"lines": [{"line_id": found["lines"][0]["line_id"], "quantity": 1}], "reason": "other"}
@@ -220,7 +189,7 @@ async def test_return_requests_are_refused_with_the_field_named_and_nothing_writ
 ) -> None:
     lamp = await make_product(name=f"Lamp {unique}", stock_quantity=5)
     other = await make_product(name=f"Other {unique}")
-    placed = await bought(shopper_viewer, {lamp: 2})
+    placed = await delivered_order({lamp: 2}, shopper_viewer)
     headers = await bearer(shopper_viewer)
     line = line_id(await options(api, placed.number, headers), f"Lamp {unique}")
     url = f"/orders/{placed.number}/returns"
@@ -282,7 +251,7 @@ async def test_an_order_not_yet_delivered_cannot_be_returned(
     api: httpx.AsyncClient, make_product: MakeProduct, shopper_viewer: Viewer, unique: str
 ) -> None:
     jug = await make_product(name=f"Jug {unique}")
-    placed = await bought(shopper_viewer, {jug: 1}, deliver=False)
+    placed = await paid_order({jug: 1}, shopper_viewer)
     headers = await bearer(shopper_viewer)
 
     found = await options(api, placed.number, headers)
@@ -311,7 +280,7 @@ async def test_somebody_elses_order_has_no_returns_for_you(
     unique: str,
 ) -> None:
     lamp = await make_product(name=f"Lamp {unique}")
-    placed = await bought(shopper_viewer, {lamp: 1})
+    placed = await delivered_order({lamp: 1}, shopper_viewer)
     line = line_id(
         await options(api, placed.number, await bearer(shopper_viewer)), f"Lamp {unique}"
     )
@@ -352,7 +321,7 @@ async def test_an_exchange_names_the_size_wanted_and_holds_its_stock(
         actor=await catalog_manager(),
     )
     sizes = {v.title: v.id for v in (await catalog_queries.get_product(jacket)).variants}
-    placed = await bought(shopper_viewer, {sizes["M"]: 1})
+    placed = await delivered_order({sizes["M"]: 1}, shopper_viewer)
     headers = await bearer(shopper_viewer)
 
     [line] = (await options(api, placed.number, headers))["lines"]
