@@ -62,8 +62,10 @@ async def test_sales_figures_move_by_exactly_the_orders_paid(
     get = _reader(api, await staff_with(Permission.ANALYTICS))
     today = utcnow().date().isoformat()
     jacket_sku, scarf_sku = f"JKT-{unique}", f"SCF-{unique}"
-    jacket = await make_product(price=Decimal("40.00"), stock_quantity=20, sku=jacket_sku)
-    scarf = await make_product(price=Decimal("15.00"), stock_quantity=20, sku=scarf_sku)
+    # Priced far above what other tests sell, so they rank in today's best sellers
+    # whatever else the shared test database sold today.
+    jacket = await make_product(price=Decimal("40000.00"), stock_quantity=20, sku=jacket_sku)
+    scarf = await make_product(price=Decimal("15000.00"), stock_quantity=20, sku=scarf_sku)
 
     sales_before = await get("/sales", **{"from": today, "to": today})
     summary_before = await get("/summary")
@@ -102,9 +104,9 @@ async def test_sales_figures_move_by_exactly_the_orders_paid(
 
     best = await get("/top-products", **{"from": today, "to": today, "limit": 50})
     by_sku = {p["sku"]: p for p in best["items"]}
-    assert (by_sku[jacket_sku]["quantity"], by_sku[jacket_sku]["revenue"]) == (3, "120.00")
+    assert (by_sku[jacket_sku]["quantity"], by_sku[jacket_sku]["revenue"]) == (3, "120000.00")
     # The unpaid order's three scarves are not sold.
-    assert (by_sku[scarf_sku]["quantity"], by_sku[scarf_sku]["revenue"]) == (1, "15.00")
+    assert (by_sku[scarf_sku]["quantity"], by_sku[scarf_sku]["revenue"]) == (1, "15000.00")
     variants = await get("/top-variants", **{"from": today, "to": today, "limit": 50})
     assert {v["sku"]: v["quantity"] for v in variants["items"]}[jacket_sku] == 3
 
@@ -185,7 +187,11 @@ async def test_low_stock_lists_active_products_at_or_below_their_threshold(
     api: httpx.AsyncClient, staff_with: StaffWith, make_product: MakeProduct, unique: str
 ) -> None:
     get = _reader(api, await staff_with(Permission.ANALYTICS))
-    await make_product(stock_quantity=0, low_stock_threshold=3, sku=f"LOW-{unique}")
+    # Named to sort first among the shared test database's many sold-out products (the
+    # list is by stock, then name).
+    await make_product(
+        stock_quantity=0, low_stock_threshold=3, sku=f"LOW-{unique}", name=f"0 Low {unique}"
+    )
     await make_product(stock_quantity=50, low_stock_threshold=3, sku=f"FULL-{unique}")
 
     rows = await get("/low-stock", limit=100)
