@@ -104,6 +104,7 @@ def build_api_v1() -> FastAPI:
     app.include_router(promotions_api.router)
     app.include_router(gift_cards_api.router)
     app.include_router(cart_api.router)
+    app.include_router(cart_api.guest_carts_router)
     app.include_router(orders_api.router)
     app.include_router(draft_orders_api.router)
     app.include_router(admin_returns_api.router)

@@ -32,6 +32,12 @@ _bearer = OAuth2PasswordBearer(
 
 AccessToken = Annotated[str | None, Depends(_bearer)]
 
+
+async def bearer_token(request: Request) -> str | None:
+    """The Bearer token a request carries, read from the request alone."""
+    return await _bearer(request)
+
+
 # The viewer resolved for this request's token (one lookup per request).
 _RESOLVED = "kestrel.viewer"
 
@@ -95,7 +101,7 @@ ACCESS_DEPENDENCIES: tuple[Callable[..., Any], ...] = (
 async def settle_access(request: Request, dependency: Callable[..., Any]) -> None:
     """Run one of `ACCESS_DEPENDENCIES` from the request alone (before its input is read).
     Raises InvalidTokenError (401) or PermissionDeniedError (403)."""
-    viewer = await required_viewer(request, await _bearer(request))
+    viewer = await required_viewer(request, await bearer_token(request))
     if dependency is not required_viewer:
         await dependency(viewer)
 

@@ -1,5 +1,9 @@
 """The caller's cart: the same Redis cart the shop's pages show once they sign in
-(`backend.cart.owners.user_owner`), priced from the catalog on every read.
+(`backend.cart.owners.user_owner`), or, without an account, a guest cart named by its
+token (`X-Cart-Token`, from `POST /guest-carts`; `api.v1.guests`) like the one the shop's
+pages keep behind their cookie. Priced from the catalog on every read. At sign-in a
+client moves the guest cart into the account's (`POST /cart/merge`), as the shop's
+sign-in does.
 
 The cart services cap a quantity at what can be bought and say so in a message (right for
 a page). The API asks them for all or nothing instead: a change that cannot be made as
@@ -15,20 +19,27 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
+from api.v1.accounts import MAX_EMAIL_LENGTH
 from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
+from api.v1.guests import CART_TOKEN_HEADER, CartToken, CurrentCartCaller, guest_cart_owner
 from api.v1.problems import problem_responses
 from api.v1.products import Money
 from backend.cart import owners as cart_owners
 from backend.cart import queries as cart_queries
 from backend.cart import services as carts
-from backend.cart.schemas import Cart, CartLine, CartOwner, GiftCardLine
+from backend.cart.merge import merge_guest_cart
+from backend.cart.schemas import Cart, CartLine, GiftCardLine
+from backend.cart_recovery import contacts as cart_contacts
+from backend.core.errors import DomainError, InvalidInputError
 from backend.core.money import decimal_string
 from backend.giftcards.inputs import PurchaseInput
 
 router = APIRouter(prefix="/cart", tags=["cart"], route_class=EdgeRoute)
+guest_carts_router = APIRouter(tags=["cart"], route_class=EdgeRoute)
 
 # Strict: `true`, `1.5` or `"2"` are not quantities.
 Quantity = Annotated[int, Field(strict=True, ge=0, description="How many; 0 removes the line.")]
@@ -163,13 +174,9 @@ class CartItemIn(BaseModel):
         return self
 
 
-def _owner(viewer: CurrentViewer) -> CartOwner:
-    return cart_owners.user_owner(viewer.user_id)
-
-
 @router.get("", response_model=CartOut, summary="Your cart", responses=problem_responses(401))
-async def get_cart(viewer: CurrentViewer) -> CartOut:
-    return CartOut.of(await cart_queries.get_cart(_owner(viewer)))
+async def get_cart(caller: CurrentCartCaller) -> CartOut:
+    return CartOut.of(await cart_queries.get_cart(caller.owner))
 
 
 @router.put(
@@ -179,12 +186,10 @@ async def get_cart(viewer: CurrentViewer) -> CartOut:
     responses=problem_responses(400, 401, 404, 409),
 )
 async def set_item_quantity(
-    variant_id: uuid.UUID, body: CartQuantityIn, viewer: CurrentViewer
+    variant_id: uuid.UUID, body: CartQuantityIn, caller: CurrentCartCaller
 ) -> CartOut:
     """A line is one variant (a product without options has one, under its product id)."""
-    change = await carts.set_quantity(
-        _owner(viewer), variant_id, body.quantity, all_or_nothing=True
-    )
+    change = await carts.set_quantity(caller.owner, variant_id, body.quantity, all_or_nothing=True)
     return CartOut.of(change.cart)
 
 
@@ -194,15 +199,15 @@ async def set_item_quantity(
     summary="Add a variant (to the quantity already in the cart)",
     responses=problem_responses(400, 401, 404, 409, 422),
 )
-async def add_item(body: CartItemIn, viewer: CurrentViewer) -> CartOut:
+async def add_item(body: CartItemIn, caller: CurrentCartCaller) -> CartOut:
     if body.variant_id is not None:
         change = await carts.add_item(
-            _owner(viewer), body.variant_id, body.quantity, all_or_nothing=True
+            caller.owner, body.variant_id, body.quantity, all_or_nothing=True
         )
     else:
         assert body.product_id is not None  # the model checked: one of the two
         change = await carts.add_product(
-            _owner(viewer), body.product_id, body.quantity, all_or_nothing=True
+            caller.owner, body.product_id, body.quantity, all_or_nothing=True
         )
     return CartOut.of(change.cart)
 
@@ -213,8 +218,8 @@ async def add_item(body: CartItemIn, viewer: CurrentViewer) -> CartOut:
     summary="Remove a line (also when it is not there)",
     responses=problem_responses(400, 401),
 )
-async def remove_item(variant_id: uuid.UUID, viewer: CurrentViewer) -> Response:
-    await carts.remove_item(_owner(viewer), variant_id)
+async def remove_item(variant_id: uuid.UUID, caller: CurrentCartCaller) -> Response:
+    await carts.remove_item(caller.owner, variant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -224,10 +229,10 @@ async def remove_item(variant_id: uuid.UUID, viewer: CurrentViewer) -> Response:
     summary="Add a gift card to buy (its amount, recipient, message and day)",
     responses=problem_responses(400, 401, 422),
 )
-async def add_gift_card(body: PurchaseInput, viewer: CurrentViewer) -> CartOut:
+async def add_gift_card(body: PurchaseInput, caller: CurrentCartCaller) -> CartOut:
     """`amount` from 5 to 1000; `send_at` (with its time zone) from now to a year ahead;
     no `recipient_email`: the card is e-mailed to the buyer."""
-    return CartOut.of((await carts.add_gift_card(_owner(viewer), body)).cart)
+    return CartOut.of((await carts.add_gift_card(caller.owner, body)).cart)
 
 
 @router.delete(
@@ -237,9 +242,9 @@ async def add_gift_card(body: PurchaseInput, viewer: CurrentViewer) -> CartOut:
     responses=problem_responses(401),
 )
 async def remove_gift_card(
-    line_id: Annotated[str, Path(max_length=64)], viewer: CurrentViewer
+    line_id: Annotated[str, Path(max_length=64)], caller: CurrentCartCaller
 ) -> Response:
-    await carts.remove_gift_card(_owner(viewer), line_id)
+    await carts.remove_gift_card(caller.owner, line_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -249,6 +254,93 @@ async def remove_gift_card(
     summary="Empty the cart",
     responses=problem_responses(401),
 )
-async def clear_cart(viewer: CurrentViewer) -> Response:
-    await carts.clear_cart(_owner(viewer))
+async def clear_cart(caller: CurrentCartCaller) -> Response:
+    await carts.clear_cart(caller.owner)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- a guest's cart -----------------------------------------------------------------------
+
+
+class GuestCartOut(BaseModel):
+    cart_token: str = Field(
+        description=f"Send it as {CART_TOKEN_HEADER} on /cart, POST /orders/previews and "
+        "POST /orders. Keep it like a password: it is the cart. A cart nobody touches "
+        "expires (CART_TTL_DAYS).",
+        examples=["q3T0n8yO0Xw3mYc2k8Zr1bq4cKf6W1Hq5eV7sJd9aPg"],
+    )
+
+
+@guest_carts_router.post(
+    "/guest-carts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GuestCartOut,
+    summary="Start a guest cart: shopping without an account",
+    responses=problem_responses(429),
+)
+async def start_guest_cart() -> JSONResponse:
+    """The cart is empty until the first item goes in; the token is all there is to it
+    (no account, nothing stored yet). At sign-in, move it into the account's cart with
+    `POST /cart/merge`."""
+    body = GuestCartOut(cart_token=cart_owners.new_guest_token())
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post(
+    "/merge",
+    response_model=CartOut,
+    summary="At sign-in: move a guest cart into your cart",
+    responses=problem_responses(400, 401),
+)
+async def merge_cart(viewer: CurrentViewer, cart_token: CartToken) -> CartOut:
+    """Send the guest cart's `X-Cart-Token` with your Bearer token. Quantities of the same
+    variant add up (capped at the stock and the per-line limit); lines join while the
+    cart has room; gift cards move too. The guest cart is gone afterwards, so a retry
+    changes nothing. The shop's own sign-in does the same."""
+    if cart_token is None:
+        problem = f"Send the guest cart's token as {CART_TOKEN_HEADER}."
+        raise InvalidInputError(problem, {CART_TOKEN_HEADER: problem})
+    merged = await merge_guest_cart(
+        guest_cart_owner(cart_token), cart_owners.user_owner(viewer.user_id)
+    )
+    return CartOut.of(merged)
+
+
+class ReminderContactIn(BaseModel):
+    email: Annotated[str, Field(max_length=MAX_EMAIL_LENGTH)] = Field(
+        default="",
+        description="Where to remind (needed when `remind` is true).",
+        examples=["ada@example.com"],
+    )
+    remind: bool = Field(
+        description='The storefront\'s "E-mail me about this cart": false forgets any '
+        "address kept before."
+    )
+
+
+@router.put(
+    "/reminder-contact",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="A guest's address for a reminder about this cart, if it is left",
+    responses=problem_responses(400, 401, 409),
+)
+async def set_reminder_contact(body: ReminderContactIn, caller: CurrentCartCaller) -> Response:
+    """Only for a guest cart (409 with a Bearer token: an account's carts are reminded at
+    its address, `PUT /me/cart-reminders` says whether). Nothing is kept without
+    `remind`; a reminder then goes only if the cart is left without an order."""
+    if caller.viewer is not None:
+        raise DomainError(
+            "A signed-in cart is reminded at the account's address; "
+            "PUT /me/cart-reminders says whether."
+        )
+    kept = await cart_contacts.remember_checkout_email(
+        caller.owner, body.email, opted_in=body.remind
+    )
+    if body.remind and not kept:
+        problem = "Enter a valid e-mail address, like name@example.com."
+        raise InvalidInputError(problem, {"email": problem})
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,8 +1,10 @@
 """What every /api/v1 route checks before its own code runs, in this order:
 
-1. Who is calling: the route's access dependency (`CurrentViewer`, or a staff alias such
-   as `CatalogStaff`) is settled first, so a caller who may not use the route gets
-   401/403 whatever they sent, never a 400 that tells them what the route accepts.
+1. Who is calling: the route's access dependency (`CurrentViewer`, a staff alias such
+   as `CatalogStaff`, or a caller a guest's token may stand for: `CurrentCartCaller`,
+   `CurrentOrderCaller` of `api.v1.guests`) is settled first, so a caller who may not
+   use the route gets 401/403 whatever they sent, never a 400 that tells them what the
+   route accepts.
 2. Path and query values: no NUL character (400 naming the parameter).
 3. A JSON body: sent as JSON (`application/json` or `+json`, else 415), well-formed (400
    saying what is wrong and where), valid against the documented schema in pydantic's
@@ -31,11 +33,19 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 
 from api.v1.auth import ACCESS_DEPENDENCIES, STAFF_DEPENDENCIES, settle_access
+from api.v1.guests import (
+    GUEST_ACCESS_DEPENDENCIES,
+    GUEST_CREDENTIAL_HEADERS,
+    settle_guest_access,
+)
 from backend.accounts.permissions import Permission
 from backend.core.errors import InvalidInputError
 from backend.core.validation import refuse_nul_anywhere
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+# Strictest first: staff, any signed-in caller, then a signed-in caller or a guest.
+_ACCESS_DEPENDENCIES = (*ACCESS_DEPENDENCIES, *GUEST_ACCESS_DEPENDENCIES)
 
 
 def _access_dependency(dependant: Dependant) -> Callable[..., Any] | None:
@@ -44,10 +54,17 @@ def _access_dependency(dependant: Dependant) -> Callable[..., Any] | None:
     pending = [dependant]
     while pending:
         current = pending.pop()
-        if current.call in ACCESS_DEPENDENCIES:
+        if current.call in _ACCESS_DEPENDENCIES:
             found.add(current.call)
         pending.extend(current.dependencies)
-    return next((call for call in ACCESS_DEPENDENCIES if call in found), None)
+    return next((call for call in _ACCESS_DEPENDENCIES if call in found), None)
+
+
+async def _settle(request: Request, dependency: Callable[..., Any]) -> None:
+    if dependency in GUEST_ACCESS_DEPENDENCIES:
+        await settle_guest_access(request, dependency)
+    else:
+        await settle_access(request, dependency)
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -120,7 +137,7 @@ class EdgeRoute(APIRoute):
 
         async def checked(request: Request) -> Response:
             if access is not None:
-                await settle_access(request, access)
+                await _settle(request, access)
             _refuse_nul_in_parameters(request)
             if body is not None:
                 await body.check(request)
@@ -131,9 +148,10 @@ class EdgeRoute(APIRoute):
 
 def document_access(app: FastAPI) -> None:
     """Each operation says who may call it, as the edge enforces it: `x-access`
-    (`public`, `signed-in` or `staff`), `x-permission` for staff routes, and a first line
-    of its description in words. Routes with `OptionalViewer` answer anyone and may show a
-    signed-in caller more."""
+    (`public`, `signed-in`, `signed-in-or-guest` or `staff`), `x-permission` for staff
+    routes, `x-guest-credential` (the header a guest sends) for guest routes, and a first
+    line of its description in words. Routes with `OptionalViewer` answer anyone and may
+    show a signed-in caller more."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -165,11 +183,16 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 def _document_access_of(operation: dict[str, Any], route: APIRoute) -> None:
     access, permission = _access_of(route)
     operation["x-access"] = access
+    words = _ACCESS_WORDS[access]
     if access == "public" and operation.get("security"):
         # A token is optional here (it may show a signed-in caller more): `{}` says so,
         # and generated clients then accept an anonymous client too.
         operation["security"].append({})
-    words = _ACCESS_WORDS[access]
+    dependency = _access_dependency(route.dependant)
+    guest_header = GUEST_CREDENTIAL_HEADERS.get(dependency) if dependency else None
+    if guest_header is not None:
+        operation["x-guest-credential"] = guest_header
+        words = _GUEST_WORDS[guest_header]
     if permission is not None:
         operation["x-permission"] = permission.value
         words = f"staff with the `{permission.value}` permission."
@@ -180,7 +203,18 @@ def _document_access_of(operation: dict[str, Any], route: APIRoute) -> None:
 _ACCESS_WORDS = {
     "public": "anyone.",
     "signed-in": "a signed-in caller (Bearer token).",
+    "signed-in-or-guest": "a signed-in caller (Bearer token), or a guest.",
     "staff": "staff.",
+}
+_GUEST_WORDS = {
+    "X-Cart-Token": (
+        "a signed-in caller (Bearer token), or a guest with a cart token (`X-Cart-Token`, "
+        "from `POST /guest-carts`)."
+    ),
+    "X-Order-Token": (
+        "a signed-in caller (Bearer token), or a guest with the order's token "
+        "(`X-Order-Token`, given when a guest places the order or looks it up)."
+    ),
 }
 
 
@@ -191,4 +225,6 @@ def _access_of(route: APIRoute) -> tuple[str, Permission | None]:
     for permission, staff_dependency in STAFF_DEPENDENCIES.items():
         if staff_dependency is dependency:
             return "staff", permission
+    if dependency in GUEST_ACCESS_DEPENDENCIES:
+        return "signed-in-or-guest", None
     return "signed-in", None

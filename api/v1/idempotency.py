@@ -1,8 +1,8 @@
 """`Idempotency-Key` on every state-changing /api/v1 request (POST, PUT, PATCH, DELETE).
 
 When a client sends the header, the first response (status, headers, body) is kept in
-Redis for 24 hours under (caller, method, path, key), with a SHA-256 fingerprint of the
-request (query string and body):
+Redis for 24 hours under (caller, guest credentials, method, path, key), with a SHA-256
+fingerprint of the request (query string and body):
 
 - a retry with the same key and request gets that response again, marked
   `Idempotent-Replayed: true`, and nothing runs twice;
@@ -32,6 +32,7 @@ from redis.exceptions import RedisError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.v1.guests import guest_credentials_fingerprint
 from api.v1.problems import problem_response
 from api.v1.rate_limiting import caller_of
 from backend.core.redis import get_redis
@@ -97,7 +98,12 @@ def _storable(status: int) -> bool:
 
 
 def _redis_key(scope: Scope, key: str) -> str:
-    identity = "\n".join((caller_of(scope).key, scope["method"], scope["path"], key))
+    # A guest is the network address and the guest credentials sent (api.v1.guests), so
+    # two guests behind one address never get each other's replies.
+    caller = caller_of(scope).key
+    identity = "\n".join(
+        (caller, guest_credentials_fingerprint(scope), scope["method"], scope["path"], key)
+    )
     return KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
 
 

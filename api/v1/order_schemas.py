@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field
 
@@ -153,7 +153,7 @@ class OrderOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, order: OrderWithPayments) -> OrderOut:
+    def of(cls, order: OrderWithPayments) -> Self:
         return cls(
             number=order.number,
             status=order.status,
@@ -220,6 +220,15 @@ class OrderOut(BaseModel):
                 for entry in order.timeline
             ],
         )
+
+
+class PlacedOrderOut(OrderOut):
+    order_token: str | None = Field(
+        default=None,
+        description="Only for a guest's order: the order's own credential, sent as "
+        "X-Order-Token to read, pay or cancel it (30 days; POST /orders/lookup gives a new "
+        "one). Keep it like a password.",
+    )
 
 
 class OrderListItem(BaseModel):

@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from api.payment_routes import stripe_webhook
 from api.v1.auth import CurrentViewer, OrderEditors, OrderFulfilmentStaff, OrderRefundStaff
 from api.v1.edge import EdgeRoute
+from api.v1.guests import CartCaller, CurrentCartCaller, CurrentOrderCaller, OrderCaller
 from api.v1.idempotency import valid_key
 from api.v1.order_schemas import (
     ORDER_FILTERS,
@@ -44,6 +45,7 @@ from api.v1.order_schemas import (
     ParcelOut,
     PaymentIn,
     PaymentOut,
+    PlacedOrderOut,
     RefundIn,
     RefundOut,
 )
@@ -52,7 +54,6 @@ from api.v1.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, problem_resp
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.audit.services import actor_label
-from backend.cart import owners as cart_owners
 from backend.checkout import cancellation
 from backend.checkout import services as checkout
 from backend.core.client_address import address_of_scope
@@ -65,10 +66,11 @@ from backend.invoices.queries import documents_of_order
 from backend.order_edits import services as order_edits
 from backend.order_edits.services import EditOutcome, EditRequest
 from backend.orders import fulfilment, queries
+from backend.orders.access_tokens import issue_order_token
 from backend.orders.editing import EditQuote
 from backend.orders.filters import parse_order_filters
 from backend.orders.inputs import CheckoutDetails
-from backend.orders.ownership import ORDER_NOT_FOUND, Shopper
+from backend.orders.ownership import ORDER_NOT_FOUND
 from backend.payments import links as payment_links
 from backend.payments import manual as manual_payments
 from backend.payments import refunds as payment_refunds
@@ -101,25 +103,36 @@ def idempotency_key(
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 
 
-def _scoped_key(purpose: str, viewer: Viewer, key: str) -> str:
-    """A client's key, made private to the caller. 32 hex characters (128 bits): with the
-    services' prefixes ("pay:<order id>:") it fits their 100-character key columns."""
-    digest = hashlib.sha256(f"api:{purpose}:{viewer.user_id}:{key}".encode())
+def _scoped_key(purpose: str, caller: str, key: str) -> str:
+    """A client's key, made private to the caller (an account id, a guest cart, an
+    order a guest's token opens). 32 hex characters (128 bits): with the services'
+    prefixes ("pay:<order id>:") it fits their 100-character key columns."""
+    digest = hashlib.sha256(f"api:{purpose}:{caller}:{key}".encode())
     return digest.hexdigest()[:32]
 
 
-def _sees_all_orders(viewer: Viewer) -> bool:
-    return viewer.may(Permission.ORDERS_VIEW)
+def _cart_caller_key(caller: CartCaller) -> str:
+    return str(caller.user_id) if caller.user_id is not None else caller.owner.key
+
+
+def _order_caller_key(caller: OrderCaller) -> str:
+    if caller.viewer is not None:
+        return str(caller.viewer.user_id)
+    return f"order:{caller.opened_order}"
+
+
+def _sees_all_orders(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.may(Permission.ORDERS_VIEW)
 
 
 # --- helpers --------------------------------------------------------------------------
 
 
-async def _visible_order(number: str, viewer: Viewer) -> OrderWithPayments:
-    """The order, if the caller placed it or staff may see orders; else 404 as if it did
-    not exist."""
+async def _visible_order(number: str, caller: OrderCaller) -> OrderWithPayments:
+    """The order, if the caller placed it (or a guest's token opens it) or staff may see
+    orders; else 404 as if it did not exist."""
     order = await get_order_with_payments(number.strip().upper())
-    if _sees_all_orders(viewer) or queries.may_view(order, Shopper(user_id=viewer.user_id)):
+    if _sees_all_orders(caller.viewer) or queries.may_view(order, caller.shopper):
         return order
     raise NotFoundError(ORDER_NOT_FOUND)
 
@@ -132,15 +145,15 @@ async def _staff_order(
     return await get_order_with_payments(number.strip().upper())
 
 
-async def _order_out(number: str, viewer: Viewer) -> OrderOut:
+async def _order_out(number: str, viewer: Viewer | None) -> OrderOut:
     return await _shown(await get_order_with_payments(number), viewer)
 
 
-async def _shown(order: OrderWithPayments, viewer: Viewer) -> OrderOut:
+async def _shown(order: OrderWithPayments, viewer: Viewer | None) -> OrderOut:
     """The order as the caller sees it: staff also see where it ships from and its
     parcels (the storefront shows shoppers neither)."""
     shown = OrderOut.of(order)
-    if not _sees_all_orders(viewer):
+    if viewer is None or not _sees_all_orders(viewer):
         return shown
     held = await locations.allocations_of(order.id)
     parcels = await queries.parcels_of(order.id, actor=viewer)
@@ -187,15 +200,15 @@ def _declined(detail: str) -> JSONResponse:
 @router.post(
     "/orders",
     status_code=status.HTTP_201_CREATED,
-    response_model=OrderOut,
-    summary="Place an order from your cart",
+    response_model=PlacedOrderOut,
+    summary="Place an order from your cart (or a guest cart)",
     responses={
         201: {"headers": {"Location": {"schema": {"type": "string"}}}},
         **problem_responses(400, 401, 409, 422, 429),
     },
 )
 async def place_order(
-    body: OrderCreate, viewer: CurrentViewer, key: IdempotencyKey, request: Request
+    body: OrderCreate, caller: CurrentCartCaller, key: IdempotencyKey, request: Request
 ) -> JSONResponse:
     """Reserves the stock and prices the cart now; the order then waits for payment
     (`POST /orders/{number}/payments`). The same `Idempotency-Key` again answers with the
@@ -204,17 +217,25 @@ async def place_order(
     The cart keeps the order's lines until the order is paid (a declined card can be
     retried); they leave it when the payment succeeds. 429 (with `Retry-After`): your
     account already has CHECKOUT_MAX_UNPAID_ORDERS_PER_SESSION orders waiting for
-    payment, or too many orders came from your network address recently."""
-    details = parse_input(CheckoutDetails, _checkout_fields(body, viewer))
+    payment, or too many orders came from your network address recently.
+
+    A guest (`X-Cart-Token`) gives `email` and gets `order_token`: the order's own
+    credential (`X-Order-Token`) to read, pay and cancel it; the order e-mail goes to
+    `email`, and the order can be looked up again by number and e-mail address."""
+    details = parse_input(CheckoutDetails, _checkout_fields(body, caller.viewer))
     placed = await checkout.place_order(
-        cart_owner=cart_owners.user_owner(viewer.user_id),
+        cart_owner=caller.owner,
         details=details,
-        checkout_key=_scoped_key("order", viewer, key),
-        user_id=viewer.user_id,
+        checkout_key=_scoped_key("order", _cart_caller_key(caller), key),
+        user_id=caller.user_id,
         client_address=address_of_scope(request.scope),
     )
-    order = await _order_out(placed.number, viewer)
+    shown = await _order_out(placed.number, caller.viewer)
+    guest_token = issue_order_token(placed.id) if caller.viewer is None else None
+    order = PlacedOrderOut(**shown.model_dump(), order_token=guest_token)
     headers = {"Location": f"/api/v1/orders/{placed.number}"}
+    if guest_token is not None:
+        headers["Cache-Control"] = "no-store"
     if not placed.created:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(
@@ -229,7 +250,7 @@ async def place_order(
     responses=problem_responses(400, 401, 409, 429),
 )
 async def preview_order(
-    body: OrderCreate, viewer: CurrentViewer, request: Request
+    body: OrderCreate, caller: CurrentCartCaller, request: Request
 ) -> OrderPreviewOut:
     """The review step: the same body as `POST /orders`, priced as placing it would be
     (promotions, discount code, gift card, shipping, tax), with the address's shipping
@@ -237,17 +258,17 @@ async def preview_order(
     per field, 409 for a refused discount code or gift card; unknown gift card codes count
     as guesses (429 after too many)."""
     preview = await queries.preview_checkout(
-        cart_owners.user_owner(viewer.user_id),
-        parse_input(CheckoutDetails, _checkout_fields(body, viewer)),
+        caller.owner,
+        parse_input(CheckoutDetails, _checkout_fields(body, caller.viewer)),
         asker=address_of_scope(request.scope),
-        user_id=viewer.user_id,
+        user_id=caller.user_id,
     )
     return OrderPreviewOut.of(preview)
 
 
-def _checkout_fields(body: OrderCreate, viewer: Viewer) -> dict[str, Any]:
+def _checkout_fields(body: OrderCreate, viewer: Viewer | None) -> dict[str, Any]:
     fields: dict[str, Any] = body.model_dump()
-    fields["email"] = body.email or viewer.email
+    fields["email"] = body.email or (viewer.email if viewer is not None else "")
     return fields
 
 
@@ -313,9 +334,9 @@ async def list_orders(
     summary="One order (yours; admins: any)",
     responses=problem_responses(401, 404),
 )
-async def get_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
+async def get_order(number: OrderNumber, caller: CurrentOrderCaller) -> OrderOut:
     """Staff (orders: view) also read `ships_from` and `parcels`."""
-    return await _shown(await _visible_order(number, viewer), viewer)
+    return await _shown(await _visible_order(number, caller), caller.viewer)
 
 
 @router.get(
@@ -324,8 +345,8 @@ async def get_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
     summary="An order's invoice and credit notes, with links to their PDFs (yours; admins: any)",
     responses=problem_responses(401, 404),
 )
-async def order_documents(number: OrderNumber, viewer: CurrentViewer) -> list[DocumentOut]:
-    order = await _visible_order(number, viewer)
+async def order_documents(number: OrderNumber, caller: CurrentOrderCaller) -> list[DocumentOut]:
+    order = await _visible_order(number, caller)
     base = get_settings().public_base_url
     return [
         DocumentOut(
@@ -354,20 +375,20 @@ async def order_documents(number: OrderNumber, viewer: CurrentViewer) -> list[Do
     },
 )
 async def pay_order(
-    number: OrderNumber, body: PaymentIn, viewer: CurrentViewer, key: IdempotencyKey
+    number: OrderNumber, body: PaymentIn, caller: CurrentOrderCaller, key: IdempotencyKey
 ) -> PaymentOut | JSONResponse:
     """One charge per `Idempotency-Key`: a retry answers with the first attempt's outcome.
     `requires_action`: send the shopper to `redirect_url` (or use `client_secret` with
     Stripe.js), then read the order. 402: declined; the order waits for another try.
     409: nothing to pay (paid, cancelled, or a payment in progress)."""
-    order = await _visible_order(number, viewer)
-    if order.user_id != viewer.user_id:
+    order = await _visible_order(number, caller)
+    if not queries.may_view(order, caller.shopper):  # staff who may see it, not theirs
         raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
     outcome = await checkout.pay_order(
         order.id,
-        shopper=Shopper(user_id=viewer.user_id),
+        shopper=caller.shopper,
         payment_method=body.payment_method,
-        attempt_key=_scoped_key("payment", viewer, key),
+        attempt_key=_scoped_key("payment", _order_caller_key(caller), key),
     )
     if outcome.status == "failed":
         return _declined(outcome.message)
@@ -379,7 +400,7 @@ async def pay_order(
         message=outcome.message,
         redirect_url=redirect_url,
         client_secret=outcome.client_secret,
-        order=await _order_out(order.number, viewer),
+        order=await _order_out(order.number, caller.viewer),
     )
 
 
@@ -389,19 +410,20 @@ async def pay_order(
     summary="Cancel an order (yours while unpaid; admins: also paid, refunding it)",
     responses=problem_responses(401, 403, 404, 409),
 )
-async def cancel_order(number: OrderNumber, viewer: CurrentViewer) -> OrderOut:
+async def cancel_order(number: OrderNumber, caller: CurrentOrderCaller) -> OrderOut:
     """The goods go back into stock. An admin cancelling a paid, unshipped order refunds
     what was paid first. 409: the order is past cancelling (or its payment is in progress)."""
-    order = await _visible_order(number, viewer)
+    order = await _visible_order(number, caller)
     # Staff who may refund cancel as staff (also paid orders, refunding them); anyone
     # else as the shopper, whose order it must be (`_visible_order` answered 404
     # otherwise; staff who may only see orders get 403 for others' orders).
-    shopper = Shopper(user_id=viewer.user_id)
-    if viewer.may(Permission.ORDERS_REFUND):
+    viewer = caller.viewer
+    if viewer is not None and viewer.may(Permission.ORDERS_REFUND):
         await cancellation.cancel_order(order.id, by=viewer)
-    elif queries.may_view(order, shopper):
-        await cancellation.cancel_order(order.id, shopper=shopper)
+    elif queries.may_view(order, caller.shopper):
+        await cancellation.cancel_order(order.id, shopper=caller.shopper)
     else:
+        assert viewer is not None  # a guest's token opened this order: may_view held
         require_permission(viewer, Permission.ORDERS_REFUND, "cancel other people's orders")
     return await _order_out(order.number, viewer)
 
@@ -508,7 +530,7 @@ async def refund_order(
     refunded = await payment_refunds.refund_order(
         order.id,
         amount=None if body.amount is None else Decimal(body.amount),
-        request_key=_scoped_key("refund", viewer, key),
+        request_key=_scoped_key("refund", str(viewer.user_id), key),
         actor=actor_label(viewer),
         by=viewer,
     )

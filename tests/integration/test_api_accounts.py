@@ -271,9 +271,18 @@ async def test_revoking_a_refresh_token_ends_it(
 async def test_the_docs_authorize_with_the_password_flow(api: httpx.AsyncClient) -> None:
     schemes = (await api.get("/openapi.json")).json()["components"]["securitySchemes"]
 
-    (scheme,) = schemes.values()
-    assert scheme["type"] == "oauth2"
+    (scheme,) = [scheme for scheme in schemes.values() if scheme["type"] == "oauth2"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+    # A guest's two credentials are the other schemes: headers, never in a URL.
+    guest = {
+        name: (s["type"], s["in"], s["name"])
+        for name, s in schemes.items()
+        if name != "OAuth2PasswordBearer"
+    }
+    assert guest == {
+        "cartToken": ("apiKey", "header", "X-Cart-Token"),
+        "orderToken": ("apiKey", "header", "X-Order-Token"),
+    }
 
 
 # --- POST /users -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Two whole journeys through a client generated from /api/v1/openapi.json (issue #25 item 4):
+"""Whole journeys through a client generated from /api/v1/openapi.json (issue #25 item 4):
 a shopper (sign up → confirm the address → sign in → save an address → browse a product
-with sizes → cart → order → pay → review after delivery → return) and a merchant (a
+with sizes → cart → order → pay → review after delivery → return), a guest without an
+account (guest cart → order with an e-mail address → pay with the order's token → find
+it again by number and e-mail) and a merchant (a
 product with variants → stock at two locations → a promotion → a shopper buys → ship as
 two parcels → refund → the sales figures). Every API call goes through the generated
 client's functions and models, on the real app in-process with the real PostgreSQL and
@@ -92,14 +94,17 @@ class Shop:
         self.models = importlib.import_module(f"{package.__name__}.models")
         self._opened: list[httpx.AsyncClient] = []
 
-    def client(self, access_token: str | None = None) -> Any:
+    def client(
+        self, access_token: str | None = None, *, guest_headers: dict[str, str] | None = None
+    ) -> Any:
         """A client as one person's app: its own network address, signed in if a token
-        is given."""
+        is given; a guest's app sends its cart's or order's token (`guest_headers`) on
+        every call, as the generated client's own `headers` would."""
         headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
         http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app, client=(own_address(), 123)),
             base_url=BASE_URL,
-            headers=headers,
+            headers={**headers, **(guest_headers or {})},
         )
         self._opened.append(http)
         if access_token is None:
@@ -419,6 +424,72 @@ async def test_a_shopper_signs_up_buys_a_size_reviews_it_and_returns_one(
     assert [(r.number, r.status) for r in listed_returns.returns] == [(asked.number, "requested")]
     left = await shop.call("returns", "return_options", placed.number, client=me)
     assert left.lines[0].returnable == 1
+
+
+# --- a guest ----------------------------------------------------------------------------
+
+
+async def test_a_guest_buys_a_size_without_an_account_and_finds_the_order_later(
+    shop: Shop, staff_admin: Credentials, unique: str
+) -> None:
+    model = shop.model
+    merchant = await shop.sign_in(staff_admin.email, staff_admin.password)
+    tee = await product_with_sizes(
+        shop, merchant, unique, "Guest Tee", {"S": "18.00", "M": "18.00"}, 4
+    )
+    email = f"guest-{unique}@example.com"
+
+    # A guest cart: its token is the app's only credential so far.
+    started = await shop.call("cart", "start_guest_cart", client=shop.client(), expect=201)
+    guest = shop.client(guest_headers={"X-Cart-Token": started.cart_token})
+    product = await shop.call("products", "get_product", tee.id, client=guest)
+    medium = variant_sized(product, "M")
+    cart = await shop.call(
+        "cart", "add_item", client=guest, body=model("CartItemIn")(variant_id=str(medium.id))
+    )
+    assert (cart.item_count, cart.subtotal, cart.ready_for_checkout) == (1, "18.00", True)
+
+    # Review, then place the order with an e-mail address.
+    details = model("OrderCreate")(
+        email=email,
+        full_name="Grace Guest",
+        line1="2 Harbour Road",
+        city="Springfield",
+        postal_code="12345",
+        country="US",
+        shipping_method="standard",
+    )
+    preview = await shop.call("orders", "preview_order", client=guest, body=details)
+    placed = await shop.call(
+        "orders", "place_order", client=guest, body=details, idempotency_key=key(), expect=201
+    )
+    assert (placed.email, placed.status, placed.total) == (email, "pending_payment", preview.total)
+    order_adds_up(placed)
+
+    # The order's token pays it; the bought line leaves the guest cart.
+    holder = shop.client(guest_headers={"X-Order-Token": placed.order_token})
+    paid = await shop.call(
+        "orders",
+        "pay_order",
+        placed.number,
+        client=holder,
+        body=model("PaymentIn")(payment_method=TEST_CARD),
+        idempotency_key=key(),
+    )
+    assert (paid.status, paid.order.payment_status) == ("succeeded", "paid")
+    assert (await shop.call("cart", "get_cart", client=guest)).item_count == 0
+
+    # On another device: found by number and e-mail address, with a new token.
+    found = await shop.call(
+        "orders",
+        "look_up_order",
+        client=shop.client(),
+        body=model("OrderLookupIn")(number=placed.number, email=email),
+    )
+    assert found.order_token
+    elsewhere = shop.client(guest_headers={"X-Order-Token": found.order_token})
+    read = await shop.call("orders", "get_order", placed.number, client=elsewhere)
+    assert (read.number, read.payment_status, read.total) == (placed.number, "paid", placed.total)
 
 
 # --- the merchant ------------------------------------------------------------------------

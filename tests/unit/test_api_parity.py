@@ -102,10 +102,6 @@ NOT_IN_THE_API: dict[str, str] = {
         "a payment link is a web page e-mailed to a customer who may have no app; a client "
         "app pays its own orders with POST /orders/{number}/payments"
     ),
-    "backend.cart_recovery.contacts.remember_checkout_email": (
-        "remembers a guest's e-mail for cart reminders; the API's cart belongs to a "
-        "signed-in account, whose address reminders use"
-    ),
 }
 
 

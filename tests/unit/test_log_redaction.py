@@ -32,6 +32,9 @@ SECRETS = {
     "paid with 4242 4242 4242 4242": "4242 4242 4242 4242",
     "paid with 4000-0027-6000-3184": "4000-0027-6000-3184",
     "card=4000000000000002&cvc=123": "4000000000000002",
+    # A guest's credentials on the REST API (api.v1.guests).
+    "X-Cart-Token: q3T0n8yO0Xw3mYc2k8Zr1bq4cKf6W1Hq5eV7sJd9aPg": "q3T0n8yO0Xw3mYc2k8Zr1bq4",
+    '{"order_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlciJ9.c2ln"}': "eyJzdWIiOiJvcmRlciJ9",
 }
 
 
