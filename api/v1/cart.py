@@ -22,7 +22,6 @@ from fastapi import APIRouter, Path, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
-from api.v1.accounts import MAX_EMAIL_LENGTH
 from api.v1.auth import CurrentViewer
 from api.v1.edge import EdgeRoute
 from api.v1.guests import CART_TOKEN_HEADER, CartToken, CurrentCartCaller, guest_cart_owner
@@ -311,7 +310,7 @@ async def merge_cart(viewer: CurrentViewer, cart_token: CartToken) -> CartOut:
 
 
 class ReminderContactIn(BaseModel):
-    email: Annotated[str, Field(max_length=MAX_EMAIL_LENGTH)] = Field(
+    email: Annotated[str, Field(max_length=cart_contacts.MAX_EMAIL_LENGTH)] = Field(
         default="",
         description="Where to remind (needed when `remind` is true).",
         examples=["ada@example.com"],
