@@ -379,6 +379,15 @@ class PaymentIn(BaseModel):
     )
 
 
+class PaymentConfirmationIn(BaseModel):
+    approve: bool = Field(
+        default=True,
+        description="The test gateway takes it as the shopper's answer to the bank. With "
+        "Stripe the shopper answered in Stripe.js and the shop reads the outcome from "
+        "Stripe: this field is ignored.",
+    )
+
+
 class PaymentOut(BaseModel):
     status: Literal["succeeded", "requires_action", "processing"]
     message: str

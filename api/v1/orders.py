@@ -43,6 +43,7 @@ from api.v1.order_schemas import (
     OrderOut,
     OrderPreviewOut,
     ParcelOut,
+    PaymentConfirmationIn,
     PaymentIn,
     PaymentOut,
     PlacedOrderOut,
@@ -75,6 +76,7 @@ from backend.payments import links as payment_links
 from backend.payments import manual as manual_payments
 from backend.payments import refunds as payment_refunds
 from backend.payments.queries import OrderWithPayments, get_order_with_payments
+from backend.payments.services import PaymentOutcome
 from backend.settings import get_settings
 
 router = APIRouter(tags=["orders"], route_class=EdgeRoute)
@@ -379,8 +381,9 @@ async def pay_order(
 ) -> PaymentOut | JSONResponse:
     """One charge per `Idempotency-Key`: a retry answers with the first attempt's outcome.
     `requires_action`: send the shopper to `redirect_url` (or use `client_secret` with
-    Stripe.js), then read the order. 402: declined; the order waits for another try.
-    409: nothing to pay (paid, cancelled, or a payment in progress)."""
+    Stripe.js), then `POST /orders/{number}/payments/confirmation`. 402: declined; the
+    order waits for another try. 409: nothing to pay (paid, cancelled, or a payment in
+    progress)."""
     order = await _visible_order(number, caller)
     if not queries.may_view(order, caller.shopper):  # staff who may see it, not theirs
         raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
@@ -390,17 +393,50 @@ async def pay_order(
         payment_method=body.payment_method,
         attempt_key=_scoped_key("payment", _order_caller_key(caller), key),
     )
+    return await _payment_answer(outcome, order.number, caller.viewer)
+
+
+@router.post(
+    "/orders/{number}/payments/confirmation",
+    response_model=PaymentOut,
+    summary="After the bank's extra step (3-D Secure): settle the payment waiting for it",
+    responses={
+        402: {
+            "model": Problem,
+            "description": "The bank refused the payment (the reason is in `detail`)",
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+        },
+        **problem_responses(400, 401, 403, 404, 409),
+    },
+)
+async def confirm_payment(
+    number: OrderNumber, body: PaymentConfirmationIn, caller: CurrentOrderCaller
+) -> PaymentOut | JSONResponse:
+    """Call it when the shopper is back from the bank's page (or Stripe.js's step) after
+    `POST /orders/{number}/payments` answered `requires_action`; the shop's own
+    confirmation page does the same. Safe to repeat. 402: refused, the order waits for
+    another payment; 409: no payment of the order is waiting for confirmation."""
+    order = await _visible_order(number, caller)
+    if not queries.may_view(order, caller.shopper):  # staff who may see it, not theirs
+        raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
+    outcome = await checkout.confirm_payment(order.id, shopper=caller.shopper, approve=body.approve)
+    return await _payment_answer(outcome, order.number, caller.viewer)
+
+
+async def _payment_answer(
+    outcome: PaymentOutcome, number: str, viewer: Viewer | None
+) -> PaymentOut | JSONResponse:
     if outcome.status == "failed":
         return _declined(outcome.message)
     redirect_url = None
     if outcome.status == "requires_action":
-        redirect_url = f"{get_settings().public_base_url}/checkout/confirm?order={order.number}"
+        redirect_url = f"{get_settings().public_base_url}/checkout/confirm?order={number}"
     return PaymentOut(
         status=outcome.status,
         message=outcome.message,
         redirect_url=redirect_url,
         client_secret=outcome.client_secret,
-        order=await _order_out(order.number, caller.viewer),
+        order=await _order_out(number, viewer),
     )
 
 

@@ -1,7 +1,8 @@
 """Shopping through the REST API without an account, as the storefront allows: a guest
 cart named by its token (X-Cart-Token), an order placed with an e-mail address, and the
-order's own token (X-Order-Token) to read, pay and cancel it; the lookup by number and
-e-mail gives that token again; at sign-in the guest cart joins the account's."""
+order's own token (X-Order-Token) to read, pay (also through the bank's extra step) and
+cancel it; the lookup by number and e-mail gives that token again; at sign-in the guest
+cart joins the account's."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from backend.cart import activity as cart_activity
 from backend.cart import owners as cart_owners
 from tests.fixtures.api_client import assert_problem, bearer, with_key
 from tests.fixtures.catalog import MakeProduct
-from tests.integration.test_api_cart_orders import ADDRESS, SUCCEEDS, stock_of
+from tests.integration.test_api_cart_orders import (
+    ADDRESS,
+    DECLINED,
+    NEEDS_AUTHENTICATION,
+    SUCCEEDS,
+    stock_of,
+)
 
 
 async def _guest_cart(api: httpx.AsyncClient) -> dict[str, str]:
@@ -74,6 +81,56 @@ async def test_a_guest_fills_a_cart_places_pays_and_reads_the_order(
     assert (await api.get("/cart", headers=guest)).json()["item_count"] == 0  # bought
     documents = await api.get(f"{path}/documents", headers=opens)
     assert documents.status_code == 200, documents.text
+
+
+async def test_a_guest_answers_the_banks_extra_step_and_the_order_is_paid(
+    api: httpx.AsyncClient, make_product: MakeProduct, shopper_viewer: Viewer
+) -> None:
+    guest = await _guest_cart(api)
+    await _add(api, guest, await make_product(price=Decimal("30.00"), stock_quantity=3), 1)
+    body = {**ADDRESS, "email": "bank-step@example.com"}
+    order = (await api.post("/orders", json=body, headers=with_key(guest))).json()
+    opens = {"X-Order-Token": order["order_token"]}
+    path = f"/orders/{order['number']}/payments"
+    confirm = f"{path}/confirmation"
+    assert_problem(await api.post(confirm, json={}, headers=opens), 409)  # nothing waits
+
+    asked = await api.post(
+        path, json={"payment_method": NEEDS_AUTHENTICATION}, headers=with_key(opens)
+    )
+    assert asked.json()["status"] == "requires_action"
+    # Not someone else's to answer: a signed-in stranger, or no credential at all.
+    assert_problem(await api.post(confirm, json={}, headers=await bearer(shopper_viewer)), 404)
+    assert_problem(await api.post(confirm, json={}), 401)
+    confirmed = await api.post(confirm, json={"approve": True}, headers=opens)
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "succeeded"
+    assert confirmed.json()["order"]["payment_status"] == "paid"
+    assert (await api.get("/cart", headers=guest)).json()["item_count"] == 0
+
+
+async def test_a_refused_extra_step_leaves_the_order_waiting_for_another_payment(
+    api: httpx.AsyncClient, make_product: MakeProduct, shopper_viewer: Viewer
+) -> None:
+    shopper = await bearer(shopper_viewer)
+    await _add(api, shopper, await make_product(stock_quantity=3), 1)
+    order = (await api.post("/orders", json=ADDRESS, headers=with_key(shopper))).json()
+    assert order["order_token"] is None  # an account's order: the Bearer token opens it
+    path = f"/orders/{order['number']}/payments"
+    await api.post(path, json={"payment_method": NEEDS_AUTHENTICATION}, headers=with_key(shopper))
+
+    refused = assert_problem(
+        await api.post(f"{path}/confirmation", json={"approve": False}, headers=shopper), 402
+    )
+
+    assert refused["detail"]
+    after = (await api.get(f"/orders/{order['number']}", headers=shopper)).json()
+    assert (after["status"], after["can_pay"]) == ("pending_payment", True)
+    declined = await api.post(path, json={"payment_method": DECLINED}, headers=with_key(shopper))
+    assert declined.status_code == 402
+    paid = await api.post(path, json={"payment_method": SUCCEEDS}, headers=with_key(shopper))
+    assert paid.json()["status"] == "succeeded"
 
 
 async def test_a_guest_order_needs_an_email_address(

@@ -94,10 +94,6 @@ NOT_IN_THE_API: dict[str, str] = {
         "the storefront places and pays in one step; the API keeps them apart (POST /orders, "
         "POST /orders/{number}/payments) so a declined card is retried without a new order"
     ),
-    "backend.checkout.services.confirm_payment": (
-        "the return from the card issuer's page in the browser; for API clients the "
-        "provider's webhook (POST /payments/webhooks/stripe) confirms the payment"
-    ),
     "backend.payments.links.open_payment_link": (
         "a payment link is a web page e-mailed to a customer who may have no app; a client "
         "app pays its own orders with POST /orders/{number}/payments"
