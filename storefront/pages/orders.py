@@ -20,6 +20,7 @@ from backend.checkout import services as checkout
 from backend.core.errors import DomainError, NotFoundError
 from backend.core.money import format_money
 from backend.live.topics import order_topic
+from backend.orders import lookup as order_lookup
 from backend.orders import queries as order_queries
 from backend.orders import reorder, status
 from backend.payments import links as payment_links
@@ -274,9 +275,10 @@ class OrderLookupState(PublicState):
     async def look_up(self, form_data: dict[str, str]) -> rx.event.EventSpec | None:
         number = str(form_data.get("number") or "").strip().upper()[:MAX_NUMBER_LENGTH]
         email = str(form_data.get("email") or "").strip()[:255]
-        found = await order_queries.find_guest_order(email, number) if number and email else None
-        if found is None:
-            self.message = "We found no order with that number and e-mail address."
+        try:
+            found = await order_lookup.look_up_order(email, number, asker=self.client_address)
+        except DomainError as error:  # not found, or too many tries from this address
+            self.message = error.message
             return None
         self.message = ""
         self._unlock_order(found)
