@@ -182,6 +182,22 @@ async def _shown(order: OrderWithPayments, viewer: Viewer | None) -> OrderOut:
     return shown
 
 
+async def _customers_order(number: str, caller: OrderCaller) -> OrderWithPayments:
+    """The order, if the caller is its customer (to pay for it); staff who may only see
+    it get 403, anyone else 404."""
+    order = await _visible_order(number, caller)
+    if not queries.may_view(order, caller.shopper):
+        raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
+    return order
+
+
+_DECLINED_RESPONSE: dict[str, Any] = {
+    "model": Problem,
+    "description": "The payment was declined (the reason is in `detail`)",
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+}
+
+
 def _declined(detail: str) -> JSONResponse:
     problem = Problem(
         type=TYPE_BASE + "payment-declined",
@@ -367,14 +383,7 @@ async def order_documents(number: OrderNumber, caller: CurrentOrderCaller) -> li
     "/orders/{number}/payments",
     response_model=PaymentOut,
     summary="Pay for your order",
-    responses={
-        402: {
-            "model": Problem,
-            "description": "The payment was declined (the reason is in `detail`)",
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
-        },
-        **problem_responses(400, 401, 403, 404, 409, 422),
-    },
+    responses={402: _DECLINED_RESPONSE, **problem_responses(400, 401, 403, 404, 409, 422)},
 )
 async def pay_order(
     number: OrderNumber, body: PaymentIn, caller: CurrentOrderCaller, key: IdempotencyKey
@@ -384,9 +393,7 @@ async def pay_order(
     Stripe.js), then `POST /orders/{number}/payments/confirmation`. 402: declined; the
     order waits for another try. 409: nothing to pay (paid, cancelled, or a payment in
     progress)."""
-    order = await _visible_order(number, caller)
-    if not queries.may_view(order, caller.shopper):  # staff who may see it, not theirs
-        raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
+    order = await _customers_order(number, caller)
     outcome = await checkout.pay_order(
         order.id,
         shopper=caller.shopper,
@@ -400,14 +407,7 @@ async def pay_order(
     "/orders/{number}/payments/confirmation",
     response_model=PaymentOut,
     summary="After the bank's extra step (3-D Secure): settle the payment waiting for it",
-    responses={
-        402: {
-            "model": Problem,
-            "description": "The bank refused the payment (the reason is in `detail`)",
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
-        },
-        **problem_responses(400, 401, 403, 404, 409),
-    },
+    responses={402: _DECLINED_RESPONSE, **problem_responses(400, 401, 403, 404, 409)},
 )
 async def confirm_payment(
     number: OrderNumber, body: PaymentConfirmationIn, caller: CurrentOrderCaller
@@ -416,9 +416,7 @@ async def confirm_payment(
     `POST /orders/{number}/payments` answered `requires_action`; the shop's own
     confirmation page does the same. Safe to repeat. 402: refused, the order waits for
     another payment; 409: no payment of the order is waiting for confirmation."""
-    order = await _visible_order(number, caller)
-    if not queries.may_view(order, caller.shopper):  # staff who may see it, not theirs
-        raise PermissionDeniedError("Only the customer who placed an order can pay for it.")
+    order = await _customers_order(number, caller)
     outcome = await checkout.confirm_payment(order.id, shopper=caller.shopper, approve=body.approve)
     return await _payment_answer(outcome, order.number, caller.viewer)
 
