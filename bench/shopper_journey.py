@@ -6,13 +6,14 @@
 For each web-process count it starts the cluster as production lays it out (nginx on
 --port serving the built frontend and balancing the `reflex --backend-only` backends on
 --port+11…, one arq worker) on the shared PostgreSQL and Redis, with a database of its
-own (`shop_bench_journey`, dropped and seeded afresh once per run, with every product's
-stock topped up so shoppers never find it sold out) and Redis db 7; runs `--users`
-virtual shoppers for `--seconds`; stops the cluster. It prints one table per count —
-p50/p95/p99/max per step and errors, the CPU time the backends (and the whole cluster)
-spent per journey and how busy the machine was — and the throughput ratio (journeys/s
-with 2 processes over journeys/s with 1: above 1 means the second process helps on this
-machine). The machine is shared: compare the load averages printed with each table.
+own (`shop_bench_journey`, dropped and seeded afresh once per run, with every variant's
+stock topped up, at its first online location, so shoppers never find it sold out) and
+Redis db 7; runs `--users` virtual shoppers for `--seconds`; stops the cluster. It prints
+one table per count — p50/p95/p99/max per step and errors, the CPU time the backends
+(and the whole cluster) spent per journey and how busy the machine was — and the
+throughput ratio (journeys/s with 2 processes over journeys/s with 1: above 1 means the
+second process helps on this machine). The machine is shared: compare the load averages
+printed with each table.
 
 One journey, by a new shopper (new cookie, new websocket, address of its own):
   home        GET / (nginx: HTML + guest cart cookie), websocket, hydrate + on_load
@@ -39,6 +40,9 @@ products, cart not ready, order not paid) - counts as an error of that step and 
 journey (the journey row counts it too). Journeys still running at the end are finished,
 not dropped. Latencies are of successful steps.
 
+`--profile FOLDER` records each web backend with py-spy while the load runs: a flame graph
+(SVG) and its folded stacks, which `bench/flame_summary.py` sums up by area and function.
+
 Why not Locust or browsers: a storefront page is static HTML plus Reflex's websocket, so a
 realistic user must speak Reflex's socket.io protocol. Locust runs on gevent, while the
 socket.io client is asyncio; the virtual users here are asyncio tasks speaking that
@@ -54,9 +58,12 @@ import argparse
 import asyncio
 import os
 import random
+import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +71,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cluster_runner import Cluster
+from bench.cluster_runner import ROOT, Cluster
 from bench.storefront_client import ShopperTab, StepError, percentile
 
 DATABASE = "shop_bench_journey"
@@ -197,11 +204,14 @@ class Journey:
 
     async def add_to_cart(self) -> None:
         cart_name = self.s["cart"].get_full_name()
-        product_id = self.vars("product")["product"]["id"]
+        # The variant the page shows (the first in stock, as the picker chooses it).
+        variant = self.vars("product").get("variant") or {}
+        if not variant.get("in_stock"):
+            raise StepError(f"product page {self.tab.path} shows no variant in stock")
         # The handler ends with its toast ("Added … to your cart", or why not).
         await self.tab.call(
             event(self.s["cart"], "add"),
-            {"product_id": product_id, "quantity": "1"},
+            {"variant_id": variant["id"], "quantity": "1"},
             until=self.tab.toast_since,
             what="add to cart",
         )
@@ -326,7 +336,8 @@ async def load(cluster: Cluster, args: argparse.Namespace) -> tuple[Results, flo
     started, cpu = time.perf_counter(), psutil.Process().cpu_times()
     backends_before, cluster_before = backend_cpu_seconds(cluster), cluster_cpu_seconds(cluster)
     psutil.cpu_percent()
-    await asyncio.gather(*(user(i) for i in range(args.users)))
+    with profiled(cluster, args):
+        await asyncio.gather(*(user(i) for i in range(args.users)))
     elapsed, spent = time.perf_counter() - started, psutil.Process().cpu_times()
     results.machine_busy = psutil.cpu_percent() / 100
     results.generator_cpu = (spent.user + spent.system - cpu.user - cpu.system) / elapsed
@@ -347,11 +358,74 @@ async def warm_up(cluster: Cluster, args: argparse.Namespace, web_processes: int
         print(f"  warm-up errors: {dict(results.errors)} {dict(results.error_samples)}")
 
 
+@contextmanager
+def profiled(cluster: Cluster, args: argparse.Namespace) -> Iterator[None]:
+    """With --profile: py-spy samples every web backend's serving process while the load
+    runs, into a flame graph (SVG) and its folded stacks (bench/flame_summary.py reads
+    those) per backend under --profile's folder."""
+    if not args.profile:
+        yield
+        return
+    folder = Path(args.profile)
+    folder.mkdir(parents=True, exist_ok=True)
+    recorders: list[subprocess.Popen[bytes]] = []
+    for port, processes in cluster.backend_processes().items():
+        # The backend's `reflex run` process and what it started (Granian's worker serves).
+        root = processes[0]
+        stem = folder / f"journey-{cluster.web_processes}web-{port}"
+        for output, file in (("flamegraph", ".svg"), ("raw", ".folded")):
+            recorders.append(
+                subprocess.Popen(
+                    [
+                        str(ROOT / ".venv" / "bin" / "py-spy"),
+                        "record",
+                        "--pid",
+                        str(root.pid),
+                        "--subprocesses",
+                        "--rate",
+                        "100",
+                        "--duration",
+                        str(int(args.seconds)),
+                        "--format",
+                        output,
+                        "--output",
+                        str(stem) + file,
+                        "--nonblocking",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    try:
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.wait(timeout=60)
+        print(f"  profiles written to {folder}", flush=True)
+
+
 def top_up_stock(cluster: Cluster) -> None:
     import psycopg
 
     url = "postgresql://" + cluster.database_url.split("://", 1)[1]
-    with psycopg.connect(url, autocommit=True) as connection:
+    # A variant's stock is what its locations hold: the missing units go to the first
+    # location that sells online, where orders take them from, in the same transaction.
+    with psycopg.connect(url) as connection:
+        connection.execute(
+            """
+            WITH first_location AS (
+                SELECT id FROM stock_locations WHERE sells_online
+                ORDER BY priority, name LIMIT 1
+            ), gap AS (
+                SELECT id AS variant_id, 1000000 - stock_quantity AS missing
+                FROM product_variants WHERE stock_quantity < 1000000
+            )
+            INSERT INTO location_stock (location_id, variant_id, quantity)
+            SELECT first_location.id, gap.variant_id, gap.missing FROM first_location, gap
+            ON CONFLICT (location_id, variant_id)
+            DO UPDATE SET quantity = location_stock.quantity + EXCLUDED.quantity
+            """
+        )
         connection.execute(
             "UPDATE product_variants SET stock_quantity = 1000000 WHERE stock_quantity < 1000000"
         )
@@ -406,6 +480,9 @@ def main() -> int:
     )
     parser.add_argument("--step-timeout", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=4700)
+    parser.add_argument(
+        "--profile", metavar="FOLDER", help="record the backends with py-spy into FOLDER"
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.web_processes.split(",") if n.strip()]
 
