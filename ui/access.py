@@ -329,6 +329,10 @@ class AccessGuard(Middleware):
         access = required_access(target) if target is not None else None
         needs = handler_permissions(target, _handler) if target is not None else frozenset()
 
+        if _is_bookkeeping(state, target):
+            _describe_event_span(target, _handler, None, checked=False)
+            problem = nul_refusal(event.payload)
+            return await _refused(state, rx.toast.error(problem)) if problem else None
         session = await state.get_state(SessionState)
         await session._refresh_viewer()
         _describe_event_span(target, _handler, session._viewer)
@@ -347,22 +351,41 @@ class AccessGuard(Middleware):
 TRACE_PSEUDONYM_PURPOSE = "trace-viewer-pseudonym"
 
 
+def _is_bookkeeping(state: BaseState, target: type[BaseState] | None) -> bool:
+    """Whether the event is Reflex's own bookkeeping of a page load (`on_load_internal`,
+    `set_is_hydrated`: public, touching no shop data) while the tab's session is not in
+    memory. The session is then not read for it: reading it fetches every page state of the
+    tab from Redis (a state comes with all its substates), two whole trees per navigation,
+    and the page's own load events, which come next, check the session anyway."""
+    return (
+        target is not None
+        and _is_reflex_state(target)
+        and SessionState.get_name() not in state.substates
+    )
+
+
 def _describe_event_span(
-    target: type[BaseState] | None, handler: str, viewer: Viewer | None
+    target: type[BaseState] | None,
+    handler: str,
+    viewer: Viewer | None,
+    *,
+    checked: bool = True,
 ) -> None:
     """Names the event's span (Reflex opens one per event when tracing is on) by state and
     handler, and the viewer by a pseudonym: never a name, an e-mail or an id in clear."""
     if not tracing_enabled():
         return
+    if not checked:
+        shown_viewer = "(not checked)"
+    elif viewer is None:
+        shown_viewer = "guest"
+    else:
+        shown_viewer = pseudonym(viewer.user_id, key=derive_key(TRACE_PSEUDONYM_PURPOSE))
     set_span_attributes(
         {
             "shop.event.state": target.__name__ if target is not None else "(unknown)",
             "shop.event.handler": handler,
-            "shop.viewer": (
-                pseudonym(viewer.user_id, key=derive_key(TRACE_PSEUDONYM_PURPOSE))
-                if viewer is not None
-                else "guest"
-            ),
+            "shop.viewer": shown_viewer,
         }
     )
 
