@@ -11,10 +11,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from backend.catalog.schemas import OptionView, VariantView
+from backend.catalog.schemas import MAX_QUANTITY_CHOICE, OptionView, VariantView
 from backend.media.thumbnails import thumbnail_url
-
-MAX_QUANTITY_CHOICE = 10
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,12 @@ import zlib
 from decimal import Decimal
 
 from backend.catalog.ratings import stars_text
-from backend.catalog.schemas import CategorySummary, ProductDetail, ProductSummary
+from backend.catalog.schemas import (
+    MAX_QUANTITY_CHOICE,
+    CategorySummary,
+    ProductDetail,
+    ProductSummary,
+)
 from backend.media.thumbnails import thumbnail_url
 from ui.theme import SWATCHES
 
@@ -23,9 +28,6 @@ RETURN_BADGE_COLOURS = {
     "refunded": "grass",
     "exchanged": "grass",
 }
-
-# The add-to-cart selector offers up to this many (the cart caps at its own limit too).
-MAX_QUANTITY_CHOICE = 10
 
 
 @dataclasses.dataclass(frozen=True)

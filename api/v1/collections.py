@@ -16,6 +16,7 @@ from api.v1.edge import EdgeRoute
 from api.v1.pagination import Paged, PageMeta
 from api.v1.problems import problem_responses
 from api.v1.products import ProductListItem
+from backend.catalog import cache as catalog_cache
 from backend.catalog.inputs import MAX_PRICE, PriceAmount
 from backend.catalog.listing import MAX_PAGE
 from backend.core.pagination import MAX_PAGE_SIZE
@@ -119,7 +120,8 @@ async def get_collection(
         "in_stock": "1" if query.in_stock else "",
         "min_rating": "" if query.min_rating is None else str(query.min_rating),
     }
-    found = await storefront_catalog.list_collection_products(slug[:120], params, strict=True)
+    with catalog_cache.exact_stock():  # the listing gives exact quantities
+        found = await storefront_catalog.list_collection_products(slug[:120], params, strict=True)
     listing = found.listing
     return CollectionWithProducts(
         **CollectionOut.of(found.collection).model_dump(),

@@ -17,6 +17,8 @@ from backend.core.money import format_money
 from backend.core.serialization import json_ready
 
 DEFAULT_LOW_STOCK_THRESHOLD = 5
+# A product page offers quantities up to this many (fewer when fewer are left).
+MAX_QUANTITY_CHOICE = 10
 
 
 def stock_label(stock_quantity: int, low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD) -> str:
@@ -26,6 +28,13 @@ def stock_label(stock_quantity: int, low_stock_threshold: int = DEFAULT_LOW_STOC
     if stock_quantity <= max(low_stock_threshold, 1):
         return f"Only {stock_quantity} left"
     return "In stock"
+
+
+def stock_change_shown(before: int, after: int, low_stock_threshold: int) -> bool:
+    """Whether a shopper could tell stock `before` from `after`: its label (`stock_label`),
+    whether it is in stock (filters, sort order) or the quantities a page offers. Above
+    all three bounds, 1,000 and 999 look the same."""
+    return min(before, after) <= max(low_stock_threshold, 1, MAX_QUANTITY_CHOICE)
 
 
 def to_json(value: Any) -> Any:

@@ -15,6 +15,9 @@ class InventoryUpdated(DomainEvent):
     quantity: int
     change: int
     reason: str
+    # Whether shoppers can see it (`stock_change_shown`): pages' caches are forgotten then;
+    # answers giving exact quantities always. True in events recorded before.
+    shown: bool = True
 
 
 class LowStock(DomainEvent):

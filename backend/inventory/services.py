@@ -37,8 +37,8 @@ from backend.accounts.schemas import Viewer
 from backend.audit import services as audit
 from backend.catalog import cache as catalog_cache
 from backend.catalog.models import ProductVariant
-from backend.catalog.schemas import VariantSummary, options_title
-from backend.catalog.variant_queries import get_variant_summaries
+from backend.catalog.schemas import VariantSummary, options_title, stock_change_shown
+from backend.catalog.variant_queries import get_variant_summaries, product_stock
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, InvalidInputError, NotFoundError
 from backend.core.pagination import Page, clamp_page
@@ -121,12 +121,14 @@ async def record_reservation(
     *,
     order_id: uuid.UUID,
     reason: str = "order_placed",
-) -> None:
+) -> bool:
     """Once the order row exists: take what `reserve` took from the locations that sell
-    online, in priority order, allocating it to the order, and write the ledger."""
+    online, in priority order, allocating it to the order, and write the ledger. True when
+    shoppers can see the difference (`stock_change_shown`) on any of the products."""
+    shown = False
     for line in reserved:
         parts = await locations.take_online(session, order_id, line.variant_id, line.quantity)
-        await _record_change(
+        shown |= await _record_change(
             session,
             _Changed(
                 line.variant_id,
@@ -141,6 +143,7 @@ async def record_reservation(
             reason=reason,
             order_id=order_id,
         )
+    return shown
 
 
 def _refuse(variant: VariantSummary | None, variant_id: uuid.UUID, quantity: int) -> NoReturn:
@@ -252,10 +255,11 @@ async def _record_change(
     order_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
     note: str | None = None,
-) -> None:
+) -> bool:
     """The one place a stock change is recorded: a ledger row per location it touched,
     then, when what is sold online changed, `InventoryUpdated`, and `LowStock` when this
-    change took it to or below the threshold."""
+    change took it to or below the threshold. True when shoppers can see the change
+    (`stock_change_shown`, of the variant or of its product's sum)."""
     # Core, in one statement: needs no ORM mapping of the ledger's foreign keys (orders,
     # users) in processes that never load those domains.
     for part in parts:
@@ -274,7 +278,8 @@ async def _record_change(
         )
     change = sum(part.change for part in parts if part.sells_online)
     if change == 0:
-        return
+        return False
+    shown = await _shoppers_see(session, variant, change)
     # The product is the aggregate (search, caches and integrations follow products);
     # the variant is named in the event.
     await record_event(
@@ -286,6 +291,7 @@ async def _record_change(
             quantity=variant.stock_after,
             change=change,
             reason=reason,
+            shown=shown,
         ),
     )
     threshold = variant.low_stock_threshold
@@ -302,6 +308,17 @@ async def _record_change(
                 threshold=threshold,
             ),
         )
+    return shown
+
+
+async def _shoppers_see(session: AsyncSession, variant: _Changed, change: int) -> bool:
+    """Whether a change of `change` units leaves something a shopper would notice: on the
+    variant, else on its product (the sum, under the product's own threshold)."""
+    before = variant.stock_after - change
+    if stock_change_shown(before, variant.stock_after, variant.low_stock_threshold):
+        return True
+    product_after, product_threshold = await product_stock(session, variant.product_id)
+    return stock_change_shown(product_after - change, product_after, product_threshold)
 
 
 async def set_stock(

@@ -225,7 +225,7 @@ async def place_order(
         )
         session.add(order)
         await session.flush()
-        await inventory.record_reservation(session, reserved, order_id=order_id)
+        stock_shown = await inventory.record_reservation(session, reserved, order_id=order_id)
         for position, tax_line in enumerate(totals.tax_lines):
             session.add(
                 OrderTaxLine(
@@ -251,7 +251,8 @@ async def place_order(
         await record_event(session, _placed_event(order, reserved, cart.gift_cards, totals))
         if gift_card is not None and order.amount_due == 0:
             await _paid_by_gift_card(session, order, gift_card)
-    await catalog_cache.invalidate_after_commit()  # pages show stock
+    # Pages show stock; an order that changes nothing they show keeps their caches.
+    await catalog_cache.stock_moved_after_commit(shown=stock_shown)
     metrics.ORDERS_PLACED.inc()
     return _placed(order, created=True)
 

@@ -56,4 +56,5 @@ async def update_stock_in_search(event: InventoryUpdated) -> None:
 
 
 async def refresh_cached_stock(event: InventoryUpdated) -> None:
-    await catalog_cache.invalidate()
+    # As the writer did after its commit: pages' caches only for a change shoppers see.
+    await catalog_cache.stock_moved(shown=event.shown)
