@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/flame_summary.py bench/results/after/journey-1web-4711.folded.gz
 
-Prints three tables, each as a share of all samples:
+Prints four tables, each as a share of the working samples:
 - areas: every sample put in one bucket by the first frame (from the top of the stack)
   that belongs to a known library or to the shop's own code: the question "is it Reflex's
   state handling, Redis, SQL, Pydantic, socket.io or us?";
 - the functions with the most samples on top of the stack (self time);
-- the shop's own functions with the most samples anywhere in the stack (inclusive time).
+- the shop's own functions with the most samples anywhere in the stack (inclusive time);
+- what the samples were serving: the Reflex event handler (a journey's step: the page's
+  load, add to cart, pay, …), an HTTP route, or Reflex's own work around events (SQL run
+  in SQLAlchemy's greenlets cannot be traced to its handler and stays unattributed).
 An idle process's samples (waiting in the event loop) are counted apart, so the shares are
 of the time it was working.
 """
@@ -82,6 +85,23 @@ def short(frame: str) -> str:
     return f"{match['function']} ({match['file']})" if match else frame
 
 
+def served_by(stack: tuple[str, ...]) -> str:
+    """The event handler (the first frame of the shop's code below Reflex's event
+    processing) or the HTTP route the sample was spent on."""
+    for index, frame in enumerate(stack):
+        if frame.startswith("process_event (reflex_base/event/processor/"):
+            for inner in stack[index + 1 :]:
+                if OWN_CODE.search(file_of(inner)):
+                    return "event " + short(inner)
+            return "event (Reflex's own: hydrate, on_load_internal, state I/O)"
+    for frame in stack:
+        if "(api/storefront_html/" in frame or "(api/v1/" in frame:
+            return "HTTP " + short(frame)
+    # SQLAlchemy runs a statement's sync part in a greenlet, whose stack py-spy shows
+    # without the handler that awaited it: much of the SQL lands here.
+    return "unattributed (SQL in greenlets, websocket, middleware, event loop)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folded", type=Path, nargs="+")
@@ -103,7 +123,9 @@ def main() -> int:
     areas: Counter[str] = Counter()
     own_self: Counter[str] = Counter()
     own_inclusive: Counter[str] = Counter()
+    handlers: Counter[str] = Counter()
     for stack, count in working.items():
+        handlers[served_by(stack)] += count
         areas[area_of(stack)] += count
         own_self[short(stack[-1])] += count
         for frame in set(stack):
@@ -112,6 +134,7 @@ def main() -> int:
     table("Areas (first known library from the top of the stack)", areas)
     table("Self time (top of the stack)", own_self)
     table("The shop's own functions, inclusive", own_inclusive)
+    table("Served: event handlers (the journey's steps) and HTTP routes", handlers)
     return 0
 
 
