@@ -18,6 +18,8 @@ printed with each table.
 One journey, by a new shopper (new cookie, new websocket, address of its own):
   home        GET / (nginx: HTML + guest cart cookie), websocket, hydrate + on_load
   category    a category tile of the home page (in-app navigation: on_load over the socket)
+  double_click  another tile, then 50 ms later (its page still loading) a third: the time
+              from the second click until that category's products show
   search      the header search for a word of a product seen there → results page
   product     a product of the results
   add_to_cart "Add to cart"; the header's badge counts it
@@ -79,6 +81,7 @@ REDIS_DB = 7
 STEPS = (
     "home",
     "category",
+    "double_click",
     "search",
     "product",
     "add_to_cart",
@@ -177,6 +180,30 @@ class Journey:
         await self.tab.navigate(self.rng.choice(tiles)["url"])
         if not self.vars("category").get("products"):
             raise StepError(f"category {self.tab.path} shows no products")
+
+    async def double_click(self) -> float:
+        """A shopper clicks one category tile and, 50 ms later while its page loads, another:
+        the time from the second click until the second category's products show."""
+        shown = self.vars("category").get("base_path")
+        tiles = [
+            c
+            for c in self.vars("home")["categories"]
+            if c.get("product_count", 0) > 0 and c["url"] != shown
+        ]
+        if len(tiles) < 2:
+            raise StepError("fewer than two other categories with products")
+        first, second = self.rng.sample(tiles, 2)
+        await self.tab.click(first["url"])
+        await asyncio.sleep(0.05)
+        clicked = time.perf_counter()
+        await self.tab.navigate(
+            second["url"],
+            until=lambda: (
+                self.vars("category").get("base_path") == second["url"]
+                and bool(self.vars("category").get("products"))
+            ),
+        )
+        return time.perf_counter() - clicked
 
     async def search(self) -> None:
         product = self.rng.choice(self.vars("category")["products"])
@@ -286,12 +313,14 @@ async def run_journey(
         for step in STEPS:
             started = time.perf_counter()
             try:
-                await getattr(journey, step)()
+                # A step may time itself (from its second click); others take the whole step.
+                measured = await getattr(journey, step)()
             except Exception as error:  # whatever goes wrong is an error of the step
                 results.error(step, f"{type(error).__name__}: {error}")
                 results.failed_journeys += 1
                 return False
-            results.latencies[step].append(time.perf_counter() - started)
+            took = measured if isinstance(measured, float) else time.perf_counter() - started
+            results.latencies[step].append(took)
             if args.think:
                 await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
         results.journeys.append(time.perf_counter() - began)

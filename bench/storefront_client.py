@@ -200,12 +200,21 @@ class ShopperTab:
             raise StepError(f"websocket: {error}") from error
         await self._wait(start, lambda: self._hydrated_since(start), f"open {path}")
 
-    async def navigate(self, path: str) -> None:
-        """Follow a link inside the app: the router changes the page, on_load runs."""
-        self.path = path
+    async def navigate(self, path: str, *, until: Callable[[], bool] | None = None) -> None:
+        """Follow a link inside the app: the router changes the page, on_load runs; done
+        when the page says it is loaded (and `until()` holds, when given)."""
         start = len(self.messages)
+        await self.click(path)
+        await self._wait(
+            start,
+            lambda: self._hydrated_since(start) and (until is None or until()),
+            f"navigate to {path}",
+        )
+
+    async def click(self, path: str) -> None:
+        """A click on a link, without waiting for the page: another click may follow."""
+        self.path = path
         await self._send(ON_LOAD_INTERNAL, {})
-        await self._wait(start, lambda: self._hydrated_since(start), f"navigate to {path}")
 
     async def call(
         self,
