@@ -79,7 +79,9 @@ def _limit_for(group: str) -> RateLimit:
 
 @lru_cache(maxsize=16)
 def _rate_limit(name: str, rule: str) -> RateLimit:
-    return RateLimit(name, rule)  # one object per rule, so its parsed form is kept
+    # One object per rule, so its parsed form is kept. Checked on every request: counted
+    # approximately (a constant cost in Redis), except guessable look-ups and sign-ins.
+    return RateLimit(name, rule, approximate=name != "api-auth")
 
 
 def _verified_subject(scope: Scope) -> str | None:
@@ -123,8 +125,8 @@ async def check(group: str, caller: Caller) -> Verdict:
     limit = _limit_for(group)
     key = caller.address if group == "auth" else caller.key
     allowed = await rate_limits.hit(limit, key)
-    # The shared limiter's own stats: how many are left, and when the oldest entry in the
-    # moving window expires (one more request is allowed then).
+    # The shared limiter's own stats: how many are left, and when one more request is
+    # allowed again.
     stats = await rate_limits.window_stats(limit, key)
     return Verdict(
         allowed=allowed,

@@ -1,4 +1,13 @@
-"""Rate limits in Redis (the `limits` library, moving windows), shared by every process."""
+"""Rate limits in Redis (the `limits` library), shared by every process.
+
+A limit counts in a moving window (exact: a timestamp per attempt, so checking one costs
+Redis work in proportion to the limit), or, when `approximate`, in a sliding window
+counter (two counters per key, the previous window's weighted by how much of it still
+overlaps: a constant cost, a little lenient at a window's edge). Limits on guessing and
+sign-ins are exact; the API's per-request limits, checked on every request and large
+(hundreds a minute), are approximate (issue #24: their moving windows were the Redis
+server's main cost under load).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,11 @@ from functools import cached_property, lru_cache
 
 from limits import RateLimitItem, WindowStats, parse
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    RateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
 from redis.asyncio import Redis
 
 from backend.core.redis import get_redis
@@ -21,6 +34,7 @@ class RateLimit:
 
     name: str
     rule: str
+    approximate: bool = False  # a sliding window counter instead of a moving window
 
     @cached_property
     def item(self) -> RateLimitItem:
@@ -28,7 +42,7 @@ class RateLimit:
 
 
 @lru_cache(maxsize=4)
-def _limiter_for(client: Redis) -> MovingWindowRateLimiter:
+def _limiters_for(client: Redis) -> tuple[MovingWindowRateLimiter, SlidingWindowCounterRateLimiter]:
     # Shares the app's Redis connection pool, so it lives and closes with it.
     storage = RedisStorage(
         "async+" + get_settings().redis_url,
@@ -36,26 +50,28 @@ def _limiter_for(client: Redis) -> MovingWindowRateLimiter:
         key_prefix="shop-limits",
         connection_pool=client.connection_pool,  # type: ignore[arg-type]  # limits types **options as scalars, yet passes them on to redis-py
     )
-    return MovingWindowRateLimiter(storage)
+    return MovingWindowRateLimiter(storage), SlidingWindowCounterRateLimiter(storage)
 
 
-def _limiter() -> MovingWindowRateLimiter:
-    return _limiter_for(get_redis())
+def _limiter(limit: RateLimit) -> RateLimiter:
+    exact, approximate = _limiters_for(get_redis())
+    return approximate if limit.approximate else exact
 
 
 async def hit(limit: RateLimit, key: str) -> bool:
     """Count one attempt; False if it goes over the limit (the attempt is refused)."""
-    return await _limiter().hit(limit.item, limit.name, key)
+    return await _limiter(limit).hit(limit.item, limit.name, key)
 
 
 async def allows(limit: RateLimit, key: str) -> bool:
     """Whether one more attempt would be allowed, without counting one."""
-    return await _limiter().test(limit.item, limit.name, key)
+    return await _limiter(limit).test(limit.item, limit.name, key)
 
 
 async def window_stats(limit: RateLimit, key: str) -> WindowStats:
-    """What is left in the moving window, and when its oldest entry expires."""
-    return await _limiter().get_window_stats(limit.item, limit.name, key)
+    """What is left in the window, and when one more attempt is allowed again (a moving
+    window's oldest entry expires)."""
+    return await _limiter(limit).get_window_stats(limit.item, limit.name, key)
 
 
 async def seconds_until_allowed(limit: RateLimit, key: str) -> int:
@@ -64,4 +80,4 @@ async def seconds_until_allowed(limit: RateLimit, key: str) -> int:
 
 
 async def reset(limit: RateLimit, key: str) -> None:
-    await _limiter().clear(limit.item, limit.name, key)
+    await _limiter(limit).clear(limit.item, limit.name, key)
