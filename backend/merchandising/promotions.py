@@ -7,9 +7,12 @@ process, so a promotion starts, ends or changes everywhere within a second.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import itertools
 import time
 import uuid
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,11 +61,29 @@ class CoveringMultiBuy:
 _fresh: TTLCache[str, tuple[LivePromotion, ...]] = TTLCache(
     maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
 )
+# One read at a time per event loop when the second runs out: every request in flight
+# would otherwise read the promotions at once (issue #24's API profile). A lock belongs
+# to one loop, so each loop (tests run several) has its own.
+_refreshing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+# Moved by `forget_cached`: a read begun before it is not kept.
+_forgotten = itertools.count()
+_generation = [next(_forgotten)]
 
 
 def forget_cached() -> None:
     """After a change in this process: the next read sees it at once."""
+    _generation[0] = next(_forgotten)
     _fresh.clear()
+
+
+def _refresh_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _refreshing.get(loop)
+    if lock is None:
+        lock = _refreshing[loop] = asyncio.Lock()
+    return lock
 
 
 def live_condition(now: datetime) -> ColumnElement[bool]:
@@ -100,9 +121,21 @@ def multibuy_of(row: Promotion) -> MultiBuy:
 async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ...]:
     """The promotions in force now (cached a second in this process), or at the moment
     `at` (the admin's preview; read afresh)."""
-    if at is None and (cached := _fresh.get("live")) is not None:
+    if at is not None:
+        return await _read_live_promotions(at)
+    if (cached := _fresh.get("live")) is not None:
         return cached
-    now = at or datetime.now(UTC)
+    async with _refresh_lock():
+        if (cached := _fresh.get("live")) is not None:
+            return cached  # read by the request this one waited for
+        generation = _generation[0]
+        live = await _read_live_promotions(datetime.now(UTC))
+        if generation == _generation[0]:
+            _fresh["live"] = live
+        return live
+
+
+async def _read_live_promotions(now: datetime) -> tuple[LivePromotion, ...]:
     async with session_scope() as session:
         rows = (
             await session.exec(
@@ -118,7 +151,7 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
             else []
         )
     collections = {view.id: view for view in await views_of(collection_rows)}
-    live = tuple(
+    return tuple(
         LivePromotion(
             offer=offer_of(row),
             row=row,
@@ -126,9 +159,6 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
         )
         for row in rows
     )
-    if at is None:
-        _fresh["live"] = live
-    return live
 
 
 async def live_order_offers(at: datetime | None = None) -> tuple[OrderOffer, ...]:
