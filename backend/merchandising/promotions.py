@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import time
 import uuid
 import weakref
@@ -67,14 +66,17 @@ _fresh: TTLCache[str, tuple[LivePromotion, ...]] = TTLCache(
 _refreshing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
 )
-# Moved by `forget_cached`: a read begun before it is not kept.
-_forgotten = itertools.count()
-_generation = [next(_forgotten)]
+
+
+class _Forgotten:
+    """How often `forget_cached` ran: a read begun before it is not kept."""
+
+    times = 0
 
 
 def forget_cached() -> None:
     """After a change in this process: the next read sees it at once."""
-    _generation[0] = next(_forgotten)
+    _Forgotten.times += 1
     _fresh.clear()
 
 
@@ -128,9 +130,9 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
     async with _refresh_lock():
         if (cached := _fresh.get("live")) is not None:
             return cached  # read by the request this one waited for
-        generation = _generation[0]
+        forgotten = _Forgotten.times
         live = await _read_live_promotions(datetime.now(UTC))
-        if generation == _generation[0]:
+        if forgotten == _Forgotten.times:
             _fresh["live"] = live
         return live
 

@@ -14,6 +14,7 @@ import reflex as rx
 from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.cart.schemas import Cart, CartChange
+from backend.catalog.schemas import MAX_QUANTITY_CHOICE
 from backend.core.errors import DomainError
 from backend.core.money import format_money
 from backend.live.topics import product_topic
@@ -25,8 +26,6 @@ from ui.access import PublicState
 from ui.forms import quantity_select
 from ui.live import watch
 from ui.viewmodels import product_url
-
-MAX_QUANTITY_CHOICES = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +48,7 @@ class CartLineView:
 def _line_view(cart: Cart) -> list[CartLineView]:
     views = []
     for line in cart.lines:
-        most = max(line.quantity, min(line.stock_quantity, MAX_QUANTITY_CHOICES))
+        most = max(line.quantity, min(line.stock_quantity, MAX_QUANTITY_CHOICE))
         views.append(
             CartLineView(
                 variant_id=str(line.variant_id),

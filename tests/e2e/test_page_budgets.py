@@ -32,11 +32,9 @@ import pytest
 from backend.settings import get_settings
 from storefront.pages.cart import CartState
 from tests.e2e.data import create_category, create_product, run, wait_until_searchable
-from tests.fixtures.hostile_client import ROOT_STATE, HostileBrowser, event_name
+from tests.fixtures.hostile_client import ON_LOAD_INTERNAL, HostileBrowser, event_name
 from tests.fixtures.redis_commands import RedisCommandLog
 from tests.fixtures.waiting import eventually
-
-ON_LOAD_INTERNAL = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
 
 # Per step: at most this many Redis commands from the web process, and at most this many
 # bytes of Reflex state kept for the tab once the step is done (issue #24: ≤ 50 KB).
