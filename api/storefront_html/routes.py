@@ -35,6 +35,7 @@ from backend.catalog.sitemap_queries import (
 from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
+from backend.media.thumbnails import thumbnail_url
 from backend.merchandising.queries import list_home_collections, list_live_collections
 from backend.merchandising.storefront_catalog import (
     get_product_page,
@@ -43,12 +44,15 @@ from backend.merchandising.storefront_catalog import (
     list_products,
 )
 from backend.settings import get_settings
-from backend.shop_settings.values import store_settings
+from backend.shop_settings.values import HOME_TAGLINE, store_settings
 
 router = APIRouter(include_in_schema=False)
 
 TEMPLATES = Path(__file__).parent / "templates"
 LISTED_PRODUCTS = 24
+# The thumbnails the storefront's own product cards and product page show (ui/viewmodels.py).
+CARD_IMAGE_WIDTH = 480
+PRODUCT_IMAGE_WIDTH = 960
 MAX_SLUG_LENGTH = 160
 MAX_QUERY_LENGTH = 200
 # Never stale for more than a minute after a catalog change: the XML is cached under the
@@ -94,6 +98,16 @@ class Link:
     path: str
     name: str
     price: str | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A product in a listing's first paint: the picture the page's own card shows."""
+
+    path: str
+    name: str
+    price: str
+    image_url: str | None
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -170,15 +184,25 @@ def _product_page(detail: ProductDetail, note: str, shop_name: str) -> Response:
             # The product's stock is the sum over its variants on sale (migration 0018).
             "availability": "In stock" if summary.stock_quantity > 0 else "Sold out",
             "description": _paragraphs(detail.description),
-            "image_url": detail.image_urls[0] if detail.image_urls else None,
+            # The picture the page shows (the same file: one download, no swap).
+            "image_url": (
+                thumbnail_url(detail.image_urls[0], PRODUCT_IMAGE_WIDTH)
+                if detail.image_urls
+                else None
+            ),
         },
         shop_name=shop_name,
     )
 
 
-def _product_links(items: tuple[ProductSummary, ...] | list[ProductSummary]) -> list[Link]:
+def _product_cards(items: tuple[ProductSummary, ...] | list[ProductSummary]) -> list[Card]:
     return [
-        Link(path=heads.product_path(item.slug), name=item.name, price=_price_text(item))
+        Card(
+            path=heads.product_path(item.slug),
+            name=item.name,
+            price=_price_text(item),
+            image_url=thumbnail_url(item.image_url, CARD_IMAGE_WIDTH) if item.image_url else None,
+        )
         for item in items
     ]
 
@@ -199,7 +223,7 @@ async def home_page() -> Response:
         Link(path=heads.collection_path(collection.slug), name=collection.title)
         for collection in await list_home_collections()
     ]
-    arrivals = _product_links(await list_new_arrivals(limit=LISTED_PRODUCTS))
+    arrivals = _product_cards(await list_new_arrivals(limit=LISTED_PRODUCTS))
     return _page(
         "/",
         head,
@@ -207,8 +231,9 @@ async def home_page() -> Response:
         {
             "breadcrumb": [],
             "heading": shop_name,
-            "description": [head.description],
-            "links": collections + categories + arrivals,
+            "description": [HOME_TAGLINE],
+            "links": collections + categories,
+            "cards": arrivals,
         },
         shop_name=shop_name,
     )
@@ -254,7 +279,8 @@ async def category_page(slug: str, request: Request) -> Response:
             + [(above.name, heads.category_path(above.slug)) for above in ancestors[:-1]],
             "heading": node.name,
             "description": _paragraphs(node.description),
-            "links": subcategories + _product_links(listing.items),
+            "links": subcategories,
+            "cards": _product_cards(listing.items),
         },
         shop_name=shop_name,
     )
@@ -286,7 +312,8 @@ async def collection_page(slug: str, request: Request) -> Response:
             "breadcrumb": [("Home", "/")],
             "heading": collection.title,
             "description": _paragraphs(collection.description),
-            "links": _product_links(found.listing.items),
+            "links": [],
+            "cards": _product_cards(found.listing.items),
         },
         shop_name=shop_name,
     )
@@ -302,7 +329,13 @@ async def search_page(request: Request) -> Response:
         "/search",
         head,
         "listing.html",
-        {"breadcrumb": [("Home", "/")], "heading": heading, "description": [], "links": []},
+        {
+            "breadcrumb": [("Home", "/")],
+            "heading": heading,
+            "description": [],
+            "links": [],
+            "cards": [],
+        },
         shop_name=shop_name,
     )
 

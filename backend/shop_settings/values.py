@@ -24,6 +24,9 @@ from backend.shop_settings.models import ShopSettings
 logger = logging.getLogger(__name__)
 
 FRESH_FOR_SECONDS = 1.0
+# The line under the shop's name on its home page (the page and its server-rendered first
+# paint say the same).
+HOME_TAGLINE = "Everyday goods, chosen with care. Browse by category or search above."
 
 
 @dataclass(frozen=True)

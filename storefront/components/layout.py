@@ -222,12 +222,22 @@ def footer() -> rx.Component:
     )
 
 
-# Once a page's data has loaded: the server's first paint goes (api/storefront_html/); and
-# after a client-side navigation, keyboard and screen-reader focus moves to the new page's
-# heading instead of staying on <body> (on the first page it stays where the browser put it).
+# Once a page's data has loaded: the server's first paint goes (api/storefront_html/), as
+# soon as the stylesheets it did not wait for have loaded (else the page would show
+# unstyled); and after a client-side navigation, keyboard and screen-reader focus moves to
+# the new page's heading instead of staying on <body> (on the first page it stays where the
+# browser put it).
 FOCUS_CONTENT_SCRIPT = "document.getElementById('content').focus()"
 PAGE_SHOWN_SCRIPT = """
-document.querySelectorAll('[data-first-paint]').forEach((e) => e.remove());
+const styles = [...document.querySelectorAll('link[data-deferred-style]')]
+  .filter((link) => link.media !== 'all')
+  .map((link) => new Promise((done) => {
+    link.addEventListener('load', done, {once: true});
+    link.addEventListener('error', done, {once: true});
+  }));
+Promise.all(styles).then(() => {
+  document.querySelectorAll('[data-first-paint]').forEach((e) => e.remove());
+});
 if (window.__shopPageShown) {
   const heading = document.querySelector('main h1');
   if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({preventScroll: true}); }

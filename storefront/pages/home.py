@@ -10,6 +10,7 @@ from backend.catalog import category_queries
 from backend.media.thumbnails import thumbnail_url
 from backend.merchandising import storefront_catalog
 from backend.merchandising.queries import list_home_collections
+from backend.shop_settings.values import HOME_TAGLINE
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
 from ui.access import PublicState
@@ -105,7 +106,7 @@ def home_page() -> rx.Component:
             rx.box(
                 rx.heading(ShopIdentityState.shop_name, size="8", as_="h1"),
                 rx.text(
-                    "Everyday goods, chosen with care. Browse by category or search above.",
+                    HOME_TAGLINE,
                     size="4",
                     color_scheme="gray",
                 ),

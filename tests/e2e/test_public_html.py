@@ -129,6 +129,7 @@ def test_a_category_page_lists_its_products_for_crawlers(
     assert canonical(page) == f"{base_url}/categories/{kettle['category']}"
     first_paint = before_scripts(page)
     assert f'href="/products/{kettle["slug"]}"' in first_paint
+    assert f'<img src="{IMAGE}"' in first_paint  # the card's picture, as the page shows it
     assert "<h1>Kitchen</h1>" in first_paint
 
 

@@ -46,3 +46,51 @@ def test_the_shell_gets_the_page_head_and_first_paint_in_place() -> None:
     # No text between the tags React hydrates: it would not match (React error #418).
     assert "<title>Mugs &amp; cups · Shop</title><HEAD/><MORE/></head>" in page
     assert '<body class="x"><PAINT>\n</PAINT><div id="root">' in page
+
+
+# The parts of a compiled shell (React Router's SPA mode, as Reflex builds it) that the
+# first paint rewrites.
+COMPILED_SHELL = (
+    '<html><head><meta charSet="utf-8"/>'
+    '<link as="style" href="/assets/styles-A1.css" rel="preload"/>'
+    '<link rel="modulepreload" href="/assets/manifest-B2.js"/>'
+    '<link rel="modulepreload" href="/assets/root-C3.js"/>'
+    '<link href="/assets/styles-A1.css" rel="stylesheet" type="text/css"/>'
+    "</head><body><div>app</div>"
+    '<script type="module" async="">import "/assets/manifest-B2.js";\n'
+    'import * as route0 from "/assets/root-C3.js";\n'
+    '  \n  window.__reactRouterRouteModules = {"root":route0};\n\n'
+    'import("/assets/entry.client-D4.js");</script></body></html>'
+)
+
+
+def test_the_first_paint_waits_for_neither_the_stylesheet_nor_the_code() -> None:
+    page = Shell(COMPILED_SHELL).with_page("<HEAD/>", "<PAINT/>")
+
+    # The stylesheet loads without blocking rendering, then applies to the screen.
+    assert (
+        '<link href="/assets/styles-A1.css" rel="stylesheet" type="text/css" media="print"'
+        " onload=\"this.media='all'\" data-deferred-style/>"
+    ) in page
+    assert '<link fetchpriority="low" as="style" href="/assets/styles-A1.css"' in page
+    # No module is fetched before the page's load event...
+    assert 'rel="modulepreload"' not in page
+    assert "import *" not in page
+    assert 'import "' not in page
+    boot = page[page.index('<script type="module"') :]
+    assert 'addEventListener("load", start, {once: true})' in boot
+    # ...then every one is preloaded and the app starts as the compiled script did, in order.
+    assert '["/assets/manifest-B2.js", "/assets/root-C3.js"]' in boot
+    assert boot.index('await import("/assets/manifest-B2.js")') < boot.index(
+        'const route0 = await import("/assets/root-C3.js")'
+    )
+    assert boot.index("window.__reactRouterRouteModules") < boot.index(
+        'import("/assets/entry.client-D4.js")'
+    )
+
+
+def test_a_shell_of_another_shape_keeps_its_scripts() -> None:
+    shell = COMPILED_SHELL.replace('<script type="module" async="">', "<script>")
+    page = Shell(shell).with_page("<HEAD/>", "<PAINT/>")
+    assert page.count('rel="modulepreload"') == 2
+    assert 'import * as route0 from "/assets/root-C3.js"' in page
