@@ -222,22 +222,19 @@ def footer() -> rx.Component:
     )
 
 
-# Once a page's data has loaded: the server's first paint goes (api/storefront_html/), as
-# soon as the stylesheets it did not wait for have loaded (else the page would show
-# unstyled); and after a client-side navigation, keyboard and screen-reader focus moves to
-# the new page's heading instead of staying on <body> (on the first page it stays where the
-# browser put it).
+# Once a page's data has loaded: the server's first paint goes (api/storefront_html/), but
+# not before the page's `load` event: the app's stylesheet did not hold the first paint
+# back, and the page must not show before it applies (loaded or failed, it has settled by
+# then; the app's code normally starts only after that event anyway). And after a
+# client-side navigation, keyboard and screen-reader focus moves to the new page's heading
+# instead of staying on <body> (on the first page it stays where the browser put it).
 FOCUS_CONTENT_SCRIPT = "document.getElementById('content').focus()"
 PAGE_SHOWN_SCRIPT = """
-const styles = [...document.querySelectorAll('link[data-deferred-style]')]
-  .filter((link) => link.media !== 'all')
-  .map((link) => new Promise((done) => {
-    link.addEventListener('load', done, {once: true});
-    link.addEventListener('error', done, {once: true});
-  }));
-Promise.all(styles).then(() => {
+const firstPaintGoes = () => {
   document.querySelectorAll('[data-first-paint]').forEach((e) => e.remove());
-});
+};
+if (document.readyState === 'complete') firstPaintGoes();
+else addEventListener('load', firstPaintGoes, {once: true});
 if (window.__shopPageShown) {
   const heading = document.querySelector('main h1');
   if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({preventScroll: true}); }

@@ -36,7 +36,6 @@ NOT_IN_THE_API: dict[str, str] = {
     "backend.core.clock.wall_clock_text": DISPLAY,
     "backend.core.money.display_locale_label": DISPLAY,
     "backend.giftcards.codes.masked": DISPLAY,
-    "backend.media.thumbnails.thumbnail_url": DISPLAY,
     "backend.orders.status.label": DISPLAY,
     "backend.merchandising.promotions.multibuy_of": DISPLAY,
     "backend.orders.queries.shipping_note": DISPLAY + " (GET /shipping/methods has the prices)",
