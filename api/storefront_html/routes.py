@@ -97,7 +97,6 @@ def templates() -> Environment:
 class Link:
     path: str
     name: str
-    price: str | None = None
 
 
 @dataclass(frozen=True)
