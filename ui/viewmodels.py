@@ -16,7 +16,7 @@ from backend.catalog.schemas import (
     ProductDetail,
     ProductSummary,
 )
-from backend.media.thumbnails import thumbnail_url
+from backend.media.thumbnails import CARD_IMAGE_WIDTH, PRODUCT_IMAGE_WIDTH, thumbnail_url
 from ui.theme import SWATCHES
 
 # A return's status badge, the same for the shopper and the staff.
@@ -116,7 +116,7 @@ def product_card(product: ProductSummary) -> ProductCard:
         price=product.card_price_display,
         stock=product.stock_display,
         in_stock=product.stock_quantity > 0,
-        image=thumbnail_url(product.image_url, 480) if product.image_url else "",
+        image=thumbnail_url(product.image_url, CARD_IMAGE_WIDTH) if product.image_url else "",
         initials=initials_for(product.name, product.brand),
         swatch=swatch_for(product.slug),
         rating=product.rating_display,
@@ -161,7 +161,7 @@ def product_page_view(product: ProductDetail) -> ProductPageView:
             str(n) for n in range(1, min(summary.stock_quantity, MAX_QUANTITY_CHOICE) + 1)
         ],
         description=product.description,
-        images=[thumbnail_url(url, 960) for url in product.image_urls],
+        images=[thumbnail_url(url, PRODUCT_IMAGE_WIDTH) for url in product.image_urls],
         initials=initials_for(summary.name, summary.brand),
         swatch=swatch_for(summary.slug),
         attributes=[

@@ -35,7 +35,7 @@ from backend.catalog.sitemap_queries import (
 from backend.checkout.price_note import price_note
 from backend.core.errors import NotFoundError
 from backend.core.money import format_money
-from backend.media.thumbnails import thumbnail_url
+from backend.media.thumbnails import CARD_IMAGE_WIDTH, PRODUCT_IMAGE_WIDTH, thumbnail_url
 from backend.merchandising.queries import list_home_collections, list_live_collections
 from backend.merchandising.storefront_catalog import (
     get_product_page,
@@ -50,9 +50,6 @@ router = APIRouter(include_in_schema=False)
 
 TEMPLATES = Path(__file__).parent / "templates"
 LISTED_PRODUCTS = 24
-# The thumbnails the storefront's own product cards and product page show (ui/viewmodels.py).
-CARD_IMAGE_WIDTH = 480
-PRODUCT_IMAGE_WIDTH = 960
 MAX_SLUG_LENGTH = 160
 MAX_QUERY_LENGTH = 200
 # Never stale for more than a minute after a catalog change: the XML is cached under the

@@ -15,6 +15,10 @@ from backend.media.images import CONTENT_TYPES, encode_webp, open_image, upright
 from backend.media.storage import MediaStorage, check_key, get_storage, key_from_url
 
 THUMBNAIL_SIZES: tuple[int, ...] = (160, 480, 960)
+# The widths the storefront shows a product at: on a card in a listing, and on its own
+# page (the page and its server-rendered first paint ask for the very same file).
+CARD_IMAGE_WIDTH = 480
+PRODUCT_IMAGE_WIDTH = 960
 ORIENTATION = 0x0112  # the EXIF tag
 _THUMBNAIL = re.compile(r"^(?P<stem>.+)_(?P<size>\d+)\.webp$")
 
