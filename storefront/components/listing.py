@@ -220,10 +220,30 @@ class ListingState(PublicState):
         return rx.redirect(self._url(query))
 
 
-def _filter_option(option: rx.Var[FilterOption]) -> rx.Component:
+def checkbox_mark(checked: rx.Var[bool]) -> rx.Component:
+    """A filter's tick box. Two static icons, not one icon named at run time: a name from
+    state makes the page load lucide's loader for all 1,600 icons (a 237 KB chunk)."""
+    return rx.cond(checked, rx.icon("square-check", size=16), rx.icon("square", size=16))
+
+
+def in_stock_filter(checked: rx.Var[bool], href: rx.Var[str]) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.icon(rx.cond(option.active, "square-check", "square"), size=16),
+            checkbox_mark(checked),
+            rx.text("In stock only", size="2"),
+            spacing="2",
+            align="center",
+        ),
+        href=href,
+        color=rx.color("gray", 12),
+        underline="none",
+    )
+
+
+def filter_option(option: rx.Var[FilterOption]) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            checkbox_mark(option.active),
             rx.text(option.label, size="2"),
             rx.text("(", option.count, ")", size="1", color_scheme="gray"),
             spacing="2",
@@ -244,7 +264,7 @@ def _filter_option(option: rx.Var[FilterOption]) -> rx.Component:
 def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.icon(rx.cond(option.active, "square-check", "square"), size=16),
+            checkbox_mark(option.active),
             rx.text(option.label, size="2"),
             spacing="2",
             align="center",
@@ -261,10 +281,10 @@ def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
     )
 
 
-def _filter_group(group: rx.Var[FilterGroup]) -> rx.Component:
+def filter_group(group: rx.Var[FilterGroup]) -> rx.Component:
     return rx.vstack(
         rx.text(group.title, weight="bold", size="2"),
-        rx.foreach(group.options, _filter_option),
+        rx.foreach(group.options, filter_option),
         spacing="1",
         role="group",
         aria_label=group.title,
@@ -282,17 +302,7 @@ def _filters() -> rx.Component:
             justify="between",
             width="100%",
         ),
-        rx.link(
-            rx.hstack(
-                rx.icon(rx.cond(ListingState.in_stock_only, "square-check", "square"), size=16),
-                rx.text("In stock only", size="2"),
-                spacing="2",
-                align="center",
-            ),
-            href=ListingState.in_stock_url,
-            color=rx.color("gray", 12),
-            underline="none",
-        ),
+        in_stock_filter(ListingState.in_stock_only, ListingState.in_stock_url),
         rx.vstack(
             rx.text("Customer rating", weight="bold", size="2"),
             rx.foreach(ListingState.rating_filters, _rating_filter),
@@ -335,7 +345,7 @@ def _filters() -> rx.Component:
             on_submit=ListingState.filter_price,
             reset_on_submit=False,
         ),
-        rx.foreach(ListingState.filter_groups, _filter_group),
+        rx.foreach(ListingState.filter_groups, filter_group),
         spacing="4",
         width="100%",
     )

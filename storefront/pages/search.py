@@ -12,7 +12,13 @@ from backend.media.thumbnails import thumbnail_url
 from backend.search import queries as search
 from backend.search.schemas import SearchHit, SearchQuery, SearchResults, SearchSort
 from storefront.components.layout import shop_page
-from storefront.components.listing import FilterGroup, FilterOption, SortOption
+from storefront.components.listing import (
+    FilterGroup,
+    FilterOption,
+    SortOption,
+    filter_group,
+    in_stock_filter,
+)
 from storefront.components.product_card import product_grid
 from storefront.state import MAX_QUERY_LENGTH
 from ui.access import PublicState
@@ -241,44 +247,10 @@ class SearchState(PublicState):
         return rx.redirect(search_url(_toggled(self._query, sort=SearchSort.parse(value))))
 
 
-def _filter_option(option: rx.Var[FilterOption]) -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.icon(rx.cond(option.active, "square-check", "square"), size=16),
-            rx.text(option.label, size="2"),
-            rx.text("(", option.count, ")", size="1", color_scheme="gray"),
-            spacing="2",
-            align="center",
-        ),
-        href=option.url,
-        color=rx.color("gray", 12),
-        underline="none",
-    )
-
-
 def _filters() -> rx.Component:
     return rx.vstack(
-        rx.link(
-            rx.hstack(
-                rx.icon(rx.cond(SearchState.in_stock_only, "square-check", "square"), size=16),
-                rx.text("In stock only", size="2"),
-                spacing="2",
-                align="center",
-            ),
-            href=SearchState.in_stock_url,
-            color=rx.color("gray", 12),
-            underline="none",
-        ),
-        rx.foreach(
-            SearchState.filter_groups,
-            lambda group: rx.vstack(
-                rx.text(group.title, weight="bold", size="2"),
-                rx.foreach(group.options, _filter_option),
-                spacing="1",
-                role="group",
-                aria_label=group.title,
-            ),
-        ),
+        in_stock_filter(SearchState.in_stock_only, SearchState.in_stock_url),
+        rx.foreach(SearchState.filter_groups, filter_group),
         spacing="4",
         width="100%",
     )
