@@ -74,6 +74,40 @@ GLOBAL_STYLE = {
         "border_radius": "var(--radius-4)",
     },
     ".product-card:hover .card-link": {"text_decoration_line": "underline"},
+    # The tile's own looks; the rest are Radix Themes' classes on plain elements.
+    ".product-card": {"position": "relative"},
+    ".product-card > .rt-Card": {"height": "100%"},
+    ".product-card .card-picture": {"position": "relative", "width": "100%"},
+    ".product-card .card-picture img": {
+        "display": "block",
+        "width": "100%",
+        "aspect_ratio": "1 / 1",
+        "object_fit": "cover",
+        "border_radius": "var(--radius-4)",
+    },
+    ".product-card .sale-badge": {"position": "absolute", "top": "8px", "left": "8px"},
+    ".product-card .card-link, .product-card .price": {"color": "var(--gray-12)"},
+    ".product-card .stars": {"color": "var(--amber-9)"},
+    ".product-card .was": {"text_decoration": "line-through"},
+    ".product-card .card-footer": {"width": "100%"},
+    # The wishlist heart over a tile's picture (storefront/components/save_toggle.py).
+    ".product-card .heart": {
+        "position": "absolute",
+        "top": "10px",
+        "right": "10px",
+        "z_index": "1",
+        "box_shadow": "0 1px 4px rgba(0, 0, 0, 0.15)",
+        "background": "var(--gray-1)",
+        "border_radius": "9999px",
+    },
+    ".product-card .heart-link span": {
+        "display": "flex",
+        "align_items": "center",
+        "justify_content": "center",
+        "width": "32px",
+        "height": "32px",
+        "color": "var(--gray-11)",
+    },
     # Read by screen readers, not shown (a dialog's description, "Was" before a price).
     ".visually-hidden": {
         "position": "absolute",

@@ -8,6 +8,7 @@ in that comes back to this page. Whether a product is saved is read from
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from storefront.state import SavedProductsState
 from ui.access import SessionState
@@ -18,43 +19,31 @@ def _sign_in_href() -> rx.Var[str]:
 
 
 def heart_toggle(product_id: rx.Var[str], name: rx.Var[str]) -> rx.Component:
-    """A round heart button for a product card (placed over the card, not inside its link)."""
+    """A round heart button for a product card (placed over the card, not inside its link).
+    Plain elements with Radix Themes' icon-button classes, as the card itself is
+    (storefront/components/product_card.py); the placement is `.heart` in ui/theme.py."""
     saved = SavedProductsState.saved_ids.contains(product_id)
-    style = {
-        "position": "absolute",
-        "top": "10px",
-        "right": "10px",
-        "z_index": "1",
-        "box_shadow": "0 1px 4px rgba(0, 0, 0, 0.15)",
-    }
     return rx.cond(
         SessionState.signed_in,
-        rx.icon_button(
+        rx.el.button(
             rx.icon("heart", size=18, fill=rx.cond(saved, "currentColor", "none")),
+            type="button",
             on_click=SavedProductsState.toggle(product_id),
             aria_label=rx.cond(saved, "Remove " + name + " from wishlist", "Save " + name),
             aria_pressed=rx.cond(saved, "true", "false"),
             title=rx.cond(saved, "Saved to your wishlist", "Save to your wishlist"),
-            radius="full",
-            variant="surface",
-            color_scheme=rx.cond(saved, "tomato", "gray"),  # type: ignore[arg-type]
-            background=rx.color("gray", 1),
-            **style,
+            class_name="rt-reset rt-BaseButton rt-r-size-2 rt-variant-surface rt-IconButton heart",
+            custom_attrs={
+                "data-radius": "full",
+                "data-accent-color": rx.cond(saved, "tomato", "gray"),
+            },
         ),
-        rx.link(
-            rx.center(
-                rx.icon("heart", size=18),
-                width="32px",
-                height="32px",
-                border_radius="9999px",
-                background=rx.color("gray", 1),
-                color=rx.color("gray", 11),
-            ),
+        ReactRouterLink.create(
+            rx.el.span(rx.icon("heart", size=18)),
             href=_sign_in_href(),
             aria_label="Save " + name + " (sign in first)",
             title="Sign in to save",
-            border_radius="9999px",
-            **style,
+            class_name="heart heart-link",
         ),
     )
 
