@@ -115,6 +115,10 @@ app = ShopApp(
         log_requests,
     ],
     head_components=[rx.el.meta(name="theme-color", content="#0d9488")],
+    # The text direction, said once: else the toast area (sonner) asks the browser for the
+    # root's computed direction while the app first renders, a forced style recalculation
+    # of the whole page (~30 ms on a laptop, more on a phone).
+    html_custom_attrs={"dir": "ltr"},
 )
 # Runs before every event: resolves the session cookie and refuses what the viewer may not do.
 app.add_middleware(AccessGuard(), index=0)

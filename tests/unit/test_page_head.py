@@ -79,8 +79,11 @@ def test_the_first_paint_waits_for_neither_the_stylesheet_nor_the_code() -> None
     assert 'import "' not in page
     boot = page[page.index('<script type="module"') :]
     assert 'addEventListener("load", start, {once: true})' in boot
-    # ...then every one is preloaded and the app starts as the compiled script did, in order.
+    # ...then every one is preloaded, a few per task, and the app starts as the compiled
+    # script did, in order.
     assert '["/assets/manifest-B2.js", "/assets/root-C3.js"]' in boot
+    assert "modules.slice(first, first + 8)" in boot
+    assert boot.index("await nextTask()") < boot.index("document.head.append(links)")
     assert boot.index('await import("/assets/manifest-B2.js")') < boot.index(
         'const route0 = await import("/assets/root-C3.js")'
     )
