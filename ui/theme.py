@@ -90,6 +90,17 @@ GLOBAL_STYLE = {
     ".product-card .stars": {"color": "var(--amber-9)"},
     ".product-card .was": {"text_decoration": "line-through"},
     ".product-card .card-footer": {"width": "100%"},
+    # The home page's category tiles (storefront/pages/home.py).
+    ".category-tile > .rt-Card": {"width": "100%", "height": "100%"},
+    ".category-tile .tile-title": {"color": "var(--gray-12)"},
+    # A listing's filter links (storefront/components/listing.py).
+    ".filter-link": {
+        "display": "block",
+        "min_height": "24px",
+        "padding_top": "2px",
+        "padding_bottom": "2px",
+        "color": "var(--gray-12)",
+    },
     # The wishlist heart over a tile's picture (storefront/components/save_toggle.py).
     ".product-card .heart": {
         "position": "absolute",

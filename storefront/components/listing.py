@@ -20,6 +20,7 @@ from backend.catalog.schemas import Listing
 from backend.core.money import format_money
 from backend.settings import get_settings
 from storefront.components.product_card import product_grid
+from ui import plain_radix as plain
 from ui.access import PublicState
 from ui.viewmodels import ProductCard, attribute_label, product_card
 
@@ -226,66 +227,43 @@ def checkbox_mark(checked: rx.Var[bool]) -> rx.Component:
     return rx.cond(checked, rx.icon("square-check", size=16), rx.icon("square", size=16))
 
 
-def in_stock_filter(checked: rx.Var[bool], href: rx.Var[str]) -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            checkbox_mark(checked),
-            rx.text("In stock only", size="2"),
-            spacing="2",
-            align="center",
-        ),
+def _filter_link(*label: rx.Component, checked: rx.Var[bool], href: rx.Var[str]) -> rx.Component:
+    """A filter as a link with its tick box, plain elements in Radix's looks: a listing
+    shows a few dozen (`.filter-link` in `ui/theme.py`: 24 px tall at least, a finger's
+    target, WCAG 2.5.8)."""
+    return plain.link(
+        plain.flex(checkbox_mark(checked), *label, align="center", gap="2"),
         href=href,
-        color=rx.color("gray", 12),
-        underline="none",
+        class_name="filter-link",
+        # A filter link says whether it is the one applied (aria-pressed is for buttons).
+        aria_current=rx.cond(checked, "true", "false"),
     )
 
 
+def in_stock_filter(checked: rx.Var[bool], href: rx.Var[str]) -> rx.Component:
+    return _filter_link(plain.text("In stock only", size="2"), checked=checked, href=href)
+
+
 def filter_option(option: rx.Var[FilterOption]) -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            checkbox_mark(option.active),
-            rx.text(option.label, size="2"),
-            rx.text("(", option.count, ")", size="1", color_scheme="gray"),
-            spacing="2",
-            align="center",
-        ),
+    return _filter_link(
+        plain.text(option.label, size="2"),
+        plain.text("(", option.count, ")", size="1", accent="gray"),
+        checked=option.active,
         href=option.url,
-        color=rx.color("gray", 12),
-        underline="none",
-        # A filter link says whether it is the one applied (aria-pressed is for buttons).
-        aria_current=rx.cond(option.active, "true", "false"),
-        # 24 px tall at least: a finger's target (WCAG 2.5.8) in a list of filters.
-        display="block",
-        min_height="24px",
-        padding_y="2px",
     )
 
 
 def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            checkbox_mark(option.active),
-            rx.text(option.label, size="2"),
-            spacing="2",
-            align="center",
-        ),
-        href=option.url,
-        color=rx.color("gray", 12),
-        underline="none",
-        # A filter link says whether it is the one applied (aria-pressed is for buttons).
-        aria_current=rx.cond(option.active, "true", "false"),
-        # 24 px tall at least: a finger's target (WCAG 2.5.8) in a list of filters.
-        display="block",
-        min_height="24px",
-        padding_y="2px",
-    )
+    return _filter_link(plain.text(option.label, size="2"), checked=option.active, href=option.url)
 
 
 def filter_group(group: rx.Var[FilterGroup]) -> rx.Component:
-    return rx.vstack(
-        rx.text(group.title, weight="bold", size="2"),
+    return plain.flex(
+        plain.text(group.title, size="2", weight="bold"),
         rx.foreach(group.options, filter_option),
-        spacing="1",
+        direction="column",
+        align="start",
+        gap="1",
         role="group",
         aria_label=group.title,
     )

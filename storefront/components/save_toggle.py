@@ -8,9 +8,9 @@ in that comes back to this page. Whether a product is saved is read from
 from __future__ import annotations
 
 import reflex as rx
-from reflex_components_core.react_router.dom import ReactRouterLink
 
 from storefront.state import SavedProductsState
+from ui import plain_radix as plain
 from ui.access import SessionState
 
 
@@ -38,7 +38,7 @@ def heart_toggle(product_id: rx.Var[str], name: rx.Var[str]) -> rx.Component:
                 "data-accent-color": rx.cond(saved, "tomato", "gray"),
             },
         ),
-        ReactRouterLink.create(
+        plain.link(
             rx.el.span(rx.icon("heart", size=18)),
             href=_sign_in_href(),
             aria_label="Save " + name + " (sign in first)",

@@ -13,6 +13,7 @@ from backend.merchandising.queries import list_home_collections
 from backend.shop_settings.values import HOME_TAGLINE
 from storefront.components.layout import shop_page
 from storefront.components.product_card import product_grid
+from ui import plain_radix as plain
 from ui.access import PublicState
 from ui.shop_identity import ShopIdentityState
 from ui.viewmodels import CategoryLink, ProductCard, category_link, product_card
@@ -49,23 +50,25 @@ class HomeState(PublicState):
 
 
 def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
-    return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.text(category.name, weight="bold", size="4", color=rx.color("gray", 12)),
-                rx.text(
+    # Plain elements in Radix's looks (ui/plain_radix.py): the home page shows a dozen.
+    return plain.link(
+        rx.el.div(
+            plain.flex(
+                plain.text(category.name, size="4", weight="bold", class_name="tile-title"),
+                plain.text(
                     category.product_count.to_string()
                     + rx.cond(category.product_count == 1, " product", " products"),
                     size="2",
-                    color_scheme="gray",
+                    accent="gray",
                 ),
-                spacing="1",
+                direction="column",
+                align="start",
+                gap="1",
             ),
-            width="100%",
-            height="100%",
+            class_name="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface",
         ),
         href=category.url,
-        underline="none",
+        class_name="category-tile",
     )
 
 
