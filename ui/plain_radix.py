@@ -43,6 +43,13 @@ def flex(
     return rx.el.div(*children, class_name=_joined(*classes, class_name), **props)
 
 
+def card(*children: Children) -> rx.Component:
+    """A `div` as Radix's `Card` (size 1, surface) draws it."""
+    return rx.el.div(
+        *children, class_name="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface"
+    )
+
+
 def text(
     *children: Children,
     size: str = "",

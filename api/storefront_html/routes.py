@@ -82,12 +82,15 @@ PRIVATE_PATHS = (
 
 @cache
 def templates() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    # The card thumbnails' size (square), as the snapshot's <img> says it.
+    environment.globals["card_image_width"] = CARD_IMAGE_WIDTH
+    return environment
 
 
 @dataclass(frozen=True)

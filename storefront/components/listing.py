@@ -257,16 +257,21 @@ def _rating_filter(option: rx.Var[RatingFilter]) -> rx.Component:
     return _filter_link(plain.text(option.label, size="2"), checked=option.active, href=option.url)
 
 
-def filter_group(group: rx.Var[FilterGroup]) -> rx.Component:
+def _filter_list(title: rx.Var[str] | str, filters: rx.Component) -> rx.Component:
+    """A titled group of filter links, named by its title for screen readers."""
     return plain.flex(
-        plain.text(group.title, size="2", weight="bold"),
-        rx.foreach(group.options, filter_option),
+        plain.text(title, size="2", weight="bold"),
+        filters,
         direction="column",
         align="start",
         gap="1",
         role="group",
-        aria_label=group.title,
+        aria_label=title,
     )
+
+
+def filter_group(group: rx.Var[FilterGroup]) -> rx.Component:
+    return _filter_list(group.title, rx.foreach(group.options, filter_option))
 
 
 def _filters() -> rx.Component:
@@ -281,13 +286,7 @@ def _filters() -> rx.Component:
             width="100%",
         ),
         in_stock_filter(ListingState.in_stock_only, ListingState.in_stock_url),
-        rx.vstack(
-            rx.text("Customer rating", weight="bold", size="2"),
-            rx.foreach(ListingState.rating_filters, _rating_filter),
-            spacing="1",
-            role="group",
-            aria_label="Customer rating",
-        ),
+        _filter_list("Customer rating", rx.foreach(ListingState.rating_filters, _rating_filter)),
         rx.form(
             rx.vstack(
                 rx.text("Price", weight="bold", size="2"),

@@ -31,7 +31,7 @@ def product_card(product: rx.Var[ProductCard]) -> rx.Component:
     stays a target of its own. Plain elements in Radix's looks (`ui/plain_radix.py`): a
     page shows 8-24 tiles; their own styles are `.product-card` in `ui/theme.py`."""
     return rx.el.div(
-        rx.el.div(
+        plain.card(
             plain.flex(
                 _picture(product),
                 plain.text(product.brand, size="1", accent="gray"),
@@ -85,7 +85,6 @@ def product_card(product: rx.Var[ProductCard]) -> rx.Component:
                 align="start",
                 gap="2",
             ),
-            class_name="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface",
         ),
         heart_toggle(product.id, product.name),
         class_name="product-card",

@@ -52,7 +52,7 @@ class HomeState(PublicState):
 def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
     # Plain elements in Radix's looks (ui/plain_radix.py): the home page shows a dozen.
     return plain.link(
-        rx.el.div(
+        plain.card(
             plain.flex(
                 plain.text(category.name, size="4", weight="bold", class_name="tile-title"),
                 plain.text(
@@ -65,7 +65,6 @@ def _category_tile(category: rx.Var[CategoryLink]) -> rx.Component:
                 align="start",
                 gap="1",
             ),
-            class_name="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface",
         ),
         href=category.url,
         class_name="category-tile",
