@@ -68,9 +68,11 @@ GLOBAL_STYLE = {
     # target, named by what it shows (storefront/components/product_card.py).
     ".card-link::after": {"content": '""', "position": "absolute", "inset": "0"},
     ".card-link:focus-visible": {"outline": "none"},
+    # Drawn inside the card's edge: Radix's card clips what overflows it, and a ring
+    # outside was never seen.
     ".card-link:focus-visible::after": {
         "outline": "2px solid var(--accent-11)",
-        "outline_offset": "2px",
+        "outline_offset": "-2px",
         "border_radius": "var(--radius-4)",
     },
     ".product-card:hover .card-link": {"text_decoration_line": "underline"},

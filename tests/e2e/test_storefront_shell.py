@@ -1,8 +1,10 @@
 """A shopper browses: the shell, a category with filters in the URL, a product, search, 404s."""
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.data import create_category, create_product, wait_until_searchable
@@ -166,6 +168,31 @@ def test_keyboard_users_skip_the_header_and_land_on_each_new_page(
     # After a client-side navigation, focus is on the new page's heading, not <body>.
     shop.product_link(f"Floor Lamp {unique}").click()
     expect(shop.heading(f"Floor Lamp {unique}")).to_be_focused()
+
+
+def test_a_product_tile_shows_where_keyboard_focus_is(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    shop = Storefront(page).open(f"/categories/{lamps['category']}")
+    link = shop.product_link(f"Floor Lamp {unique}")
+    link.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached by the keyboard: the browser shows focus
+    expect(link).to_be_focused()
+    ring = page.evaluate(
+        "(link) => getComputedStyle(link, '::after').outlineColor", link.element_handle()
+    )
+    red, green, blue = (int(part) for part in re.findall(r"\d+", ring)[:3])
+    tile = page.locator(".product-card", has=link)
+    pixels = Image.open(io.BytesIO(tile.screenshot())).convert("RGB")
+    width, height = pixels.size
+    in_ring_colour = sum(
+        1 for r, g, b in pixels.getdata() if abs(r - red) + abs(g - green) + abs(b - blue) < 30
+    )
+    # A ring round the tile: its colour along at least half the tile's perimeter (its
+    # corners are rounded and its edges blend into the card's border). Drawn where the
+    # card clips it, none of it shows.
+    assert in_ring_colour >= width + height
 
 
 def test_search_with_a_typo_finds_the_product_and_opens_its_page(
