@@ -25,6 +25,9 @@ from ui.access import PublicState
 from ui.viewmodels import ProductCard, attribute_label, product_card
 
 PAGE_SIZE = 24
+# Where the filters move from above the grid to beside it: the third step of a responsive
+# list (`["…", "…", "…"]` style values), Reflex's 48em breakpoint.
+WIDER_SCREENS = "@media screen and (min-width: 48em)"
 SORTS = (
     ("Newest", "created_at", "desc"),
     ("Price: low to high", "price", "asc"),
@@ -349,17 +352,33 @@ def _pager() -> rx.Component:
     )
 
 
+def filter_panel(filters: rx.Component) -> rx.Component:
+    """A listing's filters: folded away above the grid on phones, open beside it on wider
+    screens. One panel for both, its fold undone by CSS on wider screens: rendered twice
+    (one copy hidden per screen size), they were ~300 elements a phone built for nothing,
+    a quarter of a category page (issue #19). A browser that cannot style a fold's
+    content (`::details-content`) keeps the fold on every screen."""
+    return rx.el.details(
+        rx.el.summary("Filters", cursor="pointer", padding_y="8px", font_weight="bold"),
+        filters,
+        width="100%",
+        flex_shrink="0",
+        style={
+            WIDER_SCREENS: {"width": "220px"},
+            "@supports selector(::details-content)": {
+                WIDER_SCREENS: {
+                    "& > summary": {"display": "none"},
+                    "&::details-content": {"content_visibility": "visible"},
+                }
+            },
+        },
+    )
+
+
 def listing_body() -> rx.Component:
     """Filters beside (on phones, folded above) the sorted grid and its pager."""
     return rx.flex(
-        # Phones get the filters folded away; wider screens keep them in a sidebar.
-        rx.el.details(
-            rx.el.summary("Filters", cursor="pointer", padding_y="8px", font_weight="bold"),
-            _filters(),
-            display=["block", "block", "none"],
-            width="100%",
-        ),
-        rx.box(_filters(), display=["none", "none", "block"], width="220px", flex_shrink="0"),
+        filter_panel(_filters()),
         rx.vstack(
             rx.hstack(
                 rx.text(ListingState.summary, color_scheme="gray", size="2"),

@@ -17,6 +17,7 @@ from storefront.components.listing import (
     FilterOption,
     SortOption,
     filter_group,
+    filter_panel,
     in_stock_filter,
 )
 from storefront.components.product_card import product_grid
@@ -271,15 +272,7 @@ def search_page() -> rx.Component:
             ),
             rx.cond(SearchState.empty_message != "", rx.text(SearchState.empty_message)),
             rx.flex(
-                rx.el.details(
-                    rx.el.summary("Filters", cursor="pointer", padding_y="8px", font_weight="bold"),
-                    _filters(),
-                    display=["block", "block", "none"],
-                    width="100%",
-                ),
-                rx.box(
-                    _filters(), display=["none", "none", "block"], width="220px", flex_shrink="0"
-                ),
+                filter_panel(_filters()),
                 rx.vstack(
                     rx.hstack(
                         rx.text(SearchState.summary, color_scheme="gray", size="2"),

@@ -120,6 +120,27 @@ def test_category_includes_subcategories_and_filters_live_in_the_url(
     expect(page).to_have_url(re.compile(r"min_price=60(?!.*sort_by)"))
 
 
+def test_listing_filters_stand_beside_the_grid_and_fold_away_on_a_phone(
+    page: Page, lamps: dict[str, str], unique: str
+) -> None:
+    Storefront(page).open(f"/categories/{lamps['category']}")
+    brands = page.get_by_role("group", name="Brand")
+    fold = page.locator("main summary", has_text="Filters")
+    expect(brands).to_be_visible()
+    expect(fold).to_be_hidden()  # nothing to open beside the grid
+    # One set of filters for both screen sizes: one price form, not a hidden second one.
+    expect(page.locator("main input[name=min_price]")).to_have_count(1)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(brands).to_be_hidden()
+    fold.click()
+    expect(brands).to_be_visible()
+    brands.get_by_role("link", name=re.compile(f"^Lumo {unique}")).click()
+    expect(page).to_have_url(re.compile(r"brand=Lumo"))
+    expect(page.get_by_text("3 products")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_product_page_shows_price_stock_attributes_breadcrumb_and_related(
     page: Page, lamps: dict[str, str], unique: str
 ) -> None:
