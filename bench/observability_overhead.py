@@ -31,11 +31,11 @@ measure of what the observability costs.
 Each round measures every server once, back to back, each on a server process started for
 that run, so each server's overhead is worked out against the round's own "off" run: the
 machine's slow drifts (other guests of the host, the page cache) and a process's own luck
-cancel out of each round's pair. The figures printed are the
-median of the rounds' paired overheads with a 95 % bootstrap interval of that median;
-with 15 rounds or more the interval says whether a difference of a few per cent is there
-at all. `--servers` measures "off" and a subset (names separated by ";"), for more rounds
-in the same time.
+cancel out of each round's pair. The figures printed are the median of the rounds' paired
+overheads with a 95 % bootstrap interval of that median: the interval says how small a
+difference the bench can tell apart on the machine at hand (on a busy 2-core VM, 16 rounds
+still gave about ±10 %). `--servers` measures "off" and a subset (names separated by
+";"), for more rounds in the same time.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ WARM_UP_SECONDS = 2
 LIGHT_CLIENTS = 2
 # Resamples of the rounds' paired overheads for the interval of their median.
 BOOTSTRAP_RESAMPLES = 5_000
+# The servers measured against "off" (all by default; `--servers` picks some).
+COMPARED_SERVERS = ("off, again", "metrics", "metrics + traces", "metrics + every trace")
 
 
 def plain_app() -> Any:
@@ -289,10 +291,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--page", choices=("api", "product"), default="api")
     parser.add_argument(
         "--servers",
-        type=lambda names: [name.strip() for name in names.split(";")],
-        default=["off, again", "metrics", "metrics + traces", "metrics + every trace"],
-        help='the servers measured besides "off", separated by ";"',
+        type=server_names,
+        default=list(COMPARED_SERVERS),
+        help=f'the servers measured besides "off", separated by ";": {"; ".join(COMPARED_SERVERS)}',
     )
+
+
+def server_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(";")]
+    unknown = sorted(set(names) - set(COMPARED_SERVERS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no such server: {', '.join(unknown)}")
+    return names
 
 
 def main() -> None:
