@@ -124,10 +124,8 @@ async def check(group: str, caller: Caller) -> Verdict:
     """Count one request of `caller` in `group` (a refused one is not counted)."""
     limit = _limit_for(group)
     key = caller.address if group == "auth" else caller.key
-    allowed = await rate_limits.hit(limit, key)
-    # The shared limiter's own stats: how many are left, and when one more request is
-    # allowed again.
-    stats = await rate_limits.window_stats(limit, key)
+    # Counted, and how many are left and when one more is allowed again, in one call.
+    allowed, stats = await rate_limits.hit_reporting(limit, key)
     return Verdict(
         allowed=allowed,
         limit=limit.item.amount,
