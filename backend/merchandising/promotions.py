@@ -7,11 +7,9 @@ process, so a promotion starts, ends or changes everywhere within a second.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 import uuid
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ from backend.catalog.listing_queries import ListingPricing
 from backend.catalog.models import Product
 from backend.catalog.schemas import CategoryTree
 from backend.core.db import session_scope
+from backend.core.single_flight import RefreshLock
 from backend.merchandising.models import Collection, Promotion, PromotionProduct
 from backend.merchandising.multibuys import LineMultiBuy, MultiBuy, MultiBuyLine, apply_multibuys
 from backend.merchandising.offers import ZERO, Offer, Sale, sale_of
@@ -60,12 +59,8 @@ class CoveringMultiBuy:
 _fresh: TTLCache[str, tuple[LivePromotion, ...]] = TTLCache(
     maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
 )
-# One read at a time per event loop when the second runs out: every request in flight
-# would otherwise read the promotions at once (issue #24's API profile). A lock belongs
-# to one loop, so each loop (tests run several) has its own.
-_refreshing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-    weakref.WeakKeyDictionary()
-)
+# One read at a time when the second runs out (every request in flight would read).
+_refresh_lock = RefreshLock()
 
 
 class _Forgotten:
@@ -78,14 +73,6 @@ def forget_cached() -> None:
     """After a change in this process: the next read sees it at once."""
     _Forgotten.times += 1
     _fresh.clear()
-
-
-def _refresh_lock() -> asyncio.Lock:
-    loop = asyncio.get_running_loop()
-    lock = _refreshing.get(loop)
-    if lock is None:
-        lock = _refreshing[loop] = asyncio.Lock()
-    return lock
 
 
 def live_condition(now: datetime) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from backend.core.clock import zone_named
 from backend.core.db import session_scope
 from backend.core.money import DEFAULT_DISPLAY_LOCALE, use_display_locale
+from backend.core.single_flight import RefreshLock
 from backend.shop_settings.models import ShopSettings
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,13 @@ _KEY = "settings"
 _fresh: TTLCache[str, StoreSettings] = TTLCache(
     maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
 )
-_last_read: dict[str, StoreSettings] = {}  # for a database outage: see keep_settings_fresh
+_last_read: dict[str, StoreSettings] = {}  # for a database outage: see store_settings
+# A read that failed, for the requests that waited for it (without settings read before).
+_failed_read: TTLCache[str, Exception] = TTLCache(
+    maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
+)
+# One read at a time when the second runs out (every request in flight would read).
+_refresh_lock = RefreshLock()
 
 
 def _view(row: ShopSettings) -> StoreSettings:
@@ -97,30 +104,44 @@ def _view(row: ShopSettings) -> StoreSettings:
 
 
 async def store_settings() -> StoreSettings:
-    """The settings now (the migration writes the row; DEFAULTS only if it is missing)."""
+    """The settings now (the migration writes the row; DEFAULTS only if it is missing).
+
+    While PostgreSQL is unreachable, the read that fails raises, and the last settings
+    read stay in force for another second (or, before any, that failure is everyone's
+    for a second): an outage costs one failed read a second, not one per request."""
     if (cached := _fresh.get(_KEY)) is not None:
         return cached
-    async with session_scope() as session:
-        row = await session.get(ShopSettings, 1)
-    current = _view(row) if row is not None else DEFAULTS
-    _fresh[_KEY] = _last_read[_KEY] = current
-    use_display_locale(current.money_locale)
-    return current
+    async with _refresh_lock():
+        if (cached := _fresh.get(_KEY)) is not None:
+            return cached  # read by the request this one waited for
+        if (failure := _failed_read.get(_KEY)) is not None:
+            raise failure
+        try:
+            async with session_scope() as session:
+                row = await session.get(ShopSettings, 1)
+        except (SQLAlchemyError, OSError) as error:
+            if (last := _last_read.get(_KEY)) is not None:
+                _fresh[_KEY] = last
+            else:
+                _failed_read[_KEY] = error
+            raise
+        current = _view(row) if row is not None else DEFAULTS
+        _fresh[_KEY] = _last_read[_KEY] = current
+        use_display_locale(current.money_locale)
+        return current
 
 
 async def keep_settings_fresh() -> None:
     """For the doors, before each event, request or job: the settings in force, read
-    afresh when a second old. While PostgreSQL is unreachable the last ones stay in force
-    for another second (the event itself then fails or not on its own), so an outage
-    costs one failed read a second here, not one per event."""
+    afresh when a second old (the event itself fails or not on its own while the
+    database is unreachable)."""
     try:
         await store_settings()
     except (SQLAlchemyError, OSError):
         logger.warning("store settings not refreshed: the database is unreachable")
-        if (last := _last_read.get(_KEY)) is not None:
-            _fresh[_KEY] = last
 
 
 def forget_cached() -> None:
     """This process reads them afresh next time (after its own change, at once)."""
     _fresh.clear()
+    _failed_read.clear()

@@ -18,6 +18,8 @@ from api.v1.rate_limiting import RateLimitMiddleware, route_group
 from backend.accounts import authentication, tokens
 from backend.settings import get_settings
 from tests.fixtures.accounts import MakeUser
+from tests.fixtures.catalog import MakeProduct
+from tests.fixtures.redis_commands import RedisCommandLog
 
 BASE_URL = "http://localhost:3100"
 
@@ -197,3 +199,18 @@ async def test_without_redis_the_api_stays_up(redis_down: None) -> None:
         keyed = await client.post("/things", headers={"idempotency-key": "k-1"})
         assert keyed.status_code == 503
         assert keyed.headers["retry-after"] == "5"
+
+
+async def test_a_cached_read_costs_two_redis_round_trips(make_product: MakeProduct) -> None:
+    """Its rate limit (counted and reported in one call) and the cached answer (issue #24:
+    every round trip is Redis and client CPU on every API request)."""
+    await make_product()
+    log = RedisCommandLog(get_settings().redis_url)
+    async with _client(_address()) as client:
+        assert (await client.get("/api/v1/products?limit=5")).status_code == 200  # cached now
+        with log.recording() as recording:
+            response = await client.get("/api/v1/products?limit=5")
+
+    assert response.status_code == 200
+    assert response.headers["ratelimit-remaining"]
+    assert len(recording) == 2, recording.commands

@@ -2,22 +2,21 @@
 cache never serves a stale price, and bad query strings never break anything."""
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from backend.catalog import category_queries, listing_queries, queries, services, taxonomy
 from backend.catalog.inputs import CategoryCreate
 from backend.catalog.listing import ListingQuery, parse_listing_query
-from backend.core.db import get_engine, session_scope
+from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError
 from backend.core.redis import get_redis
 from backend.merchandising import storefront_catalog
 from backend.merchandising.promotions import forget_cached
 from tests.fixtures.accounts import catalog_manager
+from tests.fixtures.sql_statements import counted_statements
 
 BRANDS = ("Alder", "Birch", "Cedar")
 COLOURS = ("red", "green", "blue", "black")
@@ -126,21 +125,6 @@ async def test_facet_counts_match_the_products(shelf: dict[str, object]) -> None
     }
     colours = {facet.value: facet.count for facet in listing.attributes["colour"]}
     assert sum(colours.values()) == listing.total
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    engine = get_engine().sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 async def test_each_storefront_page_load_runs_at_most_five_statements(

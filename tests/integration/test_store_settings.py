@@ -9,16 +9,20 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
+from backend.core.db import get_engine, session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.core.money import format_money
 from backend.core.validation import parse_input
@@ -26,10 +30,12 @@ from backend.notifications.models import Notification
 from backend.notifications.rendering import render_email
 from backend.notifications.services import send_sms
 from backend.orders.models import Order
+from backend.settings import get_settings
 from backend.shop_settings import services, values
 from backend.shop_settings.services import StoreSettingsInput
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.sql_statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("restore_shipping_and_tax")
 
@@ -159,6 +165,71 @@ async def test_a_change_made_by_another_process_is_in_force_here_within_a_second
     while (await values.store_settings()).return_window_days != 7:
         assert time.monotonic() - seen_at < values.FRESH_FOR_SECONDS + 0.5
         await asyncio.sleep(0.05)
+
+
+async def test_requests_in_flight_when_the_second_runs_out_read_the_settings_once() -> None:
+    values.forget_cached()
+    with counted_statements() as statements:
+        read = await asyncio.gather(*(values.store_settings() for _ in range(20)))
+
+    assert len({settings.shop_name for settings in read}) == 1
+    assert len([sql for sql in statements if "shop_settings" in sql]) == 1
+
+
+@dataclass
+class Outage:
+    settings_before: values.StoreSettings  # read while the database was there
+    connection_attempts: list[object] = field(default_factory=list)
+
+
+@pytest.fixture
+async def outage(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Outage]:
+    """The settings read once, then DATABASE_URL naming a port nobody listens on."""
+    values.forget_cached()
+    outage = Outage(settings_before=await values.store_settings())
+    values.forget_cached()
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop@127.0.0.1:9/nowhere")
+    get_settings.cache_clear()
+
+    def attempt(*args: object) -> None:
+        outage.connection_attempts.append(args)
+
+    engine = get_engine().sync_engine
+    event.listen(engine, "do_connect", attempt)
+    try:
+        yield outage
+    finally:
+        event.remove(engine, "do_connect", attempt)
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        values.forget_cached()
+
+
+async def test_an_outage_costs_one_failed_read_and_the_last_settings_stay_in_force(
+    outage: Outage,
+) -> None:
+    read = await asyncio.gather(
+        *(values.store_settings() for _ in range(10)), return_exceptions=True
+    )
+
+    assert len([result for result in read if isinstance(result, Exception)]) == 1
+    assert {result for result in read if not isinstance(result, Exception)} == {
+        outage.settings_before
+    }
+    assert len(outage.connection_attempts) == 1
+
+
+async def test_before_any_read_an_outage_fails_everyone_in_flight_with_one_attempt(
+    outage: Outage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(values, "_last_read", {})  # a process that has not read them yet
+
+    read = await asyncio.gather(
+        *(values.store_settings() for _ in range(10)), return_exceptions=True
+    )
+
+    assert all(isinstance(result, OSError | SQLAlchemyError) for result in read)
+    assert len(outage.connection_attempts) == 1
 
 
 CHANGE_FORMAT_ELSEWHERE = """
