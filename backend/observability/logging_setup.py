@@ -107,6 +107,13 @@ def build_handler(log_format: LogFormat, stream: Any = None) -> logging.Handler:
     return handler
 
 
+# Libraries whose INFO lines are noise, kept to their warnings: httpx logs every
+# request's full URL (webhook receivers' query strings too); fontTools logs each step of
+# subsetting the font into every invoice PDF, a dozen lines each (two thirds of a busy
+# worker's lines, and ~7 % of its CPU formatting and redacting them).
+CHATTY_LIBRARIES = ("httpx", "httpcore", "fontTools")
+
+
 def configure_logging() -> None:
     """Sends every logger's lines to stdout in the configured format and level, replacing
     handlers set up before (a second call changes nothing more)."""
@@ -117,7 +124,6 @@ def configure_logging() -> None:
         root.removeHandler(existing)
     root.addHandler(build_handler(settings.log_format))
     root.setLevel(settings.log_level.value)
-    # httpx logs every request's full URL at INFO (webhook receivers' query strings too).
-    for chatty in ("httpx", "httpcore"):
+    for chatty in CHATTY_LIBRARIES:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     logging.captureWarnings(True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from backend.invoices import services as invoices
 from backend.invoices.download_links import download_path
 from backend.invoices.models import Document
 from backend.invoices.queries import documents_of_order
+from backend.observability.logging_setup import configure_logging
 from backend.orders.models import Order
 from backend.orders.services import PlacedOrder
 from backend.payments import refunds as payment_refunds
@@ -58,9 +60,42 @@ async def _paid(
     return placed
 
 
+@pytest.fixture
+def shop_logging() -> Iterator[list[logging.LogRecord]]:
+    """The shop's logging set up as its processes do; yields the records its lines get."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging()
+    records: list[logging.LogRecord] = []
+    catcher = logging.Handler()
+    catcher.emit = records.append  # type: ignore[method-assign]
+    root.addHandler(catcher)
+    try:
+        yield records
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+
+
 def pdf_text(document: Document) -> str:
     reader = PdfReader(io.BytesIO(pdf.render(document)))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+async def test_an_invoice_is_written_without_a_log_line(
+    make_product: MakeProduct, place_order: PlaceOrder, shop_logging: list[logging.LogRecord]
+) -> None:
+    """Subsetting its font logged a dozen INFO lines per PDF: the worker's log was mostly
+    that."""
+    placed = await _paid(place_order, await make_product())
+    invoice = await invoices.issue_invoice(placed.number)
+    shop_logging.clear()
+
+    assert invoice.number in pdf_text(invoice)
+    assert [record.getMessage() for record in shop_logging] == []
 
 
 async def test_a_paid_order_gets_one_invoice_with_what_was_sold(
