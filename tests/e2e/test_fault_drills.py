@@ -265,7 +265,7 @@ def test_a_postgres_restart_loses_no_order_and_doubles_none(
     drill.postgres.stop()
     drill.postgres.start()
 
-    # Pooled connections died with the server: they are replaced (pre-ping), no restart.
+    # Pooled connections died with the server: idle ones are pinged and replaced, no restart.
     buyer.add_to_cart(slug)
     buyer.expect_cart_count(1)
     _check_out(buyer, after)

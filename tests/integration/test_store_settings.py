@@ -15,14 +15,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
 from backend.core.clock import utcnow
-from backend.core.db import get_engine, session_scope
+from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.core.money import format_money
 from backend.core.validation import parse_input
@@ -35,7 +34,7 @@ from backend.shop_settings import services, values
 from backend.shop_settings.services import StoreSettingsInput
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder
-from tests.fixtures.sql_statements import counted_statements
+from tests.fixtures.sql_statements import counted_statements, engine_listener
 
 pytestmark = pytest.mark.usefixtures("restore_shipping_and_tax")
 
@@ -194,12 +193,10 @@ async def outage(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Outage]:
     def attempt(*args: object) -> None:
         outage.connection_attempts.append(args)
 
-    engine = get_engine().sync_engine
-    event.listen(engine, "do_connect", attempt)
     try:
-        yield outage
+        with engine_listener("do_connect", attempt):
+            yield outage
     finally:
-        event.remove(engine, "do_connect", attempt)
         monkeypatch.undo()
         get_settings.cache_clear()
         values.forget_cached()
