@@ -19,14 +19,14 @@ from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.profiles import display_name
 from backend.accounts.schemas import SavedAddress, UserRecord, Viewer
 from backend.accounts.staff import account_roles
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 
 
 async def get_user(user_id: uuid.UUID) -> UserRecord:
     """No access rule: for callers that already know who may see it (a fresh sign-up's
     own answer). NotFoundError if unknown."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         row = (
             await session.exec(select(User, account_roles()).where(col(User.id) == user_id))
         ).first()
@@ -57,7 +57,7 @@ async def get_user_for(actor: Viewer, user_id: uuid.UUID) -> UserRecord:
 async def list_staff_emails(permission: Permission) -> list[str]:
     """Where staff alerts go (low stock: inventory): every active account that one of its
     groups gives `permission`."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = await session.exec(
             select(User.email)
             .distinct()
@@ -90,7 +90,7 @@ async def customer_by_email(actor: Viewer, email: str) -> CustomerMatch | None:
     key = email_key(email)
     if not key:
         return None
-    async with session_scope() as session:
+    async with read_scope() as session:
         user = (
             await session.exec(
                 select(User).where(func.lower(User.email) == key, User.status != "inactive")

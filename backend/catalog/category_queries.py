@@ -17,7 +17,7 @@ from backend.catalog.schemas import (
     CategoryTree,
     to_json,
 )
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 
 CATEGORY_NOT_FOUND = "There is no such category."
 
@@ -35,7 +35,7 @@ async def load_category_tree() -> CategoryTree:
             col(Category.description),
         )
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (await session.exec(statement)).all()
     return CategoryTree(
         nodes=tuple(
@@ -64,7 +64,7 @@ async def list_top_categories() -> list[CategorySummary]:
 
     async def load() -> list[CategorySummary]:
         tree = await get_category_tree()
-        async with session_scope() as session:
+        async with read_scope() as session:
             counts = dict(
                 (
                     await session.exec(

@@ -36,7 +36,7 @@ from backend.catalog.schemas import (
     ProductSummary,
     to_json,
 )
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 
 FACET_VALUES_SHOWN = 30
@@ -311,7 +311,7 @@ async def _load_listing_page(
             else ()
         )
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         # The page's ids come from an index-only scan (deep offsets skip index entries,
         # not rows); only the page's own rows are then read in full.
         rows = (
@@ -333,7 +333,7 @@ async def _load_listing_totals(
     with_facets: bool,
 ) -> ListingTotals:
     price = _price(pricing)
-    async with session_scope() as session:
+    async with read_scope() as session:
         total, price_min, price_max = (
             await session.exec(
                 select(func.count(), func.min(price), func.max(price)).where(

@@ -36,7 +36,7 @@ from backend.catalog.schemas import (
     to_json,
 )
 from backend.catalog.variant_queries import load_options_and_variants
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
@@ -129,7 +129,7 @@ def to_summary(row: Any) -> ProductSummary:
 
 async def _load_product_page(slug: str) -> ProductDetail:
     tree = await get_category_tree()
-    async with session_scope() as session:
+    async with read_scope() as session:
         product = (
             await session.exec(select(Product).where(Product.slug == slug, col(Product.is_active)))
         ).first()
@@ -180,7 +180,7 @@ async def get_product_summaries(product_ids: list[uuid.UUID]) -> dict[uuid.UUID,
     price from these). One SQL statement; unknown ids are simply missing."""
     if not product_ids:
         return {}
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (await session.exec(summary_select().where(col(Product.id).in_(product_ids)))).all()
     summaries = (to_summary(row) for row in rows)
     return {summary.id: summary for summary in summaries}
@@ -203,7 +203,7 @@ class ProductRecord:
 
 
 async def get_product(product_id: uuid.UUID) -> ProductRecord:
-    async with session_scope() as session:
+    async with read_scope() as session:
         row = (
             await session.exec(
                 select(Product, col(Category.name))
@@ -233,7 +233,7 @@ async def get_product(product_id: uuid.UUID) -> ProductRecord:
 
 async def find_product_id_by_sku(sku: str) -> uuid.UUID | None:
     """Staff look products up by SKU (case-insensitive), active or not."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         return (
             await session.exec(
                 select(Product.id).where(func.lower(Product.sku) == sku.strip().lower()[:50])
@@ -251,7 +251,7 @@ async def get_catalog_counts() -> CatalogCounts:
         func.count().filter(col(Product.is_active), col(Product.stock_quantity) == 0),
         select(func.count()).select_from(Category).scalar_subquery(),
     ).select_from(Product)
-    async with session_scope() as session:
+    async with read_scope() as session:
         total, active, out_of_stock, categories = (await session.exec(statement)).one()
     return CatalogCounts(
         products=total, active_products=active, out_of_stock=out_of_stock, categories=categories
@@ -272,7 +272,7 @@ async def find_active_products(
             col(Product.sku).ilike(pattern),
         ),
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 summary_select()
@@ -300,7 +300,7 @@ async def list_search_documents(
     elif after_id is not None:
         statement = statement.where(col(Product.id) > after_id)
     tree = await load_category_tree()
-    async with session_scope() as session:
+    async with read_scope() as session:
         products = (await session.exec(statement)).all()
         options_and_variants = await load_options_and_variants(
             session, [p.id for p in products], active_only=True
@@ -353,5 +353,5 @@ async def list_search_documents(
 
 async def list_brand_names() -> list[str]:
     """Every brand name, alphabetically (pickers and filters; brand names are public)."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         return list((await session.exec(select(Brand.name).order_by(func.lower(Brand.name)))).all())

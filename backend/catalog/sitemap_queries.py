@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from backend.catalog.category_queries import get_category_tree
 from backend.catalog.models import Product
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 
 # The sitemap protocol's limit of URLs per file (sitemaps.org).
 URLS_PER_SITEMAP = 50_000
@@ -42,7 +42,7 @@ async def list_product_chunks(per_chunk: int = URLS_PER_SITEMAP) -> list[Product
         .where(col(Product.is_active))
         .subquery()
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(ranked.c.chunk, func.max(ranked.c.updated_at))
@@ -57,7 +57,7 @@ async def list_product_entries(chunk: int, per_chunk: int = URLS_PER_SITEMAP) ->
     """The active products of one sitemap file (`chunk` from 1); empty past the last."""
     if chunk < 1:
         return []
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Product.slug, Product.updated_at)
@@ -74,7 +74,7 @@ async def list_category_entries() -> list[SitemapEntry]:
     """Categories with at least one active product in their subtree, each dated by the
     newest change among those products."""
     tree = await get_category_tree()
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Product.category_id, func.max(Product.updated_at))

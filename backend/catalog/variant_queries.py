@@ -18,7 +18,7 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.catalog.models import Product, ProductOption, ProductOptionValue, ProductVariant
 from backend.catalog.schemas import OptionValueView, OptionView, VariantSummary, VariantView
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.like import contains_pattern
 
@@ -105,7 +105,7 @@ def _variant_view(
 async def get_options_and_variants(
     product_id: uuid.UUID, *, active_only: bool = False
 ) -> OptionsAndVariants:
-    async with session_scope() as session:
+    async with read_scope() as session:
         found = await load_options_and_variants(session, [product_id], active_only=active_only)
     return found[product_id]
 
@@ -197,7 +197,7 @@ async def get_variant_summaries(
     if session is not None:
         rows = (await session.exec(statement)).all()
     else:
-        async with session_scope() as own_session:
+        async with read_scope() as own_session:
             rows = (await own_session.exec(statement)).all()
     return {summary.id: summary for summary in map(_variant_summary, rows)}
 
@@ -242,7 +242,7 @@ async def find_sellable_variants(term: str, *, limit: int = 10) -> list[VariantS
         .order_by(col(Product.name), col(ProductVariant.sku))
         .limit(limit)
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (await session.exec(statement)).all()
     return [_variant_summary(row) for row in rows]
 
@@ -254,7 +254,7 @@ async def variant_for_product(product_id: uuid.UUID) -> uuid.UUID:
     """The variant a product id stands for at the edges (the API's `product_id`, old
     links): its only active variant. Raises NotFoundError for an unknown product and
     InvalidInputError when the shopper has to choose among several."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         ids = (
             await session.exec(
                 select(ProductVariant.id)
@@ -271,7 +271,7 @@ async def variant_for_product(product_id: uuid.UUID) -> uuid.UUID:
 
 async def find_variant_by_sku(sku: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     """(product id, variant id) of the variant with this SKU (case-insensitive)."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         row = (
             await session.exec(
                 select(ProductVariant.product_id, ProductVariant.id).where(

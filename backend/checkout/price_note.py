@@ -10,7 +10,7 @@ import time
 
 from cachetools import TTLCache
 
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.shipping import quotes
 from backend.tax import rates
 
@@ -23,7 +23,7 @@ async def price_note(country: str | None = None) -> str:
     key = country or ""
     if (cached := _notes.get(key)) is not None:
         return cached
-    async with session_scope() as session:
+    async with read_scope() as session:
         countries = await quotes.countries_shipped_to(session)
         include = await rates.prices_include_tax(session)
         shown = country if country in countries else (countries[0] if countries else None)

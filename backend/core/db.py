@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.settings import get_settings
@@ -79,6 +81,55 @@ async def session_scope() -> AsyncIterator[AsyncSession]:
         yield session
 
 
+class WriteInReadScopeError(RuntimeError):
+    """A statement that writes or locks rows was sent in `read_scope`, where no transaction
+    would roll it back or hold the lock."""
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    # A row lock taken without a transaction would be let go as the statement ends.
+    locks = getattr(state.statement, "_for_update_arg", None) is not None
+    if state.is_insert or state.is_update or state.is_delete or locks:
+        raise WriteInReadScopeError(
+            f"{state.statement} writes or locks: use session_scope(), a transaction"
+        )
+
+
+class _ReadSession(Session):
+    """The synchronous session behind `read_scope`'s AsyncSession."""
+
+
+def _refuse_flush(session: Session, *args: object) -> None:
+    raise WriteInReadScopeError("objects added or changed in read_scope: use session_scope()")
+
+
+event.listen(_ReadSession, "do_orm_execute", _refuse_writes)
+event.listen(_ReadSession, "before_flush", _refuse_flush)
+
+
+@lru_cache(maxsize=4)
+def _read_sessionmaker_for(url: str) -> async_sessionmaker[AsyncSession]:
+    # The same pool; each connection in autocommit while it serves the session, back to
+    # transactions when returned (a client-side switch in psycopg: no round trip).
+    engine = _engine_for(url).execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(
+        engine, class_=AsyncSession, sync_session_class=_ReadSession, expire_on_commit=False
+    )
+
+
+@asynccontextmanager
+async def read_scope() -> AsyncIterator[AsyncSession]:
+    """A session for reads alone: its statements run without a transaction around them,
+    which saves the BEGIN and COMMIT round trips of `session_scope` (most of a page's
+    transactions only read: 244 of 265 in a shopper journey). Under READ COMMITTED each
+    statement of a transaction reads its own snapshot anyway, so the answers are the
+    same; what needs one snapshot, a lock (FOR UPDATE, advisory) or a write takes
+    `session_scope`. A write through the session raises WriteInReadScopeError."""
+    maker = _read_sessionmaker_for(get_settings().database_url)
+    async with maker() as session:
+        yield session
+
+
 async def dispose_engine() -> None:
     """Close pooled connections (end of a worker, or between test event loops)."""
     await get_engine().dispose()
@@ -89,3 +140,4 @@ def forget_engine() -> None:
     whose connections must not be shared with the old one."""
     _engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
+    _read_sessionmaker_for.cache_clear()

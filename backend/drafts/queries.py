@@ -15,7 +15,7 @@ from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import find_sellable_variants
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.drafts.locks import DRAFT_NOT_FOUND
 from backend.drafts.models import DraftOrder, DraftOrderLine
@@ -73,7 +73,7 @@ async def list_drafts(*, by: Viewer, status: str = "open", limit: int = 100) -> 
         .where(col(DraftOrderLine.draft_id) == col(DraftOrder.id))
         .scalar_subquery()
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(DraftOrder, items, Order.number)
@@ -101,7 +101,7 @@ async def get_draft(draft_id: uuid.UUID, *, by: Viewer) -> DraftDetail:
     """The draft with its lines priced now and its totals under the shop's tax and
     shipping rules (once it has an address)."""
     _allowed(by)
-    async with session_scope() as session:
+    async with read_scope() as session:
         draft = await session.get(DraftOrder, draft_id)
         if draft is None:
             raise NotFoundError(DRAFT_NOT_FOUND)

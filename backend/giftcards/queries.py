@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
 from backend.core.pagination import Page, clamp_page
@@ -125,7 +125,7 @@ async def _card_by_code(code: str, asker: str) -> GiftCard:
     await guessing.refuse_if_guessing(asker)
     card = None
     if codes.looks_like_a_code(code):
-        async with session_scope() as session:
+        async with read_scope() as session:
             card = (
                 await session.exec(
                     select(GiftCard).where(GiftCard.code_hash == codes.code_hash(code))
@@ -140,7 +140,7 @@ async def _card_by_code(code: str, asker: str) -> GiftCard:
 async def holder_balance(code: str, *, asker: str) -> HolderBalance:
     """The balance page: what the card holds and its history (newest first)."""
     card = await _card_by_code(code, asker)
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(GiftCardMovement)
@@ -192,7 +192,7 @@ async def list_cards(
             conditions.append(col(GiftCard.code_hash) == codes.code_hash(text))
         query = query.where(or_(*conditions))
     now = utcnow()
-    async with session_scope() as session:
+    async with read_scope() as session:
         total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
         cards = (
             await session.exec(
@@ -206,7 +206,7 @@ async def list_cards(
 
 async def get_card(card_id: uuid.UUID, actor: Viewer) -> CardDetail:
     require_permission(actor, Permission.PROMOTIONS, "manage gift cards")
-    async with session_scope() as session:
+    async with read_scope() as session:
         card = await session.get(GiftCard, card_id)
         if card is None:
             raise NotFoundError(GIFT_CARD_NOT_FOUND)
@@ -231,7 +231,7 @@ async def get_card(card_id: uuid.UUID, actor: Viewer) -> CardDetail:
 
 async def ledger_total(card_id: uuid.UUID) -> Decimal:
     """The sum of a card's ledger (it equals the balance; tests and audits check it)."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         total = (
             await session.exec(
                 select(func.sum(GiftCardMovement.amount)).where(

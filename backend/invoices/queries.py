@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import col, select
 
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.invoices.models import Document
 
@@ -32,7 +32,7 @@ class DocumentSummary:
 
 async def documents_of_order(order_id: uuid.UUID) -> list[DocumentSummary]:
     """The order's invoice and credit notes, in the order they were issued."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Document)
@@ -48,7 +48,7 @@ async def documents_of_order(order_id: uuid.UUID) -> list[DocumentSummary]:
 
 async def get_document(number: str) -> Document:
     """Raises NotFoundError."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         found = (
             await session.exec(select(Document).where(col(Document.number) == number[:30]))
         ).first()

@@ -25,7 +25,7 @@ from backend.catalog.category_queries import get_category_tree
 from backend.catalog.listing_queries import ListingPricing
 from backend.catalog.models import Product
 from backend.catalog.schemas import CategoryTree
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.single_flight import RefreshLock
 from backend.merchandising.models import Collection, Promotion, PromotionProduct
 from backend.merchandising.multibuys import LineMultiBuy, MultiBuy, MultiBuyLine, apply_multibuys
@@ -125,7 +125,7 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
 
 
 async def _read_live_promotions(now: datetime) -> tuple[LivePromotion, ...]:
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Promotion).where(live_condition(now)).order_by(col(Promotion.id))
@@ -357,7 +357,7 @@ async def _covered_by(
     statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
         col(Product.id), *(covers.label(f"covers_{i}") for i, covers in enumerate(conditions))
     ).where(col(Product.id).in_(product_ids))
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (await session.exec(statement)).all()
     return {row[0]: [bool(covered) for covered in row[1:]] for row in rows}
 

@@ -23,7 +23,7 @@ from backend.catalog.listing import (
 )
 from backend.catalog.listing_queries import ListingScope
 from backend.catalog.models import Product
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.merchandising.locks import COLLECTION_NOT_FOUND
 from backend.merchandising.models import MANUAL, Collection, CollectionProduct
@@ -84,7 +84,7 @@ async def views_of(rows: Sequence[Collection]) -> list[CollectionView]:
     manual_ids = [row.id for row in rows if row.kind == MANUAL]
     picked: dict[uuid.UUID, list[uuid.UUID]] = {}
     if manual_ids:
-        async with session_scope() as session:
+        async with read_scope() as session:
             for collection_id, product_id in (
                 await session.exec(
                     select(CollectionProduct.collection_id, CollectionProduct.product_id)
@@ -114,7 +114,7 @@ async def views_of(rows: Sequence[Collection]) -> list[CollectionView]:
 
 
 async def _select(*where: Any, order_by: Sequence[Any] = ()) -> list[CollectionView]:
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (await session.exec(select(Collection).where(*where).order_by(*order_by))).all()
     return await views_of(rows)
 
@@ -172,7 +172,7 @@ async def list_live_collections() -> list[CollectionView]:
 
 
 async def _count(scope: ListingScope) -> int:
-    async with session_scope() as session:
+    async with read_scope() as session:
         return (
             await session.exec(
                 select(func.count()).select_from(Product).where(col(Product.is_active), scope.where)

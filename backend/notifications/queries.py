@@ -11,7 +11,7 @@ from sqlalchemy.sql._typing import _ColumnsClauseArgument
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.notifications.models import Notification
@@ -37,7 +37,7 @@ async def list_messages(
 ) -> Page[MessageSummary]:
     page, limit = clamp_page(page, limit)
     where = [] if not recipient else [func.lower(Notification.recipient) == recipient.lower()]
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
                 SQLModelSelect(*_SUMMARY)
@@ -54,7 +54,7 @@ async def list_messages(
 
 
 async def get_message(message_id: uuid.UUID) -> MessageDetail:
-    async with session_scope() as session:
+    async with read_scope() as session:
         row: tuple[Any, ...] | None = (
             await session.exec(
                 SQLModelSelect(
@@ -69,7 +69,7 @@ async def get_message(message_id: uuid.UUID) -> MessageDetail:
 
 async def attempts_for(idempotency_key: str) -> int:
     """How often the message with this key was tried (0: never)."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         found = (
             await session.exec(
                 select(Notification.attempts).where(

@@ -21,7 +21,7 @@ from backend.accounts.schemas import Viewer
 from backend.cart import queries as cart_queries
 from backend.cart.schemas import Cart, CartOwner
 from backend.catalog.schemas import options_title
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.core.like import contains_pattern
 from backend.core.money import format_money
@@ -172,7 +172,7 @@ async def get_order(number: str) -> OrderDetail:
     """One order by its number, with lines and timeline; the caller decides whether the
     viewer may see it (`may_view`). With its payments too:
     `payments.queries.get_order_with_payments`."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         order = (await session.exec(select(Order).where(Order.number == number[:20]))).first()
         if order is None:
             raise NotFoundError(ORDER_NOT_FOUND)
@@ -273,7 +273,7 @@ class ParcelRecord:
 async def parcels_of(order_id: uuid.UUID, *, actor: Viewer) -> list[ParcelRecord]:
     """The parcels an order shipped in (none before it ships), in order (staff)."""
     require_permission(actor, Permission.ORDERS_VIEW, "see orders")
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(OrderParcel)
@@ -291,7 +291,7 @@ async def parcels_of(order_id: uuid.UUID, *, actor: Viewer) -> list[ParcelRecord
 
 async def order_status(order_id: uuid.UUID) -> str:
     """The order's status now (pending_payment, paid, …); raises NotFoundError."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         found = (await session.exec(select(Order.status).where(Order.id == order_id))).first()
     if found is None:
         raise NotFoundError(ORDER_NOT_FOUND)
@@ -308,7 +308,7 @@ class BoughtFromCart:
 async def bought_from_cart(order_id: uuid.UUID) -> BoughtFromCart | None:
     """A paid order's variants and the cart they were bought from; None while the order
     is not paid, or when it came from no cart."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         order = await session.get(Order, order_id)
         if order is None or order.cart_key is None or order.payment_status != "paid":
             return None
@@ -329,7 +329,7 @@ async def bought_from_cart(order_id: uuid.UUID) -> BoughtFromCart | None:
 async def gift_cards_bought(order_id: uuid.UUID) -> list[BoughtCard]:
     """The gift cards a paid order bought (none while it is not paid); a card with no
     recipient goes to the buyer."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         order = await session.get(Order, order_id)
         if order is None or order.payment_status != "paid":
             return []
@@ -362,7 +362,7 @@ async def gift_cards_bought(order_id: uuid.UUID) -> list[BoughtCard]:
 async def find_guest_order(email: str, number: str) -> uuid.UUID | None:
     """The order with this number and e-mail address (the guest lookup), else None. The
     answer is the same whether the number or the address is wrong."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         return (
             await session.exec(
                 select(Order.id).where(
@@ -380,7 +380,7 @@ async def list_orders(user_id: uuid.UUID, *, page: int = 1, limit: int = 20) -> 
         .group_by(col(OrderLine.order_id))
         .subquery()
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
                 SQLModelSelect(
@@ -453,7 +453,7 @@ async def preview_checkout(
     if details.discount_code:
         discount = await discounts.check_discount(details.discount_code, cart.goods_subtotal)
     offers = await live_order_offers()
-    async with session_scope() as session:
+    async with read_scope() as session:
         spent = await promotion_usage.used_up(
             session, offers, email=details.email, user_id=user_id, lock=False
         )
@@ -493,7 +493,7 @@ async def shipping_choices(
     if cart.gift_cards and not cart.lines:
         return [NO_SHIPPING]
     offers = await live_order_offers()
-    async with session_scope() as session:
+    async with read_scope() as session:
         parcel, _, _ = await parcel_and_lines(
             session, _chargeable(cart), country=country, region=region, discount=None
         )
@@ -554,7 +554,7 @@ async def list_all_orders(
     require_permission(actor, Permission.ORDERS_VIEW, "list every order")
     page, limit = clamp_page(page, limit)
     conditions = _conditions(filters)
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
                 SQLModelSelect(
@@ -597,7 +597,7 @@ async def shipping_note(cart: Cart) -> str:
     e-mailed: they neither ship nor count towards free shipping."""
     if cart.gift_cards and not cart.lines:
         return "Gift cards are e-mailed: no shipping."
-    async with session_scope() as session:
+    async with read_scope() as session:
         countries = await shipping_quotes.countries_shipped_to(session)
         if not countries:
             return ""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import col, select
 
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.orders import queries as order_queries
 from backend.orders.queries import OrderDetail
 from backend.payments.models import PaymentTransaction
@@ -45,7 +45,7 @@ class OrderWithPayments(OrderDetail):
 
 async def payment_history(order_id: uuid.UUID) -> tuple[PaymentRecord, ...]:
     """The order's charges and refunds, oldest first."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(PaymentTransaction)

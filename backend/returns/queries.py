@@ -14,7 +14,7 @@ from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.catalog.variant_queries import variants_in_stock
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.orders.models import Order
@@ -132,7 +132,7 @@ async def _order_returns(session: AsyncSession, order: Order) -> OrderReturns:
 async def returns_for_shopper(order_number: str, *, viewer: Viewer | None) -> OrderReturns:
     """The returns of an order and what may still be returned, for its signed-in owner
     only (anyone else: NotFoundError, as if there were no such order)."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         order = (await session.exec(select(Order).where(Order.number == order_number[:20]))).first()
         if order is None or viewer is None or order.user_id != viewer.user_id:
             raise NotFoundError(ORDER_NOT_FOUND)
@@ -141,7 +141,7 @@ async def returns_for_shopper(order_number: str, *, viewer: Viewer | None) -> Or
 
 async def returns_for_staff(order_number: str, *, actor: Viewer) -> OrderReturns:
     require_permission(actor, Permission.ORDERS_VIEW, "see returns")
-    async with session_scope() as session:
+    async with read_scope() as session:
         order = (await session.exec(select(Order).where(Order.number == order_number[:20]))).first()
         if order is None:
             raise NotFoundError(ORDER_NOT_FOUND)
@@ -151,7 +151,7 @@ async def returns_for_staff(order_number: str, *, actor: Viewer) -> OrderReturns
 async def return_for_staff(return_id: uuid.UUID, *, actor: Viewer) -> StaffReturn:
     """One return (staff), with its order's lines as `returns_for_staff` reads them."""
     require_permission(actor, Permission.ORDERS_VIEW, "see returns")
-    async with session_scope() as session:
+    async with read_scope() as session:
         order = (
             await session.exec(
                 select(Order)
@@ -178,7 +178,7 @@ async def list_returns(
         .group_by(col(ReturnLine.return_id))
         .subquery()
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(  # type: ignore[call-overload]  # more columns than sqlmodel's overloads

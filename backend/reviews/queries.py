@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.orders.purchases import has_bought, variants_bought
@@ -35,7 +35,7 @@ MODERATION_FILTERS = ("pending", "approved", "rejected", "all")
 
 async def get_rating_summary(product_id: uuid.UUID) -> RatingSummary:
     """Count, star sum and distribution of the product's approved reviews (one query)."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Review.rating, func.count())
@@ -74,7 +74,7 @@ async def list_published_reviews(
         col(Review.product_id) == product_id,
         col(Review.status) == ReviewStatus.APPROVED,
     )
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Review)
@@ -114,7 +114,7 @@ async def get_reviewer_standing(
     the rejection reason), and which of `shown_review_ids` they voted helpful."""
     if viewer is None:
         return ReviewerStanding(can_write=False, refusal=SIGN_IN_TO_REVIEW, own_review=None)
-    async with session_scope() as session:
+    async with read_scope() as session:
         own = (
             await session.exec(
                 select(Review).where(
@@ -166,7 +166,7 @@ def _own(own: Review) -> OwnReview:
 async def get_own_review(review_id: uuid.UUID, viewer: Viewer | None) -> OwnReview:
     """The viewer's own review (any status, with the moderator's reason); NotFoundError
     for anyone else's, as for no review at all."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         own = (await session.exec(select(Review).where(col(Review.id) == review_id))).first()
     if own is None or viewer is None or own.user_id != viewer.user_id:
         raise NotFoundError(REVIEW_NOT_FOUND)
@@ -191,7 +191,7 @@ async def list_reviews_for_moderation(
         col(Review.moderated_at).desc().nulls_last(),
         col(Review.id),
     ]
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(Review)
@@ -212,7 +212,7 @@ async def get_review_for_moderation(
 ) -> ModerationItem:
     """One review as the moderators' list shows it (any status)."""
     require_moderator(actor)
-    async with session_scope() as session:
+    async with read_scope() as session:
         review = await session.get(Review, review_id)
     if review is None:
         raise NotFoundError(REVIEW_NOT_FOUND)
@@ -247,7 +247,7 @@ async def _moderation_items(rows: Sequence[Review]) -> list[ModerationItem]:
 
 async def count_reviews_by_status(*, actor: Viewer | None) -> ModerationCounts:
     require_moderator(actor)
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = dict(
             (
                 await session.exec(select(Review.status, func.count()).group_by(col(Review.status)))

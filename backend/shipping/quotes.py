@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import InvalidInputError
 from backend.core.regions import canonical_region, country_name
 from backend.shipping.models import (
@@ -150,7 +150,7 @@ async def countries_shipped_to(session: AsyncSession | None = None) -> list[str]
     """Every country some zone covers, in the order the zones list them (oldest zone
     first): the first is the shop's home country for checkout's default."""
     if session is None:
-        async with session_scope() as own:
+        async with read_scope() as own:
             return await countries_shipped_to(own)
     rows = (
         await session.exec(

@@ -17,7 +17,7 @@ from cachetools import TTLCache
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.core.clock import zone_named
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.money import DEFAULT_DISPLAY_LOCALE, use_display_locale
 from backend.core.single_flight import RefreshLock
 from backend.shop_settings.models import ShopSettings
@@ -117,7 +117,7 @@ async def store_settings() -> StoreSettings:
         if (failure := _failed_read.get(_KEY)) is not None:
             raise failure
         try:
-            async with session_scope() as session:
+            async with read_scope() as session:
                 row = await session.get(ShopSettings, 1)
         except (SQLAlchemyError, OSError) as error:
             if (last := _last_read.get(_KEY)) is not None:

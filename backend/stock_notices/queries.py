@@ -14,14 +14,14 @@ from sqlmodel.sql.expression import Select as SQLModelSelect
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
 from backend.catalog.models import Product
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.stock_notices.models import OPEN_STATUSES, StockNoticeSubscription
 from backend.stock_notices.schemas import ProductDemand
 
 
 async def is_waiting(variant_id: uuid.UUID, viewer: Viewer) -> bool:
     """Whether the signed-in shopper has an active subscription for this variant."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         found = (
             await session.exec(
                 select(StockNoticeSubscription.id).where(
@@ -39,7 +39,7 @@ async def list_demand(actor: Viewer, *, limit: int = 100) -> list[ProductDemand]
     require_permission(actor, Permission.INVENTORY, "see back-in-stock demand")
     waiting = func.count().filter(col(StockNoticeSubscription.status) == "active")
     unconfirmed = func.count().filter(col(StockNoticeSubscription.status) == "pending")
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows: Sequence[tuple[Any, ...]] = (
             await session.exec(
                 SQLModelSelect(

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import InvalidInputError, NotFoundError
 from backend.core.pagination import Page, clamp_page
 from backend.webhooks.locks import ENDPOINT_NOT_FOUND
@@ -31,7 +31,7 @@ async def _get_endpoint_row(session: AsyncSession, endpoint_id: uuid.UUID) -> We
 
 async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
     require_permission(actor, Permission.WEBHOOKS, WHAT)
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = (
             await session.exec(
                 select(WebhookEndpoint).order_by(
@@ -44,7 +44,7 @@ async def list_endpoints(actor: Viewer | None) -> list[EndpointSummary]:
 
 async def get_endpoint(actor: Viewer | None, endpoint_id: uuid.UUID) -> EndpointSummary:
     require_permission(actor, Permission.WEBHOOKS, WHAT)
-    async with session_scope() as session:
+    async with read_scope() as session:
         return EndpointSummary.of(await _get_endpoint_row(session, endpoint_id))
 
 
@@ -65,7 +65,7 @@ async def list_deliveries(
     condition = col(WebhookDelivery.endpoint_id) == endpoint_id
     if status is not None:
         condition = condition & (col(WebhookDelivery.status) == status)
-    async with session_scope() as session:
+    async with read_scope() as session:
         await _get_endpoint_row(session, endpoint_id)
         rows = (
             await session.exec(
@@ -87,7 +87,7 @@ async def list_deliveries(
 async def get_delivery(actor: Viewer | None, delivery_id: uuid.UUID) -> DeliveryDetail:
     """A delivery with every attempt of it (status, start of the body, duration, error)."""
     require_permission(actor, Permission.WEBHOOKS, WHAT)
-    async with session_scope() as session:
+    async with read_scope() as session:
         row = await session.get(WebhookDelivery, delivery_id)
         if row is None:
             raise NotFoundError("There is no such webhook delivery.")

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.schemas import Viewer
 from backend.catalog import queries as catalog
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.errors import NotFoundError
 from backend.merchandising.storefront_catalog import at_todays_prices
 from backend.wishlists.models import Wishlist, WishlistItem
@@ -23,7 +23,7 @@ MAX_SHARE_TOKEN_LENGTH = 64
 
 async def saved_product_ids(viewer: Viewer) -> set[uuid.UUID]:
     """Every product the viewer saved: one indexed query, for all cards of a page."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         rows = await session.exec(
             select(WishlistItem.product_id)
             .join(Wishlist, col(Wishlist.id) == col(WishlistItem.wishlist_id))
@@ -58,7 +58,7 @@ async def _view(entries: list[tuple[uuid.UUID, datetime]], share_token: str | No
 
 async def get_wishlist(viewer: Viewer) -> WishlistView:
     """The viewer's saved products, newest first, with today's price and availability."""
-    async with session_scope() as session:
+    async with read_scope() as session:
         wishlist = (
             await session.exec(select(Wishlist).where(Wishlist.user_id == viewer.user_id))
         ).first()
@@ -75,7 +75,7 @@ async def get_shared_wishlist(share_token: str) -> WishlistView:
     token = str(share_token or "")
     if not token or len(token) > MAX_SHARE_TOKEN_LENGTH:
         raise NotFoundError("This wishlist does not exist or is no longer shared.")
-    async with session_scope() as session:
+    async with read_scope() as session:
         wishlist_id = (
             await session.exec(select(Wishlist.id).where(Wishlist.share_token == token))
         ).first()

@@ -1,6 +1,8 @@
-"""The connection pool asks PostgreSQL whether a pooled connection is alive only when it
-sat idle (`backend/core/db.py`): none of the round trips in a busy process, and a
-connection the server dropped meanwhile is replaced before anyone uses it."""
+"""Sessions and pooled connections (`backend/core/db.py`). The pool asks PostgreSQL whether
+a pooled connection is alive only when it sat idle: none of the round trips in a busy
+process, and a connection the server dropped meanwhile is replaced before anyone uses it.
+`read_scope` reads without BEGIN and COMMIT around the statements, refuses writes and row
+locks, and hands its connections back in transaction mode for `session_scope`."""
 
 from __future__ import annotations
 
@@ -9,13 +11,23 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from psycopg.pq import TransactionStatus
+from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core import db
-from backend.core.db import get_engine, ping_connections_after_idling, session_scope
+from backend.core.db import (
+    WriteInReadScopeError,
+    get_engine,
+    ping_connections_after_idling,
+    read_scope,
+    session_scope,
+)
 from backend.settings import get_settings
+from backend.shop_settings.models import ShopSettings
 
 IDLE_SECONDS = 0.3
 
@@ -100,3 +112,44 @@ async def test_without_the_idle_time_a_dropped_connection_fails_its_next_use(
     with pytest.raises(DBAPIError):
         await _backend_pid(engine)
     assert await _backend_pid(engine) != dropped  # and the pool reconnects after it
+
+
+async def _transaction_status(session: AsyncSession) -> TransactionStatus:
+    connection = await (await session.connection()).get_raw_connection()
+    return connection.driver_connection.info.transaction_status  # type: ignore[union-attr]
+
+
+async def test_a_read_scope_reads_outside_a_transaction_and_gives_its_connection_back_in_one() -> (
+    None
+):
+    # Every pooled connection serves each kind of session in turn.
+    for _ in range(12):
+        async with read_scope() as session:
+            name = (await session.exec(select(ShopSettings.shop_name))).first()
+            read_status = await _transaction_status(session)
+        async with session_scope() as session:
+            await session.exec(select(ShopSettings.shop_name))
+            write_status = await _transaction_status(session)
+
+        assert name  # what the read gave
+        assert read_status == TransactionStatus.IDLE  # no BEGIN, no COMMIT to send
+        assert write_status == TransactionStatus.INTRANS  # the transaction is back
+
+
+async def test_a_read_scope_refuses_writes_and_row_locks_and_nothing_is_written() -> None:
+    async with read_scope() as session:
+        before = (await session.exec(select(ShopSettings))).one()
+
+        with pytest.raises(WriteInReadScopeError):
+            await session.exec(update(ShopSettings).values(shop_name="Written by a read"))
+        with pytest.raises(WriteInReadScopeError):
+            await session.exec(select(ShopSettings).with_for_update())
+        before.shop_name = "Flushed by a read"
+        session.add(before)
+        with pytest.raises(WriteInReadScopeError):
+            await session.flush()
+
+    async with session_scope() as session:
+        names = (await session.exec(select(ShopSettings.shop_name))).all()
+    assert "Written by a read" not in names
+    assert "Flushed by a read" not in names
