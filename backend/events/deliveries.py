@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import case, func, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.sql.expression import Select as SQLModelSelect
@@ -19,36 +19,64 @@ from backend.events.outbox import OUTBOX_CHANNEL
 from backend.events.schemas import DeadLetter, DeliveryAttempt
 
 MAX_ERROR_LENGTH = 2000
+# The last error of a delivery whose attempts all ended with the worker gone.
+WORN_OUT = "the worker stopped during every attempt"
 
 
 async def start_delivery(
     event_id: uuid.UUID, handler: str, *, max_attempts: int
 ) -> DeliveryAttempt | None:
     """Count one more attempt and return the event, or None if this handler is done with it
-    (succeeded, dead-lettered, or out of attempts because its worker kept dying)."""
+    (succeeded, dead-lettered, or out of attempts because its worker kept dying). One
+    statement: the delivery's row is written (or its attempt counted) and the event read
+    together."""
+    tried = col(EventDelivery.attempts)
+    worn_out = tried >= max_attempts
+    claim = (
+        insert(EventDelivery)
+        .values(event_id=event_id, handler=handler, attempts=1)
+        .on_conflict_do_update(
+            index_elements=["event_id", "handler"],
+            set_={
+                "attempts": case((worn_out, tried), else_=tried + 1),
+                "status": case((worn_out, "dead"), else_="pending"),
+                "last_error": case(
+                    (worn_out, func.coalesce(col(EventDelivery.last_error), WORN_OUT)),
+                    else_=col(EventDelivery.last_error),
+                ),
+                "updated_at": func.now(),
+            },
+            # A delivery that succeeded or died stays as it is, and returns no row.
+            where=col(EventDelivery.status) == "pending",
+        )
+        .returning(
+            col(EventDelivery.event_id), col(EventDelivery.status), col(EventDelivery.attempts)
+        )
+        .cte("claimed")
+    )
+    statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
+        claim.c.status,
+        claim.c.attempts,
+        col(OutboxEvent.event_type),
+        col(OutboxEvent.occurred_at),
+        col(OutboxEvent.aggregate_id),
+        col(OutboxEvent.payload),
+    ).join_from(claim, OutboxEvent, col(OutboxEvent.id) == claim.c.event_id)
     async with session_scope() as session:
-        await session.exec(
-            insert(EventDelivery)
-            .values(event_id=event_id, handler=handler)
-            .on_conflict_do_nothing(index_elements=["event_id", "handler"])
-        )
-        delivery = await lock_delivery_for_update(session, event_id, handler)
-        if delivery.status != "pending":
-            return None
-        if delivery.attempts >= max_attempts:
-            delivery.status = "dead"
-            delivery.last_error = delivery.last_error or "the worker stopped during every attempt"
-            return None
-        delivery.attempts += 1
-        row = await session.get_one(OutboxEvent, event_id)
-        event = event_from_row(
-            event_type=row.event_type,
-            event_id=row.id,
-            occurred_at=row.occurred_at,
-            aggregate_id=row.aggregate_id,
-            payload=row.payload,
-        )
-        return DeliveryAttempt(event=event, attempt=delivery.attempts)
+        row = (await session.exec(statement)).first()
+    if row is None:
+        return None
+    status, attempt, event_type, occurred_at, aggregate_id, payload = row
+    if status != "pending":  # out of attempts: dead-lettered now
+        return None
+    event = event_from_row(
+        event_type=event_type,
+        event_id=event_id,
+        occurred_at=occurred_at,
+        aggregate_id=aggregate_id,
+        payload=payload,
+    )
+    return DeliveryAttempt(event=event, attempt=attempt)
 
 
 async def finish_delivery(event_id: uuid.UUID, handler: str) -> None:

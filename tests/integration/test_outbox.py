@@ -155,7 +155,7 @@ async def test_a_delivery_whose_worker_keeps_dying_is_dead_lettered(
                 )
             )
         ).one()
-    assert delivery.status == "dead"
+    assert (delivery.status, delivery.last_error) == ("dead", deliveries.WORN_OUT)
 
 
 async def _event_ids(aggregate_id: str) -> list[uuid.UUID]:
