@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
-from backend.core.db import session_scope
 from backend.core.regions import country_name
 from backend.pricing.totals import AppliedTax
 from backend.shipping import quotes
@@ -39,10 +38,9 @@ async def preview_address(
     require_permission(actor, Permission.SETTINGS, "preview checkout")
     where = quotes.destination(country, region, postcode)
     classes = await list_tax_classes()
-    async with session_scope() as session:
-        zone = zone_for(await quotes.load_zones(session), where)
-        table = await rates.tax_table(session, where.country, region)
-        include = await rates.prices_include_tax(session)
+    zone = zone_for(await quotes.zones_in_force(), where)
+    table = await rates.tax_table(where.country, region)
+    include = await rates.prices_include_tax()
     parcel = Parcel(weight_kg, order_value)
     return AddressPreview(
         place=", ".join(filter(None, (where.region, country_name(where.country)))),

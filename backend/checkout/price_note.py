@@ -10,7 +10,6 @@ import time
 
 from cachetools import TTLCache
 
-from backend.core.db import read_scope
 from backend.shipping import quotes
 from backend.tax import rates
 
@@ -23,11 +22,10 @@ async def price_note(country: str | None = None) -> str:
     key = country or ""
     if (cached := _notes.get(key)) is not None:
         return cached
-    async with read_scope() as session:
-        countries = await quotes.countries_shipped_to(session)
-        include = await rates.prices_include_tax(session)
-        shown = country if country in countries else (countries[0] if countries else None)
-        home = await rates.tax_table(session, shown, None) if shown else None
+    countries = await quotes.countries_shipped_to()
+    include = await rates.prices_include_tax()
+    shown = country if country in countries else (countries[0] if countries else None)
+    home = await rates.tax_table(shown, None) if shown else None
     standard = home.standard if home else None
     if include:
         note = f"incl. {standard.name}" if standard and standard.percent else "incl. tax"

@@ -8,7 +8,6 @@ process, so a promotion starts, ends or changes everywhere within a second.
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from cachetools import TTLCache
 from sqlalchemy import ColumnElement, Integer, String, and_, case, false, func, literal, or_, true
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as SQLModelSelect
@@ -26,7 +24,7 @@ from backend.catalog.listing_queries import ListingPricing
 from backend.catalog.models import Product
 from backend.catalog.schemas import CategoryTree
 from backend.core.db import read_scope
-from backend.core.single_flight import RefreshLock
+from backend.core.single_flight import FreshCache
 from backend.merchandising.models import Collection, Promotion, PromotionProduct
 from backend.merchandising.multibuys import LineMultiBuy, MultiBuy, MultiBuyLine, apply_multibuys
 from backend.merchandising.offers import ZERO, Offer, Sale, sale_of
@@ -56,23 +54,12 @@ class CoveringMultiBuy:
     covers: ColumnElement[bool]
 
 
-_fresh: TTLCache[str, tuple[LivePromotion, ...]] = TTLCache(
-    maxsize=1, ttl=FRESH_FOR_SECONDS, timer=time.monotonic
-)
-# One read at a time when the second runs out (every request in flight would read).
-_refresh_lock = RefreshLock()
-
-
-class _Forgotten:
-    """How often `forget_cached` ran: a read begun before it is not kept."""
-
-    times = 0
+_live: FreshCache[str, tuple[LivePromotion, ...]] = FreshCache(seconds=FRESH_FOR_SECONDS)
 
 
 def forget_cached() -> None:
     """After a change in this process: the next read sees it at once."""
-    _Forgotten.times += 1
-    _fresh.clear()
+    _live.forget()
 
 
 def live_condition(now: datetime) -> ColumnElement[bool]:
@@ -112,16 +99,7 @@ async def live_promotions(at: datetime | None = None) -> tuple[LivePromotion, ..
     `at` (the admin's preview; read afresh)."""
     if at is not None:
         return await _read_live_promotions(at)
-    if (cached := _fresh.get("live")) is not None:
-        return cached
-    async with _refresh_lock():
-        if (cached := _fresh.get("live")) is not None:
-            return cached  # read by the request this one waited for
-        forgotten = _Forgotten.times
-        live = await _read_live_promotions(datetime.now(UTC))
-        if forgotten == _Forgotten.times:
-            _fresh["live"] = live
-        return live
+    return await _live.get("live", lambda: _read_live_promotions(datetime.now(UTC)))
 
 
 async def _read_live_promotions(now: datetime) -> tuple[LivePromotion, ...]:

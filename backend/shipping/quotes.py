@@ -1,6 +1,8 @@
 """The shipping methods offered for an address and a parcel, from the zones in the
-database: read fresh in the caller's transaction (an order is priced with what is
-configured when it is placed)."""
+database. Every cart, checkout step and order placement asks for them, and a merchant
+rarely changes them: each process reads them at most once a second (one read at a time),
+so an order is priced with what was configured at most a second before it was placed. A
+change made in this process (`backend/shipping/services.py`) applies here at once."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.core.db import read_scope
 from backend.core.errors import InvalidInputError
 from backend.core.regions import canonical_region, country_name
+from backend.core.single_flight import FreshCache
 from backend.shipping.models import (
     ShippingMethod,
     ShippingMethodExclusion,
@@ -38,20 +41,42 @@ def destination(
     return Destination(country, canonical_region(country, region), normalize_postcode(postcode))
 
 
-async def load_zones(session: AsyncSession, *, active_methods_only: bool = True) -> list[ZoneRule]:
-    """Every zone with its methods (in their order), bands and exclusions, oldest zone
-    first. Four statements, whatever the number of zones."""
+FRESH_FOR_SECONDS = 1.0
+_zones: FreshCache[str, tuple[ZoneRule, ...]] = FreshCache(seconds=FRESH_FOR_SECONDS)
+_countries: FreshCache[str, tuple[str, ...]] = FreshCache(seconds=FRESH_FOR_SECONDS)
+
+
+def forget_cached() -> None:
+    """After a change to the zones in this process: the next read sees it at once."""
+    _zones.forget()
+    _countries.forget()
+
+
+async def zones_in_force() -> tuple[ZoneRule, ...]:
+    """Every zone with its active methods (in their order), bands and exclusions, oldest
+    zone first."""
+    return await _zones.get("zones", _read_zones)
+
+
+async def _read_zones() -> tuple[ZoneRule, ...]:
+    async with read_scope() as session:
+        return await _load_zones(session)
+
+
+async def _load_zones(session: AsyncSession) -> tuple[ZoneRule, ...]:
+    """Four statements, whatever the number of zones."""
     zones = (
         await session.exec(
             select(ShippingZone).order_by(col(ShippingZone.created_at), col(ShippingZone.name))
         )
     ).all()
-    method_query = select(ShippingMethod).order_by(
-        col(ShippingMethod.position), col(ShippingMethod.name)
-    )
-    if active_methods_only:
-        method_query = method_query.where(col(ShippingMethod.is_active))
-    methods = (await session.exec(method_query)).all()
+    methods = (
+        await session.exec(
+            select(ShippingMethod)
+            .where(col(ShippingMethod.is_active))
+            .order_by(col(ShippingMethod.position), col(ShippingMethod.name))
+        )
+    ).all()
     bands: dict[object, list[Band]] = defaultdict(list)
     for band in (await session.exec(select(ShippingRateBand))).all():
         bands[band.method_id].append(Band(band.up_to, band.price))
@@ -77,7 +102,7 @@ async def load_zones(session: AsyncSession, *, active_methods_only: bool = True)
                 excluded_categories=frozenset(excluded_categories[method.id]),  # type: ignore[arg-type]
             )
         )
-    return [
+    return tuple(
         ZoneRule(
             id=zone.id,
             name=zone.name,
@@ -88,7 +113,7 @@ async def load_zones(session: AsyncSession, *, active_methods_only: bool = True)
             methods=tuple(by_zone[zone.id]),
         )
         for zone in zones
-    ]
+    )
 
 
 @dataclass(frozen=True)
@@ -127,11 +152,11 @@ def not_shipped_within(where: Destination) -> InvalidInputError:
     )
 
 
-async def quote(session: AsyncSession, where: Destination, parcel: Parcel) -> ShippingQuote:
+async def quote(where: Destination, parcel: Parcel) -> ShippingQuote:
     """The methods of the address's zone that can take the parcel, with their prices.
     Raises InvalidInputError ("We don't ship to …") when no zone covers the address or
     none of its methods can take this parcel."""
-    zones = await load_zones(session)
+    zones = await zones_in_force()
     zone = zone_for(zones, where)
     if zone is None:
         if any(where.country in other.countries for other in zones):
@@ -146,21 +171,23 @@ async def quote(session: AsyncSession, where: Destination, parcel: Parcel) -> Sh
     return ShippingQuote(zone, options)
 
 
-async def countries_shipped_to(session: AsyncSession | None = None) -> list[str]:
+async def countries_shipped_to() -> tuple[str, ...]:
     """Every country some zone covers, in the order the zones list them (oldest zone
     first): the first is the shop's home country for checkout's default."""
-    if session is None:
-        async with read_scope() as own:
-            return await countries_shipped_to(own)
-    rows = (
-        await session.exec(
-            select(ShippingZone.countries).order_by(
-                col(ShippingZone.created_at), col(ShippingZone.name)
+    return await _countries.get("countries", _read_countries)
+
+
+async def _read_countries() -> tuple[str, ...]:
+    async with read_scope() as session:
+        rows = (
+            await session.exec(
+                select(ShippingZone.countries).order_by(
+                    col(ShippingZone.created_at), col(ShippingZone.name)
+                )
             )
-        )
-    ).all()
+        ).all()
     seen: dict[str, None] = {}
     for countries in rows:
         for country in countries:
             seen.setdefault(country, None)
-    return list(seen)
+    return tuple(seen)

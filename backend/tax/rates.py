@@ -1,4 +1,8 @@
-"""The tax rates that apply to an address, and the shop's tax configuration."""
+"""The tax rates that apply to an address, and the shop's tax configuration. Every cart,
+checkout step and order placement asks for them, and a merchant rarely changes them: each
+process reads them at most once a second per address (one read at a time), so an order is
+taxed at the rates configured at most a second before it was placed (and keeps them: its
+tax lines are written with it). A change made in this process applies here at once."""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.core.db import session_scope
+from backend.core.db import read_scope
 from backend.core.regions import canonical_region
+from backend.core.single_flight import FreshCache
 from backend.pricing.totals import NO_TAX, AppliedTax
 from backend.tax.models import STANDARD_CLASS, TaxConfiguration, TaxRate
 
@@ -32,16 +36,36 @@ class TaxTable:
         return self.by_class.get(tax_class, self.standard)
 
 
-async def tax_table(session: AsyncSession, country: str, region: str | None) -> TaxTable:
+FRESH_FOR_SECONDS = 1.0
+# (country, region) → its rates; bounded, as addresses name any region.
+_tables: FreshCache[tuple[str, str], TaxTable] = FreshCache(seconds=FRESH_FOR_SECONDS, maxsize=512)
+_configuration: FreshCache[str, bool] = FreshCache(seconds=FRESH_FOR_SECONDS)
+
+
+def forget_cached() -> None:
+    """After a change to the rates or the configuration in this process: the next read
+    sees it at once."""
+    _tables.forget()
+    _configuration.forget()
+
+
+async def tax_table(country: str, region: str | None) -> TaxTable:
+    """The rates of an address, by tax class."""
     country = country.strip().upper()
     place = canonical_region(country, region)
-    rows = (
-        await session.exec(
-            select(TaxRate).where(
-                TaxRate.country == country, col(TaxRate.region).in_(["", place] if place else [""])
+    return await _tables.get((country, place), lambda: _read_tax_table(country, place))
+
+
+async def _read_tax_table(country: str, place: str) -> TaxTable:
+    async with read_scope() as session:
+        rows = (
+            await session.exec(
+                select(TaxRate).where(
+                    TaxRate.country == country,
+                    col(TaxRate.region).in_(["", place] if place else [""]),
+                )
             )
-        )
-    ).all()
+        ).all()
     by_class: dict[str, AppliedTax] = {}
     # Whole-country rates first, so the region's own replace them.
     for row in sorted(rows, key=lambda r: r.region != ""):
@@ -49,10 +73,12 @@ async def tax_table(session: AsyncSession, country: str, region: str | None) -> 
     return TaxTable(country, place, by_class)
 
 
-async def prices_include_tax(session: AsyncSession | None = None) -> bool:
+async def prices_include_tax() -> bool:
     """Whether catalog prices are what shoppers pay, tax included (EU/UK style)."""
-    if session is None:
-        async with session_scope() as own:
-            return await prices_include_tax(own)
-    found = await session.get(TaxConfiguration, 1)
+    return await _configuration.get("prices_include_tax", _read_prices_include_tax)
+
+
+async def _read_prices_include_tax() -> bool:
+    async with read_scope() as session:
+        found = await session.get(TaxConfiguration, 1)
     return bool(found and found.prices_include_tax)

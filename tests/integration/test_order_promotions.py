@@ -88,8 +88,7 @@ async def test_free_shipping_over_an_amount_and_only_to_its_zone(
     make_product: MakeProduct, place_order: PlaceOrder
 ) -> None:
     product = await make_product(price=Decimal("30.00"), stock_quantity=20)
-    async with session_scope() as session:
-        zones = await quotes.load_zones(session)
+    zones = await quotes.zones_in_force()
     home = zone_for(zones, quotes.destination("US"))
     assert home is not None
     await _promote(

@@ -4,12 +4,13 @@ what they were charged, and the admin's rules (validation, overlaps, audit, role
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
@@ -22,12 +23,17 @@ from backend.core.errors import InvalidInputError, PermissionDeniedError
 from backend.core.validation import parse_input
 from backend.orders import queries as order_queries
 from backend.payments.queries import get_order_with_payments
+from backend.shipping import quotes
 from backend.shipping import services as shipping
 from backend.shipping.inputs import MethodInput, ZoneInput, parse_bands
+from backend.shipping.rules import Parcel
+from backend.tax import rates
 from backend.tax import services as taxes
+from backend.tax.models import TaxRate
 from tests.fixtures.accounts import catalog_manager
 from tests.fixtures.catalog import MakeProduct
 from tests.fixtures.checkout import PlaceOrder
+from tests.fixtures.sql_statements import counted_statements
 
 pytestmark = pytest.mark.usefixtures("restore_shipping_and_tax")
 
@@ -278,14 +284,14 @@ async def test_the_migration_seeded_todays_configuration(admin_viewer: Viewer) -
         ("express", Decimal("14.95"), None),
     ]
     async with session_scope() as session:
-        rates = dict(
+        standard_rates = dict(
             (
                 await session.exec(  # type: ignore[call-overload]
                     text("SELECT country, percent FROM tax_rates WHERE tax_class = 'standard'")
                 )
             ).all()
         )
-    assert rates == {
+    assert standard_rates == {
         "US": Decimal(0),
         "CA": Decimal(5),
         "GB": Decimal(20),
@@ -293,3 +299,36 @@ async def test_the_migration_seeded_todays_configuration(admin_viewer: Viewer) -
         "FR": Decimal(20),
         "NL": Decimal(21),
     }
+
+
+async def test_checkouts_in_flight_read_the_zones_and_rates_once() -> None:
+    quotes.forget_cached()
+    rates.forget_cached()
+    parcel = Parcel(Decimal(1), Decimal(30))
+    with counted_statements() as statements:
+        await asyncio.gather(
+            *(quotes.quote(quotes.destination("GB"), parcel) for _ in range(10)),
+            *(rates.tax_table("GB", None) for _ in range(10)),
+            *(rates.prices_include_tax() for _ in range(10)),
+        )
+
+    assert len([sql for sql in statements if "FROM shipping_zones" in sql]) == 1
+    assert len([sql for sql in statements if "FROM tax_rates" in sql]) == 1
+    assert len([sql for sql in statements if "FROM tax_configuration" in sql]) == 1
+
+
+async def test_a_change_another_process_made_applies_here_within_a_second() -> None:
+    """Made in this process (the tests above), a change applies at once; made in another
+    (here: straight in the database), when this process's second runs out."""
+    rates.forget_cached()
+    assert (await rates.tax_table("GB", None)).standard.percent == Decimal(20)
+    async with session_scope() as session:
+        await session.exec(
+            update(TaxRate)
+            .where(col(TaxRate.country) == "GB", col(TaxRate.tax_class) == "standard")
+            .values(percent=Decimal(5))
+        )
+
+    assert (await rates.tax_table("GB", None)).standard.percent == Decimal(20)  # kept
+    await asyncio.sleep(rates.FRESH_FOR_SECONDS + 0.1)
+    assert (await rates.tax_table("GB", None)).standard.percent == Decimal(5)
