@@ -70,7 +70,7 @@ async def parcel_and_lines(
     """The lines priced with the address's tax rates, what they make as a parcel, and
     the address's rates."""
     facts = await variant_facts(session, [line.variant_id for line in lines if line.variant_id])
-    table = await rates.tax_table(country, region)
+    table = await rates.tax_table(country, region, session)
     priced = []
     weights: list[tuple[int | None, int]] = []
     products: set[uuid.UUID] = set()
@@ -124,7 +124,7 @@ async def work_out_charges(
     parcel, priced, table = await parcel_and_lines(
         session, lines, country=details.country, region=details.region, discount=discount
     )
-    prices_include_tax = await rates.prices_include_tax()
+    prices_include_tax = await rates.prices_include_tax(session)
     goods = goods_after_multibuys(priced)
     order_offer = best_order_offer(offers, "order", base=goods, goods_subtotal=goods)
     promotion_discount = order_offer.amount_off(goods) if order_offer else Decimal(0)
@@ -140,7 +140,7 @@ async def work_out_charges(
         )
         return Charges(totals, NO_SHIPPING, [NO_SHIPPING], order_offer)
     where = quotes.destination(details.country, details.region, details.postal_code)
-    quote = await quotes.quote(where, parcel)
+    quote = await quotes.quote(where, parcel, session)
     options = [
         after_shipping_offer(option, offers, goods, quote.zone.id) for option in quote.options
     ]

@@ -498,7 +498,7 @@ async def shipping_choices(
             session, _chargeable(cart), country=country, region=region, discount=None
         )
         where = shipping_quotes.destination(country, region, postcode)
-        quote = await shipping_quotes.quote(where, parcel)
+        quote = await shipping_quotes.quote(where, parcel, session)
     # At their prices under a shipping promotion ("free over $75").
     return [
         after_shipping_offer(option, offers, cart.goods_subtotal, quote.zone.id)
@@ -597,15 +597,15 @@ async def shipping_note(cart: Cart) -> str:
     e-mailed: they neither ship nor count towards free shipping."""
     if cart.gift_cards and not cart.lines:
         return "Gift cards are e-mailed: no shipping."
+    countries = await shipping_quotes.countries_shipped_to()
+    if not countries:
+        return ""
+    where = shipping_quotes.destination(countries[0])
     async with read_scope() as session:
-        countries = await shipping_quotes.countries_shipped_to()
-        if not countries:
-            return ""
-        where = shipping_quotes.destination(countries[0])
         parcel, _, _ = await parcel_and_lines(
             session, _chargeable(cart), country=where.country, region=None, discount=None
         )
-        zone = zone_for(await shipping_quotes.zones_in_force(), where)
+        zone = zone_for(await shipping_quotes.zones_in_force(session), where)
     options = zone.options_for(parcel) if zone else []
     if not options:
         return ""

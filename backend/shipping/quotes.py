@@ -52,10 +52,12 @@ def forget_cached() -> None:
     _countries.forget()
 
 
-async def zones_in_force() -> tuple[ZoneRule, ...]:
+async def zones_in_force(session: AsyncSession | None = None) -> tuple[ZoneRule, ...]:
     """Every zone with its active methods (in their order), bands and exclusions, oldest
-    zone first."""
-    return await _zones.get("zones", _read_zones)
+    zone first. A caller inside a transaction passes its `session`: a read goes through
+    it, as a second connection for each transaction in flight can run the pool dry (200
+    checkouts at once waited for connections that only they held)."""
+    return await _zones.get("zones", lambda: _load_zones(session) if session else _read_zones())
 
 
 async def _read_zones() -> tuple[ZoneRule, ...]:
@@ -152,11 +154,13 @@ def not_shipped_within(where: Destination) -> InvalidInputError:
     )
 
 
-async def quote(where: Destination, parcel: Parcel) -> ShippingQuote:
-    """The methods of the address's zone that can take the parcel, with their prices.
-    Raises InvalidInputError ("We don't ship to …") when no zone covers the address or
-    none of its methods can take this parcel."""
-    zones = await zones_in_force()
+async def quote(
+    where: Destination, parcel: Parcel, session: AsyncSession | None = None
+) -> ShippingQuote:
+    """The methods of the address's zone that can take the parcel, with their prices
+    (`session`: see `zones_in_force`). Raises InvalidInputError ("We don't ship to …")
+    when no zone covers the address or none of its methods can take this parcel."""
+    zones = await zones_in_force(session)
     zone = zone_for(zones, where)
     if zone is None:
         if any(where.country in other.countries for other in zones):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.core.db import read_scope
 from backend.core.regions import canonical_region
@@ -49,23 +50,29 @@ def forget_cached() -> None:
     _configuration.forget()
 
 
-async def tax_table(country: str, region: str | None) -> TaxTable:
-    """The rates of an address, by tax class."""
+async def tax_table(
+    country: str, region: str | None, session: AsyncSession | None = None
+) -> TaxTable:
+    """The rates of an address, by tax class. A caller inside a transaction passes its
+    `session`: a read goes through it (a second connection for each transaction in
+    flight can run the pool dry)."""
     country = country.strip().upper()
     place = canonical_region(country, region)
-    return await _tables.get((country, place), lambda: _read_tax_table(country, place))
+    return await _tables.get((country, place), lambda: _read_tax_table(country, place, session))
 
 
-async def _read_tax_table(country: str, place: str) -> TaxTable:
-    async with read_scope() as session:
-        rows = (
-            await session.exec(
-                select(TaxRate).where(
-                    TaxRate.country == country,
-                    col(TaxRate.region).in_(["", place] if place else [""]),
-                )
+async def _read_tax_table(country: str, place: str, session: AsyncSession | None) -> TaxTable:
+    if session is None:
+        async with read_scope() as own:
+            return await _read_tax_table(country, place, own)
+    rows = (
+        await session.exec(
+            select(TaxRate).where(
+                TaxRate.country == country,
+                col(TaxRate.region).in_(["", place] if place else [""]),
             )
-        ).all()
+        )
+    ).all()
     by_class: dict[str, AppliedTax] = {}
     # Whole-country rates first, so the region's own replace them.
     for row in sorted(rows, key=lambda r: r.region != ""):
@@ -73,12 +80,15 @@ async def _read_tax_table(country: str, place: str) -> TaxTable:
     return TaxTable(country, place, by_class)
 
 
-async def prices_include_tax() -> bool:
-    """Whether catalog prices are what shoppers pay, tax included (EU/UK style)."""
-    return await _configuration.get("prices_include_tax", _read_prices_include_tax)
+async def prices_include_tax(session: AsyncSession | None = None) -> bool:
+    """Whether catalog prices are what shoppers pay, tax included (EU/UK style);
+    `session` as for `tax_table`."""
+    return await _configuration.get("prices_include_tax", lambda: _read_prices_include_tax(session))
 
 
-async def _read_prices_include_tax() -> bool:
-    async with read_scope() as session:
-        found = await session.get(TaxConfiguration, 1)
+async def _read_prices_include_tax(session: AsyncSession | None) -> bool:
+    if session is None:
+        async with read_scope() as own:
+            return await _read_prices_include_tax(own)
+    found = await session.get(TaxConfiguration, 1)
     return bool(found and found.prices_include_tax)
