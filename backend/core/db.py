@@ -7,7 +7,7 @@ asyncio, and a blocking database call there would stall every other user.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
@@ -74,11 +74,18 @@ def _sessionmaker_for(url: str) -> async_sessionmaker[AsyncSession]:
 
 
 @asynccontextmanager
-async def session_scope() -> AsyncIterator[AsyncSession]:
-    """One session, one transaction: committed on success, rolled back on any error."""
+async def session_scope(*, then: Callable[[], None] | None = None) -> AsyncIterator[AsyncSession]:
+    """One session, one transaction: committed on success, rolled back on any error.
+    `then` runs once the transaction has ended, either way: a change to what a process
+    caches (the shipping zones, the tax rates) forgets it there, after the commit, so no
+    read in between caches what was there before."""
     maker = _sessionmaker_for(get_settings().database_url)
-    async with maker() as session, session.begin():
-        yield session
+    try:
+        async with maker() as session, session.begin():
+            yield session
+    finally:
+        if then is not None:
+            then()
 
 
 class WriteInReadScopeError(RuntimeError):

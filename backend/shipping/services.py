@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -162,17 +160,6 @@ def _zone_snapshot(zone: ShippingZone) -> dict[str, object]:
     }
 
 
-@asynccontextmanager
-async def _changing_zones() -> AsyncIterator[AsyncSession]:
-    """The transaction of a change to the zones or their methods: once it ends, this
-    process reads them afresh (the others within a second)."""
-    try:
-        async with session_scope() as session:
-            yield session
-    finally:
-        quotes.forget_cached()
-
-
 async def save_zone(
     data: ZoneInput, *, actor: Viewer, zone_id: uuid.UUID | None = None
 ) -> uuid.UUID:
@@ -180,7 +167,7 @@ async def save_zone(
     in use) and NotFoundError."""
     require_permission(actor, Permission.SETTINGS, WHAT)
     try:
-        async with _changing_zones() as session:
+        async with session_scope(then=quotes.forget_cached) as session:
             before = None
             if zone_id is None:
                 zone = ShippingZone(name=data.name, countries=data.countries)
@@ -253,7 +240,7 @@ async def _refuse_overlap(
 async def delete_zone(zone_id: uuid.UUID, *, actor: Viewer) -> None:
     """A zone and its methods go; orders placed with them keep what they were charged."""
     require_permission(actor, Permission.SETTINGS, WHAT)
-    async with _changing_zones() as session:
+    async with session_scope(then=quotes.forget_cached) as session:
         zone = await session.get(ShippingZone, zone_id, with_for_update=True)
         if zone is None:
             raise NotFoundError("There is no such shipping zone.")
@@ -309,7 +296,7 @@ async def save_method(
     zone has already, an unknown category or product) and NotFoundError."""
     require_permission(actor, Permission.SETTINGS, WHAT)
     try:
-        async with _changing_zones() as session:
+        async with session_scope(then=quotes.forget_cached) as session:
             before = None
             if method_id is not None:
                 method = await session.get(ShippingMethod, method_id, with_for_update=True)
@@ -366,7 +353,7 @@ async def save_method(
 
 async def delete_method(method_id: uuid.UUID, *, actor: Viewer) -> None:
     require_permission(actor, Permission.SETTINGS, WHAT)
-    async with _changing_zones() as session:
+    async with session_scope(then=quotes.forget_cached) as session:
         method = await session.get(ShippingMethod, method_id, with_for_update=True)
         if method is None:
             raise NotFoundError("There is no such shipping method.")
@@ -383,7 +370,7 @@ async def delete_method(method_id: uuid.UUID, *, actor: Viewer) -> None:
 async def set_method_active(method_id: uuid.UUID, *, active: bool, actor: Viewer) -> None:
     """Offer a method at checkout again, or stop offering it (it stays configured)."""
     require_permission(actor, Permission.SETTINGS, WHAT)
-    async with _changing_zones() as session:
+    async with session_scope(then=quotes.forget_cached) as session:
         method = await session.get(ShippingMethod, method_id, with_for_update=True)
         if method is None:
             raise NotFoundError("There is no such shipping method.")

@@ -4,8 +4,6 @@ Checkout reads them fresh for each order; orders keep the tax lines they were ch
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
@@ -20,7 +18,6 @@ from pydantic import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.permissions import Permission, require_permission
 from backend.accounts.schemas import Viewer
@@ -121,17 +118,6 @@ def _snapshot(rate: TaxRate) -> dict[str, object]:
     }
 
 
-@asynccontextmanager
-async def _changing_taxes() -> AsyncIterator[AsyncSession]:
-    """The transaction of a change to the rates or the configuration: once it ends, this
-    process reads them afresh (the others within a second)."""
-    try:
-        async with session_scope() as session:
-            yield session
-    finally:
-        rates.forget_cached()
-
-
 async def save_tax_rate(
     data: TaxRateInput, *, actor: Viewer, rate_id: uuid.UUID | None = None
 ) -> uuid.UUID:
@@ -139,7 +125,7 @@ async def save_tax_rate(
     adding another for it raises InvalidInputError."""
     require_permission(actor, Permission.SETTINGS, WHAT)
     try:
-        async with _changing_taxes() as session:
+        async with session_scope(then=rates.forget_cached) as session:
             if await session.get(TaxClass, data.tax_class) is None:
                 raise InvalidInputError(
                     "Please correct the tax rate.", {"tax_class": "Choose a tax class."}
@@ -177,7 +163,7 @@ async def save_tax_rate(
 
 async def delete_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> None:
     require_permission(actor, Permission.SETTINGS, WHAT)
-    async with _changing_taxes() as session:
+    async with session_scope(then=rates.forget_cached) as session:
         rate = await session.get(TaxRate, rate_id, with_for_update=True)
         if rate is None:
             raise NotFoundError("There is no such tax rate.")
@@ -194,7 +180,7 @@ async def delete_tax_rate(rate_id: uuid.UUID, *, actor: Viewer) -> None:
 async def set_prices_include_tax(include: bool, *, actor: Viewer) -> None:
     """Whether catalog prices include tax (EU/UK) or tax is added at checkout (US)."""
     require_permission(actor, Permission.SETTINGS, WHAT)
-    async with _changing_taxes() as session:
+    async with session_scope(then=rates.forget_cached) as session:
         found = await session.get(TaxConfiguration, 1, with_for_update=True)
         config = found or TaxConfiguration(id=1)
         before = config.prices_include_tax
