@@ -17,7 +17,8 @@ from tests.e2e.data import PASSWORD, create_account, create_product, run, shop_c
 from tests.e2e.pages.admin import AdminDashboard
 from tests.e2e.pages.checkout import Buyer
 
-# The shop reads prices' tax note at most once a second (backend/checkout/price_note.py).
+# A process reads the zones and tax rates behind prices' tax note at most once a second
+# (backend/shipping/quotes.py, backend/tax/rates.py): another process sees a change then.
 PRICE_NOTE_FRESH_AFTER_MS = 1_100
 
 
