@@ -57,7 +57,8 @@ from backend.merchandising.models import Collection
 from backend.settings import get_settings
 
 DEFAULT_CHUNK_SIZE = 2_000
-MAX_CHUNK_SIZE = 4_000  # 15 columns a row: stays under PostgreSQL's 65,535 parameters
+MAX_PARAMETERS = 65_535  # PostgreSQL's limit for one statement
+MAX_CHUNK_SIZE = 4_000  # 15 columns a product row: stays under MAX_PARAMETERS
 # Below this many new products, drawing in this process beats starting a process pool.
 POOL_THRESHOLD = 40
 
@@ -351,8 +352,12 @@ async def _insert_variants(
         (ProductOptionValue, values),
         (ProductVariant, variants),
     ):
-        if rows:
-            await connection.execute(insert(table), rows)
+        # Multi-row VALUES, not executemany: psycopg would send one INSERT per row, and
+        # the variants' summary trigger would then run once per variant, each time
+        # scanning the products table (minutes on a busy machine, growing with the table).
+        rows_per_statement = MAX_PARAMETERS // len(rows[0]) if rows else 1
+        for start in range(0, len(rows), rows_per_statement):
+            await connection.execute(insert(table).values(rows[start : start + rows_per_statement]))
     await connection.execute(_MARKDOWNS, {"ids": [product_id for product_id, _, _ in made]})
 
 
