@@ -355,9 +355,9 @@ async def _insert_variants(
         # Multi-row VALUES, not executemany: psycopg would send one INSERT per row, and
         # the variants' summary trigger would then run once per variant, each time
         # scanning the products table (minutes on a busy machine, growing with the table).
-        rows_per_statement = MAX_PARAMETERS // len(rows[0]) if rows else 1
-        for start in range(0, len(rows), rows_per_statement):
-            await connection.execute(insert(table).values(rows[start : start + rows_per_statement]))
+        if rows:
+            for batch in _chunks(rows, MAX_PARAMETERS // len(rows[0])):
+                await connection.execute(insert(table).values(batch))
     await connection.execute(_MARKDOWNS, {"ids": [product_id for product_id, _, _ in made]})
 
 
