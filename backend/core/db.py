@@ -148,7 +148,7 @@ async def read_scope() -> AsyncIterator[AsyncSession]:
 async def execute_alone(statement: Executable) -> int:
     """Run one statement without BEGIN and COMMIT around it (PostgreSQL makes a single
     statement atomic on its own) and return how many rows it touched. For bookkeeping
-    that is one statement and nothing more, such as marking an event's delivery done (14
+    that is one statement and nothing more, such as marking an event's delivery done (13
     per order in the worker), where a transaction costs two round trips of three."""
     async with _autocommit_engine_for(get_settings().database_url).connect() as connection:
         return (await connection.execute(statement)).rowcount

@@ -16,9 +16,10 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.catalog.models import Product
 from backend.core import db
 from backend.core.db import (
     WriteInReadScopeError,
@@ -30,6 +31,7 @@ from backend.core.db import (
 )
 from backend.settings import get_settings
 from backend.shop_settings.models import ShopSettings
+from tests.fixtures.catalog import MakeProduct
 
 IDLE_SECONDS = 0.3
 
@@ -161,16 +163,19 @@ async def test_a_read_scope_refuses_writes_and_row_locks_and_nothing_is_written(
 _ON_ITS_OWN = text("SELECT 1 WHERE now() = statement_timestamp()")
 
 
-async def test_a_statement_executed_alone_runs_outside_a_transaction_and_writes() -> None:
+async def test_a_statement_executed_alone_runs_outside_a_transaction_and_writes(
+    make_product: MakeProduct,
+) -> None:
+    # A product of the test's own: the shop settings row is read by tests running beside.
+    product_id = await make_product()
+    renamed = update(Product).where(col(Product.id) == product_id).values(name="Written alone")
     async with session_scope() as session:
         in_a_transaction = (await session.exec(_ON_ITS_OWN)).all()  # type: ignore[call-overload]
-        before = (await session.exec(select(ShopSettings.shop_name))).one()
 
     alone = await execute_alone(_ON_ITS_OWN)
-    written = await execute_alone(update(ShopSettings).values(shop_name="Written alone"))
+    written = await execute_alone(renamed)
     async with read_scope() as session:
-        after = (await session.exec(select(ShopSettings.shop_name))).one()
-    await execute_alone(update(ShopSettings).values(shop_name=before))
+        after = (await session.exec(select(Product.name).where(Product.id == product_id))).one()
     async with session_scope() as session:  # the connection is back in transaction mode
         await session.exec(select(ShopSettings.shop_name))
         status = await _transaction_status(session)
