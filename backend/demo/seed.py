@@ -57,8 +57,7 @@ from backend.merchandising.models import Collection
 from backend.settings import get_settings
 
 DEFAULT_CHUNK_SIZE = 2_000
-MAX_PARAMETERS = 65_535  # PostgreSQL's limit for one statement
-MAX_CHUNK_SIZE = 4_000  # 15 columns a product row: stays under MAX_PARAMETERS
+MAX_CHUNK_SIZE = 4_000  # 15 columns a row: stays under PostgreSQL's 65,535 parameters
 # Below this many new products, drawing in this process beats starting a process pool.
 POOL_THRESHOLD = 40
 
@@ -352,12 +351,8 @@ async def _insert_variants(
         (ProductOptionValue, values),
         (ProductVariant, variants),
     ):
-        # Multi-row VALUES, not executemany: psycopg would send one INSERT per row, and
-        # the variants' summary trigger would then run once per variant, each time
-        # scanning the products table (minutes on a busy machine, growing with the table).
         if rows:
-            for batch in _chunks(rows, MAX_PARAMETERS // len(rows[0])):
-                await connection.execute(insert(table).values(batch))
+            await connection.execute(insert(table), rows)
     await connection.execute(_MARKDOWNS, {"ids": [product_id for product_id, _, _ in made]})
 
 

@@ -155,6 +155,9 @@ def test_products_of_one_kind_look_different() -> None:
 # ── Seeding ───────────────────────────────────────────────────────────────────
 
 
+# Seeding 1000 products takes about 20 s alone and took 193 s on a busy CI machine,
+# two thirds of the suite's per-test timeout: this one gets twice that.
+@pytest.mark.timeout(600)
 async def test_the_default_catalog_is_seeded_once() -> None:
     expected = list(demo_products())
     skus = [product.sku for product in expected]
@@ -237,6 +240,7 @@ async def test_seeded_products_get_one_to_three_pictures_with_thumbnails(
     assert store_product_images(illustration, str(media_dir)) == stored.image_urls
 
 
+@pytest.mark.timeout(600)  # as above: 116 s on a busy CI machine
 async def test_a_bulk_seed_of_2000_products_in_chunks_without_pictures(own_seed: int) -> None:
     # Four chunks and a short last one (5000 in chunks of 1500 took a minute of the suite).
     skus = [product.sku for product in demo_products(seed=own_seed, size=2_000)]
