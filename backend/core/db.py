@@ -33,7 +33,10 @@ PING_CONNECTIONS_IDLE_FOR_SECONDS = 1.0
 
 @lru_cache(maxsize=4)
 def _engine_for(url: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=10, max_overflow=20)
+    # Last in, first out: the connection just handed back serves the next checkout, so a
+    # quiet process reuses one warm connection (never pinged) instead of cycling through
+    # all ten, each idle long enough to be pinged, and the rest can time out server-side.
+    engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
     ping_connections_after_idling(engine, PING_CONNECTIONS_IDLE_FOR_SECONDS)
     return engine
 

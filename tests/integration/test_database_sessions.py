@@ -7,6 +7,7 @@ locks, and hands its connections back in transaction mode for `session_scope`.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -76,15 +77,19 @@ async def small_pool() -> AsyncIterator[Callable[[float], AsyncEngine]]:
 async def test_the_shops_pool_pings_a_connection_only_after_it_sat_idle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pings = _count_pings(monkeypatch, get_engine())
-    await _backend_pid(get_engine())
+    engine = get_engine()
+    async with contextlib.AsyncExitStack() as stack:  # a burst leaves 4 connections pooled
+        for _ in range(4):
+            await stack.enter_async_context(engine.connect())
+    await asyncio.sleep(db.PING_CONNECTIONS_IDLE_FOR_SECONDS + 0.1)
+    pings = _count_pings(monkeypatch, engine)
+
+    await _backend_pid(engine)
+    assert len(pings) == 1  # it sat idle: asked first
 
     for _ in range(5):
-        await _backend_pid(get_engine())
-    assert pings == []  # each reuse came a moment after the last
-
-    await asyncio.sleep(db.PING_CONNECTIONS_IDLE_FOR_SECONDS + 0.1)
-    await _backend_pid(get_engine())
+        await _backend_pid(engine)
+    # Each reuse took the connection handed back a moment before, not one of the idle ones.
     assert len(pings) == 1
 
 
