@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from admin.pages.registry import register_admin_pages
 from api.access_log import log_requests
 from api.app import (
+    build_api_schema,
     build_http_app,
     complete_reflex_app,
     freeze_startup_objects,
@@ -101,13 +102,14 @@ class ShopApp(rx.App):
         return complete_reflex_app(super().__call__())
 
 
+http_app = build_http_app()
 app = ShopApp(
     style=GLOBAL_STYLE,
     # HTTP routes in front of Reflex's own; who may upload, decided before an upload's
     # body is read; request body limits (size, time); security headers around everything;
     # outermost, the access log (and each request's id for every line it logs).
     api_transformer=[
-        build_http_app(),
+        http_app,
         guard_uploads,
         limit_request_bodies,
         add_cart_cookie,
@@ -227,4 +229,5 @@ for page, route, title, on_load in STOREFRONT_PAGES:
     )
 
 register_admin_pages(app)
+build_api_schema(http_app)
 freeze_startup_objects()  # the last line: the web process is built

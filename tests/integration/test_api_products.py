@@ -7,10 +7,11 @@ import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+import fastapi.applications
 import httpx
 import pytest
 
-from api.app import build_http_app
+from api.app import build_api_schema, build_http_app
 from backend.accounts import tokens
 from backend.accounts.schemas import Viewer
 from backend.catalog import category_queries, queries
@@ -245,6 +246,25 @@ async def test_the_openapi_document_and_docs_are_served(api: httpx.AsyncClient) 
     assert document["info"]["title"] == "Kestrel Goods API"
     assert "/products/{product_id}" in document["paths"]
     assert (await api.get("/docs")).status_code == 200
+
+
+async def test_a_web_process_builds_the_openapi_document_as_it_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built on the first request instead, it held up every other request of the process
+    for over a second (past a client's 5 s timeout on a busy machine)."""
+    http_app = build_http_app()
+    build_api_schema(http_app)
+
+    def refuse(*args: object, **kwargs: object) -> dict[str, object]:
+        raise AssertionError("the document was built again while serving a request")
+
+    monkeypatch.setattr(fastapi.applications, "get_openapi", refuse)
+    transport = httpx.ASGITransport(app=http_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
+        response = await client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Kestrel Goods API"
 
 
 async def test_a_request_id_is_kept_or_made(api: httpx.AsyncClient) -> None:
