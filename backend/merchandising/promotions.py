@@ -29,7 +29,12 @@ from backend.merchandising.models import Collection, Promotion, PromotionProduct
 from backend.merchandising.multibuys import LineMultiBuy, MultiBuy, MultiBuyLine, apply_multibuys
 from backend.merchandising.offers import ZERO, Offer, Sale, sale_of
 from backend.merchandising.order_offers import OrderOffer
-from backend.merchandising.queries import CollectionView, collection_scope, views_of
+from backend.merchandising.queries import (
+    CollectionView,
+    collection_scope,
+    collection_scope_key,
+    views_of,
+)
 from backend.settings import get_settings
 
 FRESH_FOR_SECONDS = 1.0
@@ -150,24 +155,38 @@ async def live_order_offers(at: datetime | None = None) -> tuple[OrderOffer, ...
 
 async def _covers(
     promotion: LivePromotion, tree: CategoryTree, now: datetime
-) -> tuple[ColumnElement[bool], str]:
-    """What the promotion covers, as SQL over `products`, and the key of that condition
-    (a collection's scope key: it moves when the collection or its rules' minute does)."""
+) -> ColumnElement[bool]:
+    """What the promotion covers, as SQL over `products`."""
     row = promotion.row
     if row.target == "all":
-        return true(), ""
+        return true()
     if row.target == "category":
         node = tree.by_id(row.category_id) if row.category_id else None
-        return (col(Product.category_id).in_(tree.subtree_ids(node.id)) if node else false()), ""
-    if row.target == "products":  # its key: the promotion's `updated_at` (a save bumps it)
+        return col(Product.category_id).in_(tree.subtree_ids(node.id)) if node else false()
+    if row.target == "products":
         chosen = select(PromotionProduct.product_id).where(
             col(PromotionProduct.promotion_id) == row.id
         )
-        return col(Product.id).in_(chosen), ""
+        return col(Product.id).in_(chosen)
     if promotion.collection is None:  # its collection was deleted
-        return false(), ""
-    scope = await collection_scope(promotion.collection, now)
-    return scope.where, scope.key
+        return false()
+    return (await collection_scope(promotion.collection, now)).where
+
+
+def _covering_key(live: Sequence[LivePromotion], now: datetime) -> str:
+    """Changes whenever the promotions or anything they cover by rule change: each one's
+    `updated_at` (a save bumps it, chosen products included) and its collection's scope
+    key. Moves of categories and products change the catalog version instead."""
+    parts = [
+        f"{p.row.id}:{p.row.updated_at.isoformat()}:"
+        + (collection_scope_key(p.collection, now) if p.collection is not None else "")
+        for p in live
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+async def _live_applying_to(applies_to: str, at: datetime | None) -> list[LivePromotion]:
+    return [p for p in await live_promotions(at) if p.row.applies_to == applies_to]
 
 
 async def _covering(
@@ -175,17 +194,13 @@ async def _covering(
 ) -> tuple[list[tuple[LivePromotion, ColumnElement[bool]]], str]:
     """The live promotions of `applies_to` (now, or at `at`) with what each covers, and a
     key that changes whenever that set or anything it covers by rule changes."""
-    live = [p for p in await live_promotions(at) if p.row.applies_to == applies_to]
+    live = await _live_applying_to(applies_to, at)
     if not live:
         return [], ""
     now = at or datetime.now(UTC)
     tree = await get_category_tree()
-    found, parts = [], []
-    for promotion in live:
-        covers, covers_key = await _covers(promotion, tree, now)
-        found.append((promotion, covers))
-        parts.append(f"{promotion.row.id}:{promotion.row.updated_at.isoformat()}:{covers_key}")
-    return found, hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    found = [(promotion, await _covers(promotion, tree, now)) for promotion in live]
+    return found, _covering_key(live, now)
 
 
 async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffer], str]:
@@ -198,6 +213,14 @@ async def covering_offers(at: datetime | None = None) -> tuple[list[CoveringOffe
 async def covering_multibuys(at: datetime | None = None) -> list[CoveringMultiBuy]:
     found, _key = await _covering("multibuy", at)
     return [CoveringMultiBuy(multibuy_of(promotion.row), covers) for promotion, covers in found]
+
+
+async def listing_prices_key() -> str:
+    """The key of `listing_pricing()` without building it: no category tree to read and no
+    SQL to put together, for a cached answer that only needs to know which prices it
+    shows. Empty while no sale runs."""
+    live = await _live_applying_to("items", None)
+    return f"promotions:{_covering_key(live, datetime.now(UTC))}" if live else ""
 
 
 def _case(whens: list[tuple[ColumnElement[bool], Any]], else_: Any = None) -> ColumnElement[Any]:

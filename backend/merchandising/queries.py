@@ -119,9 +119,18 @@ async def _select(*where: Any, order_by: Sequence[Any] = ()) -> list[CollectionV
     return await views_of(rows)
 
 
+def collection_scope_key(collection: CollectionView, now: datetime) -> str:
+    """The key of `collection_scope`: it moves when the collection is saved and, for rules
+    relative to now ("added in the last 30 days"), every minute."""
+    key = f"collection:{collection.id}:{collection.updated_at.isoformat()}"
+    if collection.kind != MANUAL and any(rule.relative_to_now for rule in collection.rules):
+        key += f":{now.replace(second=0, microsecond=0).isoformat()}"
+    return key
+
+
 async def collection_scope(collection: CollectionView, now: datetime) -> ListingScope:
     """What a listing of the collection's products is narrowed to (see ListingScope)."""
-    key = f"collection:{collection.id}:{collection.updated_at.isoformat()}"
+    key = collection_scope_key(collection, now)
     if collection.kind == MANUAL:
         picked = select(CollectionProduct.product_id).where(
             col(CollectionProduct.collection_id) == collection.id
@@ -136,11 +145,9 @@ async def collection_scope(collection: CollectionView, now: datetime) -> Listing
             .scalar_subquery()
         )
         return ListingScope(key=key, where=col(Product.id).in_(picked), featured_order=position)
-    # Rules relative to now ("added in the last 30 days") are evaluated to the minute,
-    # and their listings cached per minute.
+    # Rules relative to now are evaluated to the minute, and their listings cached per
+    # minute (the key says which).
     minute = now.replace(second=0, microsecond=0)
-    if any(rule.relative_to_now for rule in collection.rules):
-        key += f":{minute.isoformat()}"
     tree = await get_category_tree()
     return ListingScope(
         key=key, where=rules_clause(collection.rules, collection.match, tree, minute)

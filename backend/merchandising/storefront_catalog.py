@@ -24,7 +24,12 @@ from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import Listing, ProductDetail, ProductSummary
 from backend.merchandising.models import MANUAL
 from backend.merchandising.offers import Sale
-from backend.merchandising.promotions import coverage_of, listing_pricing, sales_for
+from backend.merchandising.promotions import (
+    coverage_of,
+    listing_prices_key,
+    listing_pricing,
+    sales_for,
+)
 from backend.merchandising.queries import (
     FEATURED_FIRST,
     CollectionView,
@@ -42,8 +47,7 @@ async def list_products(query: ListingQuery, *, with_facets: bool = False) -> Li
 async def prices_key() -> str:
     """Changes whenever the storefront's prices do (a promotion starts, ends or is
     edited): part of the key of caches holding rendered answers."""
-    pricing = await listing_pricing()
-    return pricing.key if pricing is not None else ""
+    return await listing_prices_key()
 
 
 async def list_new_arrivals(*, limit: int = 8) -> list[ProductSummary]:

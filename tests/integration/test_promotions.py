@@ -22,7 +22,8 @@ from backend.catalog.category_queries import get_category_tree
 from backend.catalog.listing import ListingQuery
 from backend.core.db import session_scope
 from backend.core.errors import InvalidInputError, PermissionDeniedError
-from backend.merchandising import promotion_services, storefront_catalog
+from backend.merchandising import promotion_services, promotions, storefront_catalog
+from backend.merchandising import queries as merchandising_queries
 from backend.merchandising.models import Promotion
 from backend.merchandising.promotions import forget_cached
 from backend.merchandising.services import save_collection
@@ -161,6 +162,42 @@ async def test_a_collection_sale_covers_what_the_collection_holds(
     other_page = await storefront_catalog.get_product_page(await _product_slug(other))
     assert covered_page.variants[0].price == Decimal("7.50")
     assert other_page.variants[0].price == Decimal("10.00")
+
+
+async def test_the_prices_key_of_cached_answers_is_the_listings_without_reading_the_tree(
+    make_product: MakeProduct, category: uuid.UUID, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached API listing asks only which prices it shows: the same key the storefront's
+    listings are priced under, without the category tree's round trip to Redis."""
+    product = await make_product(price=Decimal("10.00"))
+    collection = await save_collection(
+        None,
+        {
+            "title": f"New in {unique}",
+            "kind": "rules",
+            "rules": [{"field": "created", "operator": "within_days", "value": "30"}],
+        },
+        actor=await catalog_manager(),
+    )
+    assert await storefront_catalog.prices_key() == ""  # no sale: the catalog's prices
+    await _promote(target="category", category_id=str(category), value="10")
+    await _promote(target="products", product_ids=[str(product)], value="5", stacks=True)
+    await _promote(target="collection", collection_id=str(collection), value="15")
+    await _promote(target="all", kind="fixed", value="1", priority=3)
+    pricing = await promotions.listing_pricing()
+    assert pricing is not None
+
+    async def no_tree() -> None:
+        raise AssertionError("the category tree was read")
+
+    monkeypatch.setattr(promotions, "get_category_tree", no_tree)
+    monkeypatch.setattr(merchandising_queries, "get_category_tree", no_tree)
+    key = await storefront_catalog.prices_key()
+    assert key == pricing.key
+
+    monkeypatch.undo()
+    await _promote(target="all", value="2")  # one more sale: other prices, another key
+    assert await storefront_catalog.prices_key() not in ("", key)
 
 
 async def test_a_promotion_starts_and_ends_on_its_dates_without_a_restart(
