@@ -93,10 +93,9 @@ async def list_collection_products(
     if listing.items == () and query.page > listing.page_count:
         # A page past the end (an old link): the last page instead.
         query = query.with_page(listing.page_count)
-        pricing = await listing_pricing()
-    listing = await catalog_listing.list_products(
-        query, with_facets=with_facets, scope=scope, pricing=pricing
-    )
+        listing = await catalog_listing.list_products(
+            query, with_facets=with_facets, scope=scope, pricing=pricing
+        )
     return CollectionListing(
         collection=collection, query=query, default_sort=order, listing=listing
     )

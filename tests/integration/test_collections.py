@@ -8,12 +8,16 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from backend.accounts.schemas import Viewer
+from backend.catalog import listing_queries as catalog_listing
 from backend.catalog import queries as catalog_queries
 from backend.catalog import services as catalog
+from backend.catalog.listing import ListingQuery
+from backend.catalog.schemas import Listing
 from backend.catalog.variant_queries import variant_for_product
 from backend.catalog.variants import update_variants
 from backend.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -141,6 +145,42 @@ async def test_a_manual_collection_keeps_the_merchants_order_and_the_listing_fil
     # Reordered: the page follows at once (its cache key moves with the collection).
     await _save({**data, "product_ids": [str(second), str(first)]}, collection_id)
     assert await _names(slug) == [f"Beta {unique}", f"Alpha {unique}"]
+
+
+async def test_a_collection_page_reads_its_listing_once_and_a_page_past_the_end_the_last(
+    make_product: MakeProduct, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    products = [await make_product(name=f"Pick {n} {unique}") for n in range(3)]
+    await _save(
+        {
+            "title": f"Three {unique}",
+            "kind": "manual",
+            "product_ids": [str(p) for p in products],
+        }
+    )
+    slug = f"three-{unique}".lower()
+    reads: list[int] = []
+    list_products = catalog_listing.list_products
+
+    async def counted(query: ListingQuery, **options: Any) -> Listing:
+        reads.append(query.page)
+        return await list_products(query, **options)
+
+    monkeypatch.setattr(catalog_listing, "list_products", counted)
+
+    first = await storefront_catalog.list_collection_products(slug, {"limit": "2"}, strict=False)
+    assert [item.name for item in first.listing.items] == [f"Pick 0 {unique}", f"Pick 1 {unique}"]
+    assert reads == [1]
+
+    reads.clear()
+    past = await storefront_catalog.list_collection_products(
+        slug, {"limit": "2", "page": "7"}, strict=False
+    )
+    assert (past.query.page, [item.name for item in past.listing.items]) == (
+        2,
+        [f"Pick 2 {unique}"],
+    )
+    assert reads == [7, 2]
 
 
 async def test_dates_show_and_hide_a_collection_without_a_restart(unique: str) -> None:
