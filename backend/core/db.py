@@ -17,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -118,12 +119,19 @@ event.listen(_ReadSession, "before_flush", _refuse_flush)
 
 
 @lru_cache(maxsize=4)
+def _autocommit_engine_for(url: str) -> AsyncEngine:
+    # The same pool; each connection in autocommit while it is out, back to transactions
+    # when returned (a client-side switch in psycopg: no round trip).
+    return _engine_for(url).execution_options(isolation_level="AUTOCOMMIT")
+
+
+@lru_cache(maxsize=4)
 def _read_sessionmaker_for(url: str) -> async_sessionmaker[AsyncSession]:
-    # The same pool; each connection in autocommit while it serves the session, back to
-    # transactions when returned (a client-side switch in psycopg: no round trip).
-    engine = _engine_for(url).execution_options(isolation_level="AUTOCOMMIT")
     return async_sessionmaker(
-        engine, class_=AsyncSession, sync_session_class=_ReadSession, expire_on_commit=False
+        _autocommit_engine_for(url),
+        class_=AsyncSession,
+        sync_session_class=_ReadSession,
+        expire_on_commit=False,
     )
 
 
@@ -140,6 +148,15 @@ async def read_scope() -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def execute_alone(statement: Executable) -> int:
+    """Run one statement without BEGIN and COMMIT around it (PostgreSQL makes a single
+    statement atomic on its own) and return how many rows it touched. For bookkeeping
+    that is one statement and nothing more, such as marking an event's delivery done (13
+    per order in the worker), where a transaction costs two round trips of three."""
+    async with _autocommit_engine_for(get_settings().database_url).connect() as connection:
+        return (await connection.execute(statement)).rowcount
+
+
 async def dispose_engine() -> None:
     """Close pooled connections (end of a worker, or between test event loops)."""
     await get_engine().dispose()
@@ -151,3 +168,4 @@ def forget_engine() -> None:
     _engine_for.cache_clear()
     _sessionmaker_for.cache_clear()
     _read_sessionmaker_for.cache_clear()
+    _autocommit_engine_for.cache_clear()

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
-from backend.core.db import session_scope
+from backend.core.db import execute_alone, session_scope
 from backend.core.errors import NotFoundError
 from backend.events.base import event_from_row
 from backend.events.locks import lock_delivery_for_update
@@ -80,12 +80,11 @@ async def start_delivery(
 
 
 async def finish_delivery(event_id: uuid.UUID, handler: str) -> None:
-    async with session_scope() as session:
-        await session.exec(
-            update(EventDelivery)
-            .where(col(EventDelivery.event_id) == event_id, col(EventDelivery.handler) == handler)
-            .values(status="succeeded", last_error=None)
-        )
+    await execute_alone(
+        update(EventDelivery)
+        .where(col(EventDelivery.event_id) == event_id, col(EventDelivery.handler) == handler)
+        .values(status="succeeded", last_error=None)
+    )
 
 
 async def fail_delivery(
