@@ -5,8 +5,9 @@ sorted and paged, with facet counts (the storefront reads them at its prices thr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -41,6 +42,8 @@ from backend.core.errors import NotFoundError
 
 FACET_VALUES_SHOWN = 30
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class ListingScope:
@@ -68,6 +71,38 @@ class ListingPricing:
     @property
     def shown_price(self) -> ColumnElement[Any]:
         return func.coalesce(self.sale_price, Product.price)
+
+
+@dataclass(frozen=True)
+class Deferred(Generic[T]):
+    """A listing's scope or prices as the key its cached answers go under, and how to
+    build them: only a cache miss needs them built (reading the category tree, putting the
+    SQL together), so a hit costs none of that."""
+
+    key: str
+    build: Callable[[], Awaitable[T]]
+
+
+class _BuiltOnce:
+    """The deferred scope and prices of one listing, built on the first cache miss and
+    kept for the second (its totals and its page are cached apart)."""
+
+    def __init__(
+        self,
+        scope: Deferred[ListingScope] | None,
+        pricing: Deferred[ListingPricing | None] | None,
+    ) -> None:
+        self._deferred = (scope, pricing)
+        self._built: tuple[ListingScope | None, ListingPricing | None] | None = None
+
+    async def get(self) -> tuple[ListingScope | None, ListingPricing | None]:
+        if self._built is None:
+            scope, pricing = self._deferred
+            self._built = (
+                await scope.build() if scope is not None else None,
+                await pricing.build() if pricing is not None else None,
+            )
+        return self._built
 
 
 def _price(pricing: ListingPricing | None) -> Any:
@@ -382,12 +417,12 @@ async def list_products(
     query: ListingQuery,
     *,
     with_facets: bool = False,
-    scope: ListingScope | None = None,
-    pricing: ListingPricing | None = None,
+    scope: Deferred[ListingScope] | None = None,
+    pricing: Deferred[ListingPricing | None] | None = None,
 ) -> Listing:
     """Active products matching the query (within `scope`, when given), one page, in a
     total order (cached), at `pricing`'s prices when given (the storefront's: see
-    `backend/merchandising/storefront_listing.py`).
+    `backend/merchandising/storefront_catalog.py`). Both are built only on a cache miss.
 
     Totals and facets are cached per filter set, apart from the page: paging through a
     listing or re-sorting it costs one index-only page query, however deep the page.
@@ -395,6 +430,18 @@ async def list_products(
     category_ids = await _category_ids(query)
     scope_key = scope.key if scope is not None else None
     pricing_key = pricing.key if pricing is not None else None
+    built = _BuiltOnce(scope, pricing)
+
+    async def load_totals() -> ListingTotals:
+        scope, pricing = await built.get()
+        return await _load_listing_totals(
+            query, category_ids, scope, pricing, with_facets=with_facets
+        )
+
+    async def load_page() -> tuple[ProductSummary, ...]:
+        scope, pricing = await built.get()
+        return await _load_listing_page(query, category_ids, scope, pricing)
+
     totals = await cache.cached(
         {
             "listing_totals": to_json(query.filters_only()),
@@ -402,13 +449,13 @@ async def list_products(
             "scope": scope_key,
             "pricing": pricing_key,
         },
-        lambda: _load_listing_totals(query, category_ids, scope, pricing, with_facets=with_facets),
+        load_totals,
         encode=to_json,
         decode=ListingTotals.from_json,
     )
     items = await cache.cached(
         {"listing_page": to_json(query), "scope": scope_key, "pricing": pricing_key},
-        lambda: _load_listing_page(query, category_ids, scope, pricing),
+        load_page,
         encode=lambda page: [to_json(item) for item in page],
         decode=lambda data: tuple(ProductSummary.from_json(item) for item in data),
     )

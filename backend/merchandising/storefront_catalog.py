@@ -20,6 +20,7 @@ from backend.catalog.listing import (
     SortOrder,
     parse_listing_query,
 )
+from backend.catalog.listing_queries import Deferred, ListingPricing
 from backend.catalog.queries import ProductRecord
 from backend.catalog.schemas import Listing, ProductDetail, ProductSummary
 from backend.merchandising.models import MANUAL
@@ -34,14 +35,23 @@ from backend.merchandising.queries import (
     FEATURED_FIRST,
     CollectionView,
     collection_scope,
+    collection_scope_key,
     get_live_collection,
 )
 
 
+async def _storefront_prices() -> Deferred[ListingPricing | None] | None:
+    """The live sales' prices for a listing, built only if its cache misses; None while no
+    sale runs (the catalog's own prices)."""
+    key = await listing_prices_key()
+    return Deferred(key, listing_pricing) if key else None
+
+
 async def list_products(query: ListingQuery, *, with_facets: bool = False) -> Listing:
     """A catalog listing (a category's, or everything) at the storefront's prices."""
-    pricing = await listing_pricing()
-    return await catalog_listing.list_products(query, with_facets=with_facets, pricing=pricing)
+    return await catalog_listing.list_products(
+        query, with_facets=with_facets, pricing=await _storefront_prices()
+    )
 
 
 async def prices_key() -> str:
@@ -85,8 +95,10 @@ async def list_collection_products(
     query = parse_listing_query(params, strict=strict, default_sort=order)
     if limit is not None:
         query = replace(query, limit=limit)
-    scope = await collection_scope(collection, now)
-    pricing = await listing_pricing()
+    scope = Deferred(
+        collection_scope_key(collection, now), lambda: collection_scope(collection, now)
+    )
+    pricing = await _storefront_prices()
     listing = await catalog_listing.list_products(
         query, with_facets=with_facets, scope=scope, pricing=pricing
     )

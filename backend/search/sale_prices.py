@@ -30,10 +30,11 @@ from sqlmodel import col
 from sqlmodel.sql.expression import Select as SQLModelSelect
 
 from backend.catalog.cache import VERSION_KEY
+from backend.catalog.listing_queries import ListingPricing
 from backend.catalog.models import Product
 from backend.core.db import session_scope
 from backend.core.redis import get_redis
-from backend.merchandising.promotions import listing_pricing
+from backend.merchandising.promotions import listing_prices_key, listing_pricing
 
 CATALOG_REFRESH_SECONDS = 5.0
 logger = logging.getLogger(__name__)
@@ -86,49 +87,53 @@ async def _catalog_version() -> str:
         return ""
 
 
-async def _read(pricing_key: str, sale_price: Any, sale_label: Any, version: str) -> _Kept:
+async def _read(pricing: ListingPricing, version: str) -> _Kept:
     """The on-sale products' prices and badges, read now and kept."""
     line = (
         cast(col(Product.id), String)
         + literal(" ")
-        + cast(sale_price, String)
+        + cast(pricing.sale_price, String)
         + literal(" ")
-        + func.coalesce(sale_label, "")
+        + func.coalesce(pricing.sale_label, "")
     )
     statement: SQLModelSelect[*tuple[Any, ...]] = SQLModelSelect(
         func.string_agg(line, literal("\n"))
-    ).where(sale_price.is_not(None), col(Product.is_active))
+    ).where(pricing.sale_price.is_not(None), col(Product.is_active))
     async with session_scope() as session:
         text = (await session.exec(statement)).one()[0]
     prices = await asyncio.to_thread(_parsed, text)
-    kept = _Kept(pricing_key, version, time.monotonic(), prices)
+    kept = _Kept(pricing.key, version, time.monotonic(), prices)
     _kept["current"] = kept
     return kept
 
 
-async def _refresh(pricing_key: str, sale_price: Any, sale_label: Any, version: str) -> None:
+async def _refresh(version: str) -> None:
     try:
-        await _read(pricing_key, sale_price, sale_label, version)
+        pricing = await listing_pricing()
+        if pricing is not None:
+            await _read(pricing, version)
     except Exception:  # the prices read last stay; the next interval tries again
         logger.exception("sale prices for search not read again")
 
 
 async def current_sale_prices() -> SalePrices | None:
     """None while no sale is live (searches then use the index's prices alone)."""
-    pricing = await listing_pricing()
-    if pricing is None:
+    # The sales' key alone first: their SQL (and the category tree it needs) is built only
+    # when the prices are read again.
+    key = await listing_prices_key()
+    if not key:
         return None
     version = await _catalog_version()
     kept = _kept.get("current")
-    if kept is None or kept.pricing_key != pricing.key:
-        kept = await _read(pricing.key, pricing.sale_price, pricing.sale_label, version)
-        return kept.prices
+    if kept is None or kept.pricing_key != key:
+        pricing = await listing_pricing()
+        if pricing is None:  # the sale ended a moment ago
+            return None
+        return (await _read(pricing, version)).prices
     stale = kept.catalog_version != version
     if stale and time.monotonic() - kept.read_at >= CATALOG_REFRESH_SECONDS and not _refreshing:
         kept.read_at = time.monotonic()  # one refresh per interval, whatever comes meanwhile
-        task = asyncio.create_task(
-            _refresh(pricing.key, pricing.sale_price, pricing.sale_label, version)
-        )
+        task = asyncio.create_task(_refresh(version))
         _refreshing.add(task)
         task.add_done_callback(_refreshing.discard)
     return kept.prices

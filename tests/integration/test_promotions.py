@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlmodel import col, delete, select
@@ -198,6 +199,48 @@ async def test_the_prices_key_of_cached_answers_is_the_listings_without_reading_
     monkeypatch.undo()
     await _promote(target="all", value="2")  # one more sale: other prices, another key
     assert await storefront_catalog.prices_key() not in ("", key)
+
+
+async def test_a_cached_listing_in_a_sale_builds_neither_its_prices_nor_its_scope(
+    make_product: MakeProduct, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built once, on the miss, for both the totals and the page; a hit needs only keys."""
+    brand = f"Lazy {unique}"
+    await make_product(brand=brand, price=Decimal("10.00"))
+    await save_collection(
+        None,
+        {
+            "title": brand,
+            "kind": "rules",
+            "rules": [{"field": "brand", "operator": "is", "value": brand}],
+        },
+        actor=await catalog_manager(),
+    )
+    await _promote(value="20")
+    built: list[str] = []
+    listing_pricing, collection_scope = (
+        promotions.listing_pricing,
+        storefront_catalog.collection_scope,
+    )
+
+    async def counted_pricing() -> object:
+        built.append("prices")
+        return await listing_pricing()
+
+    async def counted_scope(*args: Any) -> object:
+        built.append("scope")
+        return await collection_scope(*args)
+
+    monkeypatch.setattr(storefront_catalog, "listing_pricing", counted_pricing)
+    monkeypatch.setattr(storefront_catalog, "collection_scope", counted_scope)
+    slug = f"lazy-{unique}".lower()
+
+    for _ in range(3):
+        found = await storefront_catalog.list_collection_products(slug, {}, strict=True)
+        assert [(i.price, i.sale_price) for i in found.listing.items] == [
+            (Decimal("10.00"), Decimal("8.00"))
+        ]
+    assert sorted(built) == ["prices", "scope"]  # the first read missed, the others hit
 
 
 async def test_a_promotion_starts_and_ends_on_its_dates_without_a_restart(
