@@ -484,12 +484,19 @@ async def preview_checkout(
 
 
 async def shipping_choices(
-    owner: CartOwner | None, *, country: str, region: str | None = None, postcode: str | None = None
+    owner: CartOwner | None,
+    *,
+    country: str,
+    region: str | None = None,
+    postcode: str | None = None,
+    cart: Cart | None = None,
 ) -> list[ShippingOption]:
     """The methods (with prices, after a shipping promotion) this cart could ship by to
     the address: what the checkout form offers. Raises InvalidInputError ("We don't ship
-    to …") when no zone covers the address."""
-    cart = await cart_queries.get_cart(owner)
+    to …") when no zone covers the address. `cart`: the owner's cart as the caller just
+    read it (checkout's first view), else it is read here."""
+    if cart is None:
+        cart = await cart_queries.get_cart(owner)
     if cart.gift_cards and not cart.lines:
         return [NO_SHIPPING]
     offers = await live_order_offers()

@@ -23,6 +23,7 @@ import reflex as rx
 from backend.accounts import addresses
 from backend.accounts.schemas import SavedAddress
 from backend.cart import queries as cart_queries
+from backend.cart.schemas import Cart
 from backend.cart_recovery import contacts as cart_contacts
 from backend.checkout import cancellation
 from backend.checkout import services as checkout
@@ -150,13 +151,14 @@ class CheckoutState(PublicState):
             if saved and not form["line1"]:
                 form |= _address_fields(saved[0])
         self.form = form
-        await self._offer_shipping()
+        await self._offer_shipping(preview_cart)
         self.form_version += 1
         return None
 
-    async def _offer_shipping(self) -> None:
-        """The methods the form's address may use, with this cart's prices; the chosen
-        one stays chosen when still offered, else the first is."""
+    async def _offer_shipping(self, cart: Cart | None = None) -> None:
+        """The methods the form's address may use, with this cart's prices (`cart`: as
+        just read, else read again); the chosen one stays chosen when still offered, else
+        the first is."""
         form = self.form
         self.errors = {
             k: v for k, v in self.errors.items() if k not in ("country", "shipping_method")
@@ -167,6 +169,7 @@ class CheckoutState(PublicState):
                 country=form.get("country", ""),
                 region=form.get("region"),
                 postcode=form.get("postal_code"),
+                cart=cart,
             )
         except DomainError as error:
             message, fields = form_feedback(error)

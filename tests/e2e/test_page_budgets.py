@@ -45,7 +45,7 @@ COMMAND_BUDGETS = {
     "add to cart": 13,
     "search": 12,
     "cart": 12,
-    "checkout": 16,
+    "checkout": 14,
 }
 STATE_BYTES_BUDGET = 50_000
 
