@@ -92,6 +92,7 @@ class ProductState(PublicState):
         )
         # The reviews section and the back-in-stock box (is this viewer already waiting?)
         # load after the product.
+        (await self.get_state(ProductReviewsState))._show_product(slug, detail.summary.id)
         return [ProductReviewsState.load, *self._show(current)]
 
     async def _refresh_live(self) -> None:

@@ -137,16 +137,23 @@ class ProductReviewsState(PublicState):
         ]
         self.page, self.page_count = listed.page, listed.page_count
 
+    def _show_product(self, slug: str, product_id: uuid.UUID) -> None:
+        """Called by the product page's load with the product it just read, so this load,
+        chained after it, does not read the product again."""
+        self.slug, self.product_id = slug, str(product_id)
+
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
-        self.slug = _slug_of_page(self.router.url.path)
+        slug = _slug_of_page(self.router.url.path)
         self.sort, self.page = "newest", 1
-        try:
-            product = await catalog.get_product_page(self.slug)
-        except NotFoundError:
-            self.product_id, self.rows, self.review_count = "", [], 0
-            return None
-        self.product_id = str(product.summary.id)
+        if slug != self.slug or not self.product_id:  # not the product the page just read
+            self.slug = slug
+            try:
+                product = await catalog.get_product_page(slug)
+            except NotFoundError:
+                self.product_id, self.rows, self.review_count = "", [], 0
+                return None
+            self.product_id = str(product.summary.id)
         await self._reload()
         # The viewer's own part only for a signed-in viewer (the guard would refuse it).
         return MyReviewState.load if self.signed_in else None

@@ -41,7 +41,7 @@ from tests.fixtures.waiting import eventually
 COMMAND_BUDGETS = {
     "home": 20,
     "category": 15,
-    "product": 16,
+    "product": 15,
     "add to cart": 13,
     "search": 12,
     "cart": 12,
