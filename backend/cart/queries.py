@@ -7,20 +7,16 @@ import uuid
 
 from backend.cart.gift_cards import read_gift_cards
 from backend.cart.schemas import Cart, CartLine, CartOwner
-from backend.cart.store import gift_cards_key, read_quantities, remove_line
+from backend.cart.store import count_items, read_quantities, remove_line
 from backend.catalog.schemas import VariantSummary
 from backend.catalog.variant_queries import get_variant_summaries
-from backend.core.redis import get_redis
 from backend.merchandising.promotions import PricedItem, priced_items
 from backend.settings import get_settings
 
 
 async def item_count(owner: CartOwner | None) -> int:
     """The number of items for the header badge (Redis only, no SQL)."""
-    if owner is None:
-        return 0
-    cards = await get_redis().hlen(gift_cards_key(owner))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
-    return sum((await read_quantities(owner)).values()) + int(cards)
+    return 0 if owner is None else await count_items(owner)
 
 
 async def held_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:

@@ -16,6 +16,7 @@ and writes, with nothing in between.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -99,6 +100,20 @@ def ttl_seconds() -> int:
 async def read_quantities(owner: CartOwner) -> dict[uuid.UUID, int]:
     """{variant id: quantity} as stored."""
     raw = await get_redis().hgetall(cart_key(owner))  # type: ignore[misc]  # redis-py types its asyncio commands as "Awaitable[T] | T"
+    return _quantities(raw)
+
+
+async def count_items(owner: CartOwner) -> int:
+    """The items in the cart (quantities added up) and its gift cards, in one round trip:
+    the header's badge on every page."""
+    async with get_redis().pipeline(transaction=False) as pipe:
+        pipe.hgetall(cart_key(owner))
+        pipe.hlen(gift_cards_key(owner))
+        raw, cards = await pipe.execute()
+    return sum(_quantities(raw).values()) + int(cards)
+
+
+def _quantities(raw: Mapping[str, str]) -> dict[uuid.UUID, int]:
     quantities: dict[uuid.UUID, int] = {}
     for variant_id, quantity in raw.items():
         try:

@@ -16,6 +16,7 @@ from backend.accounts.errors import TooManyAttemptsError
 from backend.accounts.schemas import Viewer
 from backend.audit.models import AuditEntry
 from backend.cart import owners as cart_owners
+from backend.cart import queries as cart_queries
 from backend.cart import services as carts
 from backend.checkout import services as checkout
 from backend.core.clock import utcnow
@@ -464,6 +465,7 @@ async def test_a_gift_card_bought_with_goods_is_issued_once_the_order_is_paid(
     cart = await carts.get_cart(owner)
     assert cart.subtotal == Decimal("130.00")
     assert cart.item_count == 3
+    assert await cart_queries.item_count(owner) == 3  # the header's badge agrees
     code_name = f"HALF{uuid.uuid4().hex[:6]}".upper()
     await create_discount_code(code_name, kind="percent", value=Decimal("50"), actor=admin_viewer)
 
