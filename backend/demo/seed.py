@@ -290,8 +290,10 @@ async def _insert_variants(
     connection: AsyncConnection, made: list[tuple[uuid.UUID, DemoProduct, list[str]]]
 ) -> None:
     """Every new product's variants: its default one under its own id for a product sold
-    as one; options, values and one variant per combination for the others. A few bulk
-    statements per chunk (the summary trigger runs once per statement)."""
+    as one; options, values and one variant per combination for the others. The rows go
+    as executemany, one INSERT per row, so the variants' summary trigger runs once per
+    variant: slow on a busy machine, but a multi-row INSERT had the trigger's plan, made
+    on stale statistics, run for minutes (reverted in 8e45fe8)."""
     single = [product_id for product_id, product, _ in made if not product.variants]
     if single:
         await connection.execute(_DEFAULT_VARIANTS, {"ids": single})
